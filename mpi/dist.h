@@ -1,0 +1,68 @@
+/*
+** dist.h: the distribution layer: which twins a process owns, and how partial
+** results from all processes are combined.
+**
+** With TW_MPI the layer wraps MPI (dist_mpi.c); without it a single-process
+** stand-in (dist_serial.c) gives rank 0 of 1 with the same interface, so the
+** orchestration code never tests for MPI.
+**
+** Twins have global 64-bit ids 0..n-1 and are cut into chunks of a fixed size
+** (DESIGN.md invariant 3). Chunk c holds ids [c*chunk, min((c+1)*chunk, n));
+** rank r owns the contiguous chunk range [r*C/size, (r+1)*C/size) for C chunks.
+** Sums over twins are formed per chunk in id order and combined in chunk order,
+** so a result does not depend on how many ranks there were.
+*/
+#ifndef TW_DIST_H
+#define TW_DIST_H
+
+#include "core/status.h"
+
+TW_EXTERN_C_BEGIN
+
+typedef struct tw_dist {
+  int rank, size;             /* in the world communicator */
+  int local_rank, local_size; /* among the processes on this node */
+  int owns_mpi;               /* this layer called MPI_Init and will finalize */
+  void *comm;                 /* MPI_Comm (world) as an opaque handle; NULL in serial builds */
+} tw_dist;
+
+/* Starts MPI if it is not running (a no-op in serial builds) and fills `d`. */
+tw_status tw_dist_init(int *argc, char ***argv, tw_dist *d);
+tw_status tw_dist_finalize(tw_dist *d);
+tw_status tw_dist_barrier(const tw_dist *d);
+/* True when this build was compiled with MPI. */
+int tw_dist_has_mpi(void);
+
+enum { TW_DEFAULT_CHUNK = 1024 };
+
+typedef struct tw_partition {
+  int64_t n_twins, chunk_size, n_chunks;
+  int64_t chunk_begin, chunk_end; /* chunks owned by this rank: [begin, end) */
+  int64_t id_begin, id_end;       /* twin ids owned by this rank: [begin, end) */
+} tw_partition;
+
+/* The partition of n_twins ids into chunks of chunk_size over `size` ranks, as
+** seen by `rank`. chunk_size must be positive. */
+tw_partition tw_partition_make(int64_t n_twins, int64_t chunk_size, int rank, int size);
+/* Ids of chunk c: [*begin, *end). */
+void tw_partition_chunk_ids(const tw_partition *p, int64_t chunk, int64_t *begin, int64_t *end);
+
+/* Deterministic sum over twins. `local` holds, for each chunk this rank owns (in
+** order), `width` partial sums already formed in id order within the chunk:
+** local is (chunk_end - chunk_begin, width). Every rank receives in `global`
+** (width) the sum over all chunks taken in chunk order: bit-identical for any
+** number of ranks. */
+tw_status tw_dist_sum_chunks_f64(const tw_dist *d, const tw_partition *p, const double *local, int width,
+                                 double *global);
+/* Elementwise max and min over ranks (exact, so order does not matter). */
+tw_status tw_dist_max_f64(const tw_dist *d, double *values, int n);
+tw_status tw_dist_min_f64(const tw_dist *d, double *values, int n);
+/* Sum of integers over ranks (exact). */
+tw_status tw_dist_sum_i64(const tw_dist *d, int64_t *values, int n);
+/* Broadcasts a status from any failing rank: returns the first failing rank's code
+** on every rank (TW_OK when none failed), so all ranks stop together. */
+tw_status tw_dist_agree(const tw_dist *d, tw_status local);
+
+TW_EXTERN_C_END
+
+#endif

@@ -1,0 +1,38 @@
+/*
+** cli.h: the twinscale command line, the only layer that prints to the user
+** and decides exit codes.
+**
+** Each command lives in its own cmd_<name>.c and is listed in commands.c. A
+** command's run() gets the arguments after its name, returns the process exit
+** status (0 ok, 2 bad input, 1 other failures) and reports errors through
+** tw_cli_fail. A command that does not work in this build is not listed:
+** commands.c guards entries with the build_info.h flags they need.
+*/
+#ifndef TW_CLI_H
+#define TW_CLI_H
+
+#include "core/status.h" /* tw_status */
+
+typedef struct tw_command {
+  const char *group;   /* "config" in "twinscale config check"; NULL for top-level commands */
+  const char *name;    /* "check" */
+  const char *summary; /* one line for `twinscale --help` */
+  const char *usage;   /* the text of `twinscale <command> --help` */
+  int (*run)(int argc, char **argv);
+} tw_command;
+
+/* The table, terminated by an entry with a NULL name (commands.c). */
+extern const tw_command tw_commands[];
+
+/* Prints the current error (message; the trace too when TW_LOG=debug) to stderr
+** and returns the exit status for `status`. */
+int tw_cli_fail(tw_status status);
+/* Prints "twinscale: <message>" for a usage error and returns 2. */
+int tw_cli_usage_error(const char *fmt, ...) TW_PRINTF(1, 2);
+/* True when argv holds -h or --help. */
+int tw_cli_wants_help(int argc, char **argv);
+
+/* Commands (one per cmd_*.c). */
+int tw_cmd_version(int argc, char **argv);
+
+#endif

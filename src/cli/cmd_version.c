@@ -1,0 +1,33 @@
+/*
+** cmd_version.c: `twinscale version`: what this build is and what it can use.
+*/
+#include <stdio.h> /* printf */
+
+#include "backend/backend.h" /* CUDA device listing */
+#include "build_info.h"      /* version, commit and TW_HAVE_* flags */
+#include "cli/cli.h"
+#if defined(_OPENMP)
+#include <omp.h> /* omp_get_max_threads */
+#endif
+
+static const char *yes_no(int flag) { return flag ? "yes" : "no"; }
+
+int tw_cmd_version(int argc, char **argv) {
+  if (argc > 0) return tw_cli_usage_error("version takes no arguments");
+  printf("twinscale %s (commit %s)\n", TW_VERSION_STRING, TW_GIT_COMMIT);
+  printf("backends: cpu%s\n", TW_HAVE_CUDA ? ", cuda" : "");
+  printf("  CUDA      %s\n  cuDNN     %s\n  NCCL      %s\n", yes_no(TW_HAVE_CUDA), yes_no(TW_HAVE_CUDNN),
+         yes_no(TW_HAVE_NCCL));
+  printf("  MPI       %s\n  HDF5      %s\n  OpenBLAS  %s\n  libyaml   %s\n", yes_no(TW_HAVE_MPI),
+         yes_no(TW_HAVE_HDF5), yes_no(TW_HAVE_OPENBLAS), yes_no(TW_HAVE_YAML));
+#if defined(_OPENMP)
+  printf("  OpenMP    yes (%d threads)\n", omp_get_max_threads());
+#else
+  printf("  OpenMP    no\n");
+#endif
+  char devices[2048];
+  tw_backend_cuda_describe(devices, sizeof devices);
+  printf("CUDA devices: %s\n", devices[0] ? "" : (TW_HAVE_CUDA ? "none found" : "n/a (built without CUDA)"));
+  if (devices[0]) printf("%s", devices);
+  return 0;
+}

@@ -1,0 +1,86 @@
+/*
+** main.c: `twinscale <command> [args]`: finds the command in the table and runs it.
+**
+** Commands are one word ("version") or a group and a word ("config check");
+** `twinscale --help` lists them, `twinscale <command> --help` shows one.
+*/
+#include <stdarg.h> /* va_list for tw_cli_usage_error */
+#include <stdio.h>  /* printf, fprintf */
+#include <string.h> /* strcmp */
+
+#include "cli/cli.h"
+#include "core/log.h" /* tw_log_enabled for the error trace */
+
+int tw_cli_fail(tw_status status) {
+  const char *msg = tw_error_message();
+  fprintf(stderr, "%s\n", *msg ? msg : tw_status_name(status));
+  if (tw_log_enabled(TW_LOG_DEBUG)) fprintf(stderr, "  trace: %s\n", tw_error_trace_string());
+  return tw_status_exit_code(status);
+}
+
+int tw_cli_usage_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fprintf(stderr, "twinscale: ");
+  vfprintf(stderr, fmt, ap);
+  fprintf(stderr, "\n");
+  va_end(ap);
+  return 2;
+}
+
+int tw_cli_wants_help(int argc, char **argv) {
+  for (int i = 0; i < argc; ++i)
+    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
+  return 0;
+}
+
+static void print_help(void) {
+  printf("twinscale: cohort-scale simulation of personal digital twins\n\n"
+         "usage: twinscale <command> [options]\n\ncommands:\n");
+  for (const tw_command *c = tw_commands; c->name; ++c) {
+    char full[64];
+    snprintf(full, sizeof full, "%s%s%s", c->group ? c->group : "", c->group ? " " : "", c->name);
+    printf("  %-18s %s\n", full, c->summary);
+  }
+  printf("\n`twinscale <command> --help` describes one command.\n"
+         "Environment: TW_LOG=debug|info|warn|error sets the log level (default info).\n");
+}
+
+/* Lists the commands of `group` for `twinscale <group>` without a subcommand. */
+static int print_group(const char *group, FILE *out) {
+  int found = 0;
+  for (const tw_command *c = tw_commands; c->name; ++c) {
+    if (!c->group || strcmp(c->group, group)) continue;
+    if (!found) fprintf(out, "usage: twinscale %s <command>\n\ncommands:\n", group);
+    fprintf(out, "  %-12s %s\n", c->name, c->summary);
+    found = 1;
+  }
+  return found;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    print_help();
+    return argc < 2 ? 2 : 0;
+  }
+  for (const tw_command *c = tw_commands; c->name; ++c) {
+    int grouped = c->group != NULL;
+    if (strcmp(argv[1], grouped ? c->group : c->name)) continue;
+    if (grouped && (argc < 3 || strcmp(argv[2], c->name))) continue;
+    int first = grouped ? 3 : 2;
+    if (tw_cli_wants_help(argc - first, argv + first)) {
+      fputs(c->usage, stdout);
+      return 0;
+    }
+    return c->run(argc - first, argv + first);
+  }
+  if (argc >= 2) {
+    int wants_help = argc >= 3 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"));
+    if (argc == 2 || wants_help) {
+      if (print_group(argv[1], wants_help ? stdout : stderr)) return wants_help ? 0 : 2;
+    } else if (print_group(argv[1], stderr)) {
+      return tw_cli_usage_error("unknown '%s' command '%s'", argv[1], argv[2]);
+    }
+  }
+  return tw_cli_usage_error("unknown command '%s' (see twinscale --help)", argv[1]);
+}

@@ -1,0 +1,133 @@
+/*
+** config.h: YAML configs loaded through libyaml into typed, validated structs.
+**
+** A config is described by a schema: a table of fields, each naming a YAML key,
+** its type, where the value goes in a C struct (offsetof), whether it is
+** required, its default, its range or choices, its unit and a line of docs.
+** Binding a parsed document to a schema validates everything at once and fills
+** the struct; every error names FILE:LINE:COL, and a misspelt key gets the
+** nearest valid one:
+**
+**   cfg.yaml:3:1: unknown key 'naem' (did you mean 'name'?)
+**   cfg.yaml:7:18: duration_min: expected a number, got 'ten'
+**   cfg.yaml:9:12: every_min: 0 is out of range [1, 1e6]
+**
+** The same schema prints the config normalised, with defaults filled in
+** (`twinscale config check`), and documents it (docs/ lists every key).
+**
+**   typedef struct meal { tw_cfg_mark mark; double time_min, carbs_g; } meal;
+**   static const tw_cfg_field meal_fields[] = {
+**     {.key = "time_min", .type = TW_CFG_NUMBER, .offset = offsetof(meal, time_min),
+**      .required = 1, .has_range = 1, .min = 0, .max = 1e9, .unit = "min", .doc = "when the meal starts"},
+**     ...
+**   };
+**   const tw_cfg_schema meal_schema = TW_CFG_SCHEMA(meal, meal_fields, NULL);
+**
+** Lists of maps are stored as a pointer to a malloc'd array plus an int count;
+** strings are malloc'd; tw_cfg_release frees what binding allocated.
+*/
+#ifndef TW_CONFIG_H
+#define TW_CONFIG_H
+
+#include <stddef.h> /* offsetof for schema tables */
+
+#include "core/status.h"
+
+TW_EXTERN_C_BEGIN
+
+/* A position in the config file, 1-based (0 when the value came from a default). */
+typedef struct tw_cfg_mark {
+  int line, col;
+} tw_cfg_mark;
+
+typedef enum tw_cfg_type {
+  TW_CFG_BOOL,        /* int: 0/1 from true/false */
+  TW_CFG_INT,         /* int64_t, range-checked with min/max */
+  TW_CFG_NUMBER,      /* double, range-checked with min/max; see keyword below */
+  TW_CFG_STRING,      /* char*, malloc'd */
+  TW_CFG_ENUM,        /* int: index into choices */
+  TW_CFG_STRING_LIST, /* char** at offset, int count at count_offset */
+  TW_CFG_MAP,         /* nested struct at offset, described by sub */
+  TW_CFG_LIST         /* array of sub->size structs at offset (void*), int count at count_offset */
+} tw_cfg_type;
+
+struct tw_cfg_schema;
+
+typedef struct tw_cfg_field {
+  const char *key;
+  tw_cfg_type type;
+  size_t offset;
+  int required;
+  /* The default as YAML scalar text ("1", "float64", "[]"); NULL: absent means
+  ** zero/empty (for optional fields) and the normalised print omits it. */
+  const char *default_text;
+  int has_range;               /* INT and NUMBER: check min <= value <= max */
+  double min, max;
+  const char *const *choices;  /* ENUM: NULL-terminated */
+  const struct tw_cfg_schema *sub; /* MAP and LIST */
+  size_t count_offset;         /* LIST and STRING_LIST */
+  /* STRING_LIST: if nonzero, where a malloc'd tw_cfg_mark array (one per element)
+  ** goes, so later checks (an unknown patient name) can point at the element.
+  ** Offset 0 is never a real target: bound structs start with their mark. */
+  size_t marks_offset;
+  /* NUMBER only: a word accepted instead of a number ("reference"); when given,
+  ** the int at keyword_offset is set to 1 and the number is left at 0. */
+  const char *keyword;
+  size_t keyword_offset;
+  const char *unit; /* "min", "g", "U/h", ... (printed in docs and check output) */
+  const char *doc;
+} tw_cfg_field;
+
+typedef struct tw_cfg_doc tw_cfg_doc;
+
+typedef struct tw_cfg_schema {
+  const char *name;  /* "simulate", "meal" */
+  size_t size;       /* sizeof the struct it fills */
+  const tw_cfg_field *fields;
+  int n_fields;
+  /* Where to store the mark of the map itself (SIZE_MAX: nowhere). */
+  size_t mark_offset;
+  /* Cross-field checks after all fields bound (may be NULL); report errors with
+  ** tw_cfg_error so they carry file:line:col. */
+  tw_status (*check)(const tw_cfg_doc *doc, void *obj);
+} tw_cfg_schema;
+
+/* A schema for `type` whose struct has a `tw_cfg_mark mark` member. */
+#define TW_CFG_SCHEMA(type, fields, check_fn) \
+  {#type, sizeof(type), fields, (int)(sizeof(fields) / sizeof((fields)[0])), offsetof(type, mark), check_fn}
+
+/* Parses a YAML file (one document, a mapping at the top). A missing file, a
+** directory, invalid UTF-8, a YAML syntax error or an empty file is TW_ERR_INPUT
+** with a one-line message naming the file (and line:col where there is one). */
+tw_status tw_cfg_parse_file(const char *path, tw_cfg_doc **out);
+/* The same from memory; `name` stands for the file name in messages. */
+tw_status tw_cfg_parse_string(const char *name, const char *text, size_t len, tw_cfg_doc **out);
+void tw_cfg_free(tw_cfg_doc *doc);
+
+/* The file name and the full text, as read (for results files' root attributes). */
+const char *tw_cfg_path(const tw_cfg_doc *doc);
+const char *tw_cfg_text(const tw_cfg_doc *doc);
+/* The scalar value of a top-level key, or NULL (used to tell config kinds apart). */
+const char *tw_cfg_top_scalar(const tw_cfg_doc *doc, const char *key);
+/* True when the top-level mapping has this key. */
+int tw_cfg_has_top_key(const tw_cfg_doc *doc, const char *key);
+
+/* Validates the whole document against `schema` and fills `obj` (zeroed first). */
+tw_status tw_cfg_bind(const tw_cfg_doc *doc, const tw_cfg_schema *schema, void *obj);
+/* Frees the strings and lists that binding allocated in `obj`. */
+void tw_cfg_release(const tw_cfg_schema *schema, void *obj);
+
+/* The normalised config as YAML text (malloc'd; caller frees): every key in schema
+** order, defaults filled in, numbers in shortest round-trip form. */
+tw_status tw_cfg_emit(const tw_cfg_schema *schema, const void *obj, char **text);
+
+/* An input error at `mark` in `doc`: "FILE:LINE:COL: <message>". For check hooks
+** and for engines that find a problem with a bound value later. */
+tw_status tw_cfg_error_at(const tw_cfg_doc *doc, tw_cfg_mark mark, const char *fmt, ...) TW_PRINTF(3, 4);
+
+/* Levenshtein distance, for "did you mean"; exposed for the tests. */
+int tw_cfg_edit_distance(const char *a, const char *b);
+
+TW_EXTERN_C_END
+
+#endif

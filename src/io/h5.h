@@ -1,0 +1,87 @@
+/*
+** h5.h: the HDF5 helpers every results, model and checkpoint file goes through.
+**
+** One interface for serial and MPI-IO builds. A results file is created by all
+** ranks together (collectively, parallel HDF5) or by one process; datasets are
+** chunked along their first axis, the twin axis, and each rank writes its own
+** contiguous rows. Every dataset carries a `units` attribute ("mg/dL", "1" for
+** dimensionless, "" is not allowed).
+**
+** Files are written to "<path>.partial" and renamed over <path> only by
+** tw_h5_close after everything succeeded: a failed run never leaves a file that
+** looks whole. tw_h5_abort removes the partial file.
+**
+** Every HDF5 call is checked (TW_H5_CHECK in core/check.h) and errors name the
+** file and the dataset path.
+*/
+#ifndef TW_H5_H
+#define TW_H5_H
+
+#include "core/status.h"
+#include "core/tensor.h" /* tw_dtype, tw_tensor */
+#include "mpi/dist.h"    /* tw_dist for collective files */
+
+TW_EXTERN_C_BEGIN
+
+typedef struct tw_h5_file tw_h5_file;
+
+/* Root attributes of a results file. twinscale version and git commit are added
+** by tw_h5_create itself. */
+typedef struct tw_h5_run_info {
+  const char *config_text; /* the full config, as read */
+  uint64_t seed;
+  int rank_count;
+} tw_h5_run_info;
+
+/* Creates (truncating) a results file. `dist` NULL or of size 1: serial; otherwise
+** collective over dist's ranks (every rank calls it). `info` may be NULL for files
+** that are not run results (models). */
+tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out);
+/* Opens an existing file read-only (serial, or collectively when dist has >1 rank). */
+tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out);
+/* Closes; for a file being written, renames the partial file into place. */
+tw_status tw_h5_close(tw_h5_file *f);
+/* Closes and removes a file being written, after a failure. Never fails. */
+void tw_h5_abort(tw_h5_file *f);
+
+/* Writes a whole dataset from one process (in a collective file, every rank
+** calls it with the same data; rank 0's is written). Intermediate groups are
+** created. `t` must be a contiguous host tensor; rank 0 of t means a scalar. */
+tw_status tw_h5_write(tw_h5_file *f, const char *path, const tw_tensor *t, const char *units);
+/* Writes n variable-length UTF-8 strings as a 1-D dataset. */
+tw_status tw_h5_write_strings(tw_h5_file *f, const char *path, const char *const *strings, int64_t n,
+                              const char *units);
+
+/* A dataset whose first axis is distributed: created with its global dims (every
+** rank calls create with the same arguments), then each rank writes its rows
+** [row0, row0 + nrows) (collective: every rank calls write_rows, nrows may be 0). */
+typedef struct tw_h5_dataset tw_h5_dataset;
+tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, int rank, const int64_t *dims,
+                               const char *units, tw_h5_dataset **out);
+tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data);
+tw_status tw_h5_dataset_close(tw_h5_dataset *ds);
+
+/* Reads a whole dataset into a malloc'd host tensor converted to `dtype` (free
+** out->data with free()). A missing dataset is TW_ERR_INPUT naming file and path. */
+tw_status tw_h5_read(tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out);
+/* Reads a 1-D string dataset: *strings is a malloc'd array of malloc'd strings. */
+tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, int64_t *n);
+/* True when the dataset (or group) exists. */
+int tw_h5_exists(tw_h5_file *f, const char *path);
+/* Rank and dims of a dataset, without reading it. */
+tw_status tw_h5_shape(tw_h5_file *f, const char *path, int *rank, int64_t *dims);
+/* The `units` attribute of a dataset (copied into buf). */
+tw_status tw_h5_units(tw_h5_file *f, const char *path, char *buf, size_t cap);
+
+/* Attributes on the root group (model sizes N, F, ..., a loss, ...). */
+tw_status tw_h5_attr_write_i64(tw_h5_file *f, const char *name, int64_t value);
+tw_status tw_h5_attr_write_f64(tw_h5_file *f, const char *name, double value);
+tw_status tw_h5_attr_write_string(tw_h5_file *f, const char *name, const char *value);
+tw_status tw_h5_attr_read_i64(tw_h5_file *f, const char *name, int64_t *value);
+tw_status tw_h5_attr_read_f64(tw_h5_file *f, const char *name, double *value);
+/* The file's path as given (for messages). */
+const char *tw_h5_path(const tw_h5_file *f);
+
+TW_EXTERN_C_END
+
+#endif

@@ -34,5 +34,6 @@ int tw_cli_wants_help(int argc, char **argv);
 
 /* Commands (one per cmd_*.c). */
 int tw_cmd_version(int argc, char **argv);
+/* tw-command-declarations: new declarations go above this line */
 
 #endif

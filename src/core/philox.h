@@ -75,9 +75,10 @@ TW_HD void tw_philox_block(uint64_t seed, uint64_t twin_id, uint32_t purpose, ui
 }
 
 /* Uniform in the open interval (0,1) from 32 bits, in float: never 0 or 1, so
-** log(u) and log(1-u) are always finite. */
+** log(u) and log(1-u) are always finite. 23 bits, because (2^24 - 0.5) / 2^24
+** would round to 1.0f. */
 TW_HD float tw_u01_f32(uint32_t x) {
-  return ((float)(x >> 8) + 0.5f) * (1.0f / 16777216.0f);
+  return ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
 }
 
 /* Uniform in the open interval (0,1) from 64 bits, with 53 significant bits. */

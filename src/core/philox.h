@@ -81,10 +81,11 @@ TW_HD float tw_u01_f32(uint32_t x) {
   return ((float)(x >> 9) + 0.5f) * (1.0f / 8388608.0f);
 }
 
-/* Uniform in the open interval (0,1) from 64 bits, with 53 significant bits. */
+/* Uniform in the open interval (0,1) from 64 bits, with 52 random bits (53 would
+** let the largest value round to 1.0, as in tw_u01_f32). */
 TW_HD double tw_u01_f64(uint32_t hi, uint32_t lo) {
-  uint64_t x = ((uint64_t)hi << 32 | lo) >> 11;
-  return ((double)x + 0.5) * (1.0 / 9007199254740992.0);
+  uint64_t x = ((uint64_t)hi << 32 | lo) >> 12;
+  return ((double)x + 0.5) * (1.0 / 4503599627370496.0);
 }
 
 /* Two independent N(0,1) from one block (Box-Muller, double precision). */

@@ -50,7 +50,7 @@ TW_HD uint32_t tw_rng_u32(tw_rng *r) {
   return r->buf[r->used++];
 }
 
-/* Uniform on (0,1), 53 bits. */
+/* Uniform on (0,1), 52 bits. */
 TW_HD double tw_rng_uniform(tw_rng *r) {
   uint32_t hi = tw_rng_u32(r);
   uint32_t lo = tw_rng_u32(r);

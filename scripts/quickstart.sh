@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# scripts/quickstart.sh: install, build and run twinscale's main job on a fresh
+# Debian 12 machine: dependencies (scripts/setup.sh), a Release build in build/,
+# then the quickstart run from configs/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j "$(nproc)"
+
+./build/twinscale version
+./build/twinscale config check configs/quickstart.yaml

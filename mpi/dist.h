@@ -23,7 +23,9 @@ typedef struct tw_dist {
   int rank, size;             /* in the world communicator */
   int local_rank, local_size; /* among the processes on this node */
   int owns_mpi;               /* this layer called MPI_Init and will finalize */
-  void *comm;                 /* MPI_Comm (world) as an opaque handle; NULL in serial builds */
+  void *comm;                 /* points to an MPI_Comm (a duplicate of world, errors returned, not
+                                 fatal; read it with tw_dist_comm in mpi/dist_comm.h); NULL in
+                                 serial builds and before init */
 } tw_dist;
 
 /* Starts MPI if it is not running (a no-op in serial builds) and fills `d`. */
@@ -46,6 +48,10 @@ typedef struct tw_partition {
 tw_partition tw_partition_make(int64_t n_twins, int64_t chunk_size, int rank, int size);
 /* Ids of chunk c: [*begin, *end). */
 void tw_partition_chunk_ids(const tw_partition *p, int64_t chunk, int64_t *begin, int64_t *end);
+/* The chunk-order sum that every deterministic reduction ends with: rows is
+** (n_chunks, width), out (width) receives, for each column, ((0 + rows[0]) + rows[1]) + ...
+** The one place the order of those additions is written down. */
+void tw_sum_chunk_rows_f64(const double *rows, int64_t n_chunks, int width, double *out);
 
 /* Deterministic sum over twins. `local` holds, for each chunk this rank owns (in
 ** order), `width` partial sums already formed in id order within the chunk:
@@ -60,8 +66,11 @@ tw_status tw_dist_min_f64(const tw_dist *d, double *values, int n);
 /* Sum of integers over ranks (exact). */
 tw_status tw_dist_sum_i64(const tw_dist *d, int64_t *values, int n);
 /* Broadcasts a status from any failing rank: returns the first failing rank's code
-** on every rank (TW_OK when none failed), so all ranks stop together. */
+** on every rank (TW_OK when none failed), so all ranks stop together. The ranks
+** that did not fail receive that rank's message as "rank R: message". */
 tw_status tw_dist_agree(const tw_dist *d, tw_status local);
+/* Every rank receives root's `bytes` bytes of buf (config text, an NCCL unique id). */
+tw_status tw_dist_bcast(const tw_dist *d, void *buf, size_t bytes, int root);
 
 TW_EXTERN_C_END
 

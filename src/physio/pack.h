@@ -141,6 +141,8 @@ typedef struct tw_physio_batch {
   const void *u;          /* (n_minutes, n_inputs, ld) inputs of the minutes advanced */
   int32_t *flag;          /* (n) tw_twin_flag per twin */
   tw_integrator_opts opts;
+  void *h;                /* (n) DOPRI5 step size per twin (min, type dtype), carried
+                             from call to call; NULL: every minute starts at 1 min */
 } tw_physio_batch;
 
 /* ---- the pack ----------------------------------------------------------------- */

@@ -1,0 +1,92 @@
+/*
+** pack.c: lookups by name in a pack's declaration, the parameter range check
+** applied to every twin on input, and the self-check of a declaration.
+*/
+#include "physio/pack.h" /* tw_pack */
+
+#include <math.h>   /* isfinite */
+#include <string.h> /* strcmp */
+
+/* The index of `name` in an array of structs whose first member is the name. */
+#define TW_FIND_NAMED(arr, n, name)                              \
+  do {                                                           \
+    for (int i_ = 0; i_ < (n); ++i_)                             \
+      if (name && strcmp((arr)[i_].name, (name)) == 0) return i_; \
+    return -1;                                                   \
+  } while (0)
+
+int tw_pack_state_index(const tw_pack *pack, const char *name) {
+  TW_FIND_NAMED(pack->states, pack->n_states, name);
+}
+int tw_pack_disc_index(const tw_pack *pack, const char *name) {
+  TW_FIND_NAMED(pack->disc, pack->n_disc, name);
+}
+int tw_pack_param_index(const tw_pack *pack, const char *name) {
+  TW_FIND_NAMED(pack->params, pack->n_params, name);
+}
+int tw_pack_input_index(const tw_pack *pack, const char *name) {
+  TW_FIND_NAMED(pack->inputs, pack->n_inputs, name);
+}
+int tw_pack_obs_index(const tw_pack *pack, const char *name) {
+  TW_FIND_NAMED(pack->obs, pack->n_obs, name);
+}
+int tw_pack_node_index(const tw_pack *pack, const char *name) {
+  for (int i = 0; i < pack->n_nodes; ++i)
+    if (name && strcmp(pack->nodes[i], name) == 0) return i;
+  return -1;
+}
+
+tw_status tw_pack_check_params(const tw_pack *pack, const double *p, const char *who) {
+  for (int k = 0; k < pack->n_params; ++k) {
+    const tw_pack_param *d = &pack->params[k];
+    if (!isfinite(p[k]) || p[k] < d->lo || p[k] > d->hi)
+      return TW_FAIL(TW_ERR_INPUT, "%s: parameter %s = %g %s is outside its valid range [%g, %g]",
+                     who, d->name, p[k], d->unit, d->lo, d->hi);
+  }
+  return TW_OK;
+}
+
+/* Names in one list must be unique. */
+static tw_status check_unique(const char *pack, const char *what, int n, const char *(*name)(int, const void *),
+                              const void *arr) {
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < i; ++j)
+      if (strcmp(name(i, arr), name(j, arr)) == 0)
+        return TW_FAIL(TW_ERR_INTERNAL, "pack %s: %s '%s' declared twice", pack, what, name(i, arr));
+  return TW_OK;
+}
+static const char *var_name(int i, const void *a) { return ((const tw_pack_var *)a)[i].name; }
+static const char *param_name(int i, const void *a) { return ((const tw_pack_param *)a)[i].name; }
+static const char *input_name(int i, const void *a) { return ((const tw_pack_input *)a)[i].name; }
+static const char *obs_name(int i, const void *a) { return ((const tw_pack_obs *)a)[i].name; }
+
+tw_status tw_pack_validate(const tw_pack *pack) {
+  const char *nm = pack->name ? pack->name : "(unnamed)";
+  if (!pack->name || !pack->summary || !pack->init_f64 || !pack->minute_f64 || !pack->rhs_f64 ||
+      !pack->observe_f64 || !pack->minute_f32 || !pack->rhs_f32 || !pack->observe_f32)
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: a name, summary or per-twin function is missing", nm);
+  if (pack->n_states < 1 || pack->n_states > TW_PACK_MAX_STATES || pack->n_params > TW_PACK_MAX_PARAMS ||
+      pack->n_inputs > TW_PACK_MAX_INPUTS || pack->n_disc > TW_PACK_MAX_DISC || pack->n_obs > TW_PACK_MAX_OBS)
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: a count is outside the limits of pack.h", nm);
+  for (int s = 0; s < pack->n_states; ++s)
+    if (pack->states[s].node < -1 || pack->states[s].node >= pack->n_nodes)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: state %s has no valid node", nm, pack->states[s].name);
+  for (int o = 0; o < pack->n_obs; ++o)
+    if (pack->obs[o].node < -1 || pack->obs[o].node >= pack->n_nodes)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: observable %s has no valid node", nm, pack->obs[o].name);
+  for (int e = 0; e < pack->n_edges; ++e) {
+    const tw_pack_edge *ed = &pack->edges[e];
+    if (ed->from < 0 || ed->from >= pack->n_nodes || ed->to < 0 || ed->to >= pack->n_nodes ||
+        ed->weight_param < -1 || ed->weight_param >= pack->n_params)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: edge %d is out of range", nm, e);
+  }
+  for (int k = 0; k < pack->n_params; ++k)
+    if (!(pack->params[k].lo <= pack->params[k].hi))
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: parameter %s has an empty range", nm, pack->params[k].name);
+  TW_TRY(check_unique(nm, "state", pack->n_states, var_name, pack->states));
+  TW_TRY(check_unique(nm, "discrete variable", pack->n_disc, var_name, pack->disc));
+  TW_TRY(check_unique(nm, "parameter", pack->n_params, param_name, pack->params));
+  TW_TRY(check_unique(nm, "input", pack->n_inputs, input_name, pack->inputs));
+  TW_TRY(check_unique(nm, "observable", pack->n_obs, obs_name, pack->obs));
+  return TW_OK;
+}

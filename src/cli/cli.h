@@ -34,6 +34,8 @@ int tw_cli_wants_help(int argc, char **argv);
 
 /* Commands (one per cmd_*.c). */
 int tw_cmd_version(int argc, char **argv);
+int tw_cmd_bench_gemm(int argc, char **argv);
+int tw_cmd_config_check(int argc, char **argv);
 /* tw-command-declarations: new declarations go above this line */
 
 #endif

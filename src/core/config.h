@@ -88,7 +88,7 @@ typedef struct tw_cfg_schema {
   /* Where to store the mark of the map itself (SIZE_MAX: nowhere). */
   size_t mark_offset;
   /* Cross-field checks after all fields bound (may be NULL); report errors with
-  ** tw_cfg_error so they carry file:line:col. */
+  ** tw_cfg_error_at so they carry file:line:col. */
   tw_status (*check)(const tw_cfg_doc *doc, void *obj);
 } tw_cfg_schema;
 
@@ -111,6 +111,9 @@ const char *tw_cfg_text(const tw_cfg_doc *doc);
 const char *tw_cfg_top_scalar(const tw_cfg_doc *doc, const char *key);
 /* True when the top-level mapping has this key. */
 int tw_cfg_has_top_key(const tw_cfg_doc *doc, const char *key);
+/* Where the value of a top-level key starts ({0, 0} when the key is absent), so
+** that a caller that reads it (the config kind) can point at it. */
+tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key);
 
 /* Validates the whole document against `schema` and fills `obj` (zeroed first). */
 tw_status tw_cfg_bind(const tw_cfg_doc *doc, const tw_cfg_schema *schema, void *obj);
@@ -124,6 +127,12 @@ tw_status tw_cfg_emit(const tw_cfg_schema *schema, const void *obj, char **text)
 /* An input error at `mark` in `doc`: "FILE:LINE:COL: <message>". For check hooks
 ** and for engines that find a problem with a bound value later. */
 tw_status tw_cfg_error_at(const tw_cfg_doc *doc, tw_cfg_mark mark, const char *fmt, ...) TW_PRINTF(3, 4);
+
+/* Checks a schema table itself (TW_ERR_INTERNAL naming the field): every type
+** has what it needs (choices, sub, count_offset), every default parses and
+** binds, ranges are ordered. For tests of each schema, so that a broken table
+** fails in ctest and not in front of a user. */
+tw_status tw_cfg_schema_check(const tw_cfg_schema *schema);
 
 /* Levenshtein distance, for "did you mean"; exposed for the tests. */
 int tw_cfg_edit_distance(const char *a, const char *b);

@@ -1,0 +1,98 @@
+/*
+** config_kinds.c: the table of config kinds (config_kinds.h) and detection.
+**
+** To add a kind: include the header that declares its schema and add one line
+** {"name", &schema, "detect_key"} above the terminator. Choose a detect_key that
+** no other kind has at its top level, or NULL to require `kind: name`.
+*/
+#include "build_info.h" /* TW_HAVE_YAML: configs need libyaml */
+
+#if TW_HAVE_YAML
+#include <stdio.h>  /* snprintf */
+#include <string.h> /* strcmp */
+
+#include "cli/config_kinds.h"
+#include "core/config_example.h" /* tw_example_config_schema */
+
+const tw_config_kind tw_config_kinds[] = {
+    {"example", &tw_example_config_schema, NULL},
+    /* tw-config-kinds: new kinds go above this line */
+    {NULL, NULL, NULL},
+};
+
+/* "example, simulate": the names in the table, for messages. */
+static void list_names(const tw_config_kind *table, char *out, size_t cap) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (const tw_config_kind *k = table; k->name && used < cap; ++k)
+    used += (size_t)snprintf(out + used, cap - used, "%s%s", k == table ? "" : ", ", k->name);
+}
+
+static tw_status named_kind(const tw_config_kind *table, const tw_cfg_doc *doc, const tw_config_kind **out) {
+  const char *name = tw_cfg_top_scalar(doc, "kind");
+  tw_cfg_mark at = tw_cfg_top_mark(doc, "kind");
+  if (!name) return tw_cfg_error_at(doc, at, "kind: expected the name of a config kind");
+  const tw_config_kind *near = NULL;
+  int near_d = 3; /* suggest only a near miss */
+  for (const tw_config_kind *k = table; k->name; ++k) {
+    if (!strcmp(k->name, name)) {
+      *out = k;
+      return TW_OK;
+    }
+    int d = tw_cfg_edit_distance(k->name, name);
+    if (d < near_d) near = k, near_d = d;
+  }
+  char known[512];
+  list_names(table, known, sizeof known);
+  if (near) return tw_cfg_error_at(doc, at, "unknown config kind '%.64s' (did you mean '%s'?)", name, near->name);
+  return tw_cfg_error_at(doc, at, "unknown config kind '%.64s' (known kinds: %s)", name, known);
+}
+
+tw_status tw_config_kind_detect(const tw_config_kind *table, const tw_cfg_doc *doc, const tw_config_kind **out) {
+  *out = NULL;
+  if (tw_cfg_has_top_key(doc, "kind")) return named_kind(table, doc, out);
+  const tw_config_kind *found = NULL;
+  for (const tw_config_kind *k = table; k->name; ++k) {
+    if (!k->detect_key || !tw_cfg_has_top_key(doc, k->detect_key)) continue;
+    if (found) {
+      tw_cfg_mark none = {0, 0};
+      return tw_cfg_error_at(doc, none, "could be a '%s' config ('%s:') or a '%s' config ('%s:'): add 'kind: <name>' at the top",
+                             found->name, found->detect_key, k->name, k->detect_key);
+    }
+    found = k;
+  }
+  if (!found) {
+    char known[512];
+    list_names(table, known, sizeof known);
+    tw_cfg_mark none = {0, 0};
+    return tw_cfg_error_at(doc, none, "cannot tell what kind of config this is: add 'kind: <name>' at the top (known kinds: %s)",
+                           known);
+  }
+  *out = found;
+  return TW_OK;
+}
+
+tw_status tw_config_load(const char *path, const char *name, void *obj, tw_cfg_doc **doc) {
+  *doc = NULL;
+  const tw_config_kind *want = NULL;
+  for (const tw_config_kind *k = tw_config_kinds; k->name && !want; ++k)
+    if (!strcmp(k->name, name)) want = k;
+  if (!want) return TW_FAIL(TW_ERR_INTERNAL, "no config kind '%s' is registered", name);
+  tw_cfg_doc *d;
+  TW_TRY(tw_cfg_parse_file(path, &d));
+  const char *said = tw_cfg_top_scalar(d, "kind");
+  tw_status st = TW_OK;
+  if (tw_cfg_has_top_key(d, "kind") && (!said || strcmp(said, name)))
+    st = tw_cfg_error_at(d, tw_cfg_top_mark(d, "kind"), "this is a '%.64s' config; expected kind '%s'",
+                         said ? said : "?", name);
+  if (st == TW_OK) st = tw_cfg_bind(d, want->schema, obj);
+  if (st != TW_OK) {
+    tw_cfg_free(d);
+    return tw_error_trace(st, __FILE__, __LINE__);
+  }
+  *doc = d;
+  return TW_OK;
+}
+#else
+typedef int tw_config_kinds_need_libyaml; /* ISO C wants a non-empty file */
+#endif

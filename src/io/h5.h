@@ -79,6 +79,8 @@ tw_status tw_h5_attr_write_f64(tw_h5_file *f, const char *name, double value);
 tw_status tw_h5_attr_write_string(tw_h5_file *f, const char *name, const char *value);
 tw_status tw_h5_attr_read_i64(tw_h5_file *f, const char *name, int64_t *value);
 tw_status tw_h5_attr_read_f64(tw_h5_file *f, const char *name, double *value);
+/* A string attribute of the root group (variable- or fixed-length) as a malloc'd copy. */
+tw_status tw_h5_attr_read_string(tw_h5_file *f, const char *name, char **value);
 /* The file's path as given (for messages). */
 const char *tw_h5_path(const tw_h5_file *f);
 

@@ -1,0 +1,252 @@
+/*
+** h5_dataset.c: numeric datasets: created with their global shape, written
+** row by row (each rank its own contiguous rows), read back whole.
+**
+** Layout. A dataset of rank >= 1 is chunked along its first axis, the twin
+** axis: a chunk holds whole rows, about 1 MiB of them, rounded down to a
+** multiple of TW_DEFAULT_CHUNK rows when there are that many, so that the
+** HDF5 chunks of a per-twin dataset line up with the twin partition. Scalars
+** and empty datasets are contiguous (HDF5 cannot chunk them).
+**
+** Reading converts to the requested type through HDF5's conversion, made
+** strict: a value that does not fit the target (out of range, fractional
+** where an integer is asked for, NaN into an integer) is an input error rather
+** than a silently clipped number.
+*/
+#include <stdlib.h> /* malloc, free */
+#include <string.h> /* memcpy */
+
+#include "io/h5_internal.h"
+
+enum { TW_H5_CHUNK_BYTES = 1 << 20 };
+
+/* Elements in one row (the product of all dims but the first; 1 for a scalar). */
+static int64_t row_elems(int rank, const int64_t *dims) {
+  int64_t n = 1;
+  for (int i = 1; i < rank; ++i) n *= dims[i];
+  return n;
+}
+
+/* Rows per chunk: ~1 MiB, aligned to the twin chunk when large, at most the rows there are. */
+static int64_t chunk_rows(int64_t rows, int64_t row_bytes) {
+  int64_t n = TW_H5_CHUNK_BYTES / row_bytes;
+  if (n >= TW_DEFAULT_CHUNK) n -= n % TW_DEFAULT_CHUNK;
+  return TW_MAX(1, TW_MIN(n, rows));
+}
+
+static tw_status check_shape(const tw_h5_file *f, const char *path, int rank, const int64_t *dims) {
+  if (rank < 0 || rank > TW_TENSOR_MAX_RANK)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': rank %d outside 0..%d", f->path, path, rank,
+                   TW_TENSOR_MAX_RANK);
+  for (int i = 0; i < rank; ++i)
+    if (dims[i] < 0)
+      return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': dim %d is negative (%lld)", f->path, path, i,
+                     (long long)dims[i]);
+  return TW_OK;
+}
+
+/* Creates the HDF5 dataset and its units attribute; ds->dset is set once created. */
+static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
+  tw_h5_file *f = ds->f;
+  hsize_t dims[TW_TENSOR_MAX_RANK], chunk[TW_TENSOR_MAX_RANK];
+  for (int i = 0; i < ds->rank; ++i) chunk[i] = dims[i] = (hsize_t)ds->dims[i];
+  hid_t space, dcpl, lcpl;
+  TW_H5_CHECK(space = tw_h5_keep(s, ds->rank ? H5Screate_simple(ds->rank, dims, NULL) : H5Screate(H5S_SCALAR)));
+  TW_H5_CHECK(dcpl = tw_h5_keep(s, H5Pcreate(H5P_DATASET_CREATE)));
+  int64_t per_row = row_elems(ds->rank, ds->dims);
+  if (ds->rank > 0 && ds->dims[0] > 0 && per_row > 0) {
+    chunk[0] = (hsize_t)chunk_rows(ds->dims[0], per_row * (int64_t)tw_dtype_size(ds->dtype));
+    TW_H5_CHECK(H5Pset_chunk(dcpl, ds->rank, chunk));
+  }
+  TW_H5_CHECK(lcpl = tw_h5_keep(s, H5Pcreate(H5P_LINK_CREATE)));
+  TW_H5_CHECK(H5Pset_create_intermediate_group(lcpl, 1));
+  TW_H5_CHECK(ds->dset = H5Dcreate2(f->file, ds->path, tw_h5_file_type(ds->dtype), space, lcpl, dcpl, H5P_DEFAULT));
+  TW_TRY(tw_h5_attr_put_string(ds->dset, "units", units));
+  return TW_OK;
+}
+
+tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, int rank, const int64_t *dims,
+                               const char *units, tw_h5_dataset **out) {
+  tw_h5_where(f, "dataset", path);
+  *out = NULL;
+  if (!f->partial_path) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': file is open read-only", f->path, path);
+  if (!units || !*units)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': units must be given (\"1\" when dimensionless)", f->path, path);
+  TW_TRY(check_shape(f, path, rank, dims));
+  int exists;
+  TW_TRY(tw_h5_link_exists(f->file, path, &exists));
+  if (exists) return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' already exists", f->path, path);
+
+  tw_h5_dataset *ds = calloc(1, sizeof *ds);
+  if (!ds || !(ds->path = tw_h5_strdup(path))) {
+    free(ds);
+    return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory creating dataset '%s'", f->path, path);
+  }
+  ds->f = f;
+  ds->dset = H5I_INVALID_HID;
+  ds->dtype = dtype;
+  ds->rank = rank;
+  memcpy(ds->dims, dims, (size_t)rank * sizeof *dims);
+  tw_h5_scope sc = {0};
+  tw_status st = create(&sc, ds, units);
+  tw_h5_release(&sc);
+  if (st != TW_OK) {
+    if (ds->dset >= 0) H5Dclose(ds->dset);
+    free(ds->path);
+    free(ds);
+    return tw_error_trace(st, __FILE__, __LINE__);
+  }
+  *out = ds;
+  return TW_OK;
+}
+
+/* Selects rows [row0, row0 + nrows) of the file space and a matching memory space. */
+static tw_status write_rows(tw_h5_scope *s, tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data) {
+  hid_t fspace, mspace;
+  TW_H5_CHECK(fspace = tw_h5_keep(s, H5Dget_space(ds->dset)));
+  int64_t per_row = row_elems(ds->rank, ds->dims);
+  if (nrows == 0 || per_row == 0) {
+    /* A rank with no rows still takes part in the collective write. */
+    TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
+    TW_H5_CHECK(H5Sselect_none(fspace));
+    TW_H5_CHECK(H5Sselect_none(mspace));
+  } else if (ds->rank == 0) {
+    TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
+  } else {
+    hsize_t start[TW_TENSOR_MAX_RANK] = {0}, count[TW_TENSOR_MAX_RANK];
+    for (int i = 0; i < ds->rank; ++i) count[i] = (hsize_t)ds->dims[i];
+    start[0] = (hsize_t)row0;
+    count[0] = (hsize_t)nrows;
+    TW_H5_CHECK(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+    TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate_simple(ds->rank, count, NULL)));
+  }
+  static const char nothing[8];
+  TW_H5_CHECK(H5Dwrite(ds->dset, tw_h5_mem_type(ds->dtype), mspace, fspace, ds->f->xfer, data ? data : nothing));
+  return TW_OK;
+}
+
+tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data) {
+  tw_h5_where(ds->f, "dataset", ds->path);
+  int64_t rows = ds->rank ? ds->dims[0] : 1; /* a scalar is one row */
+  if (row0 < 0 || nrows < 0 || row0 > rows - nrows)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': rows [%lld, %lld) outside its %lld rows", ds->f->path,
+                   ds->path, (long long)row0, (long long)(row0 + nrows), (long long)rows);
+  tw_h5_scope sc = {0};
+  tw_status st = write_rows(&sc, ds, row0, nrows, data);
+  tw_h5_release(&sc);
+  return st;
+}
+
+tw_status tw_h5_dataset_close(tw_h5_dataset *ds) {
+  if (!ds) return TW_OK;
+  tw_h5_where(ds->f, "dataset", ds->path);
+  herr_t rc = H5Dclose(ds->dset);
+  free(ds->path);
+  free(ds);
+  TW_H5_CHECK(rc);
+  return TW_OK;
+}
+
+tw_status tw_h5_write(tw_h5_file *f, const char *path, const tw_tensor *t, const char *units) {
+  if (t->device.kind != TW_DEVICE_HOST || !tw_tensor_is_contiguous(t))
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': the tensor must be contiguous and on the host", f->path, path);
+  tw_h5_dataset *ds;
+  TW_TRY(tw_h5_dataset_create(f, path, t->dtype, t->rank, t->dims, units, &ds));
+  /* In a collective file every rank holds the same data; rank 0 writes it. */
+  int64_t rows = t->rank ? t->dims[0] : 1;
+  tw_status st = tw_h5_dataset_write_rows(ds, 0, f->rank == 0 ? rows : 0, t->data);
+  tw_status closed = tw_h5_dataset_close(ds);
+  TW_TRY(st);
+  TW_TRY(closed);
+  return TW_OK;
+}
+
+/* Rank and dims of an open dataset; a rank above what a tensor holds is an input error. */
+static tw_status dataset_shape(tw_h5_scope *s, tw_h5_file *f, const char *path, hid_t dset, int *rank,
+                               int64_t *dims) {
+  hid_t space;
+  TW_H5_CHECK(space = tw_h5_keep(s, H5Dget_space(dset)));
+  int r;
+  TW_H5_CHECK(r = H5Sget_simple_extent_ndims(space));
+  if (r > TW_TENSOR_MAX_RANK)
+    return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' has rank %d, more than the %d twinscale reads", f->path, path, r,
+                   TW_TENSOR_MAX_RANK);
+  hsize_t d[TW_TENSOR_MAX_RANK];
+  TW_H5_CHECK(H5Sget_simple_extent_dims(space, d, NULL));
+  for (int i = 0; i < r; ++i) dims[i] = (int64_t)d[i];
+  *rank = r;
+  return TW_OK;
+}
+
+static tw_status shape(tw_h5_scope *s, tw_h5_file *f, const char *path, int *rank, int64_t *dims) {
+  hid_t dset;
+  TW_TRY(tw_h5_open_dataset(s, f, path, &dset));
+  return dataset_shape(s, f, path, dset, rank, dims);
+}
+
+tw_status tw_h5_shape(tw_h5_file *f, const char *path, int *rank, int64_t *dims) {
+  tw_h5_where(f, "dataset", path);
+  tw_h5_scope sc = {0};
+  tw_status st = shape(&sc, f, path, rank, dims);
+  tw_h5_release(&sc);
+  return st;
+}
+
+/* Conversion exceptions that would change a value turn the read into an error. */
+static H5T_conv_ret_t strict_conversion(H5T_conv_except_t what, hid_t src, hid_t dst, void *from, void *to,
+                                        void *lossy) {
+  if (what == H5T_CONV_EXCEPT_PRECISION) return H5T_CONV_UNHANDLED; /* int64 -> double rounding is fine */
+  *(int *)lossy = 1;
+  return H5T_CONV_ABORT;
+}
+
+static tw_status read_all(tw_h5_scope *s, tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out,
+                          int *lossy) {
+  hid_t dset, type, xfer;
+  TW_TRY(tw_h5_open_dataset(s, f, path, &dset));
+  TW_H5_CHECK(type = tw_h5_keep(s, H5Dget_type(dset)));
+  H5T_class_t cls;
+  TW_H5_CHECK(cls = H5Tget_class(type));
+  if (cls != H5T_INTEGER && cls != H5T_FLOAT)
+    return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' does not hold numbers (read as %s)", f->path, path,
+                   tw_dtype_name(dtype));
+  int rank;
+  int64_t dims[TW_TENSOR_MAX_RANK];
+  TW_TRY(dataset_shape(s, f, path, dset, &rank, dims));
+  TW_H5_CHECK(xfer = tw_h5_keep(s, H5Pcopy(f->xfer == H5P_DEFAULT ? H5P_DATASET_XFER_DEFAULT : f->xfer)));
+  TW_H5_CHECK(H5Pset_type_conv_cb(xfer, strict_conversion, lossy));
+  TW_TRY(tw_tensor_view(out, NULL, dtype, (tw_device){TW_DEVICE_HOST, 0}, rank, dims));
+  out->data = malloc(tw_tensor_bytes(out) ? tw_tensor_bytes(out) : 1);
+  if (!out->data)
+    return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory reading dataset '%s' (%zu bytes)", f->path, path,
+                   tw_tensor_bytes(out));
+  TW_H5_CHECK(H5Dread(dset, tw_h5_mem_type(dtype), H5S_ALL, H5S_ALL, xfer, out->data));
+  return TW_OK;
+}
+
+tw_status tw_h5_read(tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out) {
+  tw_h5_where(f, "dataset", path);
+  tw_h5_scope sc = {0};
+  int lossy = 0;
+  out->data = NULL;
+  tw_status st = read_all(&sc, f, path, dtype, out, &lossy);
+  tw_h5_release(&sc);
+  if (st != TW_OK) {
+    free(out->data);
+    out->data = NULL;
+    if (lossy)
+      st = TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' holds values that do not fit %s (out of range, fractional or NaN)", f->path, path,
+                   tw_dtype_name(dtype));
+  }
+  return st;
+}
+
+int tw_h5_exists(tw_h5_file *f, const char *path) {
+  tw_h5_where(f, "object", path);
+  int exists = 0;
+  if (tw_h5_link_exists(f->file, path, &exists) != TW_OK) {
+    tw_error_clear();
+    return 0;
+  }
+  return exists;
+}

@@ -1,0 +1,212 @@
+/*
+** h5_file.c: creating, opening, closing and abandoning HDF5 files.
+**
+** A file being written lives at "<path>.partial" until tw_h5_close has flushed
+** and closed it without error; only then is it renamed over <path> (rename is
+** atomic on POSIX file systems), so a run that fails or is killed leaves a
+** .partial file or nothing, never a file that looks whole. tw_h5_abort and a
+** failed close remove the partial file.
+**
+** With a tw_dist of more than one rank the file is opened by all ranks through
+** MPI-IO (parallel HDF5) and every dataset write is a collective transfer.
+** Closing then goes: every rank closes the file; the ranks agree that all
+** closes succeeded (which is also the barrier before the rename); rank 0 writes
+** the staged string datasets serially (h5_strings.c) and renames; the ranks
+** agree on rank 0's outcome, so every rank returns the same status.
+*/
+#include <errno.h>  /* errno after fopen */
+#include <stdio.h>  /* fopen, rename, remove */
+#include <stdlib.h> /* calloc, free */
+#include <string.h> /* strerror */
+
+#include "build_info.h" /* TW_VERSION_STRING, TW_GIT_COMMIT */
+#include "io/h5_internal.h"
+#if TW_H5_PARALLEL
+#include "mpi/dist_comm.h" /* tw_dist_comm for the MPI-IO driver */
+#endif
+
+/* Allocates a handle for `path`; writing files also get their partial path. */
+static tw_status new_handle(const char *path, const tw_dist *dist, int writing, tw_h5_file **out) {
+  tw_h5_file *f = calloc(1, sizeof *f);
+  if (!f || !(f->path = tw_h5_strdup(path)) || (writing && !(f->partial_path = tw_h5_concat(path, ".partial")))) {
+    if (f) free(f->path);
+    free(f);
+    return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory opening the file", path);
+  }
+  f->file = H5I_INVALID_HID;
+  f->xfer = H5P_DEFAULT;
+  f->dist = dist;
+  f->collective = dist && dist->size > 1;
+  f->rank = dist ? dist->rank : 0;
+  *out = f;
+  if (f->collective && !TW_H5_PARALLEL)
+    return TW_FAIL(TW_ERR_UNSUPPORTED,
+                   "%s: a file shared by %d ranks needs parallel HDF5 and MPI; this build has %s", path, dist->size,
+                   TW_HAVE_MPI ? "a serial HDF5" : "no MPI");
+  return TW_OK;
+}
+
+/* The file access list: MPI-IO over the dist's ranks when collective. Also sets
+** the collective transfer list used by every dataset write. */
+static tw_status access_list(tw_h5_scope *s, tw_h5_file *f, hid_t *fapl) {
+  TW_H5_CHECK(*fapl = tw_h5_keep(s, H5Pcreate(H5P_FILE_ACCESS)));
+  /* Closing a file with objects still open is an error rather than a deferred close. */
+  TW_H5_CHECK(H5Pset_fclose_degree(*fapl, H5F_CLOSE_SEMI));
+#if TW_H5_PARALLEL
+  if (f->collective) {
+    TW_H5_CHECK(H5Pset_fapl_mpio(*fapl, tw_dist_comm(f->dist), MPI_INFO_NULL));
+    TW_H5_CHECK(f->xfer = H5Pcreate(H5P_DATASET_XFER));
+    TW_H5_CHECK(H5Pset_dxpl_mpio(f->xfer, H5FD_MPIO_COLLECTIVE));
+  }
+#endif
+  return TW_OK;
+}
+
+static tw_status write_run_info(tw_h5_file *f, const tw_h5_run_info *info) {
+  TW_TRY(tw_h5_attr_write_string(f, "twinscale_version", TW_VERSION_STRING));
+  TW_TRY(tw_h5_attr_write_string(f, "git_commit", TW_GIT_COMMIT));
+  if (!info) return TW_OK;
+  TW_TRY(tw_h5_attr_write_string(f, "config", info->config_text ? info->config_text : ""));
+  tw_h5_where(f, "attribute", "seed");
+  TW_TRY(tw_h5_attr_put(f->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &info->seed));
+  TW_TRY(tw_h5_attr_write_i64(f, "rank_count", info->rank_count));
+  return TW_OK;
+}
+
+static tw_status create_file(tw_h5_scope *s, tw_h5_file *f, const tw_h5_run_info *info) {
+  hid_t fapl;
+  TW_TRY(access_list(s, f, &fapl));
+  const unsigned truncate = H5F_ACC_TRUNC; /* a variable, so the failed call reads plainly */
+  TW_H5_CHECK(f->file = H5Fcreate(f->partial_path, truncate, H5P_DEFAULT, fapl));
+  return write_run_info(f, info);
+}
+
+tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out) {
+  tw_h5_quiet();
+  *out = NULL;
+  tw_h5_file *f = NULL;
+  tw_status st = new_handle(path, dist, 1, &f);
+  if (st == TW_OK) {
+    tw_h5_where(f, NULL, NULL);
+    tw_h5_scope sc = {0};
+    st = create_file(&sc, f, info);
+    tw_h5_release(&sc);
+  }
+  if (st != TW_OK) {
+    tw_h5_abort(f);
+    return st;
+  }
+  *out = f;
+  return TW_OK;
+}
+
+static tw_status open_file(tw_h5_scope *s, tw_h5_file *f) {
+  /* Say plainly what is wrong with a path before HDF5 does so obscurely. */
+  FILE *probe = fopen(f->path, "rb");
+  if (!probe) return TW_FAIL(TW_ERR_INPUT, "%s: cannot open: %s", f->path, strerror(errno));
+  fclose(probe);
+  htri_t is_h5 = H5Fis_hdf5(f->path);
+  if (is_h5 <= 0) return TW_FAIL(TW_ERR_INPUT, "%s: not an HDF5 file", f->path);
+  hid_t fapl;
+  TW_TRY(access_list(s, f, &fapl));
+  const unsigned read_only = H5F_ACC_RDONLY; /* a variable, so the failed call reads plainly */
+  TW_H5_CHECK(f->file = H5Fopen(f->path, read_only, fapl));
+  return TW_OK;
+}
+
+tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out) {
+  tw_h5_quiet();
+  *out = NULL;
+  tw_h5_file *f = NULL;
+  tw_status st = new_handle(path, dist, 0, &f);
+  if (st == TW_OK) {
+    tw_h5_where(f, NULL, NULL);
+    tw_h5_scope sc = {0};
+    st = open_file(&sc, f);
+    tw_h5_release(&sc);
+  }
+  if (st != TW_OK) {
+    tw_h5_abort(f);
+    return st;
+  }
+  *out = f;
+  return TW_OK;
+}
+
+/* Closes every object still open in the file, then the file: the way out after a failure. */
+static void force_close(tw_h5_file *f) {
+  if (f->file < 0) return;
+  ssize_t n = H5Fget_obj_count(f->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL);
+  hid_t *ids = n > 0 ? calloc((size_t)n, sizeof *ids) : NULL;
+  if (ids) {
+    n = H5Fget_obj_ids(f->file, H5F_OBJ_ALL | H5F_OBJ_LOCAL, (size_t)n, ids);
+    for (ssize_t i = 0; i < n; ++i)
+      if (ids[i] != f->file) H5Idec_ref(ids[i]);
+    free(ids);
+  }
+  H5Fclose(f->file);
+  f->file = H5I_INVALID_HID;
+}
+
+static void free_handle(tw_h5_file *f) {
+  if (f->xfer != H5P_DEFAULT) H5Pclose(f->xfer);
+  tw_h5_staged_free(f->staged);
+  free(f->partial_path);
+  free(f->path);
+  free(f);
+}
+
+void tw_h5_abort(tw_h5_file *f) {
+  if (!f) return;
+  force_close(f);
+  if (f->partial_path && f->rank == 0) remove(f->partial_path);
+  free_handle(f);
+}
+
+static tw_status close_h5(tw_h5_file *f) {
+  /* On failure (objects still open) the id stays valid for force_close. */
+  TW_H5_CHECK(H5Fclose(f->file));
+  f->file = H5I_INVALID_HID;
+  return TW_OK;
+}
+
+/* Rank 0's part of closing a written file: the staged strings, then the rename. */
+static tw_status finish(tw_h5_file *f) {
+  if (f->staged) {
+    tw_h5_where(f, NULL, NULL);
+    const unsigned read_write = H5F_ACC_RDWR; /* a variable, so the failed call reads plainly */
+    TW_H5_CHECK(f->file = H5Fopen(f->partial_path, read_write, H5P_DEFAULT));
+    for (tw_h5_staged_strings *s = f->staged; s; s = s->next) {
+      tw_h5_where(f, "dataset", s->path);
+      TW_TRY(tw_h5_put_strings(f->file, s->path, (const char *const *)s->strings, s->n, s->units));
+    }
+    TW_TRY(close_h5(f));
+  }
+  if (rename(f->partial_path, f->path) != 0)
+    return TW_FAIL(TW_ERR_IO, "%s: cannot rename %s into place: %s", f->path, f->partial_path, strerror(errno));
+  return TW_OK;
+}
+
+static tw_status close_file(tw_h5_file *f) {
+  tw_h5_where(f, NULL, NULL);
+  tw_status st = close_h5(f);
+  if (!f->partial_path) return st;
+  if (f->collective) st = tw_dist_agree(f->dist, st);
+  if (st == TW_OK && f->rank == 0) st = finish(f);
+  if (f->collective) st = tw_dist_agree(f->dist, st);
+  return st;
+}
+
+tw_status tw_h5_close(tw_h5_file *f) {
+  if (!f) return TW_OK;
+  tw_status st = close_file(f);
+  if (st != TW_OK) {
+    tw_status traced = tw_error_trace(st, __FILE__, __LINE__);
+    tw_h5_abort(f);
+    return traced;
+  }
+  free_handle(f);
+  return TW_OK;
+}
+
+const char *tw_h5_path(const tw_h5_file *f) { return f->path; }

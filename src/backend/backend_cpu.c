@@ -15,6 +15,7 @@
 
 #include "backend/gemm_ref.h" /* fallback GEMM */
 #include "build_info.h"       /* TW_HAVE_OPENBLAS */
+#include "nn/nn_ops.h"        /* tw_nn_ops_cpu, the neural-twin kernel table */
 #if TW_HAVE_OPENBLAS
 #include <cblas.h> /* cblas_sgemm, cblas_dgemm, openblas_set_num_threads */
 #endif
@@ -107,7 +108,7 @@ tw_status tw_backend_cpu_create(tw_backend **out) {
   be->gemm = cpu_gemm;
   be->destroy = cpu_destroy;
   be->physio = NULL; /* set by the physiology engine's CPU ops (src/physio) */
-  be->nn = NULL;     /* set by the neural-twin CPU ops (src/nn) */
+  be->nn = &tw_nn_ops_cpu; /* the neural-twin CPU ops (src/nn/nn_ops_cpu.c) */
   *out = be;
   return TW_OK;
 }

@@ -97,6 +97,11 @@ const tw_grt_tensor *tw_grt_find(const tw_grt_layout *lay, const char *name);
 ** Reference config: 972,800 (~0.97 MFLOP). Forward+backward counts 3x that. */
 double tw_grt_flops_per_twin_step(const tw_grt_sizes *sz);
 
+/* Fills a HOST parameter buffer (layout.total floats) with PyTorch's default
+** initialisation, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) per tensor, drawn from
+** Philox with purpose TW_RNG_NN_INIT (grt_init.c). */
+void tw_grt_init_params(const tw_grt_layout *lay, uint64_t seed, float *params);
+
 /* A model: its layout and the parameter buffer (layout.total floats on the
 ** backend's device, owned by whoever filled it). */
 typedef struct tw_grt_model {
@@ -117,15 +122,28 @@ typedef struct tw_grt_batch {
 /* Scratch memory for the entry points, planned once for at most `chunk` twins of
 ** T steps (longer batches run in chunks of `chunk` twins). `train` adds what
 ** backward needs (activations of every layer and step, and gradient scratch).
-** Memory per twin of a chunk: tw_grt_workspace_floats(sz, 1, T, train) floats. */
+** Memory per twin of a chunk: tw_grt_workspace_floats(sz, 1, T, train) floats
+** (that is per slot).
+**
+** On the host the workspace holds one slot per OpenMP thread and chunks run in
+** parallel, each on one thread with single-threaded products (no thread-pool
+** hand-offs per step, each slot's buffers stay in its core's caches); weight
+** gradients are still summed chunk by chunk in twin order, so results are
+** bit-identical for any thread count. On a GPU there is one slot and chunks run
+** in order. */
 typedef struct tw_grt_workspace {
   tw_grt_sizes sz;
   int chunk, T, train;
-  size_t floats;
-  float *base; /* backend allocation of `floats` floats */
+  int slots;       /* chunks in flight at once: host threads, or 1 on a GPU */
+  size_t floats;   /* in all slots */
+  float *base;     /* backend allocation of `floats` floats */
 } tw_grt_workspace;
 
 size_t tw_grt_workspace_floats(const tw_grt_sizes *sz, int chunk, int T, int train);
+/* A chunk size that suits the backend: on the host small enough that a slot's
+** per-step buffers stay in cache; on a GPU large enough to fill it, within
+** `max_bytes` of workspace (0: no limit). Never more than B. */
+int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, int T, int train, size_t max_bytes);
 tw_status tw_grt_workspace_create(tw_backend *be, const tw_grt_sizes *sz, int chunk, int T, int train,
                                   tw_grt_workspace *ws);
 void tw_grt_workspace_destroy(tw_backend *be, tw_grt_workspace *ws);

@@ -1,0 +1,94 @@
+/*
+** grt_rollout.c: autoregressive GRT rollout, one step at a time.
+**
+** The simulation engine feeds the model its own predictions: after step t the
+** callback turns y_t into x_{t+1}. Each step is the forward of a one-step
+** sequence over the whole batch (GNN products, input and recurrent products,
+** fused cell, head), with state carried in two alternating (h, c) buffers. The
+** state per twin is 2*N*Hr floats; all scratch is planned by
+** tw_grt_rollout_floats and nothing allocates inside.
+*/
+#include "nn/grt_internal.h"
+
+/* The scratch of one rollout step for B twins. */
+typedef struct rollout_map {
+  float *wcat[TW_GRT_MAX_LAYERS]; /* (2H,in_l) */
+  float *x[2];                    /* (B,N,F) this step's input, the next step's */
+  float *ycat;                    /* (B*N,2H) */
+  float *z[TW_GRT_MAX_LAYERS];    /* (B*N,H), two alternating */
+  float *gates;                   /* (B*N,4Hr) */
+  float *h[2], *c[2];             /* (B*N,Hr) alternating state */
+  float *a1;                      /* (B*N,M) */
+  float *y;                       /* (B*N,O) */
+} rollout_map;
+
+static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
+
+static size_t rollout_cut(const tw_grt_sizes *sz, int B, float *base, rollout_map *map) {
+  const size_t bn = (size_t)B * sz->N, H = sz->H, Hr = sz->Hr;
+  size_t sizes[8 + 3 * TW_GRT_MAX_LAYERS], used = 0;
+  float **slots[8 + 3 * TW_GRT_MAX_LAYERS];
+  int n = 0;
+  *map = (rollout_map){0};
+  for (int l = 0; l < sz->L; ++l) slots[n] = &map->wcat[l], sizes[n++] = 2 * H * tw_grt_layer_in(sz, l);
+  for (int i = 0; i < 2; ++i) slots[n] = &map->x[i], sizes[n++] = bn * sz->F;
+  slots[n] = &map->ycat, sizes[n++] = bn * 2 * H;
+  for (int l = 0; l < TW_MIN(sz->L, 2); ++l) slots[n] = &map->z[l], sizes[n++] = bn * H;
+  slots[n] = &map->gates, sizes[n++] = bn * 4 * Hr;
+  for (int i = 0; i < 2; ++i) slots[n] = &map->h[i], sizes[n++] = bn * Hr;
+  for (int i = 0; i < 2; ++i) slots[n] = &map->c[i], sizes[n++] = bn * Hr;
+  slots[n] = &map->a1, sizes[n++] = bn * sz->M;
+  slots[n] = &map->y, sizes[n++] = bn * sz->O;
+  for (int i = 0; i < n; ++i) {
+    *slots[i] = base ? base + used : NULL;
+    used += round16(sizes[i]);
+  }
+  for (int l = 2; l < sz->L; ++l) map->z[l] = map->z[l % 2];
+  return used;
+}
+
+size_t tw_grt_rollout_floats(const tw_grt_sizes *sz, int B) {
+  rollout_map map;
+  return rollout_cut(sz, B, NULL, &map);
+}
+
+tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
+                         void *ctx, float *scratch, float *y, float *h, float *c) {
+  const tw_grt_layout *lay = &m->layout;
+  const tw_grt_sizes *s = &lay->sz;
+  const int B = batch->B, T = batch->T, N = s->N, Hr = s->Hr;
+  if (B <= 0 || T <= 0) return TW_FAIL(TW_ERR_INPUT, "GRT rollout: B = %d and T = %d must be positive", B, T);
+  if (!batch->x || !batch->adj || !scratch || (T > 1 && !step))
+    return TW_FAIL(TW_ERR_INPUT, "GRT rollout: x, adj, scratch and (for T > 1) a step callback are required");
+  rollout_map r;
+  rollout_cut(s, B, scratch, &r);
+  grt_ws_map packer = {0};
+  for (int l = 0; l < s->L; ++l) packer.wcat[l] = r.wcat[l];
+  TW_TRY(grt_pack_wcat(be, m, &packer));
+
+  const int64_t bn = (int64_t)B * N, G = 4 * (int64_t)Hr, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
+  const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
+  // x_0 (B,N,F) <- x[:,0] of (B,T,N,F)
+  TW_TRY(be->nn->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
+  if (batch->h0) TW_TRY(be->copy(be, r.h[0], batch->h0, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
+  else TW_TRY(be->fill_bytes(be, r.h[0], 0, state_bytes));
+  if (batch->c0) TW_TRY(be->copy(be, r.c[0], batch->c0, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
+  else TW_TRY(be->fill_bytes(be, r.c[0], 0, state_bytes));
+
+  for (int t = 0; t < T; ++t) {
+    const int cur = t % 2, nxt = (t + 1) % 2;
+    TW_TRY(grt_gnn(be, m, 1, B, batch->adj, batch->adj_per_twin, r.x[cur], r.wcat, r.ycat, r.z));
+    // gates (bn,4Hr) = z_L W_ih^T + h W_hh^T
+    TW_TRY(grt_gemm(be, 0, 1, bn, G, s->H, r.z[s->L - 1], s->H, m->params + lay->lstm_w_ih, s->H, 0.0f, r.gates, G));
+    TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, r.h[cur], Hr, m->params + lay->lstm_w_hh, Hr, 1.0f, r.gates, G));
+    TW_TRY(be->nn->lstm_cell_forward(be, bn, Hr, r.gates, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh,
+                                     r.c[cur], r.c[nxt], r.h[nxt]));
+    TW_TRY(grt_head(be, m, bn, r.h[nxt], r.a1, r.y));
+    // y[:,t] of (B,T,N,O) <- y_t (B,N,O)
+    if (y) TW_TRY(be->nn->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));
+    if (t + 1 < T) TW_TRY(step(ctx, t, r.y, r.x[nxt]));
+  }
+  if (h) TW_TRY(be->copy(be, h, r.h[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
+  if (c) TW_TRY(be->copy(be, c, r.c[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
+  return TW_OK;
+}

@@ -12,7 +12,7 @@
 ** true/false are booleans). A quoted scalar is always a string, so '1' is never
 ** a number. docs/configs.md states these rules for users.
 */
-#include <errno.h>  /* errno for strtod/strtoll overflow */
+#include <errno.h>  /* errno: strtoll overflow */
 #include <math.h>   /* isfinite, trunc, fabs */
 #include <stdio.h>  /* snprintf */
 #include <stdint.h> /* int64_t, SIZE_MAX */
@@ -58,19 +58,22 @@ static scalar scalar_of(const tw_cfg_doc *doc, const tw_cfg_node *n) {
   return s;
 }
 
-/* "'ten'", "the string '1'", "nothing", "a mapping", "a list": what was found. */
-static void describe(const tw_cfg_doc *doc, const tw_cfg_node *n, char out[160]) {
-  if (n->kind == TW_CFG_NODE_MAP) {
-    strcpy(out, "a mapping");
-  } else if (n->kind == TW_CFG_NODE_SEQ) {
-    strcpy(out, "a list");
-  } else if (tw_cfg_scalar_is_null(tw_cfg_node_text(doc, n), n->quoted)) {
+/* What a scalar is, for "got ...": "'ten'", "the string '1'", "nothing". */
+static void describe_scalar(const char *text, size_t len, int quoted, char out[160]) {
+  if (tw_cfg_scalar_is_null(text, quoted)) {
     strcpy(out, "nothing");
-  } else {
-    char q[128];
-    tw_cfg_quote_for_message(tw_cfg_node_text(doc, n), n->len, q);
-    snprintf(out, 160, "%s%s", n->quoted ? "the string " : "", q);
+    return;
   }
+  char q[128];
+  tw_cfg_quote_for_message(text, len, q);
+  snprintf(out, 160, "%s%s", quoted ? "the string " : "", q);
+}
+
+/* What a node is: a scalar as above, "a mapping" or "a list". */
+static void describe(const tw_cfg_doc *doc, const tw_cfg_node *n, char out[160]) {
+  if (n->kind == TW_CFG_NODE_MAP) strcpy(out, "a mapping");
+  else if (n->kind == TW_CFG_NODE_SEQ) strcpy(out, "a list");
+  else describe_scalar(tw_cfg_node_text(doc, n), n->len, n->quoted, out);
 }
 
 /* What a field expects, in words. */
@@ -122,15 +125,16 @@ static int is_inf_or_nan(const char *t) {
   return !strcasecmp(t, "inf") || !strcasecmp(t, "infinity") || !strcasecmp(t, "nan");
 }
 
-/* Parses a finite double filling the whole text; 0 when the text is not one. */
-static int parse_number(const char *t, double *out) {
-  if (!looks_decimal(t)) return 0;
+/* Parses a finite double filling the whole text. */
+typedef enum number_parse { NUMBER_OK, NUMBER_NOT, NUMBER_OVERFLOW } number_parse;
+static number_parse parse_number(const char *t, double *out) {
+  if (!looks_decimal(t)) return NUMBER_NOT;
   char *end;
-  errno = 0;
   double x = strtod(t, &end);
-  if (*end || !isfinite(x)) return 0;
+  if (*end) return NUMBER_NOT;
+  if (!isfinite(x)) return NUMBER_OVERFLOW;
   *out = x;
-  return 1;
+  return NUMBER_OK;
 }
 
 static tw_status check_range(const bind_ctx *c, const tw_cfg_field *f, const scalar *s, double x) {
@@ -146,11 +150,10 @@ static tw_status check_range(const bind_ctx *c, const tw_cfg_field *f, const sca
 }
 
 static tw_status scalar_error(const bind_ctx *c, const tw_cfg_field *f, const scalar *s, const char *hint) {
-  char want[512], q[128];
+  char want[512], got[160];
   expected(f, want, sizeof want);
-  tw_cfg_quote_for_message(s->text, s->len, q);
-  return tw_cfg_error_at(c->doc, s->mark, "%s: expected %s, got %s%s%s", c->path, want, s->quoted ? "the string " : "",
-                         q, hint);
+  describe_scalar(s->text, s->len, s->quoted, got);
+  return tw_cfg_error_at(c->doc, s->mark, "%s: expected %s, got %s%s", c->path, want, got, hint);
 }
 
 static tw_status bind_bool(const bind_ctx *c, const tw_cfg_field *f, const scalar *s, int *out) {
@@ -174,7 +177,7 @@ static tw_status bind_int(const bind_ctx *c, const tw_cfg_field *f, const scalar
   if (!whole) {
     /* 1e6 is an integer too; 1.5 is not. 2^53: every integer below is exact. */
     double x;
-    if (!parse_number(s->text, &x)) return scalar_error(c, f, s, "");
+    if (parse_number(s->text, &x) != NUMBER_OK) return scalar_error(c, f, s, "");
     if (x != trunc(x)) return scalar_error(c, f, s, " (not a whole number)");
     if (fabs(x) > 9007199254740992.0) return scalar_error(c, f, s, " (write integers above 2^53 in full)");
     v = (long long)x;
@@ -192,11 +195,9 @@ static tw_status bind_number(const bind_ctx *c, const tw_cfg_field *f, const sca
   }
   if (s->quoted) return scalar_error(c, f, s, " (remove the quotes)");
   double x;
-  if (!parse_number(s->text, &x)) {
-    if (is_inf_or_nan(s->text)) return scalar_error(c, f, s, " (infinity and NaN are not allowed)");
-    if (looks_decimal(s->text)) return scalar_error(c, f, s, " (out of the range of a double)");
-    return scalar_error(c, f, s, "");
-  }
+  number_parse p = parse_number(s->text, &x);
+  if (p == NUMBER_OVERFLOW) return scalar_error(c, f, s, " (out of the range of a double)");
+  if (p == NUMBER_NOT) return scalar_error(c, f, s, is_inf_or_nan(s->text) ? " (infinity and NaN are not allowed)" : "");
   TW_TRY(check_range(c, f, s, x));
   *FIELD_AT(obj, f->offset, double) = x;
   return TW_OK;
@@ -221,7 +222,7 @@ static tw_status bind_enum(const bind_ctx *c, const tw_cfg_field *f, const scala
 
 /* A scalar into a scalar field (BOOL, INT, NUMBER, STRING, ENUM). */
 static tw_status bind_scalar(const bind_ctx *c, const tw_cfg_field *f, const scalar *s, void *obj) {
-  if (tw_cfg_scalar_is_null(s->text, s->quoted)) return scalar_error(c, f, s, " (no value given)");
+  if (tw_cfg_scalar_is_null(s->text, s->quoted)) return scalar_error(c, f, s, "");
   switch (f->type) {
     case TW_CFG_BOOL: return bind_bool(c, f, s, FIELD_AT(obj, f->offset, int));
     case TW_CFG_INT: return bind_int(c, f, s, FIELD_AT(obj, f->offset, int64_t));

@@ -1,0 +1,32 @@
+/*
+** nn_ops_cuda.h: the CUDA table of neural-twin kernels (nn/nn_ops.h), the
+** counterpart of tw_nn_ops_cpu entry by entry (cuda/nn_ops_cuda.cu), and the
+** launch arithmetic the cuda/nn_*.cu files share.
+**
+** The CUDA backend's constructor points be->nn at tw_nn_ops_cuda. Plain C
+** declarations only above the __CUDACC__ part, so a C test may include it.
+*/
+#ifndef TW_NN_OPS_CUDA_H
+#define TW_NN_OPS_CUDA_H
+
+#include "nn/nn_ops.h" /* tw_nn_ops */
+
+TW_EXTERN_C_BEGIN
+extern const tw_nn_ops tw_nn_ops_cuda;
+TW_EXTERN_C_END
+
+#if defined(__CUDACC__)
+/* Element-wise kernels run 256 threads a block over a grid-stride loop; the
+** grid is capped so that huge tensors loop instead of asking for billions of
+** blocks. Callers return early on an empty range (a launch of 0 blocks fails). */
+enum { TW_NN_CUDA_THREADS = 256 };
+static inline int tw_nn_cuda_blocks(int64_t n) {
+  int64_t b = (n + TW_NN_CUDA_THREADS - 1) / TW_NN_CUDA_THREADS;
+  return (int)(b < (1 << 20) ? b : (1 << 20));
+}
+#define TW_NN_GRID_STRIDE(i, n)                                                             \
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); \
+       i += (int64_t)gridDim.x * blockDim.x)
+#endif
+
+#endif

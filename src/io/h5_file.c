@@ -81,25 +81,6 @@ static tw_status create_file(tw_h5_scope *s, tw_h5_file *f, const tw_h5_run_info
   return write_run_info(f, info);
 }
 
-tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out) {
-  tw_h5_quiet();
-  *out = NULL;
-  tw_h5_file *f = NULL;
-  tw_status st = new_handle(path, dist, 1, &f);
-  if (st == TW_OK) {
-    tw_h5_where(f, NULL, NULL);
-    tw_h5_scope sc = {0};
-    st = create_file(&sc, f, info);
-    tw_h5_release(&sc);
-  }
-  if (st != TW_OK) {
-    tw_h5_abort(f);
-    return st;
-  }
-  *out = f;
-  return TW_OK;
-}
-
 static tw_status open_file(tw_h5_scope *s, tw_h5_file *f) {
   /* Say plainly what is wrong with a path before HDF5 does so obscurely. */
   FILE *probe = fopen(f->path, "rb");
@@ -114,15 +95,17 @@ static tw_status open_file(tw_h5_scope *s, tw_h5_file *f) {
   return TW_OK;
 }
 
-tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out) {
+/* Creates (writing) or opens the file behind a new handle; on failure nothing is left. */
+static tw_status start(const char *path, const tw_dist *dist, const tw_h5_run_info *info, int writing,
+                       tw_h5_file **out) {
   tw_h5_quiet();
   *out = NULL;
   tw_h5_file *f = NULL;
-  tw_status st = new_handle(path, dist, 0, &f);
+  tw_status st = new_handle(path, dist, writing, &f);
   if (st == TW_OK) {
     tw_h5_where(f, NULL, NULL);
     tw_h5_scope sc = {0};
-    st = open_file(&sc, f);
+    st = writing ? create_file(&sc, f, info) : open_file(&sc, f);
     tw_h5_release(&sc);
   }
   if (st != TW_OK) {
@@ -131,6 +114,14 @@ tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out) {
   }
   *out = f;
   return TW_OK;
+}
+
+tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out) {
+  return start(path, dist, info, 1, out);
+}
+
+tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out) {
+  return start(path, dist, NULL, 0, out);
 }
 
 /* Closes every object still open in the file, then the file: the way out after a failure. */

@@ -13,6 +13,8 @@
 **   - tags other than the YAML core ones (!!str, !!int, ...): nothing would read them;
 **   - more than one document, keys that are not scalars, duplicate keys.
 */
+#define _POSIX_C_SOURCE 200809L /* fileno, popen, opendir: POSIX, not C17 */
+
 #include <errno.h>    /* errno for fopen/read failures */
 #include <stdio.h>    /* FILE, fopen, fread */
 #include <stdlib.h>   /* malloc, realloc, free, qsort */
@@ -299,7 +301,7 @@ static tw_status on_end(builder *b) {
   open_container top = b->stack[--b->depth];
   int count = b->n_pending - top.pending;
   if (!grow((void **)&doc->kids, &doc->cap_kids, doc->n_kids + count, sizeof *doc->kids)) return no_memory(doc);
-  memcpy(doc->kids + doc->n_kids, b->pending + top.pending, (size_t)count * sizeof *doc->kids);
+  if (count) memcpy(doc->kids + doc->n_kids, b->pending + top.pending, (size_t)count * sizeof *doc->kids);
   tw_cfg_node *n = &doc->nodes[top.node];
   n->first = doc->n_kids;
   n->count = count;

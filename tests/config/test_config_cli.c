@@ -4,6 +4,8 @@
 ** stderr, FILE:LINE:COL first, nothing on stdout, and exit status 2; a good one
 ** prints its normalised form, which checks again to the same text.
 */
+#define _POSIX_C_SOURCE 200809L /* fileno, popen, opendir: POSIX, not C17 */
+
 #include <stdio.h>    /* popen, pclose, fread, fopen */
 #include <stdlib.h>   /* free */
 #include <string.h>   /* strcmp, strchr, strlen */

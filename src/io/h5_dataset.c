@@ -96,6 +96,8 @@ tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, 
     free(ds);
     return tw_error_trace(st, __FILE__, __LINE__);
   }
+  ds->next = f->open_datasets;
+  f->open_datasets = ds;
   *out = ds;
   return TW_OK;
 }
@@ -137,13 +139,20 @@ tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrow
   return st;
 }
 
-tw_status tw_h5_dataset_close(tw_h5_dataset *ds) {
-  if (!ds) return TW_OK;
-  tw_h5_where(ds->f, "dataset", ds->path);
+herr_t tw_h5_dataset_free(tw_h5_dataset *ds) {
+  tw_h5_dataset **link = &ds->f->open_datasets;
+  while (*link != ds) link = &(*link)->next;
+  *link = ds->next;
   herr_t rc = H5Dclose(ds->dset);
   free(ds->path);
   free(ds);
-  TW_H5_CHECK(rc);
+  return rc;
+}
+
+tw_status tw_h5_dataset_close(tw_h5_dataset *ds) {
+  if (!ds) return TW_OK;
+  tw_h5_where(ds->f, "dataset", ds->path);
+  TW_H5_CHECK(tw_h5_dataset_free(ds));
   return TW_OK;
 }
 

@@ -5,7 +5,8 @@
 ** and closed it without error; only then is it renamed over <path> (rename is
 ** atomic on POSIX file systems), so a run that fails or is killed leaves a
 ** .partial file or nothing, never a file that looks whole. tw_h5_abort and a
-** failed close remove the partial file.
+** failed close remove the partial file, and free any dataset handles of the
+** file still open (closing with one open is a caller's bug, reported as such).
 **
 ** With a tw_dist of more than one rank the file is opened by all ranks through
 ** MPI-IO (parallel HDF5) and every dataset write is a collective transfer.
@@ -149,6 +150,7 @@ static void free_handle(tw_h5_file *f) {
 
 void tw_h5_abort(tw_h5_file *f) {
   if (!f) return;
+  while (f->open_datasets) tw_h5_dataset_free(f->open_datasets);
   force_close(f);
   if (f->partial_path && f->rank == 0) remove(f->partial_path);
   free_handle(f);
@@ -180,7 +182,11 @@ static tw_status finish(tw_h5_file *f) {
 
 static tw_status close_file(tw_h5_file *f) {
   tw_h5_where(f, NULL, NULL);
-  tw_status st = close_h5(f);
+  /* A dataset still open is a bug in the caller; the file is abandoned (every
+  ** rank has the same bug, so in a collective file every rank gets here). */
+  tw_status st = f->open_datasets ? TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s' is still open at close", f->path,
+                                            f->open_datasets->path)
+                                  : close_h5(f);
   if (!f->partial_path) return st;
   if (f->collective) st = tw_dist_agree(f->dist, st);
   if (st == TW_OK && f->rank == 0) st = finish(f);

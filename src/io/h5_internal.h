@@ -39,6 +39,7 @@ struct tw_h5_file {
   int rank;            /* this process's rank (0 when serial) */
   hid_t xfer;          /* dataset transfer list: collective MPI-IO or H5P_DEFAULT */
   tw_h5_staged_strings *staged;
+  struct tw_h5_dataset *open_datasets; /* not yet closed; freed by abort */
 };
 
 struct tw_h5_dataset {
@@ -48,7 +49,12 @@ struct tw_h5_dataset {
   int rank;
   int64_t dims[TW_TENSOR_MAX_RANK];
   char *path;
+  struct tw_h5_dataset *next; /* in f->open_datasets */
 };
+
+/* Releases a dataset handle and unlinks it from its file (tw_h5_dataset_close
+** without the checks); returns H5Dclose's result. */
+herr_t tw_h5_dataset_free(tw_h5_dataset *ds);
 
 /* The HDF5 ids a function opened, closed together on every path out of it:
 **

@@ -337,12 +337,14 @@ static void test_partial_file_rule(void) {
   tw_h5_abort(f);
   CHECK(!file_exists(path));
   CHECK(!partial_exists(path));
-  /* A dataset left open makes close fail, and the failed file is removed. */
+  /* A dataset left open makes close fail, and the failed file is removed
+  ** (with the dataset handle: no leak under the sanitizers). */
   tw_h5_dataset *ds;
   CHECK_OK(tw_h5_create(path, NULL, NULL, &f));
   CHECK_OK(tw_h5_dataset_create(f, "/open", TW_F64, 1, (int64_t[]){3}, "1", &ds));
-  CHECK_STATUS(tw_h5_close(f), TW_ERR_LIBRARY);
+  CHECK_STATUS(tw_h5_close(f), TW_ERR_INTERNAL);
   CHECK_MESSAGE(path);
+  CHECK_MESSAGE("dataset '/open' is still open at close");
   CHECK(!file_exists(path));
   CHECK(!partial_exists(path));
   /* Close puts it in place, replacing an older file. */

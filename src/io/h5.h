@@ -64,6 +64,12 @@ tw_status tw_h5_dataset_close(tw_h5_dataset *ds);
 /* Reads a whole dataset into a malloc'd host tensor converted to `dtype` (free
 ** out->data with free()). A missing dataset is TW_ERR_INPUT naming file and path. */
 tw_status tw_h5_read(tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out);
+/* Reads rows [row0, row0 + nrows) of a dataset of rank >= 1 (out->dims[0] = nrows),
+** converted as tw_h5_read does: each rank its own twins from a cohort file. In a
+** collective file every rank calls it (nrows may be 0). Rows outside the dataset
+** are TW_ERR_INPUT naming file, dataset and its row count. */
+tw_status tw_h5_read_rows(tw_h5_file *f, const char *path, tw_dtype dtype, int64_t row0, int64_t nrows,
+                          tw_tensor *out);
 /* Reads a 1-D string dataset: *strings is a malloc'd array of malloc'd strings. */
 tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, int64_t *n);
 /* True when the dataset (or group) exists. */

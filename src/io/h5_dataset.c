@@ -102,27 +102,35 @@ tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, 
   return TW_OK;
 }
 
-/* Selects rows [row0, row0 + nrows) of the file space and a matching memory space. */
-static tw_status write_rows(tw_h5_scope *s, tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data) {
-  hid_t fspace, mspace;
-  TW_H5_CHECK(fspace = tw_h5_keep(s, H5Dget_space(ds->dset)));
-  int64_t per_row = row_elems(ds->rank, ds->dims);
-  if (nrows == 0 || per_row == 0) {
-    /* A rank with no rows still takes part in the collective write. */
-    TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
-    TW_H5_CHECK(H5Sselect_none(fspace));
-    TW_H5_CHECK(H5Sselect_none(mspace));
-  } else if (ds->rank == 0) {
-    TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
+/* Selects rows [row0, row0 + nrows) of dset's file space and makes the matching
+** memory space (a rank-0 dataset is one row). With no rows, both select nothing:
+** a rank that owns no twins still takes part in a collective transfer. */
+static tw_status select_rows(tw_h5_scope *s, hid_t dset, int rank, const int64_t *dims, int64_t row0,
+                             int64_t nrows, hid_t *fspace, hid_t *mspace) {
+  TW_H5_CHECK(*fspace = tw_h5_keep(s, H5Dget_space(dset)));
+  if (nrows == 0 || row_elems(rank, dims) == 0) {
+    TW_H5_CHECK(*mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
+    TW_H5_CHECK(H5Sselect_none(*fspace));
+    TW_H5_CHECK(H5Sselect_none(*mspace));
+  } else if (rank == 0) {
+    TW_H5_CHECK(*mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
   } else {
     hsize_t start[TW_TENSOR_MAX_RANK] = {0}, count[TW_TENSOR_MAX_RANK];
-    for (int i = 0; i < ds->rank; ++i) count[i] = (hsize_t)ds->dims[i];
+    for (int i = 0; i < rank; ++i) count[i] = (hsize_t)dims[i];
     start[0] = (hsize_t)row0;
     count[0] = (hsize_t)nrows;
-    TW_H5_CHECK(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
-    TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate_simple(ds->rank, count, NULL)));
+    TW_H5_CHECK(H5Sselect_hyperslab(*fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+    TW_H5_CHECK(*mspace = tw_h5_keep(s, H5Screate_simple(rank, count, NULL)));
   }
-  static const char nothing[8];
+  return TW_OK;
+}
+
+/* A buffer for transfers of nothing: HDF5 wants a non-NULL pointer even then. */
+static char nothing[8];
+
+static tw_status write_rows(tw_h5_scope *s, tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data) {
+  hid_t fspace, mspace;
+  TW_TRY(select_rows(s, ds->dset, ds->rank, ds->dims, row0, nrows, &fspace, &mspace));
   TW_H5_CHECK(H5Dwrite(ds->dset, tw_h5_mem_type(ds->dtype), mspace, fspace, ds->f->xfer, data ? data : nothing));
   return TW_OK;
 }
@@ -209,9 +217,11 @@ static H5T_conv_ret_t strict_conversion(H5T_conv_except_t what, hid_t src, hid_t
   return H5T_CONV_ABORT;
 }
 
-static tw_status read_all(tw_h5_scope *s, tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out,
-                          int *lossy) {
-  hid_t dset, type, xfer;
+/* Reads rows [row0, row0 + nrows) of a dataset, all of it when nrows < 0, into a
+** malloc'd tensor of dtype. */
+static tw_status read_rows(tw_h5_scope *s, tw_h5_file *f, const char *path, tw_dtype dtype, int64_t row0,
+                           int64_t nrows, tw_tensor *out, int *lossy) {
+  hid_t dset, type, xfer, fspace, mspace;
   TW_TRY(tw_h5_open_dataset(s, f, path, &dset));
   TW_H5_CHECK(type = tw_h5_keep(s, H5Dget_type(dset)));
   H5T_class_t cls;
@@ -222,32 +232,53 @@ static tw_status read_all(tw_h5_scope *s, tw_h5_file *f, const char *path, tw_dt
   int rank;
   int64_t dims[TW_TENSOR_MAX_RANK];
   TW_TRY(dataset_shape(s, f, path, dset, &rank, dims));
+  int64_t rows = rank ? dims[0] : 1;
+  if (nrows < 0) {
+    row0 = 0;
+    nrows = rows;
+  } else if (rank == 0 || row0 < 0 || row0 > rows - nrows) {
+    return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' has %lld rows; rows [%lld, %lld) were asked for", f->path, path,
+                   rank ? (long long)rows : 0LL, (long long)row0, (long long)(row0 + nrows));
+  }
+  TW_TRY(select_rows(s, dset, rank, dims, row0, nrows, &fspace, &mspace));
+  if (rank) dims[0] = nrows;
   TW_H5_CHECK(xfer = tw_h5_keep(s, H5Pcopy(f->xfer == H5P_DEFAULT ? H5P_DATASET_XFER_DEFAULT : f->xfer)));
   TW_H5_CHECK(H5Pset_type_conv_cb(xfer, strict_conversion, lossy));
   TW_TRY(tw_tensor_view(out, NULL, dtype, (tw_device){TW_DEVICE_HOST, 0}, rank, dims));
-  out->data = malloc(tw_tensor_bytes(out) ? tw_tensor_bytes(out) : 1);
-  if (!out->data)
-    return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory reading dataset '%s' (%zu bytes)", f->path, path,
-                   tw_tensor_bytes(out));
-  TW_H5_CHECK(H5Dread(dset, tw_h5_mem_type(dtype), H5S_ALL, H5S_ALL, xfer, out->data));
+  size_t bytes = tw_tensor_bytes(out);
+  if (!(out->data = malloc(bytes ? bytes : 1)))
+    return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory reading dataset '%s' (%zu bytes)", f->path, path, bytes);
+  TW_H5_CHECK(H5Dread(dset, tw_h5_mem_type(dtype), mspace, fspace, xfer, out->data));
   return TW_OK;
 }
 
-tw_status tw_h5_read(tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out) {
+/* read_rows in its scope, with the conversion failure turned into an input error. */
+static tw_status read_checked(tw_h5_file *f, const char *path, tw_dtype dtype, int64_t row0, int64_t nrows,
+                              tw_tensor *out) {
   tw_h5_where(f, "dataset", path);
   tw_h5_scope sc = {0};
   int lossy = 0;
   out->data = NULL;
-  tw_status st = read_all(&sc, f, path, dtype, out, &lossy);
+  tw_status st = read_rows(&sc, f, path, dtype, row0, nrows, out, &lossy);
   tw_h5_release(&sc);
   if (st != TW_OK) {
     free(out->data);
     out->data = NULL;
     if (lossy)
-      st = TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' holds values that do not fit %s (out of range, fractional or NaN)", f->path, path,
-                   tw_dtype_name(dtype));
+      st = TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' holds values that do not fit %s (out of range, fractional or NaN)",
+                   f->path, path, tw_dtype_name(dtype));
   }
   return st;
+}
+
+tw_status tw_h5_read(tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out) {
+  return read_checked(f, path, dtype, 0, -1, out);
+}
+
+tw_status tw_h5_read_rows(tw_h5_file *f, const char *path, tw_dtype dtype, int64_t row0, int64_t nrows,
+                          tw_tensor *out) {
+  if (nrows < 0) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': %lld rows", f->path, path, (long long)nrows);
+  return read_checked(f, path, dtype, row0, nrows, out);
 }
 
 int tw_h5_exists(tw_h5_file *f, const char *path) {

@@ -265,6 +265,23 @@ static void test_distributed_rows_and_layout(void) {
   CHECK_OK(tw_h5_read(f, "/endpoints/glucose", TW_F32, &t));
   CHECK(memcmp(t.data, data, sizeof data) == 0);
   free(t.data);
+  /* One rank's rows, converted on the way. */
+  CHECK_OK(tw_h5_read_rows(f, "/endpoints/glucose", TW_F64, 123456, 1000, &t));
+  CHECK_EQ_INT(t.rank, 2);
+  CHECK_EQ_INT(t.dims[0], 1000);
+  CHECK_EQ_INT(t.dims[1], COLS);
+  const double *rows = t.data;
+  int bad = 0;
+  for (int r = 0; r < 1000; ++r)
+    for (int c = 0; c < COLS; ++c) bad += rows[r * COLS + c] != (double)data[123456 + r][c];
+  free(t.data);
+  CHECK_EQ_INT(bad, 0);
+  CHECK_OK(tw_h5_read_rows(f, "/endpoints/glucose", TW_F32, ROWS, 0, &t));
+  CHECK_EQ_INT(t.dims[0], 0);
+  free(t.data);
+  CHECK_STATUS(tw_h5_read_rows(f, "/endpoints/glucose", TW_F32, 299000, 1001, &t), TW_ERR_INPUT);
+  CHECK_MESSAGE("dataset '/endpoints/glucose' has 300000 rows; rows [299000, 300001) were asked for");
+  CHECK(t.data == NULL);
   CHECK_OK(tw_h5_close(f));
 
   /* 16-byte rows: 65536 rows make 1 MiB, a multiple of the 1024-twin chunk. */

@@ -144,6 +144,26 @@ static void check_file(const tw_dist *d) {
 
 static void test_read_collectively(void) { check_file(&dist); }
 
+static void test_read_own_rows(void) {
+  /* As a distributed run reads its cohort: each rank its own twins, collectively. */
+  tw_partition p = tw_partition_make(N_TWINS, TW_DEFAULT_CHUNK, dist.rank, dist.size);
+  tw_h5_file *f;
+  CHECK_OK(tw_h5_open(path, &dist, &f));
+  tw_tensor t;
+  CHECK_OK(tw_h5_read_rows(f, "/twins/endpoints", TW_F64, p.id_begin, p.id_end - p.id_begin, &t));
+  CHECK_EQ_INT(t.dims[0], p.id_end - p.id_begin);
+  int64_t bad = 0;
+  for (int64_t id = p.id_begin; id < p.id_end; ++id)
+    for (int c = 0; c < WIDTH; ++c) bad += ((double *)t.data)[(id - p.id_begin) * WIDTH + c] != value_of(id, c);
+  free(t.data);
+  CHECK_EQ_INT(bad, 0);
+  tw_partition tiny = tw_partition_make(2, 1, dist.rank, dist.size);
+  CHECK_OK(tw_h5_read_rows(f, "/tiny", TW_I64, tiny.id_begin, tiny.id_end - tiny.id_begin, &t));
+  if (tiny.id_end > tiny.id_begin) CHECK_EQ_INT(((int64_t *)t.data)[0], tiny.id_begin);
+  free(t.data);
+  CHECK_OK(tw_h5_close(f));
+}
+
 static void test_read_alone(void) { check_file(NULL); }
 
 static void test_abort_collectively(void) {
@@ -173,6 +193,7 @@ int main(int argc, char **argv) {
   tw_dist_barrier(&dist);
   TW_TEST_RUN(test_write_collectively);
   TW_TEST_RUN(test_read_collectively);
+  TW_TEST_RUN(test_read_own_rows);
   TW_TEST_RUN(test_read_alone);
   TW_TEST_RUN(test_abort_collectively);
   int failed = TW_TEST_RESULT(), any = 0;

@@ -38,6 +38,44 @@ const tw_command tw_commands[] = {
      "FILE:LINE:COLUMN, and the exit status is 2. Conventions: docs/configs.md.\n",
      tw_cmd_config_check},
 #endif
+    {"bench", "nn", "time the neural twin (GRT) forward and forward+backward on the reference model",
+     "usage: twinscale bench nn [--batch B1,B2,..] [--backend cpu|cuda] [--threads N] [--steps T]\n"
+     "                          [--repeats R] [--mode forward|train|both] [--chunk C] [--device I]\n\n"
+     "Times the GRT (N=10 F=16 H=64 Hr=64 L=2 M=64 O=4, random model and inputs, per-twin\n"
+     "adjacency) for each batch size: one warm-up call, then R timed calls; prints the median's\n"
+     "twin-steps/s and GFLOP/s (forward: 972,800 FLOP per twin-step; forward+backward: 3x).\n"
+     "scripts/compare-pytorch.sh compares with PyTorch in the same run.\n\n"
+     "  --batch    batch sizes (default 1024,8192,65536)\n"
+     "  --backend  cpu (default) or cuda\n"
+     "  --threads  OpenMP threads on the cpu (default: OMP_NUM_THREADS or all cores)\n"
+     "  --steps    sequence length T (default 24)\n"
+     "  --repeats  R timed calls (default 3)\n"
+     "  --mode     forward, train (forward+backward of the MSE loss) or both (default)\n"
+     "  --chunk    twins per workspace chunk (default: 32 on the cpu, the batch on a GPU)\n"
+     "  --device   CUDA device index (default 0)\n",
+     tw_cmd_bench_nn},
+#if TW_HAVE_HDF5
+    {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",
+     "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend cpu|cuda]\n\n"
+     "Runs the graph-recurrent twin model in M.h5 (PyTorch state_dict names, sizes as root\n"
+     "attributes; docs/grt.md) teacher-forced over the inputs of X.h5:\n"
+     "  /x (B,T,N,F) float32, /adj (N,N) shared or (B,N,N) per twin, optional /h0, /c0 (B,N,Hr).\n"
+     "Writes Y.h5: /y (B,T,N,O), /h and /c (B,N,Hr), the state after the last step.\n"
+     "A shape that does not fit the model, a missing dataset, NaN or Inf: exit 2.\n",
+     tw_cmd_nn_forward},
+    {"nn", "grad", "MSE loss and its gradient for every GRT weight and the inputs",
+     "usage: twinscale nn grad --model M.h5 --input X.h5 --target T.h5 --output G.h5 [--backend cpu|cuda]\n\n"
+     "Runs the GRT forward on X.h5 (as `nn forward`), the loss against T.h5's /y (B,T,N,O),\n"
+     "mean over all output elements, or sum(mask*(y-t)^2)/sum(mask) with T.h5's optional /mask,\n"
+     "and backpropagation through time. Writes G.h5: root attribute `loss`, one dataset per\n"
+     "weight under its PyTorch name holding its gradient, and /x_grad (B,T,N,F).\n",
+     tw_cmd_nn_grad},
+    {"nn", "init", "write a GRT model with PyTorch's default initialisation",
+     "usage: twinscale nn init --sizes N,F,H,Hr,L,M,O --seed S --output M.h5\n\n"
+     "Writes a model file with every weight and bias drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in))\n"
+     "as torch.nn.Linear and torch.nn.LSTMCell do (LSTM: 1/sqrt(Hr)), from Philox keyed by S.\n",
+     tw_cmd_nn_init},
+#endif
     /* tw-commands: new entries go above this line */
     {NULL, NULL, NULL, NULL, NULL},
 };

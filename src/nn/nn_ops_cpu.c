@@ -13,6 +13,14 @@
 ** shared out, rows are summed in order, so results do not depend on the number
 ** of threads (DESIGN.md invariant 2).
 */
+/* The kernels never rely on floating-point exceptions, and with them assumed
+** possible GCC will not turn the selects of nn_math.h (clamps, tanh's two
+** ranges) into vector blends: the loops would stay scalar. Set before any
+** #include so that the inlined nn_math.h functions are compiled the same way. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
 #include "nn/nn_ops.h"
 
 #include <string.h> /* memcpy */

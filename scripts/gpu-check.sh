@@ -63,9 +63,12 @@ run_step() {
   return "$rc"
 }
 
-# Replaces the headline of the last row.
-set_headline() {
-  rows[-1]="${rows[-1]%|*}|$1"
+# set_row STATUS HEADLINE: replaces the status and headline of the last row.
+set_row() {
+  local name secs
+  name=$(cut -d'|' -f1 <<<"${rows[-1]}")
+  secs=$(cut -d'|' -f3 <<<"${rows[-1]}")
+  rows[-1]="$name|$1|$secs|$2"
 }
 
 print_summary() {
@@ -95,7 +98,10 @@ run_step version 20 "$tw" version
 devices=$(awk '/^CUDA devices:/{on=1; next} on' "$logs/version.log")
 if [[ -z "$devices" ]]; then
   echo "gpu-check: no CUDA device is visible; the gpu tests will skip and no benchmark can run"
+  set_row "no GPU" "CUDA devices: none found"
   failed=1
+else
+  set_row ok "$(head -n 1 <<<"$devices")"
 fi
 
 # ctest counts a test that exits 77 as skipped (SKIP_RETURN_CODE).
@@ -103,8 +109,14 @@ run_step ctest-gpu 150 ctest --test-dir "$build" -L gpu --output-on-failure --ti
 passed=$(grep -cE 'Test +#[0-9]+: .* Passed' "$logs/ctest-gpu.log")
 skipped=$(grep -cE 'Test +#[0-9]+: .*\*\*\*Skipped' "$logs/ctest-gpu.log")
 total=$(grep -cE 'Test +#[0-9]+: ' "$logs/ctest-gpu.log")
-set_headline "passed $passed, failed $((total - passed - skipped)), skipped $skipped of $total"
-((skipped > 0 || total == 0)) && failed=1
+counts="passed $passed, failed $((total - passed - skipped)), skipped $skipped of $total"
+if ((skipped > 0 || total == 0)); then
+  # On a GPU machine every gpu test must run: a skip is a failure of the check.
+  set_row "not all ran" "$counts"
+  failed=1
+else
+  set_row "$(cut -d'|' -f2 <<<"${rows[-1]}")" "$counts"
+fi
 
 if [[ -n "$devices" ]]; then
   run_step gemm-f32-fp32 60 "$tw" bench gemm --backend cuda

@@ -37,7 +37,8 @@ static void TW_PBPK_ADV_SUF(pbpk_advance_range)(tw_physio_batch *b, int n_minute
           ci.x0[s] = x[s];
           d[s] = 0;
         }
-        TW_PBPK_ADV_SUF(pbpk_rk4)(TW_PBPK_N_STATES, d, &ci, b->opts.substeps);
+        TW_PBPK_ADV_SUF(pbpk_rk4)(TW_PBPK_N_STATES, d, &ci, (real)1 / (real)b->opts.substeps,
+                                  b->opts.substeps);
         for (int s = 0; s < TW_PBPK_N_STATES; ++s) x[s] = ci.x0[s] + d[s];
       } else {
         if (!H) h = (real)1;

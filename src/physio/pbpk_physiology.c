@@ -128,6 +128,9 @@ tw_status tw_pbpk_scale(const tw_pbpk_covariates *c, tw_pbpk_physiology *out, co
   TW_TRY(pbpk_check_range(who, "weight_kg", c->weight_kg, 30.0, 250.0, "kg"));
   TW_TRY(pbpk_check_range(who, "height_cm", c->height_cm, 130.0, 220.0, "cm"));
   TW_TRY(pbpk_check_range(who, "egfr", c->egfr_ml_min_173, 1.0, 200.0, "mL/min/1.73m2"));
+  /* Below BMI 13 the lean-mass formula leaves (almost) no fat mass for men. */
+  TW_TRY(pbpk_check_range(who, "BMI (weight_kg / height_m^2)",
+                          c->weight_kg / (c->height_cm * c->height_cm * 1e-4), 13.0, 70.0, "kg/m2"));
   const pbpk_reference *r = &pbpk_ref[c->sex];
 
   /* Masses: lean tissues and blood by lean mass, adipose by fat mass, brain fixed. */

@@ -49,7 +49,7 @@ typedef struct tw_pbpk_covariates {
   int sex;                  /* tw_pbpk_sex */
   double age_y;             /* years, [18, 100] */
   double weight_kg;         /* [30, 250] */
-  double height_cm;         /* [130, 220] */
+  double height_cm;         /* [130, 220], and BMI in [13, 70] kg/m^2 */
   double egfr_ml_min_173;   /* estimated GFR, mL/min per 1.73 m^2, [1, 200] */
 } tw_pbpk_covariates;
 

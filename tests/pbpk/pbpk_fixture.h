@@ -93,11 +93,16 @@ static int fix_read(fix_case *cases, int cap) {
   return n;
 }
 
+/* Called for every case at every whole minute t in [0, minutes] with its state
+** (as double; x[s] is state s) before that minute's doses. */
+typedef void (*fix_visit_fn)(int case_i, int64_t t, const double *x, void *ctx);
+
 /* Runs every case as one twin of a batch of `n` twins in precision `dtype` with
-** integrator `opts`, writing the state at each fixture time into out[case][time][state]
-** (as double). Returns the status; flags of failed twins land in flag[]. */
+** integrator `opts` through the engine's batched path (tw_model_advance), one
+** minute per call, visiting each twin's state every minute. Flags of failed
+** twins land in flag[]. */
 static tw_status fix_run(const fix_case *cases, int n, tw_dtype dtype, tw_integrator_opts opts,
-                         double (*out)[FIX_MAX_TIMES][TW_PBPK_N_STATES], int32_t *flag) {
+                         fix_visit_fn visit, void *ctx, int32_t *flag) {
   tw_status st = TW_OK;
   int64_t minutes = 0;
   for (int i = 0; i < n; i++) minutes = TW_MAX(minutes, cases[i].minutes);
@@ -138,17 +143,13 @@ static tw_status fix_run(const fix_case *cases, int n, tw_dtype dtype, tw_integr
   b.h = dtype == TW_F64 ? (void *)h : (void *)hf;
   b.flag = flag;
   b.opts = opts;
-  /* March minute by minute (all cases share their output times: the script uses
-  ** one time grid per duration) and record the state at each fixture time. */
-  int next[FIX_MAX_CASES] = {0};
   for (int64_t t = 0; t <= minutes; t++) {
     for (int i = 0; i < n; i++) {
-      const fix_case *c = &cases[i];
-      if (next[i] < c->n_times && c->t[next[i]] == t) {
-        for (int s = 0; s < TW_PBPK_N_STATES; s++)
-          out[i][next[i]][s] = dtype == TW_F64 ? x[s * ld + i] : (double)xf[s * ld + i];
-        next[i]++;
-      }
+      if (t > cases[i].minutes) continue;
+      double xi[TW_PBPK_N_STATES];
+      for (int s = 0; s < TW_PBPK_N_STATES; s++)
+        xi[s] = dtype == TW_F64 ? x[s * ld + i] : (double)xf[s * ld + i];
+      visit(i, t, xi, ctx);
     }
     if (t == minutes) break;
     b.u = dtype == TW_F64 ? (const void *)(u + t * TW_PBPK_N_INPUTS * ld)
@@ -158,6 +159,21 @@ static tw_status fix_run(const fix_case *cases, int n, tw_dtype dtype, tw_integr
 done:
   free(p); free(u); free(x); free(h); free(pf); free(uf); free(xf); free(hf);
   return st;
+}
+
+/* Drug given to case c before minute t (bolus and oral doses at t0 count from
+** t0 + 1 on, as states are visited before the minute's doses; infusions pro rata). */
+static double fix_given_by(const fix_case *c, int64_t t) {
+  double mg = 0;
+  for (int d = 0; d < c->n_doses; d++) {
+    const tw_pbpk_dose *ds = &c->doses[d];
+    if (ds->route == TW_PBPK_IV_INFUSION)
+      mg += ds->mg * (double)TW_MAX(0, TW_MIN(t - ds->time_min, ds->duration_min)) /
+            (double)ds->duration_min;
+    else if (t > ds->time_min)
+      mg += ds->mg;
+  }
+  return mg;
 }
 
 #endif

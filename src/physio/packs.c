@@ -9,10 +9,11 @@
 #include <stdio.h>  /* snprintf for the list of known packs */
 #include <string.h> /* strcmp */
 
-extern const tw_pack tw_pack_t1d;
+extern const tw_pack tw_pack_t1d, tw_pack_pbpk;
 
 static const tw_pack *const tw_packs[] = {
     &tw_pack_t1d,
+    &tw_pack_pbpk,
 };
 
 int tw_pack_count(void) { return (int)TW_ARRAY_LEN(tw_packs); }

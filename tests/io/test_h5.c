@@ -10,6 +10,7 @@
 #include <stdlib.h> /* free */
 #include <string.h> /* strstr, strcmp */
 
+#include "build_info.h" /* TW_HAVE_MPI */
 #include "io/h5.h"
 #include "tw_test.h"
 
@@ -374,6 +375,17 @@ static void test_partial_file_rule(void) {
   CHECK_OK(tw_h5_close(NULL));
 }
 
+static void test_shared_file_needs_mpi(void) {
+  /* A file shared by several ranks is refused, plainly, where the build cannot do it. */
+  tw_dist two = {0, 2, 0, 2, 0, NULL};
+  tw_h5_file *f;
+  if (TW_HAVE_MPI) return; /* test_h5_collective.c covers the capable build */
+  CHECK_STATUS(tw_h5_create(file_path("shared"), &two, NULL, &f), TW_ERR_UNSUPPORTED);
+  CHECK_MESSAGE("a file shared by 2 ranks needs parallel HDF5 and MPI");
+  CHECK(f == NULL);
+  CHECK(!partial_exists(file_path("shared")));
+}
+
 int main(void) {
   TW_TEST_RUN(test_round_trip_every_dtype);
   TW_TEST_RUN(test_conversion_on_read);
@@ -382,5 +394,6 @@ int main(void) {
   TW_TEST_RUN(test_distributed_rows_and_layout);
   TW_TEST_RUN(test_missing_and_bad_files);
   TW_TEST_RUN(test_partial_file_rule);
+  TW_TEST_RUN(test_shared_file_needs_mpi);
   return TW_TEST_RESULT();
 }

@@ -61,6 +61,13 @@ tw_status tw_pbpk_params(const tw_pbpk_physiology *ph, const tw_pbpk_drug *d, do
   return TW_OK;
 }
 
+tw_status tw_pbpk_twin_params(const tw_pbpk_covariates *c, const tw_pbpk_drug *d, double *p,
+                              const char *who) {
+  tw_pbpk_physiology ph;
+  TW_TRY(tw_pbpk_scale(c, &ph, who));
+  return tw_pbpk_params(&ph, d, p, who);
+}
+
 tw_status tw_pbpk_dose_inputs(const tw_pbpk_dose *dose, int64_t n_minutes, double *u,
                               int64_t u_stride_minute, int64_t u_stride_input, const char *who) {
   const char *route = tw_pbpk_route_name(dose->route);

@@ -37,6 +37,10 @@ tw_status tw_pbpk_drug_check(const tw_pbpk_drug *d);
 tw_status tw_pbpk_params(const tw_pbpk_physiology *ph, const tw_pbpk_drug *d, double *p,
                          const char *who);
 
+/* Both steps at once: scales the covariates (tw_pbpk_scale) and fills p. */
+tw_status tw_pbpk_twin_params(const tw_pbpk_covariates *c, const tw_pbpk_drug *d, double *p,
+                              const char *who);
+
 typedef enum tw_pbpk_route {
   TW_PBPK_IV_BOLUS = 0,   /* the whole dose into venous blood at time_min */
   TW_PBPK_ORAL = 1,       /* the whole dose into the gut lumen at time_min */

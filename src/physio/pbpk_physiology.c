@@ -72,8 +72,8 @@ static const double pbpk_density[TW_PBPK_REST + 1] = {
 ** arteries (10 %) + half the systemic capillaries (5 %) = 29.5 %. */
 static const double pbpk_arterial_share = (0.5 * 9.0 + 5.5 + 0.5 * 2.0 + 6.0 + 10.0 + 0.5 * 5.0) / 100.0;
 
-/* Resting cardiac index falls by 0.023 L/min/m^2 per year of age around a level of
-** 4.874 L/min/m^2 at age 0 of the regression (Katori 1979); used relative to 35 y. */
+/* Resting cardiac index CI = 4.874 - 0.023 age (L/min/m^2) in healthy adults
+** (dye-dilution regression; docs/pbpk.md gives the source); used relative to 35 y. */
 static const double pbpk_ci_intercept = 4.874, pbpk_ci_slope_per_y = 0.023, pbpk_ref_age_y = 35.0;
 
 static const char *const pbpk_organ_names[TW_PBPK_N_COMPARTMENTS] = {
@@ -111,6 +111,13 @@ tw_status tw_pbpk_reference_covariates(int sex, tw_pbpk_covariates *out) {
   out->height_cm = pbpk_ref[sex].height_cm;
   out->egfr_ml_min_173 = 100.0;
   return TW_OK;
+}
+
+tw_status tw_pbpk_reference_by_name(const char *name, tw_pbpk_covariates *out, const char *who) {
+  if (name && !strcmp(name, "icrp_male")) return tw_pbpk_reference_covariates(TW_PBPK_MALE, out);
+  if (name && !strcmp(name, "icrp_female")) return tw_pbpk_reference_covariates(TW_PBPK_FEMALE, out);
+  return TW_FAIL(TW_ERR_INPUT, "%s: unknown pbpk reference subject '%s' (known: icrp_male, icrp_female)", who,
+                 name ? name : "(null)");
 }
 
 static tw_status pbpk_check_range(const char *who, const char *field, double v, double lo,

@@ -84,6 +84,10 @@ typedef struct tw_pbpk_physiology {
 /* The ICRP 89 reference adult of `sex` (age 35 y) with eGFR 100 mL/min/1.73 m^2. */
 tw_status tw_pbpk_reference_covariates(int sex, tw_pbpk_covariates *out);
 
+/* The reference adults by name, "icrp_male" / "icrp_female" (a twins.reference
+** entry of a pbpk simulation); TW_ERR_INPUT naming `who` and the known names. */
+tw_status tw_pbpk_reference_by_name(const char *name, tw_pbpk_covariates *out, const char *who);
+
 /* Scales the reference physiology of c->sex to the covariates `c`. Covariates
 ** outside the adult ranges above are TW_ERR_INPUT naming `who` (a twin, a file
 ** position) and the field. The reference covariates reproduce the reference

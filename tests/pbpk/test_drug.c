@@ -42,6 +42,22 @@ static void test_params(void) {
   CHECK(p[TW_PBPK_P_CO] == 6.5);
 }
 
+/* From a name or covariates straight to the parameter vector. */
+static void test_twin_params(void) {
+  tw_pbpk_covariates c;
+  tw_pbpk_drug d = a_drug();
+  double p[TW_PBPK_N_PARAMS];
+  CHECK_OK(tw_pbpk_reference_by_name("icrp_female", &c, "twins.reference[0]"));
+  CHECK_OK(tw_pbpk_twin_params(&c, &d, p, "twin 1"));
+  CHECK(p[TW_PBPK_P_CO] == 5.9 && p[TW_PBPK_P_V + TW_PBPK_LIVER] == 1.4);
+  CHECK_STATUS(tw_pbpk_reference_by_name("icrp_child", &c, "twins.reference[1]"), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "twins.reference[1]") && strstr(tw_error_message(), "icrp_male"));
+  tw_error_clear();
+  c.weight_kg = 300;
+  CHECK_STATUS(tw_pbpk_twin_params(&c, &d, p, "twin 2"), TW_ERR_INPUT);
+  tw_error_clear();
+}
+
 static void expect_drug_error(tw_pbpk_drug d, const char *field) {
   tw_pbpk_physiology ph = reference_male();
   double p[TW_PBPK_N_PARAMS];
@@ -116,6 +132,7 @@ static void test_bad_doses(void) {
 
 int main(void) {
   TW_TEST_RUN(test_params);
+  TW_TEST_RUN(test_twin_params);
   TW_TEST_RUN(test_bad_drugs);
   TW_TEST_RUN(test_dose_inputs);
   TW_TEST_RUN(test_bad_doses);

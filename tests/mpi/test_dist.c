@@ -3,8 +3,9 @@
 **
 ** Checks: init gives consistent ranks and node-local ranks; every rank's view
 ** of the partition agrees with every other's (owned ranges gathered and
-** compared); the deterministic chunk sum gives the same bits as a serial
-** chunk-order sum on values where summation order matters; max/min/sum_i64;
+** compared); the deterministic chunk sum gives the same bits on this many
+** ranks, on one rank, and in a serial chunk-order loop, on values where the
+** summation order matters; max/min/sum_i64;
 ** agree() spreads the first failure with its message.
 */
 #include <mpi.h>    /* MPI_Allgather, to compare ranks' views independently of the layer */
@@ -58,11 +59,12 @@ static void test_partition_consistent(void) {
 
 /* Per-chunk partial sums whose total depends on the order of addition: a huge
 ** first chunk swallows the small ones added after it (1e16 + 1 rounds back to
-** 1e16), and the last chunk cancels it. In chunk order the small values vanish;
-** summed per rank first, most of them survive. */
+** 1e16) until the middle chunk cancels it. In chunk order the first half of the
+** small values vanishes (38 chunks, column 0: 18); added in reverse the sum is
+** 20, and summed per rank first it differs again (0 on 2 ranks). */
 static double chunk_value(int64_t c, int64_t n_chunks, int w) {
   if (c == 0) return 1e16 * (w + 1);
-  if (c == n_chunks - 1) return -1e16 * (w + 1);
+  if (c == n_chunks / 2) return -1e16 * (w + 1);
   return 1.0 + 0.25 * w;
 }
 
@@ -85,6 +87,14 @@ static void test_deterministic_sum(void) {
   for (int w = 0; w < WIDTH; ++w)
     CHECK_MSG(memcmp(&global[w], &expected[w], sizeof(double)) == 0, "column %d: %.17g vs serial %.17g", w,
               global[w], expected[w]);
+  /* The layer itself on one rank (this process alone, over MPI_COMM_SELF) gives the same bits. */
+  MPI_Comm self = MPI_COMM_SELF;
+  tw_dist alone = {0, 1, 0, 1, 0, &self};
+  tw_partition whole = tw_partition_make(n, 7, 0, 1);
+  double one_rank[WIDTH];
+  CHECK_OK(tw_dist_sum_chunks_f64(&alone, &whole, all, WIDTH, one_rank));
+  CHECK(memcmp(one_rank, global, sizeof global) == 0);
+  CHECK(global[0] == 18.0); /* the 18 ones after the cancelling chunk 19 survive, the 18 before do not */
   /* And the order matters for these values: summing per rank first differs. */
   double by_rank = 0;
   for (int r = 0; r < dist.size; ++r) {

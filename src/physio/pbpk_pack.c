@@ -237,7 +237,7 @@ static tw_status pbpk_advance(const tw_pack *pack, tw_physio_batch *b, int64_t m
     return TW_FAIL(TW_ERR_INPUT, "pbpk: rk4 needs at least 1 substep per minute");
   const int64_t nblocks = (b->n + PBPK_BLOCK - 1) / PBPK_BLOCK;
   const int f32 = b->dtype == TW_F32;
-#pragma omp parallel for schedule(dynamic, 1)
+#pragma omp parallel for schedule(dynamic, 1) if (nblocks > 1) /* one block: no team to wake */
   for (int64_t blk = 0; blk < nblocks; ++blk) {
     const int64_t i0 = blk * PBPK_BLOCK;
     const int64_t i1 = TW_MIN(b->n, i0 + PBPK_BLOCK);

@@ -98,11 +98,14 @@ static int fix_read(fix_case *cases, int cap) {
 typedef void (*fix_visit_fn)(int case_i, int64_t t, const double *x, void *ctx);
 
 /* Runs every case as one twin of a batch of `n` twins in precision `dtype` with
-** integrator `opts` through the engine's batched path (tw_model_advance), one
-** minute per call, visiting each twin's state every minute. Flags of failed
-** twins land in flag[]. */
+** integrator `opts` through tw_model_advance, one minute per call, visiting each
+** twin's state every minute. generic = 0 takes the pack's batched fast path;
+** generic = 1 adds a PD coupling of no effect (emax 0: pbpk's c_liver on its own
+** clint), which sends the model down the engine's per-twin path for composed
+** models (model.c) and the pack's per-twin entry points. Flags of failed twins
+** land in flag[]. */
 static tw_status fix_run(const fix_case *cases, int n, tw_dtype dtype, tw_integrator_opts opts,
-                         fix_visit_fn visit, void *ctx, int32_t *flag) {
+                         int generic, fix_visit_fn visit, void *ctx, int32_t *flag) {
   tw_status st = TW_OK;
   int64_t minutes = 0;
   for (int i = 0; i < n; i++) minutes = TW_MAX(minutes, cases[i].minutes);
@@ -133,6 +136,8 @@ static tw_status fix_run(const fix_case *cases, int n, tw_dtype dtype, tw_integr
   tw_model m;
   tw_model_init(&m);
   TW_TRY_GOTO(st, tw_model_add_pack(&m, &tw_pack_pbpk, NULL), done);
+  if (generic)
+    TW_TRY_GOTO(st, tw_model_couple(&m, "pbpk", "c_liver", "pbpk", "clint", TW_COUPLE_EMAX, 0.0, 1.0, 1.0), done);
   tw_physio_batch b;
   memset(&b, 0, sizeof b);
   b.dtype = dtype;

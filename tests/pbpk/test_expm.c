@@ -52,9 +52,10 @@ static double worst_error(const char **where) {
   return worst;
 }
 
-static double run(tw_dtype dtype, tw_integrator_opts o, const char *label, const char **where) {
+static double run(tw_dtype dtype, tw_integrator_opts o, int generic, const char *label,
+                  const char **where) {
   memset(out, 0, sizeof out);
-  tw_status st = fix_run(cases, n_cases, dtype, o, record, NULL, flags);
+  tw_status st = fix_run(cases, n_cases, dtype, o, generic, record, NULL, flags);
   if (st != TW_OK) {
     fprintf(stderr, "%s: %s\n", label, tw_error_message());
     return INFINITY;
@@ -91,19 +92,31 @@ static void test_read(void) {
 
 static void test_float64_dopri5(void) {
   const char *w = "";
-  CHECK(run(TW_F64, dopri(1e-10, 1e-12), "float64 dopri5 rtol 1e-10 atol 1e-12 mg", &w) <= 1e-6);
+  CHECK(run(TW_F64, dopri(1e-10, 1e-12), 0, "float64 dopri5 rtol 1e-10 atol 1e-12 mg", &w) <= 1e-6);
 }
 
 static void test_float64_rk4(void) {
   const char *w = "";
-  CHECK(run(TW_F64, rk4(64), "float64 rk4 64 steps/min", &w) <= 1e-6);
+  CHECK(run(TW_F64, rk4(64), 0, "float64 rk4 64 steps/min", &w) <= 1e-6);
+}
+
+/* The engine's per-twin path for composed models (t1d + pbpk, PD couplings)
+** runs the pack's per-twin entry points: same reference, same bar. */
+static void test_float64_generic_path(void) {
+  const char *w = "";
+  CHECK(run(TW_F64, dopri(1e-10, 1e-12), 1, "float64 dopri5, per-twin model path", &w) <= 1e-6);
+}
+
+static void measure_float32_generic_path(void) {
+  const char *w = "";
+  run(TW_F32, rk4(32), 1, "float32 rk4 32, per-twin model path (measured)", &w);
 }
 
 /* float32 RK4 integrates each minute's increment (pbpk_model_impl.h), which is
 ** what keeps round-off at ~1e-5 over a day despite 32 steps a minute. */
 static void test_float32_rk4(void) {
   const char *w = "";
-  CHECK(run(TW_F32, rk4(32), "float32 rk4 32 steps/min", &w) <= 1e-4);
+  CHECK(run(TW_F32, rk4(32), 0, "float32 rk4 32 steps/min", &w) <= 1e-4);
 }
 
 /* float32 DOPRI5 accumulates x += h k in float32 inside the shared integrator
@@ -111,7 +124,7 @@ static void test_float32_rk4(void) {
 ** docs/pbpk.md, "Numerics", records it and what would remove it. */
 static void measure_float32_dopri5(void) {
   const char *w = "";
-  run(TW_F32, dopri(1e-6, 1e-6), "float32 dopri5 rtol 1e-6 atol 1e-6 mg (measured)", &w);
+  run(TW_F32, dopri(1e-6, 1e-6), 0, "float32 dopri5 rtol 1e-6 atol 1e-6 mg (measured)", &w);
 }
 
 int main(void) {
@@ -119,7 +132,9 @@ int main(void) {
   if (n_cases < 8) return 1;
   TW_TEST_RUN(test_float64_dopri5);
   TW_TEST_RUN(test_float64_rk4);
+  TW_TEST_RUN(test_float64_generic_path);
   TW_TEST_RUN(test_float32_rk4);
   measure_float32_dopri5();
+  measure_float32_generic_path();
   return TW_TEST_RESULT();
 }

@@ -31,7 +31,7 @@ static void check_balance(int i, int64_t t, const double *x, void *ctx) {
 
 static double run(tw_dtype dtype, tw_integrator_opts o, const char *label) {
   balance b = {0};
-  tw_status st = fix_run(cases, n_cases, dtype, o, check_balance, &b, flags);
+  tw_status st = fix_run(cases, n_cases, dtype, o, 0, check_balance, &b, flags);
   if (st != TW_OK) {
     fprintf(stderr, "%s: %s\n", label, tw_error_message());
     return INFINITY;

@@ -67,6 +67,10 @@ def make_case(name, B, T, per_twin, with_state, with_mask, seed):
     xd = x.double().requires_grad_(True)
     dbl = lambda t: None if t is None else t.double()  # noqa: E731
     y, h, c = ref(xd, adj.double(), dbl(h0), dbl(c0))
+    # the benchmark's formulation must be the same function
+    with torch.no_grad():
+        yb, hb, cb = ref.forward_batched(x.double(), adj.double(), dbl(h0), dbl(c0))
+    assert torch.allclose(yb, y, rtol=1e-12, atol=1e-12) and torch.allclose(hb, h, rtol=1e-12, atol=1e-12)
     loss = mse_loss(y, target.double(), dbl(mask))
     loss.backward()
 

@@ -52,6 +52,26 @@ class GRT(nn.Module):
             ys.append(self.head(h).reshape(B, N, -1))
         return torch.stack(ys, 1), h.reshape(B, N, Hr), c.reshape(B, N, Hr)
 
+    def forward_batched(self, x, adj, h0=None, c0=None):
+        """The same function, written the way a PyTorch user tunes it: the GNN
+        reads only x_t, so it runs once over all T steps; the head runs once over
+        all hidden states; only the LSTMCell loops over time."""
+        B, T, N, _ = x.shape
+        Hr = self.sizes["Hr"]
+        a = adj.unsqueeze(1) if adj.dim() == 3 else adj  # (B,1,N,N) broadcasts over T
+        z = x
+        for layer in self.gnn:
+            z = layer(z, a)
+        z = z.transpose(0, 1).reshape(T, B * N, -1)
+        h = h0.reshape(B * N, Hr) if h0 is not None else x.new_zeros(B * N, Hr)
+        c = c0.reshape(B * N, Hr) if c0 is not None else x.new_zeros(B * N, Hr)
+        hs = []
+        for t in range(T):
+            h, c = self.lstm(z[t], (h, c))
+            hs.append(h)
+        y = self.head(torch.stack(hs, 0)).reshape(T, B, N, -1).transpose(0, 1)
+        return y, h.reshape(B, N, Hr), c.reshape(B, N, Hr)
+
 
 def mse_loss(y, target, mask=None):
     """Mean over all output elements; with a mask, sum(mask*(y-t)^2)/sum(mask)."""

@@ -375,6 +375,55 @@ static void test_partial_file_rule(void) {
   CHECK_OK(tw_h5_close(NULL));
 }
 
+static void test_reads_h5py_files(void) {
+  /* Written by h5py (scripts/make-io-fixture.py), not by twinscale. */
+  tw_h5_file *f;
+  CHECK_OK(tw_h5_open(TW_TEST_DATA_DIR "/io/h5py_written.h5", NULL, &f));
+  int64_t n;
+  double lr;
+  char *s;
+  CHECK_OK(tw_h5_attr_read_i64(f, "N", &n));
+  CHECK_EQ_INT(n, 10);
+  CHECK_OK(tw_h5_attr_read_f64(f, "lr", &lr));
+  CHECK(lr == 0.001);
+  CHECK_OK(tw_h5_attr_read_string(f, "kind", &s)); /* fixed-length */
+  CHECK_EQ_STR(s, "grt");
+  free(s);
+  CHECK_OK(tw_h5_attr_read_string(f, "note", &s)); /* variable-length UTF-8 */
+  CHECK_EQ_STR(s, "trained with PyTorch 1.13, µ");
+  free(s);
+  tw_tensor t;
+  CHECK_OK(tw_h5_read(f, "/gnn.0.lin_self.weight", TW_F32, &t)); /* a PyTorch state_dict name */
+  CHECK(t.rank == 2 && t.dims[0] == 4 && t.dims[1] == 3);
+  for (int i = 0; i < 12; ++i) CHECK(((float *)t.data)[i] == (float)i / 4);
+  free(t.data);
+  CHECK_OK(tw_h5_read(f, "/big_endian", TW_F64, &t));
+  CHECK(((double *)t.data)[0] == 1.5 && ((double *)t.data)[1] == -2.0 && ((double *)t.data)[2] == 1e300);
+  free(t.data);
+  CHECK_OK(tw_h5_read(f, "/int16", TW_I64, &t));
+  CHECK(((int64_t *)t.data)[0] == -32768 && ((int64_t *)t.data)[2] == 32767);
+  free(t.data);
+  char **names;
+  CHECK_OK(tw_h5_read_strings(f, "/names_fixed", &names, &n));
+  CHECK_EQ_INT(n, 3);
+  CHECK_EQ_STR(names[0], "a");
+  CHECK_EQ_STR(names[2], "efghijkl"); /* fills all 8 bytes, no terminator in the file */
+  for (int i = 0; i < n; ++i) free(names[i]);
+  free(names);
+  CHECK_OK(tw_h5_read_strings(f, "/names_vl", &names, &n));
+  CHECK_EQ_INT(n, 2);
+  CHECK_EQ_STR(names[1], "Ünï");
+  for (int i = 0; i < n; ++i) free(names[i]);
+  free(names);
+  /* No units in a foreign file: a clear error, not a crash. */
+  char units[8];
+  CHECK_STATUS(tw_h5_units(f, "/int16", units, sizeof units), TW_ERR_INPUT);
+  CHECK_MESSAGE("attribute 'units' not found on '/int16'");
+  CHECK_STATUS(tw_h5_read(f, "/empty_group", TW_F32, &t), TW_ERR_INPUT);
+  CHECK_MESSAGE("'/empty_group' is not a dataset");
+  CHECK_OK(tw_h5_close(f));
+}
+
 static void test_shared_file_needs_mpi(void) {
   /* A file shared by several ranks is refused, plainly, where the build cannot do it. */
   tw_dist two = {0, 2, 0, 2, 0, NULL};
@@ -394,6 +443,7 @@ int main(void) {
   TW_TEST_RUN(test_distributed_rows_and_layout);
   TW_TEST_RUN(test_missing_and_bad_files);
   TW_TEST_RUN(test_partial_file_rule);
+  TW_TEST_RUN(test_reads_h5py_files);
   TW_TEST_RUN(test_shared_file_needs_mpi);
   return TW_TEST_RESULT();
 }

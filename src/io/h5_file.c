@@ -79,6 +79,7 @@ static tw_status create_file(tw_h5_scope *s, tw_h5_file *f, const tw_h5_run_info
   TW_TRY(access_list(s, f, &fapl));
   const unsigned truncate = H5F_ACC_TRUNC; /* a variable, so the failed call reads plainly */
   TW_H5_CHECK(f->file = H5Fcreate(f->partial_path, truncate, H5P_DEFAULT, fapl));
+  f->created = 1;
   return write_run_info(f, info);
 }
 
@@ -152,7 +153,7 @@ void tw_h5_abort(tw_h5_file *f) {
   if (!f) return;
   while (f->open_datasets) tw_h5_dataset_free(f->open_datasets);
   force_close(f);
-  if (f->partial_path && f->rank == 0) remove(f->partial_path);
+  if (f->created && f->rank == 0) remove(f->partial_path);
   free_handle(f);
 }
 

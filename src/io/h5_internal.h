@@ -34,6 +34,7 @@ struct tw_h5_file {
   hid_t file;
   char *path;          /* as given */
   char *partial_path;  /* "<path>.partial" while writing; NULL when reading */
+  int created;         /* the partial file exists because this handle created it */
   const tw_dist *dist; /* NULL or one rank: serial */
   int collective;      /* MPI-IO with more than one rank */
   int rank;            /* this process's rank (0 when serial) */

@@ -39,9 +39,13 @@ typedef struct tw_h5_run_info {
 tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out);
 /* Opens an existing file read-only (serial, or collectively when dist has >1 rank). */
 tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out);
-/* Closes; for a file being written, renames the partial file into place. */
+/* Closes; for a file being written, renames the partial file into place. Every
+** tw_h5_dataset of the file must be closed first. On failure the file is
+** abandoned as by tw_h5_abort; in a collective file every rank returns the same status. */
 tw_status tw_h5_close(tw_h5_file *f);
-/* Closes and removes a file being written, after a failure. Never fails. */
+/* Closes and removes a file being written, after a failure; frees dataset handles
+** still open. Never fails. In a collective file every rank calls it (after
+** tw_dist_agree has told them all of the failure). */
 void tw_h5_abort(tw_h5_file *f);
 
 /* Writes a whole dataset from one process (in a collective file, every rank
@@ -62,7 +66,9 @@ tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrow
 tw_status tw_h5_dataset_close(tw_h5_dataset *ds);
 
 /* Reads a whole dataset into a malloc'd host tensor converted to `dtype` (free
-** out->data with free()). A missing dataset is TW_ERR_INPUT naming file and path. */
+** out->data with free()). A missing dataset is TW_ERR_INPUT naming file and path,
+** and so is a value that `dtype` cannot hold (out of range, fractional for an
+** integer type). In a collective file every rank calls it and gets the whole dataset. */
 tw_status tw_h5_read(tw_h5_file *f, const char *path, tw_dtype dtype, tw_tensor *out);
 /* Reads rows [row0, row0 + nrows) of a dataset of rank >= 1 (out->dims[0] = nrows),
 ** converted as tw_h5_read does: each rank its own twins from a cohort file. In a

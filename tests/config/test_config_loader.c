@@ -206,29 +206,31 @@ static void containers(void) {
 }
 
 static void document_errors(void) {
-  tw_cfg_doc *doc = NULL;
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "", 0, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml: the file is empty (expected a mapping of keys)");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "---\n", 4, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:2:1: the document is empty (expected a mapping of keys)");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "just text\n", 10, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:1:1: the top level must be a mapping of keys, not a single value");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: 1\n\tb: 2\n", 11, &doc), TW_ERR_INPUT);
-  CHECK(strstr(tw_error_message(), "t.yaml:2:1: YAML syntax error: ") == tw_error_message());
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: \"\xc3\xa9\xff\"\n", 8, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:1:6: invalid UTF-8 (byte 0xff); configs must be UTF-8");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: \xed\xa0\x80\n", 7, &doc), TW_ERR_INPUT); /* a surrogate */
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: 1\0", 5, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:1:5: NUL byte in the text (is this a binary file?)");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: \"x\\0y\"\n", 10, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:1:4: a NUL character (\\0) in a string");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: &x 1\nb: *x\n", 14, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:1:4: anchors (&name) are not supported: write the value out");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: !custom 1\n", 13, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:1:4: the tag '!custom' is not supported");
-  CHECK_STATUS(tw_cfg_parse_string("t.yaml", "a: 1\n---\nb: 2\n", 14, &doc), TW_ERR_INPUT);
-  CHECK_EQ_STR(tw_error_message(), "t.yaml:2:1: a second YAML document (a config is one document)");
-  CHECK(doc == NULL);
+  static const struct {
+    const char *text;
+    size_t len;
+    const char *message;
+  } cases[] = {
+      {"", 0, "t.yaml: the file is empty (expected a mapping of keys)"},
+      {"---\n", 4, "t.yaml:2:1: the document is empty (expected a mapping of keys)"},
+      {"just text\n", 10, "t.yaml:1:1: the top level must be a mapping of keys, not a single value"},
+      {"a: 1\n\tb: 2\n", 11, "t.yaml:2:1: YAML syntax error: found a tab character that violates indentation (while "
+                              "scanning a plain scalar at 1:4)"},
+      {"a: \"\xc3\xa9\xff\"\n", 8, "t.yaml:1:6: invalid UTF-8 (byte 0xff); configs must be UTF-8"},
+      {"a: \xed\xa0\x80\n", 7, "t.yaml:1:4: invalid UTF-8 (byte 0xed); configs must be UTF-8"}, /* a surrogate */
+      {"\xff\xfe" "a\0:\0", 6, "t.yaml: looks like UTF-16; configs must be UTF-8"},
+      {"a: 1\0", 5, "t.yaml:1:5: NUL byte in the text (is this a binary file?)"},
+      {"a: \"x\\0y\"\n", 10, "t.yaml:1:4: a NUL character (\\0) in a string"},
+      {"a: &x 1\nb: *x\n", 14, "t.yaml:1:4: anchors (&name) are not supported: write the value out"},
+      {"a: !custom 1\n", 13, "t.yaml:1:4: the tag '!custom' is not supported"},
+      {"a: 1\n---\nb: 2\n", 14, "t.yaml:2:1: a second YAML document (a config is one document)"},
+  };
+  for (size_t i = 0; i < TW_ARRAY_LEN(cases); ++i) {
+    tw_cfg_doc *doc = NULL;
+    CHECK_STATUS(tw_cfg_parse_string("t.yaml", cases[i].text, cases[i].len, &doc), TW_ERR_INPUT);
+    CHECK_EQ_STR(tw_error_message(), cases[i].message);
+    CHECK(doc == NULL);
+  }
 }
 
 static void limits(void) {

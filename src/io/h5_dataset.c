@@ -141,6 +141,9 @@ tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrow
   if (row0 < 0 || nrows < 0 || row0 > rows - nrows)
     return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': rows [%lld, %lld) outside its %lld rows", ds->f->path,
                    ds->path, (long long)row0, (long long)(row0 + nrows), (long long)rows);
+  if (!data && nrows > 0 && row_elems(ds->rank, ds->dims) > 0)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': no data for %lld rows", ds->f->path, ds->path,
+                   (long long)nrows);
   tw_h5_scope sc = {0};
   tw_status st = write_rows(&sc, ds, row0, nrows, data);
   tw_h5_release(&sc);

@@ -244,6 +244,7 @@ static void test_distributed_rows_and_layout(void) {
   CHECK_OK(tw_h5_dataset_write_rows(ds, 0, 100000, data[0]));
   CHECK_STATUS(tw_h5_dataset_write_rows(ds, 299999, 2, data[0]), TW_ERR_INTERNAL);
   CHECK_MESSAGE("rows [299999, 300001) outside its 300000 rows");
+  CHECK_STATUS(tw_h5_dataset_write_rows(ds, 0, 1, NULL), TW_ERR_INTERNAL);
   CHECK_OK(tw_h5_dataset_close(ds));
   CHECK_STATUS(tw_h5_dataset_create(f, "/endpoints/glucose", TW_F32, 1, (int64_t[]){3}, "1", &ds), TW_ERR_INPUT);
   CHECK_STATUS(tw_h5_dataset_create(f, "/bad", TW_F32, 1, (int64_t[]){-1}, "1", &ds), TW_ERR_INTERNAL);

@@ -1,11 +1,13 @@
 /*
-** test_pd.c: a PBPK drug concentration scaling a t1d parameter (Emax and
-** sigmoid Emax, inhibition and stimulation), and bad PD definitions.
+** test_pd.c: the pbpk pack as the engine sees it (declaration, registry, organ
+** graph), a PBPK drug concentration scaling a t1d parameter (Emax and sigmoid
+** Emax, inhibition and stimulation), and bad PD definitions.
 */
 #include "tw_test.h"                /* CHECK, TW_TEST_RUN */
 #include "physio/pbpk_pd.h"         /* tw_pbpk_pd_couple */
 #include "physio/pbpk_model.h"      /* pbpk indexes */
 #include "physio/t1d.h"             /* TW_T1D_P_kp1 */
+#include "physio/pbpk_drug.h"       /* tw_pbpk_twin_params */
 
 extern const tw_pack tw_pack_pbpk, tw_pack_t1d;
 
@@ -27,6 +29,36 @@ static double effective_kp1(const tw_pbpk_pd *pd, double c_liver, tw_status *st)
   x[TW_PBPK_LIVER] = c_liver * p[TW_PBPK_P_V + TW_PBPK_LIVER];
   tw_model_rhs_f64(&m, x, p, u, d, ps, dx);
   return ps[t1d_p + TW_T1D_P_kp1];
+}
+
+/* The declaration is valid and registered, and its organ graph is the blood-flow
+** network: for a twin's parameters, the edge weights (fractions of cardiac
+** output) into and out of every blood-perfused node balance, and venous blood
+** receives the whole cardiac output. */
+static void test_pack_graph(void) {
+  CHECK_OK(tw_pack_validate(&tw_pack_pbpk));
+  CHECK(tw_pack_find("pbpk") == &tw_pack_pbpk);
+  tw_pbpk_covariates c;
+  tw_pbpk_reference_covariates(TW_PBPK_FEMALE, &c);
+  tw_pbpk_drug d = {"g", {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 1, 0.5, 10, 1, 1, 1};
+  double p[TW_PBPK_N_PARAMS];
+  CHECK_OK(tw_pbpk_twin_params(&c, &d, p, "graph"));
+  const tw_pack *pk = &tw_pack_pbpk;
+  double in[32] = {0}, out[32] = {0};
+  for (int e = 0; e < pk->n_edges; e++) {
+    const tw_pack_edge *ed = &pk->edges[e];
+    double w = ed->weight_param >= 0 ? p[ed->weight_param] : ed->weight;
+    in[ed->to] += w;
+    out[ed->from] += w;
+  }
+  for (int v = 0; v < TW_PBPK_N_COMPARTMENTS; v++)
+    CHECK_MSG(fabs(in[v] - out[v]) <= 1e-15, "%s: in %g out %g", pk->nodes[v], in[v], out[v]);
+  CHECK_NEAR(in[TW_PBPK_VENOUS], 1.0, 1e-15);
+  CHECK_NEAR(out[TW_PBPK_ARTERIAL], 1.0, 1e-15);
+  CHECK_NEAR(in[TW_PBPK_LIVER], 0.27, 1e-15);
+  CHECK(tw_pack_node_index(pk, "gut_lumen") == TW_PBPK_N_COMPARTMENTS);
+  CHECK(tw_pack_obs_index(pk, "c_liver") == TW_PBPK_LIVER);
+  CHECK(tw_pack_input_index(pk, "iv_infusion") == TW_PBPK_U_INFUSION);
 }
 
 static void test_inhibition_emax(void) {
@@ -76,6 +108,7 @@ static void test_bad_effects(void) {
 }
 
 int main(void) {
+  TW_TEST_RUN(test_pack_graph);
   TW_TEST_RUN(test_inhibition_emax);
   TW_TEST_RUN(test_sigmoid_stimulation);
   TW_TEST_RUN(test_bad_effects);

@@ -4,6 +4,7 @@
 ** that need quoting, and numbers in their shortest round-trip form.
 */
 #include <math.h>   /* signbit */
+#include <stdint.h> /* int64_t */
 #include <stdlib.h> /* free, strtod */
 #include <string.h> /* strlen, memcmp */
 
@@ -141,11 +142,62 @@ static void bad_objects(void) {
   CHECK_STATUS(tw_cfg_emit(&tw_example_config_schema, &c, &out), TW_ERR_INTERNAL);
 }
 
+/* A schema whose fields are all optional without defaults: an item or a map
+** that holds nothing prints as {} and still reads back. */
+typedef struct opt_item {
+  tw_cfg_mark mark;
+  int64_t n;
+} opt_item;
+typedef struct opt_config {
+  tw_cfg_mark mark;
+  opt_item inner;
+  opt_item *items;
+  int n_items;
+} opt_config;
+static const tw_cfg_field opt_item_fields[] = {
+    {.key = "n", .type = TW_CFG_INT, .offset = offsetof(opt_item, n)},
+};
+static const tw_cfg_schema opt_item_schema = TW_CFG_SCHEMA(opt_item, opt_item_fields, NULL);
+static const tw_cfg_field opt_fields[] = {
+    {.key = "inner", .type = TW_CFG_MAP, .offset = offsetof(opt_config, inner), .sub = &opt_item_schema},
+    {.key = "items", .type = TW_CFG_LIST, .offset = offsetof(opt_config, items), .sub = &opt_item_schema,
+     .count_offset = offsetof(opt_config, n_items)},
+};
+static const tw_cfg_schema opt_schema = TW_CFG_SCHEMA(opt_config, opt_fields, NULL);
+
+static void empty_maps(void) {
+  const char *text = "inner: {}\nitems: [{}, {n: 0}, {n: 2}]\n";
+  tw_cfg_doc *doc, *doc2;
+  opt_config c, back;
+  char *out, *again;
+  CHECK_OK(tw_cfg_parse_string("t.yaml", text, strlen(text), &doc));
+  CHECK_OK(tw_cfg_bind(doc, &opt_schema, &c));
+  CHECK_OK(tw_cfg_emit(&opt_schema, &c, &out));
+  CHECK_EQ_STR(out, "inner: {}\nitems:\n  - {}\n  - {}\n  - n: 2\n");
+  CHECK_OK(tw_cfg_parse_string("t.yaml", out, strlen(out), &doc2));
+  CHECK_OK(tw_cfg_bind(doc2, &opt_schema, &back));
+  CHECK_OK(tw_cfg_emit(&opt_schema, &back, &again));
+  CHECK_EQ_STR(again, out);
+  CHECK(back.n_items == 3 && back.items[2].n == 2);
+  free(out);
+  free(again);
+  tw_cfg_release(&opt_schema, &c);
+  tw_cfg_release(&opt_schema, &back);
+  tw_cfg_free(doc);
+  tw_cfg_free(doc2);
+  /* Nothing at all given: the whole config prints as {}. */
+  memset(&c, 0, sizeof c);
+  CHECK_OK(tw_cfg_emit(&opt_schema, &c, &out));
+  CHECK_EQ_STR(out, "{}\n");
+  free(out);
+}
+
 int main(void) {
   TW_TEST_RUN(exact_layout);
   TW_TEST_RUN(round_trip_values);
   TW_TEST_RUN(optional_fields);
   TW_TEST_RUN(shortest_numbers);
   TW_TEST_RUN(bad_objects);
+  TW_TEST_RUN(empty_maps);
   return TW_TEST_RESULT();
 }

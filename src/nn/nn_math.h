@@ -15,31 +15,15 @@
 #ifndef TW_NN_MATH_H
 #define TW_NN_MATH_H
 
-#include "core/defs.h" /* TW_HD */
-
-#include <math.h> /* floorf (a vector round on x86-64-v2 and later, one instruction on GPUs) */
+#include "core/defs.h"          /* TW_HD */
+#include "physio/physio_math.h" /* tw_exp_f32, the shared float exp */
 
 TW_EXTERN_C_BEGIN
 
-/* exp(x) for float, clamped to [-87.3, 88.3] (2^k of the bounds stays finite and
-** normal). Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, and Cephes' degree-5
-** polynomial for exp(r); 2^k built in the exponent bits. */
-TW_HD float tw_nn_expf(float x) {
-  x = x < -87.3f ? -87.3f : (x > 88.3f ? 88.3f : x);
-  const int k = (int)floorf(x * 1.44269504088896341f + 0.5f); /* nearest integer to x/ln2 */
-  float r = x - (float)k * 0.693359375f;
-  r = r - (float)k * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  union { int i; float f; } two_k;
-  two_k.i = (k + 127) << 23;
-  return p * two_k.f;
-}
+/* exp(x) in float: the physiology family's vectorisable exp (Cody-Waite
+** reduction, Cephes polynomial, 2^n from exponent bits; saturates outside
+** [-87, 88]), so that both kernel families share one implementation. */
+TW_HD float tw_nn_expf(float x) { return tw_exp_f32(x); }
 
 TW_HD float tw_nn_sigmoidf(float x) { return 1.0f / (1.0f + tw_nn_expf(-x)); }
 

@@ -39,11 +39,17 @@ typedef struct grt_ws_map {
 size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *base, grt_ws_map *map);
 
 /* Runs fn on every chunk of B twins: chunk k is twins [k*chunk, ...) and goes
-** to slot k % slots; chunks run in rounds of `slots` (in parallel on host
-** threads, with single-threaded products), and after each round `round_done`
+** to slot k % slots; chunks run in rounds of `slots` (through grt_parallel),
+** and after each round `round_done`
 ** (may be NULL) runs on one thread with the number of chunks the round had, so
 ** results of a round can be combined in chunk order. fn gets its slot's
 ** buffers, already holding the packed GNN weights. */
+/* Runs fn(ctx, k) for k in [0, n): on the host in parallel on OpenMP threads
+** with single-threaded products (OpenBLAS set to 1 thread meanwhile), on a
+** GPU in order. Returns the first error. */
+typedef tw_status (*grt_task_fn)(void *ctx, int k);
+tw_status grt_parallel(tw_backend *be, int n, grt_task_fn fn, void *ctx);
+
 /* Slots a workspace gets on this backend: OpenMP threads on the host, 1 on a GPU. */
 int grt_host_slots(const tw_backend *be);
 typedef tw_status (*grt_chunk_fn)(void *ctx, const grt_ws_map *w, int slot, int b0, int bc);

@@ -6,7 +6,8 @@
 ** sequence over the whole batch (GNN products, input and recurrent products,
 ** fused cell, head), with state carried in two alternating (h, c) buffers. The
 ** state per twin is 2*N*Hr floats; all scratch is planned by
-** tw_grt_rollout_floats and nothing allocates inside.
+** tw_grt_rollout_floats and nothing allocates inside. On the host a step runs
+** as ranges of twins in parallel, one per thread, like the teacher-forced chunks.
 */
 #include "nn/grt_internal.h"
 
@@ -52,6 +53,39 @@ size_t tw_grt_rollout_floats(const tw_grt_sizes *sz, int B) {
   return rollout_cut(sz, B, NULL, &map);
 }
 
+/* One step for one range of twins: everything in a step is per twin, so the
+** host runs ranges in parallel (grt_parallel); a GPU takes the batch whole. */
+typedef struct step_ctx {
+  tw_backend *be;
+  const tw_grt_model *m;
+  const tw_grt_batch *batch;
+  const rollout_map *r;
+  int cur, nxt, twins; /* state buffers read and written; twins per range */
+} step_ctx;
+
+static tw_status step_range(void *ctx, int k) {
+  const step_ctx *sc = ctx;
+  tw_backend *be = sc->be;
+  const tw_grt_layout *lay = &sc->m->layout;
+  const tw_grt_sizes *s = &lay->sz;
+  const rollout_map *r = sc->r;
+  const int b0 = k * sc->twins, bc = TW_MIN(sc->twins, sc->batch->B - b0);
+  const int64_t r0 = (int64_t)b0 * s->N, bn = (int64_t)bc * s->N, G = 4 * (int64_t)s->Hr, Hr = s->Hr;
+  float *z[TW_GRT_MAX_LAYERS];
+  for (int l = 0; l < s->L; ++l) z[l] = r->z[l] + r0 * s->H;
+  const float *adj = sc->batch->adj_per_twin ? sc->batch->adj + (int64_t)b0 * s->N * s->N : sc->batch->adj;
+  float *gates = r->gates + r0 * G, *h_next = r->h[sc->nxt] + r0 * Hr;
+  TW_TRY(grt_gnn(be, sc->m, 1, bc, adj, sc->batch->adj_per_twin, r->x[sc->cur] + r0 * s->F, r->wcat,
+                 r->ycat + r0 * 2 * s->H, z));
+  // gates (bn,4Hr) = z_L W_ih^T + h W_hh^T
+  TW_TRY(grt_gemm(be, 0, 1, bn, G, s->H, z[s->L - 1], s->H, sc->m->params + lay->lstm_w_ih, s->H, 0.0f, gates, G));
+  TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, r->h[sc->cur] + r0 * Hr, Hr, sc->m->params + lay->lstm_w_hh, Hr, 1.0f, gates, G));
+  TW_TRY(be->nn->lstm_cell_forward(be, bn, (int)Hr, gates, sc->m->params + lay->lstm_b_ih,
+                                   sc->m->params + lay->lstm_b_hh, r->c[sc->cur] + r0 * Hr, r->c[sc->nxt] + r0 * Hr,
+                                   h_next));
+  return grt_head(be, sc->m, bn, h_next, r->a1 + r0 * s->M, r->y + r0 * s->O);
+}
+
 tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
                          void *ctx, float *scratch, float *y, float *h, float *c) {
   const tw_grt_layout *lay = &m->layout;
@@ -66,7 +100,7 @@ tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
   for (int l = 0; l < s->L; ++l) packer.wcat[l] = r.wcat[l];
   TW_TRY(grt_pack_wcat(be, m, &packer));
 
-  const int64_t bn = (int64_t)B * N, G = 4 * (int64_t)Hr, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
+  const int64_t bn = (int64_t)B * N, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
   const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
   // x_0 (B,N,F) <- x[:,0] of (B,T,N,F)
   TW_TRY(be->nn->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
@@ -75,18 +109,16 @@ tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
   if (batch->c0) TW_TRY(be->copy(be, r.c[0], batch->c0, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   else TW_TRY(be->fill_bytes(be, r.c[0], 0, state_bytes));
 
+  // host: ranges of 32 twins in parallel (as the teacher-forced chunks); GPU: the whole batch
+  step_ctx sc = {be, m, batch, &r, 0, 1, be->device.kind == TW_DEVICE_HOST ? TW_MIN(B, 32) : B};
+  const int ranges = (B + sc.twins - 1) / sc.twins;
   for (int t = 0; t < T; ++t) {
-    const int cur = t % 2, nxt = (t + 1) % 2;
-    TW_TRY(grt_gnn(be, m, 1, B, batch->adj, batch->adj_per_twin, r.x[cur], r.wcat, r.ycat, r.z));
-    // gates (bn,4Hr) = z_L W_ih^T + h W_hh^T
-    TW_TRY(grt_gemm(be, 0, 1, bn, G, s->H, r.z[s->L - 1], s->H, m->params + lay->lstm_w_ih, s->H, 0.0f, r.gates, G));
-    TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, r.h[cur], Hr, m->params + lay->lstm_w_hh, Hr, 1.0f, r.gates, G));
-    TW_TRY(be->nn->lstm_cell_forward(be, bn, Hr, r.gates, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh,
-                                     r.c[cur], r.c[nxt], r.h[nxt]));
-    TW_TRY(grt_head(be, m, bn, r.h[nxt], r.a1, r.y));
+    sc.cur = t % 2;
+    sc.nxt = (t + 1) % 2;
+    TW_TRY(grt_parallel(be, ranges, step_range, &sc));
     // y[:,t] of (B,T,N,O) <- y_t (B,N,O)
     if (y) TW_TRY(be->nn->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));
-    if (t + 1 < T) TW_TRY(step(ctx, t, r.y, r.x[nxt]));
+    if (t + 1 < T) TW_TRY(step(ctx, t, r.y, r.x[sc.nxt]));
   }
   if (h) TW_TRY(be->copy(be, h, r.h[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   if (c) TW_TRY(be->copy(be, c, r.c[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));

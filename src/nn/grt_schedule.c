@@ -44,12 +44,50 @@ int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, in
   return TW_MAX(1, TW_MIN(chunk, B));
 }
 
-/* First error of a round of parallel chunks; the message is copied because
-** error messages are per thread. */
-typedef struct round_error {
-  tw_status status;
-  char message[512];
-} round_error;
+tw_status grt_parallel(tw_backend *be, int n, grt_task_fn fn, void *ctx) {
+  if (be->device.kind != TW_DEVICE_HOST) {
+    for (int k = 0; k < n; ++k) TW_TRY(fn(ctx, k));
+    return TW_OK;
+  }
+#if TW_HAVE_OPENBLAS
+  const int blas_threads = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+#endif
+  /* the first error; its message is copied because messages are per thread */
+  tw_status first = TW_OK;
+  char message[512] = "";
+#pragma omp parallel for schedule(static, 1)
+  for (int k = 0; k < n; ++k) {
+    tw_status st = fn(ctx, k);
+    if (st != TW_OK) {
+#pragma omp critical(grt_parallel_error)
+      if (first == TW_OK) {
+        first = st;
+        snprintf(message, sizeof message, "%s", tw_error_message());
+      }
+    }
+  }
+#if TW_HAVE_OPENBLAS
+  openblas_set_num_threads(blas_threads);
+#endif
+  if (first != TW_OK) return TW_FAIL(first, "%s", message);
+  return TW_OK;
+}
+
+/* One round of grt_run_chunks: chunk k0 + s on slot s. */
+typedef struct round_ctx {
+  const tw_grt_workspace *ws;
+  const grt_ws_map *maps;
+  grt_chunk_fn fn;
+  void *ctx;
+  int B, k0;
+} round_ctx;
+
+static tw_status round_task(void *ctx, int s) {
+  const round_ctx *r = ctx;
+  const int b0 = (r->k0 + s) * r->ws->chunk;
+  return r->fn(r->ctx, &r->maps[s], s, b0, TW_MIN(r->ws->chunk, r->B - b0));
+}
 
 tw_status grt_run_chunks(tw_backend *be, const tw_grt_model *m, tw_grt_workspace *ws, int B, grt_chunk_fn fn,
                          grt_round_fn round_done, void *ctx) {
@@ -60,40 +98,11 @@ tw_status grt_run_chunks(tw_backend *be, const tw_grt_model *m, tw_grt_workspace
     grt_ws_cut(&ws->sz, ws->chunk, ws->T, ws->train, ws->base + s * per_slot, &maps[s]);
     TW_TRY(grt_pack_wcat(be, m, &maps[s]));
   }
-  if (be->device.kind != TW_DEVICE_HOST) {
-    for (int k = 0; k < chunks; ++k) {
-      TW_TRY(fn(ctx, &maps[0], 0, k * ws->chunk, TW_MIN(ws->chunk, B - k * ws->chunk)));
-      if (round_done) TW_TRY(round_done(ctx, 1));
-    }
-    return TW_OK;
+  round_ctx r = {ws, maps, fn, ctx, B, 0};
+  for (r.k0 = 0; r.k0 < chunks; r.k0 += slots) {
+    const int in_round = TW_MIN(slots, chunks - r.k0);
+    TW_TRY(grt_parallel(be, in_round, round_task, &r));
+    if (round_done) TW_TRY(round_done(ctx, in_round));
   }
-#if TW_HAVE_OPENBLAS
-  const int blas_threads = openblas_get_num_threads();
-  openblas_set_num_threads(1);
-#endif
-  round_error err = {TW_OK, ""};
-  for (int k0 = 0; k0 < chunks && err.status == TW_OK; k0 += slots) {
-    const int in_round = TW_MIN(slots, chunks - k0);
-#pragma omp parallel for num_threads(in_round) schedule(static, 1)
-    for (int s = 0; s < in_round; ++s) {
-      const int b0 = (k0 + s) * ws->chunk;
-      tw_status st = fn(ctx, &maps[s], s, b0, TW_MIN(ws->chunk, B - b0));
-      if (st != TW_OK) {
-#pragma omp critical(grt_round_error)
-        if (err.status == TW_OK) {
-          err.status = st;
-          snprintf(err.message, sizeof err.message, "%s", tw_error_message());
-        }
-      }
-    }
-    if (err.status == TW_OK && round_done) {
-      tw_status st = round_done(ctx, in_round);
-      if (st != TW_OK) err.status = st, snprintf(err.message, sizeof err.message, "%s", tw_error_message());
-    }
-  }
-#if TW_HAVE_OPENBLAS
-  openblas_set_num_threads(blas_threads);
-#endif
-  if (err.status != TW_OK) return TW_FAIL(err.status, "%s", err.message);
   return TW_OK;
 }

@@ -21,6 +21,7 @@ import csv
 import os
 import sys
 import time
+import types
 
 import numpy as np
 from simglucose.patient.t1dpatient import Action, T1DPatient
@@ -55,8 +56,18 @@ def patient_names():
         return [row["Name"] for row in csv.DictReader(f)]
 
 
+def fast_params(p):
+    """Swaps the patient's pandas Series of parameters for a plain namespace with the
+    same float values. T1DPatient.model reads params.<name> at every RHS call, and
+    with pandas >= 2 each such read costs microseconds: 50 s per patient-day instead
+    of about 2 s. The numbers, and so the trajectory, are unchanged."""
+    p._params = types.SimpleNamespace(
+        **{k: (v if k == "Name" else float(v)) for k, v in p._params.items()})
+    return p
+
+
 def run(name, s):
-    p = T1DPatient.withName(name)
+    p = fast_params(T1DPatient.withName(name))
     basal = s["basal_factor"] * p._params.u2ss * p._params.BW / 6000.0
     bg = np.empty(MINUTES + 1)
     for t in range(MINUTES):

@@ -54,6 +54,26 @@ const tw_command tw_commands[] = {
      "  --chunk    twins per workspace chunk (default: 32 on the cpu, the batch on a GPU)\n"
      "  --device   CUDA device index (default 0)\n",
      tw_cmd_bench_nn},
+#if TW_HAVE_YAML && TW_HAVE_HDF5
+    {NULL, "simulate", "run mechanistic twins (t1d, pbpk) through a scenario into an HDF5 file",
+     "usage: twinscale simulate CONFIG\n\n"
+     "Reads the `simulate` config CONFIG (pack, twins, duration_min, precision, integrator,\n"
+     "scenario, sensor, output, seed; every key in docs/simulate.md), integrates every twin\n"
+     "and writes output.path: /twins/name, /trajectories/<observable> (twins, duration/every+1),\n"
+     "/summary/<observable>/{mean,min,max}, /status/flag and /status/fail_minute. Under mpirun\n"
+     "each rank integrates and writes its own chunks of twins. A twin whose integration fails\n"
+     "is named on stderr and flagged; the others complete. Bad input: one line naming\n"
+     "FILE:LINE:COLUMN (or the table cell), exit 2.\n",
+     tw_cmd_simulate},
+#endif
+    {"bench", "physio", "time the t1d model: patient-days/s per core, float32/float64, with/without CGM noise",
+     "usage: twinscale bench physio [--twins N] [--days D] [--threads T] [--integrator rk4|dopri5]\n\n"
+     "Integrates N copies of the 30 reference patients (default N=3840) for D days (default 1)\n"
+     "under a fixed meal/bolus scenario with 1-minute inputs, through the same engine as\n"
+     "`simulate`, for float32 and float64, without and with CGM noise (Dexcom). Prints\n"
+     "patient-days/s, per core, and GFLOP/s (FLOPs counted per RHS evaluation).\n"
+     "scripts/compare-simglucose.sh times simglucose's T1DPatient in the same run.\n",
+     tw_cmd_bench_physio},
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",
      "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend cpu|cuda]\n\n"

@@ -13,9 +13,11 @@
 
 #include "cli/config_kinds.h"
 #include "core/config_example.h" /* tw_example_config_schema */
+#include "physio/sim_config.h"    /* tw_sim_config_schema */
 
 const tw_config_kind tw_config_kinds[] = {
     {"example", &tw_example_config_schema, NULL},
+    {"simulate", &tw_sim_config_schema, "pack"},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

@@ -28,7 +28,7 @@
 **   TW_INT_RHS      function or macro RHS(const CTX *c, const REAL *x, REAL *dx)
 ** then integrate_body.h #undefs them, so it can be included again.
 **
-**   void RK4(int n, REAL *x, const CTX *c, int substeps);
+**   void RK4(int n, REAL *x, const CTX *c, REAL h, int nsteps);   nsteps steps of size h
 **   int  DOPRI5(int n, REAL *x, const CTX *c, const tw_integrator_opts *o, REAL *h);
 **        returns a tw_twin_flag (TW_TWIN_OK on success); *h is the step size to
 **        try first, updated for the next minute.
@@ -52,6 +52,25 @@ TW_EXTERN_C_BEGIN
   __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "avx", "default")))
 #else
 #define TW_SIMD_CLONES
+#endif
+
+/* Full unrolling of the short loops over a pack's states, so that inside a loop
+** over twins they become straight-line code the vectoriser accepts. */
+#if defined(__CUDACC__)
+#define TW_UNROLL _Pragma("unroll")
+#elif defined(__GNUC__) && !defined(__clang__)
+#define TW_UNROLL _Pragma("GCC unroll 64")
+#else
+#define TW_UNROLL
+#endif
+
+/* On a loop over the twins of a block: the iterations are independent. GCC
+** cannot prove it for x[s * ld + i] with a runtime ld and would otherwise give
+** up on versioning for aliasing (CPU loops only). */
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#define TW_IVDEP _Pragma("GCC ivdep")
+#else
+#define TW_IVDEP
 #endif
 
 /* Dormand-Prince 5(4) tableau (Hairer, Norsett, Wanner, Solving ODEs I, table 5.2). */

@@ -13,21 +13,22 @@
 #error "define TW_INT_RK4, TW_INT_DOPRI5, TW_INT_REAL, TW_INT_NMAX, TW_INT_CTX, TW_INT_RHS before including integrate_body.h"
 #endif
 
-/* `substeps` RK4 steps covering one minute. x is (n), updated in place. */
-TW_HD void TW_INT_RK4(int n, TW_INT_REAL *x, const TW_INT_CTX *c, int substeps) {
+/* `nsteps` RK4 steps of size h (a minute: h = 1 / nsteps). x is (n), updated in
+** place. The batched CPU path calls it with nsteps = 1 inside its loop over
+** twins so that, once inlined, the body is straight-line code that vectorises. */
+TW_HD void TW_INT_RK4(int n, TW_INT_REAL *x, const TW_INT_CTX *c, TW_INT_REAL h, int nsteps) {
   typedef TW_INT_REAL real;
-  const real h = (real)1 / (real)substeps;
   const real h2 = h / (real)2, h6 = h / (real)6;
-  for (int s = 0; s < substeps; ++s) {
+  TW_UNROLL for (int s = 0; s < nsteps; ++s) {
     real k1[TW_INT_NMAX], k2[TW_INT_NMAX], k3[TW_INT_NMAX], k4[TW_INT_NMAX], xt[TW_INT_NMAX];
     TW_INT_RHS(c, x, k1);
-    for (int j = 0; j < n; ++j) xt[j] = x[j] + h2 * k1[j];
+    TW_UNROLL for (int j = 0; j < n; ++j) xt[j] = x[j] + h2 * k1[j];
     TW_INT_RHS(c, xt, k2);
-    for (int j = 0; j < n; ++j) xt[j] = x[j] + h2 * k2[j];
+    TW_UNROLL for (int j = 0; j < n; ++j) xt[j] = x[j] + h2 * k2[j];
     TW_INT_RHS(c, xt, k3);
-    for (int j = 0; j < n; ++j) xt[j] = x[j] + h * k3[j];
+    TW_UNROLL for (int j = 0; j < n; ++j) xt[j] = x[j] + h * k3[j];
     TW_INT_RHS(c, xt, k4);
-    for (int j = 0; j < n; ++j) x[j] += h6 * (k1[j] + (real)2 * (k2[j] + k3[j]) + k4[j]);
+    TW_UNROLL for (int j = 0; j < n; ++j) x[j] += h6 * (k1[j] + (real)2 * (k2[j] + k3[j]) + k4[j]);
   }
 }
 

@@ -94,7 +94,7 @@ static void TW_MODEL_SUF(model_advance_twin)(const tw_model *m, tw_physio_batch 
     for (int k = 0; k < m->n_inputs; ++k) u[k] = U[((int64_t)t * m->n_inputs + k) * ld + i];
     TW_MODEL_SUF(tw_model_minute)(m, minute + t, x, p, u, d);
     if (b->opts.kind == TW_INTEG_RK4) {
-      TW_MODEL_SUF(model_rk4)(m->n_states, x, &c, b->opts.substeps);
+      TW_MODEL_SUF(model_rk4)(m->n_states, x, &c, (real)1 / (real)b->opts.substeps, b->opts.substeps);
     } else {
       if (!H) h = (real)1;
       fl = TW_MODEL_SUF(model_dopri5)(m->n_states, x, &c, &b->opts, &h);

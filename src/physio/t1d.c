@@ -4,6 +4,13 @@
 ** batched CPU fast path. The math is in t1d.h / t1d_body.h (TW_HD, shared with
 ** cuda/physio_t1d.cu); equations and units are listed in docs/physiology.md.
 */
+/* No FP-exception semantics are needed here; without this pragma GCC will not
+** if-convert the model's selects (a comparison "could trap") and the twin loops
+** stay scalar. Results are unchanged: only the order of evaluation is freed. */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math")
+#endif
+
 #include "physio/t1d.h"          /* the model's TW_HD functions and indexes */
 #include "physio/pack.h"         /* tw_pack */
 #include "physio/integrate.h"    /* integrator options and flags */
@@ -199,8 +206,13 @@ static tw_status t1d_advance(const tw_pack *pack, tw_physio_batch *b, int64_t mi
   for (int64_t blk = 0; blk < nblocks; ++blk) {
     const int64_t i0 = blk * T1D_BLOCK;
     const int64_t i1 = TW_MIN(b->n, i0 + T1D_BLOCK);
-    if (rk4 && f32) t1d_rk4_range_f32(b, n_minutes, i0, i1);
-    else if (rk4) t1d_rk4_range_f64(b, n_minutes, i0, i1);
+    if (rk4 && f32) {
+      t1d_rk4_range_f32(b, n_minutes, i0, i1);
+      t1d_check_range_f32(b, i0, i1);
+    } else if (rk4) {
+      t1d_rk4_range_f64(b, n_minutes, i0, i1);
+      t1d_check_range_f64(b, i0, i1);
+    }
     else if (f32) t1d_dopri5_range_f32(b, n_minutes, i0, i1);
     else t1d_dopri5_range_f64(b, n_minutes, i0, i1);
   }

@@ -48,12 +48,18 @@ TW_HD void TW_T1D_SUF(tw_t1d_minute)(TW_T1D_REAL qsto, TW_T1D_REAL cho_announced
   planned = planned - to_eat;
   planned = planned > (real)0 ? planned : (real)0;
   const real last_cho = dv[TW_T1D_D_LAST_CHO * ds];
-  const int starts = to_eat > (real)0 && last_cho <= (real)0;
-  real last_qsto = starts ? qsto : dv[TW_T1D_D_LAST_QSTO * ds];
-  real taken = starts ? (real)0 : dv[TW_T1D_D_FOODTAKEN * ds];
-  real eating = starts ? (real)1 : dv[TW_T1D_D_EATING * ds];
-  taken = eating > (real)0 ? taken + to_eat : taken;
-  eating = (to_eat <= (real)0 && last_cho > (real)0) ? (real)0 : eating;
+  /* Conditions are kept as 0/1 reals: mixing int masks with float selects
+  ** defeats GCC's vectoriser on SSE/AVX. */
+  const real one = (real)1, zero = (real)0;
+  const real eats = to_eat > zero ? one : zero, ate = last_cho > zero ? one : zero;
+  const real starts = eats * (one - ate);  /* 1: a meal starts this minute */
+  const real stops = (one - eats) * ate;   /* 1: the meal ended last minute */
+  const real last_qsto = starts > zero ? qsto : dv[TW_T1D_D_LAST_QSTO * ds];
+  const real taken0 = starts > zero ? zero : dv[TW_T1D_D_FOODTAKEN * ds];
+  const real eating0 = starts > zero ? one : dv[TW_T1D_D_EATING * ds];
+  const real taken_more = taken0 + to_eat;
+  const real taken = eating0 > zero ? taken_more : taken0;
+  const real eating = stops > zero ? zero : eating0;
   dv[TW_T1D_D_PLANNED * ds] = planned;
   dv[TW_T1D_D_CHO * ds] = to_eat;
   dv[TW_T1D_D_LAST_CHO * ds] = to_eat;
@@ -95,7 +101,8 @@ TW_HD void TW_T1D_SUF(tw_t1d_rhs)(const TW_T1D_SUF(tw_t1d_ctx) *c, const TW_T1D_
   const real Rat = c->f * c->kabs * x[2] / c->BW;
   const real EGPt = c->kp1 - c->kp2 * x[3] - c->kp3 * x[8];
   const real Uiit = c->Fsnc;
-  const real Et = x[3] > c->ke2 ? c->ke1 * (x[3] - c->ke2) : zero;
+  const real Et_above = c->ke1 * (x[3] - c->ke2);
+  const real Et = x[3] > c->ke2 ? Et_above : zero;
   const real d3 = (EGPt > zero ? EGPt : zero) + Rat - Uiit - Et - c->k1 * x[3] + c->k2 * x[4];
   dx[3] = x[3] >= zero ? d3 : zero;
 

@@ -1,0 +1,157 @@
+/*
+** sim_config.c: the schema tables of the `simulate` config kind
+** (sim_config.h) and the cross-field checks that need no pack: meals, boluses
+** and doses inside the run, every_min dividing the duration, one source of
+** twins. Checks that need the packs (patient names, table columns, parameter
+** ranges) run when the run is set up (sim_setup.c), still naming file:line:col.
+*/
+#include "physio/sim_config.h" /* tw_sim_config */
+
+#include "physio/integrate.h" /* TW_INTEG_* */
+
+static const tw_cfg_field meal_fields[] = {
+    {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_meal, time_min), .required = 1,
+     .has_range = 1, .min = 0, .max = 1e9, .unit = "min",
+     .doc = "minute the meal is announced; it is eaten at 5 g/min from then on"},
+    {.key = "carbs_g", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_meal, carbs_g), .required = 1,
+     .has_range = 1, .min = 0, .max = 1000, .unit = "g", .doc = "carbohydrate"},
+};
+static const tw_cfg_schema meal_schema = TW_CFG_SCHEMA(tw_sim_meal, meal_fields, NULL);
+
+static const tw_cfg_field bolus_fields[] = {
+    {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_bolus, time_min), .required = 1,
+     .has_range = 1, .min = 0, .max = 1e9, .unit = "min",
+     .doc = "minute t of the bolus: u units are delivered as u U/min during [t, t+1)"},
+    {.key = "units", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_bolus, units), .required = 1,
+     .has_range = 1, .min = 0, .max = 100, .unit = "U", .doc = "insulin units"},
+};
+static const tw_cfg_schema bolus_schema = TW_CFG_SCHEMA(tw_sim_bolus, bolus_fields, NULL);
+
+static const char *const routes[] = {"oral", "iv_bolus", "iv_infusion", NULL};
+
+static const tw_cfg_field dose_fields[] = {
+    {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_dose, time_min), .required = 1,
+     .has_range = 1, .min = 0, .max = 1e9, .unit = "min", .doc = "minute the dose is given (or the infusion starts)"},
+    {.key = "drug", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_dose, drug), .required = 1,
+     .doc = "the drug's name (pack pbpk)"},
+    {.key = "route", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_dose, route), .required = 1, .choices = routes,
+     .doc = "oral (into the gut lumen), iv_bolus (into venous blood) or iv_infusion"},
+    {.key = "mg", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_dose, mg), .required = 1, .has_range = 1,
+     .min = 0, .max = 1e6, .unit = "mg", .doc = "amount of drug (for an infusion: the total)"},
+    {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_dose, duration_min), .default_text = "1",
+     .has_range = 1, .min = 1, .max = 1e9, .unit = "min", .doc = "iv_infusion: minutes over which mg is infused"},
+};
+static const tw_cfg_schema dose_schema = TW_CFG_SCHEMA(tw_sim_dose, dose_fields, NULL);
+
+static const tw_cfg_field twins_fields[] = {
+    {.key = "reference", .type = TW_CFG_STRING_LIST, .offset = offsetof(tw_sim_twins_cfg, reference),
+     .count_offset = offsetof(tw_sim_twins_cfg, n_reference),
+     .marks_offset = offsetof(tw_sim_twins_cfg, reference_marks), .default_text = "[]",
+     .doc = "t1d: names of simglucose's 30 virtual patients (adolescent#001..010, adult#001..010, child#001..010)"},
+    {.key = "table", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_twins_cfg, table),
+     .doc = "CSV file with a Name column and one column per pack parameter (vpatient_params.csv format); "
+            "a relative path is relative to the config file"},
+};
+static const tw_cfg_schema twins_schema = TW_CFG_SCHEMA(tw_sim_twins_cfg, twins_fields, NULL);
+
+static const char *const methods[] = {"rk4", "dopri5", NULL};
+
+static const tw_cfg_field integrator_fields[] = {
+    {.key = "method", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_integrator_cfg, method),
+     .default_text = "rk4", .choices = methods,
+     .doc = "rk4: fixed steps; dopri5: adaptive Dormand-Prince 5(4), per-twin steps (simglucose's solver)"},
+    {.key = "substeps", .type = TW_CFG_INT, .offset = offsetof(tw_sim_integrator_cfg, substeps),
+     .default_text = "1", .has_range = 1, .min = 1, .max = 1000, .doc = "rk4: steps per minute"},
+    {.key = "rtol", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_integrator_cfg, rtol), .default_text = "1e-6",
+     .has_range = 1, .min = 1e-14, .max = 1, .doc = "dopri5: relative tolerance"},
+    {.key = "atol", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_integrator_cfg, atol), .default_text = "1e-12",
+     .has_range = 1, .min = 0, .max = 1e6, .doc = "dopri5: absolute tolerance"},
+};
+static const tw_cfg_schema integrator_schema = TW_CFG_SCHEMA(tw_sim_integrator_cfg, integrator_fields, NULL);
+
+static const tw_cfg_field scenario_fields[] = {
+    {.key = "basal_u_per_h", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_scenario_cfg, basal_u_per_h),
+     .default_text = "reference", .has_range = 1, .min = 0, .max = 100, .keyword = "reference",
+     .keyword_offset = offsetof(tw_sim_scenario_cfg, basal_is_reference), .unit = "U/h",
+     .doc = "t1d basal insulin, or `reference`: each patient's steady-state basal u2ss*BW/6000 U/min"},
+    {.key = "meals", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, meals), .sub = &meal_schema,
+     .count_offset = offsetof(tw_sim_scenario_cfg, n_meals), .default_text = "[]", .doc = "t1d meals"},
+    {.key = "boluses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, boluses), .sub = &bolus_schema,
+     .count_offset = offsetof(tw_sim_scenario_cfg, n_boluses), .default_text = "[]", .doc = "t1d insulin boluses"},
+    {.key = "doses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, doses), .sub = &dose_schema,
+     .count_offset = offsetof(tw_sim_scenario_cfg, n_doses), .default_text = "[]", .doc = "pbpk drug doses"},
+    {.key = "pump", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_scenario_cfg, pump), .default_text = "none",
+     .doc = "t1d: none, or an insulin pump of simglucose (Cozmo, Insulet) that quantises basal and boluses"},
+};
+static const tw_cfg_schema scenario_schema = TW_CFG_SCHEMA(tw_sim_scenario_cfg, scenario_fields, NULL);
+
+static const tw_cfg_field sensor_fields[] = {
+    {.key = "name", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_sensor_cfg, name), .default_text = "none",
+     .doc = "t1d: none, or a CGM of simglucose (Dexcom, GuardianRT, Navigator): adds the observable cgm"},
+    {.key = "noise", .type = TW_CFG_BOOL, .offset = offsetof(tw_sim_sensor_cfg, noise), .default_text = "true",
+     .doc = "CGM noise (Johnson SU on an AR(1) process, from Philox); false: the sensor reads bg exactly"},
+};
+static const tw_cfg_schema sensor_schema = TW_CFG_SCHEMA(tw_sim_sensor_cfg, sensor_fields, NULL);
+
+static const tw_cfg_field output_fields[] = {
+    {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_output_cfg, path), .default_text = "out.h5",
+     .doc = "HDF5 results file (relative to the working directory)"},
+    {.key = "every_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_output_cfg, every_min), .default_text = "1",
+     .has_range = 1, .min = 1, .max = 1e9, .unit = "min",
+     .doc = "trajectory sampling interval; must divide duration_min"},
+    {.key = "chunk_twins", .type = TW_CFG_INT, .offset = offsetof(tw_sim_output_cfg, chunk_twins),
+     .default_text = "1024", .has_range = 1, .min = 1, .max = 1e7,
+     .doc = "twins integrated and written together (memory: chunk x observables x samples x 8 bytes)"},
+};
+static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_sim_output_cfg, output_fields, NULL);
+
+static const char *const precisions[] = {"float32", "float64", NULL};
+
+static const tw_cfg_field sim_fields[] = {
+    {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_config, pack), .required = 1,
+     .doc = "model pack: t1d, pbpk, or packs joined by + (t1d+pbpk)"},
+    {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, twins), .sub = &twins_schema,
+     .required = 1, .doc = "who is simulated: reference patients or a parameter table"},
+    {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_config, duration_min), .required = 1,
+     .has_range = 1, .min = 1, .max = 1e8, .unit = "min", .doc = "simulated time"},
+    {.key = "precision", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_config, precision),
+     .default_text = "float64", .choices = precisions, .doc = "floating-point type of the integration"},
+    {.key = "integrator", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, integrator),
+     .sub = &integrator_schema, .default_text = "{}", .doc = "ODE integrator"},
+    {.key = "scenario", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, scenario), .sub = &scenario_schema,
+     .default_text = "{}", .doc = "inputs: basal, meals, boluses, doses"},
+    {.key = "sensor", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, sensor), .sub = &sensor_schema,
+     .default_text = "{}", .doc = "CGM device"},
+    {.key = "output", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, output), .sub = &output_schema,
+     .default_text = "{}", .doc = "results file"},
+    {.key = "seed", .type = TW_CFG_INT, .offset = offsetof(tw_sim_config, seed), .default_text = "1",
+     .has_range = 1, .min = 0, .max = 9007199254740992.0, .doc = "run seed (Philox key) for sensor noise"},
+};
+
+/* Events must fall inside the run; every_min must divide it; twins come from
+** exactly one source. */
+static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
+  const tw_sim_config *c = obj;
+  const tw_sim_scenario_cfg *s = &c->scenario;
+  for (int i = 0; i < s->n_meals; ++i)
+    if (s->meals[i].time_min >= c->duration_min)
+      return tw_cfg_error_at(doc, s->meals[i].mark, "scenario.meals[%d].time_min: %lld is not before the end of the run (duration_min %lld)",
+                             i, (long long)s->meals[i].time_min, (long long)c->duration_min);
+  for (int i = 0; i < s->n_boluses; ++i)
+    if (s->boluses[i].time_min >= c->duration_min)
+      return tw_cfg_error_at(doc, s->boluses[i].mark, "scenario.boluses[%d].time_min: %lld is not before the end of the run (duration_min %lld)",
+                             i, (long long)s->boluses[i].time_min, (long long)c->duration_min);
+  for (int i = 0; i < s->n_doses; ++i)
+    if (s->doses[i].time_min >= c->duration_min)
+      return tw_cfg_error_at(doc, s->doses[i].mark, "scenario.doses[%d].time_min: %lld is not before the end of the run (duration_min %lld)",
+                             i, (long long)s->doses[i].time_min, (long long)c->duration_min);
+  if (c->duration_min % c->output.every_min != 0)
+    return tw_cfg_error_at(doc, c->output.mark, "output.every_min: %lld does not divide duration_min %lld",
+                           (long long)c->output.every_min, (long long)c->duration_min);
+  const int has_ref = c->twins.n_reference > 0, has_table = c->twins.table != NULL;
+  if (has_ref == has_table)
+    return tw_cfg_error_at(doc, c->twins.mark, "twins: give exactly one of `reference` (patient names) or `table` (a CSV file)");
+  return TW_OK;
+}
+
+const tw_cfg_schema tw_sim_config_schema = TW_CFG_SCHEMA(tw_sim_config, sim_fields, check_sim);

@@ -1,0 +1,111 @@
+/*
+** sim_config.h: the `simulate` config kind (docs/simulate.md lists every key).
+**
+**   pack: t1d                      # or pbpk, or t1d+pbpk (one twin runs both)
+**   twins: {reference: [adolescent#001, child#003]}   # or {table: my_params.csv}
+**   duration_min: 1440
+**   precision: float64             # or float32
+**   integrator: {method: rk4, substeps: 1, rtol: 1e-6, atol: 1e-12}
+**   scenario: {basal_u_per_h: reference, meals: [...], boluses: [...], doses: [...], pump: none}
+**   sensor: {name: none, noise: true}
+**   output: {path: out.h5, every_min: 1}
+**   seed: 1
+**
+** The bound struct is checked in two steps: the schema (types, ranges, unknown
+** keys: file:line:col) and tw_sim_config_check, which needs the packs and the
+** patient tables (unknown patient, meal after the end, a pack that cannot take
+** a dose).
+*/
+#ifndef TW_PHYSIO_SIM_CONFIG_H
+#define TW_PHYSIO_SIM_CONFIG_H
+
+#include <stdint.h> /* int64_t */
+
+#include "core/config.h" /* tw_cfg_schema, tw_cfg_mark */
+
+TW_EXTERN_C_BEGIN
+
+typedef struct tw_sim_meal {
+  tw_cfg_mark mark;
+  int64_t time_min;
+  double carbs_g;
+} tw_sim_meal;
+
+typedef struct tw_sim_bolus {
+  tw_cfg_mark mark;
+  int64_t time_min;
+  double units;
+} tw_sim_bolus;
+
+typedef enum tw_dose_route { TW_ROUTE_ORAL, TW_ROUTE_IV_BOLUS, TW_ROUTE_IV_INFUSION } tw_dose_route;
+
+typedef struct tw_sim_dose {
+  tw_cfg_mark mark;
+  int64_t time_min;
+  char *drug;
+  int route;            /* tw_dose_route */
+  double mg;
+  int64_t duration_min; /* iv_infusion only */
+} tw_sim_dose;
+
+typedef struct tw_sim_twins_cfg {
+  tw_cfg_mark mark;
+  char **reference;
+  int n_reference;
+  tw_cfg_mark *reference_marks;
+  char *table;
+} tw_sim_twins_cfg;
+
+typedef struct tw_sim_integrator_cfg {
+  tw_cfg_mark mark;
+  int method;        /* tw_integrator_kind */
+  int64_t substeps;
+  double rtol, atol;
+} tw_sim_integrator_cfg;
+
+typedef struct tw_sim_scenario_cfg {
+  tw_cfg_mark mark;
+  double basal_u_per_h;
+  int basal_is_reference;
+  tw_sim_meal *meals;
+  int n_meals;
+  tw_sim_bolus *boluses;
+  int n_boluses;
+  tw_sim_dose *doses;
+  int n_doses;
+  char *pump;
+} tw_sim_scenario_cfg;
+
+typedef struct tw_sim_sensor_cfg {
+  tw_cfg_mark mark;
+  char *name;
+  int noise;
+} tw_sim_sensor_cfg;
+
+typedef struct tw_sim_output_cfg {
+  tw_cfg_mark mark;
+  char *path;
+  int64_t every_min;
+  int64_t chunk_twins;
+} tw_sim_output_cfg;
+
+typedef enum tw_sim_precision { TW_SIM_FLOAT32, TW_SIM_FLOAT64 } tw_sim_precision;
+
+typedef struct tw_sim_config {
+  tw_cfg_mark mark;
+  char *pack;
+  tw_sim_twins_cfg twins;
+  int64_t duration_min;
+  int precision; /* tw_sim_precision */
+  tw_sim_integrator_cfg integrator;
+  tw_sim_scenario_cfg scenario;
+  tw_sim_sensor_cfg sensor;
+  tw_sim_output_cfg output;
+  int64_t seed;
+} tw_sim_config;
+
+extern const tw_cfg_schema tw_sim_config_schema;
+
+TW_EXTERN_C_END
+
+#endif

@@ -1,0 +1,40 @@
+/*
+** sim_inputs.h: a scenario turned into per-minute model inputs.
+**
+** Inputs are piecewise constant per minute. A scenario is a per-twin constant
+** rate for some inputs (the basal insulin, which differs by patient) plus events
+** shared by all twins: an event adds `per_minute` to one input during the
+** minutes [t0, t1) (a meal: its grams at minute t; a bolus of u units: u U/min
+** during [t, t+1); an infusion: its rate over its duration). The event sums are
+** tabulated per minute once, so filling a chunk's inputs is a copy and an add.
+*/
+#ifndef TW_PHYSIO_SIM_INPUTS_H
+#define TW_PHYSIO_SIM_INPUTS_H
+
+#include "core/status.h" /* tw_status */
+#include "core/tensor.h" /* tw_dtype */
+
+TW_EXTERN_C_BEGIN
+
+typedef struct tw_sim_inputs {
+  int n_inputs;
+  int64_t duration;  /* minutes */
+  int64_t n_twins;
+  double *events;    /* (duration, n_inputs): sum of the events active at each minute */
+  double *base;      /* (n_inputs, n_twins): per-twin constant rates */
+} tw_sim_inputs;
+
+tw_status tw_sim_inputs_init(tw_sim_inputs *s, int n_inputs, int64_t duration, int64_t n_twins);
+void tw_sim_inputs_free(tw_sim_inputs *s);
+/* Adds `per_minute` to input `input` during minutes [t0, t1) (clipped to the
+** simulated duration; t0 >= duration is an internal error: configs reject it). */
+tw_status tw_sim_inputs_add(tw_sim_inputs *s, int input, int64_t t0, int64_t t1, double per_minute);
+/* Writes the inputs of minutes [minute0, minute0 + n_minutes) for twins
+** [twin0, twin0 + n) into u, laid out (n_minutes, n_inputs, ld) as a
+** tw_physio_batch expects, in float or double. */
+void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0,
+                        int64_t n, int64_t ld, tw_dtype dtype, void *u);
+
+TW_EXTERN_C_END
+
+#endif

@@ -1,0 +1,35 @@
+/*
+** sim_setup.h: from a bound `simulate` config to what the engine runs: the
+** model (packs and couplings), every twin's name and parameters, the per-minute
+** inputs of the scenario, the devices, and the plan (simulate.h).
+**
+** Errors here still point into the config (file:line:col of the patient name,
+** the pack, the table) or into the table (file:line:col of the cell).
+*/
+#ifndef TW_PHYSIO_SIM_SETUP_H
+#define TW_PHYSIO_SIM_SETUP_H
+
+#include "physio/sim_config.h" /* tw_sim_config */
+#include "physio/simulate.h"   /* tw_sim_plan */
+
+TW_EXTERN_C_BEGIN
+
+typedef struct tw_sim_setup {
+  tw_model model;
+  int64_t n_twins;
+  char **names;          /* (n_twins) */
+  double *params;        /* (n_twins, model.n_params) */
+  tw_sim_inputs inputs;  /* all twins */
+  tw_cgm_spec *cgm;      /* NULL: no sensor */
+  tw_sim_plan plan;
+  char **out_names;      /* (plan n_out) observable names as written: "bg", "cgm", "pbpk.c_liver" */
+  char **out_units;
+  int n_out;
+} tw_sim_setup;
+
+tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s);
+void tw_sim_setup_free(tw_sim_setup *s);
+
+TW_EXTERN_C_END
+
+#endif

@@ -1,0 +1,102 @@
+/*
+** test_t1d_reference.c: the t1d pack against simglucose's T1DPatient.
+**
+** For every scenario of tests/data/physio/t1d_scenarios.csv and all 30 reference
+** patients, runs one day minute by minute and compares bg with the trace that
+** validation/t1d_simglucose.py recorded from simglucose (float32 file). The
+** acceptance bound: |bg - bg_simglucose| <= 0.5 mg/dL at every minute in float64
+** and <= 1 mg/dL in float32, for RK4 (1 step per minute) and DOPRI5.
+*/
+#include "physio/integrate.h" /* tw_integrator_defaults */
+#include "physio/simulate.h"  /* tw_sim_run_chunk */
+#include "t1d_fixture.h"     /* scenarios and patients */
+#include "tw_test.h"         /* CHECK */
+
+#include <math.h>
+#include <stdio.h>
+
+static float *ref;       /* (scenarios, 30, 1441) */
+static int n_scen;
+static char scen_names[16][32];
+static tw_csv scen_csv;
+static double params[FIX_PATIENTS * TW_T1D_NPARAMS];
+
+/* Max |bg - reference| over all scenarios, patients and minutes for one setup. */
+static void max_error(tw_dtype dtype, tw_integrator_kind kind, double *worst_out, int *worst_scen,
+                      int *worst_pat) {
+  tw_model m;
+  tw_model_init(&m);
+  CHECK_OK(tw_model_add_pack(&m, &tw_pack_t1d, NULL));
+  double worst = 0.0;
+  *worst_out = INFINITY;
+  for (int s = 0; s < n_scen; ++s) {
+    tw_sim_inputs in;
+    CHECK_OK(fixture_inputs(&scen_csv, scen_names[s], params, &in));
+    tw_sim_plan pl;
+    memset(&pl, 0, sizeof pl);
+    pl.model = &m;
+    pl.dtype = dtype;
+    pl.opts = tw_integrator_defaults(kind);
+    pl.duration = FIX_MINUTES;
+    pl.every = 1;
+    pl.inputs = &in;
+    pl.record = 1;
+    tw_sim_result r;
+    CHECK_OK(tw_sim_result_alloc(&pl, FIX_PATIENTS, &r));
+    CHECK_OK(tw_sim_run_chunk(&pl, 0, 0, FIX_PATIENTS, params, &r));
+    for (int i = 0; i < FIX_PATIENTS; ++i) {
+      CHECK_EQ_INT(r.flag[i], TW_TWIN_OK);
+      const float *rb = ref + ((int64_t)s * FIX_PATIENTS + i) * (FIX_MINUTES + 1);
+      const double *bg = r.traj + (TW_T1D_O_BG * FIX_PATIENTS + i) * r.n_times;
+      for (int t = 0; t <= FIX_MINUTES; ++t) {
+        double e = fabs(bg[t] - (double)rb[t]);
+        if (!(e <= worst)) {
+          worst = e;
+          *worst_scen = s;
+          *worst_pat = i;
+        }
+      }
+    }
+    tw_sim_result_free(&r);
+    tw_sim_inputs_free(&in);
+  }
+  *worst_out = worst;
+}
+
+static void check_setup(const char *label, tw_dtype dtype, tw_integrator_kind kind, double bound) {
+  int ws = 0, wp = 0;
+  double e;
+  max_error(dtype, kind, &e, &ws, &wp);
+  fprintf(stderr, "%-14s max |bg - simglucose| = %.3g mg/dL (worst: scenario %s, patient %d)\n", label,
+          e, scen_names[ws], wp);
+  CHECK_MSG(e <= bound, "%s: %.3g mg/dL exceeds %.2g", label, e, bound);
+}
+
+static void test_f64_rk4(void) { check_setup("float64 rk4", TW_F64, TW_INTEG_RK4, 0.5); }
+static void test_f64_dopri5(void) { check_setup("float64 dopri5", TW_F64, TW_INTEG_DOPRI5, 0.5); }
+static void test_f32_rk4(void) { check_setup("float32 rk4", TW_F32, TW_INTEG_RK4, 1.0); }
+static void test_f32_dopri5(void) { check_setup("float32 dopri5", TW_F32, TW_INTEG_DOPRI5, 1.0); }
+
+int main(void) {
+  if (tw_csv_read_file(TW_TEST_DATA_DIR "/physio/t1d_scenarios.csv", &scen_csv) != TW_OK ||
+      fixture_patients(params) != TW_OK) {
+    fprintf(stderr, "fixture: %s\n", tw_error_message());
+    return 1;
+  }
+  n_scen = fixture_scenario_names(&scen_csv, scen_names, 16);
+  const size_t count = (size_t)n_scen * FIX_PATIENTS * (FIX_MINUTES + 1);
+  ref = malloc(count * sizeof(float));
+  FILE *f = fopen(TW_TEST_DATA_DIR "/physio/t1d_reference_bg.f32", "rb");
+  if (!f || !ref || fread(ref, sizeof(float), count, f) != count) {
+    fprintf(stderr, "cannot read the reference traces (%zu values expected)\n", count);
+    return 1;
+  }
+  fclose(f);
+  TW_TEST_RUN(test_f64_rk4);
+  TW_TEST_RUN(test_f64_dopri5);
+  TW_TEST_RUN(test_f32_rk4);
+  TW_TEST_RUN(test_f32_dopri5);
+  free(ref);
+  tw_csv_free(&scen_csv);
+  return TW_TEST_RESULT();
+}

@@ -157,8 +157,10 @@ int tw_cmd_simulate(int argc, char **argv) {
   tw_sim_config c;
   tw_cfg_doc *doc = NULL;
   int64_t failed = 0;
+  char path[4096] = "";
   st = tw_config_load(argv[0], "simulate", &c, &doc);
   if (st == TW_OK) {
+    snprintf(path, sizeof path, "%s", c.output.path);
     st = run(&dist, &c, doc, &failed);
     tw_cfg_release(&tw_sim_config_schema, &c);
   }
@@ -171,7 +173,7 @@ int tw_cmd_simulate(int argc, char **argv) {
     if (st == TW_OK && dist.rank == 0 && total > 0)
       fprintf(stderr, "twinscale: %lld twin(s) failed to integrate and are flagged in /status/flag; the others completed\n",
               (long long)total);
-    if (st == TW_OK && dist.rank == 0) printf("wrote %s\n", c.output.path ? c.output.path : "");
+    if (st == TW_OK && dist.rank == 0) printf("wrote %s\n", path);
   }
   int code = st == TW_OK ? 0 : tw_cli_fail(st);
   tw_dist_finalize(&dist);

@@ -9,6 +9,8 @@
 
 #include "physio/integrate.h" /* TW_INTEG_* */
 
+#include <string.h> /* strcmp */
+
 static const tw_cfg_field meal_fields[] = {
     {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_meal, time_min), .required = 1,
      .has_range = 1, .min = 0, .max = 1e9, .unit = "min",
@@ -48,6 +50,10 @@ static const tw_cfg_field twins_fields[] = {
      .count_offset = offsetof(tw_sim_twins_cfg, n_reference),
      .marks_offset = offsetof(tw_sim_twins_cfg, reference_marks), .default_text = "[]",
      .doc = "t1d: names of simglucose's 30 virtual patients (adolescent#001..010, adult#001..010, child#001..010)"},
+    {.key = "subjects", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_twins_cfg, subjects),
+     .sub = &tw_pbpk_subject_schema, .count_offset = offsetof(tw_sim_twins_cfg, n_subjects), .default_text = "[]",
+     .doc = "pbpk: one twin per subject (name, sex, age_y, weight_kg, height_cm, egfr); with t1d+pbpk and "
+            "reference patients: the covariates of each patient, in order"},
     {.key = "table", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_twins_cfg, table),
      .doc = "CSV file with a Name column and one column per pack parameter (vpatient_params.csv format); "
             "a relative path is relative to the config file"},
@@ -126,6 +132,12 @@ static const tw_cfg_field sim_fields[] = {
      .default_text = "{}", .doc = "results file"},
     {.key = "seed", .type = TW_CFG_INT, .offset = offsetof(tw_sim_config, seed), .default_text = "1",
      .has_range = 1, .min = 0, .max = 9007199254740992.0, .doc = "run seed (Philox key) for sensor noise"},
+    {.key = "drugs", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_config, drugs), .sub = &tw_drug_schema,
+     .count_offset = offsetof(tw_sim_config, n_drugs), .default_text = "[]",
+     .doc = "pbpk: the drug the twins take (one per run; keys in docs/pbpk.md)"},
+    {.key = "pd", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_config, pd), .sub = &tw_pd_schema,
+     .count_offset = offsetof(tw_sim_config, n_pd), .default_text = "[]",
+     .doc = "PD effects: the drug concentration in an organ scaling a parameter of another pack (docs/pbpk.md)"},
 };
 
 /* Events must fall inside the run; every_min must divide it; twins come from
@@ -149,8 +161,19 @@ static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
     return tw_cfg_error_at(doc, c->output.mark, "output.every_min: %lld does not divide duration_min %lld",
                            (long long)c->output.every_min, (long long)c->duration_min);
   const int has_ref = c->twins.n_reference > 0, has_table = c->twins.table != NULL;
-  if (has_ref == has_table)
-    return tw_cfg_error_at(doc, c->twins.mark, "twins: give exactly one of `reference` (patient names) or `table` (a CSV file)");
+  const int has_subj = c->twins.n_subjects > 0;
+  if (has_ref + has_table + (has_subj && !has_ref) != 1)
+    return tw_cfg_error_at(doc, c->twins.mark,
+                           "twins: give one of `reference` (names), `table` (a CSV file) or `subjects` (pbpk covariates)");
+  if (has_ref && has_subj && c->twins.n_subjects != c->twins.n_reference)
+    return tw_cfg_error_at(doc, c->twins.mark, "twins: %d subjects for %d reference patients (one each, in order)",
+                           c->twins.n_subjects, c->twins.n_reference);
+  if (c->n_drugs > 1)
+    return tw_cfg_error_at(doc, c->drugs[1].mark, "drugs: one drug per run (the pbpk pack carries one)");
+  for (int i = 0; i < s->n_doses; ++i)
+    if (c->n_drugs == 0 || strcmp(s->doses[i].drug, c->drugs[0].name) != 0)
+      return tw_cfg_error_at(doc, s->doses[i].mark, "scenario.doses[%d].drug: '%s' is not defined under drugs:", i,
+                             s->doses[i].drug);
   return TW_OK;
 }
 

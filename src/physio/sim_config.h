@@ -2,7 +2,7 @@
 ** sim_config.h: the `simulate` config kind (docs/simulate.md lists every key).
 **
 **   pack: t1d                      # or pbpk, or t1d+pbpk (one twin runs both)
-**   twins: {reference: [adolescent#001, child#003]}   # or {table: my_params.csv}
+**   twins: {reference: [adolescent#001, child#003]}   # or {table: my_params.csv}, or {subjects: [...]} (pbpk)
 **   duration_min: 1440
 **   precision: float64             # or float32
 **   integrator: {method: rk4, substeps: 1, rtol: 1e-6, atol: 1e-12}
@@ -10,6 +10,8 @@
 **   sensor: {name: none, noise: true}
 **   output: {path: out.h5, every_min: 1}
 **   seed: 1
+**   drugs: [...]                   # pbpk (schema in pbpk_config.h)
+**   pd: [...]                      # PD couplings (pbpk_config.h)
 **
 ** The bound struct is checked in two steps: the schema (types, ranges, unknown
 ** keys: file:line:col) and tw_sim_config_check, which needs the packs and the
@@ -21,7 +23,8 @@
 
 #include <stdint.h> /* int64_t */
 
-#include "core/config.h" /* tw_cfg_schema, tw_cfg_mark */
+#include "core/config.h"         /* tw_cfg_schema, tw_cfg_mark */
+#include "physio/pbpk_config.h" /* drug, PD and subject schemas (pack pbpk) */
 
 TW_EXTERN_C_BEGIN
 
@@ -54,6 +57,8 @@ typedef struct tw_sim_twins_cfg {
   int n_reference;
   tw_cfg_mark *reference_marks;
   char *table;
+  tw_pbpk_subject_cfg *subjects; /* pbpk: covariates per twin */
+  int n_subjects;
 } tw_sim_twins_cfg;
 
 typedef struct tw_sim_integrator_cfg {
@@ -102,6 +107,10 @@ typedef struct tw_sim_config {
   tw_sim_sensor_cfg sensor;
   tw_sim_output_cfg output;
   int64_t seed;
+  tw_drug_cfg *drugs; /* pbpk: the drug (one per run) */
+  int n_drugs;
+  tw_pd_cfg *pd;      /* PD couplings: a drug concentration scaling a pack parameter */
+  int n_pd;
 } tw_sim_config;
 
 extern const tw_cfg_schema tw_sim_config_schema;

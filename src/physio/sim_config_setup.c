@@ -5,6 +5,7 @@
 
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* tw_csv, the compiled-in patients */
+#include "physio/pbpk_drug.h"     /* tw_pbpk_twin_params */
 #include "physio/t1d.h"         /* t1d parameter and input indexes */
 
 #include <stdio.h>  /* snprintf */
@@ -55,10 +56,10 @@ static int param_col(const tw_model *m, const tw_csv *t, int k, int j) {
   return col >= 0 ? col : tw_csv_col(t, m->parts[k].pack->params[j].name);
 }
 
-/* Row r of a table into the twin's concatenated parameters, range-checked. */
-static tw_status table_row(const tw_model *m, const tw_csv *t, int r, double *p) {
+/* Row r of a table into part k's block of the twin's parameters, range-checked. */
+static tw_status part_row(const tw_model *m, const tw_csv *t, int r, int k, double *p) {
   const int cname = tw_csv_col(t, "Name");
-  for (int k = 0; k < m->n_parts; ++k) {
+  {
     const tw_pack *pk = m->parts[k].pack;
     for (int j = 0; j < pk->n_params; ++j) {
       const int col = param_col(m, t, k, j);
@@ -84,15 +85,38 @@ static void resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t c
   else snprintf(out, cap, "%.*s/%s", (int)(slash - cfg), cfg, path);
 }
 
+/* pbpk parameters of twin i from its covariates and the run's drug: subjects[i]
+** when given; for pack pbpk alone a reference name (icrp_male, icrp_female); with
+** t1d reference patients, the ICRP reference male at the patient's body weight. */
+static tw_status pbpk_row(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, double *p) {
+  const tw_model *m = &s->model;
+  const int k = tw_model_part_index(m, "pbpk"), t1d = tw_model_part_index(m, "t1d");
+  if (c->n_drugs != 1) return TW_FAIL(TW_ERR_INPUT, "%s: pack pbpk needs one drug under drugs:", c->pack);
+  char who[160];
+  snprintf(who, sizeof who, "twin %lld (%s)", (long long)i, s->names[i]);
+  tw_pbpk_covariates cov;
+  if (c->twins.n_subjects > 0) {
+    tw_pbpk_subject_cfg_view(&c->twins.subjects[i], &cov);
+  } else if (t1d >= 0) {
+    TW_TRY(tw_pbpk_reference_covariates(TW_PBPK_MALE, &cov));
+    cov.weight_kg = p[m->parts[t1d].p_off + TW_T1D_P_BW];
+  } else {
+    TW_TRY(tw_pbpk_reference_by_name(s->names[i], &cov, who));
+  }
+  tw_pbpk_drug drug;
+  tw_drug_cfg_view(&c->drugs[0], &drug);
+  return tw_pbpk_twin_params(&cov, &drug, p + m->parts[k].p_off, who);
+}
+
 static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
   const tw_model *m = &s->model;
+  const int t1d = tw_model_part_index(m, "t1d"), pbpk = tw_model_part_index(m, "pbpk");
+  const int ref = c->twins.n_reference > 0, table = c->twins.table != NULL;
   tw_csv t;
-  const int ref = c->twins.n_reference > 0;
-  if (ref) {
-    if (m->n_parts != 1 || strcmp(m->parts[0].pack->name, "t1d") != 0)
-      return tw_cfg_error_at(doc, c->twins.mark, "twins.reference: reference patients exist for pack t1d only; use twins.table");
+  memset(&t, 0, sizeof t);
+  if (ref && t1d >= 0) {
     TW_TRY(tw_t1d_builtin_table("vpatient_params.csv", &t));
-  } else {
+  } else if (table) {
     char path[4096];
     resolve(doc, c->twins.table, path, sizeof path);
     TW_TRY(tw_csv_read_file(path, &t));
@@ -100,8 +124,12 @@ static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_si
       tw_csv_free(&t);
       return TW_FAIL(TW_ERR_INPUT, "%s:1:1: missing column 'Name' (one row per twin)", path);
     }
+  } else if (pbpk < 0) {
+    return tw_cfg_error_at(doc, c->twins.mark, "twins: pack %s takes `reference` names or a `table`", c->pack);
   }
-  s->n_twins = ref ? c->twins.n_reference : t.n_rows;
+  /* params from the table for every part except pbpk, which comes from covariates
+  ** and the drug unless the table has its columns */
+  s->n_twins = ref ? c->twins.n_reference : table ? t.n_rows : c->twins.n_subjects;
   tw_status st = TW_OK;
   s->names = calloc((size_t)s->n_twins + 1, sizeof(char *));
   s->params = calloc((size_t)(s->n_twins * m->n_params) + 1, sizeof(double));
@@ -109,7 +137,8 @@ static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_si
   if (st == TW_OK && s->n_twins == 0) st = TW_FAIL(TW_ERR_INPUT, "%s: the table has no twins", t.source);
   for (int64_t i = 0; i < s->n_twins && st == TW_OK; ++i) {
     int r = (int)i;
-    if (ref) {
+    const char *name = NULL;
+    if (ref && t1d >= 0) {
       r = tw_csv_find_name(&t, c->twins.reference[i]);
       if (r < 0) {
         st = tw_cfg_error_at(doc, c->twins.reference_marks[i],
@@ -118,9 +147,24 @@ static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_si
         break;
       }
     }
-    s->names[i] = copy(t.cells[r * t.n_cols + tw_csv_col(&t, "Name")]);
+    if (table || (ref && t1d >= 0)) name = t.cells[r * t.n_cols + tw_csv_col(&t, "Name")];
+    else if (ref) name = c->twins.reference[i];
+    else name = c->twins.subjects[i].name;
+    s->names[i] = copy(name);
     if (!s->names[i]) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
-    if (st == TW_OK) st = table_row(m, &t, r, s->params + i * m->n_params);
+    double *p = s->params + i * m->n_params;
+    const int pbpk_from_table = table && pbpk >= 0 && param_col(m, &t, pbpk, 0) >= 0;
+    for (int k = 0; k < m->n_parts && st == TW_OK; ++k)
+      if (k != pbpk || pbpk_from_table) st = part_row(m, &t, r, k, p);
+    if (st == TW_OK && pbpk >= 0 && !pbpk_from_table) {
+      st = pbpk_row(c, s, i, p);
+      if (st != TW_OK && ref && t1d < 0) { /* point at the unknown reference name */
+        char why[256];
+        snprintf(why, sizeof why, "%s", tw_error_message());
+        tw_error_clear();
+        st = tw_cfg_error_at(doc, c->twins.reference_marks[i], "twins.reference[%lld]: %s", (long long)i, why);
+      }
+    }
   }
   tw_csv_free(&t);
   return st;
@@ -204,6 +248,7 @@ tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_s
   memset(s, 0, sizeof *s);
   TW_TRY(build_model(c, doc, &s->model));
   TW_TRY(load_twins(c, doc, s));
+  for (int i = 0; i < c->n_pd; ++i) TW_TRY(tw_pd_cfg_couple(&s->model, &c->pd[i], doc));
   TW_TRY(build_inputs(c, doc, s));
   const int t1d = tw_model_part_index(&s->model, "t1d");
   if (strcmp(c->sensor.name, "none") != 0) {

@@ -1,9 +1,14 @@
 #!/bin/sh
-# compare-pytorch.sh: twinscale's GRT against PyTorch on the CPU, same model, sizes
-# and thread count, in one run, with the machine's large-sgemm rate as the ceiling.
+# compare-pytorch.sh: twinscale's GRT against PyTorch, same model, sizes and thread
+# count, in one run, with the machine's large-sgemm rate as the ceiling.
 #
 #   scripts/compare-pytorch.sh [--twinscale build/twinscale] [--batch 8192] [--threads 2]
-#                              [--repeats 3] [--rounds 1]
+#                              [--repeats 3] [--rounds 1] [--backend cpu|cuda]
+#
+# With --backend cuda the same runs on the GPU: twinscale bench nn --backend cuda,
+# bench gemm --backend cuda (size 4096), PyTorch CUDA eager (LSTMCell loop) and
+# PyTorch with the LSTM as one torch.nn.LSTM call (cuDNN); needs a PyTorch with CUDA
+# as /usr/bin/python3 (or PYTHON=...).
 #
 # Each round runs, back to back: `twinscale bench gemm` (OpenBLAS, square 2048, the
 # ceiling), `twinscale bench nn` (forward and forward+backward, reference model,
@@ -14,7 +19,8 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 ts="$here/build/twinscale"
-batch=8192 threads=2 repeats=3 rounds=1
+batch=8192 threads=2 repeats=3 rounds=1 backend=cpu
+py=${PYTHON:-/usr/bin/python3 -s}
 while [ $# -gt 0 ]; do
   case "$1" in
     --twinscale) ts=$2; shift 2 ;;
@@ -22,7 +28,8 @@ while [ $# -gt 0 ]; do
     --threads) threads=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --backend) backend=$2; shift 2 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "compare-pytorch.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -34,13 +41,18 @@ trap 'rm -rf "$tmp"' EXIT
 # value after "B=$batch ... MODE:" in a bench line: field 1 twin-steps/s, 3 GFLOP/s
 pick() { grep "B=$batch .* $2:" "$1" | sed 's/.*: //' | awk -v f="$3" '{print $f}'; }
 
-echo "compare-pytorch: GRT reference model, B=$batch, T=24, $threads threads; $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+case "$backend" in cpu) gsize=2048 ;; cuda) gsize=4096 ;; *) echo "compare-pytorch.sh: --backend cpu or cuda" >&2; exit 2 ;; esac
+echo "compare-pytorch: GRT reference model, B=$batch, T=24, $backend, $threads threads; $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 r=1
 while [ "$r" -le "$rounds" ]; do
-  "$ts" bench gemm --size 2048 --repeats 5 > "$tmp/gemm"
-  "$ts" bench nn --batch "$batch" --threads "$threads" --repeats "$repeats" > "$tmp/nn"
-  /usr/bin/python3 -s "$here/validation/grt_bench_torch.py" --batch "$batch" --threads "$threads" \
+  "$ts" bench gemm --backend "$backend" --size "$gsize" --repeats 5 > "$tmp/gemm"
+  "$ts" bench nn --backend "$backend" --batch "$batch" --threads "$threads" --repeats "$repeats" > "$tmp/nn"
+  $py "$here/validation/grt_bench_torch.py" --device "$backend" --batch "$batch" --threads "$threads" \
     --repeats "$repeats" > "$tmp/torch"
+  if [ "$backend" = cuda ]; then
+    $py "$here/validation/grt_bench_torch.py" --device cuda --lstm cudnn --batch "$batch" --repeats "$repeats" \
+      > "$tmp/cudnn"
+  fi
   gemm=$(tail -1 "$tmp/gemm" | sed 's/.*: //' | awk '{print $1}')
   tf=$(pick "$tmp/nn" forward 1); tfg=$(pick "$tmp/nn" forward 3)
   tb=$(pick "$tmp/nn" forward+backward 1); tbg=$(pick "$tmp/nn" forward+backward 3)
@@ -48,11 +60,18 @@ while [ "$r" -le "$rounds" ]; do
   echo "round $r:"
   sed 's/^/  /' "$tmp/nn" | grep "B=$batch"
   sed 's/^/  /' "$tmp/torch" | grep "B=$batch"
-  echo "  sgemm 2048: $gemm GFLOP/s"
+  [ "$backend" = cuda ] && sed 's/^/  /' "$tmp/cudnn" | grep "B=$batch"
+  echo "  sgemm $gsize ($backend): $gemm GFLOP/s"
   awk -v tf="$tf" -v pf="$pf" -v tb="$tb" -v pb="$pb" -v tfg="$tfg" -v tbg="$tbg" -v g="$gemm" 'BEGIN {
     printf "  ratio forward twinscale/pytorch:          %.2fx (target >= 5)\n", tf / pf
     printf "  ratio forward+backward twinscale/pytorch: %.2fx (target >= 3)\n", tb / pb
     printf "  forward GFLOP/s / sgemm GFLOP/s:          %.0f%% (target >= 50%%)\n", 100 * tfg / g
     printf "  forward+backward GFLOP/s / sgemm:         %.0f%%\n", 100 * tbg / g }'
+  if [ "$backend" = cuda ]; then
+    cf=$(pick "$tmp/cudnn" forward 1); cb=$(pick "$tmp/cudnn" forward+backward 1)
+    awk -v tf="$tf" -v cf="$cf" -v tb="$tb" -v cb="$cb" 'BEGIN {
+      printf "  ratio forward twinscale/pytorch-cudnn:    %.2fx\n", tf / cf
+      printf "  ratio fwd+bwd twinscale/pytorch-cudnn:    %.2fx\n", tb / cb }'
+  fi
   r=$((r + 1))
 done

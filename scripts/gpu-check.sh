@@ -18,7 +18,8 @@
 #
 # Steps: configure, build, `twinscale version`, `ctest -L gpu`, `twinscale bench
 # gemm --backend cuda` in each math mode and in float64, `bench physio` and
-# `bench nn` with --backend cuda where `twinscale --help` lists them, and
+# `bench nn` with --backend cuda where `twinscale --help` lists them and they take
+# --backend, and
 # scripts/compare-pytorch.sh --backend cuda where it exists and PyTorch imports.
 # A benchmark's headline is the last line it prints.
 #
@@ -123,8 +124,13 @@ if [[ -n "$devices" ]]; then
   run_step gemm-f32-tf32 60 "$tw" bench gemm --backend cuda --math tf32
   run_step gemm-f32-bf16 60 "$tw" bench gemm --backend cuda --math bf16
   run_step gemm-f64 60 "$tw" bench gemm --backend cuda --dtype f64
+  # A benchmark runs here once it exists and takes --backend.
   for what in physio nn; do
-    if "$tw" --help | grep -qE "^ +bench $what "; then
+    if ! "$tw" --help | grep -qE "^ +bench $what "; then
+      rows+=("bench-$what|absent|0|not in this build's twinscale --help")
+    elif ! "$tw" bench "$what" --help | grep -q -- "--backend"; then
+      rows+=("bench-$what|not run|0|bench $what has no --backend option yet")
+    else
       run_step "bench-$what" 90 "$tw" bench "$what" --backend cuda
     fi
   done

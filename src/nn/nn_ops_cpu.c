@@ -41,22 +41,37 @@ enum { ROW_BLOCK = 64, PARALLEL_MIN = 1 << 16 };
 
 /* ---- GNN epilogue ---------------------------------------------------------- */
 
-/* One twin-step: z (N,H) = tanh(ycat[:, :H] + bias + adj @ ycat[:, H:]). */
+/* One twin-step: z (N,H) = tanh(ycat[:, :H] + bias + adj @ ycat[:, H:]).
+** Columns go in blocks of LANES held in a small accumulator that the compiler
+** keeps in vector registers across the N neighbours (a plain loop nest would
+** load and store z's row once per neighbour). */
+enum { LANES = 16 };
+
 TW_NN_CLONES static void gnn_combine_block(int N, int H, const float *TW_RESTRICT ycat,
                                            const float *TW_RESTRICT bias, const float *TW_RESTRICT adj,
                                            float *TW_RESTRICT z) {
+  const float *nbr = ycat + H;
   for (int v = 0; v < N; ++v) {
+    const float *self = ycat + (int64_t)v * 2 * H, *av = adj + v * N;
     float *zv = z + (int64_t)v * H;
-    const float *self = ycat + (int64_t)v * 2 * H;
+    int h0 = 0;
+    for (; h0 + LANES <= H; h0 += LANES) {
+      float acc[LANES];
 #pragma omp simd
-    for (int h = 0; h < H; ++h) zv[h] = self[h] + bias[h];
-    for (int u = 0; u < N; ++u) {
-      const float a = adj[v * N + u], *nbr = ycat + (int64_t)u * 2 * H + H;
+      for (int j = 0; j < LANES; ++j) acc[j] = self[h0 + j] + bias[h0 + j];
+      for (int u = 0; u < N; ++u) {
+        const float a = av[u], *p = nbr + (int64_t)u * 2 * H + h0;
 #pragma omp simd
-      for (int h = 0; h < H; ++h) zv[h] += a * nbr[h];
+        for (int j = 0; j < LANES; ++j) acc[j] += a * p[j];
+      }
+#pragma omp simd
+      for (int j = 0; j < LANES; ++j) zv[h0 + j] = tw_nn_tanhf(acc[j]);
     }
-#pragma omp simd
-    for (int h = 0; h < H; ++h) zv[h] = tw_nn_tanhf(zv[h]);
+    for (int h = h0; h < H; ++h) { /* the last H % LANES columns */
+      float acc = self[h] + bias[h];
+      for (int u = 0; u < N; ++u) acc += av[u] * nbr[(int64_t)u * 2 * H + h];
+      zv[h] = tw_nn_tanhf(acc);
+    }
   }
 }
 
@@ -93,7 +108,7 @@ static void column_sums(int64_t rows, int n, int64_t ld, const float *d, float *
 }
 
 /* One twin-step of the GNN epilogue's backward: dpre into dycat[:, :H], then
-** dycat[u, H:] = sum_v adj[v,u] dpre[v,:]. */
+** dycat[u, H:] = sum_v adj[v,u] dpre[v,:], accumulated in registers as above. */
 TW_NN_CLONES static void gnn_combine_backward_block(int N, int H, const float *TW_RESTRICT z,
                                                     const float *TW_RESTRICT dz, const float *TW_RESTRICT adj,
                                                     float *TW_RESTRICT dycat) {
@@ -105,12 +120,21 @@ TW_NN_CLONES static void gnn_combine_backward_block(int N, int H, const float *T
   }
   for (int u = 0; u < N; ++u) {
     float *dn = dycat + (int64_t)u * 2 * H + H;
+    int h0 = 0;
+    for (; h0 + LANES <= H; h0 += LANES) {
+      float acc[LANES] = {0};
+      for (int v = 0; v < N; ++v) {
+        const float a = adj[v * N + u], *p = dycat + (int64_t)v * 2 * H + h0;
 #pragma omp simd
-    for (int h = 0; h < H; ++h) dn[h] = 0.0f;
-    for (int v = 0; v < N; ++v) {
-      const float a = adj[v * N + u], *dp = dycat + (int64_t)v * 2 * H;
+        for (int j = 0; j < LANES; ++j) acc[j] += a * p[j];
+      }
 #pragma omp simd
-      for (int h = 0; h < H; ++h) dn[h] += a * dp[h];
+      for (int j = 0; j < LANES; ++j) dn[h0 + j] = acc[j];
+    }
+    for (int h = h0; h < H; ++h) {
+      float acc = 0.0f;
+      for (int v = 0; v < N; ++v) acc += adj[v * N + u] * dycat[(int64_t)v * 2 * H + h];
+      dn[h] = acc;
     }
   }
 }

@@ -33,8 +33,8 @@ tw_status tw_grt_lstm_path_parse(const char *name, tw_grt_lstm_path *out) {
   return TW_FAIL(TW_ERR_INPUT, "unknown LSTM path '%s' (expected generic, fused or cudnn)", name);
 }
 
-tw_status tw_grt_cuda_fused_max_hr(tw_backend *be, int *max_hr) {
-  return tw_lstm_fused_max_hr(be->device.index, max_hr);
+tw_status tw_grt_cuda_fused_max_hr(tw_backend *be, int H, int *max_hr) {
+  return tw_lstm_fused_max_hr(be->device.index, H, max_hr);
 }
 
 tw_status tw_grt_cuda_plan_create(tw_backend *be, const tw_grt_sizes *sz, tw_grt_lstm_path path,
@@ -55,7 +55,7 @@ tw_status tw_grt_cuda_plan_create(tw_backend *be, const tw_grt_sizes *sz, tw_grt
   p->sz = *sz;
   p->path = path;
   /* The fused step serves FUSED plans and the rollout of CUDNN plans, when it fits. */
-  tw_status st = tw_lstm_fused_prepare(be->device.index, sz->Hr, &p->fused);
+  tw_status st = tw_lstm_fused_prepare(be->device.index, sz->H, sz->Hr, &p->fused);
   p->fused_ok = st == TW_OK;
   if (st != TW_OK && path == TW_GRT_LSTM_FUSED) {
     free(p);
@@ -103,7 +103,7 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
   const tw_grt_layout *lay = &m->layout;
   const tw_grt_sizes *s = &lay->sz;
   const int T = batch->T, N = s->N, Hr = s->Hr;
-  const int64_t bn = (int64_t)bc * N, rows = (int64_t)T * bn, G = 4 * (int64_t)Hr;
+  const int64_t bn = (int64_t)bc * N, rows = (int64_t)T * bn;
   const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
   const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
   // where the final c lands: the last of T+1 (train) or of two alternating (inference) buffers
@@ -125,15 +125,14 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
     return TW_FAIL(TW_ERR_INTERNAL, "GRT CUDA: cuDNN path in a build without cuDNN");
 #endif
   } else {
-    // gates (rows,4Hr) = zL (rows,H) @ W_ih^T for every step, then one fused kernel per step
-    TW_TRY(grt_gemm(be, 0, 1, rows, G, s->H, zL, s->H, m->params + lay->lstm_w_ih, s->H, 0.0f, w->gates, G));
-    for (int t = 0; t < T; ++t) {
-      const float *c_prev = w->cs + (train ? t : t % 2) * bn * Hr;
-      float *c_next = w->cs + (train ? t + 1 : (t + 1) % 2) * bn * Hr;
-      TW_TRY(tw_lstm_fused_step(&plan->fused, tw_cuda_stream(be), bn, w->gates + t * bn * G,
+    // one fused kernel per step: gates from zL_t and h_{t-1}, then the cell; the
+    // gates are not kept, so a training forward (which keeps them) is not fused
+    if (train) return TW_FAIL(TW_ERR_INTERNAL, "GRT CUDA: the fused LSTM step does not keep gates for training");
+    for (int t = 0; t < T; ++t)
+      TW_TRY(tw_lstm_fused_step(&plan->fused, tw_cuda_stream(be), bn, zL + t * bn * s->H, m->params + lay->lstm_w_ih,
                                 m->params + lay->lstm_w_hh, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh,
-                                w->hs + t * bn * Hr, c_prev, c_next, w->hs + (t + 1) * bn * Hr));
-    }
+                                w->hs + t * bn * Hr, w->cs + (t % 2) * bn * Hr, w->cs + ((t + 1) % 2) * bn * Hr,
+                                w->hs + (t + 1) * bn * Hr));
   }
   TW_TRY(grt_head(be, m, rows, w->hs + bn * Hr, w->a1, w->yt));
 
@@ -195,14 +194,14 @@ tw_status tw_grt_cuda_loss_backward(tw_grt_cuda_plan *plan, const tw_grt_model *
 
 /* ---- rollout ---------------------------------------------------------------- */
 
-/* The scratch of one rollout step for B twins, cut like grt_rollout.c's (the
-** same buffers, so tw_grt_rollout_floats sizes it; checked below). */
+/* The scratch of one rollout step for B twins, cut like grt_rollout.c's less
+** its gates (the fused step keeps none), so tw_grt_rollout_floats covers it
+** (checked below). */
 typedef struct rollout_map {
   float *wcat[TW_GRT_MAX_LAYERS]; /* (2H,in_l) */
   float *x[2];                    /* (B,N,F) this step's input, the next step's */
   float *ycat;                    /* (B*N,2H) */
   float *z[TW_GRT_MAX_LAYERS];    /* (B*N,H), two alternating */
-  float *gates;                   /* (B*N,4Hr) */
   float *h[2], *c[2];             /* (B*N,Hr) alternating state */
   float *a1;                      /* (B*N,M) */
   float *y;                       /* (B*N,O) */
@@ -220,7 +219,6 @@ static size_t rollout_cut(const tw_grt_sizes *sz, int B, float *base, rollout_ma
   for (int i = 0; i < 2; ++i) take(&map->x[i], bn * sz->F);
   take(&map->ycat, bn * 2 * H);
   for (int l = 0; l < TW_MIN(sz->L, 2); ++l) take(&map->z[l], bn * H);
-  take(&map->gates, bn * 4 * Hr);
   for (int i = 0; i < 2; ++i) take(&map->h[i], bn * Hr);
   for (int i = 0; i < 2; ++i) take(&map->c[i], bn * Hr);
   take(&map->a1, bn * sz->M);
@@ -250,7 +248,7 @@ tw_status tw_grt_cuda_rollout(tw_grt_cuda_plan *plan, const tw_grt_model *m, con
   for (int l = 0; l < s->L; ++l) packer.wcat[l] = r.wcat[l];
   TW_TRY(grt_pack_wcat(be, m, &packer));
 
-  const int64_t bn = (int64_t)B * N, G = 4 * (int64_t)Hr, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
+  const int64_t bn = (int64_t)B * N, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
   const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
   // x_0 (B,N,F) <- x[:,0] of (B,T,N,F)
   TW_TRY(be->nn->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
@@ -259,11 +257,10 @@ tw_status tw_grt_cuda_rollout(tw_grt_cuda_plan *plan, const tw_grt_model *m, con
   for (int t = 0; t < T; ++t) {
     const int cur = t % 2, nxt = (t + 1) % 2;
     TW_TRY(grt_gnn(be, m, 1, B, batch->adj, batch->adj_per_twin, r.x[cur], r.wcat, r.ycat, r.z));
-    // gates (bn,4Hr) = z_L W_ih^T, then the recurrent product and the cell in one kernel
-    TW_TRY(grt_gemm(be, 0, 1, bn, G, s->H, r.z[s->L - 1], s->H, m->params + lay->lstm_w_ih, s->H, 0.0f, r.gates, G));
-    TW_TRY(tw_lstm_fused_step(&plan->fused, tw_cuda_stream(be), bn, r.gates, m->params + lay->lstm_w_hh,
-                              m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, r.h[cur], r.c[cur], r.c[nxt],
-                              r.h[nxt]));
+    // the input and recurrent products and the cell, in one kernel
+    TW_TRY(tw_lstm_fused_step(&plan->fused, tw_cuda_stream(be), bn, r.z[s->L - 1], m->params + lay->lstm_w_ih,
+                              m->params + lay->lstm_w_hh, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh,
+                              r.h[cur], r.c[cur], r.c[nxt], r.h[nxt]));
     TW_TRY(grt_head(be, m, bn, r.h[nxt], r.a1, r.y));
     // y[:,t] of (B,T,N,O) <- y_t (B,N,O)
     if (y) TW_TRY(be->nn->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));

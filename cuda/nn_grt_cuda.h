@@ -7,12 +7,12 @@
 ** fused cell kernel per step (TW_GRT_LSTM_GENERIC). A plan picks one of two
 ** faster ways for the LSTM instead:
 **
-**   TW_GRT_LSTM_FUSED  one kernel per step does the recurrent product h W_hh^T
-**                      and the cell for a tile of rows, W_hh held transposed in
-**                      shared memory (so Hr is limited: tw_grt_cuda_fused_max_hr);
-**                      the gates never make a round trip through memory between
-**                      the product and the cell. Serves forward and rollout;
-**                      backward runs the generic path.
+**   TW_GRT_LSTM_FUSED  one kernel per step does the input and recurrent products
+**                      z W_ih^T + h W_hh^T and the cell for a tile of rows, the
+**                      weights held transposed in shared memory (so Hr is
+**                      limited: tw_grt_cuda_fused_max_hr); the gates never exist
+**                      in memory. Serves the inference forward and rollout;
+**                      backward (which keeps the gates) runs the generic path.
 **   TW_GRT_LSTM_CUDNN  cuDNN's RNN API over the whole teacher-forced sequence,
 **                      forward and backward (data and weights); builds without
 **                      cuDNN report TW_ERR_UNSUPPORTED. Rollout (one step at a
@@ -38,8 +38,9 @@ typedef enum tw_grt_lstm_path { TW_GRT_LSTM_GENERIC = 0, TW_GRT_LSTM_FUSED = 1, 
 const char *tw_grt_lstm_path_name(tw_grt_lstm_path path);
 tw_status tw_grt_lstm_path_parse(const char *name, tw_grt_lstm_path *out);
 
-/* The largest Hr the fused step takes on be's device (shared memory bound). */
-tw_status tw_grt_cuda_fused_max_hr(tw_backend *be, int *max_hr);
+/* The largest Hr the fused step takes with GNN width H on be's device (shared
+** memory bound: 91 for H = 64 on an H100). */
+tw_status tw_grt_cuda_fused_max_hr(tw_backend *be, int H, int *max_hr);
 
 typedef struct tw_grt_cuda_plan tw_grt_cuda_plan;
 
@@ -50,6 +51,7 @@ typedef struct tw_grt_cuda_plan tw_grt_cuda_plan;
 ** TF32 tensor cores, cuDNN having no BF16 math for float32 data). */
 tw_status tw_grt_cuda_plan_create(tw_backend *be, const tw_grt_sizes *sz, tw_grt_lstm_path path,
                                   tw_grt_cuda_plan **out);
+/* Destroy a plan before closing its backend (a cuDNN plan queues on its stream). */
 void tw_grt_cuda_plan_destroy(tw_grt_cuda_plan *plan);
 
 /* tw_grt_forward, tw_grt_loss_backward and tw_grt_rollout through the plan's path. */

@@ -10,7 +10,7 @@
 **
 **   cfg.yaml:3:1: unknown key 'naem' (did you mean 'name'?)
 **   cfg.yaml:7:18: duration_min: expected a number, got 'ten'
-**   cfg.yaml:9:12: every_min: 0 is out of range [1, 1e6]
+**   cfg.yaml:9:12: every_min: 0 is out of range [1, 1000000]
 **
 ** The same schema prints the config normalised, with defaults filled in
 ** (`twinscale config check`), and documents it (docs/ lists every key).
@@ -98,7 +98,9 @@ typedef struct tw_cfg_schema {
 
 /* Parses a YAML file (one document, a mapping at the top). A missing file, a
 ** directory, invalid UTF-8, a YAML syntax error or an empty file is TW_ERR_INPUT
-** with a one-line message naming the file (and line:col where there is one). */
+** with a one-line message naming the file (and line:col where there is one); so
+** are duplicate keys, anchors and aliases, unknown tags, more than 64 levels of
+** nesting and more than 1 MiB of text. */
 tw_status tw_cfg_parse_file(const char *path, tw_cfg_doc **out);
 /* The same from memory; `name` stands for the file name in messages. */
 tw_status tw_cfg_parse_string(const char *name, const char *text, size_t len, tw_cfg_doc **out);
@@ -115,7 +117,10 @@ int tw_cfg_has_top_key(const tw_cfg_doc *doc, const char *key);
 ** that a caller that reads it (the config kind) can point at it. */
 tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key);
 
-/* Validates the whole document against `schema` and fills `obj` (zeroed first). */
+/* Validates the whole document against `schema` and fills `obj` (zeroed first).
+** On failure obj is left zeroed, with nothing allocated. A top-level `kind:` key is
+** accepted and not checked here: the caller that chose the schema checks it
+** (src/cli/config_kinds.h, tw_config_load). Typing rules: docs/configs.md. */
 tw_status tw_cfg_bind(const tw_cfg_doc *doc, const tw_cfg_schema *schema, void *obj);
 /* Frees the strings and lists that binding allocated in `obj`. */
 void tw_cfg_release(const tw_cfg_schema *schema, void *obj);

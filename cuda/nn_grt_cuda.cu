@@ -106,8 +106,11 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
   const int64_t bn = (int64_t)bc * N, rows = (int64_t)T * bn;
   const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
   const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
-  // where the final c lands: the last of T+1 (train) or of two alternating (inference) buffers
-  float *c_last = w->cs + (train ? T : T % 2) * bn * Hr;
+  // where the final c lands: the last of T+1 (train); in inference the second of
+  // the two buffers for cuDNN (never on top of c0, which it reads), the
+  // alternating one where the fused steps leave it
+  const int cudnn = plan->path == TW_GRT_LSTM_CUDNN;
+  float *c_last = w->cs + (train ? T : cudnn ? 1 : T % 2) * bn * Hr;
 
   // xt (T,bc,N,F) <- x[b0:b0+bc] (bc,T,N,F)
   const int64_t xrow = (int64_t)N * s->F;
@@ -117,7 +120,7 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
   TW_TRY(load_state(be, batch->h0, (int64_t)b0 * N * Hr, state_bytes, w->hs));
   TW_TRY(load_state(be, batch->c0, (int64_t)b0 * N * Hr, state_bytes, w->cs));
 
-  if (plan->path == TW_GRT_LSTM_CUDNN) {
+  if (cudnn) {
 #if TW_HAVE_CUDNN
     // hs[1..T] (T,bn,Hr) = cuDNN LSTM over zL (T,bn,H) from (hs[0], cs[0])
     TW_TRY(tw_cudnn_lstm_forward(plan->cudnn, T, (int)bn, zL, w->hs, w->cs, w->hs + bn * Hr, NULL, c_last, train));

@@ -1,8 +1,9 @@
 /*
 ** nn_lstm_fused.cu: the fused LSTM step (see nn_lstm_fused.h).
 **
-** Block of 256 threads; thread t owns unit j = t % Hr for "lane" t / Hr, and
-** RB = 4 rows of each tile: rows lane, lane + lanes, ... So one thread holds
+** Block of 256 threads; thread t owns unit j = t % Hr for "lane" t / Hr (lanes
+** = min(256 / Hr, 16); threads past the last lane idle), and RB = 4 rows of
+** each tile: rows lane, lane + lanes, ... So one thread holds
 ** 4 rows x 4 gates = 16 running sums; per k it reads four weights (consecutive
 ** j across a warp: no bank conflicts) and four inputs (one address per lane:
 ** broadcast), 8 shared loads for 16 FMAs. The float32 CUDA cores do the
@@ -18,9 +19,13 @@
 #include "core/check.h" /* TW_CUDA_CHECK (after the CUDA headers) */
 #include "nn/nn_math.h" /* tw_nn_lstm_cell_forward: the cell, as on the CPU */
 
-enum { FUSED_THREADS = 256, RB = 4 };
+enum { FUSED_THREADS = 256, RB = 4, MAX_LANES = 16 };
 
-static __host__ __device__ int lanes_for(int Hr) { return FUSED_THREADS / Hr; }
+// Rows in flight per block: 256 / Hr lanes, at most 16 so that a small Hr does
+// not ask for a huge tile (Hr < 16 leaves threads idle; such sizes are cheap).
+static __host__ __device__ int lanes_for(int Hr) {
+  return FUSED_THREADS / Hr < MAX_LANES ? FUSED_THREADS / Hr : MAX_LANES;
+}
 static __host__ __device__ int tile_for(int Hr) { return lanes_for(Hr) * RB; }
 static size_t smem_for(int H, int Hr) {
   const size_t K = (size_t)H + Hr;
@@ -85,7 +90,8 @@ tw_status tw_lstm_fused_max_hr(int device, int H, int *max_hr) {
   int optin = 0;
   TW_CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
   *max_hr = 0;
-  for (int Hr = 1; Hr <= FUSED_THREADS && smem_for(H, Hr) <= (size_t)optin; ++Hr) *max_hr = Hr;
+  for (int Hr = 1; Hr <= FUSED_THREADS; ++Hr)
+    if (smem_for(H, Hr) <= (size_t)optin) *max_hr = Hr;
   return TW_OK;
 }
 

@@ -14,7 +14,8 @@
 ** order (below), so a broken GEMM cannot post a fast time.
 **
 ** Output: a description, then the headline on the last line:
-**   gemm cuda f32 fp32 N=4096: 51234.5 GFLOP/s
+**   gemm cuda fp32 N=4096: <rate> GFLOP/s    (float32; tf32 or bf16 in those modes)
+**   gemm cuda f64 N=4096: <rate> GFLOP/s
 */
 #include <math.h>   /* sqrt, fabs, ldexp, isfinite */
 #include <stdio.h>  /* printf */
@@ -150,7 +151,9 @@ static void describe(const gemm_bench *b) {
     snprintf(prefix, sizeof prefix, "%d: ", b->device);
     const char *line = strstr(list, prefix);
     const char *end = line ? strchr(line, '\n') : NULL;
-    printf(" (device %.*s), cuBLAS, math %s\n", end ? (int)(end - line) : 0, line ? line : "", math_name(b->math));
+    printf(" (device %.*s), cuBLAS", end ? (int)(end - line) : 0, line ? line : "");
+    if (b->dtype == TW_F32) printf(", math %s", math_name(b->math));
+    printf("\n");
   } else {
 #if defined(_OPENMP)
     int threads = omp_get_max_threads();
@@ -245,7 +248,8 @@ int tw_cmd_bench_gemm(int argc, char **argv) {
             bound);
     return 1;
   }
-  printf("gemm %s %s %s N=%d: %.1f GFLOP/s\n", b.backend, b.dtype == TW_F32 ? "f32" : "f64", math_name(b.math), b.n,
+  /* The math mode applies to float32 only: float64 is labelled by its type alone. */
+  printf("gemm %s %s N=%d: %.1f GFLOP/s\n", b.backend, b.dtype == TW_F32 ? math_name(b.math) : "f64", b.n,
          flop / median * 1e-9);
   return 0;
 }

@@ -1,13 +1,42 @@
 /*
-** pbpk_advance.h: the pbpk pack's batched CPU path for one real type, included
-** twice by pbpk_pack.c with TW_PBPK_ADV_REAL and TW_PBPK_ADV_SUF defined (no
-** include guard on purpose).
+** pbpk_advance.h: the pbpk pack's entry points for one real type: the per-twin
+** functions the engine calls for composed models (contiguous vectors) and the
+** batched CPU path. Included twice by pbpk_pack.c with TW_PBPK_ADV_REAL and
+** TW_PBPK_ADV_SUF defined (no include guard on purpose).
 **
-** Twin i's 18 states are gathered from the SoA arrays (x[s * ld + i]) into a
+** Batched path: twin i's 18 states are gathered from the SoA arrays (x[s * ld + i]) into a
 ** local vector, advanced through all the minutes asked for with the RHS inlined
 ** into the integrator, and stored back; a twin whose integration fails keeps its
 ** last good state and is flagged, the others go on.
 */
+
+/* ---- per-twin (pack.h signatures; pbpk has no discrete variables) ---- */
+
+static void TW_PBPK_ADV_SUF(pbpk_minute)(int64_t minute, TW_PBPK_ADV_REAL *x, const TW_PBPK_ADV_REAL *p,
+                                         const TW_PBPK_ADV_REAL *u, TW_PBPK_ADV_REAL *d) {
+  (void)minute; /* doses are inputs: the clock does not matter */
+  (void)p;
+  (void)d;
+  TW_PBPK_ADV_SUF(tw_pbpk_minute)(x, 1, u, 1);
+}
+
+static void TW_PBPK_ADV_SUF(pbpk_rhs)(const TW_PBPK_ADV_REAL *x, const TW_PBPK_ADV_REAL *p,
+                                      const TW_PBPK_ADV_REAL *u, const TW_PBPK_ADV_REAL *d,
+                                      TW_PBPK_ADV_REAL *dx) {
+  (void)d;
+  TW_PBPK_ADV_SUF(tw_pbpk_ctx) c;
+  TW_PBPK_ADV_SUF(tw_pbpk_ctx_load)(&c, p, 1);
+  TW_PBPK_ADV_SUF(tw_pbpk_ctx_inputs)(&c, u, 1);
+  TW_PBPK_ADV_SUF(tw_pbpk_rhs)(&c, x, dx);
+}
+
+static void TW_PBPK_ADV_SUF(pbpk_observe)(const TW_PBPK_ADV_REAL *x, const TW_PBPK_ADV_REAL *p,
+                                          const TW_PBPK_ADV_REAL *d, TW_PBPK_ADV_REAL *obs) {
+  (void)d;
+  TW_PBPK_ADV_SUF(tw_pbpk_observe)(x, 1, p, 1, obs, 1);
+}
+
+/* ---- batched ---- */
 
 /* Twins [i0, i1) of the batch through n_minutes. */
 static void TW_PBPK_ADV_SUF(pbpk_advance_range)(tw_physio_batch *b, int n_minutes, int64_t i0,

@@ -166,56 +166,13 @@ static const tw_pack_obs pbpk_obs[TW_PBPK_N_OBS] = {
 };
 #undef C_OBS
 
-/* ---- per-twin entry points (contiguous vectors) ---- */
+/* ---- per-twin entry points and the batched fast path, float and double ---- */
 
 static void pbpk_init_f64(const double *p, double *x, double *d) {
   (void)p;
   (void)d; /* no discrete variables: doses are inputs */
   for (int s = 0; s < TW_PBPK_N_STATES; ++s) x[s] = 0.0;
 }
-
-static void pbpk_minute_f64(int64_t minute, double *x, const double *p, const double *u, double *d) {
-  (void)minute;
-  (void)p;
-  (void)d;
-  tw_pbpk_minute_f64(x, 1, u, 1);
-}
-
-static void pbpk_minute_f32(int64_t minute, float *x, const float *p, const float *u, float *d) {
-  (void)minute;
-  (void)p;
-  (void)d;
-  tw_pbpk_minute_f32(x, 1, u, 1);
-}
-
-static void pbpk_rhs_f64(const double *x, const double *p, const double *u, const double *d,
-                         double *dx) {
-  (void)d;
-  tw_pbpk_ctx_f64 c;
-  tw_pbpk_ctx_load_f64(&c, p, 1);
-  tw_pbpk_ctx_inputs_f64(&c, u, 1);
-  tw_pbpk_rhs_f64(&c, x, dx);
-}
-
-static void pbpk_rhs_f32(const float *x, const float *p, const float *u, const float *d, float *dx) {
-  (void)d;
-  tw_pbpk_ctx_f32 c;
-  tw_pbpk_ctx_load_f32(&c, p, 1);
-  tw_pbpk_ctx_inputs_f32(&c, u, 1);
-  tw_pbpk_rhs_f32(&c, x, dx);
-}
-
-static void pbpk_observe_f64(const double *x, const double *p, const double *d, double *obs) {
-  (void)d;
-  tw_pbpk_observe_f64(x, 1, p, 1, obs, 1);
-}
-
-static void pbpk_observe_f32(const float *x, const float *p, const float *d, float *obs) {
-  (void)d;
-  tw_pbpk_observe_f32(x, 1, p, 1, obs, 1);
-}
-
-/* ---- batched fast path ---- */
 
 #define TW_PBPK_ADV_REAL double
 #define TW_PBPK_ADV_SUF(name) name##_f64

@@ -5,6 +5,9 @@
 #include "tw_test.h"           /* CHECK, TW_TEST_RUN */
 #include "physio/pbpk_drug.h"  /* tw_pbpk_params, tw_pbpk_dose_inputs */
 #include "physio/pbpk_model.h" /* parameter and input indexes */
+#include "physio/pack.h"       /* tw_pack_check_params */
+
+extern const tw_pack tw_pack_pbpk;
 
 static tw_pbpk_drug a_drug(void) {
   tw_pbpk_drug d;
@@ -56,6 +59,27 @@ static void test_twin_params(void) {
   c.weight_kg = 300;
   CHECK_STATUS(tw_pbpk_twin_params(&c, &d, p, "twin 2"), TW_ERR_INPUT);
   tw_error_clear();
+}
+
+/* Every adult the scaling accepts gets parameters inside the pack's declared
+** ranges (what the engine checks on input). */
+static void test_params_within_pack_ranges(void) {
+  tw_pbpk_drug d = a_drug();
+  int n = 0;
+  for (int sex = 0; sex < 2; sex++)
+    for (double w = 30; w <= 250; w += 20)
+      for (double h = 130; h <= 220; h += 10) {
+        double bmi = w / (h * h * 1e-4);
+        if (bmi < 13 || bmi > 70) continue;
+        for (double egfr = 5; egfr <= 200; egfr += 65) {
+          tw_pbpk_covariates c = {sex, 18 + (w - 30) / 3, w, h, egfr}; /* age 18..91 */
+          double p[TW_PBPK_N_PARAMS];
+          CHECK_OK(tw_pbpk_twin_params(&c, &d, p, "grid"));
+          CHECK_OK(tw_pack_check_params(&tw_pack_pbpk, p, "grid"));
+          n++;
+        }
+      }
+  CHECK(n > 200);
 }
 
 static void expect_drug_error(tw_pbpk_drug d, const char *field) {
@@ -133,6 +157,7 @@ static void test_bad_doses(void) {
 int main(void) {
   TW_TEST_RUN(test_params);
   TW_TEST_RUN(test_twin_params);
+  TW_TEST_RUN(test_params_within_pack_ranges);
   TW_TEST_RUN(test_bad_drugs);
   TW_TEST_RUN(test_dose_inputs);
   TW_TEST_RUN(test_bad_doses);

@@ -28,16 +28,16 @@
 // ycat is (S,N,2H) with S = T*B twin-steps, time-major (s = t*B + b); z is (S,N,H).
 // One thread per z element (s, v, h): consecutive threads walk h, so each of the
 // N neighbour reads is coalesced; the N rows of one twin-step stay in L1.
-static __global__ void gnn_combine_kernel(int64_t S, int B, int N, int H, const float *TW_RESTRICT ycat,
-                                   const float *TW_RESTRICT bias, const float *TW_RESTRICT adj, int adj_per_twin,
-                                   float *TW_RESTRICT z) {
-  const int64_t n = S * N * H;
-  TW_NN_GRID_STRIDE(i, n) {
+template <typename I>
+static __global__ void gnn_combine_kernel(I n, int B, int N, int H, const float *TW_RESTRICT ycat,
+                                          const float *TW_RESTRICT bias, const float *TW_RESTRICT adj,
+                                          int adj_per_twin, float *TW_RESTRICT z) {
+  TW_NN_GRID_STRIDE_T(I, i, n) {
     const int h = (int)(i % H);
-    const int64_t sv = i / H, s = sv / N;
+    const I sv = i / H, s = sv / N;
     const int v = (int)(sv % N);
-    const float *a = adj + (adj_per_twin ? (s % B) * N * N : 0) + (int64_t)v * N;
-    const float *yc = ycat + s * N * 2 * H;
+    const float *a = adj + (adj_per_twin ? (int64_t)(s % B) * N * N : 0) + (int64_t)v * N;
+    const float *yc = ycat + (int64_t)s * N * 2 * H;
     float acc = yc[(int64_t)v * 2 * H + h] + bias[h];
     for (int u = 0; u < N; ++u) acc += a[u] * yc[(int64_t)u * 2 * H + H + h];
     z[i] = tw_nn_tanhf(acc);
@@ -46,17 +46,17 @@ static __global__ void gnn_combine_kernel(int64_t S, int B, int N, int H, const 
 
 // dycat (S,N,2H): [dpre, adj^T @ dpre] with dpre = dz * (1 - z^2), recomputed for
 // each neighbour instead of staged (it is N multiply-adds against N reads).
-static __global__ void gnn_combine_backward_kernel(int64_t S, int B, int N, int H, const float *TW_RESTRICT z,
-                                            const float *TW_RESTRICT dz, const float *TW_RESTRICT adj,
-                                            int adj_per_twin, float *TW_RESTRICT dycat) {
-  const int64_t n = S * N * H;
-  TW_NN_GRID_STRIDE(i, n) {
+template <typename I>
+static __global__ void gnn_combine_backward_kernel(I n, int B, int N, int H, const float *TW_RESTRICT z,
+                                                   const float *TW_RESTRICT dz, const float *TW_RESTRICT adj,
+                                                   int adj_per_twin, float *TW_RESTRICT dycat) {
+  TW_NN_GRID_STRIDE_T(I, i, n) {
     const int h = (int)(i % H);
-    const int64_t su = i / H, s = su / N;
+    const I su = i / H, s = su / N;
     const int u = (int)(su % N);
-    const float *a = adj + (adj_per_twin ? (s % B) * N * N : 0);
-    const float *zs = z + s * N * H, *dzs = dz + s * N * H;
-    float *out = dycat + s * N * 2 * H + (int64_t)u * 2 * H;
+    const float *a = adj + (adj_per_twin ? (int64_t)(s % B) * N * N : 0);
+    const float *zs = z + (int64_t)s * N * H, *dzs = dz + (int64_t)s * N * H;
+    float *out = dycat + (int64_t)s * N * 2 * H + (int64_t)u * 2 * H;
     out[h] = tw_nn_tanh_grad(z[i], dz[i]);
     float acc = 0.0f;
     for (int v = 0; v < N; ++v)
@@ -167,25 +167,27 @@ static tw_status finish_sum(cudaStream_t stream, double *partial, double *sum_ho
 
 // gates (rows,4Hr) i|f|g|o; one thread per unit (r, j) reads its four gates, adds
 // both biases in the CPU's order, and writes the activated gates back.
-static __global__ void lstm_forward_kernel(int64_t rows, int Hr, float *TW_RESTRICT gates, const float *TW_RESTRICT b_ih,
-                                    const float *TW_RESTRICT b_hh, const float *TW_RESTRICT c_prev,
-                                    float *TW_RESTRICT c, float *TW_RESTRICT h) {
-  TW_NN_GRID_STRIDE(i, rows * Hr) {
-    const int64_t r = i / Hr;
+template <typename I>
+static __global__ void lstm_forward_kernel(I n, int Hr, float *TW_RESTRICT gates, const float *TW_RESTRICT b_ih,
+                                           const float *TW_RESTRICT b_hh, const float *TW_RESTRICT c_prev,
+                                           float *TW_RESTRICT c, float *TW_RESTRICT h) {
+  TW_NN_GRID_STRIDE_T(I, i, n) {
+    const I r = i / Hr;
     const int j = (int)(i % Hr), jf = j + Hr, jg = j + 2 * Hr, jo = j + 3 * Hr;
-    float *g = gates + r * 4 * Hr;
+    float *g = gates + (int64_t)r * 4 * Hr;
     tw_nn_lstm_cell_forward(g[j] + b_ih[j] + b_hh[j], g[jf] + b_ih[jf] + b_hh[jf], g[jg] + b_ih[jg] + b_hh[jg],
                             g[jo] + b_ih[jo] + b_hh[jo], c_prev[i], &g[j], &g[jf], &g[jg], &g[jo], &c[i], &h[i]);
   }
 }
 
-static __global__ void lstm_backward_kernel(int64_t rows, int Hr, float *TW_RESTRICT gates, const float *TW_RESTRICT c_prev,
-                                     const float *TW_RESTRICT c, const float *TW_RESTRICT dh,
-                                     float *TW_RESTRICT dc) {
-  TW_NN_GRID_STRIDE(i, rows * Hr) {
-    const int64_t r = i / Hr;
+template <typename I>
+static __global__ void lstm_backward_kernel(I n, int Hr, float *TW_RESTRICT gates, const float *TW_RESTRICT c_prev,
+                                            const float *TW_RESTRICT c, const float *TW_RESTRICT dh,
+                                            float *TW_RESTRICT dc) {
+  TW_NN_GRID_STRIDE_T(I, i, n) {
+    const I r = i / Hr;
     const int j = (int)(i % Hr);
-    float *g = gates + r * 4 * Hr;
+    float *g = gates + (int64_t)r * 4 * Hr;
     tw_nn_lstm_cell_backward(g[j], g[j + Hr], g[j + 2 * Hr], g[j + 3 * Hr], c_prev[i], c[i], dh[i], dc[i], &g[j],
                              &g[j + Hr], &g[j + 2 * Hr], &g[j + 3 * Hr], &dc[i]);
   }
@@ -193,43 +195,59 @@ static __global__ void lstm_backward_kernel(int64_t rows, int Hr, float *TW_REST
 
 /* ---- bias, activations, layout --------------------------------------------- */
 
-static __global__ void bias_act_kernel(int64_t rows, int n, float *TW_RESTRICT a, const float *TW_RESTRICT bias,
-                                tw_nn_act act) {
-  TW_NN_GRID_STRIDE(i, rows * n) {
+template <typename I>
+static __global__ void bias_act_kernel(I count, int n, float *TW_RESTRICT a, const float *TW_RESTRICT bias,
+                                       tw_nn_act act) {
+  TW_NN_GRID_STRIDE_T(I, i, count) {
     const float u = a[i] + bias[i % n];
     a[i] = act == TW_NN_ACT_RELU ? tw_nn_reluf(u) : act == TW_NN_ACT_TANH ? tw_nn_tanhf(u) : u;
   }
 }
 
-static __global__ void relu_backward_kernel(int64_t count, const float *TW_RESTRICT a, float *TW_RESTRICT da) {
-  TW_NN_GRID_STRIDE(i, count) da[i] = tw_nn_relu_grad(a[i], da[i]);
+template <typename I>
+static __global__ void relu_backward_kernel(I count, const float *TW_RESTRICT a, float *TW_RESTRICT da) {
+  TW_NN_GRID_STRIDE_T(I, i, count) da[i] = tw_nn_relu_grad(a[i], da[i]);
 }
 
 // dst[j*dst_stride0 + i*inner + k] = src[i*src_stride0 + j*inner + k]; threads walk k.
-static __global__ void swap01_kernel(int64_t d0, int64_t d1, int64_t inner, const float *TW_RESTRICT src,
-                              int64_t src_stride0, float *TW_RESTRICT dst, int64_t dst_stride0) {
-  TW_NN_GRID_STRIDE(e, d0 * d1 * inner) {
-    const int64_t k = e % inner, ij = e / inner, j = ij % d1, i = ij / d1;
+// The element index is split in I; addresses, which strides can carry past the
+// element count, are formed in 64 bits.
+template <typename I>
+static __global__ void swap01_kernel(I n, I d1, I inner, const float *TW_RESTRICT src, int64_t src_stride0,
+                                     float *TW_RESTRICT dst, int64_t dst_stride0) {
+  TW_NN_GRID_STRIDE_T(I, e, n) {
+    const I k = e % inner, ij = e / inner;
+    const int64_t j = ij % d1, i = ij / d1;
     dst[j * dst_stride0 + i * inner + k] = src[i * src_stride0 + j * inner + k];
   }
 }
 
 /* ---- the table's entries --------------------------------------------------- */
 
-/* Launch-error check shared by the entries. */
-#define LAUNCH(kernel, n, ...)                                                                      \
-  do {                                                                                              \
-    if ((n) > 0) {                                                                                  \
-      kernel<<<tw_nn_cuda_blocks(n), TW_NN_CUDA_THREADS, 0, tw_cuda_stream(be)>>>(__VA_ARGS__);     \
-      TW_CUDA_CHECK_LAUNCH();                                                                       \
-    }                                                                                               \
+/* Launches an element-wise kernel over n elements (nothing when n is 0) with
+** 32-bit index arithmetic when n leaves room for the grid stride, 64-bit
+** otherwise (a 64-bit division costs several times a 32-bit one, enough to
+** make these memory-bound kernels compute-bound), then checks the launch.
+** The kernel's first argument is the element count. */
+#define LAUNCH(kernel, n, ...)                                                                        \
+  do {                                                                                                \
+    const int64_t n_ = (n);                                                                           \
+    if (n_ > 0) {                                                                                     \
+      if (n_ < ((int64_t)1 << 30))                                                                    \
+        kernel<int32_t><<<tw_nn_cuda_blocks(n_), TW_NN_CUDA_THREADS, 0, tw_cuda_stream(be)>>>(        \
+            (int32_t)n_, __VA_ARGS__);                                                                \
+      else                                                                                            \
+        kernel<int64_t><<<tw_nn_cuda_blocks(n_), TW_NN_CUDA_THREADS, 0, tw_cuda_stream(be)>>>(n_,     \
+                                                                                            __VA_ARGS__); \
+      TW_CUDA_CHECK_LAUNCH();                                                                         \
+    }                                                                                                 \
   } while (0)
 
 static tw_status cuda_gnn_combine(tw_backend *be, int T, int B, int N, int H, const float *ycat, const float *bias,
                                   const float *adj, int adj_per_twin, float *z) {
   TW_TRY(tw_cuda_activate(be));
   const int64_t S = (int64_t)T * B;
-  LAUNCH(gnn_combine_kernel, S * N * H, S, B, N, H, ycat, bias, adj, adj_per_twin, z);
+  LAUNCH(gnn_combine_kernel, S * N * H, B, N, H, ycat, bias, adj, adj_per_twin, z);
   return TW_OK;
 }
 
@@ -238,33 +256,33 @@ static tw_status cuda_gnn_combine_backward(tw_backend *be, int T, int B, int N, 
                                            float *dbias) {
   TW_TRY(tw_cuda_activate(be));
   const int64_t S = (int64_t)T * B;
-  LAUNCH(gnn_combine_backward_kernel, S * N * H, S, B, N, H, z, dz, adj, adj_per_twin, dycat);
+  LAUNCH(gnn_combine_backward_kernel, S * N * H, B, N, H, z, dz, adj, adj_per_twin, dycat);
   return column_sums(tw_cuda_stream(be), S * N, H, 2 * (int64_t)H, dycat, dbias);
 }
 
 static tw_status cuda_lstm_cell_forward(tw_backend *be, int64_t rows, int Hr, float *gates, const float *b_ih,
                                         const float *b_hh, const float *c_prev, float *c, float *h) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(lstm_forward_kernel, rows * Hr, rows, Hr, gates, b_ih, b_hh, c_prev, c, h);
+  LAUNCH(lstm_forward_kernel, rows * Hr, Hr, gates, b_ih, b_hh, c_prev, c, h);
   return TW_OK;
 }
 
 static tw_status cuda_lstm_cell_backward(tw_backend *be, int64_t rows, int Hr, float *gates, const float *c_prev,
                                          const float *c, const float *dh, float *dc) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(lstm_backward_kernel, rows * Hr, rows, Hr, gates, c_prev, c, dh, dc);
+  LAUNCH(lstm_backward_kernel, rows * Hr, Hr, gates, c_prev, c, dh, dc);
   return TW_OK;
 }
 
 static tw_status cuda_bias_act(tw_backend *be, int64_t rows, int n, float *a, const float *bias, tw_nn_act act) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(bias_act_kernel, rows * n, rows, n, a, bias, act);
+  LAUNCH(bias_act_kernel, rows * n, n, a, bias, act);
   return TW_OK;
 }
 
 static tw_status cuda_relu_backward(tw_backend *be, int64_t count, const float *a, float *da) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(relu_backward_kernel, count, count, a, da);
+  LAUNCH(relu_backward_kernel, count, a, da);
   return TW_OK;
 }
 
@@ -301,7 +319,7 @@ static tw_status cuda_sum(tw_backend *be, int64_t count, const float *x, double 
 static tw_status cuda_swap01(tw_backend *be, int64_t d0, int64_t d1, int64_t inner, const float *src,
                              int64_t src_stride0, float *dst, int64_t dst_stride0) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(swap01_kernel, d0 * d1 * inner, d0, d1, inner, src, src_stride0, dst, dst_stride0);
+  LAUNCH(swap01_kernel, d0 * d1 * inner, d1, inner, src, src_stride0, dst, dst_stride0);
   return TW_OK;
 }
 

@@ -24,9 +24,10 @@ static inline int tw_nn_cuda_blocks(int64_t n) {
   int64_t b = (n + TW_NN_CUDA_THREADS - 1) / TW_NN_CUDA_THREADS;
   return (int)(b < (1 << 20) ? b : (1 << 20));
 }
-#define TW_NN_GRID_STRIDE(i, n)                                                             \
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < (n); \
-       i += (int64_t)gridDim.x * blockDim.x)
+/* for (i over [0, n) of this thread), index type I (int32_t or int64_t). */
+#define TW_NN_GRID_STRIDE_T(I, i, n) \
+  for (I i = (I)blockIdx.x * (I)blockDim.x + (I)threadIdx.x; i < (n); i += (I)gridDim.x * (I)blockDim.x)
+#define TW_NN_GRID_STRIDE(i, n) TW_NN_GRID_STRIDE_T(int64_t, i, n)
 #endif
 
 #endif

@@ -311,6 +311,8 @@ static tw_status on_end(builder *b) {
   return TW_OK;
 }
 
+/* One libyaml event. A node that carries an anchor leaves the switch (break)
+** for the one message about anchors; everything else returns from its case. */
 static tw_status on_event(builder *b, const yaml_event_t *e) {
   switch (e->type) {
     case YAML_DOCUMENT_START_EVENT:

@@ -38,6 +38,7 @@
 #include "core/check.h"      /* TW_CUDA_CHECK, TW_CUBLAS_CHECK (after the CUDA headers) */
 #include "core/log.h"        /* warnings from destroy, which cannot return them */
 #include "nn_ops_cuda.h"     /* tw_nn_ops_cuda, the neural-twin CUDA kernel table */
+#include "physio/physio_ops.h" /* tw_physio_ops_cuda, the physiology CUDA kernel table */
 
 tw_status tw_cuda_activate(tw_backend *be) {
   TW_CUDA_CHECK(cudaSetDevice(tw_cuda_impl_of(be)->device));
@@ -214,7 +215,7 @@ tw_status tw_backend_cuda_create(int device_index, tw_backend **out) {
   be->synchronize = cuda_synchronize;
   be->gemm = cuda_gemm;
   be->destroy = cuda_destroy;
-  be->physio = NULL; /* set to the physiology engine's CUDA ops (cuda/physio_*.cu) */
+  be->physio = &tw_physio_ops_cuda; /* cuda/physio_t1d.cu */
   be->nn = &tw_nn_ops_cuda; /* the neural-twin CUDA ops (cuda/nn_ops_cuda.cu) */
   tw_status st = cuda_init(impl);
   if (st != TW_OK) {

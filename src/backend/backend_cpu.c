@@ -16,6 +16,7 @@
 #include "backend/gemm_ref.h" /* fallback GEMM */
 #include "build_info.h"       /* TW_HAVE_OPENBLAS */
 #include "nn/nn_ops.h"        /* tw_nn_ops_cpu, the neural-twin kernel table */
+#include "physio/physio_ops.h" /* tw_physio_ops_cpu, the physiology kernel table */
 #if TW_HAVE_OPENBLAS
 #include <cblas.h> /* cblas_sgemm, cblas_dgemm, openblas_set_num_threads */
 #endif
@@ -107,7 +108,7 @@ tw_status tw_backend_cpu_create(tw_backend **out) {
   be->synchronize = cpu_synchronize;
   be->gemm = cpu_gemm;
   be->destroy = cpu_destroy;
-  be->physio = NULL; /* set by the physiology engine's CPU ops (src/physio) */
+  be->physio = &tw_physio_ops_cpu; /* the physiology engine (src/physio/physio_ops.h) */
   be->nn = &tw_nn_ops_cpu; /* the neural-twin CPU ops (src/nn/nn_ops_cpu.c) */
   *out = be;
   return TW_OK;

@@ -56,8 +56,10 @@ TW_EXTERN_C_BEGIN
 
 /* Full unrolling of the short loops over a pack's states, so that inside a loop
 ** over twins they become straight-line code the vectoriser accepts. */
-#if defined(__CUDACC__)
+#if defined(__CUDA_ARCH__)
 #define TW_UNROLL _Pragma("unroll")
+#elif defined(__CUDACC__)
+#define TW_UNROLL /* nvcc's host pass: neither spelling is accepted */
 #elif defined(__GNUC__) && !defined(__clang__)
 #define TW_UNROLL _Pragma("GCC unroll 64")
 #else

@@ -19,7 +19,7 @@
 extern const tw_pack tw_pack_t1d;
 
 /* The 30 patients' parameters, (30, n_params) row-major. */
-static tw_status fixture_patients(double *params) {
+static inline tw_status fixture_patients(double *params) {
   tw_csv t;
   TW_TRY(tw_t1d_builtin_table("vpatient_params.csv", &t));
   tw_status st = t.n_rows == FIX_PATIENTS ? TW_OK : TW_FAIL(TW_ERR_INPUT, "expected 30 patients");
@@ -30,7 +30,7 @@ static tw_status fixture_patients(double *params) {
 }
 
 /* Names of the scenarios in file order; returns the count. */
-static int fixture_scenario_names(const tw_csv *t, char names[][32], int max) {
+static inline int fixture_scenario_names(const tw_csv *t, char names[][32], int max) {
   int n = 0, c = tw_csv_col(t, "scenario");
   for (int r = 0; r < t->n_rows; ++r) {
     const char *s = t->cells[r * t->n_cols + c];
@@ -42,7 +42,7 @@ static int fixture_scenario_names(const tw_csv *t, char names[][32], int max) {
 }
 
 /* The inputs of scenario `name` for the 30 patients. */
-static tw_status fixture_inputs(const tw_csv *t, const char *name, const double *params,
+static inline tw_status fixture_inputs(const tw_csv *t, const char *name, const double *params,
                                 tw_sim_inputs *in) {
   TW_TRY(tw_sim_inputs_init(in, TW_T1D_NINPUTS, FIX_MINUTES, FIX_PATIENTS));
   const int cs = tw_csv_col(t, "scenario"), ck = tw_csv_col(t, "kind");

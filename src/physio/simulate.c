@@ -58,6 +58,7 @@ typedef struct chunk {
   int64_t n, ld;
   size_t esz;
   void *x, *p, *d, *u, *h;
+  void *pt; /* (n, n_params) the parameters again, twin-major, for observe() */
   tw_cgm_state *cgm;
 } chunk;
 
@@ -67,6 +68,7 @@ static void chunk_free(chunk *c) {
   free(c->d);
   free(c->u);
   free(c->h);
+  free(c->pt);
   free(c->cgm);
 }
 
@@ -75,32 +77,37 @@ static void put(const chunk *c, void *a, int k, int64_t i, double v) {
   if (c->esz == sizeof(double)) ((double *)a)[k * c->ld + i] = v;
   else ((float *)a)[k * c->ld + i] = (float)v;
 }
-static double get(const chunk *c, const void *a, int k, int64_t i) {
-  return c->esz == sizeof(double) ? ((const double *)a)[k * c->ld + i] : (double)((const float *)a)[k * c->ld + i];
+
+/* One twin's observables from the chunk's arrays, as doubles. The parameters
+** come from the chunk's twin-major copy `pt`, so only the state and the
+** discrete variables are gathered from the SoA arrays. */
+static void observe_twin(const tw_model *m, const chunk *c, int64_t i, double *obs) {
+  if (c->esz == sizeof(double)) {
+    double x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
+    const double *X = c->x, *D = c->d;
+    for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
+    for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
+    tw_model_observe_f64(m, x, (const double *)c->pt + i * m->n_params, d, obs);
+  } else {
+    float x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS], o[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS];
+    const float *X = c->x, *D = c->d;
+    for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
+    for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
+    tw_model_observe_f32(m, x, (const float *)c->pt + i * m->n_params, d, o);
+    for (int k = 0; k < m->n_obs; ++k) obs[k] = o[k];
+  }
 }
 
-/* Observables of every twin at sample `ti` (and the CGM when t is a sensor
-** sample time), into the trajectories and the running summary. */
+/* Observables of every twin at time t: into the trajectories and the running
+** summary when t is an output time (sample index ti >= 0), and the CGM reading
+** when t is a sensor sample time. Twins are independent: OpenMP over them. */
 static void sample(const tw_sim_plan *pl, const chunk *c, tw_sim_result *r, int64_t t, int64_t ti) {
   const tw_model *m = pl->model;
   const int no = m->n_obs;
+#pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < c->n; ++i) {
     double obs[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS + 1];
-    if (c->esz == sizeof(double)) {
-      double x[TW_PACK_MAX_STATES], p[TW_PACK_MAX_PARAMS * TW_MODEL_MAX_PARTS], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
-      for (int k = 0; k < m->n_states; ++k) x[k] = get(c, c->x, k, i);
-      for (int k = 0; k < m->n_params; ++k) p[k] = get(c, c->p, k, i);
-      for (int k = 0; k < m->n_disc; ++k) d[k] = get(c, c->d, k, i);
-      tw_model_observe_f64(m, x, p, d, obs);
-    } else {
-      float x[TW_PACK_MAX_STATES], p[TW_PACK_MAX_PARAMS * TW_MODEL_MAX_PARTS], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
-      float o[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS];
-      for (int k = 0; k < m->n_states; ++k) x[k] = (float)get(c, c->x, k, i);
-      for (int k = 0; k < m->n_params; ++k) p[k] = (float)get(c, c->p, k, i);
-      for (int k = 0; k < m->n_disc; ++k) d[k] = (float)get(c, c->d, k, i);
-      tw_model_observe_f32(m, x, p, d, o);
-      for (int k = 0; k < no; ++k) obs[k] = o[k];
-    }
+    observe_twin(m, c, i, obs);
     if (r->flag[i] != TW_TWIN_OK) /* failed: no value from here on */
       for (int k = 0; k < no; ++k) obs[k] = NAN;
     if (pl->cgm) {
@@ -136,8 +143,9 @@ tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_
   c.d = calloc((size_t)(m->n_disc * c.ld) + 1, c.esz);
   c.u = calloc((size_t)(step * m->n_inputs * c.ld) + 1, c.esz);
   c.h = calloc((size_t)c.ld, c.esz);
+  c.pt = calloc((size_t)(n * m->n_params) + 1, c.esz);
   c.cgm = pl->cgm ? calloc((size_t)n, sizeof(tw_cgm_state)) : NULL;
-  if (!c.x || !c.p || !c.d || !c.u || !c.h || (pl->cgm && !c.cgm)) {
+  if (!c.x || !c.p || !c.d || !c.u || !c.h || !c.pt || (pl->cgm && !c.cgm)) {
     chunk_free(&c);
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)n);
   }
@@ -146,7 +154,11 @@ tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_
     const double *pi = params + i * m->n_params;
     tw_model_init_twin_f64(m, pi, x, d);
     for (int k = 0; k < m->n_states; ++k) put(&c, c.x, k, i, x[k]);
-    for (int k = 0; k < m->n_params; ++k) put(&c, c.p, k, i, pi[k]);
+    for (int k = 0; k < m->n_params; ++k) {
+      put(&c, c.p, k, i, pi[k]);
+      if (c.esz == sizeof(double)) ((double *)c.pt)[i * m->n_params + k] = pi[k];
+      else ((float *)c.pt)[i * m->n_params + k] = (float)pi[k];
+    }
     for (int k = 0; k < m->n_disc; ++k) put(&c, c.d, k, i, d[k]);
     put(&c, c.h, 0, i, 1.0);
     r->fail_at[i] = -1;

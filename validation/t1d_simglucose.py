@@ -16,6 +16,9 @@ Output (the fixture the ctest t1d_reference reads without Python):
       (scenarios, 30 patients, 1441), scenarios in file order, patients in
       vpatient_params.csv order.
 Usage: python3 validation/t1d_simglucose.py [--check]   (--check compares with the committed file)
+simglucose and its dependencies are installed with pip --target into
+$TW_PYSITE (default ~/.cache/twinscale/pysite) when missing, so that the
+system's numpy/h5py stay untouched.
 """
 import csv
 import os
@@ -23,6 +26,13 @@ import sys
 import time
 import types
 
+SITE = os.environ.get("TW_PYSITE", os.path.expanduser("~/.cache/twinscale/pysite"))
+sys.path.insert(0, SITE)
+try:
+    import simglucose  # noqa: F401
+except ImportError:  # install from PyPI into a private directory, not site-packages
+    import subprocess
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--target", SITE, "simglucose"])
 import numpy as np
 from simglucose.patient.t1dpatient import Action, T1DPatient
 

@@ -1,0 +1,23 @@
+#!/usr/bin/env python3
+"""t1d_cgm_spline.py: reference values of the CGM noise interpolation.
+
+simglucose interpolates its 15-minute noise knots with scipy's interp1d(kind='cubic')
+over blocks of 11 knots; twinscale uses a not-a-knot cubic spline (sensor.c). This
+writes scipy's values for a fixed knot vector at a few points to
+tests/data/physio/cgm_spline.csv, which test_engine.c compares with
+tw_cgm_spline_weights. Run with /usr/bin/python3 (numpy, scipy).
+"""
+import os
+import numpy as np
+from scipy.interpolate import interp1d
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+k = np.arange(11.0)
+y = np.sin(k) + 0.1 * k * k
+s = np.array([0.0, 0.2, 1.0, 2.5, 3.4, 5.0, 7.8, 9.6, 10.0])
+v = interp1d(k, y, kind="cubic")(s)
+with open(os.path.join(ROOT, "tests/data/physio/cgm_spline.csv"), "w") as f:
+    f.write("# scipy interp1d cubic through y_k = sin(k) + 0.1 k^2, k = 0..10 (validation/t1d_cgm_spline.py)\n")
+    f.write("s,value\n")
+    for a, b in zip(s, v):
+        f.write(f"{a!r},{b!r}\n")

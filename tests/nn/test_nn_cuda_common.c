@@ -5,7 +5,7 @@
 
 #include <math.h>   /* sqrt, isfinite */
 #include <stdio.h>  /* fprintf */
-#include <stdlib.h> /* malloc, getenv, strtoull, abort */
+#include <stdlib.h> /* malloc, getenv, strtoull, abort, exit */
 #include <string.h> /* memset */
 #include <time.h>   /* time, clock */
 
@@ -17,6 +17,23 @@ uint64_t nnc_seed(void) {
   fprintf(stderr, "seed %llu (set TW_TEST_SEED=%llu to repeat this run)\n", (unsigned long long)seed,
           (unsigned long long)seed);
   return seed;
+}
+
+int nnc_start(uint64_t *seed, tw_backend **cpu, tw_backend **gpu) {
+  if (tw_backend_cuda_device_count() == 0) {
+    fprintf(stderr, "SKIP: no CUDA device\n");
+    exit(77);
+  }
+  *seed = nnc_seed();
+  if (tw_backend_open("cpu", 0, cpu) != TW_OK || tw_backend_open("cuda", 0, gpu) != TW_OK) {
+    fprintf(stderr, "cannot open the backends: %s\n", tw_error_message());
+    return -1;
+  }
+  if (!(*gpu)->nn) {
+    fprintf(stderr, "the CUDA backend has no neural-twin table (be->nn is NULL)\n");
+    return -1;
+  }
+  return 0;
 }
 
 int nnc_int(tw_rng *rng, int lo, int hi) { return lo + (int)(tw_rng_u32(rng) % (uint32_t)(hi - lo + 1)); }

@@ -19,6 +19,12 @@
 /* TW_TEST_SEED from the environment if set, else from the clock; printed. */
 uint64_t nnc_seed(void);
 
+/* The start of every CUDA-vs-CPU test: exits 77 (skip) when no CUDA device is
+** visible, else prints the run's seed into *seed and opens the CPU backend and
+** CUDA device 0, which must carry the neural-twin table; 0 on success, -1 with
+** a message otherwise. */
+int nnc_start(uint64_t *seed, tw_backend **cpu, tw_backend **gpu);
+
 /* Integer in [lo, hi]; float uniform in [lo, hi). */
 int nnc_int(tw_rng *rng, int lo, int hi);
 float nnc_uniform(tw_rng *rng, float lo, float hi);

@@ -231,16 +231,7 @@ static void test_swap01(void) {
 }
 
 int main(void) {
-  if (tw_backend_cuda_device_count() == 0) TW_TEST_SKIP("no CUDA device");
-  seed = nnc_seed();
-  if (tw_backend_open("cpu", 0, &cpu) != TW_OK || tw_backend_open("cuda", 0, &gpu) != TW_OK) {
-    fprintf(stderr, "cannot open the backends: %s\n", tw_error_message());
-    return 1;
-  }
-  if (!gpu->nn) {
-    fprintf(stderr, "the CUDA backend has no neural-twin table (be->nn is NULL)\n");
-    return 1;
-  }
+  if (nnc_start(&seed, &cpu, &gpu)) return 1;
   for (int rep = 0; rep < 3; ++rep) {
     TW_TEST_RUN(test_gnn_combine);
     TW_TEST_RUN(test_gnn_combine_backward);

@@ -28,8 +28,12 @@ static int simulate(const char *name, const char *yaml, char *err, size_t cap) {
   if (!f) return -1;
   fputs(yaml, f);
   fclose(f);
-  snprintf(cmd, sizeof cmd, "cd %s && %s/twinscale simulate %s.yaml > %s.out 2> %s.err", dir, TW_BINARY_DIR, name,
-           name, name);
+  /* Open MPI keeps allocations from MPI_Init until exit, in plugins it has already
+  ** unloaded (so they cannot be suppressed by name): leak checking is off for the
+  ** child under -DTW_SANITIZE=ON (address and undefined-behaviour checks stay on);
+  ** the engine's own allocations are leak-checked by physio_engine, without MPI. */
+  snprintf(cmd, sizeof cmd, "cd %s && ASAN_OPTIONS=\"${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0\" %s/twinscale simulate %s.yaml > %s.out 2> %s.err",
+           dir, TW_BINARY_DIR, name, name, name);
   int rc = system(cmd);
   snprintf(path, sizeof path, "%s/%s.err", dir, name);
   err[0] = '\0';

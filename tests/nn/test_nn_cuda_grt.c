@@ -217,7 +217,10 @@ static void run_path(const grt_case *g, tw_grt_lstm_path path, mode_case *mc, co
     compare(c, g->c, n_state(g), mc, "forward c", label, bad);
     double el = fabs(loss - g->loss) / fabs(g->loss);
     if (el > mc->max_err) mc->max_err = el;
-    if (!(el <= mc->tol)) fprintf(stderr, "  %s: loss %.9g vs %.9g\n", label, loss, g->loss), *bad = 1;
+    if (!(el <= mc->tol)) {
+      fprintf(stderr, "  %s: loss %.9g vs %.9g\n", label, loss, g->loss);
+      *bad = 1;
+    }
     double eg = 0.0;
     for (int i = 0; i < g->lay.count; ++i) {
       const tw_grt_tensor *t = &g->lay.tensors[i];

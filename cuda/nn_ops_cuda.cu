@@ -25,6 +25,24 @@
 
 /* ---- GNN epilogue ---------------------------------------------------------- */
 
+// Element i of an (S,N,H) tensor as (twin-step s, node, unit h), and the twin-
+// step's adjacency (N,N): shared, or twin b = s % B's (s = t*B + b).
+template <typename I> struct gnn_index {
+  I s;
+  int node, h;
+  const float *adj;
+};
+template <typename I>
+static __device__ gnn_index<I> gnn_locate(I i, int B, int N, int H, const float *adj, int adj_per_twin) {
+  gnn_index<I> x;
+  const I sn = i / H;
+  x.h = (int)(i % H);
+  x.s = sn / N;
+  x.node = (int)(sn % N);
+  x.adj = adj + (adj_per_twin ? (int64_t)(x.s % B) * N * N : 0);
+  return x;
+}
+
 // ycat is (S,N,2H) with S = T*B twin-steps, time-major (s = t*B + b); z is (S,N,H).
 // One thread per z element (s, v, h): consecutive threads walk h, so each of the
 // N neighbour reads is coalesced; the N rows of one twin-step stay in L1.
@@ -33,11 +51,10 @@ static __global__ void gnn_combine_kernel(I n, int B, int N, int H, const float 
                                           const float *TW_RESTRICT bias, const float *TW_RESTRICT adj,
                                           int adj_per_twin, float *TW_RESTRICT z) {
   TW_NN_GRID_STRIDE_T(I, i, n) {
-    const int h = (int)(i % H);
-    const I sv = i / H, s = sv / N;
-    const int v = (int)(sv % N);
-    const float *a = adj + (adj_per_twin ? (int64_t)(s % B) * N * N : 0) + (int64_t)v * N;
-    const float *yc = ycat + (int64_t)s * N * 2 * H;
+    const gnn_index<I> x = gnn_locate(i, B, N, H, adj, adj_per_twin);
+    const int v = x.node, h = x.h;
+    const float *a = x.adj + (int64_t)v * N;
+    const float *yc = ycat + (int64_t)x.s * N * 2 * H;
     float acc = yc[(int64_t)v * 2 * H + h] + bias[h];
     for (int u = 0; u < N; ++u) acc += a[u] * yc[(int64_t)u * 2 * H + H + h];
     z[i] = tw_nn_tanhf(acc);
@@ -51,12 +68,11 @@ static __global__ void gnn_combine_backward_kernel(I n, int B, int N, int H, con
                                                    const float *TW_RESTRICT dz, const float *TW_RESTRICT adj,
                                                    int adj_per_twin, float *TW_RESTRICT dycat) {
   TW_NN_GRID_STRIDE_T(I, i, n) {
-    const int h = (int)(i % H);
-    const I su = i / H, s = su / N;
-    const int u = (int)(su % N);
-    const float *a = adj + (adj_per_twin ? (int64_t)(s % B) * N * N : 0);
-    const float *zs = z + (int64_t)s * N * H, *dzs = dz + (int64_t)s * N * H;
-    float *out = dycat + (int64_t)s * N * 2 * H + (int64_t)u * 2 * H;
+    const gnn_index<I> x = gnn_locate(i, B, N, H, adj, adj_per_twin);
+    const int u = x.node, h = x.h;
+    const float *a = x.adj;
+    const float *zs = z + (int64_t)x.s * N * H, *dzs = dz + (int64_t)x.s * N * H;
+    float *out = dycat + (int64_t)x.s * N * 2 * H + (int64_t)u * 2 * H;
     out[h] = tw_nn_tanh_grad(z[i], dz[i]);
     float acc = 0.0f;
     for (int v = 0; v < N; ++v)

@@ -95,12 +95,12 @@ typedef struct backward_ctx {
   float scale;
   int host;                 /* chunks write their own gradients, summed in chunk order */
   float *grads, *x_grad, *y;
-  const grt_ws_map *slot_maps[128];
-  double slot_sum[128];     /* each slot's chunk loss sum */
+  const grt_ws_map *slot_maps[128]; /* by place in the round: the buffers that ran the chunk */
+  double slot_sum[128];             /* by place in the round: the chunk's loss sum */
   double sum_sq;
 } backward_ctx;
 
-static tw_status backward_chunk(void *ctx, const grt_ws_map *w, int slot, int b0, int bc) {
+static tw_status backward_chunk(void *ctx, const grt_ws_map *w, int pos, int b0, int bc) {
   backward_ctx *k = ctx;
   tw_backend *be = k->be;
   const tw_grt_batch *batch = k->batch;
@@ -111,13 +111,13 @@ static tw_status backward_chunk(void *ctx, const grt_ws_map *w, int slot, int b0
   // on the host each chunk's gradients start from zero in the slot and are summed in order afterwards
   float *g = k->host ? w->grads : k->grads;
   if (k->host) TW_TRY(be->fill_bytes(be, g, 0, (size_t)k->m->layout.total * sizeof(float)));
-  k->slot_maps[slot] = w;
+  k->slot_maps[pos] = w;
 
   TW_TRY(grt_chunk_forward(be, k->m, batch, b0, bc, w, 1, k->y, NULL, NULL));
   // the chunk's target and mask, time-major like yt
   TW_TRY(be->nn->swap01(be, bc, T, yrow, k->target + (int64_t)b0 * T * yrow, T * yrow, w->tt, bn * s->O));
   if (k->mask) TW_TRY(be->nn->swap01(be, bc, T, yrow, k->mask + (int64_t)b0 * T * yrow, T * yrow, w->mt, bn * s->O));
-  TW_TRY(be->nn->mse(be, rows * s->O, w->yt, w->tt, k->mask ? w->mt : NULL, k->scale, w->dy, &k->slot_sum[slot]));
+  TW_TRY(be->nn->mse(be, rows * s->O, w->yt, w->tt, k->mask ? w->mt : NULL, k->scale, w->dy, &k->slot_sum[pos]));
   TW_TRY(chunk_backward_lstm(be, k->m, T, bc, w, g));
   const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
   TW_TRY(chunk_backward_gnn(be, k->m, T, bc, adj, batch->adj_per_twin, w, g, k->x_grad != NULL));

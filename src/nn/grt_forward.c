@@ -96,7 +96,7 @@ typedef struct forward_ctx {
   float *y, *h, *c;
 } forward_ctx;
 
-static tw_status forward_chunk(void *ctx, const grt_ws_map *w, int slot, int b0, int bc) {
+static tw_status forward_chunk(void *ctx, const grt_ws_map *w, int pos, int b0, int bc) {
   forward_ctx *f = ctx;
   return grt_chunk_forward(f->be, f->m, f->batch, b0, bc, w, f->train, f->y, f->h, f->c);
 }

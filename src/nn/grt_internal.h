@@ -38,21 +38,24 @@ typedef struct grt_ws_map {
 ** the floats one slot uses. */
 size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *base, grt_ws_map *map);
 
-/* Runs fn on every chunk of B twins: chunk k is twins [k*chunk, ...) and goes
-** to slot k % slots; chunks run in rounds of `slots` (through grt_parallel),
-** and after each round `round_done`
-** (may be NULL) runs on one thread with the number of chunks the round had, so
-** results of a round can be combined in chunk order. fn gets its slot's
-** buffers, already holding the packed GNN weights. */
-/* Runs fn(ctx, k) for k in [0, n): on the host in parallel on OpenMP threads
-** with single-threaded products (OpenBLAS set to 1 thread meanwhile), on a
-** GPU in order. Returns the first error. */
-typedef tw_status (*grt_task_fn)(void *ctx, int k);
-tw_status grt_parallel(tw_backend *be, int n, grt_task_fn fn, void *ctx);
+/* Runs fn(ctx, k, slot) for k in [0, n): on the host in parallel on `threads`
+** OpenMP threads (slot = the thread's number, < threads) with single-threaded
+** products (OpenBLAS set to 1 thread meanwhile), k handed out as threads free
+** up (dynamic) or k on thread k % threads (static); on a GPU in order on slot 0.
+** Returns the first error. */
+typedef tw_status (*grt_task_fn)(void *ctx, int k, int slot);
+tw_status grt_parallel(tw_backend *be, int n, int threads, int dynamic, grt_task_fn fn, void *ctx);
 
 /* Slots a workspace gets on this backend: OpenMP threads on the host, 1 on a GPU. */
 int grt_host_slots(const tw_backend *be);
-typedef tw_status (*grt_chunk_fn)(void *ctx, const grt_ws_map *w, int slot, int b0, int bc);
+
+/* Runs fn on every chunk of B twins (chunk k is twins [k*chunk, ...)), each on
+** the buffers of the slot that runs it. Without round_done, chunks go to threads
+** as they free up; with it, chunks run in rounds of `slots` and after each round
+** round_done runs on one thread with the number of chunks the round had, so the
+** round's results (indexed by `pos`, the chunk's place in its round) can be
+** combined in chunk order. fn's slot buffers already hold the packed GNN weights. */
+typedef tw_status (*grt_chunk_fn)(void *ctx, const grt_ws_map *w, int pos, int b0, int bc);
 typedef tw_status (*grt_round_fn)(void *ctx, int chunks);
 tw_status grt_run_chunks(tw_backend *be, const tw_grt_model *m, tw_grt_workspace *ws, int B, grt_chunk_fn fn,
                          grt_round_fn round_done, void *ctx);

@@ -63,7 +63,7 @@ typedef struct step_ctx {
   int cur, nxt, twins; /* state buffers read and written; twins per range */
 } step_ctx;
 
-static tw_status step_range(void *ctx, int k) {
+static tw_status step_range(void *ctx, int k, int slot) {
   const step_ctx *sc = ctx;
   tw_backend *be = sc->be;
   const tw_grt_layout *lay = &sc->m->layout;
@@ -115,7 +115,7 @@ tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
   for (int t = 0; t < T; ++t) {
     sc.cur = t % 2;
     sc.nxt = (t + 1) % 2;
-    TW_TRY(grt_parallel(be, ranges, step_range, &sc));
+    TW_TRY(grt_parallel(be, ranges, grt_host_slots(be), 1, step_range, &sc));
     // y[:,t] of (B,T,N,O) <- y_t (B,N,O)
     if (y) TW_TRY(be->nn->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));
     if (t + 1 < T) TW_TRY(step(ctx, t, r.y, r.x[sc.nxt]));

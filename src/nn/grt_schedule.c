@@ -44,9 +44,17 @@ int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, in
   return TW_MAX(1, TW_MIN(chunk, B));
 }
 
-tw_status grt_parallel(tw_backend *be, int n, grt_task_fn fn, void *ctx) {
+static int thread_num(void) {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
+tw_status grt_parallel(tw_backend *be, int n, int threads, int dynamic, grt_task_fn fn, void *ctx) {
   if (be->device.kind != TW_DEVICE_HOST) {
-    for (int k = 0; k < n; ++k) TW_TRY(fn(ctx, k));
+    for (int k = 0; k < n; ++k) TW_TRY(fn(ctx, k, 0));
     return TW_OK;
   }
 #if TW_HAVE_OPENBLAS
@@ -56,9 +64,19 @@ tw_status grt_parallel(tw_backend *be, int n, grt_task_fn fn, void *ctx) {
   /* the first error; its message is copied because messages are per thread */
   tw_status first = TW_OK;
   char message[512] = "";
-#pragma omp parallel for schedule(static, 1)
-  for (int k = 0; k < n; ++k) {
-    tw_status st = fn(ctx, k);
+#pragma omp parallel num_threads(threads)
+  {
+    const int slot = thread_num();
+    tw_status st = TW_OK;
+    if (dynamic) {
+#pragma omp for schedule(dynamic, 1)
+      for (int k = 0; k < n; ++k)
+        if (st == TW_OK) st = fn(ctx, k, slot);
+    } else {
+#pragma omp for schedule(static, 1)
+      for (int k = 0; k < n; ++k)
+        if (st == TW_OK) st = fn(ctx, k, slot);
+    }
     if (st != TW_OK) {
 #pragma omp critical(grt_parallel_error)
       if (first == TW_OK) {
@@ -74,19 +92,19 @@ tw_status grt_parallel(tw_backend *be, int n, grt_task_fn fn, void *ctx) {
   return TW_OK;
 }
 
-/* One round of grt_run_chunks: chunk k0 + s on slot s. */
-typedef struct round_ctx {
+/* What grt_run_chunks' tasks need: chunk k0 + k runs on the caller's slot. */
+typedef struct chunks_ctx {
   const tw_grt_workspace *ws;
   const grt_ws_map *maps;
   grt_chunk_fn fn;
   void *ctx;
   int B, k0;
-} round_ctx;
+} chunks_ctx;
 
-static tw_status round_task(void *ctx, int s) {
-  const round_ctx *r = ctx;
-  const int b0 = (r->k0 + s) * r->ws->chunk;
-  return r->fn(r->ctx, &r->maps[s], s, b0, TW_MIN(r->ws->chunk, r->B - b0));
+static tw_status chunk_task(void *ctx, int k, int slot) {
+  const chunks_ctx *r = ctx;
+  const int b0 = (r->k0 + k) * r->ws->chunk;
+  return r->fn(r->ctx, &r->maps[slot], k, b0, TW_MIN(r->ws->chunk, r->B - b0));
 }
 
 tw_status grt_run_chunks(tw_backend *be, const tw_grt_model *m, tw_grt_workspace *ws, int B, grt_chunk_fn fn,
@@ -98,11 +116,15 @@ tw_status grt_run_chunks(tw_backend *be, const tw_grt_model *m, tw_grt_workspace
     grt_ws_cut(&ws->sz, ws->chunk, ws->T, ws->train, ws->base + s * per_slot, &maps[s]);
     TW_TRY(grt_pack_wcat(be, m, &maps[s]));
   }
-  round_ctx r = {ws, maps, fn, ctx, B, 0};
+  chunks_ctx r = {ws, maps, fn, ctx, B, 0};
+  /* Without a combine step (forward) chunks are handed out as threads free up,
+  ** so a thread slowed by other load does not hold the rest back. */
+  if (!round_done) return grt_parallel(be, chunks, slots, 1, chunk_task, &r);
+  /* With one, rounds of `slots` chunks, chunk k0 + k on thread k, then combine. */
   for (r.k0 = 0; r.k0 < chunks; r.k0 += slots) {
     const int in_round = TW_MIN(slots, chunks - r.k0);
-    TW_TRY(grt_parallel(be, in_round, round_task, &r));
-    if (round_done) TW_TRY(round_done(ctx, in_round));
+    TW_TRY(grt_parallel(be, in_round, slots, 0, chunk_task, &r));
+    TW_TRY(round_done(ctx, in_round));
   }
   return TW_OK;
 }

@@ -36,10 +36,14 @@ int tw_pack_node_index(const tw_pack *pack, const char *name) {
   return -1;
 }
 
+int tw_pack_param_ok(const tw_pack *pack, int k, double v) {
+  return isfinite(v) && v >= pack->params[k].lo && v <= pack->params[k].hi;
+}
+
 tw_status tw_pack_check_params(const tw_pack *pack, const double *p, const char *who) {
   for (int k = 0; k < pack->n_params; ++k) {
     const tw_pack_param *d = &pack->params[k];
-    if (!isfinite(p[k]) || p[k] < d->lo || p[k] > d->hi)
+    if (!tw_pack_param_ok(pack, k, p[k]))
       return TW_FAIL(TW_ERR_INPUT, "%s: parameter %s = %g %s is outside its valid range [%g, %g]",
                      who, d->name, p[k], d->unit, d->lo, d->hi);
   }

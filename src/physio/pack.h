@@ -205,6 +205,9 @@ int tw_pack_input_index(const tw_pack *pack, const char *name);
 int tw_pack_obs_index(const tw_pack *pack, const char *name);
 int tw_pack_node_index(const tw_pack *pack, const char *name);
 
+/* True when v is a finite value inside parameter k's declared range. */
+int tw_pack_param_ok(const tw_pack *pack, int k, double v);
+
 /* Checks a twin's parameter vector against the declared ranges; the message names
 ** the twin (`who`), the parameter, its value and the range. TW_ERR_INPUT. */
 tw_status tw_pack_check_params(const tw_pack *pack, const double *p, const char *who);

@@ -176,11 +176,25 @@ int tw_csv_find_name(const tw_csv *t, const char *name) {
   return -1;
 }
 
+/* The column of pack parameter j: "<pack>.<name>" (tables for several packs) or "<name>". */
+static int param_col(const tw_pack *pack, const tw_csv *t, int j) {
+  char qualified[160];
+  snprintf(qualified, sizeof qualified, "%s.%s", pack->name, pack->params[j].name);
+  const int col = tw_csv_col(t, qualified);
+  return col >= 0 ? col : tw_csv_col(t, pack->params[j].name);
+}
+
+int tw_param_table_has_pack(const tw_pack *pack, const tw_csv *t) {
+  for (int j = 0; j < pack->n_params; ++j)
+    if (param_col(pack, t, j) < 0) return 0;
+  return 1;
+}
+
 tw_status tw_param_table_check_columns(const tw_pack *pack, const tw_csv *t) {
   if (tw_csv_col(t, "Name") < 0)
     return TW_FAIL(TW_ERR_INPUT, "%s:1:1: missing column 'Name' (one row per twin, named)", t->source);
   for (int k = 0; k < pack->n_params; ++k)
-    if (tw_csv_col(t, pack->params[k].name) < 0)
+    if (param_col(pack, t, k) < 0)
       return TW_FAIL(TW_ERR_INPUT, "%s:1:1: missing column '%s' (%s, %s) required by pack %s",
                      t->source, pack->params[k].name, pack->params[k].description,
                      pack->params[k].unit, pack->name);
@@ -190,11 +204,11 @@ tw_status tw_param_table_check_columns(const tw_pack *pack, const tw_csv *t) {
 tw_status tw_param_row(const tw_pack *pack, const tw_csv *t, int row, double *p) {
   TW_TRY(tw_param_table_check_columns(pack, t));
   for (int k = 0; k < pack->n_params; ++k) {
-    const int c = tw_csv_col(t, pack->params[k].name);
+    const int c = param_col(pack, t, k);
     TW_TRY(tw_csv_number(t, row, c, &p[k]));
     const tw_pack_param *d = &pack->params[k];
-    if (p[k] < d->lo || p[k] > d->hi)
-      return TW_FAIL(TW_ERR_INPUT, "%s:%d:%d: %s: parameter %s = %g %s is outside its valid range [%g, %g]",
+    if (!tw_pack_param_ok(pack, k, p[k]))
+      return TW_FAIL(TW_ERR_INPUT, "%s:%d:%d: twin %s: parameter %s = %g %s is outside its valid range [%g, %g]",
                      t->source, t->line[row], t->col_pos[row * t->n_cols + c],
                      t->cells[row * t->n_cols + tw_csv_col(t, "Name")], d->name, p[k], d->unit, d->lo, d->hi);
   }

@@ -38,10 +38,13 @@ tw_status tw_csv_number(const tw_csv *t, int row, int col, double *out);
 int tw_csv_find_name(const tw_csv *t, const char *name);
 
 /* The pack parameters of table row `row` into p (pack->n_params), range-checked;
-** messages name the file, the row's line and the column. */
+** messages name the file, the row's line and the column. A column is found as
+** "<pack>.<param>" (tables for several packs) or as "<param>". */
 tw_status tw_param_row(const tw_pack *pack, const tw_csv *t, int row, double *p);
 /* Checks that the table has a Name column and every parameter column of the pack. */
 tw_status tw_param_table_check_columns(const tw_pack *pack, const tw_csv *t);
+/* True when the table has a column for every parameter of the pack. */
+int tw_param_table_has_pack(const tw_pack *pack, const tw_csv *t);
 
 /* The simglucose tables compiled in (data/simglucose, MIT licence). */
 extern const char *const tw_t1d_vpatient_csv[];

@@ -48,35 +48,6 @@ static tw_status build_model(const tw_sim_config *c, const tw_cfg_doc *doc, tw_m
   return TW_OK;
 }
 
-/* The column of part k's parameter j: "<pack>.<name>" or, if absent, "<name>". */
-static int param_col(const tw_model *m, const tw_csv *t, int k, int j) {
-  char qualified[128];
-  snprintf(qualified, sizeof qualified, "%s.%s", m->parts[k].pack->name, m->parts[k].pack->params[j].name);
-  int col = tw_csv_col(t, qualified);
-  return col >= 0 ? col : tw_csv_col(t, m->parts[k].pack->params[j].name);
-}
-
-/* Row r of a table into part k's block of the twin's parameters, range-checked. */
-static tw_status part_row(const tw_model *m, const tw_csv *t, int r, int k, double *p) {
-  const int cname = tw_csv_col(t, "Name");
-  {
-    const tw_pack *pk = m->parts[k].pack;
-    for (int j = 0; j < pk->n_params; ++j) {
-      const int col = param_col(m, t, k, j);
-      if (col < 0)
-        return TW_FAIL(TW_ERR_INPUT, "%s:1:1: missing column '%s' (%s, %s) required by pack %s", t->source,
-                       pk->params[j].name, pk->params[j].description, pk->params[j].unit, pk->name);
-      double *v = &p[m->parts[k].p_off + j];
-      TW_TRY(tw_csv_number(t, r, col, v));
-      if (*v < pk->params[j].lo || *v > pk->params[j].hi)
-        return TW_FAIL(TW_ERR_INPUT, "%s:%d:%d: twin %s: parameter %s = %g %s is outside its valid range [%g, %g]",
-                       t->source, t->line[r], t->col_pos[r * t->n_cols + col], t->cells[r * t->n_cols + cname],
-                       pk->params[j].name, *v, pk->params[j].unit, pk->params[j].lo, pk->params[j].hi);
-    }
-  }
-  return TW_OK;
-}
-
 /* A table path relative to the config's directory. */
 static void resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t cap) {
   const char *cfg = tw_cfg_path(doc);
@@ -153,9 +124,9 @@ static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_si
     s->names[i] = copy(name);
     if (!s->names[i]) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
     double *p = s->params + i * m->n_params;
-    const int pbpk_from_table = table && pbpk >= 0 && param_col(m, &t, pbpk, 0) >= 0;
+    const int pbpk_from_table = table && pbpk >= 0 && tw_param_table_has_pack(m->parts[pbpk].pack, &t);
     for (int k = 0; k < m->n_parts && st == TW_OK; ++k)
-      if (k != pbpk || pbpk_from_table) st = part_row(m, &t, r, k, p);
+      if (k != pbpk || pbpk_from_table) st = tw_param_row(m->parts[k].pack, &t, r, p + m->parts[k].p_off);
     if (st == TW_OK && pbpk >= 0 && !pbpk_from_table) {
       st = pbpk_row(c, s, i, p);
       if (st != TW_OK && ref && t1d < 0) { /* point at the unknown reference name */

@@ -96,7 +96,7 @@ tw_status tw_lstm_fused_max_hr(int device, int H, int *max_hr) {
 }
 
 tw_status tw_lstm_fused_prepare(int device, int H, int Hr, tw_lstm_fused_cfg *cfg) {
-  int max_hr = 0, sms = 0, per_sm = 0;
+  int max_hr = 0, sms = 0, per_sm = 0, optin = 0;
   TW_TRY(tw_lstm_fused_max_hr(device, H, &max_hr));
   if (Hr < 1 || Hr > max_hr)
     return TW_FAIL(TW_ERR_UNSUPPORTED, "fused LSTM step: Hr = %d is above %d, the largest whose weights fit in "
@@ -105,8 +105,10 @@ tw_status tw_lstm_fused_prepare(int device, int H, int Hr, tw_lstm_fused_cfg *cf
   cfg->Hr = Hr;
   cfg->smem_bytes = smem_for(H, Hr);
   TW_CUDA_CHECK(cudaSetDevice(device));
-  TW_CUDA_CHECK(cudaFuncSetAttribute(lstm_fused_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     (int)cfg->smem_bytes));
+  // The limit is the kernel's, per device, not the plan's: raise it to all the
+  // device allows, so that plans of different sizes never lower it under each other.
+  TW_CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device));
+  TW_CUDA_CHECK(cudaFuncSetAttribute(lstm_fused_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, optin));
   TW_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, device));
   TW_CUDA_CHECK(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, lstm_fused_kernel, FUSED_THREADS,
                                                               cfg->smem_bytes));

@@ -6,7 +6,9 @@
 #define TW_TEST_T1D_FIXTURE_H
 
 #include "physio/param_table.h" /* tw_csv, the compiled-in patients */
+#include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/sim_inputs.h"  /* tw_sim_inputs */
+#include "physio/simulate.h"    /* tw_sim_plan */
 #include "physio/t1d.h"         /* parameter indexes */
 
 #include <stdio.h>
@@ -64,6 +66,21 @@ static inline tw_status fixture_inputs(const tw_csv *t, const char *name, const 
     in->base[TW_T1D_U_INSULIN * FIX_PATIENTS + i] = factor * p[TW_T1D_P_u2ss] * p[TW_T1D_P_BW] / 6000.0;
   }
   return TW_OK;
+}
+
+/* A recording plan over the fixture's day for model m. */
+static inline tw_sim_plan fixture_plan(const tw_model *m, tw_dtype dtype, tw_integrator_kind kind, int64_t every,
+                                       const tw_sim_inputs *in) {
+  tw_sim_plan pl;
+  memset(&pl, 0, sizeof pl);
+  pl.model = m;
+  pl.dtype = dtype;
+  pl.opts = tw_integrator_defaults(kind);
+  pl.duration = FIX_MINUTES;
+  pl.every = every;
+  pl.inputs = in;
+  pl.record = 1;
+  return pl;
 }
 
 #endif

@@ -59,18 +59,10 @@ static void run_chunked(tw_dtype dtype, int chunk, const tw_cgm_spec *cgm, doubl
   tw_model m;
   tw_model_init(&m);
   CHECK_OK(tw_model_add_pack(&m, &tw_pack_t1d, NULL));
-  tw_sim_plan pl;
-  memset(&pl, 0, sizeof pl);
-  pl.model = &m;
-  pl.dtype = dtype;
-  pl.opts = tw_integrator_defaults(TW_INTEG_RK4);
-  pl.duration = FIX_MINUTES;
-  pl.every = 5;
-  pl.inputs = &in;
+  tw_sim_plan pl = fixture_plan(&m, dtype, TW_INTEG_RK4, 5, &in);
   pl.cgm = cgm;
   pl.cgm_source_obs = TW_T1D_O_BG;
   pl.seed = 7;
-  pl.record = 1;
   const int64_t T = FIX_MINUTES / 5 + 1;
   for (int b = 0; b < FIX_PATIENTS; b += chunk) {
     const int n = TW_MIN(chunk, FIX_PATIENTS - b);

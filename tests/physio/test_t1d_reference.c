@@ -32,15 +32,7 @@ static void max_error(tw_dtype dtype, tw_integrator_kind kind, double *worst_out
   for (int s = 0; s < n_scen; ++s) {
     tw_sim_inputs in;
     CHECK_OK(fixture_inputs(&scen_csv, scen_names[s], params, &in));
-    tw_sim_plan pl;
-    memset(&pl, 0, sizeof pl);
-    pl.model = &m;
-    pl.dtype = dtype;
-    pl.opts = tw_integrator_defaults(kind);
-    pl.duration = FIX_MINUTES;
-    pl.every = 1;
-    pl.inputs = &in;
-    pl.record = 1;
+    tw_sim_plan pl = fixture_plan(&m, dtype, kind, 1, &in);
     tw_sim_result r;
     CHECK_OK(tw_sim_result_alloc(&pl, FIX_PATIENTS, &r));
     CHECK_OK(tw_sim_run_chunk(&pl, 0, 0, FIX_PATIENTS, params, &r));

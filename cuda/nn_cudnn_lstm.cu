@@ -8,7 +8,7 @@
 ** device copy of the sequence lengths are grow-only buffers, so repeated calls at
 ** one size allocate nothing.
 */
-#include "nn_cudnn_lstm.h"
+#include "nn_cudnn_lstm.h" /* the contract implemented here */
 
 #if TW_HAVE_CUDNN
 

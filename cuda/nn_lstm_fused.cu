@@ -14,7 +14,7 @@
 **   xt (TILE,K), the tile's [z, h_prev] rows.
 ** Reference model (H = Hr = 64): 128 KiB + 8 KiB, one block per SM.
 */
-#include "nn_lstm_fused.h"
+#include "nn_lstm_fused.h" /* the contract implemented here */
 
 #include "core/check.h" /* TW_CUDA_CHECK (after the CUDA headers) */
 #include "nn/nn_math.h" /* tw_nn_lstm_cell_forward: the cell, as on the CPU */

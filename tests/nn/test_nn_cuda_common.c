@@ -1,7 +1,7 @@
 /*
 ** test_nn_cuda_common.c: helpers of the CUDA-vs-CPU neural-twin tests (see the header).
 */
-#include "test_nn_cuda_common.h"
+#include "test_nn_cuda_common.h" /* the helpers defined here */
 
 #include <math.h>   /* sqrt, isfinite */
 #include <stdio.h>  /* fprintf */

@@ -32,8 +32,8 @@
 #include "build_info.h"      /* TW_HAVE_CUDNN */
 #include "nn/grt.h"          /* the model and its entry points */
 #include "nn_grt_cuda.h"     /* the CUDA LSTM paths */
-#include "test_nn_cuda_common.h"
-#include "tw_test.h"
+#include "test_nn_cuda_common.h" /* seed, random arrays, device copies, poisoning, comparison */
+#include "tw_test.h"              /* CHECK, TW_TEST_RUN */
 
 static uint64_t seed;
 static uint64_t stream_id;

@@ -21,8 +21,8 @@
 
 #include "backend/backend.h" /* both backends */
 #include "nn/nn_ops.h"       /* tw_nn_ops_cpu, the CUDA table through be->nn */
-#include "test_nn_cuda_common.h"
-#include "tw_test.h"
+#include "test_nn_cuda_common.h" /* seed, random arrays, device copies, poisoning, comparison */
+#include "tw_test.h"              /* CHECK, TW_TEST_RUN */
 
 static const double TOL = 1e-5;
 static uint64_t seed;

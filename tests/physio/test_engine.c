@@ -9,7 +9,8 @@
 **     patients with CGM noise as one chunk and as chunks of 7, bit for bit;
 **   - the generic per-twin path of composed models (model.c) agrees with the t1d
 **     fast path when the coupling has no effect (emax = 0);
-**   - a twin whose state starts as NaN is flagged and the others are untouched.
+**   - a twin whose state starts as NaN is flagged and the others are untouched;
+**   - the pump quantises as simglucose's InsulinPump.
 */
 #include "build_info.h"         /* TW_HAVE_YAML */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
@@ -141,6 +142,20 @@ static void test_generic_path_matches_fast_path(void) {
   }
 }
 
+/* simglucose's InsulinPump('Insulet').bolus/.basal on the same amounts (values
+** printed by simglucose 0.2.11: 0.0137, 0.12345833333333334, 30, 0, 0). */
+static void test_pump_matches_simglucose(void) {
+  tw_pump_spec p;
+  CHECK_OK(tw_pump_spec_load("Insulet", &p));
+  const double in[5] = {0.0137, 0.123456789, 80.0, -1.0, 1e-7};
+  const double want[5] = {0.0137, 0.12345833333333334, 30.0, 0.0, 0.0};
+  for (int k = 0; k < 5; ++k) {
+    CHECK_NEAR(tw_pump_bolus(&p, in[k]), want[k], 1e-15);
+    CHECK_NEAR(tw_pump_basal(&p, in[k]), want[k], 1e-15);
+  }
+  CHECK_STATUS(tw_pump_spec_load("Omnipod", &p), TW_ERR_INPUT);
+}
+
 static void test_nan_twin_is_flagged(void) {
   double params[FIX_PATIENTS * TW_T1D_NPARAMS];
   CHECK_OK(fixture_patients(params));
@@ -177,5 +192,6 @@ int main(void) {
   TW_TEST_RUN(test_chunking_is_invisible);
   TW_TEST_RUN(test_generic_path_matches_fast_path);
   TW_TEST_RUN(test_nan_twin_is_flagged);
+  TW_TEST_RUN(test_pump_matches_simglucose);
   return TW_TEST_RESULT();
 }

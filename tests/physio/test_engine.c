@@ -10,7 +10,8 @@
 **   - the generic per-twin path of composed models (model.c) agrees with the t1d
 **     fast path when the coupling has no effect (emax = 0);
 **   - a twin whose state starts as NaN is flagged and the others are untouched;
-**   - the pump quantises as simglucose's InsulinPump.
+**   - the pump quantises as simglucose's InsulinPump;
+**   - the CGM noise has simglucose's mean, spread and autocorrelation.
 */
 #include "build_info.h"         /* TW_HAVE_YAML */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
@@ -142,6 +143,44 @@ static void test_generic_path_matches_fast_path(void) {
   }
 }
 
+/* The noise process against simglucose's CGMNoise: 400 twins x 480 Dexcom
+** samples at a constant bg of 300 mg/dL (no clipping), mean, standard deviation
+** and lag-1 autocorrelation against simglucose's over 400 seeds (fixture from
+** validation/t1d_cgm_spline.py --moments). The bounds are about 4x the spread of
+** these statistics between groups of 100 simglucose seeds (0.05, 0.1). */
+static void test_cgm_noise_moments(void) {
+  tw_csv t;
+  double want[3];
+  CHECK_OK(tw_csv_read_file(TW_TEST_DATA_DIR "/physio/cgm_noise_moments.csv", &t));
+  for (int k = 0; k < 3; ++k) CHECK_OK(tw_csv_number(&t, 0, k, &want[k]));
+  tw_csv_free(&t);
+  tw_cgm_spec *spec = calloc(1, sizeof *spec);
+  CHECK_OK(tw_cgm_spec_load("Dexcom", 1, spec));
+  enum { TWINS = 400, SAMPLES = 480 };
+  double s1 = 0, s2 = 0, sxy = 0, sx = 0, sy = 0, sxx = 0, syy = 0;
+  long n = 0, np = 0;
+  for (int i = 0; i < TWINS; ++i) {
+    tw_cgm_state st;
+    tw_cgm_init(spec, 11, (uint64_t)i, &st);
+    double prev = 0;
+    for (int j = 0; j < SAMPLES; ++j) {
+      const double e = tw_cgm_measure(spec, &st, 300.0) - 300.0;
+      s1 += e, s2 += e * e, ++n;
+      if (j > 0) sx += prev, sy += e, sxy += prev * e, sxx += prev * prev, syy += e * e, ++np;
+      prev = e;
+    }
+  }
+  const double mean = s1 / n, sd = sqrt(s2 / n - mean * mean);
+  const double corr = (sxy / np - (sx / np) * (sy / np)) /
+                      sqrt((sxx / np - (sx / np) * (sx / np)) * (syy / np - (sy / np) * (sy / np)));
+  fprintf(stderr, "cgm noise: mean %.3f (simglucose %.3f), sd %.3f (%.3f), lag-1 corr %.4f (%.4f)\n", mean, want[0], sd,
+          want[1], corr, want[2]);
+  CHECK_NEAR(mean, want[0], 0.25);
+  CHECK_NEAR(sd, want[1], 0.5);
+  CHECK_NEAR(corr, want[2], 0.005);
+  free(spec);
+}
+
 /* simglucose's InsulinPump('Insulet').bolus/.basal on the same amounts (values
 ** printed by simglucose 0.2.11: 0.0137, 0.12345833333333334, 30, 0, 0). */
 static void test_pump_matches_simglucose(void) {
@@ -193,5 +232,6 @@ int main(void) {
   TW_TEST_RUN(test_generic_path_matches_fast_path);
   TW_TEST_RUN(test_nan_twin_is_flagged);
   TW_TEST_RUN(test_pump_matches_simglucose);
+  TW_TEST_RUN(test_cgm_noise_moments);
   return TW_TEST_RESULT();
 }

@@ -140,7 +140,7 @@ int tw_cmd_bench_physio(int argc, char **argv) {
   for (int k = 0; k < 4 && st == TW_OK; ++k) st = one_run(&a, &m, params, &in, types[k / 2], (k % 2) ? cgm : NULL, threads);
   if (st == TW_OK && a.kind == TW_INTEG_RK4)
     printf("bound: vector arithmetic (%.0f FLOP per twin-minute, 8 divisions per RHS); a block of 256 twins stays\n"
-           "in L2 between passes, so not memory-bound; float64 is held back by libm's scalar tanh\n",
+           "in L2 between passes, so not memory-bound\n",
            TW_T1D_FLOP_PER_RK4_STEP + TW_T1D_FLOP_PER_MINUTE_UPDATE);
   free(params);
   free(cgm);

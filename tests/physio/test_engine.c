@@ -11,10 +11,12 @@
 **     fast path when the coupling has no effect (emax = 0);
 **   - a twin whose state starts as NaN is flagged and the others are untouched;
 **   - the pump quantises as simglucose's InsulinPump;
-**   - the CGM noise has simglucose's mean, spread and autocorrelation.
+**   - the CGM noise has simglucose's mean, spread and autocorrelation;
+**   - the model's exp and tanh agree with libm.
 */
 #include "build_info.h"         /* TW_HAVE_YAML */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
+#include "physio/physio_math.h" /* tw_exp_f64, tw_exp_f32, tw_tanh_f64 */
 #include "physio/simulate.h"    /* tw_sim_run_chunk */
 #include "physio/t1d.h"         /* indexes */
 #include "t1d_fixture.h"        /* patients and scenarios */
@@ -181,6 +183,22 @@ static void test_cgm_noise_moments(void) {
   free(spec);
 }
 
+/* The model's own exp and tanh (physio_math.h) against libm. */
+static void test_math_against_libm(void) {
+  double worst64 = 0, worst32 = 0, worst_tanh = 0;
+  for (int k = -70000; k <= 70000; ++k) {
+    const double x = k * 0.0101;
+    worst64 = fmax(worst64, fabs(tw_exp_f64(x) - exp(x)) / exp(x));
+    worst_tanh = fmax(worst_tanh, fabs(tw_tanh_f64(x * 0.01) - tanh(x * 0.01)));
+    if (fabs(x) < 80) worst32 = fmax(worst32, fabs((double)tw_exp_f32((float)x) - exp((double)(float)x)) / exp((double)(float)x));
+  }
+  fprintf(stderr, "exp_f64 rel %.2g, exp_f32 rel %.2g, tanh_f64 abs %.2g\n", worst64, worst32, worst_tanh);
+  CHECK(worst64 < 1e-15);
+  CHECK(worst32 < 3e-7);
+  CHECK(worst_tanh < 1e-15);
+  CHECK(tw_tanh_f64(1000.0) == 1.0 && tw_tanh_f64(-1000.0) == -1.0);
+}
+
 /* simglucose's InsulinPump('Insulet').bolus/.basal on the same amounts (values
 ** printed by simglucose 0.2.11: 0.0137, 0.12345833333333334, 30, 0, 0). */
 static void test_pump_matches_simglucose(void) {
@@ -233,5 +251,6 @@ int main(void) {
   TW_TEST_RUN(test_nan_twin_is_flagged);
   TW_TEST_RUN(test_pump_matches_simglucose);
   TW_TEST_RUN(test_cgm_noise_moments);
+  TW_TEST_RUN(test_math_against_libm);
   return TW_TEST_RESULT();
 }

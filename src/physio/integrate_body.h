@@ -8,6 +8,17 @@
 */
 #include "physio/integrate.h" /* the tableau, tw_dp_step_factor, flags */
 
+/* Steps within a minute add increments far smaller than the state (float32 PBPK
+** needs ~32 steps a minute in lung and arterial blood): each addition is
+** compensated (Kahan), so the minute's result carries one rounding, not one per step. */
+#define TW_INT_KAHAN(xp, cp, inc)       \
+  do {                                  \
+    real kahan_inc_ = (inc) - *(cp);    \
+    real kahan_sum_ = *(xp) + kahan_inc_; \
+    *(cp) = (kahan_sum_ - *(xp)) - kahan_inc_; \
+    *(xp) = kahan_sum_;                 \
+  } while (0)
+
 #if !defined(TW_INT_RK4) || !defined(TW_INT_DOPRI5) || !defined(TW_INT_REAL) || !defined(TW_INT_NMAX) || \
     !defined(TW_INT_CTX) || !defined(TW_INT_RHS)
 #error "define TW_INT_RK4, TW_INT_DOPRI5, TW_INT_REAL, TW_INT_NMAX, TW_INT_CTX, TW_INT_RHS before including integrate_body.h"
@@ -19,6 +30,8 @@
 TW_HD void TW_INT_RK4(int n, TW_INT_REAL *x, const TW_INT_CTX *c, TW_INT_REAL h, int nsteps) {
   typedef TW_INT_REAL real;
   const real h2 = h / (real)2, h6 = h / (real)6;
+  real comp[TW_INT_NMAX]; /* compensation of the steps' sum (TW_INT_KAHAN) */
+  TW_UNROLL for (int j = 0; j < n; ++j) comp[j] = (real)0;
   TW_UNROLL for (int s = 0; s < nsteps; ++s) {
     real k1[TW_INT_NMAX], k2[TW_INT_NMAX], k3[TW_INT_NMAX], k4[TW_INT_NMAX], xt[TW_INT_NMAX];
     TW_INT_RHS(c, x, k1);
@@ -28,7 +41,8 @@ TW_HD void TW_INT_RK4(int n, TW_INT_REAL *x, const TW_INT_CTX *c, TW_INT_REAL h,
     TW_INT_RHS(c, xt, k3);
     TW_UNROLL for (int j = 0; j < n; ++j) xt[j] = x[j] + h * k3[j];
     TW_INT_RHS(c, xt, k4);
-    TW_UNROLL for (int j = 0; j < n; ++j) x[j] += h6 * (k1[j] + (real)2 * (k2[j] + k3[j]) + k4[j]);
+    TW_UNROLL for (int j = 0; j < n; ++j)
+      TW_INT_KAHAN(&x[j], &comp[j], h6 * (k1[j] + (real)2 * (k2[j] + k3[j]) + k4[j]));
   }
 }
 
@@ -40,6 +54,8 @@ TW_HD int TW_INT_DOPRI5(int n, TW_INT_REAL *x, const TW_INT_CTX *c,
   typedef TW_INT_REAL real;
   real k1[TW_INT_NMAX], k2[TW_INT_NMAX], k3[TW_INT_NMAX], k4[TW_INT_NMAX];
   real k5[TW_INT_NMAX], k6[TW_INT_NMAX], k7[TW_INT_NMAX], xt[TW_INT_NMAX], y[TW_INT_NMAX];
+  real dx[TW_INT_NMAX], comp[TW_INT_NMAX]; /* the step's increment; its compensation */
+  for (int j = 0; j < n; ++j) comp[j] = (real)0;
   double t = 0.0;
   double h = (double)*h_io;
   if (!(h > 0.0) || h > 1.0) h = 1.0;
@@ -67,10 +83,11 @@ TW_HD int TW_INT_DOPRI5(int n, TW_INT_REAL *x, const TW_INT_CTX *c,
                            (real)TW_DP_A63 * k3[j] + (real)TW_DP_A64 * k4[j] +
                            (real)TW_DP_A65 * k5[j]);
     TW_INT_RHS(c, xt, k6);
-    for (int j = 0; j < n; ++j)
-      y[j] = x[j] + rh * ((real)TW_DP_B1 * k1[j] + (real)TW_DP_B3 * k3[j] +
-                          (real)TW_DP_B4 * k4[j] + (real)TW_DP_B5 * k5[j] +
-                          (real)TW_DP_B6 * k6[j]);
+    for (int j = 0; j < n; ++j) {
+      dx[j] = rh * ((real)TW_DP_B1 * k1[j] + (real)TW_DP_B3 * k3[j] + (real)TW_DP_B4 * k4[j] +
+                    (real)TW_DP_B5 * k5[j] + (real)TW_DP_B6 * k6[j]);
+      y[j] = x[j] + dx[j];
+    }
     TW_INT_RHS(c, y, k7);
     double sum = 0.0;
     for (int j = 0; j < n; ++j) {
@@ -87,7 +104,7 @@ TW_HD int TW_INT_DOPRI5(int n, TW_INT_REAL *x, const TW_INT_CTX *c,
     if (err <= 1.0) {
       t += hs;
       for (int j = 0; j < n; ++j) {
-        x[j] = y[j];
+        TW_INT_KAHAN(&x[j], &comp[j], dx[j]); /* y[j], less the rounding of many small steps */
         k1[j] = k7[j];
       }
       /* a step shortened to land on the minute's end does not shrink the next */
@@ -107,3 +124,4 @@ TW_HD int TW_INT_DOPRI5(int n, TW_INT_REAL *x, const TW_INT_CTX *c,
 #undef TW_INT_NMAX
 #undef TW_INT_CTX
 #undef TW_INT_RHS
+#undef TW_INT_KAHAN

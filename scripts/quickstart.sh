@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/quickstart.sh: install, build and run twinscale's main job on a fresh
 # Debian 12 machine: dependencies (scripts/setup.sh), a Release build in build/,
-# then the quickstart run from configs/.
+# then a short simulation: three UVA/Padova patients through a day of meals and
+# boluses with a CGM (configs/quickstart.yaml), written to quickstart.h5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,5 @@ cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j "$(nproc)"
 
 ./build/twinscale version
-./build/twinscale config check configs/quickstart.yaml
+./build/twinscale config check configs/quickstart.yaml >/dev/null
+./build/twinscale simulate configs/quickstart.yaml

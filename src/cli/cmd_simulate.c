@@ -149,6 +149,47 @@ done:
   return st;
 }
 
+/* Prints the per-twin summary of a finished results file, read back from it:
+** the quickest look at a run, and a check that the file reads. */
+static tw_status print_summary(const char *path) {
+  enum { SHOWN = 8 };
+  tw_h5_file *f = NULL;
+  char **names = NULL;
+  int64_t n = 0;
+  tw_status st = TW_OK;
+  TW_TRY_GOTO(st, tw_h5_open(path, NULL, &f), done);
+  TW_TRY_GOTO(st, tw_h5_read_strings(f, "/twins/name", &names, &n), done);
+  /* The headline observables of each pack (composed models prefix the pack). */
+  static const char *const obs[] = {"bg", "cgm", "plasma_insulin", "c_plasma", "a_body",
+                                    "t1d.bg", "t1d.cgm", "pbpk.c_plasma", "pbpk.a_body"};
+  for (size_t k = 0; k < TW_ARRAY_LEN(obs); ++k) {
+    char p[3][128], units[64] = "";
+    static const char *const what[3] = {"mean", "min", "max"};
+    for (int j = 0; j < 3; ++j) snprintf(p[j], sizeof p[j], "/summary/%s/%s", obs[k], what[j]);
+    if (!tw_h5_exists(f, p[0])) continue;
+    tw_tensor t[3] = {{0}};
+    for (int j = 0; j < 3 && st == TW_OK; ++j) st = tw_h5_read(f, p[j], TW_F64, &t[j]);
+    if (st == TW_OK) st = tw_h5_units(f, p[0], units, sizeof units);
+    if (st == TW_OK) {
+      printf("%-26s %10s %10s %10s\n", obs[k], "mean", "min", "max");
+      for (int64_t i = 0; i < n && i < SHOWN; ++i)
+        printf("  %-24s %10.2f %10.2f %10.2f  %s\n", names[i], ((double *)t[0].data)[i], ((double *)t[1].data)[i],
+               ((double *)t[2].data)[i], units);
+      if (n > SHOWN) printf("  ... and %lld more twins\n", (long long)(n - SHOWN));
+    }
+    for (int j = 0; j < 3; ++j) free(t[j].data);
+    if (st != TW_OK) goto done;
+  }
+done:
+  for (int64_t i = 0; names && i < n; ++i) free(names[i]);
+  free(names);
+  if (f) {
+    tw_status cst = tw_h5_close(f);
+    if (st == TW_OK) st = cst;
+  }
+  return st;
+}
+
 int tw_cmd_simulate(int argc, char **argv) {
   if (argc != 1) return tw_cli_usage_error("simulate takes one CONFIG file (see twinscale simulate --help)");
   tw_dist dist;
@@ -173,7 +214,10 @@ int tw_cmd_simulate(int argc, char **argv) {
     if (st == TW_OK && dist.rank == 0 && total > 0)
       fprintf(stderr, "twinscale: %lld twin(s) failed to integrate and are flagged in /status/flag; the others completed\n",
               (long long)total);
-    if (st == TW_OK && dist.rank == 0) printf("wrote %s\n", path);
+    if (st == TW_OK && dist.rank == 0) {
+      printf("wrote %s\n", path);
+      st = print_summary(path);
+    }
   }
   int code = st == TW_OK ? 0 : tw_cli_fail(st);
   tw_dist_finalize(&dist);

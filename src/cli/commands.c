@@ -51,7 +51,7 @@ const tw_command tw_commands[] = {
      "  --steps    sequence length T (default 24)\n"
      "  --repeats  R timed calls (default 3)\n"
      "  --mode     forward, train (forward+backward of the MSE loss) or both (default)\n"
-     "  --chunk    twins per workspace chunk (default: 32 on the cpu, the batch on a GPU)\n"
+     "  --chunk    twins per workspace chunk (default: 16 on the cpu, the batch on a GPU)\n"
      "  --device   CUDA device index (default 0)\n",
      tw_cmd_bench_nn},
 #if TW_HAVE_YAML && TW_HAVE_HDF5

@@ -109,7 +109,7 @@ tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
   if (batch->c0) TW_TRY(be->copy(be, r.c[0], batch->c0, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   else TW_TRY(be->fill_bytes(be, r.c[0], 0, state_bytes));
 
-  // host: ranges of 32 twins in parallel (as the teacher-forced chunks); GPU: the whole batch
+  // host: ranges of 32 twins in parallel, handed out as threads free up; GPU: the whole batch
   step_ctx sc = {be, m, batch, &r, 0, 1, be->device.kind == TW_DEVICE_HOST ? TW_MIN(B, 32) : B};
   const int ranges = (B + sc.twins - 1) / sc.twins;
   for (int t = 0; t < T; ++t) {

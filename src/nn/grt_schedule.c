@@ -33,9 +33,11 @@ int grt_host_slots(const tw_backend *be) {
 }
 
 int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, int T, int train, size_t max_bytes) {
-  /* host: 32 twins keep a step's gates (32*N*4Hr floats, 330 KB for the
-  ** reference model) in L2; GPU: as many as the memory budget allows */
-  int chunk = be->device.kind == TW_DEVICE_HOST ? 32 : B;
+  /* host: 16 twins keep a step's gates (16*N*4Hr floats, 160 KB for the
+  ** reference model) in L2 and two slots' whole buffers (10 MB each for T=24
+  ** forward, 14 MB with backward) in a 32 MB L3; GPU: as many as the memory
+  ** budget allows */
+  int chunk = be->device.kind == TW_DEVICE_HOST ? 16 : B;
   if (max_bytes) {
     const size_t per_twin = tw_grt_workspace_floats(sz, 1, T, train) * sizeof(float);
     const size_t fit = max_bytes / (per_twin ? per_twin : 1);

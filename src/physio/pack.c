@@ -4,6 +4,7 @@
 */
 #include "physio/pack.h" /* tw_pack */
 
+#include <assert.h> /* a range function for every precision and integrator */
 #include <math.h>   /* isfinite */
 #include <string.h> /* strcmp */
 
@@ -92,5 +93,19 @@ tw_status tw_pack_validate(const tw_pack *pack) {
   TW_TRY(check_unique(nm, "parameter", pack->n_params, param_name, pack->params));
   TW_TRY(check_unique(nm, "input", pack->n_inputs, input_name, pack->inputs));
   TW_TRY(check_unique(nm, "observable", pack->n_obs, obs_name, pack->obs));
+  return TW_OK;
+}
+
+tw_status tw_pack_advance_blocks(const char *who, const tw_pack_ranges *ranges, int64_t block,
+                                 tw_physio_batch *b, int n_minutes) {
+  if (b->dtype != TW_F32 && b->dtype != TW_F64)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: batch dtype must be float32 or float64", who);
+  if (b->opts.kind == TW_INTEG_RK4 && b->opts.substeps < 1)
+    return TW_FAIL(TW_ERR_INPUT, "%s: rk4 needs at least 1 substep per minute", who);
+  const tw_pack_range_fn fn = ranges->fn[b->dtype == TW_F32][b->opts.kind != TW_INTEG_RK4];
+  assert(fn != NULL);
+  const int64_t nblocks = (b->n + block - 1) / block;
+#pragma omp parallel for schedule(dynamic, 1) if (nblocks > 1) /* one block: no team to wake */
+  for (int64_t blk = 0; blk < nblocks; ++blk) fn(b, n_minutes, blk * block, TW_MIN(b->n, (blk + 1) * block));
   return TW_OK;
 }

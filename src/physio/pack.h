@@ -171,6 +171,21 @@ typedef void (*tw_pack_observe_f32_fn)(const float *x, const float *p, const flo
 typedef tw_status (*tw_pack_advance_fn)(const tw_pack *pack, tw_physio_batch *b,
                                         int64_t minute, int n_minutes);
 
+/* One block of a fast path: advance twins [i0, i1) of `b` by n_minutes. */
+typedef void (*tw_pack_range_fn)(tw_physio_batch *b, int n_minutes, int64_t i0, int64_t i1);
+/* The range functions of a fast path, by precision (index: 0 float64, 1 float32)
+** and integrator (0 RK4, 1 DOPRI5). */
+typedef struct tw_pack_ranges {
+  tw_pack_range_fn fn[2][2];
+} tw_pack_ranges;
+
+/* What every pack's fast path does around its arithmetic: checks the batch
+** (dtype, RK4 substeps; `who` names the pack in errors) and runs the range
+** function for its precision and integrator over blocks of `block` twins, one
+** OpenMP work item per block. */
+tw_status tw_pack_advance_blocks(const char *who, const tw_pack_ranges *ranges, int64_t block,
+                                 tw_physio_batch *b, int n_minutes);
+
 struct tw_pack {
   const char *name;    /* "t1d", "pbpk": the `pack:` value of a simulate config */
   const char *summary; /* one line */

@@ -188,20 +188,10 @@ static tw_status pbpk_advance(const tw_pack *pack, tw_physio_batch *b, int64_t m
                               int n_minutes) {
   (void)pack;
   (void)minute; /* the model does not depend on the clock, only on the inputs */
-  if (b->dtype != TW_F32 && b->dtype != TW_F64)
-    return TW_FAIL(TW_ERR_INTERNAL, "pbpk: batch dtype must be float32 or float64");
-  if (b->opts.kind == TW_INTEG_RK4 && b->opts.substeps < 1)
-    return TW_FAIL(TW_ERR_INPUT, "pbpk: rk4 needs at least 1 substep per minute");
-  const int64_t nblocks = (b->n + PBPK_BLOCK - 1) / PBPK_BLOCK;
-  const int f32 = b->dtype == TW_F32;
-#pragma omp parallel for schedule(dynamic, 1) if (nblocks > 1) /* one block: no team to wake */
-  for (int64_t blk = 0; blk < nblocks; ++blk) {
-    const int64_t i0 = blk * PBPK_BLOCK;
-    const int64_t i1 = TW_MIN(b->n, i0 + PBPK_BLOCK);
-    if (f32) pbpk_advance_range_f32(b, n_minutes, i0, i1);
-    else pbpk_advance_range_f64(b, n_minutes, i0, i1);
-  }
-  return TW_OK;
+  /* one range function per precision handles both integrators */
+  static const tw_pack_ranges ranges = {{{pbpk_advance_range_f64, pbpk_advance_range_f64},
+                                         {pbpk_advance_range_f32, pbpk_advance_range_f32}}};
+  return tw_pack_advance_blocks("pbpk", &ranges, PBPK_BLOCK, b, n_minutes);
 }
 
 const tw_pack tw_pack_pbpk = {

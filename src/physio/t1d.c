@@ -189,6 +189,17 @@ static void t1d_observe_f32(const float *x, const float *p, const float *d, floa
 #define TW_T1D_SUF(name) name##_f32
 #include "physio/t1d_advance.h"
 
+/* RK4 blocks end with a finiteness check (DOPRI5 checks as it steps). */
+static void t1d_rk4_checked_f64(tw_physio_batch *b, int n_minutes, int64_t i0, int64_t i1) {
+  t1d_rk4_range_f64(b, n_minutes, i0, i1);
+  t1d_check_range_f64(b, i0, i1);
+}
+
+static void t1d_rk4_checked_f32(tw_physio_batch *b, int n_minutes, int64_t i0, int64_t i1) {
+  t1d_rk4_range_f32(b, n_minutes, i0, i1);
+  t1d_check_range_f32(b, i0, i1);
+}
+
 /* Twins per OpenMP work item: enough for long vector loops, few enough to balance. */
 #define T1D_BLOCK 256
 
@@ -196,27 +207,9 @@ static tw_status t1d_advance(const tw_pack *pack, tw_physio_batch *b, int64_t mi
                              int n_minutes) {
   (void)pack;
   (void)minute; /* the model does not depend on the clock, only on the inputs */
-  if (b->dtype != TW_F32 && b->dtype != TW_F64)
-    return TW_FAIL(TW_ERR_INTERNAL, "t1d: batch dtype must be float32 or float64");
-  if (b->opts.kind == TW_INTEG_RK4 && b->opts.substeps < 1)
-    return TW_FAIL(TW_ERR_INPUT, "t1d: rk4 needs at least 1 substep per minute");
-  const int64_t nblocks = (b->n + T1D_BLOCK - 1) / T1D_BLOCK;
-  const int f32 = b->dtype == TW_F32, rk4 = b->opts.kind == TW_INTEG_RK4;
-#pragma omp parallel for schedule(dynamic, 1)
-  for (int64_t blk = 0; blk < nblocks; ++blk) {
-    const int64_t i0 = blk * T1D_BLOCK;
-    const int64_t i1 = TW_MIN(b->n, i0 + T1D_BLOCK);
-    if (rk4 && f32) {
-      t1d_rk4_range_f32(b, n_minutes, i0, i1);
-      t1d_check_range_f32(b, i0, i1);
-    } else if (rk4) {
-      t1d_rk4_range_f64(b, n_minutes, i0, i1);
-      t1d_check_range_f64(b, i0, i1);
-    }
-    else if (f32) t1d_dopri5_range_f32(b, n_minutes, i0, i1);
-    else t1d_dopri5_range_f64(b, n_minutes, i0, i1);
-  }
-  return TW_OK;
+  static const tw_pack_ranges ranges = {{{t1d_rk4_checked_f64, t1d_dopri5_range_f64},
+                                         {t1d_rk4_checked_f32, t1d_dopri5_range_f32}}};
+  return tw_pack_advance_blocks("t1d", &ranges, T1D_BLOCK, b, n_minutes);
 }
 
 const tw_pack tw_pack_t1d = {

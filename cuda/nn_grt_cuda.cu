@@ -2,11 +2,11 @@
 ** nn_grt_cuda.cu: plans, forward and rollout for the GRT's CUDA-only LSTM paths
 ** (nn_grt_cuda.h).
 **
-** The chunk forward and the rollout step below are the shared orchestration's
-** (src/nn/grt_forward.c, grt_rollout.c) with only the LSTM loop exchanged: the
-** GNN, the input projection, the head and the layout transposes are the same
-** calls (grt_gnn, grt_gemm, grt_head, be->nn->swap01) on the same workspace and
-** scratch. Keep the two in step when either changes.
+** The chunk forward below is the shared orchestration's (src/nn/grt_forward.c)
+** with only the LSTM loop exchanged: the GNN, the head and the layout
+** transposes are the same calls (grt_gnn, grt_head, be->nn->swap01) on the same
+** workspace. The rollout is src/nn/grt_rollout.c's loop itself
+** (grt_rollout_with) with the fused step passed as its LSTM.
 */
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* strcmp */
@@ -91,12 +91,6 @@ tw_status grt_cuda_check_model(const tw_grt_cuda_plan *plan, const tw_grt_model 
   return TW_OK;
 }
 
-/* hs[0], cs[0] from the chunk's slice of h0, c0, or zeros (as grt_forward.c). */
-static tw_status load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst) {
-  if (src) return be->copy(be, dst, src + offset, bytes, TW_COPY_DEVICE_TO_DEVICE);
-  return be->fill_bytes(be, dst, 0, bytes);
-}
-
 tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, const tw_grt_batch *batch, int b0,
                                  int bc, const grt_ws_map *w, int train, float *y, float *h, float *c) {
   tw_backend *be = plan->be;
@@ -117,8 +111,9 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
   TW_TRY(be->nn->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
   TW_TRY(grt_gnn(be, m, T, bc, adj, batch->adj_per_twin, w->xt, w->wcat, w->ycat, w->z));
   const float *zL = w->z[s->L - 1];
-  TW_TRY(load_state(be, batch->h0, (int64_t)b0 * N * Hr, state_bytes, w->hs));
-  TW_TRY(load_state(be, batch->c0, (int64_t)b0 * N * Hr, state_bytes, w->cs));
+  // hs[0], cs[0] from the chunk's slice of h0, c0, or zeros
+  TW_TRY(grt_load_state(be, batch->h0, (int64_t)b0 * N * Hr, state_bytes, w->hs));
+  TW_TRY(grt_load_state(be, batch->c0, (int64_t)b0 * N * Hr, state_bytes, w->cs));
 
   if (cudnn) {
 #if TW_HAVE_CUDNN
@@ -197,37 +192,16 @@ tw_status tw_grt_cuda_loss_backward(tw_grt_cuda_plan *plan, const tw_grt_model *
 
 /* ---- rollout ---------------------------------------------------------------- */
 
-/* The scratch of one rollout step for B twins, cut like grt_rollout.c's less
-** its gates (the fused step keeps none), so tw_grt_rollout_floats covers it
-** (checked below). */
-typedef struct rollout_map {
-  float *wcat[TW_GRT_MAX_LAYERS]; /* (2H,in_l) */
-  float *x[2];                    /* (B,N,F) this step's input, the next step's */
-  float *ycat;                    /* (B*N,2H) */
-  float *z[TW_GRT_MAX_LAYERS];    /* (B*N,H), two alternating */
-  float *h[2], *c[2];             /* (B*N,Hr) alternating state */
-  float *a1;                      /* (B*N,M) */
-  float *y;                       /* (B*N,O) */
-} rollout_map;
-
-static size_t rollout_cut(const tw_grt_sizes *sz, int B, float *base, rollout_map *map) {
-  const size_t bn = (size_t)B * sz->N, H = sz->H, Hr = sz->Hr;
-  size_t used = 0;
-  // each buffer starts at a multiple of 16 floats (64 bytes)
-  auto take = [&](float **slot, size_t n) {
-    *slot = base + used;
-    used += (n + 15) / 16 * 16;
-  };
-  for (int l = 0; l < sz->L; ++l) take(&map->wcat[l], 2 * H * tw_grt_layer_in(sz, l));
-  for (int i = 0; i < 2; ++i) take(&map->x[i], bn * sz->F);
-  take(&map->ycat, bn * 2 * H);
-  for (int l = 0; l < TW_MIN(sz->L, 2); ++l) take(&map->z[l], bn * H);
-  for (int i = 0; i < 2; ++i) take(&map->h[i], bn * Hr);
-  for (int i = 0; i < 2; ++i) take(&map->c[i], bn * Hr);
-  take(&map->a1, bn * sz->M);
-  take(&map->y, bn * sz->O);
-  for (int l = 2; l < sz->L; ++l) map->z[l] = map->z[l % 2];
-  return used;
+/* The rollout's LSTM hook: the input and recurrent products and the cell, in
+** one kernel (no gates kept). */
+static tw_status fused_lstm_step(void *ctx, const tw_grt_model *m, int64_t bn, const float *z, const float *h,
+                                 const float *c, float *gates, float *c_next, float *h_next) {
+  tw_grt_cuda_plan *plan = (tw_grt_cuda_plan *)ctx;
+  const tw_grt_layout *lay = &m->layout;
+  (void)gates;
+  return tw_lstm_fused_step(&plan->fused, tw_cuda_stream(plan->be), bn, z, m->params + lay->lstm_w_ih,
+                            m->params + lay->lstm_w_hh, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, h, c,
+                            c_next, h_next);
 }
 
 tw_status tw_grt_cuda_rollout(tw_grt_cuda_plan *plan, const tw_grt_model *m, const tw_grt_batch *batch,
@@ -236,40 +210,6 @@ tw_status tw_grt_cuda_rollout(tw_grt_cuda_plan *plan, const tw_grt_model *m, con
   if (plan->path == TW_GRT_LSTM_GENERIC || !plan->fused_ok)
     return tw_grt_rollout(be, m, batch, step, ctx, scratch, y, h, c);
   TW_TRY(grt_cuda_check_model(plan, m));
-  const tw_grt_layout *lay = &m->layout;
-  const tw_grt_sizes *s = &lay->sz;
-  const int B = batch->B, T = batch->T, N = s->N, Hr = s->Hr;
-  if (B <= 0 || T <= 0) return TW_FAIL(TW_ERR_INPUT, "GRT rollout: B = %d and T = %d must be positive", B, T);
-  if (!batch->x || !batch->adj || !scratch || (T > 1 && !step))
-    return TW_FAIL(TW_ERR_INPUT, "GRT rollout: x, adj, scratch and (for T > 1) a step callback are required");
   TW_TRY(tw_cuda_activate(be));
-  rollout_map r;
-  if (rollout_cut(s, B, scratch, &r) > tw_grt_rollout_floats(s, B))
-    return TW_FAIL(TW_ERR_INTERNAL, "GRT CUDA rollout: scratch cut exceeds tw_grt_rollout_floats");
-  grt_ws_map packer;
-  memset(&packer, 0, sizeof packer);
-  for (int l = 0; l < s->L; ++l) packer.wcat[l] = r.wcat[l];
-  TW_TRY(grt_pack_wcat(be, m, &packer));
-
-  const int64_t bn = (int64_t)B * N, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
-  const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
-  // x_0 (B,N,F) <- x[:,0] of (B,T,N,F)
-  TW_TRY(be->nn->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
-  TW_TRY(load_state(be, batch->h0, 0, state_bytes, r.h[0]));
-  TW_TRY(load_state(be, batch->c0, 0, state_bytes, r.c[0]));
-  for (int t = 0; t < T; ++t) {
-    const int cur = t % 2, nxt = (t + 1) % 2;
-    TW_TRY(grt_gnn(be, m, 1, B, batch->adj, batch->adj_per_twin, r.x[cur], r.wcat, r.ycat, r.z));
-    // the input and recurrent products and the cell, in one kernel
-    TW_TRY(tw_lstm_fused_step(&plan->fused, tw_cuda_stream(be), bn, r.z[s->L - 1], m->params + lay->lstm_w_ih,
-                              m->params + lay->lstm_w_hh, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh,
-                              r.h[cur], r.c[cur], r.c[nxt], r.h[nxt]));
-    TW_TRY(grt_head(be, m, bn, r.h[nxt], r.a1, r.y));
-    // y[:,t] of (B,T,N,O) <- y_t (B,N,O)
-    if (y) TW_TRY(be->nn->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));
-    if (t + 1 < T) TW_TRY(step(ctx, t, r.y, r.x[nxt]));
-  }
-  if (h) TW_TRY(be->copy(be, h, r.h[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
-  if (c) TW_TRY(be->copy(be, c, r.c[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
-  return TW_OK;
+  return grt_rollout_with(be, m, batch, step, ctx, scratch, y, h, c, fused_lstm_step, plan);
 }

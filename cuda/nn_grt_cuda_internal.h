@@ -7,10 +7,7 @@
 #define TW_NN_GRT_CUDA_INTERNAL_H
 
 #include "build_info.h" /* TW_HAVE_CUDNN */
-/* The shared orchestration's internals are C without extern "C" guards. */
-extern "C" {
-#include "nn/grt_internal.h" /* workspace map, shared orchestration pieces */
-}
+#include "nn/grt_internal.h" /* workspace map, shared orchestration pieces and their LSTM hooks */
 #include "nn_grt_cuda.h"     /* the public side */
 #include "nn_lstm_fused.h"   /* fused step */
 #if TW_HAVE_CUDNN

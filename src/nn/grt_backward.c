@@ -7,7 +7,9 @@
 ** each over all steps, and the GNN layers (fused epilogue backward, one product
 ** per layer for the weights and one for the layer input). Weight gradients
 ** accumulate over chunks in twin order, so the result does not depend on how
-** the batch was chunked beyond float rounding of the sums.
+** the batch was chunked beyond float rounding of the sums. The LSTM's forward
+** and backward come through a hook (grt_lstm_train), so the CUDA-only paths
+** (cuDNN) run this same walk with their own LSTM.
 **
 ** Shapes (time-major rows r = (t,b,n), R rows, Bn per step):
 **   dy (R,O) -> dW2 (O,M) = dy^T a1, db2 = sum dy, da1 (R,M) = dy W2 * [a1 > 0]
@@ -30,16 +32,13 @@ static tw_status loss_scale(tw_backend *be, const tw_grt_model *m, const tw_grt_
   return TW_OK;
 }
 
-/* Head and LSTM backward for one chunk; leaves dz_L in w->dz. */
-static tw_status chunk_backward_lstm(tw_backend *be, const tw_grt_model *m, int T, int bc, const grt_ws_map *w,
+/* Head backward for one chunk: weight gradients, and dh reaching every h_t in w->dhs. */
+static tw_status chunk_backward_head(tw_backend *be, const tw_grt_model *m, int T, int bc, const grt_ws_map *w,
                                      float *grads) {
   const tw_grt_layout *lay = &m->layout;
-  const tw_grt_sizes *s = &lay->sz;
-  const int Hr = s->Hr, M = s->M, O = s->O, H = s->H;
-  const int64_t bn = (int64_t)bc * s->N, rows = (int64_t)T * bn, G = 4 * (int64_t)Hr;
+  const int Hr = lay->sz.Hr, M = lay->sz.M, O = lay->sz.O;
+  const int64_t bn = (int64_t)bc * lay->sz.N, rows = (int64_t)T * bn;
   const float *h_after = w->hs + bn * Hr; // h after steps 0..T-1, (R,Hr)
-
-  // head
   TW_TRY(grt_gemm(be, 1, 0, O, M, rows, w->dy, O, w->a1, M, 1.0f, grads + lay->head2_w, M));
   TW_TRY(be->nn->bias_grad(be, rows, O, w->dy, grads + lay->head2_b));
   TW_TRY(grt_gemm(be, 0, 0, rows, M, O, w->dy, O, m->params + lay->head2_w, M, 0.0f, w->da1, M));
@@ -47,8 +46,24 @@ static tw_status chunk_backward_lstm(tw_backend *be, const tw_grt_model *m, int 
   TW_TRY(grt_gemm(be, 1, 0, M, Hr, rows, w->da1, M, h_after, Hr, 1.0f, grads + lay->head0_w, Hr));
   TW_TRY(be->nn->bias_grad(be, rows, M, w->da1, grads + lay->head0_b));
   TW_TRY(grt_gemm(be, 0, 0, rows, Hr, M, w->da1, M, m->params + lay->head0_w, Hr, 0.0f, w->dhs, Hr));
+  return TW_OK;
+}
 
-  // LSTM through time; gates_t become the pre-activation gradients in place
+/* The generic LSTM of a training walk: the chunk forward as it is, and the
+** backward step by step through the backend's kernels. */
+static tw_status generic_forward(void *ctx, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
+                                 const grt_ws_map *w, float *y) {
+  return grt_chunk_forward((tw_backend *)ctx, m, batch, b0, bc, w, 1, y, NULL, NULL);
+}
+
+static tw_status generic_backward(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w,
+                                  float *grads) {
+  tw_backend *be = ctx;
+  const tw_grt_layout *lay = &m->layout;
+  const tw_grt_sizes *s = &lay->sz;
+  const int Hr = s->Hr, H = s->H;
+  const int64_t bn = (int64_t)bc * s->N, rows = (int64_t)T * bn, G = 4 * (int64_t)Hr;
+  // gates_t become the pre-activation gradients in place
   TW_TRY(be->fill_bytes(be, w->dc, 0, (size_t)bn * Hr * sizeof(float)));
   for (int t = T - 1; t >= 0; --t) {
     float *gt = w->gates + t * bn * G;
@@ -91,6 +106,7 @@ typedef struct backward_ctx {
   tw_backend *be;
   const tw_grt_model *m;
   const tw_grt_batch *batch;
+  const grt_lstm_train *lstm;
   const float *target, *mask;
   float scale;
   int host;                 /* chunks write their own gradients, summed in chunk order */
@@ -113,12 +129,13 @@ static tw_status backward_chunk(void *ctx, const grt_ws_map *w, int pos, int b0,
   if (k->host) TW_TRY(be->fill_bytes(be, g, 0, (size_t)k->m->layout.total * sizeof(float)));
   k->slot_maps[pos] = w;
 
-  TW_TRY(grt_chunk_forward(be, k->m, batch, b0, bc, w, 1, k->y, NULL, NULL));
+  TW_TRY(k->lstm->forward(k->lstm->ctx, k->m, batch, b0, bc, w, k->y));
   // the chunk's target and mask, time-major like yt
   TW_TRY(be->nn->swap01(be, bc, T, yrow, k->target + (int64_t)b0 * T * yrow, T * yrow, w->tt, bn * s->O));
   if (k->mask) TW_TRY(be->nn->swap01(be, bc, T, yrow, k->mask + (int64_t)b0 * T * yrow, T * yrow, w->mt, bn * s->O));
   TW_TRY(be->nn->mse(be, rows * s->O, w->yt, w->tt, k->mask ? w->mt : NULL, k->scale, w->dy, &k->slot_sum[pos]));
-  TW_TRY(chunk_backward_lstm(be, k->m, T, bc, w, g));
+  TW_TRY(chunk_backward_head(be, k->m, T, bc, w, g));
+  TW_TRY(k->lstm->backward(k->lstm->ctx, k->m, T, bc, w, g));
   const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
   TW_TRY(chunk_backward_gnn(be, k->m, T, bc, adj, batch->adj_per_twin, w, g, k->x_grad != NULL));
   // x_grad[b0:b0+bc] (bc,T,N,F) <- dx (T,bc,N,F)
@@ -140,9 +157,11 @@ static tw_status backward_round_done(void *ctx, int chunks) {
   return TW_OK;
 }
 
-tw_status tw_grt_loss_backward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
-                               const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
-                               float *grads, float *x_grad, float *y) {
+tw_status grt_loss_backward_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
+                                 const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
+                                 float *grads, float *x_grad, float *y, const grt_lstm_train *lstm) {
+  const grt_lstm_train generic = {generic_forward, generic_backward, 0, be};
+  if (!lstm) lstm = &generic;
   TW_TRY(grt_check_call(m, batch, ws, 1));
   if (!target) return TW_FAIL(TW_ERR_INPUT, "GRT backward: target is required");
   if (ws->slots > 128) return TW_FAIL(TW_ERR_INTERNAL, "GRT backward: %d slots, at most 128", ws->slots);
@@ -150,12 +169,19 @@ tw_status tw_grt_loss_backward(tw_backend *be, const tw_grt_model *m, const tw_g
   double scale = 0.0;
   TW_TRY(loss_scale(be, m, batch, mask, &scale));
   TW_TRY(be->fill_bytes(be, grads, 0, (size_t)lay->total * sizeof(float)));
-  backward_ctx k = {.be = be, .m = m, .batch = batch, .target = target, .mask = mask, .scale = (float)scale,
-                    .host = be->device.kind == TW_DEVICE_HOST, .grads = grads, .x_grad = x_grad, .y = y};
+  backward_ctx k = {.be = be, .m = m, .batch = batch, .lstm = lstm, .target = target, .mask = mask,
+                    .scale = (float)scale, .host = be->device.kind == TW_DEVICE_HOST, .grads = grads, .x_grad = x_grad, .y = y};
   TW_TRY(grt_run_chunks(be, m, ws, batch->B, backward_chunk, backward_round_done, &k));
   // the two LSTM biases enter the gates as one sum: equal gradients
-  TW_TRY(be->copy(be, grads + lay->lstm_b_hh, grads + lay->lstm_b_ih, 4 * (size_t)lay->sz.Hr * sizeof(float),
-                  TW_COPY_DEVICE_TO_DEVICE));
+  if (!lstm->sets_b_hh)
+    TW_TRY(be->copy(be, grads + lay->lstm_b_hh, grads + lay->lstm_b_ih, 4 * (size_t)lay->sz.Hr * sizeof(float),
+                    TW_COPY_DEVICE_TO_DEVICE));
   *loss = k.sum_sq * scale;
   return TW_OK;
+}
+
+tw_status tw_grt_loss_backward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
+                               const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
+                               float *grads, float *x_grad, float *y) {
+  return grt_loss_backward_with(be, m, batch, target, mask, ws, loss, grads, x_grad, y, NULL);
 }

@@ -1,7 +1,10 @@
 /*
 ** grt_internal.h: what the GRT entry points share and nobody else needs: the
-** map of a workspace into named buffers, the per-chunk forward, and a float32
-** GEMM shorthand over the backend's strided-batched GEMM.
+** map of a workspace into named buffers, the per-chunk forward, a float32
+** GEMM shorthand over the backend's strided-batched GEMM, and the training and
+** rollout walks with hooks for the LSTM, so that the CUDA-only LSTM paths
+** (cuda/nn_grt_cuda*.cu: fused step, cuDNN) reuse them. Included from C and
+** from CUDA C++.
 **
 ** Internal layout is time-major: a "row" is one (t, b, n), R = T*Bc*N rows for
 ** a chunk of Bc twins, Bn = Bc*N rows per step.
@@ -11,6 +14,8 @@
 
 #include "nn/grt.h"    /* model, batch, workspace */
 #include "nn/nn_ops.h" /* the kernel table */
+
+TW_EXTERN_C_BEGIN
 
 /* A train or inference workspace cut into buffers (all floats, on the device). */
 typedef struct grt_ws_map {
@@ -80,5 +85,44 @@ tw_status grt_head(tw_backend *be, const tw_grt_model *m, int64_t rows, const fl
 /* c = alpha*op(a)*op(b) + beta*c in float32, one product, row-major. */
 tw_status grt_gemm(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
                    int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
+/* Copies `bytes` of src + offset into dst (an initial h or c), or zeros dst when src is NULL. */
+tw_status grt_load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst);
+
+/* ---- training: MSE loss and backpropagation through time (grt_backward.c) ---- */
+
+/* The LSTM of a training walk. forward: grt_chunk_forward's contract with
+** train = 1 (h, c not asked for). backward: from the gradient reaching every
+** h_t in w->dhs (T,Bn,Hr), add the LSTM weight gradients into grads and leave
+** dz_L (R,H) in w->dz. sets_b_hh: backward writes d b_hh itself; otherwise it is
+** copied from d b_ih at the end (both biases enter the gates as one sum). */
+typedef struct grt_lstm_train {
+  tw_status (*forward)(void *ctx, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
+                       const grt_ws_map *w, float *y);
+  tw_status (*backward)(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w, float *grads);
+  int sets_b_hh;
+  void *ctx;
+} grt_lstm_train;
+
+/* tw_grt_loss_backward with the given LSTM (NULL: the generic one, step by step
+** through the backend's kernels). */
+tw_status grt_loss_backward_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
+                                 const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
+                                 float *grads, float *x_grad, float *y, const grt_lstm_train *lstm);
+
+/* ---- rollout (grt_rollout.c) ---- */
+
+/* One rollout step's LSTM for bn rows: gates (bn,4Hr) is scratch; from z_L
+** (bn,H) and the state h, c (bn,Hr) to c_next, h_next. */
+typedef tw_status (*grt_lstm_step_fn)(void *ctx, const tw_grt_model *m, int64_t bn, const float *z, const float *h,
+                                      const float *c, float *gates, float *c_next, float *h_next);
+
+/* tw_grt_rollout with the given LSTM step (NULL: the generic one, two products
+** and the backend's cell). */
+tw_status grt_rollout_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
+                           void *ctx, float *scratch, float *y, float *h, float *c, grt_lstm_step_fn lstm,
+                           void *lstm_ctx);
+
+TW_EXTERN_C_END
 
 #endif

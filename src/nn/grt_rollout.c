@@ -8,6 +8,8 @@
 ** state per twin is 2*N*Hr floats; all scratch is planned by
 ** tw_grt_rollout_floats and nothing allocates inside. On the host a step runs
 ** as ranges of twins in parallel, one per thread, like the teacher-forced chunks.
+** The LSTM of a step comes through a hook (grt_lstm_step_fn), so the CUDA-only
+** paths (the fused step) run this same loop with their own LSTM.
 */
 #include "nn/grt_internal.h"
 
@@ -53,6 +55,24 @@ size_t tw_grt_rollout_floats(const tw_grt_sizes *sz, int B) {
   return rollout_cut(sz, B, NULL, &map);
 }
 
+/* The generic LSTM step: two products and the backend's cell. */
+static tw_status generic_lstm_step(void *ctx, const tw_grt_model *m, int64_t bn, const float *z, const float *h,
+                                   const float *c, float *gates, float *c_next, float *h_next) {
+  tw_backend *be = ctx;
+  const tw_grt_layout *lay = &m->layout;
+  const int64_t G = 4 * (int64_t)lay->sz.Hr, H = lay->sz.H, Hr = lay->sz.Hr;
+  // gates (bn,4Hr) = z_L W_ih^T + h W_hh^T
+  TW_TRY(grt_gemm(be, 0, 1, bn, G, H, z, H, m->params + lay->lstm_w_ih, H, 0.0f, gates, G));
+  TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, h, Hr, m->params + lay->lstm_w_hh, Hr, 1.0f, gates, G));
+  return be->nn->lstm_cell_forward(be, bn, (int)Hr, gates, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c,
+                                   c_next, h_next);
+}
+
+tw_status grt_load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst) {
+  if (src) return be->copy(be, dst, src + offset, bytes, TW_COPY_DEVICE_TO_DEVICE);
+  return be->fill_bytes(be, dst, 0, bytes);
+}
+
 /* One step for one range of twins: everything in a step is per twin, so the
 ** host runs ranges in parallel (grt_parallel); a GPU takes the batch whole. */
 typedef struct step_ctx {
@@ -60,6 +80,8 @@ typedef struct step_ctx {
   const tw_grt_model *m;
   const tw_grt_batch *batch;
   const rollout_map *r;
+  grt_lstm_step_fn lstm;
+  void *lstm_ctx;
   int cur, nxt, twins; /* state buffers read and written; twins per range */
 } step_ctx;
 
@@ -74,20 +96,17 @@ static tw_status step_range(void *ctx, int k, int slot) {
   float *z[TW_GRT_MAX_LAYERS];
   for (int l = 0; l < s->L; ++l) z[l] = r->z[l] + r0 * s->H;
   const float *adj = sc->batch->adj_per_twin ? sc->batch->adj + (int64_t)b0 * s->N * s->N : sc->batch->adj;
-  float *gates = r->gates + r0 * G, *h_next = r->h[sc->nxt] + r0 * Hr;
+  float *h_next = r->h[sc->nxt] + r0 * Hr;
   TW_TRY(grt_gnn(be, sc->m, 1, bc, adj, sc->batch->adj_per_twin, r->x[sc->cur] + r0 * s->F, r->wcat,
                  r->ycat + r0 * 2 * s->H, z));
-  // gates (bn,4Hr) = z_L W_ih^T + h W_hh^T
-  TW_TRY(grt_gemm(be, 0, 1, bn, G, s->H, z[s->L - 1], s->H, sc->m->params + lay->lstm_w_ih, s->H, 0.0f, gates, G));
-  TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, r->h[sc->cur] + r0 * Hr, Hr, sc->m->params + lay->lstm_w_hh, Hr, 1.0f, gates, G));
-  TW_TRY(be->nn->lstm_cell_forward(be, bn, (int)Hr, gates, sc->m->params + lay->lstm_b_ih,
-                                   sc->m->params + lay->lstm_b_hh, r->c[sc->cur] + r0 * Hr, r->c[sc->nxt] + r0 * Hr,
-                                   h_next));
+  TW_TRY(sc->lstm(sc->lstm_ctx, sc->m, bn, z[s->L - 1], r->h[sc->cur] + r0 * Hr, r->c[sc->cur] + r0 * Hr,
+                  r->gates + r0 * G, r->c[sc->nxt] + r0 * Hr, h_next));
   return grt_head(be, sc->m, bn, h_next, r->a1 + r0 * s->M, r->y + r0 * s->O);
 }
 
-tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
-                         void *ctx, float *scratch, float *y, float *h, float *c) {
+tw_status grt_rollout_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
+                           void *ctx, float *scratch, float *y, float *h, float *c, grt_lstm_step_fn lstm,
+                           void *lstm_ctx) {
   const tw_grt_layout *lay = &m->layout;
   const tw_grt_sizes *s = &lay->sz;
   const int B = batch->B, T = batch->T, N = s->N, Hr = s->Hr;
@@ -104,13 +123,12 @@ tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
   const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
   // x_0 (B,N,F) <- x[:,0] of (B,T,N,F)
   TW_TRY(be->nn->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
-  if (batch->h0) TW_TRY(be->copy(be, r.h[0], batch->h0, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
-  else TW_TRY(be->fill_bytes(be, r.h[0], 0, state_bytes));
-  if (batch->c0) TW_TRY(be->copy(be, r.c[0], batch->c0, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
-  else TW_TRY(be->fill_bytes(be, r.c[0], 0, state_bytes));
+  TW_TRY(grt_load_state(be, batch->h0, 0, state_bytes, r.h[0]));
+  TW_TRY(grt_load_state(be, batch->c0, 0, state_bytes, r.c[0]));
 
   // host: ranges of 32 twins in parallel, handed out as threads free up; GPU: the whole batch
-  step_ctx sc = {be, m, batch, &r, 0, 1, be->device.kind == TW_DEVICE_HOST ? TW_MIN(B, 32) : B};
+  step_ctx sc = {be, m, batch, &r, lstm ? lstm : generic_lstm_step, lstm ? lstm_ctx : be, 0, 1,
+                 be->device.kind == TW_DEVICE_HOST ? TW_MIN(B, 32) : B};
   const int ranges = (B + sc.twins - 1) / sc.twins;
   for (int t = 0; t < T; ++t) {
     sc.cur = t % 2;
@@ -123,4 +141,9 @@ tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
   if (h) TW_TRY(be->copy(be, h, r.h[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   if (c) TW_TRY(be->copy(be, c, r.c[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   return TW_OK;
+}
+
+tw_status tw_grt_rollout(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
+                         void *ctx, float *scratch, float *y, float *h, float *c) {
+  return grt_rollout_with(be, m, batch, step, ctx, scratch, y, h, c, NULL, NULL);
 }

@@ -9,51 +9,6 @@
 #include "build_info.h" /* TW_HAVE_* flags guarding entries */
 
 const tw_command tw_commands[] = {
-    {NULL, "version", "show version, commit, compiled-in backends and devices",
-     "usage: twinscale version\n\n"
-     "Prints the twinscale version and git commit, the optional parts compiled in\n"
-     "(CUDA, cuDNN, NCCL, MPI, HDF5, OpenBLAS, libyaml, OpenMP) and the CUDA devices found.\n",
-     tw_cmd_version},
-    {"bench", "gemm", "time a large square GEMM: the machine's measured GEMM ceiling",
-     "usage: twinscale bench gemm [--backend cpu|cuda] [--dtype f32|f64] [--math fp32|tf32|bf16]\n"
-     "                            [--size N] [--repeats R] [--device I]\n\n"
-     "Times C = A B for square N x N matrices through the backend's GEMM (OpenBLAS or the\n"
-     "reference GEMM on the CPU, cuBLAS on a GPU): 2 warm-up products, then R timed ones,\n"
-     "each synchronised; prints the median time and 2 N^3 / median in GFLOP/s on its last\n"
-     "line. 64 random entries of C are checked against float64 dot products first.\n\n"
-     "  --backend  cpu (default) or cuda\n"
-     "  --dtype    f32 (default) or f64\n"
-     "  --math     fp32 (default); tf32 or bf16 tensor-core modes (cuda, f32 only)\n"
-     "  --size     N (default 2048 on cpu, 4096 on cuda)\n"
-     "  --repeats  R timed products (default 5 on cpu, 20 on cuda)\n"
-     "  --device   CUDA device index (default 0)\n",
-     tw_cmd_bench_gemm},
-#if TW_HAVE_YAML
-    {"config", "check", "validate a config of any kind and print it normalised",
-     "usage: twinscale config check FILE\n\n"
-     "Reads the YAML config FILE, finds its kind (its `kind:` key, or a key only that kind\n"
-     "has), checks every key, type, range and required key against that kind's schema, and\n"
-     "prints the config normalised: every key in schema order, defaults filled in, units as\n"
-     "comments. The output is itself a valid config. Any problem is one line naming\n"
-     "FILE:LINE:COLUMN, and the exit status is 2. Conventions: docs/configs.md.\n",
-     tw_cmd_config_check},
-#endif
-    {"bench", "nn", "time the neural twin (GRT) forward and forward+backward on the reference model",
-     "usage: twinscale bench nn [--batch B1,B2,..] [--backend cpu|cuda] [--threads N] [--steps T]\n"
-     "                          [--repeats R] [--mode forward|train|both] [--chunk C] [--device I]\n\n"
-     "Times the GRT (N=10 F=16 H=64 Hr=64 L=2 M=64 O=4, random model and inputs, per-twin\n"
-     "adjacency) for each batch size: one warm-up call, then R timed calls; prints the median's\n"
-     "twin-steps/s and GFLOP/s (forward: 972,800 FLOP per twin-step; forward+backward: 3x).\n"
-     "scripts/compare-pytorch.sh compares with PyTorch in the same run.\n\n"
-     "  --batch    batch sizes (default 1024,8192,65536)\n"
-     "  --backend  cpu (default) or cuda\n"
-     "  --threads  OpenMP threads on the cpu (default: OMP_NUM_THREADS or all cores)\n"
-     "  --steps    sequence length T (default 24)\n"
-     "  --repeats  R timed calls (default 3)\n"
-     "  --mode     forward, train (forward+backward of the MSE loss) or both (default)\n"
-     "  --chunk    twins per workspace chunk (default: 16 on the cpu, the batch on a GPU)\n"
-     "  --device   CUDA device index (default 0)\n",
-     tw_cmd_bench_nn},
 #if TW_HAVE_YAML && TW_HAVE_HDF5
     {NULL, "simulate", "run mechanistic twins (t1d, pbpk) through a scenario into an HDF5 file",
      "usage: twinscale simulate CONFIG\n\n"
@@ -66,14 +21,6 @@ const tw_command tw_commands[] = {
      "FILE:LINE:COLUMN (or the table cell), exit 2.\n",
      tw_cmd_simulate},
 #endif
-    {"bench", "physio", "time the t1d model: patient-days/s per core, float32/float64, with/without CGM noise",
-     "usage: twinscale bench physio [--twins N] [--days D] [--threads T] [--integrator rk4|dopri5]\n\n"
-     "Integrates N copies of the 30 reference patients (default N=3840) for D days (default 1)\n"
-     "under a fixed meal/bolus scenario with 1-minute inputs, through the same engine as\n"
-     "`simulate`, for float32 and float64, without and with CGM noise (Dexcom). Prints\n"
-     "patient-days/s, per core, and GFLOP/s (FLOPs counted per RHS evaluation).\n"
-     "scripts/compare-simglucose.sh times simglucose's T1DPatient in the same run.\n",
-     tw_cmd_bench_physio},
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",
      "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend cpu|cuda]\n\n"
@@ -96,6 +43,59 @@ const tw_command tw_commands[] = {
      "as torch.nn.Linear and torch.nn.LSTMCell do (LSTM: 1/sqrt(Hr)), from Philox keyed by S.\n",
      tw_cmd_nn_init},
 #endif
+#if TW_HAVE_YAML
+    {"config", "check", "validate a config of any kind and print it normalised",
+     "usage: twinscale config check FILE\n\n"
+     "Reads the YAML config FILE, finds its kind (its `kind:` key, or a key only that kind\n"
+     "has), checks every key, type, range and required key against that kind's schema, and\n"
+     "prints the config normalised: every key in schema order, defaults filled in, units as\n"
+     "comments. The output is itself a valid config. Any problem is one line naming\n"
+     "FILE:LINE:COLUMN, and the exit status is 2. Conventions: docs/configs.md.\n",
+     tw_cmd_config_check},
+#endif
+    {"bench", "physio", "time the t1d model: patient-days/s per core, float32/float64, with/without CGM noise",
+     "usage: twinscale bench physio [--twins N] [--days D] [--threads T] [--integrator rk4|dopri5]\n\n"
+     "Integrates N copies of the 30 reference patients (default N=3840) for D days (default 1)\n"
+     "under a fixed meal/bolus scenario with 1-minute inputs, through the same engine as\n"
+     "`simulate`, for float32 and float64, without and with CGM noise (Dexcom). Prints\n"
+     "patient-days/s, per core, and GFLOP/s (FLOPs counted per RHS evaluation).\n"
+     "scripts/compare-simglucose.sh times simglucose's T1DPatient in the same run.\n",
+     tw_cmd_bench_physio},
+    {"bench", "nn", "time the neural twin (GRT) forward and forward+backward on the reference model",
+     "usage: twinscale bench nn [--batch B1,B2,..] [--backend cpu|cuda] [--threads N] [--steps T]\n"
+     "                          [--repeats R] [--mode forward|train|both] [--chunk C] [--device I]\n\n"
+     "Times the GRT (N=10 F=16 H=64 Hr=64 L=2 M=64 O=4, random model and inputs, per-twin\n"
+     "adjacency) for each batch size: one warm-up call, then R timed calls; prints the median's\n"
+     "twin-steps/s and GFLOP/s (forward: 972,800 FLOP per twin-step; forward+backward: 3x).\n"
+     "scripts/compare-pytorch.sh compares with PyTorch in the same run.\n\n"
+     "  --batch    batch sizes (default 1024,8192,65536)\n"
+     "  --backend  cpu (default) or cuda\n"
+     "  --threads  OpenMP threads on the cpu (default: OMP_NUM_THREADS or all cores)\n"
+     "  --steps    sequence length T (default 24)\n"
+     "  --repeats  R timed calls (default 3)\n"
+     "  --mode     forward, train (forward+backward of the MSE loss) or both (default)\n"
+     "  --chunk    twins per workspace chunk (default: 16 on the cpu, the batch on a GPU)\n"
+     "  --device   CUDA device index (default 0)\n",
+     tw_cmd_bench_nn},
+    {"bench", "gemm", "time a large square GEMM: the machine's measured GEMM ceiling",
+     "usage: twinscale bench gemm [--backend cpu|cuda] [--dtype f32|f64] [--math fp32|tf32|bf16]\n"
+     "                            [--size N] [--repeats R] [--device I]\n\n"
+     "Times C = A B for square N x N matrices through the backend's GEMM (OpenBLAS or the\n"
+     "reference GEMM on the CPU, cuBLAS on a GPU): 2 warm-up products, then R timed ones,\n"
+     "each synchronised; prints the median time and 2 N^3 / median in GFLOP/s on its last\n"
+     "line. 64 random entries of C are checked against float64 dot products first.\n\n"
+     "  --backend  cpu (default) or cuda\n"
+     "  --dtype    f32 (default) or f64\n"
+     "  --math     fp32 (default); tf32 or bf16 tensor-core modes (cuda, f32 only)\n"
+     "  --size     N (default 2048 on cpu, 4096 on cuda)\n"
+     "  --repeats  R timed products (default 5 on cpu, 20 on cuda)\n"
+     "  --device   CUDA device index (default 0)\n",
+     tw_cmd_bench_gemm},
+    {NULL, "version", "show version, commit, compiled-in backends and devices",
+     "usage: twinscale version\n\n"
+     "Prints the twinscale version and git commit, the optional parts compiled in\n"
+     "(CUDA, cuDNN, NCCL, MPI, HDF5, OpenBLAS, libyaml, OpenMP) and the CUDA devices found.\n",
+     tw_cmd_version},
     /* tw-commands: new entries go above this line */
     {NULL, NULL, NULL, NULL, NULL},
 };

@@ -14,15 +14,21 @@
 
 #include "cli/cli.h"
 #include "cli/config_kinds.h" /* tw_config_kinds, tw_config_kind_detect */
+#include "cli/options.h"      /* tw_opts_parse, TW_CONFIG_OPTIONS */
 
 int tw_cmd_config_check(int argc, char **argv) {
-  if (argc != 1) return tw_cli_usage_error("config check takes one FILE (see twinscale config check --help)");
+  tw_config_opts co = {0};
+  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
+  const char *file;
+  int n_pos, bad = tw_opts_parse("config check", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1, 1, &n_pos);
+  if (bad) return bad;
   tw_cfg_doc *doc = NULL;
   const tw_config_kind *kind = NULL;
   void *obj = NULL;
   char *text = NULL;
   tw_status st = TW_OK;
-  TW_TRY_GOTO(st, tw_cfg_parse_file(argv[0], &doc), done);
+  TW_TRY_GOTO(st, tw_cfg_parse_file(file, &doc), done);
+  TW_TRY_GOTO(st, tw_config_apply(doc, co.set.items, co.set.n, co.output), done);
   TW_TRY_GOTO(st, tw_config_kind_detect(tw_config_kinds, doc, &kind), done);
   obj = calloc(1, kind->schema->size);
   if (!obj) {

@@ -74,7 +74,21 @@ tw_status tw_config_kind_detect(const tw_config_kind *table, const tw_cfg_doc *d
   return TW_OK;
 }
 
-tw_status tw_config_load(const char *path, const char *name, void *obj, tw_cfg_doc **doc) {
+tw_status tw_config_apply(tw_cfg_doc *d, const char *const *sets, int n_sets, const char *output) {
+  for (int i = 0; i < n_sets; ++i) TW_TRY(tw_cfg_set(d, sets[i]));
+  if (!output) return TW_OK;
+  char set[4200];
+  size_t k = (size_t)snprintf(set, sizeof set, "output.path='");
+  for (const char *c = output; *c && k + 4 < sizeof set; ++c) { /* YAML single quotes: ' doubles */
+    if (*c == '\'') set[k++] = '\'';
+    set[k++] = *c;
+  }
+  snprintf(set + k, sizeof set - k, "'");
+  return tw_cfg_set(d, set);
+}
+
+tw_status tw_config_load(const char *path, const char *name, const char *const *sets, int n_sets, const char *output,
+                         void *obj, tw_cfg_doc **doc) {
   *doc = NULL;
   const tw_config_kind *want = NULL;
   for (const tw_config_kind *k = tw_config_kinds; k->name && !want; ++k)
@@ -82,9 +96,9 @@ tw_status tw_config_load(const char *path, const char *name, void *obj, tw_cfg_d
   if (!want) return TW_FAIL(TW_ERR_INTERNAL, "no config kind '%s' is registered", name);
   tw_cfg_doc *d;
   TW_TRY(tw_cfg_parse_file(path, &d));
+  tw_status st = tw_config_apply(d, sets, n_sets, output);
   const char *said = tw_cfg_top_scalar(d, "kind");
-  tw_status st = TW_OK;
-  if (tw_cfg_has_top_key(d, "kind") && (!said || strcmp(said, name)))
+  if (st == TW_OK && tw_cfg_has_top_key(d, "kind") && (!said || strcmp(said, name)))
     st = tw_cfg_error_at(d, tw_cfg_top_mark(d, "kind"), "this is a '%.64s' config; expected kind '%s'",
                          said ? said : "?", name);
   if (st == TW_OK) st = tw_cfg_bind(d, want->schema, obj);

@@ -29,11 +29,18 @@ extern const tw_config_kind tw_config_kinds[];
 ** TW_ERR_INPUT with a one-line message naming the file. */
 tw_status tw_config_kind_detect(const tw_config_kind *table, const tw_cfg_doc *doc, const tw_config_kind **out);
 
-/* Parses `path`, checks that it is (or may be) a config of kind `name`, and
-** binds it into `obj` (a struct of that kind's schema). On success *doc holds
+/* Applies the command line's overrides to a parsed config: each of `sets`
+** ("KEY=VALUE", tw_cfg_set), then `output` (when not NULL) as output.path. */
+tw_status tw_config_apply(tw_cfg_doc *doc, const char *const *sets, int n_sets, const char *output);
+
+/* Parses `path`, applies the command line's overrides (`sets`: n_sets
+** "KEY=VALUE" strings; `output`, when not NULL, as output.path), checks that
+** it is (or may be) a config of kind `name`, and binds it into `obj` (a struct
+** of that kind's schema). On success *doc holds
 ** the parsed file (for tw_cfg_error_at in later checks and for the config text
 ** in results files): the caller frees it with tw_cfg_free and releases obj with
 ** tw_cfg_release. */
-tw_status tw_config_load(const char *path, const char *name, void *obj, tw_cfg_doc **doc);
+tw_status tw_config_load(const char *path, const char *name, const char *const *sets, int n_sets, const char *output,
+                         void *obj, tw_cfg_doc **doc);
 
 #endif

@@ -17,6 +17,8 @@ tw_status tw_cfg_error_at(const tw_cfg_doc *doc, tw_cfg_mark mark, const char *f
   va_end(ap);
   /* Mark {0, 0}: the value came from a default, there is no place to point at. */
   if (mark.line > 0) return TW_FAIL(TW_ERR_INPUT, "%s:%d:%d: %s", doc->path, mark.line, mark.col, msg);
+  const char *set = tw_cfg_set_text(doc, mark);
+  if (set) return TW_FAIL(TW_ERR_INPUT, "%s: --set %s: %s", doc->path, set, msg);
   return TW_FAIL(TW_ERR_INPUT, "%s: %s", doc->path, msg);
 }
 

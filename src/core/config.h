@@ -106,6 +106,14 @@ tw_status tw_cfg_parse_file(const char *path, tw_cfg_doc **out);
 tw_status tw_cfg_parse_string(const char *name, const char *text, size_t len, tw_cfg_doc **out);
 void tw_cfg_free(tw_cfg_doc *doc);
 
+/* Applies `--set KEY=VALUE` (dotted KEY, YAML VALUE) to a parsed config before
+** binding; binding then checks it like the file's own keys, and errors about it
+** name the override. The override is appended to the text as a comment.
+** TW_ERR_INPUT for a malformed override or a path through a single value. */
+tw_status tw_cfg_set(tw_cfg_doc *doc, const char *assignment);
+/* The override a mark points into (mark.line < 0), or NULL. */
+const char *tw_cfg_set_text(const tw_cfg_doc *doc, tw_cfg_mark mark);
+
 /* The file name and the full text, as read (for results files' root attributes). */
 const char *tw_cfg_path(const tw_cfg_doc *doc);
 const char *tw_cfg_text(const tw_cfg_doc *doc);

@@ -458,6 +458,8 @@ void tw_cfg_free(tw_cfg_doc *doc) {
   free(doc->nodes);
   free(doc->kids);
   free(doc->chars);
+  for (int i = 0; i < doc->n_sets; ++i) free(doc->sets[i]);
+  free(doc->sets);
   free(doc);
 }
 

@@ -47,6 +47,8 @@ struct tw_cfg_doc {
   char *chars;
   size_t n_chars, cap_chars;
   int root; /* index of the top node, -1 for an empty stream */
+  char **sets; /* the --set overrides applied, in order (config_override.c) */
+  int n_sets;
 };
 
 static inline const tw_cfg_node *tw_cfg_node_at(const tw_cfg_doc *doc, int index) { return &doc->nodes[index]; }

@@ -92,6 +92,7 @@ const char *tw_status_name(tw_status code) {
     case TW_ERR_LIBRARY: return "library call failed";
     case TW_ERR_UNSUPPORTED: return "not supported by this build";
     case TW_ERR_INTERNAL: return "internal error";
+    case TW_ERR_INTERRUPTED: return "interrupted";
   }
   return "unknown error";
 }

@@ -33,7 +33,8 @@ typedef enum tw_status {
   TW_ERR_NUMERIC,   /* NaN, Inf, step-size underflow, a matrix not positive definite */
   TW_ERR_LIBRARY,   /* a CUDA, cuBLAS, cuDNN, NCCL, MPI or HDF5 call failed */
   TW_ERR_UNSUPPORTED, /* asked for something this build does not have (no CUDA, ...) */
-  TW_ERR_INTERNAL   /* a broken invariant: a bug in twinscale */
+  TW_ERR_INTERNAL,  /* a broken invariant: a bug in twinscale */
+  TW_ERR_INTERRUPTED /* stopped by a signal (SIGINT, SIGTERM) before the work was done */
 } tw_status;
 
 /* Records the message for a new error and returns `code`. The call site is kept

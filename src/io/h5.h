@@ -64,6 +64,16 @@ tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, 
                                const char *units, tw_h5_dataset **out);
 tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data);
 tw_status tw_h5_dataset_close(tw_h5_dataset *ds);
+/* A 2-D (rows, cols) dataset written in blocks of columns (trajectories
+** streamed in time blocks), chunked `block_cols` columns wide so that each
+** block write fills whole HDF5 chunks. */
+tw_status tw_h5_dataset_create_blocked(tw_h5_file *f, const char *path, tw_dtype dtype, const int64_t dims[2],
+                                       int64_t block_cols, const char *units, tw_h5_dataset **out);
+/* Writes rows [row0, row0 + nrows) x columns [col0, col0 + ncols) of a 2-D
+** dataset from `data`, (nrows, ncols) row-major. Collective like write_rows
+** (nrows may be 0). */
+tw_status tw_h5_dataset_write_block(tw_h5_dataset *ds, int64_t row0, int64_t nrows, int64_t col0, int64_t ncols,
+                                    const void *data);
 
 /* Reads a whole dataset into a malloc'd host tensor converted to `dtype` (free
 ** out->data with free()). A missing dataset is TW_ERR_INPUT naming file and path,

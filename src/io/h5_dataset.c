@@ -6,7 +6,10 @@
 ** axis: a chunk holds whole rows, about 1 MiB of them, rounded down to a
 ** multiple of TW_DEFAULT_CHUNK rows when there are that many, so that the
 ** HDF5 chunks of a per-twin dataset line up with the twin partition. Scalars
-** and empty datasets are contiguous (HDF5 cannot chunk them).
+** and empty datasets are contiguous (HDF5 cannot chunk them). A 2-D dataset
+** written in blocks of columns (trajectories streamed in time blocks) is
+** chunked by those columns instead, so that a block write fills whole HDF5
+** chunks and none is read back to be modified.
 **
 ** Reading converts to the requested type through HDF5's conversion, made
 ** strict: a value that does not fit the target (out of range, fractional
@@ -50,10 +53,11 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
   tw_h5_file *f = ds->f;
   hsize_t dims[TW_TENSOR_MAX_RANK], chunk[TW_TENSOR_MAX_RANK];
   for (int i = 0; i < ds->rank; ++i) chunk[i] = dims[i] = (hsize_t)ds->dims[i];
+  if (ds->chunk_cols > 0) chunk[1] = (hsize_t)TW_MIN(ds->chunk_cols, ds->dims[1]);
   hid_t space, dcpl, lcpl;
   TW_H5_CHECK(space = tw_h5_keep(s, ds->rank ? H5Screate_simple(ds->rank, dims, NULL) : H5Screate(H5S_SCALAR)));
   TW_H5_CHECK(dcpl = tw_h5_keep(s, H5Pcreate(H5P_DATASET_CREATE)));
-  int64_t per_row = row_elems(ds->rank, ds->dims);
+  int64_t per_row = ds->chunk_cols > 0 ? (int64_t)chunk[1] : row_elems(ds->rank, ds->dims);
   if (ds->rank > 0 && ds->dims[0] > 0 && per_row > 0) {
     chunk[0] = (hsize_t)chunk_rows(ds->dims[0], per_row * (int64_t)tw_dtype_size(ds->dtype));
     TW_H5_CHECK(H5Pset_chunk(dcpl, ds->rank, chunk));
@@ -65,8 +69,8 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
   return TW_OK;
 }
 
-tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, int rank, const int64_t *dims,
-                               const char *units, tw_h5_dataset **out) {
+static tw_status dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, int rank, const int64_t *dims,
+                                int64_t chunk_cols, const char *units, tw_h5_dataset **out) {
   tw_h5_where(f, "dataset", path);
   *out = NULL;
   if (!f->partial_path) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': file is open read-only", f->path, path);
@@ -86,6 +90,7 @@ tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, 
   ds->dset = H5I_INVALID_HID;
   ds->dtype = dtype;
   ds->rank = rank;
+  ds->chunk_cols = chunk_cols;
   memcpy(ds->dims, dims, (size_t)rank * sizeof *dims);
   tw_h5_scope sc = {0};
   tw_status st = create(&sc, ds, units);
@@ -102,13 +107,27 @@ tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, 
   return TW_OK;
 }
 
-/* Selects rows [row0, row0 + nrows) of dset's file space and makes the matching
-** memory space (a rank-0 dataset is one row). With no rows, both select nothing:
-** a rank that owns no twins still takes part in a collective transfer. */
-static tw_status select_rows(tw_h5_scope *s, hid_t dset, int rank, const int64_t *dims, int64_t row0,
-                             int64_t nrows, hid_t *fspace, hid_t *mspace) {
+tw_status tw_h5_dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, int rank, const int64_t *dims,
+                               const char *units, tw_h5_dataset **out) {
+  return dataset_create(f, path, dtype, rank, dims, 0, units, out);
+}
+
+tw_status tw_h5_dataset_create_blocked(tw_h5_file *f, const char *path, tw_dtype dtype, const int64_t dims[2],
+                                       int64_t block_cols, const char *units, tw_h5_dataset **out) {
+  if (block_cols < 1)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': blocks of %lld columns", f->path, path, (long long)block_cols);
+  return dataset_create(f, path, dtype, 2, dims, block_cols, units, out);
+}
+
+/* Selects rows [row0, row0 + nrows) and, of a dataset of rank >= 2, columns
+** [col0, col0 + ncols) (ncols < 0: all of them) of dset's file space, and makes
+** the matching memory space (a rank-0 dataset is one row). With nothing to
+** transfer, both select nothing: a rank that owns no twins still takes part in
+** a collective transfer. */
+static tw_status select_block(tw_h5_scope *s, hid_t dset, int rank, const int64_t *dims, int64_t row0,
+                              int64_t nrows, int64_t col0, int64_t ncols, hid_t *fspace, hid_t *mspace) {
   TW_H5_CHECK(*fspace = tw_h5_keep(s, H5Dget_space(dset)));
-  if (nrows == 0 || row_elems(rank, dims) == 0) {
+  if (nrows == 0 || ncols == 0 || row_elems(rank, dims) == 0) {
     TW_H5_CHECK(*mspace = tw_h5_keep(s, H5Screate(H5S_SCALAR)));
     TW_H5_CHECK(H5Sselect_none(*fspace));
     TW_H5_CHECK(H5Sselect_none(*mspace));
@@ -119,18 +138,25 @@ static tw_status select_rows(tw_h5_scope *s, hid_t dset, int rank, const int64_t
     for (int i = 0; i < rank; ++i) count[i] = (hsize_t)dims[i];
     start[0] = (hsize_t)row0;
     count[0] = (hsize_t)nrows;
+    if (rank >= 2 && ncols >= 0) start[1] = (hsize_t)col0, count[1] = (hsize_t)ncols;
     TW_H5_CHECK(H5Sselect_hyperslab(*fspace, H5S_SELECT_SET, start, NULL, count, NULL));
     TW_H5_CHECK(*mspace = tw_h5_keep(s, H5Screate_simple(rank, count, NULL)));
   }
   return TW_OK;
 }
 
+static tw_status select_rows(tw_h5_scope *s, hid_t dset, int rank, const int64_t *dims, int64_t row0,
+                             int64_t nrows, hid_t *fspace, hid_t *mspace) {
+  return select_block(s, dset, rank, dims, row0, nrows, 0, -1, fspace, mspace);
+}
+
 /* A buffer for transfers of nothing: HDF5 wants a non-NULL pointer even then. */
 static char nothing[8];
 
-static tw_status write_rows(tw_h5_scope *s, tw_h5_dataset *ds, int64_t row0, int64_t nrows, const void *data) {
+static tw_status write_block(tw_h5_scope *s, tw_h5_dataset *ds, int64_t row0, int64_t nrows, int64_t col0,
+                             int64_t ncols, const void *data) {
   hid_t fspace, mspace;
-  TW_TRY(select_rows(s, ds->dset, ds->rank, ds->dims, row0, nrows, &fspace, &mspace));
+  TW_TRY(select_block(s, ds->dset, ds->rank, ds->dims, row0, nrows, col0, ncols, &fspace, &mspace));
   TW_H5_CHECK(H5Dwrite(ds->dset, tw_h5_mem_type(ds->dtype), mspace, fspace, ds->f->xfer, data ? data : nothing));
   return TW_OK;
 }
@@ -145,7 +171,23 @@ tw_status tw_h5_dataset_write_rows(tw_h5_dataset *ds, int64_t row0, int64_t nrow
     return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': no data for %lld rows", ds->f->path, ds->path,
                    (long long)nrows);
   tw_h5_scope sc = {0};
-  tw_status st = write_rows(&sc, ds, row0, nrows, data);
+  tw_status st = write_block(&sc, ds, row0, nrows, 0, -1, data);
+  tw_h5_release(&sc);
+  return st;
+}
+
+tw_status tw_h5_dataset_write_block(tw_h5_dataset *ds, int64_t row0, int64_t nrows, int64_t col0, int64_t ncols,
+                                    const void *data) {
+  tw_h5_where(ds->f, "dataset", ds->path);
+  if (ds->rank != 2 || row0 < 0 || nrows < 0 || row0 > ds->dims[0] - nrows || col0 < 0 || ncols < 0 ||
+      col0 > ds->dims[1] - ncols)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': block [%lld, %lld) x [%lld, %lld) outside its shape",
+                   ds->f->path, ds->path, (long long)row0, (long long)(row0 + nrows), (long long)col0,
+                   (long long)(col0 + ncols));
+  if (!data && nrows > 0 && ncols > 0)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': no data for a block", ds->f->path, ds->path);
+  tw_h5_scope sc = {0};
+  tw_status st = write_block(&sc, ds, row0, nrows, col0, ncols, data);
   tw_h5_release(&sc);
   return st;
 }

@@ -49,6 +49,7 @@ struct tw_h5_dataset {
   tw_dtype dtype;
   int rank;
   int64_t dims[TW_TENSOR_MAX_RANK];
+  int64_t chunk_cols; /* 2-D datasets written in column blocks: HDF5 chunk width; 0: whole rows */
   char *path;
   struct tw_h5_dataset *next; /* in f->open_datasets */
 };

@@ -106,12 +106,16 @@ static const tw_cfg_field output_fields[] = {
      .has_range = 1, .min = 1, .max = 1e9, .unit = "min",
      .doc = "trajectory sampling interval; must divide duration_min"},
     {.key = "chunk_twins", .type = TW_CFG_INT, .offset = offsetof(tw_sim_output_cfg, chunk_twins),
-     .default_text = "1024", .has_range = 1, .min = 1, .max = 1e7,
-     .doc = "twins integrated and written together (memory: chunk x observables x samples x 8 bytes)"},
+     .default_text = "0", .has_range = 1, .min = 0, .max = 1e7,
+     .doc = "twins integrated together; 0: about 64 chunks for the cohort, 8 to 1024 twins each (docs/run.md)"},
+    {.key = "buffer_mb", .type = TW_CFG_INT, .offset = offsetof(tw_sim_output_cfg, buffer_mb),
+     .default_text = "64", .has_range = 1, .min = 1, .max = 1e6, .unit = "MiB",
+     .doc = "per rank, for trajectories on their way to the file: they are written in time blocks of this size"},
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_sim_output_cfg, output_fields, NULL);
 
 static const char *const precisions[] = {"float32", "float64", NULL};
+static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
 
 static const tw_cfg_field sim_fields[] = {
     {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_config, pack), .required = 1,
@@ -122,6 +126,8 @@ static const tw_cfg_field sim_fields[] = {
      .has_range = 1, .min = 1, .max = 1e8, .unit = "min", .doc = "simulated time"},
     {.key = "precision", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_config, precision),
      .default_text = "float64", .choices = precisions, .doc = "floating-point type of the integration"},
+    {.key = "backend", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_config, backend), .default_text = "auto",
+     .choices = backends, .doc = "where the twins run: a GPU when one is visible (auto), the CPU, or a GPU"},
     {.key = "integrator", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, integrator),
      .sub = &integrator_schema, .default_text = "{}", .doc = "ODE integrator"},
     {.key = "scenario", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, scenario), .sub = &scenario_schema,

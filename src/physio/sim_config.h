@@ -91,10 +91,12 @@ typedef struct tw_sim_output_cfg {
   tw_cfg_mark mark;
   char *path;
   int64_t every_min;
-  int64_t chunk_twins;
+  int64_t chunk_twins; /* 0: the run engine's default */
+  int64_t buffer_mb;
 } tw_sim_output_cfg;
 
 typedef enum tw_sim_precision { TW_SIM_FLOAT32, TW_SIM_FLOAT64 } tw_sim_precision;
+typedef enum tw_sim_backend { TW_SIM_BACKEND_AUTO, TW_SIM_BACKEND_CPU, TW_SIM_BACKEND_CUDA } tw_sim_backend;
 
 typedef struct tw_sim_config {
   tw_cfg_mark mark;
@@ -102,6 +104,7 @@ typedef struct tw_sim_config {
   tw_sim_twins_cfg twins;
   int64_t duration_min;
   int precision; /* tw_sim_precision */
+  int backend;   /* tw_sim_backend */
   tw_sim_integrator_cfg integrator;
   tw_sim_scenario_cfg scenario;
   tw_sim_sensor_cfg sensor;

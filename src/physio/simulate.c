@@ -3,9 +3,14 @@
 **
 ** The chunk's arrays are SoA with ld = n rounded up to a multiple of 8 (aligned
 ** vector loads). Inputs are filled `step` minutes at a time into one block that
-** is reused, so nothing is allocated inside the time loop.
+** is reused, so nothing is allocated inside the time loop. Samples go into the
+** result's trajectory block (n_out, n, nt), so the block's rows are contiguous
+** per observable and twin, as a block of a /trajectories dataset.
 */
 #include "physio/simulate.h" /* tw_sim_plan */
+
+#include "backend/backend.h"    /* tw_backend: memory and copies on a device */
+#include "physio/physio_ops.h" /* the backend's physiology entries */
 
 #include <math.h>   /* NAN */
 #include <stdlib.h> /* calloc, free */
@@ -24,13 +29,14 @@ int64_t tw_sim_step(const tw_sim_plan *pl) {
   return pl->cgm ? gcd64(pl->every, pl->cgm->sample_time) : pl->every;
 }
 
-tw_status tw_sim_result_alloc(const tw_sim_plan *pl, int64_t n, tw_sim_result *r) {
+tw_status tw_sim_result_alloc_block(const tw_sim_plan *pl, int64_t n, int64_t block, tw_sim_result *r) {
   memset(r, 0, sizeof *r);
   r->n = n;
   r->n_times = pl->duration / pl->every + 1;
   r->n_out = pl->model->n_obs + (pl->cgm ? 1 : 0);
+  r->block = TW_MAX(1, TW_MIN(block, r->n_times));
   const size_t no = (size_t)r->n_out * (size_t)n;
-  if (pl->record) r->traj = calloc(no * (size_t)r->n_times + 1, sizeof(double));
+  if (pl->record) r->traj = calloc(no * (size_t)r->block + 1, sizeof(double));
   r->mean = calloc(no + 1, sizeof(double));
   r->min = calloc(no + 1, sizeof(double));
   r->max = calloc(no + 1, sizeof(double));
@@ -43,6 +49,10 @@ tw_status tw_sim_result_alloc(const tw_sim_plan *pl, int64_t n, tw_sim_result *r
   return TW_OK;
 }
 
+tw_status tw_sim_result_alloc(const tw_sim_plan *pl, int64_t n, tw_sim_result *r) {
+  return tw_sim_result_alloc_block(pl, n, pl->duration / pl->every + 1, r);
+}
+
 void tw_sim_result_free(tw_sim_result *r) {
   free(r->traj);
   free(r->mean);
@@ -53,44 +63,83 @@ void tw_sim_result_free(tw_sim_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* The chunk's working arrays. */
-typedef struct chunk {
-  int64_t n, ld;
+/* The chunk's working arrays. x, d and flag are read on the host at every
+** sample; on a device backend they are mirrored (x_host, d_host, flag_host)
+** and copied back before each sample, on the host they are the same arrays. */
+struct tw_sim_chunk {
+  const tw_sim_plan *pl;
+  tw_sim_result *r;
+  struct tw_backend *be; /* NULL: host */
+  int64_t twin0, n, ld, step;
   size_t esz;
-  void *x, *p, *d, *u, *h;
+  void *x, *p, *d, *u, *h;   /* on the backend's device */
+  int32_t *flag;             /* (n) on the device */
+  void *x_host, *d_host, *u_host;
+  int32_t *flag_host;        /* = r->flag */
   void *pt; /* (n, n_params) the parameters again, twin-major, for observe() */
   tw_cgm_state *cgm;
-} chunk;
+  int64_t t;       /* minutes simulated */
+  int64_t next_ti; /* the next sample index to take */
+  tw_physio_batch b;
+};
 
-static void chunk_free(chunk *c) {
-  free(c->x);
-  free(c->p);
-  free(c->d);
-  free(c->u);
-  free(c->h);
-  free(c->pt);
-  free(c->cgm);
+static int on_device(const tw_sim_chunk *c) { return c->be && c->be->device.kind != TW_DEVICE_HOST; }
+
+static void *dev_alloc(tw_sim_chunk *c, size_t bytes, tw_status *st) {
+  void *p = NULL;
+  if (*st != TW_OK) return NULL;
+  if (!on_device(c)) {
+    if (!(p = calloc(bytes + 8, 1))) *st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
+    return p;
+  }
+  *st = c->be->alloc(c->be, bytes + 8, &p);
+  if (*st == TW_OK) *st = c->be->fill_bytes(c->be, p, 0, bytes + 8);
+  return p;
 }
 
-/* Stores v into element k of twin i of an SoA array of the chunk's dtype. */
-static void put(const chunk *c, void *a, int k, int64_t i, double v) {
+static void dev_free(tw_sim_chunk *c, void *p) {
+  if (!p) return;
+  if (on_device(c)) c->be->free(c->be, p);
+  else free(p);
+}
+
+void tw_sim_chunk_close(tw_sim_chunk *c) {
+  if (!c) return;
+  if (on_device(c)) {
+    free(c->x_host);
+    free(c->d_host);
+    free(c->u_host);
+  }
+  dev_free(c, c->x);
+  dev_free(c, c->p);
+  dev_free(c, c->d);
+  dev_free(c, c->u);
+  dev_free(c, c->h);
+  if (c->flag != c->flag_host) dev_free(c, c->flag);
+  free(c->pt);
+  free(c->cgm);
+  free(c);
+}
+
+/* Stores v into element k of twin i of an SoA host array of the chunk's dtype. */
+static void put(const tw_sim_chunk *c, void *a, int k, int64_t i, double v) {
   if (c->esz == sizeof(double)) ((double *)a)[k * c->ld + i] = v;
   else ((float *)a)[k * c->ld + i] = (float)v;
 }
 
-/* One twin's observables from the chunk's arrays, as doubles. The parameters
-** come from the chunk's twin-major copy `pt`, so only the state and the
-** discrete variables are gathered from the SoA arrays. */
-static void observe_twin(const tw_model *m, const chunk *c, int64_t i, double *obs) {
+/* One twin's observables from the chunk's host arrays, as doubles. The
+** parameters come from the chunk's twin-major copy `pt`, so only the state and
+** the discrete variables are gathered from the SoA arrays. */
+static void observe_twin(const tw_model *m, const tw_sim_chunk *c, int64_t i, double *obs) {
   if (c->esz == sizeof(double)) {
     double x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
-    const double *X = c->x, *D = c->d;
+    const double *X = c->x_host, *D = c->d_host;
     for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
     for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
     tw_model_observe_f64(m, x, (const double *)c->pt + i * m->n_params, d, obs);
   } else {
     float x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS], o[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS];
-    const float *X = c->x, *D = c->d;
+    const float *X = c->x_host, *D = c->d_host;
     for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
     for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
     tw_model_observe_f32(m, x, (const float *)c->pt + i * m->n_params, d, o);
@@ -98,10 +147,12 @@ static void observe_twin(const tw_model *m, const chunk *c, int64_t i, double *o
   }
 }
 
-/* Observables of every twin at time t: into the trajectories and the running
-** summary when t is an output time (sample index ti >= 0), and the CGM reading
-** when t is a sensor sample time. Twins are independent: OpenMP over them. */
-static void sample(const tw_sim_plan *pl, const chunk *c, tw_sim_result *r, int64_t t, int64_t ti) {
+/* Observables of every twin at time t: into the trajectory block and the
+** running summary when t is an output time (sample index ti >= 0), and the CGM
+** reading when t is a sensor sample time. Twins are independent: OpenMP over them. */
+static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
+  const tw_sim_plan *pl = c->pl;
+  tw_sim_result *r = c->r;
   const tw_model *m = pl->model;
   const int no = m->n_obs;
 #pragma omp parallel for schedule(static)
@@ -117,7 +168,7 @@ static void sample(const tw_sim_plan *pl, const chunk *c, tw_sim_result *r, int6
     if (ti < 0) continue; /* a sensor sample between output times */
     for (int k = 0; k < r->n_out; ++k) {
       const int64_t s = k * r->n + i;
-      if (r->traj) r->traj[s * r->n_times + ti] = obs[k];
+      if (r->traj) r->traj[s * r->nt + (ti - r->t0)] = obs[k];
       if (ti == 0) r->min[s] = r->max[s] = obs[k];
       r->mean[s] += obs[k] / (double)r->n_times;
       r->min[s] = obs[k] < r->min[s] ? obs[k] : r->min[s];
@@ -126,67 +177,178 @@ static void sample(const tw_sim_plan *pl, const chunk *c, tw_sim_result *r, int6
   }
 }
 
-tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
-                           const double *params, tw_sim_result *r) {
+/* The host arrays up to date with the device before a sample. */
+static tw_status to_host(tw_sim_chunk *c) {
+  if (!on_device(c)) return TW_OK;
+  const tw_model *m = c->pl->model;
+  TW_TRY(c->be->copy(c->be, c->x_host, c->x, (size_t)(m->n_states * c->ld) * c->esz, TW_COPY_DEVICE_TO_HOST));
+  TW_TRY(c->be->copy(c->be, c->d_host, c->d, (size_t)(m->n_disc * c->ld) * c->esz, TW_COPY_DEVICE_TO_HOST));
+  return c->be->copy(c->be, c->flag_host, c->flag, (size_t)c->n * sizeof(int32_t), TW_COPY_DEVICE_TO_HOST);
+}
+
+/* Every twin's initial state, parameters and sensor, into the host arrays. */
+static void init_twins(tw_sim_chunk *c, uint64_t first_id, const double *params) {
+  const tw_sim_plan *pl = c->pl;
   const tw_model *m = pl->model;
-  if (pl->every < 1 || pl->duration % pl->every != 0)
-    return TW_FAIL(TW_ERR_INTERNAL, "simulate: every %lld does not divide duration %lld",
-                   (long long)pl->every, (long long)pl->duration);
-  const int64_t step = tw_sim_step(pl);
-  chunk c;
-  memset(&c, 0, sizeof c);
-  c.n = n;
-  c.ld = (n + 7) / 8 * 8;
-  c.esz = pl->dtype == TW_F64 ? sizeof(double) : sizeof(float);
-  c.x = calloc((size_t)(m->n_states * c.ld), c.esz);
-  c.p = calloc((size_t)(m->n_params * c.ld), c.esz);
-  c.d = calloc((size_t)(m->n_disc * c.ld) + 1, c.esz);
-  c.u = calloc((size_t)(step * m->n_inputs * c.ld) + 1, c.esz);
-  c.h = calloc((size_t)c.ld, c.esz);
-  c.pt = calloc((size_t)(n * m->n_params) + 1, c.esz);
-  c.cgm = pl->cgm ? calloc((size_t)n, sizeof(tw_cgm_state)) : NULL;
-  if (!c.x || !c.p || !c.d || !c.u || !c.h || !c.pt || (pl->cgm && !c.cgm)) {
-    chunk_free(&c);
-    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)n);
-  }
-  for (int64_t i = 0; i < n; ++i) {
+  void *p_host = on_device(c) ? c->u_host : c->p; /* u_host is large enough to stage p */
+  for (int64_t i = 0; i < c->n; ++i) {
     double x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
     const double *pi = params + i * m->n_params;
     tw_model_init_twin_f64(m, pi, x, d);
-    for (int k = 0; k < m->n_states; ++k) put(&c, c.x, k, i, x[k]);
+    for (int k = 0; k < m->n_states; ++k) put(c, c->x_host, k, i, x[k]);
     for (int k = 0; k < m->n_params; ++k) {
-      put(&c, c.p, k, i, pi[k]);
-      if (c.esz == sizeof(double)) ((double *)c.pt)[i * m->n_params + k] = pi[k];
-      else ((float *)c.pt)[i * m->n_params + k] = (float)pi[k];
+      put(c, p_host, k, i, pi[k]);
+      if (c->esz == sizeof(double)) ((double *)c->pt)[i * m->n_params + k] = pi[k];
+      else ((float *)c->pt)[i * m->n_params + k] = (float)pi[k];
     }
-    for (int k = 0; k < m->n_disc; ++k) put(&c, c.d, k, i, d[k]);
-    put(&c, c.h, 0, i, 1.0);
-    r->fail_at[i] = -1;
-    if (pl->cgm) tw_cgm_init(pl->cgm, pl->seed, first_id + (uint64_t)i, &c.cgm[i]);
+    for (int k = 0; k < m->n_disc; ++k) put(c, c->d_host, k, i, d[k]);
+    c->r->fail_at[i] = -1;
+    if (pl->cgm) tw_cgm_init(pl->cgm, pl->seed, first_id + (uint64_t)i, &c->cgm[i]);
   }
-  tw_physio_batch b;
-  memset(&b, 0, sizeof b);
-  b.dtype = pl->dtype;
-  b.n = n;
-  b.ld = c.ld;
-  b.first_twin_id = (int64_t)first_id;
-  b.x = c.x;
-  b.p = c.p;
-  b.d = c.d;
-  b.u = c.u;
-  b.flag = r->flag;
-  b.opts = pl->opts;
-  b.h = c.h;
+}
+
+/* Host-side start values onto the device (x, d, p staged in u_host; h = 1 min). */
+static tw_status upload(tw_sim_chunk *c) {
+  const tw_model *m = c->pl->model;
+  if (!on_device(c)) {
+    for (int64_t i = 0; i < c->n; ++i) put(c, c->h, 0, i, 1.0);
+    return TW_OK;
+  }
+  TW_TRY(c->be->copy(c->be, c->x, c->x_host, (size_t)(m->n_states * c->ld) * c->esz, TW_COPY_HOST_TO_DEVICE));
+  TW_TRY(c->be->copy(c->be, c->d, c->d_host, (size_t)(m->n_disc * c->ld) * c->esz, TW_COPY_HOST_TO_DEVICE));
+  TW_TRY(c->be->copy(c->be, c->p, c->u_host, (size_t)(m->n_params * c->ld) * c->esz, TW_COPY_HOST_TO_DEVICE));
+  for (int64_t i = 0; i < c->n; ++i) put(c, c->u_host, 0, i, 1.0);
+  TW_TRY(c->be->copy(c->be, c->h, c->u_host, (size_t)c->ld * c->esz, TW_COPY_HOST_TO_DEVICE));
+  return c->be->copy(c->be, c->flag, c->flag_host, (size_t)c->n * sizeof(int32_t), TW_COPY_HOST_TO_DEVICE);
+}
+
+static tw_status chunk_alloc(tw_sim_chunk *c) {
+  const tw_model *m = c->pl->model;
   tw_status st = TW_OK;
-  sample(pl, &c, r, 0, 0);
-  for (int64_t t = 0; t < pl->duration && st == TW_OK; t += step) {
-    tw_sim_inputs_fill(pl->inputs, t, (int)step, twin0, n, c.ld, pl->dtype, c.u);
-    st = tw_model_advance(m, &b, t, (int)step);
-    for (int64_t i = 0; i < n; ++i)
-      if (r->flag[i] != TW_TWIN_OK && r->fail_at[i] < 0) r->fail_at[i] = t;
-    const int64_t te = t + step;
-    if (pl->cgm || te % pl->every == 0) sample(pl, &c, r, te, te % pl->every == 0 ? te / pl->every : -1);
+  const size_t ld = (size_t)c->ld, u_elems = (size_t)(c->step * m->n_inputs) * ld;
+  const size_t stage = TW_MAX(u_elems, (size_t)m->n_params * ld); /* u_host also stages p and h */
+  c->x = dev_alloc(c, (size_t)m->n_states * ld * c->esz, &st);
+  c->p = dev_alloc(c, (size_t)m->n_params * ld * c->esz, &st);
+  c->d = dev_alloc(c, (size_t)m->n_disc * ld * c->esz, &st);
+  c->u = dev_alloc(c, u_elems * c->esz, &st);
+  c->h = dev_alloc(c, ld * c->esz, &st);
+  c->flag_host = c->r->flag;
+  c->flag = on_device(c) ? dev_alloc(c, (size_t)c->n * sizeof(int32_t), &st) : c->flag_host;
+  TW_TRY(st);
+  c->x_host = on_device(c) ? calloc((size_t)m->n_states * ld + 1, c->esz) : c->x;
+  c->d_host = on_device(c) ? calloc((size_t)m->n_disc * ld + 1, c->esz) : c->d;
+  c->u_host = on_device(c) ? calloc(stage + ld + 1, c->esz) : c->u;
+  c->pt = calloc((size_t)(c->n * m->n_params) + 1, c->esz);
+  c->cgm = c->pl->cgm ? calloc((size_t)c->n + 1, sizeof(tw_cgm_state)) : NULL;
+  if (!c->x_host || !c->d_host || !c->u_host || !c->pt || (c->pl->cgm && !c->cgm))
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
+  return TW_OK;
+}
+
+static void batch_init(tw_sim_chunk *c, uint64_t first_id) {
+  tw_physio_batch *b = &c->b;
+  memset(b, 0, sizeof *b);
+  b->dtype = c->pl->dtype;
+  b->n = c->n;
+  b->ld = c->ld;
+  b->first_twin_id = (int64_t)first_id;
+  b->x = c->x;
+  b->p = c->p;
+  b->d = c->d;
+  b->u = c->u;
+  b->flag = c->flag;
+  b->opts = c->pl->opts;
+  b->h = c->h;
+}
+
+tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
+                            const double *params, tw_sim_result *r, tw_sim_chunk **out) {
+  *out = NULL;
+  if (pl->every < 1 || pl->duration % pl->every != 0)
+    return TW_FAIL(TW_ERR_INTERNAL, "simulate: every %lld does not divide duration %lld",
+                   (long long)pl->every, (long long)pl->duration);
+  if (r->n != n) return TW_FAIL(TW_ERR_INTERNAL, "simulate: results for %lld twins, chunk of %lld", (long long)r->n, (long long)n);
+  tw_sim_chunk *c = calloc(1, sizeof *c);
+  if (!c) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  c->pl = pl;
+  c->r = r;
+  c->be = pl->backend;
+  c->twin0 = twin0;
+  c->n = n;
+  c->ld = (n + 7) / 8 * 8;
+  c->step = tw_sim_step(pl);
+  c->esz = pl->dtype == TW_F64 ? sizeof(double) : sizeof(float);
+  tw_status st = chunk_alloc(c);
+  if (st == TW_OK) {
+    init_twins(c, first_id, params);
+    st = upload(c);
   }
-  chunk_free(&c);
+  if (st != TW_OK) {
+    tw_sim_chunk_close(c);
+    return tw_error_trace(st, __FILE__, __LINE__);
+  }
+  batch_init(c, first_id);
+  *out = c;
+  return TW_OK;
+}
+
+/* Advances every twin by one step of the plan: inputs, integration, failures. */
+static tw_status advance(tw_sim_chunk *c) {
+  const tw_sim_plan *pl = c->pl;
+  tw_sim_inputs_fill(pl->inputs, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u_host);
+  if (on_device(c)) {
+    const size_t bytes = (size_t)(c->step * pl->model->n_inputs * c->ld) * c->esz;
+    TW_TRY(c->be->copy(c->be, c->u, c->u_host, bytes, TW_COPY_HOST_TO_DEVICE));
+    TW_TRY(c->be->physio->advance(c->be, pl->model, &c->b, c->t, (int)c->step));
+    TW_TRY(c->be->copy(c->be, c->flag_host, c->flag, (size_t)c->n * sizeof(int32_t), TW_COPY_DEVICE_TO_HOST));
+  } else {
+    TW_TRY(tw_model_advance(pl->model, &c->b, c->t, (int)c->step));
+  }
+  for (int64_t i = 0; i < c->n; ++i)
+    if (c->r->flag[i] != TW_TWIN_OK && c->r->fail_at[i] < 0) c->r->fail_at[i] = c->t;
+  c->t += c->step;
+  return TW_OK;
+}
+
+/* After the step that ended at c->t: the sample (output or sensor) due then. */
+static tw_status sample_due(tw_sim_chunk *c) {
+  const tw_sim_plan *pl = c->pl;
+  const int is_output = c->t % pl->every == 0;
+  if (!pl->cgm && !is_output) return TW_OK;
+  TW_TRY(to_host(c));
+  sample(c, c->t, is_output ? c->t / pl->every : -1);
+  if (is_output) ++c->next_ti;
+  return TW_OK;
+}
+
+tw_status tw_sim_chunk_next(tw_sim_chunk *c, void (*tick)(void *arg, int64_t minutes), void *arg) {
+  tw_sim_result *r = c->r;
+  r->t0 = c->next_ti;
+  r->nt = TW_MIN(r->block, r->n_times - r->t0);
+  if (r->nt <= 0) {
+    r->nt = 0;
+    return TW_OK;
+  }
+  if (c->next_ti == 0) { /* the state at t = 0 */
+    TW_TRY(to_host(c));
+    sample(c, 0, 0);
+    c->next_ti = 1;
+  }
+  while (c->next_ti < r->t0 + r->nt) {
+    TW_TRY(advance(c));
+    TW_TRY(sample_due(c));
+    if (tick) tick(arg, c->t);
+  }
+  return TW_OK;
+}
+
+tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
+                           const double *params, tw_sim_result *r) {
+  if (pl->record && r->block < r->n_times)
+    return TW_FAIL(TW_ERR_INTERNAL, "simulate: results hold %lld of %lld samples", (long long)r->block, (long long)r->n_times);
+  tw_sim_chunk *c;
+  TW_TRY(tw_sim_chunk_open(pl, twin0, first_id, n, params, r, &c));
+  tw_status st = tw_sim_chunk_next(c, NULL, NULL);
+  tw_sim_chunk_close(c);
   return st;
 }

@@ -3,11 +3,21 @@
 ** sampling its observables: the engine behind `twinscale simulate`, the
 ** validation tests and `twinscale bench physio`.
 **
-** A chunk is a set of twins that fits in memory together; the caller (the CLI,
-** under MPI) loops over its chunks. The chunk is advanced `step` minutes at a
-** time, where step divides both the output interval and the CGM sample time, and
-** the observables are sampled at t = 0, every, 2 every, ..., duration: each the
-** value of the state at that time (as /trajectories/<observable> stores them).
+** A chunk is a set of twins that is advanced together; the run engine
+** (src/run/) loops over a rank's chunks. The chunk is advanced `step` minutes at
+** a time, where step divides both the output interval and the CGM sample time,
+** and the observables are sampled at t = 0, every, 2 every, ..., duration: each
+** the value of the state at that time (as /trajectories/<observable> stores them).
+**
+** Trajectories stream out in blocks of samples: a chunk is opened, then each
+** tw_sim_chunk_next fills the result's trajectory block with the next `block`
+** samples, so memory is chunk x block, not chunk x duration. The per-twin
+** summaries (mean, min, max over all samples) accumulate across blocks.
+** tw_sim_run_chunk does it all in one block (benchmarks, tests).
+**
+** Where the chunk runs: on the host through tw_model_advance when the plan has
+** no backend, else on the plan's backend through its physiology ops table, with
+** the state copied back to the host at each sample.
 */
 #ifndef TW_PHYSIO_SIMULATE_H
 #define TW_PHYSIO_SIMULATE_H
@@ -29,24 +39,44 @@ typedef struct tw_sim_plan {
   int cgm_source_obs;           /* model observable the sensor measures (bg) */
   uint64_t seed;                /* for sensor noise */
   int record;                   /* 0: keep only the summary (benchmarks) */
+  struct tw_backend *backend;   /* NULL: the host engine (tw_model_advance) */
 } tw_sim_plan;
 
 typedef struct tw_sim_result {
   int64_t n;         /* twins */
   int64_t n_times;   /* duration / every + 1 */
   int n_out;         /* model observables, + 1 for cgm */
-  double *traj;      /* (n_out, n, n_times) when recorded, else NULL */
+  int64_t block;     /* samples the trajectory block holds at most */
+  int64_t t0, nt;    /* the block holds samples [t0, t0 + nt) */
+  double *traj;      /* (n_out, n, nt) when recorded, else NULL */
   double *mean, *min, *max; /* (n_out, n) over the sampled times */
   int32_t *flag;     /* (n) tw_twin_flag */
   int64_t *fail_at;  /* (n) start of the step in which the twin failed, -1 if none */
 } tw_sim_result;
 
+/* Results of n twins with room for the whole trajectories (one block). */
 tw_status tw_sim_result_alloc(const tw_sim_plan *pl, int64_t n, tw_sim_result *r);
+/* Results of n twins with a trajectory block of `block` samples (>= 1). */
+tw_status tw_sim_result_alloc_block(const tw_sim_plan *pl, int64_t n, int64_t block, tw_sim_result *r);
 void tw_sim_result_free(tw_sim_result *r);
 
-/* Runs twins [twin0, twin0 + n) of the process (index into pl->inputs; global
-** ids first_id + i for messages and random streams) with parameters `params`
-** (n, n_params) row-major. Failed twins are flagged in r->flag, not errors. */
+/* A chunk being simulated: its arrays, where it runs, how far it has come. */
+typedef struct tw_sim_chunk tw_sim_chunk;
+
+/* Twins [twin0, twin0 + n) of the process (index into pl->inputs; global ids
+** first_id + i for messages and random streams) with parameters `params`
+** (n, n_params) row-major, their results going to `r` (allocated for n twins). */
+tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
+                            const double *params, tw_sim_result *r, tw_sim_chunk **out);
+/* Simulates up to the next block of samples: afterwards r->traj holds samples
+** [r->t0, r->t0 + r->nt); r->nt == 0 once every sample is taken. `tick(arg,
+** minutes)` (may be NULL) is called as simulated time passes, with the minutes
+** simulated so far. Failed twins are flagged in r->flag, not errors. */
+tw_status tw_sim_chunk_next(tw_sim_chunk *c, void (*tick)(void *arg, int64_t minutes), void *arg);
+void tw_sim_chunk_close(tw_sim_chunk *c);
+
+/* The whole chunk in one call: open, every block, close. `r` must hold whole
+** trajectories (tw_sim_result_alloc) when the plan records them. */
 tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
                            const double *params, tw_sim_result *r);
 

@@ -99,7 +99,7 @@ static void too_large(void) {
 static void usage_error(void) {
   char got[1024];
   CHECK_EQ_INT(run_check("", 2, got, sizeof got), 2);
-  CHECK_EQ_STR(got, "twinscale: config check takes one FILE (see twinscale config check --help)\n");
+  CHECK_EQ_STR(got, "twinscale: config check: missing the CONFIG file (see twinscale config check --help)\n");
 }
 
 static void normalised_output_checks_again(void) {

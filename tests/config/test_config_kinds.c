@@ -65,11 +65,11 @@ static void registered_schemas_are_sound(void) {
 static void load_checks_the_kind(void) {
   tw_example_config c;
   tw_cfg_doc *doc;
-  CHECK_OK(tw_config_load(TW_SOURCE_DIR "/configs/example.yaml", "example", &c, &doc));
+  CHECK_OK(tw_config_load(TW_SOURCE_DIR "/configs/example.yaml", "example", NULL, 0, NULL, &c, &doc));
   CHECK_EQ_STR(c.name, "demo run");
   tw_cfg_release(&tw_example_config_schema, &c);
   tw_cfg_free(doc);
-  CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/unknown_kind.yaml", "example", &c, &doc), TW_ERR_INPUT);
+  CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/unknown_kind.yaml", "example", NULL, 0, NULL, &c, &doc), TW_ERR_INPUT);
   CHECK(strstr(tw_error_message(), "unknown_kind.yaml:1:7: this is a 'simulat' config; expected kind 'example'") != NULL);
   CHECK(doc == NULL);
 }

@@ -321,7 +321,7 @@ static tw_status sample_due(tw_sim_chunk *c) {
   return TW_OK;
 }
 
-tw_status tw_sim_chunk_next(tw_sim_chunk *c, void (*tick)(void *arg, int64_t minutes), void *arg) {
+tw_status tw_sim_chunk_next(tw_sim_chunk *c, int (*tick)(void *arg, int64_t minutes), void *arg) {
   tw_sim_result *r = c->r;
   r->t0 = c->next_ti;
   r->nt = TW_MIN(r->block, r->n_times - r->t0);
@@ -337,7 +337,10 @@ tw_status tw_sim_chunk_next(tw_sim_chunk *c, void (*tick)(void *arg, int64_t min
   while (c->next_ti < r->t0 + r->nt) {
     TW_TRY(advance(c));
     TW_TRY(sample_due(c));
-    if (tick) tick(arg, c->t);
+    if (tick && tick(arg, c->t)) {
+      r->nt = c->next_ti - r->t0;
+      break;
+    }
   }
   return TW_OK;
 }

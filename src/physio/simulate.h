@@ -71,8 +71,9 @@ tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first
 /* Simulates up to the next block of samples: afterwards r->traj holds samples
 ** [r->t0, r->t0 + r->nt); r->nt == 0 once every sample is taken. `tick(arg,
 ** minutes)` (may be NULL) is called as simulated time passes, with the minutes
-** simulated so far. Failed twins are flagged in r->flag, not errors. */
-tw_status tw_sim_chunk_next(tw_sim_chunk *c, void (*tick)(void *arg, int64_t minutes), void *arg);
+** simulated so far; when it returns nonzero the block ends there, short (the
+** caller is stopping). Failed twins are flagged in r->flag, not errors. */
+tw_status tw_sim_chunk_next(tw_sim_chunk *c, int (*tick)(void *arg, int64_t minutes), void *arg);
 void tw_sim_chunk_close(tw_sim_chunk *c);
 
 /* The whole chunk in one call: open, every block, close. `r` must hold whole

@@ -54,9 +54,10 @@ static void show_progress(tw_run *run) {
   tw_progress_update(&run->prog, (int64_t)shown);
 }
 
-void tw_run_chunk_progress(tw_run *run, double twins) {
+int tw_run_chunk_progress(tw_run *run, double twins) {
   run->chunk_done = twins;
   show_progress(run);
+  return tw_run_signal_caught();
 }
 
 /* The meeting between blocks: failures, signals, progress. */
@@ -137,11 +138,7 @@ static tw_status run_job(tw_run *run, tw_h5_file **f, tw_run_report *rep) {
   tw_h5_run_info info = {run->opts->config_text, run->opts->seed, run->dist->size};
   TW_TRY(tw_dist_agree(run->dist, tw_h5_create(run->opts->output, run->dist, &info, f)));
   TW_TRY(tw_dist_agree(run->dist, job->open(job->ctx, run, *f)));
-  tw_run_signals_catch();
-  tw_status st = loop(run, chunk);
-  tw_run_signals_restore();
-  rep->signal = run->signal;
-  return st;
+  return loop(run, chunk);
 }
 
 tw_status tw_run_execute(const tw_dist *dist, const tw_run_opts *opts, const tw_run_job *job, tw_run_report *rep) {
@@ -155,7 +152,10 @@ tw_status tw_run_execute(const tw_dist *dist, const tw_run_opts *opts, const tw_
   TW_TRY(tw_dist_agree(dist, tw_run_check_output(opts->output, opts->force)));
   TW_TRY(tw_dist_agree(dist, open_backend(&run, rep)));
   tw_h5_file *f = NULL;
+  tw_run_signals_catch(); /* from here a signal stops the run at the first meeting */
   tw_status st = run_job(&run, &f, rep);
+  tw_run_signals_restore();
+  rep->signal = run.signal;
   tw_status closed = job->close(job->ctx, &run, st != TW_OK);
   if (st == TW_OK) st = tw_dist_agree(dist, closed);
   if (st == TW_OK) st = tw_h5_close(f);

@@ -94,8 +94,13 @@ tw_status tw_run_check_output(const char *path, int force);
 tw_backend *tw_run_backend(tw_run *run);
 const tw_dist *tw_run_dist(tw_run *run);
 const tw_run_opts *tw_run_options(tw_run *run);
-/* Progress within the current chunk: `twins` (fractional) of it are done. */
-void tw_run_chunk_progress(tw_run *run, double twins);
+/* Progress within the current chunk: `twins` (fractional) of it are done.
+** Returns nonzero when this rank caught a signal: the job should end the
+** current block early (keeping its collective writes: empty ones are fine);
+** the ranks then agree to stop at the end of the block. Checking here lets a
+** run stop within one integration step of the signal, inside the second that
+** mpirun gives its ranks between SIGTERM and SIGKILL. */
+int tw_run_chunk_progress(tw_run *run, double twins);
 
 /* ---- signals (run_signal.c) --------------------------------------------------- */
 

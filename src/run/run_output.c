@@ -48,7 +48,9 @@ tw_status tw_run_check_output(const char *path, int force) {
       return TW_FAIL(TW_ERR_INPUT, "%s: is a directory; give a file name for the results (output.path or -o PATH)", path);
     if (!S_ISREG(st.st_mode))
       return TW_FAIL(TW_ERR_INPUT, "%s: exists and is not a regular file; refusing to replace it", path);
-    if (!force && access(path, W_OK) != 0)
+    /* No write bit counts as "not writable" even for root: chmod a-w is how
+    ** people protect a result, and root may run the job. */
+    if (!force && (access(path, W_OK) != 0 || (st.st_mode & (S_IWUSR | S_IWGRP | S_IWOTH)) == 0))
       return TW_FAIL(TW_ERR_INPUT, "%s: exists and is not writable; refusing to replace it (--force replaces it)", path);
   } else if (errno != ENOENT) {
     return TW_FAIL(TW_ERR_INPUT, "%s: cannot write the results: %s", path, strerror(errno));

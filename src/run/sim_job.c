@@ -120,22 +120,24 @@ static tw_status job_begin(void *ctx, tw_run *run, int64_t id0, int64_t n) {
   return tw_sim_chunk_open(&j->s.plan, id0, (uint64_t)id0, n, j->s.params + id0 * j->s.model.n_params, &j->r, &j->ch);
 }
 
-static void tick(void *ctx, int64_t minutes) {
+static int tick(void *ctx, int64_t minutes) {
   sim_job *j = ctx;
-  tw_run_chunk_progress(j->run, (double)j->n * (double)minutes / (double)j->c->duration_min);
+  return tw_run_chunk_progress(j->run, (double)j->n * (double)minutes / (double)j->c->duration_min);
 }
 
 static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
   sim_job *j = ctx;
   int64_t t0 = k * j->block, nt = TW_MIN(j->block, j->n_times - t0);
+  int64_t rows = j->n;
   if (j->ch) {
     TW_TRY(tw_sim_chunk_next(j->ch, tick, j));
-    if (j->r.t0 != t0 || j->r.nt != nt)
+    if (j->r.nt < nt && tw_run_signal_caught()) rows = 0; /* stopping: the run is abandoned */
+    else if (j->r.t0 != t0 || j->r.nt != nt)
       return TW_FAIL(TW_ERR_INTERNAL, "simulate: block %lld holds samples [%lld, +%lld), expected [%lld, +%lld)",
                      (long long)k, (long long)j->r.t0, (long long)j->r.nt, (long long)t0, (long long)nt);
   }
   for (int o = 0; o < j->s.n_out; ++o)
-    TW_TRY(tw_h5_dataset_write_block(j->ds[o * 4], j->id0, j->n, t0, nt, j->r.traj ? j->r.traj + o * j->n * nt : NULL));
+    TW_TRY(tw_h5_dataset_write_block(j->ds[o * 4], j->id0, rows, t0, nt, rows ? j->r.traj + o * j->n * nt : NULL));
   return TW_OK;
 }
 
@@ -204,7 +206,7 @@ tw_status tw_sim_job_run(const tw_dist *dist, const tw_sim_config *c, const tw_c
   }
   j.n_times = c->duration_min / c->output.every_min + 1;
   const int64_t chunk = c->output.chunk_twins > 0 ? c->output.chunk_twins : tw_run_default_chunk(j.s.n_twins);
-  j.block = block_samples(&j, chunk, c->output.buffer_mb << 20);
+  j.block = block_samples(&j, TW_MIN(chunk, j.s.n_twins), c->output.buffer_mb << 20);
   ro.config_text = tw_cfg_text(doc);
   ro.seed = (uint64_t)c->seed;
   if (!ro.backend) ro.backend = backend_name(c->backend);

@@ -4,25 +4,21 @@
 ** cudnnRNNBackwardWeights_v8 for W_ih, W_hh, b_ih, b_hh).
 **
 ** The rest is src/nn/grt_backward.c's walk itself (grt_loss_backward_with:
-** loss normaliser, head, GNN, chunks through grt_run_chunks, one at a time on a
-** GPU), with this file's LSTM forward and backward passed through its hooks in
-** place of the step-by-step LSTM loop and its four weight products. cuDNN
+** loss normaliser, chunk forward, head, GNN, one chunk at a time on a GPU), with
+** cuDNN's sequence forward (grt_cuda_cudnn_lstm_seq, nn_grt_cuda.cu) and this
+** file's backward passed through its hooks (nn/grt_lstm_hooks.h) in place of
+** the step-by-step LSTM loop and its four weight products. cuDNN
 ** reports d b_hh itself (equal to d b_ih, as both biases enter the gates as one
 ** sum), so the walk does not copy it from d b_ih.
 */
 #include "backend_cuda.h"         /* tw_cuda_activate */
-#include "nn_grt_cuda_internal.h" /* plan, chunk forward, the shared training walk */
+#include "nn_grt_cuda_internal.h" /* plan, cuDNN forward hook, the shared training walk */
 
 #if TW_HAVE_CUDNN
 
-/* The training walk's LSTM hooks: the chunk forward with cuDNN's LSTM (its
-** reserve space keeps what the backward needs), and cuDNN's backward from dh
-** (T,bn,Hr) to dz_L (T,bn,H) and the LSTM weight gradients. */
-static tw_status cudnn_forward(void *ctx, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
-                               const grt_ws_map *w, float *y) {
-  return grt_cuda_chunk_forward((tw_grt_cuda_plan *)ctx, m, batch, b0, bc, w, 1, y, NULL, NULL);
-}
-
+/* The training walk's LSTM backward: cuDNN's, from dh (T,bn,Hr) to dz_L
+** (T,bn,H) and the LSTM weight gradients; its forward hook is
+** grt_cuda_cudnn_lstm_seq, whose reserve space keeps what this needs. */
 static tw_status cudnn_backward(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w, float *grads) {
   tw_grt_cuda_plan *plan = (tw_grt_cuda_plan *)ctx;
   const tw_grt_layout *lay = &m->layout;
@@ -38,7 +34,7 @@ tw_status grt_cuda_cudnn_loss_backward(tw_grt_cuda_plan *plan, const tw_grt_mode
   TW_TRY(grt_cuda_check_model(plan, m));
   TW_TRY(tw_cuda_activate(plan->be));
   grt_lstm_train lstm;
-  lstm.forward = cudnn_forward, lstm.backward = cudnn_backward, lstm.sets_b_hh = 1, lstm.ctx = plan;
+  lstm.forward = grt_cuda_cudnn_lstm_seq, lstm.backward = cudnn_backward, lstm.sets_b_hh = 1, lstm.ctx = plan;
   return grt_loss_backward_with(plan->be, m, batch, target, mask, ws, loss, grads, x_grad, y, &lstm);
 }
 

@@ -49,13 +49,8 @@ static tw_status chunk_backward_head(tw_backend *be, const tw_grt_model *m, int 
   return TW_OK;
 }
 
-/* The generic LSTM of a training walk: the chunk forward as it is, and the
-** backward step by step through the backend's kernels. */
-static tw_status generic_forward(void *ctx, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
-                                 const grt_ws_map *w, float *y) {
-  return grt_chunk_forward((tw_backend *)ctx, m, batch, b0, bc, w, 1, y, NULL, NULL);
-}
-
+/* The generic LSTM backward of a training walk, step by step through the
+** backend's kernels (its forward is grt_lstm_generic_seq). */
 static tw_status generic_backward(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w,
                                   float *grads) {
   tw_backend *be = ctx;
@@ -111,8 +106,8 @@ typedef struct backward_ctx {
   float scale;
   int host;                 /* chunks write their own gradients, summed in chunk order */
   float *grads, *x_grad, *y;
-  const grt_ws_map *slot_maps[128]; /* by place in the round: the buffers that ran the chunk */
-  double slot_sum[128];             /* by place in the round: the chunk's loss sum */
+  const grt_ws_map *slot_maps[GRT_MAX_SLOTS]; /* by place in the round: the buffers that ran the chunk */
+  double slot_sum[GRT_MAX_SLOTS];             /* by place in the round: the chunk's loss sum */
   double sum_sq;
 } backward_ctx;
 
@@ -129,7 +124,7 @@ static tw_status backward_chunk(void *ctx, const grt_ws_map *w, int pos, int b0,
   if (k->host) TW_TRY(be->fill_bytes(be, g, 0, (size_t)k->m->layout.total * sizeof(float)));
   k->slot_maps[pos] = w;
 
-  TW_TRY(k->lstm->forward(k->lstm->ctx, k->m, batch, b0, bc, w, k->y));
+  TW_TRY(grt_chunk_forward(be, k->m, batch, b0, bc, w, 1, k->y, NULL, NULL, k->lstm->forward, k->lstm->ctx));
   // the chunk's target and mask, time-major like yt
   TW_TRY(be->nn->swap01(be, bc, T, yrow, k->target + (int64_t)b0 * T * yrow, T * yrow, w->tt, bn * s->O));
   if (k->mask) TW_TRY(be->nn->swap01(be, bc, T, yrow, k->mask + (int64_t)b0 * T * yrow, T * yrow, w->mt, bn * s->O));
@@ -160,11 +155,12 @@ static tw_status backward_round_done(void *ctx, int chunks) {
 tw_status grt_loss_backward_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
                                  const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
                                  float *grads, float *x_grad, float *y, const grt_lstm_train *lstm) {
-  const grt_lstm_train generic = {generic_forward, generic_backward, 0, be};
+  const grt_lstm_train generic = {grt_lstm_generic_seq, generic_backward, 0, be};
   if (!lstm) lstm = &generic;
   TW_TRY(grt_check_call(m, batch, ws, 1));
   if (!target) return TW_FAIL(TW_ERR_INPUT, "GRT backward: target is required");
-  if (ws->slots > 128) return TW_FAIL(TW_ERR_INTERNAL, "GRT backward: %d slots, at most 128", ws->slots);
+  if (ws->slots > GRT_MAX_SLOTS)
+    return TW_FAIL(TW_ERR_INTERNAL, "GRT backward: %d slots, at most %d", ws->slots, (int)GRT_MAX_SLOTS);
   const tw_grt_layout *lay = &m->layout;
   double scale = 0.0;
   TW_TRY(loss_scale(be, m, batch, mask, &scale));

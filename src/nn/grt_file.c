@@ -1,5 +1,6 @@
 /*
-** grt_file.c: reading and writing GRT model files (grt_file.h).
+** grt_file.c: reading and writing GRT model files (grt_file.h). Every read
+** error names the file once, and says when the file is not a model at all.
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
@@ -7,25 +8,36 @@
 #include "nn/grt_file.h"
 
 #include <math.h>   /* isfinite */
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc, free */
-#include <string.h> /* memcpy */
+#include <string.h> /* memcpy, strncmp */
 
 static const char *const SIZE_NAMES[7] = {"N", "F", "H", "Hr", "L", "M", "O"};
+
+/* Fails with `code` and "PATH: what: cause", where cause is the error just
+** reported by a call on f, without its own leading "PATH: ". The cause is
+** copied first: TW_FAIL rewrites the message buffer it would be read from. */
+static tw_status fail_with_cause(tw_status code, const tw_h5_file *f, const char *what) {
+  char cause[512];
+  const char *msg = tw_error_message(), *path = tw_h5_path(f);
+  const size_t n = strlen(path);
+  if (!strncmp(msg, path, n) && !strncmp(msg + n, ": ", 2)) msg += n + 2;
+  snprintf(cause, sizeof cause, "%s", msg);
+  return TW_FAIL(code, "%s: %s: %s", path, what, cause);
+}
 
 tw_status tw_grt_file_read_layout(tw_h5_file *f, tw_grt_layout *lay) {
   int64_t v[7];
   for (int i = 0; i < 7; ++i) {
-    tw_status st = tw_h5_attr_read_i64(f, SIZE_NAMES[i], &v[i]);
-    if (st != TW_OK)
-      return TW_FAIL(TW_ERR_INPUT, "%s: model size attribute '%s' missing or not an integer (%s)", tw_h5_path(f),
-                     SIZE_NAMES[i], tw_error_message());
+    if (tw_h5_attr_read_i64(f, SIZE_NAMES[i], &v[i]) != TW_OK)
+      return fail_with_cause(TW_ERR_INPUT, f, "not a GRT model file (no integer size attributes N, F, H, Hr, L, M, O)");
     if (v[i] <= 0 || v[i] > (1 << 20))
       return TW_FAIL(TW_ERR_INPUT, "%s: model size attribute '%s' = %lld is out of range", tw_h5_path(f),
                      SIZE_NAMES[i], (long long)v[i]);
   }
   tw_grt_sizes sz = {(int)v[0], (int)v[1], (int)v[2], (int)v[3], (int)v[4], (int)v[5], (int)v[6]};
-  tw_status st = tw_grt_layout_make(&sz, lay);
-  if (st != TW_OK) return TW_FAIL(st, "%s: %s", tw_h5_path(f), tw_error_message());
+  const tw_status st = tw_grt_layout_make(&sz, lay);
+  if (st != TW_OK) return fail_with_cause(st, f, "model sizes");
   return TW_OK;
 }
 

@@ -7,6 +7,9 @@
 ** into that step's slice of the projection) and the fused cell; the head as two
 ** products over all rows; transpose y back. The products go through be->gemm,
 ** everything pointwise through be->nn, so this file serves every backend.
+** The LSTM part comes through a hook (grt_lstm_seq_fn, grt_lstm_hooks.h): the
+** generic one here, or a backend's own (the CUDA fused step, cuDNN), which then
+** runs inside this same orchestration instead of a copy of it.
 */
 #include "nn/grt_internal.h"
 
@@ -39,31 +42,16 @@ tw_status grt_head(tw_backend *be, const tw_grt_model *m, int64_t rows, const fl
   return TW_OK;
 }
 
-/* hs[0], cs[0] from the chunk's slice of h0, c0, or zeros. */
-static tw_status load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst) {
-  if (src) return be->copy(be, dst, src + offset, bytes, TW_COPY_DEVICE_TO_DEVICE);
-  return be->fill_bytes(be, dst, 0, bytes);
-}
-
-tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
-                            const grt_ws_map *w, int train, float *y, float *h, float *c) {
+tw_status grt_lstm_generic_seq(void *ctx, const tw_grt_model *m, int T, int64_t bn, const grt_ws_map *w, int train,
+                               const float **c_last) {
+  tw_backend *be = ctx;
   const tw_grt_layout *lay = &m->layout;
   const tw_grt_sizes *s = &lay->sz;
-  const int T = batch->T, N = s->N, Hr = s->Hr;
-  const int64_t bn = (int64_t)bc * N, rows = (int64_t)T * bn, G = 4 * (int64_t)Hr;
-  const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
-  const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
-
-  // xt (T,bc,N,F) <- x[b0:b0+bc] (bc,T,N,F)
-  const int64_t xrow = (int64_t)N * s->F;
-  TW_TRY(be->nn->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
-  TW_TRY(grt_gnn(be, m, T, bc, adj, batch->adj_per_twin, w->xt, w->wcat, w->ycat, w->z));
-  const float *zL = w->z[s->L - 1];
-
-  // gates (rows,4Hr) = zL (rows,H) @ W_ih^T: the input projection of every step at once
-  TW_TRY(grt_gemm(be, 0, 1, rows, G, s->H, zL, s->H, m->params + lay->lstm_w_ih, s->H, 0.0f, w->gates, G));
-  TW_TRY(load_state(be, batch->h0, (int64_t)b0 * N * Hr, state_bytes, w->hs));
-  TW_TRY(load_state(be, batch->c0, (int64_t)b0 * N * Hr, state_bytes, w->cs));
+  const int Hr = s->Hr;
+  const int64_t G = 4 * (int64_t)Hr;
+  // gates (T*bn,4Hr) = zL (T*bn,H) @ W_ih^T: the input projection of every step at once
+  TW_TRY(grt_gemm(be, 0, 1, T * bn, G, s->H, w->z[s->L - 1], s->H, m->params + lay->lstm_w_ih, s->H, 0.0f, w->gates,
+                  G));
   for (int t = 0; t < T; ++t) {
     float *gt = w->gates + t * bn * G;
     const float *h_prev = w->hs + t * bn * Hr;
@@ -75,6 +63,28 @@ tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_
     TW_TRY(be->nn->lstm_cell_forward(be, bn, Hr, gt, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c_prev,
                                      c_next, w->hs + (t + 1) * bn * Hr));
   }
+  *c_last = w->cs + (train ? T : T % 2) * bn * Hr;
+  return TW_OK;
+}
+
+tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
+                            const grt_ws_map *w, int train, float *y, float *h, float *c, grt_lstm_seq_fn lstm,
+                            void *lstm_ctx) {
+  const tw_grt_sizes *s = &m->layout.sz;
+  const int T = batch->T, N = s->N, Hr = s->Hr;
+  const int64_t bn = (int64_t)bc * N, rows = (int64_t)T * bn;
+  const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
+  const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
+
+  // xt (T,bc,N,F) <- x[b0:b0+bc] (bc,T,N,F)
+  const int64_t xrow = (int64_t)N * s->F;
+  TW_TRY(be->nn->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
+  TW_TRY(grt_gnn(be, m, T, bc, adj, batch->adj_per_twin, w->xt, w->wcat, w->ycat, w->z));
+  // hs[0], cs[0] from the chunk's slice of h0, c0, or zeros; then hs[1..T] from the LSTM
+  TW_TRY(grt_load_state(be, batch->h0, (int64_t)b0 * N * Hr, state_bytes, w->hs));
+  TW_TRY(grt_load_state(be, batch->c0, (int64_t)b0 * N * Hr, state_bytes, w->cs));
+  const float *c_last = NULL;
+  TW_TRY(lstm(lstm_ctx, m, T, bn, w, train, &c_last));
   TW_TRY(grt_head(be, m, rows, w->hs + bn * Hr, w->a1, w->yt));
 
   const int64_t yrow = (int64_t)N * s->O;
@@ -82,9 +92,7 @@ tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_
   if (y) TW_TRY(be->nn->swap01(be, T, bc, yrow, w->yt, bn * s->O, y + (int64_t)b0 * T * yrow, T * yrow));
   if (h)
     TW_TRY(be->copy(be, h + (int64_t)b0 * N * Hr, w->hs + T * bn * Hr, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
-  if (c)
-    TW_TRY(be->copy(be, c + (int64_t)b0 * N * Hr, w->cs + (train ? T : T % 2) * bn * Hr, state_bytes,
-                    TW_COPY_DEVICE_TO_DEVICE));
+  if (c) TW_TRY(be->copy(be, c + (int64_t)b0 * N * Hr, c_last, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   return TW_OK;
 }
 
@@ -94,16 +102,23 @@ typedef struct forward_ctx {
   const tw_grt_batch *batch;
   int train;
   float *y, *h, *c;
+  grt_lstm_seq_fn lstm;
+  void *lstm_ctx;
 } forward_ctx;
 
 static tw_status forward_chunk(void *ctx, const grt_ws_map *w, int pos, int b0, int bc) {
   forward_ctx *f = ctx;
-  return grt_chunk_forward(f->be, f->m, f->batch, b0, bc, w, f->train, f->y, f->h, f->c);
+  return grt_chunk_forward(f->be, f->m, f->batch, b0, bc, w, f->train, f->y, f->h, f->c, f->lstm, f->lstm_ctx);
+}
+
+tw_status grt_forward_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_workspace *ws,
+                           float *y, float *h, float *c, grt_lstm_seq_fn lstm, void *lstm_ctx) {
+  TW_TRY(grt_check_call(m, batch, ws, 0));
+  forward_ctx f = {be, m, batch, ws->train, y, h, c, lstm ? lstm : grt_lstm_generic_seq, lstm ? lstm_ctx : be};
+  return grt_run_chunks(be, m, ws, batch->B, forward_chunk, NULL, &f);
 }
 
 tw_status tw_grt_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_workspace *ws,
                          float *y, float *h, float *c) {
-  TW_TRY(grt_check_call(m, batch, ws, 0));
-  forward_ctx f = {be, m, batch, ws->train, y, h, c};
-  return grt_run_chunks(be, m, ws, batch->B, forward_chunk, NULL, &f);
+  return grt_forward_with(be, m, batch, ws, y, h, c, NULL, NULL);
 }

@@ -1,10 +1,9 @@
 /*
-** grt_internal.h: what the GRT entry points share and nobody else needs: the
-** map of a workspace into named buffers, the per-chunk forward, a float32
-** GEMM shorthand over the backend's strided-batched GEMM, and the training and
-** rollout walks with hooks for the LSTM, so that the CUDA-only LSTM paths
-** (cuda/nn_grt_cuda*.cu: fused step, cuDNN) reuse them. Included from C and
-** from CUDA C++.
+** grt_internal.h: what the GRT entry points in src/nn/ share and nobody else
+** needs: cutting a workspace, spreading chunks over the hardware, the per-chunk
+** forward, the GNN and head, and a float32 GEMM shorthand over the backend's
+** strided-batched GEMM. Private to src/nn/ (docs/architecture.md): code outside
+** that plugs in its own LSTM uses grt_lstm_hooks.h instead.
 **
 ** Internal layout is time-major: a "row" is one (t, b, n), R = T*Bc*N rows for
 ** a chunk of Bc twins, Bn = Bc*N rows per step.
@@ -12,32 +11,18 @@
 #ifndef TW_GRT_INTERNAL_H
 #define TW_GRT_INTERNAL_H
 
-#include "nn/grt.h"    /* model, batch, workspace */
-#include "nn/nn_ops.h" /* the kernel table */
+#include "nn/grt.h"           /* model, batch, workspace */
+#include "nn/grt_lstm_hooks.h" /* grt_ws_map, the LSTM hooks */
+#include "nn/nn_ops.h"        /* the kernel table */
 
 TW_EXTERN_C_BEGIN
 
-/* A train or inference workspace cut into buffers (all floats, on the device). */
-typedef struct grt_ws_map {
-  float *wcat[TW_GRT_MAX_LAYERS];  /* (2H,in_l): [W_self; W_nbr] packed for one product */
-  float *xt;                       /* (T,Bc,N,F) the chunk's input, time-major */
-  float *ycat;                     /* (R,2H) a GNN layer's product; dycat in backward */
-  float *z[TW_GRT_MAX_LAYERS];     /* (R,H) layer outputs; inference keeps two, alternating */
-  float *gates;                    /* (T,Bn,4Hr) pre-activations, then activated gates */
-  float *hs;                       /* (T+1,Bn,Hr) h before step 0 .. after step T-1 */
-  float *cs;                       /* train: (T+1,Bn,Hr); inference: (2,Bn,Hr) alternating */
-  float *a1;                       /* (R,M) relu(W_1 h + b_1) */
-  float *yt;                       /* (R,O) output, time-major */
-  /* train only */
-  float *grads;                    /* layout.total: one chunk's weight gradients (host slots) */
-  float *dz;                       /* (R,max(H,F)) gradient of a layer's output / of x */
-  float *dhs;                      /* (T,Bn,Hr) gradient reaching h after each step */
-  float *da1;                      /* (R,M) */
-  float *dy;                       /* (R,O) */
-  float *tt;                       /* (R,O) target, time-major */
-  float *mt;                       /* (R,O) mask, time-major */
-  float *dc;                       /* (Bn,Hr) gradient reaching c, carried backwards */
-} grt_ws_map;
+/* The most slots (host threads) a workspace is cut into. */
+enum { GRT_MAX_SLOTS = 128 };
+
+/* Takes n floats from a running offset *used, each buffer starting on a
+** 64-byte boundary; with base NULL only counts. */
+float *grt_take(float *base, size_t *used, size_t n);
 
 /* Cuts one slot of a workspace into buffers (base NULL: only counts); returns
 ** the floats one slot uses. */
@@ -51,7 +36,8 @@ size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *ba
 typedef tw_status (*grt_task_fn)(void *ctx, int k, int slot);
 tw_status grt_parallel(tw_backend *be, int n, int threads, int dynamic, grt_task_fn fn, void *ctx);
 
-/* Slots a workspace gets on this backend: OpenMP threads on the host, 1 on a GPU. */
+/* Slots a workspace gets on this backend: OpenMP threads on the host (at most
+** GRT_MAX_SLOTS), 1 on a GPU. */
 int grt_host_slots(const tw_backend *be);
 
 /* Runs fn on every chunk of B twins (chunk k is twins [k*chunk, ...)), each on
@@ -71,13 +57,20 @@ tw_status grt_check_call(const tw_grt_model *m, const tw_grt_batch *batch, const
 /* Packs [W_self_l; W_nbr_l] of every layer into map->wcat. */
 tw_status grt_pack_wcat(tw_backend *be, const tw_grt_model *m, const grt_ws_map *map);
 
-/* Forward of twins [b0, b0+bc) into the workspace's buffers: y, h, c (full-batch
-** tensors, each may be NULL) receive the chunk's slices. */
+/* Forward of twins [b0, b0+bc) into the workspace's buffers, the LSTM through
+** `lstm` (not NULL; grt_lstm_generic_seq with be as ctx is the generic one): y,
+** h, c (full-batch tensors, each may be NULL) receive the chunk's slices. */
 tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
-                            const grt_ws_map *w, int train, float *y, float *h, float *c);
+                            const grt_ws_map *w, int train, float *y, float *h, float *c, grt_lstm_seq_fn lstm,
+                            void *lstm_ctx);
 
-/* GNN layers, LSTM and head for one step's worth of rows of a chunk: used by the
-** chunk forward (all T steps at once) and by rollout (one step). */
+/* The generic sequence LSTM (ctx: the tw_backend): one input-projection product
+** for all steps, then per step the recurrent product and the backend's cell. */
+tw_status grt_lstm_generic_seq(void *ctx, const tw_grt_model *m, int T, int64_t bn, const grt_ws_map *w, int train,
+                               const float **c_last);
+
+/* GNN layers and head for T steps' worth of rows of a chunk: used by the chunk
+** forward (all T steps at once) and by rollout (one step). */
 tw_status grt_gnn(tw_backend *be, const tw_grt_model *m, int T, int bc, const float *adj, int adj_per_twin,
                   const float *x, float *const *wcat, float *ycat, float *const *z);
 tw_status grt_head(tw_backend *be, const tw_grt_model *m, int64_t rows, const float *h, float *a1, float *y);
@@ -88,40 +81,6 @@ tw_status grt_gemm(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t 
 
 /* Copies `bytes` of src + offset into dst (an initial h or c), or zeros dst when src is NULL. */
 tw_status grt_load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst);
-
-/* ---- training: MSE loss and backpropagation through time (grt_backward.c) ---- */
-
-/* The LSTM of a training walk. forward: grt_chunk_forward's contract with
-** train = 1 (h, c not asked for). backward: from the gradient reaching every
-** h_t in w->dhs (T,Bn,Hr), add the LSTM weight gradients into grads and leave
-** dz_L (R,H) in w->dz. sets_b_hh: backward writes d b_hh itself; otherwise it is
-** copied from d b_ih at the end (both biases enter the gates as one sum). */
-typedef struct grt_lstm_train {
-  tw_status (*forward)(void *ctx, const tw_grt_model *m, const tw_grt_batch *batch, int b0, int bc,
-                       const grt_ws_map *w, float *y);
-  tw_status (*backward)(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w, float *grads);
-  int sets_b_hh;
-  void *ctx;
-} grt_lstm_train;
-
-/* tw_grt_loss_backward with the given LSTM (NULL: the generic one, step by step
-** through the backend's kernels). */
-tw_status grt_loss_backward_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
-                                 const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
-                                 float *grads, float *x_grad, float *y, const grt_lstm_train *lstm);
-
-/* ---- rollout (grt_rollout.c) ---- */
-
-/* One rollout step's LSTM for bn rows: gates (bn,4Hr) is scratch; from z_L
-** (bn,H) and the state h, c (bn,Hr) to c_next, h_next. */
-typedef tw_status (*grt_lstm_step_fn)(void *ctx, const tw_grt_model *m, int64_t bn, const float *z, const float *h,
-                                      const float *c, float *gates, float *c_next, float *h_next);
-
-/* tw_grt_rollout with the given LSTM step (NULL: the generic one, two products
-** and the backend's cell). */
-tw_status grt_rollout_with(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch, tw_grt_step_fn step,
-                           void *ctx, float *scratch, float *y, float *h, float *c, grt_lstm_step_fn lstm,
-                           void *lstm_ctx);
 
 TW_EXTERN_C_END
 

@@ -25,28 +25,20 @@ typedef struct rollout_map {
   float *y;                       /* (B*N,O) */
 } rollout_map;
 
-static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
-
 static size_t rollout_cut(const tw_grt_sizes *sz, int B, float *base, rollout_map *map) {
   const size_t bn = (size_t)B * sz->N, H = sz->H, Hr = sz->Hr;
-  size_t sizes[8 + 3 * TW_GRT_MAX_LAYERS], used = 0;
-  float **slots[8 + 3 * TW_GRT_MAX_LAYERS];
-  int n = 0;
+  size_t used = 0;
   *map = (rollout_map){0};
-  for (int l = 0; l < sz->L; ++l) slots[n] = &map->wcat[l], sizes[n++] = 2 * H * tw_grt_layer_in(sz, l);
-  for (int i = 0; i < 2; ++i) slots[n] = &map->x[i], sizes[n++] = bn * sz->F;
-  slots[n] = &map->ycat, sizes[n++] = bn * 2 * H;
-  for (int l = 0; l < TW_MIN(sz->L, 2); ++l) slots[n] = &map->z[l], sizes[n++] = bn * H;
-  slots[n] = &map->gates, sizes[n++] = bn * 4 * Hr;
-  for (int i = 0; i < 2; ++i) slots[n] = &map->h[i], sizes[n++] = bn * Hr;
-  for (int i = 0; i < 2; ++i) slots[n] = &map->c[i], sizes[n++] = bn * Hr;
-  slots[n] = &map->a1, sizes[n++] = bn * sz->M;
-  slots[n] = &map->y, sizes[n++] = bn * sz->O;
-  for (int i = 0; i < n; ++i) {
-    *slots[i] = base ? base + used : NULL;
-    used += round16(sizes[i]);
-  }
+  for (int l = 0; l < sz->L; ++l) map->wcat[l] = grt_take(base, &used, 2 * H * tw_grt_layer_in(sz, l));
+  for (int i = 0; i < 2; ++i) map->x[i] = grt_take(base, &used, bn * sz->F);
+  map->ycat = grt_take(base, &used, bn * 2 * H);
+  for (int l = 0; l < TW_MIN(sz->L, 2); ++l) map->z[l] = grt_take(base, &used, bn * H);
   for (int l = 2; l < sz->L; ++l) map->z[l] = map->z[l % 2];
+  map->gates = grt_take(base, &used, bn * 4 * Hr);
+  for (int i = 0; i < 2; ++i) map->h[i] = grt_take(base, &used, bn * Hr);
+  for (int i = 0; i < 2; ++i) map->c[i] = grt_take(base, &used, bn * Hr);
+  map->a1 = grt_take(base, &used, bn * sz->M);
+  map->y = grt_take(base, &used, bn * sz->O);
   return used;
 }
 
@@ -66,11 +58,6 @@ static tw_status generic_lstm_step(void *ctx, const tw_grt_model *m, int64_t bn,
   TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, h, Hr, m->params + lay->lstm_w_hh, Hr, 1.0f, gates, G));
   return be->nn->lstm_cell_forward(be, bn, (int)Hr, gates, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c,
                                    c_next, h_next);
-}
-
-tw_status grt_load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst) {
-  if (src) return be->copy(be, dst, src + offset, bytes, TW_COPY_DEVICE_TO_DEVICE);
-  return be->fill_bytes(be, dst, 0, bytes);
 }
 
 /* One step for one range of twins: everything in a step is per twin, so the

@@ -20,17 +20,8 @@
 #include <cblas.h> /* openblas_get_num_threads, openblas_set_num_threads */
 #endif
 #if defined(_OPENMP)
-#include <omp.h> /* omp_get_max_threads, omp_get_thread_num */
+#include <omp.h> /* omp_get_thread_num */
 #endif
-
-enum { MAX_SLOTS = 128 };
-
-int grt_host_slots(const tw_backend *be) {
-#if defined(_OPENMP)
-  if (be->device.kind == TW_DEVICE_HOST) return TW_MIN(omp_get_max_threads(), MAX_SLOTS);
-#endif
-  return 1;
-}
 
 int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, int T, int train, size_t max_bytes) {
   /* host: 16 twins keep a step's gates (16*N*4Hr floats, 160 KB for the
@@ -113,7 +104,7 @@ tw_status grt_run_chunks(tw_backend *be, const tw_grt_model *m, tw_grt_workspace
                          grt_round_fn round_done, void *ctx) {
   const int slots = ws->slots, chunks = (B + ws->chunk - 1) / ws->chunk;
   const size_t per_slot = ws->floats / (size_t)slots;
-  grt_ws_map maps[MAX_SLOTS];
+  grt_ws_map maps[GRT_MAX_SLOTS];
   for (int s = 0; s < slots; ++s) {
     grt_ws_cut(&ws->sz, ws->chunk, ws->T, ws->train, ws->base + s * per_slot, &maps[s]);
     TW_TRY(grt_pack_wcat(be, m, &maps[s]));

@@ -5,18 +5,28 @@
 ** A workspace is one backend allocation cut into the buffers of grt_ws_map.
 ** Its size is linear in the chunk of twins, so the caller picks the chunk from
 ** the memory it can spare (tw_grt_workspace_floats(sz, 1, T, train) per twin)
-** and batches of any size run through it chunk by chunk.
+** and batches of any size run through it chunk by chunk. The number of slots
+** (one per host thread) is decided here too, so that the scheduler
+** (grt_schedule.c) depends on the workspace and not the other way round. Also
+** the two small backend calls every pass makes: loading a state, a product.
 */
 #include "nn/grt_internal.h"
 
-/* Buffers start on 64-byte boundaries. */
-static size_t round16(size_t n) { return (n + 15) / 16 * 16; }
+#if defined(_OPENMP)
+#include <omp.h> /* omp_get_max_threads */
+#endif
 
-/* Takes n floats from the running offset; with base NULL only counts. */
-static float *take(float *base, size_t *used, size_t n) {
+float *grt_take(float *base, size_t *used, size_t n) {
   float *p = base ? base + *used : NULL;
-  *used += round16(n);
+  *used += (n + 15) / 16 * 16; /* 16 floats: the next buffer starts 64-byte aligned */
   return p;
+}
+
+int grt_host_slots(const tw_backend *be) {
+#if defined(_OPENMP)
+  if (be->device.kind == TW_DEVICE_HOST) return TW_MIN(omp_get_max_threads(), GRT_MAX_SLOTS);
+#endif
+  return 1;
 }
 
 size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *base, grt_ws_map *map) {
@@ -24,28 +34,28 @@ size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *ba
   const size_t H = sz->H, Hr = sz->Hr;
   size_t used = 0;
   *map = (grt_ws_map){0};
-  for (int l = 0; l < sz->L; ++l) map->wcat[l] = take(base, &used, 2 * H * tw_grt_layer_in(sz, l));
-  map->xt = take(base, &used, R * sz->F);
-  map->ycat = take(base, &used, R * 2 * H);
+  for (int l = 0; l < sz->L; ++l) map->wcat[l] = grt_take(base, &used, 2 * H * tw_grt_layer_in(sz, l));
+  map->xt = grt_take(base, &used, R * sz->F);
+  map->ycat = grt_take(base, &used, R * 2 * H);
   /* Inference keeps two layer outputs and alternates; training keeps all. */
   const int zbufs = train ? sz->L : TW_MIN(sz->L, 2);
-  for (int l = 0; l < zbufs; ++l) map->z[l] = take(base, &used, R * H);
+  for (int l = 0; l < zbufs; ++l) map->z[l] = grt_take(base, &used, R * H);
   for (int l = zbufs; l < sz->L; ++l) map->z[l] = map->z[l % 2];
-  map->gates = take(base, &used, R * 4 * Hr);
-  map->hs = take(base, &used, (T + 1) * Bn * Hr);
-  map->cs = take(base, &used, (train ? (size_t)T + 1 : 2) * Bn * Hr);
-  map->a1 = take(base, &used, R * sz->M);
-  map->yt = take(base, &used, R * sz->O);
+  map->gates = grt_take(base, &used, R * 4 * Hr);
+  map->hs = grt_take(base, &used, (T + 1) * Bn * Hr);
+  map->cs = grt_take(base, &used, (train ? (size_t)T + 1 : 2) * Bn * Hr);
+  map->a1 = grt_take(base, &used, R * sz->M);
+  map->yt = grt_take(base, &used, R * sz->O);
   if (train) {
     tw_grt_layout lay;
-    map->grads = tw_grt_layout_make(sz, &lay) == TW_OK ? take(base, &used, (size_t)lay.total) : NULL;
-    map->dz = take(base, &used, R * (size_t)TW_MAX(sz->H, sz->F));
-    map->dhs = take(base, &used, (size_t)T * Bn * Hr);
-    map->da1 = take(base, &used, R * sz->M);
-    map->dy = take(base, &used, R * sz->O);
-    map->tt = take(base, &used, R * sz->O);
-    map->mt = take(base, &used, R * sz->O);
-    map->dc = take(base, &used, Bn * Hr);
+    map->grads = tw_grt_layout_make(sz, &lay) == TW_OK ? grt_take(base, &used, (size_t)lay.total) : NULL;
+    map->dz = grt_take(base, &used, R * (size_t)TW_MAX(sz->H, sz->F));
+    map->dhs = grt_take(base, &used, (size_t)T * Bn * Hr);
+    map->da1 = grt_take(base, &used, R * sz->M);
+    map->dy = grt_take(base, &used, R * sz->O);
+    map->tt = grt_take(base, &used, R * sz->O);
+    map->mt = grt_take(base, &used, R * sz->O);
+    map->dc = grt_take(base, &used, Bn * Hr);
   }
   return used;
 }
@@ -104,6 +114,11 @@ tw_status grt_pack_wcat(tw_backend *be, const tw_grt_model *m, const grt_ws_map 
                     TW_COPY_DEVICE_TO_DEVICE));
   }
   return TW_OK;
+}
+
+tw_status grt_load_state(tw_backend *be, const float *src, int64_t offset, size_t bytes, float *dst) {
+  if (src) return be->copy(be, dst, src + offset, bytes, TW_COPY_DEVICE_TO_DEVICE);
+  return be->fill_bytes(be, dst, 0, bytes);
 }
 
 tw_status grt_gemm(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,

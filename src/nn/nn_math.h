@@ -15,14 +15,14 @@
 #ifndef TW_NN_MATH_H
 #define TW_NN_MATH_H
 
-#include "core/defs.h"          /* TW_HD */
-#include "physio/physio_math.h" /* tw_exp_f32, the shared float exp */
+#include "core/defs.h"    /* TW_HD */
+#include "core/tw_math.h" /* tw_exp_f32, the shared float exp */
 
 TW_EXTERN_C_BEGIN
 
-/* exp(x) in float: the physiology family's vectorisable exp (Cody-Waite
-** reduction, Cephes polynomial, 2^n from exponent bits; saturates outside
-** [-87, 88]), so that both kernel families share one implementation. */
+/* exp(x) in float: core's vectorisable exp (Cody-Waite reduction, Cephes
+** polynomial, 2^n from exponent bits; saturates outside [-87, 88]), the one
+** implementation both kernel families share. */
 TW_HD float tw_nn_expf(float x) { return tw_exp_f32(x); }
 
 TW_HD float tw_nn_sigmoidf(float x) { return 1.0f / (1.0f + tw_nn_expf(-x)); }

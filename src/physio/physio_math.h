@@ -1,93 +1,22 @@
 /*
-** physio_math.h: pointwise math for the right-hand sides, in float and double,
-** shared by CPU and CUDA.
+** physio_math.h: the physiology family's tanh, in float and double, shared by CPU
+** and CUDA.
 **
-** The float32 path uses its own exp (Cody-Waite range reduction and the Cephes
-** degree-6 polynomial, about 2 ulp) instead of expf, because a libm call inside
-** the twin loop stops the CPU compiler from vectorising it (glibc's vector expf
-** needs -ffast-math); written in plain arithmetic it becomes SIMD code on any
-** target and the same instructions on the GPU. The float64 path does the same
-** with a longer polynomial (relative error < 1e-15, checked against libm in
-** physio_engine). tanh is built on exp in both, so it needs no libm vector
-** variant either: tanh(z) = 1 - 2 / (exp(2z) + 1), exact at both tails (its
-** absolute error near 0 is a few ulps of 1, which is what the t1d model adds it to).
+** Built on the shared exp of core/tw_math.h (vectorisable, no libm call), as
+** tanh(z) = 1 - 2 / (exp(2z) + 1): exact at both tails, with an absolute error
+** near 0 of a few ulps of 1, which is what the t1d model adds it to. (The GRT's
+** tanh, nn_math.h, keeps relative accuracy near 0 instead; the two differ on
+** purpose and each family's results are pinned to its own.)
 */
 #ifndef TW_PHYSIO_MATH_H
 #define TW_PHYSIO_MATH_H
 
-#include "core/defs.h" /* TW_HD, fixed-width ints */
-
+#include "core/defs.h"    /* TW_HD */
+#include "core/tw_math.h" /* tw_exp_f32, tw_exp_f64 */
 
 TW_EXTERN_C_BEGIN
 
-/* 2^n for an integer-valued float n in [-126, 127], from its exponent bits. */
-TW_HD float tw_pow2i_f32(float n) {
-  int32_t bits = ((int32_t)n + 127) << 23;
-#if defined(__CUDA_ARCH__)
-  return __int_as_float(bits);
-#else
-  union { int32_t i; float f; } v;
-  v.i = bits;
-  return v.f;
-#endif
-}
-
-/* exp(x) in float, |relative error| < 3e-7 on [-87, 88]; saturates outside. */
-TW_HD float tw_exp_f32(float x) {
-  x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
-  /* round to nearest by adding and removing 1.5 * 2^23: SSE2-friendly (no roundps) */
-  const float n = (x * 1.44269504089f + 12582912.0f) - 12582912.0f;
-  float r = x - n * 0.693359375f;      /* ln 2 split in two: exact high part */
-  r = r - n * -2.12194440e-4f;
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  return p * tw_pow2i_f32(n);
-}
-
 TW_HD float tw_tanh_f32(float z) { return 1.0f - 2.0f / (tw_exp_f32(2.0f * z) + 1.0f); }
-
-/* 2^n for an integer-valued double n in [-1022, 1023], from its exponent bits. */
-TW_HD double tw_pow2i_f64(double n) {
-  int64_t bits = ((int64_t)n + 1023) << 52;
-#if defined(__CUDA_ARCH__)
-  return __longlong_as_double((long long)bits);
-#else
-  union { int64_t i; double f; } v;
-  v.i = bits;
-  return v.f;
-#endif
-}
-
-/* exp(x) in double, relative error below 1e-15 on [-708, 709] (saturates
-** outside): fdlibm's two-part ln 2 reduction to |r| <= ln2/2, then the Taylor
-** series to degree 13 (truncation < 2e-17). Plain arithmetic, so it vectorises
-** like the float version. */
-TW_HD double tw_exp_f64(double x) {
-  x = x < -708.0 ? -708.0 : (x > 709.0 ? 709.0 : x);
-  /* round to nearest by adding and removing 1.5 * 2^52 */
-  const double n = (x * 1.4426950408889634 + 6755399441055744.0) - 6755399441055744.0;
-  const double r = (x - n * 6.93147180369123816490e-01) - n * 1.90821492927058770002e-10;
-  double p = 1.0 / 6227020800.0;           /* 1/13! */
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  return p * tw_pow2i_f64(n);
-}
 
 TW_HD double tw_tanh_f64(double z) { return 1.0 - 2.0 / (tw_exp_f64(2.0 * z) + 1.0); }
 

@@ -5,7 +5,8 @@
 ** Writes small input files with the HDF5 helpers, runs the built twinscale
 ** executable, and checks exit statuses and that each error message names the
 ** dataset at fault: a size that does not match the model, a missing dataset,
-** NaN or Inf in an input or a weight must exit 2 with one clear line.
+** NaN or Inf in an input or a weight, a file that is not a model must exit 2
+** with one clear line.
 */
 #include <math.h>   /* NAN, INFINITY */
 #include <stdio.h>  /* snprintf, fopen */
@@ -37,14 +38,25 @@ static int run(const char *args) {
   return rc == -1 ? -1 : WEXITSTATUS(rc);
 }
 
-static int stderr_has(const char *needle) {
+/* The last command's stderr ("" when unreadable). */
+static const char *stderr_text(void) {
   static char text[4096];
+  text[0] = '\0';
   FILE *f = fopen(path_of("err.txt"), "r");
-  if (!f) return 0;
+  if (!f) return text;
   size_t n = fread(text, 1, sizeof text - 1, f);
   fclose(f);
   text[n] = '\0';
-  return strstr(text, needle) != NULL;
+  return text;
+}
+
+static int stderr_has(const char *needle) { return strstr(stderr_text(), needle) != NULL; }
+
+/* How many times needle occurs in the last command's stderr. */
+static int stderr_count(const char *needle) {
+  int count = 0;
+  for (const char *p = strstr(stderr_text(), needle); p; p = strstr(p + 1, needle)) ++count;
+  return count;
 }
 
 /* Writes an input file: x (B,T,N,F) with x[poison] = poison_value when poison >= 0,
@@ -168,11 +180,20 @@ static void bad_input_exits_2_naming_the_dataset(void) {
            path_of("o.h5"));
   CHECK_EQ_INT(run(args), 2);
   CHECK(stderr_has("head.0.weight") && stderr_has("NaN"));
-  /* a model whose sizes do not fit its datasets: the input file is not a model */
-  snprintf(args, sizeof args, "nn forward --model %s --input %s --output %s", path_of("x.h5"), path_of("x.h5"),
+  /* an HDF5 file that is not a model (the input file): one line, naming the file
+  ** once and saying so (it used to repeat itself inside its own parentheses) */
+  char not_model[640];
+  snprintf(not_model, sizeof not_model, "%s", path_of("x.h5"));
+  snprintf(args, sizeof args, "nn forward --model %s --input %s --output %s", not_model, not_model, path_of("o.h5"));
+  CHECK_EQ_INT(run(args), 2);
+  CHECK_MSG(stderr_has("not a GRT model file") && stderr_has("attribute 'N'"), "stderr: %s", stderr_text());
+  CHECK_MSG(stderr_count(not_model) == 1 && stderr_count("\n") == 1, "stderr: %s", stderr_text());
+  /* a file that is not HDF5 at all */
+  snprintf(args, sizeof args, "nn forward --model %s/README.md --input %s --output %s", TW_SOURCE_DIR, not_model,
            path_of("o.h5"));
   CHECK_EQ_INT(run(args), 2);
-  CHECK(stderr_has("attribute 'N'"));
+  CHECK_MSG(stderr_has("README.md: not an HDF5 file") && stderr_count("README.md") == 1 && stderr_count("\n") == 1,
+            "stderr: %s", stderr_text());
   /* target of the wrong shape (O = 3 where the model has O = 2) */
   CHECK_OK(write_target("bad_t.h5", 3, 5, 4, 3));
   snprintf(args, sizeof args, "nn grad --model %s --input %s --target %s --output %s", model, path_of("x.h5"),

@@ -1,0 +1,2 @@
+/* helpers.cu: named after no family (wrong: unplaced). */
+#include "core/base.h"

@@ -1,0 +1,1 @@
+/* api_types.h: public, includes nothing. */

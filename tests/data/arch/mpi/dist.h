@@ -1,0 +1,2 @@
+/* dist.h: mpi, includes core: allowed. */
+#include "core/base.h"

@@ -1,0 +1,2 @@
+/* table.h: backend, includes io: allowed. */
+#include "io/file.h"

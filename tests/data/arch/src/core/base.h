@@ -1,0 +1,1 @@
+/* base.h: core, includes nothing. */

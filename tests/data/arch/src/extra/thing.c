@@ -1,0 +1,2 @@
+/* thing.c: a src/ folder with no layer (wrong: unplaced). */
+#include "core/base.h"

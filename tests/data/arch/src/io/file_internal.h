@@ -1,0 +1,2 @@
+/* file_internal.h: private to src/io/. */
+#include "core/base.h"

@@ -72,7 +72,9 @@ install_debian() {
 
 install_simglucose() {
   [[ -x "$VENV/bin/python" ]] || /usr/bin/python3 -m venv "$VENV"
-  if ! "$VENV/bin/python" -m pip show simglucose 2>/dev/null | grep -qx "Version: ${SIMGLUCOSE#*==}"; then
+  local have
+  have="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("simglucose"))' 2>/dev/null || true)"
+  if [[ "$have" != "${SIMGLUCOSE#*==}" ]]; then
     echo "validate: pip install $SIMGLUCOSE into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SIMGLUCOSE"
   fi

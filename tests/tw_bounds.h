@@ -16,11 +16,11 @@
 #define CHECK_BOUNDS(label, achieved, regression, limit)                                    \
   do {                                                                                      \
     const double tw_e_ = (achieved), tw_r_ = (regression), tw_l_ = (limit);                 \
-    fprintf(stderr, "  %-40s achieved %.3e  regression bound %.2g  specification limit %.2g\n", \
+    fprintf(stderr, "  %-40s achieved %.3e  regression bound %.3g  specification limit %.3g\n", \
             (label), tw_e_, tw_r_, tw_l_);                                                  \
-    CHECK_MSG(tw_e_ <= tw_l_, "%s: %.3e exceeds the specification limit %.2g", (label),     \
+    CHECK_MSG(tw_e_ <= tw_l_, "%s: %.3e exceeds the specification limit %.3g", (label),     \
               tw_e_, tw_l_);                                                                \
-    CHECK_MSG(tw_e_ <= tw_r_, "%s: %.3e exceeds the regression bound %.2g (limit %.2g)",     \
+    CHECK_MSG(tw_e_ <= tw_r_, "%s: %.3e exceeds the regression bound %.3g (limit %.3g)",     \
               (label), tw_e_, tw_r_, tw_l_);                                                \
   } while (0)
 

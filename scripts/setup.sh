@@ -14,11 +14,13 @@ packages=(
   libopenmpi-dev openmpi-bin             # MPI distribution layer and its tests
   libhdf5-openmpi-dev hdf5-tools         # parallel HDF5 results files, h5dump for tests
   clang libclang-rt-14-dev               # libFuzzer for the config-loader fuzz target
+  python3-h5py                           # io_h5_read_with_h5py: h5py reads a file 4 ranks wrote
 )
 # Optional extras for validation/ and scripts/ (PyTorch comparison). Requested
-# with TW_SETUP_EXTRAS=1 so that the core build stays lean.
+# with TW_SETUP_EXTRAS=1 so that the core build stays lean; scripts/validate.sh
+# installs them (and simglucose, in a virtual environment) itself.
 if [[ "${TW_SETUP_EXTRAS:-0}" == 1 ]]; then
-  packages+=(python3-torch python3-numpy python3-scipy python3-h5py)
+  packages+=(python3-torch python3-numpy python3-scipy python3-venv)
 fi
 
 missing=()

@@ -8,7 +8,8 @@ the reference forward, loss and every gradient are computed in float64 from the
 same float32 values, so the only difference twinscale's float32 kernels may show
 is their own rounding. Writes tests/data/nn/grt_<case>.bin in the fixture format
 read by tests/nn/nn_fixture.c (plain little-endian binary, so the tests need
-neither Python nor HDF5):
+neither Python nor HDF5). `--out DIR` writes the three files into DIR instead
+(scripts/validate.sh regenerates them there and compares):
 
     "TWNNFIX1", uint32 count, then per record:
     uint32 name_len, name bytes, uint32 dtype (0 f32, 1 f64, 2 i64),
@@ -18,6 +19,7 @@ Records: sizes (i64: N,F,H,Hr,L,M,O,B,T,adj_per_twin), x, adj, [h0, c0],
 target, [mask], the weights under their state_dict names, y, h, c, loss (f64),
 grad/<name> for every weight, x_grad.
 """
+import argparse
 import os
 import struct
 import sys
@@ -49,7 +51,7 @@ def record(f, name, arr):
     f.write(arr.astype(arr.dtype.newbyteorder("<")).tobytes())
 
 
-def make_case(name, B, T, per_twin, with_state, with_mask, seed):
+def make_case(name, B, T, per_twin, with_state, with_mask, seed, out):
     torch.manual_seed(seed)
     s = SIZES
     model = GRT(**s)  # float32, PyTorch's default init
@@ -74,7 +76,7 @@ def make_case(name, B, T, per_twin, with_state, with_mask, seed):
     loss = mse_loss(y, target.double(), dbl(mask))
     loss.backward()
 
-    path = os.path.join(OUT, "grt_%s.bin" % name)
+    path = os.path.join(out, "grt_%s.bin" % name)
     recs = [("sizes", np.array([s[k] for k in ("N", "F", "H", "Hr", "L", "M", "O")] + [B, T, int(per_twin)],
                                dtype=np.int64)),
             ("x", x.numpy()), ("adj", adj.numpy())]
@@ -97,9 +99,12 @@ def make_case(name, B, T, per_twin, with_state, with_mask, seed):
 
 
 def main():
-    os.makedirs(OUT, exist_ok=True)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=OUT, help="directory for grt_<case>.bin (default tests/data/nn)")
+    out = ap.parse_args().out
+    os.makedirs(out, exist_ok=True)
     for i, (name, (B, T, per_twin, with_state, with_mask)) in enumerate(CASES.items()):
-        make_case(name, B, T, per_twin, with_state, with_mask, seed=1234 + i)
+        make_case(name, B, T, per_twin, with_state, with_mask, seed=1234 + i, out=out)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """t1d_simglucose.py: reference traces of simglucose's T1DPatient for twinscale's t1d pack.
 
-Drives simglucose's T1DPatient (pip install simglucose; scipy ode 'dopri5', one
-minute per step, the action held for the minute) directly, for all 30 virtual
-patients under the open-loop scenarios of tests/data/physio/t1d_scenarios.csv, and
-writes what the patient reports as BG (Gsub / Vg) at t = 0, 1, ..., 1440 min.
+Drives simglucose's T1DPatient (simglucose==0.2.11 from PyPI, the version the
+fixture came from; scipy ode 'dopri5', one minute per step, the action held for
+the minute) directly, for all 30 virtual patients under the open-loop
+scenarios of tests/data/physio/t1d_scenarios.csv, and writes what the patient
+reports as BG (Gsub / Vg) at t = 0, 1, ..., 1440 min.
 
 Per minute, the patient receives exactly what twinscale's scenario gives its twins:
   CHO     = the carbohydrate announced at that minute (g); T1DPatient eats it at 5 g/min
@@ -15,7 +16,8 @@ Output (the fixture the ctest t1d_reference reads without Python):
   tests/data/physio/t1d_reference_bg.f32  little-endian float32, shape
       (scenarios, 30 patients, 1441), scenarios in file order, patients in
       vpatient_params.csv order.
-Usage: python3 validation/t1d_simglucose.py [--check]   (--check compares with the committed file)
+Usage: python3 validation/t1d_simglucose.py [--check] [--out FILE]
+  (--check compares with the committed file; --out writes FILE instead of the fixture)
 simglucose and its dependencies are installed with pip --target into
 $TW_PYSITE (default ~/.cache/twinscale/pysite) when missing, so that the
 system's numpy/h5py stay untouched.
@@ -32,7 +34,7 @@ try:
     import simglucose  # noqa: F401
 except ImportError:  # install from PyPI into a private directory, not site-packages
     import subprocess
-    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--target", SITE, "simglucose"])
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "--target", SITE, "simglucose==0.2.11"])
 import numpy as np
 from simglucose.patient.t1dpatient import Action, T1DPatient
 
@@ -104,8 +106,9 @@ def main():
         err = np.abs(ref - out).max()
         print(f"max |committed - fresh| = {err:.3g} mg/dL")
         return 0 if err < 1e-3 else 1
-    out.astype("<f4").tofile(OUT)
-    print("wrote", OUT)
+    path = sys.argv[sys.argv.index("--out") + 1] if "--out" in sys.argv else OUT
+    out.astype("<f4").tofile(path)
+    print("wrote", path)
     return 0
 
 

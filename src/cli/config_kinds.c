@@ -50,9 +50,52 @@ static tw_status named_kind(const tw_config_kind *table, const tw_cfg_doc *doc, 
   return tw_cfg_error_at(doc, at, "unknown config kind '%.64s' (known kinds: %s)", name, known);
 }
 
+/* True when `key` is a top-level field of some kind's schema (so not a typo). */
+static int known_field(const tw_config_kind *table, const char *key) {
+  for (const tw_config_kind *k = table; k->name; ++k)
+    for (int i = 0; i < k->schema->n_fields; ++i)
+      if (!strcmp(k->schema->fields[i].key, key)) return 1;
+  return 0;
+}
+
+/* The first top-level key that no kind knows and that is a near miss (edit
+** distance 1 or 2) of `word`, with its mark; NULL when there is none. */
+static const char *near_miss(const tw_config_kind *table, const tw_cfg_doc *doc, const char *word,
+                             tw_cfg_mark *at) {
+  const char *key;
+  for (int i = 0; (key = tw_cfg_top_key(doc, i, at)) != NULL; ++i)
+    if (!known_field(table, key) && tw_cfg_edit_distance(key, word) < 3) return key;
+  return NULL;
+}
+
+/* No `kind:` and no detect key: a misspelt detect key if there is one, else
+** the request for `kind:`, at the first key (the top, where it goes). */
+static tw_status undetected(const tw_config_kind *table, const tw_cfg_doc *doc) {
+  tw_cfg_mark at;
+  for (const tw_config_kind *k = table; k->name; ++k) {
+    const char *key = k->detect_key ? near_miss(table, doc, k->detect_key, &at) : NULL;
+    if (key)
+      return tw_cfg_error_at(doc, at, "cannot tell what kind of config this is: unknown key '%.64s' (did you mean "
+                             "'%s', which makes it a '%s' config?)", key, k->detect_key, k->name);
+  }
+  char known[512];
+  list_names(table, known, sizeof known);
+  if (!tw_cfg_top_key(doc, 0, &at)) at = (tw_cfg_mark){0, 0};
+  return tw_cfg_error_at(doc, at, "cannot tell what kind of config this is: add 'kind: <name>' at the top (known kinds: %s)",
+                         known);
+}
+
+/* A document without `kind:`: refused when one of its keys is a misspelt `kind`. */
+static tw_status misspelt_kind(const tw_config_kind *table, const tw_cfg_doc *doc) {
+  tw_cfg_mark at;
+  const char *typo = near_miss(table, doc, "kind", &at);
+  return typo ? tw_cfg_error_at(doc, at, "unknown key '%.64s' (did you mean 'kind'?)", typo) : TW_OK;
+}
+
 tw_status tw_config_kind_detect(const tw_config_kind *table, const tw_cfg_doc *doc, const tw_config_kind **out) {
   *out = NULL;
   if (tw_cfg_has_top_key(doc, "kind")) return named_kind(table, doc, out);
+  TW_TRY(misspelt_kind(table, doc));
   const tw_config_kind *found = NULL;
   for (const tw_config_kind *k = table; k->name; ++k) {
     if (!k->detect_key || !tw_cfg_has_top_key(doc, k->detect_key)) continue;
@@ -63,13 +106,7 @@ tw_status tw_config_kind_detect(const tw_config_kind *table, const tw_cfg_doc *d
     }
     found = k;
   }
-  if (!found) {
-    char known[512];
-    list_names(table, known, sizeof known);
-    tw_cfg_mark none = {0, 0};
-    return tw_cfg_error_at(doc, none, "cannot tell what kind of config this is: add 'kind: <name>' at the top (known kinds: %s)",
-                           known);
-  }
+  if (!found) return undetected(table, doc);
   *out = found;
   return TW_OK;
 }
@@ -101,6 +138,8 @@ tw_status tw_config_load(const char *path, const char *name, const char *const *
   if (st == TW_OK && tw_cfg_has_top_key(d, "kind") && (!said || strcmp(said, name)))
     st = tw_cfg_error_at(d, tw_cfg_top_mark(d, "kind"), "this is a '%.64s' config; expected kind '%s'",
                          said ? said : "?", name);
+  else if (!tw_cfg_has_top_key(d, "kind"))
+    st = misspelt_kind(tw_config_kinds, d);
   if (st == TW_OK) st = tw_cfg_bind(d, want->schema, obj);
   if (st != TW_OK) {
     tw_cfg_free(d);

@@ -124,6 +124,10 @@ int tw_cfg_has_top_key(const tw_cfg_doc *doc, const char *key);
 /* Where the value of a top-level key starts ({0, 0} when the key is absent), so
 ** that a caller that reads it (the config kind) can point at it. */
 tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key);
+/* The i-th key (0-based) of the top-level mapping, and where it starts in *mark,
+** or NULL past the last key: for a caller that looks for a near miss of a key
+** it expects (a misspelt `kind:`, src/cli/config_kinds.c). */
+const char *tw_cfg_top_key(const tw_cfg_doc *doc, int i, tw_cfg_mark *mark);
 
 /* Validates the whole document against `schema` and fills `obj` (zeroed first).
 ** On failure obj is left zeroed, with nothing allocated. A top-level `kind:` key is

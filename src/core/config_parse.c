@@ -488,3 +488,12 @@ tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key) {
   tw_cfg_mark none = {0, 0};
   return v ? v->mark : none;
 }
+
+const char *tw_cfg_top_key(const tw_cfg_doc *doc, int i, tw_cfg_mark *mark) {
+  if (doc->root < 0 || i < 0) return NULL;
+  const tw_cfg_node *root = &doc->nodes[doc->root];
+  if (root->kind != TW_CFG_NODE_MAP || 2 * i >= root->count) return NULL;
+  const tw_cfg_node *key = tw_cfg_node_kid(doc, root, 2 * i);
+  *mark = key->mark;
+  return tw_cfg_node_text(doc, key);
+}

@@ -74,7 +74,10 @@ static void one_line_errors(void) {
       {"alias.yaml", ":2:7: anchors (&name) are not supported: write the value out"},
       {"too_deep.yaml", ":3:70: nested deeper than 64 levels"},
       {"unknown_kind.yaml", ":1:7: unknown config kind 'simulat' (*"},
-      {"no_kind.yaml", ": cannot tell what kind of config this is: add 'kind: <name>' at the top (known kinds: *"},
+      {"no_kind.yaml", ":1:1: cannot tell what kind of config this is: add 'kind: <name>' at the top (known kinds: *"},
+      {"misspelt_kind.yaml", ":2:1: unknown key 'knid' (did you mean 'kind'?)"},
+      {"misspelt_detect_key.yaml", ":2:1: cannot tell what kind of config this is: unknown key 'pakc' (did you mean "
+                                   "'pack', which makes it a 'simulate' config?)"},
       {"no_such_file.yaml", ": cannot open: No such file or directory"},
   };
   for (size_t i = 0; i < TW_ARRAY_LEN(cases); ++i) {

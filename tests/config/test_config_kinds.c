@@ -42,6 +42,17 @@ static void failures(void) {
   CHECK(detect("kind: [a]\n") == NULL);
   CHECK_EQ_STR(tw_error_message(), "k.yaml:1:7: kind: expected the name of a config kind");
   CHECK(detect("name: x\n") == NULL);
+  CHECK_EQ_STR(tw_error_message(), "k.yaml:1:1: cannot tell what kind of config this is: add 'kind: <name>' at the top "
+                                   "(known kinds: simulate, trial, example)");
+  /* a misspelt `kind:` key is named, even where another key tells the kind */
+  CHECK(detect("name: x\nknid: trial\n") == NULL);
+  CHECK_EQ_STR(tw_error_message(), "k.yaml:2:1: unknown key 'knid' (did you mean 'kind'?)");
+  CHECK(detect("kidn: trial\npack: t1d\n") == NULL);
+  CHECK_EQ_STR(tw_error_message(), "k.yaml:1:1: unknown key 'kidn' (did you mean 'kind'?)");
+  CHECK(detect("name: x\narsm: []\n") == NULL);
+  CHECK_EQ_STR(tw_error_message(), "k.yaml:2:1: cannot tell what kind of config this is: unknown key 'arsm' (did you "
+                                   "mean 'arms', which makes it a 'trial' config?)");
+  CHECK(detect("{}\n") == NULL);      /* no key at all: no position */
   CHECK_EQ_STR(tw_error_message(), "k.yaml: cannot tell what kind of config this is: add 'kind: <name>' at the top "
                                    "(known kinds: simulate, trial, example)");
   CHECK(detect("pack: t1d\narms: []\n") == NULL);
@@ -71,6 +82,9 @@ static void load_checks_the_kind(void) {
   tw_cfg_free(doc);
   CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/unknown_kind.yaml", "example", NULL, 0, NULL, &c, &doc), TW_ERR_INPUT);
   CHECK(strstr(tw_error_message(), "unknown_kind.yaml:1:7: this is a 'simulat' config; expected kind 'example'") != NULL);
+  CHECK(doc == NULL);
+  CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/misspelt_kind.yaml", "simulate", &c, &doc), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "misspelt_kind.yaml:2:1: unknown key 'knid' (did you mean 'kind'?)") != NULL);
   CHECK(doc == NULL);
 }
 

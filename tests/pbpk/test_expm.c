@@ -8,8 +8,13 @@
 ** integrates the same cases and the relative error at every stored time is
 **   err(t) = max_s |x_s - r_s| / max(|r_s|, floor),  floor = 1e-6 * dose given so far
 ** (states below a millionth of the dose are judged absolutely against that floor).
-** Acceptance (issue 3): <= 1e-6 in float64, <= 1e-4 in float32.
+** Acceptance (issue 3): <= 1e-6 in float64, <= 1e-4 in float32. Beside each
+** limit a regression bound (tw_bounds.h) near the error achieved: float64
+** DOPRI5 1.43e-9 (bound 2e-8), float64 RK4 1.05e-7 (its truncation error; bound
+** 5e-7, half the limit), float32 1.2e-5 to 1.33e-5 (round-off; bound 5e-5, half
+** the limit, as 10x would reach it).
 */
+#include "tw_bounds.h"       /* CHECK_BOUNDS */
 #include "tw_test.h"         /* CHECK, TW_TEST_RUN */
 #include "pbpk/pbpk_fixture.h" /* fix_read, fix_run */
 
@@ -70,6 +75,13 @@ static double run(tw_dtype dtype, tw_integrator_opts o, int generic, const char 
   return e;
 }
 
+/* One setup's worst error against its regression bound and specification limit. */
+static void check(tw_dtype dtype, tw_integrator_opts o, int generic, const char *label, double regression,
+                  double limit) {
+  const char *w = "";
+  CHECK_BOUNDS(label, run(dtype, o, generic, label, &w), regression, limit);
+}
+
 static tw_integrator_opts dopri(double rtol, double atol) {
   tw_integrator_opts o = tw_integrator_defaults(TW_INTEG_DOPRI5);
   o.rtol = rtol;
@@ -91,32 +103,27 @@ static void test_read(void) {
 }
 
 static void test_float64_dopri5(void) {
-  const char *w = "";
-  CHECK(run(TW_F64, dopri(1e-10, 1e-12), 0, "float64 dopri5 rtol 1e-10 atol 1e-12 mg", &w) <= 1e-6);
+  check(TW_F64, dopri(1e-10, 1e-12), 0, "float64 dopri5 rtol 1e-10 atol 1e-12 mg", 2e-8, 1e-6);
 }
 
 static void test_float64_rk4(void) {
-  const char *w = "";
-  CHECK(run(TW_F64, rk4(64), 0, "float64 rk4 64 steps/min", &w) <= 1e-6);
+  check(TW_F64, rk4(64), 0, "float64 rk4 64 steps/min", 5e-7, 1e-6);
 }
 
 /* The engine's per-twin path for composed models (t1d + pbpk, PD couplings)
 ** runs the pack's per-twin entry points: same reference, same bar. */
 static void test_float64_generic_path(void) {
-  const char *w = "";
-  CHECK(run(TW_F64, dopri(1e-10, 1e-12), 1, "float64 dopri5, per-twin model path", &w) <= 1e-6);
+  check(TW_F64, dopri(1e-10, 1e-12), 1, "float64 dopri5, per-twin model path", 2e-8, 1e-6);
 }
 
 static void test_float32_generic_path(void) {
-  const char *w = "";
-  CHECK(run(TW_F32, rk4(32), 1, "float32 rk4 32, per-twin model path", &w) <= 1e-4);
+  check(TW_F32, rk4(32), 1, "float32 rk4 32, per-twin model path", 5e-5, 1e-4);
 }
 
 /* float32 RK4 integrates each minute's increment (pbpk_model_impl.h), which is
 ** what keeps round-off at ~1e-5 over a day despite 32 steps a minute. */
 static void test_float32_rk4(void) {
-  const char *w = "";
-  CHECK(run(TW_F32, rk4(32), 0, "float32 rk4 32 steps/min", &w) <= 1e-4);
+  check(TW_F32, rk4(32), 0, "float32 rk4 32 steps/min", 5e-5, 1e-4);
 }
 
 /* float32 DOPRI5: the shared integrator compensates its in-minute sums
@@ -124,8 +131,7 @@ static void test_float32_rk4(void) {
 ** here: with 1e-6 mg the controller itself allows ~1e-3 relative error in
 ** compartments holding a few micrograms). */
 static void test_float32_dopri5(void) {
-  const char *w = "";
-  CHECK(run(TW_F32, dopri(1e-6, 1e-9), 0, "float32 dopri5 rtol 1e-6 atol 1e-9 mg", &w) <= 1e-4);
+  check(TW_F32, dopri(1e-6, 1e-9), 0, "float32 dopri5 rtol 1e-6 atol 1e-9 mg", 5e-5, 1e-4);
 }
 
 int main(void) {

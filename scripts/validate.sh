@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# scripts/validate.sh: live validation on demand. Installs the scientific
+# references, reruns every script of validation/ against them, and compares
+# what they write with the fixtures committed in tests/data/.
+#
+#   scripts/validate.sh [--build DIR] [--keep] [--no-install]
+#
+# Why: the ctests (label `validation`) compare twinscale with fixtures that
+# simglucose, scipy and PyTorch wrote once; this shows that the fixtures
+# themselves still come out of the references, so the tests keep meaning what
+# they say. Works from a fresh clone on Debian 12 with Debian and PyPI reachable.
+#
+# References:
+#   Debian (apt-get, as root or through sudo; only what is missing):
+#     python3-torch python3-scipy python3-numpy python3-h5py python3-venv python3-pip
+#   PyPI, into a virtual environment validation/.venv (git-ignored, never the
+#     system's site-packages): simglucose==0.2.11, the version every simglucose
+#     fixture came from (tests/data/physio/cgm_noise_moments.csv,
+#     data/simglucose/README.md), with the dependencies pip chooses for it.
+# Scripts (Debian's Python runs with -s in a clean environment, as ctest does,
+# so that no other numpy is picked up; simglucose's run in the venv):
+#   fixture writers, regenerated into a temporary directory and compared by
+#     validation/compare_fixtures.py (measures and tolerances are stated there):
+#       t1d_simglucose.py   -> physio/t1d_reference_bg.f32   (venv, ~4 min)
+#       t1d_cgm_spline.py   -> physio/cgm_spline.csv, physio/cgm_noise_moments.csv (venv)
+#       pbpk_expm.py        -> pbpk/expm_reference.txt        (Debian scipy)
+#       grt_make_fixtures.py-> nn/grt_*.bin                   (Debian torch)
+#   live checks against a twinscale build (DIR, default build/; skipped with a
+#     note when DIR has no twinscale binary):
+#       grt_roundtrip.py     PyTorch <-> `twinscale nn forward|grad|init`
+#       h5_read_with_h5py.py through ctest (io_h5_collective_np4 writes the file)
+#   grt_bench_torch.py: a benchmark, no fixture; run once, small, to show it runs.
+#   grt_model.py: the module the GRT scripts import.
+# --keep leaves the temporary directory; --no-install uses what is installed.
+# Exit: 0 all reproduced and every live check passed, 1 otherwise, 2 usage.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="$ROOT/build"
+KEEP=0
+INSTALL=1
+SIMGLUCOSE=simglucose==0.2.11
+while (($#)); do
+  case "$1" in
+    --build) BUILD="$(cd "$2" && pwd)"; shift 2 ;;
+    --keep) KEEP=1; shift ;;
+    --no-install) INSTALL=0; shift ;;
+    -h | --help) sed -n '2,/^set -e/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "validate: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+VENV="$ROOT/validation/.venv"
+SYSPY=(env -i PATH=/usr/bin:/bin HOME="$HOME" /usr/bin/python3 -s)
+OUT="$(mktemp -d "${TMPDIR:-/tmp}/twinscale-validate.XXXXXX")"
+if ((KEEP)); then echo "validate: regenerated fixtures in $OUT"; else trap 'rm -rf "$OUT"' EXIT; fi
+FAILED=()
+
+install_debian() {
+  local want=(python3 python3-venv python3-pip python3-numpy python3-scipy python3-torch python3-h5py)
+  local missing=() p
+  for p in "${want[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if ((${#missing[@]} == 0)); then echo "validate: Debian references present (${want[*]})"; return; fi
+  echo "validate: apt-get install ${missing[*]}"
+  local sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+install_simglucose() {
+  [[ -x "$VENV/bin/python" ]] || /usr/bin/python3 -m venv "$VENV"
+  local have
+  have="$("$VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("simglucose"))' 2>/dev/null || true)"
+  if [[ "$have" != "${SIMGLUCOSE#*==}" ]]; then
+    echo "validate: pip install $SIMGLUCOSE into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$SIMGLUCOSE"
+  fi
+}
+
+# step NAME COMMAND...: runs one script, its output indented, and records a failure.
+step() {
+  local name="$1" t0=$SECONDS
+  shift
+  echo "== $name"
+  if "$@" 2>&1 | sed 's/^/   /'; then
+    echo "   ($((SECONDS - t0)) s)"
+  else
+    echo "   FAILED ($((SECONDS - t0)) s)"
+    FAILED+=("$name")
+  fi
+}
+
+if ((INSTALL)); then install_debian; install_simglucose; fi
+versions() {
+  "${SYSPY[@]}" -c 'import numpy, scipy, torch, h5py; print("Debian: numpy", numpy.__version__, "scipy", scipy.__version__, "torch", torch.__version__, "h5py", h5py.__version__)'
+  "$VENV/bin/python" -c 'import importlib.metadata as m; print("venv: simglucose", m.version("simglucose"), "numpy", m.version("numpy"), "scipy", m.version("scipy"), "pandas", m.version("pandas"))'
+}
+step "reference versions" versions
+
+V="$ROOT/validation"
+mkdir -p "$OUT/physio"
+step "t1d_simglucose.py (simglucose T1DPatient, 4 scenarios x 30 patients x 1 day)" \
+  "$VENV/bin/python" "$V/t1d_simglucose.py" --out "$OUT/physio/t1d_reference_bg.f32"
+step "t1d_cgm_spline.py --moments (scipy interp1d, simglucose CGMNoise)" \
+  "$VENV/bin/python" "$V/t1d_cgm_spline.py" --moments --out "$OUT/physio"
+step "pbpk_expm.py (scipy.linalg.expm)" "${SYSPY[@]}" "$V/pbpk_expm.py" --out "$OUT/pbpk/expm_reference.txt"
+step "grt_make_fixtures.py (PyTorch float64 forward and autograd)" \
+  "${SYSPY[@]}" "$V/grt_make_fixtures.py" --out "$OUT/nn"
+step "grt_bench_torch.py (smoke run, B=32 T=4)" \
+  "${SYSPY[@]}" "$V/grt_bench_torch.py" --batch 32 --steps 4 --repeats 1 --threads 1
+step "compare_fixtures.py (committed tests/data vs regenerated)" \
+  "${SYSPY[@]}" "$V/compare_fixtures.py" "$ROOT/tests/data" "$OUT"
+
+if [[ -x "$BUILD/twinscale" ]]; then
+  step "grt_roundtrip.py against $BUILD/twinscale" "${SYSPY[@]}" "$V/grt_roundtrip.py" --twinscale "$BUILD/twinscale"
+  if [[ -x "$BUILD/tests/io/io_h5_collective" ]]; then
+    step "h5_read_with_h5py.py (ctest io_h5_collective_np4, io_h5_read_with_h5py)" \
+      ctest --test-dir "$BUILD" --output-on-failure -R '^(io_h5_collective_np4|io_h5_read_with_h5py)$'
+  fi
+  LIVE="every live check passed"
+else
+  echo "== live checks skipped: no twinscale in $BUILD (scripts/setup.sh; cmake -S . -B build; cmake --build build; or --build DIR)"
+  LIVE="live checks skipped (no build)"
+fi
+
+echo
+if ((${#FAILED[@]})); then
+  printf 'validate: FAILED: %s\n' "${FAILED[@]}"
+  exit 1
+fi
+echo "validate: every fixture reproduced; $LIVE"

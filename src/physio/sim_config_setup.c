@@ -97,6 +97,8 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
     }
     return TW_OK;
   }
+  if (needs_table(m) && c->twins.n_reference > 0)
+    return tw_cfg_error_at(doc, c->twins.mark, "twins.reference: pack %s has no reference twins (give a `table`)", c->pack);
   if (needs_table(m))
     return tw_cfg_error_at(doc, c->twins.mark, "twins: pack %s takes `reference` names or a `table`", c->pack);
   return TW_OK;
@@ -151,18 +153,24 @@ static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *
   double *p = s->params + i * s->model.n_params;
   char who[160];
   snprintf(who, sizeof who, "twin %lld (%s)", (long long)i, s->names[i]);
-  if (pk->needs_drug && c->n_drugs != 1)
-    return TW_FAIL(TW_ERR_INPUT, "%s: pack %s needs one drug under drugs:", c->pack, pk->name);
-  tw_pack_twin tw;
-  twin_info(c, s, i, p, drug, who, &tw);
-  tw_error_clear();
-  const int rc = pk->from_covariates(&tw, p + s->model.parts[k].p_off);
+  int rc;
+  if (pk->needs_drug && c->n_drugs != 1) {
+    rc = TW_FAIL(TW_ERR_INPUT, "%s: pack %s needs one drug under drugs:", c->pack, pk->name);
+  } else {
+    tw_pack_twin tw;
+    twin_info(c, s, i, p, drug, who, &tw);
+    tw_error_clear();
+    rc = pk->from_covariates(&tw, p + s->model.parts[k].p_off);
+  }
   if (rc == 0) return TW_OK;
   if (!tw_error_message()[0])
     TW_FAIL(TW_ERR_INPUT, "%s: pack %s could not compute its parameters from the covariates (code %d)", who,
             pk->name, rc);
-  if (c->twins.n_reference > 0 && reference_part(&s->model) < 0)
-    return rethrow_at(doc, c->twins.reference_marks[i], "twins.reference");
+  if (c->twins.n_reference > 0 && reference_part(&s->model) < 0) {
+    char what[64];
+    snprintf(what, sizeof what, "twins.reference[%lld]", (long long)i);
+    return rethrow_at(doc, c->twins.reference_marks[i], what);
+  }
   return tw_error_trace(TW_ERR_INPUT, __FILE__, __LINE__);
 }
 

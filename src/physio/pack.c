@@ -76,6 +76,25 @@ static int names_ok(const void *arr, int n, size_t stride) {
   }
   return 1;
 }
+/* A pack's name is an identifier (it prefixes outputs and input names as
+** "<pack>.<name>"); observable names become HDF5 dataset names: no '/'. */
+static int identifier(const char *s) {
+  if (!*s) return 0;
+  for (; *s; ++s)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+      return 0;
+  return 1;
+}
+static tw_status check_names(const tw_pack *pack, const char *nm) {
+  if (!identifier(pack->name))
+    return TW_FAIL(TW_ERR_INTERNAL, "pack '%s': a pack name holds only letters, digits, '_' and '-'", nm);
+  for (int o = 0; o < pack->n_obs; ++o)
+    if (!*pack->obs[o].name || strchr(pack->obs[o].name, '/'))
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: observable '%s': an observable's name is not empty and has no '/'", nm,
+                     pack->obs[o].name);
+  return TW_OK;
+}
+
 static tw_status check_tables(const tw_pack *pack, const char *nm) {
   int ok = TW_NAMED_OK(pack->states, pack->n_states) && TW_NAMED_OK(pack->disc, pack->n_disc) &&
            TW_NAMED_OK(pack->params, pack->n_params) && TW_NAMED_OK(pack->inputs, pack->n_inputs) &&
@@ -122,6 +141,7 @@ tw_status tw_pack_validate(const tw_pack *pack) {
       pack->n_inputs > TW_PACK_MAX_INPUTS || pack->n_disc > TW_PACK_MAX_DISC || pack->n_obs > TW_PACK_MAX_OBS)
     return TW_FAIL(TW_ERR_INTERNAL, "pack %s: a count is outside the limits of pack.h", nm);
   TW_TRY(check_tables(pack, nm));
+  TW_TRY(check_names(pack, nm));
   for (int s = 0; s < pack->n_states; ++s)
     if (pack->states[s].node < -1 || pack->states[s].node >= pack->n_nodes)
       return TW_FAIL(TW_ERR_INTERNAL, "pack %s: state %s has no valid node", nm, pack->states[s].name);

@@ -1,6 +1,10 @@
 /*
 ** test_pack_load.c: packs that plug in through the pack table alone.
 **
+**   - tw_pack_validate refuses an event on an undeclared input, a repeated event
+**     kind, an unknown CGM observable or body-weight parameter, a pack name that
+**     is no identifier, an observable name with '/', a headline flag of 2, a
+**     missing table, needs_drug without a covariates hook;
 **   - a pack library built for another ABI version is refused with one line
 **     naming the library and both versions, exit 2; a missing library and a
 **     library without the entry symbol are refused naming the path;
@@ -69,6 +73,35 @@ static void test_refusals_api(void) {
   CHECK(dladdr(addr, &info) && info.dli_fname);
   CHECK_STATUS(tw_pack_load(info.dli_fname, &p), TW_ERR_INPUT);
   CHECK_MSG(strstr(tw_error_message(), "no symbol twinscale_pack_entry"), "message: %s", tw_error_message());
+  tw_error_clear();
+}
+
+/* tw_pack_validate, which guards every loaded pack, refuses broken declarations. */
+static void test_validate_refuses(void) {
+  static const tw_pack_event bad_event[] = {{TW_EVENT_MEAL, "carbs"}};
+  static const tw_pack_event twice[] = {{TW_EVENT_MEAL, "cho"}, {TW_EVENT_MEAL, "insulin"}};
+  static const tw_pack_obs bad_obs[] = {{"a/b", "1", -1, "slash", 0}};
+  static const tw_pack_obs bad_headline[] = {{"a", "1", -1, "headline 2", 2}};
+  tw_pack p = tw_pack_t1d;
+  CHECK_OK(tw_pack_validate(&p));
+  p.events = bad_event, p.n_events = 1;
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.events = twice, p.n_events = 2;
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.cgm_obs = "glucose";
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.body_weight_param = "weight";
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.name = "t1d+x";
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.obs = bad_obs, p.n_obs = 1;
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.obs = bad_headline, p.n_obs = 1;
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.params = NULL;
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
+  p = tw_pack_t1d, p.needs_drug = 1;
+  CHECK_STATUS(tw_pack_validate(&p), TW_ERR_INTERNAL);
   tw_error_clear();
 }
 
@@ -157,6 +190,7 @@ int main(void) {
   TW_TEST_RUN(test_builtin_headlines);
   TW_TEST_RUN(test_load_api);
   TW_TEST_RUN(test_refusals_api);
+  TW_TEST_RUN(test_validate_refuses);
   TW_TEST_RUN(test_setup_names_no_pack);
 #if TW_HAVE_YAML && TW_HAVE_HDF5
   if (!pc_make_dir("pack_load")) return 1;

@@ -1,6 +1,7 @@
 /*
 ** pack.c: lookups by name in a pack's declaration, the parameter range check
-** applied to every twin on input, and the self-check of a declaration.
+** applied to every twin on input, and the self-check of a declaration (run on
+** the built-in packs by a unit test and on every pack loaded from a library).
 */
 #include "physio/pack.h" /* tw_pack */
 
@@ -65,6 +66,72 @@ static const char *param_name(int i, const void *a) { return ((const tw_pack_par
 static const char *input_name(int i, const void *a) { return ((const tw_pack_input *)a)[i].name; }
 static const char *obs_name(int i, const void *a) { return ((const tw_pack_obs *)a)[i].name; }
 
+/* Every table a count announces is there, and every name and unit in it (a
+** pack from a library is checked before anything reads it). */
+#define TW_NAMED_OK(arr, n) ((n) >= 0 && ((n) == 0 || (arr)) && names_ok((arr), (n), sizeof *(arr)))
+static int names_ok(const void *arr, int n, size_t stride) {
+  for (int i = 0; i < n; ++i) {
+    const char *const *f = (const char *const *)((const char *)arr + (size_t)i * stride);
+    if (!f[0] || !f[1]) return 0; /* name and unit: the first two members of each entry */
+  }
+  return 1;
+}
+/* A pack's name is an identifier (it prefixes outputs and input names as
+** "<pack>.<name>"); observable names become HDF5 dataset names: no '/'. */
+static int identifier(const char *s) {
+  if (!*s) return 0;
+  for (; *s; ++s)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+      return 0;
+  return 1;
+}
+static tw_status check_names(const tw_pack *pack, const char *nm) {
+  if (!identifier(pack->name))
+    return TW_FAIL(TW_ERR_INTERNAL, "pack '%s': a pack name holds only letters, digits, '_' and '-'", nm);
+  for (int o = 0; o < pack->n_obs; ++o)
+    if (!*pack->obs[o].name || strchr(pack->obs[o].name, '/'))
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: observable '%s': an observable's name is not empty and has no '/'", nm,
+                     pack->obs[o].name);
+  return TW_OK;
+}
+
+static tw_status check_tables(const tw_pack *pack, const char *nm) {
+  int ok = TW_NAMED_OK(pack->states, pack->n_states) && TW_NAMED_OK(pack->disc, pack->n_disc) &&
+           TW_NAMED_OK(pack->params, pack->n_params) && TW_NAMED_OK(pack->inputs, pack->n_inputs) &&
+           TW_NAMED_OK(pack->obs, pack->n_obs) && pack->n_nodes >= 0 && pack->n_edges >= 0 &&
+           (pack->n_nodes == 0 || pack->nodes) && (pack->n_edges == 0 || pack->edges);
+  for (int i = 0; ok && i < pack->n_nodes; ++i) ok = pack->nodes[i] != NULL;
+  if (!ok) return TW_FAIL(TW_ERR_INTERNAL, "pack %s: a table, name or unit is missing", nm);
+  return TW_OK;
+}
+#undef TW_NAMED_OK
+
+/* The fields setup reads: events name inputs of the pack, one per kind; the CGM
+** observable and the body-weight parameter exist; a reference table is whole. */
+static tw_status check_setup_fields(const tw_pack *pack, const char *nm) {
+  if (pack->n_events < 0 || pack->n_events > TW_EVENT_N_KINDS || (pack->n_events > 0 && !pack->events))
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: n_events must be in [0, %d] with a table", nm, TW_EVENT_N_KINDS);
+  int seen[TW_EVENT_N_KINDS] = {0};
+  for (int e = 0; e < pack->n_events; ++e) {
+    const tw_pack_event *ev = &pack->events[e];
+    if (ev->kind < 0 || ev->kind >= TW_EVENT_N_KINDS || seen[ev->kind]++)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: event %d has an unknown or repeated kind %d", nm, e, ev->kind);
+    if (tw_pack_input_index(pack, ev->input) < 0)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: event %d feeds an undeclared input '%s'", nm, e,
+                     ev->input ? ev->input : "(null)");
+  }
+  if (pack->cgm_obs && tw_pack_obs_index(pack, pack->cgm_obs) < 0)
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: cgm_obs '%s' is not an observable", nm, pack->cgm_obs);
+  if (pack->body_weight_param && tw_pack_param_index(pack, pack->body_weight_param) < 0)
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: body_weight_param '%s' is not a parameter", nm, pack->body_weight_param);
+  const tw_pack_reference *r = pack->reference;
+  if (r && (!r->source || !r->lines || !r->n_lines || *r->n_lines < 1 || !r->known))
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: the reference table lacks a source, lines or names", nm);
+  if (pack->needs_drug && !pack->from_covariates)
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: needs_drug without a covariates hook", nm);
+  return TW_OK;
+}
+
 tw_status tw_pack_validate(const tw_pack *pack) {
   const char *nm = pack->name ? pack->name : "(unnamed)";
   if (!pack->name || !pack->summary || !pack->init_f64 || !pack->minute_f64 || !pack->rhs_f64 ||
@@ -73,6 +140,8 @@ tw_status tw_pack_validate(const tw_pack *pack) {
   if (pack->n_states < 1 || pack->n_states > TW_PACK_MAX_STATES || pack->n_params > TW_PACK_MAX_PARAMS ||
       pack->n_inputs > TW_PACK_MAX_INPUTS || pack->n_disc > TW_PACK_MAX_DISC || pack->n_obs > TW_PACK_MAX_OBS)
     return TW_FAIL(TW_ERR_INTERNAL, "pack %s: a count is outside the limits of pack.h", nm);
+  TW_TRY(check_tables(pack, nm));
+  TW_TRY(check_names(pack, nm));
   for (int s = 0; s < pack->n_states; ++s)
     if (pack->states[s].node < -1 || pack->states[s].node >= pack->n_nodes)
       return TW_FAIL(TW_ERR_INTERNAL, "pack %s: state %s has no valid node", nm, pack->states[s].name);
@@ -88,6 +157,10 @@ tw_status tw_pack_validate(const tw_pack *pack) {
   for (int k = 0; k < pack->n_params; ++k)
     if (!(pack->params[k].lo <= pack->params[k].hi))
       return TW_FAIL(TW_ERR_INTERNAL, "pack %s: parameter %s has an empty range", nm, pack->params[k].name);
+  for (int o = 0; o < pack->n_obs; ++o)
+    if (pack->obs[o].headline != 0 && pack->obs[o].headline != 1)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: observable %s: headline must be 0 or 1", nm, pack->obs[o].name);
+  TW_TRY(check_setup_fields(pack, nm));
   TW_TRY(check_unique(nm, "state", pack->n_states, var_name, pack->states));
   TW_TRY(check_unique(nm, "discrete variable", pack->n_disc, var_name, pack->disc));
   TW_TRY(check_unique(nm, "parameter", pack->n_params, param_name, pack->params));

@@ -1,8 +1,11 @@
 /*
-** packs.c: the registry of model packs, name -> pack.
+** packs.c: the registry of model packs, name -> pack: the built-in packs below,
+** and packs in shared libraries, which a `pack:` value that is a path names
+** (pack_load.c; docs/packs.md).
 **
-** Adding a pack: write src/physio/<name>.c defining `const tw_pack tw_pack_<name>`
-** and add one line to the table below (docs/physiology.md, "Adding a pack").
+** Adding a built-in pack: write src/physio/<name>.c defining `const tw_pack
+** tw_pack_<name>` and add one line to the table below (docs/physiology.md,
+** "Adding a pack"). Nothing else in twinscale names a pack.
 */
 #include "physio/pack.h" /* tw_pack */
 
@@ -29,6 +32,7 @@ const tw_pack *tw_pack_find(const char *name) {
 }
 
 tw_status tw_pack_lookup(const char *name, const tw_pack **out) {
+  if (name && tw_pack_is_path(name)) return tw_pack_load(name, out);
   *out = tw_pack_find(name);
   if (*out) return TW_OK;
   char known[256] = "";
@@ -36,6 +40,6 @@ tw_status tw_pack_lookup(const char *name, const tw_pack **out) {
   for (int i = 0; i < tw_pack_count() && len < sizeof known; ++i)
     len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "",
                             tw_packs[i]->name);
-  return TW_FAIL(TW_ERR_INPUT, "unknown model pack '%s' (known: %s)", name ? name : "(null)",
-                 known);
+  return TW_FAIL(TW_ERR_INPUT, "unknown model pack '%s' (known: %s; or a pack library: ./libname.so)",
+                 name ? name : "(null)", known);
 }

@@ -8,11 +8,13 @@
 ** (concentrations, mass-balance terms) and the organ graph, which is the
 ** blood-flow network with flow fractions as edge weights. The math is in
 ** pbpk_model.h (TW_HD); equations, sources and units are in docs/pbpk.md.
-** Building the parameter vector from covariates and a drug: pbpk_drug.h.
+** Building the parameter vector from covariates and a drug: pbpk_drug.h, called
+** by the pack's covariates hook; doses reach its inputs by route.
 */
 #include "physio/pbpk_model.h"  /* the model's TW_HD functions and indexes */
 #include "physio/pack.h"        /* tw_pack */
 #include "physio/integrate.h"   /* integrator options and flags */
+#include "physio/pbpk_drug.h"   /* parameters from covariates and a drug */
 
 /* Integrator instances with the PBPK RHS inlined, float and double: DOPRI5 on
 ** the state, RK4 on the minute's increment (pbpk_model_impl.h, tw_pbpk_rhs_incr).
@@ -141,7 +143,7 @@ static const tw_pack_input pbpk_inputs[TW_PBPK_N_INPUTS] = {
     {"iv_infusion", "mg/min", "IV infusion rate into venous blood held over this minute"},
 };
 
-#define C_OBS(name, node, what) {"c_" name, "mg/L", node, what}
+#define C_OBS(name, node, what) {"c_" name, "mg/L", node, what, 0}
 static const tw_pack_obs pbpk_obs[TW_PBPK_N_OBS] = {
     C_OBS("lung", TW_PBPK_LUNG, "lung tissue concentration"),
     C_OBS("heart", TW_PBPK_HEART, "heart tissue concentration"),
@@ -157,12 +159,12 @@ static const tw_pack_obs pbpk_obs[TW_PBPK_N_OBS] = {
     C_OBS("rest", TW_PBPK_REST, "rest-of-body concentration"),
     C_OBS("arterial_blood", TW_PBPK_ARTERIAL, "arterial whole-blood concentration"),
     C_OBS("venous_blood", TW_PBPK_VENOUS, "venous whole-blood concentration"),
-    C_OBS("plasma", TW_PBPK_VENOUS, "venous plasma concentration (venous blood / BP)"),
-    {"a_body", "mg", -1, "drug in the 14 compartments"},
-    {"a_gut_lumen", "mg", N_LUMEN, "drug in the gut lumen"},
-    {"a_eliminated_hepatic", "mg", TW_PBPK_LIVER, "metabolised so far"},
-    {"a_eliminated_renal", "mg", TW_PBPK_KIDNEY, "excreted so far"},
-    {"a_unabsorbed", "mg", N_LUMEN, "unabsorbed so far"},
+    {"c_plasma", "mg/L", TW_PBPK_VENOUS, "venous plasma concentration (venous blood / BP)", 1},
+    {"a_body", "mg", -1, "drug in the 14 compartments", 1},
+    {"a_gut_lumen", "mg", N_LUMEN, "drug in the gut lumen", 0},
+    {"a_eliminated_hepatic", "mg", TW_PBPK_LIVER, "metabolised so far", 0},
+    {"a_eliminated_renal", "mg", TW_PBPK_KIDNEY, "excreted so far", 0},
+    {"a_unabsorbed", "mg", N_LUMEN, "unabsorbed so far", 0},
 };
 #undef C_OBS
 
@@ -184,8 +186,7 @@ static void pbpk_init_f64(const double *p, double *x, double *d) {
 /* Twins per OpenMP work item. */
 #define PBPK_BLOCK 256
 
-static tw_status pbpk_advance(const tw_pack *pack, tw_physio_batch *b, int64_t minute,
-                              int n_minutes) {
+static int pbpk_advance(const tw_pack *pack, tw_physio_batch *b, int64_t minute, int n_minutes) {
   (void)pack;
   (void)minute; /* the model does not depend on the clock, only on the inputs */
   /* one range function per precision handles both integrators */
@@ -194,18 +195,52 @@ static tw_status pbpk_advance(const tw_pack *pack, tw_physio_batch *b, int64_t m
   return tw_pack_advance_blocks("pbpk", &ranges, PBPK_BLOCK, b, n_minutes);
 }
 
+/* ---- what a run's setup reads ---- */
+
+/* Drug doses by route. */
+static const tw_pack_event pbpk_events[] = {
+    {TW_EVENT_DOSE_ORAL, "oral"},
+    {TW_EVENT_DOSE_IV_BOLUS, "iv_bolus"},
+    {TW_EVENT_DOSE_IV_INFUSION, "iv_infusion"},
+};
+
+/* A twin's parameters from its covariates and the run's drug: the subject's
+** covariates when given; else, when another pack holds the twin's body weight
+** (t1d's BW), the ICRP reference male at that weight; else the reference adult
+** the twin is named after (icrp_male, icrp_female). */
+static int pbpk_from_covariates(const tw_pack_twin *tw, double *p) {
+  tw_pbpk_covariates cov;
+  if (!tw->drug) return TW_FAIL(TW_ERR_INPUT, "%s: pack pbpk needs one drug under drugs:", tw->who);
+  if (tw->has_covariates) {
+    cov.sex = tw->sex;
+    cov.age_y = tw->age_y;
+    cov.weight_kg = tw->weight_kg;
+    cov.height_cm = tw->height_cm;
+    cov.egfr_ml_min_173 = tw->egfr;
+  } else if (tw->body_weight_kg > 0.0) {
+    TW_TRY(tw_pbpk_reference_covariates(TW_PBPK_MALE, &cov));
+    cov.weight_kg = tw->body_weight_kg;
+  } else {
+    TW_TRY(tw_pbpk_reference_by_name(tw->name, &cov, tw->who));
+  }
+  return tw_pbpk_twin_params(&cov, (const tw_pbpk_drug *)tw->drug, p, tw->who);
+}
+
 const tw_pack tw_pack_pbpk = {
-    "pbpk",
-    "whole-body flow-limited PBPK, one drug (ICRP 89 physiology, well-stirred liver, eGFR-scaled kidney)",
-    TW_PBPK_N_STATES, pbpk_states,
-    0, NULL,
-    TW_PBPK_N_PARAMS, pbpk_params,
-    TW_PBPK_N_INPUTS, pbpk_inputs,
-    TW_PBPK_N_OBS, pbpk_obs,
-    N_NODES, pbpk_nodes,
-    (int)TW_ARRAY_LEN(pbpk_edges), pbpk_edges,
-    pbpk_init_f64,
-    pbpk_minute_f64, pbpk_rhs_f64, pbpk_observe_f64,
-    pbpk_minute_f32, pbpk_rhs_f32, pbpk_observe_f32,
-    pbpk_advance,
+    .name = "pbpk",
+    .summary = "whole-body flow-limited PBPK, one drug (ICRP 89 physiology, well-stirred liver, eGFR-scaled kidney)",
+    .n_states = TW_PBPK_N_STATES, .states = pbpk_states,
+    .n_disc = 0, .disc = NULL,
+    .n_params = TW_PBPK_N_PARAMS, .params = pbpk_params,
+    .n_inputs = TW_PBPK_N_INPUTS, .inputs = pbpk_inputs,
+    .n_obs = TW_PBPK_N_OBS, .obs = pbpk_obs,
+    .n_nodes = N_NODES, .nodes = pbpk_nodes,
+    .n_edges = (int)TW_ARRAY_LEN(pbpk_edges), .edges = pbpk_edges,
+    .init_f64 = pbpk_init_f64,
+    .minute_f64 = pbpk_minute_f64, .rhs_f64 = pbpk_rhs_f64, .observe_f64 = pbpk_observe_f64,
+    .minute_f32 = pbpk_minute_f32, .rhs_f32 = pbpk_rhs_f32, .observe_f32 = pbpk_observe_f32,
+    .advance = pbpk_advance,
+    .n_events = (int)TW_ARRAY_LEN(pbpk_events), .events = pbpk_events,
+    .from_covariates = pbpk_from_covariates,
+    .needs_drug = 1,
 };

@@ -45,6 +45,19 @@ static const tw_cfg_field dose_fields[] = {
 };
 static const tw_cfg_schema dose_schema = TW_CFG_SCHEMA(tw_sim_dose, dose_fields, NULL);
 
+static const tw_cfg_field input_event_fields[] = {
+    {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_input_event, time_min), .required = 1,
+     .has_range = 1, .min = 0, .max = 1e9, .unit = "min", .doc = "minute the event starts"},
+    {.key = "input", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_input_event, input), .required = 1,
+     .doc = "the pack input it feeds (<pack>.<input> when several packs run)"},
+    {.key = "amount", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_input_event, amount), .required = 1,
+     .has_range = 1, .min = -1e12, .max = 1e12,
+     .doc = "input unit x minutes, spread evenly over duration_min (one minute: the input's value then)"},
+    {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_input_event, duration_min),
+     .default_text = "1", .has_range = 1, .min = 1, .max = 1e9, .unit = "min", .doc = "minutes it lasts"},
+};
+static const tw_cfg_schema input_event_schema = TW_CFG_SCHEMA(tw_sim_input_event, input_event_fields, NULL);
+
 static const tw_cfg_field twins_fields[] = {
     {.key = "reference", .type = TW_CFG_STRING_LIST, .offset = offsetof(tw_sim_twins_cfg, reference),
      .count_offset = offsetof(tw_sim_twins_cfg, n_reference),
@@ -86,6 +99,9 @@ static const tw_cfg_field scenario_fields[] = {
      .count_offset = offsetof(tw_sim_scenario_cfg, n_boluses), .default_text = "[]", .doc = "t1d insulin boluses"},
     {.key = "doses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, doses), .sub = &dose_schema,
      .count_offset = offsetof(tw_sim_scenario_cfg, n_doses), .default_text = "[]", .doc = "pbpk drug doses"},
+    {.key = "inputs", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, inputs), .sub = &input_event_schema,
+     .count_offset = offsetof(tw_sim_scenario_cfg, n_inputs), .default_text = "[]",
+     .doc = "events on pack inputs by name (e.g. a glucose bolus of pack bergman; docs/packs.md)"},
     {.key = "pump", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_scenario_cfg, pump), .default_text = "none",
      .doc = "t1d: none, or an insulin pump of simglucose (Cozmo, Insulet) that quantises basal and boluses"},
 };
@@ -119,7 +135,8 @@ static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
 
 static const tw_cfg_field sim_fields[] = {
     {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_config, pack), .required = 1,
-     .doc = "model pack: t1d, pbpk, or packs joined by + (t1d+pbpk)"},
+     .doc = "model pack: t1d, pbpk, packs joined by + (t1d+pbpk), or a pack library (a path with a '/' or "
+            "ending in .so, relative to the config file; docs/packs.md)"},
     {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, twins), .sub = &twins_schema,
      .required = 1, .doc = "who is simulated: reference patients or a parameter table"},
     {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_config, duration_min), .required = 1,
@@ -163,6 +180,10 @@ static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
     if (s->doses[i].time_min >= c->duration_min)
       return tw_cfg_error_at(doc, s->doses[i].mark, "scenario.doses[%d].time_min: %lld is not before the end of the run (duration_min %lld)",
                              i, (long long)s->doses[i].time_min, (long long)c->duration_min);
+  for (int i = 0; i < s->n_inputs; ++i)
+    if (s->inputs[i].time_min >= c->duration_min)
+      return tw_cfg_error_at(doc, s->inputs[i].mark, "scenario.inputs[%d].time_min: %lld is not before the end of the run (duration_min %lld)",
+                             i, (long long)s->inputs[i].time_min, (long long)c->duration_min);
   if (c->duration_min % c->output.every_min != 0)
     return tw_cfg_error_at(doc, c->output.mark, "output.every_min: %lld does not divide duration_min %lld",
                            (long long)c->output.every_min, (long long)c->duration_min);

@@ -1,12 +1,12 @@
 /*
 ** sim_config.h: the `simulate` config kind (docs/simulate.md lists every key).
 **
-**   pack: t1d                      # or pbpk, or t1d+pbpk (one twin runs both)
+**   pack: t1d                      # or pbpk, t1d+pbpk (one twin runs both), ./libmypack.so
 **   twins: {reference: [adolescent#001, child#003]}   # or {table: my_params.csv}, or {subjects: [...]} (pbpk)
 **   duration_min: 1440
 **   precision: float64             # or float32
 **   integrator: {method: rk4, substeps: 1, rtol: 1e-6, atol: 1e-12}
-**   scenario: {basal_u_per_h: reference, meals: [...], boluses: [...], doses: [...], pump: none}
+**   scenario: {basal_u_per_h: reference, meals: [...], boluses: [...], doses: [...], inputs: [...], pump: none}
 **   sensor: {name: none, noise: true}
 **   output: {path: out.h5, every_min: 1}
 **   seed: 1
@@ -51,6 +51,16 @@ typedef struct tw_sim_dose {
   int64_t duration_min; /* iv_infusion only */
 } tw_sim_dose;
 
+/* An event on a pack input named directly (packs whose inputs no meal, bolus or
+** dose feeds): `amount` spread evenly over [time_min, time_min + duration_min). */
+typedef struct tw_sim_input_event {
+  tw_cfg_mark mark;
+  int64_t time_min;
+  char *input;          /* "<input>", or "<pack>.<input>" when several packs run */
+  double amount;        /* the input's unit x min (a per-minute input: its value for one minute) */
+  int64_t duration_min;
+} tw_sim_input_event;
+
 typedef struct tw_sim_twins_cfg {
   tw_cfg_mark mark;
   char **reference;
@@ -78,6 +88,8 @@ typedef struct tw_sim_scenario_cfg {
   int n_boluses;
   tw_sim_dose *doses;
   int n_doses;
+  tw_sim_input_event *inputs;
+  int n_inputs;
   char *pump;
 } tw_sim_scenario_cfg;
 

@@ -1,12 +1,16 @@
 /*
 ** sim_config_setup.c: building a run from a `simulate` config (sim_setup.h).
+**
+** Nothing here names a pack: what a pack needs from the config is declared in
+** its tw_pack (twinscale/pack.h): where its twins' parameters come from (a
+** table, its compiled-in reference twins, or its covariates hook), which
+** scenario events it consumes and into which inputs, its reference basal, the
+** observable a CGM measures, and which observables are headline.
 */
 #include "physio/sim_setup.h" /* tw_sim_setup */
 
 #include "physio/integrate.h"   /* tw_integrator_defaults */
-#include "physio/param_table.h" /* tw_csv, the compiled-in patients */
-#include "physio/pbpk_drug.h"     /* tw_pbpk_twin_params */
-#include "physio/t1d.h"         /* t1d parameter and input indexes */
+#include "physio/param_table.h" /* tw_csv, tw_param_row */
 
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
@@ -19,36 +23,15 @@ static char *copy(const char *s) {
   return d;
 }
 
-/* `pack: a+b` -> the model's parts. */
-static tw_status build_model(const tw_sim_config *c, const tw_cfg_doc *doc, tw_model *m) {
-  tw_model_init(m);
-  const char *s = c->pack;
-  while (*s) {
-    const char *plus = strchr(s, '+');
-    size_t len = plus ? (size_t)(plus - s) : strlen(s);
-    char name[64];
-    snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), s);
-    const tw_pack *pk;
-    if (tw_pack_lookup(name, &pk) != TW_OK) {
-      char why[256];
-      snprintf(why, sizeof why, "%s", tw_error_message());
-      tw_error_clear();
-      return tw_cfg_error_at(doc, tw_cfg_top_mark(doc, "pack"), "pack: %s", why);
-    }
-    if (tw_model_add_pack(m, pk, NULL) != TW_OK) {
-      char why[256];
-      snprintf(why, sizeof why, "%s", tw_error_message());
-      tw_error_clear();
-      return tw_cfg_error_at(doc, tw_cfg_top_mark(doc, "pack"), "pack: %s", why);
-    }
-    s += len;
-    if (*s == '+') ++s;
-  }
-  if (m->n_parts == 0) return tw_cfg_error_at(doc, tw_cfg_top_mark(doc, "pack"), "pack: empty");
-  return TW_OK;
+/* The current error, re-raised at `mark` of the config as "<what>: <message>". */
+static tw_status rethrow_at(const tw_cfg_doc *doc, tw_cfg_mark mark, const char *what) {
+  char why[512];
+  snprintf(why, sizeof why, "%s", tw_error_message());
+  tw_error_clear();
+  return tw_cfg_error_at(doc, mark, "%s: %s", what, why);
 }
 
-/* A table path relative to the config's directory. */
+/* A path relative to the config's directory. */
 static void resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t cap) {
   const char *cfg = tw_cfg_path(doc);
   const char *slash = cfg ? strrchr(cfg, '/') : NULL;
@@ -56,89 +39,272 @@ static void resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t c
   else snprintf(out, cap, "%.*s/%s", (int)(slash - cfg), cfg, path);
 }
 
-/* pbpk parameters of twin i from its covariates and the run's drug: subjects[i]
-** when given; for pack pbpk alone a reference name (icrp_male, icrp_female); with
-** t1d reference patients, the ICRP reference male at the patient's body weight. */
-static tw_status pbpk_row(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, double *p) {
-  const tw_model *m = &s->model;
-  const int k = tw_model_part_index(m, "pbpk"), t1d = tw_model_part_index(m, "t1d");
-  if (c->n_drugs != 1) return TW_FAIL(TW_ERR_INPUT, "%s: pack pbpk needs one drug under drugs:", c->pack);
+/* `pack: a+b` -> the model's parts; a part that is a library path is loaded
+** relative to the config file's directory. */
+static tw_status build_model(const tw_sim_config *c, const tw_cfg_doc *doc, tw_model *m) {
+  tw_model_init(m);
+  const tw_cfg_mark mark = tw_cfg_top_mark(doc, "pack");
+  const char *s = c->pack;
+  while (*s) {
+    const char *plus = strchr(s, '+');
+    size_t len = plus ? (size_t)(plus - s) : strlen(s);
+    char name[1024], path[4096];
+    snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name - 1 ? len : sizeof name - 1), s);
+    if (tw_pack_is_path(name)) resolve(doc, name, path, sizeof path);
+    else snprintf(path, sizeof path, "%s", name);
+    const tw_pack *pk;
+    if (tw_pack_lookup(path, &pk) != TW_OK || tw_model_add_pack(m, pk, NULL) != TW_OK)
+      return rethrow_at(doc, mark, "pack");
+    s += len;
+    if (*s == '+') ++s;
+  }
+  if (m->n_parts == 0) return tw_cfg_error_at(doc, mark, "pack: empty");
+  return TW_OK;
+}
+
+/* ---- twins: names and parameters ---- */
+
+/* The first part with compiled-in reference twins, or -1. */
+static int reference_part(const tw_model *m) {
+  for (int k = 0; k < m->n_parts; ++k)
+    if (m->parts[k].pack->reference) return k;
+  return -1;
+}
+
+/* True when some part takes its parameters from a table (it has no covariates hook). */
+static int needs_table(const tw_model *m) {
+  for (int k = 0; k < m->n_parts; ++k)
+    if (!m->parts[k].pack->from_covariates) return 1;
+  return 0;
+}
+
+/* The table the twins' parameters come from: a pack's reference twins, the
+** config's `table:`, or none (every part computes its parameters). */
+static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_model *m, tw_csv *t) {
+  memset(t, 0, sizeof *t);
+  const int rp = reference_part(m);
+  if (c->twins.n_reference > 0 && rp >= 0) {
+    const tw_pack_reference *r = m->parts[rp].pack->reference;
+    return tw_csv_from_lines(r->source, r->lines, *r->n_lines, t);
+  }
+  if (c->twins.table) {
+    char path[4096];
+    resolve(doc, c->twins.table, path, sizeof path);
+    TW_TRY(tw_csv_read_file(path, t));
+    if (tw_csv_col(t, "Name") < 0) {
+      tw_csv_free(t);
+      return TW_FAIL(TW_ERR_INPUT, "%s:1:1: missing column 'Name' (one row per twin)", path);
+    }
+    return TW_OK;
+  }
+  if (needs_table(m) && c->twins.n_reference > 0)
+    return tw_cfg_error_at(doc, c->twins.mark, "twins.reference: pack %s has no reference twins (give a `table`)", c->pack);
+  if (needs_table(m))
+    return tw_cfg_error_at(doc, c->twins.mark, "twins: pack %s takes `reference` names or a `table`", c->pack);
+  return TW_OK;
+}
+
+/* Twin i's table row and name. */
+static tw_status twin_row(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_model *m, const tw_csv *t,
+                          int64_t i, int *row, const char **name) {
+  const int ref = c->twins.n_reference > 0, from_ref_table = ref && reference_part(m) >= 0;
+  *row = (int)i;
+  if (from_ref_table) {
+    *row = tw_csv_find_name(t, c->twins.reference[i]);
+    if (*row < 0)
+      return tw_cfg_error_at(doc, c->twins.reference_marks[i], "twins.reference[%lld]: unknown patient '%s' (known: %s)",
+                             (long long)i, c->twins.reference[i], m->parts[reference_part(m)].pack->reference->known);
+  }
+  if (c->twins.table || from_ref_table) *name = t->cells[*row * t->n_cols + tw_csv_col(t, "Name")];
+  else if (ref) *name = c->twins.reference[i];
+  else *name = c->twins.subjects[i].name;
+  return TW_OK;
+}
+
+/* What a covariates hook gets for twin i: its subject's covariates, the body
+** weight another part declares (its parameters are filled first), the drug. */
+static void twin_info(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, const double *p,
+                      const void *drug, const char *who, tw_pack_twin *tw) {
+  memset(tw, 0, sizeof *tw);
+  tw->name = s->names[i];
+  tw->who = who;
+  tw->drug = drug;
+  if (c->twins.n_subjects > 0) {
+    const tw_pbpk_subject_cfg *sub = &c->twins.subjects[i];
+    tw->has_covariates = 1;
+    tw->sex = sub->sex;
+    tw->age_y = sub->age_y;
+    tw->weight_kg = sub->weight_kg;
+    tw->height_cm = sub->height_cm;
+    tw->egfr = sub->egfr;
+  }
+  for (int k = 0; k < s->model.n_parts && tw->body_weight_kg == 0.0; ++k) {
+    const tw_pack *pk = s->model.parts[k].pack;
+    if (pk->body_weight_param && !pk->from_covariates)
+      tw->body_weight_kg = p[s->model.parts[k].p_off + tw_pack_param_index(pk, pk->body_weight_param)];
+  }
+}
+
+/* Parameters of part k from its covariates hook; an error from a twin named in
+** `reference` (no reference table) points at the name. */
+static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
+                                     int k, int64_t i, const void *drug) {
+  const tw_pack *pk = s->model.parts[k].pack;
+  double *p = s->params + i * s->model.n_params;
   char who[160];
   snprintf(who, sizeof who, "twin %lld (%s)", (long long)i, s->names[i]);
-  tw_pbpk_covariates cov;
-  if (c->twins.n_subjects > 0) {
-    tw_pbpk_subject_cfg_view(&c->twins.subjects[i], &cov);
-  } else if (t1d >= 0) {
-    TW_TRY(tw_pbpk_reference_covariates(TW_PBPK_MALE, &cov));
-    cov.weight_kg = p[m->parts[t1d].p_off + TW_T1D_P_BW];
+  int rc;
+  if (pk->needs_drug && c->n_drugs != 1) {
+    rc = TW_FAIL(TW_ERR_INPUT, "%s: pack %s needs one drug under drugs:", c->pack, pk->name);
   } else {
-    TW_TRY(tw_pbpk_reference_by_name(s->names[i], &cov, who));
+    tw_pack_twin tw;
+    twin_info(c, s, i, p, drug, who, &tw);
+    tw_error_clear();
+    rc = pk->from_covariates(&tw, p + s->model.parts[k].p_off);
   }
-  tw_pbpk_drug drug;
-  tw_drug_cfg_view(&c->drugs[0], &drug);
-  return tw_pbpk_twin_params(&cov, &drug, p + m->parts[k].p_off, who);
+  if (rc == 0) return TW_OK;
+  if (!tw_error_message()[0])
+    TW_FAIL(TW_ERR_INPUT, "%s: pack %s could not compute its parameters from the covariates (code %d)", who,
+            pk->name, rc);
+  if (c->twins.n_reference > 0 && reference_part(&s->model) < 0) {
+    char what[64];
+    snprintf(what, sizeof what, "twins.reference[%lld]", (long long)i);
+    return rethrow_at(doc, c->twins.reference_marks[i], what);
+  }
+  return tw_error_trace(TW_ERR_INPUT, __FILE__, __LINE__);
+}
+
+/* Twin i's parameters: the parts without a covariates hook (and those whose
+** columns the config's table has) from the table row, then the others. */
+static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
+                             const tw_csv *t, int64_t i, int row, const void *drug) {
+  const tw_model *m = &s->model;
+  double *p = s->params + i * m->n_params;
+  int from_table[TW_MODEL_MAX_PARTS];
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    from_table[k] = !pk->from_covariates || (c->twins.table && tw_param_table_has_pack(pk, t));
+    if (from_table[k]) TW_TRY(tw_param_row(pk, t, row, p + m->parts[k].p_off));
+  }
+  for (int k = 0; k < m->n_parts; ++k)
+    if (!from_table[k]) TW_TRY(part_from_covariates(c, doc, s, k, i, drug));
+  return TW_OK;
 }
 
 static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
   const tw_model *m = &s->model;
-  const int t1d = tw_model_part_index(m, "t1d"), pbpk = tw_model_part_index(m, "pbpk");
-  const int ref = c->twins.n_reference > 0, table = c->twins.table != NULL;
   tw_csv t;
-  memset(&t, 0, sizeof t);
-  if (ref && t1d >= 0) {
-    TW_TRY(tw_t1d_builtin_table("vpatient_params.csv", &t));
-  } else if (table) {
-    char path[4096];
-    resolve(doc, c->twins.table, path, sizeof path);
-    TW_TRY(tw_csv_read_file(path, &t));
-    if (tw_csv_col(&t, "Name") < 0) {
-      tw_csv_free(&t);
-      return TW_FAIL(TW_ERR_INPUT, "%s:1:1: missing column 'Name' (one row per twin)", path);
-    }
-  } else if (pbpk < 0) {
-    return tw_cfg_error_at(doc, c->twins.mark, "twins: pack %s takes `reference` names or a `table`", c->pack);
-  }
-  /* params from the table for every part except pbpk, which comes from covariates
-  ** and the drug unless the table has its columns */
-  s->n_twins = ref ? c->twins.n_reference : table ? t.n_rows : c->twins.n_subjects;
+  TW_TRY(open_table(c, doc, m, &t));
+  const int ref = c->twins.n_reference > 0;
+  s->n_twins = ref ? c->twins.n_reference : c->twins.table ? t.n_rows : c->twins.n_subjects;
   tw_status st = TW_OK;
   s->names = calloc((size_t)s->n_twins + 1, sizeof(char *));
   s->params = calloc((size_t)(s->n_twins * m->n_params) + 1, sizeof(double));
   if (!s->names || !s->params) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
   if (st == TW_OK && s->n_twins == 0) st = TW_FAIL(TW_ERR_INPUT, "%s: the table has no twins", t.source);
+  tw_pbpk_drug drug;
+  if (c->n_drugs > 0) tw_drug_cfg_view(&c->drugs[0], &drug);
   for (int64_t i = 0; i < s->n_twins && st == TW_OK; ++i) {
-    int r = (int)i;
+    int row = 0;
     const char *name = NULL;
-    if (ref && t1d >= 0) {
-      r = tw_csv_find_name(&t, c->twins.reference[i]);
-      if (r < 0) {
-        st = tw_cfg_error_at(doc, c->twins.reference_marks[i],
-                             "twins.reference[%lld]: unknown patient '%s' (known: adolescent#001..#010, adult#001..#010, child#001..#010)",
-                             (long long)i, c->twins.reference[i]);
-        break;
-      }
-    }
-    if (table || (ref && t1d >= 0)) name = t.cells[r * t.n_cols + tw_csv_col(&t, "Name")];
-    else if (ref) name = c->twins.reference[i];
-    else name = c->twins.subjects[i].name;
-    s->names[i] = copy(name);
-    if (!s->names[i]) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
-    double *p = s->params + i * m->n_params;
-    const int pbpk_from_table = table && pbpk >= 0 && tw_param_table_has_pack(m->parts[pbpk].pack, &t);
-    for (int k = 0; k < m->n_parts && st == TW_OK; ++k)
-      if (k != pbpk || pbpk_from_table) st = tw_param_row(m->parts[k].pack, &t, r, p + m->parts[k].p_off);
-    if (st == TW_OK && pbpk >= 0 && !pbpk_from_table) {
-      st = pbpk_row(c, s, i, p);
-      if (st != TW_OK && ref && t1d < 0) { /* point at the unknown reference name */
-        char why[256];
-        snprintf(why, sizeof why, "%s", tw_error_message());
-        tw_error_clear();
-        st = tw_cfg_error_at(doc, c->twins.reference_marks[i], "twins.reference[%lld]: %s", (long long)i, why);
-      }
-    }
+    st = twin_row(c, doc, m, &t, i, &row, &name);
+    if (st == TW_OK && !(s->names[i] = copy(name))) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+    if (st == TW_OK) st = twin_params(c, doc, s, &t, i, row, c->n_drugs > 0 ? &drug : NULL);
   }
   tw_csv_free(&t);
   return st;
+}
+
+/* ---- the scenario as inputs ---- */
+
+/* What the scenario asks of the packs' events, by kind: how many there are. */
+static int events_given(const tw_sim_scenario_cfg *sc, int kind) {
+  int n = 0;
+  switch (kind) {
+    case TW_EVENT_MEAL: return sc->n_meals;
+    case TW_EVENT_BOLUS: return sc->n_boluses;
+    case TW_EVENT_BASAL: return !sc->basal_is_reference;
+    default:
+      for (int i = 0; i < sc->n_doses; ++i) n += TW_EVENT_DOSE_ORAL + sc->doses[i].route == kind;
+      return n;
+  }
+}
+
+static const char *const event_noun[TW_EVENT_N_KINDS] = {
+    "meals", "boluses", "a basal rate (basal_u_per_h)", "oral doses", "iv_bolus doses", "iv_infusion doses"};
+
+/* The model input (index into the concatenated inputs) that events of `kind`
+** feed in part k, or -1. */
+static int event_input(const tw_model *m, int k, int kind) {
+  const tw_pack *pk = m->parts[k].pack;
+  for (int e = 0; e < pk->n_events; ++e)
+    if (pk->events[e].kind == kind) return m->parts[k].u_off + tw_pack_input_index(pk, pk->events[e].input);
+  return -1;
+}
+
+static int any_part_takes(const tw_model *m, int kind) {
+  for (int k = 0; k < m->n_parts; ++k)
+    if (event_input(m, k, kind) >= 0) return 1;
+  return 0;
+}
+
+/* Scenario entries that no pack of the model takes are errors. */
+static tw_status check_events_taken(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_model *m, int has_pump) {
+  const tw_sim_scenario_cfg *sc = &c->scenario;
+  for (int kind = 0; kind < TW_EVENT_N_KINDS; ++kind)
+    if (events_given(sc, kind) && !any_part_takes(m, kind))
+      return tw_cfg_error_at(doc, sc->mark, "scenario: %s need a pack that takes them (pack is %s)", event_noun[kind], c->pack);
+  if (has_pump && !any_part_takes(m, TW_EVENT_BOLUS) && !any_part_takes(m, TW_EVENT_BASAL))
+    return tw_cfg_error_at(doc, sc->mark, "scenario.pump: an insulin pump needs a pack that takes insulin (pack is %s)", c->pack);
+  return TW_OK;
+}
+
+/* The model input a `scenario.inputs` entry names ("<input>" or "<pack>.<input>"). */
+static tw_status named_input(const tw_cfg_doc *doc, const tw_model *m, const tw_sim_input_event *ev, int i, int *out) {
+  const char *dot = strchr(ev->input, '.');
+  *out = -1;
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    const size_t plen = dot ? (size_t)(dot - ev->input) : 0;
+    if (dot && (strlen(pk->name) != plen || strncmp(pk->name, ev->input, plen) != 0)) continue;
+    const int j = tw_pack_input_index(pk, dot ? dot + 1 : ev->input);
+    if (j < 0) continue;
+    if (*out >= 0)
+      return tw_cfg_error_at(doc, ev->mark, "scenario.inputs[%d].input: '%s' is an input of several packs (write <pack>.%s)",
+                             i, ev->input, ev->input);
+    *out = m->parts[k].u_off + j;
+  }
+  if (*out < 0) return tw_cfg_error_at(doc, ev->mark, "scenario.inputs[%d].input: no pack of the model has an input '%s'", i, ev->input);
+  return TW_OK;
+}
+
+/* Per-twin constant rate of the basal input of part k (U/min, pump-quantised). */
+static void add_basal(const tw_sim_scenario_cfg *sc, const tw_pump_spec *pump, tw_sim_setup *s, int k, int input) {
+  const tw_model_part *pt = &s->model.parts[k];
+  for (int64_t i = 0; i < s->n_twins; ++i) {
+    const double *p = s->params + i * s->model.n_params + pt->p_off;
+    const double basal = !sc->basal_is_reference ? sc->basal_u_per_h / 60.0 : pt->pack->basal ? pt->pack->basal(p) : 0.0;
+    s->inputs.base[(int64_t)input * s->n_twins + i] = pump ? tw_pump_basal(pump, basal) : basal;
+  }
+}
+
+/* The events of `kind` onto model input `input`. */
+static tw_status add_events(const tw_sim_scenario_cfg *sc, const tw_pump_spec *pump, tw_sim_inputs *in, int kind, int input) {
+  if (kind == TW_EVENT_MEAL)
+    for (int i = 0; i < sc->n_meals; ++i)
+      TW_TRY(tw_sim_inputs_add(in, input, sc->meals[i].time_min, sc->meals[i].time_min + 1, sc->meals[i].carbs_g));
+  if (kind == TW_EVENT_BOLUS)
+    for (int i = 0; i < sc->n_boluses; ++i) {
+      const double u = pump ? tw_pump_bolus(pump, sc->boluses[i].units) : sc->boluses[i].units;
+      TW_TRY(tw_sim_inputs_add(in, input, sc->boluses[i].time_min, sc->boluses[i].time_min + 1, u));
+    }
+  for (int i = 0; i < sc->n_doses; ++i) {
+    const tw_sim_dose *d = &sc->doses[i];
+    if (TW_EVENT_DOSE_ORAL + d->route != kind) continue;
+    const int64_t len = kind == TW_EVENT_DOSE_IV_INFUSION ? d->duration_min : 1;
+    TW_TRY(tw_sim_inputs_add(in, input, d->time_min, d->time_min + len, d->mg / (double)len));
+  }
+  return TW_OK;
 }
 
 /* The scenario's events and per-twin basal as model inputs. */
@@ -146,56 +312,59 @@ static tw_status build_inputs(const tw_sim_config *c, const tw_cfg_doc *doc, tw_
   const tw_model *m = &s->model;
   const tw_sim_scenario_cfg *sc = &c->scenario;
   TW_TRY(tw_sim_inputs_init(&s->inputs, m->n_inputs, c->duration_min, s->n_twins));
-  const int t1d = tw_model_part_index(m, "t1d"), pbpk = tw_model_part_index(m, "pbpk");
   tw_pump_spec pump;
   const int has_pump = strcmp(sc->pump, "none") != 0;
-  if (has_pump && tw_pump_spec_load(sc->pump, &pump) != TW_OK) {
-    char why[256];
-    snprintf(why, sizeof why, "%s", tw_error_message());
-    tw_error_clear();
-    return tw_cfg_error_at(doc, sc->mark, "scenario.pump: %s", why);
-  }
-  if (t1d < 0 && (sc->n_meals || sc->n_boluses || !sc->basal_is_reference || has_pump))
-    return tw_cfg_error_at(doc, sc->mark, "scenario: basal, meals, boluses and pump need pack t1d (pack is %s)", c->pack);
-  if (pbpk < 0 && sc->n_doses)
-    return tw_cfg_error_at(doc, sc->doses[0].mark, "scenario.doses: drug doses need pack pbpk (pack is %s)", c->pack);
-  if (t1d >= 0) {
-    const tw_model_part *pt = &m->parts[t1d];
-    const int cho = pt->u_off + TW_T1D_U_CHO, ins = pt->u_off + TW_T1D_U_INSULIN;
-    for (int i = 0; i < sc->n_meals; ++i)
-      TW_TRY(tw_sim_inputs_add(&s->inputs, cho, sc->meals[i].time_min, sc->meals[i].time_min + 1, sc->meals[i].carbs_g));
-    for (int i = 0; i < sc->n_boluses; ++i) {
-      const double u = has_pump ? tw_pump_bolus(&pump, sc->boluses[i].units) : sc->boluses[i].units;
-      TW_TRY(tw_sim_inputs_add(&s->inputs, ins, sc->boluses[i].time_min, sc->boluses[i].time_min + 1, u));
+  if (has_pump && tw_pump_spec_load(sc->pump, &pump) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.pump");
+  TW_TRY(check_events_taken(c, doc, m, has_pump));
+  for (int k = 0; k < m->n_parts; ++k)
+    for (int kind = 0; kind < TW_EVENT_N_KINDS; ++kind) {
+      const int input = event_input(m, k, kind);
+      if (input < 0) continue;
+      if (kind == TW_EVENT_BASAL) add_basal(sc, has_pump ? &pump : NULL, s, k, input);
+      else TW_TRY(add_events(sc, has_pump ? &pump : NULL, &s->inputs, kind, input));
     }
-    for (int64_t i = 0; i < s->n_twins; ++i) {
-      const double *p = s->params + i * m->n_params + pt->p_off;
-      double basal = sc->basal_is_reference ? p[TW_T1D_P_u2ss] * p[TW_T1D_P_BW] / 6000.0 : sc->basal_u_per_h / 60.0;
-      s->inputs.base[(int64_t)ins * s->n_twins + i] = has_pump ? tw_pump_basal(&pump, basal) : basal;
-    }
-  }
-  if (pbpk >= 0) {
-    const tw_model_part *pt = &m->parts[pbpk];
-    static const char *const route_input[] = {"oral", "iv_bolus", "iv_infusion"};
-    for (int i = 0; i < sc->n_doses; ++i) {
-      const tw_sim_dose *d = &sc->doses[i];
-      const int k = tw_pack_input_index(pt->pack, route_input[d->route]);
-      if (k < 0) return tw_cfg_error_at(doc, d->mark, "scenario.doses[%d]: pack pbpk has no input %s", i, route_input[d->route]);
-      const int64_t len = d->route == TW_ROUTE_IV_INFUSION ? d->duration_min : 1;
-      TW_TRY(tw_sim_inputs_add(&s->inputs, pt->u_off + k, d->time_min, d->time_min + len, d->mg / (double)len));
-    }
+  for (int i = 0; i < sc->n_inputs; ++i) {
+    const tw_sim_input_event *ev = &sc->inputs[i];
+    int input;
+    TW_TRY(named_input(doc, m, ev, i, &input));
+    TW_TRY(tw_sim_inputs_add(&s->inputs, input, ev->time_min, ev->time_min + ev->duration_min,
+                             ev->amount / (double)ev->duration_min));
   }
   return TW_OK;
 }
 
-/* Names and units of the written observables: a part's observables under their
-** own names for a one-pack model, "<pack>.<name>" otherwise; then cgm. */
+/* ---- devices and outputs ---- */
+
+/* The model observable a CGM measures: that of the first part declaring one, or -1. */
+static int cgm_source(const tw_model *m) {
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    if (pk->cgm_obs) return m->parts[k].o_off + tw_pack_obs_index(pk, pk->cgm_obs);
+  }
+  return -1;
+}
+
+static tw_status build_sensor(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+  if (strcmp(c->sensor.name, "none") == 0) return TW_OK;
+  if (cgm_source(&s->model) < 0)
+    return tw_cfg_error_at(doc, c->sensor.mark, "sensor.name: a CGM needs a pack with a glucose observable to read (pack is %s)",
+                           c->pack);
+  s->cgm = calloc(1, sizeof *s->cgm);
+  if (!s->cgm) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  if (tw_cgm_spec_load(c->sensor.name, c->sensor.noise, s->cgm) != TW_OK) return rethrow_at(doc, c->sensor.mark, "sensor.name");
+  return TW_OK;
+}
+
+/* Names, units and headline flags of the written observables: a part's
+** observables under their own names for a one-pack model, "<pack>.<name>"
+** otherwise; then cgm (headline). */
 static tw_status build_outputs(tw_sim_setup *s) {
   const tw_model *m = &s->model;
   s->n_out = m->n_obs + (s->cgm ? 1 : 0);
   s->out_names = calloc((size_t)s->n_out, sizeof(char *));
   s->out_units = calloc((size_t)s->n_out, sizeof(char *));
-  if (!s->out_names || !s->out_units) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  s->out_headline = calloc((size_t)s->n_out + 1, sizeof(int));
+  if (!s->out_names || !s->out_units || !s->out_headline) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   for (int k = 0; k < m->n_parts; ++k) {
     const tw_pack *pk = m->parts[k].pack;
     for (int j = 0; j < pk->n_obs; ++j) {
@@ -204,36 +373,20 @@ static tw_status build_outputs(tw_sim_setup *s) {
       else snprintf(buf, sizeof buf, "%s.%s", pk->name, pk->obs[j].name);
       s->out_names[m->parts[k].o_off + j] = copy(buf);
       s->out_units[m->parts[k].o_off + j] = copy(pk->obs[j].unit);
+      s->out_headline[m->parts[k].o_off + j] = pk->obs[j].headline;
     }
   }
   if (s->cgm) {
     s->out_names[m->n_obs] = copy("cgm");
     s->out_units[m->n_obs] = copy("mg/dL");
+    s->out_headline[m->n_obs] = 1;
   }
   for (int k = 0; k < s->n_out; ++k)
     if (!s->out_names[k] || !s->out_units[k]) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   return TW_OK;
 }
 
-tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
-  memset(s, 0, sizeof *s);
-  TW_TRY(build_model(c, doc, &s->model));
-  TW_TRY(load_twins(c, doc, s));
-  for (int i = 0; i < c->n_pd; ++i) TW_TRY(tw_pd_cfg_couple(&s->model, &c->pd[i], doc));
-  TW_TRY(build_inputs(c, doc, s));
-  const int t1d = tw_model_part_index(&s->model, "t1d");
-  if (strcmp(c->sensor.name, "none") != 0) {
-    if (t1d < 0) return tw_cfg_error_at(doc, c->sensor.mark, "sensor.name: a CGM needs pack t1d");
-    s->cgm = calloc(1, sizeof *s->cgm);
-    if (!s->cgm) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
-    if (tw_cgm_spec_load(c->sensor.name, c->sensor.noise, s->cgm) != TW_OK) {
-      char why[256];
-      snprintf(why, sizeof why, "%s", tw_error_message());
-      tw_error_clear();
-      return tw_cfg_error_at(doc, c->sensor.mark, "sensor.name: %s", why);
-    }
-  }
-  TW_TRY(build_outputs(s));
+static void build_plan(const tw_sim_config *c, tw_sim_setup *s) {
   tw_sim_plan *pl = &s->plan;
   pl->model = &s->model;
   pl->dtype = c->precision == TW_SIM_FLOAT32 ? TW_F32 : TW_F64;
@@ -245,9 +398,20 @@ tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_s
   pl->every = c->output.every_min;
   pl->inputs = &s->inputs;
   pl->cgm = s->cgm;
-  pl->cgm_source_obs = t1d >= 0 ? s->model.parts[t1d].o_off + TW_T1D_O_BG : 0;
+  pl->cgm_source_obs = s->cgm ? cgm_source(&s->model) : 0;
   pl->seed = (uint64_t)c->seed;
   pl->record = 1;
+}
+
+tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+  memset(s, 0, sizeof *s);
+  TW_TRY(build_model(c, doc, &s->model));
+  TW_TRY(load_twins(c, doc, s));
+  for (int i = 0; i < c->n_pd; ++i) TW_TRY(tw_pd_cfg_couple(&s->model, &c->pd[i], doc));
+  TW_TRY(build_inputs(c, doc, s));
+  TW_TRY(build_sensor(c, doc, s));
+  TW_TRY(build_outputs(s));
+  build_plan(c, s);
   return TW_OK;
 }
 
@@ -259,6 +423,7 @@ void tw_sim_setup_free(tw_sim_setup *s) {
   free(s->params);
   free(s->out_names);
   free(s->out_units);
+  free(s->out_headline);
   free(s->cgm);
   tw_sim_inputs_free(&s->inputs);
   memset(s, 0, sizeof *s);

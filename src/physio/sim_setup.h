@@ -3,7 +3,8 @@
 ** model (packs and couplings), every twin's name and parameters, the per-minute
 ** inputs of the scenario, the devices, and the plan (simulate.h).
 **
-** Errors here still point into the config (file:line:col of the patient name,
+** What each pack needs from the config is read from its declaration
+** (twinscale/pack.h); setup names no pack. Errors here still point into the config (file:line:col of the patient name,
 ** the pack, the table) or into the table (file:line:col of the cell).
 */
 #ifndef TW_PHYSIO_SIM_SETUP_H
@@ -24,6 +25,8 @@ typedef struct tw_sim_setup {
   tw_sim_plan plan;
   char **out_names;      /* (plan n_out) observable names as written: "bg", "cgm", "pbpk.c_liver" */
   char **out_units;
+  int *out_headline;     /* (n_out) 1: summarised on the terminal (the packs' headline
+                            observables, and cgm) */
   int n_out;
 } tw_sim_setup;
 

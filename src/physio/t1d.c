@@ -1,7 +1,8 @@
 /*
 ** t1d.c: the `t1d` pack: its declaration (states, parameters with their valid
-** ranges, inputs, observables, organ graph), the per-twin entry points and the
-** batched CPU fast path. The math is in t1d.h / t1d_body.h (TW_HD, shared with
+** ranges, inputs, observables, organ graph; the scenario events it takes, its
+** reference basal, its 30 reference patients, the observable a CGM reads), the
+** per-twin entry points and the batched CPU fast path. The math is in t1d.h / t1d_body.h (TW_HD, shared with
 ** cuda/physio_t1d.cu); equations and units are listed in docs/physiology.md.
 */
 /* No FP-exception semantics are needed here; without this pragma GCC will not
@@ -14,6 +15,7 @@
 #include "physio/t1d.h"          /* the model's TW_HD functions and indexes */
 #include "physio/pack.h"         /* tw_pack */
 #include "physio/integrate.h"    /* integrator options and flags */
+#include "physio/param_table.h"  /* the compiled-in patient table */
 
 /* Integrator instances with the t1d RHS inlined, float and double. */
 #define TW_INT_RK4 t1d_rk4_f64
@@ -125,10 +127,10 @@ static const tw_pack_input t1d_inputs[TW_T1D_NINPUTS] = {
 };
 
 static const tw_pack_obs t1d_obs[TW_T1D_NOBS] = {
-    {"bg", "mg/dL", N_SUBCUT, "blood glucose as simglucose reports it: gsub / Vg"},
-    {"plasma_glucose", "mg/dL", N_PLASMA, "gp / Vg"},
-    {"plasma_insulin", "pmol/L", N_PLASMA, "ip / Vi"},
-    {"iob", "U", N_SUBCUT, "insulin on board: insulin in the subcutaneous depots, (isc1+isc2) BW/6000"},
+    {"bg", "mg/dL", N_SUBCUT, "blood glucose as simglucose reports it: gsub / Vg", 1},
+    {"plasma_glucose", "mg/dL", N_PLASMA, "gp / Vg", 0},
+    {"plasma_insulin", "pmol/L", N_PLASMA, "ip / Vi", 1},
+    {"iob", "U", N_SUBCUT, "insulin on board: insulin in the subcutaneous depots, (isc1+isc2) BW/6000", 0},
 };
 
 /* ---- per-twin entry points (contiguous vectors) ---- */
@@ -203,8 +205,7 @@ static void t1d_rk4_checked_f32(tw_physio_batch *b, int n_minutes, int64_t i0, i
 /* Twins per OpenMP work item: enough for long vector loops, few enough to balance. */
 #define T1D_BLOCK 256
 
-static tw_status t1d_advance(const tw_pack *pack, tw_physio_batch *b, int64_t minute,
-                             int n_minutes) {
+static int t1d_advance(const tw_pack *pack, tw_physio_batch *b, int64_t minute, int n_minutes) {
   (void)pack;
   (void)minute; /* the model does not depend on the clock, only on the inputs */
   static const tw_pack_ranges ranges = {{{t1d_rk4_checked_f64, t1d_dopri5_range_f64},
@@ -212,18 +213,42 @@ static tw_status t1d_advance(const tw_pack *pack, tw_physio_batch *b, int64_t mi
   return tw_pack_advance_blocks("t1d", &ranges, T1D_BLOCK, b, n_minutes);
 }
 
+/* ---- what a run's setup reads ---- */
+
+/* Meals announce carbohydrate; boluses and basal are subcutaneous insulin. */
+static const tw_pack_event t1d_events[] = {
+    {TW_EVENT_MEAL, "cho"},
+    {TW_EVENT_BOLUS, "insulin"},
+    {TW_EVENT_BASAL, "insulin"},
+};
+
+/* `basal_u_per_h: reference`: the steady-state basal u2ss (pmol/kg/min) times
+** BW, in U/min (1 U = 6000 pmol), as simglucose's basal controller gives it. */
+static double t1d_basal(const double *p) { return p[TW_T1D_P_u2ss] * p[TW_T1D_P_BW] / 6000.0; }
+
+/* simglucose's 30 virtual patients (data/simglucose, MIT licence). */
+static const tw_pack_reference t1d_reference = {
+    "vpatient_params.csv", tw_t1d_vpatient_csv, &tw_t1d_vpatient_csv_lines,
+    "adolescent#001..#010, adult#001..#010, child#001..#010",
+};
+
 const tw_pack tw_pack_t1d = {
-    "t1d",
-    "UVA/Padova 2008 type 1 diabetes model (simglucose T1DPatient semantics)",
-    TW_T1D_NSTATES, t1d_states,
-    TW_T1D_NDISC, t1d_disc,
-    TW_T1D_NPARAMS, t1d_params,
-    TW_T1D_NINPUTS, t1d_inputs,
-    TW_T1D_NOBS, t1d_obs,
-    N_NODES, t1d_nodes,
-    (int)TW_ARRAY_LEN(t1d_edges), t1d_edges,
-    t1d_init_f64,
-    t1d_minute_f64, t1d_rhs_f64, t1d_observe_f64,
-    t1d_minute_f32, t1d_rhs_f32, t1d_observe_f32,
-    t1d_advance,
+    .name = "t1d",
+    .summary = "UVA/Padova 2008 type 1 diabetes model (simglucose T1DPatient semantics)",
+    .n_states = TW_T1D_NSTATES, .states = t1d_states,
+    .n_disc = TW_T1D_NDISC, .disc = t1d_disc,
+    .n_params = TW_T1D_NPARAMS, .params = t1d_params,
+    .n_inputs = TW_T1D_NINPUTS, .inputs = t1d_inputs,
+    .n_obs = TW_T1D_NOBS, .obs = t1d_obs,
+    .n_nodes = N_NODES, .nodes = t1d_nodes,
+    .n_edges = (int)TW_ARRAY_LEN(t1d_edges), .edges = t1d_edges,
+    .init_f64 = t1d_init_f64,
+    .minute_f64 = t1d_minute_f64, .rhs_f64 = t1d_rhs_f64, .observe_f64 = t1d_observe_f64,
+    .minute_f32 = t1d_minute_f32, .rhs_f32 = t1d_rhs_f32, .observe_f32 = t1d_observe_f32,
+    .advance = t1d_advance,
+    .n_events = (int)TW_ARRAY_LEN(t1d_events), .events = t1d_events,
+    .basal = t1d_basal,
+    .reference = &t1d_reference,
+    .body_weight_param = "BW",
+    .cgm_obs = "bg",
 };

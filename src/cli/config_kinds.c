@@ -138,7 +138,7 @@ tw_status tw_config_load(const char *path, const char *name, const char *const *
   if (st == TW_OK && tw_cfg_has_top_key(d, "kind") && (!said || strcmp(said, name)))
     st = tw_cfg_error_at(d, tw_cfg_top_mark(d, "kind"), "this is a '%.64s' config; expected kind '%s'",
                          said ? said : "?", name);
-  else if (!tw_cfg_has_top_key(d, "kind"))
+  else if (st == TW_OK && !tw_cfg_has_top_key(d, "kind"))
     st = misspelt_kind(tw_config_kinds, d);
   if (st == TW_OK) st = tw_cfg_bind(d, want->schema, obj);
   if (st != TW_OK) {

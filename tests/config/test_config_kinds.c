@@ -83,7 +83,7 @@ static void load_checks_the_kind(void) {
   CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/unknown_kind.yaml", "example", NULL, 0, NULL, &c, &doc), TW_ERR_INPUT);
   CHECK(strstr(tw_error_message(), "unknown_kind.yaml:1:7: this is a 'simulat' config; expected kind 'example'") != NULL);
   CHECK(doc == NULL);
-  CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/misspelt_kind.yaml", "simulate", &c, &doc), TW_ERR_INPUT);
+  CHECK_STATUS(tw_config_load(TW_TEST_DATA_DIR "/config/misspelt_kind.yaml", "simulate", NULL, 0, NULL, &c, &doc), TW_ERR_INPUT);
   CHECK(strstr(tw_error_message(), "misspelt_kind.yaml:2:1: unknown key 'knid' (did you mean 'kind'?)") != NULL);
   CHECK(doc == NULL);
 }

@@ -4,7 +4,7 @@
 **
 ** The chunk forward below is the shared orchestration's (src/nn/grt_forward.c)
 ** with only the LSTM loop exchanged: the GNN, the head and the layout
-** transposes are the same calls (grt_gnn, grt_head, be->nn->swap01) on the same
+** transposes are the same calls (grt_gnn, grt_head, tw_nn_ops_for(be)->swap01) on the same
 ** workspace. The rollout is src/nn/grt_rollout.c's loop itself
 ** (grt_rollout_with) with the fused step passed as its LSTM.
 */
@@ -108,7 +108,7 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
 
   // xt (T,bc,N,F) <- x[b0:b0+bc] (bc,T,N,F)
   const int64_t xrow = (int64_t)N * s->F;
-  TW_TRY(be->nn->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
+  TW_TRY(tw_nn_ops_for(be)->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
   TW_TRY(grt_gnn(be, m, T, bc, adj, batch->adj_per_twin, w->xt, w->wcat, w->ycat, w->z));
   const float *zL = w->z[s->L - 1];
   // hs[0], cs[0] from the chunk's slice of h0, c0, or zeros
@@ -136,7 +136,7 @@ tw_status grt_cuda_chunk_forward(tw_grt_cuda_plan *plan, const tw_grt_model *m, 
 
   const int64_t yrow = (int64_t)N * s->O;
   // y[b0:b0+bc] (bc,T,N,O) <- yt (T,bc,N,O)
-  if (y) TW_TRY(be->nn->swap01(be, T, bc, yrow, w->yt, bn * s->O, y + (int64_t)b0 * T * yrow, T * yrow));
+  if (y) TW_TRY(tw_nn_ops_for(be)->swap01(be, T, bc, yrow, w->yt, bn * s->O, y + (int64_t)b0 * T * yrow, T * yrow));
   if (h) TW_TRY(be->copy(be, h + (int64_t)b0 * N * Hr, w->hs + T * bn * Hr, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   if (c) TW_TRY(be->copy(be, c + (int64_t)b0 * N * Hr, c_last, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   return TW_OK;

@@ -7,16 +7,13 @@
 ** functions the CPU path uses (t1d_body.h, integrate_body.h), and stores the
 ** state back. Arrays are the CPU's SoA layout [variable][twin] with leading
 ** dimension ld, so consecutive threads read consecutive addresses (coalesced).
+** Reached through the module's physiology table (physio_cuda.cu).
 */
+#include "backend_cuda.h"      /* tw_cuda_stream, tw_cuda_activate (CUDA headers first) */
 #include "core/check.h"        /* TW_CUDA_CHECK */
 #include "physio/integrate.h"  /* tw_integrator_opts, flags */
-#include "physio/physio_ops.h" /* tw_physio_ops */
 #include "physio/t1d.h"        /* the model's TW_HD functions */
-#include "backend_cuda.h"      /* tw_cuda_stream */
-
-#include <string.h> /* strcmp */
-
-extern "C" const tw_pack tw_pack_t1d;
+#include "physio_cuda.h"       /* tw_physio_cuda_t1d, launch shape */
 
 #define TW_INT_RK4 t1d_cuda_rk4_f64
 #define TW_INT_DOPRI5 t1d_cuda_dopri5_f64
@@ -98,16 +95,11 @@ __global__ void t1d_advance_kernel(int64_t n, int64_t ld, typename T::real *X, t
   if (H) H[i] = h;
 }
 
-static tw_status cuda_advance(tw_backend *be, const tw_model *m, tw_physio_batch *b, int64_t minute, int n_minutes) {
-  (void)minute;
-  if (m->n_parts != 1 || m->n_couplings != 0 || m->parts[0].pack != &tw_pack_t1d)
-    return TW_FAIL(TW_ERR_UNSUPPORTED, "the CUDA physiology path runs the t1d pack alone (model has %d packs, %d couplings)",
-                   m->n_parts, m->n_couplings);
-  if (b->opts.kind == TW_INTEG_RK4 && b->opts.substeps < 1)
-    return TW_FAIL(TW_ERR_INPUT, "t1d: rk4 needs at least 1 substep per minute");
+tw_status tw_physio_cuda_t1d(tw_backend *be, tw_physio_batch *b, int n_minutes) {
   if (b->n == 0 || n_minutes == 0) return TW_OK;
-  const int threads = 128;
-  const unsigned blocks = (unsigned)((b->n + threads - 1) / threads);
+  TW_TRY(tw_cuda_activate(be));
+  const unsigned blocks = tw_physio_cuda_blocks(b->n);
+  const int threads = TW_PHYSIO_CUDA_THREADS;
   cudaStream_t st = tw_cuda_stream(be);
   if (b->dtype == TW_F32) {
     t1d_advance_kernel<t1d_f32><<<blocks, threads, 0, st>>>(b->n, b->ld, (float *)b->x, (float *)b->d,
@@ -123,5 +115,3 @@ static tw_status cuda_advance(tw_backend *be, const tw_model *m, tw_physio_batch
   TW_CUDA_CHECK_LAUNCH();
   return TW_OK;
 }
-
-extern "C" const tw_physio_ops tw_physio_ops_cuda = {"cuda", cuda_advance};

@@ -7,6 +7,9 @@
 ** is spread over OpenMP threads, one product per thread with OpenBLAS kept to
 ** one thread inside; a batch of one large product is left to OpenBLAS's own
 ** threads.
+**
+** The kernel families' CPU tables are not named here (the family slots stay
+** empty): tw_physio_ops_for and tw_nn_ops_for return them for a host backend.
 */
 #include "backend/backend.h"
 
@@ -15,8 +18,6 @@
 
 #include "backend/gemm_ref.h" /* fallback GEMM */
 #include "build_info.h"       /* TW_HAVE_OPENBLAS */
-#include "nn/nn_ops.h"        /* tw_nn_ops_cpu, the neural-twin kernel table */
-#include "physio/physio_ops.h" /* tw_physio_ops_cpu, the physiology kernel table */
 #if TW_HAVE_OPENBLAS
 #include <cblas.h> /* cblas_sgemm, cblas_dgemm, openblas_set_num_threads */
 #endif
@@ -108,8 +109,7 @@ tw_status tw_backend_cpu_create(tw_backend **out) {
   be->synchronize = cpu_synchronize;
   be->gemm = cpu_gemm;
   be->destroy = cpu_destroy;
-  be->physio = &tw_physio_ops_cpu; /* the physiology engine (src/physio/physio_ops.h) */
-  be->nn = &tw_nn_ops_cpu; /* the neural-twin CPU ops (src/nn/nn_ops_cpu.c) */
+  /* be->family stays NULL: each family's lookup gives its own CPU table. */
   *out = be;
   return TW_OK;
 }

@@ -29,8 +29,8 @@ int nnc_start(uint64_t *seed, tw_backend **cpu, tw_backend **gpu) {
     fprintf(stderr, "cannot open the backends: %s\n", tw_error_message());
     return -1;
   }
-  if (!(*gpu)->nn) {
-    fprintf(stderr, "the CUDA backend has no neural-twin table (be->nn is NULL)\n");
+  if (!tw_nn_ops_for(*gpu)) {
+    fprintf(stderr, "the CUDA backend has no neural-twin table (tw_nn_ops_for is NULL)\n");
     return -1;
   }
   return 0;

@@ -11,7 +11,7 @@
 */
 #include "backend/backend.h"   /* tw_backend_open */
 #include "physio/integrate.h"  /* tw_integrator_defaults */
-#include "physio/physio_ops.h" /* be->physio */
+#include "physio/physio_ops.h" /* tw_physio_ops_for */
 #include "t1d_fixture.h"       /* patients and scenarios */
 #include "tw_test.h"           /* CHECK */
 
@@ -98,8 +98,8 @@ static double rel_error(tw_dtype dtype, tw_integrator_kind kind, tw_backend *cpu
           else ((double *)hu)[(mm * TW_T1D_NINPUTS + k) * LD + i] = v;
         }
     TRY_INF(gpu->copy(gpu, gu, hu, nu * es, TW_COPY_HOST_TO_DEVICE));
-    TRY_INF(cpu->physio->advance(cpu, &m, &hb, hour * 60, 60));
-    TRY_INF(gpu->physio->advance(gpu, &m, &gb, hour * 60, 60));
+    TRY_INF(tw_physio_ops_for(cpu)->advance(cpu, &m, &hb, hour * 60, 60));
+    TRY_INF(tw_physio_ops_for(gpu)->advance(gpu, &m, &gb, hour * 60, 60));
     TRY_INF(gpu->copy(gpu, gx_back, gx, nx * es, TW_COPY_DEVICE_TO_HOST));
     TRY_INF(gpu->synchronize(gpu));
     for (int k = 0; k < TW_T1D_NSTATES; ++k)

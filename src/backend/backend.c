@@ -72,7 +72,7 @@ static tw_status open_cuda(int device_index, tw_backend **out) {
   TW_TRY(tw_cuda_module_get(&api));
   char why[512] = "";
   if (!tw_cuda_driver_present(why, sizeof why))
-    return TW_FAIL(TW_ERR_UNSUPPORTED, "backend 'cuda' requested but there is %s", why);
+    return TW_FAIL(TW_ERR_UNSUPPORTED, "backend 'cuda' requested but no CUDA device is visible: %s", why);
   int n = 0;
   TW_TRY(api->device_count(&n));
   if (n == 0) return TW_FAIL(TW_ERR_UNSUPPORTED, "backend 'cuda' requested but no CUDA device is visible");

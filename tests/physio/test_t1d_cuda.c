@@ -13,6 +13,7 @@
 #include "physio/integrate.h"  /* tw_integrator_defaults */
 #include "physio/physio_ops.h" /* tw_physio_ops_for */
 #include "t1d_fixture.h"       /* patients and scenarios */
+#include "gpu_skip.h"          /* tw_test_cuda_or_skip */
 #include "tw_test.h"           /* CHECK */
 
 #include <math.h>
@@ -137,7 +138,7 @@ static void test_f32_dopri5(void) { check("float32 dopri5", TW_F32, TW_INTEG_DOP
 static void test_f64_rk4(void) { check("float64 rk4", TW_F64, TW_INTEG_RK4, 1e-10); }
 
 int main(void) {
-  if (tw_backend_cuda_device_count() < 1) TW_TEST_SKIP("no CUDA device");
+  tw_test_cuda_or_skip();
   if (tw_backend_open("cpu", 0, &cpu) != TW_OK || tw_backend_open("cuda", 0, &gpu) != TW_OK) {
     fprintf(stderr, "cannot open backends: %s\n", tw_error_message());
     return 1;

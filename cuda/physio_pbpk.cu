@@ -77,8 +77,9 @@ struct pbpk_f64 {
   }
 };
 
-// X is (18, ld), P is (n_params, ld), U is (n_minutes, 3, ld), H is (n) or NULL; pbpk has no discrete variables
-template <class T>
+// X is (18, ld), P is (n_params, ld), U is (n_minutes, 3, ld), H is (n) or NULL; pbpk has no discrete variables.
+// One instantiation per integrator (DOPRI5 = 0: RK4), so RK4 is not given DOPRI5's registers (7 stages x 18).
+template <class T, int DOPRI5>
 __global__ void pbpk_advance_kernel(int64_t n, int64_t ld, typename T::real *X, const typename T::real *P,
                                     const typename T::real *U, int32_t *flag, typename T::real *H,
                                     tw_integrator_opts o, int n_minutes) {
@@ -96,7 +97,7 @@ __global__ void pbpk_advance_kernel(int64_t n, int64_t ld, typename T::real *X, 
     const real *um = U + (int64_t)m * TW_PBPK_N_INPUTS * ld + i;
     T::minute(x, um, ld);
     T::inputs(&ci, um, ld);
-    if (o.kind == TW_INTEG_RK4) {
+    if (!DOPRI5) {
       real d[TW_PBPK_N_STATES];
 #pragma unroll
       for (int s = 0; s < TW_PBPK_N_STATES; ++s) {
@@ -122,23 +123,26 @@ __global__ void pbpk_advance_kernel(int64_t n, int64_t ld, typename T::real *X, 
   if (H) H[i] = h;
 }
 
+/* The kernel for one real type, RK4 or DOPRI5 as the batch asks. */
+template <class T>
+static void launch(tw_physio_batch *b, int n_minutes, cudaStream_t st) {
+  typedef typename T::real real;
+  const unsigned blocks = tw_physio_cuda_blocks(b->n);
+  const int threads = TW_PHYSIO_CUDA_THREADS;
+  real *x = (real *)b->x, *h = (real *)b->h;
+  const real *p = (const real *)b->p, *u = (const real *)b->u;
+  if (b->opts.kind == TW_INTEG_RK4)
+    pbpk_advance_kernel<T, 0><<<blocks, threads, 0, st>>>(b->n, b->ld, x, p, u, b->flag, h, b->opts, n_minutes);
+  else
+    pbpk_advance_kernel<T, 1><<<blocks, threads, 0, st>>>(b->n, b->ld, x, p, u, b->flag, h, b->opts, n_minutes);
+}
+
 tw_status tw_physio_cuda_pbpk(tw_backend *be, tw_physio_batch *b, int n_minutes) {
   if (b->n == 0 || n_minutes == 0) return TW_OK;
   TW_TRY(tw_cuda_activate(be));
-  const unsigned blocks = tw_physio_cuda_blocks(b->n);
-  const int threads = TW_PHYSIO_CUDA_THREADS;
-  cudaStream_t st = tw_cuda_stream(be);
-  if (b->dtype == TW_F32) {
-    pbpk_advance_kernel<pbpk_f32><<<blocks, threads, 0, st>>>(b->n, b->ld, (float *)b->x, (const float *)b->p,
-                                                             (const float *)b->u, b->flag, (float *)b->h, b->opts,
-                                                             n_minutes);
-  } else if (b->dtype == TW_F64) {
-    pbpk_advance_kernel<pbpk_f64><<<blocks, threads, 0, st>>>(b->n, b->ld, (double *)b->x, (const double *)b->p,
-                                                              (const double *)b->u, b->flag, (double *)b->h,
-                                                              b->opts, n_minutes);
-  } else {
-    return TW_FAIL(TW_ERR_INTERNAL, "pbpk: batch dtype must be float32 or float64");
-  }
+  if (b->dtype == TW_F32) launch<pbpk_f32>(b, n_minutes, tw_cuda_stream(be));
+  else if (b->dtype == TW_F64) launch<pbpk_f64>(b, n_minutes, tw_cuda_stream(be));
+  else return TW_FAIL(TW_ERR_INTERNAL, "pbpk: batch dtype must be float32 or float64");
   TW_CUDA_CHECK_LAUNCH();
   return TW_OK;
 }

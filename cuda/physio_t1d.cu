@@ -54,8 +54,9 @@ struct t1d_f64 {
   }
 };
 
-// X is (13, ld), D is (7, ld), P is (n_params, ld), U is (n_minutes, 2, ld), H is (n) or NULL
-template <class T>
+// X is (13, ld), D is (7, ld), P is (n_params, ld), U is (n_minutes, 2, ld), H is (n) or NULL.
+// One instantiation per integrator (DOPRI5 = 0: RK4), so RK4 is not given DOPRI5's registers.
+template <class T, int DOPRI5>
 __global__ void t1d_advance_kernel(int64_t n, int64_t ld, typename T::real *X, typename T::real *D,
                                    const typename T::real *P, const typename T::real *U, int32_t *flag,
                                    typename T::real *H, tw_integrator_opts o, int n_minutes) {
@@ -75,7 +76,7 @@ __global__ void t1d_advance_kernel(int64_t n, int64_t ld, typename T::real *X, t
     const real *um = U + (int64_t)m * TW_T1D_NINPUTS * ld + i;
     T::minute(x[0] + x[1], um[TW_T1D_U_CHO * ld], dv);
     T::inputs(&c, dv[TW_T1D_D_CHO], um[TW_T1D_U_INSULIN * ld], dv[TW_T1D_D_DBAR]);
-    if (o.kind == TW_INTEG_RK4) {
+    if (!DOPRI5) {
       T::rk4(x, &c, (real)1 / (real)o.substeps, o.substeps);
     } else {
       if (!H) h = (real)1;
@@ -95,23 +96,26 @@ __global__ void t1d_advance_kernel(int64_t n, int64_t ld, typename T::real *X, t
   if (H) H[i] = h;
 }
 
+/* The kernel for one real type, RK4 or DOPRI5 as the batch asks. */
+template <class T>
+static void launch(tw_physio_batch *b, int n_minutes, cudaStream_t st) {
+  typedef typename T::real real;
+  const unsigned blocks = tw_physio_cuda_blocks(b->n);
+  const int threads = TW_PHYSIO_CUDA_THREADS;
+  real *x = (real *)b->x, *d = (real *)b->d, *h = (real *)b->h;
+  const real *p = (const real *)b->p, *u = (const real *)b->u;
+  if (b->opts.kind == TW_INTEG_RK4)
+    t1d_advance_kernel<T, 0><<<blocks, threads, 0, st>>>(b->n, b->ld, x, d, p, u, b->flag, h, b->opts, n_minutes);
+  else
+    t1d_advance_kernel<T, 1><<<blocks, threads, 0, st>>>(b->n, b->ld, x, d, p, u, b->flag, h, b->opts, n_minutes);
+}
+
 tw_status tw_physio_cuda_t1d(tw_backend *be, tw_physio_batch *b, int n_minutes) {
   if (b->n == 0 || n_minutes == 0) return TW_OK;
   TW_TRY(tw_cuda_activate(be));
-  const unsigned blocks = tw_physio_cuda_blocks(b->n);
-  const int threads = TW_PHYSIO_CUDA_THREADS;
-  cudaStream_t st = tw_cuda_stream(be);
-  if (b->dtype == TW_F32) {
-    t1d_advance_kernel<t1d_f32><<<blocks, threads, 0, st>>>(b->n, b->ld, (float *)b->x, (float *)b->d,
-                                                           (const float *)b->p, (const float *)b->u, b->flag,
-                                                           (float *)b->h, b->opts, n_minutes);
-  } else if (b->dtype == TW_F64) {
-    t1d_advance_kernel<t1d_f64><<<blocks, threads, 0, st>>>(b->n, b->ld, (double *)b->x, (double *)b->d,
-                                                            (const double *)b->p, (const double *)b->u, b->flag,
-                                                            (double *)b->h, b->opts, n_minutes);
-  } else {
-    return TW_FAIL(TW_ERR_INTERNAL, "t1d: batch dtype must be float32 or float64");
-  }
+  if (b->dtype == TW_F32) launch<t1d_f32>(b, n_minutes, tw_cuda_stream(be));
+  else if (b->dtype == TW_F64) launch<t1d_f64>(b, n_minutes, tw_cuda_stream(be));
+  else return TW_FAIL(TW_ERR_INTERNAL, "t1d: batch dtype must be float32 or float64");
   TW_CUDA_CHECK_LAUNCH();
   return TW_OK;
 }

@@ -1,11 +1,12 @@
 # expect_exit.cmake: runs a command and checks how it ends (ctest driver).
 #
 #   cmake -DCMD="prog;arg;..." -DEXPECT_RC=2 [-DEXPECT_NOT="0;77"] [-DEXPECT_LINES=1]
-#         [-DEXPECT_ERR=regex] [-DENV="K=V;..."] [-DCOPY_TO=dir] -P expect_exit.cmake
+#         [-DEXPECT_ERR=regex] [-DEXPECT_ERR_NOT=regex] [-DENV="K=V;..."] [-DCOPY_TO=dir]
+#         -P expect_exit.cmake
 #
 # EXPECT_RC: the exit code wanted; EXPECT_NOT: codes that fail the test (for "must
 # fail, not skip"); EXPECT_ERR: a regex stderr must match; EXPECT_LINES: how many
-# lines stderr must have. COPY_TO copies the program (first word of CMD) into
+# lines stderr must have; EXPECT_ERR_NOT: a regex stderr must not match. COPY_TO copies the program (first word of CMD) into
 # that fresh directory first and runs the copy (a binary with nothing beside it).
 # SKIP_IF_OUT: a regex; when the output of SKIP_PROBE (a command) matches it,
 # print "SKIP: ..." and stop (the test sets SKIP_REGULAR_EXPRESSION "SKIP:").
@@ -38,6 +39,9 @@ foreach(bad ${EXPECT_NOT})
 endforeach()
 if(EXPECT_ERR AND NOT err MATCHES "${EXPECT_ERR}")
   message(FATAL_ERROR "stderr does not match '${EXPECT_ERR}'")
+endif()
+if(EXPECT_ERR_NOT AND err MATCHES "${EXPECT_ERR_NOT}")
+  message(FATAL_ERROR "stderr matches '${EXPECT_ERR_NOT}': ${CMAKE_MATCH_0}")
 endif()
 if(DEFINED EXPECT_LINES)
   string(REGEX MATCHALL "\n" newlines "${err}")

@@ -20,7 +20,7 @@ tw_status tw_backend_name_check(const char *name) {
 }
 
 tw_status tw_backend_cuda_probe_why(int *n_devices, char *why, size_t cap) {
-  char scratch[8];
+  char scratch[256]; /* when the caller does not want the reason */
   if (!why || !cap) why = scratch, cap = sizeof scratch;
   *n_devices = 0;
 #if !TW_HAVE_CUDA

@@ -29,12 +29,13 @@ tw_status tw_backend_cuda_probe_why(int *n_devices, char *why, size_t cap) {
 #else
   if (!tw_cuda_driver_present(why, cap)) return TW_OK;
   const tw_cuda_module_api *api;
-  if (tw_cuda_module_get(&api) != TW_OK) {
-    /* A driver and no module: CUDA cannot run here, which is no error for a probe. */
-    snprintf(why, cap, "%s", tw_error_message());
-    tw_error_clear();
+  if (!tw_cuda_module_file_exists()) {
+    /* A driver and no module: this installation has no CUDA side, no error for a probe. */
+    snprintf(why, cap, "no CUDA module (%s next to the executable or at $TWINSCALE_CUDA_MODULE)",
+             TW_CUDA_MODULE_FILE);
     return TW_OK;
   }
+  TW_TRY(tw_cuda_module_get(&api)); /* there but not loadable: a broken install */
   TW_TRY(api->device_count(n_devices));
   if (*n_devices == 0) snprintf(why, cap, "no CUDA device visible");
   else snprintf(why, cap, "%d CUDA device%s visible", *n_devices, *n_devices == 1 ? "" : "s");

@@ -113,13 +113,16 @@ tw_status tw_backend_name_check(const char *name);
 int tw_backend_device_for_local_rank(int local_rank);
 
 /* How many CUDA devices are visible, without failing on a machine that has none:
-**   TW_OK, *n_devices = 0  the build has no CUDA, the module is absent, the
-**                          driver (libcuda.so.1) cannot be loaded, or the
-**                          runtime reports cudaErrorNoDevice;
+**   TW_OK, *n_devices = 0  the build has no CUDA, the module is absent (no file
+**                          at any place it is looked for), the driver
+**                          (libcuda.so.1) cannot be loaded, or the runtime
+**                          reports cudaErrorNoDevice;
 **   TW_OK, *n_devices > 0  that many devices;
 **   an error status        any other CUDA error (cudaErrorInsufficientDriver with
-**                          a driver present, a module that fails to load, ...),
-**                          the message carrying the CUDA error text.
+**                          a driver present: a driver too old for the toolkit),
+**                          the message carrying the CUDA error's name and text;
+**                          or, with a driver, a module that is there but does
+**                          not load (a missing libcudnn, an ABI mismatch).
 ** Loads the CUDA module only when the driver is there. */
 tw_status tw_backend_cuda_probe(int *n_devices);
 /* The same; `why` (cap bytes, may be NULL) receives what the probe found, e.g.
@@ -140,7 +143,7 @@ tw_status tw_gemm_validate(const tw_gemm_batch *g);
 /* The CPU constructor, called by tw_backend_open. */
 tw_status tw_backend_cpu_create(tw_backend **out);
 
-/* What the CUDA module (cuda/backend_cuda.cu) exports, as one table named
+/* What the CUDA module (cuda/cuda_module.cu) exports, as one table named
 ** TW_CUDA_MODULE_SYMBOL; backend_module.c refuses a module whose abi differs. */
 #define TW_CUDA_MODULE_ABI 1
 #define TW_CUDA_MODULE_SYMBOL "tw_cuda_module"
@@ -161,6 +164,8 @@ typedef struct tw_cuda_module_api {
 tw_status tw_cuda_module_get(const tw_cuda_module_api **api);
 /* Whether the CUDA driver (libcuda.so.1) can be loaded; why not, in `why`. */
 int tw_cuda_driver_present(char *why, size_t cap);
+/* Whether a module file exists at any place tw_cuda_module_get looks. */
+int tw_cuda_module_file_exists(void);
 
 TW_EXTERN_C_END
 

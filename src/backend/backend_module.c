@@ -82,6 +82,13 @@ tw_status tw_cuda_module_get(const tw_cuda_module_api **api) {
   return TW_OK;
 }
 
+int tw_cuda_module_file_exists(void) {
+  char here[PATH_MAX + 64];
+  module_next_to_exe(here, sizeof here);
+  const char *env = getenv("TWINSCALE_CUDA_MODULE");
+  return (here[0] && access(here, F_OK) == 0) || (env && *env && access(env, F_OK) == 0);
+}
+
 int tw_cuda_driver_present(char *why, size_t cap) {
   void *h = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_LOCAL);
   if (!h) {

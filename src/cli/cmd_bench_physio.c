@@ -12,7 +12,8 @@
 ** line says which ran and why. On a GPU the engine's sampling and sensor are not
 ** there yet (the run loop drives only the CPU): the CUDA rows time the physiology
 ** table alone (tw_physio_ops_for(be)->advance, an hour at a time, inputs uploaded
-** per hour, states kept on the device), float32 and float64.
+** per hour through a tw_physio_mirror, states kept on the device), float32 and
+** float64.
 */
 #include <errno.h>  /* errno: strtoll's overflow */
 #include <stdio.h>  /* printf */
@@ -29,6 +30,7 @@
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* the compiled-in patients */
 #include "physio/physio_ops.h"  /* tw_physio_ops_for: the device rows */
+#include "physio/physio_ops_mirror.h" /* the device rows' arrays */
 #include "physio/simulate.h"    /* tw_sim_run_chunk */
 #include "physio/t1d.h"         /* parameter and input indexes */
 #include "physio/t1d_cost.h"    /* FLOPs per step */
@@ -158,97 +160,68 @@ static void put(void *base, tw_dtype dtype, int64_t i, double v) {
   else ((double *)base)[i] = v;
 }
 
-/* Twins' initial states, discrete variables and parameters in the batch layout
-** ([variable][twin], ld = n) and type, for the device rows. */
-static tw_status host_arrays(const tw_model *m, const double *params, int64_t n, tw_dtype dtype, void **x, void **d,
-                             void **p) {
+/* A host batch of every twin (ld = n) with an hour of inputs, for the device rows. */
+static tw_status host_batch(const tw_model *m, const double *params, const bench_args *a, tw_dtype dtype,
+                            tw_physio_batch *b) {
+  const int64_t n = a->twins;
   const size_t es = dtype == TW_F32 ? sizeof(float) : sizeof(double);
-  *x = calloc((size_t)(m->n_states * n), es);
-  *d = calloc((size_t)((m->n_disc ? m->n_disc : 1) * n), es);
-  *p = calloc((size_t)(m->n_params * n), es);
+  memset(b, 0, sizeof *b);
+  b->dtype = dtype;
+  b->n = b->ld = n;
+  b->opts = tw_integrator_defaults((tw_integrator_kind)a->kind);
+  b->x = calloc((size_t)(m->n_states * n), es);
+  b->d = calloc((size_t)((m->n_disc ? m->n_disc : 1) * n), es);
+  void *p = calloc((size_t)(m->n_params * n), es);
+  b->p = p;
+  b->u = calloc((size_t)(60 * m->n_inputs * n), es);
+  b->h = calloc((size_t)n, es); /* 0: DOPRI5 starts at 1 min */
+  b->flag = calloc((size_t)n, sizeof(int32_t)); /* TW_TWIN_OK */
   double xi[64], di[64];
-  if (!*x || !*d || !*p || m->n_states > 64 || m->n_disc > 64)
+  if (!b->x || !b->d || !p || !b->u || !b->h || !b->flag || m->n_states > 64 || m->n_disc > 64)
     return TW_FAIL(TW_ERR_NOMEM, "bench: out of memory for %lld twins", (long long)n);
   for (int64_t i = 0; i < n; ++i) {
     const double *pi = params + i * m->n_params;
     tw_model_init_twin_f64(m, pi, xi, di);
-    for (int k = 0; k < m->n_states; ++k) put(*x, dtype, k * n + i, xi[k]);
-    for (int k = 0; k < m->n_disc; ++k) put(*d, dtype, k * n + i, di[k]);
-    for (int k = 0; k < m->n_params; ++k) put(*p, dtype, k * n + i, pi[k]);
+    for (int k = 0; k < m->n_states; ++k) put(b->x, dtype, k * n + i, xi[k]);
+    for (int k = 0; k < m->n_disc; ++k) put(b->d, dtype, k * n + i, di[k]);
+    for (int k = 0; k < m->n_params; ++k) put(p, dtype, k * n + i, pi[k]);
   }
   return TW_OK;
 }
 
-/* The device arrays of one run: a batch whose pointers live on `be`. */
-typedef struct device_run {
-  tw_physio_batch b;
-  void *x, *d, *p, *u, *h, *flag;
-  void *hx, *hd, *hp, *hu; /* host copies (x, d, p: initial values; u: an hour of inputs) */
-} device_run;
-
-static tw_status device_upload(tw_backend *be, const tw_model *m, const double *params, const bench_args *a,
-                               tw_dtype dtype, device_run *r) {
-  const int64_t n = a->twins;
-  const size_t es = dtype == TW_F32 ? sizeof(float) : sizeof(double);
-  const size_t bx = (size_t)(m->n_states * n) * es, bd = (size_t)((m->n_disc ? m->n_disc : 1) * n) * es,
-               bp = (size_t)(m->n_params * n) * es, bu = (size_t)(60 * m->n_inputs * n) * es;
-  TW_TRY(host_arrays(m, params, n, dtype, &r->hx, &r->hd, &r->hp));
-  r->hu = malloc(bu);
-  if (!r->hu) return TW_FAIL(TW_ERR_NOMEM, "bench: out of memory for the inputs");
-  TW_TRY(be->alloc(be, bx, &r->x));
-  TW_TRY(be->alloc(be, bd, &r->d));
-  TW_TRY(be->alloc(be, bp, &r->p));
-  TW_TRY(be->alloc(be, bu, &r->u));
-  TW_TRY(be->alloc(be, (size_t)n * es, &r->h));
-  TW_TRY(be->alloc(be, (size_t)n * sizeof(int32_t), &r->flag));
-  TW_TRY(be->copy(be, r->x, r->hx, bx, TW_COPY_HOST_TO_DEVICE));
-  TW_TRY(be->copy(be, r->d, r->hd, bd, TW_COPY_HOST_TO_DEVICE));
-  TW_TRY(be->copy(be, r->p, r->hp, bp, TW_COPY_HOST_TO_DEVICE));
-  TW_TRY(be->fill_bytes(be, r->flag, 0, (size_t)n * sizeof(int32_t))); /* TW_TWIN_OK */
-  TW_TRY(be->fill_bytes(be, r->h, 0, (size_t)n * es)); /* 0: DOPRI5 picks its first step */
-  r->b = (tw_physio_batch){dtype, n, n, 0, r->x, r->p, r->d, r->u, (int32_t *)r->flag,
-                           tw_integrator_defaults((tw_integrator_kind)a->kind), r->h};
-  return TW_OK;
+static void host_batch_free(tw_physio_batch *b) {
+  free(b->x), free(b->d), free((void *)b->p), free((void *)b->u), free(b->h), free(b->flag);
 }
 
-static void device_release(tw_backend *be, device_run *r) {
-  void *dev[6] = {r->x, r->d, r->p, r->u, r->h, r->flag};
-  for (int k = 0; k < 6; ++k)
-    if (dev[k]) (void)be->free(be, dev[k]);
-  free(r->hx);
-  free(r->hd);
-  free(r->hp);
-  free(r->hu);
-}
-
-/* The days through the backend's physiology table, an hour per call. */
+/* The days through the backend's physiology table, an hour per call, the state
+** staying on the device; the state and flags come back at the end. */
 static tw_status device_hours(tw_backend *be, const tw_model *m, const tw_sim_inputs *in, const bench_args *a,
-                              device_run *r) {
+                              tw_physio_mirror *mr) {
   const tw_physio_ops *ops = tw_physio_ops_for(be);
-  const size_t bu = (size_t)(60 * m->n_inputs * a->twins) * (r->b.dtype == TW_F32 ? sizeof(float) : sizeof(double));
+  TW_TRY(tw_physio_mirror_push(be, mr, TW_MIRROR_STATE | TW_MIRROR_PARAMS));
   for (int64_t hour = 0; hour < a->days * 24; ++hour) {
-    tw_sim_inputs_fill(in, hour * 60, 60, 0, a->twins, a->twins, r->b.dtype, r->hu);
-    TW_TRY(be->copy(be, r->u, r->hu, bu, TW_COPY_HOST_TO_DEVICE));
-    TW_TRY(ops->advance(be, m, &r->b, hour * 60, 60));
+    tw_sim_inputs_fill(in, hour * 60, 60, 0, a->twins, a->twins, mr->host->dtype, (void *)mr->host->u);
+    TW_TRY(tw_physio_mirror_push(be, mr, TW_MIRROR_INPUTS));
+    TW_TRY(ops->advance(be, m, &mr->dev, hour * 60, 60));
   }
-  return be->synchronize(be);
+  TW_TRY(be->synchronize(be));
+  return tw_physio_mirror_pull(be, mr, TW_MIRROR_STATE);
 }
 
 static tw_status device_row(tw_backend *be, const bench_args *a, const tw_model *m, const double *params,
                             const tw_sim_inputs *in, tw_dtype dtype) {
-  device_run r;
-  memset(&r, 0, sizeof r);
-  tw_status st = device_upload(be, m, params, a, dtype, &r);
+  tw_physio_batch host;
+  tw_physio_mirror mr;
+  memset(&mr, 0, sizeof mr);
+  tw_status st = host_batch(m, params, a, dtype, &host);
+  if (st == TW_OK) st = tw_physio_mirror_create(be, m, &host, 60, &mr);
   const double t0 = tw_now_seconds();
-  if (st == TW_OK) st = device_hours(be, m, in, a, &r);
+  if (st == TW_OK) st = device_hours(be, m, in, a, &mr);
   const double dt = tw_now_seconds() - t0;
   int64_t failed = 0;
-  int32_t *flags = st == TW_OK ? malloc((size_t)a->twins * sizeof *flags) : NULL;
-  if (st == TW_OK && !flags) st = TW_FAIL(TW_ERR_NOMEM, "bench: out of memory for the flags");
-  if (st == TW_OK) st = be->copy(be, flags, r.flag, (size_t)a->twins * sizeof *flags, TW_COPY_DEVICE_TO_HOST);
-  for (int64_t i = 0; st == TW_OK && i < a->twins; ++i) failed += flags[i] != TW_TWIN_OK;
-  free(flags);
-  device_release(be, &r);
+  for (int64_t i = 0; st == TW_OK && i < a->twins; ++i) failed += host.flag[i] != TW_TWIN_OK;
+  tw_physio_mirror_destroy(be, &mr);
+  host_batch_free(&host);
   TW_TRY(st);
   const double rate = (double)(a->twins * a->days) / dt;
   printf("t1d %-8s %-10s %-6s %10.0f patient-days/s  %7.3f s%s\n", dtype == TW_F32 ? "float32" : "float64",

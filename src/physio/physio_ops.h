@@ -8,7 +8,9 @@
 ** integrators). CUDA (the module's cuda/physio_cuda.cu): models of one pack
 ** alone, t1d (cuda/physio_t1d.cu) or pbpk (cuda/physio_pbpk.cu), RK4 or DOPRI5,
 ** one twin per thread calling the same TW_HD right-hand sides as the CPU; any
-** other model is TW_ERR_UNSUPPORTED there, naming the model.
+** other model is TW_ERR_UNSUPPORTED there, naming the model. A run loop that
+** fills its arrays on the host mirrors them on the backend with
+** tw_physio_mirror (physio_ops_mirror.h).
 */
 #ifndef TW_PHYSIO_OPS_H
 #define TW_PHYSIO_OPS_H

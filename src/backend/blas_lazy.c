@@ -44,12 +44,16 @@ const tw_blas *tw_blas_get(void) {
   return &g_blas;
 }
 
-int openblas_get_num_threads(void) {
+/* Hidden: the executable exports its symbols (for the CUDA module), and OpenBLAS
+** itself calls these two through its PLT; exported, they would bind OpenBLAS's own
+** calls to these forwarders (and, from its constructor, into the load still in
+** progress). Code linked into the same executable still reaches them. */
+__attribute__((visibility("hidden"))) int openblas_get_num_threads(void) {
   const tw_blas *b = tw_blas_get();
   return b->get_num_threads ? b->get_num_threads() : 1;
 }
 
-void openblas_set_num_threads(int num_threads) {
+__attribute__((visibility("hidden"))) void openblas_set_num_threads(int num_threads) {
   const tw_blas *b = tw_blas_get();
   if (b->set_num_threads) b->set_num_threads(num_threads);
 }

@@ -26,6 +26,9 @@
 **   TW_MATH_BF16  cublasGemmStridedBatchedEx, CUBLAS_COMPUTE_32F_FAST_16BF
 ** The two fast modes keep float32 storage and accumulation and round the
 ** operands to 10 (TF32) or 7 (BF16) mantissa bits inside the tensor cores.
+**
+** This file knows no kernel family: the module's table (cuda/cuda_module.cu)
+** fills the backend's family slots after tw_backend_cuda_create.
 */
 #include <cublas_v2.h>    /* cuBLAS: handles, strided-batched GEMM */
 #include <cuda_runtime.h> /* runtime: devices, streams, memory */
@@ -37,8 +40,6 @@
 #include "backend_cuda.h"    /* tw_cuda_impl, tw_cuda_activate */
 #include "core/check.h"      /* TW_CUDA_CHECK, TW_CUBLAS_CHECK (after the CUDA headers) */
 #include "core/log.h"        /* warnings from destroy, which cannot return them */
-#include "nn_ops_cuda.h"     /* tw_nn_ops_cuda, the neural-twin CUDA kernel table */
-#include "physio/physio_ops.h" /* tw_physio_ops_cuda, the physiology CUDA kernel table */
 
 tw_status tw_cuda_activate(tw_backend *be) {
   TW_CUDA_CHECK(cudaSetDevice(tw_cuda_impl_of(be)->device));
@@ -189,7 +190,8 @@ static tw_status cuda_init(tw_cuda_impl *impl) {
 
 tw_status tw_backend_cuda_create(int device_index, tw_backend **out) {
   *out = NULL;
-  int count = tw_cuda_device_count();
+  int count = 0;
+  TW_TRY(tw_cuda_device_count(&count));
   if (count == 0)
     return TW_FAIL(TW_ERR_UNSUPPORTED, "backend 'cuda' requested but no CUDA device is visible");
   if (device_index < 0 || device_index >= count)
@@ -215,8 +217,6 @@ tw_status tw_backend_cuda_create(int device_index, tw_backend **out) {
   be->synchronize = cuda_synchronize;
   be->gemm = cuda_gemm;
   be->destroy = cuda_destroy;
-  be->physio = &tw_physio_ops_cuda; /* cuda/physio_t1d.cu */
-  be->nn = &tw_nn_ops_cuda; /* the neural-twin CUDA ops (cuda/nn_ops_cuda.cu) */
   tw_status st = cuda_init(impl);
   if (st != TW_OK) {
     /* Release what was made; should that fail too, the first error is the one to report. */
@@ -229,23 +229,15 @@ tw_status tw_backend_cuda_create(int device_index, tw_backend **out) {
   return TW_OK;
 }
 
-static tw_status count_devices(int *n) {
+tw_status tw_cuda_device_count(int *n) {
   *n = 0;
-  TW_CUDA_CHECK(cudaGetDeviceCount(n));
-  return TW_OK;
-}
-
-/* 0 on any failure (no driver, no device, a broken install): a machine without
-** a GPU is a normal case here, not an error. */
-int tw_cuda_device_count(void) {
-  int n = 0;
-  if (count_devices(&n) != TW_OK) {
-    TW_DEBUG("no CUDA devices: %s", tw_error_message());
-    tw_error_clear();
-    (void)cudaGetLastError(); /* reset the thread's last error so later launch checks don't see it */
-    return 0;
-  }
-  return n;
+  cudaError_t rc = cudaGetDeviceCount(n);
+  if (rc == cudaSuccess) return TW_OK;
+  (void)cudaGetLastError(); /* reset the thread's last error so later launch checks don't see it */
+  *n = 0;
+  if (rc == cudaErrorNoDevice) return TW_OK; /* a machine without a GPU: no error */
+  return TW_FAIL(TW_ERR_LIBRARY, "CUDA: cudaGetDeviceCount failed: %s (%s)", cudaGetErrorName(rc),
+                 cudaGetErrorString(rc));
 }
 
 static tw_status describe_device(int i, char *line, size_t cap) {
@@ -260,7 +252,12 @@ void tw_cuda_describe(char *buf, size_t cap) {
   if (!cap) return;
   buf[0] = '\0';
   size_t used = 0;
-  int n = tw_cuda_device_count();
+  int n = 0;
+  if (tw_cuda_device_count(&n) != TW_OK) {
+    snprintf(buf, cap, "%s\n", tw_error_message());
+    tw_error_clear();
+    return;
+  }
   for (int i = 0; i < n && used + 1 < cap; ++i) {
     char line[512];
     if (describe_device(i, line, sizeof line) != TW_OK) {

@@ -36,6 +36,15 @@ static inline cublasHandle_t tw_cuda_cublas(tw_backend *be) { return tw_cuda_imp
 ** thread; kernel families call it before launching. */
 TW_EXTERN_C_BEGIN
 tw_status tw_cuda_activate(tw_backend *be);
+
+/* The module's entries (cuda/cuda_module.cu puts them in its table):
+**   tw_backend_cuda_create  the backend on one device, family slots still empty;
+**   tw_cuda_device_count    TW_OK with the count (0 for cudaErrorNoDevice), any
+**                           other CUDA error as TW_ERR_LIBRARY with its name and text;
+**   tw_cuda_describe        one line per device ("0: NVIDIA H100 ..., sm_90"). */
+tw_status tw_backend_cuda_create(int device_index, tw_backend **out);
+tw_status tw_cuda_device_count(int *n);
+void tw_cuda_describe(char *buf, size_t cap);
 TW_EXTERN_C_END
 
 #endif

@@ -1,22 +1,15 @@
 /*
 ** physio_t1d.cu: the t1d pack on the GPU, one twin per thread.
 **
-** Each thread loads its twin's 13 states, 7 discrete variables and the
-** parameters the RHS reads into registers, runs the requested minutes (the
-** minute update, then RK4 or DOPRI5 over the minute) with the very TW_HD
-** functions the CPU path uses (t1d_body.h, integrate_body.h), and stores the
-** state back. Arrays are the CPU's SoA layout [variable][twin] with leading
-** dimension ld, so consecutive threads read consecutive addresses (coalesced).
+** The traits of the shared kernel (physio_cuda.h) for t1d: 13 states and 7
+** discrete variables in registers, the parameters the RHS reads in the context,
+** and the very TW_HD functions the CPU path uses (t1d_body.h, integrate_body.h):
+** the minute update (meal and insulin bookkeeping), then RK4 or DOPRI5 over the
+** minute. Reached through the module's physiology table (physio_cuda.cu).
 */
-#include "core/check.h"        /* TW_CUDA_CHECK */
-#include "physio/integrate.h"  /* tw_integrator_opts, flags */
-#include "physio/physio_ops.h" /* tw_physio_ops */
-#include "physio/t1d.h"        /* the model's TW_HD functions */
-#include "backend_cuda.h"      /* tw_cuda_stream */
+#include "physio_cuda.h" /* the kernel, tw_physio_cuda_t1d (CUDA headers first) */
 
-#include <string.h> /* strcmp */
-
-extern "C" const tw_pack tw_pack_t1d;
+#include "physio/t1d.h" /* the model's TW_HD functions */
 
 #define TW_INT_RK4 t1d_cuda_rk4_f64
 #define TW_INT_DOPRI5 t1d_cuda_dopri5_f64
@@ -33,95 +26,25 @@ extern "C" const tw_pack tw_pack_t1d;
 #define TW_INT_RHS tw_t1d_rhs_f32
 #include "physio/integrate_body.h"
 
-/* Overloads so that one kernel template serves float and double. */
-struct t1d_f32 {
-  typedef float real;
-  typedef tw_t1d_ctx_f32 ctx;
-  static __device__ void load(ctx *c, const real *p, int64_t ps) { tw_t1d_ctx_load_f32(c, p, ps); }
-  static __device__ void minute(real q, real cho, real *dv) { tw_t1d_minute_f32(q, cho, dv, 1); }
-  static __device__ void inputs(ctx *c, real cho, real ins, real dbar) { tw_t1d_ctx_inputs_f32(c, cho, ins, dbar); }
-  static __device__ void rk4(real *x, const ctx *c, real h, int n) { t1d_cuda_rk4_f32(TW_T1D_NSTATES, x, c, h, n); }
-  static __device__ int dopri5(real *x, const ctx *c, const tw_integrator_opts *o, real *h) {
-    return t1d_cuda_dopri5_f32(TW_T1D_NSTATES, x, c, o, h);
-  }
-};
-struct t1d_f64 {
-  typedef double real;
-  typedef tw_t1d_ctx_f64 ctx;
-  static __device__ void load(ctx *c, const real *p, int64_t ps) { tw_t1d_ctx_load_f64(c, p, ps); }
-  static __device__ void minute(real q, real cho, real *dv) { tw_t1d_minute_f64(q, cho, dv, 1); }
-  static __device__ void inputs(ctx *c, real cho, real ins, real dbar) { tw_t1d_ctx_inputs_f64(c, cho, ins, dbar); }
-  static __device__ void rk4(real *x, const ctx *c, real h, int n) { t1d_cuda_rk4_f64(TW_T1D_NSTATES, x, c, h, n); }
-  static __device__ int dopri5(real *x, const ctx *c, const tw_integrator_opts *o, real *h) {
-    return t1d_cuda_dopri5_f64(TW_T1D_NSTATES, x, c, o, h);
-  }
-};
+/* The traits for one precision (REAL, function suffix SUF): see physio_cuda.h. */
+#define T1D_TRAITS(NAME, REAL, SUF)                                                                         \
+  struct NAME {                                                                                             \
+    typedef REAL real;                                                                                      \
+    typedef tw_t1d_ctx_##SUF ctx;                                                                           \
+    enum { NX = TW_T1D_NSTATES, ND = TW_T1D_NDISC, NU = TW_T1D_NINPUTS };                                   \
+    static __device__ void load(ctx *c, const real *p, int64_t ps) { tw_t1d_ctx_load_##SUF(c, p, ps); }     \
+    static __device__ void minute(real *x, real *dv, ctx *c, const real *u, int64_t us) {                   \
+      tw_t1d_minute_##SUF(x[0] + x[1], u[TW_T1D_U_CHO * us], dv, 1);                                        \
+      tw_t1d_ctx_inputs_##SUF(c, dv[TW_T1D_D_CHO], u[TW_T1D_U_INSULIN * us], dv[TW_T1D_D_DBAR]);             \
+    }                                                                                                       \
+    static __device__ void rk4(real *x, ctx *c, real h, int n) { t1d_cuda_rk4_##SUF(NX, x, c, h, n); }      \
+    static __device__ int dopri5(real *x, ctx *c, const tw_integrator_opts *o, real *h) {                   \
+      return t1d_cuda_dopri5_##SUF(NX, x, c, o, h);                                                         \
+    }                                                                                                       \
+  };
+T1D_TRAITS(t1d_f32, float, f32)
+T1D_TRAITS(t1d_f64, double, f64)
 
-// X is (13, ld), D is (7, ld), P is (n_params, ld), U is (n_minutes, 2, ld), H is (n) or NULL
-template <class T>
-__global__ void t1d_advance_kernel(int64_t n, int64_t ld, typename T::real *X, typename T::real *D,
-                                   const typename T::real *P, const typename T::real *U, int32_t *flag,
-                                   typename T::real *H, tw_integrator_opts o, int n_minutes) {
-  typedef typename T::real real;
-  const int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-  if (i >= n || flag[i] != TW_TWIN_OK) return;
-  real x[TW_T1D_NSTATES], dv[TW_T1D_NDISC];
-#pragma unroll
-  for (int s = 0; s < TW_T1D_NSTATES; ++s) x[s] = X[s * ld + i];
-#pragma unroll
-  for (int k = 0; k < TW_T1D_NDISC; ++k) dv[k] = D[k * ld + i];
-  typename T::ctx c;
-  T::load(&c, P + i, ld);
-  real h = H ? H[i] : (real)1;
-  int fl = TW_TWIN_OK;
-  for (int m = 0; m < n_minutes && fl == TW_TWIN_OK; ++m) {
-    const real *um = U + (int64_t)m * TW_T1D_NINPUTS * ld + i;
-    T::minute(x[0] + x[1], um[TW_T1D_U_CHO * ld], dv);
-    T::inputs(&c, dv[TW_T1D_D_CHO], um[TW_T1D_U_INSULIN * ld], dv[TW_T1D_D_DBAR]);
-    if (o.kind == TW_INTEG_RK4) {
-      T::rk4(x, &c, (real)1 / (real)o.substeps, o.substeps);
-    } else {
-      if (!H) h = (real)1;
-      fl = T::dopri5(x, &c, &o, &h);
-    }
-    for (int s = 0; s < TW_T1D_NSTATES && fl == TW_TWIN_OK; ++s)
-      if (!(x[s] - x[s] == (real)0)) fl = TW_TWIN_NONFINITE;
-  }
-  if (fl != TW_TWIN_OK) {
-    flag[i] = fl;
-    return;
-  }
-#pragma unroll
-  for (int s = 0; s < TW_T1D_NSTATES; ++s) X[s * ld + i] = x[s];
-#pragma unroll
-  for (int k = 0; k < TW_T1D_NDISC; ++k) D[k * ld + i] = dv[k];
-  if (H) H[i] = h;
+tw_status tw_physio_cuda_t1d(tw_backend *be, tw_physio_batch *b, int n_minutes) {
+  return tw_physio_cuda_advance<t1d_f32, t1d_f64>(be, b, n_minutes, "t1d");
 }
-
-static tw_status cuda_advance(tw_backend *be, const tw_model *m, tw_physio_batch *b, int64_t minute, int n_minutes) {
-  (void)minute;
-  if (m->n_parts != 1 || m->n_couplings != 0 || m->parts[0].pack != &tw_pack_t1d)
-    return TW_FAIL(TW_ERR_UNSUPPORTED, "the CUDA physiology path runs the t1d pack alone (model has %d packs, %d couplings)",
-                   m->n_parts, m->n_couplings);
-  if (b->opts.kind == TW_INTEG_RK4 && b->opts.substeps < 1)
-    return TW_FAIL(TW_ERR_INPUT, "t1d: rk4 needs at least 1 substep per minute");
-  if (b->n == 0 || n_minutes == 0) return TW_OK;
-  const int threads = 128;
-  const unsigned blocks = (unsigned)((b->n + threads - 1) / threads);
-  cudaStream_t st = tw_cuda_stream(be);
-  if (b->dtype == TW_F32) {
-    t1d_advance_kernel<t1d_f32><<<blocks, threads, 0, st>>>(b->n, b->ld, (float *)b->x, (float *)b->d,
-                                                           (const float *)b->p, (const float *)b->u, b->flag,
-                                                           (float *)b->h, b->opts, n_minutes);
-  } else if (b->dtype == TW_F64) {
-    t1d_advance_kernel<t1d_f64><<<blocks, threads, 0, st>>>(b->n, b->ld, (double *)b->x, (double *)b->d,
-                                                            (const double *)b->p, (const double *)b->u, b->flag,
-                                                            (double *)b->h, b->opts, n_minutes);
-  } else {
-    return TW_FAIL(TW_ERR_INTERNAL, "t1d: batch dtype must be float32 or float64");
-  }
-  TW_CUDA_CHECK_LAUNCH();
-  return TW_OK;
-}
-
-extern "C" const tw_physio_ops tw_physio_ops_cuda = {"cuda", cuda_advance};

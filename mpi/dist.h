@@ -28,8 +28,18 @@ typedef struct tw_dist {
                                  serial builds and before init */
 } tw_dist;
 
-/* Starts MPI if it is not running (a no-op in serial builds) and fills `d`. */
+/* Fills `d`, starting MPI when an MPI launcher started this process and MPI is
+** not running yet. Without a launcher (a process started by hand) the layer runs
+** as one process, rank 0 of 1, without initialising MPI at all: MPI_Init costs a
+** few hundred milliseconds (Open MPI's singleton start), more than a small run.
+** TWINSCALE_MPI=1 forces MPI_Init, TWINSCALE_MPI=0 forbids it (tw_dist_launched).
+** A no-op in serial builds. */
 tw_status tw_dist_init(int *argc, char ***argv, tw_dist *d);
+/* Whether this process should start MPI: TWINSCALE_MPI=1/0 if set, else whether
+** a launcher's variables are in the environment (Open MPI's OMPI_COMM_WORLD_SIZE,
+** PMIx's PMIX_RANK, PMI's PMI_RANK/PMI_SIZE (MPICH, Intel MPI), MVAPICH's
+** MV2_COMM_WORLD_RANK, Slurm's SLURM_PROCID under srun). 0 in serial builds. */
+int tw_dist_launched(void);
 tw_status tw_dist_finalize(tw_dist *d);
 tw_status tw_dist_barrier(const tw_dist *d);
 /* True when this build was compiled with MPI. */

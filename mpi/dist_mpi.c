@@ -7,6 +7,12 @@
 ** program already did (a test harness, a coupled code); only what this layer
 ** started does it finalize.
 **
+** A process no launcher started (no mpirun, srun, ... variables in its
+** environment) does not start MPI: it runs as the one-process layer
+** (dist_single.c, d->comm NULL), which every entry below falls back to. Open
+** MPI's singleton MPI_Init costs ~0.3 s (it starts a runtime daemon), most of a
+** small `simulate`; results are the same bits either way.
+**
 ** The deterministic chunk sum gathers every chunk's partial sums to every rank
 ** in chunk order (ranks own contiguous chunk ranges in rank order, so an
 ** Allgatherv lays them out exactly so) and then adds them in chunk order, the
@@ -14,15 +20,26 @@
 */
 #include <limits.h> /* INT_MAX */
 #include <mpi.h>    /* the MPI API */
-#include <stdlib.h> /* malloc, free */
+#include <stdlib.h> /* malloc, free, getenv */
 #include <string.h> /* memset, strncpy */
 
 #include "core/check.h" /* TW_MPI_CHECK */
 #include "core/log.h"   /* tw_log_set_rank */
 #include "mpi/dist.h"
 #include "mpi/dist_comm.h" /* tw_dist_comm */
+#include "mpi/dist_single.h" /* the one-process layer, without a launcher */
 
 int tw_dist_has_mpi(void) { return 1; }
+
+int tw_dist_launched(void) {
+  const char *force = getenv("TWINSCALE_MPI");
+  if (force && *force) return strcmp(force, "0") != 0;
+  static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK", "PMI_SIZE", "PMI_FD",
+                                     "MV2_COMM_WORLD_RANK", "SLURM_STEP_ID", NULL};
+  for (const char *const *v = vars; *v; ++v)
+    if (getenv(*v)) return 1;
+  return 0;
+}
 
 /* Rank and size among the processes that share this node's memory. */
 static tw_status node_local_rank(MPI_Comm comm, int rank, int *local_rank, int *local_size) {
@@ -53,6 +70,10 @@ tw_status tw_dist_init(int *argc, char ***argv, tw_dist *d) {
   TW_MPI_CHECK(MPI_Initialized(&running));
   TW_MPI_CHECK(MPI_Finalized(&finished));
   if (finished) return TW_FAIL(TW_ERR_INTERNAL, "MPI was already finalized");
+  if (!running && !tw_dist_launched()) {
+    tw_dist_single_init(d);
+    return TW_OK;
+  }
   if (!running) {
     /* Only the main thread calls MPI; OpenMP workers never do. */
     int provided = 0;
@@ -89,12 +110,14 @@ tw_status tw_dist_finalize(tw_dist *d) {
 }
 
 tw_status tw_dist_barrier(const tw_dist *d) {
+  if (!d->comm) return TW_OK;
   TW_MPI_CHECK(MPI_Barrier(tw_dist_comm(d)));
   return TW_OK;
 }
 
 tw_status tw_dist_sum_chunks_f64(const tw_dist *d, const tw_partition *p, const double *local, int width,
                                  double *global) {
+  if (!d->comm) return tw_dist_single_sum_chunks_f64(p, local, width, global);
   if (p->n_chunks > INT_MAX / (width > 0 ? width : 1))
     return TW_FAIL(TW_ERR_UNSUPPORTED,
                    "chunk sum: %lld chunks x %d values exceed one MPI message; use a larger chunk size",
@@ -131,21 +154,25 @@ done:
 }
 
 tw_status tw_dist_max_f64(const tw_dist *d, double *values, int n) {
+  if (!d->comm) return TW_OK;
   TW_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_DOUBLE, MPI_MAX, tw_dist_comm(d)));
   return TW_OK;
 }
 
 tw_status tw_dist_min_f64(const tw_dist *d, double *values, int n) {
+  if (!d->comm) return TW_OK;
   TW_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_DOUBLE, MPI_MIN, tw_dist_comm(d)));
   return TW_OK;
 }
 
 tw_status tw_dist_sum_i64(const tw_dist *d, int64_t *values, int n) {
+  if (!d->comm) return TW_OK;
   TW_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_INT64_T, MPI_SUM, tw_dist_comm(d)));
   return TW_OK;
 }
 
 tw_status tw_dist_bcast(const tw_dist *d, void *buf, size_t bytes, int root) {
+  if (!d->comm) return tw_dist_single_bcast(root);
   /* MPI counts are int: large buffers go in pieces. */
   for (size_t done = 0; done < bytes;) {
     size_t piece = TW_MIN(bytes - done, (size_t)INT_MAX);
@@ -158,6 +185,7 @@ tw_status tw_dist_bcast(const tw_dist *d, void *buf, size_t bytes, int root) {
 tw_status tw_dist_agree(const tw_dist *d, tw_status local) {
   /* Everyone learns every rank's code; the first failing rank then tells the
   ** others its message, so that rank 0 can report an error found on rank 3. */
+  if (!d->comm) return local;
   int mine = (int)local;
   int *codes = malloc((size_t)d->size * sizeof *codes);
   if (!codes) return TW_FAIL(TW_ERR_NOMEM, "out of memory agreeing on a status");

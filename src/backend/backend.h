@@ -12,9 +12,17 @@
 **   - work may be asynchronous: results are visible on the host after a copy to
 **     the host or synchronize().
 **
-** Kernel families (physiology, neural twin) own their op tables in their own
-** headers; the backend only carries a pointer to each, set by the backend's
-** constructor.
+** Kernel families (physiology, neural twin) own their op tables and their types
+** in their own headers; this layer knows only a family's id. A backend carries
+** one untyped slot per family (tw_backend.family), which each family reads back
+** through its own lookup (tw_physio_ops_for, tw_nn_ops_for): the CPU backend
+** leaves the slots empty (each family knows its CPU table), the CUDA module fills
+** them with its tables. So src/backend/ includes no engine.
+**
+** The CUDA backend lives in a module, libtwinscale_cuda.so, loaded with dlopen
+** only when "cuda" is asked for or "auto" finds a GPU (backend_module.c), so a
+** CPU run never maps the CUDA libraries. The module is looked for next to the
+** executable, then at $TWINSCALE_CUDA_MODULE (docs/gpu.md).
 */
 #ifndef TW_BACKEND_H
 #define TW_BACKEND_H
@@ -48,8 +56,9 @@ typedef struct tw_gemm_batch {
   int batch;
 } tw_gemm_batch;
 
-struct tw_physio_ops; /* src/physio/physio_ops.h */
-struct tw_nn_ops;     /* src/nn/nn_ops.h */
+/* Kernel families: the index of each one's slot in tw_backend.family. The table
+** types live with the families (src/physio/physio_ops.h, src/nn/nn_ops.h). */
+typedef enum tw_family { TW_FAMILY_PHYSIO = 0, TW_FAMILY_NN = 1, TW_FAMILY_COUNT } tw_family;
 
 typedef struct tw_backend tw_backend;
 struct tw_backend {
@@ -66,20 +75,63 @@ struct tw_backend {
   tw_status (*gemm)(tw_backend *be, const tw_gemm_batch *g);
   void (*destroy)(tw_backend *be);
 
-  const struct tw_physio_ops *physio;
-  const struct tw_nn_ops *nn;
+  /* Each family's op table on this backend, read through the family's lookup;
+  ** NULL: the family's CPU table (host backends) or none (the family has no
+  ** kernels on this backend). */
+  const void *family[TW_FAMILY_COUNT];
+  /* Why this backend was chosen, for "backend: cpu (no CUDA device visible)":
+  ** the device ("0: NVIDIA H100 80GB HBM3, 79.1 GiB, sm_90"), "asked for", or
+  ** why "auto" fell back to the CPU. Filled by tw_backend_open. */
+  char why[256];
 };
 
-/* Opens a backend by name ("cpu" or "cuda") on device `device_index` (ignored for
-** the CPU). Asking for "cuda" in a build without it is TW_ERR_UNSUPPORTED. */
+/* Family slot `f` of `be`, or `host_table` (the family's CPU table) when a host
+** backend leaves it empty; NULL when the backend has no kernels of the family.
+** Each family's typed lookup (tw_physio_ops_for, tw_nn_ops_for) is this call. */
+static inline const void *tw_backend_family(const tw_backend *be, tw_family f, const void *host_table) {
+  if (be->family[f]) return be->family[f];
+  return be->device.kind == TW_DEVICE_HOST ? host_table : NULL;
+}
+
+/* Opens a backend by name on device `device_index` (ignored for the CPU):
+**   "cpu"   the CPU backend;
+**   "cuda"  the CUDA backend: TW_ERR_UNSUPPORTED, with one line saying why, in a
+**           build without CUDA, when the module cannot be loaded (its path and
+**           dlerror()), or when no device is visible;
+**   "auto"  "cuda" when tw_backend_cuda_probe finds a device, else "cpu"; a
+**           CUDA error in the probe falls back to the CPU too, with the error in
+**           (*out)->why (and a warning in the log).
+** (*out)->why says which and why. Anything else is TW_ERR_INPUT. */
 tw_status tw_backend_open(const char *name, int device_index, tw_backend **out);
 void tw_backend_close(tw_backend *be);
+/* Checks a backend name ("auto", "cpu", "cuda") without opening anything:
+** TW_ERR_INPUT naming the choices otherwise. */
+tw_status tw_backend_name_check(const char *name);
 
 /* The CUDA device a process should use when `local_rank` processes share a node:
 ** local_rank modulo the number of visible devices. -1 when there are none. */
 int tw_backend_device_for_local_rank(int local_rank);
 
-/* Number of CUDA devices visible (0 in a build without CUDA or with no GPU). */
+/* How many CUDA devices are visible, without failing on a machine that has none:
+**   TW_OK, *n_devices = 0  the build has no CUDA, the module is absent (no file
+**                          at any place it is looked for), the driver
+**                          (libcuda.so.1) cannot be loaded, or the runtime
+**                          reports cudaErrorNoDevice;
+**   TW_OK, *n_devices > 0  that many devices;
+**   an error status        any other CUDA error (cudaErrorInsufficientDriver with
+**                          a driver present: a driver too old for the toolkit),
+**                          the message carrying the CUDA error's name and text;
+**                          or, with a driver, a module that is there but does
+**                          not load (a missing libcudnn, an ABI mismatch).
+** Loads the CUDA module only when the driver is there. */
+tw_status tw_backend_cuda_probe(int *n_devices);
+/* The same; `why` (cap bytes, may be NULL) receives what the probe found, e.g.
+** "no CUDA driver (libcuda.so.1: cannot open shared object file ...)". */
+tw_status tw_backend_cuda_probe_why(int *n_devices, char *why, size_t cap);
+
+/* Number of CUDA devices visible: the probe's count, 0 on a probe error (which
+** is logged at debug level and cleared). For reports (`twinscale version`);
+** tests and backend choice use tw_backend_cuda_probe. */
 int tw_backend_cuda_device_count(void);
 /* One line per visible CUDA device ("0: NVIDIA H100 80GB HBM3, 79.1 GiB, sm_90"),
 ** written into buf; "" when there are none. */
@@ -88,12 +140,32 @@ void tw_backend_cuda_describe(char *buf, size_t cap);
 /* Checks the arguments of a GEMM (sizes, leading dimensions); shared by backends. */
 tw_status tw_gemm_validate(const tw_gemm_batch *g);
 
-/* Constructors, called by tw_backend_open. */
+/* The CPU constructor, called by tw_backend_open. */
 tw_status tw_backend_cpu_create(tw_backend **out);
-/* Defined in cuda/ and called only in builds with TW_HAVE_CUDA. */
-tw_status tw_backend_cuda_create(int device_index, tw_backend **out);
-int tw_cuda_device_count(void);
-void tw_cuda_describe(char *buf, size_t cap);
+
+/* What the CUDA module (cuda/cuda_module.cu) exports, as one table named
+** TW_CUDA_MODULE_SYMBOL; backend_module.c refuses a module whose abi differs. */
+#define TW_CUDA_MODULE_ABI 1
+#define TW_CUDA_MODULE_SYMBOL "tw_cuda_module"
+#define TW_CUDA_MODULE_FILE "libtwinscale_cuda.so"
+typedef struct tw_cuda_module_api {
+  int abi; /* TW_CUDA_MODULE_ABI */
+  /* The CUDA backend on device `device_index`, its family slots filled. */
+  tw_status (*create)(int device_index, tw_backend **out);
+  /* cudaGetDeviceCount: TW_OK with the count (0 for cudaErrorNoDevice), or
+  ** TW_ERR_LIBRARY with the CUDA error name and text. */
+  tw_status (*device_count)(int *n);
+  /* One line per device, as tw_backend_cuda_describe. */
+  void (*describe)(char *buf, size_t cap);
+} tw_cuda_module_api;
+
+/* The loaded module's table (loading it on first use), or TW_ERR_UNSUPPORTED
+** naming each path tried and dlerror() (backend_module.c). */
+tw_status tw_cuda_module_get(const tw_cuda_module_api **api);
+/* Whether the CUDA driver (libcuda.so.1) can be loaded; why not, in `why`. */
+int tw_cuda_driver_present(char *why, size_t cap);
+/* Whether a module file exists at any place tw_cuda_module_get looks. */
+int tw_cuda_module_file_exists(void);
 
 TW_EXTERN_C_END
 

@@ -2,11 +2,15 @@
 ** backend_cpu.c: the CPU backend, the reference every other backend matches.
 **
 ** Memory is ordinary aligned host memory; copies are memcpy; there is nothing
-** to synchronise. GEMM goes to OpenBLAS (cblas_sgemm / cblas_dgemm) when the
-** build has it and to the reference GEMM otherwise. A batch of small products
+** to synchronise. GEMM goes to OpenBLAS (cblas_sgemm / cblas_dgemm, loaded on
+** the first GEMM: blas_lazy.h) when the build has it and to the reference GEMM
+** otherwise (or when OpenBLAS cannot be loaded). A batch of small products
 ** is spread over OpenMP threads, one product per thread with OpenBLAS kept to
 ** one thread inside; a batch of one large product is left to OpenBLAS's own
 ** threads.
+**
+** The kernel families' CPU tables are not named here (the family slots stay
+** empty): tw_physio_ops_for and tw_nn_ops_for return them for a host backend.
 */
 #include "backend/backend.h"
 
@@ -15,10 +19,8 @@
 
 #include "backend/gemm_ref.h" /* fallback GEMM */
 #include "build_info.h"       /* TW_HAVE_OPENBLAS */
-#include "nn/nn_ops.h"        /* tw_nn_ops_cpu, the neural-twin kernel table */
-#include "physio/physio_ops.h" /* tw_physio_ops_cpu, the physiology kernel table */
 #if TW_HAVE_OPENBLAS
-#include <cblas.h> /* cblas_sgemm, cblas_dgemm, openblas_set_num_threads */
+#include "backend/blas_lazy.h" /* tw_blas_get: cblas_sgemm, cblas_dgemm, thread count */
 #endif
 
 /* Products at least this large (m*n*k) in a batch are left to OpenBLAS threads. */
@@ -49,25 +51,32 @@ static tw_status cpu_fill_bytes(tw_backend *be, void *dst, int byte, size_t byte
 static tw_status cpu_synchronize(tw_backend *be) { return TW_OK; }
 
 static void gemm_one(const tw_gemm_batch *g, int i) {
+#if TW_HAVE_OPENBLAS
+  const tw_blas *blas = tw_blas_get(); /* loads OpenBLAS on the first GEMM; NULL entries: not loadable */
+#endif
   if (g->dtype == TW_F32) {
     const float *a = (const float *)g->a + i * g->stride_a, *b = (const float *)g->b + i * g->stride_b;
     float *c = (float *)g->c + i * g->stride_c;
 #if TW_HAVE_OPENBLAS
-    cblas_sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans, g->trans_b ? CblasTrans : CblasNoTrans,
-                g->m, g->n, g->k, (float)g->alpha, a, (int)g->lda, b, (int)g->ldb, (float)g->beta, c, (int)g->ldc);
-#else
+    if (blas->sgemm) {
+      blas->sgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans, g->trans_b ? CblasTrans : CblasNoTrans,
+                  g->m, g->n, g->k, (float)g->alpha, a, (int)g->lda, b, (int)g->ldb, (float)g->beta, c, (int)g->ldc);
+      return;
+    }
+#endif
     tw_gemm_ref_f32(g->trans_a, g->trans_b, g->m, g->n, g->k, (float)g->alpha, a, g->lda, b, g->ldb,
                     (float)g->beta, c, g->ldc);
-#endif
   } else {
     const double *a = (const double *)g->a + i * g->stride_a, *b = (const double *)g->b + i * g->stride_b;
     double *c = (double *)g->c + i * g->stride_c;
 #if TW_HAVE_OPENBLAS
-    cblas_dgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans, g->trans_b ? CblasTrans : CblasNoTrans,
-                g->m, g->n, g->k, g->alpha, a, (int)g->lda, b, (int)g->ldb, g->beta, c, (int)g->ldc);
-#else
-    tw_gemm_ref_f64(g->trans_a, g->trans_b, g->m, g->n, g->k, g->alpha, a, g->lda, b, g->ldb, g->beta, c, g->ldc);
+    if (blas->dgemm) {
+      blas->dgemm(CblasRowMajor, g->trans_a ? CblasTrans : CblasNoTrans, g->trans_b ? CblasTrans : CblasNoTrans,
+                  g->m, g->n, g->k, g->alpha, a, (int)g->lda, b, (int)g->ldb, g->beta, c, (int)g->ldc);
+      return;
+    }
 #endif
+    tw_gemm_ref_f64(g->trans_a, g->trans_b, g->m, g->n, g->k, g->alpha, a, g->lda, b, g->ldb, g->beta, c, g->ldc);
   }
 }
 
@@ -108,8 +117,7 @@ tw_status tw_backend_cpu_create(tw_backend **out) {
   be->synchronize = cpu_synchronize;
   be->gemm = cpu_gemm;
   be->destroy = cpu_destroy;
-  be->physio = &tw_physio_ops_cpu; /* the physiology engine (src/physio/physio_ops.h) */
-  be->nn = &tw_nn_ops_cpu; /* the neural-twin CPU ops (src/nn/nn_ops_cpu.c) */
+  /* be->family stays NULL: each family's lookup gives its own CPU table. */
   *out = be;
   return TW_OK;
 }

@@ -7,7 +7,15 @@
 ** without CGM (observables sampled hourly) and with a Dexcom CGM with noise
 ** (sampled every 3 minutes, as the sensor does). The wall time covers input
 ** filling, integration, sampling and the sensor. Per core = total / threads.
+**
+** --backend auto|cpu|cuda (default cpu) picks where the twins run and the first
+** line says which ran and why. On a GPU the engine's sampling and sensor are not
+** there yet (the run loop drives only the CPU): the CUDA rows time the physiology
+** table alone (tw_physio_ops_for(be)->advance, an hour at a time, inputs uploaded
+** per hour through a tw_physio_mirror, states kept on the device), float32 and
+** float64.
 */
+#include <errno.h>  /* errno: strtoll's overflow */
 #include <stdio.h>  /* printf */
 #include <stdlib.h> /* strtoll, calloc */
 #include <string.h> /* strcmp, memset */
@@ -16,10 +24,13 @@
 #include <omp.h> /* omp_get_max_threads, omp_set_num_threads */
 #endif
 
+#include "backend/backend.h"    /* tw_backend_open: --backend */
 #include "cli/cli.h"            /* tw_cli_fail */
 #include "core/clock.h"         /* tw_now_seconds */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* the compiled-in patients */
+#include "physio/physio_ops.h"  /* tw_physio_ops_for: the device rows */
+#include "physio/physio_ops_mirror.h" /* the device rows' arrays */
 #include "physio/simulate.h"    /* tw_sim_run_chunk */
 #include "physio/t1d.h"         /* parameter and input indexes */
 #include "physio/t1d_cost.h"    /* FLOPs per step */
@@ -28,27 +39,56 @@ extern const tw_pack tw_pack_t1d;
 
 typedef struct bench_args {
   int64_t twins, days;
-  int threads;
+  int64_t threads;
   int kind;
+  const char *backend; /* auto, cpu or cuda */
 } bench_args;
+
+/* A whole number in [lo, hi] for option `opt`: "12x", "-3", "1e3" and overflow
+** are refused with the option named (exit 2). */
+static int parse_count(const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out) {
+  char *end = NULL;
+  errno = 0;
+  long long x = strtoll(v, &end, 10);
+  if (end == v || *end != '\0' || errno == ERANGE || x < lo || x > hi)
+    return tw_cli_usage_error("bench physio: %s must be a whole number from %lld to %lld, got '%s'", opt,
+                              (long long)lo, (long long)hi, v);
+  *out = x;
+  return 0;
+}
+
+/* Upper bounds that keep the input array ((days*1440) x inputs x twins) addressable. */
+#define BENCH_MAX_TWINS (INT64_C(1) << 24)
+#define BENCH_MAX_DAYS INT64_C(3650)
+
+static int parse_option(const char *opt, const char *v, bench_args *a) {
+  if (strcmp(opt, "--twins") == 0) return parse_count(opt, v, 1, BENCH_MAX_TWINS, &a->twins);
+  if (strcmp(opt, "--days") == 0) return parse_count(opt, v, 1, BENCH_MAX_DAYS, &a->days);
+  if (strcmp(opt, "--threads") == 0) return parse_count(opt, v, 0, 4096, &a->threads);
+  if (strcmp(opt, "--integrator") == 0) {
+    a->kind = tw_integrator_parse(v);
+    return a->kind < 0 ? tw_cli_usage_error("bench physio: --integrator must be rk4 or dopri5, got '%s'", v) : 0;
+  }
+  if (strcmp(opt, "--backend") == 0) {
+    a->backend = v;
+    if (tw_backend_name_check(v) == TW_OK) return 0;
+    tw_error_clear();
+    return tw_cli_usage_error("bench physio: --backend must be auto, cpu or cuda, got '%s'", v);
+  }
+  return tw_cli_usage_error("bench physio: unknown option %s", opt);
+}
 
 static int parse(int argc, char **argv, bench_args *a) {
   a->twins = 3840;
   a->days = 1;
   a->threads = 0;
   a->kind = TW_INTEG_RK4;
-  for (int i = 0; i < argc; ++i) {
-    const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!v) return tw_cli_usage_error("bench physio: %s needs a value", argv[i]);
-    if (strcmp(argv[i], "--twins") == 0) a->twins = strtoll(v, NULL, 10);
-    else if (strcmp(argv[i], "--days") == 0) a->days = strtoll(v, NULL, 10);
-    else if (strcmp(argv[i], "--threads") == 0) a->threads = (int)strtol(v, NULL, 10);
-    else if (strcmp(argv[i], "--integrator") == 0) a->kind = tw_integrator_parse(v);
-    else return tw_cli_usage_error("bench physio: unknown option %s", argv[i]);
-    ++i;
+  a->backend = "cpu";
+  for (int i = 0; i < argc; i += 2) {
+    if (i + 1 >= argc) return tw_cli_usage_error("bench physio: %s needs a value", argv[i]);
+    int bad = parse_option(argv[i], argv[i + 1], a);
+    if (bad) return bad;
   }
-  if (a->twins < 1 || a->days < 1 || a->threads < 0 || a->kind < 0)
-    return tw_cli_usage_error("bench physio: --twins and --days must be positive, --integrator rk4 or dopri5");
   return 0;
 }
 
@@ -114,36 +154,130 @@ static tw_status one_run(const bench_args *a, const tw_model *m, const double *p
   return failed ? TW_FAIL(TW_ERR_NUMERIC, "bench: %lld twins failed to integrate", (long long)failed) : TW_OK;
 }
 
+/* v into element i of a float or double array. */
+static void put(void *base, tw_dtype dtype, int64_t i, double v) {
+  if (dtype == TW_F32) ((float *)base)[i] = (float)v;
+  else ((double *)base)[i] = v;
+}
+
+/* A host batch of every twin (ld = n) with an hour of inputs, for the device rows. */
+static tw_status host_batch(const tw_model *m, const double *params, const bench_args *a, tw_dtype dtype,
+                            tw_physio_batch *b) {
+  const int64_t n = a->twins;
+  const size_t es = dtype == TW_F32 ? sizeof(float) : sizeof(double);
+  memset(b, 0, sizeof *b);
+  b->dtype = dtype;
+  b->n = b->ld = n;
+  b->opts = tw_integrator_defaults((tw_integrator_kind)a->kind);
+  b->x = calloc((size_t)(m->n_states * n), es);
+  b->d = calloc((size_t)((m->n_disc ? m->n_disc : 1) * n), es);
+  void *p = calloc((size_t)(m->n_params * n), es);
+  b->p = p;
+  b->u = calloc((size_t)(60 * m->n_inputs * n), es);
+  b->h = calloc((size_t)n, es); /* 0: DOPRI5 starts at 1 min */
+  b->flag = calloc((size_t)n, sizeof(int32_t)); /* TW_TWIN_OK */
+  double xi[64], di[64];
+  if (!b->x || !b->d || !p || !b->u || !b->h || !b->flag || m->n_states > 64 || m->n_disc > 64)
+    return TW_FAIL(TW_ERR_NOMEM, "bench: out of memory for %lld twins", (long long)n);
+  for (int64_t i = 0; i < n; ++i) {
+    const double *pi = params + i * m->n_params;
+    tw_model_init_twin_f64(m, pi, xi, di);
+    for (int k = 0; k < m->n_states; ++k) put(b->x, dtype, k * n + i, xi[k]);
+    for (int k = 0; k < m->n_disc; ++k) put(b->d, dtype, k * n + i, di[k]);
+    for (int k = 0; k < m->n_params; ++k) put(p, dtype, k * n + i, pi[k]);
+  }
+  return TW_OK;
+}
+
+static void host_batch_free(tw_physio_batch *b) {
+  free(b->x), free(b->d), free((void *)b->p), free((void *)b->u), free(b->h), free(b->flag);
+}
+
+/* The days through the backend's physiology table, an hour per call, the state
+** staying on the device; the state and flags come back at the end. */
+static tw_status device_hours(tw_backend *be, const tw_model *m, const tw_sim_inputs *in, const bench_args *a,
+                              tw_physio_mirror *mr) {
+  const tw_physio_ops *ops = tw_physio_ops_for(be);
+  TW_TRY(tw_physio_mirror_push(be, mr, TW_MIRROR_STATE | TW_MIRROR_PARAMS));
+  for (int64_t hour = 0; hour < a->days * 24; ++hour) {
+    tw_sim_inputs_fill(in, hour * 60, 60, 0, a->twins, a->twins, mr->host->dtype, (void *)mr->host->u);
+    TW_TRY(tw_physio_mirror_push(be, mr, TW_MIRROR_INPUTS));
+    TW_TRY(ops->advance(be, m, &mr->dev, hour * 60, 60));
+  }
+  TW_TRY(be->synchronize(be));
+  return tw_physio_mirror_pull(be, mr, TW_MIRROR_STATE);
+}
+
+static tw_status device_row(tw_backend *be, const bench_args *a, const tw_model *m, const double *params,
+                            const tw_sim_inputs *in, tw_dtype dtype) {
+  tw_physio_batch host;
+  tw_physio_mirror mr;
+  memset(&mr, 0, sizeof mr);
+  tw_status st = host_batch(m, params, a, dtype, &host);
+  if (st == TW_OK) st = tw_physio_mirror_create(be, m, &host, 60, &mr);
+  const double t0 = tw_now_seconds();
+  if (st == TW_OK) st = device_hours(be, m, in, a, &mr);
+  const double dt = tw_now_seconds() - t0;
+  int64_t failed = 0;
+  for (int64_t i = 0; st == TW_OK && i < a->twins; ++i) failed += host.flag[i] != TW_TWIN_OK;
+  tw_physio_mirror_destroy(be, &mr);
+  host_batch_free(&host);
+  TW_TRY(st);
+  const double rate = (double)(a->twins * a->days) / dt;
+  printf("t1d %-8s %-10s %-6s %10.0f patient-days/s  %7.3f s%s\n", dtype == TW_F32 ? "float32" : "float64",
+         "advance", tw_integrator_name((tw_integrator_kind)a->kind), rate, dt, failed ? "  (some twins failed!)" : "");
+  return failed ? TW_FAIL(TW_ERR_NUMERIC, "bench: %lld twins failed to integrate", (long long)failed) : TW_OK;
+}
+
+/* The CPU rows (the simulate engine, sampling and sensor included) or the device rows. */
+static tw_status bench_rows(tw_backend *be, const bench_args *a, const tw_model *m, const double *params,
+                            const tw_sim_inputs *in, const tw_cgm_spec *cgm, int threads) {
+  const tw_dtype types[2] = {TW_F32, TW_F64};
+  if (be->device.kind != TW_DEVICE_HOST) {
+    for (int k = 0; k < 2; ++k) TW_TRY(device_row(be, a, m, params, in, types[k]));
+    return TW_OK;
+  }
+  for (int k = 0; k < 4; ++k) TW_TRY(one_run(a, m, params, in, types[k / 2], (k % 2) ? cgm : NULL, threads));
+  if (a->kind == TW_INTEG_RK4)
+    printf("bound: vector arithmetic (%.0f FLOP per twin-minute, 8 divisions per RHS); a block of 256 twins stays\n"
+           "in L2 between passes, so not memory-bound\n",
+           TW_T1D_FLOP_PER_RK4_STEP + TW_T1D_FLOP_PER_MINUTE_UPDATE);
+  return TW_OK;
+}
+
 int tw_cmd_bench_physio(int argc, char **argv) {
   bench_args a;
   int bad = parse(argc, argv, &a);
   if (bad) return bad;
   int threads = 1;
 #ifdef _OPENMP
-  if (a.threads > 0) omp_set_num_threads(a.threads);
+  if (a.threads > 0) omp_set_num_threads((int)a.threads);
   threads = omp_get_max_threads();
 #endif
+  tw_backend *be = NULL;
+  tw_status st = tw_backend_open(a.backend, 0, &be);
+  if (st != TW_OK) { /* "cuda" without a GPU or module: the user's to change, exit 2 */
+    int rc = tw_cli_fail(st);
+    return st == TW_ERR_UNSUPPORTED ? 2 : rc;
+  }
+  printf("backend: %s (%s)\n", be->name, be->why);
   tw_model m;
   tw_model_init(&m);
   double *params = NULL;
   tw_sim_inputs in;
   memset(&in, 0, sizeof in);
   tw_cgm_spec *cgm = calloc(1, sizeof *cgm);
-  tw_status st = cgm ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "bench: out of memory");
+  if (!cgm) st = TW_FAIL(TW_ERR_NOMEM, "bench: out of memory");
   if (st == TW_OK) st = tw_model_add_pack(&m, &tw_pack_t1d, NULL);
   if (st == TW_OK) st = workload(&a, &params, &in);
   if (st == TW_OK) st = tw_cgm_spec_load("Dexcom", 1, cgm);
   if (st == TW_OK)
-    printf("bench physio: %lld twins x %lld day(s), %d thread(s), 1-minute inputs, RK4 %s\n", (long long)a.twins,
-           (long long)a.days, threads, a.kind == TW_INTEG_RK4 ? "1 step/min" : "(dopri5 adaptive)");
-  const tw_dtype types[2] = {TW_F32, TW_F64};
-  for (int k = 0; k < 4 && st == TW_OK; ++k) st = one_run(&a, &m, params, &in, types[k / 2], (k % 2) ? cgm : NULL, threads);
-  if (st == TW_OK && a.kind == TW_INTEG_RK4)
-    printf("bound: vector arithmetic (%.0f FLOP per twin-minute, 8 divisions per RHS); a block of 256 twins stays\n"
-           "in L2 between passes, so not memory-bound\n",
-           TW_T1D_FLOP_PER_RK4_STEP + TW_T1D_FLOP_PER_MINUTE_UPDATE);
+    printf("bench physio: %lld twins x %lld day(s), %d thread(s), 1-minute inputs, %s\n", (long long)a.twins,
+           (long long)a.days, threads, a.kind == TW_INTEG_RK4 ? "RK4 1 step/min" : "DOPRI5 adaptive (dopri5)");
+  if (st == TW_OK) st = bench_rows(be, &a, &m, params, &in, cgm, threads);
   free(params);
   free(cgm);
   tw_sim_inputs_free(&in);
+  tw_backend_close(be);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }

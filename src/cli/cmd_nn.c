@@ -1,10 +1,10 @@
 /*
 ** cmd_nn.c: `twinscale nn forward|grad|init`: the neural twin on HDF5 files.
 **
-**   nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend cpu|cuda]
+**   nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend auto|cpu|cuda]
 **       X.h5: /x (B,T,N,F), /adj (N,N) or (B,N,N), optional /h0, /c0 (B,N,Hr)
 **       Y.h5: /y (B,T,N,O), /h, /c (B,N,Hr)
-**   nn grad --model M.h5 --input X.h5 --target T.h5 --output G.h5 [--backend cpu|cuda]
+**   nn grad --model M.h5 --input X.h5 --target T.h5 --output G.h5 [--backend auto|cpu|cuda]
 **       T.h5: /y (B,T,N,O), optional /mask (B,T,N,O)
 **       G.h5: root attribute `loss`, one dataset per weight under its PyTorch
 **             name holding d loss / d weight, and /x_grad (B,T,N,F)
@@ -49,6 +49,10 @@ static int parse_args(const char *cmd, int argc, char **argv, const char *const 
     else if (!strcmp(opt, "--target")) a->target = v;
     else if (!strcmp(opt, "--output")) a->output = v;
     else if (!strcmp(opt, "--backend")) a->backend = v;
+    if (!strcmp(opt, "--backend") && tw_backend_name_check(v) != TW_OK) {
+      tw_error_clear();
+      return tw_cli_usage_error("nn %s: --backend must be auto, cpu or cuda, got '%s'", cmd, v);
+    }
     else if (!strcmp(opt, "--sizes")) a->sizes = v;
     else if (!strcmp(opt, "--seed")) a->seed = v;
   }
@@ -209,6 +213,7 @@ static tw_status run_nn(const nn_args *a, int grad) {
   TW_TRY_GOTO(st, read_inputs(a->input, &j), done);
   if (grad) TW_TRY_GOTO(st, read_target(a->target, &j), done);
   TW_TRY_GOTO(st, tw_backend_open(a->backend, 0, &be), done);
+  printf("backend: %s (%s)\n", be->name, be->why);
   TW_TRY_GOTO(st, upload_job(be, &j, &d), done);
 
   const tw_grt_sizes *s = &j.lay.sz;
@@ -259,14 +264,21 @@ done:
   return st;
 }
 
+/* The exit code of forward and grad. Something this machine does not have
+** (`--backend cuda` without a GPU or the CUDA module) is the user's to change: 2. */
+static int nn_exit(tw_status st) {
+  if (st == TW_OK) return 0;
+  int rc = tw_cli_fail(st);
+  return st == TW_ERR_UNSUPPORTED ? 2 : rc;
+}
+
 int tw_cmd_nn_forward(int argc, char **argv) {
   static const char *const allowed[] = {"--model", "--input", "--output", "--backend", NULL};
   nn_args a;
   int rc = parse_args("forward", argc, argv, allowed, &a);
   if (rc) return rc;
   if (!a.model || !a.input || !a.output) return tw_cli_usage_error("nn forward: --model, --input and --output are required");
-  tw_status st = run_nn(&a, 0);
-  return st ? tw_cli_fail(st) : 0;
+  return nn_exit(run_nn(&a, 0));
 }
 
 int tw_cmd_nn_grad(int argc, char **argv) {
@@ -276,8 +288,7 @@ int tw_cmd_nn_grad(int argc, char **argv) {
   if (rc) return rc;
   if (!a.model || !a.input || !a.target || !a.output)
     return tw_cli_usage_error("nn grad: --model, --input, --target and --output are required");
-  tw_status st = run_nn(&a, 1);
-  return st ? tw_cli_fail(st) : 0;
+  return nn_exit(run_nn(&a, 1));
 }
 
 int tw_cmd_nn_init(int argc, char **argv) {

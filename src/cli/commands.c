@@ -23,7 +23,7 @@ const tw_command tw_commands[] = {
 #endif
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",
-     "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend cpu|cuda]\n\n"
+     "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend auto|cpu|cuda]\n\n"
      "Runs the graph-recurrent twin model in M.h5 (PyTorch state_dict names, sizes as root\n"
      "attributes; docs/grt.md) teacher-forced over the inputs of X.h5:\n"
      "  /x (B,T,N,F) float32, /adj (N,N) shared or (B,N,N) per twin, optional /h0, /c0 (B,N,Hr).\n"
@@ -31,7 +31,7 @@ const tw_command tw_commands[] = {
      "A shape that does not fit the model, a missing dataset, NaN or Inf: exit 2.\n",
      tw_cmd_nn_forward},
     {"nn", "grad", "MSE loss and its gradient for every GRT weight and the inputs",
-     "usage: twinscale nn grad --model M.h5 --input X.h5 --target T.h5 --output G.h5 [--backend cpu|cuda]\n\n"
+     "usage: twinscale nn grad --model M.h5 --input X.h5 --target T.h5 --output G.h5 [--backend auto|cpu|cuda]\n\n"
      "Runs the GRT forward on X.h5 (as `nn forward`), the loss against T.h5's /y (B,T,N,O),\n"
      "mean over all output elements, or sum(mask*(y-t)^2)/sum(mask) with T.h5's optional /mask,\n"
      "and backpropagation through time. Writes G.h5: root attribute `loss`, one dataset per\n"
@@ -54,12 +54,15 @@ const tw_command tw_commands[] = {
      tw_cmd_config_check},
 #endif
     {"bench", "physio", "time the t1d model: patient-days/s per core, float32/float64, with/without CGM noise",
-     "usage: twinscale bench physio [--twins N] [--days D] [--threads T] [--integrator rk4|dopri5]\n\n"
+     "usage: twinscale bench physio [--twins N] [--days D] [--threads T] [--integrator rk4|dopri5]\n"
+     "                              [--backend auto|cpu|cuda]\n\n"
      "Integrates N copies of the 30 reference patients (default N=3840) for D days (default 1)\n"
      "under a fixed meal/bolus scenario with 1-minute inputs, through the same engine as\n"
      "`simulate`, for float32 and float64, without and with CGM noise (Dexcom). Prints\n"
      "patient-days/s, per core, and GFLOP/s (FLOPs counted per RHS evaluation).\n"
-     "scripts/compare-simglucose.sh times simglucose's T1DPatient in the same run.\n",
+     "scripts/compare-simglucose.sh times simglucose's T1DPatient in the same run.\n"
+     "--backend (default cpu) says where; the first line names the backend that ran and why.\n"
+     "On cuda the rows time the physiology kernel alone (no sampling or sensor yet).\n",
      tw_cmd_bench_physio},
     {"bench", "nn", "time the neural twin (GRT) forward and forward+backward on the reference model",
      "usage: twinscale bench nn [--batch B1,B2,..] [--backend cpu|cuda] [--threads N] [--steps T]\n"

@@ -37,7 +37,9 @@ static tw_status new_handle(const char *path, const tw_dist *dist, int writing, 
   f->file = H5I_INVALID_HID;
   f->xfer = H5P_DEFAULT;
   f->dist = dist;
-  f->collective = dist && dist->size > 1;
+  /* One process (no launcher: MPI not even initialised, dist->comm NULL) uses
+  ** HDF5's default serial driver; MPI-IO only when ranks share the file. */
+  f->collective = dist && dist->size > 1 && dist->comm;
   f->rank = dist ? dist->rank : 0;
   *out = f;
   if (f->collective && !TW_H5_PARALLEL)

@@ -27,7 +27,7 @@ static tw_status loss_scale(tw_backend *be, const tw_grt_model *m, const tw_grt_
                             double *scale) {
   const int64_t count = (int64_t)batch->B * batch->T * m->layout.sz.N * m->layout.sz.O;
   double weight = (double)count;
-  if (mask) TW_TRY(be->nn->sum(be, count, mask, &weight));
+  if (mask) TW_TRY(tw_nn_ops_for(be)->sum(be, count, mask, &weight));
   *scale = weight > 0.0 ? 1.0 / weight : 0.0;
   return TW_OK;
 }
@@ -40,11 +40,11 @@ static tw_status chunk_backward_head(tw_backend *be, const tw_grt_model *m, int 
   const int64_t bn = (int64_t)bc * lay->sz.N, rows = (int64_t)T * bn;
   const float *h_after = w->hs + bn * Hr; // h after steps 0..T-1, (R,Hr)
   TW_TRY(grt_gemm(be, 1, 0, O, M, rows, w->dy, O, w->a1, M, 1.0f, grads + lay->head2_w, M));
-  TW_TRY(be->nn->bias_grad(be, rows, O, w->dy, grads + lay->head2_b));
+  TW_TRY(tw_nn_ops_for(be)->bias_grad(be, rows, O, w->dy, grads + lay->head2_b));
   TW_TRY(grt_gemm(be, 0, 0, rows, M, O, w->dy, O, m->params + lay->head2_w, M, 0.0f, w->da1, M));
-  TW_TRY(be->nn->relu_backward(be, rows * M, w->a1, w->da1));
+  TW_TRY(tw_nn_ops_for(be)->relu_backward(be, rows * M, w->a1, w->da1));
   TW_TRY(grt_gemm(be, 1, 0, M, Hr, rows, w->da1, M, h_after, Hr, 1.0f, grads + lay->head0_w, Hr));
-  TW_TRY(be->nn->bias_grad(be, rows, M, w->da1, grads + lay->head0_b));
+  TW_TRY(tw_nn_ops_for(be)->bias_grad(be, rows, M, w->da1, grads + lay->head0_b));
   TW_TRY(grt_gemm(be, 0, 0, rows, Hr, M, w->da1, M, m->params + lay->head0_w, Hr, 0.0f, w->dhs, Hr));
   return TW_OK;
 }
@@ -62,7 +62,7 @@ static tw_status generic_backward(void *ctx, const tw_grt_model *m, int T, int b
   TW_TRY(be->fill_bytes(be, w->dc, 0, (size_t)bn * Hr * sizeof(float)));
   for (int t = T - 1; t >= 0; --t) {
     float *gt = w->gates + t * bn * G;
-    TW_TRY(be->nn->lstm_cell_backward(be, bn, Hr, gt, w->cs + t * bn * Hr, w->cs + (t + 1) * bn * Hr,
+    TW_TRY(tw_nn_ops_for(be)->lstm_cell_backward(be, bn, Hr, gt, w->cs + t * bn * Hr, w->cs + (t + 1) * bn * Hr,
                                       w->dhs + t * bn * Hr, w->dc));
     // dh_{t-1} (bn,Hr) += dgates_t (bn,4Hr) @ W_hh (4Hr,Hr)
     if (t > 0)
@@ -70,7 +70,7 @@ static tw_status generic_backward(void *ctx, const tw_grt_model *m, int T, int b
   }
   TW_TRY(grt_gemm(be, 1, 0, G, Hr, rows, w->gates, G, w->hs, Hr, 1.0f, grads + lay->lstm_w_hh, Hr));
   TW_TRY(grt_gemm(be, 1, 0, G, H, rows, w->gates, G, w->z[s->L - 1], H, 1.0f, grads + lay->lstm_w_ih, H));
-  TW_TRY(be->nn->bias_grad(be, rows, (int)G, w->gates, grads + lay->lstm_b_ih));
+  TW_TRY(tw_nn_ops_for(be)->bias_grad(be, rows, (int)G, w->gates, grads + lay->lstm_b_ih));
   // dz_L (rows,H) = dgates @ W_ih (4Hr,H)
   TW_TRY(grt_gemm(be, 0, 0, rows, H, G, w->gates, G, m->params + lay->lstm_w_ih, H, 0.0f, w->dz, H));
   return TW_OK;
@@ -86,7 +86,7 @@ static tw_status chunk_backward_gnn(tw_backend *be, const tw_grt_model *m, int T
   for (int l = s->L - 1; l >= 0; --l) {
     const int k = tw_grt_layer_in(s, l);
     const float *in = l > 0 ? w->z[l - 1] : w->xt;
-    TW_TRY(be->nn->gnn_combine_backward(be, T, bc, s->N, H, w->z[l], w->dz, adj, adj_per_twin, w->ycat,
+    TW_TRY(tw_nn_ops_for(be)->gnn_combine_backward(be, T, bc, s->N, H, w->z[l], w->dz, adj, adj_per_twin, w->ycat,
                                         grads + lay->gnn_self_b[l]));
     // dW_self (H,k) += dycat[:, :H]^T @ in (rows,k);  dW_nbr (H,k) += dycat[:, H:]^T @ in
     TW_TRY(grt_gemm(be, 1, 0, H, k, rows, w->ycat, 2 * H, in, k, 1.0f, grads + lay->gnn_self_w[l], k));
@@ -126,16 +126,16 @@ static tw_status backward_chunk(void *ctx, const grt_ws_map *w, int pos, int b0,
 
   TW_TRY(grt_chunk_forward(be, k->m, batch, b0, bc, w, 1, k->y, NULL, NULL, k->lstm->forward, k->lstm->ctx));
   // the chunk's target and mask, time-major like yt
-  TW_TRY(be->nn->swap01(be, bc, T, yrow, k->target + (int64_t)b0 * T * yrow, T * yrow, w->tt, bn * s->O));
-  if (k->mask) TW_TRY(be->nn->swap01(be, bc, T, yrow, k->mask + (int64_t)b0 * T * yrow, T * yrow, w->mt, bn * s->O));
-  TW_TRY(be->nn->mse(be, rows * s->O, w->yt, w->tt, k->mask ? w->mt : NULL, k->scale, w->dy, &k->slot_sum[pos]));
+  TW_TRY(tw_nn_ops_for(be)->swap01(be, bc, T, yrow, k->target + (int64_t)b0 * T * yrow, T * yrow, w->tt, bn * s->O));
+  if (k->mask) TW_TRY(tw_nn_ops_for(be)->swap01(be, bc, T, yrow, k->mask + (int64_t)b0 * T * yrow, T * yrow, w->mt, bn * s->O));
+  TW_TRY(tw_nn_ops_for(be)->mse(be, rows * s->O, w->yt, w->tt, k->mask ? w->mt : NULL, k->scale, w->dy, &k->slot_sum[pos]));
   TW_TRY(chunk_backward_head(be, k->m, T, bc, w, g));
   TW_TRY(k->lstm->backward(k->lstm->ctx, k->m, T, bc, w, g));
   const float *adj = batch->adj_per_twin ? batch->adj + (int64_t)b0 * N * N : batch->adj;
   TW_TRY(chunk_backward_gnn(be, k->m, T, bc, adj, batch->adj_per_twin, w, g, k->x_grad != NULL));
   // x_grad[b0:b0+bc] (bc,T,N,F) <- dx (T,bc,N,F)
   if (k->x_grad)
-    TW_TRY(be->nn->swap01(be, T, bc, xrow, w->dz, bn * s->F, k->x_grad + (int64_t)b0 * T * xrow, T * xrow));
+    TW_TRY(tw_nn_ops_for(be)->swap01(be, T, bc, xrow, w->dz, bn * s->F, k->x_grad + (int64_t)b0 * T * xrow, T * xrow));
   return TW_OK;
 }
 

@@ -6,7 +6,7 @@
 ** input-projection product for all steps; per step only h_{t-1} W_hh^T (added
 ** into that step's slice of the projection) and the fused cell; the head as two
 ** products over all rows; transpose y back. The products go through be->gemm,
-** everything pointwise through be->nn, so this file serves every backend.
+** everything pointwise through tw_nn_ops_for(be), so this file serves every backend.
 ** The LSTM part comes through a hook (grt_lstm_seq_fn, grt_lstm_hooks.h): the
 ** generic one here, or a backend's own (the CUDA fused step, cuDNN), which then
 ** runs inside this same orchestration instead of a copy of it.
@@ -24,7 +24,7 @@ tw_status grt_gnn(tw_backend *be, const tw_grt_model *m, int T, int bc, const fl
     // ycat (rows,2H) = in (rows,k) @ wcat^T (k,2H)
     TW_TRY(grt_gemm(be, 0, 1, rows, 2 * s->H, k, in, k, wcat[l], k, 0.0f, ycat, 2 * s->H));
     // z (rows,H) = tanh(ycat[:, :H] + b + adj @ ycat[:, H:])
-    TW_TRY(be->nn->gnn_combine(be, T, bc, s->N, s->H, ycat, m->params + lay->gnn_self_b[l], adj, adj_per_twin, z[l]));
+    TW_TRY(tw_nn_ops_for(be)->gnn_combine(be, T, bc, s->N, s->H, ycat, m->params + lay->gnn_self_b[l], adj, adj_per_twin, z[l]));
     in = z[l];
   }
   return TW_OK;
@@ -35,10 +35,10 @@ tw_status grt_head(tw_backend *be, const tw_grt_model *m, int64_t rows, const fl
   const tw_grt_sizes *s = &lay->sz;
   // a1 (rows,M) = relu(h (rows,Hr) @ W1^T + b1)
   TW_TRY(grt_gemm(be, 0, 1, rows, s->M, s->Hr, h, s->Hr, m->params + lay->head0_w, s->Hr, 0.0f, a1, s->M));
-  TW_TRY(be->nn->bias_act(be, rows, s->M, a1, m->params + lay->head0_b, TW_NN_ACT_RELU));
+  TW_TRY(tw_nn_ops_for(be)->bias_act(be, rows, s->M, a1, m->params + lay->head0_b, TW_NN_ACT_RELU));
   // y (rows,O) = a1 @ W2^T + b2
   TW_TRY(grt_gemm(be, 0, 1, rows, s->O, s->M, a1, s->M, m->params + lay->head2_w, s->M, 0.0f, y, s->O));
-  TW_TRY(be->nn->bias_act(be, rows, s->O, y, m->params + lay->head2_b, TW_NN_ACT_NONE));
+  TW_TRY(tw_nn_ops_for(be)->bias_act(be, rows, s->O, y, m->params + lay->head2_b, TW_NN_ACT_NONE));
   return TW_OK;
 }
 
@@ -60,7 +60,7 @@ tw_status grt_lstm_generic_seq(void *ctx, const tw_grt_model *m, int T, int64_t 
     float *c_next = w->cs + (train ? t + 1 : (t + 1) % 2) * bn * Hr;
     // gates_t (bn,4Hr) += h_{t-1} (bn,Hr) @ W_hh^T
     TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, h_prev, Hr, m->params + lay->lstm_w_hh, Hr, 1.0f, gt, G));
-    TW_TRY(be->nn->lstm_cell_forward(be, bn, Hr, gt, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c_prev,
+    TW_TRY(tw_nn_ops_for(be)->lstm_cell_forward(be, bn, Hr, gt, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c_prev,
                                      c_next, w->hs + (t + 1) * bn * Hr));
   }
   *c_last = w->cs + (train ? T : T % 2) * bn * Hr;
@@ -78,7 +78,7 @@ tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_
 
   // xt (T,bc,N,F) <- x[b0:b0+bc] (bc,T,N,F)
   const int64_t xrow = (int64_t)N * s->F;
-  TW_TRY(be->nn->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
+  TW_TRY(tw_nn_ops_for(be)->swap01(be, bc, T, xrow, batch->x + (int64_t)b0 * T * xrow, T * xrow, w->xt, bn * s->F));
   TW_TRY(grt_gnn(be, m, T, bc, adj, batch->adj_per_twin, w->xt, w->wcat, w->ycat, w->z));
   // hs[0], cs[0] from the chunk's slice of h0, c0, or zeros; then hs[1..T] from the LSTM
   TW_TRY(grt_load_state(be, batch->h0, (int64_t)b0 * N * Hr, state_bytes, w->hs));
@@ -89,7 +89,7 @@ tw_status grt_chunk_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_
 
   const int64_t yrow = (int64_t)N * s->O;
   // y[b0:b0+bc] (bc,T,N,O) <- yt (T,bc,N,O)
-  if (y) TW_TRY(be->nn->swap01(be, T, bc, yrow, w->yt, bn * s->O, y + (int64_t)b0 * T * yrow, T * yrow));
+  if (y) TW_TRY(tw_nn_ops_for(be)->swap01(be, T, bc, yrow, w->yt, bn * s->O, y + (int64_t)b0 * T * yrow, T * yrow));
   if (h)
     TW_TRY(be->copy(be, h + (int64_t)b0 * N * Hr, w->hs + T * bn * Hr, state_bytes, TW_COPY_DEVICE_TO_DEVICE));
   if (c) TW_TRY(be->copy(be, c + (int64_t)b0 * N * Hr, c_last, state_bytes, TW_COPY_DEVICE_TO_DEVICE));

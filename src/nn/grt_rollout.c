@@ -56,7 +56,7 @@ static tw_status generic_lstm_step(void *ctx, const tw_grt_model *m, int64_t bn,
   // gates (bn,4Hr) = z_L W_ih^T + h W_hh^T
   TW_TRY(grt_gemm(be, 0, 1, bn, G, H, z, H, m->params + lay->lstm_w_ih, H, 0.0f, gates, G));
   TW_TRY(grt_gemm(be, 0, 1, bn, G, Hr, h, Hr, m->params + lay->lstm_w_hh, Hr, 1.0f, gates, G));
-  return be->nn->lstm_cell_forward(be, bn, (int)Hr, gates, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c,
+  return tw_nn_ops_for(be)->lstm_cell_forward(be, bn, (int)Hr, gates, m->params + lay->lstm_b_ih, m->params + lay->lstm_b_hh, c,
                                    c_next, h_next);
 }
 
@@ -109,7 +109,7 @@ tw_status grt_rollout_with(tw_backend *be, const tw_grt_model *m, const tw_grt_b
   const int64_t bn = (int64_t)B * N, xrow = (int64_t)N * s->F, yrow = (int64_t)N * s->O;
   const size_t state_bytes = (size_t)bn * Hr * sizeof(float);
   // x_0 (B,N,F) <- x[:,0] of (B,T,N,F)
-  TW_TRY(be->nn->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
+  TW_TRY(tw_nn_ops_for(be)->swap01(be, B, 1, xrow, batch->x, T * xrow, r.x[0], bn * s->F));
   TW_TRY(grt_load_state(be, batch->h0, 0, state_bytes, r.h[0]));
   TW_TRY(grt_load_state(be, batch->c0, 0, state_bytes, r.c[0]));
 
@@ -122,7 +122,7 @@ tw_status grt_rollout_with(tw_backend *be, const tw_grt_model *m, const tw_grt_b
     sc.nxt = (t + 1) % 2;
     TW_TRY(grt_parallel(be, ranges, grt_host_slots(be), 1, step_range, &sc));
     // y[:,t] of (B,T,N,O) <- y_t (B,N,O)
-    if (y) TW_TRY(be->nn->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));
+    if (y) TW_TRY(tw_nn_ops_for(be)->swap01(be, 1, B, yrow, r.y, bn * s->O, y + t * yrow, T * yrow));
     if (t + 1 < T) TW_TRY(step(ctx, t, r.y, r.x[sc.nxt]));
   }
   if (h) TW_TRY(be->copy(be, h, r.h[T % 2], state_bytes, TW_COPY_DEVICE_TO_DEVICE));

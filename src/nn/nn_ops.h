@@ -3,7 +3,7 @@
 **
 ** The GRT orchestration (grt_forward.c, grt_backward.c, grt_rollout.c) is the
 ** same code for every backend: it calls be->gemm for the products and these
-** entries for everything pointwise, through be->nn. The CPU table is
+** entries for everything pointwise, through tw_nn_ops_for(be). The CPU table is
 ** tw_nn_ops_cpu (nn_ops_cpu.c, OpenMP); the CUDA table mirrors it entry by entry
 ** (cuda/nn_*.cu). Both compute with the TW_HD functions of nn/nn_math.h.
 **
@@ -88,8 +88,13 @@ typedef struct tw_nn_ops {
                       int64_t src_stride0, float *dst, int64_t dst_stride0);
 } tw_nn_ops;
 
-/* The CPU table (nn_ops_cpu.c); backend_cpu.c points be->nn at it. */
+/* The CPU table (nn_ops_cpu.c). */
 extern const tw_nn_ops tw_nn_ops_cpu;
+
+/* The neural-twin table of backend `be`: its TW_FAMILY_NN slot (the CUDA
+** module's tw_nn_ops_cuda), or tw_nn_ops_cpu for a host backend that leaves it
+** empty. Never NULL for the backends tw_backend_open makes (nn_ops_for.c). */
+const tw_nn_ops *tw_nn_ops_for(const tw_backend *be);
 
 TW_EXTERN_C_END
 

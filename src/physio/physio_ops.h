@@ -1,12 +1,16 @@
 /*
-** physio_ops.h: the physiology family's entries in the backend table
-** (tw_backend.physio), so that orchestration code advances twins on whichever
-** device holds their arrays.
+** physio_ops.h: the physiology family's table of kernels per backend, so that
+** orchestration code advances twins on whichever device holds their arrays:
 **
-** CPU: tw_model_advance (any model: packs, couplings, both integrators).
-** CUDA (cuda/physio_t1d.cu): models of the t1d pack alone, RK4 or DOPRI5, one
-** twin per thread with its 13 states in registers, calling the same TW_HD
-** right-hand side as the CPU; other models are TW_ERR_UNSUPPORTED there.
+**   TW_TRY(tw_physio_ops_for(be)->advance(be, &model, &batch, minute, 60));
+**
+** CPU (physio_ops_cpu.c): tw_model_advance (any model: packs, couplings, both
+** integrators). CUDA (the module's cuda/physio_cuda.cu): models of one pack
+** alone, t1d (cuda/physio_t1d.cu) or pbpk (cuda/physio_pbpk.cu), RK4 or DOPRI5,
+** one twin per thread calling the same TW_HD right-hand sides as the CPU; any
+** other model is TW_ERR_UNSUPPORTED there, naming the model. A run loop that
+** fills its arrays on the host mirrors them on the backend with
+** tw_physio_mirror (physio_ops_mirror.h).
 */
 #ifndef TW_PHYSIO_OPS_H
 #define TW_PHYSIO_OPS_H
@@ -25,8 +29,13 @@ typedef struct tw_physio_ops {
 } tw_physio_ops;
 
 extern const tw_physio_ops tw_physio_ops_cpu;
-/* Defined in cuda/physio_t1d.cu, only in builds with CUDA. */
+/* Defined in the CUDA module (cuda/physio_cuda.cu); its backend's TW_FAMILY_PHYSIO slot. */
 extern const tw_physio_ops tw_physio_ops_cuda;
+
+/* The physiology table of backend `be`: its TW_FAMILY_PHYSIO slot, or
+** tw_physio_ops_cpu for a host backend that leaves it empty. Never NULL for the
+** backends tw_backend_open makes (physio_ops_for.c). */
+const tw_physio_ops *tw_physio_ops_for(const tw_backend *be);
 
 TW_EXTERN_C_END
 

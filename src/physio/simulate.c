@@ -299,7 +299,7 @@ static tw_status advance(tw_sim_chunk *c) {
   if (on_device(c)) {
     const size_t bytes = (size_t)(c->step * pl->model->n_inputs * c->ld) * c->esz;
     TW_TRY(c->be->copy(c->be, c->u, c->u_host, bytes, TW_COPY_HOST_TO_DEVICE));
-    TW_TRY(c->be->physio->advance(c->be, pl->model, &c->b, c->t, (int)c->step));
+    TW_TRY(tw_physio_ops_for(c->be)->advance(c->be, pl->model, &c->b, c->t, (int)c->step));
     TW_TRY(c->be->copy(c->be, c->flag_host, c->flag, (size_t)c->n * sizeof(int32_t), TW_COPY_DEVICE_TO_HOST));
   } else {
     TW_TRY(tw_model_advance(pl->model, &c->b, c->t, (int)c->step));

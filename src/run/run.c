@@ -118,16 +118,9 @@ static tw_status loop(tw_run *run, int64_t chunk) {
 /* "auto": the GPU when one is visible; the choice and its reason go to the report. */
 static tw_status open_backend(tw_run *run, tw_run_report *rep) {
   const char *want = run->opts->backend ? run->opts->backend : "auto";
-  const int devices = tw_backend_cuda_device_count();
-  const char *name = strcmp(want, "auto") ? want : devices > 0 ? "cuda" : "cpu";
-  if (!strcmp(name, "cuda") && devices == 0)
-    return TW_FAIL(TW_ERR_INPUT, "backend cuda: no CUDA device is visible (use backend: cpu or auto)");
   const int device = tw_backend_device_for_local_rank(run->dist->local_rank);
-  TW_TRY(tw_backend_open(name, device, &run->be));
-  if (!strcmp(name, "cpu"))
-    snprintf(rep->backend, sizeof rep->backend, "cpu%s", strcmp(want, "auto") ? "" : " (no CUDA device visible)");
-  else
-    snprintf(rep->backend, sizeof rep->backend, "cuda (device %d of %d on rank %d's node)", device, devices, run->dist->rank);
+  TW_TRY(tw_backend_open(want, device < 0 ? 0 : device, &run->be));
+  snprintf(rep->backend, sizeof rep->backend, "%s (%s)", run->be->name, run->be->why);
   return TW_OK;
 }
 

@@ -5,7 +5,8 @@
 ** or device (CI) it checks that the count is 0, the listing empty and that
 ** asking for the cuda backend is a clean error, not a crash; with devices, that
 ** the listing has one well-formed line per device and an index past the last
-** is refused.
+** is refused. A CUDA error other than "no device" fails the probe, and this test
+** (tests/backend: backend_probe_fake_error runs it under a faked one).
 */
 #include <stdio.h>  /* snprintf */
 #include <string.h> /* strncmp, strchr, strstr */
@@ -14,8 +15,10 @@
 #include "tw_test.h"
 
 static void test_listing_matches_count(void) {
-  int n = tw_backend_cuda_device_count();
+  int n = -1;
+  CHECK_OK(tw_backend_cuda_probe(&n)); /* a CUDA error other than "no device" fails here */
   CHECK(n >= 0);
+  CHECK_EQ_INT(tw_backend_cuda_device_count(), n);
   char list[4096];
   tw_backend_cuda_describe(list, sizeof list);
   const char *line = list;

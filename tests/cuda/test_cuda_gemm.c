@@ -25,6 +25,7 @@
 
 #include "backend/backend.h"   /* both backends */
 #include "backend/gemm_case.h" /* random cases */
+#include "gpu_skip.h"          /* tw_test_cuda_or_skip */
 #include "tw_test.h"
 
 static uint64_t seed;
@@ -134,7 +135,7 @@ static void test_device_selection(void) {
 }
 
 int main(void) {
-  if (tw_backend_cuda_device_count() == 0) TW_TEST_SKIP("no CUDA device");
+  tw_test_cuda_or_skip();
   seed = gemm_case_seed();
   tw_status st = tw_backend_open("cpu", 0, &cpu);
   if (st == TW_OK) st = tw_backend_open("cuda", 0, &gpu);

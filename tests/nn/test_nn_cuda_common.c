@@ -10,6 +10,8 @@
 #include <time.h>   /* time, clock */
 
 #include "core/philox.h" /* tw_u01_f32 */
+#include "gpu_skip.h"     /* tw_test_cuda_or_skip */
+#include "nn/nn_ops.h"    /* tw_nn_ops_for */
 
 uint64_t nnc_seed(void) {
   const char *env = getenv("TW_TEST_SEED");
@@ -20,17 +22,14 @@ uint64_t nnc_seed(void) {
 }
 
 int nnc_start(uint64_t *seed, tw_backend **cpu, tw_backend **gpu) {
-  if (tw_backend_cuda_device_count() == 0) {
-    fprintf(stderr, "SKIP: no CUDA device\n");
-    exit(77);
-  }
+  tw_test_cuda_or_skip();
   *seed = nnc_seed();
   if (tw_backend_open("cpu", 0, cpu) != TW_OK || tw_backend_open("cuda", 0, gpu) != TW_OK) {
     fprintf(stderr, "cannot open the backends: %s\n", tw_error_message());
     return -1;
   }
-  if (!(*gpu)->nn) {
-    fprintf(stderr, "the CUDA backend has no neural-twin table (be->nn is NULL)\n");
+  if (!tw_nn_ops_for(*gpu)) {
+    fprintf(stderr, "the CUDA backend has no neural-twin table (tw_nn_ops_for is NULL)\n");
     return -1;
   }
   return 0;

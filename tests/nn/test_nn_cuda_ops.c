@@ -20,7 +20,7 @@
 #include <string.h> /* memcpy, memcmp */
 
 #include "backend/backend.h" /* both backends */
-#include "nn/nn_ops.h"       /* tw_nn_ops_cpu, the CUDA table through be->nn */
+#include "nn/nn_ops.h"       /* tw_nn_ops_cpu, the CUDA table through tw_nn_ops_for */
 #include "test_nn_cuda_common.h" /* seed, random arrays, device copies, poisoning, comparison */
 #include "tw_test.h"              /* CHECK, TW_TEST_RUN */
 
@@ -41,7 +41,7 @@ static void test_gnn_combine(void) {
     CHECK_OK(tw_nn_ops_cpu.gnn_combine(cpu, T, B, N, H, ycat, bias, adj, per_twin, z_cpu));
     float *d_ycat = nnc_upload(gpu, ycat, rows * 2 * H), *d_bias = nnc_upload(gpu, bias, H);
     float *d_adj = nnc_upload(gpu, adj, nadj), *d_z = nnc_device_poisoned(gpu, rows * H);
-    CHECK_OK(gpu->nn->gnn_combine(gpu, T, B, N, H, d_ycat, d_bias, d_adj, per_twin, d_z));
+    CHECK_OK(tw_nn_ops_for(gpu)->gnn_combine(gpu, T, B, N, H, d_ycat, d_bias, d_adj, per_twin, d_z));
     float *z = nnc_download(gpu, d_z, rows * H);
     char what[128];
     snprintf(what, sizeof what, "gnn_combine T=%d B=%d N=%d H=%d per_twin=%d", T, B, N, H, per_twin);
@@ -65,7 +65,7 @@ static void test_gnn_combine_backward(void) {
     CHECK_OK(tw_nn_ops_cpu.gnn_combine_backward(cpu, T, B, N, H, z, dz, adj, per_twin, dycat_cpu, db_cpu));
     float *d_z = nnc_upload(gpu, z, rows * H), *d_dz = nnc_upload(gpu, dz, rows * H), *d_adj = nnc_upload(gpu, adj, nadj);
     float *d_db = nnc_upload(gpu, db0, H), *d_dycat = nnc_device_poisoned(gpu, rows * 2 * H);
-    CHECK_OK(gpu->nn->gnn_combine_backward(gpu, T, B, N, H, d_z, d_dz, d_adj, per_twin, d_dycat, d_db));
+    CHECK_OK(tw_nn_ops_for(gpu)->gnn_combine_backward(gpu, T, B, N, H, d_z, d_dz, d_adj, per_twin, d_dycat, d_db));
     float *dycat = nnc_download(gpu, d_dycat, rows * 2 * H), *db = nnc_download(gpu, d_db, H);
     double e1 = nnc_rel_err(dycat, dycat_cpu, rows * 2 * H), e2 = nnc_rel_err(db, db_cpu, H);
     fprintf(stderr, "  gnn_combine_backward T=%d B=%d N=%d H=%d per_twin=%d: dycat %.3g dbias %.3g\n", T, B, N, H,
@@ -90,7 +90,7 @@ static void test_lstm_cell_forward(void) {
   float *d_g = nnc_upload(gpu, gates, rows * G), *d_bih = nnc_upload(gpu, b_ih, G), *d_bhh = nnc_upload(gpu, b_hh, G);
   float *d_cp = nnc_upload(gpu, c_prev, rows * Hr), *d_c = nnc_device_poisoned(gpu, rows * Hr);
   float *d_h = nnc_device_poisoned(gpu, rows * Hr);
-  CHECK_OK(gpu->nn->lstm_cell_forward(gpu, rows, Hr, d_g, d_bih, d_bhh, d_cp, d_c, d_h));
+  CHECK_OK(tw_nn_ops_for(gpu)->lstm_cell_forward(gpu, rows, Hr, d_g, d_bih, d_bhh, d_cp, d_c, d_h));
   float *g = nnc_download(gpu, d_g, rows * G), *c = nnc_download(gpu, d_c, rows * Hr), *h = nnc_download(gpu, d_h, rows * Hr);
   double eg = nnc_rel_err(g, g_cpu, rows * G), ec = nnc_rel_err(c, c_cpu, rows * Hr), eh = nnc_rel_err(h, h_cpu, rows * Hr);
   fprintf(stderr, "  lstm_cell_forward rows=%lld Hr=%d: gates %.3g c %.3g h %.3g\n", (long long)rows, Hr, eg, ec, eh);
@@ -114,7 +114,7 @@ static void test_lstm_cell_backward(void) {
   CHECK_OK(tw_nn_ops_cpu.lstm_cell_backward(cpu, rows, Hr, g_cpu, c_prev, c, dh, dc_cpu));
   float *d_g = nnc_upload(gpu, gates, rows * G), *d_cp = nnc_upload(gpu, c_prev, n), *d_c = nnc_upload(gpu, c, n);
   float *d_dh = nnc_upload(gpu, dh, n), *d_dc = nnc_upload(gpu, dc, n);
-  CHECK_OK(gpu->nn->lstm_cell_backward(gpu, rows, Hr, d_g, d_cp, d_c, d_dh, d_dc));
+  CHECK_OK(tw_nn_ops_for(gpu)->lstm_cell_backward(gpu, rows, Hr, d_g, d_cp, d_c, d_dh, d_dc));
   float *g = nnc_download(gpu, d_g, rows * G), *dcg = nnc_download(gpu, d_dc, n);
   double eg = nnc_rel_err(g, g_cpu, rows * G), ec = nnc_rel_err(dcg, dc_cpu, n);
   fprintf(stderr, "  lstm_cell_backward rows=%lld Hr=%d: dgates %.3g dc %.3g\n", (long long)rows, Hr, eg, ec);
@@ -134,7 +134,7 @@ static void test_bias_act_and_relu_backward(void) {
     memcpy(a_cpu, a, (size_t)(rows * n) * sizeof(float));
     CHECK_OK(tw_nn_ops_cpu.bias_act(cpu, rows, n, a_cpu, bias, (tw_nn_act)act));
     float *d_a = nnc_upload(gpu, a, rows * n), *d_b = nnc_upload(gpu, bias, n);
-    CHECK_OK(gpu->nn->bias_act(gpu, rows, n, d_a, d_b, (tw_nn_act)act));
+    CHECK_OK(tw_nn_ops_for(gpu)->bias_act(gpu, rows, n, d_a, d_b, (tw_nn_act)act));
     float *got = nnc_download(gpu, d_a, rows * n);
     double e = nnc_rel_err(got, a_cpu, rows * n);
     fprintf(stderr, "  bias_act act=%d rows=%lld n=%d: %.3g\n", act, (long long)rows, n, e);
@@ -145,7 +145,7 @@ static void test_bias_act_and_relu_backward(void) {
       memcpy(da_cpu, da, (size_t)(rows * n) * sizeof(float));
       CHECK_OK(tw_nn_ops_cpu.relu_backward(cpu, rows * n, a_cpu, da_cpu));
       float *d_da = nnc_upload(gpu, da, rows * n);
-      CHECK_OK(gpu->nn->relu_backward(gpu, rows * n, d_a, d_da));
+      CHECK_OK(tw_nn_ops_for(gpu)->relu_backward(gpu, rows * n, d_a, d_da));
       float *dg = nnc_download(gpu, d_da, rows * n);
       e2 = nnc_rel_err(dg, da_cpu, rows * n);
       fprintf(stderr, "  relu_backward count=%lld: %.3g\n", (long long)(rows * n), e2);
@@ -169,8 +169,8 @@ static void test_bias_grad(void) {
   memcpy(db_cpu, db0, (size_t)n * sizeof(float));
   CHECK_OK(tw_nn_ops_cpu.bias_grad(cpu, rows, n, d, db_cpu));
   float *d_d = nnc_upload(gpu, d, rows * n), *d_db1 = nnc_upload(gpu, db0, n), *d_db2 = nnc_upload(gpu, db0, n);
-  CHECK_OK(gpu->nn->bias_grad(gpu, rows, n, d_d, d_db1));
-  CHECK_OK(gpu->nn->bias_grad(gpu, rows, n, d_d, d_db2));
+  CHECK_OK(tw_nn_ops_for(gpu)->bias_grad(gpu, rows, n, d_d, d_db1));
+  CHECK_OK(tw_nn_ops_for(gpu)->bias_grad(gpu, rows, n, d_d, d_db2));
   float *g1 = nnc_download(gpu, d_db1, n), *g2 = nnc_download(gpu, d_db2, n);
   double e = nnc_rel_err(g1, db_cpu, n);
   int same = !memcmp(g1, g2, (size_t)n * sizeof(float));
@@ -195,9 +195,9 @@ static void test_mse_and_sum(void) {
     CHECK_OK(tw_nn_ops_cpu.mse(cpu, count, y, t, mask, scale, dy_cpu, &s_cpu));
     float *d_y = nnc_upload(gpu, y, count), *d_t = nnc_upload(gpu, t, count), *d_m = nnc_upload(gpu, mask, count);
     float *d_dy = nnc_device_poisoned(gpu, count);
-    CHECK_OK(gpu->nn->mse(gpu, count, d_y, d_t, d_m, scale, d_dy, &s_gpu));
+    CHECK_OK(tw_nn_ops_for(gpu)->mse(gpu, count, d_y, d_t, d_m, scale, d_dy, &s_gpu));
     CHECK_OK(tw_nn_ops_cpu.sum(cpu, count, y, &w_cpu));
-    CHECK_OK(gpu->nn->sum(gpu, count, d_y, &w_gpu));
+    CHECK_OK(tw_nn_ops_for(gpu)->sum(gpu, count, d_y, &w_gpu));
     float *dy = nnc_download(gpu, d_dy, count);
     double e = nnc_rel_err(dy, dy_cpu, count);
     double es = fabs(s_gpu - s_cpu) / fabs(s_cpu), ew = fabs(w_gpu - w_cpu) / TW_MAX(fabs(w_cpu), 1e-30);
@@ -220,7 +220,7 @@ static void test_swap01(void) {
   float *src = nnc_random(&rng, ns, -1, 1), *dst_cpu = nnc_poisoned(nd);
   CHECK_OK(tw_nn_ops_cpu.swap01(cpu, d0, d1, inner, src, ss, dst_cpu, ds));
   float *d_src = nnc_upload(gpu, src, ns), *d_dst = nnc_device_poisoned(gpu, nd);
-  CHECK_OK(gpu->nn->swap01(gpu, d0, d1, inner, d_src, ss, d_dst, ds));
+  CHECK_OK(tw_nn_ops_for(gpu)->swap01(gpu, d0, d1, inner, d_src, ss, d_dst, ds));
   float *dst = nnc_download(gpu, d_dst, nd);
   int same = !memcmp(dst, dst_cpu, (size_t)nd * sizeof(float)); /* a copy: bit-identical, NaN padding included */
   fprintf(stderr, "  swap01 d0=%lld d1=%lld inner=%lld: identical %d\n", (long long)d0, (long long)d1,

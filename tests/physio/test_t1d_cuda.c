@@ -11,8 +11,9 @@
 */
 #include "backend/backend.h"   /* tw_backend_open */
 #include "physio/integrate.h"  /* tw_integrator_defaults */
-#include "physio/physio_ops.h" /* be->physio */
+#include "physio/physio_ops.h" /* tw_physio_ops_for */
 #include "t1d_fixture.h"       /* patients and scenarios */
+#include "gpu_skip.h"          /* tw_test_cuda_or_skip */
 #include "tw_test.h"           /* CHECK */
 
 #include <math.h>
@@ -98,8 +99,8 @@ static double rel_error(tw_dtype dtype, tw_integrator_kind kind, tw_backend *cpu
           else ((double *)hu)[(mm * TW_T1D_NINPUTS + k) * LD + i] = v;
         }
     TRY_INF(gpu->copy(gpu, gu, hu, nu * es, TW_COPY_HOST_TO_DEVICE));
-    TRY_INF(cpu->physio->advance(cpu, &m, &hb, hour * 60, 60));
-    TRY_INF(gpu->physio->advance(gpu, &m, &gb, hour * 60, 60));
+    TRY_INF(tw_physio_ops_for(cpu)->advance(cpu, &m, &hb, hour * 60, 60));
+    TRY_INF(tw_physio_ops_for(gpu)->advance(gpu, &m, &gb, hour * 60, 60));
     TRY_INF(gpu->copy(gpu, gx_back, gx, nx * es, TW_COPY_DEVICE_TO_HOST));
     TRY_INF(gpu->synchronize(gpu));
     for (int k = 0; k < TW_T1D_NSTATES; ++k)
@@ -137,7 +138,7 @@ static void test_f32_dopri5(void) { check("float32 dopri5", TW_F32, TW_INTEG_DOP
 static void test_f64_rk4(void) { check("float64 rk4", TW_F64, TW_INTEG_RK4, 1e-10); }
 
 int main(void) {
-  if (tw_backend_cuda_device_count() < 1) TW_TEST_SKIP("no CUDA device");
+  tw_test_cuda_or_skip();
   if (tw_backend_open("cpu", 0, &cpu) != TW_OK || tw_backend_open("cuda", 0, &gpu) != TW_OK) {
     fprintf(stderr, "cannot open backends: %s\n", tw_error_message());
     return 1;

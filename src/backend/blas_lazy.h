@@ -1,0 +1,44 @@
+/*
+** blas_lazy.h: OpenBLAS loaded on first use, not at process start.
+**
+** Linked normally, OpenBLAS starts its worker threads (and maps a 128 MB buffer)
+** in a constructor before main, in every process: `twinscale --help` and a CPU
+** simulation that never multiplies a matrix pay for it, and on a small machine
+** the idle workers' spinning takes CPU from the simulation's OpenMP threads
+** (docs/performance.md, start-up). So the library is dlopen'ed by the first GEMM
+** (or thread query) instead: libopenblas.so.0, then the path CMake found.
+** Where it cannot be loaded, GEMM falls back to the reference GEMM with one
+** warning. Only in builds with TW_HAVE_OPENBLAS.
+*/
+#ifndef TW_BLAS_LAZY_H
+#define TW_BLAS_LAZY_H
+
+#include <cblas.h> /* CBLAS_ORDER, CBLAS_TRANSPOSE, blasint */
+
+#include "core/defs.h" /* TW_EXTERN_C_BEGIN */
+
+TW_EXTERN_C_BEGIN
+
+typedef void (*tw_cblas_sgemm_fn)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint, blasint,
+                                  blasint, float, const float *, blasint, const float *, blasint, float, float *,
+                                  blasint);
+typedef void (*tw_cblas_dgemm_fn)(enum CBLAS_ORDER, enum CBLAS_TRANSPOSE, enum CBLAS_TRANSPOSE, blasint, blasint,
+                                  blasint, double, const double *, blasint, const double *, blasint, double,
+                                  double *, blasint);
+
+typedef struct tw_blas {
+  tw_cblas_sgemm_fn sgemm; /* NULL: OpenBLAS could not be loaded */
+  tw_cblas_dgemm_fn dgemm;
+  int (*get_num_threads)(void);
+  void (*set_num_threads)(int);
+} tw_blas;
+
+/* The loaded library's entries (loading it on the first call, thread-safe). */
+const tw_blas *tw_blas_get(void);
+
+/* openblas_get_num_threads / openblas_set_num_threads (declared by cblas.h) are
+** defined in blas_lazy.c as forwarders, so code that calls them needs no change. */
+
+TW_EXTERN_C_END
+
+#endif

@@ -27,7 +27,7 @@
 ** The two fast modes keep float32 storage and accumulation and round the
 ** operands to 10 (TF32) or 7 (BF16) mantissa bits inside the tensor cores.
 **
-** This file knows no kernel family: the module's table (cuda/cuda_module.cu)
+** This file knows no kernel family: the module's table (cuda/module_cuda.cu)
 ** fills the backend's family slots after tw_backend_cuda_create.
 */
 #include <cublas_v2.h>    /* cuBLAS: handles, strided-batched GEMM */

@@ -37,7 +37,7 @@ static inline cublasHandle_t tw_cuda_cublas(tw_backend *be) { return tw_cuda_imp
 TW_EXTERN_C_BEGIN
 tw_status tw_cuda_activate(tw_backend *be);
 
-/* The module's entries (cuda/cuda_module.cu puts them in its table):
+/* The module's entries (cuda/module_cuda.cu puts them in its table):
 **   tw_backend_cuda_create  the backend on one device, family slots still empty;
 **   tw_cuda_device_count    TW_OK with the count (0 for cudaErrorNoDevice), any
 **                           other CUDA error as TW_ERR_LIBRARY with its name and text;

@@ -3,7 +3,7 @@
 ** counterpart of tw_nn_ops_cpu entry by entry (cuda/nn_ops_cuda.cu), and the
 ** launch arithmetic the cuda/nn_*.cu files share.
 **
-** The CUDA module (cuda_module.cu) puts tw_nn_ops_cuda in its backends. Plain C
+** The CUDA module (module_cuda.cu) puts tw_nn_ops_cuda in its backends. Plain C
 ** declarations only above the __CUDACC__ part, so a C test may include it.
 */
 #ifndef TW_NN_OPS_CUDA_H

@@ -143,7 +143,7 @@ tw_status tw_gemm_validate(const tw_gemm_batch *g);
 /* The CPU constructor, called by tw_backend_open. */
 tw_status tw_backend_cpu_create(tw_backend **out);
 
-/* What the CUDA module (cuda/cuda_module.cu) exports, as one table named
+/* What the CUDA module (cuda/module_cuda.cu) exports, as one table named
 ** TW_CUDA_MODULE_SYMBOL; backend_module.c refuses a module whose abi differs. */
 #define TW_CUDA_MODULE_ABI 1
 #define TW_CUDA_MODULE_SYMBOL "tw_cuda_module"

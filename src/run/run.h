@@ -70,7 +70,7 @@ typedef struct tw_run_opts {
 
 /* What happened, for the command to report. */
 typedef struct tw_run_report {
-  char backend[160];        /* "cpu (no CUDA device visible)", "cuda (0: NVIDIA H100 ...)" */
+  char backend[320];        /* "cpu (no CUDA device visible)", "cuda (0: NVIDIA H100 ...)" */
   int64_t twins_done;       /* over all ranks */
   int signal;               /* the signal that stopped the run, 0 if none */
   double seconds;

@@ -49,8 +49,10 @@ static const layer LAYERS[] = {
     {"public", 0},                 /* include/twinscale/: includes nothing of src/ */
     {"core", 1},    {"mpi", 2},    {"io", 3},    {"backend", 4},
     {"physio", 5},  {"nn", 5},     /* the engines: peers */
-    {"cohort", 6},  {"trial", 7},  /* future, above the engines */
-    {"run", 8},     {"cli", 9},
+    {"module", 6},                 /* cuda/module_cuda.cu: the CUDA module's table of backend and families */
+    {"run", 7},                    /* the run engine */
+    {"cohort", 8},  {"trial", 8},  /* jobs on the run engine (future) */
+    {"cli", 9},
 };
 enum { N_LAYERS = sizeof LAYERS / sizeof LAYERS[0], PUBLIC = 0 };
 

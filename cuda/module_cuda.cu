@@ -1,5 +1,5 @@
 /*
-** cuda_module.cu: the table libtwinscale_cuda.so hands to the program that
+** module_cuda.cu: the table libtwinscale_cuda.so hands to the program that
 ** loads it (src/backend/backend_module.c), and the one place where the CUDA
 ** backend meets the kernel families.
 **

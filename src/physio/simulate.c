@@ -9,8 +9,8 @@
 */
 #include "physio/simulate.h" /* tw_sim_plan */
 
-#include "backend/backend.h"    /* tw_backend: memory and copies on a device */
-#include "physio/physio_ops.h" /* the backend's physiology entries */
+#include "physio/physio_ops.h"        /* tw_physio_ops_for: the backend's physiology entries */
+#include "physio/physio_ops_mirror.h" /* the chunk's batch on the backend's device */
 
 #include <math.h>   /* NAN */
 #include <stdlib.h> /* calloc, free */
@@ -63,59 +63,34 @@ void tw_sim_result_free(tw_sim_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-/* The chunk's working arrays. x, d and flag are read on the host at every
-** sample; on a device backend they are mirrored (x_host, d_host, flag_host)
-** and copied back before each sample, on the host they are the same arrays. */
+/* The chunk's working arrays, on the host, SoA; `b` is them as a batch. With
+** a backend, `mr` mirrors the batch on its device (on a host backend the
+** mirror is the batch itself): inputs go there each step, and the state comes
+** back before each sample. */
 struct tw_sim_chunk {
   const tw_sim_plan *pl;
   tw_sim_result *r;
-  struct tw_backend *be; /* NULL: host */
   int64_t twin0, n, ld, step;
   size_t esz;
-  void *x, *p, *d, *u, *h;   /* on the backend's device */
-  int32_t *flag;             /* (n) on the device */
-  void *x_host, *d_host, *u_host;
-  int32_t *flag_host;        /* = r->flag */
+  void *x, *p, *d, *u, *h;
   void *pt; /* (n, n_params) the parameters again, twin-major, for observe() */
   tw_cgm_state *cgm;
   int64_t t;       /* minutes simulated */
+  int64_t last_sample_t; /* when the state was last brought to the host */
   int64_t next_ti; /* the next sample index to take */
   tw_physio_batch b;
+  tw_physio_mirror mr;
+  int mirrored;
 };
-
-static int on_device(const tw_sim_chunk *c) { return c->be && c->be->device.kind != TW_DEVICE_HOST; }
-
-static void *dev_alloc(tw_sim_chunk *c, size_t bytes, tw_status *st) {
-  void *p = NULL;
-  if (*st != TW_OK) return NULL;
-  if (!on_device(c)) {
-    if (!(p = calloc(bytes + 8, 1))) *st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
-    return p;
-  }
-  *st = c->be->alloc(c->be, bytes + 8, &p);
-  if (*st == TW_OK) *st = c->be->fill_bytes(c->be, p, 0, bytes + 8);
-  return p;
-}
-
-static void dev_free(tw_sim_chunk *c, void *p) {
-  if (!p) return;
-  if (on_device(c)) c->be->free(c->be, p);
-  else free(p);
-}
 
 void tw_sim_chunk_close(tw_sim_chunk *c) {
   if (!c) return;
-  if (on_device(c)) {
-    free(c->x_host);
-    free(c->d_host);
-    free(c->u_host);
-  }
-  dev_free(c, c->x);
-  dev_free(c, c->p);
-  dev_free(c, c->d);
-  dev_free(c, c->u);
-  dev_free(c, c->h);
-  if (c->flag != c->flag_host) dev_free(c, c->flag);
+  if (c->mirrored) tw_physio_mirror_destroy(c->pl->backend, &c->mr);
+  free(c->x);
+  free(c->p);
+  free(c->d);
+  free(c->u);
+  free(c->h);
   free(c->pt);
   free(c->cgm);
   free(c);
@@ -133,19 +108,23 @@ static void put(const tw_sim_chunk *c, void *a, int k, int64_t i, double v) {
 static void observe_twin(const tw_model *m, const tw_sim_chunk *c, int64_t i, double *obs) {
   if (c->esz == sizeof(double)) {
     double x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
-    const double *X = c->x_host, *D = c->d_host;
+    const double *X = c->x, *D = c->d;
     for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
     for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
     tw_model_observe_f64(m, x, (const double *)c->pt + i * m->n_params, d, obs);
   } else {
     float x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS], o[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS];
-    const float *X = c->x_host, *D = c->d_host;
+    const float *X = c->x, *D = c->d;
     for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
     for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
     tw_model_observe_f32(m, x, (const float *)c->pt + i * m->n_params, d, o);
     for (int k = 0; k < m->n_obs; ++k) obs[k] = o[k];
   }
 }
+
+/* Below this many twins a sample is cheaper than waking an OpenMP team (it
+** runs every output minute: a 1-twin run spent most of its time in the team). */
+enum { SIM_SAMPLE_PARALLEL_MIN = 256 };
 
 /* Observables of every twin at time t: into the trajectory block and the
 ** running summary when t is an output time (sample index ti >= 0), and the CGM
@@ -155,7 +134,7 @@ static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
   tw_sim_result *r = c->r;
   const tw_model *m = pl->model;
   const int no = m->n_obs;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (c->n >= SIM_SAMPLE_PARALLEL_MIN)
   for (int64_t i = 0; i < c->n; ++i) {
     double obs[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS + 1];
     observe_twin(m, c, i, obs);
@@ -179,68 +158,41 @@ static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
 
 /* The host arrays up to date with the device before a sample. */
 static tw_status to_host(tw_sim_chunk *c) {
-  if (!on_device(c)) return TW_OK;
-  const tw_model *m = c->pl->model;
-  TW_TRY(c->be->copy(c->be, c->x_host, c->x, (size_t)(m->n_states * c->ld) * c->esz, TW_COPY_DEVICE_TO_HOST));
-  TW_TRY(c->be->copy(c->be, c->d_host, c->d, (size_t)(m->n_disc * c->ld) * c->esz, TW_COPY_DEVICE_TO_HOST));
-  return c->be->copy(c->be, c->flag_host, c->flag, (size_t)c->n * sizeof(int32_t), TW_COPY_DEVICE_TO_HOST);
+  return c->mirrored ? tw_physio_mirror_pull(c->pl->backend, &c->mr, TW_MIRROR_STATE) : TW_OK;
 }
 
-/* Every twin's initial state, parameters and sensor, into the host arrays. */
+/* Every twin's initial state, parameters and sensor. */
 static void init_twins(tw_sim_chunk *c, uint64_t first_id, const double *params) {
   const tw_sim_plan *pl = c->pl;
   const tw_model *m = pl->model;
-  void *p_host = on_device(c) ? c->u_host : c->p; /* u_host is large enough to stage p */
   for (int64_t i = 0; i < c->n; ++i) {
     double x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
     const double *pi = params + i * m->n_params;
     tw_model_init_twin_f64(m, pi, x, d);
-    for (int k = 0; k < m->n_states; ++k) put(c, c->x_host, k, i, x[k]);
+    for (int k = 0; k < m->n_states; ++k) put(c, c->x, k, i, x[k]);
     for (int k = 0; k < m->n_params; ++k) {
-      put(c, p_host, k, i, pi[k]);
+      put(c, c->p, k, i, pi[k]);
       if (c->esz == sizeof(double)) ((double *)c->pt)[i * m->n_params + k] = pi[k];
       else ((float *)c->pt)[i * m->n_params + k] = (float)pi[k];
     }
-    for (int k = 0; k < m->n_disc; ++k) put(c, c->d_host, k, i, d[k]);
+    for (int k = 0; k < m->n_disc; ++k) put(c, c->d, k, i, d[k]);
+    put(c, c->h, 0, i, 1.0);
     c->r->fail_at[i] = -1;
     if (pl->cgm) tw_cgm_init(pl->cgm, pl->seed, first_id + (uint64_t)i, &c->cgm[i]);
   }
 }
 
-/* Host-side start values onto the device (x, d, p staged in u_host; h = 1 min). */
-static tw_status upload(tw_sim_chunk *c) {
-  const tw_model *m = c->pl->model;
-  if (!on_device(c)) {
-    for (int64_t i = 0; i < c->n; ++i) put(c, c->h, 0, i, 1.0);
-    return TW_OK;
-  }
-  TW_TRY(c->be->copy(c->be, c->x, c->x_host, (size_t)(m->n_states * c->ld) * c->esz, TW_COPY_HOST_TO_DEVICE));
-  TW_TRY(c->be->copy(c->be, c->d, c->d_host, (size_t)(m->n_disc * c->ld) * c->esz, TW_COPY_HOST_TO_DEVICE));
-  TW_TRY(c->be->copy(c->be, c->p, c->u_host, (size_t)(m->n_params * c->ld) * c->esz, TW_COPY_HOST_TO_DEVICE));
-  for (int64_t i = 0; i < c->n; ++i) put(c, c->u_host, 0, i, 1.0);
-  TW_TRY(c->be->copy(c->be, c->h, c->u_host, (size_t)c->ld * c->esz, TW_COPY_HOST_TO_DEVICE));
-  return c->be->copy(c->be, c->flag, c->flag_host, (size_t)c->n * sizeof(int32_t), TW_COPY_HOST_TO_DEVICE);
-}
-
 static tw_status chunk_alloc(tw_sim_chunk *c) {
   const tw_model *m = c->pl->model;
-  tw_status st = TW_OK;
-  const size_t ld = (size_t)c->ld, u_elems = (size_t)(c->step * m->n_inputs) * ld;
-  const size_t stage = TW_MAX(u_elems, (size_t)m->n_params * ld); /* u_host also stages p and h */
-  c->x = dev_alloc(c, (size_t)m->n_states * ld * c->esz, &st);
-  c->p = dev_alloc(c, (size_t)m->n_params * ld * c->esz, &st);
-  c->d = dev_alloc(c, (size_t)m->n_disc * ld * c->esz, &st);
-  c->u = dev_alloc(c, u_elems * c->esz, &st);
-  c->h = dev_alloc(c, ld * c->esz, &st);
-  c->flag_host = c->r->flag;
-  c->flag = on_device(c) ? dev_alloc(c, (size_t)c->n * sizeof(int32_t), &st) : c->flag_host;
-  TW_TRY(st);
-  c->x_host = on_device(c) ? calloc((size_t)m->n_states * ld + 1, c->esz) : c->x;
-  c->d_host = on_device(c) ? calloc((size_t)m->n_disc * ld + 1, c->esz) : c->d;
-  c->u_host = on_device(c) ? calloc(stage + ld + 1, c->esz) : c->u;
+  const size_t ld = (size_t)c->ld;
+  c->x = calloc((size_t)m->n_states * ld, c->esz);
+  c->p = calloc((size_t)m->n_params * ld, c->esz);
+  c->d = calloc((size_t)m->n_disc * ld + 1, c->esz);
+  c->u = calloc((size_t)(c->step * m->n_inputs) * ld + 1, c->esz);
+  c->h = calloc(ld, c->esz);
   c->pt = calloc((size_t)(c->n * m->n_params) + 1, c->esz);
   c->cgm = c->pl->cgm ? calloc((size_t)c->n + 1, sizeof(tw_cgm_state)) : NULL;
-  if (!c->x_host || !c->d_host || !c->u_host || !c->pt || (c->pl->cgm && !c->cgm))
+  if (!c->x || !c->p || !c->d || !c->u || !c->h || !c->pt || (c->pl->cgm && !c->cgm))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
   return TW_OK;
 }
@@ -256,9 +208,18 @@ static void batch_init(tw_sim_chunk *c, uint64_t first_id) {
   b->p = c->p;
   b->d = c->d;
   b->u = c->u;
-  b->flag = c->flag;
+  b->flag = c->r->flag;
   b->opts = c->pl->opts;
   b->h = c->h;
+}
+
+/* The batch on the plan's backend, when it has one. */
+static tw_status mirror(tw_sim_chunk *c) {
+  tw_backend *be = c->pl->backend;
+  if (!be) return TW_OK;
+  TW_TRY(tw_physio_mirror_create(be, c->pl->model, &c->b, (int)c->step, &c->mr));
+  c->mirrored = 1;
+  return tw_physio_mirror_push(be, &c->mr, TW_MIRROR_ALL);
 }
 
 tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
@@ -272,7 +233,6 @@ tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first
   if (!c) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   c->pl = pl;
   c->r = r;
-  c->be = pl->backend;
   c->twin0 = twin0;
   c->n = n;
   c->ld = (n + 7) / 8 * 8;
@@ -281,41 +241,49 @@ tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first
   tw_status st = chunk_alloc(c);
   if (st == TW_OK) {
     init_twins(c, first_id, params);
-    st = upload(c);
+    batch_init(c, first_id);
+    st = mirror(c);
   }
   if (st != TW_OK) {
     tw_sim_chunk_close(c);
     return tw_error_trace(st, __FILE__, __LINE__);
   }
-  batch_init(c, first_id);
   *out = c;
   return TW_OK;
 }
 
-/* Advances every twin by one step of the plan: inputs, integration, failures. */
+/* Advances every twin by one step of the plan: inputs, integration. */
 static tw_status advance(tw_sim_chunk *c) {
   const tw_sim_plan *pl = c->pl;
-  tw_sim_inputs_fill(pl->inputs, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u_host);
-  if (on_device(c)) {
-    const size_t bytes = (size_t)(c->step * pl->model->n_inputs * c->ld) * c->esz;
-    TW_TRY(c->be->copy(c->be, c->u, c->u_host, bytes, TW_COPY_HOST_TO_DEVICE));
-    TW_TRY(tw_physio_ops_for(c->be)->advance(c->be, pl->model, &c->b, c->t, (int)c->step));
-    TW_TRY(c->be->copy(c->be, c->flag_host, c->flag, (size_t)c->n * sizeof(int32_t), TW_COPY_DEVICE_TO_HOST));
+  tw_sim_inputs_fill(pl->inputs, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
+  if (c->mirrored) {
+    TW_TRY(tw_physio_mirror_push(pl->backend, &c->mr, TW_MIRROR_INPUTS));
+    TW_TRY(tw_physio_ops_for(pl->backend)->advance(pl->backend, pl->model, &c->mr.dev, c->t, (int)c->step));
   } else {
     TW_TRY(tw_model_advance(pl->model, &c->b, c->t, (int)c->step));
   }
-  for (int64_t i = 0; i < c->n; ++i)
-    if (c->r->flag[i] != TW_TWIN_OK && c->r->fail_at[i] < 0) c->r->fail_at[i] = c->t;
   c->t += c->step;
   return TW_OK;
+}
+
+/* Twins flagged since the last look failed in the step before it: exactly the
+** step that just ended on the host, where flags are seen every step; on a
+** device, flags come back with the state at samples, so a failure is placed
+** at the first step after the previous sample. */
+static void note_failures(tw_sim_chunk *c, int64_t since) {
+  for (int64_t i = 0; i < c->n; ++i)
+    if (c->r->flag[i] != TW_TWIN_OK && c->r->fail_at[i] < 0) c->r->fail_at[i] = since;
 }
 
 /* After the step that ended at c->t: the sample (output or sensor) due then. */
 static tw_status sample_due(tw_sim_chunk *c) {
   const tw_sim_plan *pl = c->pl;
   const int is_output = c->t % pl->every == 0;
+  if (!c->mirrored) note_failures(c, c->t - c->step);
   if (!pl->cgm && !is_output) return TW_OK;
   TW_TRY(to_host(c));
+  if (c->mirrored) note_failures(c, c->last_sample_t);
+  c->last_sample_t = c->t;
   sample(c, c->t, is_output ? c->t / pl->every : -1);
   if (is_output) ++c->next_ti;
   return TW_OK;

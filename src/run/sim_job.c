@@ -48,21 +48,11 @@ static int64_t block_samples(const sim_job *j, int64_t chunk, int64_t buffer_byt
   return TW_MIN(b, j->n_times);
 }
 
-/* The observables a summary shows first. */
-static int is_headline(const char *name) {
-  static const char *const names[] = {"bg", "cgm", "plasma_insulin", "c_plasma", "a_body"};
-  const char *dot = strrchr(name, '.');
-  const char *base = dot ? dot + 1 : name;
-  for (size_t k = 0; k < TW_ARRAY_LEN(names); ++k)
-    if (!strcmp(base, names[k])) return 1;
-  return 0;
-}
-
 static tw_status write_attrs(sim_job *j, tw_h5_file *f) {
   const tw_sim_config *c = j->c;
   char headline[1024] = "";
   for (int k = 0; k < j->s.n_out; ++k)
-    if (is_headline(j->s.out_names[k]))
+    if (j->s.out_headline[k])
       snprintf(headline + strlen(headline), sizeof headline - strlen(headline), "%s%s", *headline ? " " : "",
                j->s.out_names[k]);
   TW_TRY(tw_h5_attr_write_string(f, "pack", c->pack));

@@ -29,7 +29,7 @@ typedef struct sim_job {
   const tw_sim_config *c;
   const tw_cfg_doc *doc;
   tw_sim_setup s;
-  int64_t n_times, block;
+  int64_t n_times, block, chunk_cols; /* samples: all, per block, per HDF5 chunk */
   tw_h5_dataset **ds; /* (n_out, 4): trajectory, mean, min, max */
   tw_h5_dataset *flag, *fail;
   tw_sim_result r;
@@ -39,13 +39,18 @@ typedef struct sim_job {
   int64_t failed; /* this rank's */
 } sim_job;
 
-/* Samples per block: the buffer over chunk x observables x 8 bytes; blocks wider
-** than an HDF5 chunk are whole numbers of chunks. */
-static int64_t block_samples(const sim_job *j, int64_t chunk, int64_t buffer_bytes) {
-  const int64_t row = chunk * j->s.n_out * (int64_t)sizeof(double);
-  int64_t b = TW_MAX(1, buffer_bytes / TW_MAX(1, row));
-  if (b > SIM_MAX_CHUNK_COLS) b -= b % SIM_MAX_CHUNK_COLS;
-  return TW_MIN(b, j->n_times);
+/* The HDF5 chunk width and the block, in samples. The time axis is cut into
+** equal HDF5 chunks of at most SIM_MAX_CHUNK_COLS samples (equal, so the last
+** one is not mostly empty: a year at one minute is 4 chunks of 131,401, not 5
+** of 131,072 with the fifth 99% padding), and a block is as many whole chunks
+** as the buffer holds for chunk x observables x 8 bytes. A buffer too small
+** for one chunk makes chunks the width of a block. */
+static void block_shape(sim_job *j, int64_t chunk, int64_t buffer_bytes) {
+  const int64_t T = j->n_times, per_sample = chunk * j->s.n_out * (int64_t)sizeof(double);
+  const int64_t pieces = (T + SIM_MAX_CHUNK_COLS - 1) / SIM_MAX_CHUNK_COLS;
+  const int64_t width = (T + pieces - 1) / pieces, fits = TW_MAX(1, buffer_bytes / TW_MAX(1, per_sample));
+  j->chunk_cols = fits >= width ? width : fits;
+  j->block = TW_MIN(fits / j->chunk_cols * j->chunk_cols, T);
 }
 
 static tw_status write_attrs(sim_job *j, tw_h5_file *f) {
@@ -90,7 +95,7 @@ static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
       char path[256];
       if (w == 0) {
         snprintf(path, sizeof path, "/trajectories/%s", j->s.out_names[k]);
-        TW_TRY(tw_h5_dataset_create_blocked(f, path, TW_F64, dims, TW_MIN(j->block, SIM_MAX_CHUNK_COLS),
+        TW_TRY(tw_h5_dataset_create_blocked(f, path, TW_F64, dims, j->chunk_cols,
                                             j->s.out_units[k], &j->ds[k * 4]));
       } else {
         snprintf(path, sizeof path, "/summary/%s/%s", j->s.out_names[k], what[w]);
@@ -196,7 +201,7 @@ tw_status tw_sim_job_run(const tw_dist *dist, const tw_sim_config *c, const tw_c
   }
   j.n_times = c->duration_min / c->output.every_min + 1;
   const int64_t chunk = c->output.chunk_twins > 0 ? c->output.chunk_twins : tw_run_default_chunk(j.s.n_twins);
-  j.block = block_samples(&j, TW_MIN(chunk, j.s.n_twins), c->output.buffer_mb << 20);
+  block_shape(&j, TW_MIN(chunk, j.s.n_twins), c->output.buffer_mb << 20);
   ro.config_text = tw_cfg_text(doc);
   ro.seed = (uint64_t)c->seed;
   if (!ro.backend) ro.backend = backend_name(c->backend);

@@ -16,11 +16,13 @@
 ** (a host pointer passed to a kernel, a copy past an allocation) is refused with
 ** a line on stderr naming the call site.
 */
+/* _longjmp between fiber stacks is what the fibers do; the fortified longjmp
+** would take a jump to another stack for a corrupted one. Before any header:
+** glibc fixes the fortify level at its first include (CMake adds
+** -U_FORTIFY_SOURCE too, for compilers that define it themselves). */
+#undef _FORTIFY_SOURCE
 #include "tw_cuda_emu.h" /* the API implemented here */
 
-/* _longjmp between fiber stacks is what the fibers do; the fortified longjmp
-** would take a jump to another stack for a corrupted one. */
-#undef _FORTIFY_SOURCE
 #include <setjmp.h>   /* _setjmp, _longjmp: switches between fibers */
 #include <sys/mman.h> /* mmap, mprotect: fiber stacks with a guard page */
 #include <time.h>     /* clock_gettime for events */

@@ -3,7 +3,13 @@
 # count, in one run, with the machine's large-sgemm rate as the ceiling.
 #
 #   scripts/compare-pytorch.sh [--twinscale build/twinscale] [--batch 8192] [--threads 2]
-#                              [--repeats 3] [--rounds 1] [--backend cpu|cuda]
+#                              [--repeats 3] [--rounds 1] [--backend cpu|cuda] [--dry-run]
+#
+# The binary is --twinscale, else $TWINSCALE, else build/twinscale (the script
+# says which it uses). --dry-run runs nothing heavy: it checks that the binary
+# runs and that its bench commands take every option passed below, that the
+# PyTorch script exists (and, where PyTorch imports, takes its options), and
+# prints the commands one round would run; exit 0 when all is in place, 2 if not.
 #
 # With --backend cuda the same runs on the GPU: twinscale bench nn --backend cuda,
 # bench gemm --backend cuda (size 4096), PyTorch CUDA eager (LSTMCell loop) and
@@ -18,8 +24,8 @@
 # Needs Debian's python3-torch (/usr/bin/python3 -s).
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
-ts="$here/build/twinscale"
-batch=8192 threads=2 repeats=3 rounds=1 backend=cpu
+ts=${TWINSCALE:-$here/build/twinscale}
+batch=8192 threads=2 repeats=3 rounds=1 backend=cpu dry=0
 py=${PYTHON:-/usr/bin/python3 -s}
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -29,19 +35,49 @@ while [ $# -gt 0 ]; do
     --repeats) repeats=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --backend) backend=$2; shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --dry-run) dry=1; shift ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "compare-pytorch.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
-[ -x "$ts" ] || { echo "compare-pytorch.sh: $ts not found (build first or pass --twinscale)" >&2; exit 2; }
+[ -x "$ts" ] || { echo "compare-pytorch.sh: $ts not found (build first, pass --twinscale or set TWINSCALE)" >&2; exit 2; }
+echo "compare-pytorch: twinscale binary $ts"
+case "$backend" in cpu) gsize=2048 ;; cuda) gsize=4096 ;; *) echo "compare-pytorch.sh: --backend cpu or cuda" >&2; exit 2 ;; esac
+
+# dry_check: the options each command below is given, against its --help.
+dry_check() {
+  bad=0
+  for o in --backend --size --repeats; do
+    "$ts" bench gemm --help 2>&1 | grep -q -- "$o" || { echo "compare-pytorch: bench gemm lacks $o" >&2; bad=1; }
+  done
+  for o in --backend --batch --threads --repeats; do
+    "$ts" bench nn --help 2>&1 | grep -q -- "$o" || { echo "compare-pytorch: bench nn lacks $o" >&2; bad=1; }
+  done
+  [ -f "$here/validation/grt_bench_torch.py" ] || { echo "compare-pytorch: validation/grt_bench_torch.py missing" >&2; bad=1; }
+  if $py -c 'import torch' 2>/dev/null; then
+    for o in --device --lstm --batch --threads --repeats; do
+      $py "$here/validation/grt_bench_torch.py" --help 2>&1 | grep -q -- "$o" ||
+        { echo "compare-pytorch: grt_bench_torch.py lacks $o" >&2; bad=1; }
+    done
+  else
+    echo "compare-pytorch: PyTorch does not import with '$py' (the real run needs it)"
+  fi
+  echo "would run, per round:"
+  echo "  $ts bench gemm --backend $backend --size $gsize --repeats 5"
+  echo "  $ts bench nn --backend $backend --batch $batch --threads $threads --repeats $repeats"
+  echo "  $py $here/validation/grt_bench_torch.py --device $backend --batch $batch --threads $threads --repeats $repeats"
+  [ "$backend" = cuda ] &&
+    echo "  $py $here/validation/grt_bench_torch.py --device cuda --lstm cudnn --batch $batch --repeats $repeats"
+  [ "$bad" = 0 ] && echo "compare-pytorch: dry run ok" && return 0
+  return 2
+}
+if [ "$dry" = 1 ]; then dry_check; exit $?; fi
 export OMP_NUM_THREADS="$threads" OPENBLAS_NUM_THREADS="$threads"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # value after "B=$batch ... MODE:" in a bench line: field 1 twin-steps/s, 3 GFLOP/s
 pick() { grep "B=$batch .* $2:" "$1" | sed 's/.*: //' | awk -v f="$3" '{print $f}'; }
-
-case "$backend" in cpu) gsize=2048 ;; cuda) gsize=4096 ;; *) echo "compare-pytorch.sh: --backend cpu or cuda" >&2; exit 2 ;; esac
 echo "compare-pytorch: GRT reference model, B=$batch, T=24, $backend, $threads threads; $(date -u '+%Y-%m-%d %H:%M UTC'); commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 r=1
 while [ "$r" -le "$rounds" ]; do

@@ -8,6 +8,16 @@
 # whole run a budget; a step that would not fit is skipped and says so.
 #
 #   scripts/gpu-check.sh                      # from the repository root
+#   scripts/gpu-check.sh --dry-run            # everything that needs no GPU (CI runs it)
+#
+# --dry-run configures and builds the same kernels-only configuration (with CUDA
+# where nvcc is found, else without it, saying so), runs `twinscale version`,
+# lists the gpu tests, checks every tool, path and option the real run uses
+# (each benchmark's --help, scripts/compare-pytorch.sh --dry-run with the same
+# TWINSCALE it would get) and prints every command the real run would add; its
+# exit status is 0 when all of that passed. Its build limits are generous
+# (TW_GPU_CHECK_BUDGET default 3600 s) since CI machines have few cores; reuse
+# of the build directory keeps repeated dry runs cheap.
 #
 # Environment:
 #   TW_CUDA_ARCHITECTURES  CMAKE_CUDA_ARCHITECTURES for the build (default 90: H100)
@@ -15,6 +25,7 @@
 #   TW_GPU_CHECK_BUILD     build directory (default build-gpu)
 #   OUT                    if set, logs go to $OUT/gpu-check/ (else <build>/gpu-check-logs/)
 #   PYTHON                 Python with PyTorch for compare-pytorch.sh (default python3)
+#   TW_GPU_CHECK_DRY_CUDA  --dry-run only: ON (default where nvcc is found) or OFF
 #
 # Steps: configure, build, `twinscale version`, `ctest -L gpu`, `twinscale bench
 # gemm --backend cuda` in each math mode and in float64, `bench physio` and
@@ -28,8 +39,16 @@
 set -uo pipefail
 
 cd "$(dirname "$0")/.." || exit 1
+dry=0
+for arg in "$@"; do
+  case "$arg" in
+    --dry-run) dry=1 ;;
+    -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;;
+    *) echo "gpu-check.sh: unknown option $arg (expected --dry-run)" >&2; exit 2 ;;
+  esac
+done
 build=${TW_GPU_CHECK_BUILD:-build-gpu}
-budget=${TW_GPU_CHECK_BUDGET:-450}
+if ((dry)); then budget=${TW_GPU_CHECK_BUDGET:-3600}; build_limit=1800; else budget=${TW_GPU_CHECK_BUDGET:-450}; build_limit=240; fi
 arch=${TW_CUDA_ARCHITECTURES:-90}
 python=${PYTHON:-python3}
 if [[ -n "${OUT:-}" ]]; then logs=$OUT/gpu-check; else logs=$build/gpu-check-logs; fi
@@ -86,9 +105,49 @@ print_summary() {
   } | tee "$logs/summary.txt"
 }
 
-run_step configure 90 cmake -S . -B "$build" -DTW_MPI=OFF -DTW_HDF5=OFF -DTW_BLAS=OFF -DTW_CUDA=ON \
-  -DCMAKE_CUDA_ARCHITECTURES="$arch" &&
-  run_step build 240 cmake --build "$build" -j"$jobs"
+# gpu_step NAME LIMIT_S CMD...: a step that needs a GPU; under --dry-run it is
+# printed, not run, and its row says so.
+gpu_step() {
+  if ((dry)); then
+    echo "== $1 (limit $2s): would run: ${*:3}"
+    rows+=("$1|dry-run|0|would run: ${*:3}")
+    return 0
+  fi
+  run_step "$@"
+}
+
+# need_option NAME HELP_CMD... -- OPTIONS...: under --dry-run, checks that a
+# command's --help lists every option the real run passes it; records a row.
+need_option() {
+  local name=$1 help missing=()
+  shift
+  local cmd=()
+  while [[ $1 != -- ]]; do cmd+=("$1"); shift; done
+  shift
+  help=$("${cmd[@]}" 2>&1) || { rows+=("$name|failed|0|${cmd[*]} failed"); failed=1; return 1; }
+  for o in "$@"; do grep -q -- "$o" <<<"$help" || missing+=("$o"); done
+  if ((${#missing[@]})); then
+    rows+=("$name|failed|0|${cmd[*]} lacks ${missing[*]}")
+    failed=1
+    return 1
+  fi
+  rows+=("$name|ok|0|${cmd[*]} takes $*")
+}
+
+cuda=ON
+if ((dry)); then
+  missing=()
+  for t in cmake ctest timeout tee awk sed grep cut git nproc date; do
+    command -v "$t" >/dev/null || missing+=("$t")
+  done
+  if ((${#missing[@]})); then rows+=("tools|failed|0|missing: ${missing[*]}"); failed=1; else rows+=("tools|ok|0|all found"); fi
+  cuda=${TW_GPU_CHECK_DRY_CUDA:-$(command -v nvcc >/dev/null || [[ -x /usr/local/cuda/bin/nvcc ]] && echo ON || echo OFF)}
+  [[ $cuda == ON ]] || echo "gpu-check: --dry-run with -DTW_CUDA=OFF (no nvcc found, or TW_GPU_CHECK_DRY_CUDA=OFF); the real run needs the CUDA toolkit"
+fi
+# The emulated CUDA tests (label emu) are for machines without a GPU: left out.
+run_step configure 90 cmake -S . -B "$build" -DTW_MPI=OFF -DTW_HDF5=OFF -DTW_BLAS=OFF -DTW_CUDA="$cuda" \
+  -DTW_CUDA_EMU=OFF -DCMAKE_CUDA_ARCHITECTURES="$arch" &&
+  run_step build "$build_limit" cmake --build "$build" -j"$jobs"
 if ((failed)); then
   print_summary
   exit 1
@@ -97,7 +156,9 @@ tw=$(cd "$build" && pwd)/twinscale
 
 run_step version 20 "$tw" version
 devices=$(awk '/^CUDA devices:/{on=1; next} on' "$logs/version.log")
-if [[ -z "$devices" ]]; then
+if ((dry)); then
+  set_row "$(cut -d'|' -f2 <<<"${rows[-1]}")" "devices: ${devices:-none (expected in a dry run)}"
+elif [[ -z "$devices" ]]; then
   echo "gpu-check: no CUDA device is visible; the gpu tests will skip and no benchmark can run"
   set_row "no GPU" "CUDA devices: none found"
   failed=1
@@ -105,25 +166,40 @@ else
   set_row ok "$(head -n 1 <<<"$devices")"
 fi
 
-# ctest counts a test that exits 77 as skipped (SKIP_RETURN_CODE).
-run_step ctest-gpu 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120
-passed=$(grep -cE 'Test +#[0-9]+: .* Passed' "$logs/ctest-gpu.log")
-skipped=$(grep -cE 'Test +#[0-9]+: .*\*\*\*Skipped' "$logs/ctest-gpu.log")
-total=$(grep -cE 'Test +#[0-9]+: ' "$logs/ctest-gpu.log")
-counts="passed $passed, failed $((total - passed - skipped)), skipped $skipped of $total"
-if ((skipped > 0 || total == 0)); then
-  # On a GPU machine every gpu test must run: a skip is a failure of the check.
-  set_row "not all ran" "$counts"
-  failed=1
-else
-  set_row "$(cut -d'|' -f2 <<<"${rows[-1]}")" "$counts"
-fi
+# ctest counts a test that exits 77 as skipped (SKIP_RETURN_CODE). On a GPU
+# machine every gpu test must run: a skip is a failure of the check.
+run_gpu_tests() {
+  run_step ctest-gpu 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120
+  local log=$logs/ctest-gpu.log passed skipped total counts
+  passed=$(grep -cE 'Test +#[0-9]+: .* Passed' "$log")
+  skipped=$(grep -cE 'Test +#[0-9]+: .*\*\*\*Skipped' "$log")
+  total=$(grep -cE 'Test +#[0-9]+: ' "$log")
+  counts="passed $passed, failed $((total - passed - skipped)), skipped $skipped of $total"
+  if ((skipped > 0 || total == 0)); then
+    set_row "not all ran" "$counts"
+    failed=1
+  else
+    set_row "$(cut -d'|' -f2 <<<"${rows[-1]}")" "$counts"
+  fi
+}
 
-if [[ -n "$devices" ]]; then
-  run_step gemm-f32-fp32 60 "$tw" bench gemm --backend cuda
-  run_step gemm-f32-tf32 60 "$tw" bench gemm --backend cuda --math tf32
-  run_step gemm-f32-bf16 60 "$tw" bench gemm --backend cuda --math bf16
-  run_step gemm-f64 60 "$tw" bench gemm --backend cuda --dtype f64
+# --dry-run: the gpu tests must at least be there.
+list_gpu_tests() {
+  run_step ctest-gpu-list 30 ctest --test-dir "$build" -N -L gpu
+  local n
+  n=$(grep -cE '^ +Test +#[0-9]+: ' "$logs/ctest-gpu-list.log")
+  if ((n == 0)); then set_row failed "no gpu tests listed"; failed=1; else set_row ok "$n gpu tests listed"; fi
+  gpu_step ctest-gpu 150 ctest --test-dir "$build" -L gpu --output-on-failure --timeout 120
+}
+
+if ((dry)); then list_gpu_tests; else run_gpu_tests; fi
+
+if [[ -n "$devices" ]] || ((dry)); then
+  ((dry)) && need_option gemm-options "$tw" bench gemm --help -- --backend --math --dtype
+  gpu_step gemm-f32-fp32 60 "$tw" bench gemm --backend cuda
+  gpu_step gemm-f32-tf32 60 "$tw" bench gemm --backend cuda --math tf32
+  gpu_step gemm-f32-bf16 60 "$tw" bench gemm --backend cuda --math bf16
+  gpu_step gemm-f64 60 "$tw" bench gemm --backend cuda --dtype f64
   # A benchmark runs here once it exists and takes --backend.
   for what in physio nn; do
     if ! "$tw" --help | grep -qE "^ +bench $what "; then
@@ -131,11 +207,19 @@ if [[ -n "$devices" ]]; then
     elif ! "$tw" bench "$what" --help | grep -q -- "--backend"; then
       rows+=("bench-$what|not run|0|bench $what has no --backend option yet")
     else
-      run_step "bench-$what" 90 "$tw" bench "$what" --backend cuda
+      gpu_step "bench-$what" 90 "$tw" bench "$what" --backend cuda
     fi
   done
-  if [[ -x scripts/compare-pytorch.sh ]] && "$python" -c 'import torch' 2>/dev/null; then
-    run_step compare-pytorch 120 env TWINSCALE="$tw" PYTHON="$python" scripts/compare-pytorch.sh --backend cuda
+  # compare-pytorch.sh benchmarks the binary named by TWINSCALE (this build's).
+  if ((dry)); then
+    run_step compare-pytorch-dry 60 env TWINSCALE="$tw" PYTHON="$python" scripts/compare-pytorch.sh --backend cuda --dry-run
+  fi
+  if [[ ! -x scripts/compare-pytorch.sh ]]; then
+    rows+=("compare-pytorch|absent|0|scripts/compare-pytorch.sh is not executable")
+  elif ! "$python" -c 'import torch' 2>/dev/null; then
+    rows+=("compare-pytorch|not run|0|$python cannot import torch")
+  else
+    gpu_step compare-pytorch 120 env TWINSCALE="$tw" PYTHON="$python" scripts/compare-pytorch.sh --backend cuda
   fi
 fi
 

@@ -5,10 +5,13 @@
 #   2. configures and builds with warnings as errors; where the CUDA toolkit is
 #      installed the CUDA code is compiled and linked too (nothing runs it here);
 #   3. runs every ctest label: unit, mpi (2 and 4 ranks), validation, gpu
-#      (gpu tests skip, exit 77, where there is no GPU);
-#   4. builds an AddressSanitizer + UndefinedBehaviorSanitizer configuration
+#      (gpu tests skip, exit 77, where there is no GPU), emu (every CUDA kernel
+#      under the host emulation of the CUDA runtime, tests/cuda_emu/);
+#   4. runs scripts/gpu-check.sh --dry-run (its kernels-only build and every
+#      check that needs no GPU), so the GPU check's own bugs show here;
+#   5. builds an AddressSanitizer + UndefinedBehaviorSanitizer configuration
 #      (CPU only) and runs the unit tests in it.
-# Build trees: build-test/ and build-asan/ (TW_BUILD_PREFIX changes the prefix).
+# Build trees: build-test/, build-gpu/ and build-asan/ (TW_BUILD_PREFIX changes the prefix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 prefix=${TW_BUILD_PREFIX:-build}
@@ -25,6 +28,9 @@ cmake --build "$prefix-test" -j "$jobs"
 
 echo "== ctest (all labels)"
 (cd "$prefix-test" && ctest --output-on-failure -j "$jobs" --timeout 900)
+
+echo "== scripts/gpu-check.sh --dry-run"
+TW_GPU_CHECK_BUILD="$prefix-gpu" bash scripts/gpu-check.sh --dry-run
 
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer: unit tests"
 cmake -S . -B "$prefix-asan" -DCMAKE_BUILD_TYPE=Debug -DTW_SANITIZE=ON -DTW_CUDA=OFF -DTW_WERROR=ON >/dev/null

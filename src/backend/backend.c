@@ -27,9 +27,10 @@ tw_status tw_backend_cuda_probe_why(int *n_devices, char *why, size_t cap) {
   snprintf(why, cap, "this build has no CUDA");
   return TW_OK;
 #else
-  if (!tw_cuda_driver_present(why, cap)) return TW_OK;
+  const int linked = tw_cuda_module_linked_in(); /* its runtime needs no driver check here */
+  if (!linked && !tw_cuda_driver_present(why, cap)) return TW_OK;
   const tw_cuda_module_api *api;
-  if (!tw_cuda_module_file_exists()) {
+  if (!linked && !tw_cuda_module_file_exists()) {
     /* A driver and no module: this installation has no CUDA side, no error for a probe. */
     snprintf(why, cap, "no CUDA module (%s next to the executable or at $TWINSCALE_CUDA_MODULE)",
              TW_CUDA_MODULE_FILE);
@@ -72,7 +73,7 @@ static tw_status open_cuda(int device_index, tw_backend **out) {
   const tw_cuda_module_api *api;
   TW_TRY(tw_cuda_module_get(&api));
   char why[512] = "";
-  if (!tw_cuda_driver_present(why, sizeof why))
+  if (!tw_cuda_module_linked_in() && !tw_cuda_driver_present(why, sizeof why))
     return TW_FAIL(TW_ERR_UNSUPPORTED, "backend 'cuda' requested but no CUDA device is visible: %s", why);
   int n = 0;
   TW_TRY(api->device_count(&n));

@@ -166,6 +166,9 @@ tw_status tw_cuda_module_get(const tw_cuda_module_api **api);
 int tw_cuda_driver_present(char *why, size_t cap);
 /* Whether a module file exists at any place tw_cuda_module_get looks. */
 int tw_cuda_module_file_exists(void);
+/* True when the module's table is linked into the program itself (the CUDA
+** emulator's tests), so nothing is loaded and no driver is looked for. */
+int tw_cuda_module_linked_in(void);
 
 TW_EXTERN_C_END
 

@@ -9,9 +9,11 @@
 ** orchestration) resolve to the executable's own copy, which exports them
 ** (-rdynamic), so there is one thread-local error record in the process.
 **
-** Search order: TW_CUDA_MODULE_FILE in the executable's directory
-** (/proc/self/exe), then the path in $TWINSCALE_CUDA_MODULE when set. The module
-** stays loaded until exit (its tables are referenced by open backends).
+** Search order: a module linked into the program itself (the CUDA emulator's
+** tests link the emulated module statically: tests/cuda_emu), then
+** TW_CUDA_MODULE_FILE in the executable's directory (/proc/self/exe), then the
+** path in $TWINSCALE_CUDA_MODULE when set. The module stays loaded until exit
+** (its tables are referenced by open backends).
 */
 #define _POSIX_C_SOURCE 200809L /* readlink under strict C17 */
 #include "backend/backend.h"
@@ -26,6 +28,11 @@
 #include "core/log.h" /* TW_DEBUG: which module was loaded */
 
 static const tw_cuda_module_api *g_module; /* loaded once, never unloaded */
+
+/* Defined only where the module is linked in (a weak reference: NULL otherwise). */
+extern const tw_cuda_module_api tw_cuda_module __attribute__((weak));
+
+int tw_cuda_module_linked_in(void) { return &tw_cuda_module != NULL; }
 
 /* "<dir of the executable>/libtwinscale_cuda.so", or "" when /proc is unreadable. */
 static void module_next_to_exe(char *path, size_t cap) {
@@ -62,6 +69,7 @@ static int try_load(const char *path, const tw_cuda_module_api **api, char *err,
 }
 
 tw_status tw_cuda_module_get(const tw_cuda_module_api **api) {
+  if (!g_module && tw_cuda_module_linked_in()) g_module = &tw_cuda_module;
   *api = g_module;
   if (g_module) return TW_OK;
   char here[PATH_MAX + 64], err_here[1024] = "no executable path", err_env[1024] = "";

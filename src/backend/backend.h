@@ -166,8 +166,8 @@ tw_status tw_cuda_module_get(const tw_cuda_module_api **api);
 int tw_cuda_driver_present(char *why, size_t cap);
 /* Whether a module file exists at any place tw_cuda_module_get looks. */
 int tw_cuda_module_file_exists(void);
-/* True when the module's table is linked into the program itself (the CUDA
-** emulator's tests), so nothing is loaded and no driver is looked for. */
+/* True in the CUDA emulator's library (tests/cuda_emu): the emulated module is
+** linked into the program, so nothing is loaded and no driver is looked for. */
 int tw_cuda_module_linked_in(void);
 
 TW_EXTERN_C_END

@@ -9,10 +9,10 @@
 ** orchestration) resolve to the executable's own copy, which exports them
 ** (-rdynamic), so there is one thread-local error record in the process.
 **
-** Search order: a module linked into the program itself (the CUDA emulator's
-** tests link the emulated module statically: tests/cuda_emu), then
-** TW_CUDA_MODULE_FILE in the executable's directory (/proc/self/exe), then the
-** path in $TWINSCALE_CUDA_MODULE when set. The module stays loaded until exit
+** Search order: TW_CUDA_MODULE_FILE in the executable's directory
+** (/proc/self/exe), then the path in $TWINSCALE_CUDA_MODULE when set. In the
+** CUDA emulator's library (tests/cuda_emu, compiled with TW_CUDA_EMULATED) the
+** emulated module is linked in instead and its runtime needs no driver. The module stays loaded until exit
 ** (its tables are referenced by open backends).
 */
 #define _POSIX_C_SOURCE 200809L /* readlink under strict C17 */
@@ -29,10 +29,12 @@
 
 static const tw_cuda_module_api *g_module; /* loaded once, never unloaded */
 
-/* Defined only where the module is linked in (a weak reference: NULL otherwise). */
-extern const tw_cuda_module_api tw_cuda_module __attribute__((weak));
-
-int tw_cuda_module_linked_in(void) { return &tw_cuda_module != NULL; }
+#ifdef TW_CUDA_EMULATED
+extern const tw_cuda_module_api tw_cuda_module; /* the emulated module, linked in */
+int tw_cuda_module_linked_in(void) { return 1; }
+#else
+int tw_cuda_module_linked_in(void) { return 0; }
+#endif
 
 /* "<dir of the executable>/libtwinscale_cuda.so", or "" when /proc is unreadable. */
 static void module_next_to_exe(char *path, size_t cap) {
@@ -69,7 +71,9 @@ static int try_load(const char *path, const tw_cuda_module_api **api, char *err,
 }
 
 tw_status tw_cuda_module_get(const tw_cuda_module_api **api) {
-  if (!g_module && tw_cuda_module_linked_in()) g_module = &tw_cuda_module;
+#ifdef TW_CUDA_EMULATED
+  g_module = &tw_cuda_module;
+#endif
   *api = g_module;
   if (g_module) return TW_OK;
   char here[PATH_MAX + 64], err_here[1024] = "no executable path", err_env[1024] = "";

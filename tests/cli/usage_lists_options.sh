@@ -6,13 +6,13 @@
 #
 # The option names are every `.name = "..."` and `.short_name = '.'` of the
 # tables in src/cli/*.c, those of TW_CONFIG_OPTIONS (options.h) and every --name
-# that a usage text mentions. For each
-# command that `twinscale --help` lists and each of those names, the command
-# accepts the option exactly when its usage text names it. "Accepts" is asked of
-# the parser without running anything: `CMD --name --zz-none` fails either with
-# "unknown option '--name'" (not in the table) or with a later error (a value
-# missing, or --zz-none unknown). Also checks that `CMD --help` and `CMD -h`
-# exit 0 and print the usage, and that `--` stops the search for --help.
+# that a usage text mentions. For each command that `twinscale --help` lists and
+# each of those names, the command accepts the option exactly when its usage
+# text names it. "Accepts" is asked of the parser without running anything:
+# `CMD --name --zz-none` fails either with "unknown option '--name'" (not in the
+# table) or with a later error (a value missing, or --zz-none unknown). Also
+# checks that `CMD --help` and `CMD -h` print the same usage, and that `--`
+# stops the search for --help.
 set -u
 ts=$1
 src=$2

@@ -136,8 +136,7 @@ static void short_forms_defaults_and_positionals(void) {
   CHECK_EQ_INT(PARSE(&v, "-"), 0);
   CHECK(v.count == 42 && v.rate == 0.5 && v.color == 0 && v.name == NULL && v.set.n == 0 && v.sizes.n == 0);
   CHECK(v.n_pos == 1 && !strcmp(v.pos[0], "-"));
-  /* a negative number is a value, not an option */
-  REFUSED("--count must be a whole number from 1 to 100, got '-3'", "--count", "-3");
+  /* a negative number is a value, not an option ("-3": whole_numbers_strict) */
 }
 
 static void double_dash_ends_options(void) {
@@ -174,22 +173,22 @@ static void repeated_options(void) {
   CHECK_EQ_STR(v.err, "twinscale: test cmd: --set given more than 64 times\n");
 }
 
+/* Each of bad[] given to --opt fails with "--opt must be <what>, got '<bad>'". */
+static void refused_values(const char *opt, const char *what, const char *const *bad, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    char want[256];
+    vals v;
+    snprintf(want, sizeof want, "twinscale: test cmd: %s must be %s, got '%s'\n", opt, what, bad[i]);
+    CHECK_EQ_INT(PARSE(&v, (char *)opt, (char *)bad[i]), 2);
+    CHECK_EQ_STR(v.err, want);
+  }
+}
+
 static void whole_numbers_strict(void) {
-  REFUSED("--count must be a whole number from 1 to 100, got '101'", "--count", "101");
-  REFUSED("--count must be a whole number from 1 to 100, got '0'", "--count", "0");
-  REFUSED("--count must be a whole number from 1 to 100, got '12x'", "--count", "12x");
-  REFUSED("--count must be a whole number from 1 to 100, got ' 5'", "--count", " 5");
-  REFUSED("--count must be a whole number from 1 to 100, got '5 '", "--count", "5 ");
-  REFUSED("--count must be a whole number from 1 to 100, got '0x10'", "--count", "0x10");
-  REFUSED("--count must be a whole number from 1 to 100, got '1e1'", "--count", "1e1");
-  REFUSED("--count must be a whole number from 1 to 100, got '2.0'", "--count", "2.0");
-  REFUSED("--count must be a whole number from 1 to 100, got '+'", "--count", "+");
-  REFUSED("--big must be a whole number from 0 to 9223372036854775807, got '9223372036854775808'", "--big",
-          "9223372036854775808");
-  REFUSED("--big must be a whole number from 0 to 9223372036854775807, got '99999999999999999999'", "--big",
-          "99999999999999999999");
-  REFUSED("--big must be a whole number from 0 to 9223372036854775807, got '-99999999999999999999'", "--big",
-          "-99999999999999999999");
+  static const char *const bad_count[] = {"101", "0", "12x", " 5", "5 ", "0x10", "1e1", "2.0", "+", "", "-3"};
+  refused_values("--count", "a whole number from 1 to 100", bad_count, TW_ARRAY_LEN(bad_count));
+  static const char *const bad_big[] = {"9223372036854775808", "99999999999999999999", "-99999999999999999999", "-1"};
+  refused_values("--big", "a whole number from 0 to 9223372036854775807", bad_big, TW_ARRAY_LEN(bad_big));
   vals v;
   CHECK_EQ_INT(PARSE(&v, "--count", "+100"), 0);
   CHECK_EQ_INT(v.count, 100);
@@ -198,16 +197,8 @@ static void whole_numbers_strict(void) {
 }
 
 static void numbers_strict(void) {
-  REFUSED("--rate must be a number from 0 to 1, got '1.5'", "--rate", "1.5");
-  REFUSED("--rate must be a number from 0 to 1, got '-0.1'", "--rate", "-0.1");
-  REFUSED("--rate must be a number from 0 to 1, got '0.5x'", "--rate", "0.5x");
-  REFUSED("--rate must be a number from 0 to 1, got 'nan'", "--rate", "nan");
-  REFUSED("--rate must be a number from 0 to 1, got 'inf'", "--rate", "inf");
-  REFUSED("--rate must be a number from 0 to 1, got '1e999'", "--rate", "1e999");
-  REFUSED("--rate must be a number from 0 to 1, got '0x1p-2'", "--rate", "0x1p-2");
-  REFUSED("--rate must be a number from 0 to 1, got '.'", "--rate", ".");
-  REFUSED("--rate must be a number from 0 to 1, got ' 0.5'", "--rate", " 0.5");
-  REFUSED("--rate must be a number from 0 to 1, got ''", "--rate=");
+  static const char *const bad[] = {"1.5", "-0.1", "0.5x", "nan", "inf", "1e999", "0x1p-2", ".", " 0.5", ""};
+  refused_values("--rate", "a number from 0 to 1", bad, TW_ARRAY_LEN(bad));
   vals v;
   CHECK_EQ_INT(PARSE(&v, "--rate", "1"), 0); /* the bounds are inside */
   CHECK_NEAR(v.rate, 1.0, 0.0);
@@ -219,15 +210,10 @@ static void choices_and_comma_lists(void) {
   REFUSED("--color must be red, green or blue, got 'pink'", "--color", "pink");
   REFUSED("--color must be red, green or blue, got 'Red'", "--color=Red");
   REFUSED("--color must be red, green or blue, got ''", "--color=");
-  const char *each = "up to 16 comma-separated values, each a whole number from 1 to 1000";
-  char want[256];
-  const char *bad[] = {"1,,2", "1,", ",1", "0", "1,1001", "1;2", "1, 2", "", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"};
-  for (size_t i = 0; i < TW_ARRAY_LEN(bad); ++i) {
-    vals v;
-    snprintf(want, sizeof want, "twinscale: test cmd: --sizes must be %s, got '%s'\n", each, bad[i]);
-    CHECK_EQ_INT(PARSE(&v, "--sizes", (char *)bad[i]), 2);
-    CHECK_EQ_STR(v.err, want);
-  }
+  static const char *const bad[] = {"1,,2", "1,", ",1", "0", "1,1001", "1;2", "1, 2", "",
+                                    "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17"};
+  refused_values("--sizes", "up to 16 comma-separated values, each a whole number from 1 to 1000", bad,
+                 TW_ARRAY_LEN(bad));
   vals v;
   CHECK_EQ_INT(PARSE(&v, "--sizes", "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16"), 0);
   CHECK(v.sizes.n == 16 && v.sizes.v[15] == 16);

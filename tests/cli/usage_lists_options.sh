@@ -49,24 +49,22 @@ accepts() {
   return 1
 }
 
+# check CMD USAGE OPT PATTERN: USAGE matches PATTERN exactly when CMD accepts OPT.
+check() {
+  local listed=0 accepted=0
+  grep -Eq -- "$4" <<<"$2" && listed=1
+  accepts "$1" "$3" && accepted=1
+  [ $listed = $accepted ] || { echo "FAIL: $1: $3 listed in usage: $listed, accepted: $accepted"; fail=1; }
+}
+
 while IFS= read -r cmd; do
   # shellcheck disable=SC2086
   usage=$("$ts" $cmd --help) || { echo "FAIL: twinscale $cmd --help exits $?"; fail=1; }
   # shellcheck disable=SC2086
   [ "$("$ts" $cmd -h)" = "$usage" ] || { echo "FAIL: twinscale $cmd -h differs from --help"; fail=1; }
   case "$usage" in "usage: twinscale $cmd"*) ;; *) echo "FAIL: $cmd --help does not start with its usage line"; fail=1 ;; esac
-  for name in $longs; do
-    listed=0 accepted=0
-    grep -Eq -- "--$name([^a-z0-9-]|\$)" <<<"$usage" && listed=1
-    accepts "$cmd" "--$name" && accepted=1
-    [ $listed = $accepted ] || { echo "FAIL: $cmd: --$name listed in usage: $listed, accepted: $accepted"; fail=1; }
-  done
-  for s in $shorts; do
-    listed=0 accepted=0
-    grep -Eq -- "(^|[[ ])-$s([] ,|]|\$)" <<<"$usage" && listed=1
-    accepts "$cmd" "-$s" && accepted=1
-    [ $listed = $accepted ] || { echo "FAIL: $cmd: -$s listed in usage: $listed, accepted: $accepted"; fail=1; }
-  done
+  for name in $longs; do check "$cmd" "$usage" "--$name" "--$name([^a-z0-9-]|\$)"; done
+  for s in $shorts; do check "$cmd" "$usage" "-$s" "(^|[[ ])-$s([] ,|]|\$)"; done
   echo "ok: $cmd"
 done <<<"$commands"
 

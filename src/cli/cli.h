@@ -3,10 +3,11 @@
 ** and decides exit codes.
 **
 ** Each command lives in its own cmd_<name>.c and is listed in commands.c. A
-** command's run() gets the arguments after its name, returns the process exit
-** status (0 ok, 2 bad input, 1 other failures) and reports errors through
-** tw_cli_fail. A command that does not work in this build is not listed:
-** commands.c guards entries with the build_info.h flags they need.
+** command's run() gets the arguments after its name, parses them with its
+** option table (options.h), returns the process exit status (0 ok, 2 bad
+** input, 1 other failures) and reports errors through tw_cli_fail. A command
+** that does not work in this build is not listed: commands.c guards entries
+** with the build_info.h flags they need.
 */
 #ifndef TW_CLI_H
 #define TW_CLI_H
@@ -27,9 +28,9 @@ extern const tw_command tw_commands[];
 /* Prints the current error (message; the trace too when TW_LOG=debug) to stderr
 ** and returns the exit status for `status`. */
 int tw_cli_fail(tw_status status);
-/* Prints "twinscale: <message>" for a usage error and returns 2. */
+/* Prints "twinscale: <message>" for a usage error and returns 2 (options.c). */
 int tw_cli_usage_error(const char *fmt, ...) TW_PRINTF(1, 2);
-/* True when argv holds -h or --help. */
+/* True when argv holds -h or --help before any `--` (options.c). */
 int tw_cli_wants_help(int argc, char **argv);
 
 /* Commands (one per cmd_*.c). */

@@ -19,12 +19,13 @@
 */
 #include <math.h>   /* sqrt, fabs, ldexp, isfinite */
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* malloc, free, qsort, strtol */
-#include <string.h> /* strcmp, strncmp, strchr */
+#include <stdlib.h> /* malloc, free, qsort */
+#include <string.h> /* strcmp, strchr, strstr */
 
 #include "backend/backend.h" /* the backend under test */
 #include "build_info.h"      /* TW_HAVE_OPENBLAS for the description */
 #include "cli/cli.h"
+#include "cli/options.h" /* tw_opts_parse_named */
 #include "core/clock.h"  /* tw_now_seconds */
 #include "core/random.h" /* Philox inputs */
 #if defined(_OPENMP)
@@ -45,55 +46,31 @@ static const char *math_name(tw_math_mode m) {
   return m == TW_MATH_TF32 ? "tf32" : m == TW_MATH_BF16 ? "bf16" : "fp32";
 }
 
-/* A whole-string integer in [lo, hi] into *out; 0 if s is not one. */
-static int parse_int(const char *s, int lo, int hi, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = (int)v;
-  return 1;
-}
+static const char *const dtypes[] = {"f32", "f64", NULL};
+static const char *const maths[] = {"fp32", "tf32", "bf16", NULL};
 
 static int parse_args(int argc, char **argv, gemm_bench *b) {
-  static const char *const options[] = {"--backend", "--dtype", "--math", "--size", "--repeats", "--device"};
-  const char *dtype = "f32", *math = "fp32";
-  b->backend = "cpu";
-  b->device = 0;
-  b->n = 0;
-  b->repeats = 0;
-  for (int i = 0; i < argc; i += 2) {
-    const char *opt = argv[i];
-    size_t o = 0;
-    while (o < TW_ARRAY_LEN(options) && strcmp(opt, options[o])) ++o;
-    if (o == TW_ARRAY_LEN(options)) return tw_cli_usage_error("bench gemm: unknown option '%s' (see --help)", opt);
-    if (i + 1 >= argc) return tw_cli_usage_error("bench gemm: %s needs a value (see --help)", opt);
-    const char *val = argv[i + 1];
-    if (!strcmp(opt, "--backend")) b->backend = val;
-    else if (!strcmp(opt, "--dtype")) dtype = val;
-    else if (!strcmp(opt, "--math")) math = val;
-    else if (!strcmp(opt, "--size") && !parse_int(val, 1, 65536, &b->n))
-      return tw_cli_usage_error("bench gemm: --size must be an integer in 1..65536, got '%s'", val);
-    else if (!strcmp(opt, "--repeats") && !parse_int(val, 1, 10000, &b->repeats))
-      return tw_cli_usage_error("bench gemm: --repeats must be an integer in 1..10000, got '%s'", val);
-    else if (!strcmp(opt, "--device") && !parse_int(val, 0, 1023, &b->device))
-      return tw_cli_usage_error("bench gemm: --device must be a device index (0, 1, ...), got '%s'", val);
-  }
-  if (strcmp(b->backend, "cpu") && strcmp(b->backend, "cuda"))
-    return tw_cli_usage_error("bench gemm: --backend must be cpu or cuda, got '%s'", b->backend);
-  if (!strcmp(dtype, "f32")) b->dtype = TW_F32;
-  else if (!strcmp(dtype, "f64")) b->dtype = TW_F64;
-  else return tw_cli_usage_error("bench gemm: --dtype must be f32 or f64, got '%s'", dtype);
-  if (!strcmp(math, "fp32")) b->math = TW_MATH_FP32;
-  else if (!strcmp(math, "tf32")) b->math = TW_MATH_TF32;
-  else if (!strcmp(math, "bf16")) b->math = TW_MATH_BF16;
-  else return tw_cli_usage_error("bench gemm: --math must be fp32, tf32 or bf16, got '%s'", math);
+  int backend = 0, dtype = 0, math = 0; /* cpu, f32, fp32 */
+  int64_t n = 0, repeats = 0, device = 0; /* 0: the backend's default */
+  const tw_opt opts[] = {
+      {.name = "backend", .kind = TW_OPT_CHOICE, .dest = &backend, .choices = tw_opt_backends_cpu_cuda},
+      {.name = "dtype", .kind = TW_OPT_CHOICE, .dest = &dtype, .choices = dtypes},
+      {.name = "math", .kind = TW_OPT_CHOICE, .dest = &math, .choices = maths},
+      {.name = "size", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 65536},
+      {.name = "repeats", .kind = TW_OPT_INT, .dest = &repeats, .min = 1, .max = 10000},
+      {.name = "device", .kind = TW_OPT_INT, .dest = &device, .min = 0, .max = 1023},
+  };
+  int bad = tw_opts_parse_named("bench gemm", opts, TW_ARRAY_LEN(opts), argc, argv);
+  if (bad) return bad;
+  static const tw_math_mode modes[] = {TW_MATH_FP32, TW_MATH_TF32, TW_MATH_BF16};
+  const int cuda = !strcmp(tw_opt_backends_cpu_cuda[backend], "cuda");
+  *b = (gemm_bench){.backend = tw_opt_backends_cpu_cuda[backend], .device = (int)device,
+                    .dtype = dtype ? TW_F64 : TW_F32, .math = modes[math],
+                    .n = n ? (int)n : cuda ? 4096 : 2048, .repeats = repeats ? (int)repeats : cuda ? 20 : 5};
   /* The CPU backend computes float32 exactly whatever it is asked, and float64
   ** has no fast mode: a tf32 or bf16 label there would misreport the figure. */
-  if (b->math != TW_MATH_FP32 && (b->dtype != TW_F32 || strcmp(b->backend, "cuda")))
-    return tw_cli_usage_error("bench gemm: --math %s needs --backend cuda and --dtype f32", math);
-  int cuda = !strcmp(b->backend, "cuda");
-  if (!b->n) b->n = cuda ? 4096 : 2048;
-  if (!b->repeats) b->repeats = cuda ? 20 : 5;
+  if (b->math != TW_MATH_FP32 && (b->dtype != TW_F32 || !cuda))
+    return tw_cli_usage_error("bench gemm: --math %s needs --backend cuda and --dtype f32", maths[math]);
   return 0;
 }
 

@@ -15,11 +15,11 @@
 **   nn cpu threads=2 B=8192 T=24 forward: 1.23e+05 twin-steps/s 119.6 GFLOP/s (median of 3, 1.60 s)
 */
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* malloc, free, qsort, strtol */
-#include <string.h> /* strcmp */
+#include <stdlib.h> /* malloc, free, qsort */
 
 #include "backend/backend.h" /* the backend under test */
 #include "cli/cli.h"
+#include "cli/options.h" /* tw_opts_parse_named, tw_opt_ints */
 #include "core/clock.h"  /* tw_now_seconds */
 #include "core/random.h" /* Philox inputs */
 #include "nn/grt.h"      /* the model and its entry points */
@@ -27,72 +27,34 @@
 #include <omp.h> /* omp_set_num_threads */
 #endif
 
-enum { MAX_BATCHES = 16 };
-
 typedef struct nn_bench {
   const char *backend;
   int device, threads, T, repeats, chunk, forward, train;
-  int batches[MAX_BATCHES], nbatches;
+  tw_opt_ints batches;
 } nn_bench;
 
-static int parse_int(const char *s, int lo, int hi, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (!*s || *end || v < lo || v > hi) return 0;
-  *out = (int)v;
-  return 1;
-}
-
-static int parse_batches(const char *s, nn_bench *b) {
-  b->nbatches = 0;
-  while (*s) {
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (end == s || v < 1 || v > (1 << 24) || b->nbatches == MAX_BATCHES || (*end && *end != ',')) return 0;
-    b->batches[b->nbatches++] = (int)v;
-    s = *end ? end + 1 : end;
-  }
-  return b->nbatches > 0;
-}
+static const char *const modes[] = {"forward", "train", "both", NULL};
 
 static int parse_args(int argc, char **argv, nn_bench *b) {
-  *b = (nn_bench){.backend = "cpu", .T = 24, .repeats = 3, .forward = 1, .train = 1};
-  parse_batches("1024,8192,65536", b);
-  for (int i = 0; i < argc; i += 2) {
-    const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-    if (!val) return tw_cli_usage_error("bench nn: %s needs a value (see --help)", opt);
-    if (!strcmp(opt, "--backend")) {
-      if (strcmp(val, "cpu") && strcmp(val, "cuda"))
-        return tw_cli_usage_error("bench nn: --backend must be cpu or cuda, got '%s'", val);
-      b->backend = val;
-    } else if (!strcmp(opt, "--batch")) {
-      if (!parse_batches(val, b))
-        return tw_cli_usage_error("bench nn: --batch takes up to %d sizes like 1024,8192, got '%s'", MAX_BATCHES, val);
-    } else if (!strcmp(opt, "--threads")) {
-      if (!parse_int(val, 1, 1024, &b->threads))
-        return tw_cli_usage_error("bench nn: --threads must be an integer in 1..1024, got '%s'", val);
-    } else if (!strcmp(opt, "--steps")) {
-      if (!parse_int(val, 1, 100000, &b->T))
-        return tw_cli_usage_error("bench nn: --steps must be an integer in 1..100000, got '%s'", val);
-    } else if (!strcmp(opt, "--repeats")) {
-      if (!parse_int(val, 1, 1000, &b->repeats))
-        return tw_cli_usage_error("bench nn: --repeats must be an integer in 1..1000, got '%s'", val);
-    } else if (!strcmp(opt, "--chunk")) {
-      if (!parse_int(val, 1, 1 << 24, &b->chunk))
-        return tw_cli_usage_error("bench nn: --chunk must be a positive integer, got '%s'", val);
-    } else if (!strcmp(opt, "--device")) {
-      if (!parse_int(val, 0, 1023, &b->device))
-        return tw_cli_usage_error("bench nn: --device must be a device index, got '%s'", val);
-    } else if (!strcmp(opt, "--mode")) {
-      b->forward = !strcmp(val, "forward") || !strcmp(val, "both");
-      b->train = !strcmp(val, "train") || !strcmp(val, "both");
-      if (!b->forward && !b->train)
-        return tw_cli_usage_error("bench nn: --mode must be forward, train or both, got '%s'", val);
-    } else {
-      return tw_cli_usage_error("bench nn: unknown option '%s' (see --help)", opt);
-    }
-  }
-  return 0;
+  int backend = 0, mode = 2; /* cpu, both */
+  int64_t threads = 0, T = 24, repeats = 3, chunk = 0, device = 0; /* 0: the default */
+  *b = (nn_bench){.batches = {.v = {1024, 8192, 65536}, .n = 3}};
+  const tw_opt opts[] = {
+      {.name = "batch", .kind = TW_OPT_INTS, .dest = &b->batches, .min = 1, .max = 1 << 24},
+      {.name = "backend", .kind = TW_OPT_CHOICE, .dest = &backend, .choices = tw_opt_backends_cpu_cuda},
+      {.name = "threads", .kind = TW_OPT_INT, .dest = &threads, .min = 1, .max = 1024},
+      {.name = "steps", .kind = TW_OPT_INT, .dest = &T, .min = 1, .max = 100000},
+      {.name = "repeats", .kind = TW_OPT_INT, .dest = &repeats, .min = 1, .max = 1000},
+      {.name = "mode", .kind = TW_OPT_CHOICE, .dest = &mode, .choices = modes},
+      {.name = "chunk", .kind = TW_OPT_INT, .dest = &chunk, .min = 1, .max = 1 << 24},
+      {.name = "device", .kind = TW_OPT_INT, .dest = &device, .min = 0, .max = 1023},
+  };
+  int bad = tw_opts_parse_named("bench nn", opts, TW_ARRAY_LEN(opts), argc, argv);
+  b->backend = tw_opt_backends_cpu_cuda[backend];
+  b->threads = (int)threads, b->T = (int)T, b->repeats = (int)repeats, b->chunk = (int)chunk, b->device = (int)device;
+  b->forward = mode != 1;
+  b->train = mode != 0;
+  return bad;
 }
 
 static int compare_doubles(const void *x, const void *y) {
@@ -206,12 +168,12 @@ int tw_cmd_bench_nn(int argc, char **argv) {
   printf("bench nn: GRT N=10 F=16 H=64 Hr=64 L=2 M=64 O=4, T=%d, per-twin adjacency, backend %s, %d threads\n",
          b.T, b.backend, b.threads);
   printf("  FLOPs per twin-step (forward): %.0f; forward+backward counted as 3x\n", tw_grt_flops_per_twin_step(&sz));
-  for (int i = 0; i < b.nbatches && st == TW_OK; ++i) {
+  for (int i = 0; i < b.batches.n && st == TW_OK; ++i) {
     bench_data d = {0};
-    st = make_data(be, &m.layout, b.batches[i], b.T, &d);
+    st = make_data(be, &m.layout, (int)b.batches.v[i], b.T, &d);
     if (st == TW_OK) {
       m.params = d.params;
-      tw_grt_batch batch = {.B = b.batches[i], .T = b.T, .x = d.x, .adj = d.adj, .adj_per_twin = 1};
+      tw_grt_batch batch = {.B = (int)b.batches.v[i], .T = b.T, .x = d.x, .adj = d.adj, .adj_per_twin = 1};
       if (b.forward) st = run_mode(be, &b, &m, &batch, &d, 0);
       if (st == TW_OK && b.train) st = run_mode(be, &b, &m, &batch, &d, 1);
     }

@@ -15,10 +15,9 @@
 ** per hour through a tw_physio_mirror, states kept on the device), float32 and
 ** float64.
 */
-#include <errno.h>  /* errno: strtoll's overflow */
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* strtoll, calloc */
-#include <string.h> /* strcmp, memset */
+#include <stdlib.h> /* calloc */
+#include <string.h> /* memset, memcpy */
 
 #ifdef _OPENMP
 #include <omp.h> /* omp_get_max_threads, omp_set_num_threads */
@@ -26,6 +25,7 @@
 
 #include "backend/backend.h"    /* tw_backend_open: --backend */
 #include "cli/cli.h"            /* tw_cli_fail */
+#include "cli/options.h"        /* tw_opts_parse_named */
 #include "core/clock.h"         /* tw_now_seconds */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* the compiled-in patients */
@@ -44,52 +44,26 @@ typedef struct bench_args {
   const char *backend; /* auto, cpu or cuda */
 } bench_args;
 
-/* A whole number in [lo, hi] for option `opt`: "12x", "-3", "1e3" and overflow
-** are refused with the option named (exit 2). */
-static int parse_count(const char *opt, const char *v, int64_t lo, int64_t hi, int64_t *out) {
-  char *end = NULL;
-  errno = 0;
-  long long x = strtoll(v, &end, 10);
-  if (end == v || *end != '\0' || errno == ERANGE || x < lo || x > hi)
-    return tw_cli_usage_error("bench physio: %s must be a whole number from %lld to %lld, got '%s'", opt,
-                              (long long)lo, (long long)hi, v);
-  *out = x;
-  return 0;
-}
-
 /* Upper bounds that keep the input array ((days*1440) x inputs x twins) addressable. */
 #define BENCH_MAX_TWINS (INT64_C(1) << 24)
 #define BENCH_MAX_DAYS INT64_C(3650)
 
-static int parse_option(const char *opt, const char *v, bench_args *a) {
-  if (strcmp(opt, "--twins") == 0) return parse_count(opt, v, 1, BENCH_MAX_TWINS, &a->twins);
-  if (strcmp(opt, "--days") == 0) return parse_count(opt, v, 1, BENCH_MAX_DAYS, &a->days);
-  if (strcmp(opt, "--threads") == 0) return parse_count(opt, v, 0, 4096, &a->threads);
-  if (strcmp(opt, "--integrator") == 0) {
-    a->kind = tw_integrator_parse(v);
-    return a->kind < 0 ? tw_cli_usage_error("bench physio: --integrator must be rk4 or dopri5, got '%s'", v) : 0;
-  }
-  if (strcmp(opt, "--backend") == 0) {
-    a->backend = v;
-    if (tw_backend_name_check(v) == TW_OK) return 0;
-    tw_error_clear();
-    return tw_cli_usage_error("bench physio: --backend must be auto, cpu or cuda, got '%s'", v);
-  }
-  return tw_cli_usage_error("bench physio: unknown option %s", opt);
-}
+static const char *const integrators[] = {"rk4", "dopri5", NULL};
 
 static int parse(int argc, char **argv, bench_args *a) {
-  a->twins = 3840;
-  a->days = 1;
-  a->threads = 0;
-  a->kind = TW_INTEG_RK4;
-  a->backend = "cpu";
-  for (int i = 0; i < argc; i += 2) {
-    if (i + 1 >= argc) return tw_cli_usage_error("bench physio: %s needs a value", argv[i]);
-    int bad = parse_option(argv[i], argv[i + 1], a);
-    if (bad) return bad;
-  }
-  return 0;
+  int integrator = 0, backend = 1; /* rk4, cpu */
+  *a = (bench_args){.twins = 3840, .days = 1};
+  const tw_opt opts[] = {
+      {.name = "twins", .kind = TW_OPT_INT, .dest = &a->twins, .min = 1, .max = (double)BENCH_MAX_TWINS},
+      {.name = "days", .kind = TW_OPT_INT, .dest = &a->days, .min = 1, .max = (double)BENCH_MAX_DAYS},
+      {.name = "threads", .kind = TW_OPT_INT, .dest = &a->threads, .min = 0, .max = 4096},
+      {.name = "integrator", .kind = TW_OPT_CHOICE, .dest = &integrator, .choices = integrators},
+      {.name = "backend", .kind = TW_OPT_CHOICE, .dest = &backend, .choices = tw_opt_backends},
+  };
+  int bad = tw_opts_parse_named("bench physio", opts, TW_ARRAY_LEN(opts), argc, argv);
+  a->kind = tw_integrator_parse(integrators[integrator]);
+  a->backend = tw_opt_backends[backend];
+  return bad;
 }
 
 /* The reference patients repeated to n twins, and the day's inputs for them. */

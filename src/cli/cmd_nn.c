@@ -15,12 +15,13 @@
 ** and inputs (naming the dataset and element). Bad input exits 2.
 */
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* free, strtoull */
-#include <string.h> /* strcmp */
+#include <stdlib.h> /* malloc, free */
+#include <string.h> /* strlen */
 
 #include "backend/backend.h" /* the backend the model runs on */
 #include "build_info.h"      /* TW_HAVE_HDF5 */
 #include "cli/cli.h"
+#include "cli/options.h"   /* tw_opts_parse_named */
 
 #if TW_HAVE_HDF5
 #include "io/h5.h"       /* input and output files */
@@ -30,33 +31,25 @@
 /* Workspace budget for a chunk of twins; larger batches run in chunks. */
 #define NN_WORKSPACE_BYTES ((size_t)2 << 30)
 
-/* --name value pairs; NULL for absent. */
+/* The files and the backend of forward and grad. */
 typedef struct nn_args {
-  const char *model, *input, *target, *output, *backend, *sizes, *seed;
+  const char *model, *input, *target, *output, *backend;
 } nn_args;
 
-static int parse_args(const char *cmd, int argc, char **argv, const char *const *allowed, nn_args *a) {
-  *a = (nn_args){.backend = "cpu"};
-  for (int i = 0; i < argc; i += 2) {
-    const char *opt = argv[i];
-    int ok = 0;
-    for (const char *const *p = allowed; *p; ++p) ok |= !strcmp(opt, *p);
-    if (!ok) return tw_cli_usage_error("nn %s: unknown option '%s' (see --help)", cmd, opt);
-    if (i + 1 >= argc) return tw_cli_usage_error("nn %s: %s needs a value", cmd, opt);
-    const char *v = argv[i + 1];
-    if (!strcmp(opt, "--model")) a->model = v;
-    else if (!strcmp(opt, "--input")) a->input = v;
-    else if (!strcmp(opt, "--target")) a->target = v;
-    else if (!strcmp(opt, "--output")) a->output = v;
-    else if (!strcmp(opt, "--backend")) a->backend = v;
-    if (!strcmp(opt, "--backend") && tw_backend_name_check(v) != TW_OK) {
-      tw_error_clear();
-      return tw_cli_usage_error("nn %s: --backend must be auto, cpu or cuda, got '%s'", cmd, v);
-    }
-    else if (!strcmp(opt, "--sizes")) a->sizes = v;
-    else if (!strcmp(opt, "--seed")) a->seed = v;
-  }
-  return 0;
+/* forward (grad = 0) or grad's options. */
+static int parse_args(int argc, char **argv, int grad, nn_args *a) {
+  int backend = 1; /* cpu */
+  *a = (nn_args){NULL};
+  const tw_opt opts[] = {
+      {.name = "model", .kind = TW_OPT_STRING, .dest = &a->model, .required = 1},
+      {.name = "input", .kind = TW_OPT_STRING, .dest = &a->input, .required = 1},
+      {.name = "output", .kind = TW_OPT_STRING, .dest = &a->output, .required = 1},
+      {.name = "backend", .kind = TW_OPT_CHOICE, .dest = &backend, .choices = tw_opt_backends},
+      {.name = "target", .kind = TW_OPT_STRING, .dest = &a->target, .required = 1}, /* last: grad only */
+  };
+  int bad = tw_opts_parse_named(grad ? "nn grad" : "nn forward", opts, (int)TW_ARRAY_LEN(opts) - !grad, argc, argv);
+  a->backend = tw_opt_backends[backend];
+  return bad;
 }
 
 /* Reads a float32 dataset of the given rank whose dims match `want` (-1: any),
@@ -273,46 +266,30 @@ static int nn_exit(tw_status st) {
 }
 
 int tw_cmd_nn_forward(int argc, char **argv) {
-  static const char *const allowed[] = {"--model", "--input", "--output", "--backend", NULL};
   nn_args a;
-  int rc = parse_args("forward", argc, argv, allowed, &a);
-  if (rc) return rc;
-  if (!a.model || !a.input || !a.output) return tw_cli_usage_error("nn forward: --model, --input and --output are required");
-  return nn_exit(run_nn(&a, 0));
+  int rc = parse_args(argc, argv, 0, &a);
+  return rc ? rc : nn_exit(run_nn(&a, 0));
 }
 
 int tw_cmd_nn_grad(int argc, char **argv) {
-  static const char *const allowed[] = {"--model", "--input", "--target", "--output", "--backend", NULL};
   nn_args a;
-  int rc = parse_args("grad", argc, argv, allowed, &a);
-  if (rc) return rc;
-  if (!a.model || !a.input || !a.target || !a.output)
-    return tw_cli_usage_error("nn grad: --model, --input, --target and --output are required");
-  return nn_exit(run_nn(&a, 1));
+  int rc = parse_args(argc, argv, 1, &a);
+  return rc ? rc : nn_exit(run_nn(&a, 1));
 }
 
 int tw_cmd_nn_init(int argc, char **argv) {
-  static const char *const allowed[] = {"--sizes", "--seed", "--output", NULL};
-  nn_args a;
-  int rc = parse_args("init", argc, argv, allowed, &a);
+  tw_opt_ints v = {.n = 0};
+  int64_t seed = 0;
+  const char *output = NULL;
+  const tw_opt opts[] = {
+      {.name = "sizes", .kind = TW_OPT_INTS, .dest = &v, .min = 1, .max = 1 << 20, .required = 1},
+      {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 0x1p63, .required = 1},
+      {.name = "output", .kind = TW_OPT_STRING, .dest = &output, .required = 1},
+  };
+  int rc = tw_opts_parse_named("nn init", opts, TW_ARRAY_LEN(opts), argc, argv);
   if (rc) return rc;
-  if (!a.sizes || !a.seed || !a.output) return tw_cli_usage_error("nn init: --sizes, --seed and --output are required");
-  int v[7], n = 0;
-  const char *p = a.sizes;
-  while (n < 7) {
-    char *end;
-    long x = strtol(p, &end, 10);
-    if (end == p || x <= 0 || x > (1 << 20)) break;
-    v[n++] = (int)x;
-    p = end;
-    if (*p != ',') break;
-    ++p;
-  }
-  if (n != 7 || *p) return tw_cli_usage_error("nn init: --sizes must be seven positive integers N,F,H,Hr,L,M,O, got '%s'", a.sizes);
-  char *end;
-  unsigned long long seed = strtoull(a.seed, &end, 10);
-  if (!*a.seed || *end || a.seed[0] == '-') return tw_cli_usage_error("nn init: --seed must be a non-negative integer, got '%s'", a.seed);
-  tw_grt_sizes sz = {v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+  if (v.n != 7) return tw_cli_usage_error("nn init: --sizes must be seven numbers N,F,H,Hr,L,M,O, got %d number%s", v.n, v.n == 1 ? "" : "s");
+  tw_grt_sizes sz = {(int)v.v[0], (int)v.v[1], (int)v.v[2], (int)v.v[3], (int)v.v[4], (int)v.v[5], (int)v.v[6]};
   tw_grt_layout lay;
   tw_status st = tw_grt_layout_make(&sz, &lay);
   if (st) return tw_cli_fail(st);
@@ -320,7 +297,7 @@ int tw_cmd_nn_init(int argc, char **argv) {
   if (!params) return tw_cli_fail(TW_FAIL(TW_ERR_NOMEM, "cannot allocate %lld parameters", (long long)lay.total));
   tw_grt_init_params(&lay, (uint64_t)seed, params);
   tw_h5_file *f = NULL;
-  st = tw_h5_create(a.output, NULL, NULL, &f);
+  st = tw_h5_create(output, NULL, NULL, &f);
   if (st == TW_OK) {
     st = tw_grt_file_write(f, &lay, params);
     if (st == TW_OK) st = tw_h5_attr_write_i64(f, "seed", (int64_t)seed);

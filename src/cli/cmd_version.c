@@ -6,6 +6,7 @@
 #include "backend/backend.h" /* CUDA device listing */
 #include "build_info.h"      /* version, commit and TW_HAVE_* flags */
 #include "cli/cli.h"
+#include "cli/options.h" /* tw_opts_parse_named: no options, no arguments */
 #if defined(_OPENMP)
 #include <omp.h> /* omp_get_max_threads */
 #endif
@@ -13,7 +14,8 @@
 static const char *yes_no(int flag) { return flag ? "yes" : "no"; }
 
 int tw_cmd_version(int argc, char **argv) {
-  if (argc > 0) return tw_cli_usage_error("version takes no arguments");
+  int bad = tw_opts_parse_named("version", NULL, 0, argc, argv);
+  if (bad) return bad;
   printf("twinscale %s (commit %s)\n", TW_VERSION_STRING, TW_GIT_COMMIT);
   printf("backends: cpu%s\n", TW_HAVE_CUDA ? ", cuda" : "");
   printf("  CUDA      %s\n  cuDNN     %s\n  NCCL      %s\n", yes_no(TW_HAVE_CUDA), yes_no(TW_HAVE_CUDNN),

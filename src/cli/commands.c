@@ -11,14 +11,18 @@
 const tw_command tw_commands[] = {
 #if TW_HAVE_YAML && TW_HAVE_HDF5
     {NULL, "simulate", "run mechanistic twins (t1d, pbpk) through a scenario into an HDF5 file",
-     "usage: twinscale simulate CONFIG\n\n"
+     "usage: twinscale simulate CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
      "Reads the `simulate` config CONFIG (pack, twins, duration_min, precision, integrator,\n"
      "scenario, sensor, output, seed; every key in docs/simulate.md), integrates every twin\n"
      "and writes output.path: /twins/name, /trajectories/<observable> (twins, duration/every+1),\n"
      "/summary/<observable>/{mean,min,max}, /status/flag and /status/fail_minute. Under mpirun\n"
      "each rank integrates and writes its own chunks of twins. A twin whose integration fails\n"
      "is named on stderr and flagged; the others complete. Bad input: one line naming\n"
-     "FILE:LINE:COLUMN (or the table cell), exit 2.\n",
+     "FILE:LINE:COLUMN (or the table cell), exit 2.\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted: output.every_min=5), checked like the\n"
+     "                     file; repeatable, before or after CONFIG\n"
+     "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
+     "  --force            replace an existing results file even when it is not writable\n",
      tw_cmd_simulate},
 #endif
 #if TW_HAVE_HDF5
@@ -28,29 +32,35 @@ const tw_command tw_commands[] = {
      "attributes; docs/grt.md) teacher-forced over the inputs of X.h5:\n"
      "  /x (B,T,N,F) float32, /adj (N,N) shared or (B,N,N) per twin, optional /h0, /c0 (B,N,Hr).\n"
      "Writes Y.h5: /y (B,T,N,O), /h and /c (B,N,Hr), the state after the last step.\n"
-     "A shape that does not fit the model, a missing dataset, NaN or Inf: exit 2.\n",
+     "A shape that does not fit the model, a missing dataset, NaN or Inf: exit 2.\n"
+     "--backend (default cpu) says where; the first line names the backend that ran and why.\n",
      tw_cmd_nn_forward},
     {"nn", "grad", "MSE loss and its gradient for every GRT weight and the inputs",
      "usage: twinscale nn grad --model M.h5 --input X.h5 --target T.h5 --output G.h5 [--backend auto|cpu|cuda]\n\n"
      "Runs the GRT forward on X.h5 (as `nn forward`), the loss against T.h5's /y (B,T,N,O),\n"
      "mean over all output elements, or sum(mask*(y-t)^2)/sum(mask) with T.h5's optional /mask,\n"
      "and backpropagation through time. Writes G.h5: root attribute `loss`, one dataset per\n"
-     "weight under its PyTorch name holding its gradient, and /x_grad (B,T,N,F).\n",
+     "weight under its PyTorch name holding its gradient, and /x_grad (B,T,N,F).\n"
+     "--backend (default cpu) as in `nn forward`.\n",
      tw_cmd_nn_grad},
     {"nn", "init", "write a GRT model with PyTorch's default initialisation",
      "usage: twinscale nn init --sizes N,F,H,Hr,L,M,O --seed S --output M.h5\n\n"
      "Writes a model file with every weight and bias drawn from U(-1/sqrt(fan_in), 1/sqrt(fan_in))\n"
-     "as torch.nn.Linear and torch.nn.LSTMCell do (LSTM: 1/sqrt(Hr)), from Philox keyed by S.\n",
+     "as torch.nn.Linear and torch.nn.LSTMCell do (LSTM: 1/sqrt(Hr)), from Philox keyed by S\n"
+     "(a whole number from 0 to 2^63-1). Each size is from 1 to 2^20.\n",
      tw_cmd_nn_init},
 #endif
 #if TW_HAVE_YAML
     {"config", "check", "validate a config of any kind and print it normalised",
-     "usage: twinscale config check FILE\n\n"
+     "usage: twinscale config check FILE [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
      "Reads the YAML config FILE, finds its kind (its `kind:` key, or a key only that kind\n"
      "has), checks every key, type, range and required key against that kind's schema, and\n"
      "prints the config normalised: every key in schema order, defaults filled in, units as\n"
      "comments. The output is itself a valid config. Any problem is one line naming\n"
-     "FILE:LINE:COLUMN, and the exit status is 2. Conventions: docs/configs.md.\n",
+     "FILE:LINE:COLUMN, and the exit status is 2. Conventions: docs/configs.md.\n\n"
+     "  --set KEY=VALUE    sets a key before the check (dotted keys; repeatable)\n"
+     "  -o, --output PATH  sets output.path, as in `simulate`\n"
+     "  --force            accepted as in `simulate`; check writes no results, so it changes nothing\n",
      tw_cmd_config_check},
 #endif
     {"bench", "physio", "time the t1d model: patient-days/s per core, float32/float64, with/without CGM noise",

@@ -2,9 +2,11 @@
 ** main.c: `twinscale <command> [args]`: finds the command in the table and runs it.
 **
 ** Commands are one word ("version") or a group and a word ("config check");
-** `twinscale --help` lists them, `twinscale <command> --help` shows one.
+** `twinscale --help` lists them, `twinscale <command> --help` shows one (-h or
+** --help anywhere before a `--`; tw_cli_wants_help in options.c). Everything
+** else on the line is the command's to parse, through its option table
+** (options.h).
 */
-#include <stdarg.h> /* va_list for tw_cli_usage_error */
 #include <stdio.h>  /* printf, fprintf */
 #include <string.h> /* strcmp */
 
@@ -16,22 +18,6 @@ int tw_cli_fail(tw_status status) {
   fprintf(stderr, "%s\n", *msg ? msg : tw_status_name(status));
   if (tw_log_enabled(TW_LOG_DEBUG)) fprintf(stderr, "  trace: %s\n", tw_error_trace_string());
   return tw_status_exit_code(status);
-}
-
-int tw_cli_usage_error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  fprintf(stderr, "twinscale: ");
-  vfprintf(stderr, fmt, ap);
-  fprintf(stderr, "\n");
-  va_end(ap);
-  return 2;
-}
-
-int tw_cli_wants_help(int argc, char **argv) {
-  for (int i = 0; i < argc; ++i)
-    if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) return 1;
-  return 0;
 }
 
 static void print_help(void) {

@@ -230,9 +230,8 @@ int tw_cmd_bench_physio(int argc, char **argv) {
 #endif
   tw_backend *be = NULL;
   tw_status st = tw_backend_open(a.backend, 0, &be);
-  if (st != TW_OK) { /* "cuda" without a GPU or module: the user's to change, exit 2 */
-    int rc = tw_cli_fail(st);
-    return st == TW_ERR_UNSUPPORTED ? 2 : rc;
+  if (st != TW_OK) { /* "cuda" without a GPU or module: TW_ERR_UNSUPPORTED, exit 2 */
+    return tw_cli_fail(st);
   }
   printf("backend: %s (%s)\n", be->name, be->why);
   tw_model m;

@@ -257,24 +257,20 @@ done:
   return st;
 }
 
-/* The exit code of forward and grad. Something this machine does not have
-** (`--backend cuda` without a GPU or the CUDA module) is the user's to change: 2. */
-static int nn_exit(tw_status st) {
-  if (st == TW_OK) return 0;
-  int rc = tw_cli_fail(st);
-  return st == TW_ERR_UNSUPPORTED ? 2 : rc;
-}
-
 int tw_cmd_nn_forward(int argc, char **argv) {
   nn_args a;
   int rc = parse_args(argc, argv, 0, &a);
-  return rc ? rc : nn_exit(run_nn(&a, 0));
+  if (rc) return rc;
+  tw_status st = run_nn(&a, 0);
+  return st == TW_OK ? 0 : tw_cli_fail(st);
 }
 
 int tw_cmd_nn_grad(int argc, char **argv) {
   nn_args a;
   int rc = parse_args(argc, argv, 1, &a);
-  return rc ? rc : nn_exit(run_nn(&a, 1));
+  if (rc) return rc;
+  tw_status st = run_nn(&a, 1);
+  return st == TW_OK ? 0 : tw_cli_fail(st);
 }
 
 int tw_cmd_nn_init(int argc, char **argv) {

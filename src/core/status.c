@@ -99,5 +99,5 @@ const char *tw_status_name(tw_status code) {
 
 int tw_status_exit_code(tw_status code) {
   if (code == TW_OK) return 0;
-  return code == TW_ERR_INPUT ? 2 : 1;
+  return code == TW_ERR_INPUT || code == TW_ERR_UNSUPPORTED ? 2 : 1;
 }

@@ -52,7 +52,10 @@ const char *tw_error_trace_string(void);
 void tw_error_clear(void);
 /* A short name for a code: "input error", "I/O error", ... */
 const char *tw_status_name(tw_status code);
-/* Exit status a command returns for `code`: 0, 2 for input errors, 1 otherwise. */
+/* Exit status a command returns for `code`: 0; 2 for what the user can change
+** (input errors, and asking for what this build or machine does not have: a
+** CUDA backend without a GPU); 1 otherwise. A run stopped by a signal exits
+** 128 + the signal (the command decides: TW_ERR_INTERRUPTED carries no number). */
 int tw_status_exit_code(tw_status code);
 
 #define TW_FAIL(code, ...) tw_error_set((code), __FILE__, __LINE__, __VA_ARGS__)

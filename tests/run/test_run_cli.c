@@ -8,7 +8,8 @@
 **     for a year of 30 twins, so a check made after the work would time out);
 **   - --set and -o override the config, before or after CONFIG, checked like
 **     the file: a misspelt key gets "did you mean" and names the override;
-**   - option values are checked (an unknown option, a flag given a value).
+**   - option values are checked (an unknown option, a flag given a value);
+**   - `backend: cuda` on a machine without a GPU: one line, exit 2.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
@@ -19,7 +20,8 @@
 #include <sys/stat.h> /* chmod, mkdir */
 
 #if TW_HAVE_YAML && TW_HAVE_HDF5
-#include "core/clock.h" /* tw_now_seconds */
+#include "backend/backend.h" /* tw_backend_cuda_probe */
+#include "core/clock.h"       /* tw_now_seconds */
 #include "run_case.h"
 
 #define YEAR TW_TEST_DATA_DIR "/run/t1d-30.yaml --set duration_min=525600"
@@ -98,6 +100,9 @@ static void overrides(void) {
   refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --bogus", "unknown option '--bogus'");
   refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --force=yes", "--force takes no value");
   refused("simulate", "missing the CONFIG file");
+  int devices = 0;
+  if (tw_backend_cuda_probe(&devices) == TW_OK && devices == 0) /* a machine without a GPU */
+    refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --set backend=cuda", "no CUDA device is visible");
   snprintf(out, sizeof out, "%s/set.h5", dir);
   snprintf(args, sizeof args, "simulate -o %s --set output.every_min=60 %s/configs/quickstart.yaml --set duration_min=1440",
            out, TW_SOURCE_DIR);

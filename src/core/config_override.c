@@ -27,51 +27,15 @@ static tw_status set_error(const tw_cfg_doc *doc, const char *set, const char *w
   return TW_FAIL(TW_ERR_INPUT, "%s: --set %s: %s", doc->path, set, why);
 }
 
-static int grow(void **data, int *cap, int need, size_t elem) {
-  if (need <= *cap) return 1;
-  int cap2 = *cap ? *cap : 64;
-  while (cap2 < need) cap2 *= 2;
-  void *p = realloc(*data, (size_t)cap2 * elem);
-  if (!p) return 0;
-  *data = p;
-  *cap = cap2;
-  return 1;
-}
-
 static tw_status no_memory(const tw_cfg_doc *doc) { return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory", doc->path); }
-
-static tw_status add_chars(tw_cfg_doc *doc, const char *s, size_t len, size_t *offset) {
-  if (doc->n_chars + len + 1 > doc->cap_chars) {
-    size_t cap = doc->cap_chars ? doc->cap_chars : 1024;
-    while (cap < doc->n_chars + len + 1) cap *= 2;
-    char *p = realloc(doc->chars, cap);
-    if (!p) return no_memory(doc);
-    doc->chars = p;
-    doc->cap_chars = cap;
-  }
-  memcpy(doc->chars + doc->n_chars, s, len);
-  doc->chars[doc->n_chars + len] = '\0';
-  *offset = doc->n_chars;
-  doc->n_chars += len + 1;
-  return TW_OK;
-}
-
-static tw_status add_node(tw_cfg_doc *doc, tw_cfg_node_kind kind, tw_cfg_mark mark, int *index) {
-  if (!grow((void **)&doc->nodes, &doc->cap_nodes, doc->n_nodes + 1, sizeof *doc->nodes)) return no_memory(doc);
-  memset(&doc->nodes[doc->n_nodes], 0, sizeof *doc->nodes);
-  doc->nodes[doc->n_nodes].kind = kind;
-  doc->nodes[doc->n_nodes].mark = mark;
-  *index = doc->n_nodes++;
-  return TW_OK;
-}
 
 /* Copies the snippet's tree into doc; *root is the copy of its top node. */
 static tw_status graft(tw_cfg_doc *doc, const tw_cfg_doc *sn, tw_cfg_mark mark, int *root) {
   const int node0 = doc->n_nodes, kid0 = doc->n_kids;
   size_t char0;
-  TW_TRY(add_chars(doc, sn->chars, sn->n_chars, &char0));
-  if (!grow((void **)&doc->nodes, &doc->cap_nodes, node0 + sn->n_nodes, sizeof *doc->nodes) ||
-      !grow((void **)&doc->kids, &doc->cap_kids, kid0 + sn->n_kids, sizeof *doc->kids))
+  TW_TRY(tw_cfg_add_chars(doc, sn->chars, sn->n_chars, &char0));
+  if (!tw_cfg_grow((void **)&doc->nodes, &doc->cap_nodes, node0 + sn->n_nodes, sizeof *doc->nodes) ||
+      !tw_cfg_grow((void **)&doc->kids, &doc->cap_kids, kid0 + sn->n_kids, sizeof *doc->kids))
     return no_memory(doc);
   for (int i = 0; i < sn->n_nodes; ++i) {
     tw_cfg_node n = sn->nodes[i];
@@ -91,7 +55,7 @@ static tw_status graft(tw_cfg_doc *doc, const tw_cfg_doc *sn, tw_cfg_mark mark, 
 ** to the end of doc->kids. */
 static tw_status append_pair(tw_cfg_doc *doc, int map, int key, int value) {
   tw_cfg_node *m = &doc->nodes[map];
-  if (!grow((void **)&doc->kids, &doc->cap_kids, doc->n_kids + m->count + 2, sizeof *doc->kids)) return no_memory(doc);
+  if (!tw_cfg_grow((void **)&doc->kids, &doc->cap_kids, doc->n_kids + m->count + 2, sizeof *doc->kids)) return no_memory(doc);
   memmove(doc->kids + doc->n_kids, doc->kids + m->first, (size_t)m->count * sizeof *doc->kids);
   m->first = doc->n_kids;
   doc->kids[m->first + m->count] = key;
@@ -128,9 +92,9 @@ static tw_status find_slot(const tw_cfg_doc *doc, const char *set, int node, con
 
 /* A new scalar node holding `text`. */
 static tw_status new_key(tw_cfg_doc *doc, const char *text, tw_cfg_mark mark, int *index) {
-  TW_TRY(add_node(doc, TW_CFG_NODE_SCALAR, mark, index));
+  TW_TRY(tw_cfg_add_node(doc, TW_CFG_NODE_SCALAR, mark, index));
   size_t off;
-  TW_TRY(add_chars(doc, text, strlen(text), &off));
+  TW_TRY(tw_cfg_add_chars(doc, text, strlen(text), &off));
   doc->nodes[*index].text = off;
   doc->nodes[*index].len = strlen(text);
   return TW_OK;
@@ -155,7 +119,7 @@ static tw_status place(tw_cfg_doc *doc, const char *set, const char *key, int va
     if (slot < 0) {
       int k, v = value;
       TW_TRY(new_key(doc, seg, mark, &k));
-      if (dot) TW_TRY(add_node(doc, TW_CFG_NODE_MAP, mark, &v));
+      if (dot) TW_TRY(tw_cfg_add_node(doc, TW_CFG_NODE_MAP, mark, &v));
       TW_TRY(append_pair(doc, node, k, v));
       if (!dot) return TW_OK;
       node = v;

@@ -26,7 +26,7 @@
 
 /* ---- growing the pools -------------------------------------------------- */
 
-static int grow(void **data, int *cap, int need, size_t elem) {
+int tw_cfg_grow(void **data, int *cap, int need, size_t elem) {
   if (need <= *cap) return 1;
   int cap2 = *cap ? *cap : 64;
   while (cap2 < need) cap2 *= 2;
@@ -41,8 +41,8 @@ static tw_status no_memory(const tw_cfg_doc *doc) {
   return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory while parsing", doc->path);
 }
 
-static tw_status add_node(tw_cfg_doc *doc, tw_cfg_node_kind kind, tw_cfg_mark mark, int *index) {
-  if (!grow((void **)&doc->nodes, &doc->cap_nodes, doc->n_nodes + 1, sizeof *doc->nodes)) return no_memory(doc);
+tw_status tw_cfg_add_node(tw_cfg_doc *doc, tw_cfg_node_kind kind, tw_cfg_mark mark, int *index) {
+  if (!tw_cfg_grow((void **)&doc->nodes, &doc->cap_nodes, doc->n_nodes + 1, sizeof *doc->nodes)) return no_memory(doc);
   tw_cfg_node *n = &doc->nodes[doc->n_nodes];
   memset(n, 0, sizeof *n);
   n->kind = kind;
@@ -51,7 +51,7 @@ static tw_status add_node(tw_cfg_doc *doc, tw_cfg_node_kind kind, tw_cfg_mark ma
   return TW_OK;
 }
 
-static tw_status add_chars(tw_cfg_doc *doc, const char *s, size_t len, size_t *offset) {
+tw_status tw_cfg_add_chars(tw_cfg_doc *doc, const char *s, size_t len, size_t *offset) {
   size_t need = doc->n_chars + len + 1;
   if (need > doc->cap_chars) {
     size_t cap = doc->cap_chars ? doc->cap_chars : 1024;
@@ -250,7 +250,7 @@ static tw_status attach(builder *b, int node, yaml_mark_t m) {
   int in_map = doc->nodes[top->node].kind == TW_CFG_NODE_MAP;
   if (in_map && (b->n_pending - top->pending) % 2 == 0 && doc->nodes[node].kind != TW_CFG_NODE_SCALAR)
     return fail_at(doc, m, "a mapping key must be a plain name, not a mapping or a list");
-  if (!grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1, sizeof *b->pending)) return no_memory(doc);
+  if (!tw_cfg_grow((void **)&b->pending, &b->cap_pending, b->n_pending + 1, sizeof *b->pending)) return no_memory(doc);
   b->pending[b->n_pending++] = node;
   return TW_OK;
 }
@@ -264,12 +264,12 @@ static tw_status on_scalar(builder *b, const yaml_event_t *e) {
   /* "\0" escapes can put a NUL in a quoted scalar; C strings cannot hold it. */
   if (memchr(value, 0, len)) return fail_at(doc, e->start_mark, "a NUL character (\\0) in a string");
   int index;
-  TW_TRY(add_node(doc, TW_CFG_NODE_SCALAR, mark_of(e->start_mark), &index));
+  TW_TRY(tw_cfg_add_node(doc, TW_CFG_NODE_SCALAR, mark_of(e->start_mark), &index));
   tw_cfg_node *n = &doc->nodes[index];
   n->quoted = is_string || e->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
   n->len = len;
   size_t offset = 0;
-  TW_TRY(add_chars(doc, value, len, &offset));
+  TW_TRY(tw_cfg_add_chars(doc, value, len, &offset));
   doc->nodes[index].text = offset;
   return attach(b, index, e->start_mark);
 }
@@ -285,7 +285,7 @@ static tw_status on_start(builder *b, const yaml_event_t *e, tw_cfg_node_kind ki
     return fail_at(doc, e->start_mark, what);
   }
   int index;
-  TW_TRY(add_node(doc, kind, mark_of(e->start_mark), &index));
+  TW_TRY(tw_cfg_add_node(doc, kind, mark_of(e->start_mark), &index));
   TW_TRY(attach(b, index, e->start_mark));
   b->stack[b->depth].node = index;
   b->stack[b->depth].pending = b->n_pending;
@@ -300,7 +300,7 @@ static tw_status on_end(builder *b) {
   if (b->depth <= 0) return TW_FAIL(TW_ERR_INTERNAL, "%s: unbalanced YAML events", doc->path);
   open_container top = b->stack[--b->depth];
   int count = b->n_pending - top.pending;
-  if (!grow((void **)&doc->kids, &doc->cap_kids, doc->n_kids + count, sizeof *doc->kids)) return no_memory(doc);
+  if (!tw_cfg_grow((void **)&doc->kids, &doc->cap_kids, doc->n_kids + count, sizeof *doc->kids)) return no_memory(doc);
   if (count) memcpy(doc->kids + doc->n_kids, b->pending + top.pending, (size_t)count * sizeof *doc->kids);
   tw_cfg_node *n = &doc->nodes[top.node];
   n->first = doc->n_kids;

@@ -58,6 +58,14 @@ static inline const tw_cfg_node *tw_cfg_node_kid(const tw_cfg_doc *doc, const tw
   return &doc->nodes[doc->kids[n->first + i]];
 }
 
+/* Growing the document's pools (config_parse.c), for the parser and for the
+** overrides that edit a parsed tree (config_override.c). tw_cfg_grow doubles
+** *data's capacity (in elements of `elem` bytes) until it holds `need`; 0 when
+** out of memory. add_node appends a zeroed node; add_chars a NUL-terminated copy. */
+int tw_cfg_grow(void **data, int *cap, int need, size_t elem);
+tw_status tw_cfg_add_node(tw_cfg_doc *doc, tw_cfg_node_kind kind, tw_cfg_mark mark, int *index);
+tw_status tw_cfg_add_chars(tw_cfg_doc *doc, const char *s, size_t len, size_t *offset);
+
 /* True for a plain scalar that YAML reads as null: empty, "~", "null", "Null", "NULL". */
 int tw_cfg_scalar_is_null(const char *text, int quoted);
 

@@ -114,9 +114,5 @@ int main(void) {
   return TW_TEST_RESULT();
 }
 #else
-int main(void) {
-  (void)tw_test_failures_;
-  (void)tw_test_case_failed_;
-  TW_TEST_SKIP("simulate needs libyaml and HDF5");
-}
+TW_TEST_MAIN_SKIP("simulate needs libyaml and HDF5")
 #endif

@@ -96,7 +96,7 @@ static tw_status open_auto(int device_index, tw_backend **out) {
   }
   if (probe == TW_OK && n > 0) return open_cuda(device_index < n ? device_index : 0, out);
   TW_TRY(tw_backend_cpu_create(out));
-  snprintf((*out)->why, sizeof (*out)->why, "%s", why);
+  snprintf((*out)->why, sizeof (*out)->why, "%.*s", (int)sizeof (*out)->why - 1, why);
   return TW_OK;
 }
 

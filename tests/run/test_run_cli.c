@@ -102,7 +102,7 @@ static void overrides(void) {
   refused("simulate", "missing the CONFIG file");
   int devices = 0;
   if (tw_backend_cuda_probe(&devices) == TW_OK && devices == 0) /* a machine without a GPU */
-    refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --set backend=cuda", "no CUDA device is visible");
+    refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --set backend=cuda", "backend 'cuda' requested but ");
   snprintf(out, sizeof out, "%s/set.h5", dir);
   snprintf(args, sizeof args, "simulate -o %s --set output.every_min=60 %s/configs/quickstart.yaml --set duration_min=1440",
            out, TW_SOURCE_DIR);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j "$(nproc)"
+cmake --build build -j "$(nproc)" --target programs   # the binary and its modules, not the tests
 
 ./build/twinscale version
 ./build/twinscale config check configs/quickstart.yaml >/dev/null

@@ -61,7 +61,7 @@ tw_status tw_cfg_add_chars(tw_cfg_doc *doc, const char *s, size_t len, size_t *o
     doc->chars = p;
     doc->cap_chars = cap;
   }
-  memcpy(doc->chars + doc->n_chars, s, len);
+  if (len) memcpy(doc->chars + doc->n_chars, s, len); /* s may be NULL when len is 0 (an empty pool) */
   doc->chars[doc->n_chars + len] = '\0';
   *offset = doc->n_chars;
   doc->n_chars = need;

@@ -1,8 +1,10 @@
 /*
 ** fuzz_config.c: the libFuzzer target for the config loader.
 **
-** Each input is parsed as a config, its kind detected, and then bound to every
-** registered schema (the `example` schema has every field type; the engines'
+** Each input is parsed as a config, the overrides it starts with applied (lines
+** "#set KEY=VALUE" at the top: YAML comments, so the rest parses the same; each
+** goes through tw_cfg_set as `--set KEY=VALUE` does), its kind detected, and then
+** bound to every registered schema (the `example` schema has every field type; the engines'
 ** schemas join as they are registered in src/cli/config_kinds.c). Whatever
 ** binds is emitted, parsed and bound again, and emitted again: the two texts
 ** must be equal, or the target aborts. Sanitizers catch the rest (overflows,
@@ -45,9 +47,28 @@ static void check_round_trip(const tw_cfg_schema *schema, const void *obj) {
   free(again);
 }
 
+/* Applies the "#set KEY=VALUE" lines at the top of the text; errors are fine. */
+static void apply_sets(tw_cfg_doc *doc, const char *text, size_t size) {
+  static const char tag[] = "#set ";
+  size_t at = 0;
+  while (at + sizeof tag - 1 <= size && !memcmp(text + at, tag, sizeof tag - 1)) {
+    const char *line = text + at + sizeof tag - 1, *nl = memchr(line, '\n', size - (size_t)(line - text));
+    const size_t len = nl ? (size_t)(nl - line) : size - (size_t)(line - text);
+    char *set = malloc(len + 1);
+    if (!set) abort();
+    memcpy(set, line, len);
+    set[len] = '\0';
+    (void)tw_cfg_set(doc, set);
+    tw_error_clear();
+    free(set);
+    at = (size_t)(line - text) + len + 1;
+  }
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   tw_cfg_doc *doc;
   if (tw_cfg_parse_string("fuzz.yaml", (const char *)data, size, &doc) != TW_OK) return 0;
+  apply_sets(doc, (const char *)data, size);
   const tw_config_kind *kind;
   (void)tw_config_kind_detect(tw_config_kinds, doc, &kind);
   for (const tw_config_kind *k = tw_config_kinds; k->name; ++k) {

@@ -11,8 +11,10 @@ The rules are those of docs/import.md, written again here from the text:
   condition active when START <= R and (STOP empty or STOP > R), SYSTEM snomed;
   person id = hex(HMAC-SHA-256(salt, Id)).
 
-Usage: python3 validation/synthea_expected.py [FIXTURE_DIR]
-writes FIXTURE_DIR/expected.csv, expected_keep_deceased.csv and expected_report.csv.
+Usage: python3 validation/synthea_expected.py [FIXTURE_DIR [OUT_DIR]]
+writes OUT_DIR/expected.csv, expected_keep_deceased.csv and expected_report.csv
+(OUT_DIR defaults to FIXTURE_DIR; the ctest cohort_synthea_expected_fresh writes
+them to the build tree and compares them with the committed ones).
 """
 import csv
 import datetime
@@ -101,13 +103,15 @@ def write(path, persons):
 def main():
     fixture = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "tests", "data",
                                                                  "synthea")
+    out = sys.argv[2] if len(sys.argv) > 2 else fixture
+    os.makedirs(out, exist_ok=True)
     persons, report = table(fixture, keep_deceased=False)
-    write(os.path.join(fixture, "expected.csv"), persons)
+    write(os.path.join(out, "expected.csv"), persons)
     kept, _ = table(fixture, keep_deceased=True)
-    write(os.path.join(fixture, "expected_keep_deceased.csv"), kept)
+    write(os.path.join(out, "expected_keep_deceased.csv"), kept)
     for name, _, _ in COVS:
         report["missing_" + name] = sum(name not in p["cov"] for p in persons)
-    with open(os.path.join(fixture, "expected_report.csv"), "w", newline="") as f:
+    with open(os.path.join(out, "expected_report.csv"), "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(["key", "value"])
         for k, v in report.items():

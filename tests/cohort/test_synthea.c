@@ -273,7 +273,8 @@ static void test_synthea_keep_deceased(void) {
 **   MRN-0002 born 2022-02-01, after R: left out, counted unborn
 **   MRN-0003 M born 1950-12-31: 25,934 days / 365.25 = 71.003422313...; 82 kg, glucose 110, eGFR 60;
 **            type 2 diabetes and hypertension
-** persons_age.csv (CRLF line ends): MRN-0004 F 41.5 y, weight missing; MRN-0005 M 7 y, 24.25 kg. */
+** persons_age.csv (a UTF-8 byte-order mark before the header, CRLF line ends): MRN-0004 F 41.5 y,
+** weight missing; MRN-0005 M 7 y, 24.25 kg. */
 static void test_person_csv(void) {
   tw_person_table t;
   char id[TW_PSEUDONYM_LEN + 1];

@@ -114,25 +114,25 @@ static tw_status person_row(const tw_csv *c, const person_cols *k, const tw_impo
   return TW_OK;
 }
 
-static const tw_person_table *g_sort_table; /* qsort's comparison has no context argument */
+typedef struct id_line {
+  const char *id; /* a pseudonym of the table */
+  int64_t line;
+} id_line;
 
-static int by_id(const void *a, const void *b) {
-  return strcmp(g_sort_table->persons[*(const int64_t *)a].id, g_sort_table->persons[*(const int64_t *)b].id);
-}
+static int by_id(const void *a, const void *b) { return strcmp(((const id_line *)a)->id, ((const id_line *)b)->id); }
 
 /* A person_id given twice gives the same pseudonym twice: refused, naming both lines. */
 static tw_status check_unique(const tw_person_table *t, const int64_t *lines, const char *path) {
-  int64_t *order = malloc((size_t)TW_MAX(t->n, 1) * sizeof *order);
+  id_line *order = malloc((size_t)TW_MAX(t->n, 1) * sizeof *order);
   if (!order) return TW_FAIL(TW_ERR_NOMEM, "import: out of memory");
-  for (int64_t i = 0; i < t->n; ++i) order[i] = i;
-  g_sort_table = t;
+  for (int64_t i = 0; i < t->n; ++i) order[i] = (id_line){t->persons[i].id, lines[i]};
   qsort(order, (size_t)t->n, sizeof *order, by_id);
   tw_status st = TW_OK;
   for (int64_t i = 1; i < t->n && st == TW_OK; ++i)
-    if (!strcmp(t->persons[order[i - 1]].id, t->persons[order[i]].id))
+    if (!strcmp(order[i - 1].id, order[i].id))
       st = TW_FAIL(TW_ERR_INPUT, "%s:%lld: column person_id: the same person_id as line %lld", path,
-                   (long long)TW_MAX(lines[order[i - 1]], lines[order[i]]),
-                   (long long)TW_MIN(lines[order[i - 1]], lines[order[i]]));
+                   (long long)TW_MAX(order[i - 1].line, order[i].line),
+                   (long long)TW_MIN(order[i - 1].line, order[i].line));
   free(order);
   return st;
 }

@@ -143,26 +143,26 @@ tw_status tw_pseudonym(const char *salt, const char *source_id, char out[TW_PSEU
 ** may hold commas, line breaks and "" for a quote. A UTF-8 byte-order mark is
 ** skipped, empty lines are skipped, every record must have the header's field
 ** count. Positions are 1-based lines and byte columns of the field's start. */
-typedef struct tw_csv tw_csv;
+typedef struct tw_ehr_csv tw_ehr_csv;
 /* Opens and reads the header. A file that cannot be opened is TW_ERR_IO. */
-tw_status tw_csv_open(const char *path, tw_csv **out);
-void tw_csv_close(tw_csv *c);
+tw_status tw_ehr_csv_open(const char *path, tw_ehr_csv **out);
+void tw_ehr_csv_close(tw_ehr_csv *c);
 /* Number of header columns, and the name of one. */
-int tw_csv_columns(const tw_csv *c);
-const char *tw_csv_column_name(const tw_csv *c, int col);
+int tw_ehr_csv_columns(const tw_ehr_csv *c);
+const char *tw_ehr_csv_column_name(const tw_ehr_csv *c, int col);
 /* Index of a header column, or -1. */
-int tw_csv_find(const tw_csv *c, const char *name);
+int tw_ehr_csv_find(const tw_ehr_csv *c, const char *name);
 /* Index of a required header column: TW_ERR_INPUT "FILE:1: missing column NAME". */
-tw_status tw_csv_require(const tw_csv *c, const char *name, int *col);
+tw_status tw_ehr_csv_require(const tw_ehr_csv *c, const char *name, int *col);
 /* Reads the next record: *more = 0 at the end of the file. */
-tw_status tw_csv_next(tw_csv *c, int *more);
+tw_status tw_ehr_csv_next(tw_ehr_csv *c, int *more);
 /* Field `col` of the current record (NUL-terminated, unquoted). */
-const char *tw_csv_field(const tw_csv *c, int col);
+const char *tw_ehr_csv_field(const tw_ehr_csv *c, int col);
 /* The line where the current record starts. */
-int64_t tw_csv_line(const tw_csv *c);
+int64_t tw_ehr_csv_line(const tw_ehr_csv *c);
 /* Fails with TW_ERR_INPUT and "FILE:LINE:COL: column NAME: <message>" at the
 ** start of field `col` of the current record. */
-tw_status tw_csv_fail(const tw_csv *c, int col, const char *fmt, ...) TW_PRINTF(3, 4);
+tw_status tw_ehr_csv_fail(const tw_ehr_csv *c, int col, const char *fmt, ...) TW_PRINTF(3, 4);
 
 /* ---- dates (synthea_date.c) ------------------------------------------------- */
 
@@ -176,7 +176,7 @@ int64_t tw_date_day(int64_t seconds);
 /* ---- shared by the importers (synthea_table.c) ------------------------------ */
 
 /* Checks and parses a field that must be a date: the error names file:line:col. */
-tw_status tw_csv_date(const tw_csv *c, int col, int64_t *seconds);
+tw_status tw_ehr_csv_date(const tw_ehr_csv *c, int col, int64_t *seconds);
 /* Checks the options (reference date, salt) and fills *ref_day. */
 tw_status tw_import_options_check(const tw_import_options *opt, int64_t *ref_day);
 /* Appends an empty person (covariates NaN and flagged missing) to t. */
@@ -185,13 +185,13 @@ tw_status tw_person_table_push(tw_person_table *t, tw_person **out);
 void tw_person_set_age(tw_person *p, int64_t birth_day, int64_t ref_day);
 /* Checks a covariate value in canonical units against its plausible range (0, max]
 ** (the error names file:line:col of field `col`). */
-tw_status tw_covariate_check(tw_covariate k, double value, const tw_csv *c, int col);
+tw_status tw_covariate_check(tw_covariate k, double value, const tw_ehr_csv *c, int col);
 /* Parses field `col` as a finite number. */
-tw_status tw_csv_number(const tw_csv *c, int col, double *value);
+tw_status tw_ehr_csv_number(const tw_ehr_csv *c, int col, double *value);
 /* Counts the missing flags into t->report.missing. */
 void tw_person_table_count_missing(tw_person_table *t);
 /* Parses the sex field: "F"/"M" (either case). */
-tw_status tw_csv_sex(const tw_csv *c, int col, tw_sex *sex);
+tw_status tw_ehr_csv_sex(const tw_ehr_csv *c, int col, tw_sex *sex);
 
 TW_EXTERN_C_END
 

@@ -20,7 +20,7 @@ typedef struct field_pos {
   int64_t col;
 } field_pos;
 
-struct tw_csv {
+struct tw_ehr_csv {
   FILE *fp;
   char *path;
   char *buf; /* the current record, fields NUL-terminated */
@@ -36,7 +36,7 @@ struct tw_csv {
 
 static tw_status csv_oom(void) { return TW_FAIL(TW_ERR_NOMEM, "CSV reader: out of memory"); }
 
-static tw_status buf_put(tw_csv *c, char ch) {
+static tw_status buf_put(tw_ehr_csv *c, char ch) {
   if (c->len == c->cap) {
     const size_t cap = c->cap ? 2 * c->cap : 4096;
     char *b = realloc(c->buf, cap);
@@ -48,7 +48,7 @@ static tw_status buf_put(tw_csv *c, char ch) {
   return TW_OK;
 }
 
-static tw_status field_start(tw_csv *c) {
+static tw_status field_start(tw_ehr_csv *c) {
   if (c->nfields == c->fields_cap) {
     const int cap = c->fields_cap ? 2 * c->fields_cap : 32;
     field_pos *f = realloc(c->fields, (size_t)cap * sizeof *f);
@@ -61,7 +61,7 @@ static tw_status field_start(tw_csv *c) {
 }
 
 /* The next byte, keeping line and column; a CR before LF is dropped. EOF as is. */
-static int next_byte(tw_csv *c) {
+static int next_byte(tw_ehr_csv *c) {
   int ch = getc(c->fp);
   if (ch == '\r') {
     const int after = getc(c->fp);
@@ -79,13 +79,13 @@ static int next_byte(tw_csv *c) {
   return ch;
 }
 
-static tw_status fail_at(const tw_csv *c, int64_t line, int64_t col, const char *what) {
+static tw_status fail_at(const tw_ehr_csv *c, int64_t line, int64_t col, const char *what) {
   return TW_FAIL(TW_ERR_INPUT, "%s:%lld:%lld: %s", c->path, (long long)line, (long long)col, what);
 }
 
 /* A quoted field, the opening quote already read. Leaves the byte after the
 ** closing quote in *ch. */
-static tw_status read_quoted(tw_csv *c, int *ch) {
+static tw_status read_quoted(tw_ehr_csv *c, int *ch) {
   const int64_t line = c->at_line, col = c->at_col;
   for (;;) {
     int b = next_byte(c);
@@ -102,7 +102,7 @@ static tw_status read_quoted(tw_csv *c, int *ch) {
 }
 
 /* One field from its first byte *ch; leaves the delimiter (',', '\n', EOF) in *ch. */
-static tw_status read_field(tw_csv *c, int *ch) {
+static tw_status read_field(tw_ehr_csv *c, int *ch) {
   TW_TRY(field_start(c));
   if (*ch == '"') {
     TW_TRY(read_quoted(c, ch));
@@ -119,7 +119,7 @@ static tw_status read_field(tw_csv *c, int *ch) {
 }
 
 /* Reads one record into buf and fields; *more = 0 at the end of the file. */
-static tw_status read_record(tw_csv *c, int *more) {
+static tw_status read_record(tw_ehr_csv *c, int *more) {
   int ch = next_byte(c);
   while (ch == '\n') ch = next_byte(c); /* empty lines */
   c->len = 0;
@@ -134,7 +134,7 @@ static tw_status read_record(tw_csv *c, int *more) {
   }
 }
 
-static tw_status skip_bom(tw_csv *c) {
+static tw_status skip_bom(tw_ehr_csv *c) {
   unsigned char b[3];
   const size_t n = fread(b, 1, 3, c->fp);
   if (n == 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF) return TW_OK;
@@ -142,7 +142,7 @@ static tw_status skip_bom(tw_csv *c) {
   return TW_OK;
 }
 
-static tw_status copy_header(tw_csv *c) {
+static tw_status copy_header(tw_ehr_csv *c) {
   c->header = calloc((size_t)c->nfields, sizeof *c->header);
   if (!c->header) return csv_oom();
   c->ncols = c->nfields;
@@ -155,7 +155,7 @@ static tw_status copy_header(tw_csv *c) {
   return TW_OK;
 }
 
-static tw_status open_file(const char *path, tw_csv *c) {
+static tw_status open_file(const char *path, tw_ehr_csv *c) {
   c->path = malloc(strlen(path) + 1);
   if (!c->path) return csv_oom();
   strcpy(c->path, path);
@@ -165,9 +165,9 @@ static tw_status open_file(const char *path, tw_csv *c) {
   return skip_bom(c);
 }
 
-tw_status tw_csv_open(const char *path, tw_csv **out) {
+tw_status tw_ehr_csv_open(const char *path, tw_ehr_csv **out) {
   *out = NULL;
-  tw_csv *c = calloc(1, sizeof *c);
+  tw_ehr_csv *c = calloc(1, sizeof *c);
   if (!c) return csv_oom();
   int more = 0;
   tw_status st = TW_OK;
@@ -181,11 +181,11 @@ tw_status tw_csv_open(const char *path, tw_csv **out) {
   *out = c;
   return TW_OK;
 fail:
-  tw_csv_close(c);
+  tw_ehr_csv_close(c);
   return st;
 }
 
-void tw_csv_close(tw_csv *c) {
+void tw_ehr_csv_close(tw_ehr_csv *c) {
   if (!c) return;
   if (c->fp) fclose(c->fp);
   if (c->buf) memset(c->buf, 0, c->cap); /* the last record may hold identifying fields */
@@ -197,23 +197,23 @@ void tw_csv_close(tw_csv *c) {
   free(c);
 }
 
-int tw_csv_columns(const tw_csv *c) { return c->ncols; }
+int tw_ehr_csv_columns(const tw_ehr_csv *c) { return c->ncols; }
 
-const char *tw_csv_column_name(const tw_csv *c, int col) { return c->header[col]; }
+const char *tw_ehr_csv_column_name(const tw_ehr_csv *c, int col) { return c->header[col]; }
 
-int tw_csv_find(const tw_csv *c, const char *name) {
+int tw_ehr_csv_find(const tw_ehr_csv *c, const char *name) {
   for (int i = 0; i < c->ncols; ++i)
     if (!strcmp(c->header[i], name)) return i;
   return -1;
 }
 
-tw_status tw_csv_require(const tw_csv *c, const char *name, int *col) {
-  *col = tw_csv_find(c, name);
+tw_status tw_ehr_csv_require(const tw_ehr_csv *c, const char *name, int *col) {
+  *col = tw_ehr_csv_find(c, name);
   if (*col < 0) return TW_FAIL(TW_ERR_INPUT, "%s:1: missing column %s in the header", c->path, name);
   return TW_OK;
 }
 
-tw_status tw_csv_next(tw_csv *c, int *more) {
+tw_status tw_ehr_csv_next(tw_ehr_csv *c, int *more) {
   TW_TRY(read_record(c, more));
   if (*more && c->nfields != c->ncols)
     return TW_FAIL(TW_ERR_INPUT, "%s:%lld: %d fields, the header has %d", c->path, (long long)c->record_line,
@@ -221,11 +221,11 @@ tw_status tw_csv_next(tw_csv *c, int *more) {
   return TW_OK;
 }
 
-const char *tw_csv_field(const tw_csv *c, int col) { return c->buf + c->fields[col].offset; }
+const char *tw_ehr_csv_field(const tw_ehr_csv *c, int col) { return c->buf + c->fields[col].offset; }
 
-int64_t tw_csv_line(const tw_csv *c) { return c->record_line; }
+int64_t tw_ehr_csv_line(const tw_ehr_csv *c) { return c->record_line; }
 
-tw_status tw_csv_fail(const tw_csv *c, int col, const char *fmt, ...) {
+tw_status tw_ehr_csv_fail(const tw_ehr_csv *c, int col, const char *fmt, ...) {
   char what[512];
   va_list ap;
   va_start(ap, fmt);

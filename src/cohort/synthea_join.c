@@ -47,7 +47,7 @@ typedef struct obs_cols {
 } obs_cols;
 
 typedef struct join_state {
-  tw_csv *csv;
+  tw_ehr_csv *csv;
   const synthea_index *ix;
   tw_person_table *t;
   int64_t ref_day;
@@ -62,25 +62,25 @@ static const loinc_rule *loinc_find(const char *code) {
 
 /* The person of field `col`: NULL for one left out or not in patients.csv (counted). */
 static tw_person *person_of(join_state *s, int col) {
-  const synthea_entry *e = synthea_find(s->ix, tw_csv_field(s->csv, col));
+  const synthea_entry *e = synthea_find(s->ix, tw_ehr_csv_field(s->csv, col));
   if (!e) s->t->report.rows_unknown_person++;
   return e && e->person >= 0 ? &s->t->persons[e->person] : NULL;
 }
 
 /* The row's value in the canonical unit, or a refusal naming the unit column. */
-static tw_status obs_value(const tw_csv *c, const obs_cols *k, const loinc_rule *r, double *value) {
-  if (k->type >= 0 && strcmp(tw_csv_field(c, k->type), "numeric"))
-    return tw_csv_fail(c, k->type, "LOINC %s (%s) must be numeric, not '%s'", r->code,
-                       tw_covariate_name(r->cov), tw_csv_field(c, k->type));
-  const char *units = tw_csv_field(c, k->units);
+static tw_status obs_value(const tw_ehr_csv *c, const obs_cols *k, const loinc_rule *r, double *value) {
+  if (k->type >= 0 && strcmp(tw_ehr_csv_field(c, k->type), "numeric"))
+    return tw_ehr_csv_fail(c, k->type, "LOINC %s (%s) must be numeric, not '%s'", r->code,
+                       tw_covariate_name(r->cov), tw_ehr_csv_field(c, k->type));
+  const char *units = tw_ehr_csv_field(c, k->units);
   const unit_rule *u = NULL;
   for (int i = 0; i < 3 && r->units[i].units && !u; ++i)
     if (!strcmp(r->units[i].units, units)) u = &r->units[i];
   if (!u)
-    return tw_csv_fail(c, k->units, "unit '%s' of LOINC %s (%s) is not known (canonical: %s)", units, r->code,
+    return tw_ehr_csv_fail(c, k->units, "unit '%s' of LOINC %s (%s) is not known (canonical: %s)", units, r->code,
                        tw_covariate_name(r->cov), r->units[0].units);
   double v;
-  TW_TRY(tw_csv_number(c, k->value, &v));
+  TW_TRY(tw_ehr_csv_number(c, k->value, &v));
   *value = v * u->scale + u->offset;
   return tw_covariate_check(r->cov, *value, c, k->value);
 }
@@ -88,13 +88,13 @@ static tw_status obs_value(const tw_csv *c, const obs_cols *k, const loinc_rule 
 static tw_status obs_row(join_state *s, const void *cols) {
   const obs_cols *k = cols;
   s->t->report.observation_rows++;
-  const loinc_rule *r = loinc_find(tw_csv_field(s->csv, k->code));
+  const loinc_rule *r = loinc_find(tw_ehr_csv_field(s->csv, k->code));
   if (!r) return TW_OK; /* not one of the six: never read further */
   tw_person *p = person_of(s, k->patient);
   if (!p) return TW_OK;
   int64_t when;
   double value = 0.0;
-  TW_TRY(tw_csv_date(s->csv, k->date, &when));
+  TW_TRY(tw_ehr_csv_date(s->csv, k->date, &when));
   TW_TRY(obs_value(s->csv, k, r, &value));
   if (tw_date_day(when) > s->ref_day) {
     s->t->report.observations_after++;
@@ -110,33 +110,33 @@ static tw_status obs_row(join_state *s, const void *cols) {
   return TW_OK;
 }
 
-static tw_status obs_columns(const tw_csv *c, void *cols) {
+static tw_status obs_columns(const tw_ehr_csv *c, void *cols) {
   obs_cols *k = cols;
-  TW_TRY(tw_csv_require(c, "DATE", &k->date));
-  TW_TRY(tw_csv_require(c, "PATIENT", &k->patient));
-  TW_TRY(tw_csv_require(c, "CODE", &k->code));
-  TW_TRY(tw_csv_require(c, "VALUE", &k->value));
-  TW_TRY(tw_csv_require(c, "UNITS", &k->units));
-  k->type = tw_csv_find(c, "TYPE");
+  TW_TRY(tw_ehr_csv_require(c, "DATE", &k->date));
+  TW_TRY(tw_ehr_csv_require(c, "PATIENT", &k->patient));
+  TW_TRY(tw_ehr_csv_require(c, "CODE", &k->code));
+  TW_TRY(tw_ehr_csv_require(c, "VALUE", &k->value));
+  TW_TRY(tw_ehr_csv_require(c, "UNITS", &k->units));
+  k->type = tw_ehr_csv_find(c, "TYPE");
   return TW_OK;
 }
 
-typedef tw_status (*columns_fn)(const tw_csv *c, void *cols);
+typedef tw_status (*columns_fn)(const tw_ehr_csv *c, void *cols);
 typedef tw_status (*row_fn)(join_state *s, const void *cols);
 
 /* Opens the file at `path`, finds the columns, runs `row` on every record. */
 static tw_status each_row(join_state *s, const char *path, void *cols, columns_fn columns, row_fn row) {
-  TW_TRY(tw_csv_open(path, &s->csv));
+  TW_TRY(tw_ehr_csv_open(path, &s->csv));
   tw_status st = TW_OK;
   int more = 1;
   TW_TRY_GOTO(st, columns(s->csv, cols), done);
   for (;;) {
-    TW_TRY_GOTO(st, tw_csv_next(s->csv, &more), done);
+    TW_TRY_GOTO(st, tw_ehr_csv_next(s->csv, &more), done);
     if (!more) break;
     TW_TRY_GOTO(st, row(s, cols), done);
   }
 done:
-  tw_csv_close(s->csv);
+  tw_ehr_csv_close(s->csv);
   s->csv = NULL;
   return st;
 }
@@ -157,10 +157,10 @@ typedef struct cond_cols {
   int start, stop, patient, code, system; /* system: -1 when the file has no SYSTEM column */
 } cond_cols;
 
-static int condition_find(const tw_csv *c, const cond_cols *k) {
-  if (k->system >= 0 && strcmp(tw_csv_field(c, k->system), SNOMED_SYSTEM)) return -1;
+static int condition_find(const tw_ehr_csv *c, const cond_cols *k) {
+  if (k->system >= 0 && strcmp(tw_ehr_csv_field(c, k->system), SNOMED_SYSTEM)) return -1;
   for (int j = 0; j < TW_COND_COUNT; ++j)
-    if (!strcmp(SNOMED[j], tw_csv_field(c, k->code))) return j;
+    if (!strcmp(SNOMED[j], tw_ehr_csv_field(c, k->code))) return j;
   return -1;
 }
 
@@ -172,19 +172,19 @@ static tw_status cond_row(join_state *s, const void *cols) {
   tw_person *p = person_of(s, k->patient);
   if (!p) return TW_OK;
   int64_t start, stop = INT64_MAX;
-  TW_TRY(tw_csv_date(s->csv, k->start, &start));
-  if (*tw_csv_field(s->csv, k->stop)) TW_TRY(tw_csv_date(s->csv, k->stop, &stop));
+  TW_TRY(tw_ehr_csv_date(s->csv, k->start, &start));
+  if (*tw_ehr_csv_field(s->csv, k->stop)) TW_TRY(tw_ehr_csv_date(s->csv, k->stop, &stop));
   if (tw_date_day(start) <= s->ref_day && (stop == INT64_MAX || tw_date_day(stop) > s->ref_day)) p->cond[j] = 1;
   return TW_OK;
 }
 
-static tw_status cond_columns(const tw_csv *c, void *cols) {
+static tw_status cond_columns(const tw_ehr_csv *c, void *cols) {
   cond_cols *k = cols;
-  TW_TRY(tw_csv_require(c, "START", &k->start));
-  TW_TRY(tw_csv_require(c, "STOP", &k->stop));
-  TW_TRY(tw_csv_require(c, "PATIENT", &k->patient));
-  TW_TRY(tw_csv_require(c, "CODE", &k->code));
-  k->system = tw_csv_find(c, "SYSTEM");
+  TW_TRY(tw_ehr_csv_require(c, "START", &k->start));
+  TW_TRY(tw_ehr_csv_require(c, "STOP", &k->stop));
+  TW_TRY(tw_ehr_csv_require(c, "PATIENT", &k->patient));
+  TW_TRY(tw_ehr_csv_require(c, "CODE", &k->code));
+  k->system = tw_ehr_csv_find(c, "SYSTEM");
   return TW_OK;
 }
 

@@ -60,40 +60,40 @@ static tw_status index_sort(synthea_index *ix, const char *path) {
   return TW_OK;
 }
 
-static tw_status patient_columns(const tw_csv *c, patient_cols *k) {
-  TW_TRY(tw_csv_require(c, "Id", &k->id));
-  TW_TRY(tw_csv_require(c, "BIRTHDATE", &k->birth));
-  TW_TRY(tw_csv_require(c, "DEATHDATE", &k->death));
-  return tw_csv_require(c, "GENDER", &k->gender);
+static tw_status patient_columns(const tw_ehr_csv *c, patient_cols *k) {
+  TW_TRY(tw_ehr_csv_require(c, "Id", &k->id));
+  TW_TRY(tw_ehr_csv_require(c, "BIRTHDATE", &k->birth));
+  TW_TRY(tw_ehr_csv_require(c, "DEATHDATE", &k->death));
+  return tw_ehr_csv_require(c, "GENDER", &k->gender);
 }
 
 /* Whether the row's person is dead before the reference day (DEATHDATE < R). */
-static tw_status is_deceased(const tw_csv *c, const patient_cols *k, int64_t ref_day, int *dead) {
+static tw_status is_deceased(const tw_ehr_csv *c, const patient_cols *k, int64_t ref_day, int *dead) {
   int64_t death = 0;
   *dead = 0;
-  if (!*tw_csv_field(c, k->death)) return TW_OK;
-  TW_TRY(tw_csv_date(c, k->death, &death));
+  if (!*tw_ehr_csv_field(c, k->death)) return TW_OK;
+  TW_TRY(tw_ehr_csv_date(c, k->death, &death));
   *dead = tw_date_day(death) < ref_day;
   return TW_OK;
 }
 
 /* One row of patients.csv: a person in the table, or a counted exclusion. */
-static tw_status patient_row(const tw_csv *c, const patient_cols *k, const tw_import_options *opt, int64_t ref_day,
+static tw_status patient_row(const tw_ehr_csv *c, const patient_cols *k, const tw_import_options *opt, int64_t ref_day,
                              tw_person_table *t, synthea_index *ix) {
-  const char *id = tw_csv_field(c, k->id);
-  if (!*id) return tw_csv_fail(c, k->id, "empty Id");
+  const char *id = tw_ehr_csv_field(c, k->id);
+  if (!*id) return tw_ehr_csv_fail(c, k->id, "empty Id");
   int64_t birth;
   int dead;
   tw_sex sex;
-  TW_TRY(tw_csv_date(c, k->birth, &birth));
+  TW_TRY(tw_ehr_csv_date(c, k->birth, &birth));
   TW_TRY(is_deceased(c, k, ref_day, &dead));
-  TW_TRY(tw_csv_sex(c, k->gender, &sex));
+  TW_TRY(tw_ehr_csv_sex(c, k->gender, &sex));
   t->report.source_persons++;
   const int unborn = tw_date_day(birth) > ref_day;
   if (unborn || (dead && !opt->keep_deceased)) {
     if (unborn) t->report.unborn_excluded++;
     else t->report.deceased_excluded++;
-    return index_add(ix, id, -1, tw_csv_line(c));
+    return index_add(ix, id, -1, tw_ehr_csv_line(c));
   }
   t->report.deceased_kept += dead;
   tw_person *p;
@@ -102,25 +102,25 @@ static tw_status patient_row(const tw_csv *c, const patient_cols *k, const tw_im
   tw_person_set_age(p, tw_date_day(birth), ref_day);
   p->sex = sex;
   p->deceased = dead;
-  return index_add(ix, id, t->n - 1, tw_csv_line(c));
+  return index_add(ix, id, t->n - 1, tw_ehr_csv_line(c));
 }
 
 tw_status synthea_read_patients(const char *path, const tw_import_options *opt, int64_t ref_day,
                                 tw_person_table *t, synthea_index *ix) {
-  tw_csv *c;
-  TW_TRY(tw_csv_open(path, &c));
+  tw_ehr_csv *c;
+  TW_TRY(tw_ehr_csv_open(path, &c));
   patient_cols k;
   tw_status st = TW_OK;
   int more = 1;
   TW_TRY_GOTO(st, patient_columns(c, &k), done);
   for (;;) {
-    TW_TRY_GOTO(st, tw_csv_next(c, &more), done);
+    TW_TRY_GOTO(st, tw_ehr_csv_next(c, &more), done);
     if (!more) break;
     TW_TRY_GOTO(st, patient_row(c, &k, opt, ref_day, t, ix), done);
   }
   TW_TRY_GOTO(st, index_sort(ix, path), done);
 done:
-  tw_csv_close(c);
+  tw_ehr_csv_close(c);
   return st;
 }
 

@@ -33,49 +33,49 @@ static int known_column(const char *name) {
   return 0;
 }
 
-static tw_status person_columns(const tw_csv *c, const char *path, person_cols *k) {
-  for (int i = 0; i < tw_csv_columns(c); ++i)
-    if (!known_column(tw_csv_column_name(c, i)))
+static tw_status person_columns(const tw_ehr_csv *c, const char *path, person_cols *k) {
+  for (int i = 0; i < tw_ehr_csv_columns(c); ++i)
+    if (!known_column(tw_ehr_csv_column_name(c, i)))
       return TW_FAIL(TW_ERR_INPUT, "%s:1: column %d '%s' is not a column of the person CSV (docs/import.md)", path,
-                     i + 1, tw_csv_column_name(c, i));
-  TW_TRY(tw_csv_require(c, "person_id", &k->id));
-  TW_TRY(tw_csv_require(c, "sex", &k->sex));
-  k->birth = tw_csv_find(c, "birthdate");
-  k->age = tw_csv_find(c, "age_y");
+                     i + 1, tw_ehr_csv_column_name(c, i));
+  TW_TRY(tw_ehr_csv_require(c, "person_id", &k->id));
+  TW_TRY(tw_ehr_csv_require(c, "sex", &k->sex));
+  k->birth = tw_ehr_csv_find(c, "birthdate");
+  k->age = tw_ehr_csv_find(c, "age_y");
   if ((k->birth < 0) == (k->age < 0))
     return TW_FAIL(TW_ERR_INPUT, "%s:1: give exactly one of the columns birthdate and age_y", path);
-  for (int j = 0; j < TW_COV_COUNT; ++j) k->cov[j] = tw_csv_find(c, tw_covariate_name((tw_covariate)j));
-  for (int j = 0; j < TW_COND_COUNT; ++j) k->cond[j] = tw_csv_find(c, tw_condition_name((tw_condition)j));
+  for (int j = 0; j < TW_COV_COUNT; ++j) k->cov[j] = tw_ehr_csv_find(c, tw_covariate_name((tw_covariate)j));
+  for (int j = 0; j < TW_COND_COUNT; ++j) k->cond[j] = tw_ehr_csv_find(c, tw_condition_name((tw_condition)j));
   return TW_OK;
 }
 
 /* Age from birthdate or age_y; *unborn when the birthdate is after R. */
-static tw_status person_age(const tw_csv *c, const person_cols *k, int64_t ref_day, tw_person *p, int *unborn) {
+static tw_status person_age(const tw_ehr_csv *c, const person_cols *k, int64_t ref_day, tw_person *p, int *unborn) {
   *unborn = 0;
   if (k->age >= 0) {
-    TW_TRY(tw_csv_number(c, k->age, &p->age_y));
-    if (p->age_y < 0.0 || p->age_y > 130.0) return tw_csv_fail(c, k->age, "age %g y is outside [0, 130]", p->age_y);
+    TW_TRY(tw_ehr_csv_number(c, k->age, &p->age_y));
+    if (p->age_y < 0.0 || p->age_y > 130.0) return tw_ehr_csv_fail(c, k->age, "age %g y is outside [0, 130]", p->age_y);
     return TW_OK;
   }
   int64_t birth;
-  TW_TRY(tw_csv_date(c, k->birth, &birth));
+  TW_TRY(tw_ehr_csv_date(c, k->birth, &birth));
   *unborn = tw_date_day(birth) > ref_day;
   tw_person_set_age(p, tw_date_day(birth), ref_day);
   return TW_OK;
 }
 
-static tw_status person_values(const tw_csv *c, const person_cols *k, tw_person *p) {
+static tw_status person_values(const tw_ehr_csv *c, const person_cols *k, tw_person *p) {
   for (int j = 0; j < TW_COV_COUNT; ++j) {
-    if (k->cov[j] < 0 || !*tw_csv_field(c, k->cov[j])) continue;
+    if (k->cov[j] < 0 || !*tw_ehr_csv_field(c, k->cov[j])) continue;
     double v;
-    TW_TRY(tw_csv_number(c, k->cov[j], &v));
+    TW_TRY(tw_ehr_csv_number(c, k->cov[j], &v));
     TW_TRY(tw_covariate_check((tw_covariate)j, v, c, k->cov[j]));
     p->cov[j] = v;
     p->missing[j] = 0;
   }
   for (int j = 0; j < TW_COND_COUNT; ++j) {
-    const char *s = k->cond[j] < 0 ? "" : tw_csv_field(c, k->cond[j]);
-    if (*s && strcmp(s, "0") && strcmp(s, "1")) return tw_csv_fail(c, k->cond[j], "must be 0, 1 or empty");
+    const char *s = k->cond[j] < 0 ? "" : tw_ehr_csv_field(c, k->cond[j]);
+    if (*s && strcmp(s, "0") && strcmp(s, "1")) return tw_ehr_csv_fail(c, k->cond[j], "must be 0, 1 or empty");
     p->cond[j] = s[0] == '1';
   }
   return TW_OK;
@@ -86,16 +86,16 @@ typedef struct row_lines {
   int64_t cap;
 } row_lines;
 
-static tw_status person_row(const tw_csv *c, const person_cols *k, const tw_import_options *opt, int64_t ref_day,
+static tw_status person_row(const tw_ehr_csv *c, const person_cols *k, const tw_import_options *opt, int64_t ref_day,
                             tw_person_table *t, row_lines *lines) {
-  const char *id = tw_csv_field(c, k->id);
-  if (!*id) return tw_csv_fail(c, k->id, "empty person_id");
+  const char *id = tw_ehr_csv_field(c, k->id);
+  if (!*id) return tw_ehr_csv_fail(c, k->id, "empty person_id");
   t->report.source_persons++;
   tw_person *p;
   int unborn;
   TW_TRY(tw_person_table_push(t, &p));
   TW_TRY(tw_pseudonym(opt->salt, id, p->id));
-  TW_TRY(tw_csv_sex(c, k->sex, &p->sex));
+  TW_TRY(tw_ehr_csv_sex(c, k->sex, &p->sex));
   TW_TRY(person_age(c, k, ref_day, p, &unborn));
   TW_TRY(person_values(c, k, p));
   if (unborn) {
@@ -110,7 +110,7 @@ static tw_status person_row(const tw_csv *c, const person_cols *k, const tw_impo
     lines->v = l;
     lines->cap = t->cap;
   }
-  lines->v[t->n - 1] = tw_csv_line(c);
+  lines->v[t->n - 1] = tw_ehr_csv_line(c);
   return TW_OK;
 }
 
@@ -138,21 +138,21 @@ static tw_status check_unique(const tw_person_table *t, const int64_t *lines, co
 }
 
 static tw_status read_persons(const char *path, const tw_import_options *opt, int64_t ref_day, tw_person_table *t) {
-  tw_csv *c;
-  TW_TRY(tw_csv_open(path, &c));
+  tw_ehr_csv *c;
+  TW_TRY(tw_ehr_csv_open(path, &c));
   person_cols k;
   row_lines lines = {NULL, 0};
   tw_status st = TW_OK;
   TW_TRY_GOTO(st, person_columns(c, path, &k), done);
   for (int more = 1;;) {
-    TW_TRY_GOTO(st, tw_csv_next(c, &more), done);
+    TW_TRY_GOTO(st, tw_ehr_csv_next(c, &more), done);
     if (!more) break;
     TW_TRY_GOTO(st, person_row(c, &k, opt, ref_day, t, &lines), done);
   }
   TW_TRY_GOTO(st, check_unique(t, lines.v, path), done);
 done:
   free(lines.v);
-  tw_csv_close(c);
+  tw_ehr_csv_close(c);
   return st;
 }
 

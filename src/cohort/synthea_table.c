@@ -56,17 +56,17 @@ void tw_person_set_age(tw_person *p, int64_t birth_day, int64_t ref_day) {
   p->age_y = (double)(ref_day - birth_day) / 365.25;
 }
 
-tw_status tw_covariate_check(tw_covariate k, double value, const tw_csv *c, int col) {
+tw_status tw_covariate_check(tw_covariate k, double value, const tw_ehr_csv *c, int col) {
   if (!isfinite(value) || value <= 0.0 || value > COVS[k].max)
-    return tw_csv_fail(c, col, "%s = %g %s is outside (0, %g]", COVS[k].name, value, COVS[k].units, COVS[k].max);
+    return tw_ehr_csv_fail(c, col, "%s = %g %s is outside (0, %g]", COVS[k].name, value, COVS[k].units, COVS[k].max);
   return TW_OK;
 }
 
-tw_status tw_csv_number(const tw_csv *c, int col, double *value) {
-  const char *s = tw_csv_field(c, col);
+tw_status tw_ehr_csv_number(const tw_ehr_csv *c, int col, double *value) {
+  const char *s = tw_ehr_csv_field(c, col);
   char *end;
   *value = strtod(s, &end);
-  if (!*s || *end || !isfinite(*value)) return tw_csv_fail(c, col, "'%s' is not a number", s);
+  if (!*s || *end || !isfinite(*value)) return tw_ehr_csv_fail(c, col, "'%s' is not a number", s);
   return TW_OK;
 }
 
@@ -83,17 +83,17 @@ void tw_person_table_free(tw_person_table *t) {
   memset(t, 0, sizeof *t);
 }
 
-tw_status tw_csv_date(const tw_csv *c, int col, int64_t *seconds) {
-  const char *s = tw_csv_field(c, col);
+tw_status tw_ehr_csv_date(const tw_ehr_csv *c, int col, int64_t *seconds) {
+  const char *s = tw_ehr_csv_field(c, col);
   if (tw_date_parse(s, seconds))
-    return tw_csv_fail(c, col, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", s);
+    return tw_ehr_csv_fail(c, col, "'%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", s);
   return TW_OK;
 }
 
-tw_status tw_csv_sex(const tw_csv *c, int col, tw_sex *sex) {
-  const char *s = tw_csv_field(c, col);
+tw_status tw_ehr_csv_sex(const tw_ehr_csv *c, int col, tw_sex *sex) {
+  const char *s = tw_ehr_csv_field(c, col);
   if ((s[0] == 'F' || s[0] == 'f') && !s[1]) *sex = TW_SEX_FEMALE;
   else if ((s[0] == 'M' || s[0] == 'm') && !s[1]) *sex = TW_SEX_MALE;
-  else return tw_csv_fail(c, col, "sex must be F or M");
+  else return tw_ehr_csv_fail(c, col, "sex must be F or M");
   return TW_OK;
 }

@@ -120,33 +120,33 @@ static void test_dates(void) {
 ** address with a CRLF inside quotes; observations.csv lines 18-19 hold one record
 ** whose value has a comma, "" and a line break, so the next record starts on line 20. */
 static void test_csv_quoting_and_lines(void) {
-  tw_csv *c;
+  tw_ehr_csv *c;
   int more, middle, address, value, code;
-  CHECK_OK(tw_csv_open(DATA "patients.csv", &c));
-  CHECK_EQ_INT(tw_csv_columns(c), 28);
-  CHECK_OK(tw_csv_require(c, "MIDDLE", &middle));
-  CHECK_OK(tw_csv_require(c, "ADDRESS", &address));
-  for (int i = 0; i < 14; ++i) CHECK_OK(tw_csv_next(c, &more));
+  CHECK_OK(tw_ehr_csv_open(DATA "patients.csv", &c));
+  CHECK_EQ_INT(tw_ehr_csv_columns(c), 28);
+  CHECK_OK(tw_ehr_csv_require(c, "MIDDLE", &middle));
+  CHECK_OK(tw_ehr_csv_require(c, "ADDRESS", &address));
+  for (int i = 0; i < 14; ++i) CHECK_OK(tw_ehr_csv_next(c, &more));
   CHECK(more);
-  CHECK_EQ_INT(tw_csv_line(c), 15);
-  CHECK_EQ_STR(tw_csv_field(c, middle), "Ottilie, \"Tilly\"");
-  CHECK_EQ_STR(tw_csv_field(c, address), "12 Quayside Lane\nFlat 2");
-  CHECK_OK(tw_csv_next(c, &more));
+  CHECK_EQ_INT(tw_ehr_csv_line(c), 15);
+  CHECK_EQ_STR(tw_ehr_csv_field(c, middle), "Ottilie, \"Tilly\"");
+  CHECK_EQ_STR(tw_ehr_csv_field(c, address), "12 Quayside Lane\nFlat 2");
+  CHECK_OK(tw_ehr_csv_next(c, &more));
   CHECK(!more);
-  tw_csv_close(c);
+  tw_ehr_csv_close(c);
 
-  CHECK_OK(tw_csv_open(DATA "observations.csv", &c));
-  CHECK_OK(tw_csv_require(c, "VALUE", &value));
-  CHECK_OK(tw_csv_require(c, "CODE", &code));
-  for (int i = 0; i < 17; ++i) CHECK_OK(tw_csv_next(c, &more));
-  CHECK_EQ_INT(tw_csv_line(c), 18);
-  CHECK_EQ_STR(tw_csv_field(c, code), "56799-0");
-  CHECK_EQ_STR(tw_csv_field(c, value), "116 Keeling Club, \"Back door\"\nHuddinge");
-  CHECK_OK(tw_csv_next(c, &more));
-  CHECK_EQ_INT(tw_csv_line(c), 20);
-  CHECK_EQ_STR(tw_csv_field(c, code), "2339-0");
-  CHECK_EQ_STR(tw_csv_field(c, tw_csv_find(c, "DESCRIPTION")), "Glucose [Mass/volume] in Blood");
-  tw_csv_close(c);
+  CHECK_OK(tw_ehr_csv_open(DATA "observations.csv", &c));
+  CHECK_OK(tw_ehr_csv_require(c, "VALUE", &value));
+  CHECK_OK(tw_ehr_csv_require(c, "CODE", &code));
+  for (int i = 0; i < 17; ++i) CHECK_OK(tw_ehr_csv_next(c, &more));
+  CHECK_EQ_INT(tw_ehr_csv_line(c), 18);
+  CHECK_EQ_STR(tw_ehr_csv_field(c, code), "56799-0");
+  CHECK_EQ_STR(tw_ehr_csv_field(c, value), "116 Keeling Club, \"Back door\"\nHuddinge");
+  CHECK_OK(tw_ehr_csv_next(c, &more));
+  CHECK_EQ_INT(tw_ehr_csv_line(c), 20);
+  CHECK_EQ_STR(tw_ehr_csv_field(c, code), "2339-0");
+  CHECK_EQ_STR(tw_ehr_csv_field(c, tw_ehr_csv_find(c, "DESCRIPTION")), "Glucose [Mass/volume] in Blood");
+  tw_ehr_csv_close(c);
 }
 
 /* ---- the Synthea fixture ------------------------------------------------------ */
@@ -154,41 +154,41 @@ static void test_csv_quoting_and_lines(void) {
 /* Compares the table with a CSV written by validation/synthea_expected.py, row by
 ** row (both keep the order of patients.csv). */
 static void check_against_expected(const tw_person_table *t, const char *expected_csv) {
-  tw_csv *c;
+  tw_ehr_csv *c;
   int more;
-  CHECK_OK(tw_csv_open(expected_csv, &c));
+  CHECK_OK(tw_ehr_csv_open(expected_csv, &c));
   int64_t i = 0;
   for (;; ++i) {
-    CHECK_OK(tw_csv_next(c, &more));
+    CHECK_OK(tw_ehr_csv_next(c, &more));
     if (!more) break;
     CHECK_MSG(i < t->n, "%s has more rows than the table's %lld", expected_csv, (long long)t->n);
     const tw_person *p = &t->persons[i];
-    CHECK_EQ_STR(p->id, tw_csv_field(c, tw_csv_find(c, "person_id")));
-    CHECK_NEAR(p->age_y, strtod(tw_csv_field(c, tw_csv_find(c, "age_y")), NULL), 1e-12);
-    CHECK_EQ_INT(p->sex, atoi(tw_csv_field(c, tw_csv_find(c, "sex"))));
-    CHECK_EQ_INT(p->deceased, atoi(tw_csv_field(c, tw_csv_find(c, "deceased"))));
+    CHECK_EQ_STR(p->id, tw_ehr_csv_field(c, tw_ehr_csv_find(c, "person_id")));
+    CHECK_NEAR(p->age_y, strtod(tw_ehr_csv_field(c, tw_ehr_csv_find(c, "age_y")), NULL), 1e-12);
+    CHECK_EQ_INT(p->sex, atoi(tw_ehr_csv_field(c, tw_ehr_csv_find(c, "sex"))));
+    CHECK_EQ_INT(p->deceased, atoi(tw_ehr_csv_field(c, tw_ehr_csv_find(c, "deceased"))));
     for (int k = 0; k < TW_COV_COUNT; ++k) {
-      const char *v = tw_csv_field(c, tw_csv_find(c, tw_covariate_name((tw_covariate)k)));
+      const char *v = tw_ehr_csv_field(c, tw_ehr_csv_find(c, tw_covariate_name((tw_covariate)k)));
       CHECK_MSG(p->missing[k] == !*v, "row %lld %s: missing %d, expected '%s'", (long long)i,
                 tw_covariate_name((tw_covariate)k), p->missing[k], v);
       if (*v) CHECK_NEAR(p->cov[k], strtod(v, NULL), 1e-12 * fabs(strtod(v, NULL)));
       else CHECK(isnan(p->cov[k]));
     }
     for (int j = 0; j < TW_COND_COUNT; ++j)
-      CHECK_EQ_INT(p->cond[j], atoi(tw_csv_field(c, tw_csv_find(c, tw_condition_name((tw_condition)j)))));
+      CHECK_EQ_INT(p->cond[j], atoi(tw_ehr_csv_field(c, tw_ehr_csv_find(c, tw_condition_name((tw_condition)j)))));
   }
-  tw_csv_close(c);
+  tw_ehr_csv_close(c);
   CHECK_EQ_INT(i, t->n);
 }
 
 static int64_t report_value(const char *key) {
-  tw_csv *c;
+  tw_ehr_csv *c;
   int more = 1;
   int64_t v = -1;
-  if (tw_csv_open(DATA "expected_report.csv", &c) != TW_OK) return -1;
-  while (tw_csv_next(c, &more) == TW_OK && more)
-    if (!strcmp(tw_csv_field(c, 0), key)) v = atoll(tw_csv_field(c, 1));
-  tw_csv_close(c);
+  if (tw_ehr_csv_open(DATA "expected_report.csv", &c) != TW_OK) return -1;
+  while (tw_ehr_csv_next(c, &more) == TW_OK && more)
+    if (!strcmp(tw_ehr_csv_field(c, 0), key)) v = atoll(tw_ehr_csv_field(c, 1));
+  tw_ehr_csv_close(c);
   return v;
 }
 
@@ -386,17 +386,17 @@ static void collect_needles(needles *nd) {
   static const char *const COLS[] = {"Id",         "SSN",     "DRIVERS", "PASSPORT", "PREFIX", "FIRST",
                                      "MIDDLE",     "LAST",    "SUFFIX",  "MAIDEN",   "BIRTHPLACE", "ADDRESS",
                                      "CITY",       "STATE",   "COUNTY",  "FIPS",     "ZIP",    "LAT",   "LON"};
-  tw_csv *c;
+  tw_ehr_csv *c;
   int more = 1;
-  if (tw_csv_open(DATA "patients.csv", &c) != TW_OK) return;
-  while (tw_csv_next(c, &more) == TW_OK && more)
-    for (size_t i = 0; i < TW_ARRAY_LEN(COLS); ++i) add_needle(nd, tw_csv_field(c, tw_csv_find(c, COLS[i])));
-  tw_csv_close(c);
-  if (tw_csv_open(DATA "observations.csv", &c) != TW_OK) return;
-  while (tw_csv_next(c, &more) == TW_OK && more)
-    if (!strcmp(tw_csv_field(c, tw_csv_find(c, "CODE")), "56799-0"))
-      add_needle(nd, tw_csv_field(c, tw_csv_find(c, "VALUE")));
-  tw_csv_close(c);
+  if (tw_ehr_csv_open(DATA "patients.csv", &c) != TW_OK) return;
+  while (tw_ehr_csv_next(c, &more) == TW_OK && more)
+    for (size_t i = 0; i < TW_ARRAY_LEN(COLS); ++i) add_needle(nd, tw_ehr_csv_field(c, tw_ehr_csv_find(c, COLS[i])));
+  tw_ehr_csv_close(c);
+  if (tw_ehr_csv_open(DATA "observations.csv", &c) != TW_OK) return;
+  while (tw_ehr_csv_next(c, &more) == TW_OK && more)
+    if (!strcmp(tw_ehr_csv_field(c, tw_ehr_csv_find(c, "CODE")), "56799-0"))
+      add_needle(nd, tw_ehr_csv_field(c, tw_ehr_csv_find(c, "VALUE")));
+  tw_ehr_csv_close(c);
   add_needle(nd, "MRN-0001");
   add_needle(nd, "MRN-0003");
   add_needle(nd, SALT);

@@ -147,6 +147,9 @@ def edge_bg(n_min, W, rng):
     inf_in[W + 10] = np.inf
     cases["inf_in_window"] = inf_in
     cases["tiny_sd_at_300"] = np.round(300.0 + 1e-4 * rng.normal(size=n_min), 9)
+    off = np.round(300.0 + 1e-4 * rng.normal(size=n_min), 9)
+    off[W + 1] = 300.5  # the first sample 40 sd from the mean
+    cases["tiny_sd_first_sample_off"] = off
     return cases
 
 

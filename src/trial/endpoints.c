@@ -86,9 +86,9 @@ static size_t obs_bytes(const tw_obs_acc *a) {
 static tw_status obs_alloc(tw_obs_acc *a) {
   const size_t ld = (size_t)a->ld;
   TW_TRY(alloc_block(&a->block_, obs_bytes(a)));
-  a->shift = (double *)a->block_;
-  a->mean = a->shift + ld;
-  a->m2 = a->mean + ld;
+  a->mean = (double *)a->block_;
+  a->mean_lo = a->mean + ld;
+  a->m2 = a->mean_lo + ld;
   a->count = (int64_t *)(a->m2 + ld);
   return TW_OK;
 }
@@ -135,7 +135,7 @@ static double obs_count(tw_obs_acc *a, const double *v, int64_t t) {
   a->last_t = t;
   const double k = (double)++a->n_samples;
   for (int64_t i = 0; i < a->n; i++)
-    tw_ep_obs_sample(a->shift, a->mean, a->m2, a->count, a->ld, i, a->bounds, a->n_thr, v[i], k);
+    tw_ep_obs_sample(a->mean, a->mean_lo, a->m2, a->count, a->ld, i, a->bounds, a->n_thr, v[i], k);
   return k;
 }
 
@@ -148,10 +148,10 @@ tw_status tw_obs_acc_update(tw_obs_acc *a, const double *v, int64_t minute) {
 
 /* 1 when twin i has a usable result: samples counted, all of them finite. */
 static int obs_twin_ok(const tw_obs_acc *a, int64_t i) {
-  return a->n_samples > 0 && isfinite(a->mean[i]) && isfinite(a->m2[i]);
+  return a->n_samples > 0 && isfinite(a->mean[i]) && isfinite(a->mean_lo[i]) && isfinite(a->m2[i]);
 }
 
-static double obs_mean(const tw_obs_acc *a, int64_t i) { return a->shift[i] + a->mean[i]; }
+static double obs_mean(const tw_obs_acc *a, int64_t i) { return a->mean[i] + a->mean_lo[i]; }
 
 static double obs_sd(const tw_obs_acc *a, int64_t i) {
   return a->n_samples > 1 ? sqrt(a->m2[i] / (double)(a->n_samples - 1)) : NAN;

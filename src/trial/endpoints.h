@@ -76,8 +76,8 @@ typedef struct tw_obs_acc {
   tw_ep_bounds bounds[TW_EP_MAX_THRESHOLDS]; /* thr without names, for endpoints_math.h */
   int64_t n_samples;    /* samples counted so far (the same for every twin) */
   int64_t last_t;       /* t of the last counted sample, 0 before the first */
-  double *shift;        /* (ld) the twin's first sample, observable's units */
-  double *mean, *m2;    /* (ld) Welford state of x - shift: units and units^2 */
+  double *mean, *mean_lo; /* (ld) Welford mean as hi + lo, observable's units */
+  double *m2;             /* (ld) sum of squared deviations, units^2 */
   int64_t *count;       /* (n_thr, ld) samples that met each threshold */
   void *block_;         /* the one allocation behind the arrays */
 } tw_obs_acc;

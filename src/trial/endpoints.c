@@ -61,6 +61,13 @@ static tw_status alloc_block(void **block, size_t bytes) {
   return TW_OK;
 }
 
+/* Points the k arrays at consecutive (ld) slices of block; returns what follows. */
+static void *carve(void *block, size_t ld, double **arrays[], int k) {
+  double *p = (double *)block;
+  for (int j = 0; j < k; j++, p += ld) *arrays[j] = p;
+  return p;
+}
+
 /* ---- any observable ---------------------------------------------------------- */
 
 static void obs_add_threshold(tw_obs_acc *a, const char *name, tw_ep_bounds b) {
@@ -84,12 +91,9 @@ static size_t obs_bytes(const tw_obs_acc *a) {
 }
 
 static tw_status obs_alloc(tw_obs_acc *a) {
-  const size_t ld = (size_t)a->ld;
+  double **arrays[] = {&a->mean, &a->mean_lo, &a->m2};
   TW_TRY(alloc_block(&a->block_, obs_bytes(a)));
-  a->mean = (double *)a->block_;
-  a->mean_lo = a->mean + ld;
-  a->m2 = a->mean_lo + ld;
-  a->count = (int64_t *)(a->m2 + ld);
+  a->count = (int64_t *)carve(a->block_, (size_t)a->ld, arrays, 3);
   return TW_OK;
 }
 
@@ -182,14 +186,14 @@ tw_status tw_obs_acc_finalize(const tw_obs_acc *a, double *out, int64_t ld_out) 
 
 /* ---- blood glucose ------------------------------------------------------------ */
 
+static size_t bg_bytes(const tw_endpoints *e) {
+  return (size_t)e->obs.ld * (4 * sizeof(double) + sizeof(int64_t));
+}
+
 static tw_status bg_alloc(tw_endpoints *e) {
-  const size_t ld = (size_t)e->obs.ld;
-  TW_TRY(alloc_block(&e->block_, ld * (4 * sizeof(double) + sizeof(int64_t))));
-  e->rl = (double *)e->block_;
-  e->rl_c = e->rl + ld;
-  e->rh = e->rl_c + ld;
-  e->rh_c = e->rh + ld;
-  e->first54 = (int64_t *)(e->rh_c + ld);
+  double **arrays[] = {&e->rl, &e->rl_c, &e->rh, &e->rh_c};
+  TW_TRY(alloc_block(&e->block_, bg_bytes(e)));
+  e->first54 = (int64_t *)carve(e->block_, (size_t)e->obs.ld, arrays, 4);
   return TW_OK;
 }
 
@@ -208,7 +212,7 @@ tw_status tw_endpoints_init(tw_endpoints *e, int64_t n, int64_t ld, tw_ep_window
 
 void tw_endpoints_reset(tw_endpoints *e) {
   tw_obs_acc_reset(&e->obs);
-  memset(e->block_, 0, (size_t)e->obs.ld * (4 * sizeof(double) + sizeof(int64_t)));
+  memset(e->block_, 0, bg_bytes(e));
 }
 
 void tw_endpoints_free(tw_endpoints *e) {

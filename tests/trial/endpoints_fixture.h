@@ -77,6 +77,21 @@ static int fx_bg_user(FILE *f, tw_ep_threshold *u) {
   return 1;
 }
 
+/* The "twin NAME / TAG X[nv] / expect E[rows]" records of a group up to "end",
+** into names, v (FX_MAX_TWINS, nv) and expect (FX_MAX_TWINS, rows); count in *n. */
+static int fx_read_twins(FILE *f, const char *tag, int64_t nv, int rows, char (*names)[64],
+                         double *v, double *expect, int *n) {
+  char buf[256];
+  if (!v || !expect) return 0;
+  while (fx_tok(f, buf) && !strcmp(buf, "twin") && *n < FX_MAX_TWINS) {
+    if (fscanf(f, "%63s", names[*n]) != 1 || !fx_expect(f, tag)) return 0;
+    if (!fx_doubles(f, v + *n * nv, nv) || !fx_expect(f, "expect")) return 0;
+    if (!fx_doubles(f, expect + *n * rows, rows)) return 0;
+    (*n)++;
+  }
+  return !strcmp(buf, "end");
+}
+
 /* After "bg_group": header, thresholds, twins, "end". */
 static int fx_read_bg(FILE *f, fx_bg_group *g) {
   long long w, d, e, nm;
@@ -84,17 +99,9 @@ static int fx_read_bg(FILE *f, fx_bg_group *g) {
   g->win.warmup_min = w, g->win.duration_min = d, g->win.every_min = e, g->n_min = nm;
   for (int j = 0; j < g->n_user; j++)
     if (!fx_bg_user(f, &g->user[j])) return 0;
-  const int rows = TW_EP_N_BG + g->n_user;
   g->v = malloc(sizeof(double) * FX_MAX_TWINS * (size_t)nm);
-  g->expect = malloc(sizeof(double) * FX_MAX_TWINS * (size_t)rows);
-  char buf[256];
-  while (fx_tok(f, buf) && !strcmp(buf, "twin") && g->n < FX_MAX_TWINS) {
-    if (fscanf(f, "%63s", g->twin[g->n]) != 1 || !fx_expect(f, "v")) return 0;
-    if (!fx_doubles(f, g->v + g->n * nm, nm) || !fx_expect(f, "expect")) return 0;
-    if (!fx_doubles(f, g->expect + g->n * rows, rows)) return 0;
-    g->n++;
-  }
-  return !strcmp(buf, "end");
+  g->expect = malloc(sizeof(double) * FX_MAX_TWINS * (size_t)(TW_EP_N_BG + g->n_user));
+  return fx_read_twins(f, "v", nm, TW_EP_N_BG + g->n_user, g->twin, g->v, g->expect, &g->n);
 }
 
 static int fx_read_pk_times(FILE *f, fx_pk_group *g) {
@@ -120,17 +127,9 @@ static int fx_read_pk(FILE *f, fx_pk_group *g) {
   if (g->n_doses > FX_MAX_DOSES) return 0;
   g->end = end, g->n_t = nt;
   if (!fx_read_pk_times(f, g)) return 0;
-  const int rows = TW_PK_N * g->n_doses;
   g->c = malloc(sizeof(double) * FX_MAX_TWINS * (size_t)nt);
-  g->expect = malloc(sizeof(double) * FX_MAX_TWINS * (size_t)rows);
-  char buf[256];
-  while (fx_tok(f, buf) && !strcmp(buf, "twin") && g->n < FX_MAX_TWINS) {
-    if (fscanf(f, "%63s", g->twin[g->n]) != 1 || !fx_expect(f, "c")) return 0;
-    if (!fx_doubles(f, g->c + g->n * nt, nt) || !fx_expect(f, "expect")) return 0;
-    if (!fx_doubles(f, g->expect + g->n * rows, rows)) return 0;
-    g->n++;
-  }
-  return !strcmp(buf, "end");
+  g->expect = malloc(sizeof(double) * FX_MAX_TWINS * (size_t)(TW_PK_N * g->n_doses));
+  return fx_read_twins(f, "c", nt, TW_PK_N * g->n_doses, g->twin, g->c, g->expect, &g->n);
 }
 
 /* Reads the whole fixture into *x; 0 on a malformed or missing file. */

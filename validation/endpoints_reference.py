@@ -98,6 +98,26 @@ def pk_endpoints(t, c, doses, end):
     return [float(v) for v in cmax + tmax + auc + trough]
 
 
+def simglucose_risk(x):
+    """simglucose's risk_index (analysis/risk.py): each index averaged over its own
+    side's subset only, 0 when that subset is empty (bg clamped at 1 as here)."""
+    f = 1.509 * (np.log(np.maximum(x, 1.0)) ** 1.084 - 5.381)
+    lo, hi = f[f < 0], f[f > 0]
+    return (np.mean(10 * lo ** 2) if lo.size else 0.0), (np.mean(10 * hi ** 2) if hi.size else 0.0)
+
+
+def print_simglucose_table(groups):
+    """The docs/endpoints.md table: our LBGI/HBGI against simglucose's subset means."""
+    print("| trace (fixture) | share of samples below 112.5 | LBGI ours / simglucose | HBGI ours / simglucose |")
+    for name, trace, W, D, every in groups:
+        t = np.arange(trace.size) - W
+        x = trace[(t >= 1) & (t <= D) & (t % every == 0)]
+        e = bg_endpoints(trace, W, D, every, [])
+        sl, sh = simglucose_risk(x)
+        share = np.mean(1.509 * (np.log(np.maximum(x, 1.0)) ** 1.084 - 5.381) < 0)
+        print(f"| {name} | {100 * share:.1f}% | {e[9]:.4g} / {sl:.4g} | {e[10]:.4g} / {sh:.4g} |")
+
+
 # ---- traces ----------------------------------------------------------------------
 
 def random_bg(rng, n_min, hypo):
@@ -173,7 +193,12 @@ def fmt(values):
     return " ".join("nan" if np.isnan(v) else repr(float(v)) for v in values)
 
 
+SHOWN = ("random_1", "random_11", "cgm_random_1", "two_weeks_hypo", "constant_100")
+shown = []  # (name, trace, W, D, every) of the traces in the docs' simglucose table
+
+
 def write_bg_group(out, name, W, D, every, user, twins):
+    shown.extend((tn, tr, W, D, every) for tn, tr in twins.items() if tn in SHOWN)
     n_min = next(iter(twins.values())).size
     out.append(f"bg_group {name} {W} {D} {every} {len(user)} {n_min}")
     out += [f"user {k} {lo!r} {hi!r} {nm}" for k, lo, hi, nm in user]
@@ -263,6 +288,7 @@ def main():
     with open(a.out, "w") as f:
         f.write("\n".join(out) + "\n")
     print(f"wrote {a.out}: {os.path.getsize(a.out)} bytes")
+    print_simglucose_table(shown)
 
 
 if __name__ == "__main__":

@@ -176,6 +176,8 @@ typedef struct tw_pk_acc {
 ** same dose times for every twin of the chunk (amounts may differ). */
 tw_status tw_pk_acc_init(tw_pk_acc *a, int64_t n, int64_t ld, const int64_t *dose_min,
                          int n_doses, int64_t end_min);
+/* Back to before the first sample, for the next arm of the same chunk. */
+void tw_pk_acc_reset(tw_pk_acc *a);
 void tw_pk_acc_free(tw_pk_acc *a);
 /* c (n): concentration at the end of `minute`; samples before the first dose or
 ** after end_min are ignored; a sample grid that skips a dose time or end_min is

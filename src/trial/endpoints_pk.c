@@ -62,6 +62,15 @@ tw_status tw_pk_acc_init(tw_pk_acc *a, int64_t n, int64_t ld, const int64_t *dos
   return TW_OK;
 }
 
+void tw_pk_acc_reset(tw_pk_acc *a) {
+  const size_t ld = (size_t)a->ld, nd = (size_t)a->n_doses;
+  memset(a->block_, 0, ld * (2 + TW_PK_N * nd) * sizeof(double)); /* prev, auc_c, res */
+  memset(a->bad, 0, ld);
+  a->iv = 0;
+  a->n_closed = 0;
+  a->prev_min = -1;
+}
+
 void tw_pk_acc_free(tw_pk_acc *a) {
   free(a->block_);
   memset(a, 0, sizeof *a);

@@ -16,7 +16,8 @@
 **     exactly 0; NaN exactly where numpy's is NaN), the issue's demand; the worst
 **     error of each endpoint is printed;
 **   - every chunking gives bit-identical results to the first.
-** Unit cases: names and units, reset, and the errors the accumulators report.
+** Unit cases: names and units, reset (bg and PK, with a hand-computed PK
+** interval), and the errors the accumulators report.
 */
 #include <stdint.h>
 #include <stdlib.h>
@@ -293,6 +294,27 @@ static void test_reset(void) {
   CHECK_NEAR(out1[TW_EP_MEAN_BG * 2 + 1], (200.0 + 90 + 300) / 3, 1e-13);
 }
 
+/* The same for the PK accumulator: a short oral-like profile, two doses. */
+static void test_pk_reset(void) {
+  const int64_t doses[2] = {0, 3};
+  const double c[7] = {0, 4, 3, 2, 5, 4, 3.5};
+  double out1[TW_PK_N * 2], out2[TW_PK_N * 2];
+  tw_pk_acc a;
+  CHECK_OK(tw_pk_acc_init(&a, 1, 1, doses, 2, 6));
+  for (int m = 0; m < 7; m++) CHECK_OK(tw_pk_acc_update(&a, &c[m], m));
+  CHECK_OK(tw_pk_acc_finalize(&a, out1, 1));
+  tw_pk_acc_reset(&a);
+  for (int m = 0; m < 7; m++) CHECK_OK(tw_pk_acc_update(&a, &c[m], m));
+  CHECK_OK(tw_pk_acc_finalize(&a, out2, 1));
+  tw_pk_acc_free(&a);
+  CHECK(!memcmp(out1, out2, sizeof out1));
+  CHECK_NEAR(out1[TW_PK_CMAX * 2 + 1], 5.0, 0);  /* interval 2: 2, 5, 4, 3.5 */
+  CHECK_NEAR(out1[TW_PK_TMAX * 2 + 1], 1.0, 0);  /* one minute after the dose at 3 */
+  CHECK_NEAR(out1[TW_PK_TROUGH * 2 + 0], 2.0, 0); /* just before the dose at 3 */
+  /* interval 1: linear up 0 -> 4 (2), log down 4 -> 3 and 3 -> 2 */
+  CHECK_NEAR(out1[TW_PK_AUC * 2 + 0], 2.0 + 1.0 / log(4.0 / 3.0) + 1.0 / log(1.5), 1e-14);
+}
+
 static void test_errors(void) {
   tw_ep_window w = {0, 10, 1}, bad = {0, 0, 1};
   const double x[1] = {100};
@@ -322,6 +344,7 @@ int main(void) {
   TW_TEST_RUN(test_pk_reference);
   TW_TEST_RUN(test_names_units);
   TW_TEST_RUN(test_reset);
+  TW_TEST_RUN(test_pk_reset);
   TW_TEST_RUN(test_errors);
   return TW_TEST_RESULT();
 }

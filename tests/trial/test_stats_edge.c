@@ -1,0 +1,109 @@
+/*
+** test_stats_edge.c: the statistics say "not estimable" instead of computing it
+** (one observation, zero variance, every difference zero, all ties, no events),
+** with NaN only in the numbers they flag, and refuse bad input as TW_ERR_INPUT.
+*/
+#include <math.h>
+#include <string.h>
+
+#include "trial/stats.h"
+#include "tw_test.h"
+
+static void test_describe(void) {
+  tw_stat_summary s;
+  CHECK_OK(tw_stat_describe(NULL, 0, &s));
+  CHECK(s.est == TW_STAT_TOO_FEW && s.sd_est == TW_STAT_TOO_FEW && isnan(s.mean));
+  const double one = 4.5;
+  CHECK_OK(tw_stat_describe(&one, 1, &s));
+  CHECK(s.est == TW_STAT_ESTIMABLE && s.sd_est == TW_STAT_TOO_FEW && isnan(s.sd));
+  CHECK(s.mean == 4.5 && s.median == 4.5 && s.q1 == 4.5 && s.q3 == 4.5);
+  const double bad[2] = {1, NAN};
+  CHECK_STATUS(tw_stat_describe(bad, 2, &s), TW_ERR_INPUT);
+  tw_error_clear();
+}
+
+static void test_paired(void) {
+  tw_stat_ttest t;
+  const double x[3] = {1, 2, 3}, y[3] = {0, 1, 2};
+  CHECK_OK(tw_stat_paired_t(x, y, 1, 0.95, &t));
+  CHECK(t.est == TW_STAT_TOO_FEW && t.estimate == 1 && isnan(t.p_value) && isnan(t.ci_lo));
+  CHECK_OK(tw_stat_paired_t(x, y, 3, 0.95, &t));
+  CHECK(t.est == TW_STAT_ZERO_VARIANCE && t.estimate == 1 && isnan(t.t));
+  tw_stat_ranktest r;
+  CHECK_OK(tw_stat_wilcoxon(x, x, 3, &r));
+  CHECK(r.est == TW_STAT_ALL_ZERO && r.n_used == 0 && isnan(r.p_value));
+  CHECK_OK(tw_stat_wilcoxon(x, y, 3, &r)); /* three tied differences: estimable */
+  CHECK(r.est == TW_STAT_ESTIMABLE && r.n_used == 3 && r.statistic == 0);
+  CHECK_STATUS(tw_stat_paired_t(x, y, 3, 1.5, &t), TW_ERR_INPUT);
+  tw_error_clear();
+}
+
+static void test_two_sample(void) {
+  tw_stat_ttest t;
+  const double x[2] = {1, 1}, y[3] = {2, 2, 2};
+  CHECK_OK(tw_stat_welch_t(x, 1, y, 3, 0.95, &t));
+  CHECK(t.est == TW_STAT_TOO_FEW && t.estimate == -1 && isnan(t.df));
+  CHECK_OK(tw_stat_welch_t(x, 2, y, 3, 0.95, &t));
+  CHECK(t.est == TW_STAT_ZERO_VARIANCE && t.estimate == -1 && isnan(t.p_value));
+  tw_stat_ranktest r;
+  CHECK_OK(tw_stat_mann_whitney(x, 0, y, 3, &r));
+  CHECK(r.est == TW_STAT_TOO_FEW && isnan(r.p_value));
+  const double z[2] = {2, 2};
+  CHECK_OK(tw_stat_mann_whitney(z, 2, y, 3, &r));
+  CHECK(r.est == TW_STAT_ALL_TIES && isnan(r.p_value) && r.statistic == 3);
+  CHECK_OK(tw_stat_mann_whitney(x, 2, y, 3, &r));
+  CHECK(r.est == TW_STAT_ESTIMABLE && r.statistic == 0 && r.p_value > 0 && r.p_value < 1);
+}
+
+static void test_proportions(void) {
+  tw_stat_interval ci;
+  CHECK_OK(tw_stat_wilson(0, 0, 0.95, &ci));
+  CHECK(ci.est == TW_STAT_TOO_FEW && isnan(ci.lo));
+  CHECK_STATUS(tw_stat_wilson(3, 2, 0.95, &ci), TW_ERR_INPUT);
+  tw_error_clear();
+  CHECK_OK(tw_stat_newcombe_diff(1, 2, 0, 0, 0.95, &ci));
+  CHECK(ci.est == TW_STAT_TOO_FEW && isnan(ci.estimate));
+  tw_stat_ptest p;
+  CHECK_OK(tw_stat_mcnemar_exact(0, 0, &p));
+  CHECK(p.est == TW_STAT_NO_EVENTS && isnan(p.p_value));
+  CHECK_OK(tw_stat_fisher_exact(0, 5, 0, 7, &p)); /* nobody responded: an empty column */
+  CHECK(p.est == TW_STAT_NO_EVENTS && isnan(p.p_value));
+  CHECK_OK(tw_stat_fisher_exact(3, 0, 0, 3, &p));
+  CHECK(p.est == TW_STAT_ESTIMABLE && isinf(p.statistic) && fabs(p.p_value - 0.1) < 1e-15);
+}
+
+static void test_distribution_input(void) {
+  double v;
+  CHECK_STATUS(tw_t_sf(1, 0, &v), TW_ERR_INPUT);
+  CHECK_STATUS(tw_t_sf(NAN, 3, &v), TW_ERR_INPUT);
+  CHECK_STATUS(tw_t_isf(1.5, 3, &v), TW_ERR_INPUT);
+  CHECK_STATUS(tw_norm_isf(-0.1, &v), TW_ERR_INPUT);
+  double a, b;
+  CHECK_STATUS(tw_beta_inc(0, 1, 0.5, &a, &b), TW_ERR_INPUT);
+  tw_error_clear();
+  CHECK_OK(tw_t_isf(0, 4, &v));
+  CHECK(isinf(v) && v > 0);
+  CHECK_OK(tw_t_sf(INFINITY, 4, &v));
+  CHECK(v == 0);
+  CHECK_OK(tw_t_sf(1.3, INFINITY, &v));
+  CHECK(v == tw_norm_sf(1.3));
+  CHECK_OK(tw_beta_inc(2, 3, 0, &a, &b));
+  CHECK(a == 0 && b == 1);
+}
+
+static void test_reasons_worded(void) {
+  for (int e = TW_STAT_ESTIMABLE; e <= TW_STAT_NO_EVENTS; e++)
+    for (int f = e + 1; f <= TW_STAT_NO_EVENTS; f++)
+      CHECK_MSG(strcmp(tw_stat_est_text((tw_stat_est)e), tw_stat_est_text((tw_stat_est)f)),
+                "reasons %d and %d read the same", e, f);
+}
+
+int main(void) {
+  TW_TEST_RUN(test_describe);
+  TW_TEST_RUN(test_paired);
+  TW_TEST_RUN(test_two_sample);
+  TW_TEST_RUN(test_proportions);
+  TW_TEST_RUN(test_distribution_input);
+  TW_TEST_RUN(test_reasons_worded);
+  return TW_TEST_RESULT();
+}

@@ -22,6 +22,17 @@ equal, extreme t), each computed by the library the issue names:
   newcombe              statsmodels confint_proportions_2indep(method="newcomb")
   mcnemar               statsmodels mcnemar(exact=True)
   fisher                scipy.stats.fisher_exact (two-sided)
+  km                    lifelines KaplanMeierFitter: events, median_survival_time_;
+                        where S(t) is exactly 1/2 the exact first time with
+                        S <= 1/2 (lifelines' float S lands either side of 1/2)
+  logrank               lifelines.statistics.logrank_test: test_statistic, p_value
+  cox / cox_strata      lifelines CoxPHFitter (Efron ties; strata=["s"] for the
+                        stratified fit): coef, se(coef), exp(coef) and its 95% CI,
+                        p; fitted with fit_options precision=1e-30,
+                        r_precision=0, max_steps=200 (it runs to rounding
+                        level), because the defaults (1e-7, 1e-9) stop
+                        early: the Newton decrement test alone leaves ~1e-7 (the gap
+                        is measured and printed in the header)
 
 Line format: NAME ARGS... = STATUS VALUES...; STATUS is "ok" or the reason the
 library must report (too_few, zero_variance, all_zero, all_ties, no_events);
@@ -34,6 +45,7 @@ import math
 import os
 import sys
 import warnings
+from fractions import Fraction
 
 import mpmath
 import numpy as np
@@ -42,13 +54,17 @@ import scipy.stats as st
 import statsmodels
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+import lifelines
+import pandas as pd
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from lifelines.statistics import logrank_test
 
 mpmath.mp.dps = 50
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "..", "tests", "data", "stats", "reference.txt")
 LEVEL = 0.95
 lines = []
-notes = {"scipy_t_isf_worst_rel": 0.0}
+notes = {"scipy_t_isf_worst_rel": 0.0, "lifelines_default_worst_rel": 0.0, "km_median_exact_differs": 0}
 
 
 def r(x):
@@ -259,17 +275,153 @@ def proportion_cases(rng):
         fisher(*(int(v) for v in rng.integers(0, 120, 4)))
 
 
+# ---- time to event -----------------------------------------------------------------
+def surv_args(t, e, *more):
+    return [str(len(t))] + [r(v) for v in t] + [str(int(v)) for v in e] + [str(int(v)) for m in more for v in m]
+
+
+def km_exact_median(t, e):
+    """The first time with S(t) <= 1/2, S as an exact fraction."""
+    t, e = np.asarray(t, float), np.asarray(e, int)
+    surv = Fraction(1)
+    for u in np.unique(t):
+        n, d = int((t >= u).sum()), int(((t == u) & (e == 1)).sum())
+        surv *= Fraction(n - d, n)
+        if d and surv <= Fraction(1, 2):
+            return float(u)
+    return math.inf
+
+
+def km(t, e):
+    if len(t) == 0:
+        return emit("km", surv_args(t, e), "too_few", [])
+    f = KaplanMeierFitter().fit(np.asarray(t, float), event_observed=np.asarray(e, int))
+    med = f.median_survival_time_
+    exact = km_exact_median(t, e)
+    if exact != med:  # S(t) = 1/2 exactly: lifelines' answer hangs on the last bit of numpy's log
+        notes["km_median_exact_differs"] += 1
+        med = exact
+    emit("km", surv_args(t, e), "ok", [str(int(np.sum(e))), r(med) if math.isfinite(med) else "inf"])
+
+
+def logrank_variance(t, e, g):
+    """The logrank variance sum n0 n1 d (n - d) / (n^2 (n - 1)), only to say when it is 0."""
+    v = 0.0
+    for u in np.unique(t[e == 1]):
+        risk = t >= u
+        n, n1, d = risk.sum(), (risk & (g == 1)).sum(), ((t == u) & (e == 1)).sum()
+        v += (n - n1) * n1 * d * (n - d) / (n * n * (n - 1)) if n > 1 else 0.0
+    return v
+
+
+def logrank(t, e, g):
+    t, e, g = (np.asarray(v) for v in (t, e, g))
+    args = surv_args(t, e, g)
+    if g.sum() == 0 or g.sum() == len(g):
+        return emit("logrank", args, "too_few", [])
+    if e.sum() == 0:
+        return emit("logrank", args, "no_events", [])
+    if logrank_variance(t, e, g) == 0:  # lifelines returns 0 and p = 1 from 0/0
+        return emit("logrank", args, "zero_variance", [])
+    res = logrank_test(t[g == 0], t[g == 1], event_observed_A=e[g == 0], event_observed_B=e[g == 1])
+    emit("logrank", args, "ok", [r(res.test_statistic), "p:" + r(res.p_value)])
+
+
+def cox_fit(t, e, x, strata, options):
+    df = pd.DataFrame({"T": t, "E": e, "x": x})
+    if strata is not None:
+        df["s"] = strata
+    cph = CoxPHFitter()
+    cph.fit(df, duration_col="T", event_col="E", strata=["s"] if strata is not None else None, fit_options=options)
+    s = cph.summary.loc["x"]
+    return [s["coef"], s["se(coef)"], s["exp(coef)"], s["exp(coef) lower 95%"], s["exp(coef) upper 95%"], s["p"]]
+
+
+def cox_has_maximum(t, e, x, strata):
+    """A finite maximum exists iff some x=0 event has an x=1 subject at risk and
+    some x=1 event has an x=0 subject at risk (same stratum); else lifelines runs
+    beta away (it warns) and twinscale says 'separation'."""
+    t, e, x = (np.asarray(v) for v in (t, e, x))
+    s = np.zeros(len(t), int) if strata is None else np.asarray(strata)
+    pos = neg = False
+    for i in np.flatnonzero(e):
+        at_risk = (s == s[i]) & (t >= t[i])
+        neg |= x[i] == 0 and np.any(x[at_risk] == 1)
+        pos |= x[i] == 1 and np.any(x[at_risk] == 0)
+    return pos and neg
+
+
+def cox(t, e, x, strata=None):
+    name = "cox" if strata is None else "cox_strata"
+    args = surv_args(t, e, x, *([strata] if strata is not None else []))
+    status = "ok"
+    if np.sum(x) == 0 or np.sum(x) == len(x):
+        status = "too_few"
+    elif np.sum(e) == 0:
+        status = "no_events"
+    elif not cox_has_maximum(t, e, x, strata):
+        status = "separation"
+    if status != "ok":
+        return emit(name, args, status, [])
+    tight = cox_fit(t, e, x, strata, {"precision": 1e-30, "r_precision": 0.0, "max_steps": 200})
+    default = cox_fit(t, e, x, strata, None)
+    for a, b in zip(tight[:5], default[:5]):
+        notes["lifelines_default_worst_rel"] = max(notes["lifelines_default_worst_rel"], abs(a - b) / abs(a))
+    emit(name, args, "ok", [r(v) for v in tight[:5]] + ["p:" + r(tight[5])])
+
+
+def survival_cases(rng):
+    for n, tie_every, censor in [(5, 0, 0.0), (12, 0, 0.3), (30, 1, 0.2), (60, 5, 0.4), (200, 30, 0.3), (400, 60, 0.5)]:
+        g = np.arange(n) % 2
+        t = rng.exponential(np.where(g == 1, 1.6, 1.0) * 100)
+        if tie_every:  # minutes on a coarse grid: tied event times
+            t = np.ceil(t / tie_every) * tie_every
+        e = (rng.random(n) > censor).astype(int)
+        cap = np.quantile(t, 0.9)  # administrative censoring at the trial's end
+        e[t > cap] = 0
+        t = np.minimum(t, cap)
+        km(t[g == 0], e[g == 0]); km(t[g == 1], e[g == 1])
+        logrank(t, e, g)
+        cox(t, e, g)
+        # crossover: every twin in both arms, stratified by twin
+        tw = n // 2
+        base = rng.exponential(100, tw)
+        t2 = np.concatenate([base * rng.exponential(1.0, tw), base * rng.exponential(1.5, tw)])
+        if tie_every:
+            t2 = np.ceil(t2 / tie_every) * tie_every
+        e2 = (rng.random(2 * tw) > censor).astype(int)
+        x2 = np.repeat([0, 1], tw)
+        s2 = np.tile(np.arange(tw), 2)
+        cox(t2, e2, x2, s2)
+    # edge cases
+    km([], []); km([5.0, 5.0, 5.0], [0, 0, 0]); km([1.0, 2.0, 3.0, 4.0], [1, 1, 1, 1]); km([10.0], [1])
+    km([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0], [1] * 10)
+    km([3.0, 3.0, 3.0, 3.0, 7.0, 7.0], [1, 1, 0, 1, 1, 0])
+    logrank([1.0, 2.0], [1, 1], [0, 0]); logrank([1.0, 2.0, 3.0, 4.0], [0, 0, 0, 0], [0, 1, 0, 1])
+    logrank([1.0, 2.0, 3.0, 4.0], [1, 1, 1, 1], [0, 1, 0, 1]); logrank([5.0, 5.0, 5.0, 5.0], [1, 1, 1, 1], [0, 1, 0, 1])
+    logrank([1.0, 1.0, 2.0, 2.0, 3.0, 3.0], [1, 0, 1, 1, 0, 1], [0, 1, 1, 0, 0, 1])
+    cox([1.0, 2.0], [1, 1], [0, 0]); cox([1.0, 2.0, 3.0, 4.0], [0, 0, 0, 0], [0, 1, 0, 1])
+    cox([1.0, 2.0, 3.0, 4.0], [1, 1, 0, 0], [1, 1, 0, 0])
+    cox([1.0, 1.0, 2.0, 2.0], [1, 0, 1, 0], [0, 1, 0, 1], [0, 0, 1, 1])  # every stratum separated
+    cox([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], [1, 1, 1, 1, 1, 1], [0, 1, 1, 0, 1, 0])
+    cox([2.0, 2.0, 2.0, 2.0, 3.0, 3.0, 5.0, 5.0], [1, 1, 1, 0, 1, 1, 1, 0], [0, 1, 1, 0, 1, 0, 0, 1])
+
+
 def main():
     warnings.simplefilter("ignore")  # scipy's small-sample notes
     rng = np.random.default_rng(20261201)
     distributions()
     two_sample_cases(rng)
     proportion_cases(rng)
+    survival_cases(rng)
     header = [
         "# tests/data/stats/reference.txt: reference values for src/trial/stats_*.c,",
         "# written by validation/stats_reference.py (see it for the format). Do not edit.",
         f"# scipy {scipy.__version__}, statsmodels {statsmodels.__version__}, numpy {np.__version__}, mpmath {mpmath.__version__}",
+        f"# lifelines {lifelines.__version__}, pandas {pd.__version__}",
         f"# measured: scipy t.isf vs the exact quantile, worst relative {notes['scipy_t_isf_worst_rel']:.3e}",
+        f"# measured: KM medians where lifelines' float S(t) = 1/2 decides otherwise than the exact S: {notes['km_median_exact_differs']}",
+        f"# measured: CoxPHFitter default fit_options vs precision 1e-30, worst relative {notes['lifelines_default_worst_rel']:.3e}",
     ]
     with open(OUT, "w") as f:
         f.write("\n".join(header + lines) + "\n")

@@ -34,7 +34,8 @@ typedef enum tw_stat_est {
   TW_STAT_ZERO_VARIANCE, /* every value (or difference) equal: t = 0/0 */
   TW_STAT_ALL_ZERO,      /* Wilcoxon: every paired difference is zero, none left to rank */
   TW_STAT_ALL_TIES,      /* Mann-Whitney: every pooled value tied, the rank variance is 0 */
-  TW_STAT_NO_EVENTS      /* McNemar: no discordant pairs; Fisher: an empty row or column */
+  TW_STAT_NO_EVENTS,     /* McNemar: no discordant pairs; Fisher: an empty row or column; no events */
+  TW_STAT_SEPARATION     /* Cox: the likelihood is monotone, the hazard ratio is 0 or infinite */
 } tw_stat_est;
 
 /* A short sentence for `e`: "fewer than 2 observations", ... */
@@ -165,6 +166,55 @@ tw_status tw_stat_mcnemar_exact(size_t b, size_t c, tw_stat_ptest *out);
 ** (relative tolerance 1e-14, as scipy). NO_EVENTS when a row or column sums
 ** to 0 (scipy returns p = 1 there). */
 tw_status tw_stat_fisher_exact(size_t a, size_t b, size_t c, size_t d, tw_stat_ptest *out);
+
+/* ---- time to event (stats_surv.c) ------------------------------------------ */
+
+/* Times are finite and >= 0 (minutes, or any unit: results are in the same);
+** event[i] is 1 for an event at time[i], 0 for a censoring there. */
+
+/* Kaplan-Meier of one arm, as lifelines KaplanMeierFitter().fit(time, event):
+** S(t) = exp(sum over event times <= t of ln(n - d) - ln n) (lifelines' form,
+** so that S = 1/2 exactly rounds as lifelines rounds it);
+** median = median_survival_time_: the first time with S(t) <= 1/2, or +inf
+** when S stays above 1/2 (median_reached = 0: the median is not reached,
+** reported, not computed). est: TOO_FEW when n == 0. */
+typedef struct tw_stat_km {
+  size_t n, events;
+  double median;
+  int median_reached;
+  tw_stat_est est;
+} tw_stat_km;
+
+/* step_time, step_surv: optional (both NULL, or room for n each): the curve's
+** steps, S(step_time[k]) = step_surv[k], at the *n_steps distinct event times
+** (n_steps may be NULL when the steps are not asked for). Allocates n records. */
+tw_status tw_stat_kaplan_meier(const double *time, const unsigned char *event, size_t n, double *step_time,
+                               double *step_surv, size_t *n_steps, tw_stat_km *out);
+
+/* The logrank test of group 1 against group 0 (group[i] in {0, 1}), as
+** lifelines.statistics.logrank_test(T0, T1, E0, E1): statistic = (O1 - E1)^2 / V
+** (chi-square, 1 df), p = chi2.sf(statistic, 1). TOO_FEW when a group is
+** empty; NO_EVENTS when there is no event; ZERO_VARIANCE when V == 0 otherwise. */
+tw_status tw_stat_logrank(const double *time, const unsigned char *event, const unsigned char *group, size_t n,
+                          tw_stat_ptest *out);
+
+/* Cox proportional hazards with one binary covariate x (x[i] in {0, 1}: 1 for
+** the arm, 0 for the reference), Efron's ties, by Newton-Raphson, as lifelines
+** CoxPHFitter (default: no penalty) on columns (time, event, x), stratified
+** (lifelines strata=[...]) when `stratum` is not NULL (n ids; a crossover
+** passes the twin). beta = ln HR, se from the observed information, CI
+** exp(beta -/+ z se), z = norm.isf((1-level)/2); p: lifelines' Wald p-value.
+** TOO_FEW when no x = 1 or no x = 0; NO_EVENTS without events; SEPARATION
+** when every event happens in one group wherever the other is at risk (the
+** likelihood has no maximum). Allocates n records. */
+typedef struct tw_stat_cox {
+  double beta, se, hazard_ratio, hr_lo, hr_hi, z, p_value;
+  int iterations;
+  tw_stat_est est;
+} tw_stat_cox;
+
+tw_status tw_stat_cox_efron(const double *time, const unsigned char *event, const unsigned char *x,
+                            const size_t *stratum, size_t n, double level, tw_stat_cox *out);
 
 TW_EXTERN_C_END
 

@@ -21,6 +21,7 @@ const char *tw_stat_est_text(tw_stat_est e) {
   case TW_STAT_ALL_ZERO: return "not estimable: every paired difference is zero";
   case TW_STAT_ALL_TIES: return "not estimable: every value is tied";
   case TW_STAT_NO_EVENTS: return "not estimable: no events (no discordant pairs, or an empty row or column)";
+  case TW_STAT_SEPARATION: return "not estimable: every event in one group, the hazard ratio is 0 or infinite";
   }
   return "not estimable: unknown reason";
 }

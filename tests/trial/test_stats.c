@@ -1,7 +1,7 @@
 /*
 ** test_stats.c: every statistic of src/trial/stats.h against the fixture
-** tests/data/stats/reference.txt (scipy, statsmodels; exact t quantiles from
-** mpmath), written by validation/stats_reference.py.
+** tests/data/stats/reference.txt (scipy, statsmodels, lifelines; exact t
+** quantiles from mpmath), written by validation/stats_reference.py.
 **
 ** Each fixture line names a function, its arguments, the status the library
 ** must report (estimable, or why not) and the reference values. Values are
@@ -42,7 +42,7 @@ typedef struct fx_got {
 } fx_got;
 
 static const char *est_word(tw_stat_est e) {
-  static const char *words[] = {"ok", "too_few", "zero_variance", "all_zero", "all_ties", "no_events"};
+  static const char *words[] = {"ok", "too_few", "zero_variance", "all_zero", "all_ties", "no_events", "separation"};
   return (unsigned)e < sizeof words / sizeof *words ? words[e] : "?";
 }
 
@@ -135,6 +135,43 @@ static tw_status run_prop(const fx_line *l, fx_got *g) {
   return TW_OK;
 }
 
+/* Time-to-event lines: n, then n times, n events, and n groups / strata as asked. */
+static unsigned char EV[MAX_NUM], GR[MAX_NUM];
+static size_t ST[MAX_NUM];
+
+static size_t surv_unpack(const fx_line *l) {
+  const size_t n = sz(l->arg[0]);
+  for (size_t i = 0; i < n; i++) {
+    EV[i] = (unsigned char)l->arg[1 + n + i];
+    if (l->nargs >= 1 + 3 * n) GR[i] = (unsigned char)l->arg[1 + 2 * n + i];
+    if (l->nargs >= 1 + 4 * n) ST[i] = sz(l->arg[1 + 3 * n + i]);
+  }
+  return n;
+}
+
+static tw_status run_surv(const fx_line *l, fx_got *g) {
+  const size_t n = surv_unpack(l);
+  const double *t = l->arg + 1;
+  if (!strcmp(l->name, "km")) {
+    tw_stat_km k;
+    TW_TRY(tw_stat_kaplan_meier(t, EV, n, NULL, NULL, NULL, &k));
+    g->status = est_word(k.est);
+    if (k.est == TW_STAT_ESTIMABLE) put(g, (double)k.events), put(g, k.median_reached ? k.median : INFINITY);
+  } else if (!strcmp(l->name, "logrank")) {
+    tw_stat_ptest p;
+    TW_TRY(tw_stat_logrank(t, EV, GR, n, &p));
+    g->status = est_word(p.est);
+    if (p.est == TW_STAT_ESTIMABLE) put(g, p.statistic), put(g, p.p_value);
+  } else {
+    tw_stat_cox c;
+    TW_TRY(tw_stat_cox_efron(t, EV, GR, strcmp(l->name, "cox") ? ST : NULL, n, 0.95, &c));
+    g->status = est_word(c.est);
+    if (c.est != TW_STAT_ESTIMABLE) return TW_OK;
+    put(g, c.beta), put(g, c.se), put(g, c.hazard_ratio), put(g, c.hr_lo), put(g, c.hr_hi), put(g, c.p_value);
+  }
+  return TW_OK;
+}
+
 /* ---- the table of functions, with their regression bounds ---------------------- */
 
 typedef struct fx_func {
@@ -156,6 +193,8 @@ static fx_func FUNCS[] = {
     {"mwu", run_two, 1e-15, 2e-15, 0, 0, 0},       {"wilson", run_prop, 1e-14, 0, 0, 0, 0},
     {"newcombe", run_prop, 2e-12, 0, 0, 0, 0},     {"mcnemar", run_prop, 1e-15, 7e-14, 0, 0, 0},
     {"fisher", run_prop, 1e-15, 4e-15, 0, 0, 0},
+    {"km", run_surv, 1e-15, 0, 0, 0, 0},           {"logrank", run_surv, 5e-14, 4e-14, 0, 0, 0},
+    {"cox", run_surv, 2e-13, 4e-14, 0, 0, 0},      {"cox_strata", run_surv, 2e-14, 4e-14, 0, 0, 0},
 };
 #define NFUNCS (sizeof FUNCS / sizeof *FUNCS)
 

@@ -1,6 +1,7 @@
 /*
 ** test_stats_edge.c: the statistics say "not estimable" instead of computing it
-** (one observation, zero variance, every difference zero, all ties, no events),
+** (one observation, zero variance, every difference zero, all ties, no events,
+** a hazard ratio of 0 or infinity),
 ** with NaN only in the numbers they flag, and refuse bad input as TW_ERR_INPUT.
 */
 #include <math.h>
@@ -72,6 +73,39 @@ static void test_proportions(void) {
   CHECK(p.est == TW_STAT_ESTIMABLE && isinf(p.statistic) && fabs(p.p_value - 0.1) < 1e-15);
 }
 
+static void test_survival(void) {
+  const double t[4] = {1, 2, 3, 4};
+  const unsigned char all[4] = {1, 1, 1, 1}, none[4] = {0, 0, 0, 0}, g[4] = {0, 1, 0, 1}, g0[4] = {0, 0, 0, 0};
+  double st[4], ss[4];
+  size_t steps;
+  tw_stat_km k;
+  CHECK_OK(tw_stat_kaplan_meier(t, all, 0, NULL, NULL, NULL, &k));
+  CHECK(k.est == TW_STAT_TOO_FEW);
+  CHECK_OK(tw_stat_kaplan_meier(t, none, 4, st, ss, &steps, &k));
+  CHECK(k.est == TW_STAT_ESTIMABLE && !k.median_reached && isinf(k.median) && steps == 0 && k.events == 0);
+  CHECK_OK(tw_stat_kaplan_meier(t, all, 4, st, ss, &steps, &k));
+  CHECK(steps == 4 && k.median_reached && k.median == 2); /* S(2) = 1/2 exactly counts as reached */
+  CHECK_NEAR(ss[0], 0.75, 1e-15);
+  CHECK_NEAR(ss[2], 0.25, 1e-15);
+  CHECK(ss[3] == 0 && st[3] == 4);
+  tw_stat_ptest p;
+  CHECK_OK(tw_stat_logrank(t, all, g0, 4, &p));
+  CHECK(p.est == TW_STAT_TOO_FEW && isnan(p.p_value));
+  CHECK_OK(tw_stat_logrank(t, none, g, 4, &p));
+  CHECK(p.est == TW_STAT_NO_EVENTS && isnan(p.p_value));
+  tw_stat_cox c;
+  const unsigned char early[4] = {1, 1, 0, 0}, ev2[4] = {1, 1, 0, 0};
+  CHECK_OK(tw_stat_cox_efron(t, ev2, early, NULL, 4, 0.95, &c)); /* only the x = 1 twins have events */
+  CHECK(c.est == TW_STAT_SEPARATION && isnan(c.hazard_ratio));
+  CHECK_OK(tw_stat_cox_efron(t, none, g, NULL, 4, 0.95, &c));
+  CHECK(c.est == TW_STAT_NO_EVENTS);
+  const double neg[2] = {-1, 2};
+  CHECK_STATUS(tw_stat_kaplan_meier(neg, all, 2, NULL, NULL, NULL, &k), TW_ERR_INPUT);
+  const unsigned char bad[2] = {2, 0};
+  CHECK_STATUS(tw_stat_logrank(t, bad, g, 2, &p), TW_ERR_INPUT);
+  tw_error_clear();
+}
+
 static void test_distribution_input(void) {
   double v;
   CHECK_STATUS(tw_t_sf(1, 0, &v), TW_ERR_INPUT);
@@ -92,8 +126,8 @@ static void test_distribution_input(void) {
 }
 
 static void test_reasons_worded(void) {
-  for (int e = TW_STAT_ESTIMABLE; e <= TW_STAT_NO_EVENTS; e++)
-    for (int f = e + 1; f <= TW_STAT_NO_EVENTS; f++)
+  for (int e = TW_STAT_ESTIMABLE; e <= TW_STAT_SEPARATION; e++)
+    for (int f = e + 1; f <= TW_STAT_SEPARATION; f++)
       CHECK_MSG(strcmp(tw_stat_est_text((tw_stat_est)e), tw_stat_est_text((tw_stat_est)f)),
                 "reasons %d and %d read the same", e, f);
 }
@@ -103,6 +137,7 @@ int main(void) {
   TW_TEST_RUN(test_paired);
   TW_TEST_RUN(test_two_sample);
   TW_TEST_RUN(test_proportions);
+  TW_TEST_RUN(test_survival);
   TW_TEST_RUN(test_distribution_input);
   TW_TEST_RUN(test_reasons_worded);
   return TW_TEST_RESULT();

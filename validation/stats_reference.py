@@ -7,6 +7,8 @@ equal, extreme t), each computed by the library the issue names:
 
   norm_cdf/sf/isf       scipy.stats.norm.cdf / sf / isf
   t_sf / t_cdf          scipy.stats.t.sf / cdf
+  norm_pdf / t_pdf      scipy.stats.norm.pdf / t.pdf
+  beta_inc              I_x(a, b) and 1 - I_x(a, b), mpmath.betainc (50 digits)
   t_isf                 the exact quantile, mpmath (50 digits) root of t.sf;
                         scipy 1.10's t.isf/ppf (cdflib, tol 1e-8) is off by up to
                         ~2e-9 relative, printed below as a measured note
@@ -115,6 +117,18 @@ def distributions():
                 continue
             emit("t_sf", [r(t), r(df)], "ok", [r(sf)])
             emit("t_cdf", [r(t), r(df)], "ok", [r(st.t.cdf(t, df))])
+    for df in [1, 2.5, 10, 1000, 123456.5]:
+        for t in [0.0, 0.3, 2, 7, 40, -1.5]:
+            emit("t_pdf", [r(t), r(df)], "ok", [r(st.t.pdf(t, df))])
+    for x in [0.0, 0.7, -2.2, 9, 30]:
+        emit("norm_pdf", [r(x)], "ok", [r(st.norm.pdf(x))])
+    for a, b in [(0.5, 0.5), (1, 1), (2, 3), (0.1, 7), (10, 0.5), (50, 60), (500, 0.5), (200, 180)]:
+        for x in [1e-6, 0.01, 0.2, 0.5, 0.45, 0.55, 0.9, 0.999]:
+            am, bm, xm = mpmath.mpf(a), mpmath.mpf(b), mpmath.mpf(x)
+            ix = mpmath.betainc(am, bm, 0, xm, regularized=True)
+            ixc = mpmath.betainc(bm, am, 0, 1 - xm, regularized=True)  # not 1 - I: that cancels
+            if float(ix) > 1e-300 and float(ixc) > 1e-300:
+                emit("beta_inc", [r(a), r(b), r(x)], "ok", [r(ix), r(ixc)])
     for df in [1, 2, 3, 4.7, 10, 29, 99, 1000, 123456.5]:
         for q in [1e-100, 1e-20, 1e-8, 1e-4, 0.001, 0.025, 0.05, 0.1, 0.3, 0.45, 0.4999, 0.7, 0.975]:
             emit("t_isf", [r(q), r(df)], "ok", [r(exact_t_isf(q, df))])

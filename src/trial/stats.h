@@ -1,7 +1,7 @@
 /*
 ** stats.h: the statistics of an in-silico trial (issue 8, item 5), as a library.
 **
-** Each function equals a named reference (scipy, statsmodels) to 1e-9 relative
+** Each function equals a named reference (scipy, statsmodels, lifelines) to 1e-9 relative
 ** and its p-values to 1e-12 absolute; docs/statistics.md names the reference of
 ** each (library, function, options), its formulas, and the rules below.
 ** tests/trial/test_stats.c checks every number against a committed fixture made
@@ -15,8 +15,9 @@
 ** says why it is not estimable, and the numbers it cannot give are NaN. A caller
 ** checks `est` before it reads them; tw_stat_est_text() words the reason.
 **
-** Pure C17 + libm; no allocation except where noted (ranks, sorts: one buffer of
-** n doubles, freed before return).
+** Pure C17 + libm; thread-safe (no state). Functions that sort or rank
+** allocate one buffer of about n records and free it before they return
+** (noted at each); the others allocate nothing.
 */
 #ifndef TW_TRIAL_STATS_H
 #define TW_TRIAL_STATS_H
@@ -79,7 +80,7 @@ typedef struct tw_stat_summary {
   tw_stat_est est, sd_est;
 } tw_stat_summary;
 
-/* x: (n) values, finite (TW_ERR_INPUT otherwise); not modified. */
+/* x: (n) values, finite (TW_ERR_INPUT otherwise); not modified. Allocates n doubles. */
 tw_status tw_stat_describe(const double *x, size_t n, tw_stat_summary *out);
 
 /* numpy.percentile(x, 100 * prob) with the linear method on sorted values
@@ -109,7 +110,7 @@ typedef struct tw_stat_ranktest {
 
 /* Paired (crossover): d_i = x_i - y_i. Mean difference, CI from t(n-1) at
 ** `level` (e.g. 0.95), and scipy.stats.ttest_rel(x, y). TOO_FEW when n < 2,
-** ZERO_VARIANCE when every d_i is equal. */
+** ZERO_VARIANCE when every d_i is equal. Allocates n doubles. */
 tw_status tw_stat_paired_t(const double *x, const double *y, size_t n, double level,
                            tw_stat_ttest *out);
 /* scipy.stats.wilcoxon(x - y, zero_method="wilcox", correction=False,

@@ -385,7 +385,8 @@ def cox(t, e, x, strata=None):
 
 
 def survival_cases(rng):
-    for n, tie_every, censor in [(5, 0, 0.0), (12, 0, 0.3), (30, 1, 0.2), (60, 5, 0.4), (200, 30, 0.3), (400, 60, 0.5)]:
+    for n, tie_every, censor in [(5, 0, 0.0), (12, 0, 0.3), (30, 1, 0.2), (60, 5, 0.4), (200, 30, 0.3), (400, 60, 0.5),
+                                 (2000, 15, 0.3)]:
         g = np.arange(n) % 2
         t = rng.exponential(np.where(g == 1, 1.6, 1.0) * 100)
         if tie_every:  # minutes on a coarse grid: tied event times

@@ -165,7 +165,7 @@ tw_status tw_stat_mcnemar_exact(size_t b, size_t c, tw_stat_ptest *out);
 ** statistic = the sample odds ratio a d / (b c) (+inf when b c == 0 < a d),
 ** p = the sum of the table probabilities not above the observed one's
 ** (relative tolerance 1e-14, as scipy). NO_EVENTS when a row or column sums
-** to 0 (scipy returns p = 1 there). */
+** to 0 (scipy returns p = 1 there). Allocates min(a+b, a+c) + 1 doubles. */
 tw_status tw_stat_fisher_exact(size_t a, size_t b, size_t c, size_t d, tw_stat_ptest *out);
 
 /* ---- time to event (stats_surv.c) ------------------------------------------ */
@@ -195,7 +195,8 @@ tw_status tw_stat_kaplan_meier(const double *time, const unsigned char *event, s
 /* The logrank test of group 1 against group 0 (group[i] in {0, 1}), as
 ** lifelines.statistics.logrank_test(T0, T1, E0, E1): statistic = (O1 - E1)^2 / V
 ** (chi-square, 1 df), p = chi2.sf(statistic, 1). TOO_FEW when a group is
-** empty; NO_EVENTS when there is no event; ZERO_VARIANCE when V == 0 otherwise. */
+** empty; NO_EVENTS when there is no event; ZERO_VARIANCE when V == 0 otherwise.
+** Allocates n records. */
 tw_status tw_stat_logrank(const double *time, const unsigned char *event, const unsigned char *group, size_t n,
                           tw_stat_ptest *out);
 

@@ -21,7 +21,7 @@
 
 #define REL_LIMIT 1e-9
 #define P_LIMIT 1e-12
-#define MAX_NUM 2048
+#define MAX_NUM 8192
 #define LINE_CAP (1 << 20)
 
 /* One fixture line, parsed. */

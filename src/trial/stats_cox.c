@@ -19,14 +19,14 @@
 #define COX_MAXSTEP 2.0
 
 /* The first of the sorted subjects before `end` that share its stratum and time. */
-static size_t tie_start(const subject *s, size_t end) {
+static size_t tie_start(const tw_stat_subject *s, size_t end) {
   size_t start = end - 1;
   while (start > 0 && s[start - 1].time == s[end - 1].time && s[start - 1].stratum == s[end - 1].stratum) start--;
   return start;
 }
 
 /* Whether the group ending at `end` is the latest of its stratum. */
-static int stratum_last(const subject *s, size_t end, size_t n) {
+static int stratum_last(const tw_stat_subject *s, size_t end, size_t n) {
   return end == n || s[end].stratum != s[end - 1].stratum;
 }
 
@@ -43,7 +43,7 @@ static void ksum_add(ksum *k, double v) {
 }
 
 /* Score U and information I at beta over all strata (subjects sorted by stratum, time). */
-static void cox_score(const subject *s, size_t n, double beta, double *u, double *info) {
+static void cox_score(const tw_stat_subject *s, size_t n, double beta, double *u, double *info) {
   ksum U = {0, 0}, I = {0, 0};
   double S0 = 0, S1 = 0;
   /* walk each stratum from its latest time down, so that the risk sums grow */
@@ -71,7 +71,7 @@ static void cox_score(const subject *s, size_t n, double beta, double *u, double
 /* Whether a finite maximum exists: some x = 0 event while an x = 1 subject is
 ** at risk, and some x = 1 event while an x = 0 subject is at risk (same stratum).
 ** Also counts the events. */
-static int cox_finite(const subject *s, size_t n, size_t *events) {
+static int cox_finite(const tw_stat_subject *s, size_t n, size_t *events) {
   int pos = 0, neg = 0;
   size_t risk[2] = {0, 0};
   *events = 0;
@@ -93,7 +93,7 @@ static int cox_finite(const subject *s, size_t n, size_t *events) {
 /* Newton-Raphson from beta = 0. Converged when the step falls below 1e-14
 ** (1 + |beta|), or, once below 1e-9, stops halving (quadratic convergence has
 ** reached the rounding noise of U). */
-static tw_status cox_newton(const subject *s, size_t n, tw_stat_cox *out) {
+static tw_status cox_newton(const tw_stat_subject *s, size_t n, tw_stat_cox *out) {
   double beta = 0, u, info, prev = INFINITY;
   for (int it = 1; it <= COX_MAXIT; it++) {
     cox_score(s, n, beta, &u, &info);
@@ -118,7 +118,7 @@ tw_status tw_stat_cox_efron(const double *time, const unsigned char *event, cons
                             const size_t *stratum, size_t n, double level, tw_stat_cox *out) {
   if (!out || (n > 0 && !x)) return TW_FAIL(TW_ERR_INPUT, "cox: NULL result or covariate");
   TW_TRY(tw_stat_check_level(level, "cox"));
-  subject *s;
+  tw_stat_subject *s;
   TW_TRY(tw_stat_sorted_subjects(time, event, x, stratum, n, "cox", &s));
   *out = (tw_stat_cox){.beta = NAN, .se = NAN, .hazard_ratio = NAN, .hr_lo = NAN, .hr_hi = NAN, .z = NAN,
                        .p_value = NAN, .est = TW_STAT_ESTIMABLE};

@@ -33,19 +33,19 @@ tw_status tw_stat_t_finish(double estimate, double se, double df, double level, 
 void tw_stat_t_not_estimable(tw_stat_ttest *out, double estimate, tw_stat_est est);
 
 /* One subject of a time-to-event analysis (stats_surv.c, stats_cox.c). */
-typedef struct subject {
+typedef struct tw_stat_subject {
   double time;
   size_t stratum;
   unsigned char event, x;
-} subject;
+} tw_stat_subject;
 
 /* Checks time (finite, >= 0), event (0/1) and x (0/1; NULL: all 0), and returns
 ** the subjects sorted by (stratum, time) in *out (n records, freed by the
 ** caller; stratum NULL: one stratum). `what` names the caller in errors. */
 tw_status tw_stat_sorted_subjects(const double *time, const unsigned char *event, const unsigned char *x,
-                                  const size_t *stratum, size_t n, const char *what, subject **out);
+                                  const size_t *stratum, size_t n, const char *what, tw_stat_subject **out);
 
 /* The end of the run of sorted subjects from i with the same stratum and time. */
-size_t tw_stat_tie_end(const subject *s, size_t i, size_t n);
+size_t tw_stat_tie_end(const tw_stat_subject *s, size_t i, size_t n);
 
 #endif

@@ -14,16 +14,16 @@
 #include "trial/stats_internal.h"
 
 static int cmp_subject(const void *a, const void *b) {
-  const subject *p = a, *q = b;
+  const tw_stat_subject *p = a, *q = b;
   if (p->stratum != q->stratum) return (p->stratum > q->stratum) - (p->stratum < q->stratum);
   return (p->time > q->time) - (p->time < q->time);
 }
 
 tw_status tw_stat_sorted_subjects(const double *time, const unsigned char *event, const unsigned char *x,
-                                 const size_t *stratum, size_t n, const char *what, subject **out) {
+                                 const size_t *stratum, size_t n, const char *what, tw_stat_subject **out) {
   if (n > 0 && !event) return TW_FAIL(TW_ERR_INPUT, "%s: NULL event indicators", what);
   TW_TRY(tw_stat_check_finite(time, n, what));
-  subject *s = malloc((n ? n : 1) * sizeof *s);
+  tw_stat_subject *s = malloc((n ? n : 1) * sizeof *s);
   if (!s) return TW_FAIL(TW_ERR_NOMEM, "%s: cannot allocate %zu subjects", what, n);
   for (size_t i = 0; i < n; i++) {
     const unsigned char xi = x ? x[i] : 0;
@@ -32,14 +32,14 @@ tw_status tw_stat_sorted_subjects(const double *time, const unsigned char *event
       return TW_FAIL(TW_ERR_INPUT, "%s: subject %zu has time %g, event %u, group %u (want time >= 0, 0/1, 0/1)",
                      what, i, time[i], event[i], xi);
     }
-    s[i] = (subject){time[i], stratum ? stratum[i] : 0, event[i], xi};
+    s[i] = (tw_stat_subject){time[i], stratum ? stratum[i] : 0, event[i], xi};
   }
   qsort(s, n, sizeof *s, cmp_subject);
   *out = s;
   return TW_OK;
 }
 
-size_t tw_stat_tie_end(const subject *s, size_t i, size_t n) {
+size_t tw_stat_tie_end(const tw_stat_subject *s, size_t i, size_t n) {
   size_t j = i + 1;
   while (j < n && s[j].time == s[i].time && s[j].stratum == s[i].stratum) j++;
   return j;
@@ -56,7 +56,7 @@ tw_status tw_stat_kaplan_meier(const double *time, const unsigned char *event, s
                                double *step_surv, size_t *n_steps, tw_stat_km *out) {
   if (!out || (!step_time) != (!step_surv))
     return TW_FAIL(TW_ERR_INPUT, "kaplan-meier: NULL result, or only one of the step arrays");
-  subject *s;
+  tw_stat_subject *s;
   TW_TRY(tw_stat_sorted_subjects(time, event, NULL, NULL, n, "kaplan-meier", &s));
   *out = (tw_stat_km){.n = n, .median = INFINITY, .est = n ? TW_STAT_ESTIMABLE : TW_STAT_TOO_FEW};
   double log_s = 0;
@@ -89,7 +89,7 @@ tw_status tw_stat_kaplan_meier(const double *time, const unsigned char *event, s
 tw_status tw_stat_logrank(const double *time, const unsigned char *event, const unsigned char *group, size_t n,
                           tw_stat_ptest *out) {
   if (!out || (n > 0 && !group)) return TW_FAIL(TW_ERR_INPUT, "logrank: NULL result or groups");
-  subject *s;
+  tw_stat_subject *s;
   TW_TRY(tw_stat_sorted_subjects(time, event, group, NULL, n, "logrank", &s));
   double risk[2] = {0, 0}, o_minus_e = 0, var = 0;
   size_t events = 0;

@@ -23,6 +23,7 @@
 #     validation/compare_fixtures.py (measures and tolerances are stated there):
 #       t1d_simglucose.py   -> physio/t1d_reference_bg.f32   (venv, ~4 min)
 #       t1d_cgm_spline.py   -> physio/cgm_spline.csv, physio/cgm_noise_moments.csv (venv)
+#       t1d_bb_closed_loop.py -> physio/bb_closed_loop.csv  (venv)
 #       pbpk_expm.py        -> pbpk/expm_reference.txt        (Debian scipy)
 #       grt_make_fixtures.py-> nn/grt_*.bin                   (Debian torch)
 #   live checks against a twinscale build (DIR, default build/; skipped with a
@@ -106,6 +107,8 @@ step "t1d_simglucose.py (simglucose T1DPatient, 4 scenarios x 30 patients x 1 da
   "$VENV/bin/python" "$V/t1d_simglucose.py" --out "$OUT/physio/t1d_reference_bg.f32"
 step "t1d_cgm_spline.py --moments (scipy interp1d, simglucose CGMNoise)" \
   "$VENV/bin/python" "$V/t1d_cgm_spline.py" --moments --out "$OUT/physio"
+step "t1d_bb_closed_loop.py (simglucose T1DSimEnv + BBController, noise-free Dexcom, 3 patients x 1 day)" \
+  "$VENV/bin/python" "$V/t1d_bb_closed_loop.py" --out "$OUT/physio/bb_closed_loop.csv"
 step "pbpk_expm.py (scipy.linalg.expm)" "${SYSPY[@]}" "$V/pbpk_expm.py" --out "$OUT/pbpk/expm_reference.txt"
 step "grt_make_fixtures.py (PyTorch float64 forward and autograd)" \
   "${SYSPY[@]}" "$V/grt_make_fixtures.py" --out "$OUT/nn"

@@ -26,6 +26,8 @@ import os
 import struct
 import sys
 
+import re
+
 import numpy as np
 
 FIXTURES = {
@@ -33,6 +35,7 @@ FIXTURES = {
     "physio/cgm_spline.csv": ("csv", 1e-9),
     "physio/cgm_noise_moments.csv": ("csv", 1e-9),
     "pbpk/expm_reference.txt": ("words", 1e-9),
+    "physio/bb_closed_loop.csv": ("words", 1e-9),
     "nn/grt_per_twin.bin": ("nnfix", 1e-10),
     "nn/grt_shared_adj.bin": ("nnfix", 1e-10),
     "nn/grt_mask.bin": ("nnfix", 1e-10),
@@ -79,8 +82,8 @@ def number(word):
 
 
 def words_rel(fresh, ref):
-    la = [l.split() for l in open(fresh) if not l.startswith("#")]
-    lb = [l.split() for l in open(ref) if not l.startswith("#")]
+    la = [re.split(r"[,\s]+", l.strip()) for l in open(fresh) if not l.startswith("#")]
+    lb = [re.split(r"[,\s]+", l.strip()) for l in open(ref) if not l.startswith("#")]
     if len(la) != len(lb):
         raise Mismatch(f"{len(la)} lines vs {len(lb)}")
     worst = 0.0

@@ -104,6 +104,10 @@ static const tw_cfg_field scenario_fields[] = {
      .doc = "events on pack inputs by name (e.g. a glucose bolus of pack bergman; docs/packs.md)"},
     {.key = "pump", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_scenario_cfg, pump), .default_text = "none",
      .doc = "t1d: none, or an insulin pump of simglucose (Cozmo, Insulet) that quantises basal and boluses"},
+    {.key = "controller", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_scenario_cfg, controller),
+     .default_text = "none",
+     .doc = "insulin decided in the loop at every sensor sample: none, or bb (simglucose's basal-bolus); "
+            "needs a sensor, and takes the place of basal and boluses"},
 };
 static const tw_cfg_schema scenario_schema = TW_CFG_SCHEMA(tw_sim_scenario_cfg, scenario_fields, NULL);
 

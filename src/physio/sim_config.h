@@ -91,6 +91,7 @@ typedef struct tw_sim_scenario_cfg {
   tw_sim_input_event *inputs;
   int n_inputs;
   char *pump;
+  char *controller; /* "none" or a controller of controller.c */
 } tw_sim_scenario_cfg;
 
 typedef struct tw_sim_sensor_cfg {

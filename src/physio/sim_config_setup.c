@@ -9,6 +9,7 @@
 */
 #include "physio/sim_setup.h" /* tw_sim_setup */
 
+#include "physio/controller.h" /* tw_controller_lookup */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* tw_csv, tw_param_row */
 
@@ -312,16 +313,16 @@ static tw_status build_inputs(const tw_sim_config *c, const tw_cfg_doc *doc, tw_
   const tw_model *m = &s->model;
   const tw_sim_scenario_cfg *sc = &c->scenario;
   TW_TRY(tw_sim_inputs_init(&s->inputs, m->n_inputs, c->duration_min, s->n_twins));
-  tw_pump_spec pump;
   const int has_pump = strcmp(sc->pump, "none") != 0;
-  if (has_pump && tw_pump_spec_load(sc->pump, &pump) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.pump");
+  if (has_pump && !(s->pump = calloc(1, sizeof *s->pump))) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  if (has_pump && tw_pump_spec_load(sc->pump, s->pump) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.pump");
   TW_TRY(check_events_taken(c, doc, m, has_pump));
   for (int k = 0; k < m->n_parts; ++k)
     for (int kind = 0; kind < TW_EVENT_N_KINDS; ++kind) {
       const int input = event_input(m, k, kind);
       if (input < 0) continue;
-      if (kind == TW_EVENT_BASAL) add_basal(sc, has_pump ? &pump : NULL, s, k, input);
-      else TW_TRY(add_events(sc, has_pump ? &pump : NULL, &s->inputs, kind, input));
+      if (kind == TW_EVENT_BASAL) add_basal(sc, s->pump, s, k, input);
+      else TW_TRY(add_events(sc, s->pump, &s->inputs, kind, input));
     }
   for (int i = 0; i < sc->n_inputs; ++i) {
     const tw_sim_input_event *ev = &sc->inputs[i];
@@ -386,6 +387,43 @@ static tw_status build_outputs(tw_sim_setup *s) {
   return TW_OK;
 }
 
+/* ---- a controller in the loop ---- */
+
+/* The part whose inputs take boluses and meals (the controller's), or -1. */
+static int insulin_part(const tw_model *m) {
+  for (int k = 0; k < m->n_parts; ++k)
+    if (event_input(m, k, TW_EVENT_BOLUS) >= 0 && event_input(m, k, TW_EVENT_MEAL) >= 0 && m->parts[k].pack->basal)
+      return k;
+  return -1;
+}
+
+/* scenario.controller: the controller, its inputs, and every twin's state. */
+static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+  const tw_sim_scenario_cfg *sc = &c->scenario;
+  if (strcmp(sc->controller, "none") == 0) return TW_OK;
+  const tw_controller *ctl;
+  if (tw_controller_lookup(sc->controller, &ctl) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.controller");
+  const tw_model *m = &s->model;
+  const int k = insulin_part(m);
+  if (k < 0)
+    return tw_cfg_error_at(doc, sc->mark, "scenario.controller: %s needs a pack that takes meals, boluses and basal (pack is %s)",
+                           ctl->name, c->pack);
+  if (!s->cgm) return tw_cfg_error_at(doc, sc->mark, "scenario.controller: %s decides on a sensor's readings: set sensor.name", ctl->name);
+  if (sc->n_boluses || !sc->basal_is_reference)
+    return tw_cfg_error_at(doc, sc->mark, "scenario.controller: %s doses the insulin; leave out boluses and basal_u_per_h", ctl->name);
+  if (!(s->ctl_state = calloc((size_t)(s->n_twins * ctl->n_state) + 1, sizeof(double))))
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  for (int64_t i = 0; i < s->n_twins; ++i) {
+    const tw_controller_twin twin = {s->names[i], m->parts[k].pack->basal(s->params + i * m->n_params + m->parts[k].p_off)};
+    if (ctl->init(&twin, s->ctl_state + i * ctl->n_state) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.controller");
+  }
+  s->plan.controller = ctl;
+  s->plan.ctl_state = s->ctl_state;
+  s->plan.ctl_insulin_input = event_input(m, k, TW_EVENT_BOLUS);
+  s->plan.ctl_meal_input = event_input(m, k, TW_EVENT_MEAL);
+  return TW_OK;
+}
+
 static void build_plan(const tw_sim_config *c, tw_sim_setup *s) {
   tw_sim_plan *pl = &s->plan;
   pl->model = &s->model;
@@ -401,6 +439,7 @@ static void build_plan(const tw_sim_config *c, tw_sim_setup *s) {
   pl->cgm_source_obs = s->cgm ? cgm_source(&s->model) : 0;
   pl->seed = (uint64_t)c->seed;
   pl->record = 1;
+  pl->pump = s->pump;
 }
 
 tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
@@ -412,7 +451,7 @@ tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_s
   TW_TRY(build_sensor(c, doc, s));
   TW_TRY(build_outputs(s));
   build_plan(c, s);
-  return TW_OK;
+  return build_controller(c, doc, s);
 }
 
 void tw_sim_setup_free(tw_sim_setup *s) {
@@ -425,6 +464,8 @@ void tw_sim_setup_free(tw_sim_setup *s) {
   free(s->out_units);
   free(s->out_headline);
   free(s->cgm);
+  free(s->pump);
+  free(s->ctl_state);
   tw_sim_inputs_free(&s->inputs);
   memset(s, 0, sizeof *s);
 }

@@ -22,6 +22,8 @@ typedef struct tw_sim_setup {
   double *params;        /* (n_twins, model.n_params) */
   tw_sim_inputs inputs;  /* all twins */
   tw_cgm_spec *cgm;      /* NULL: no sensor */
+  tw_pump_spec *pump;    /* NULL: no pump */
+  double *ctl_state;     /* (n_twins, controller n_state) when a controller runs */
   tw_sim_plan plan;
   char **out_names;      /* (plan n_out) observable names as written: "bg", "cgm", "pbpk.c_liver" */
   char **out_units;

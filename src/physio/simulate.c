@@ -10,6 +10,7 @@
 #include "physio/simulate.h" /* tw_sim_plan */
 
 #include "physio/physio_ops.h"        /* tw_physio_ops_for: the backend's physiology entries */
+#include "physio/controller.h"        /* tw_controller: insulin decided in the loop */
 #include "physio/physio_ops_mirror.h" /* the chunk's batch on the backend's device */
 
 #include <math.h>   /* NAN */
@@ -81,6 +82,11 @@ struct tw_sim_chunk {
   tw_physio_batch b;
   tw_physio_mirror mr;
   int mirrored;
+  /* the controller's per-twin state, when the plan has one (controller.h) */
+  double *ctl_state; /* (n, n_state) */
+  double *ctl_rate;  /* (n) insulin until the next decision, U/min */
+  double *ctl_meal;  /* (n) carbohydrate announced since the last decision, g */
+  double *ctl_prev;  /* (n) the sensor's previous sample, mg/dL */
 };
 
 void tw_sim_chunk_close(tw_sim_chunk *c) {
@@ -93,6 +99,10 @@ void tw_sim_chunk_close(tw_sim_chunk *c) {
   free(c->h);
   free(c->pt);
   free(c->cgm);
+  free(c->ctl_state);
+  free(c->ctl_rate);
+  free(c->ctl_meal);
+  free(c->ctl_prev);
   free(c);
 }
 
@@ -122,6 +132,39 @@ static void observe_twin(const tw_model *m, const tw_sim_chunk *c, int64_t i, do
   }
 }
 
+/* Twin i's controller decision at sensor sample time t (controller.h): the
+** observation is the mean of the sensor's held output over the interval, the
+** meal the carbohydrate announced in it, per minute. */
+static void decide(const tw_sim_chunk *c, int64_t i, int64_t t) {
+  const tw_sim_plan *pl = c->pl;
+  const double s = (double)pl->cgm->sample_time, now = c->cgm[i].last;
+  const double seen = t == 0 ? now : ((s - 1.0) * c->ctl_prev[i] + now) / s;
+  double basal, bolus;
+  pl->controller->act(c->ctl_state + i * pl->controller->n_state, seen, c->ctl_meal[i] / s, (int)s, &basal, &bolus);
+  if (pl->pump) basal = tw_pump_basal(pl->pump, basal), bolus = tw_pump_bolus(pl->pump, bolus);
+  c->ctl_rate[i] = basal + bolus;
+  c->ctl_meal[i] = 0.0;
+  c->ctl_prev[i] = now;
+}
+
+/* The controller's insulin in place of the scenario's, and the announced
+** carbohydrate counted, for the minutes of inputs just filled in c->u. */
+static void controller_inputs(tw_sim_chunk *c) {
+  const tw_sim_plan *pl = c->pl;
+  const int64_t ni = pl->model->n_inputs;
+  for (int64_t m = 0; m < c->step; ++m)
+    for (int64_t i = 0; i < c->n; ++i) {
+      const int64_t meal = (m * ni + pl->ctl_meal_input) * c->ld + i, ins = (m * ni + pl->ctl_insulin_input) * c->ld + i;
+      if (c->esz == sizeof(double)) {
+        c->ctl_meal[i] += ((double *)c->u)[meal];
+        ((double *)c->u)[ins] = c->ctl_rate[i];
+      } else {
+        c->ctl_meal[i] += ((float *)c->u)[meal];
+        ((float *)c->u)[ins] = (float)c->ctl_rate[i];
+      }
+    }
+}
+
 /* Below this many twins a sample is cheaper than waking an OpenMP team (it
 ** runs every output minute: a 1-twin run spent most of its time in the team). */
 enum { SIM_SAMPLE_PARALLEL_MIN = 256 };
@@ -141,7 +184,10 @@ static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
     if (r->flag[i] != TW_TWIN_OK) /* failed: no value from here on */
       for (int k = 0; k < no; ++k) obs[k] = NAN;
     if (pl->cgm) {
-      if (t % pl->cgm->sample_time == 0) tw_cgm_measure(pl->cgm, &c->cgm[i], obs[pl->cgm_source_obs]);
+      if (t % pl->cgm->sample_time == 0) {
+        tw_cgm_measure(pl->cgm, &c->cgm[i], obs[pl->cgm_source_obs]);
+        if (pl->controller) decide(c, i, t);
+      }
       obs[no] = c->cgm[i].last;
     }
     if (ti < 0) continue; /* a sensor sample between output times */
@@ -182,6 +228,21 @@ static void init_twins(tw_sim_chunk *c, uint64_t first_id, const double *params)
   }
 }
 
+/* The controller's arrays for the chunk's twins, from the plan's starting states. */
+static tw_status controller_alloc(tw_sim_chunk *c) {
+  const tw_controller *ctl = c->pl->controller;
+  if (!ctl) return TW_OK;
+  if (!c->pl->cgm) return TW_FAIL(TW_ERR_INTERNAL, "simulate: controller %s without a sensor", ctl->name);
+  c->ctl_state = malloc(((size_t)(c->n * ctl->n_state) + 1) * sizeof(double));
+  c->ctl_rate = calloc((size_t)c->n + 1, sizeof(double));
+  c->ctl_meal = calloc((size_t)c->n + 1, sizeof(double));
+  c->ctl_prev = calloc((size_t)c->n + 1, sizeof(double));
+  if (!c->ctl_state || !c->ctl_rate || !c->ctl_meal || !c->ctl_prev)
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
+  memcpy(c->ctl_state, c->pl->ctl_state + c->twin0 * ctl->n_state, (size_t)(c->n * ctl->n_state) * sizeof(double));
+  return TW_OK;
+}
+
 static tw_status chunk_alloc(tw_sim_chunk *c) {
   const tw_model *m = c->pl->model;
   const size_t ld = (size_t)c->ld;
@@ -194,7 +255,7 @@ static tw_status chunk_alloc(tw_sim_chunk *c) {
   c->cgm = c->pl->cgm ? calloc((size_t)c->n + 1, sizeof(tw_cgm_state)) : NULL;
   if (!c->x || !c->p || !c->d || !c->u || !c->h || !c->pt || (c->pl->cgm && !c->cgm))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
-  return TW_OK;
+  return controller_alloc(c);
 }
 
 static void batch_init(tw_sim_chunk *c, uint64_t first_id) {
@@ -256,6 +317,7 @@ tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first
 static tw_status advance(tw_sim_chunk *c) {
   const tw_sim_plan *pl = c->pl;
   tw_sim_inputs_fill(pl->inputs, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
+  if (pl->controller) controller_inputs(c);
   if (c->mirrored) {
     TW_TRY(tw_physio_mirror_push(pl->backend, &c->mr, TW_MIRROR_INPUTS));
     TW_TRY(tw_physio_ops_for(pl->backend)->advance(pl->backend, pl->model, &c->mr.dev, c->t, (int)c->step));

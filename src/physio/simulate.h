@@ -40,6 +40,13 @@ typedef struct tw_sim_plan {
   uint64_t seed;                /* for sensor noise */
   int record;                   /* 0: keep only the summary (benchmarks) */
   struct tw_backend *backend;   /* NULL: the host engine (tw_model_advance) */
+  /* A controller in the loop (controller.h; needs `cgm`), or NULL. It decides at
+  ** every sensor sample and feeds input ctl_insulin_input (U/min), replacing the
+  ** scenario's; ctl_meal_input is the announced carbohydrate it sees (g). */
+  const struct tw_controller *controller;
+  const double *ctl_state;      /* (twins of the process, n_state) starting states */
+  int ctl_insulin_input, ctl_meal_input;
+  const tw_pump_spec *pump;     /* quantises the controller's actions; NULL: none */
 } tw_sim_plan;
 
 typedef struct tw_sim_result {

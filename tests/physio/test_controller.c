@@ -1,0 +1,165 @@
+/*
+** test_controller.c: the basal-bolus controller (src/physio/controller_bb.c)
+** against simglucose (label validation), two ways:
+**
+**  1. Decision by decision, on simglucose's own reference trace
+**     (tests/data/physio/simglucose_sim_results.csv: a copy of simglucose
+**     0.2.11's 2-day sim_results.csv, adolescent#001, BBController, MIT
+**     licence as data/simglucose/LICENSE): the insulin simglucose delivered in
+**     each step must equal our decision from the CGM and the previous step's
+**     meal that its controller saw, after the Insulet pump's quantisation. Bounds: relative 1e-12
+**     (specification: the same formula in double), regression 1e-13.
+**  2. In the loop, against validation/t1d_bb_closed_loop.py (simglucose's
+**     T1DSimEnv with BBController, a noise-free Dexcom, the Insulet pump, three
+**     patients, one day, meals at 07:00, 12:01 and 19:00): the mean BG of each
+**     3-minute step must match. Specification 0.5 mg/dL as the open-loop
+**     validation (physio_t1d_reference); regression bound about 10x achieved.
+** Also: a twin without a carbohydrate ratio is refused by name.
+*/
+#include <math.h>   /* fabs */
+#include <stdio.h>  /* fopen, fgets */
+#include <stdlib.h> /* strtod */
+#include <string.h> /* strtok */
+
+#include "build_info.h" /* TW_HAVE_YAML */
+#include "tw_bounds.h"  /* CHECK_BOUNDS */
+#include "tw_test.h"
+
+#if TW_HAVE_YAML
+#include "physio/controller.h"  /* tw_controller_lookup */
+#include "physio/param_table.h" /* the compiled-in patient table */
+#include "physio/sensor.h"     /* tw_pump_spec_load */
+#include "physio/sim_setup.h"  /* tw_sim_setup_build */
+
+/* adolescent#001's reference basal, u2ss BW / 6000, from the compiled-in table */
+static double basal_of(const char *name) {
+  tw_csv t;
+  double u2ss = NAN, bw = NAN;
+  if (tw_t1d_builtin_table("vpatient_params.csv", &t) != TW_OK) return NAN;
+  const int r = tw_csv_find_name(&t, name);
+  if (r >= 0 && tw_csv_number(&t, r, tw_csv_col(&t, "u2ss"), &u2ss) == TW_OK)
+    (void)tw_csv_number(&t, r, tw_csv_col(&t, "BW"), &bw);
+  tw_csv_free(&t);
+  return u2ss * bw / 6000.0;
+}
+
+static void decisions_match_simglucose(void) {
+  const tw_controller *bb;
+  CHECK_OK(tw_controller_lookup("bb", &bb));
+  double state[TW_CONTROLLER_MAX_STATE];
+  const tw_controller_twin twin = {"adolescent#001", basal_of("adolescent#001")};
+  CHECK_OK(bb->init(&twin, state));
+  tw_pump_spec pump;
+  CHECK_OK(tw_pump_spec_load("Insulet", &pump));
+  FILE *f = fopen(TW_TEST_DATA_DIR "/physio/simglucose_sim_results.csv", "r");
+  CHECK(f != NULL);
+  if (!f) return;
+  /* Row k of the trace holds the state at the start of step k (Time, BG, CGM)
+  ** and what happened during it (CHO, insulin); the controller decided step
+  ** k's insulin from row k's CGM and step k-1's CHO. The last row has no step. */
+  static double cgm[2048], cho[2048], insulin[2048];
+  char line[512];
+  int rows = 0, boluses = 0;
+  (void)fgets(line, sizeof line, f); /* Time,BG,CGM,CHO,insulin,... */
+  while (rows < 2048 && fgets(line, sizeof line, f)) {
+    strtok(line, ",");
+    strtok(NULL, ",");
+    cgm[rows] = strtod(strtok(NULL, ","), NULL);
+    cho[rows] = strtod(strtok(NULL, ","), NULL);
+    insulin[rows++] = strtod(strtok(NULL, ","), NULL);
+  }
+  fclose(f);
+  double worst = 0;
+  for (int k = 0; k + 1 < rows; ++k) {
+    double basal, bolus;
+    bb->act(state, cgm[k], k ? cho[k - 1] : 0.0, 3, &basal, &bolus);
+    boluses += bolus > 0;
+    const double rate = tw_pump_basal(&pump, basal) + tw_pump_bolus(&pump, bolus);
+    worst = fmax(worst, fabs(insulin[k] - rate) / insulin[k]);
+  }
+  fprintf(stderr, "  %d steps of simglucose's trace, %d meal boluses\n", rows, boluses);
+  CHECK(rows > 900 && boluses >= 6);
+  CHECK_BOUNDS("bb decisions vs simglucose (relative)", worst, 1e-13, 1e-12);
+}
+
+#define CONFIG                                                                                     \
+  "pack: t1d\n"                                                                                    \
+  "twins: {reference: [adolescent#001, adult#001, child#001]}\n"                                   \
+  "duration_min: 1440\n"                                                                           \
+  "precision: float64\n"                                                                           \
+  "integrator: {method: dopri5}\n"                                                                 \
+  "scenario:\n"                                                                                    \
+  "  meals: [{time_min: 420, carbs_g: 45}, {time_min: 721, carbs_g: 70}, {time_min: 1140, carbs_g: 80}]\n" \
+  "  pump: Insulet\n"                                                                              \
+  "  controller: bb\n"                                                                             \
+  "sensor: {name: Dexcom, noise: false}\n"                                                         \
+  "output: {every_min: 1}\n"
+
+/* The fixture's bg_mean of patient p (config order) at step k, in ref (3 x 480). */
+static int read_fixture(double *ref) {
+  FILE *f = fopen(TW_TEST_DATA_DIR "/physio/bb_closed_loop.csv", "r");
+  if (!f) return 0;
+  char line[256];
+  int n = 0;
+  static const char *const names[3] = {"adolescent#001", "adult#001", "child#001"};
+  (void)fgets(line, sizeof line, f);
+  while (fgets(line, sizeof line, f) && n < 3 * 480) {
+    const char *who = strtok(line, ",");
+    const int k = atoi(strtok(NULL, ","));
+    for (int p = 0; p < 3; ++p)
+      if (!strcmp(who, names[p]) && k >= 0 && k < 480) ref[p * 480 + k] = strtod(strtok(NULL, ","), NULL), ++n;
+  }
+  fclose(f);
+  return n;
+}
+
+static void closed_loop_matches_simglucose(void) {
+  static double ref[3 * 480];
+  CHECK_EQ_INT(read_fixture(ref), 3 * 480);
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  memset(&s, 0, sizeof s);
+  CHECK_OK(tw_cfg_parse_string("bb.yaml", CONFIG, strlen(CONFIG), &doc));
+  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
+  CHECK_OK(tw_sim_setup_build(&c, doc, &s));
+  tw_sim_result r;
+  CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, &r));
+  CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, &r));
+  double worst = 0;
+  for (int p = 0; p < 3; ++p)
+    for (int k = 0; k < 480; ++k) { /* simglucose's step mean: BG at the end of minutes 3k+1..3k+3 */
+      const double *bg = r.traj + (int64_t)p * r.n_times; /* observable 0 is bg */
+      const double mean = (bg[3 * k + 1] + bg[3 * k + 2] + bg[3 * k + 3]) / 3.0;
+      worst = fmax(worst, fabs(mean - ref[p * 480 + k]));
+    }
+  CHECK_BOUNDS("bb closed loop vs simglucose, step-mean BG (mg/dL)", worst, 0.02, 0.5);
+  tw_sim_result_free(&r);
+  tw_sim_setup_free(&s);
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
+static void unknown_twin_refused(void) {
+  const tw_controller *bb;
+  CHECK_OK(tw_controller_lookup("bb", &bb));
+  double state[TW_CONTROLLER_MAX_STATE];
+  const tw_controller_twin twin = {"someone#042", 0.01};
+  CHECK_STATUS(bb->init(&twin, state), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "someone#042") != NULL);
+  tw_error_clear();
+  const tw_controller *none;
+  CHECK_STATUS(tw_controller_lookup("pid2", &none), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "known: none, bb") != NULL);
+  tw_error_clear();
+}
+
+int main(void) {
+  TW_TEST_RUN(decisions_match_simglucose);
+  TW_TEST_RUN(closed_loop_matches_simglucose);
+  TW_TEST_RUN(unknown_twin_refused);
+  return TW_TEST_RESULT();
+}
+#else
+TW_TEST_MAIN_SKIP("simulate configs need libyaml")
+#endif

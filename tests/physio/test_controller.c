@@ -24,7 +24,9 @@
 **     simglucose's example gains P 1e-3, I 1e-5, D 1e-3, target 140: the
 **     config's defaults), same specification; the fixture takes child#001 to
 **     0 mg/dL, which the comparison covers.
-** Also: scenario.controller_params reaches pid's decisions and bb refuses it;
+** Also: without a pump no negative insulin is delivered (pid asking for less
+** than none is the run with no insulin, exactly); scenario.controller_params
+** reaches pid's decisions and bb refuses it;
 ** a twin without a carbohydrate ratio is refused by name.
 */
 #include <math.h>   /* fabs */
@@ -93,6 +95,9 @@ static void decisions_match_simglucose(void) {
   CHECK_BOUNDS("bb decisions vs simglucose (relative)", worst, 1e-13, 1e-12);
 }
 
+/* The larger of a and b, NaN counting as infinite (fmax would drop it). */
+static double worse(double a, double b) { return isnan(a) || isnan(b) ? INFINITY : fmax(a, b); }
+
 /* The closed-loop config of the fixtures; %s: the controller. */
 #define CONFIG                                                                                     \
   "pack: t1d\n"                                                                                    \
@@ -148,7 +153,7 @@ static void closed_loop_worst(const char *controller, const char *fixture, doubl
     for (int k = 0; k < 480; ++k) { /* simglucose's step mean: BG at the end of minutes 3k+1..3k+3 */
       const double *bg = r.traj + (int64_t)p * r.n_times; /* observable 0 is bg */
       const double mean = (bg[3 * k + 1] + bg[3 * k + 2] + bg[3 * k + 3]) / 3.0;
-      *worst = fmax(*worst, fabs(mean - ref[p * 480 + k]));
+      *worst = worse(*worst, fabs(mean - ref[p * 480 + k]));
     }
   tw_sim_result_free(&r);
   tw_sim_setup_free(&s);
@@ -181,7 +186,7 @@ static void pid_decisions_match_formula(void) {
   for (int k = 0; k < 4; ++k) {
     double basal, bolus;
     pid->act(state, cgm[k], meal[k], 3, &basal, &bolus);
-    worst = fmax(worst, fabs(basal - want[k]) / fabs(want[k]));
+    worst = worse(worst, fabs(basal - want[k]) / fabs(want[k]));
     bolus_sum += fabs(bolus);
   }
   CHECK(bolus_sum == 0.0);
@@ -227,6 +232,54 @@ static void gains_from_the_config(void) {
   tw_cfg_free(doc);
 }
 
+/* Two hours without meals or pump, the scenario's lines given by `scenario`. */
+#define NO_PUMP                                                                                    \
+  "pack: t1d\n"                                                                                    \
+  "twins: {reference: [adolescent#001, adult#001]}\n"                                              \
+  "duration_min: 120\n"                                                                            \
+  "precision: float64\n"                                                                           \
+  "integrator: {method: dopri5}\n"                                                                 \
+  "scenario: {%s}\n"                                                                               \
+  "sensor: {name: Dexcom, noise: false}\n"
+
+/* bg of twin 0 and 1 (121 minutes each) of the NO_PUMP run with `scenario`. */
+static void no_pump_bg(const char *scenario, double *bg) {
+  char text[1024];
+  snprintf(text, sizeof text, NO_PUMP, scenario);
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  memset(&s, 0, sizeof s);
+  CHECK_OK(tw_cfg_parse_string("nopump.yaml", text, strlen(text), &doc));
+  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
+  CHECK_OK(tw_sim_setup_build(&c, doc, &s));
+  tw_sim_result r;
+  CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, &r));
+  CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, &r));
+  CHECK_EQ_INT((int)r.n_times, 121);
+  for (int p = 0; p < 2; ++p)
+    for (int t = 0; t < 121; ++t) bg[p * 121 + t] = r.traj[(int64_t)p * r.n_times + t]; /* observable 0 is bg */
+  tw_sim_result_free(&r);
+  tw_sim_setup_free(&s);
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
+/* Without a pump a negative action delivers nothing: pid far above the bg
+** (target 400, P 0.01: -2.6 U/min asked at 140 mg/dL) is the run with no
+** insulin at all, minute by minute. */
+static void no_negative_insulin_without_a_pump(void) {
+  static double pid[2 * 121], none[2 * 121];
+  for (int k = 0; k < 2 * 121; ++k) pid[k] = NAN, none[k] = 0;
+  no_pump_bg("controller: pid, controller_params: {p: 0.01, i: 0, d: 0, target: 400}", pid);
+  no_pump_bg("basal_u_per_h: 0", none);
+  double worst = 0, top = 0;
+  for (int k = 0; k < 2 * 121; ++k) worst = worse(worst, fabs(pid[k] - none[k])), top = worse(top, none[k]);
+  fprintf(stderr, "  no insulin for 2 h: bg up to %.1f mg/dL; pid asking for less differs by %.3g\n", top, worst);
+  CHECK(top < 400.0);  /* the pid's action stayed negative all along */
+  CHECK(worst == 0.0); /* the same inputs, so the same numbers */
+}
+
 static void unknown_twin_refused(void) {
   const tw_controller *bb;
   CHECK_OK(tw_controller_lookup("bb", &bb));
@@ -247,6 +300,7 @@ int main(void) {
   TW_TEST_RUN(pid_decisions_match_formula);
   TW_TEST_RUN(pid_closed_loop_matches_simglucose);
   TW_TEST_RUN(gains_from_the_config);
+  TW_TEST_RUN(no_negative_insulin_without_a_pump);
   TW_TEST_RUN(unknown_twin_refused);
   return TW_TEST_RESULT();
 }

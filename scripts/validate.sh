@@ -24,6 +24,7 @@
 #       t1d_simglucose.py   -> physio/t1d_reference_bg.f32   (venv, ~4 min)
 #       t1d_cgm_spline.py   -> physio/cgm_spline.csv, physio/cgm_noise_moments.csv (venv)
 #       t1d_bb_closed_loop.py -> physio/bb_closed_loop.csv  (venv)
+#       t1d_bb_closed_loop.py --controller pid -> physio/pid_closed_loop.csv (venv)
 #       pbpk_expm.py        -> pbpk/expm_reference.txt        (Debian scipy)
 #       grt_make_fixtures.py-> nn/grt_*.bin                   (Debian torch)
 #   live checks against a twinscale build (DIR, default build/; skipped with a
@@ -109,6 +110,8 @@ step "t1d_cgm_spline.py --moments (scipy interp1d, simglucose CGMNoise)" \
   "$VENV/bin/python" "$V/t1d_cgm_spline.py" --moments --out "$OUT/physio"
 step "t1d_bb_closed_loop.py (simglucose T1DSimEnv + BBController, noise-free Dexcom, 3 patients x 1 day)" \
   "$VENV/bin/python" "$V/t1d_bb_closed_loop.py" --out "$OUT/physio/bb_closed_loop.csv"
+step "t1d_bb_closed_loop.py --controller pid (simglucose T1DSimEnv + PIDController, example gains)" \
+  "$VENV/bin/python" "$V/t1d_bb_closed_loop.py" --controller pid --out "$OUT/physio/pid_closed_loop.csv"
 step "pbpk_expm.py (scipy.linalg.expm)" "${SYSPY[@]}" "$V/pbpk_expm.py" --out "$OUT/pbpk/expm_reference.txt"
 step "grt_make_fixtures.py (PyTorch float64 forward and autograd)" \
   "${SYSPY[@]}" "$V/grt_make_fixtures.py" --out "$OUT/nn"

@@ -36,6 +36,7 @@ FIXTURES = {
     "physio/cgm_noise_moments.csv": ("csv", 1e-9),
     "pbpk/expm_reference.txt": ("words", 1e-9),
     "physio/bb_closed_loop.csv": ("words", 1e-9),
+    "physio/pid_closed_loop.csv": ("words", 1e-9),
     "nn/grt_per_twin.bin": ("nnfix", 1e-10),
     "nn/grt_shared_adj.bin": ("nnfix", 1e-10),
     "nn/grt_mask.bin": ("nnfix", 1e-10),

@@ -7,8 +7,9 @@
 #include <string.h> /* strcmp */
 
 extern const tw_controller tw_controller_bb;
+extern const tw_controller tw_controller_pid;
 
-static const tw_controller *const table[] = {&tw_controller_bb};
+static const tw_controller *const table[] = {&tw_controller_bb, &tw_controller_pid};
 
 tw_status tw_controller_lookup(const char *name, const tw_controller **out) {
   char known[256] = "";

@@ -18,7 +18,7 @@
 **
 ** Adding a controller: one file defining a tw_controller, one line in the table
 ** of controller.c. Per-twin state lives in the chunk (n_state doubles a twin),
-** set by init from the twin's profile.
+** set by init from the twin's profile and the config's gains.
 */
 #ifndef TW_PHYSIO_CONTROLLER_H
 #define TW_PHYSIO_CONTROLLER_H
@@ -29,22 +29,34 @@ TW_EXTERN_C_BEGIN
 
 enum { TW_CONTROLLER_MAX_STATE = 8 };
 
+/* scenario.controller_params: the gains of a controller that has them (pid). */
+typedef struct tw_controller_gains {
+  double p;      /* U/min per mg/dL */
+  double i;      /* U/min per mg/dL min */
+  double d;      /* U/min per mg/dL/min */
+  double target; /* mg/dL */
+} tw_controller_gains;
+
 /* What a controller may know of a twin before the run. */
 typedef struct tw_controller_twin {
-  const char *name;        /* the twin's name (reference patients: adolescent#001 ...) */
-  double basal_u_per_min;  /* the pack's reference basal for the twin (t1d: u2ss BW / 6000) */
+  const char *name;          /* the twin's name (reference patients: adolescent#001 ...) */
+  double basal_u_per_min;    /* the pack's reference basal for the twin (t1d: u2ss BW / 6000) */
+  tw_controller_gains gains; /* the config's (read by controllers with uses_gains) */
 } tw_controller_twin;
 
 typedef struct tw_controller {
-  const char *name;    /* "bb": the value of scenario.controller */
+  const char *name;    /* "bb", "pid": the value of scenario.controller */
   const char *summary; /* one line */
   int n_state;         /* doubles of state per twin, <= TW_CONTROLLER_MAX_STATE */
+  int uses_gains;      /* 1: init reads twin->gains (scenario.controller_params) */
   /* The twin's starting state; TW_ERR_INPUT naming the twin when the
   ** controller cannot serve it (no carbohydrate ratio known for it). */
   tw_status (*init)(const tw_controller_twin *twin, double *state);
   /* One decision: cgm (mg/dL) the observation, meal (g/min) the carbohydrate
   ** announced since the last decision, sample_time (min) the interval; writes
-  ** the basal and bolus rates (U/min) for the next interval. */
+  ** the basal and bolus rates (U/min) for the next interval. A rate may be
+  ** negative (pid below its target): the pump, or without one the engine,
+  ** clips it at 0. */
   void (*act)(double *state, double cgm, double meal, int sample_time, double *basal, double *bolus);
 } tw_controller;
 

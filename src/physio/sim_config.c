@@ -88,6 +88,19 @@ static const tw_cfg_field integrator_fields[] = {
 };
 static const tw_cfg_schema integrator_schema = TW_CFG_SCHEMA(tw_sim_integrator_cfg, integrator_fields, NULL);
 
+static const tw_cfg_field controller_params_fields[] = {
+    {.key = "p", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_controller_params_cfg, p), .default_text = "0.001",
+     .has_range = 1, .min = 0, .max = 10, .unit = "U/min per mg/dL", .doc = "pid: proportional gain on cgm - target"},
+    {.key = "i", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_controller_params_cfg, i), .default_text = "0.00001",
+     .has_range = 1, .min = 0, .max = 10, .unit = "U/min per mg/dL min", .doc = "pid: integral gain"},
+    {.key = "d", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_controller_params_cfg, d), .default_text = "0.001",
+     .has_range = 1, .min = 0, .max = 10, .unit = "U/min per mg/dL/min", .doc = "pid: derivative gain"},
+    {.key = "target", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_controller_params_cfg, target),
+     .default_text = "140", .has_range = 1, .min = 40, .max = 400, .unit = "mg/dL", .doc = "pid: target glucose"},
+};
+static const tw_cfg_schema controller_params_schema =
+    TW_CFG_SCHEMA(tw_sim_controller_params_cfg, controller_params_fields, NULL);
+
 static const tw_cfg_field scenario_fields[] = {
     {.key = "basal_u_per_h", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_scenario_cfg, basal_u_per_h),
      .default_text = "reference", .has_range = 1, .min = 0, .max = 100, .keyword = "reference",
@@ -106,8 +119,11 @@ static const tw_cfg_field scenario_fields[] = {
      .doc = "t1d: none, or an insulin pump of simglucose (Cozmo, Insulet) that quantises basal and boluses"},
     {.key = "controller", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_scenario_cfg, controller),
      .default_text = "none",
-     .doc = "insulin decided in the loop at every sensor sample: none, or bb (simglucose's basal-bolus); "
-            "needs a sensor, and takes the place of basal and boluses"},
+     .doc = "insulin decided in the loop at every sensor sample: none, bb (simglucose's basal-bolus) or pid "
+            "(simglucose's PID on the CGM); needs a sensor, and takes the place of basal and boluses"},
+    {.key = "controller_params", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_scenario_cfg, controller_params),
+     .sub = &controller_params_schema, .default_text = "{}",
+     .doc = "pid's gains and target (defaults: simglucose's example gains); only with controller: pid"},
 };
 static const tw_cfg_schema scenario_schema = TW_CFG_SCHEMA(tw_sim_scenario_cfg, scenario_fields, NULL);
 

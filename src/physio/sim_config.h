@@ -78,6 +78,12 @@ typedef struct tw_sim_integrator_cfg {
   double rtol, atol;
 } tw_sim_integrator_cfg;
 
+/* scenario.controller_params: pid's gains (controller.h tw_controller_gains). */
+typedef struct tw_sim_controller_params_cfg {
+  tw_cfg_mark mark; /* line 0: not in the config */
+  double p, i, d, target;
+} tw_sim_controller_params_cfg;
+
 typedef struct tw_sim_scenario_cfg {
   tw_cfg_mark mark;
   double basal_u_per_h;
@@ -92,6 +98,7 @@ typedef struct tw_sim_scenario_cfg {
   int n_inputs;
   char *pump;
   char *controller; /* "none" or a controller of controller.c */
+  tw_sim_controller_params_cfg controller_params;
 } tw_sim_scenario_cfg;
 
 typedef struct tw_sim_sensor_cfg {

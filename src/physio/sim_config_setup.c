@@ -400,7 +400,10 @@ static int insulin_part(const tw_model *m) {
 /* scenario.controller: the controller, its inputs, and every twin's state. */
 static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
   const tw_sim_scenario_cfg *sc = &c->scenario;
-  if (strcmp(sc->controller, "none") == 0) return TW_OK;
+  if (strcmp(sc->controller, "none") == 0)
+    return sc->controller_params.mark.line ? tw_cfg_error_at(doc, sc->controller_params.mark,
+                                                             "scenario.controller_params: set scenario.controller (pid)")
+                                           : TW_OK;
   const tw_controller *ctl;
   if (tw_controller_lookup(sc->controller, &ctl) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.controller");
   const tw_model *m = &s->model;
@@ -411,10 +414,14 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
   if (!s->cgm) return tw_cfg_error_at(doc, sc->mark, "scenario.controller: %s decides on a sensor's readings: set sensor.name", ctl->name);
   if (sc->n_boluses || !sc->basal_is_reference)
     return tw_cfg_error_at(doc, sc->mark, "scenario.controller: %s doses the insulin; leave out boluses and basal_u_per_h", ctl->name);
+  const tw_sim_controller_params_cfg *g = &sc->controller_params;
+  if (g->mark.line && !ctl->uses_gains)
+    return tw_cfg_error_at(doc, g->mark, "scenario.controller_params: %s takes none (pid does)", ctl->name);
   if (!(s->ctl_state = calloc((size_t)(s->n_twins * ctl->n_state) + 1, sizeof(double))))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   for (int64_t i = 0; i < s->n_twins; ++i) {
-    const tw_controller_twin twin = {s->names[i], m->parts[k].pack->basal(s->params + i * m->n_params + m->parts[k].p_off)};
+    const tw_controller_twin twin = {s->names[i], m->parts[k].pack->basal(s->params + i * m->n_params + m->parts[k].p_off),
+                                     {g->p, g->i, g->d, g->target}};
     if (ctl->init(&twin, s->ctl_state + i * ctl->n_state) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.controller");
   }
   s->plan.controller = ctl;

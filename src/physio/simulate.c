@@ -134,7 +134,8 @@ static void observe_twin(const tw_model *m, const tw_sim_chunk *c, int64_t i, do
 
 /* Twin i's controller decision at sensor sample time t (controller.h): the
 ** observation is the mean of the sensor's held output over the interval, the
-** meal the carbohydrate announced in it, per minute. */
+** meal the carbohydrate announced in it, per minute; the rates quantised by the
+** pump, or without one clipped at 0. */
 static void decide(const tw_sim_chunk *c, int64_t i, int64_t t) {
   const tw_sim_plan *pl = c->pl;
   const double s = (double)pl->cgm->sample_time, now = c->cgm[i].last;
@@ -142,6 +143,7 @@ static void decide(const tw_sim_chunk *c, int64_t i, int64_t t) {
   double basal, bolus;
   pl->controller->act(c->ctl_state + i * pl->controller->n_state, seen, c->ctl_meal[i] / s, (int)s, &basal, &bolus);
   if (pl->pump) basal = tw_pump_basal(pl->pump, basal), bolus = tw_pump_bolus(pl->pump, bolus);
+  else basal = fmax(basal, 0.0), bolus = fmax(bolus, 0.0); /* no negative insulin (controller.h) */
   c->ctl_rate[i] = basal + bolus;
   c->ctl_meal[i] = 0.0;
   c->ctl_prev[i] = now;

@@ -1,7 +1,8 @@
 /*
-** test_controller.c: the basal-bolus controller (src/physio/controller_bb.c)
-** against simglucose (label validation), two ways:
+** test_controller.c: the controllers in the loop (src/physio/controller_*.c)
+** against simglucose (label validation).
 **
+** Basal-bolus (controller_bb.c), two ways:
 **  1. Decision by decision, on simglucose's own reference trace
 **     (tests/data/physio/simglucose_sim_results.csv: a copy of simglucose
 **     0.2.11's 2-day sim_results.csv, adolescent#001, BBController, MIT
@@ -14,7 +15,19 @@
 **     patients, one day, meals at 07:00, 12:01 and 19:00): the mean BG of each
 **     3-minute step must match. Specification 0.5 mg/dL as the open-loop
 **     validation (physio_t1d_reference); regression bound about 10x achieved.
-** Also: a twin without a carbohydrate ratio is refused by name.
+** PID (controller_pid.c):
+**  1. Decisions on a hand-made CGM sequence against values worked out by hand
+**     from simglucose's PIDController (starting from prev = integrated = 0, the
+**     state updated after the action), relative 1e-14; the meal is ignored and
+**     the bolus is 0.
+**  2. In the loop as bb (validation/t1d_bb_closed_loop.py --controller pid,
+**     simglucose's example gains P 1e-3, I 1e-5, D 1e-3, target 140: the
+**     config's defaults), same specification; the fixture takes child#001 to
+**     0 mg/dL, which the comparison covers.
+** Also: without a pump no negative insulin is delivered (pid asking for less
+** than none is the run with no insulin, exactly); scenario.controller_params
+** reaches pid's decisions and bb refuses it;
+** a twin without a carbohydrate ratio is refused by name.
 */
 #include <math.h>   /* fabs */
 #include <stdio.h>  /* fopen, fgets */
@@ -47,7 +60,7 @@ static void decisions_match_simglucose(void) {
   const tw_controller *bb;
   CHECK_OK(tw_controller_lookup("bb", &bb));
   double state[TW_CONTROLLER_MAX_STATE];
-  const tw_controller_twin twin = {"adolescent#001", basal_of("adolescent#001")};
+  const tw_controller_twin twin = {"adolescent#001", basal_of("adolescent#001"), {0, 0, 0, 0}};
   CHECK_OK(bb->init(&twin, state));
   tw_pump_spec pump;
   CHECK_OK(tw_pump_spec_load("Insulet", &pump));
@@ -82,6 +95,10 @@ static void decisions_match_simglucose(void) {
   CHECK_BOUNDS("bb decisions vs simglucose (relative)", worst, 1e-13, 1e-12);
 }
 
+/* The larger of a and b, NaN counting as infinite (fmax would drop it). */
+static double worse(double a, double b) { return isnan(a) || isnan(b) ? INFINITY : fmax(a, b); }
+
+/* The closed-loop config of the fixtures; %s: the controller. */
 #define CONFIG                                                                                     \
   "pack: t1d\n"                                                                                    \
   "twins: {reference: [adolescent#001, adult#001, child#001]}\n"                                   \
@@ -91,13 +108,13 @@ static void decisions_match_simglucose(void) {
   "scenario:\n"                                                                                    \
   "  meals: [{time_min: 420, carbs_g: 45}, {time_min: 721, carbs_g: 70}, {time_min: 1140, carbs_g: 80}]\n" \
   "  pump: Insulet\n"                                                                              \
-  "  controller: bb\n"                                                                             \
+  "  controller: %s\n"                                                                             \
   "sensor: {name: Dexcom, noise: false}\n"                                                         \
   "output: {every_min: 1}\n"
 
 /* The fixture's bg_mean of patient p (config order) at step k, in ref (3 x 480). */
-static int read_fixture(double *ref) {
-  FILE *f = fopen(TW_TEST_DATA_DIR "/physio/bb_closed_loop.csv", "r");
+static int read_fixture(const char *path, double *ref) {
+  FILE *f = fopen(path, "r");
   if (!f) return 0;
   char line[256];
   int n = 0;
@@ -113,50 +130,177 @@ static int read_fixture(double *ref) {
   return n;
 }
 
-static void closed_loop_matches_simglucose(void) {
+/* The worst step-mean BG difference (mg/dL) of `controller` in the loop
+** against simglucose's in `fixture`, in *worst (INFINITY when the run fails). */
+static void closed_loop_worst(const char *controller, const char *fixture, double *worst) {
   static double ref[3 * 480];
-  CHECK_EQ_INT(read_fixture(ref), 3 * 480);
+  *worst = INFINITY;
+  CHECK_EQ_INT(read_fixture(fixture, ref), 3 * 480);
+  char text[1024];
+  snprintf(text, sizeof text, CONFIG, controller);
   tw_cfg_doc *doc = NULL;
   tw_sim_config c;
   tw_sim_setup s;
   memset(&s, 0, sizeof s);
-  CHECK_OK(tw_cfg_parse_string("bb.yaml", CONFIG, strlen(CONFIG), &doc));
+  CHECK_OK(tw_cfg_parse_string("loop.yaml", text, strlen(text), &doc));
   CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
   CHECK_OK(tw_sim_setup_build(&c, doc, &s));
   tw_sim_result r;
   CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, &r));
   CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, &r));
-  double worst = 0;
+  *worst = 0;
   for (int p = 0; p < 3; ++p)
     for (int k = 0; k < 480; ++k) { /* simglucose's step mean: BG at the end of minutes 3k+1..3k+3 */
       const double *bg = r.traj + (int64_t)p * r.n_times; /* observable 0 is bg */
       const double mean = (bg[3 * k + 1] + bg[3 * k + 2] + bg[3 * k + 3]) / 3.0;
-      worst = fmax(worst, fabs(mean - ref[p * 480 + k]));
+      *worst = worse(*worst, fabs(mean - ref[p * 480 + k]));
     }
-  CHECK_BOUNDS("bb closed loop vs simglucose, step-mean BG (mg/dL)", worst, 0.02, 0.5);
   tw_sim_result_free(&r);
   tw_sim_setup_free(&s);
   tw_cfg_release(&tw_sim_config_schema, &c);
   tw_cfg_free(doc);
 }
 
+static void closed_loop_matches_simglucose(void) {
+  double worst;
+  closed_loop_worst("bb", TW_TEST_DATA_DIR "/physio/bb_closed_loop.csv", &worst);
+  CHECK_BOUNDS("bb closed loop vs simglucose, step-mean BG (mg/dL)", worst, 0.02, 0.5);
+}
+
+/* simglucose's PIDController by hand: P 0.01, I 0.001, D 0.1, target 140, s 3,
+** CGM 150, 160, 130, 140 from prev = integrated = 0:
+**   0.01*10  + 0            + 0.1*150/3 = 5.1           integrated 30
+**   0.01*20  + 0.001*30     + 0.1*10/3  = 0.23 + 1/3    integrated 90
+**   0.01*-10 + 0.001*90     + 0.1*-30/3 = -1.01         integrated 60
+**   0        + 0.001*60     + 0.1*10/3  = 0.06 + 1/3 */
+static void pid_decisions_match_formula(void) {
+  const tw_controller *pid;
+  CHECK_OK(tw_controller_lookup("pid", &pid));
+  CHECK(pid->uses_gains && pid->n_state <= TW_CONTROLLER_MAX_STATE);
+  double state[TW_CONTROLLER_MAX_STATE];
+  const tw_controller_twin twin = {"anyone", 0.02, {0.01, 0.001, 0.1, 140.0}};
+  CHECK_OK(pid->init(&twin, state));
+  static const double cgm[4] = {150, 160, 130, 140}, meal[4] = {0, 20, 0, 0};
+  const double want[4] = {5.1, 0.23 + 1.0 / 3.0, -1.01, 0.06 + 1.0 / 3.0};
+  double worst = 0, bolus_sum = 0;
+  for (int k = 0; k < 4; ++k) {
+    double basal, bolus;
+    pid->act(state, cgm[k], meal[k], 3, &basal, &bolus);
+    worst = worse(worst, fabs(basal - want[k]) / fabs(want[k]));
+    bolus_sum += fabs(bolus);
+  }
+  CHECK(bolus_sum == 0.0);
+  CHECK_BOUNDS("pid decisions vs the formula by hand (relative)", worst, 1e-15, 1e-12);
+}
+
+static void pid_closed_loop_matches_simglucose(void) {
+  double worst;
+  closed_loop_worst("pid", TW_TEST_DATA_DIR "/physio/pid_closed_loop.csv", &worst);
+  CHECK_BOUNDS("pid closed loop vs simglucose, step-mean BG (mg/dL)", worst, 0.01, 0.5);
+}
+
+/* Sets up CONFIG for `controller` with `params` (a YAML map, or "" for none). */
+static tw_status setup_with(const char *controller, const char *params, tw_cfg_doc **doc, tw_sim_config *c, tw_sim_setup *s) {
+  char text[1280], ctl[256];
+  snprintf(ctl, sizeof ctl, "%s%s%s", controller, *params ? "\n  controller_params: " : "", params);
+  snprintf(text, sizeof text, CONFIG, ctl);
+  memset(s, 0, sizeof *s);
+  TW_TRY(tw_cfg_parse_string("gains.yaml", text, strlen(text), doc));
+  TW_TRY(tw_cfg_bind(*doc, &tw_sim_config_schema, c));
+  return tw_sim_setup_build(c, *doc, s);
+}
+
+/* scenario.controller_params reaches pid's decisions, and bb refuses it. */
+static void gains_from_the_config(void) {
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  CHECK_OK(setup_with("pid", "{p: 0.002, i: 0, d: 0, target: 120}", &doc, &c, &s));
+  double state[TW_CONTROLLER_MAX_STATE], basal = NAN, bolus = NAN;
+  memcpy(state, s.plan.ctl_state, sizeof(double) * (size_t)s.plan.controller->n_state);
+  s.plan.controller->act(state, 130.0, 0.0, 3, &basal, &bolus);
+  CHECK(fabs(basal - 0.02) < 1e-15 && bolus == 0.0); /* 0.002 (130 - 120) */
+  tw_sim_setup_free(&s);
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+  doc = NULL;
+  CHECK_STATUS(setup_with("bb", "{p: 0.002}", &doc, &c, &s), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "controller_params: bb takes none") != NULL);
+  tw_error_clear();
+  tw_sim_setup_free(&s);
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
+/* Two hours without meals or pump, the scenario's lines given by `scenario`. */
+#define NO_PUMP                                                                                    \
+  "pack: t1d\n"                                                                                    \
+  "twins: {reference: [adolescent#001, adult#001]}\n"                                              \
+  "duration_min: 120\n"                                                                            \
+  "precision: float64\n"                                                                           \
+  "integrator: {method: dopri5}\n"                                                                 \
+  "scenario: {%s}\n"                                                                               \
+  "sensor: {name: Dexcom, noise: false}\n"
+
+/* bg of twin 0 and 1 (121 minutes each) of the NO_PUMP run with `scenario`. */
+static void no_pump_bg(const char *scenario, double *bg) {
+  char text[1024];
+  snprintf(text, sizeof text, NO_PUMP, scenario);
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  memset(&s, 0, sizeof s);
+  CHECK_OK(tw_cfg_parse_string("nopump.yaml", text, strlen(text), &doc));
+  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
+  CHECK_OK(tw_sim_setup_build(&c, doc, &s));
+  tw_sim_result r;
+  CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, &r));
+  CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, &r));
+  CHECK_EQ_INT((int)r.n_times, 121);
+  for (int p = 0; p < 2; ++p)
+    for (int t = 0; t < 121; ++t) bg[p * 121 + t] = r.traj[(int64_t)p * r.n_times + t]; /* observable 0 is bg */
+  tw_sim_result_free(&r);
+  tw_sim_setup_free(&s);
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
+/* Without a pump a negative action delivers nothing: pid far above the bg
+** (target 400, P 0.01: -2.6 U/min asked at 140 mg/dL) is the run with no
+** insulin at all, minute by minute. */
+static void no_negative_insulin_without_a_pump(void) {
+  static double pid[2 * 121], none[2 * 121];
+  for (int k = 0; k < 2 * 121; ++k) pid[k] = NAN, none[k] = 0;
+  no_pump_bg("controller: pid, controller_params: {p: 0.01, i: 0, d: 0, target: 400}", pid);
+  no_pump_bg("basal_u_per_h: 0", none);
+  double worst = 0, top = 0;
+  for (int k = 0; k < 2 * 121; ++k) worst = worse(worst, fabs(pid[k] - none[k])), top = worse(top, none[k]);
+  fprintf(stderr, "  no insulin for 2 h: bg up to %.1f mg/dL; pid asking for less differs by %.3g\n", top, worst);
+  CHECK(top < 400.0);  /* the pid's action stayed negative all along */
+  CHECK(worst == 0.0); /* the same inputs, so the same numbers */
+}
+
 static void unknown_twin_refused(void) {
   const tw_controller *bb;
   CHECK_OK(tw_controller_lookup("bb", &bb));
   double state[TW_CONTROLLER_MAX_STATE];
-  const tw_controller_twin twin = {"someone#042", 0.01};
+  const tw_controller_twin twin = {"someone#042", 0.01, {0, 0, 0, 0}};
   CHECK_STATUS(bb->init(&twin, state), TW_ERR_INPUT);
   CHECK(strstr(tw_error_message(), "someone#042") != NULL);
   tw_error_clear();
   const tw_controller *none;
   CHECK_STATUS(tw_controller_lookup("pid2", &none), TW_ERR_INPUT);
-  CHECK(strstr(tw_error_message(), "known: none, bb") != NULL);
+  CHECK(strstr(tw_error_message(), "known: none, bb, pid") != NULL);
   tw_error_clear();
 }
 
 int main(void) {
   TW_TEST_RUN(decisions_match_simglucose);
   TW_TEST_RUN(closed_loop_matches_simglucose);
+  TW_TEST_RUN(pid_decisions_match_formula);
+  TW_TEST_RUN(pid_closed_loop_matches_simglucose);
+  TW_TEST_RUN(gains_from_the_config);
+  TW_TEST_RUN(no_negative_insulin_without_a_pump);
   TW_TEST_RUN(unknown_twin_refused);
   return TW_TEST_RESULT();
 }

@@ -50,7 +50,7 @@ static void one_line_errors(void) {
   static const char *const cases[][2] = {
       {"misspelt_key.yaml", ":2:1: unknown key 'naem' (did you mean 'name'?)"},
       {"unknown_key.yaml", ":3:1: unknown key 'zzzzzz' (known keys: name, enabled, twins, basal_u_per_h, precision, "
-                           "patients, output, meals, note)"},
+                           "patients, output, meals, note, variability, distribution, covariates)"},
       {"nested_misspelt.yaml", ":4:21: unknown key 'carb_g' in meals[0] (did you mean 'carbs_g'?)"},
       {"wrong_type.yaml", ":3:8: twins: expected an integer, got 'ten'"},
       {"list_element_type.yaml", ":3:15: patients[1]: expected a string, got a mapping"},

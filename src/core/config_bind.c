@@ -556,6 +556,14 @@ tw_status tw_cfg_bind(const tw_cfg_doc *doc, const tw_cfg_schema *schema, void *
 
 /* ---- release ------------------------------------------------------------ */
 
+/* The per-element marks of a STRING_LIST or NUMBER_LIST, where it keeps them. */
+static void free_marks(const tw_cfg_field *f, void *obj) {
+  if (!f->marks_offset) return;
+  tw_cfg_mark **marks = FIELD_AT(obj, f->marks_offset, tw_cfg_mark *);
+  free(*marks);
+  *marks = NULL;
+}
+
 void tw_cfg_release(const tw_cfg_schema *schema, void *obj) {
   for (int i = 0; i < schema->n_fields; ++i) {
     const tw_cfg_field *f = &schema->fields[i];
@@ -573,11 +581,7 @@ void tw_cfg_release(const tw_cfg_schema *schema, void *obj) {
         free(*items);
         *items = NULL;
         *count = 0;
-        if (f->marks_offset) {
-          tw_cfg_mark **marks = FIELD_AT(obj, f->marks_offset, tw_cfg_mark *);
-          free(*marks);
-          *marks = NULL;
-        }
+        free_marks(f, obj);
         break;
       }
       case TW_CFG_NUMBER_LIST: {
@@ -585,11 +589,7 @@ void tw_cfg_release(const tw_cfg_schema *schema, void *obj) {
         free(*items);
         *items = NULL;
         *FIELD_AT(obj, f->count_offset, int) = 0;
-        if (f->marks_offset) {
-          tw_cfg_mark **marks = FIELD_AT(obj, f->marks_offset, tw_cfg_mark *);
-          free(*marks);
-          *marks = NULL;
-        }
+        free_marks(f, obj);
         break;
       }
       case TW_CFG_UNION: {

@@ -25,6 +25,23 @@
 **
 ** Lists of maps are stored as a pointer to a malloc'd array plus an int count;
 ** strings are malloc'd; tw_cfg_release frees what binding allocated.
+**
+** A list of numbers (NUMBER_LIST) is a malloc'd double array plus an int count,
+** each element range-checked and reported at its own line:col, the length
+** bounded by min_count/max_count. A tagged union (UNION, "one of these kinds")
+** is a mapping whose tag key (`kind:` unless tag_key says otherwise) names one
+** of `choices`; the parallel `variants[i]` schema binds the rest of the mapping.
+** Layout: the int tag (index into choices) at offset, and the chosen kind's
+** struct at value_offset, which is a C union of the kinds' structs, so nothing
+** is allocated for the union itself:
+**
+**   typedef struct dist { tw_cfg_mark mark; int kind;
+**                         union { lognormal lognormal; uniform uniform; } as; } dist;
+**   {.key = "distribution", .type = TW_CFG_UNION, .offset = offsetof(cfg, d.kind),
+**    .value_offset = offsetof(cfg, d.as), .choices = kinds, .variants = kind_schemas}
+**
+** A schema whose only field is a UNION with the empty key "" binds the mapping
+** itself as the union: the element schema of a LIST of unions.
 */
 #ifndef TW_CONFIG_H
 #define TW_CONFIG_H
@@ -48,7 +65,9 @@ typedef enum tw_cfg_type {
   TW_CFG_ENUM,        /* int: index into choices */
   TW_CFG_STRING_LIST, /* char** at offset, int count at count_offset */
   TW_CFG_MAP,         /* nested struct at offset, described by sub */
-  TW_CFG_LIST         /* array of sub->size structs at offset (void*), int count at count_offset */
+  TW_CFG_LIST,        /* array of sub->size structs at offset (void*), int count at count_offset */
+  TW_CFG_NUMBER_LIST, /* double* (malloc'd) at offset, int count at count_offset; min/max per element */
+  TW_CFG_UNION        /* int tag at offset (index into choices), variants[tag]'s struct at value_offset */
 } tw_cfg_type;
 
 struct tw_cfg_schema;
@@ -61,12 +80,12 @@ typedef struct tw_cfg_field {
   /* The default as YAML scalar text ("1", "float64", "[]"); NULL: absent means
   ** zero/empty (for optional fields) and the normalised print omits it. */
   const char *default_text;
-  int has_range;               /* INT and NUMBER: check min <= value <= max */
+  int has_range;               /* INT, NUMBER, NUMBER_LIST (each element): min <= value <= max */
   double min, max;
-  const char *const *choices;  /* ENUM: NULL-terminated */
+  const char *const *choices;  /* ENUM and UNION (the kind names): NULL-terminated */
   const struct tw_cfg_schema *sub; /* MAP and LIST */
-  size_t count_offset;         /* LIST and STRING_LIST */
-  /* STRING_LIST: if nonzero, where a malloc'd tw_cfg_mark array (one per element)
+  size_t count_offset;         /* LIST, STRING_LIST and NUMBER_LIST */
+  /* STRING_LIST and NUMBER_LIST: if nonzero, where a malloc'd tw_cfg_mark array (one per element)
   ** goes, so later checks (an unknown patient name) can point at the element.
   ** Offset 0 is never a real target: bound structs start with their mark. */
   size_t marks_offset;
@@ -76,6 +95,15 @@ typedef struct tw_cfg_field {
   size_t keyword_offset;
   const char *unit; /* "min", "g", "U/h", ... (printed in docs and check output) */
   const char *doc;
+  /* NUMBER_LIST: the length must be at least min_count and, when max_count > 0,
+  ** at most max_count (equal: a fixed length, e.g. a row of a correlation matrix).
+  ** An optional list that is absent without a default is not checked (count 0). */
+  int min_count, max_count;
+  /* UNION: one schema per name in choices (same order, as many), the offset of
+  ** the C union that holds the chosen kind's struct, and the tag key (NULL: "kind"). */
+  const struct tw_cfg_schema *const *variants;
+  size_t value_offset;
+  const char *tag_key;
 } tw_cfg_field;
 
 typedef struct tw_cfg_doc tw_cfg_doc;

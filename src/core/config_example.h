@@ -28,6 +28,58 @@ typedef struct tw_example_output {
   int64_t every_min; /* default 5, [1, 1440] */
 } tw_example_output;
 
+/* The kinds of a distribution (a tagged union, TW_CFG_UNION). */
+typedef struct tw_example_lognormal {
+  tw_cfg_mark mark;
+  double median; /* required, [0, 1e6] */
+  double cv;     /* default 0.2, [0, 10] */
+} tw_example_lognormal;
+
+typedef struct tw_example_uniform {
+  tw_cfg_mark mark;
+  double lo, hi; /* required, lo < hi */
+} tw_example_uniform;
+
+typedef struct tw_example_normal {
+  tw_cfg_mark mark;
+  double mean; /* required */
+  double sd;   /* default 1, [0, 1e6] */
+} tw_example_normal;
+
+typedef struct tw_example_empirical {
+  tw_cfg_mark mark;
+  double *values; /* NUMBER_LIST, required, 1 to 1000 values: a list inside a union */
+  int n_values;
+} tw_example_empirical;
+
+typedef enum tw_example_dist_kind {
+  TW_EXAMPLE_LOGNORMAL,
+  TW_EXAMPLE_UNIFORM,
+  TW_EXAMPLE_NORMAL,
+  TW_EXAMPLE_EMPIRICAL
+} tw_example_dist_kind;
+
+/* One distribution: the tag and the chosen kind's struct in a C union. */
+typedef struct tw_example_distribution {
+  tw_cfg_mark mark; /* set where it is a list element */
+  int kind;         /* tw_example_dist_kind */
+  union {
+    tw_example_lognormal lognormal;
+    tw_example_uniform uniform;
+    tw_example_normal normal;
+    tw_example_empirical empirical;
+  } as;
+} tw_example_distribution;
+
+typedef struct tw_example_variability {
+  tw_cfg_mark mark;
+  double *cv;                /* NUMBER_LIST, default [], each in [0, 10] */
+  int n_cv;
+  tw_cfg_mark *cv_marks;     /* one mark per element */
+  double *correlation_row;   /* NUMBER_LIST, optional, exactly 3, each in [-1, 1] */
+  int n_correlation_row;
+} tw_example_variability;
+
 typedef enum tw_example_precision { TW_EXAMPLE_FLOAT32, TW_EXAMPLE_FLOAT64 } tw_example_precision;
 
 typedef struct tw_example_config {
@@ -45,6 +97,10 @@ typedef struct tw_example_config {
   tw_example_meal *meals;       /* LIST, default []; checked to be in time order */
   int n_meals;
   char *note;                   /* STRING, optional without default: left out when absent */
+  tw_example_variability variability; /* MAP of NUMBER_LISTs, default {} */
+  tw_example_distribution distribution; /* UNION, default {kind: normal, mean: 70, sd: 10} */
+  tw_example_distribution *covariates;  /* LIST of unions, default [] */
+  int n_covariates;
 } tw_example_config;
 
 extern const tw_cfg_schema tw_example_config_schema;

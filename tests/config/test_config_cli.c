@@ -50,7 +50,7 @@ static void one_line_errors(void) {
   static const char *const cases[][2] = {
       {"misspelt_key.yaml", ":2:1: unknown key 'naem' (did you mean 'name'?)"},
       {"unknown_key.yaml", ":3:1: unknown key 'zzzzzz' (known keys: name, enabled, twins, basal_u_per_h, precision, "
-                           "patients, output, meals, note)"},
+                           "patients, output, meals, note, variability, distribution, covariates)"},
       {"nested_misspelt.yaml", ":4:21: unknown key 'carb_g' in meals[0] (did you mean 'carbs_g'?)"},
       {"wrong_type.yaml", ":3:8: twins: expected an integer, got 'ten'"},
       {"list_element_type.yaml", ":3:15: patients[1]: expected a string, got a mapping"},
@@ -78,6 +78,11 @@ static void one_line_errors(void) {
       {"misspelt_kind.yaml", ":2:1: unknown key 'knid' (did you mean 'kind'?)"},
       {"misspelt_detect_key.yaml", ":2:1: cannot tell what kind of config this is: unknown key 'pakc' (did you mean "
                                    "'pack', which makes it a 'simulate' config?)"},
+      {"number_list_out_of_range.yaml", ":4:18: variability.cv[2]: -0.1 is out of range [0, 10]"},
+      {"number_list_length.yaml", ":5:5: variability.correlation_row: expected exactly 3 numbers, got 2"},
+      {"misspelt_union_kind.yaml", ":3:22: distribution.kind: unknown kind 'lognorml' (did you mean 'lognormal'?)"},
+      {"union_key_of_other_kind.yaml", ":7:5: unknown key 'sd' in covariates[1] of kind 'uniform' (known keys: lo, "
+                                       "hi)"},
       {"no_such_file.yaml", ": cannot open: No such file or directory"},
   };
   for (size_t i = 0; i < TW_ARRAY_LEN(cases); ++i) {
@@ -110,6 +115,10 @@ static void normalised_output_checks_again(void) {
   snprintf(arg, sizeof arg, "'%s'", TW_SOURCE_DIR "/configs/example.yaml");
   CHECK_EQ_INT(run_check(arg, 1, first, sizeof first), 0);
   CHECK(strncmp(first, "kind: example\nname: demo run\nenabled: true\n", 43) == 0);
+  /* The tagged union prints its tag first; lists of numbers print in flow style. */
+  CHECK(strstr(first, "\ndistribution:\n  kind: lognormal\n  median: 70\n  cv: 0.2\n") != NULL);
+  CHECK(strstr(first, "\n  - kind: empirical\n    values: [1.2, 1.5, 2]\n") != NULL);
+  CHECK(strstr(first, "\n  correlation_row: [1, 0.5, 0]\n") != NULL);
   const char *path = TW_BINARY_DIR "/config_cli_normalised.yaml";
   FILE *f = fopen(path, "wb");
   CHECK(f != NULL);

@@ -38,7 +38,14 @@ static void exact_layout(void) {
                "  every_min: 5  # min\n"
                "meals:\n"
                "  - time_min: 420  # min\n"
-               "    carbs_g: 50  # g\n");
+               "    carbs_g: 50  # g\n"
+               "variability:\n"
+               "  cv: []\n"
+               "distribution:\n"
+               "  kind: normal\n"
+               "  mean: 70\n"
+               "  sd: 10\n"
+               "covariates: []\n");
   free(text);
   tw_cfg_release(&tw_example_config_schema, &c);
 }

@@ -177,7 +177,7 @@ static void keys(void) {
                    "t.yaml:4:5: unknown key 'carb_g' in meals[0] (did you mean 'carbs_g'?)");
   CHECK_LOAD_FAILS("name: x\nqq: 1\n",
                    "t.yaml:2:1: unknown key 'qq' (known keys: name, enabled, twins, basal_u_per_h, precision, patients, "
-                   "output, meals, note)");
+                   "output, meals, note, variability, distribution, covariates)");
   CHECK_LOAD_FAILS("twins: 3\n", "t.yaml:1:1: missing required key 'name'");
   CHECK_LOAD_FAILS("name: x\nmeals:\n  - time_min: 1\n", "t.yaml:3:5: missing required key 'carbs_g' in meals[0]");
   CHECK_LOAD_FAILS("name: x\nname: y\n", "t.yaml:2:1: duplicate key 'name' (first at 1:1)");

@@ -1,5 +1,6 @@
 /*
-** sim_inputs.c: tabulating scenario events per minute and filling input blocks.
+** sim_inputs.c: tabulating scenario events per minute and filling input blocks,
+** with each twin's random meals redrawn for the minutes filled.
 */
 #include "physio/sim_inputs.h" /* tw_sim_inputs */
 
@@ -38,6 +39,46 @@ tw_status tw_sim_inputs_add(tw_sim_inputs *s, int input, int64_t t0, int64_t t1,
   return TW_OK;
 }
 
+tw_status tw_sim_inputs_random_meals(tw_sim_inputs *s, int input, const tw_meal_slot *slots, int n, uint64_t seed) {
+  if (input < 0 || input >= s->n_inputs || n < 0 || n > TW_MEAL_SLOTS_MAX)
+    return TW_FAIL(TW_ERR_INTERNAL, "sim inputs: %d random meal slots on input %d", n, input);
+  for (int k = 0; k < n; ++k) s->meal_slots[k] = slots[k];
+  s->n_meal_slots = n;
+  s->meal_input = input;
+  s->meal_seed = seed;
+  return TW_OK;
+}
+
+/* Adds grams g at minute t (the block covers [minute0, minute0 + n_minutes)) to row i. */
+static void add_meal(const tw_sim_inputs *s, int64_t minute0, int64_t t, int64_t i, int64_t ld, tw_dtype dtype,
+                     void *u, double g) {
+  const int64_t at = ((t - minute0) * s->n_inputs + s->meal_input) * ld + i;
+  if (dtype == TW_F64) ((double *)u)[at] += g;
+  else ((float *)u)[at] = (float)((double)((float *)u)[at] + g);
+}
+
+/* The random meals of slot k on `day` eaten in [t0, t1) by twins [twin0, twin0 + n). */
+static void fill_slot(const tw_sim_inputs *s, int k, int64_t day, int64_t minute0, int64_t t0, int64_t t1,
+                      int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+  const tw_meal_slot *sl = &s->meal_slots[k];
+  const int64_t d0 = day * TW_MINUTES_PER_DAY;
+  if (d0 + sl->time_hi_min < t0 || d0 + sl->time_lo_min >= t1) return; /* window outside the block */
+  for (int64_t i = 0; i < n; ++i) {
+    int64_t tm;
+    double g;
+    if (!tw_meal_draw(sl, s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, &tm, &g)) continue;
+    if (d0 + tm >= t0 && d0 + tm < t1) add_meal(s, minute0, d0 + tm, i, ld, dtype, u, g);
+  }
+}
+
+/* Random meals of the days the block [minute0, minute0 + n_minutes) meets, inside the run. */
+static void fill_random_meals(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0, int64_t n,
+                              int64_t ld, tw_dtype dtype, void *u) {
+  const int64_t t1 = minute0 + n_minutes < s->duration ? minute0 + n_minutes : s->duration;
+  for (int64_t day = minute0 / TW_MINUTES_PER_DAY; day * TW_MINUTES_PER_DAY < t1; ++day)
+    for (int k = 0; k < s->n_meal_slots; ++k) fill_slot(s, k, day, minute0, minute0, t1, twin0, n, ld, dtype, u);
+}
+
 void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0,
                         int64_t n, int64_t ld, tw_dtype dtype, void *u) {
   const int K = s->n_inputs;
@@ -55,4 +96,5 @@ void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, 
       }
     }
   }
+  if (s->n_meal_slots > 0) fill_random_meals(s, minute0, n_minutes, twin0, n, ld, dtype, u);
 }

@@ -4,7 +4,7 @@
 */
 #include "physio/sim_inputs.h" /* tw_sim_inputs */
 
-#include <stdlib.h> /* calloc, free */
+#include <stdlib.h> /* calloc, malloc, free */
 #include <string.h> /* memset */
 
 tw_status tw_sim_inputs_init(tw_sim_inputs *s, int n_inputs, int64_t duration, int64_t n_twins) {
@@ -57,30 +57,85 @@ static void add_meal(const tw_sim_inputs *s, int64_t minute0, int64_t t, int64_t
   else ((float *)u)[at] = (float)((double)((float *)u)[at] + g);
 }
 
-/* The random meals of slot k on `day` eaten in [t0, t1) by twins [twin0, twin0 + n). */
-static void fill_slot(const tw_sim_inputs *s, int k, int64_t day, int64_t minute0, int64_t t0, int64_t t1,
-                      int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+tw_status tw_sim_meal_cache_init(tw_sim_meal_cache *c, const tw_sim_inputs *s, int64_t cap) {
+  memset(c, 0, sizeof *c);
+  c->day = -1;
+  if (s->n_meal_slots == 0) return TW_OK;
+  c->cap = cap;
+  c->minute = malloc(sizeof(int32_t) * (size_t)(s->n_meal_slots * cap) + 1);
+  c->grams = malloc(sizeof(double) * (size_t)(s->n_meal_slots * cap) + 1);
+  if (!c->minute || !c->grams) {
+    tw_sim_meal_cache_free(c);
+    return TW_FAIL(TW_ERR_NOMEM, "sim inputs: out of memory for the meals of %lld twins", (long long)cap);
+  }
+  return TW_OK;
+}
+
+void tw_sim_meal_cache_free(tw_sim_meal_cache *c) {
+  free(c->minute);
+  free(c->grams);
+  memset(c, 0, sizeof *c);
+  c->day = -1;
+}
+
+/* The meals of `day` for twins [twin0, twin0 + n) into the cache, unless there. */
+static void cache_day(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t day, int64_t twin0, int64_t n) {
+  if (mc->day == day && mc->twin0 == twin0 && mc->n == n) return;
+  for (int k = 0; k < s->n_meal_slots; ++k)
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t tm;
+      const int64_t at = k * mc->cap + i;
+      const int eaten = tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, &tm,
+                                     &mc->grams[at]);
+      mc->minute[at] = eaten ? (int32_t)tm : -1;
+    }
+  mc->day = day, mc->twin0 = twin0, mc->n = n;
+}
+
+/* Twin i's meal of slot k on `day`, from the cache when there is one: 1 if eaten. */
+static int meal_of(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k, int64_t day, int64_t twin0,
+                   int64_t i, int64_t *tm, double *g) {
+  if (!mc) return tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, tm, g);
+  *tm = mc->minute[k * mc->cap + i];
+  *g = mc->grams[k * mc->cap + i];
+  return *tm >= 0;
+}
+
+/* Where the fill writes: the block [minute0, minute0 + n_minutes) of twins [twin0, twin0 + n). */
+typedef struct fill_block {
+  int64_t minute0, t1, twin0, n, ld;
+  tw_dtype dtype;
+  void *u;
+} fill_block;
+
+/* The random meals of slot k on `day` eaten in [minute0, t1). */
+static void fill_slot(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k, int64_t day, const fill_block *f) {
   const tw_meal_slot *sl = &s->meal_slots[k];
   const int64_t d0 = day * TW_MINUTES_PER_DAY;
-  if (d0 + sl->time_hi_min < t0 || d0 + sl->time_lo_min >= t1) return; /* window outside the block */
-  for (int64_t i = 0; i < n; ++i) {
+  if (d0 + sl->time_hi_min < f->minute0 || d0 + sl->time_lo_min >= f->t1) return; /* window outside the block */
+  for (int64_t i = 0; i < f->n; ++i) {
     int64_t tm;
     double g;
-    if (!tw_meal_draw(sl, s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, &tm, &g)) continue;
-    if (d0 + tm >= t0 && d0 + tm < t1) add_meal(s, minute0, d0 + tm, i, ld, dtype, u, g);
+    if (meal_of(s, mc, k, day, f->twin0, i, &tm, &g) && d0 + tm >= f->minute0 && d0 + tm < f->t1)
+      add_meal(s, f->minute0, d0 + tm, i, f->ld, f->dtype, f->u, g);
   }
 }
 
-/* Random meals of the days the block [minute0, minute0 + n_minutes) meets, inside the run. */
-static void fill_random_meals(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0, int64_t n,
-                              int64_t ld, tw_dtype dtype, void *u) {
-  const int64_t t1 = minute0 + n_minutes < s->duration ? minute0 + n_minutes : s->duration;
-  for (int64_t day = minute0 / TW_MINUTES_PER_DAY; day * TW_MINUTES_PER_DAY < t1; ++day)
-    for (int k = 0; k < s->n_meal_slots; ++k) fill_slot(s, k, day, minute0, minute0, t1, twin0, n, ld, dtype, u);
+/* Random meals of the days the block meets, inside the run. */
+static void fill_random_meals(const tw_sim_inputs *s, tw_sim_meal_cache *mc, const fill_block *f) {
+  for (int64_t day = f->minute0 / TW_MINUTES_PER_DAY; day * TW_MINUTES_PER_DAY < f->t1; ++day) {
+    if (mc) cache_day(s, mc, day, f->twin0, f->n);
+    for (int k = 0; k < s->n_meal_slots; ++k) fill_slot(s, mc, k, day, f);
+  }
 }
 
 void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0,
                         int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+  tw_sim_inputs_fill_cached(s, NULL, minute0, n_minutes, twin0, n, ld, dtype, u);
+}
+
+void tw_sim_inputs_fill_cached(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
+                               int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
   const int K = s->n_inputs;
   for (int m = 0; m < n_minutes; ++m) {
     const int64_t t = minute0 + m;
@@ -96,5 +151,7 @@ void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, 
       }
     }
   }
-  if (s->n_meal_slots > 0) fill_random_meals(s, minute0, n_minutes, twin0, n, ld, dtype, u);
+  if (s->n_meal_slots == 0) return;
+  const fill_block f = {minute0, TW_MIN(minute0 + n_minutes, s->duration), twin0, n, ld, dtype, u};
+  fill_random_meals(s, mc && mc->cap >= n ? mc : NULL, &f);
 }

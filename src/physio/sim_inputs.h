@@ -45,11 +45,28 @@ tw_status tw_sim_inputs_add(tw_sim_inputs *s, int input, int64_t t0, int64_t t1,
 /* Adds random meals of slots[0..n) (n <= TW_MEAL_SLOTS_MAX) on input `input`,
 ** drawn from `seed`. */
 tw_status tw_sim_inputs_random_meals(tw_sim_inputs *s, int input, const tw_meal_slot *slots, int n, uint64_t seed);
+/* A chunk's random meals of one day, drawn once when a fill first reaches the
+** day: filling minute by minute then costs a compare per twin and slot instead
+** of a Philox block (measured in tests/physio/test_random_meals.c). */
+typedef struct tw_sim_meal_cache {
+  int64_t twin0, n, cap; /* the twins cached, room for cap */
+  int64_t day;           /* the day cached; -1: none */
+  int32_t *minute;       /* (n_meal_slots, cap) minute of the day, -1: not eaten */
+  double *grams;         /* (n_meal_slots, cap) */
+} tw_sim_meal_cache;
+
+/* Room for the random meals of up to `cap` twins (nothing when s has none). */
+tw_status tw_sim_meal_cache_init(tw_sim_meal_cache *c, const tw_sim_inputs *s, int64_t cap);
+void tw_sim_meal_cache_free(tw_sim_meal_cache *c);
 /* Writes the inputs of minutes [minute0, minute0 + n_minutes) for twins
 ** [twin0, twin0 + n) into u, laid out (n_minutes, n_inputs, ld) as a
 ** tw_physio_batch expects, in float or double, random meals included. */
 void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0,
                         int64_t n, int64_t ld, tw_dtype dtype, void *u);
+/* The same, with the random meals kept in `mc` (initialised for >= n twins)
+** between calls; the result is identical bit for bit. */
+void tw_sim_inputs_fill_cached(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
+                               int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u);
 
 TW_EXTERN_C_END
 

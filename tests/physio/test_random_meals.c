@@ -12,7 +12,9 @@
 **     bit simulated alone, in chunks of 8 and in one chunk of 30;
 **   - bad slots (probability > 1, time_lo_min after time_hi_min) give one line
 **     naming file:line:col;
-**   - the cost of the fill with and without random meals, per twin-day (printed).
+**   - the same through a meal cache (tw_sim_meal_cache), bit for bit;
+**   - the cost of the fill without random meals, redrawn and cached, per
+**     twin-day (printed; no bound, timings vary with the machine).
 */
 #include "build_info.h"       /* TW_HAVE_YAML */
 #include "physio/simulate.h"  /* tw_sim_run_chunk */
@@ -103,22 +105,26 @@ static void test_statistics(void) {
 
 /* Inputs over `minutes` for twins [0, n) of a run of `duration`, with the
 ** simglucose slots from `seed`, filled in blocks of `block` minutes and `chunk`
-** twins; u_out (minutes, TW_T1D_NINPUTS, n) in double. */
-static void fill_blocks(int64_t duration, int64_t minutes, int n, int block, int chunk, uint64_t seed, double *u_out) {
+** twins, through a meal cache when `cached`; u_out (minutes, TW_T1D_NINPUTS, n) in double. */
+static void fill_blocks(int64_t duration, int64_t minutes, int n, int block, int chunk, uint64_t seed, int cached,
+                        double *u_out) {
   tw_sim_inputs in;
   CHECK_OK(tw_sim_inputs_init(&in, TW_T1D_NINPUTS, duration, n));
   CHECK_OK(tw_sim_inputs_random_meals(&in, TW_T1D_U_CHO, tw_meal_slots_simglucose, 6, seed));
   double *u = calloc((size_t)(block * TW_T1D_NINPUTS * chunk), sizeof(double));
+  tw_sim_meal_cache mc;
+  CHECK_OK(tw_sim_meal_cache_init(&mc, &in, chunk));
   for (int64_t t = 0; t < minutes; t += block)
     for (int b = 0; b < n; b += chunk) {
       const int nb = TW_MIN(chunk, n - b);
-      tw_sim_inputs_fill(&in, t, block, b, nb, chunk, TW_F64, u);
+      tw_sim_inputs_fill_cached(&in, cached ? &mc : NULL, t, block, b, nb, chunk, TW_F64, u);
       for (int m = 0; m < block; ++m)
         for (int k = 0; k < TW_T1D_NINPUTS; ++k)
           for (int i = 0; i < nb; ++i)
             u_out[((t + m) * TW_T1D_NINPUTS + k) * n + b + i] = u[(m * TW_T1D_NINPUTS + k) * chunk + i];
     }
   free(u);
+  tw_sim_meal_cache_free(&mc);
   tw_sim_inputs_free(&in);
 }
 
@@ -126,12 +132,13 @@ static void test_fill_independent_of_blocks(void) {
   enum { N = 24, MIN = 3 * 1440, DUR = 2 * 1440 + 700 };
   const size_t sz = (size_t)MIN * TW_T1D_NINPUTS * N;
   double *a = malloc(sz * sizeof(double)), *b = malloc(sz * sizeof(double)), *c = malloc(sz * sizeof(double));
-  fill_blocks(DUR, MIN, N, 1440, N, 5, a);
-  fill_blocks(DUR, MIN, N, 1, 1, 5, b);
-  CHECK(memcmp(a, b, sz * sizeof(double)) == 0);
-  fill_blocks(DUR, MIN, N, 60, 8, 5, b);
-  CHECK(memcmp(a, b, sz * sizeof(double)) == 0);
-  fill_blocks(DUR, MIN, N, 1440, N, 6, c);
+  fill_blocks(DUR, MIN, N, 1440, N, 5, 0, a);
+  const int blocks[][3] = {{1, 1, 0}, {60, 8, 0}, {1, 8, 1}, {7, 5, 1}, {1440, N, 1}}; /* minutes, twins, cached */
+  for (int k = 0; k < 5; ++k) {
+    fill_blocks(DUR, MIN, N, blocks[k][0], blocks[k][1], 5, blocks[k][2], b);
+    CHECK(memcmp(a, b, sz * sizeof(double)) == 0);
+  }
+  fill_blocks(DUR, MIN, N, 1440, N, 6, 0, c);
   double total = 0, after_end = 0, differ = 0;
   int64_t meals = 0;
   for (int64_t t = 0; t < MIN; ++t)
@@ -204,29 +211,38 @@ static void test_trajectory_independent_of_chunking(void) {
   free(a), free(b), free(one);
 }
 
-/* ns per twin-day of the fill in hour blocks, over 1000 twins and 2 days. */
-static void fill_cost(int with_meals, double *ns) {
+/* ns per twin-day of the fill in blocks of `block` minutes, over 1000 twins
+** and 2 days: without random meals (mode 0), redrawn (1), cached (2). */
+static void fill_cost(int mode, int block, double *ns) {
   enum { N = 1000, DAYS = 2 };
   tw_sim_inputs in;
   CHECK_OK(tw_sim_inputs_init(&in, TW_T1D_NINPUTS, DAYS * 1440, N));
-  if (with_meals) CHECK_OK(tw_sim_inputs_random_meals(&in, TW_T1D_U_CHO, tw_meal_slots_simglucose, 6, 3));
-  double *u = malloc(sizeof(double) * 60 * TW_T1D_NINPUTS * N);
+  if (mode) CHECK_OK(tw_sim_inputs_random_meals(&in, TW_T1D_U_CHO, tw_meal_slots_simglucose, 6, 3));
+  tw_sim_meal_cache mc;
+  CHECK_OK(tw_sim_meal_cache_init(&mc, &in, N));
+  double *u = malloc(sizeof(double) * (size_t)block * TW_T1D_NINPUTS * N);
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  for (int64_t t = 0; t < DAYS * 1440; t += 60) tw_sim_inputs_fill(&in, t, 60, 0, N, N, TW_F64, u);
+  for (int64_t t = 0; t < DAYS * 1440; t += block)
+    tw_sim_inputs_fill_cached(&in, mode == 2 ? &mc : NULL, t, block, 0, N, N, TW_F64, u);
   clock_gettime(CLOCK_MONOTONIC, &t1);
   free(u);
+  tw_sim_meal_cache_free(&mc);
   tw_sim_inputs_free(&in);
   *ns = ((double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec)) / (N * DAYS);
 }
 
 static void test_cost(void) {
-  double plain = 0, meals = 0;
-  fill_cost(0, &plain);
-  fill_cost(1, &meals);
-  fprintf(stderr, "  fill in hour blocks: %.0f ns per twin-day without random meals, %.0f with (+%.0f)\n", plain,
-          meals, meals - plain);
-  CHECK(meals > 0);
+  const int blocks[] = {1, 5, 60};
+  for (int b = 0; b < 3; ++b) {
+    double plain = 0, redrawn = 0, cached = 0;
+    fill_cost(0, blocks[b], &plain);
+    fill_cost(1, blocks[b], &redrawn);
+    fill_cost(2, blocks[b], &cached);
+    fprintf(stderr, "  fill in blocks of %d min, ns per twin-day: %.0f without random meals, %.0f redrawn, %.0f cached\n",
+            blocks[b], plain, redrawn, cached);
+    CHECK(cached > 0 && redrawn > 0);
+  }
 }
 
 #if TW_HAVE_YAML

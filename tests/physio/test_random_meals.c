@@ -6,8 +6,8 @@
 **     sd of the minute and of the grams agree with the truncated and floored
 **     normals within 4 standard errors, and no draw leaves its bounds;
 **   - the meal inputs of a twin do not depend on the block of minutes or the
-**     twins filled with it, differ between seeds, and stop at the end of a run
-**     that ends mid-day;
+**     twins filled with it, differ between seeds, add to a fixed meal, and stop
+**     at the end of a run that ends mid-day;
 **   - a twin's bg trajectory over two days with random meals is the same bit for
 **     bit simulated alone, in chunks of 8 and in one chunk of 30;
 **   - bad slots (probability > 1, time_lo_min after time_hi_min) give one line
@@ -111,6 +111,7 @@ static void fill_blocks(int64_t duration, int64_t minutes, int n, int block, int
   tw_sim_inputs in;
   CHECK_OK(tw_sim_inputs_init(&in, TW_T1D_NINPUTS, duration, n));
   CHECK_OK(tw_sim_inputs_random_meals(&in, TW_T1D_U_CHO, tw_meal_slots_simglucose, 6, seed));
+  CHECK_OK(tw_sim_inputs_add(&in, TW_T1D_U_CHO, 1500, 1501, 33.0)); /* a fixed meal as well */
   double *u = calloc((size_t)(block * TW_T1D_NINPUTS * chunk), sizeof(double));
   tw_sim_meal_cache mc;
   CHECK_OK(tw_sim_meal_cache_init(&mc, &in, chunk));
@@ -148,8 +149,8 @@ static void test_fill_independent_of_blocks(void) {
       if (t >= DUR) after_end += fabs(g);
       differ += g != c[(t * TW_T1D_NINPUTS + TW_T1D_U_CHO) * N + i];
     }
-  /* every meal drawn for a day the run covers, and nothing after its end */
-  double want = 0;
+  /* every meal drawn for a day the run covers, the fixed one, and nothing after the end */
+  double want = 33.0 * N;
   for (int i = 0; i < N; ++i)
     for (int d = 0; d < 3; ++d)
       for (int k = 0; k < 6; ++k) {

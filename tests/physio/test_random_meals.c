@@ -10,6 +10,7 @@
 **     at the end of a run that ends mid-day;
 **   - a twin's bg trajectory over two days with random meals is the same bit for
 **     bit simulated alone, in chunks of 8 and in one chunk of 30;
+**   - configs/simulate-t1d-random.yaml holds simglucose's slots (the C table);
 **   - bad slots (probability > 1, time_lo_min after time_hi_min) give one line
 **     naming file:line:col;
 **   - the same through a meal cache (tw_sim_meal_cache), bit for bit;
@@ -260,6 +261,25 @@ static int bind_error(const char *text, char *err, size_t cap) {
   return st != TW_OK;
 }
 
+/* configs/simulate-t1d-random.yaml carries simglucose's slots as the C table has them. */
+static void test_example_config_is_simglucose(void) {
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  memset(&c, 0, sizeof c);
+  CHECK_OK(tw_cfg_parse_file(TW_SOURCE_DIR "/configs/simulate-t1d-random.yaml", &doc));
+  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
+  CHECK_EQ_INT(c.scenario.n_random_meals, 6);
+  for (int k = 0; k < c.scenario.n_random_meals && k < 6; ++k) {
+    const tw_sim_random_meal *r = &c.scenario.random_meals[k];
+    const tw_meal_slot *w = &tw_meal_slots_simglucose[k];
+    CHECK(r->probability == w->probability && r->time_mean_min == w->time_mean_min && r->time_sd_min == w->time_sd_min);
+    CHECK(r->time_lo_min == w->time_lo_min && r->time_hi_min == w->time_hi_min && r->carbs_min_g == w->carbs_min_g);
+    CHECK(r->carbs_mean_g == w->carbs_mean_g && r->carbs_sd_g == w->carbs_sd_g);
+  }
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
 #define RM_BASE "pack: t1d\nduration_min: 1440\ntwins: {reference: [adult#001]}\nscenario:\n  random_meals:\n"
 
 static void test_bad_slots(void) {
@@ -286,6 +306,7 @@ int main(void) {
   TW_TEST_RUN(test_cost);
 #if TW_HAVE_YAML
   TW_TEST_RUN(test_bad_slots);
+  TW_TEST_RUN(test_example_config_is_simglucose);
 #endif
   return TW_TEST_RESULT();
 }

@@ -120,7 +120,7 @@ static void fill_blocks(int64_t duration, int64_t minutes, int n, int block, int
     for (int b = 0; b < n; b += chunk) {
       const int nb = TW_MIN(chunk, n - b);
       tw_sim_inputs_fill_cached(&in, cached ? &mc : NULL, t, block, b, nb, chunk, TW_F64, u);
-      for (int m = 0; m < block; ++m)
+      for (int m = 0; m < block && t + m < minutes; ++m) /* the last block may run past `minutes` */
         for (int k = 0; k < TW_T1D_NINPUTS; ++k)
           for (int i = 0; i < nb; ++i)
             u_out[((t + m) * TW_T1D_NINPUTS + k) * n + b + i] = u[(m * TW_T1D_NINPUTS + k) * chunk + i];

@@ -7,7 +7,8 @@
 */
 #include "physio/sim_config.h" /* tw_sim_config */
 
-#include "physio/integrate.h" /* TW_INTEG_* */
+#include "physio/integrate.h"    /* TW_INTEG_* */
+#include "physio/random_meals.h" /* TW_MEAL_SLOTS_MAX */
 
 #include <string.h> /* strcmp */
 
@@ -19,6 +20,29 @@ static const tw_cfg_field meal_fields[] = {
      .has_range = 1, .min = 0, .max = 1000, .unit = "g", .doc = "carbohydrate"},
 };
 static const tw_cfg_schema meal_schema = TW_CFG_SCHEMA(tw_sim_meal, meal_fields, NULL);
+
+#define RM_NUM(k, f, lo, hi, def, u, d)                                                                        \
+  {.key = k, .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_random_meal, f), .default_text = def, .has_range = 1, \
+   .min = lo, .max = hi, .unit = u, .doc = d}
+static const tw_cfg_field random_meal_fields[] = {
+    {.key = "name", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_random_meal, name), .default_text = "meal",
+     .doc = "the slot's name (breakfast, snack, ...), for messages"},
+    RM_NUM("probability", probability, 0, 1, "1", "", "chance the slot is eaten on a given day"),
+    {.key = "time_mean_min", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_random_meal, time_mean_min),
+     .required = 1, .has_range = 1, .min = 0, .max = 1439, .unit = "min",
+     .doc = "mean minute of the day (before truncation)"},
+    RM_NUM("time_sd_min", time_sd_min, 0, 1440, "0", "min", "sd of the minute of the day (0: always the mean)"),
+    {.key = "time_lo_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_random_meal, time_lo_min),
+     .default_text = "0", .has_range = 1, .min = 0, .max = 1439, .unit = "min", .doc = "earliest minute of the day"},
+    {.key = "time_hi_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_random_meal, time_hi_min),
+     .default_text = "1439", .has_range = 1, .min = 0, .max = 1439, .unit = "min", .doc = "latest minute of the day"},
+    {.key = "carbs_mean_g", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_random_meal, carbs_mean_g),
+     .required = 1, .has_range = 1, .min = 0, .max = 1000, .unit = "g", .doc = "mean carbohydrate"},
+    RM_NUM("carbs_sd_g", carbs_sd_g, 0, 1000, "0", "g", "sd of the carbohydrate"),
+    RM_NUM("carbs_min_g", carbs_min_g, 0, 1000, "0", "g", "floor of the carbohydrate (simglucose: 0)"),
+};
+#undef RM_NUM
+static const tw_cfg_schema random_meal_schema = TW_CFG_SCHEMA(tw_sim_random_meal, random_meal_fields, NULL);
 
 static const tw_cfg_field bolus_fields[] = {
     {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_bolus, time_min), .required = 1,
@@ -108,6 +132,10 @@ static const tw_cfg_field scenario_fields[] = {
      .doc = "t1d basal insulin, or `reference`: each patient's steady-state basal u2ss*BW/6000 U/min"},
     {.key = "meals", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, meals), .sub = &meal_schema,
      .count_offset = offsetof(tw_sim_scenario_cfg, n_meals), .default_text = "[]", .doc = "t1d meals"},
+    {.key = "random_meals", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, random_meals),
+     .sub = &random_meal_schema, .count_offset = offsetof(tw_sim_scenario_cfg, n_random_meals), .default_text = "[]",
+     .doc = "meal slots drawn per twin and day from Philox (simglucose's RandomScenario: docs/simulate.md), "
+            "added to the meals; at most 16"},
     {.key = "boluses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, boluses), .sub = &bolus_schema,
      .count_offset = offsetof(tw_sim_scenario_cfg, n_boluses), .default_text = "[]", .doc = "t1d insulin boluses"},
     {.key = "doses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, doses), .sub = &dose_schema,
@@ -183,6 +211,20 @@ static const tw_cfg_field sim_fields[] = {
      .doc = "PD effects: the drug concentration in an organ scaling a parameter of another pack (docs/pbpk.md)"},
 };
 
+/* Random meal slots: at most TW_MEAL_SLOTS_MAX (their Philox index layout), lo <= hi. */
+static tw_status check_random_meals(const tw_cfg_doc *doc, const tw_sim_scenario_cfg *s) {
+  if (s->n_random_meals > TW_MEAL_SLOTS_MAX)
+    return tw_cfg_error_at(doc, s->random_meals[TW_MEAL_SLOTS_MAX].mark,
+                           "scenario.random_meals: %d slots, at most %d", s->n_random_meals, TW_MEAL_SLOTS_MAX);
+  for (int i = 0; i < s->n_random_meals; ++i) {
+    const tw_sim_random_meal *r = &s->random_meals[i];
+    if (r->time_lo_min > r->time_hi_min)
+      return tw_cfg_error_at(doc, r->mark, "scenario.random_meals[%d] (%s): time_lo_min %lld is after time_hi_min %lld",
+                             i, r->name, (long long)r->time_lo_min, (long long)r->time_hi_min);
+  }
+  return TW_OK;
+}
+
 /* Events must fall inside the run; every_min must divide it; twins come from
 ** exactly one source. */
 static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
@@ -204,6 +246,7 @@ static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
     if (s->inputs[i].time_min >= c->duration_min)
       return tw_cfg_error_at(doc, s->inputs[i].mark, "scenario.inputs[%d].time_min: %lld is not before the end of the run (duration_min %lld)",
                              i, (long long)s->inputs[i].time_min, (long long)c->duration_min);
+  TW_TRY(check_random_meals(doc, s));
   if (c->duration_min % c->output.every_min != 0)
     return tw_cfg_error_at(doc, c->output.mark, "output.every_min: %lld does not divide duration_min %lld",
                            (long long)c->output.every_min, (long long)c->duration_min);

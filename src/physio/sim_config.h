@@ -6,7 +6,7 @@
 **   duration_min: 1440
 **   precision: float64             # or float32
 **   integrator: {method: rk4, substeps: 1, rtol: 1e-6, atol: 1e-12}
-**   scenario: {basal_u_per_h: reference, meals: [...], boluses: [...], doses: [...], inputs: [...], pump: none}
+**   scenario: {basal_u_per_h: reference, meals: [...], random_meals: [...], boluses: [...], doses: [...], inputs: [...], pump: none}
 **   sensor: {name: none, noise: true}
 **   output: {path: out.h5, every_min: 1}
 **   seed: 1
@@ -33,6 +33,16 @@ typedef struct tw_sim_meal {
   int64_t time_min;
   double carbs_g;
 } tw_sim_meal;
+
+/* A slot of scenario.random_meals (random_meals.h tw_meal_slot, with its mark). */
+typedef struct tw_sim_random_meal {
+  tw_cfg_mark mark;
+  char *name;
+  double probability;
+  double time_mean_min, time_sd_min;
+  int64_t time_lo_min, time_hi_min;
+  double carbs_mean_g, carbs_sd_g, carbs_min_g;
+} tw_sim_random_meal;
 
 typedef struct tw_sim_bolus {
   tw_cfg_mark mark;
@@ -90,6 +100,8 @@ typedef struct tw_sim_scenario_cfg {
   int basal_is_reference;
   tw_sim_meal *meals;
   int n_meals;
+  tw_sim_random_meal *random_meals; /* slots drawn per twin and day */
+  int n_random_meals;
   tw_sim_bolus *boluses;
   int n_boluses;
   tw_sim_dose *doses;

@@ -222,7 +222,7 @@ static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_si
 static int events_given(const tw_sim_scenario_cfg *sc, int kind) {
   int n = 0;
   switch (kind) {
-    case TW_EVENT_MEAL: return sc->n_meals;
+    case TW_EVENT_MEAL: return sc->n_meals + sc->n_random_meals;
     case TW_EVENT_BOLUS: return sc->n_boluses;
     case TW_EVENT_BASAL: return !sc->basal_is_reference;
     default:
@@ -308,6 +308,18 @@ static tw_status add_events(const tw_sim_scenario_cfg *sc, const tw_pump_spec *p
   return TW_OK;
 }
 
+/* scenario.random_meals onto model input `input`, keyed by the run seed. */
+static tw_status add_random_meals(const tw_sim_config *c, tw_sim_inputs *in, int input) {
+  tw_meal_slot slots[TW_MEAL_SLOTS_MAX];
+  const tw_sim_scenario_cfg *sc = &c->scenario;
+  for (int k = 0; k < sc->n_random_meals; ++k) {
+    const tw_sim_random_meal *r = &sc->random_meals[k];
+    slots[k] = (tw_meal_slot){r->probability, r->time_mean_min, r->time_sd_min, r->time_lo_min,
+                              r->time_hi_min, r->carbs_mean_g, r->carbs_sd_g, r->carbs_min_g};
+  }
+  return tw_sim_inputs_random_meals(in, input, slots, sc->n_random_meals, (uint64_t)c->seed);
+}
+
 /* The scenario's events and per-twin basal as model inputs. */
 static tw_status build_inputs(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
   const tw_model *m = &s->model;
@@ -323,6 +335,8 @@ static tw_status build_inputs(const tw_sim_config *c, const tw_cfg_doc *doc, tw_
       if (input < 0) continue;
       if (kind == TW_EVENT_BASAL) add_basal(sc, s->pump, s, k, input);
       else TW_TRY(add_events(sc, s->pump, &s->inputs, kind, input));
+      if (kind == TW_EVENT_MEAL && sc->n_random_meals > 0 && s->inputs.n_meal_slots == 0)
+        TW_TRY(add_random_meals(c, &s->inputs, input)); /* the first part taking meals */
     }
   for (int i = 0; i < sc->n_inputs; ++i) {
     const tw_sim_input_event *ev = &sc->inputs[i];

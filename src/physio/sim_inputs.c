@@ -1,9 +1,10 @@
 /*
-** sim_inputs.c: tabulating scenario events per minute and filling input blocks.
+** sim_inputs.c: tabulating scenario events per minute and filling input blocks,
+** with each twin's random meals redrawn for the minutes filled.
 */
 #include "physio/sim_inputs.h" /* tw_sim_inputs */
 
-#include <stdlib.h> /* calloc, free */
+#include <stdlib.h> /* calloc, malloc, free */
 #include <string.h> /* memset */
 
 tw_status tw_sim_inputs_init(tw_sim_inputs *s, int n_inputs, int64_t duration, int64_t n_twins) {
@@ -38,8 +39,103 @@ tw_status tw_sim_inputs_add(tw_sim_inputs *s, int input, int64_t t0, int64_t t1,
   return TW_OK;
 }
 
+tw_status tw_sim_inputs_random_meals(tw_sim_inputs *s, int input, const tw_meal_slot *slots, int n, uint64_t seed) {
+  if (input < 0 || input >= s->n_inputs || n < 0 || n > TW_MEAL_SLOTS_MAX)
+    return TW_FAIL(TW_ERR_INTERNAL, "sim inputs: %d random meal slots on input %d", n, input);
+  for (int k = 0; k < n; ++k) s->meal_slots[k] = slots[k];
+  s->n_meal_slots = n;
+  s->meal_input = input;
+  s->meal_seed = seed;
+  return TW_OK;
+}
+
+/* Adds grams g at minute t (the block covers [minute0, minute0 + n_minutes)) to row i. */
+static void add_meal(const tw_sim_inputs *s, int64_t minute0, int64_t t, int64_t i, int64_t ld, tw_dtype dtype,
+                     void *u, double g) {
+  const int64_t at = ((t - minute0) * s->n_inputs + s->meal_input) * ld + i;
+  if (dtype == TW_F64) ((double *)u)[at] += g;
+  else ((float *)u)[at] = (float)((double)((float *)u)[at] + g);
+}
+
+tw_status tw_sim_meal_cache_init(tw_sim_meal_cache *c, const tw_sim_inputs *s, int64_t cap) {
+  memset(c, 0, sizeof *c);
+  c->day = -1;
+  if (s->n_meal_slots == 0) return TW_OK;
+  c->cap = cap;
+  c->minute = malloc(sizeof(int32_t) * (size_t)(s->n_meal_slots * cap) + 1);
+  c->grams = malloc(sizeof(double) * (size_t)(s->n_meal_slots * cap) + 1);
+  if (!c->minute || !c->grams) {
+    tw_sim_meal_cache_free(c);
+    return TW_FAIL(TW_ERR_NOMEM, "sim inputs: out of memory for the meals of %lld twins", (long long)cap);
+  }
+  return TW_OK;
+}
+
+void tw_sim_meal_cache_free(tw_sim_meal_cache *c) {
+  free(c->minute);
+  free(c->grams);
+  memset(c, 0, sizeof *c);
+  c->day = -1;
+}
+
+/* The meals of `day` for twins [twin0, twin0 + n) into the cache, unless there. */
+static void cache_day(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t day, int64_t twin0, int64_t n) {
+  if (mc->day == day && mc->twin0 == twin0 && mc->n == n) return;
+  for (int k = 0; k < s->n_meal_slots; ++k)
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t tm;
+      const int64_t at = k * mc->cap + i;
+      const int eaten = tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, &tm,
+                                     &mc->grams[at]);
+      mc->minute[at] = eaten ? (int32_t)tm : -1;
+    }
+  mc->day = day, mc->twin0 = twin0, mc->n = n;
+}
+
+/* Twin i's meal of slot k on `day`, from the cache when there is one: 1 if eaten. */
+static int meal_of(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k, int64_t day, int64_t twin0,
+                   int64_t i, int64_t *tm, double *g) {
+  if (!mc) return tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, tm, g);
+  *tm = mc->minute[k * mc->cap + i];
+  *g = mc->grams[k * mc->cap + i];
+  return *tm >= 0;
+}
+
+/* Where the fill writes: the block [minute0, minute0 + n_minutes) of twins [twin0, twin0 + n). */
+typedef struct fill_block {
+  int64_t minute0, t1, twin0, n, ld;
+  tw_dtype dtype;
+  void *u;
+} fill_block;
+
+/* The random meals of slot k on `day` eaten in [minute0, t1). */
+static void fill_slot(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k, int64_t day, const fill_block *f) {
+  const tw_meal_slot *sl = &s->meal_slots[k];
+  const int64_t d0 = day * TW_MINUTES_PER_DAY;
+  if (d0 + sl->time_hi_min < f->minute0 || d0 + sl->time_lo_min >= f->t1) return; /* window outside the block */
+  for (int64_t i = 0; i < f->n; ++i) {
+    int64_t tm;
+    double g;
+    if (meal_of(s, mc, k, day, f->twin0, i, &tm, &g) && d0 + tm >= f->minute0 && d0 + tm < f->t1)
+      add_meal(s, f->minute0, d0 + tm, i, f->ld, f->dtype, f->u, g);
+  }
+}
+
+/* Random meals of the days the block meets, inside the run. */
+static void fill_random_meals(const tw_sim_inputs *s, tw_sim_meal_cache *mc, const fill_block *f) {
+  for (int64_t day = f->minute0 / TW_MINUTES_PER_DAY; day * TW_MINUTES_PER_DAY < f->t1; ++day) {
+    if (mc) cache_day(s, mc, day, f->twin0, f->n);
+    for (int k = 0; k < s->n_meal_slots; ++k) fill_slot(s, mc, k, day, f);
+  }
+}
+
 void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, int64_t twin0,
                         int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+  tw_sim_inputs_fill_cached(s, NULL, minute0, n_minutes, twin0, n, ld, dtype, u);
+}
+
+void tw_sim_inputs_fill_cached(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
+                               int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
   const int K = s->n_inputs;
   for (int m = 0; m < n_minutes; ++m) {
     const int64_t t = minute0 + m;
@@ -55,4 +151,7 @@ void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, 
       }
     }
   }
+  if (s->n_meal_slots == 0) return;
+  const fill_block f = {minute0, TW_MIN(minute0 + n_minutes, s->duration), twin0, n, ld, dtype, u};
+  fill_random_meals(s, mc && mc->cap >= n ? mc : NULL, &f);
 }

@@ -87,6 +87,7 @@ struct tw_sim_chunk {
   double *ctl_rate;  /* (n) insulin until the next decision, U/min */
   double *ctl_meal;  /* (n) carbohydrate announced since the last decision, g */
   double *ctl_prev;  /* (n) the sensor's previous sample, mg/dL */
+  tw_sim_meal_cache meals; /* the random meals of the day being filled */
 };
 
 void tw_sim_chunk_close(tw_sim_chunk *c) {
@@ -103,6 +104,7 @@ void tw_sim_chunk_close(tw_sim_chunk *c) {
   free(c->ctl_rate);
   free(c->ctl_meal);
   free(c->ctl_prev);
+  tw_sim_meal_cache_free(&c->meals);
   free(c);
 }
 
@@ -257,6 +259,7 @@ static tw_status chunk_alloc(tw_sim_chunk *c) {
   c->cgm = c->pl->cgm ? calloc((size_t)c->n + 1, sizeof(tw_cgm_state)) : NULL;
   if (!c->x || !c->p || !c->d || !c->u || !c->h || !c->pt || (c->pl->cgm && !c->cgm))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
+  TW_TRY(tw_sim_meal_cache_init(&c->meals, c->pl->inputs, c->n));
   return controller_alloc(c);
 }
 
@@ -318,7 +321,7 @@ tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first
 /* Advances every twin by one step of the plan: inputs, integration. */
 static tw_status advance(tw_sim_chunk *c) {
   const tw_sim_plan *pl = c->pl;
-  tw_sim_inputs_fill(pl->inputs, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
+  tw_sim_inputs_fill_cached(pl->inputs, &c->meals, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
   if (pl->controller) controller_inputs(c);
   if (c->mirrored) {
     TW_TRY(tw_physio_mirror_push(pl->backend, &c->mr, TW_MIRROR_INPUTS));

@@ -20,6 +20,20 @@
 #include "cli/options.h"         /* tw_opts_parse */
 #include "cohort/generate.h"     /* tw_cohort_generate */
 
+/* "subgroup children: 100 twins; mean age_y 9.5, ..." */
+static void print_subgroup(const tw_cohort *h, const tw_cohort_config *c, int g) {
+  int64_t n = 0;
+  for (int64_t i = 0; i < h->n; ++i) n += h->subgroup[i] == g;
+  printf("subgroup %s: %lld twins", g < c->n_subgroups ? c->subgroups[g].name : "main", (long long)n);
+  for (int k = 0; k < h->n_vars && n > 0; ++k) {
+    double m = 0;
+    for (int64_t i = 0; i < h->n; ++i)
+      if (h->subgroup[i] == g) m += h->cov[(size_t)k * (size_t)h->n + (size_t)i] / (double)n;
+    printf("%s mean %s %.4g", k ? "," : ";", tw_cohort_var_name(h->var[k]), m);
+  }
+  printf("\n");
+}
+
 static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
   printf("%-16s %-18s %12s %12s %12s %12s\n", "covariate", "units", "mean", "sd", "min", "max");
   for (int k = 0; k < h->n_vars; ++k) {
@@ -30,6 +44,7 @@ static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
   for (int j = 0; j < h->n_conditions; ++j)
     printf("%-16s prevalence %.4f (configured %.4f)\n", c->conditions[j].name, tw_cohort_prevalence(h, j),
            c->conditions[j].prevalence);
+  for (int g = 0; g <= c->n_subgroups; ++g) print_subgroup(h, c, g);
   int64_t redrawn = 0;
   for (int64_t i = 0; i < h->n; ++i) redrawn += h->attempts[i] > 1;
   printf("parameters: pack %s, %d with variability, %lld twin(s) redrawn at least once\n", c->pack,

@@ -133,6 +133,17 @@ static const tw_cfg_field condition_fields[] = {
 };
 static const tw_cfg_schema condition_schema = TW_CFG_SCHEMA(tw_cohort_condition, condition_fields, NULL);
 
+static const tw_cfg_field subgroup_fields[] = {
+    {.key = "name", .type = TW_CFG_STRING, .offset = offsetof(tw_cohort_subgroup, name), .required = 1,
+     .doc = "the subgroup's name (/cohort/subgroup_names)"},
+    {.key = "size", .type = TW_CFG_INT, .offset = offsetof(tw_cohort_subgroup, size), .required = 1, .has_range = 1,
+     .min = 1, .max = 1e8, .doc = "its number of twins (part of the cohort's size)"},
+    {.key = "covariates", .type = TW_CFG_MAP, .offset = offsetof(tw_cohort_subgroup, covariates),
+     .sub = &covariates_schema, .default_text = "{}",
+     .doc = "marginals replacing the cohort's (of covariates the cohort draws); sex_male none: the cohort's"},
+};
+static const tw_cfg_schema subgroup_schema = TW_CFG_SCHEMA(tw_cohort_subgroup, subgroup_fields, NULL);
+
 static const tw_cfg_field iiv_fields[] = {
     {.key = "parameter", .type = TW_CFG_STRING, .offset = offsetof(tw_cohort_iiv, parameter), .required = 1,
      .doc = "a parameter of the pack"},
@@ -189,6 +200,9 @@ static const tw_cfg_field cohort_fields[] = {
     {.key = "conditions", .type = TW_CFG_LIST, .offset = offsetof(tw_cohort_config, conditions),
      .sub = &condition_schema, .count_offset = offsetof(tw_cohort_config, n_conditions), .default_text = "[]",
      .doc = "conditions with prevalence, drawn independently"},
+    {.key = "subgroups", .type = TW_CFG_LIST, .offset = offsetof(tw_cohort_config, subgroups),
+     .sub = &subgroup_schema, .count_offset = offsetof(tw_cohort_config, n_subgroups), .default_text = "[]",
+     .doc = "named subgroups {name, size, covariates}: the first twins; the rest form `main`"},
     {.key = "parameters", .type = TW_CFG_MAP, .offset = offsetof(tw_cohort_config, parameters), .sub = &params_schema,
      .default_text = "{}", .doc = "how each twin's pack parameters are drawn"},
     {.key = "output", .type = TW_CFG_MAP, .offset = offsetof(tw_cohort_config, output), .sub = &output_schema,
@@ -200,6 +214,25 @@ static const tw_cfg_field cohort_fields[] = {
 const tw_cohort_dist *tw_cohort_marginal_of(const tw_cohort_config *c, int v) {
   const tw_cohort_dist *d = &c->covariates.m[v].as.normal;
   return d->mark.line ? d : NULL;
+}
+
+int tw_cohort_subgroup_of(const tw_cohort_config *c, int64_t i) {
+  int64_t end = 0;
+  for (int g = 0; g < c->n_subgroups; ++g)
+    if (i < (end += c->subgroups[g].size)) return g;
+  return c->n_subgroups;
+}
+
+const tw_cohort_dist *tw_cohort_group_marginal(const tw_cohort_config *c, int g, int v, int *kind) {
+  const tw_cohort_marginal *m = &c->covariates.m[v];
+  if (g < c->n_subgroups && c->subgroups[g].covariates.m[v].as.normal.mark.line) m = &c->subgroups[g].covariates.m[v];
+  *kind = m->kind;
+  return &m->as.normal;
+}
+
+double tw_cohort_group_sex_male(const tw_cohort_config *c, int g) {
+  if (g < c->n_subgroups && !c->subgroups[g].covariates.sex_absent) return c->subgroups[g].covariates.sex_male;
+  return c->covariates.sex_male;
 }
 
 static int var_drawn(const tw_cohort_config *c, int v) {
@@ -340,9 +373,33 @@ static tw_status check_iiv(const tw_cfg_doc *doc, const tw_cohort_config *c, con
   return st;
 }
 
+/* Subgroups fit in the cohort, have distinct names other than `main`, and
+** override only what the cohort draws (the copula is the cohort's). */
+static tw_status check_subgroups(const tw_cfg_doc *doc, const tw_cohort_config *c) {
+  int64_t total = 0;
+  for (int g = 0; g < c->n_subgroups; ++g) {
+    const tw_cohort_subgroup *s = &c->subgroups[g];
+    if ((total += s->size) > c->size)
+      return tw_cfg_error_at(doc, s->mark, "subgroups[%d]: the subgroups hold %lld twins, more than size (%lld)", g,
+                             (long long)total, (long long)c->size);
+    for (int h = 0; h <= g; ++h)
+      if (!strcmp(s->name, h < g ? c->subgroups[h].name : "main"))
+        return tw_cfg_error_at(doc, s->mark, "subgroups[%d]: the name '%.64s' is taken", g, s->name);
+    for (int v = 0; v < TW_CH_N_VARS; ++v) {
+      int given = v == TW_CH_SEX ? !s->covariates.sex_absent : s->covariates.m[v].as.normal.mark.line != 0;
+      if (given && !var_drawn(c, v))
+        return tw_cfg_error_at(doc, v == TW_CH_SEX ? s->covariates.mark : s->covariates.m[v].as.normal.mark,
+                               "subgroups[%d]: %s is not drawn for the cohort (give its marginal under covariates)", g,
+                               var_names[v]);
+    }
+  }
+  return TW_OK;
+}
+
 static tw_status check_cohort(const tw_cfg_doc *doc, void *obj) {
   const tw_cohort_config *c = obj;
   TW_TRY(check_copula(doc, c));
+  TW_TRY(check_subgroups(doc, c));
   const tw_pack *pack = tw_pack_find(c->pack);
   if (!pack || strcmp(c->pack, "t1d"))
     return tw_cfg_error_at(doc, c->mark, "pack: cohorts draw parameters for the t1d pack only (got '%.64s')", c->pack);

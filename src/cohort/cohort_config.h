@@ -98,6 +98,15 @@ typedef struct tw_cohort_params {
   int64_t max_attempts;
 } tw_cohort_params;
 
+/* A named subgroup: `size` twins whose covariates' marginals (and sex_male)
+** replace the cohort's where given; the copula stays the cohort's. */
+typedef struct tw_cohort_subgroup {
+  tw_cfg_mark mark;
+  char *name;
+  int64_t size;
+  tw_cohort_covariates covariates;
+} tw_cohort_subgroup;
+
 typedef struct tw_cohort_output {
   tw_cfg_mark mark;
   char *path;
@@ -112,6 +121,8 @@ typedef struct tw_cohort_config {
   tw_cohort_correlation correlation;
   tw_cohort_condition *conditions;
   int n_conditions;
+  tw_cohort_subgroup *subgroups;
+  int n_subgroups;
   tw_cohort_params parameters;
   tw_cohort_output output;
 } tw_cohort_config;
@@ -120,6 +131,14 @@ extern const tw_cfg_schema tw_cohort_config_schema;
 
 /* The drawn marginal of continuous covariate v, or NULL when the config has none. */
 const tw_cohort_dist *tw_cohort_marginal_of(const tw_cohort_config *c, int v);
+/* Twin ids: the subgroups in config order take [0, size_1), [size_1, size_1 + size_2), ...;
+** the twins left over form the last group, "main" (index n_subgroups). */
+int tw_cohort_subgroup_of(const tw_cohort_config *c, int64_t i);
+/* The covariates a twin of group g draws from: a subgroup's override of
+** variable v where it gives one, else the cohort's (kind in *kind). sex: the
+** fraction male. */
+const tw_cohort_dist *tw_cohort_group_marginal(const tw_cohort_config *c, int g, int v, int *kind);
+double tw_cohort_group_sex_male(const tw_cohort_config *c, int g);
 
 /* The copula: its m variables (indices as above, in column order: the
 ** correlation's `variables` first, then every other drawn variable, independent)

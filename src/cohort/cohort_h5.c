@@ -73,14 +73,15 @@ static tw_status write_params(tw_h5_file *f, const tw_cohort *h) {
   return TW_OK;
 }
 
-/* /cohort/subgroup: one subgroup, "all" (named subgroups are not drawn yet). */
-static tw_status write_subgroups(tw_h5_file *f, const tw_cohort *h) {
-  int32_t *g = calloc((size_t)h->n + 1, sizeof *g);
-  if (!g) return TW_FAIL(TW_ERR_NOMEM, "subgroup column");
-  tw_status st = column(f, "/cohort/subgroup", g, TW_I32, h->n, "1");
-  free(g);
-  const char *names[1] = {"all"};
-  if (st == TW_OK) st = tw_h5_write_strings(f, "/cohort/subgroup_names", names, 1, "1");
+/* /cohort/subgroup and its names: the config's subgroups, then "main". */
+static tw_status write_subgroups(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
+  TW_TRY(column(f, "/cohort/subgroup", h->subgroup, TW_I32, h->n, "1"));
+  const char **names = malloc(((size_t)c->n_subgroups + 1) * sizeof *names);
+  if (!names) return TW_FAIL(TW_ERR_NOMEM, "subgroup names");
+  for (int g = 0; g < c->n_subgroups; ++g) names[g] = c->subgroups[g].name;
+  names[c->n_subgroups] = "main";
+  tw_status st = tw_h5_write_strings(f, "/cohort/subgroup_names", names, c->n_subgroups + 1, "1");
+  free(names);
   return st;
 }
 
@@ -98,7 +99,7 @@ static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_co
   TW_TRY(write_ids(f, h->n));
   TW_TRY(write_covariates(f, h));
   TW_TRY(write_conditions(f, h, c));
-  TW_TRY(write_subgroups(f, h));
+  TW_TRY(write_subgroups(f, h, c));
   TW_TRY(write_params(f, h));
   TW_TRY(write_references(f, h));
   TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));

@@ -105,6 +105,7 @@ typedef struct plan {
 /* Covariates and conditions of twin i; returns the rng for what follows. */
 static void draw_covariates(const plan *pl, const tw_cohort *h, int64_t i, tw_rng *rng) {
   const tw_cohort_config *c = pl->c;
+  int g = h->subgroup[i] = tw_cohort_subgroup_of(c, i), kind;
   double z[TW_CH_N_VARS], x[TW_CH_N_VARS], zero[TW_CH_N_VARS] = {0};
   double val[TW_CH_N_VARS];
   tw_rng_mvnormal(rng, pl->m, zero, pl->L, z, x);
@@ -113,8 +114,12 @@ static void draw_covariates(const plan *pl, const tw_cohort *h, int64_t i, tw_rn
     double u = tw_normal_cdf(x[j]);
     if (u <= 0.0) u = 1e-300; /* Phi underflows only beyond -38 sd */
     if (u >= 1.0) u = 1.0 - 1e-16;
-    val[v] = v == TW_CH_SEX ? (u < c->covariates.sex_male ? 1.0 : 0.0)
-                            : tw_cohort_quantile(&c->covariates.m[v].as.normal, c->covariates.m[v].kind, u);
+    if (v == TW_CH_SEX) {
+      val[v] = u < tw_cohort_group_sex_male(c, g) ? 1.0 : 0.0;
+      continue;
+    }
+    const tw_cohort_dist *d = tw_cohort_group_marginal(c, g, v, &kind);
+    val[v] = tw_cohort_quantile(d, kind, u);
   }
   if (tw_cohort_marginal_of(c, TW_CH_WEIGHT)) {
     if (tw_cohort_marginal_of(c, TW_CH_HEIGHT)) val[TW_CH_BMI] = val[TW_CH_WEIGHT] / pow(val[TW_CH_HEIGHT] / 100, 2);
@@ -225,7 +230,8 @@ static tw_status alloc_cohort(const tw_cohort_config *c, const tw_pack *pack, tw
   h->params = calloc(n * (size_t)h->n_params, sizeof *h->params);
   h->reference = calloc(n, sizeof *h->reference);
   h->attempts = calloc(n, sizeof *h->attempts);
-  if (!h->cov || !h->cond || !h->params || !h->reference || !h->attempts)
+  h->subgroup = calloc(n, sizeof *h->subgroup);
+  if (!h->cov || !h->cond || !h->params || !h->reference || !h->attempts || !h->subgroup)
     return TW_FAIL(TW_ERR_NOMEM, "a cohort of %lld twins", (long long)h->n);
   return TW_OK;
 }
@@ -288,7 +294,7 @@ tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *
 }
 
 void tw_cohort_free(tw_cohort *h) {
-  free(h->cov), free(h->cond), free(h->params), free(h->reference), free(h->attempts);
+  free(h->cov), free(h->cond), free(h->params), free(h->reference), free(h->attempts), free(h->subgroup);
   for (int j = 0; h->ref_names && j < h->n_refs; ++j) free(h->ref_names[j]);
   free(h->ref_names);
   memset(h, 0, sizeof *h);

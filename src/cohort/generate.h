@@ -28,6 +28,7 @@ typedef struct tw_cohort {
   double *params;               /* (n_params, n): params[k * n + i], in the pack's units */
   int32_t *reference;           /* (n) row of the reference table each twin was drawn around */
   int32_t *attempts;            /* (n) parameter draws used (1: the first was in range) */
+  int32_t *subgroup;            /* (n) tw_cohort_subgroup_of: config order, then "main" */
   int n_refs;
   char **ref_names;             /* (n_refs) the reference twins' names */
 } tw_cohort;

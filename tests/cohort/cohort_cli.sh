@@ -59,5 +59,7 @@ expect_input_error "not positive definite" "$tmp/not_pd.yaml"
 grep -q "not positive definite" "$tmp/err" || fail "not positive definite: message"
 sed 's/parameter: kp2,/parameter: kpq,/' "$cfg" > "$tmp/unknown.yaml"
 expect_input_error "unknown parameter" "$tmp/unknown.yaml"
-grep -q "unknown.yaml:30:7: .*'kpq'" "$tmp/err" || fail "unknown parameter: message"
+line=$(grep -n 'parameter: kpq' "$tmp/unknown.yaml" | cut -d: -f1)
+grep -q "unknown.yaml:$line:7: .*'kpq'" "$tmp/err" || fail "unknown parameter: message (expected line $line, column 7)"
+grep -q '^subgroup children: 100 twins' "$tmp/a/summary" || fail "no summary line for the subgroup children"
 echo "ok"

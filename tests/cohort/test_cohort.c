@@ -284,11 +284,48 @@ static void test_errors(void) {
   expect_error(asym, "cohort.yaml:", "not symmetric");
 }
 
+/* Subgroups: the first `size` twins, their own marginal, the rest `main` with the cohort's. */
+static void test_subgroups(void) {
+  static const char *const sets[] = {"subgroups=[{name: children, size: 5000, covariates: {age_y: {kind: uniform, "
+                                     "lo: 7, hi: 12}, sex_male: 0.9}}]", NULL};
+  tw_cohort_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_cohort h;
+  CHECK_OK(load(base_yaml, sets, &c, &doc));
+  CHECK_OK(tw_cohort_generate(&c, 2, &h));
+  const double *age = column(&h, TW_CH_AGE), *sex = column(&h, TW_CH_SEX);
+  double m[2] = {0, 0}, male[2] = {0, 0};
+  int64_t cnt[2] = {0, 0}, outside = 0, misplaced = 0;
+  for (int64_t i = 0; i < h.n; ++i) {
+    int g = h.subgroup[i];
+    misplaced += g != (i < 5000 ? 0 : 1);
+    cnt[g]++, m[g] += age[i], male[g] += sex[i];
+    outside += g == 0 && (age[i] < 7 || age[i] > 12);
+  }
+  tw_cohort_free(&h);
+  tw_cfg_release(&tw_cohort_config_schema, &c);
+  tw_cfg_free(doc);
+  printf("subgroups: children mean age %.4f (9.5), male %.4f (0.9); main mean age %.4f (40), male %.4f (0.3)\n",
+         m[0] / cnt[0], male[0] / cnt[0], m[1] / cnt[1], male[1] / cnt[1]);
+  CHECK_EQ_INT(misplaced, 0);
+  CHECK_EQ_INT(outside, 0);
+  CHECK_NEAR(m[0] / cnt[0], 9.5, 4 * (5 / sqrt(12)) / sqrt(5000.0));
+  CHECK_NEAR(m[1] / cnt[1], 40, 4 * 12 / sqrt(15000.0));
+  CHECK_NEAR(male[0] / cnt[0], 0.9, 4 * sqrt(0.09 / 5000));
+  CHECK_NEAR(male[1] / cnt[1], 0.3, 4 * sqrt(0.21 / 15000));
+  static const char *const too_many[] = {"subgroups=[{name: a, size: 15000}, {name: b, size: 6000}]", NULL};
+  expect_error(too_many, "cohort.yaml:", "more than size");
+  static const char *const undrawn[] = {"subgroups=[{name: a, size: 10, covariates: {glucose_mg_dl: {kind: normal, "
+                                        "mean: 100, sd: 10}}}]", NULL};
+  expect_error(undrawn, "cohort.yaml:", "not drawn for the cohort");
+}
+
 int main(void) {
   TW_TEST_RUN(test_determinism);
   TW_TEST_RUN(test_distributions);
   TW_TEST_RUN(test_ranges);
   TW_TEST_RUN(test_give_up);
   TW_TEST_RUN(test_errors);
+  TW_TEST_RUN(test_subgroups);
   return tw_test_failures_;
 }

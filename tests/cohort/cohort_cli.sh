@@ -5,7 +5,11 @@
 # has a row per covariate and per condition, and its prevalence equals the
 # fraction of ones in the written condition; a correlation matrix that is not
 # positive definite and an unknown parameter name each give one line
-# FILE:LINE:COL on stderr, exit status 2, and no file.
+# FILE:LINE:COL on stderr, exit status 2, and no file. `simulate` with
+# `twins: {cohort: FILE}`: a cohort without variability or weight (each twin
+# exactly its reference patient) gives the same trajectories as `reference:`
+# naming those patients, under the cohort's ids; a cohort file without t1d
+# parameters is refused (exit 2, naming the file).
 # usage: cohort_cli.sh TWINSCALE SOURCE_DIR
 set -u
 bin=$1 src=$2
@@ -62,4 +66,31 @@ expect_input_error "unknown parameter" "$tmp/unknown.yaml"
 line=$(grep -n 'parameter: kpq' "$tmp/unknown.yaml" | cut -d: -f1)
 grep -q "unknown.yaml:$line:7: .*'kpq'" "$tmp/err" || fail "unknown parameter: message (expected line $line, column 7)"
 grep -q '^subgroup children: 100 twins' "$tmp/a/summary" || fail "no summary line for the subgroup children"
+# simulate from a cohort file
+mkdir -p "$tmp/sim" && cd "$tmp/sim" || fail "cd"
+cat > plain.yaml <<'YAML'
+kind: cohort
+size: 6
+seed: 3
+covariates:
+  age_y: {kind: uniform, lo: 10, hi: 60}
+parameters: {reference: uniform}
+YAML
+"$bin" cohort generate plain.yaml -o cohort.h5 > /dev/null || fail "generate for simulate"
+refs=$(h5dump -d /cohort/reference -y -w 0 cohort.h5 | grep -o '"[a-z]*#[0-9]*"' | tr -d '"' | paste -sd, -)
+[ "$(echo "$refs" | tr ',' '\n' | wc -l)" = 6 ] || fail "cohort references: $refs"
+sim() { # name, twins value
+  sed "s/^  reference: \[adult.*$/  $2/" "$src/configs/simulate-t1d.yaml" > "$1.yaml"
+  "$bin" simulate "$1.yaml" -o "$1.h5" --set integrator.method=rk4 --set duration_min=120 --set scenario.meals=[] \
+    --set scenario.boluses=[] > /dev/null 2> "$1.err"
+}
+sim from_cohort "cohort: cohort.h5" || { cat from_cohort.err; fail "simulate from the cohort"; }
+sim from_refs "reference: [$refs]" || { cat from_refs.err; fail "simulate the same references"; }
+h5diff from_cohort.h5 from_refs.h5 /trajectories/bg /trajectories/bg > diff || { cat diff; fail "cohort twins differ from their references"; }
+h5dump -d /twins/name -y -w 0 from_cohort.h5 | grep -q '"twin-000005"' || fail "simulate did not name the twins by their cohort ids"
+h5copy -i cohort.h5 -o other.h5 -s /cohort/id -d /cohort/id -p || fail "h5copy"
+sim other "cohort: other.h5" && fail "a cohort without t1d parameters was accepted"
+[ $? = 2 ] || fail "a cohort without t1d parameters: exit status not 2"
+grep -q "other.h5: no /cohort/parameters/t1d" other.err || { cat other.err; fail "a cohort without t1d parameters: message"; }
+cat other.err
 echo "ok"

@@ -73,17 +73,12 @@ static const tw_cfg_schema uniform_schema = TW_CFG_SCHEMA(tw_cohort_dist, unifor
 static const char *const dist_kinds[] = {"normal", "lognormal", "uniform", NULL};
 static const tw_cfg_schema *const dist_variants[] = {&normal_schema, &lognormal_schema, &uniform_schema};
 
-static const tw_cfg_field marginal_fields[] = {
-    {.key = "", .type = TW_CFG_UNION, .offset = offsetof(tw_cohort_marginal, kind),
-     .value_offset = offsetof(tw_cohort_marginal, as), .choices = dist_kinds, .variants = dist_variants,
-     .doc = "a marginal distribution: normal {mean, sd}, lognormal {median, cv} or uniform {lo, hi}, each with "
-            "optional min and max"},
-};
-static const tw_cfg_schema marginal_schema = TW_CFG_SCHEMA(tw_cohort_marginal, marginal_fields, NULL);
-
-#define COV_FIELD(V, NAME, UNIT)                                                                  \
-  {.key = NAME, .type = TW_CFG_MAP, .offset = offsetof(tw_cohort_covariates, m[V]), .sub = &marginal_schema, \
-   .unit = UNIT, .doc = "marginal distribution of " NAME " (absent: not drawn)"}
+/* A covariate is a union field of its own (a MAP of a bare union is not a schema). */
+#define COV_FIELD(V, NAME, UNIT)                                                                                 \
+  {.key = NAME, .type = TW_CFG_UNION, .offset = offsetof(tw_cohort_covariates, m[V].kind),                    \
+   .value_offset = offsetof(tw_cohort_covariates, m[V].as), .choices = dist_kinds, .variants = dist_variants, \
+   .unit = UNIT, .doc = "marginal of " NAME ": normal {mean, sd}, lognormal {median, cv} or uniform {lo, hi}, " \
+   "each with optional min and max (absent: not drawn)"}
 
 static const tw_cfg_field covariates_fields[] = {
     COV_FIELD(TW_CH_AGE, "age_y", "yr"),

@@ -27,6 +27,19 @@ const tw_command tw_commands[] = {
      "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
      "  --force            replace an existing results file even when it is not writable\n",
      tw_cmd_simulate},
+    {"cohort", "generate", "draw a virtual cohort: covariates (Gaussian copula), conditions, pack parameters",
+     "usage: twinscale cohort generate CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
+     "Reads the `cohort` config CONFIG (size, seed, covariates, correlation, conditions,\n"
+     "parameters, output; every key in docs/cohorts.md), draws every twin from Philox keyed by\n"
+     "the seed and the twin id, and writes output.path: /cohort/id, /cohort/covariates/<name>,\n"
+     "/cohort/conditions/<name>, /cohort/subgroup, /cohort/parameters/<pack>.<param>,\n"
+     "/cohort/reference. Prints per covariate mean, sd, min and max, and each prevalence.\n"
+     "Exit status: 0; 2 bad input (one line naming FILE:LINE:COLUMN, or the twin whose\n"
+     "parameters stayed out of range); 1 other failures.\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted), checked like the file; repeatable\n"
+     "  -o, --output PATH  the cohort file (the same as --set output.path=PATH)\n"
+     "  --force            accepted for symmetry with `simulate`\n",
+     tw_cmd_cohort_generate},
 #endif
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",

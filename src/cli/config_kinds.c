@@ -12,12 +12,14 @@
 #include <string.h> /* strcmp */
 
 #include "cli/config_kinds.h"
+#include "cohort/cohort_config.h" /* tw_cohort_config_schema */
 #include "core/config_example.h" /* tw_example_config_schema */
 #include "physio/sim_config.h"    /* tw_sim_config_schema */
 
 const tw_config_kind tw_config_kinds[] = {
     {"example", &tw_example_config_schema, NULL},
     {"simulate", &tw_sim_config_schema, "pack"},
+    {"cohort", &tw_cohort_config_schema, NULL},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

@@ -94,6 +94,9 @@ static const tw_cfg_field twins_fields[] = {
     {.key = "table", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_twins_cfg, table),
      .doc = "CSV file with a Name column and one column per pack parameter (vpatient_params.csv format); "
             "a relative path is relative to the config file"},
+    {.key = "cohort", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_twins_cfg, cohort),
+     .doc = "HDF5 file from `twinscale cohort generate`: one twin per /cohort/id, parameters from "
+            "/cohort/parameters/<pack>.<param>; a relative path is relative to the config file"},
 };
 static const tw_cfg_schema twins_schema = TW_CFG_SCHEMA(tw_sim_twins_cfg, twins_fields, NULL);
 
@@ -250,11 +253,12 @@ static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
   if (c->duration_min % c->output.every_min != 0)
     return tw_cfg_error_at(doc, c->output.mark, "output.every_min: %lld does not divide duration_min %lld",
                            (long long)c->output.every_min, (long long)c->duration_min);
-  const int has_ref = c->twins.n_reference > 0, has_table = c->twins.table != NULL;
+  const int has_ref = c->twins.n_reference > 0, has_table = (c->twins.table != NULL) + (c->twins.cohort != NULL);
   const int has_subj = c->twins.n_subjects > 0;
   if (has_ref + has_table + (has_subj && !has_ref) != 1)
     return tw_cfg_error_at(doc, c->twins.mark,
-                           "twins: give one of `reference` (names), `table` (a CSV file) or `subjects` (pbpk covariates)");
+                           "twins: give one of `reference` (names), `table` (a CSV file), `cohort` (an HDF5 cohort) or "
+                           "`subjects` (pbpk covariates)");
   if (has_ref && has_subj && c->twins.n_subjects != c->twins.n_reference)
     return tw_cfg_error_at(doc, c->twins.mark, "twins: %d subjects for %d reference patients (one each, in order)",
                            c->twins.n_subjects, c->twins.n_reference);

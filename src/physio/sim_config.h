@@ -77,6 +77,7 @@ typedef struct tw_sim_twins_cfg {
   int n_reference;
   tw_cfg_mark *reference_marks;
   char *table;
+  char *cohort;                  /* a `twinscale cohort generate` file: ids and /cohort/parameters */
   tw_pbpk_subject_cfg *subjects; /* pbpk: covariates per twin */
   int n_subjects;
 } tw_sim_twins_cfg;

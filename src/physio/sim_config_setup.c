@@ -13,6 +13,9 @@
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* tw_csv, tw_param_row */
 
+#include "build_info.h" /* TW_HAVE_HDF5: cohort files */
+#include "io/h5.h"      /* reading a cohort file */
+
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* strcmp, strchr */
@@ -79,6 +82,79 @@ static int needs_table(const tw_model *m) {
   return 0;
 }
 
+#if TW_HAVE_HDF5
+/* Row i of a cohort file as a CSV line: the id and every value (%.17g round-trips). */
+static char *cohort_line(const char *id, const double *const *cols, int n_cols, int64_t i) {
+  size_t cap = strlen(id) + 26 * (size_t)n_cols + 1, used;
+  char *line = malloc(cap);
+  if (!line) return NULL;
+  used = (size_t)snprintf(line, cap, "%s", id);
+  for (int k = 0; k < n_cols; ++k) used += (size_t)snprintf(line + used, cap - used, ",%.17g", cols[k][i]);
+  return line;
+}
+
+/* The header "Name,<pack>.<param>,..." over the parts that take a table, and
+** their columns read from the file. A part whose parameters the file lacks:
+** a cohort of another pack. */
+static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, char **header, double **cols, int *n_cols) {
+  size_t cap = 8, used = (size_t)snprintf(*header, cap, "Name");
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    for (int q = 0; q < pk->n_params; ++q) {
+      char path[256];
+      snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
+      if (!tw_h5_exists(f, path)) {
+        if (pk->from_covariates) break;
+        return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a cohort for another pack (this run's pack is %s)", tw_h5_path(f), path,
+                       pk->name);
+      }
+      tw_tensor t;
+      TW_TRY(tw_h5_read(f, path, TW_F64, &t));
+      cols[(*n_cols)++] = t.data;
+      if (t.rank != 1 || t.dims[0] != n)
+        return TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows, /cohort/id %lld", tw_h5_path(f), path,
+                       (long long)t.dims[0], (long long)n);
+      char *h = realloc(*header, cap = used + strlen(path) + 2);
+      if (!h) return TW_FAIL(TW_ERR_NOMEM, "cohort header");
+      *header = h;
+      used += (size_t)snprintf(h + used, cap - used, ",%s.%s", pk->name, pk->params[q].name);
+    }
+  }
+  return TW_OK;
+}
+
+/* A cohort file (docs/cohorts.md) as the table of its twins. */
+static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
+  tw_h5_file *f = NULL;
+  char **ids = NULL, **lines = NULL, *header = malloc(8);
+  double *cols[TW_MODEL_MAX_PARTS * TW_PACK_MAX_PARAMS];
+  int n_cols = 0;
+  int64_t n = 0;
+  tw_status st = header ? tw_h5_open(path, NULL, &f) : TW_FAIL(TW_ERR_NOMEM, "cohort header");
+  if (st == TW_OK) st = tw_h5_read_strings(f, "/cohort/id", &ids, &n);
+  if (st == TW_OK) st = cohort_columns(f, m, n, &header, cols, &n_cols);
+  if (st == TW_OK && !(lines = calloc((size_t)n + 1, sizeof *lines))) st = TW_FAIL(TW_ERR_NOMEM, "cohort rows");
+  if (st == TW_OK) lines[0] = header, header = NULL;
+  for (int64_t i = 0; i < n && st == TW_OK; ++i)
+    if (!(lines[i + 1] = cohort_line(ids[i], (const double *const *)cols, n_cols, i))) st = TW_FAIL(TW_ERR_NOMEM, "cohort rows");
+  if (st == TW_OK) st = tw_csv_from_lines(path, (const char *const *)lines, (int)n + 1, t);
+  for (int64_t i = 0; lines && i <= n; ++i) free(lines[i]);
+  for (int64_t i = 0; ids && i < n; ++i) free(ids[i]);
+  for (int k = 0; k < n_cols; ++k) free(cols[k]);
+  free(lines), free(ids), free(header);
+  if (f) {
+    tw_status cst = tw_h5_close(f);
+    if (st == TW_OK) st = cst;
+  }
+  return st;
+}
+#else
+static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
+  (void)m, (void)t;
+  return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: reading a cohort file needs a build with HDF5", path);
+}
+#endif
+
 /* The table the twins' parameters come from: a pack's reference twins, the
 ** config's `table:`, or none (every part computes its parameters). */
 static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_model *m, tw_csv *t) {
@@ -87,6 +163,11 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
   if (c->twins.n_reference > 0 && rp >= 0) {
     const tw_pack_reference *r = m->parts[rp].pack->reference;
     return tw_csv_from_lines(r->source, r->lines, *r->n_lines, t);
+  }
+  if (c->twins.cohort) {
+    char path[4096];
+    resolve(doc, c->twins.cohort, path, sizeof path);
+    return read_cohort(path, m, t);
   }
   if (c->twins.table) {
     char path[4096];
@@ -116,7 +197,7 @@ static tw_status twin_row(const tw_sim_config *c, const tw_cfg_doc *doc, const t
       return tw_cfg_error_at(doc, c->twins.reference_marks[i], "twins.reference[%lld]: unknown patient '%s' (known: %s)",
                              (long long)i, c->twins.reference[i], m->parts[reference_part(m)].pack->reference->known);
   }
-  if (c->twins.table || from_ref_table) *name = t->cells[*row * t->n_cols + tw_csv_col(t, "Name")];
+  if (c->twins.table || c->twins.cohort || from_ref_table) *name = t->cells[*row * t->n_cols + tw_csv_col(t, "Name")];
   else if (ref) *name = c->twins.reference[i];
   else *name = c->twins.subjects[i].name;
   return TW_OK;
@@ -184,7 +265,7 @@ static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, cons
   int from_table[TW_MODEL_MAX_PARTS];
   for (int k = 0; k < m->n_parts; ++k) {
     const tw_pack *pk = m->parts[k].pack;
-    from_table[k] = !pk->from_covariates || (c->twins.table && tw_param_table_has_pack(pk, t));
+    from_table[k] = !pk->from_covariates || ((c->twins.table || c->twins.cohort) && tw_param_table_has_pack(pk, t));
     if (from_table[k]) TW_TRY(tw_param_row(pk, t, row, p + m->parts[k].p_off));
   }
   for (int k = 0; k < m->n_parts; ++k)
@@ -197,7 +278,7 @@ static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_si
   tw_csv t;
   TW_TRY(open_table(c, doc, m, &t));
   const int ref = c->twins.n_reference > 0;
-  s->n_twins = ref ? c->twins.n_reference : c->twins.table ? t.n_rows : c->twins.n_subjects;
+  s->n_twins = ref ? c->twins.n_reference : c->twins.table || c->twins.cohort ? t.n_rows : c->twins.n_subjects;
   tw_status st = TW_OK;
   s->names = calloc((size_t)s->n_twins + 1, sizeof(char *));
   s->params = calloc((size_t)(s->n_twins * m->n_params) + 1, sizeof(double));

@@ -1,0 +1,138 @@
+/*
+** cohort_h5.c: a generated cohort to HDF5, in the layout of the Synthea
+** importer (src/cohort/synthea.h) plus the drawn parameters, and the summary
+** statistics the command prints. Layout: docs/cohorts.md.
+*/
+#include "cohort/generate.h"
+
+#include <math.h>   /* sqrt */
+#include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* malloc */
+
+#include "io/h5.h"       /* tw_h5_* */
+#include "physio/pack.h" /* tw_pack params */
+
+static const tw_device HOST = {TW_DEVICE_HOST, 0};
+
+static tw_status column(tw_h5_file *f, const char *path, const void *data, tw_dtype dtype, int64_t n,
+                        const char *units) {
+  tw_tensor t;
+  TW_TRY(tw_tensor_view(&t, (void *)data, dtype, HOST, 1, &n));
+  return tw_h5_write(f, path, &t, units);
+}
+
+/* /cohort/id: "twin-000000", ... */
+static tw_status write_ids(tw_h5_file *f, int64_t n) {
+  char **ids = calloc((size_t)n, sizeof *ids);
+  char *text = malloc((size_t)n * 24);
+  tw_status st = ids && text ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "twin ids");
+  for (int64_t i = 0; i < n && st == TW_OK; ++i) {
+    ids[i] = text + i * 24;
+    snprintf(ids[i], 24, "twin-%06lld", (long long)i);
+  }
+  if (st == TW_OK) st = tw_h5_write_strings(f, "/cohort/id", (const char *const *)ids, n, "1");
+  free(ids), free(text);
+  return st;
+}
+
+static tw_status write_covariates(tw_h5_file *f, const tw_cohort *h) {
+  char path[160];
+  for (int k = 0; k < h->n_vars; ++k) {
+    const double *x = h->cov + (size_t)k * (size_t)h->n;
+    snprintf(path, sizeof path, "/cohort/covariates/%s", tw_cohort_var_name(h->var[k]));
+    if (h->var[k] != TW_CH_SEX) {
+      TW_TRY(column(f, path, x, TW_F64, h->n, tw_cohort_var_units(h->var[k])));
+      continue;
+    }
+    int32_t *s = malloc((size_t)h->n * sizeof *s + 1);
+    if (!s) return TW_FAIL(TW_ERR_NOMEM, "sex column");
+    for (int64_t i = 0; i < h->n; ++i) s[i] = (int32_t)x[i];
+    tw_status st = column(f, path, s, TW_I32, h->n, "1");
+    free(s);
+    TW_TRY(st);
+  }
+  return TW_OK;
+}
+
+static tw_status write_conditions(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
+  char path[160];
+  for (int j = 0; j < h->n_conditions; ++j) {
+    snprintf(path, sizeof path, "/cohort/conditions/%s", c->conditions[j].name);
+    TW_TRY(column(f, path, h->cond + (size_t)j * (size_t)h->n, TW_I32, h->n, "1"));
+  }
+  return TW_OK;
+}
+
+static tw_status write_params(tw_h5_file *f, const tw_cohort *h) {
+  char path[200];
+  for (int q = 0; q < h->n_params; ++q) {
+    const tw_pack_param *pp = &h->pack->params[q];
+    snprintf(path, sizeof path, "/cohort/parameters/%s.%s", h->pack->name, pp->name);
+    TW_TRY(column(f, path, h->params + (size_t)q * (size_t)h->n, TW_F64, h->n, pp->unit && *pp->unit ? pp->unit : "1"));
+  }
+  return TW_OK;
+}
+
+/* /cohort/subgroup and its names: the config's subgroups, then "main". */
+static tw_status write_subgroups(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
+  TW_TRY(column(f, "/cohort/subgroup", h->subgroup, TW_I32, h->n, "1"));
+  const char **names = malloc(((size_t)c->n_subgroups + 1) * sizeof *names);
+  if (!names) return TW_FAIL(TW_ERR_NOMEM, "subgroup names");
+  for (int g = 0; g < c->n_subgroups; ++g) names[g] = c->subgroups[g].name;
+  names[c->n_subgroups] = "main";
+  tw_status st = tw_h5_write_strings(f, "/cohort/subgroup_names", names, c->n_subgroups + 1, "1");
+  free(names);
+  return st;
+}
+
+static tw_status write_references(tw_h5_file *f, const tw_cohort *h) {
+  const char **names = malloc((size_t)h->n * sizeof *names + 1);
+  if (!names) return TW_FAIL(TW_ERR_NOMEM, "reference column");
+  for (int64_t i = 0; i < h->n; ++i) names[i] = h->ref_names[h->reference[i]];
+  tw_status st = tw_h5_write_strings(f, "/cohort/reference", names, h->n, "1");
+  free(names);
+  if (st == TW_OK) st = column(f, "/cohort/attempts", h->attempts, TW_I32, h->n, "1");
+  return st;
+}
+
+static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
+  TW_TRY(write_ids(f, h->n));
+  TW_TRY(write_covariates(f, h));
+  TW_TRY(write_conditions(f, h, c));
+  TW_TRY(write_subgroups(f, h, c));
+  TW_TRY(write_params(f, h));
+  TW_TRY(write_references(f, h));
+  TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
+  TW_TRY(tw_h5_attr_write_string(f, "cohort_source", "twinscale cohort generate"));
+  return tw_h5_attr_write_i64(f, "n_twins", h->n);
+}
+
+tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path) {
+  tw_h5_run_info info = {.config_text = config_text, .seed = (uint64_t)c->seed, .rank_count = 1};
+  tw_h5_file *f = NULL;
+  TW_TRY(tw_h5_create(path, NULL, &info, &f));
+  tw_status st = write_all(f, h, c);
+  if (st != TW_OK) {
+    tw_h5_abort(f);
+    return st;
+  }
+  return tw_h5_close(f);
+}
+
+tw_cohort_stats tw_cohort_covariate_stats(const tw_cohort *h, int k) {
+  const double *x = h->cov + (size_t)k * (size_t)h->n;
+  tw_cohort_stats s = {0, 0, INFINITY, -INFINITY};
+  for (int64_t i = 0; i < h->n; ++i) {
+    s.mean += (x[i] - s.mean) / (double)(i + 1);
+    s.min = fmin(s.min, x[i]), s.max = fmax(s.max, x[i]);
+  }
+  for (int64_t i = 0; i < h->n; ++i) s.sd += (x[i] - s.mean) * (x[i] - s.mean);
+  s.sd = h->n > 1 ? sqrt(s.sd / (double)(h->n - 1)) : NAN;
+  return s;
+}
+
+double tw_cohort_prevalence(const tw_cohort *h, int j) {
+  int64_t c = 0;
+  for (int64_t i = 0; i < h->n; ++i) c += h->cond[(size_t)j * (size_t)h->n + (size_t)i];
+  return (double)c / (double)h->n;
+}

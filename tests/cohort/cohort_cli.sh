@@ -1,0 +1,96 @@
+#!/bin/bash
+# cohort_cli.sh: `twinscale cohort generate` as a user runs it, on
+# configs/cohort-t1d.yaml: the file is identical (h5diff, datasets and
+# attributes) for 1 and 2 OpenMP threads and for two runs; the summary table
+# has a row per covariate and per condition, and its prevalence equals the
+# fraction of ones in the written condition; a correlation matrix that is not
+# positive definite and an unknown parameter name each give one line
+# FILE:LINE:COL on stderr, exit status 2, and no file. `simulate` with
+# `twins: {cohort: FILE}`: a cohort without variability or weight (each twin
+# exactly its reference patient) gives the same trajectories as `reference:`
+# naming those patients, under the cohort's ids; a cohort file without t1d
+# parameters is refused (exit 2, naming the file).
+# usage: cohort_cli.sh TWINSCALE SOURCE_DIR
+set -u
+bin=$1 src=$2
+cfg=$src/configs/cohort-t1d.yaml
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# gen DIR THREADS [ARGS]: writes DIR/cohort.h5 and DIR/summary (the same -o in
+# every run, since the config text with its overrides is a root attribute)
+gen() {
+  local dir=$tmp/$1 threads=$2; shift 2
+  mkdir -p "$dir" && (cd "$dir" && OMP_NUM_THREADS=$threads "$bin" cohort generate "$cfg" -o cohort.h5 "$@" > summary)
+}
+gen a 1 || fail "generate (1 thread)"
+gen b 2 || fail "generate (2 threads)"
+gen c 2 || fail "generate (again)"
+gen d 2 --set seed=43 || fail "generate (seed 43)"
+h5diff "$tmp/a/cohort.h5" "$tmp/b/cohort.h5" > "$tmp/diff" || { cat "$tmp/diff"; fail "1 and 2 threads differ"; }
+h5diff "$tmp/b/cohort.h5" "$tmp/c/cohort.h5" > "$tmp/diff" || { cat "$tmp/diff"; fail "two runs differ"; }
+cmp -s "$tmp/a/summary" "$tmp/b/summary" || fail "summaries differ between 1 and 2 threads"
+h5diff -q "$tmp/a/cohort.h5" "$tmp/d/cohort.h5" /cohort/covariates/age_y /cohort/covariates/age_y &&
+  fail "seeds 42 and 43 drew the same ages"
+
+for v in age_y weight_kg height_cm bmi hba1c_percent egfr sex; do
+  grep -q "^$v " "$tmp/a/summary" || fail "no summary row for $v"
+done
+for c in hypertension retinopathy; do
+  printed=$(awk -v c="$c" '$1 == c && $2 == "prevalence" {print $3}' "$tmp/a/summary")
+  ones=$(h5dump -d "/cohort/conditions/$c" -y -w 0 "$tmp/a/cohort.h5" | tr ', ' '\n\n' | grep -c '^1$')
+  n=$(h5dump -d "/cohort/conditions/$c" -y -w 0 "$tmp/a/cohort.h5" | tr ', ' '\n\n' | grep -c '^[01]$')
+  want=$(awk -v o="$ones" -v n="$n" 'BEGIN {printf "%.4f", o / n}')
+  [ "$n" = 1000 ] || fail "$c: $n values, expected 1000"
+  [ "$printed" = "$want" ] || fail "$c: printed prevalence $printed, file has $want"
+done
+
+expect_input_error() { # name, then the generate arguments
+  local name=$1; shift
+  "$bin" cohort generate "$@" -o "$tmp/bad.h5" > /dev/null 2> "$tmp/err"
+  local rc=$?
+  [ "$rc" = 2 ] || fail "$name: exit $rc, expected 2"
+  [ "$(wc -l < "$tmp/err")" = 1 ] || { cat "$tmp/err"; fail "$name: more than one line"; }
+  grep -Eq '\.yaml:[0-9]+:[0-9]+: ' "$tmp/err" || { cat "$tmp/err"; fail "$name: no FILE:LINE:COL"; }
+  [ ! -e "$tmp/bad.h5" ] || fail "$name: a file was written"
+  cat "$tmp/err"
+}
+sed 's/^  egfr:      \[-0.60, 0.05, -0.05, 0.05, 1.0\]/  egfr:      [-0.60, 0.05, -0.05, 0.95, 1.0]/; s/^  height_cm: \[-0.10, 0.65, 0.45, 1.0,   0.05\]/  height_cm: [-0.10, 0.65, 0.45, 1.0,   0.95]/' \
+  "$cfg" > "$tmp/not_pd.yaml"
+cmp -s "$cfg" "$tmp/not_pd.yaml" && fail "the not positive definite config was not made"
+expect_input_error "not positive definite" "$tmp/not_pd.yaml"
+grep -q "not positive definite" "$tmp/err" || fail "not positive definite: message"
+sed 's/parameter: kp2,/parameter: kpq,/' "$cfg" > "$tmp/unknown.yaml"
+expect_input_error "unknown parameter" "$tmp/unknown.yaml"
+line=$(grep -n 'parameter: kpq' "$tmp/unknown.yaml" | cut -d: -f1)
+grep -q "unknown.yaml:$line:7: .*'kpq'" "$tmp/err" || fail "unknown parameter: message (expected line $line, column 7)"
+grep -q '^subgroup children: 100 twins' "$tmp/a/summary" || fail "no summary line for the subgroup children"
+# simulate from a cohort file
+mkdir -p "$tmp/sim" && cd "$tmp/sim" || fail "cd"
+cat > plain.yaml <<'YAML'
+kind: cohort
+size: 6
+seed: 3
+covariates:
+  age_y: {kind: uniform, lo: 10, hi: 60}
+parameters: {reference: uniform}
+YAML
+"$bin" cohort generate plain.yaml -o cohort.h5 > /dev/null || fail "generate for simulate"
+refs=$(h5dump -d /cohort/reference -y -w 0 cohort.h5 | grep -o '"[a-z]*#[0-9]*"' | tr -d '"' | paste -sd, -)
+[ "$(echo "$refs" | tr ',' '\n' | wc -l)" = 6 ] || fail "cohort references: $refs"
+sim() { # name, twins value
+  sed "s/^  reference: \[adult.*$/  $2/" "$src/configs/simulate-t1d.yaml" > "$1.yaml"
+  "$bin" simulate "$1.yaml" -o "$1.h5" --set integrator.method=rk4 --set duration_min=120 --set scenario.meals=[] \
+    --set scenario.boluses=[] > /dev/null 2> "$1.err"
+}
+sim from_cohort "cohort: cohort.h5" || { cat from_cohort.err; fail "simulate from the cohort"; }
+sim from_refs "reference: [$refs]" || { cat from_refs.err; fail "simulate the same references"; }
+h5diff from_cohort.h5 from_refs.h5 /trajectories/bg /trajectories/bg > diff || { cat diff; fail "cohort twins differ from their references"; }
+h5dump -d /twins/name -y -w 0 from_cohort.h5 | grep -q '"twin-000005"' || fail "simulate did not name the twins by their cohort ids"
+h5copy -i cohort.h5 -o other.h5 -s /cohort/id -d /cohort/id -p || fail "h5copy"
+sim other "cohort: other.h5" && fail "a cohort without t1d parameters was accepted"
+[ $? = 2 ] || fail "a cohort without t1d parameters: exit status not 2"
+grep -q "other.h5: no /cohort/parameters/t1d" other.err || { cat other.err; fail "a cohort without t1d parameters: message"; }
+cat other.err
+echo "ok"

@@ -12,6 +12,7 @@
 #define TW_COHORT_GENERATE_H
 
 #include "cohort/cohort_config.h"
+#include "core/random.h" /* tw_normal_cdf, tw_normal_quantile */
 #include "core/status.h"
 
 TW_EXTERN_C_BEGIN
@@ -53,9 +54,6 @@ double tw_cohort_prevalence(const tw_cohort *h, int j);
 
 /* The truncated marginal's quantile at u in (0,1) (cohort_dist.c). */
 double tw_cohort_quantile(const tw_cohort_dist *d, int kind, double u);
-/* Standard normal CDF and its inverse (full double precision). */
-double tw_normal_cdf(double z);
-double tw_normal_quantile(double p);
 
 TW_EXTERN_C_END
 

@@ -118,6 +118,13 @@ TW_HD void tw_rng_mvnormal(tw_rng *r, int n, const double *mu, const double *L, 
 ** is not positive definite; `what` names the matrix in that message. */
 tw_status tw_cholesky(int n, const double *a, double *L, const char *what);
 
+/* The standard normal distribution function, and its inverse to double
+** precision (Acklam's rational approximation, relative error 1.15e-9, polished by
+** one Halley step on the CDF; the upper half by symmetry, so both tails keep their
+** relative accuracy). tw_normal_quantile(0) = -inf, (1) = +inf. */
+double tw_normal_cdf(double z);
+double tw_normal_quantile(double p);
+
 TW_EXTERN_C_END
 
 #endif

@@ -35,10 +35,6 @@ extern const tw_meal_slot tw_meal_slots_simglucose[6];
 int tw_meal_draw(const tw_meal_slot *sl, uint64_t seed, uint64_t twin_id, int64_t day, int slot,
                  int64_t *minute_of_day, double *carbs_g);
 
-/* The standard normal quantile, to about 1e-15 relative (Acklam's rational
-** approximation and one Halley step on erfc), for 0 < p < 1. */
-double tw_normal_quantile(double p);
-
 TW_EXTERN_C_END
 
 #endif

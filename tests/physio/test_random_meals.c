@@ -18,6 +18,7 @@
 **     twin-day (printed; no bound, timings vary with the machine).
 */
 #include "build_info.h"       /* TW_HAVE_YAML */
+#include "core/random.h"      /* tw_normal_quantile */
 #include "physio/simulate.h"  /* tw_sim_run_chunk */
 #include "physio/t1d.h"       /* TW_T1D_* */
 #include "t1d_fixture.h"      /* fixture_patients, fixture_plan */

@@ -5,12 +5,16 @@
 */
 #include "cohort/generate.h"
 
+#include "build_info.h" /* TW_HAVE_HDF5: builds without it write no cohort file */
+
 #include <math.h>   /* sqrt */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc */
 
-#include "io/h5.h"       /* tw_h5_* */
 #include "physio/pack.h" /* tw_pack params */
+
+#if TW_HAVE_HDF5
+#include "io/h5.h" /* tw_h5_* */
 
 static const tw_device HOST = {TW_DEVICE_HOST, 0};
 
@@ -24,11 +28,11 @@ static tw_status column(tw_h5_file *f, const char *path, const void *data, tw_dt
 /* /cohort/id: "twin-000000", ... */
 static tw_status write_ids(tw_h5_file *f, int64_t n) {
   char **ids = calloc((size_t)n, sizeof *ids);
-  char *text = malloc((size_t)n * 24);
+  char *text = malloc((size_t)n * 32); /* "twin-" + any int64 + NUL fits in 32 */
   tw_status st = ids && text ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "twin ids");
   for (int64_t i = 0; i < n && st == TW_OK; ++i) {
-    ids[i] = text + i * 24;
-    snprintf(ids[i], 24, "twin-%06lld", (long long)i);
+    ids[i] = text + i * 32;
+    snprintf(ids[i], 32, "twin-%06lld", (long long)i);
   }
   if (st == TW_OK) st = tw_h5_write_strings(f, "/cohort/id", (const char *const *)ids, n, "1");
   free(ids), free(text);
@@ -118,6 +122,12 @@ tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, cons
   }
   return tw_h5_close(f);
 }
+
+#else
+tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path) {
+  return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: this build has no HDF5, so it writes no cohort file", path);
+}
+#endif
 
 tw_cohort_stats tw_cohort_covariate_stats(const tw_cohort *h, int k) {
   const double *x = h->cov + (size_t)k * (size_t)h->n;

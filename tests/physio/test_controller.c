@@ -132,22 +132,32 @@ static int read_fixture(const char *path, double *ref) {
 
 /* The worst step-mean BG difference (mg/dL) of `controller` in the loop
 ** against simglucose's in `fixture`, in *worst (INFINITY when the run fails). */
+/* A run of the simulate config `text`: its trajectories in r (free with
+** tw_sim_result_free). */
+static void run_config(const char *name, const char *text, tw_sim_result *r) {
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  memset(&s, 0, sizeof s);
+  memset(r, 0, sizeof *r);
+  CHECK_OK(tw_cfg_parse_string(name, text, strlen(text), &doc));
+  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
+  CHECK_OK(tw_sim_setup_build(&c, doc, &s));
+  CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, r));
+  CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, r));
+  tw_sim_setup_free(&s);
+  tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
 static void closed_loop_worst(const char *controller, const char *fixture, double *worst) {
   static double ref[3 * 480];
   *worst = INFINITY;
   CHECK_EQ_INT(read_fixture(fixture, ref), 3 * 480);
   char text[1024];
   snprintf(text, sizeof text, CONFIG, controller);
-  tw_cfg_doc *doc = NULL;
-  tw_sim_config c;
-  tw_sim_setup s;
-  memset(&s, 0, sizeof s);
-  CHECK_OK(tw_cfg_parse_string("loop.yaml", text, strlen(text), &doc));
-  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
-  CHECK_OK(tw_sim_setup_build(&c, doc, &s));
   tw_sim_result r;
-  CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, &r));
-  CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, &r));
+  run_config("loop.yaml", text, &r);
   *worst = 0;
   for (int p = 0; p < 3; ++p)
     for (int k = 0; k < 480; ++k) { /* simglucose's step mean: BG at the end of minutes 3k+1..3k+3 */
@@ -156,9 +166,6 @@ static void closed_loop_worst(const char *controller, const char *fixture, doubl
       *worst = worse(*worst, fabs(mean - ref[p * 480 + k]));
     }
   tw_sim_result_free(&r);
-  tw_sim_setup_free(&s);
-  tw_cfg_release(&tw_sim_config_schema, &c);
-  tw_cfg_free(doc);
 }
 
 static void closed_loop_matches_simglucose(void) {
@@ -246,23 +253,12 @@ static void gains_from_the_config(void) {
 static void no_pump_bg(const char *scenario, double *bg) {
   char text[1024];
   snprintf(text, sizeof text, NO_PUMP, scenario);
-  tw_cfg_doc *doc = NULL;
-  tw_sim_config c;
-  tw_sim_setup s;
-  memset(&s, 0, sizeof s);
-  CHECK_OK(tw_cfg_parse_string("nopump.yaml", text, strlen(text), &doc));
-  CHECK_OK(tw_cfg_bind(doc, &tw_sim_config_schema, &c));
-  CHECK_OK(tw_sim_setup_build(&c, doc, &s));
   tw_sim_result r;
-  CHECK_OK(tw_sim_result_alloc(&s.plan, s.n_twins, &r));
-  CHECK_OK(tw_sim_run_chunk(&s.plan, 0, 0, s.n_twins, s.params, &r));
+  run_config("nopump.yaml", text, &r);
   CHECK_EQ_INT((int)r.n_times, 121);
   for (int p = 0; p < 2; ++p)
     for (int t = 0; t < 121; ++t) bg[p * 121 + t] = r.traj[(int64_t)p * r.n_times + t]; /* observable 0 is bg */
   tw_sim_result_free(&r);
-  tw_sim_setup_free(&s);
-  tw_cfg_release(&tw_sim_config_schema, &c);
-  tw_cfg_free(doc);
 }
 
 /* Without a pump a negative action delivers nothing: pid far above the bg

@@ -31,7 +31,10 @@
 ** the gradient bounds are about three and five times those worst cases, loose
 ** enough for a GPU's own rounding, tight enough that a wrong index (an error
 ** near 1) or NaN fails. These modes check the wiring; FP32 checks the values.
-** FP32 gradients keep 1e-4 (1.5e-6 at worst under the emulator).
+** FP32 gradients keep 1e-4 (1.5e-6 at worst under the emulator). Inputs that
+** put a pre-activation of the head's ReLU within rounding of 0 are drawn again
+** first (on_kink): there the CPU and the GPU may take opposite sides of the kink,
+** both correct, and one seed showed 7.6e-4 that way (docs/grt-cuda.md).
 ** The largest error of each kind is printed, for the record.
 */
 #include <math.h>   /* tanhf */
@@ -143,6 +146,46 @@ static tw_status case_reference(grt_case *g) {
   st = tw_grt_rollout(cpu, &m, &b, feed_back, &k, scratch, g->ry, g->rh, g->rc);
   free(scratch), free(k.yh), free(k.xh);
   return st;
+}
+
+/* The CPU gradient (every tensor) with head.0's bias moved by `shift`. */
+static tw_status grads_shifted(const grt_case *g, float shift, float *grads) {
+  const tw_grt_sizes *s = &g->lay.sz;
+  float *params = malloc((size_t)g->lay.total * sizeof *params), *x_grad = malloc((size_t)n_x(g) * sizeof *x_grad);
+  float *y = malloc((size_t)n_y(g) * sizeof *y);
+  if (!params || !x_grad || !y) {
+    free(params), free(x_grad), free(y);
+    return TW_FAIL(TW_ERR_NOMEM, "test: out of memory");
+  }
+  memcpy(params, g->params, (size_t)g->lay.total * sizeof *params);
+  for (int j = 0; j < s->M; ++j) params[g->lay.head0_b + j] += shift;
+  tw_grt_model m = {g->lay, params};
+  tw_grt_batch b = batch_of(g, g->x, g->adj, g->h0, g->c0);
+  tw_grt_workspace ws;
+  double loss;
+  tw_status st = tw_grt_workspace_create(cpu, s, tw_grt_default_chunk(cpu, s, g->B, g->T, 1, 0), g->T, 1, &ws);
+  if (st == TW_OK) {
+    st = tw_grt_loss_backward(cpu, &m, &b, g->target, g->mask, &ws, &loss, grads, x_grad, y);
+    tw_grt_workspace_destroy(cpu, &ws);
+  }
+  free(params), free(x_grad), free(y);
+  return st;
+}
+
+/* True when the case sits on a ReLU kink: X
+** few times the rounding difference of a pre-activation between the CPU and a
+** GPU) moves the CPU gradient by more than 5e-5 normwise (half the FP32 bound).
+** Away from a kink the gradient is smooth there and moves by about 1e-6; at a
+** kink some pre-activation lies within rounding of 0, and a GPU may round it to
+** the other side than the CPU:
+** relu' is then 1 on one and 0 on the other, both correct subgradients, and the
+** comparison would measure the kink, not the kernels (docs/grt-cuda.md). */
+static int on_kink(const grt_case *g) {
+  float *lo = malloc((size_t)g->lay.total * sizeof *lo), *hi = malloc((size_t)g->lay.total * sizeof *hi);
+  int kink = !lo || !hi || grads_shifted(g, -5e-7f, lo) != TW_OK || grads_shifted(g, 5e-7f, hi) != TW_OK;
+  if (!kink) kink = nnc_rel_err(hi, lo, g->lay.total) > 5e-5;
+  free(lo), free(hi);
+  return kink;
 }
 
 static void case_free(grt_case *g) {
@@ -263,7 +306,12 @@ static void run_path(const grt_case *g, tw_grt_lstm_path path, mode_case *mc, co
 static void run_case(const char *name, const tw_grt_sizes *sz, int B, int T, int per_twin, int with_state,
                      int with_mask) {
   grt_case g;
-  CHECK_MSG(case_make(&g, sz, B, T, per_twin, with_state, with_mask) == 0, "%s: bad sizes", name);
+  for (int attempt = 0;; ++attempt) { /* inputs on a ReLU kink are drawn again (on_kink) */
+    CHECK_MSG(case_make(&g, sz, B, T, per_twin, with_state, with_mask) == 0, "%s: bad sizes", name);
+    if (attempt == 8 || !on_kink(&g)) break;
+    fprintf(stderr, "  %s B=%d T=%d: inputs on a ReLU kink, drawn again\n", name, B, T);
+    case_free(&g);
+  }
   tw_status st = case_reference(&g);
   if (st != TW_OK) {
     case_free(&g);

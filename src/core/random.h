@@ -118,12 +118,16 @@ TW_HD void tw_rng_mvnormal(tw_rng *r, int n, const double *mu, const double *L, 
 ** is not positive definite; `what` names the matrix in that message. */
 tw_status tw_cholesky(int n, const double *a, double *L, const char *what);
 
-/* The standard normal distribution function, and its inverse to double
-** precision (Acklam's rational approximation, relative error 1.15e-9, polished by
-** one Halley step on the CDF; the upper half by symmetry, so both tails keep their
-** relative accuracy). tw_normal_quantile(0) = -inf, (1) = +inf. */
+/* The standard normal distribution to double precision, as scipy.stats.norm:
+** cdf, sf = 1 - cdf without cancellation, pdf, and the quantiles (ppf, isf),
+** accurate relative to the value in both tails. quantile(0) = -inf, (1) = +inf;
+** NaN outside [0, 1]. The one implementation: cohorts, random meals and the
+** trial statistics (trial/stats.h, which adds input checks) use it. */
 double tw_normal_cdf(double z);
+double tw_normal_sf(double z);
+double tw_normal_pdf(double z);
 double tw_normal_quantile(double p);
+double tw_normal_isf(double q);
 
 TW_EXTERN_C_END
 

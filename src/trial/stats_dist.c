@@ -5,9 +5,7 @@
 **
 ** Why written here: the p-values and confidence intervals must equal scipy's to
 ** 1e-9 relative (issue 8), and libm has only erf/erfc. Algorithms (our code):
-**   normal cdf/sf   erf/erfc as Cephes' ndtr (what scipy uses), erf near 0
-**   normal quantile Abramowitz-Stegun 26.2.23 start, then Halley steps on the
-**                   tail (or centre) form, which keeps full relative precision
+**   normal          core/random.h's (Cephes' ndtr; A-S 26.2.23 + Halley)
 **   incomplete beta Numerical Recipes' continued fraction (modified Lentz), the
 **                   prefactor from a log-beta with Stirling corrections (as R's
 **                   lbeta), so that large a, b do not lose digits to lgamma
@@ -16,55 +14,28 @@
 */
 #include <math.h>
 
+#include "core/random.h" /* tw_normal_*: the normal distribution */
 #include "trial/stats.h"
 
 #define LN_SQRT_2PI 0.918938533204672741780329736406
-#define SQRT1_2 0.707106781186547524400844362105
-#define INV_SQRT_2PI 0.398942280401432677939946059934
 
-/* ---- normal ---------------------------------------------------------------- */
+/* ---- normal: the core's implementation (core/random.h), with input checks ---- */
 
-double tw_norm_cdf(double x) {
-  const double z = x * SQRT1_2;
-  if (fabs(z) < SQRT1_2) return 0.5 + 0.5 * erf(z);
-  return z > 0 ? 1.0 - 0.5 * erfc(z) : 0.5 * erfc(-z);
-}
+double tw_norm_cdf(double x) { return tw_normal_cdf(x); }
 
-double tw_norm_sf(double x) { return tw_norm_cdf(-x); }
+double tw_norm_sf(double x) { return tw_normal_sf(x); }
 
-double tw_norm_pdf(double x) { return INV_SQRT_2PI * exp(-0.5 * x * x); }
-
-/* The x > 0 with sf(x) = q, for 0 < q <= 1/2. Centre (q >= 1/4): solves
-** Phi(x) - 1/2 = 1/2 - q (exact right side); tail: q - sf(x) = 0. */
-static double norm_isf_upper(double q) {
-  const double t = sqrt(-2.0 * log(q));
-  double x = t - (2.515517 + t * (0.802853 + t * 0.010328)) /
-                     (1.0 + t * (1.432788 + t * (0.189269 + t * 0.001308)));
-  if (x < 0) x = 0;
-  const int centre = q >= 0.25;
-  for (int it = 0; it < 50; it++) {
-    const double g = centre ? 0.5 * erf(x * SQRT1_2) - (0.5 - q) : q - tw_norm_sf(x);
-    const double v = g / tw_norm_pdf(x);
-    const double step = v / (1.0 + 0.5 * x * v);
-    x -= step;
-    if (fabs(step) <= 1e-16 * fabs(x) || g == 0) break;
-  }
-  return x;
-}
+double tw_norm_pdf(double x) { return tw_normal_pdf(x); }
 
 tw_status tw_norm_isf(double q, double *x) {
   if (!x || !(q >= 0 && q <= 1)) return TW_FAIL(TW_ERR_INPUT, "norm isf: probability %g not in [0, 1]", q);
-  if (q == 0) *x = INFINITY;
-  else if (q == 1) *x = -INFINITY;
-  else if (q == 0.5) *x = 0;
-  else *x = q < 0.5 ? norm_isf_upper(q) : -norm_isf_upper(1.0 - q);
+  *x = tw_normal_isf(q);
   return TW_OK;
 }
 
 tw_status tw_norm_ppf(double p, double *x) {
   if (!x || !(p >= 0 && p <= 1)) return TW_FAIL(TW_ERR_INPUT, "norm ppf: probability %g not in [0, 1]", p);
-  TW_TRY(tw_norm_isf(p, x));
-  *x = -*x;
+  *x = tw_normal_quantile(p);
   return TW_OK;
 }
 
@@ -248,9 +219,8 @@ static tw_status t_isf_g(double u, double q, double df, double *g, double *dg) {
 /* The t > 0 with sf(t) = q, 0 < q < 1/2, finite df: safeguarded Newton in ln t.
 ** The bracket starts at the normal quantile (t's is never smaller). */
 static tw_status t_isf_upper(double q, double df, double *t) {
-  double z, g, dg;
-  TW_TRY(tw_norm_isf(q, &z));
-  double lo = log(z), hi = lo, step = 1;
+  double g, dg;
+  double lo = log(tw_normal_isf(q)), hi = lo, step = 1;
   for (;;) { /* grow hi until G(hi) > 0 */
     hi += step;
     step *= 2;

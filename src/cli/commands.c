@@ -27,6 +27,23 @@ const tw_command tw_commands[] = {
      "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
      "  --force            replace an existing results file even when it is not writable\n",
      tw_cmd_simulate},
+    {NULL, "trial", "run an in-silico trial: arms, endpoints while simulating, statistics, summary.json, report.html",
+     "usage: twinscale trial CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
+     "Reads the `trial` config CONFIG (the simulate keys, plus design, arms, reference_arm,\n"
+     "warmup_min, endpoints, responders, output; every key in docs/trial.md). Every twin runs\n"
+     "every arm (crossover) or its randomised arm (parallel) on the run engine; endpoints are\n"
+     "computed per twin and arm while it runs. Writes output.path (/endpoints/<name> (twins,\n"
+     "arms), /arms/name, /assignment/arm, /cohort/..., /trajectories/<observable> for the\n"
+     "first output.trajectories.twins), then summary.json and report.html beside it (or where\n"
+     "output.summary and output.report say): per-arm statistics, comparisons with the\n"
+     "reference arm (t tests, rank tests, responders, Kaplan-Meier, log-rank, Cox).\n"
+     "Exit status: 0; 2 bad input, one line naming FILE:LINE:COLUMN or the file and row;\n"
+     "1 other failures; 130/143 stopped by SIGINT/SIGTERM (no results file is left).\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted: design.type=parallel), checked like the\n"
+     "                     file; repeatable, before or after CONFIG\n"
+     "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
+     "  --force            replace an existing results file even when it is not writable\n",
+     tw_cmd_trial},
     {"cohort", "generate", "draw a virtual cohort: covariates (Gaussian copula), conditions, pack parameters",
      "usage: twinscale cohort generate CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
      "Reads the `cohort` config CONFIG (size, seed, covariates, correlation, conditions,\n"

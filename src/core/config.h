@@ -145,6 +145,9 @@ const char *tw_cfg_set_text(const tw_cfg_doc *doc, tw_cfg_mark mark);
 /* The file name and the full text, as read (for results files' root attributes). */
 const char *tw_cfg_path(const tw_cfg_doc *doc);
 const char *tw_cfg_text(const tw_cfg_doc *doc);
+/* `path` as named in the config: relative to the config file's directory
+** unless absolute, written to out (cap bytes). */
+void tw_cfg_resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t cap);
 /* The scalar value of a top-level key, or NULL (used to tell config kinds apart). */
 const char *tw_cfg_top_scalar(const tw_cfg_doc *doc, const char *key);
 /* True when the top-level mapping has this key. */

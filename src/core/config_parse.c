@@ -466,6 +466,12 @@ void tw_cfg_free(tw_cfg_doc *doc) {
 const char *tw_cfg_path(const tw_cfg_doc *doc) { return doc->path; }
 const char *tw_cfg_text(const tw_cfg_doc *doc) { return doc->source; }
 
+void tw_cfg_resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t cap) {
+  const char *slash = doc->path ? strrchr(doc->path, '/') : NULL;
+  if (path[0] == '/' || !slash) snprintf(out, cap, "%s", path);
+  else snprintf(out, cap, "%.*s/%s", (int)(slash - doc->path), doc->path, path);
+}
+
 /* The value node of a top-level key, or NULL. */
 static const tw_cfg_node *top_value(const tw_cfg_doc *doc, const char *key) {
   if (doc->root < 0) return NULL;

@@ -90,6 +90,9 @@ tw_status tw_h5_read_rows(tw_h5_file *f, const char *path, tw_dtype dtype, int64
 tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, int64_t *n);
 /* True when the dataset (or group) exists. */
 int tw_h5_exists(tw_h5_file *f, const char *path);
+/* The names of a group's members (datasets and groups), ascending: *names is
+** a malloc'd array of malloc'd strings; a missing group is an empty list. */
+tw_status tw_h5_list(tw_h5_file *f, const char *group, char ***names, int *n);
 /* Rank and dims of a dataset, without reading it. */
 tw_status tw_h5_shape(tw_h5_file *f, const char *path, int *rank, int64_t *dims);
 /* The `units` attribute of a dataset (copied into buf). */

@@ -51,7 +51,7 @@ static const tw_cfg_field bolus_fields[] = {
     {.key = "units", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_bolus, units), .required = 1,
      .has_range = 1, .min = 0, .max = 100, .unit = "U", .doc = "insulin units"},
 };
-static const tw_cfg_schema bolus_schema = TW_CFG_SCHEMA(tw_sim_bolus, bolus_fields, NULL);
+const tw_cfg_schema tw_sim_bolus_schema = TW_CFG_SCHEMA(tw_sim_bolus, bolus_fields, NULL);
 
 static const char *const routes[] = {"oral", "iv_bolus", "iv_infusion", NULL};
 
@@ -67,7 +67,7 @@ static const tw_cfg_field dose_fields[] = {
     {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_dose, duration_min), .default_text = "1",
      .has_range = 1, .min = 1, .max = 1e9, .unit = "min", .doc = "iv_infusion: minutes over which mg is infused"},
 };
-static const tw_cfg_schema dose_schema = TW_CFG_SCHEMA(tw_sim_dose, dose_fields, NULL);
+const tw_cfg_schema tw_sim_dose_schema = TW_CFG_SCHEMA(tw_sim_dose, dose_fields, NULL);
 
 static const tw_cfg_field input_event_fields[] = {
     {.key = "time_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_input_event, time_min), .required = 1,
@@ -98,7 +98,7 @@ static const tw_cfg_field twins_fields[] = {
      .doc = "HDF5 file from `twinscale cohort generate`: one twin per /cohort/id, parameters from "
             "/cohort/parameters/<pack>.<param>; a relative path is relative to the config file"},
 };
-static const tw_cfg_schema twins_schema = TW_CFG_SCHEMA(tw_sim_twins_cfg, twins_fields, NULL);
+const tw_cfg_schema tw_sim_twins_schema = TW_CFG_SCHEMA(tw_sim_twins_cfg, twins_fields, NULL);
 
 static const char *const methods[] = {"rk4", "dopri5", NULL};
 
@@ -113,7 +113,7 @@ static const tw_cfg_field integrator_fields[] = {
     {.key = "atol", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_integrator_cfg, atol), .default_text = "1e-12",
      .has_range = 1, .min = 0, .max = 1e6, .doc = "dopri5: absolute tolerance"},
 };
-static const tw_cfg_schema integrator_schema = TW_CFG_SCHEMA(tw_sim_integrator_cfg, integrator_fields, NULL);
+const tw_cfg_schema tw_sim_integrator_schema = TW_CFG_SCHEMA(tw_sim_integrator_cfg, integrator_fields, NULL);
 
 static const tw_cfg_field controller_params_fields[] = {
     {.key = "p", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_controller_params_cfg, p), .default_text = "0.001",
@@ -125,7 +125,7 @@ static const tw_cfg_field controller_params_fields[] = {
     {.key = "target", .type = TW_CFG_NUMBER, .offset = offsetof(tw_sim_controller_params_cfg, target),
      .default_text = "140", .has_range = 1, .min = 40, .max = 400, .unit = "mg/dL", .doc = "pid: target glucose"},
 };
-static const tw_cfg_schema controller_params_schema =
+const tw_cfg_schema tw_sim_controller_params_schema =
     TW_CFG_SCHEMA(tw_sim_controller_params_cfg, controller_params_fields, NULL);
 
 static const tw_cfg_field scenario_fields[] = {
@@ -139,9 +139,9 @@ static const tw_cfg_field scenario_fields[] = {
      .sub = &random_meal_schema, .count_offset = offsetof(tw_sim_scenario_cfg, n_random_meals), .default_text = "[]",
      .doc = "meal slots drawn per twin and day from Philox (simglucose's RandomScenario: docs/simulate.md), "
             "added to the meals; at most 16"},
-    {.key = "boluses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, boluses), .sub = &bolus_schema,
+    {.key = "boluses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, boluses), .sub = &tw_sim_bolus_schema,
      .count_offset = offsetof(tw_sim_scenario_cfg, n_boluses), .default_text = "[]", .doc = "t1d insulin boluses"},
-    {.key = "doses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, doses), .sub = &dose_schema,
+    {.key = "doses", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, doses), .sub = &tw_sim_dose_schema,
      .count_offset = offsetof(tw_sim_scenario_cfg, n_doses), .default_text = "[]", .doc = "pbpk drug doses"},
     {.key = "inputs", .type = TW_CFG_LIST, .offset = offsetof(tw_sim_scenario_cfg, inputs), .sub = &input_event_schema,
      .count_offset = offsetof(tw_sim_scenario_cfg, n_inputs), .default_text = "[]",
@@ -153,10 +153,10 @@ static const tw_cfg_field scenario_fields[] = {
      .doc = "insulin decided in the loop at every sensor sample: none, bb (simglucose's basal-bolus) or pid "
             "(simglucose's PID on the CGM); needs a sensor, and takes the place of basal and boluses"},
     {.key = "controller_params", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_scenario_cfg, controller_params),
-     .sub = &controller_params_schema, .default_text = "{}",
+     .sub = &tw_sim_controller_params_schema, .default_text = "{}",
      .doc = "pid's gains and target (defaults: simglucose's example gains); only with controller: pid"},
 };
-static const tw_cfg_schema scenario_schema = TW_CFG_SCHEMA(tw_sim_scenario_cfg, scenario_fields, NULL);
+const tw_cfg_schema tw_sim_scenario_schema = TW_CFG_SCHEMA(tw_sim_scenario_cfg, scenario_fields, NULL);
 
 static const tw_cfg_field sensor_fields[] = {
     {.key = "name", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_sensor_cfg, name), .default_text = "none",
@@ -164,7 +164,7 @@ static const tw_cfg_field sensor_fields[] = {
     {.key = "noise", .type = TW_CFG_BOOL, .offset = offsetof(tw_sim_sensor_cfg, noise), .default_text = "true",
      .doc = "CGM noise (Johnson SU on an AR(1) process, from Philox); false: the sensor reads bg exactly"},
 };
-static const tw_cfg_schema sensor_schema = TW_CFG_SCHEMA(tw_sim_sensor_cfg, sensor_fields, NULL);
+const tw_cfg_schema tw_sim_sensor_schema = TW_CFG_SCHEMA(tw_sim_sensor_cfg, sensor_fields, NULL);
 
 static const tw_cfg_field output_fields[] = {
     {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_output_cfg, path), .default_text = "out.h5",
@@ -188,7 +188,7 @@ static const tw_cfg_field sim_fields[] = {
     {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_config, pack), .required = 1,
      .doc = "model pack: t1d, pbpk, packs joined by + (t1d+pbpk), or a pack library (a path with a '/' or "
             "ending in .so, relative to the config file; docs/packs.md)"},
-    {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, twins), .sub = &twins_schema,
+    {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, twins), .sub = &tw_sim_twins_schema,
      .required = 1, .doc = "who is simulated: reference patients or a parameter table"},
     {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_sim_config, duration_min), .required = 1,
      .has_range = 1, .min = 1, .max = 1e8, .unit = "min", .doc = "simulated time"},
@@ -197,10 +197,10 @@ static const tw_cfg_field sim_fields[] = {
     {.key = "backend", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_config, backend), .default_text = "auto",
      .choices = backends, .doc = "where the twins run: a GPU when one is visible (auto), the CPU, or a GPU"},
     {.key = "integrator", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, integrator),
-     .sub = &integrator_schema, .default_text = "{}", .doc = "ODE integrator"},
-    {.key = "scenario", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, scenario), .sub = &scenario_schema,
+     .sub = &tw_sim_integrator_schema, .default_text = "{}", .doc = "ODE integrator"},
+    {.key = "scenario", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, scenario), .sub = &tw_sim_scenario_schema,
      .default_text = "{}", .doc = "inputs: basal, meals, boluses, doses"},
-    {.key = "sensor", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, sensor), .sub = &sensor_schema,
+    {.key = "sensor", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, sensor), .sub = &tw_sim_sensor_schema,
      .default_text = "{}", .doc = "CGM device"},
     {.key = "output", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, output), .sub = &output_schema,
      .default_text = "{}", .doc = "results file"},
@@ -230,7 +230,7 @@ static tw_status check_random_meals(const tw_cfg_doc *doc, const tw_sim_scenario
 
 /* Events must fall inside the run; every_min must divide it; twins come from
 ** exactly one source. */
-static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
+tw_status tw_sim_config_check(const tw_cfg_doc *doc, void *obj) {
   const tw_sim_config *c = obj;
   const tw_sim_scenario_cfg *s = &c->scenario;
   for (int i = 0; i < s->n_meals; ++i)
@@ -271,4 +271,4 @@ static tw_status check_sim(const tw_cfg_doc *doc, void *obj) {
   return TW_OK;
 }
 
-const tw_cfg_schema tw_sim_config_schema = TW_CFG_SCHEMA(tw_sim_config, sim_fields, check_sim);
+const tw_cfg_schema tw_sim_config_schema = TW_CFG_SCHEMA(tw_sim_config, sim_fields, tw_sim_config_check);

@@ -151,6 +151,15 @@ typedef struct tw_sim_config {
 
 extern const tw_cfg_schema tw_sim_config_schema;
 
+/* The parts, for config kinds built on this one (the trial, src/trial/trial_config.c). */
+extern const tw_cfg_schema tw_sim_twins_schema, tw_sim_integrator_schema, tw_sim_scenario_schema,
+    tw_sim_sensor_schema, tw_sim_controller_params_schema, tw_sim_dose_schema, tw_sim_bolus_schema;
+
+/* The cross-field checks of a bound config (events inside the run, every_min
+** dividing it, one source of twins, doses of the defined drug): the schema's
+** check, for kinds that assemble a tw_sim_config themselves. */
+tw_status tw_sim_config_check(const tw_cfg_doc *doc, void *obj);
+
 TW_EXTERN_C_END
 
 #endif

@@ -78,32 +78,42 @@ void tw_sim_meal_cache_free(tw_sim_meal_cache *c) {
   c->day = -1;
 }
 
-/* The meals of `day` for twins [twin0, twin0 + n) into the cache, unless there. */
-static void cache_day(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t day, int64_t twin0, int64_t n) {
-  if (mc->day == day && mc->twin0 == twin0 && mc->n == n) return;
+/* Which twins a fill writes: process rows [twin0, twin0 + n), or rows[0..n)
+** when `rows` is not NULL (a parallel trial arm's twins within a chunk). */
+typedef struct fill_twins {
+  int64_t twin0, n;
+  const int64_t *rows;
+} fill_twins;
+
+static int64_t row_of(const fill_twins *w, int64_t i) { return w->rows ? w->rows[i] : w->twin0 + i; }
+
+/* The meals of `day` for the twins of `w` into the cache, unless there. */
+static void cache_day(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t day, const fill_twins *w) {
+  if (mc->day == day && mc->twin0 == w->twin0 && mc->rows == w->rows && mc->n == w->n) return;
   for (int k = 0; k < s->n_meal_slots; ++k)
-    for (int64_t i = 0; i < n; ++i) {
+    for (int64_t i = 0; i < w->n; ++i) {
       int64_t tm;
       const int64_t at = k * mc->cap + i;
-      const int eaten = tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, &tm,
+      const int eaten = tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)row_of(w, i), day, k, &tm,
                                      &mc->grams[at]);
       mc->minute[at] = eaten ? (int32_t)tm : -1;
     }
-  mc->day = day, mc->twin0 = twin0, mc->n = n;
+  mc->day = day, mc->twin0 = w->twin0, mc->rows = w->rows, mc->n = w->n;
 }
 
 /* Twin i's meal of slot k on `day`, from the cache when there is one: 1 if eaten. */
-static int meal_of(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k, int64_t day, int64_t twin0,
+static int meal_of(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k, int64_t day, const fill_twins *w,
                    int64_t i, int64_t *tm, double *g) {
-  if (!mc) return tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)(twin0 + i), day, k, tm, g);
+  if (!mc) return tw_meal_draw(&s->meal_slots[k], s->meal_seed, s->id0 + (uint64_t)row_of(w, i), day, k, tm, g);
   *tm = mc->minute[k * mc->cap + i];
   *g = mc->grams[k * mc->cap + i];
   return *tm >= 0;
 }
 
-/* Where the fill writes: the block [minute0, minute0 + n_minutes) of twins [twin0, twin0 + n). */
+/* Where the fill writes: the block [minute0, minute0 + n_minutes) of the twins `w`. */
 typedef struct fill_block {
-  int64_t minute0, t1, twin0, n, ld;
+  int64_t minute0, t1, ld;
+  fill_twins w;
   tw_dtype dtype;
   void *u;
 } fill_block;
@@ -113,10 +123,10 @@ static void fill_slot(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k
   const tw_meal_slot *sl = &s->meal_slots[k];
   const int64_t d0 = day * TW_MINUTES_PER_DAY;
   if (d0 + sl->time_hi_min < f->minute0 || d0 + sl->time_lo_min >= f->t1) return; /* window outside the block */
-  for (int64_t i = 0; i < f->n; ++i) {
+  for (int64_t i = 0; i < f->w.n; ++i) {
     int64_t tm;
     double g;
-    if (meal_of(s, mc, k, day, f->twin0, i, &tm, &g) && d0 + tm >= f->minute0 && d0 + tm < f->t1)
+    if (meal_of(s, mc, k, day, &f->w, i, &tm, &g) && d0 + tm >= f->minute0 && d0 + tm < f->t1)
       add_meal(s, f->minute0, d0 + tm, i, f->ld, f->dtype, f->u, g);
   }
 }
@@ -124,7 +134,7 @@ static void fill_slot(const tw_sim_inputs *s, const tw_sim_meal_cache *mc, int k
 /* Random meals of the days the block meets, inside the run. */
 static void fill_random_meals(const tw_sim_inputs *s, tw_sim_meal_cache *mc, const fill_block *f) {
   for (int64_t day = f->minute0 / TW_MINUTES_PER_DAY; day * TW_MINUTES_PER_DAY < f->t1; ++day) {
-    if (mc) cache_day(s, mc, day, f->twin0, f->n);
+    if (mc) cache_day(s, mc, day, &f->w);
     for (int k = 0; k < s->n_meal_slots; ++k) fill_slot(s, mc, k, day, f);
   }
 }
@@ -134,24 +144,35 @@ void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, 
   tw_sim_inputs_fill_cached(s, NULL, minute0, n_minutes, twin0, n, ld, dtype, u);
 }
 
-void tw_sim_inputs_fill_cached(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
-                               int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+/* The basal rates and tabulated events of the twins `w`, then their random meals. */
+static void fill(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes, fill_twins w,
+                 int64_t ld, tw_dtype dtype, void *u) {
   const int K = s->n_inputs;
   for (int m = 0; m < n_minutes; ++m) {
     const int64_t t = minute0 + m;
     for (int k = 0; k < K; ++k) {
       const double ev = t < s->duration ? s->events[t * K + k] : 0.0;
-      const double *base = s->base + k * s->n_twins + twin0;
+      const double *base = s->base + k * s->n_twins;
       if (dtype == TW_F64) {
         double *dst = (double *)u + ((int64_t)m * K + k) * ld;
-        for (int64_t i = 0; i < n; ++i) dst[i] = base[i] + ev;
+        for (int64_t i = 0; i < w.n; ++i) dst[i] = base[row_of(&w, i)] + ev;
       } else {
         float *dst = (float *)u + ((int64_t)m * K + k) * ld;
-        for (int64_t i = 0; i < n; ++i) dst[i] = (float)(base[i] + ev);
+        for (int64_t i = 0; i < w.n; ++i) dst[i] = (float)(base[row_of(&w, i)] + ev);
       }
     }
   }
   if (s->n_meal_slots == 0) return;
-  const fill_block f = {minute0, TW_MIN(minute0 + n_minutes, s->duration), twin0, n, ld, dtype, u};
-  fill_random_meals(s, mc && mc->cap >= n ? mc : NULL, &f);
+  const fill_block f = {minute0, TW_MIN(minute0 + n_minutes, s->duration), ld, w, dtype, u};
+  fill_random_meals(s, mc && mc->cap >= w.n ? mc : NULL, &f);
+}
+
+void tw_sim_inputs_fill_cached(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
+                               int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+  fill(s, mc, minute0, n_minutes, (fill_twins){twin0, n, NULL}, ld, dtype, u);
+}
+
+void tw_sim_inputs_fill_rows(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
+                             const int64_t *rows, int64_t n, int64_t ld, tw_dtype dtype, void *u) {
+  fill(s, mc, minute0, n_minutes, (fill_twins){0, n, rows}, ld, dtype, u);
 }

@@ -50,6 +50,7 @@ tw_status tw_sim_inputs_random_meals(tw_sim_inputs *s, int input, const tw_meal_
 ** of a Philox block (measured in tests/physio/test_random_meals.c). */
 typedef struct tw_sim_meal_cache {
   int64_t twin0, n, cap; /* the twins cached, room for cap */
+  const int64_t *rows;   /* or the rows cached, when filled by tw_sim_inputs_fill_rows */
   int64_t day;           /* the day cached; -1: none */
   int32_t *minute;       /* (n_meal_slots, cap) minute of the day, -1: not eaten */
   double *grams;         /* (n_meal_slots, cap) */
@@ -67,6 +68,12 @@ void tw_sim_inputs_fill(const tw_sim_inputs *s, int64_t minute0, int n_minutes, 
 ** between calls; the result is identical bit for bit. */
 void tw_sim_inputs_fill_cached(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
                                int64_t twin0, int64_t n, int64_t ld, tw_dtype dtype, void *u);
+/* The same for the twins at process rows rows[0..n) (ascending, each once): a
+** parallel trial arm's twins within a chunk, which are not contiguous. The cache,
+** when given, is keyed by the `rows` pointer: keep the array alive and unchanged
+** while it is in use. */
+void tw_sim_inputs_fill_rows(const tw_sim_inputs *s, tw_sim_meal_cache *mc, int64_t minute0, int n_minutes,
+                             const int64_t *rows, int64_t n, int64_t ld, tw_dtype dtype, void *u);
 
 TW_EXTERN_C_END
 

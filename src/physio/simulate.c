@@ -72,6 +72,8 @@ struct tw_sim_chunk {
   const tw_sim_plan *pl;
   tw_sim_result *r;
   int64_t twin0, n, ld, step;
+  int64_t *rows;     /* (n) process rows of a chunk opened by rows, else NULL: [twin0, twin0 + n) */
+  uint64_t id_shift; /* global id of twin i: id_shift + (its process row) */
   size_t esz;
   void *x, *p, *d, *u, *h;
   void *pt; /* (n, n_params) the parameters again, twin-major, for observe() */
@@ -104,6 +106,7 @@ void tw_sim_chunk_close(tw_sim_chunk *c) {
   free(c->ctl_rate);
   free(c->ctl_meal);
   free(c->ctl_prev);
+  free(c->rows);
   tw_sim_meal_cache_free(&c->meals);
   free(c);
 }
@@ -211,8 +214,11 @@ static tw_status to_host(tw_sim_chunk *c) {
   return c->mirrored ? tw_physio_mirror_pull(c->pl->backend, &c->mr, TW_MIRROR_STATE) : TW_OK;
 }
 
+/* The process row of the chunk's twin i. */
+static int64_t row_of(const tw_sim_chunk *c, int64_t i) { return c->rows ? c->rows[i] : c->twin0 + i; }
+
 /* Every twin's initial state, parameters and sensor. */
-static void init_twins(tw_sim_chunk *c, uint64_t first_id, const double *params) {
+static void init_twins(tw_sim_chunk *c, const double *params) {
   const tw_sim_plan *pl = c->pl;
   const tw_model *m = pl->model;
   for (int64_t i = 0; i < c->n; ++i) {
@@ -228,7 +234,7 @@ static void init_twins(tw_sim_chunk *c, uint64_t first_id, const double *params)
     for (int k = 0; k < m->n_disc; ++k) put(c, c->d, k, i, d[k]);
     put(c, c->h, 0, i, 1.0);
     c->r->fail_at[i] = -1;
-    if (pl->cgm) tw_cgm_init(pl->cgm, pl->seed, first_id + (uint64_t)i, &c->cgm[i]);
+    if (pl->cgm) tw_cgm_init(pl->cgm, pl->seed, c->id_shift + (uint64_t)row_of(c, i), &c->cgm[i]);
   }
 }
 
@@ -243,7 +249,9 @@ static tw_status controller_alloc(tw_sim_chunk *c) {
   c->ctl_prev = calloc((size_t)c->n + 1, sizeof(double));
   if (!c->ctl_state || !c->ctl_rate || !c->ctl_meal || !c->ctl_prev)
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
-  memcpy(c->ctl_state, c->pl->ctl_state + c->twin0 * ctl->n_state, (size_t)(c->n * ctl->n_state) * sizeof(double));
+  for (int64_t i = 0; i < c->n; ++i)
+    memcpy(c->ctl_state + i * ctl->n_state, c->pl->ctl_state + row_of(c, i) * ctl->n_state,
+           (size_t)ctl->n_state * sizeof(double));
   return TW_OK;
 }
 
@@ -263,13 +271,13 @@ static tw_status chunk_alloc(tw_sim_chunk *c) {
   return controller_alloc(c);
 }
 
-static void batch_init(tw_sim_chunk *c, uint64_t first_id) {
+static void batch_init(tw_sim_chunk *c) {
   tw_physio_batch *b = &c->b;
   memset(b, 0, sizeof *b);
   b->dtype = c->pl->dtype;
   b->n = c->n;
   b->ld = c->ld;
-  b->first_twin_id = (int64_t)first_id;
+  b->first_twin_id = (int64_t)(c->id_shift + (uint64_t)row_of(c, 0));
   b->x = c->x;
   b->p = c->p;
   b->d = c->d;
@@ -288,26 +296,24 @@ static tw_status mirror(tw_sim_chunk *c) {
   return tw_physio_mirror_push(be, &c->mr, TW_MIRROR_ALL);
 }
 
-tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
-                            const double *params, tw_sim_result *r, tw_sim_chunk **out) {
+/* A chunk of n twins: its rows (NULL: from twin0) and global ids set by the caller. */
+static tw_status chunk_open(const tw_sim_plan *pl, tw_sim_chunk *c, int64_t n, const double *params,
+                            tw_sim_result *r, tw_sim_chunk **out) {
   *out = NULL;
   if (pl->every < 1 || pl->duration % pl->every != 0)
     return TW_FAIL(TW_ERR_INTERNAL, "simulate: every %lld does not divide duration %lld",
                    (long long)pl->every, (long long)pl->duration);
   if (r->n != n) return TW_FAIL(TW_ERR_INTERNAL, "simulate: results for %lld twins, chunk of %lld", (long long)r->n, (long long)n);
-  tw_sim_chunk *c = calloc(1, sizeof *c);
-  if (!c) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   c->pl = pl;
   c->r = r;
-  c->twin0 = twin0;
   c->n = n;
   c->ld = (n + 7) / 8 * 8;
   c->step = tw_sim_step(pl);
   c->esz = pl->dtype == TW_F64 ? sizeof(double) : sizeof(float);
   tw_status st = chunk_alloc(c);
   if (st == TW_OK) {
-    init_twins(c, first_id, params);
-    batch_init(c, first_id);
+    init_twins(c, params);
+    batch_init(c);
     st = mirror(c);
   }
   if (st != TW_OK) {
@@ -318,10 +324,32 @@ tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first
   return TW_OK;
 }
 
+tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
+                            const double *params, tw_sim_result *r, tw_sim_chunk **out) {
+  tw_sim_chunk *c = calloc(1, sizeof *c);
+  if (!c) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  c->twin0 = twin0;
+  c->id_shift = first_id - (uint64_t)twin0;
+  return chunk_open(pl, c, n, params, r, out);
+}
+
+tw_status tw_sim_chunk_open_rows(const tw_sim_plan *pl, const int64_t *rows, int64_t n, const double *params,
+                                 tw_sim_result *r, tw_sim_chunk **out) {
+  tw_sim_chunk *c = calloc(1, sizeof *c);
+  if (!c || !(c->rows = malloc(((size_t)n + 1) * sizeof *c->rows))) {
+    free(c);
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  }
+  memcpy(c->rows, rows, (size_t)n * sizeof *rows);
+  c->id_shift = pl->inputs->id0;
+  return chunk_open(pl, c, n, params, r, out);
+}
+
 /* Advances every twin by one step of the plan: inputs, integration. */
 static tw_status advance(tw_sim_chunk *c) {
   const tw_sim_plan *pl = c->pl;
-  tw_sim_inputs_fill_cached(pl->inputs, &c->meals, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
+  if (c->rows) tw_sim_inputs_fill_rows(pl->inputs, &c->meals, c->t, (int)c->step, c->rows, c->n, c->ld, pl->dtype, c->u);
+  else tw_sim_inputs_fill_cached(pl->inputs, &c->meals, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
   if (pl->controller) controller_inputs(c);
   if (c->mirrored) {
     TW_TRY(tw_physio_mirror_push(pl->backend, &c->mr, TW_MIRROR_INPUTS));

@@ -75,6 +75,12 @@ typedef struct tw_sim_chunk tw_sim_chunk;
 ** (n, n_params) row-major, their results going to `r` (allocated for n twins). */
 tw_status tw_sim_chunk_open(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
                             const double *params, tw_sim_result *r, tw_sim_chunk **out);
+/* The same for the twins at process rows rows[0..n) (ascending, each once; the
+** array is copied), global ids inputs->id0 + rows[i]: the twins of one arm of
+** a parallel trial within a chunk. Each twin's results are the same bits as
+** in a contiguous chunk: twins are independent. */
+tw_status tw_sim_chunk_open_rows(const tw_sim_plan *pl, const int64_t *rows, int64_t n, const double *params,
+                                 tw_sim_result *r, tw_sim_chunk **out);
 /* Simulates up to the next block of samples: afterwards r->traj holds samples
 ** [r->t0, r->t0 + r->nt); r->nt == 0 once every sample is taken. `tick(arg,
 ** minutes)` (may be NULL) is called as simulated time passes, with the minutes

@@ -1,0 +1,69 @@
+/*
+** cmd_trial.c: `twinscale trial CONFIG [--set KEY=VALUE] [-o PATH] [--force]`.
+**
+** Parses the command line and the trial config, hands the run to the trial
+** job (src/trial/trial_job.h: the run engine, then the analysis on rank 0),
+** and reports what was written and the headline comparison. Exit status as
+** `simulate`: 0, 2 bad input, 1 other failures, 130/143 when stopped.
+*/
+#include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
+
+#if TW_HAVE_YAML && TW_HAVE_HDF5
+#include <stdio.h>  /* printf, fprintf */
+#include <string.h> /* memset */
+
+#include "cli/cli.h"          /* tw_cli_fail */
+#include "cli/config_kinds.h" /* tw_config_load */
+#include "cli/options.h"      /* tw_opts_parse */
+#include "trial/trial_job.h"  /* tw_trial_job_run */
+
+static void report(const tw_dist *dist, const char *path, const tw_run_report *rep, const tw_trial_outcome *out) {
+  if (dist->rank != 0) return;
+  if (out->failed > 0)
+    fprintf(stderr, "twinscale: %lld twin-arm run(s) failed to integrate: flagged in /status/flag, their endpoints NaN\n",
+            (long long)out->failed);
+  printf("wrote %s (backend %s, %.2f s)\n", path, rep->backend, rep->seconds);
+  printf("wrote %s\nwrote %s\n", out->summary, out->report);
+}
+
+static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) {
+  tw_trial_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_run_report rep;
+  tw_trial_outcome out;
+  memset(&rep, 0, sizeof rep);
+  memset(&out, 0, sizeof out);
+  char path[4096] = "";
+  tw_status st = tw_config_load(file, "trial", co->set.items, co->set.n, co->output, &c, &doc);
+  if (st == TW_OK) {
+    snprintf(path, sizeof path, "%s", c.output.path);
+    tw_run_opts ro = {.output = c.output.path, .force = co->force, .buffer_bytes = c.output.buffer_mb << 20};
+    st = tw_trial_job_run(dist, &c, doc, ro, &rep, &out);
+    tw_cfg_release(&tw_trial_config_schema, &c);
+  }
+  tw_cfg_free(doc);
+  st = tw_dist_agree(dist, st);
+  if (st == TW_OK) report(dist, path, &rep, &out);
+  if (st == TW_ERR_INTERRUPTED) {
+    if (dist->rank == 0) tw_cli_fail(st);
+    return 128 + rep.signal;
+  }
+  return st == TW_OK ? 0 : dist->rank == 0 ? tw_cli_fail(st) : tw_status_exit_code(st);
+}
+
+int tw_cmd_trial(int argc, char **argv) {
+  tw_config_opts co = {0};
+  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
+  const char *file;
+  int n_pos, bad = tw_opts_parse("trial", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1, 1, &n_pos);
+  if (bad) return bad;
+  tw_dist dist;
+  tw_status st = tw_dist_init(&argc, &argv, &dist);
+  if (st != TW_OK) return tw_cli_fail(st);
+  int code = run(file, &co, &dist);
+  tw_dist_finalize(&dist);
+  return code;
+}
+#else
+typedef int tw_cmd_trial_unavailable; /* the command needs libyaml and HDF5 */
+#endif

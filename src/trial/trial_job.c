@@ -1,0 +1,397 @@
+/*
+** trial_job.c: the trial on the run engine (trial_job.h).
+**
+** A chunk of twins runs its arms one after the other, each arm a simulate
+** chunk (physio/simulate.h) of the twins that take it: all of them in a
+** crossover, those allocated to it in a parallel design (opened by rows). The
+** chunk's one-minute samples pass through a small block buffer into the
+** endpoint accumulators (endpoints.h) and are dropped: memory per rank is the
+** chunk's state, a block of samples and a few doubles per twin and endpoint,
+** whatever the duration. The run engine's "blocks" are not needed: a chunk is
+** one block, and its endpoints are written when it ends.
+**
+** Same bits for any rank count, chunking or thread count: a twin's samples
+** depend on its own id and parameters only (simulate.h), its endpoints on its
+** own samples only (endpoints.h), and the allocation on ids and strata only
+** (trial_assign.h).
+*/
+#include "trial/trial_job.h"
+
+#include <math.h>   /* NAN */
+#include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* calloc, free */
+#include <string.h> /* memset */
+
+#include "core/log.h"         /* tw_log */
+#include "physio/integrate.h" /* tw_integrator_name */
+#include "trial/trial_finish.h" /* tw_trial_finish */
+#include "trial/trial_setup.h"
+
+/* Samples (minutes) per block between the simulator and the accumulators. */
+enum { TRIAL_BLOCK_MIN = 60 };
+
+/* The accumulators of one arm's pass over a chunk. */
+typedef struct trial_accs {
+  tw_endpoints glucose;
+  tw_obs_acc obs[TRIAL_MAX_GROUPS];
+  tw_pk_acc pk;
+  int have_glucose, have_pk, n_obs;
+} trial_accs;
+
+typedef struct trial_job {
+  const tw_trial_config *c;
+  trial_setup s;
+  tw_run *run;
+  int64_t n_times, keep, every; /* trajectories: samples, twins kept, interval */
+  tw_h5_dataset **ep_ds, **traj_ds, *flag_ds;
+  /* the chunk */
+  int64_t id0, n, nk;     /* twins, of which the first nk are kept */
+  double *ep;             /* (E, n, A) */
+  int32_t *flag;          /* (n, A) */
+  double *traj;           /* (n_out, nk, A, n_times) */
+  int64_t *rows;          /* (n) the rows of the arm being run */
+  double *params, *v;     /* (n, n_params) gathered; (n) one sample */
+  double done, total;     /* twin-minutes, for progress */
+  int64_t failed;
+} trial_job;
+
+/* ---- the results file ------------------------------------------------------ */
+
+static tw_status write_attrs(trial_job *j, tw_h5_file *f) {
+  const tw_trial_config *c = j->c;
+  TW_TRY(tw_h5_attr_write_string(f, "pack", c->pack));
+  TW_TRY(tw_h5_attr_write_string(f, "design", c->design.type == TW_TRIAL_CROSSOVER ? "crossover" : "parallel"));
+  TW_TRY(tw_h5_attr_write_string(f, "reference_arm", c->arms[j->s.reference].name));
+  TW_TRY(tw_h5_attr_write_i64(f, "warmup_min", c->warmup_min));
+  TW_TRY(tw_h5_attr_write_i64(f, "duration_min", c->duration_min));
+  TW_TRY(tw_h5_attr_write_string(f, "glucose_observable", j->s.glucose ? j->s.glucose : ""));
+  TW_TRY(tw_h5_attr_write_string(f, "backend", tw_run_backend(j->run)->name));
+  TW_TRY(tw_h5_attr_write_string(f, "precision", c->precision == TW_SIM_FLOAT32 ? "float32" : "float64"));
+  return tw_h5_attr_write_string(f, "integrator", tw_integrator_name(j->s.arm[0].plan.opts.kind));
+}
+
+static tw_status write_f64(tw_h5_file *f, const char *path, const double *x, int64_t n, const char *units) {
+  tw_tensor t;
+  TW_TRY(tw_tensor_view(&t, (void *)x, TW_F64, (tw_device){TW_DEVICE_HOST, 0}, 1, &n));
+  return tw_h5_write(f, path, &t, units);
+}
+
+/* /cohort: every pack parameter of every twin, and the cohort file's covariates. */
+static tw_status write_cohort(trial_job *j, tw_h5_file *f) {
+  const tw_sim_setup *a = &j->s.arm[0];
+  const int64_t n = j->s.n_twins, np = a->model.n_params;
+  double *col = malloc(((size_t)n + 1) * sizeof *col);
+  if (!col) return TW_FAIL(TW_ERR_NOMEM, "trial: cohort");
+  tw_status st = TW_OK;
+  for (int k = 0; st == TW_OK && k < a->model.n_parts; ++k) {
+    const tw_pack *pk = a->model.parts[k].pack;
+    for (int q = 0; st == TW_OK && q < pk->n_params; ++q) {
+      char path[256];
+      for (int64_t i = 0; i < n; ++i) col[i] = a->params[i * np + a->model.parts[k].p_off + q];
+      snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
+      st = write_f64(f, path, col, n, pk->params[q].unit && *pk->params[q].unit ? pk->params[q].unit : "1");
+    }
+  }
+  free(col);
+  for (int k = 0; st == TW_OK && k < j->s.n_cov; ++k) {
+    char path[512];
+    snprintf(path, sizeof path, "/cohort/covariates/%s", j->s.cov_names[k]);
+    st = write_f64(f, path, j->s.cov[k], n, j->s.cov_units[k]);
+  }
+  return st;
+}
+
+static tw_status write_times(trial_job *j, tw_h5_file *f) {
+  if (!j->keep) return TW_OK;
+  int64_t *t = malloc((size_t)j->n_times * sizeof *t);
+  if (!t) return TW_FAIL(TW_ERR_NOMEM, "trial: times");
+  for (int64_t i = 0; i < j->n_times; ++i) t[i] = i * j->every;
+  tw_tensor v;
+  tw_status st = tw_tensor_view(&v, t, TW_I64, (tw_device){TW_DEVICE_HOST, 0}, 1, &j->n_times);
+  if (st == TW_OK) st = tw_h5_write(f, "/time_min", &v, "min");
+  free(t);
+  return st;
+}
+
+static tw_status write_assignment(trial_job *j, tw_h5_file *f) {
+  if (!j->s.arm_of) return TW_OK;
+  tw_tensor t;
+  TW_TRY(tw_tensor_view(&t, j->s.arm_of, TW_I32, (tw_device){TW_DEVICE_HOST, 0}, 1, &j->s.n_twins));
+  return tw_h5_write(f, "/assignment/arm", &t, "1");
+}
+
+static tw_status create_datasets(trial_job *j, tw_h5_file *f) {
+  const int64_t A = j->s.n_arms, dims[2] = {j->s.n_twins, A}, tdims[3] = {j->keep, A, j->n_times};
+  if (!(j->ep_ds = calloc((size_t)j->s.n_ep, sizeof *j->ep_ds)) ||
+      !(j->traj_ds = calloc((size_t)j->s.arm[0].n_out, sizeof *j->traj_ds)))
+    return TW_FAIL(TW_ERR_NOMEM, "trial: datasets");
+  for (int e = 0; e < j->s.n_ep; ++e) {
+    char path[256];
+    snprintf(path, sizeof path, "/endpoints/%s", j->s.ep_names[e]);
+    TW_TRY(tw_h5_dataset_create(f, path, TW_F64, 2, dims, *j->s.ep_units[e] ? j->s.ep_units[e] : "1", &j->ep_ds[e]));
+  }
+  TW_TRY(tw_h5_dataset_create(f, "/status/flag", TW_I32, 2, dims, "1", &j->flag_ds));
+  for (int o = 0; j->keep && o < j->s.arm[0].n_out; ++o) {
+    char path[256];
+    snprintf(path, sizeof path, "/trajectories/%s", j->s.arm[0].out_names[o]);
+    TW_TRY(tw_h5_dataset_create(f, path, TW_F64, 3, tdims, j->s.arm[0].out_units[o], &j->traj_ds[o]));
+  }
+  return TW_OK;
+}
+
+static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
+  trial_job *j = ctx;
+  const char **arms = malloc((size_t)j->s.n_arms * sizeof *arms);
+  if (!arms) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
+  for (int a = 0; a < j->s.n_arms; ++a) arms[a] = j->c->arms[a].name;
+  j->run = run;
+  for (int a = 0; a < j->s.n_arms; ++a) j->s.arm[a].plan.backend = tw_run_backend(run);
+  tw_status st = tw_h5_write_strings(f, "/arms/name", arms, j->s.n_arms, "1");
+  free(arms);
+  TW_TRY(st);
+  TW_TRY(write_attrs(j, f));
+  TW_TRY(tw_h5_write_strings(f, "/twins/name", (const char *const *)j->s.arm[0].names, j->s.n_twins, "1"));
+  TW_TRY(tw_h5_write_strings(f, "/endpoints_units/name", (const char *const *)j->s.ep_names, j->s.n_ep, "1"));
+  TW_TRY(tw_h5_write_strings(f, "/endpoints_units/units", (const char *const *)j->s.ep_units, j->s.n_ep, "1"));
+  TW_TRY(write_cohort(j, f));
+  TW_TRY(write_times(j, f));
+  TW_TRY(write_assignment(j, f));
+  return create_datasets(j, f);
+}
+
+/* ---- a chunk ------------------------------------------------------------------ */
+
+static tw_status job_begin(void *ctx, tw_run *run, int64_t id0, int64_t n) {
+  trial_job *j = ctx;
+  const int64_t A = j->s.n_arms, no = j->s.arm[0].n_out;
+  j->id0 = id0, j->n = n;
+  j->nk = TW_MAX(0, TW_MIN(n, j->keep - id0));
+  j->ep = malloc(((size_t)(j->s.n_ep * n * A)) * sizeof *j->ep + 1);
+  j->flag = malloc((size_t)(n * A) * sizeof *j->flag + 1);
+  j->traj = malloc((size_t)(no * j->nk * A * j->n_times) * sizeof *j->traj + 1);
+  j->rows = malloc((size_t)n * sizeof *j->rows + 1);
+  j->params = malloc((size_t)(n * j->s.arm[0].model.n_params) * sizeof *j->params + 1);
+  j->v = malloc((size_t)n * sizeof *j->v + 1);
+  if (!j->ep || !j->flag || !j->traj || !j->rows || !j->params || !j->v)
+    return TW_FAIL(TW_ERR_NOMEM, "trial: out of memory for a chunk of %lld twins", (long long)n);
+  for (int64_t k = 0; k < j->s.n_ep * n * A; ++k) j->ep[k] = NAN;
+  for (int64_t k = 0; k < n * A; ++k) j->flag[k] = -1;
+  for (int64_t k = 0; k < no * j->nk * A * j->n_times; ++k) j->traj[k] = NAN;
+  return TW_OK;
+}
+
+static void accs_free(trial_accs *acc) {
+  if (acc->have_glucose) tw_endpoints_free(&acc->glucose);
+  for (int g = 0; g < acc->n_obs; ++g) tw_obs_acc_free(&acc->obs[g]);
+  if (acc->have_pk) tw_pk_acc_free(&acc->pk);
+}
+
+static tw_status accs_init(const trial_job *j, int64_t m, trial_accs *acc) {
+  memset(acc, 0, sizeof *acc);
+  const int64_t end = j->c->warmup_min + j->c->duration_min;
+  for (int g = 0; g < j->s.n_groups; ++g) {
+    const trial_group *gr = &j->s.group[g];
+    if (gr->kind == TRIAL_GLUCOSE) {
+      TW_TRY(tw_endpoints_init(&acc->glucose, m, m, gr->win, gr->thr, gr->n_thr));
+      acc->have_glucose = 1;
+    } else if (gr->kind == TRIAL_OBS) {
+      TW_TRY(tw_obs_acc_init(&acc->obs[acc->n_obs], m, m, gr->win, gr->thr, gr->n_thr));
+      acc->n_obs++;
+    } else {
+      TW_TRY(tw_pk_acc_init(&acc->pk, m, m, j->s.dose_min, j->s.n_doses, end));
+      acc->have_pk = 1;
+    }
+  }
+  return TW_OK;
+}
+
+/* Sample column `col` of observable `o` of the m twins in the block r, into v. */
+static const double *column(trial_job *j, const tw_sim_result *r, int o, int64_t m, int64_t col) {
+  const double *src = r->traj + (int64_t)o * m * r->nt + col;
+  for (int64_t i = 0; i < m; ++i) j->v[i] = src[i * r->nt];
+  return j->v;
+}
+
+/* Every sample of the block r (minutes r->t0 ...) into the accumulators. */
+static tw_status accs_update(trial_job *j, const tw_sim_result *r, int64_t m, trial_accs *acc) {
+  for (int64_t col = 0; col < r->nt; ++col) {
+    const int64_t minute = r->t0 + col;
+    if (minute == 0) continue; /* the initial state is no sample of the window */
+    int k = 0;
+    for (int g = 0; g < j->s.n_groups; ++g) {
+      const trial_group *gr = &j->s.group[g];
+      const double *v = column(j, r, gr->obs, m, col);
+      if (gr->kind == TRIAL_GLUCOSE) TW_TRY(tw_endpoints_update(&acc->glucose, v, minute));
+      if (gr->kind == TRIAL_OBS) TW_TRY(tw_obs_acc_update(&acc->obs[k++], v, minute));
+      if (gr->kind == TRIAL_PK) TW_TRY(tw_pk_acc_update(&acc->pk, v, minute));
+    }
+  }
+  return TW_OK;
+}
+
+/* The kept twins' samples of the block (those at multiples of `every`). */
+static void keep_samples(trial_job *j, const tw_sim_result *r, int64_t m, int a) {
+  const int64_t A = j->s.n_arms, T = j->n_times;
+  for (int64_t i = 0; i < m; ++i) {
+    const int64_t local = j->rows[i] - j->id0;
+    if (local >= j->nk) continue;
+    for (int o = 0; o < r->n_out; ++o)
+      for (int64_t col = 0; col < r->nt; ++col) {
+        const int64_t minute = r->t0 + col;
+        if (minute % j->every) continue;
+        j->traj[((o * j->nk + local) * A + a) * T + minute / j->every] = r->traj[((int64_t)o * m + i) * r->nt + col];
+      }
+  }
+}
+
+/* The accumulators' endpoints into the chunk's (E, n, A) array at the arm's rows. */
+static tw_status accs_finish(trial_job *j, trial_accs *acc, int64_t m, int a) {
+  const int64_t A = j->s.n_arms;
+  double *out = malloc((size_t)(j->s.n_ep * m) * sizeof *out + 1);
+  if (!out) return TW_FAIL(TW_ERR_NOMEM, "trial: endpoints");
+  tw_status st = TW_OK;
+  for (int g = 0, k = 0; g < j->s.n_groups && st == TW_OK; ++g) {
+    const trial_group *gr = &j->s.group[g];
+    double *dst = out + (int64_t)gr->first * m;
+    if (gr->kind == TRIAL_GLUCOSE) st = tw_endpoints_finalize(&acc->glucose, dst, m);
+    if (gr->kind == TRIAL_OBS) st = tw_obs_acc_finalize(&acc->obs[k++], dst, m);
+    if (gr->kind == TRIAL_PK) st = tw_pk_acc_finalize(&acc->pk, dst, m);
+  }
+  for (int e = 0; st == TW_OK && e < j->s.n_ep; ++e)
+    for (int64_t i = 0; i < m; ++i) j->ep[(e * j->n + (j->rows[i] - j->id0)) * A + a] = out[e * m + i];
+  free(out);
+  return st;
+}
+
+/* Progress in twins: a chunk's work is every (twin, arm) it runs, each the
+** whole run long. */
+static int tick(void *ctx, int64_t minutes) {
+  trial_job *j = ctx;
+  const double run = (double)(j->c->warmup_min + j->c->duration_min);
+  const double work = (double)j->n * (j->s.arm_of ? 1.0 : (double)j->s.n_arms);
+  return tw_run_chunk_progress(j->run, (double)j->n * (j->done + j->total * (double)minutes / run) / work);
+}
+
+/* The chunk's twins that run arm a, into j->rows; their count. */
+static int64_t arm_rows(trial_job *j, int a) {
+  int64_t m = 0;
+  for (int64_t i = 0; i < j->n; ++i)
+    if (!j->s.arm_of || j->s.arm_of[j->id0 + i] == a) j->rows[m++] = j->id0 + i;
+  return m;
+}
+
+static void note_failures(trial_job *j, const tw_sim_result *r, int64_t m, int a) {
+  for (int64_t i = 0; i < m; ++i) {
+    j->flag[(j->rows[i] - j->id0) * j->s.n_arms + a] = r->flag[i];
+    if (r->flag[i] == TW_TWIN_OK) continue;
+    ++j->failed;
+    tw_log(TW_LOG_WARN, "twin %lld (%s), arm %s: integration failed in the step starting at minute %lld; its "
+           "endpoints in this arm are NaN, flagged in /status/flag", (long long)j->rows[i],
+           j->s.arm[a].names[j->rows[i]], j->c->arms[a].name, (long long)r->fail_at[i]);
+  }
+}
+
+/* Arm a for the m twins at j->rows: simulate block by block, stream the samples. */
+static tw_status run_arm(trial_job *j, int a, int64_t m) {
+  const tw_sim_setup *s = &j->s.arm[a];
+  const int64_t np = s->model.n_params;
+  for (int64_t i = 0; i < m; ++i) memcpy(j->params + i * np, s->params + j->rows[i] * np, (size_t)np * sizeof(double));
+  tw_sim_result r;
+  tw_sim_chunk *ch = NULL;
+  trial_accs acc;
+  TW_TRY(tw_sim_result_alloc_block(&s->plan, m, TRIAL_BLOCK_MIN, &r));
+  j->total = (double)m;
+  tw_status st = accs_init(j, m, &acc);
+  if (st == TW_OK) st = tw_sim_chunk_open_rows(&s->plan, j->rows, m, j->params, &r, &ch);
+  while (st == TW_OK && (st = tw_sim_chunk_next(ch, tick, j)) == TW_OK && r.nt > 0 && !tw_run_signal_caught()) {
+    st = accs_update(j, &r, m, &acc);
+    if (j->nk) keep_samples(j, &r, m, a);
+  }
+  if (st == TW_OK && !tw_run_signal_caught()) st = accs_finish(j, &acc, m, a);
+  if (st == TW_OK) note_failures(j, &r, m, a);
+  j->done += (double)m;
+  tw_sim_chunk_close(ch);
+  accs_free(&acc);
+  tw_sim_result_free(&r);
+  return st;
+}
+
+static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
+  trial_job *j = ctx;
+  j->done = 0;
+  for (int a = 0; a < j->s.n_arms && !tw_run_signal_caught(); ++a) {
+    const int64_t m = arm_rows(j, a);
+    if (m) TW_TRY(run_arm(j, a, m));
+  }
+  return TW_OK;
+}
+
+static tw_status job_end(void *ctx, tw_run *run) {
+  trial_job *j = ctx;
+  const int64_t A = j->s.n_arms;
+  for (int e = 0; e < j->s.n_ep; ++e) TW_TRY(tw_h5_dataset_write_rows(j->ep_ds[e], j->id0, j->n, j->ep + e * j->n * A));
+  TW_TRY(tw_h5_dataset_write_rows(j->flag_ds, j->id0, j->n, j->flag));
+  for (int o = 0; j->keep && o < j->s.arm[0].n_out; ++o)
+    TW_TRY(tw_h5_dataset_write_rows(j->traj_ds[o], TW_MIN(j->id0, j->keep), j->nk, j->traj + (int64_t)o * j->nk * A * j->n_times));
+  return TW_OK;
+}
+
+static void chunk_free(trial_job *j) {
+  free(j->ep), free(j->flag), free(j->traj), free(j->rows), free(j->params), free(j->v);
+  j->ep = j->traj = j->params = j->v = NULL;
+  j->flag = NULL;
+  j->rows = NULL;
+}
+
+static tw_status job_end_free(void *ctx, tw_run *run) {
+  tw_status st = job_end(ctx, run);
+  chunk_free(ctx);
+  return st;
+}
+
+static tw_status job_close(void *ctx, tw_run *run, int failed) {
+  trial_job *j = ctx;
+  tw_status st = TW_OK;
+  for (int e = 0; j->ep_ds && e < j->s.n_ep; ++e)
+    if (j->ep_ds[e] && tw_h5_dataset_close(j->ep_ds[e]) != TW_OK) st = TW_ERR_LIBRARY;
+  for (int o = 0; j->traj_ds && o < j->s.arm[0].n_out; ++o)
+    if (j->traj_ds[o] && tw_h5_dataset_close(j->traj_ds[o]) != TW_OK) st = TW_ERR_LIBRARY;
+  if (j->flag_ds && tw_h5_dataset_close(j->flag_ds) != TW_OK) st = TW_ERR_LIBRARY;
+  free(j->ep_ds), free(j->traj_ds);
+  j->ep_ds = j->traj_ds = NULL;
+  j->flag_ds = NULL;
+  chunk_free(j);
+  return failed ? TW_OK : st;
+}
+
+static const char *backend_name(int b) { return b == TW_SIM_BACKEND_CPU ? "cpu" : b == TW_SIM_BACKEND_CUDA ? "cuda" : "auto"; }
+
+tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const tw_cfg_doc *doc, tw_run_opts ro,
+                           tw_run_report *rep, tw_trial_outcome *out) {
+  trial_job j;
+  memset(&j, 0, sizeof j);
+  memset(out, 0, sizeof *out);
+  j.c = c;
+  tw_status st = tw_dist_agree(dist, trial_setup_build(c, doc, &j.s));
+  if (st == TW_OK) st = tw_dist_agree(dist, tw_trial_finish_paths(c, ro.output, out));
+  if (st != TW_OK) {
+    trial_setup_free(&j.s);
+    return tw_error_trace(st, __FILE__, __LINE__);
+  }
+  j.keep = TW_MIN(c->output.trajectories.twins, j.s.n_twins);
+  j.every = c->output.trajectories.every_min;
+  j.n_times = (c->warmup_min + c->duration_min) / j.every + 1;
+  ro.config_text = tw_cfg_text(doc);
+  ro.seed = (uint64_t)c->seed;
+  if (!ro.backend) ro.backend = backend_name(c->backend);
+  tw_run_job job = {.name = "trial", .ctx = &j, .n_twins = j.s.n_twins, .chunk_twins = c->output.chunk_twins,
+                    .blocks = 1, .open = job_open, .begin_chunk = job_begin, .block = job_block,
+                    .end_chunk = job_end_free, .close = job_close};
+  st = tw_run_execute(dist, &ro, &job, rep);
+  out->failed = j.failed;
+  if (st == TW_OK) st = tw_dist_sum_i64(dist, &out->failed, 1);
+  if (st == TW_OK && dist->rank == 0) st = tw_trial_finish(c, tw_cfg_text(doc), ro.output, rep, dist, out);
+  st = tw_dist_agree(dist, st);
+  trial_setup_free(&j.s);
+  return st;
+}

@@ -1,0 +1,308 @@
+/*
+** trial_setup.c: the arms' simulate setups, the parallel allocation and the
+** endpoint plan (trial_setup.h).
+**
+** Every arm is set up as the simulate config its treatment makes
+** (tw_trial_arm_sim), so twins, parameters, sensors, controllers and inputs are
+** built by the code that builds them for `simulate`. The arms share the cohort
+** and differ only in what they do to it; the setup checks they agree on the
+** twins, which they must (same config keys).
+*/
+#define _POSIX_C_SOURCE 200809L /* strdup */
+#include "trial/trial_setup.h"
+
+#include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* calloc, free */
+#include <string.h> /* strcmp, strdup */
+
+#include "io/h5.h"              /* the cohort file's covariates */
+#include "trial/trial_assign.h" /* tw_trial_assign */
+
+static tw_status add_ep(trial_setup *s, const char *name, const char *units) {
+  char **n = realloc(s->ep_names, (size_t)(s->n_ep + 1) * sizeof *n);
+  if (n) s->ep_names = n;
+  char **u = realloc(s->ep_units, (size_t)(s->n_ep + 1) * sizeof *u);
+  if (u) s->ep_units = u;
+  if (!n || !u || !(n[s->n_ep] = strdup(name))) return TW_FAIL(TW_ERR_NOMEM, "trial: endpoint names");
+  if (!(u[s->n_ep] = strdup(units))) return free(n[s->n_ep]), TW_FAIL(TW_ERR_NOMEM, "trial: endpoint names");
+  s->n_ep++;
+  return TW_OK;
+}
+
+/* The index of observable `name` in the arms' outputs, or a config error at `at`. */
+static tw_status find_obs(const trial_setup *s, const tw_cfg_doc *doc, tw_cfg_mark at, const char *key, const char *name,
+                          int *obs) {
+  const tw_sim_setup *a = &s->arm[0];
+  for (int k = 0; k < a->n_out; ++k)
+    if (!strcmp(a->out_names[k], name)) return (*obs = k), TW_OK;
+  char known[1024] = "";
+  for (int k = 0; k < a->n_out; ++k)
+    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", k ? ", " : "", a->out_names[k]);
+  return tw_cfg_error_at(doc, at, "%s: '%s' is not an observable of this run (observables: %s)", key, name, known);
+}
+
+static tw_ep_threshold threshold(const tw_trial_threshold_cfg *h) {
+  tw_ep_threshold t = {.kind = h->kind == TW_TRIAL_BELOW ? TW_EP_BELOW : h->kind == TW_TRIAL_ABOVE ? TW_EP_ABOVE : TW_EP_BETWEEN,
+                       .lo = h->value, .hi = h->high};
+  snprintf(t.name, sizeof t.name, "%s", h->name);
+  return t;
+}
+
+/* A new group on observable `obs`, its endpoints named after the accumulator's rows. */
+static trial_group *new_group(trial_setup *s, const tw_cfg_doc *doc, tw_cfg_mark at, int kind, int obs) {
+  if (s->n_groups == TRIAL_MAX_GROUPS) return tw_cfg_error_at(doc, at, "endpoints: more than %d observables", TRIAL_MAX_GROUPS), NULL;
+  trial_group *g = &s->group[s->n_groups++];
+  memset(g, 0, sizeof *g);
+  g->kind = kind, g->obs = obs, g->first = s->n_ep;
+  return g;
+}
+
+/* The user's thresholds on observable `obs` into group g (the glucose group
+** takes those without an observable). */
+static tw_status take_thresholds(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s, trial_group *g) {
+  for (int i = 0; i < c->endpoints.n_thresholds; ++i) {
+    const tw_trial_threshold_cfg *h = &c->endpoints.thresholds[i];
+    const char *on = h->observable ? h->observable : s->glucose;
+    if (!on) return tw_cfg_error_at(doc, h->mark, "endpoints.thresholds[%d] (%s): no observable, and no glucose observable", i, h->name);
+    if (strcmp(on, s->arm[0].out_names[g->obs])) continue;
+    if (g->n_thr == TW_EP_MAX_THRESHOLDS - 5) return tw_cfg_error_at(doc, h->mark, "endpoints.thresholds: too many on %s", on);
+    g->thr[g->n_thr++] = threshold(h);
+  }
+  return TW_OK;
+}
+
+/* The glucose endpoints: bg every minute or cgm every sensor sample. */
+static tw_status glucose_group(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  const char *want = c->endpoints.glucose;
+  int obs = -1;
+  if (!strcmp(want, "none")) return TW_OK;
+  if (!strcmp(want, "auto")) {
+    for (int k = 0; k < s->arm[0].n_out && obs < 0; ++k)
+      if (!strcmp(s->arm[0].out_names[k], "bg")) obs = k;
+    if (obs < 0) return TW_OK;
+  } else {
+    TW_TRY(find_obs(s, doc, c->endpoints.mark, "endpoints.glucose", want, &obs));
+  }
+  s->glucose = s->arm[0].out_names[obs];
+  trial_group *g = new_group(s, doc, c->endpoints.mark, TRIAL_GLUCOSE, obs);
+  if (!g) return TW_ERR_INPUT;
+  const tw_cgm_spec *cgm = s->arm[0].cgm;
+  const int is_cgm = cgm && obs == s->arm[0].n_out - 1;
+  g->win = (tw_ep_window){c->warmup_min, c->duration_min, is_cgm ? cgm->sample_time : 1};
+  TW_TRY(take_thresholds(c, doc, s, g));
+  tw_endpoints e;
+  TW_TRY(tw_endpoints_init(&e, 1, 1, g->win, g->thr, g->n_thr));
+  g->count = tw_endpoints_count(&e);
+  tw_status st = TW_OK;
+  for (int k = 0; k < g->count && st == TW_OK; ++k) st = add_ep(s, tw_endpoints_name(&e, k), tw_endpoints_units(&e, k));
+  tw_endpoints_free(&e);
+  return st;
+}
+
+/* A group per other observable that thresholds name: its mean, sd, thresholds. */
+static tw_status obs_groups(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  for (int i = 0; i < c->endpoints.n_thresholds; ++i) {
+    const tw_trial_threshold_cfg *h = &c->endpoints.thresholds[i];
+    int obs, seen = 0;
+    if (!h->observable && s->glucose) continue;
+    TW_TRY(find_obs(s, doc, h->mark, "endpoints.thresholds.observable", h->observable ? h->observable : "bg", &obs));
+    for (int j = 0; j < s->n_groups; ++j) seen |= s->group[j].obs == obs;
+    if (seen) continue;
+    trial_group *g = new_group(s, doc, h->mark, TRIAL_OBS, obs);
+    if (!g) return TW_ERR_INPUT;
+    g->win = (tw_ep_window){c->warmup_min, c->duration_min, 1};
+    TW_TRY(take_thresholds(c, doc, s, g));
+    char name[TW_EP_NAME_MAX + 8];
+    const char *units = s->arm[0].out_units[obs];
+    snprintf(name, sizeof name, "%s_mean", h->observable);
+    TW_TRY(add_ep(s, name, units));
+    snprintf(name, sizeof name, "%s_sd", h->observable);
+    TW_TRY(add_ep(s, name, units));
+    for (int k = 0; k < g->n_thr; ++k) TW_TRY(add_ep(s, g->thr[k].name, "%"));
+    g->count = 2 + g->n_thr;
+  }
+  return TW_OK;
+}
+
+/* The dose times of arm a (every dose, sorted, distinct). */
+static int arm_doses(const tw_sim_config *sim, int64_t *t) {
+  int n = 0;
+  for (int i = 0; i < sim->scenario.n_doses; ++i) {
+    int64_t v = sim->scenario.doses[i].time_min;
+    int at = n;
+    while (at > 0 && t[at - 1] > v) --at;
+    if (at > 0 && t[at - 1] == v) continue;
+    memmove(t + at + 1, t + at, (size_t)(n - at) * sizeof *t);
+    t[at] = v, ++n;
+  }
+  return n;
+}
+
+/* PK endpoints per dose interval; every arm must dose at the same times. */
+static tw_status pk_group(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  static const char *const what[TW_PK_N] = {"cmax", "tmax", "auc", "trough"};
+  if (!c->endpoints.pk) return TW_OK;
+  int obs;
+  TW_TRY(find_obs(s, doc, c->endpoints.mark, "endpoints.pk", c->endpoints.pk, &obs));
+  int max = 0;
+  for (int a = 0; a < c->n_arms; ++a) max += c->arms[a].n_doses + c->scenario.n_doses;
+  int64_t *t = calloc((size_t)max + 1, sizeof *t), *u = calloc((size_t)max + 1, sizeof *u);
+  if (!t || !u) return free(t), free(u), TW_FAIL(TW_ERR_NOMEM, "trial: doses");
+  s->dose_min = t;
+  for (int a = 0; a < c->n_arms; ++a) {
+    tw_sim_config sim;
+    tw_trial_arm_sim(c, a, &sim);
+    const int n = arm_doses(&sim, a ? u : t);
+    if (a == 0) s->n_doses = n;
+    if (a && (n != s->n_doses || memcmp(t, u, (size_t)n * sizeof *t))) {
+      free(u);
+      return tw_cfg_error_at(doc, c->arms[a].mark, "arms[%d] (%s): doses at other times than arm %s's: PK endpoints "
+                             "per dose interval need the same dose times in every arm", a, c->arms[a].name, c->arms[0].name);
+    }
+  }
+  free(u);
+  if (s->n_doses == 0) return tw_cfg_error_at(doc, c->endpoints.mark, "endpoints.pk: no arm gives a dose");
+  trial_group *g = new_group(s, doc, c->endpoints.mark, TRIAL_PK, obs);
+  if (!g) return TW_ERR_INPUT;
+  const char *cu = s->arm[0].out_units[obs];
+  for (int k = 0; k < TW_PK_N; ++k)
+    for (int j = 0; j < s->n_doses; ++j) {
+      char name[64], units[64];
+      snprintf(name, sizeof name, "%s_%d", what[k], j + 1);
+      snprintf(units, sizeof units, "%s", k == TW_PK_TMAX ? "min" : k == TW_PK_AUC ? "" : cu);
+      if (k == TW_PK_AUC) snprintf(units, sizeof units, "%s*min", cu);
+      TW_TRY(add_ep(s, name, units));
+    }
+  g->count = TW_PK_N * s->n_doses;
+  return TW_OK;
+}
+
+/* The cohort file's covariates (names listed from the file), for the results
+** and for stratification. */
+static tw_status read_covariates(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  if (!c->twins.cohort) return TW_OK;
+  char path[4096];
+  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
+  tw_h5_file *f;
+  TW_TRY(tw_h5_open(path, NULL, &f));
+  tw_status st = tw_h5_list(f, "/cohort/covariates", &s->cov_names, &s->n_cov);
+  if (st == TW_OK && (!(s->cov = calloc((size_t)s->n_cov + 1, sizeof *s->cov)) ||
+                      !(s->cov_units = calloc((size_t)s->n_cov + 1, sizeof *s->cov_units))))
+    st = TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
+  for (int k = 0; st == TW_OK && k < s->n_cov; ++k) {
+    char p[512], units[64] = "1";
+    tw_tensor t;
+    snprintf(p, sizeof p, "/cohort/covariates/%s", s->cov_names[k]);
+    st = tw_h5_read(f, p, TW_F64, &t);
+    if (st != TW_OK) break;
+    s->cov[k] = t.data;
+    if (t.rank != 1 || t.dims[0] != s->n_twins)
+      st = TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows for %lld twins", path, p, (long long)t.dims[0], (long long)s->n_twins);
+    if (st == TW_OK) st = tw_h5_units(f, p, units, sizeof units);
+    if (st == TW_OK && !(s->cov_units[k] = strdup(units))) st = TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
+  }
+  tw_status cst = tw_h5_close(f);
+  return st != TW_OK ? st : cst;
+}
+
+/* Each twin's stratum: the mixed-radix number of its levels. */
+static tw_status strata(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s, int32_t *stratum,
+                        int32_t *n_strata) {
+  *n_strata = 1;
+  for (int k = 0; k < c->design.n_stratify_by; ++k) {
+    const tw_trial_stratum_cfg *sb = &c->design.stratify_by[k];
+    int v = -1;
+    for (int j = 0; j < s->n_cov && v < 0; ++j)
+      if (!strcmp(s->cov_names[j], sb->covariate)) v = j;
+    if (v < 0)
+      return tw_cfg_error_at(doc, sb->mark, "design.stratify_by[%d].covariate: '%s' is not a covariate of %s", k,
+                             sb->covariate, c->twins.cohort ? "the cohort file" : "these twins (stratify a cohort file's twins)");
+    int32_t levels = (int32_t)sb->n_cuts + 1;
+    if (!sb->n_cuts) { /* distinct values: whole numbers 0..63 (sex, conditions) */
+      levels = 64;
+      for (int64_t i = 0; i < s->n_twins; ++i)
+        if (!(s->cov[v][i] >= 0 && s->cov[v][i] < 64 && s->cov[v][i] == (int)s->cov[v][i]))
+          return tw_cfg_error_at(doc, sb->mark, "design.stratify_by[%d]: %s of twin %lld is %g: give cuts for a "
+                                 "continuous covariate", k, sb->covariate, (long long)i, s->cov[v][i]);
+    }
+    for (int64_t i = 0; i < s->n_twins; ++i)
+      stratum[i] = stratum[i] * levels + (sb->n_cuts ? tw_trial_cut_level(s->cov[v][i], sb->cuts, sb->n_cuts) : (int32_t)s->cov[v][i]);
+    if ((int64_t)*n_strata * levels > (1 << 20)) return tw_cfg_error_at(doc, sb->mark, "design.stratify_by: too many strata");
+    *n_strata *= levels;
+  }
+  return TW_OK;
+}
+
+static tw_status allocate(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  if (c->design.type != TW_TRIAL_PARALLEL) return TW_OK;
+  int64_t ratios[64], sum = 0;
+  if (c->n_arms > 64) return tw_cfg_error_at(doc, c->mark, "arms: at most 64 in a parallel design");
+  for (int a = 0; a < c->n_arms; ++a) sum += ratios[a] = c->design.n_ratios ? (int64_t)c->design.ratios[a] : 1;
+  const int64_t block = c->design.block_size ? c->design.block_size : 2 * sum;
+  int32_t *stratum = calloc((size_t)s->n_twins + 1, sizeof *stratum), n_strata;
+  if (!stratum || !(s->arm_of = malloc(((size_t)s->n_twins + 1) * sizeof *s->arm_of)))
+    return free(stratum), TW_FAIL(TW_ERR_NOMEM, "trial: allocation");
+  tw_status st = strata(c, doc, s, stratum, &n_strata);
+  if (st == TW_OK)
+    st = tw_trial_assign(s->n_twins, c->design.n_stratify_by ? stratum : NULL, n_strata, c->n_arms, ratios, block,
+                         (uint64_t)c->seed, s->arm_of);
+  free(stratum);
+  return st;
+}
+
+/* The responder rule's endpoint must be one of the trial's. */
+static tw_status check_responders(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s) {
+  if (!strcmp(c->responders.endpoint, "none")) return TW_OK;
+  for (int e = 0; e < s->n_ep; ++e)
+    if (!strcmp(s->ep_names[e], c->responders.endpoint)) return TW_OK;
+  return tw_cfg_error_at(doc, c->responders.mark, "responders.endpoint: '%s' is not an endpoint of this trial (%s%s)",
+                         c->responders.endpoint, s->n_ep ? "the first is " : "none", s->n_ep ? s->ep_names[0] : "");
+}
+
+static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  if (!(s->arm = calloc((size_t)c->n_arms, sizeof *s->arm))) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
+  s->n_arms = c->n_arms;
+  for (int a = 0; a < c->n_arms; ++a) {
+    tw_sim_config sim;
+    tw_trial_arm_sim(c, a, &sim);
+    TW_TRY(tw_sim_setup_build(&sim, doc, &s->arm[a]));
+    if (s->arm[a].n_twins != s->arm[0].n_twins || s->arm[a].n_out != s->arm[0].n_out)
+      return TW_FAIL(TW_ERR_INTERNAL, "trial: arm %s set up %lld twins, arm %s %lld", c->arms[a].name,
+                     (long long)s->arm[a].n_twins, c->arms[0].name, (long long)s->arm[0].n_twins);
+  }
+  s->n_twins = s->arm[0].n_twins;
+  s->reference = tw_trial_reference_index(c);
+  return TW_OK;
+}
+
+tw_status trial_setup_build(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+  memset(s, 0, sizeof *s);
+  TW_TRY(build_arms(c, doc, s));
+  TW_TRY(glucose_group(c, doc, s));
+  TW_TRY(obs_groups(c, doc, s));
+  TW_TRY(pk_group(c, doc, s));
+  if (s->n_ep == 0) return tw_cfg_error_at(doc, c->endpoints.mark, "endpoints: nothing to measure (no glucose observable, "
+                                                                   "no thresholds, no pk)");
+  TW_TRY(check_responders(c, doc, s));
+  TW_TRY(read_covariates(c, doc, s));
+  return allocate(c, doc, s);
+}
+
+void trial_setup_free(trial_setup *s) {
+  for (int a = 0; s->arm && a < s->n_arms; ++a) tw_sim_setup_free(&s->arm[a]);
+  free(s->arm);
+  free(s->arm_of);
+  for (int k = 0; k < s->n_ep; ++k) free(s->ep_names[k]), free(s->ep_units[k]);
+  free(s->ep_names);
+  free(s->ep_units);
+  free(s->dose_min);
+  for (int k = 0; k < s->n_cov; ++k) {
+    free(s->cov_names[k]);
+    if (s->cov) free(s->cov[k]);
+    if (s->cov_units) free(s->cov_units[k]);
+  }
+  free(s->cov_names);
+  free(s->cov);
+  free(s->cov_units);
+  memset(s, 0, sizeof *s);
+}

@@ -155,6 +155,9 @@ int tw_cfg_has_top_key(const tw_cfg_doc *doc, const char *key);
 /* Where the value of a top-level key starts ({0, 0} when the key is absent), so
 ** that a caller that reads it (the config kind) can point at it. */
 tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key);
+/* The same for a dotted path of mapping keys ("scenario.controller"): where a
+** value bound as a plain string starts, for a later check of it to point at. */
+tw_cfg_mark tw_cfg_path_mark(const tw_cfg_doc *doc, const char *dotted);
 /* The i-th key (0-based) of the top-level mapping, and where it starts in *mark,
 ** or NULL past the last key: for a caller that looks for a near miss of a key
 ** it expects (a misspelt `kind:`, src/cli/config_kinds.c). */

@@ -495,6 +495,23 @@ tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key) {
   return v ? v->mark : none;
 }
 
+tw_cfg_mark tw_cfg_path_mark(const tw_cfg_doc *doc, const char *dotted) {
+  tw_cfg_mark none = {0, 0};
+  const tw_cfg_node *v = doc->root >= 0 ? &doc->nodes[doc->root] : NULL;
+  for (const char *key = dotted; v && key;) {
+    const char *dot = strchr(key, '.');
+    const size_t len = dot ? (size_t)(dot - key) : strlen(key);
+    const tw_cfg_node *map = v;
+    v = NULL;
+    for (int i = 0; map->kind == TW_CFG_NODE_MAP && i < map->count && !v; i += 2) {
+      const char *k = tw_cfg_node_text(doc, tw_cfg_node_kid(doc, map, i));
+      if (strlen(k) == len && !strncmp(k, key, len)) v = tw_cfg_node_kid(doc, map, i + 1);
+    }
+    key = dot ? dot + 1 : NULL;
+  }
+  return v ? v->mark : none;
+}
+
 const char *tw_cfg_top_key(const tw_cfg_doc *doc, int i, tw_cfg_mark *mark) {
   if (doc->root < 0 || i < 0) return NULL;
   const tw_cfg_node *root = &doc->nodes[doc->root];

@@ -1,67 +1,52 @@
 /*
-** controller.h: insulin controllers in the loop, as simglucose's Controller.
+** controller.h: insulin controllers in the loop, as twinscale's own code sees
+** them: the lookup by a config's value, the loader of controller libraries,
+** and the start of every twin's state.
 **
-** A controller decides every sensor sample time (Dexcom: 3 min), for each
-** twin, the insulin the pump delivers until the next decision, from two
-** things: the sensor's observation and the carbohydrate announced since the
-** last decision. The semantics are simglucose's T1DSimEnv.step, so that its
-** controllers can be reproduced exactly:
-**   - the observation is the mean of the sensor's per-minute output over the
-**     interval; the sensor holds its last sample between samples, so with a
-**     sample time s it is ((s - 1) CGM(t - s) + CGM(t)) / s, and CGM(0) at t = 0;
-**   - the meal is the carbohydrate announced in the interval, in g/min over it
-**     (a 56 g meal in a 3-minute interval: 18.67 g/min);
-**   - the action is a basal and a bolus rate (U/min), each quantised by the
-**     pump when the scenario has one, held for the next s minutes.
-** The engine (simulate.c) feeds the pack input that takes boluses with the
-** sum, in place of the scenario's basal and boluses (a config cannot give both).
+** The controller itself (tw_controller: name, n_state, init, act) and what it
+** knows of a twin (tw_controller_twin) are defined once, in the public header
+** include/twinscale/controller.h, with the semantics of a decision (simglucose's
+** T1DSimEnv.step); the built-in controllers (controller_bb.c, controller_pid.c)
+** and libraries built outside twinscale are declared with the same struct. The
+** engine (simulate.c) feeds the pack input that takes boluses with the sum of
+** basal and bolus, in place of the scenario's basal and boluses (a config
+** cannot give both).
 **
-** Adding a controller: one file defining a tw_controller, one line in the table
-** of controller.c. Per-twin state lives in the chunk (n_state doubles a twin),
-** set by init from the twin's profile and the config's gains.
+** Adding a controller: as a shared library, docs/controllers.md (no twinscale
+** source changes); built in, one file defining a tw_controller and one line in
+** the table of controller.c. Nothing branches on a controller's name.
 */
 #ifndef TW_PHYSIO_CONTROLLER_H
 #define TW_PHYSIO_CONTROLLER_H
 
-#include "core/status.h" /* tw_status */
+#include "core/status.h"          /* tw_status */
+#include "twinscale/controller.h" /* tw_controller, tw_controller_twin: the public definition */
+
+#include <stdint.h> /* int64_t */
 
 TW_EXTERN_C_BEGIN
 
-enum { TW_CONTROLLER_MAX_STATE = 8 };
-
-/* scenario.controller_params: the gains of a controller that has them (pid). */
-typedef struct tw_controller_gains {
-  double p;      /* U/min per mg/dL */
-  double i;      /* U/min per mg/dL min */
-  double d;      /* U/min per mg/dL/min */
-  double target; /* mg/dL */
-} tw_controller_gains;
-
-/* What a controller may know of a twin before the run. */
-typedef struct tw_controller_twin {
-  const char *name;          /* the twin's name (reference patients: adolescent#001 ...) */
-  double basal_u_per_min;    /* the pack's reference basal for the twin (t1d: u2ss BW / 6000) */
-  tw_controller_gains gains; /* the config's (read by controllers with uses_gains) */
-} tw_controller_twin;
-
-typedef struct tw_controller {
-  const char *name;    /* "bb", "pid": the value of scenario.controller */
-  const char *summary; /* one line */
-  int n_state;         /* doubles of state per twin, <= TW_CONTROLLER_MAX_STATE */
-  int uses_gains;      /* 1: init reads twin->gains (scenario.controller_params) */
-  /* The twin's starting state; TW_ERR_INPUT naming the twin when the
-  ** controller cannot serve it (no carbohydrate ratio known for it). */
-  tw_status (*init)(const tw_controller_twin *twin, double *state);
-  /* One decision: cgm (mg/dL) the observation, meal (g/min) the carbohydrate
-  ** announced since the last decision, sample_time (min) the interval; writes
-  ** the basal and bolus rates (U/min) for the next interval. A rate may be
-  ** negative (pid below its target): the pump, or without one the engine,
-  ** clips it at 0. */
-  void (*act)(double *state, double cgm, double meal, int sample_time, double *basal, double *bolus);
-} tw_controller;
-
-/* The controller called `name`, or TW_ERR_INPUT naming the known ones. */
+/* The controller a config's value names: a built-in by name ("bb", "pid"), or
+** a library when the value is a path (tw_pack_is_path's rule: a '/' or a
+** ".so" ending; the caller resolves it against the config's directory).
+** TW_ERR_INPUT naming the known ones, or the library and what is wrong with it. */
 tw_status tw_controller_lookup(const char *name, const tw_controller **out);
+
+/* The controller of the library at `path` (controller_load.c): opened once per
+** path and kept for the process's life; TW_ERR_INPUT naming the path when it
+** cannot be opened (dlopen's message), has no entry symbol, was built for
+** another ABI version, or declares a controller tw_controller_check refuses. */
+tw_status tw_controller_load(const char *path, const tw_controller **out);
+
+/* TW_ERR_INPUT unless `c` is usable: a name that is no built-in's, init and
+** act set, 0 <= n_state <= TW_CONTROLLER_MAX_STATE. */
+tw_status tw_controller_check(const tw_controller *c);
+
+/* Every twin's starting state: state (n, ctl->n_state) zeroed, then ctl->init
+** for twin i on its row. A twin whose carb_ratio or correction_factor is not
+** > 0 gets its Quest.csv row's (by name; NaN when Quest.csv lacks the name).
+** TW_ERR_INPUT "controller NAME: <init's reason>" when init refuses a twin. */
+tw_status tw_controller_start(const tw_controller *ctl, int64_t n, const tw_controller_twin *twins, double *state);
 
 TW_EXTERN_C_END
 

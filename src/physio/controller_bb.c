@@ -9,33 +9,34 @@
 **   bolus = (meal s / CR + [cgm > 150] (cgm - 140) / CF) / s  U/min, only when meal > 0
 **
 ** with meal in g/min over the last interval of s minutes, CR (g/U) and CF
-** (mg/dL/U) from the patient's row of Quest.csv (compiled in). simglucose
-** falls back to an "Average" row for a name it does not know; here that is an
-** error naming the twin, so that no twin is dosed with numbers that are not
-** its own. Checked row by row against simglucose's reference trace
-** (tests/physio/test_controller.c).
+** (mg/dL/U) the twin's (tw_controller_twin: the patient's row of Quest.csv,
+** filled by tw_controller_start). simglucose falls back to an "Average" row
+** for a name it does not know; here that is an error naming the twin, so that
+** no twin is dosed with numbers that are not its own. Checked row by row
+** against simglucose's reference trace (tests/physio/test_controller.c).
+** controllers/basal_bolus/ is the same controller written against the public
+** header alone, as the example of a controller library.
 */
 #include "physio/controller.h"
 
-#include "physio/param_table.h" /* tw_t1d_builtin_table: Quest.csv */
+#include <math.h>  /* isfinite */
+#include <stdio.h> /* snprintf */
 
 enum { BB_BASAL, BB_CR, BB_CF, BB_N };
 
 static const double bb_target = 140.0, bb_correct_above = 150.0; /* mg/dL, as simglucose */
 
-static tw_status bb_init(const tw_controller_twin *twin, double *state) {
-  tw_csv q;
-  TW_TRY(tw_t1d_builtin_table("Quest.csv", &q));
-  const int row = tw_csv_find_name(&q, twin->name);
-  tw_status st = TW_OK;
-  if (row < 0)
-    st = TW_FAIL(TW_ERR_INPUT, "controller bb: twin '%s' has no carbohydrate ratio and correction factor "
-                 "(Quest.csv knows the 30 reference patients only)", twin->name);
-  else st = tw_csv_number(&q, row, tw_csv_col(&q, "CR"), &state[BB_CR]);
-  if (st == TW_OK) st = tw_csv_number(&q, row, tw_csv_col(&q, "CF"), &state[BB_CF]);
+static int bb_init(const tw_controller_twin *twin, double *state, char *error, size_t error_cap) {
+  if (!(twin->carb_ratio > 0 && isfinite(twin->carb_ratio) && twin->correction_factor > 0 &&
+        isfinite(twin->correction_factor))) {
+    snprintf(error, error_cap, "twin '%s' has no carbohydrate ratio and correction factor "
+             "(Quest.csv knows the 30 reference patients only)", twin->name);
+    return 1;
+  }
   state[BB_BASAL] = twin->basal_u_per_min;
-  tw_csv_free(&q);
-  return st;
+  state[BB_CR] = twin->carb_ratio;
+  state[BB_CF] = twin->correction_factor;
+  return 0;
 }
 
 static void bb_act(double *state, double cgm, double meal, int sample_time, double *basal, double *bolus) {

@@ -21,14 +21,15 @@
 
 enum { PID_P, PID_I, PID_D, PID_TARGET, PID_PREV, PID_INTEGRATED, PID_N };
 
-static tw_status pid_init(const tw_controller_twin *twin, double *state) {
+static int pid_init(const tw_controller_twin *twin, double *state, char *error, size_t error_cap) {
+  (void)error, (void)error_cap; /* every twin can be served */
   state[PID_P] = twin->gains.p;
   state[PID_I] = twin->gains.i;
   state[PID_D] = twin->gains.d;
   state[PID_TARGET] = twin->gains.target;
   state[PID_PREV] = 0.0;
   state[PID_INTEGRATED] = 0.0;
-  return TW_OK;
+  return 0;
 }
 
 static void pid_act(double *state, double cgm, double meal, int sample_time, double *basal, double *bolus) {

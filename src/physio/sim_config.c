@@ -150,8 +150,9 @@ static const tw_cfg_field scenario_fields[] = {
      .doc = "t1d: none, or an insulin pump of simglucose (Cozmo, Insulet) that quantises basal and boluses"},
     {.key = "controller", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_scenario_cfg, controller),
      .default_text = "none",
-     .doc = "insulin decided in the loop at every sensor sample: none, bb (simglucose's basal-bolus) or pid "
-            "(simglucose's PID on the CGM); needs a sensor, and takes the place of basal and boluses"},
+     .doc = "insulin decided in the loop at every sensor sample: none, bb (simglucose's basal-bolus), pid "
+            "(simglucose's PID on the CGM), or a controller library's path relative to this file "
+            "(docs/controllers.md); needs a sensor, and takes the place of basal and boluses"},
     {.key = "controller_params", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_scenario_cfg, controller_params),
      .sub = &tw_sim_controller_params_schema, .default_text = "{}",
      .doc = "pid's gains and target (defaults: simglucose's example gains); only with controller: pid"},

@@ -9,7 +9,7 @@
 */
 #include "physio/sim_setup.h" /* tw_sim_setup */
 
-#include "physio/controller.h" /* tw_controller_lookup */
+#include "physio/controller.h" /* tw_controller_lookup, tw_controller_start */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
 #include "physio/param_table.h" /* tw_csv, tw_param_row */
 
@@ -492,6 +492,34 @@ static int insulin_part(const tw_model *m) {
   return -1;
 }
 
+/* The controller scenario.controller names: a built-in, or a library path
+** taken relative to the config file's directory (as pack libraries); its
+** errors point at the value. */
+static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cfg_mark at, const tw_controller **ctl) {
+  char path[4096];
+  if (tw_pack_is_path(value)) resolve(doc, value, path, sizeof path);
+  else snprintf(path, sizeof path, "%s", value);
+  return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, "scenario.controller");
+}
+
+/* Every twin's controller state, from its name, reference basal and the gains. */
+static tw_status start_controller(const tw_controller *ctl, const tw_sim_controller_params_cfg *g, int k, tw_sim_setup *s) {
+  const tw_model *m = &s->model;
+  tw_controller_twin *twins = calloc((size_t)s->n_twins + 1, sizeof *twins);
+  if (!twins || !(s->ctl_state = calloc((size_t)(s->n_twins * ctl->n_state) + 1, sizeof(double)))) {
+    free(twins);
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  }
+  for (int64_t i = 0; i < s->n_twins; ++i) {
+    const double *p = s->params + i * m->n_params + m->parts[k].p_off;
+    twins[i] = (tw_controller_twin){.name = s->names[i], .basal_u_per_min = m->parts[k].pack->basal(p),
+                                    .gains = {g->p, g->i, g->d, g->target}};
+  }
+  const tw_status st = tw_controller_start(ctl, s->n_twins, twins, s->ctl_state);
+  free(twins);
+  return st;
+}
+
 /* scenario.controller: the controller, its inputs, and every twin's state. */
 static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
   const tw_sim_scenario_cfg *sc = &c->scenario;
@@ -499,8 +527,9 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
     return sc->controller_params.mark.line ? tw_cfg_error_at(doc, sc->controller_params.mark,
                                                              "scenario.controller_params: set scenario.controller (pid)")
                                            : TW_OK;
+  const tw_cfg_mark at = tw_cfg_path_mark(doc, "scenario.controller");
   const tw_controller *ctl;
-  if (tw_controller_lookup(sc->controller, &ctl) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.controller");
+  TW_TRY(find_controller(sc->controller, doc, at, &ctl));
   const tw_model *m = &s->model;
   const int k = insulin_part(m);
   if (k < 0)
@@ -512,13 +541,7 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
   const tw_sim_controller_params_cfg *g = &sc->controller_params;
   if (g->mark.line && !ctl->uses_gains)
     return tw_cfg_error_at(doc, g->mark, "scenario.controller_params: %s takes none (pid does)", ctl->name);
-  if (!(s->ctl_state = calloc((size_t)(s->n_twins * ctl->n_state) + 1, sizeof(double))))
-    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
-  for (int64_t i = 0; i < s->n_twins; ++i) {
-    const tw_controller_twin twin = {s->names[i], m->parts[k].pack->basal(s->params + i * m->n_params + m->parts[k].p_off),
-                                     {g->p, g->i, g->d, g->target}};
-    if (ctl->init(&twin, s->ctl_state + i * ctl->n_state) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.controller");
-  }
+  if (start_controller(ctl, g, k, s) != TW_OK) return rethrow_at(doc, at, "scenario.controller");
   s->plan.controller = ctl;
   s->plan.ctl_state = s->ctl_state;
   s->plan.ctl_insulin_input = event_input(m, k, TW_EVENT_BOLUS);

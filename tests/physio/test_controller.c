@@ -39,7 +39,7 @@
 #include "tw_test.h"
 
 #if TW_HAVE_YAML
-#include "physio/controller.h"  /* tw_controller_lookup */
+#include "physio/controller.h"  /* tw_controller_lookup, tw_controller_start */
 #include "physio/param_table.h" /* the compiled-in patient table */
 #include "physio/sensor.h"     /* tw_pump_spec_load */
 #include "physio/sim_setup.h"  /* tw_sim_setup_build */
@@ -60,8 +60,8 @@ static void decisions_match_simglucose(void) {
   const tw_controller *bb;
   CHECK_OK(tw_controller_lookup("bb", &bb));
   double state[TW_CONTROLLER_MAX_STATE];
-  const tw_controller_twin twin = {"adolescent#001", basal_of("adolescent#001"), {0, 0, 0, 0}};
-  CHECK_OK(bb->init(&twin, state));
+  const tw_controller_twin twin = {.name = "adolescent#001", .basal_u_per_min = basal_of("adolescent#001")}; /* CR, CF: Quest.csv */
+  CHECK_OK(tw_controller_start(bb, 1, &twin, state));
   tw_pump_spec pump;
   CHECK_OK(tw_pump_spec_load("Insulet", &pump));
   FILE *f = fopen(TW_TEST_DATA_DIR "/physio/simglucose_sim_results.csv", "r");
@@ -185,8 +185,8 @@ static void pid_decisions_match_formula(void) {
   CHECK_OK(tw_controller_lookup("pid", &pid));
   CHECK(pid->uses_gains && pid->n_state <= TW_CONTROLLER_MAX_STATE);
   double state[TW_CONTROLLER_MAX_STATE];
-  const tw_controller_twin twin = {"anyone", 0.02, {0.01, 0.001, 0.1, 140.0}};
-  CHECK_OK(pid->init(&twin, state));
+  const tw_controller_twin twin = {.name = "anyone", .basal_u_per_min = 0.02, .gains = {0.01, 0.001, 0.1, 140.0}};
+  CHECK_OK(tw_controller_start(pid, 1, &twin, state));
   static const double cgm[4] = {150, 160, 130, 140}, meal[4] = {0, 20, 0, 0};
   const double want[4] = {5.1, 0.23 + 1.0 / 3.0, -1.01, 0.06 + 1.0 / 3.0};
   double worst = 0, bolus_sum = 0;
@@ -280,8 +280,8 @@ static void unknown_twin_refused(void) {
   const tw_controller *bb;
   CHECK_OK(tw_controller_lookup("bb", &bb));
   double state[TW_CONTROLLER_MAX_STATE];
-  const tw_controller_twin twin = {"someone#042", 0.01, {0, 0, 0, 0}};
-  CHECK_STATUS(bb->init(&twin, state), TW_ERR_INPUT);
+  const tw_controller_twin twin = {.name = "someone#042", .basal_u_per_min = 0.01};
+  CHECK_STATUS(tw_controller_start(bb, 1, &twin, state), TW_ERR_INPUT);
   CHECK(strstr(tw_error_message(), "someone#042") != NULL);
   tw_error_clear();
   const tw_controller *none;

@@ -54,8 +54,9 @@ static int has_finite(const tw_trial_data *d, int e) {
 
 static void box(FILE *f, const tw_rep_scale *x, const arm_dist *s, double yc, const char *color) {
   const double x1 = tw_rep_map(x, s->q1), x3 = tw_rep_map(x, s->q3), xm = tw_rep_map(x, s->med);
-  fprintf(f, "<line class=\"tw-mark\" stroke=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", color,
-          tw_rep_map(x, s->p05), yc, tw_rep_map(x, s->p95), yc);
+  if (s->p95 > s->p05) /* a whisker of no length is no mark: every value equal */
+    fprintf(f, "<line class=\"tw-mark\" stroke=\"%s\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", color,
+            tw_rep_map(x, s->p05), yc, tw_rep_map(x, s->p95), yc);
   fprintf(f, "<rect class=\"tw-mark\" fill=\"%s\" fill-opacity=\"0.3\" stroke=\"%s\" x=\"%.1f\" y=\"%.1f\" "
           "width=\"%.1f\" height=\"16\"/>\n", color, color, x1, yc - 8, x3 - x1);
   fprintf(f, "<line class=\"tw-mark\" stroke=\"%s\" stroke-width=\"2.5\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "

@@ -88,8 +88,11 @@ static void comparison_row(const tw_report *r, int e, const tw_trial_comparison 
   comparison_label(r->f, r, c->arm);
   fprintf(r->f, "<td>%zu</td>", comparison_n(r, e, c));
   tw_rep_td_num(r->f, c->t.estimate);
-  td_ci(r->f, c->t.ci_lo, c->t.ci_hi, c->t.est);
-  td_p(r->f, c->t.p_value, c->t.est);
+  if (c->t.est != TW_STAT_ESTIMABLE) tw_rep_td_ne(r->f, c->t.est, 2); /* CI and p: one reason */
+  else {
+    td_ci(r->f, c->t.ci_lo, c->t.ci_hi, TW_STAT_ESTIMABLE);
+    td_p(r->f, c->t.p_value, TW_STAT_ESTIMABLE);
+  }
   td_p(r->f, c->rank.p_value, c->rank.est);
   fputs("</tr>\n", r->f);
 }

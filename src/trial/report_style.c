@@ -21,7 +21,7 @@ const char tw_rep_css[] =
     "th,td{padding:.25em .7em;border-bottom:1px solid #e3e3e3;text-align:right;vertical-align:top}\n"
     "th{background:#f4f4f4;font-weight:600}th:first-child,td:first-child,td.l{text-align:left}\n"
     "tr.grp td{background:#fafafa;font-weight:600;text-align:left}\n"
-    "td.ne{color:#8a5a00;font-style:italic;text-align:left}\n"
+    "td{white-space:nowrap}td.ne{color:#8a5a00;font-style:italic;text-align:left;white-space:normal;max-width:26em}\n"
     "pre{background:#f7f7f7;border:1px solid #e3e3e3;padding:.8em;overflow:auto;font-size:.85em}\n"
     "details summary{cursor:pointer;color:#333}\n"
     "figure.tw-fig{margin:1.2em 0 2em}figure.tw-fig svg{max-width:100%;height:auto;display:block}\n"

@@ -51,6 +51,12 @@ void tw_rep_text(FILE *f, double x, double y, const char *anchor, const char *cl
   fputs("</text>\n", f);
 }
 
+/* A tick label: the shortest form of a round number ("50", "0.25", "1e+06"). */
+static const char *tick_label(double x, double step, char *out) {
+  snprintf(out, 32, "%.6g", fabs(x) < 1e-9 * step ? 0 : x);
+  return out;
+}
+
 /* The ticks of s: k0 .. k1 multiples of the step (a few ULPs of slack). */
 static void tick_range(const tw_rep_scale *s, double step, long *k0, long *k1) {
   *k0 = (long)ceil(s->d0 / step - 1e-9);
@@ -67,7 +73,7 @@ void tw_rep_axis_x(FILE *f, const tw_rep_scale *s, double at, const char *title)
     const double x = tw_rep_map(s, (double)k * step);
     fprintf(f, "<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x, at, x, at + 4);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"tick\">%s</text>\n", x, at + 15,
-            tw_rep_num((double)k * step, b));
+            tick_label((double)k * step, step, b));
   }
   tw_rep_text(f, 0.5 * (s->p0 + s->p1), at + 32, "middle", "title", title);
 }
@@ -82,7 +88,7 @@ void tw_rep_axis_y(FILE *f, const tw_rep_scale *s, double at, double grid_to, co
     const double y = tw_rep_map(s, (double)k * step);
     fprintf(f, "<line class=\"grid\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", at, y, grid_to, y);
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"tick\">%s</text>\n", at - 5, y + 4,
-            tw_rep_num((double)k * step, b));
+            tick_label((double)k * step, step, b));
   }
   fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(-90)\" text-anchor=\"middle\" class=\"title\">", at - 42,
           0.5 * (s->p0 + s->p1));

@@ -13,6 +13,7 @@
 */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "trial/report_internal.h"
 
@@ -61,9 +62,13 @@ static void row_label(const tw_report *r, int e, const tw_trial_comparison *c, d
 
 static void row_text(const tw_report *r, int e, const tw_trial_comparison *c, double y) {
   char d[32], lo[32], hi[32], p[32];
-  fprintf(r->f, "<text x=\"%d\" y=\"%.1f\" class=\"legend\">%s [%s, %s] ", TEXT_X, y + 4,
+  fprintf(r->f, "<text x=\"%d\" y=\"%.1f\" class=\"legend\">%s [%s, %s]", TEXT_X, y + 4,
           tw_rep_num(c->t.estimate, d), tw_rep_num(c->t.ci_lo, lo), tw_rep_num(c->t.ci_hi, hi));
-  tw_rep_esc(r->f, r->d->ep_units[e] ? r->d->ep_units[e] : "");
+  const char *units = r->d->ep_units[e];
+  if (units && *units && strcmp(units, "1") != 0) { /* "1": a count or fraction, no unit to show */
+    fputc(' ', r->f);
+    tw_rep_esc(r->f, units);
+  }
   fprintf(r->f, ", p = %s</text>\n", tw_rep_p(c->t.p_value, p));
 }
 

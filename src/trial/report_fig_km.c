@@ -14,7 +14,7 @@
 
 #include "trial/report_internal.h"
 
-enum { W = 960, X0 = 70, X1 = 700, LEG_X = 730, Y0 = 24, Y1 = 290, H = 350 };
+enum { W = 960, X0 = 70, X1 = 680, LEG_X = 705, Y0 = 24, Y1 = 290, H = 350 };
 
 /* The end of follow-up of tte i, in minutes: the largest finite time. */
 static double follow_up(const tw_report *r, int i) {
@@ -50,12 +50,13 @@ static void curve(const tw_report *r, const tw_trial_tte_result *t, int a, const
 }
 
 static void legend(const tw_report *r, const tw_trial_tte_result *t) {
-  char line[200];
+  char line[64];
   for (int a = 0; a < r->d->n_arms; a++) {
-    const double y = Y0 + 10 + 22 * a;
+    const double y = Y0 + 10 + 40 * a;
     fprintf(r->f, "<rect x=\"%d\" y=\"%.1f\" width=\"14\" height=\"10\" fill=\"%s\"/>\n", LEG_X, y - 9, tw_rep_color(a));
-    snprintf(line, sizeof line, "%s: %zu twins, %zu events", r->d->arms[a], t->km[a].n, t->km[a].events);
-    tw_rep_text(r->f, LEG_X + 19, y, "start", "legend", line);
+    tw_rep_text(r->f, LEG_X + 19, y, "start", "legend", r->d->arms[a]);
+    snprintf(line, sizeof line, "%zu twins, %zu events", t->km[a].n, t->km[a].events);
+    tw_rep_text(r->f, LEG_X + 19, y + 15, "start", "tick", line);
   }
 }
 

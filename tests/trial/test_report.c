@@ -17,7 +17,8 @@
 ** With an output directory (used by report_chromium.sh): writes
 ** report.html (crossover, 2 arms, bands) and report-parallel.html (parallel,
 ** 3 arms, no bands) there and prints one line per file: "NAME FIGURES",
-** the number of figures each must have.
+** the number of figures each must have. An optional second argument sets
+** the twins (1,000 by default), to time the report on a large trial.
 */
 #define _POSIX_C_SOURCE 200809L /* mkdir, strncasecmp */
 #include <ctype.h>
@@ -29,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "trial/stats.h"
 #include "trial/trial_results.h"
 #include "tw_test.h"
@@ -431,15 +433,17 @@ static void test_write_failures(void) {
 }
 
 /* Writes the two reports the Chromium test renders; prints "NAME FIGURES". */
-static int write_for_chromium(const char *dir) {
+static int write_for_chromium(const char *dir, int64_t n_twins) {
   static const struct { int design, arms, bands, figures; const char *name; } cases[2] = {
       {TW_DESIGN_CROSSOVER, 2, 1, 5, "report.html"}, {TW_DESIGN_PARALLEL, 3, 0, 4, "report-parallel.html"}};
   for (int k = 0; k < 2; k++) {
     tw_status st;
     char path[4096];
-    fixture *fx = fixture_make(cases[k].design, cases[k].arms, 1000, cases[k].bands, &st);
+    fixture *fx = fixture_make(cases[k].design, cases[k].arms, n_twins, cases[k].bands, &st);
     snprintf(path, sizeof path, "%s/%s", dir, cases[k].name);
+    const double t0 = tw_now_seconds();
     if (st == TW_OK) st = tw_trial_report_write(path, &fx->d, &fx->a, &fx->info);
+    fprintf(stderr, "%s: %lld twins, written in %.3f s\n", cases[k].name, (long long)n_twins, tw_now_seconds() - t0);
     fixture_free(fx);
     if (st != TW_OK) return fprintf(stderr, "%s: %s\n", path, tw_error_message()), 1;
     printf("%s %d\n", cases[k].name, cases[k].figures);
@@ -448,7 +452,7 @@ static int write_for_chromium(const char *dir) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) return write_for_chromium(argv[1]);
+  if (argc > 1) return write_for_chromium(argv[1], argc > 2 ? atoll(argv[2]) : 1000);
   TW_TEST_RUN(test_crossover);
   TW_TEST_RUN(test_parallel_no_bands);
   TW_TEST_RUN(test_write_failures);

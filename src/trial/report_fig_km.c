@@ -98,7 +98,7 @@ static int any_twins(const tw_trial_tte_result *t, int n_arms) {
 }
 
 void tw_rep_fig_km(const tw_report *r) {
-  fputs("<h3>Time to event</h3>\n", r->f);
+  fputs("<h3>Kaplan-Meier curves</h3>\n", r->f);
   if (r->d->n_tte <= 0) fputs("<p class=\"note\">No time-to-event endpoint in this trial.</p>\n", r->f);
   for (int i = 0; i < r->d->n_tte; i++) {
     if (any_twins(&r->a->tte[i], r->d->n_arms)) figure(r, i);

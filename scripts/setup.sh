@@ -15,6 +15,7 @@ packages=(
   libhdf5-openmpi-dev hdf5-tools         # parallel HDF5 results files, h5dump for tests
   clang libclang-rt-14-dev               # libFuzzer for the config-loader fuzz target
   python3-h5py                           # io_h5_read_with_h5py: h5py reads a file 4 ranks wrote
+  chromium                               # trial_report_chromium: renders report.html headless, checks every figure
 )
 # Optional extras for validation/ and scripts/ (PyTorch comparison). Requested
 # with TW_SETUP_EXTRAS=1 so that the core build stays lean; scripts/validate.sh

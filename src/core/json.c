@@ -95,7 +95,10 @@ void tw_json_number(tw_json_writer *w, double v) {
     return;
   }
   char buf[40];
-  snprintf(buf, sizeof buf, "%.17g", v);
+  for (int digits = 15; digits <= 17; digits++) { /* the shortest text that reads back as v */
+    snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (strtod(buf, NULL) == v) break;
+  }
   separate(w);
   put(w, buf);
 }

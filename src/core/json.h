@@ -3,8 +3,9 @@
 **
 ** The writer streams one document to a FILE, indented two spaces per level,
 ** with commas and nesting tracked for the caller: summary.json (issue 8) and
-** any other machine-readable output. Numbers are written with %.17g (they read
-** back bit for bit); JSON has no NaN or infinity, so a non-finite number is
+** any other machine-readable output. Numbers are written in full precision:
+** the shortest of %.15g, %.16g and %.17g that reads back as the same double
+** (0.95, not 0.94999999999999996); JSON has no NaN or infinity, so a non-finite number is
 ** written as null (the caller adds a note saying why). Write errors stick in
 ** the writer and surface once, from tw_json_finish.
 **
@@ -52,7 +53,7 @@ void tw_json_end_array(tw_json_writer *w);
 void tw_json_key(tw_json_writer *w, const char *key);
 /* UTF-8 text, escaped ("\"", "\\", control characters as \n, \t or \u00XX). */
 void tw_json_string(tw_json_writer *w, const char *s);
-/* %.17g; null when v is NaN or infinite. */
+/* Full precision (round-trips exactly); null when v is NaN or infinite. */
 void tw_json_number(tw_json_writer *w, double v);
 void tw_json_int(tw_json_writer *w, int64_t v);
 void tw_json_bool(tw_json_writer *w, int v);

@@ -4,8 +4,8 @@
 **
 ** The shape is the issue's, documented with an example in docs/trial.md:
 ** design, arms, per endpoint the arms' descriptives and the comparisons with
-** the reference, responders, time to event. Every number is written with
-** %.17g. JSON has no NaN or infinity: a number the data cannot give is null,
+** the reference, responders, time to event. Every number is written in full
+** precision (the shortest text that reads back as the same double). JSON has no NaN or infinity: a number the data cannot give is null,
 ** with a sibling "<key>_note" saying why (tw_stat_est_text, or "+infinity" for
 ** an infinite odds ratio, or "not reached" for a Kaplan-Meier median). The
 ** file is written to PATH.partial and renamed over PATH when complete.

@@ -17,13 +17,15 @@
 ** The worst errors are printed and held to regression bounds (tw_bounds.h).
 **
 ** Also: bad data is refused as TW_ERR_INPUT, the atomic write leaves nothing
-** behind when it fails, and the JSON writer and reader round-trip escapes and
-** refuse malformed text.
+** behind (no file when it fails, no .partial when it succeeds), and the JSON
+** writer and reader round-trip escapes and numbers bit for bit and refuse
+** malformed text.
 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h> /* mkdir */
 
 #include "core/json.h"
 #include "trial/trial_results.h"
@@ -384,13 +386,20 @@ static void test_atomic_write(void) {
   tw_trial_data d = small_parallel(values, arm_of);
   tw_trial_analysis an;
   CHECK_OK(tw_trial_analyse(&d, &an));
-  const char *bad = TW_BINARY_DIR "/no_such_dir_for_test_analysis/summary.json";
-  const tw_status st = tw_trial_summary_write(bad, &d, &an);
+  /* the rename fails (the target is a directory): the .partial is removed */
+  const char *dir = TW_BINARY_DIR "/test_analysis_target_is_a_dir";
+  mkdir(dir, 0755);
+  const tw_status st = tw_trial_summary_write(dir, &d, &an);
+  FILE *left = fopen(TW_BINARY_DIR "/test_analysis_target_is_a_dir.partial", "r");
+  if (left) fclose(left);
+  const tw_status st0 = tw_trial_summary_write(TW_BINARY_DIR "/no_such_dir/summary.json", &d, &an);
   const char *good = TW_BINARY_DIR "/test_analysis_atomic.json";
   remove(good);
   const tw_status st2 = tw_trial_summary_write(good, &d, &an);
   tw_trial_analysis_free(&an);
   CHECK_EQ_INT(st, TW_ERR_IO);
+  CHECK_MSG(!left, "the .partial file is left behind after a failed rename");
+  CHECK_EQ_INT(st0, TW_ERR_IO);
   CHECK_OK(st2);
   FILE *f = fopen(TW_BINARY_DIR "/test_analysis_atomic.json.partial", "r");
   if (f) fclose(f);
@@ -408,7 +417,8 @@ static void test_json_round_trip(void) {
   tw_json_begin_object(&w);
   tw_json_key(&w, tricky), tw_json_string(&w, tricky);
   tw_json_key(&w, "n"), tw_json_begin_array(&w), tw_json_number(&w, 0.1), tw_json_number(&w, NAN),
-      tw_json_number(&w, -1e-300), tw_json_int(&w, -9007199254740993LL), tw_json_bool(&w, 1), tw_json_end_array(&w);
+      tw_json_number(&w, -1e-300), tw_json_int(&w, -9007199254740993LL), tw_json_bool(&w, 1), tw_json_number(&w, 0.1 + 0.2),
+      tw_json_number(&w, 1.0 / 3), tw_json_end_array(&w);
   tw_json_key(&w, "empty"), tw_json_begin_object(&w), tw_json_end_object(&w);
   tw_json_end_object(&w);
   CHECK_OK(tw_json_finish(&w, "tmpfile"));
@@ -418,9 +428,10 @@ static void test_json_round_trip(void) {
   tw_json_value v;
   CHECK_OK(tw_json_parse(buf, len, "round trip", &v));
   const tw_json_value *s = tw_json_get(&v, tricky), *n = tw_json_get(&v, "n");
-  const int ok = s && s->type == TW_JSON_STRING && !strcmp(s->string, tricky) && n && n->n == 5 &&
+  const int ok = s && s->type == TW_JSON_STRING && !strcmp(s->string, tricky) && n && n->n == 7 &&
                  n->items[0].number == 0.1 && n->items[1].type == TW_JSON_NULL && n->items[2].number == -1e-300 &&
-                 n->items[4].type == TW_JSON_BOOL && tw_json_get(&v, "empty")->n == 0;
+                 n->items[4].type == TW_JSON_BOOL && n->items[5].number == 0.1 + 0.2 &&
+                 n->items[6].number == 1.0 / 3 && tw_json_get(&v, "empty")->n == 0;
   tw_json_free(&v);
   CHECK_MSG(ok, "the JSON did not round-trip:\n%s", buf);
 }

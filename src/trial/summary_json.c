@@ -278,11 +278,25 @@ static tw_status write_file(FILE *f, const char *path, const tw_trial_data *d, c
   return tw_json_finish(&s.w, path);
 }
 
+/* Names that become keys of one JSON object must differ (and exist). */
+static tw_status unique(const char *const *names, int n, size_t stride, const char *what) {
+  for (int i = 0; i < n; i++) {
+    const char *u = *(const char *const *)((const char *)names + (size_t)i * stride);
+    if (!u) return TW_FAIL(TW_ERR_INPUT, "summary.json: %s %d has no name", what, i);
+    for (int j = 0; j < i; j++)
+      if (!strcmp(u, *(const char *const *)((const char *)names + (size_t)j * stride)))
+        return TW_FAIL(TW_ERR_INPUT, "summary.json: two %ss are named '%s'", what, u);
+  }
+  return TW_OK;
+}
+
 static tw_status check_args(const char *path, const tw_trial_data *d, const tw_trial_analysis *a) {
   if (!path || !d || !a) return TW_FAIL(TW_ERR_INPUT, "summary.json: NULL argument");
   if (a->n_arms != d->n_arms || a->n_endpoints != d->n_endpoints || a->n_tte != d->n_tte)
     return TW_FAIL(TW_ERR_INPUT, "summary.json: the analysis is not of this data (%d arms vs %d)", a->n_arms, d->n_arms);
-  return TW_OK;
+  TW_TRY(unique(d->arms, d->n_arms, sizeof *d->arms, "arm"));
+  TW_TRY(unique(d->ep_names, d->n_endpoints, sizeof *d->ep_names, "endpoint"));
+  return d->n_tte ? unique(&d->tte[0].name, d->n_tte, sizeof *d->tte, "time-to-event endpoint") : TW_OK;
 }
 
 tw_status tw_trial_summary_write(const char *path, const tw_trial_data *d, const tw_trial_analysis *a) {

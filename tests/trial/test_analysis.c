@@ -16,7 +16,8 @@
 ** kept for the report are checked against lifelines' survival function.
 ** The worst errors are printed and held to regression bounds (tw_bounds.h).
 **
-** Also: bad data is refused as TW_ERR_INPUT, the atomic write leaves nothing
+** Also: bad data (and duplicate names) are refused as TW_ERR_INPUT, a trial
+** without twins is analysed as "too few" everywhere, the atomic write leaves nothing
 ** behind (no file when it fails, no .partial when it succeeds), and the JSON
 ** writer and reader round-trip escapes and numbers bit for bit and refuse
 ** malformed text.
@@ -407,6 +408,39 @@ static void test_atomic_write(void) {
   tw_error_clear();
 }
 
+/* No twins at all: every statistic says "too few", the file is still written. */
+static void test_empty_trial(void) {
+  const tw_trial_tte tte = {.name = "e", .time_ep = 0, .event_ep = 1};
+  tw_trial_data c = {.design = TW_DESIGN_CROSSOVER, .n_arms = 2, .arms = ARMS2, .n_twins = 0, .n_endpoints = 2,
+                     .ep_names = EP2, .values = NULL, .responder = {.ep = 0, .threshold = 1, .above = 1},
+                     .n_tte = 1, .tte = &tte, .level = 0.95};
+  tw_trial_analysis an;
+  CHECK_OK(tw_trial_analyse(&c, &an));
+  const int too_few = an.ep[0].arms[0].est == TW_STAT_TOO_FEW && an.ep[0].comp[0].t.est == TW_STAT_TOO_FEW &&
+                      an.resp.rate[1].est == TW_STAT_TOO_FEW && an.tte[0].km[0].est == TW_STAT_TOO_FEW &&
+                      an.tte[0].cox[0].est == TW_STAT_TOO_FEW && an.tte[0].n_steps[0] == 0;
+  const tw_status st = tw_trial_summary_write(TW_BINARY_DIR "/test_analysis_empty.json", &c, &an);
+  const char *dup_arms[] = {"a", "a"};
+  c.arms = dup_arms;
+  const tw_status st_dup = tw_trial_summary_write(TW_BINARY_DIR "/test_analysis_dup.json", &c, &an);
+  tw_trial_analysis_free(&an);
+  CHECK(too_few);
+  CHECK_OK(st);
+  CHECK_EQ_INT(st_dup, TW_ERR_INPUT);
+  size_t len;
+  char *text = slurp(TW_BINARY_DIR "/test_analysis_empty.json", &len);
+  tw_json_value v;
+  CHECK(text);
+  const tw_status parsed = tw_json_parse(text, len, "empty", &v);
+  free(text);
+  CHECK_OK(parsed);
+  const tw_json_value *mean = at_path(&v, "endpoints/t/arms/a/mean");
+  const int is_null = mean && mean->type == TW_JSON_NULL;
+  tw_json_free(&v);
+  CHECK(is_null);
+  tw_error_clear();
+}
+
 static void test_json_round_trip(void) {
   const char *tricky = "q\"b\\s/n\nt\tc\x01 \xc3\xa9 \xf0\x9f\x98\x80";
   char buf[512] = {0};
@@ -458,6 +492,7 @@ int main(void) {
   TW_TEST_RUN(test_against_reference);
   TW_TEST_RUN(test_bad_input);
   TW_TEST_RUN(test_atomic_write);
+  TW_TEST_RUN(test_empty_trial);
   TW_TEST_RUN(test_json_round_trip);
   TW_TEST_RUN(test_json_rejects);
   return TW_TEST_RESULT();

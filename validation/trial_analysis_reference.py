@@ -280,7 +280,9 @@ def rank_paired(x, y):
     d = x - y
     if not np.any(d != 0):
         return None, "all_zero", None
-    res = st.wilcoxon(d, zero_method="wilcox", correction=False, method="asymptotic")
+    # scipy 1.10 names the normal approximation "approx" (later versions: "asymptotic")
+    method = "approx" if tuple(int(v) for v in scipy.__version__.split(".")[:2]) < (1, 11) else "asymptotic"
+    res = st.wilcoxon(d, zero_method="wilcox", correction=False, method=method)
     return res.statistic, None, res.pvalue
 
 

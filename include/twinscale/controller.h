@@ -99,6 +99,10 @@ typedef struct tw_controller_twin {
   ** controller that needs them refuses the twin from init). */
   double carb_ratio;         /* g of carbohydrate per U (simglucose's CR) */
   double correction_factor;  /* mg/dL of glucose per U (simglucose's CF) */
+  /* The reference patient a cohort twin was drawn around (its /cohort/reference),
+  ** or NULL: where the twin's own name has no Quest.csv row, its therapy is the
+  ** reference patient's (docs/controllers.md). */
+  const char *reference;
 } tw_controller_twin;
 
 /* The twin's starting state (state: n_state doubles, zeroed before the call).

@@ -50,11 +50,13 @@ tw_status tw_controller_check(const tw_controller *c) {
   return TW_OK;
 }
 
-/* Quest.csv's CR and CF of `name` where the twin lacks them (NaN: not there). */
+/* Quest.csv's CR and CF of the twin's name, else of its reference patient,
+** where the twin lacks them (NaN: in neither). */
 static tw_status fill_therapy(const tw_csv *q, tw_controller_twin *t) {
   if (t->carb_ratio > 0 && t->correction_factor > 0) return TW_OK;
   t->carb_ratio = t->correction_factor = NAN;
-  const int row = tw_csv_find_name(q, t->name);
+  int row = tw_csv_find_name(q, t->name);
+  if (row < 0 && t->reference) row = tw_csv_find_name(q, t->reference);
   if (row < 0) return TW_OK;
   TW_TRY(tw_csv_number(q, row, tw_csv_col(q, "CR"), &t->carb_ratio));
   return tw_csv_number(q, row, tw_csv_col(q, "CF"), &t->correction_factor);

@@ -502,8 +502,32 @@ static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cf
   return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, "scenario.controller");
 }
 
-/* Every twin's controller state, from its name, reference basal and the gains. */
-static tw_status start_controller(const tw_controller *ctl, const tw_sim_controller_params_cfg *g, int k, tw_sim_setup *s) {
+/* The reference patient of every twin of a cohort file (/cohort/reference),
+** or *refs NULL when the twins come from elsewhere. */
+static tw_status cohort_references(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s, char ***refs) {
+  *refs = NULL;
+#if TW_HAVE_HDF5
+  if (!c->twins.cohort) return TW_OK;
+  char path[4096];
+  int64_t n = 0;
+  tw_h5_file *f;
+  resolve(doc, c->twins.cohort, path, sizeof path);
+  TW_TRY(tw_h5_open(path, NULL, &f));
+  tw_status st = tw_h5_exists(f, "/cohort/reference") ? tw_h5_read_strings(f, "/cohort/reference", refs, &n) : TW_OK;
+  if (st == TW_OK && *refs && n != s->n_twins)
+    st = TW_FAIL(TW_ERR_INPUT, "%s: /cohort/reference has %lld rows for %lld twins", path, (long long)n, (long long)s->n_twins);
+  const tw_status cst = tw_h5_close(f);
+  return st != TW_OK ? st : cst;
+#else
+  (void)c, (void)doc, (void)s;
+  return TW_OK;
+#endif
+}
+
+/* Every twin's controller state, from its name (or reference patient), reference
+** basal and the gains. */
+static tw_status start_controller(const tw_controller *ctl, const tw_sim_controller_params_cfg *g, int k,
+                                  char *const *refs, tw_sim_setup *s) {
   const tw_model *m = &s->model;
   tw_controller_twin *twins = calloc((size_t)s->n_twins + 1, sizeof *twins);
   if (!twins || !(s->ctl_state = calloc((size_t)(s->n_twins * ctl->n_state) + 1, sizeof(double)))) {
@@ -513,7 +537,7 @@ static tw_status start_controller(const tw_controller *ctl, const tw_sim_control
   for (int64_t i = 0; i < s->n_twins; ++i) {
     const double *p = s->params + i * m->n_params + m->parts[k].p_off;
     twins[i] = (tw_controller_twin){.name = s->names[i], .basal_u_per_min = m->parts[k].pack->basal(p),
-                                    .gains = {g->p, g->i, g->d, g->target}};
+                                    .gains = {g->p, g->i, g->d, g->target}, .reference = refs ? refs[i] : NULL};
   }
   const tw_status st = tw_controller_start(ctl, s->n_twins, twins, s->ctl_state);
   free(twins);
@@ -541,7 +565,12 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
   const tw_sim_controller_params_cfg *g = &sc->controller_params;
   if (g->mark.line && !ctl->uses_gains)
     return tw_cfg_error_at(doc, g->mark, "scenario.controller_params: %s takes none (pid does)", ctl->name);
-  if (start_controller(ctl, g, k, s) != TW_OK) return rethrow_at(doc, at, "scenario.controller");
+  char **refs;
+  TW_TRY(cohort_references(c, doc, s, &refs));
+  const tw_status st = start_controller(ctl, g, k, refs, s);
+  for (int64_t i = 0; refs && i < s->n_twins; ++i) free(refs[i]);
+  free(refs);
+  if (st != TW_OK) return rethrow_at(doc, at, "scenario.controller");
   s->plan.controller = ctl;
   s->plan.ctl_state = s->ctl_state;
   s->plan.ctl_insulin_input = event_input(m, k, TW_EVENT_BOLUS);

@@ -78,7 +78,8 @@ static const tw_cfg_field endpoints_fields[] = {
     {.key = "glucose", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_endpoints_cfg, glucose),
      .default_text = "auto",
      .doc = "observable of the glucose endpoints (TIR, TBR, TAR, mean, SD, CV, GMI, LBGI, HBGI, time to < 54): "
-            "bg (every minute), cgm (every sensor sample), none, or auto (bg when the pack has it)"},
+            "an observable (bg every minute, or t1d.bg when several packs run; cgm every sensor sample), none, or auto "
+            "(the observable bg of any pack)"},
     {.key = "thresholds", .type = TW_CFG_LIST, .offset = offsetof(tw_trial_endpoints_cfg, thresholds),
      .sub = &threshold_schema, .count_offset = offsetof(tw_trial_endpoints_cfg, n_thresholds), .default_text = "[]",
      .doc = "user endpoints: percent of samples below, above or between thresholds on any observable"},

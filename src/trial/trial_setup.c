@@ -77,8 +77,10 @@ static tw_status glucose_group(const tw_trial_config *c, const tw_cfg_doc *doc, 
   int obs = -1;
   if (!strcmp(want, "none")) return TW_OK;
   if (!strcmp(want, "auto")) {
-    for (int k = 0; k < s->arm[0].n_out && obs < 0; ++k)
-      if (!strcmp(s->arm[0].out_names[k], "bg")) obs = k;
+    for (int k = 0; k < s->arm[0].n_out && obs < 0; ++k) { /* "bg", or "<pack>.bg" when several packs run */
+      const char *name = s->arm[0].out_names[k], *dot = strrchr(name, '.');
+      if (!strcmp(dot ? dot + 1 : name, "bg")) obs = k;
+    }
     if (obs < 0) return TW_OK;
   } else {
     TW_TRY(find_obs(s, doc, c->endpoints.mark, "endpoints.glucose", want, &obs));

@@ -3,7 +3,7 @@
 
     docs_examples.py TWINSCALE SOURCE_DIR      (ctest docs_python_examples)
 
-Runs `TWINSCALE simulate` on a copy of configs/quickstart.yaml writing into a
+Runs `TWINSCALE simulate` on a copy of configs/simulate-quickstart.yaml writing into a
 temporary directory, then executes each ```python block of SOURCE_DIR/README.md
 and SOURCE_DIR/docs/*.md there with Debian's Python, so an example that reads a
 dataset `simulate` does not write (docs/file-formats.md once read
@@ -35,9 +35,9 @@ def blocks(source_dir):
 
 def main(twinscale, source_dir):
     with tempfile.TemporaryDirectory() as tmp:
-        cfg = open(os.path.join(source_dir, "configs", "quickstart.yaml")).read()
+        cfg = open(os.path.join(source_dir, "configs", "simulate-quickstart.yaml")).read()
         with open(os.path.join(tmp, "quickstart.yaml"), "w") as f:
-            f.write(cfg)  # output.path quickstart.h5, relative: written in tmp
+            f.write(cfg)  # output.path simulate-quickstart.h5, relative: written in tmp
         subprocess.run([os.path.abspath(twinscale), "simulate", "quickstart.yaml"], cwd=tmp, check=True, capture_output=True)
         ran, failed = 0, 0
         for doc, i, code in blocks(source_dir):

@@ -85,7 +85,7 @@ static void output_checked_first(void) {
   snprintf(args, sizeof args, "simulate %s -o %s", YEAR, path);
   refused(args, "readonly.h5: exists and is not writable; refusing to replace it (--force replaces it)");
   char err[4096];
-  snprintf(args, sizeof args, "simulate %s/configs/quickstart.yaml -o %s --force", TW_SOURCE_DIR, path);
+  snprintf(args, sizeof args, "simulate %s/configs/simulate-quickstart.yaml -o %s --force", TW_SOURCE_DIR, path);
   CHECK_EQ_INT(twinscale(args, err, sizeof err), 0);
   struct stat st;
   CHECK(stat(path, &st) == 0 && st.st_size > 1000); /* replaced by the results */
@@ -93,18 +93,18 @@ static void output_checked_first(void) {
 
 static void overrides(void) {
   char args[1400], err[4096], out[700];
-  refused("simulate --set output.every_mi=5 " TW_SOURCE_DIR "/configs/quickstart.yaml",
+  refused("simulate --set output.every_mi=5 " TW_SOURCE_DIR "/configs/simulate-quickstart.yaml",
           "--set output.every_mi=5: unknown key 'every_mi' in output (did you mean 'every_min'?)");
-  refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --set duration_min=-5", "--set duration_min=-5: ");
-  refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --set duration_min", "expected KEY=VALUE");
-  refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --bogus", "unknown option '--bogus'");
-  refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --force=yes", "--force takes no value");
+  refused("simulate " TW_SOURCE_DIR "/configs/simulate-quickstart.yaml --set duration_min=-5", "--set duration_min=-5: ");
+  refused("simulate " TW_SOURCE_DIR "/configs/simulate-quickstart.yaml --set duration_min", "expected KEY=VALUE");
+  refused("simulate " TW_SOURCE_DIR "/configs/simulate-quickstart.yaml --bogus", "unknown option '--bogus'");
+  refused("simulate " TW_SOURCE_DIR "/configs/simulate-quickstart.yaml --force=yes", "--force takes no value");
   refused("simulate", "missing the CONFIG file");
   int devices = 0;
   if (tw_backend_cuda_probe(&devices) == TW_OK && devices == 0) /* a machine without a GPU */
-    refused("simulate " TW_SOURCE_DIR "/configs/quickstart.yaml --set backend=cuda", "backend 'cuda' requested but ");
+    refused("simulate " TW_SOURCE_DIR "/configs/simulate-quickstart.yaml --set backend=cuda", "backend 'cuda' requested but ");
   snprintf(out, sizeof out, "%s/set.h5", dir);
-  snprintf(args, sizeof args, "simulate -o %s --set output.every_min=60 %s/configs/quickstart.yaml --set duration_min=1440",
+  snprintf(args, sizeof args, "simulate -o %s --set output.every_min=60 %s/configs/simulate-quickstart.yaml --set duration_min=1440",
            out, TW_SOURCE_DIR);
   CHECK_EQ_INT(twinscale(args, err, sizeof err), 0);
   CHECK(run_case_exists(out));

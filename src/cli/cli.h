@@ -41,6 +41,7 @@ int tw_cmd_bench_nn(int argc, char **argv);
 int tw_cmd_simulate(int argc, char **argv);
 int tw_cmd_trial(int argc, char **argv);
 int tw_cmd_cohort_generate(int argc, char **argv);
+int tw_cmd_cohort_import(int argc, char **argv);
 int tw_cmd_bench_physio(int argc, char **argv);
 int tw_cmd_nn_forward(int argc, char **argv);
 int tw_cmd_nn_grad(int argc, char **argv);

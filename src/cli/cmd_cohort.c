@@ -1,24 +1,31 @@
 /*
-** cmd_cohort.c: `twinscale cohort generate CONFIG [--set KEY=VALUE] [-o PATH] [--force]`.
+** cmd_cohort.c: `twinscale cohort generate CONFIG [--set KEY=VALUE] [-o PATH] [--force]`
+** and `twinscale cohort import CONFIG [--set KEY=VALUE] [-o PATH] [--force]`.
 **
-** Loads the `cohort` config, draws the cohort (src/cohort/generate.h), writes
-** it and prints a summary table: per covariate mean, sd, min and max, per
-** condition the prevalence, and how many twins needed a redraw. Every draw is
-** keyed by twin id, so the cohort is the same for any thread count; this
+** generate loads the `cohort` config, draws the cohort (src/cohort/generate.h),
+** writes it and prints a summary table: per covariate mean, sd, min and max,
+** per condition the prevalence, and how many twins needed a redraw. Every draw
+** is keyed by twin id, so the cohort is the same for any thread count; this
 ** command runs on one process (rank 0 of a launch does the work).
-** Exit status: 0; 2 bad input (one line, FILE:LINE:COL, or the twin that
-** could not be drawn); 1 other failures.
+** import loads the `import` config, reads the salt from the environment
+** variable the config names (the only place the salt is read from), imports
+** the persons, imputes and draws (src/cohort/import.h), writes the cohort and
+** prints the same kind of table with the share imputed per covariate.
+** Exit status: 0; 2 bad input (one line, FILE:LINE:COL, the input file and
+** row, or the twin that could not be drawn); 1 other failures.
 */
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
 
 #if TW_HAVE_YAML && TW_HAVE_HDF5
 #include <stdio.h>  /* printf */
-#include <string.h> /* memset */
+#include <stdlib.h> /* getenv */
+#include <string.h> /* memset, strlen */
 
 #include "cli/cli.h"             /* tw_cli_fail */
 #include "cli/config_kinds.h"    /* tw_config_load */
 #include "cli/options.h"         /* tw_opts_parse */
 #include "cohort/generate.h"     /* tw_cohort_generate */
+#include "cohort/import.h"       /* tw_import_run */
 
 /* "subgroup children: 100 twins; mean age_y 9.5, ..." */
 static void print_subgroup(const tw_cohort *h, const tw_cohort_config *c, int g) {
@@ -79,6 +86,92 @@ int tw_cmd_cohort_generate(int argc, char **argv) {
                                  1, &n_pos);
   if (bad) return bad;
   return run(file, &co);
+}
+/* ---- cohort import --------------------------------------------------------- */
+
+/* The salt from the environment variable the config names: a config error at
+** salt_env when it is unset or too short. The value is never printed. */
+static tw_status read_salt(const tw_import_config *c, const tw_cfg_doc *doc, const char **salt) {
+  *salt = getenv(c->salt_env);
+  tw_cfg_mark at = tw_cfg_path_mark(doc, "salt_env");
+  if (!*salt || !**salt)
+    return tw_cfg_error_at(doc, at, "salt_env: the environment variable %s is not set; export the pseudonym salt "
+                           "(at least %d bytes) in it", c->salt_env, TW_SALT_MIN_BYTES);
+  if (strlen(*salt) < TW_SALT_MIN_BYTES)
+    return tw_cfg_error_at(doc, at, "salt_env: the salt in %s is %zu bytes; at least %d are needed", c->salt_env,
+                           strlen(*salt), TW_SALT_MIN_BYTES);
+  return TW_OK;
+}
+
+static void print_import_row(const tw_imported *im, int v) {
+  tw_cohort view = {.n = im->n, .cov = im->x};
+  tw_cohort_stats s = tw_cohort_covariate_stats(&view, v);
+  double pct = 100.0 * (double)(im->n_imputed[v] + im->n_derived[v]) / (double)im->n;
+  printf("%-16s %-18s %12.4g %12.4g %12.4g %12.4g %8.1f%%", tw_cohort_var_name(v), tw_cohort_var_units(v), s.mean,
+         s.sd, s.min, s.max, pct);
+  if (im->n_derived[v]) printf(" (%lld derived)", (long long)im->n_derived[v]);
+  if (im->n_clamped[v]) printf(" (%lld outside the marginal's range, clamped)", (long long)im->n_clamped[v]);
+  printf("\n");
+}
+
+static void print_import(const tw_imported *im, const tw_import_config *c) {
+  const tw_import_report *r = &im->persons.report;
+  printf("persons: %lld in the source; left out: %lld deceased, %lld unborn, %lld with a body weight outside the "
+         "pack's range; kept %lld\n", (long long)r->source_persons, (long long)r->deceased_excluded,
+         (long long)r->unborn_excluded, (long long)im->weight_out_of_range, (long long)im->n);
+  printf("%-16s %-18s %12s %12s %12s %12s %9s\n", "covariate", "units", "mean", "sd", "min", "max", "imputed");
+  for (int v = 0; v < TW_CH_N_VARS; ++v)
+    if (tw_imported_complete(im, v)) print_import_row(im, v);
+    else printf("%-16s not written: missing for %lld of %lld persons and no marginal to impute it from\n",
+                tw_cohort_var_name(v), (long long)im->n_missing[v], (long long)im->n);
+  for (int j = 0; j < TW_COND_COUNT; ++j) {
+    int64_t k = 0;
+    for (int64_t i = 0; i < im->n; ++i) k += im->persons.persons[i].cond[j];
+    printf("%-16s prevalence %.4f\n", tw_condition_name((tw_condition)j), (double)k / (double)im->n);
+  }
+  int64_t redrawn = 0;
+  for (int64_t i = 0; i < im->n; ++i) redrawn += im->draws.attempts[i] > 1;
+  printf("parameters: pack %s, %d with variability, %lld twin(s) redrawn at least once\n", c->model.pack,
+         c->model.parameters.n_variability, (long long)redrawn);
+}
+
+static tw_status import_and_write(const tw_import_config *c, const tw_cfg_doc *doc) {
+  const char *salt, *given = c->source.synthea ? c->source.synthea : c->source.person_csv;
+  char source[4096];
+  TW_TRY(read_salt(c, doc, &salt));
+  tw_cfg_resolve(doc, given, source, sizeof source);
+  tw_imported im;
+  TW_TRY(tw_import_run(c, source, salt, 0, &im));
+  tw_status st = tw_imported_write_h5(&im, c, tw_cfg_text(doc), c->model.output.path);
+  if (st == TW_OK) {
+    printf("wrote %s (%lld twins from %s, reference date %s, seed %lld)\n", c->model.output.path, (long long)im.n,
+           im.persons.source, c->reference_date, (long long)c->model.seed);
+    print_import(&im, c);
+  }
+  tw_imported_free(&im);
+  return st;
+}
+
+static int run_import(const char *file, const tw_config_opts *co) {
+  tw_import_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_status st = tw_config_load(file, "import", co->set.items, co->set.n, co->output, &c, &doc);
+  if (st == TW_OK) {
+    st = import_and_write(&c, doc);
+    tw_cfg_release(&tw_import_config_schema, &c);
+  }
+  tw_cfg_free(doc);
+  return st == TW_OK ? 0 : tw_cli_fail(st);
+}
+
+int tw_cmd_cohort_import(int argc, char **argv) {
+  tw_config_opts co = {0};
+  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
+  const char *file;
+  int n_pos, bad = tw_opts_parse("cohort import", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1,
+                                 1, &n_pos);
+  if (bad) return bad;
+  return run_import(file, &co);
 }
 #else
 typedef int tw_cmd_cohort_needs_yaml_and_hdf5; /* ISO C wants a non-empty file */

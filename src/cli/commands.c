@@ -57,6 +57,23 @@ const tw_command tw_commands[] = {
      "  -o, --output PATH  the cohort file (the same as --set output.path=PATH)\n"
      "  --force            accepted for symmetry with `simulate`\n",
      tw_cmd_cohort_generate},
+    {"cohort", "import", "real twins from EHR exports: Synthea or person CSV, imputed covariates, pack parameters",
+     "usage: twinscale cohort import CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
+     "Reads the `import` config CONFIG (source, reference_date, salt_env, keep_deceased, and the\n"
+     "cohort model: seed, pack, covariates, correlation, parameters, output; docs/import.md).\n"
+     "Imports the persons of a Synthea CSV export or a person CSV at the reference date under\n"
+     "pseudonyms keyed by the salt in the environment variable salt_env names, imputes missing\n"
+     "covariates from the model's copula, draws each person's pack parameters as `cohort\n"
+     "generate` does, and writes output.path in the cohort layout (/cohort/id the pseudonyms,\n"
+     "/cohort/covariates/<name>, /cohort/imputed/<name>, /cohort/conditions/<name>,\n"
+     "/cohort/parameters/<pack>.<param>, /cohort/reference) for `simulate` and `trial`.\n"
+     "Prints per covariate mean, sd, min, max and the share imputed, and each prevalence.\n"
+     "Exit status: 0; 2 bad input (one line: FILE:LINE:COLUMN of the config or of the input\n"
+     "file, an unset salt variable, no persons left); 1 other failures.\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted), checked like the file; repeatable\n"
+     "  -o, --output PATH  the cohort file (the same as --set output.path=PATH)\n"
+     "  --force            accepted for symmetry with `simulate`\n",
+     tw_cmd_cohort_import},
 #endif
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",

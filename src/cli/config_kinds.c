@@ -13,6 +13,7 @@
 
 #include "cli/config_kinds.h"
 #include "cohort/cohort_config.h" /* tw_cohort_config_schema */
+#include "cohort/import.h"        /* tw_import_config_schema */
 #include "core/config_example.h" /* tw_example_config_schema */
 #include "physio/sim_config.h"    /* tw_sim_config_schema */
 #include "trial/trial_config.h"   /* tw_trial_config_schema */
@@ -22,6 +23,7 @@ const tw_config_kind tw_config_kinds[] = {
     {"simulate", &tw_sim_config_schema, "pack"},
     {"cohort", &tw_cohort_config_schema, NULL},
     {"trial", &tw_trial_config_schema, NULL},
+    {"import", &tw_import_config_schema, NULL},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

@@ -406,3 +406,12 @@ static tw_status check_cohort(const tw_cfg_doc *doc, void *obj) {
 }
 
 const tw_cfg_schema tw_cohort_config_schema = TW_CFG_SCHEMA(tw_cohort_config, cohort_fields, check_cohort);
+
+/* The parts the `import` kind (src/cohort/import_config.c) binds with the same
+** tables, so that both kinds read covariates, correlation, parameters and
+** output alike. */
+const tw_cfg_schema tw_cohort_covariates_schema = TW_CFG_SCHEMA(tw_cohort_covariates, covariates_fields,
+                                                                check_covariates);
+const tw_cfg_schema tw_cohort_correlation_schema = TW_CFG_SCHEMA(tw_cohort_correlation, correlation_fields, NULL);
+const tw_cfg_schema tw_cohort_params_schema = TW_CFG_SCHEMA(tw_cohort_params, params_fields, NULL);
+const tw_cfg_schema tw_cohort_output_schema = TW_CFG_SCHEMA(tw_cohort_output, output_fields, NULL);

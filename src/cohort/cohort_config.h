@@ -128,6 +128,9 @@ typedef struct tw_cohort_config {
 } tw_cohort_config;
 
 extern const tw_cfg_schema tw_cohort_config_schema;
+/* Its parts, for a kind that reads them too (`import`): the same tables. */
+extern const tw_cfg_schema tw_cohort_covariates_schema, tw_cohort_correlation_schema, tw_cohort_params_schema,
+    tw_cohort_output_schema;
 
 /* The drawn marginal of continuous covariate v, or NULL when the config has none. */
 const tw_cohort_dist *tw_cohort_marginal_of(const tw_cohort_config *c, int v);

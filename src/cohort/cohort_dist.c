@@ -32,3 +32,9 @@ double tw_cohort_quantile(const tw_cohort_dist *d, int kind, double u) {
   if (!d->no_max && x > d->max) x = d->max;
   return x;
 }
+
+double tw_cohort_cdf(const tw_cohort_dist *d, int kind, double x) {
+  double lo = d->no_min ? 0.0 : cdf(d, kind, d->min), hi = d->no_max ? 1.0 : cdf(d, kind, d->max);
+  double u = (cdf(d, kind, x) - lo) / (hi - lo);
+  return u < 0 ? 0 : u > 1 ? 1 : u;
+}

@@ -123,6 +123,13 @@ tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, cons
   return tw_h5_close(f);
 }
 
+tw_status tw_cohort_write_draws(tw_h5_file *f, const tw_cohort *h) {
+  TW_TRY(write_params(f, h));
+  TW_TRY(write_references(f, h));
+  TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
+  return tw_h5_attr_write_i64(f, "n_twins", h->n);
+}
+
 #else
 tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path) {
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: this build has no HDF5, so it writes no cohort file", path);

@@ -100,12 +100,18 @@ typedef struct plan {
   double *omega, *Lw; /* log-scale sds (k), Cholesky factor (k, k) */
   int bw;            /* the pack's body-weight parameter */
   refs r;
+  const double *given; /* tw_cohort_generate_given: (TW_CH_N_VARS, n) covariates; NULL: drawn */
 } plan;
 
 /* Covariates and conditions of twin i; returns the rng for what follows. */
 static void draw_covariates(const plan *pl, const tw_cohort *h, int64_t i, tw_rng *rng) {
   const tw_cohort_config *c = pl->c;
   int g = h->subgroup[i] = tw_cohort_subgroup_of(c, i), kind;
+  if (pl->given) { /* tw_cohort_generate_given: the caller's covariates, no conditions */
+    for (int k = 0; k < h->n_vars; ++k)
+      h->cov[(size_t)k * (size_t)h->n + (size_t)i] = pl->given[(size_t)h->var[k] * (size_t)h->n + (size_t)i];
+    return;
+  }
   double z[TW_CH_N_VARS], x[TW_CH_N_VARS], zero[TW_CH_N_VARS] = {0};
   double val[TW_CH_N_VARS];
   tw_rng_mvnormal(rng, pl->m, zero, pl->L, z, x);
@@ -287,6 +293,34 @@ tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *
   if (st == TW_OK) st = make_plan(c, pack, &pl, &out->ref_names);
   else memset(&pl, 0, sizeof pl);
   out->n_refs = pl.r.n;
+  if (st == TW_OK) st = run_twins(&pl, out, threads);
+  free_plan(&pl);
+  if (st != TW_OK) tw_cohort_free(out);
+  return st;
+}
+
+/* The variables of `c` every twin must have a value of in `given`. */
+static tw_status check_given(const tw_cohort *h, const double *given) {
+  for (int k = 0; k < h->n_vars; ++k)
+    for (int64_t i = 0; i < h->n; ++i)
+      if (!isfinite(given[(size_t)h->var[k] * (size_t)h->n + (size_t)i]))
+        return TW_FAIL(TW_ERR_INTERNAL, "twin %lld: no value of %s given", (long long)i, tw_cohort_var_name(h->var[k]));
+  return TW_OK;
+}
+
+tw_status tw_cohort_generate_given(const tw_cohort_config *c, int threads, int64_t n, const double *given,
+                                   tw_cohort *out) {
+  tw_cohort_config g = *c;
+  g.size = n, g.n_conditions = 0, g.n_subgroups = 0;
+  const tw_pack *pack = tw_pack_find(g.pack);
+  if (!pack) return TW_FAIL(TW_ERR_INPUT, "pack '%s' not found", g.pack);
+  plan pl;
+  memset(&pl, 0, sizeof pl);
+  tw_status st = alloc_cohort(&g, pack, out);
+  if (st == TW_OK) st = check_given(out, given);
+  if (st == TW_OK) st = make_plan(&g, pack, &pl, &out->ref_names);
+  out->n_refs = pl.r.n;
+  pl.given = given;
   if (st == TW_OK) st = run_twins(&pl, out, threads);
   free_plan(&pl);
   if (st != TW_OK) tw_cohort_free(out);

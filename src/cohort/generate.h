@@ -44,6 +44,12 @@ void tw_cohort_free(tw_cohort *h);
 ** as root attributes, and `pack`. */
 tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path);
 
+/* The drawn part of a cohort file, into an open file (io/h5.h): /cohort/parameters/<pack>.<param>,
+** /cohort/reference, /cohort/attempts, root attributes pack and n_twins
+** (`cohort import` writes the rest itself). HDF5 builds only. */
+struct tw_h5_file;
+tw_status tw_cohort_write_draws(struct tw_h5_file *f, const tw_cohort *h);
+
 /* Mean, sd (ddof 1), min and max of covariate k of the cohort. */
 typedef struct tw_cohort_stats {
   double mean, sd, min, max;
@@ -54,6 +60,20 @@ double tw_cohort_prevalence(const tw_cohort *h, int j);
 
 /* The truncated marginal's quantile at u in (0,1) (cohort_dist.c). */
 double tw_cohort_quantile(const tw_cohort_dist *d, int kind, double u);
+/* Its CDF at x: 0 at or below min, 1 at or above max (cohort_dist.c). */
+double tw_cohort_cdf(const tw_cohort_dist *d, int kind, double x);
+
+/* Pack parameters for n twins whose covariates are given, not drawn
+** (`twinscale cohort import`, docs/import.md). given: (TW_CH_N_VARS, n),
+** given[v * n + i] in tw_cohort_var_units(v) (sex 0/1), finite for every
+** variable c draws (and a derived height or bmi). Twin i gets the reference
+** patient, parameters and redraws that tw_cohort_generate gives twin i of a
+** cohort drawn from c when its covariates come out as these (a uniform
+** reference: the first uniform of twin i's covariate stream); out->cov holds
+** the given values of c's variables; c's size, conditions and subgroups are
+** not used. Errors as tw_cohort_generate. */
+tw_status tw_cohort_generate_given(const tw_cohort_config *c, int threads, int64_t n, const double *given,
+                                   tw_cohort *out);
 
 TW_EXTERN_C_END
 

@@ -299,6 +299,13 @@ tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *
   return st;
 }
 
+void tw_cohort_free(tw_cohort *h) {
+  free(h->cov), free(h->cond), free(h->params), free(h->reference), free(h->attempts), free(h->subgroup);
+  for (int j = 0; h->ref_names && j < h->n_refs; ++j) free(h->ref_names[j]);
+  free(h->ref_names);
+  memset(h, 0, sizeof *h);
+}
+
 /* The variables of `c` every twin must have a value of in `given`. */
 static tw_status check_given(const tw_cohort *h, const double *given) {
   for (int k = 0; k < h->n_vars; ++k)
@@ -325,11 +332,4 @@ tw_status tw_cohort_generate_given(const tw_cohort_config *c, int threads, int64
   free_plan(&pl);
   if (st != TW_OK) tw_cohort_free(out);
   return st;
-}
-
-void tw_cohort_free(tw_cohort *h) {
-  free(h->cov), free(h->cond), free(h->params), free(h->reference), free(h->attempts), free(h->subgroup);
-  for (int j = 0; h->ref_names && j < h->n_refs; ++j) free(h->ref_names[j]);
-  free(h->ref_names);
-  memset(h, 0, sizeof *h);
 }

@@ -110,7 +110,7 @@ static void print_import_row(const tw_imported *im, int v) {
   printf("%-16s %-18s %12.4g %12.4g %12.4g %12.4g %8.1f%%", tw_cohort_var_name(v), tw_cohort_var_units(v), s.mean,
          s.sd, s.min, s.max, pct);
   if (im->n_derived[v]) printf(" (%lld derived)", (long long)im->n_derived[v]);
-  if (im->n_clamped[v]) printf(" (%lld outside the marginal's range, clamped)", (long long)im->n_clamped[v]);
+  if (im->n_clamped[v]) printf(" (%lld clamped: beyond the marginal's range or 4.75 sd into its tail)", (long long)im->n_clamped[v]);
   printf("\n");
 }
 

@@ -53,8 +53,9 @@ extern const tw_cfg_schema tw_import_config_schema;
 
 /* ---- imputation (import_impute.c) ------------------------------------------ */
 
-/* The smallest latent uniform an observed value maps to (and 1 minus it the
-** largest): a value at or beyond a truncation bound sits 4.75 sd out. */
+/* The smallest latent uniform a known value maps to (and 1 minus it the
+** largest): a value at or beyond a truncation bound, or further than 4.75 sd
+** into the marginal's tail, counts as 4.75 sd out. */
 #define TW_IMPUTE_U_MIN 1e-6
 
 typedef struct tw_impute_model {
@@ -83,10 +84,11 @@ typedef struct tw_imported {
   double *x;                      /* (TW_CH_N_VARS, n) covariates after imputation; NaN where still missing */
   unsigned char *how;             /* (TW_CH_N_VARS, n) TW_IMPORT_* bits: imputed (from the copula),
                                      derived (height_cm or bmi from weight_kg and the other), clamped
-                                     (a known value outside its marginal's truncation); 0: as read */
+                                     (a known value whose F(x) was clamped: beyond the marginal's
+                                     truncation or 4.75 sd into its tail); 0: as read */
   int64_t n_imputed[TW_CH_N_VARS]; /* per variable: values imputed from the copula */
   int64_t n_derived[TW_CH_N_VARS]; /* height_cm, bmi: values derived from weight and the other */
-  int64_t n_clamped[TW_CH_N_VARS]; /* known values outside the marginal's truncation */
+  int64_t n_clamped[TW_CH_N_VARS]; /* known values whose F(x) was clamped */
   int64_t n_missing[TW_CH_N_VARS]; /* values still missing (no marginal to impute from) */
   int64_t weight_out_of_range;    /* persons left out: body weight outside the pack's range */
   double bw_lo, bw_hi;            /* that range (kg) */

@@ -4,9 +4,10 @@
 # ../shared/reference/synthea plus hand-made ones):
 #  - it imports the 10 persons alive and born at 2022-01-01 (of 14), and the file
 #    is identical (h5diff) for 1 and 2 OpenMP threads;
-#  - pseudonyms, ages, sex, conditions and every observed value equal
-#    validation/synthea_expected.py's table for the same salt, observed values
-#    flagged 0 and missing ones flagged 1 in /cohort/imputed (import_check.py expected);
+#  - pseudonyms, ages, sex, conditions, deceased and every observed value equal
+#    validation/synthea_expected.py's tables for the same salt (without and with
+#    keep_deceased: 10 and 13 persons), observed values flagged 0 and missing ones
+#    flagged 1 in /cohort/imputed (import_check.py expected);
 #  - a 1-day parallel trial (stratified by the imported sex, arms none and pid)
 #    runs on the imported cohort and writes its results, summary and report;
 #  - no output file (the cohort and trial HDF5 files as raw bytes and as h5dump
@@ -44,6 +45,12 @@ for v in age_y weight_kg height_cm bmi hba1c_percent glucose_mg_dl egfr sex; do
     fail "no summary row for $v"
 done
 $check expected "$tmp/a/cohort.h5" "$fixture/expected.csv" || fail "the import differs from synthea_expected.py"
+(cd "$tmp/b" && "$bin" cohort import "$cfg" --set keep_deceased=true -o deceased.h5 > deceased.stdout 2> deceased.stderr) ||
+  { cat "$tmp/b/deceased.stderr"; fail "import with keep_deceased"; }
+grep -q '^persons: 14 in the source; left out: 0 deceased, 1 unborn, .*; kept 13$' "$tmp/b/deceased.stdout" ||
+  fail "the persons line with keep_deceased"
+$check expected "$tmp/b/deceased.h5" "$fixture/expected_keep_deceased.csv" ||
+  fail "the import with keep_deceased differs from synthea_expected.py"
 
 # a trial on the imported twins
 cat > "$tmp/a/trial.yaml" <<'YAML'

@@ -1,9 +1,9 @@
 /*
 ** import.c: real persons into real twins (import.h). Per person: the
 ** importer's values (age, sex, six covariates, NaN where missing); a missing
-** height_cm or bmi derived from weight_kg and the other where both are known;
-** the rest imputed from the cohort model's copula (import_impute.c); height or
-** bmi derived again from what was imputed. Persons whose body weight the pack
+** one of weight_kg, height_cm and bmi derived from the other two where both are
+** known; the rest imputed from the cohort model's copula (import_impute.c);
+** height or bmi derived again from what was imputed. Persons whose body weight the pack
 ** cannot take are left out and counted. Then their pack parameters, drawn by
 ** the generator's own code for twins with these covariates (generate.h).
 */
@@ -32,9 +32,10 @@ static tw_status read_person(const tw_person *p, double *x) {
   return TW_OK;
 }
 
-/* A missing height_cm or bmi from weight_kg and the other: bmi = w / (h/100)^2. */
+/* A missing one of weight_kg, height_cm, bmi from the other two: bmi = w / (h/100)^2. */
 static void derive(double *x, unsigned char *how) {
   double w = x[TW_CH_WEIGHT], h = x[TW_CH_HEIGHT], b = x[TW_CH_BMI];
+  if (isnan(w) && !isnan(h) && !isnan(b)) x[TW_CH_WEIGHT] = b * pow(h / 100, 2), how[TW_CH_WEIGHT] |= TW_IMPORT_DERIVED;
   if (isnan(w)) return;
   if (isnan(b) && !isnan(h)) x[TW_CH_BMI] = w / pow(h / 100, 2), how[TW_CH_BMI] |= TW_IMPORT_DERIVED;
   if (isnan(h) && !isnan(b)) x[TW_CH_HEIGHT] = 100 * sqrt(w / b), how[TW_CH_HEIGHT] |= TW_IMPORT_DERIVED;

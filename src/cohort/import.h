@@ -83,11 +83,11 @@ typedef struct tw_imported {
   int64_t n;
   double *x;                      /* (TW_CH_N_VARS, n) covariates after imputation; NaN where still missing */
   unsigned char *how;             /* (TW_CH_N_VARS, n) TW_IMPORT_* bits: imputed (from the copula),
-                                     derived (height_cm or bmi from weight_kg and the other), clamped
+                                     derived (one of weight_kg, height_cm, bmi from the other two), clamped
                                      (a known value whose F(x) was clamped: beyond the marginal's
                                      truncation or 4.75 sd into its tail); 0: as read */
   int64_t n_imputed[TW_CH_N_VARS]; /* per variable: values imputed from the copula */
-  int64_t n_derived[TW_CH_N_VARS]; /* height_cm, bmi: values derived from weight and the other */
+  int64_t n_derived[TW_CH_N_VARS]; /* weight_kg, height_cm, bmi: values derived from the other two */
   int64_t n_clamped[TW_CH_N_VARS]; /* known values whose F(x) was clamped */
   int64_t n_missing[TW_CH_N_VARS]; /* values still missing (no marginal to impute from) */
   int64_t weight_out_of_range;    /* persons left out: body weight outside the pack's range */

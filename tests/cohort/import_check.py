@@ -28,7 +28,8 @@
         value has the closed form mu_m + sd_m rho (x_o - mu_o) / sd_o; (B) a
         five-variable copula with sex, truncated normal, log-normal and uniform
         marginals, values outside a truncation (clamped), height derived from
-        weight and bmi, and a covariate without a marginal (not written).
+        weight and bmi, weight from height and bmi, and a covariate without a
+        marginal (not written).
 """
 import csv
 import math
@@ -182,6 +183,8 @@ def solve(a, b):
 
 def derive(x, flags):
     w, h, b = x.get("weight_kg"), x.get("height_cm"), x.get("bmi")
+    if w is None and h is not None and b is not None:
+        x["weight_kg"], flags["weight_kg"] = b * (h / 100) ** 2, 1
     if w is None:
         return
     if b is None and h is not None:
@@ -224,6 +227,7 @@ PERSONS = [
     ("P5", "M", 40, 90, None, 28, None, 140, None),       # height derived from weight and bmi
     ("P6", "F", 60, 200, None, None, 9.0, 150, None),      # weight above the marginal's max: clamped
     ("P7", "M", 25, None, None, None, None, None, None),
+    ("P8", "F", 35, None, 165, 24, 7.5, None, 80),        # weight derived from height and bmi
 ]
 
 MODEL_A = {"marginals": {"age_y": {"kind": "normal", "mean": 45, "sd": 15},

@@ -161,6 +161,7 @@ static int draw_params(const plan *pl, int64_t i, int attempt, const double *ref
   tw_rng rng = tw_rng_make((uint64_t)pl->c->seed, (uint64_t)i, TW_RNG_COHORT_PARAMS,
                            (uint32_t)attempt * PARAM_BLOCKS_PER_ATTEMPT);
   double *z = scratch, *eta = scratch + pl->k, *zero = scratch + 2 * pl->k;
+  for (int j = 0; j < pl->k; ++j) zero[j] = 0.0; /* the mean; scratch comes from malloc */
   tw_rng_mvnormal(&rng, pl->k, zero, pl->Lw, z, eta);
   for (int q = 0; q < pack->n_params; ++q) p[q] = ref[q];
   for (int j = 0; j < pl->k; ++j) p[pl->idx[j]] = ref[pl->idx[j]] * exp(pl->omega[j] * eta[j]);

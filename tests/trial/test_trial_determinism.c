@@ -24,7 +24,12 @@
 **      sample in its allocated arm (/assignment/arm) are the crossover's bits
 **      for that arm, and the other arm holds NaN (flag -1). Twins are
 **      independent (same meals and sensor noise keyed by twin id), so this
-**      checks the parallel arm's row map (tw_sim_chunk_open_rows).
+**      checks the parallel arm's row map (tw_sim_chunk_open_rows);
+**   4. the same three for a stratified parallel trial on cohort twins
+**      (tests/data/trial/strata.yaml: 40 twins of cohort-small.yaml, 1:2 in
+**      blocks of 3 within sex x age strata, no insulin against PID), and every
+**      complete block of 3 within a stratum holds the arms 1:2 (the strata the
+**      trial set up from the file's covariates are the ones it randomised in).
 */
 #define _POSIX_C_SOURCE 200809L
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
@@ -39,6 +44,8 @@
 #include "run_case.h" /* run_case_dir, run_case_shell, run_case_exists */
 
 #define CONFIG TW_TEST_DATA_DIR "/trial/small.yaml"
+#define STRATA TW_TEST_DATA_DIR "/trial/strata.yaml"
+#define COHORT TW_TEST_DATA_DIR "/trial/cohort-small.yaml"
 #define PARALLEL "--set 'design={type: parallel, ratios: [1, 1], block_size: 2}'"
 #define N_TWINS 10
 #define N_KEEP 4
@@ -46,17 +53,18 @@
 static const char *dir;
 
 /* The groups whose every dataset is compared, and the single datasets. */
-static const char *const groups[] = {"/endpoints", "/status", "/trajectories", "/assignment", "/cohort/parameters"};
+static const char *const groups[] = {"/endpoints", "/status", "/trajectories", "/assignment", "/cohort/parameters",
+                                     "/cohort/covariates"};
 static const char *const singles[] = {"/time_min"};
 static const char *const string_sets[] = {"/arms/name", "/twins/name", "/endpoints_units/name", "/endpoints_units/units"};
 
-/* Runs the trial as `name`.h5 with `threads` OpenMP threads and `chunk` twins
-** per chunk (0: the job's default); `extra` is more --set. */
-static int run_trial(const char *name, int threads, int chunk, const char *extra) {
+/* Runs trial `config` as `name`.h5 with `threads` OpenMP threads and `chunk`
+** twins per chunk (0: the job's default); `extra` is more --set. */
+static int run_trial(const char *config, const char *name, int threads, int chunk, const char *extra) {
   char cmd[4096], err[8192], chunk_set[64] = "";
   if (chunk) snprintf(chunk_set, sizeof chunk_set, "--set output.chunk_twins=%d", chunk);
   snprintf(cmd, sizeof cmd, "OMP_NUM_THREADS=%d timeout 300 %s/twinscale trial %s -o %s.h5 %s %s > /dev/null", threads,
-           TW_BINARY_DIR, CONFIG, name, chunk_set, extra);
+           TW_BINARY_DIR, config, name, chunk_set, extra);
   const int rc = run_case_shell(cmd, err, sizeof err);
   if (rc) fprintf(stderr, "  %s: exit %d: %s", name, rc, err);
   return rc;
@@ -144,13 +152,13 @@ static int h5diff_groups(const char *a, const char *b) {
 }
 
 /* The six runs of one design; each compared with the first. */
-static void runs_agree(const char *design, const char *extra) {
+static void runs_agree(const char *config, const char *design, const char *extra) {
   static const int threads[] = {1, 2}, chunks[] = {0, 1, 3};
   char first[600] = "", name[64], path[600];
   for (int t = 0; t < 2; ++t)
     for (int c = 0; c < 3; ++c) {
       snprintf(name, sizeof name, "%s_t%d_c%d", design, threads[t], chunks[c]);
-      CHECK_EQ_INT(run_trial(name, threads[t], chunks[c], extra), 0);
+      CHECK_EQ_INT(run_trial(config, name, threads[t], chunks[c], extra), 0);
       snprintf(path, sizeof path, "%s/%s.h5", dir, name);
       CHECK(run_case_exists(path));
       if (!first[0]) {
@@ -166,8 +174,8 @@ static void runs_agree(const char *design, const char *extra) {
     }
 }
 
-static void crossover_runs_agree(void) { runs_agree("crossover", ""); }
-static void parallel_runs_agree(void) { runs_agree("parallel", PARALLEL); }
+static void crossover_runs_agree(void) { runs_agree(CONFIG, "crossover", ""); }
+static void parallel_runs_agree(void) { runs_agree(CONFIG, "parallel", PARALLEL); }
 
 /* ---- check 2 and 3 ---------------------------------------------------------- */
 
@@ -238,34 +246,33 @@ static int64_t arm_matches(tw_h5_file *fp, tw_h5_file *fc, const char *path, con
   return bad;
 }
 
-static void parallel_is_crossover_by_rows(void) {
-  char pp[600], cp[600];
-  snprintf(pp, sizeof pp, "%s/parallel_t2_c3.h5", dir);
-  snprintf(cp, sizeof cp, "%s/crossover_t1_c1.h5", dir);
+/* Check 3 for a parallel file `pp` (n twins, `keep` kept) against the crossover
+** file `cp` of the same trial: the per-arm datasets of /endpoints, /status and
+** /trajectories (at least `min_datasets`) match by rows. */
+static void rows_match(const char *pp, const char *cp, int64_t n, int64_t keep, int min_datasets) {
   tw_h5_file *fp = NULL, *fc = NULL;
   CHECK_OK(tw_h5_open(pp, NULL, &fp));
   CHECK_OK(tw_h5_open(cp, NULL, &fc));
   tw_tensor arm = {0};
   CHECK_OK(tw_h5_read(fp, "/assignment/arm", TW_I32, &arm));
-  CHECK_EQ_INT(arm.dims[0], N_TWINS);
+  CHECK_EQ_INT(arm.dims[0], n);
   const int32_t *arm_of = arm.data;
   int64_t in_arm[2] = {0, 0}, bad = 0, checked = 0;
-  for (int64_t i = 0; i < N_TWINS; ++i) in_arm[arm_of[i] == 1] += 1, bad += arm_of[i] != 0 && arm_of[i] != 1;
-  fprintf(stderr, "  parallel: %lld twins in bb, %lld in pid\n", (long long)in_arm[0], (long long)in_arm[1]);
+  for (int64_t i = 0; i < n; ++i) in_arm[arm_of[i] == 1] += 1, bad += arm_of[i] != 0 && arm_of[i] != 1;
+  fprintf(stderr, "  parallel: %lld twins in arm 0, %lld in arm 1\n", (long long)in_arm[0], (long long)in_arm[1]);
   CHECK(in_arm[0] >= 2 && in_arm[1] >= 2 && !bad);
   for (size_t g = 0; g < 3; ++g) {
     const char *group = g == 0 ? "/endpoints" : g == 1 ? "/status" : "/trajectories";
     char **names = NULL;
-    int n = 0;
-    CHECK_OK(tw_h5_list(fp, group, &names, &n));
-    for (int k = 0; k < n; ++k) {
+    int m = 0;
+    CHECK_OK(tw_h5_list(fp, group, &names, &m));
+    for (int k = 0; k < m; ++k) {
       char path[512];
       snprintf(path, sizeof path, "%s/%s", group, names[k]);
-      const int traj = g == 2, status = g == 1;
-      bad += arm_matches(fp, fc, path, arm_of, traj ? N_KEEP : N_TWINS, status ? -1.0 : NAN);
+      bad += arm_matches(fp, fc, path, arm_of, g == 2 ? keep : n, g == 1 ? -1.0 : NAN);
       checked++;
     }
-    free_names(names, n);
+    free_names(names, m);
   }
   fprintf(stderr, "  parallel vs crossover: %lld datasets, %lld mismatches\n", (long long)checked, (long long)bad);
   const int h5d = h5diff_groups(cp, pp); /* h5diff can see a difference: the other arms' NaN */
@@ -273,8 +280,68 @@ static void parallel_is_crossover_by_rows(void) {
   free(arm.data);
   tw_h5_close(fp);
   tw_h5_close(fc);
-  CHECK(checked >= 14 + 1 + 5);
+  CHECK(checked >= min_datasets);
   CHECK_EQ_INT(bad, 0);
+}
+
+static void parallel_is_crossover_by_rows(void) {
+  char pp[600], cp[600];
+  snprintf(pp, sizeof pp, "%s/parallel_t2_c3.h5", dir);
+  snprintf(cp, sizeof cp, "%s/crossover_t1_c1.h5", dir);
+  rows_match(pp, cp, N_TWINS, N_KEEP, 14 + 1 + 5);
+}
+
+/* ---- a stratified parallel trial on cohort twins ---------------------------- */
+
+/* Within each stratum (sex x age below / from 40, from the file's covariates),
+** twins in id order: every complete block of 3 holds arm 0 once and arm 1
+** twice, the incomplete last block no more than that. Returns the complete
+** blocks seen, -1 on a violation. */
+static int64_t strata_balanced(const char *path) {
+  tw_h5_file *f = NULL;
+  tw_tensor sex = {0}, age = {0}, arm = {0};
+  if (tw_h5_open(path, NULL, &f) != TW_OK) return -1;
+  int ok = read_f64(f, "/cohort/covariates/sex", &sex) && read_f64(f, "/cohort/covariates/age_y", &age) &&
+           tw_h5_read(f, "/assignment/arm", TW_I32, &arm) == TW_OK;
+  tw_h5_close(f);
+  int64_t blocks = 0;
+  for (int s = 0; ok && s < 4; ++s) {
+    int64_t in_block = 0, cnt[2] = {0, 0}, twins = 0;
+    for (int64_t i = 0; ok && i < arm.dims[0]; ++i) {
+      const double x = ((double *)sex.data)[i], y = ((double *)age.data)[i];
+      if ((x != 0 && x != 1) || (int)x * 2 + (y >= 40) != s) continue;
+      cnt[((int32_t *)arm.data)[i]]++, twins++;
+      if (++in_block < 3) continue;
+      ok = cnt[0] == 1 && cnt[1] == 2;
+      if (!ok) fprintf(stderr, "  stratum %d: a block of 3 holds %lld + %lld\n", s, (long long)cnt[0], (long long)cnt[1]);
+      blocks++, in_block = cnt[0] = cnt[1] = 0;
+    }
+    ok = ok && cnt[0] <= 1 && cnt[1] <= 2;
+    fprintf(stderr, "  stratum %d (sex %d, age %s 40): %lld twins\n", s, s / 2, s % 2 ? ">=" : "<", (long long)twins);
+  }
+  free(sex.data), free(age.data), free(arm.data);
+  tw_error_clear();
+  return ok ? blocks : -1;
+}
+
+static void stratified(void) {
+  char cmd[2048], err[4096], cohort[600], extra[1400], pp[600], cp[600];
+  snprintf(cohort, sizeof cohort, "%s/cohort.h5", dir);
+  snprintf(cmd, sizeof cmd, "timeout 120 %s/twinscale cohort generate %s -o %s > /dev/null", TW_BINARY_DIR, COHORT, cohort);
+  const int rc = run_case_shell(cmd, err, sizeof err);
+  CHECK_MSG(rc == 0, "cohort generate: exit %d: %s", rc, err);
+  snprintf(extra, sizeof extra, "--set twins.cohort=%s", cohort);
+  runs_agree(STRATA, "strata", extra);
+  if (tw_test_case_failed_) return;
+  snprintf(cmd, sizeof cmd, "%s --set 'design={type: crossover}'", extra);
+  CHECK_EQ_INT(run_trial(STRATA, "strata_crossover", 1, 0, cmd), 0);
+  snprintf(pp, sizeof pp, "%s/strata_t2_c1.h5", dir);
+  snprintf(cp, sizeof cp, "%s/strata_crossover.h5", dir);
+  rows_match(pp, cp, 40, 5, 13 + 1 + 5);
+  if (tw_test_case_failed_) return;
+  const int64_t blocks = strata_balanced(pp);
+  fprintf(stderr, "  %lld complete blocks, each 1:2 within its stratum\n", (long long)blocks);
+  CHECK(blocks >= 8);
 }
 
 int main(void) {
@@ -287,6 +354,7 @@ int main(void) {
   TW_TEST_RUN(parallel_runs_agree);
   TW_TEST_RUN(crossover_ran);
   TW_TEST_RUN(parallel_is_crossover_by_rows);
+  TW_TEST_RUN(stratified);
   return TW_TEST_RESULT();
 }
 #else

@@ -240,11 +240,13 @@ static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
   int64_t sum = d->n_ratios ? 0 : t->n_arms;
   for (int a = 0; a < d->n_ratios; ++a) {
     if (d->ratios[a] != floor(d->ratios[a]))
-      return tw_cfg_error_at(doc, d->mark, "design.ratios[%d]: %g is not a whole number", a, d->ratios[a]);
+      return tw_cfg_error_at(doc, mark_of(doc, "design.ratios", d->mark), "design.ratios[%d]: %g is not a whole number",
+                             a, d->ratios[a]);
     sum += (int64_t)d->ratios[a];
   }
   if (d->block_size && d->block_size % sum)
-    return tw_cfg_error_at(doc, d->mark, "design.block_size: %lld is not a multiple of the sum of the ratios (%lld)",
+    return tw_cfg_error_at(doc, mark_of(doc, "design.block_size", d->mark),
+                           "design.block_size: %lld is not a multiple of the sum of the ratios (%lld)",
                            (long long)d->block_size, (long long)sum);
   for (int s = 0; s < d->n_stratify_by; ++s)
     for (int k = 1; k < d->stratify_by[s].n_cuts; ++k)

@@ -16,12 +16,14 @@ tar_250 and user thresholds (--threshold NAME:below|above|between:V[:HIGH]),
 in percent of samples; mean_bg; sd_bg (ddof 1); cv_bg = 100 sd/mean; gmi =
 3.31 + 0.02392 mean; lbgi and hbgi (Kovatchev, averaged over all samples);
 time_to_bg_below_54 (first such t, else the last sample's t) and
-event_bg_below_54. A twin-arm with a non-finite sample (or not run: a
+event_bg_below_54. Means (mean_bg, the variance, lbgi, hbgi) are taken from
+correctly rounded sums (math.fsum), so the reference's own error is below an
+ulp. A twin-arm with a non-finite sample (or not run: a
 parallel twin outside its arm) must be NaN in every endpoint.
 
 Every dataset under /endpoints must be one of these (an endpoint this script
 cannot recompute fails the check rather than being skipped). Counts (the
-percentages, the time and the event) must be equal exactly; the rest to
+percentages, user thresholds, the time and the event) must be equal exactly; the rest to
 --rtol (default 1e-12) relative, absolutely where the value is 0. Prints the
 largest relative difference per endpoint and overall.
 
@@ -163,7 +165,7 @@ def main():
     if arm_of is not None:  # a parallel twin runs its arm only; the trajectories elsewhere are NaN
         ran = np.zeros(x.shape[:2], dtype=bool)
         ran[np.arange(n_twins), arm_of] = True
-        problems += [f"trajectories of a twin outside its arm are not NaN"] if np.isfinite(x[~ran]).any() else []
+        problems += ["trajectories of a twin outside its arm are not NaN"] if np.isfinite(x[~ran]).any() else []
 
     unknown = [k for k in names if k not in want]
     if unknown:

@@ -35,13 +35,6 @@ static tw_status rethrow_at(const tw_cfg_doc *doc, tw_cfg_mark mark, const char 
   return tw_cfg_error_at(doc, mark, "%s: %s", what, why);
 }
 
-/* A path relative to the config's directory. */
-static void resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t cap) {
-  const char *cfg = tw_cfg_path(doc);
-  const char *slash = cfg ? strrchr(cfg, '/') : NULL;
-  if (path[0] == '/' || !slash) snprintf(out, cap, "%s", path);
-  else snprintf(out, cap, "%.*s/%s", (int)(slash - cfg), cfg, path);
-}
 
 /* `pack: a+b` -> the model's parts; a part that is a library path is loaded
 ** relative to the config file's directory. */
@@ -54,7 +47,7 @@ static tw_status build_model(const tw_sim_config *c, const tw_cfg_doc *doc, tw_m
     size_t len = plus ? (size_t)(plus - s) : strlen(s);
     char name[1024], path[4096];
     snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name - 1 ? len : sizeof name - 1), s);
-    if (tw_pack_is_path(name)) resolve(doc, name, path, sizeof path);
+    if (tw_pack_is_path(name)) tw_cfg_resolve(doc, name, path, sizeof path);
     else snprintf(path, sizeof path, "%s", name);
     const tw_pack *pk;
     if (tw_pack_lookup(path, &pk) != TW_OK || tw_model_add_pack(m, pk, NULL) != TW_OK)
@@ -166,12 +159,12 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
   }
   if (c->twins.cohort) {
     char path[4096];
-    resolve(doc, c->twins.cohort, path, sizeof path);
+    tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
     return read_cohort(path, m, t);
   }
   if (c->twins.table) {
     char path[4096];
-    resolve(doc, c->twins.table, path, sizeof path);
+    tw_cfg_resolve(doc, c->twins.table, path, sizeof path);
     TW_TRY(tw_csv_read_file(path, t));
     if (tw_csv_col(t, "Name") < 0) {
       tw_csv_free(t);
@@ -495,11 +488,12 @@ static int insulin_part(const tw_model *m) {
 /* The controller scenario.controller names: a built-in, or a library path
 ** taken relative to the config file's directory (as pack libraries); its
 ** errors point at the value. */
-static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cfg_mark at, const tw_controller **ctl) {
+static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cfg_mark at, const char *key,
+                                 const tw_controller **ctl) {
   char path[4096];
-  if (tw_pack_is_path(value)) resolve(doc, value, path, sizeof path);
+  if (tw_pack_is_path(value)) tw_cfg_resolve(doc, value, path, sizeof path);
   else snprintf(path, sizeof path, "%s", value);
-  return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, "scenario.controller");
+  return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, key);
 }
 
 /* The reference patient of every twin of a cohort file (/cohort/reference),
@@ -511,7 +505,7 @@ static tw_status cohort_references(const tw_sim_config *c, const tw_cfg_doc *doc
   char path[4096];
   int64_t n = 0;
   tw_h5_file *f;
-  resolve(doc, c->twins.cohort, path, sizeof path);
+  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
   TW_TRY(tw_h5_open(path, NULL, &f));
   tw_status st = tw_h5_exists(f, "/cohort/reference") ? tw_h5_read_strings(f, "/cohort/reference", refs, &n) : TW_OK;
   if (st == TW_OK && *refs && n != s->n_twins)
@@ -551,9 +545,10 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
     return sc->controller_params.mark.line ? tw_cfg_error_at(doc, sc->controller_params.mark,
                                                              "scenario.controller_params: set scenario.controller (pid)")
                                            : TW_OK;
-  const tw_cfg_mark at = tw_cfg_path_mark(doc, "scenario.controller");
+  const char *key = sc->controller_key ? sc->controller_key : "scenario.controller";
+  const tw_cfg_mark at = sc->controller_key ? sc->controller_at : tw_cfg_path_mark(doc, "scenario.controller");
   const tw_controller *ctl;
-  TW_TRY(find_controller(sc->controller, doc, at, &ctl));
+  TW_TRY(find_controller(sc->controller, doc, at, key, &ctl));
   const tw_model *m = &s->model;
   const int k = insulin_part(m);
   if (k < 0)
@@ -570,7 +565,7 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
   const tw_status st = start_controller(ctl, g, k, refs, s);
   for (int64_t i = 0; refs && i < s->n_twins; ++i) free(refs[i]);
   free(refs);
-  if (st != TW_OK) return rethrow_at(doc, at, "scenario.controller");
+  if (st != TW_OK) return rethrow_at(doc, at, key);
   s->plan.controller = ctl;
   s->plan.ctl_state = s->ctl_state;
   s->plan.ctl_insulin_input = event_input(m, k, TW_EVENT_BOLUS);

@@ -193,7 +193,11 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->drugs = t->drugs, out->n_drugs = t->n_drugs;
   out->pd = t->pd, out->n_pd = t->n_pd;
   out->output = (tw_sim_output_cfg){t->output.mark, t->output.path, 1, t->output.chunk_twins, t->output.buffer_mb};
-  if (arm->controller) out->scenario.controller = arm->controller;
+  if (arm->controller) {
+    out->scenario.controller = arm->controller;
+    out->scenario.controller_at = arm->mark;
+    out->scenario.controller_key = "arms[].controller";
+  }
   if (arm->controller_params.mark.line) out->scenario.controller_params = arm->controller_params;
   if (arm->n_boluses) out->scenario.boluses = arm->boluses, out->scenario.n_boluses = arm->n_boluses;
   if (arm->n_doses) out->scenario.doses = arm->doses, out->scenario.n_doses = arm->n_doses;

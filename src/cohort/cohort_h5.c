@@ -10,6 +10,7 @@
 #include <math.h>   /* sqrt */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc */
+#include <string.h> /* strlen */
 
 #include "physio/pack.h" /* tw_pack params */
 
@@ -77,6 +78,20 @@ static tw_status write_params(tw_h5_file *f, const tw_cohort *h) {
   return TW_OK;
 }
 
+/* Attribute `pack_parameters`: the pack's parameter names, comma-separated, so
+** that a reader can tell a cohort drawn with another version of the pack. */
+static tw_status write_param_list(tw_h5_file *f, const tw_pack *pk) {
+  size_t cap = 1, used = 0;
+  for (int q = 0; q < pk->n_params; ++q) cap += strlen(pk->params[q].name) + 1;
+  char *list = malloc(cap);
+  if (!list) return TW_FAIL(TW_ERR_NOMEM, "parameter list");
+  list[0] = 0;
+  for (int q = 0; q < pk->n_params; ++q) used += (size_t)snprintf(list + used, cap - used, q ? ",%s" : "%s", pk->params[q].name);
+  tw_status st = tw_h5_attr_write_string(f, "pack_parameters", list);
+  free(list);
+  return st;
+}
+
 /* /cohort/subgroup and its names: the config's subgroups, then "main". */
 static tw_status write_subgroups(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
   TW_TRY(column(f, "/cohort/subgroup", h->subgroup, TW_I32, h->n, "1"));
@@ -138,6 +153,7 @@ static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_co
   TW_TRY(write_references(f, h));
   TW_TRY(write_redraws(f, h, c));
   TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
+  TW_TRY(write_param_list(f, h->pack));
   TW_TRY(tw_h5_attr_write_string(f, "cohort_source", "twinscale cohort generate"));
   return tw_h5_attr_write_i64(f, "n_twins", h->n);
 }

@@ -160,7 +160,7 @@ static const tw_cfg_schema iiv_corr_schema = TW_CFG_SCHEMA(tw_cohort_iiv_corr, i
 static const char *const ref_modes[] = {"nearest", "uniform", NULL};
 
 static const tw_cfg_field steady_fields[] = {
-    {.key = "hours", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, hours), .default_text = "24",
+    {.key = "hours", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, hours), .default_text = "48",
      .has_range = 1, .min = 0, .max = 240, .unit = "h",
      .doc = "fasting hours at the reference basal rate each draw is integrated (0: no check; else at least 2)"},
     {.key = "low", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, low), .default_text = "70",

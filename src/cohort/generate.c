@@ -7,8 +7,11 @@
 ** and the pack parameters: the reference's values times exp(eta), eta ~
 ** N(0, diag(omega) R diag(omega)), body weight from the covariate, redrawn on a
 ** fresh Philox block range per attempt until every parameter is in the pack's
-** range. Twins are independent, so the loop runs in parallel and the result
-** does not depend on the thread count.
+** range. Then the steady-state rule (cohort_steady.h), in rounds: the twins
+** drawn in range are integrated fasting at their basal rate in batches; each
+** failing twin is drawn again from its next attempt and checked in the next
+** round. A twin keeps its first attempt that passes both rules, so the cohort
+** depends on neither the thread count nor the batch size.
 */
 #include "cohort/generate.h"
 

@@ -7,6 +7,9 @@
 ** the same whatever the thread count or the range of twins computed:
 **   covariates, conditions, uniform reference: purpose TW_RNG_COVARIATES, blocks from 0;
 **   parameters, attempt a:                     purpose TW_RNG_COHORT_PARAMS, blocks from a * 65536.
+** A twin keeps its first attempt whose parameters are in the pack's ranges and
+** pass the steady-state rule (cohort_steady.h); both rejections share the
+** attempt count.
 */
 #ifndef TW_COHORT_GENERATE_H
 #define TW_COHORT_GENERATE_H

@@ -40,7 +40,7 @@ attr() { h5dump -a "/$2" "$1" | sed -n 's/^ *(0): *//p'; }
 printed=$(sed -n 's/.*draws rejected: \([0-9]*\) out of range, \([0-9]*\) without a steady state$/\1 \2/p' "$tmp/a/summary")
 [ "$printed" = "$(attr "$tmp/a/cohort.h5" redraws_range) $(attr "$tmp/a/cohort.h5" redraws_steady_state)" ] ||
   fail "printed redraws '$printed' differ from the file's attributes"
-grep -q '^steady state: [0-9]* draws integrated 24 h' "$tmp/a/summary" || fail "no steady-state line in the summary"
+grep -q '^steady state: [0-9]* draws integrated 48 h' "$tmp/a/summary" || fail "no steady-state line in the summary"
 bad_bg=$(h5dump -d /cohort/fasting_bg -y -w 0 "$tmp/a/cohort.h5" | sed -n '/DATA {/,/}/p' | tr ', ' '\n\n' |
   grep -E '^-?[0-9.e+-]+$' | awk '$1 < 70 || $1 > 250 {n++} END {print NR, n + 0}')
 [ "$bad_bg" = "1000 0" ] || fail "fasting bg: (values, outside [70, 250]) = $bad_bg, expected 1000 0"
@@ -89,7 +89,8 @@ covariates:
   age_y: {kind: uniform, lo: 10, hi: 60}
 parameters: {reference: uniform}
 YAML
-"$bin" cohort generate plain.yaml -o cohort.h5 > /dev/null || fail "generate for simulate"
+"$bin" cohort generate plain.yaml -o cohort.h5 > plain.out || fail "generate for simulate"
+grep -q '^steady state: 6 draws integrated 48 h at the basal rate' plain.out || { cat plain.out; fail "the default steady-state rule"; }
 refs=$(h5dump -d /cohort/reference -y -w 0 cohort.h5 | grep -o '"[a-z]*#[0-9]*"' | tr -d '"' | paste -sd, -)
 [ "$(echo "$refs" | tr ',' '\n' | wc -l)" = 6 ] || fail "cohort references: $refs"
 sim() { # name, twins value

@@ -18,7 +18,9 @@
 ** enough that draws fail: failing draws redrawn and counted (attempts - 1 sums
 ** to the rejections), every kept twin passes when checked again, the same
 ** cohort for 1 and 2 threads and any batch size, and a twin out of attempts
-** named with the reason.
+** named with the reason. Cohort files in a simulate setup: one recording a
+** parameter the pack lacks (pack_parameters) and one lacking a parameter
+** dataset are refused, each naming the file and the parameter.
 */
 #include <math.h>
 #include <stdio.h>
@@ -27,6 +29,9 @@
 
 #include "cohort/cohort_steady.h"
 #include "cohort/generate.h"
+#include "io/h5.h"            /* a hand-made cohort file */
+#include "physio/sim_config.h" /* tw_sim_config_schema */
+#include "physio/sim_setup.h"  /* tw_sim_setup_build */
 #include "physio/pack.h"
 #include "physio/param_table.h"
 #include "tw_test.h"
@@ -448,6 +453,66 @@ static void test_steady_give_up(void) {
   expect_error(crossed, "cohort.yaml:", "must be below high");
 }
 
+/* A cohort file of two twins for t1d with attribute pack_parameters = `list`
+** and the datasets of the first `n_written` t1d parameters only. */
+static tw_status write_hand_made(const char *path, const char *list, int n_written) {
+  static const tw_device host = {TW_DEVICE_HOST, 0};
+  const tw_pack *pk = tw_pack_find("t1d");
+  const char *ids[2] = {"twin-000000", "twin-000001"};
+  double v[2] = {1, 1};
+  int64_t n = 2;
+  tw_h5_file *f = NULL;
+  TW_TRY(tw_h5_create(path, NULL, NULL, &f));
+  tw_status st = tw_h5_write_strings(f, "/cohort/id", ids, 2, "1");
+  if (st == TW_OK) st = tw_h5_attr_write_string(f, "pack", "t1d");
+  if (st == TW_OK) st = tw_h5_attr_write_string(f, "pack_parameters", list);
+  for (int q = 0; q < n_written && st == TW_OK; ++q) {
+    char name[128];
+    tw_tensor t;
+    snprintf(name, sizeof name, "/cohort/parameters/t1d.%s", pk->params[q].name);
+    st = tw_tensor_view(&t, v, TW_F64, host, 1, &n);
+    if (st == TW_OK) st = tw_h5_write(f, name, &t, "1");
+  }
+  if (st != TW_OK) {
+    tw_h5_abort(f);
+    return st;
+  }
+  return tw_h5_close(f);
+}
+
+/* simulate's setup of a run over the cohort file at `path`; the message in msg. */
+static tw_status setup_cohort(const char *path, char *msg, size_t cap) {
+  char text[512];
+  snprintf(text, sizeof text, "pack: t1d\ntwins: {cohort: %s}\nduration_min: 60\n", path);
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  memset(&s, 0, sizeof s);
+  tw_status st = tw_cfg_parse_string("sim.yaml", text, strlen(text), &doc);
+  int bound = st == TW_OK && (st = tw_cfg_bind(doc, &tw_sim_config_schema, &c)) == TW_OK;
+  if (bound) st = tw_sim_setup_build(&c, doc, &s);
+  snprintf(msg, cap, "%s", tw_error_message());
+  if (bound) tw_sim_setup_free(&s), tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+  return st;
+}
+
+static void test_cohort_file_checks(void) {
+  const char *path = "test_cohort_hand_made.h5";
+  char msg[512];
+  CHECK_OK(write_hand_made(path, "x0_1,x0_2,frobnicate", 2));
+  CHECK_EQ_INT(setup_cohort(path, msg, sizeof msg), TW_ERR_INPUT);
+  printf("unknown parameter: %s\n", msg);
+  CHECK_MSG(strstr(msg, path) && strstr(msg, "/cohort/parameters/t1d.frobnicate") && strstr(msg, "no parameter"),
+            "message: %s", msg);
+  CHECK_OK(write_hand_made(path, "x0_1,x0_2", 2));
+  CHECK_EQ_INT(setup_cohort(path, msg, sizeof msg), TW_ERR_INPUT);
+  printf("missing parameter: %s\n", msg);
+  CHECK_MSG(strstr(msg, path) && strstr(msg, "no /cohort/parameters/t1d.x0_3") && strstr(msg, "lacks"), "message: %s",
+            msg);
+  remove(path);
+}
+
 int main(void) {
   TW_TEST_RUN(test_determinism);
   TW_TEST_RUN(test_distributions);
@@ -458,5 +523,6 @@ int main(void) {
   TW_TEST_RUN(test_steady_checker);
   TW_TEST_RUN(test_steady_redraws);
   TW_TEST_RUN(test_steady_give_up);
+  TW_TEST_RUN(test_cohort_file_checks);
   return tw_test_failures_;
 }

@@ -86,10 +86,51 @@ static char *cohort_line(const char *id, const double *const *cols, int n_cols, 
   return line;
 }
 
+/* The pack a cohort file was drawn for (root attribute `pack`, written by
+** `cohort generate`; EHR imports hold covariates only and record none), or NULL. */
+static char *cohort_pack(tw_h5_file *f) {
+  char *made = NULL;
+  if (tw_h5_attr_read_string(f, "pack", &made) != TW_OK) tw_error_clear(), made = NULL;
+  return made;
+}
+
+/* A cohort drawn for a pack the run does not have, or whose parameter list
+** (attribute `pack_parameters`, when recorded) names one the pack lacks. */
+static tw_status check_cohort_pack(tw_h5_file *f, const tw_model *m, const char *made, const char *run_pack) {
+  const int k = tw_model_part_index(m, made);
+  if (k < 0)
+    return TW_FAIL(TW_ERR_INPUT, "%s: a cohort drawn for pack %s (its attribute `pack`), but this run's pack is %s",
+                   tw_h5_path(f), made, run_pack);
+  char *list = NULL;
+  if (tw_h5_attr_read_string(f, "pack_parameters", &list) != TW_OK) return tw_error_clear(), TW_OK;
+  tw_status st = TW_OK;
+  for (char *name = list, *comma = NULL; name && st == TW_OK; name = comma ? comma + 1 : NULL) {
+    if ((comma = strchr(name, ','))) *comma = 0;
+    if (tw_pack_param_index(m->parts[k].pack, name) < 0)
+      st = TW_FAIL(TW_ERR_INPUT, "%s: /cohort/parameters/%s.%s: pack %s here has no parameter %s (the cohort was "
+                   "drawn with another version of the pack)", tw_h5_path(f), made, name, made, name);
+  }
+  free(list);
+  return st;
+}
+
+/* A part's parameter the file lacks, said against what the file records. */
+static tw_status missing_column(tw_h5_file *f, const char *path, const tw_pack *pk, const char *made) {
+  if (!made)
+    return TW_FAIL(TW_ERR_INPUT, "%s: no %s: the file records no pack (no attribute `pack`: covariates only, as the EHR "
+                   "import writes) and pack %s takes its parameters from it", tw_h5_path(f), path, pk->name);
+  if (strcmp(made, pk->name))
+    return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a cohort drawn for pack %s, and pack %s takes its parameters from it",
+                   tw_h5_path(f), path, made, pk->name);
+  return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a parameter of pack %s that this cohort for %s lacks (drawn with another "
+                 "version of the pack)", tw_h5_path(f), path, pk->name, made);
+}
+
 /* The header "Name,<pack>.<param>,..." over the parts that take a table, and
-** their columns read from the file. A part whose parameters the file lacks:
-** a cohort of another pack. */
-static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, char **header, double **cols, int *n_cols) {
+** their columns read from the file. A part without a covariates hook whose
+** parameters the file lacks: missing_column. */
+static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, const char *made, int64_t n, char **header,
+                                double **cols, int *n_cols) {
   size_t cap = 8, used = (size_t)snprintf(*header, cap, "Name");
   for (int k = 0; k < m->n_parts; ++k) {
     const tw_pack *pk = m->parts[k].pack;
@@ -98,8 +139,7 @@ static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, cha
       snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
       if (!tw_h5_exists(f, path)) {
         if (pk->from_covariates) break;
-        return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a cohort for another pack (this run's pack is %s)", tw_h5_path(f), path,
-                       pk->name);
+        return missing_column(f, path, pk, made);
       }
       tw_tensor t;
       TW_TRY(tw_h5_read(f, path, TW_F64, &t));
@@ -117,15 +157,16 @@ static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, cha
 }
 
 /* A cohort file (docs/cohorts.md) as the table of its twins. */
-static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
+static tw_status read_cohort(const char *path, const tw_model *m, const char *run_pack, tw_csv *t) {
   tw_h5_file *f = NULL;
-  char **ids = NULL, **lines = NULL, *header = malloc(8);
+  char **ids = NULL, **lines = NULL, *header = malloc(8), *made = NULL;
   double *cols[TW_MODEL_MAX_PARTS * TW_PACK_MAX_PARAMS];
   int n_cols = 0;
   int64_t n = 0;
   tw_status st = header ? tw_h5_open(path, NULL, &f) : TW_FAIL(TW_ERR_NOMEM, "cohort header");
+  if (st == TW_OK && (made = cohort_pack(f))) st = check_cohort_pack(f, m, made, run_pack);
   if (st == TW_OK) st = tw_h5_read_strings(f, "/cohort/id", &ids, &n);
-  if (st == TW_OK) st = cohort_columns(f, m, n, &header, cols, &n_cols);
+  if (st == TW_OK) st = cohort_columns(f, m, made, n, &header, cols, &n_cols);
   if (st == TW_OK && !(lines = calloc((size_t)n + 1, sizeof *lines))) st = TW_FAIL(TW_ERR_NOMEM, "cohort rows");
   if (st == TW_OK) lines[0] = header, header = NULL;
   for (int64_t i = 0; i < n && st == TW_OK; ++i)
@@ -134,7 +175,7 @@ static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
   for (int64_t i = 0; lines && i <= n; ++i) free(lines[i]);
   for (int64_t i = 0; ids && i < n; ++i) free(ids[i]);
   for (int k = 0; k < n_cols; ++k) free(cols[k]);
-  free(lines), free(ids), free(header);
+  free(lines), free(ids), free(header), free(made);
   if (f) {
     tw_status cst = tw_h5_close(f);
     if (st == TW_OK) st = cst;
@@ -142,8 +183,8 @@ static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
   return st;
 }
 #else
-static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
-  (void)m, (void)t;
+static tw_status read_cohort(const char *path, const tw_model *m, const char *run_pack, tw_csv *t) {
+  (void)m, (void)run_pack, (void)t;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: reading a cohort file needs a build with HDF5", path);
 }
 #endif
@@ -160,7 +201,7 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
   if (c->twins.cohort) {
     char path[4096];
     tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
-    return read_cohort(path, m, t);
+    return read_cohort(path, m, c->pack, t);
   }
   if (c->twins.table) {
     char path[4096];

@@ -54,8 +54,19 @@ static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
   for (int g = 0; g <= c->n_subgroups; ++g) print_subgroup(h, c, g);
   int64_t redrawn = 0;
   for (int64_t i = 0; i < h->n; ++i) redrawn += h->attempts[i] > 1;
-  printf("parameters: pack %s, %d with variability, %lld twin(s) redrawn at least once\n", c->pack,
-         c->parameters.n_variability, (long long)redrawn);
+  const tw_cohort_redraws *rd = &h->redraws;
+  printf("parameters: pack %s, %d with variability, %lld twin(s) redrawn at least once; draws rejected: %lld out "
+         "of range, %lld without a steady state\n", c->pack, c->parameters.n_variability, (long long)redrawn,
+         (long long)rd->range, (long long)rd->steady);
+  if (!rd->steady_rule) {
+    printf("steady state: not checked (%s)\n", c->parameters.steady_state.hours > 0 ? "the pack has no basal rule" : "hours: 0");
+    return;
+  }
+  printf("steady state: %lld draws integrated %g h at the basal rate in %.2f s; %lld twin(s) failed their first "
+         "check; rejected %lld low, %lld high, %lld drifting, %lld non-finite\n", (long long)rd->draws_checked,
+         c->parameters.steady_state.hours, rd->steady_seconds, (long long)rd->first_draw_failed,
+         (long long)rd->steady_by[TW_STEADY_LOW], (long long)rd->steady_by[TW_STEADY_HIGH],
+         (long long)rd->steady_by[TW_STEADY_DRIFT], (long long)rd->steady_by[TW_STEADY_NONFINITE]);
 }
 
 static int run(const char *file, const tw_config_opts *co) {

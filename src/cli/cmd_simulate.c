@@ -15,9 +15,9 @@
 #include <stdlib.h> /* free */
 #include <string.h> /* strtok_r-free splitting */
 
-#include "cli/cli.h"          /* tw_cli_fail */
+#include "cli/cli.h"          /* tw_cmd_simulate */
 #include "cli/config_kinds.h" /* tw_config_load */
-#include "cli/options.h"      /* tw_opts_parse */
+#include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
 #include "io/h5.h"            /* reading the summary back */
 #include "run/sim_job.h"      /* tw_sim_job_run */
 
@@ -97,26 +97,10 @@ static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) 
   tw_cfg_free(doc);
   st = tw_dist_agree(dist, st);
   if (st == TW_OK) st = report(dist, path, &rep, failed);
-  if (st == TW_ERR_INTERRUPTED) {
-    if (dist->rank == 0) tw_cli_fail(st);
-    return 128 + rep.signal;
-  }
-  return st == TW_OK ? 0 : dist->rank == 0 ? tw_cli_fail(st) : tw_status_exit_code(st);
+  return tw_cli_job_exit(dist, st, rep.signal);
 }
 
-int tw_cmd_simulate(int argc, char **argv) {
-  tw_config_opts co = {0};
-  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
-  const char *file;
-  int n_pos, bad = tw_opts_parse("simulate", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1, 1, &n_pos);
-  if (bad) return bad;
-  tw_dist dist;
-  tw_status st = tw_dist_init(&argc, &argv, &dist);
-  if (st != TW_OK) return tw_cli_fail(st);
-  int code = run(file, &co, &dist);
-  tw_dist_finalize(&dist);
-  return code;
-}
+int tw_cmd_simulate(int argc, char **argv) { return tw_cli_job_command("simulate", argc, argv, run); }
 #else
 typedef int tw_cmd_simulate_needs_yaml_and_hdf5; /* ISO C wants a non-empty file */
 #endif

@@ -12,9 +12,9 @@
 #include <stdio.h>  /* printf, fprintf */
 #include <string.h> /* memset */
 
-#include "cli/cli.h"          /* tw_cli_fail */
+#include "cli/cli.h"          /* tw_cmd_trial */
 #include "cli/config_kinds.h" /* tw_config_load */
-#include "cli/options.h"      /* tw_opts_parse */
+#include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
 #include "trial/trial_job.h"  /* tw_trial_job_run */
 
 static void report(const tw_dist *dist, const char *path, const tw_run_report *rep, const tw_trial_outcome *out) {
@@ -44,26 +44,10 @@ static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) 
   tw_cfg_free(doc);
   st = tw_dist_agree(dist, st);
   if (st == TW_OK) report(dist, path, &rep, &out);
-  if (st == TW_ERR_INTERRUPTED) {
-    if (dist->rank == 0) tw_cli_fail(st);
-    return 128 + rep.signal;
-  }
-  return st == TW_OK ? 0 : dist->rank == 0 ? tw_cli_fail(st) : tw_status_exit_code(st);
+  return tw_cli_job_exit(dist, st, rep.signal);
 }
 
-int tw_cmd_trial(int argc, char **argv) {
-  tw_config_opts co = {0};
-  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
-  const char *file;
-  int n_pos, bad = tw_opts_parse("trial", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1, 1, &n_pos);
-  if (bad) return bad;
-  tw_dist dist;
-  tw_status st = tw_dist_init(&argc, &argv, &dist);
-  if (st != TW_OK) return tw_cli_fail(st);
-  int code = run(file, &co, &dist);
-  tw_dist_finalize(&dist);
-  return code;
-}
+int tw_cmd_trial(int argc, char **argv) { return tw_cli_job_command("trial", argc, argv, run); }
 #else
 typedef int tw_cmd_trial_unavailable; /* the command needs libyaml and HDF5 */
 #endif

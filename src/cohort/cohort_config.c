@@ -159,6 +159,30 @@ static const tw_cfg_schema iiv_corr_schema = TW_CFG_SCHEMA(tw_cohort_iiv_corr, i
 
 static const char *const ref_modes[] = {"nearest", "uniform", NULL};
 
+static const tw_cfg_field steady_fields[] = {
+    {.key = "hours", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, hours), .default_text = "48",
+     .has_range = 1, .min = 0, .max = 240, .unit = "h",
+     .doc = "fasting hours at the reference basal rate each draw is integrated (0: no check; else at least 2)"},
+    {.key = "low", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, low), .default_text = "70",
+     .has_range = 1, .min = 0, .max = 1000, .unit = "mg/dL",
+     .doc = "the CGM observable (t1d: bg) must stay at or above this"},
+    {.key = "high", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, high), .default_text = "250",
+     .has_range = 1, .min = 0, .max = 1000, .unit = "mg/dL", .doc = "and at or below this"},
+    {.key = "drift", .type = TW_CFG_NUMBER, .offset = offsetof(tw_cohort_steady_cfg, drift), .default_text = "1",
+     .has_range = 1, .min = 0, .max = 1000, .unit = "mg/dL",
+     .doc = "and move by at most this over the last hour (settled)"},
+};
+
+static tw_status check_steady(const tw_cfg_doc *doc, void *obj) {
+  const tw_cohort_steady_cfg *r = obj;
+  if (r->hours > 0 && r->hours < 2)
+    return tw_cfg_error_at(doc, r->mark, "steady_state.hours: 0 (no check) or at least 2 (got %g)", r->hours);
+  if (!(r->low < r->high))
+    return tw_cfg_error_at(doc, r->mark, "steady_state: low (%g) must be below high (%g)", r->low, r->high);
+  return TW_OK;
+}
+static const tw_cfg_schema steady_schema = TW_CFG_SCHEMA(tw_cohort_steady_cfg, steady_fields, check_steady);
+
 static const tw_cfg_field params_fields[] = {
     {.key = "reference", .type = TW_CFG_ENUM, .offset = offsetof(tw_cohort_params, reference),
      .default_text = "nearest", .choices = ref_modes,
@@ -171,7 +195,10 @@ static const tw_cfg_field params_fields[] = {
      .doc = "correlations between variability entries: {a, b, rho}"},
     {.key = "max_attempts", .type = TW_CFG_INT, .offset = offsetof(tw_cohort_params, max_attempts),
      .default_text = "100", .has_range = 1, .min = 1, .max = 65535,
-     .doc = "redraws of a twin's parameters outside the pack's ranges before giving up"},
+     .doc = "draws of a twin's parameters (out of range or failing steady_state) before giving up"},
+    {.key = "steady_state", .type = TW_CFG_MAP, .offset = offsetof(tw_cohort_params, steady_state),
+     .sub = &steady_schema, .default_text = "{}",
+     .doc = "the fasting steady state a draw must have at its basal rate, else it is redrawn"},
 };
 static const tw_cfg_schema params_schema = TW_CFG_SCHEMA(tw_cohort_params, params_fields, NULL);
 

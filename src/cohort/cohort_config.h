@@ -86,6 +86,15 @@ typedef struct tw_cohort_iiv_corr {
   double rho;
 } tw_cohort_iiv_corr;
 
+/* The steady-state rule (parameters.steady_state, cohort_steady.h): from its
+** initial state at its reference basal rate, with no other input, a twin's
+** CGM observable stays in [low, high] (mg/dL) for `hours` and moves by at most
+** `drift` (mg/dL) over the last hour. hours 0: no check. */
+typedef struct tw_cohort_steady_cfg {
+  tw_cfg_mark mark;
+  double hours, low, high, drift;
+} tw_cohort_steady_cfg;
+
 typedef enum tw_cohort_ref_mode { TW_REF_NEAREST = 0, TW_REF_UNIFORM = 1 } tw_cohort_ref_mode;
 
 typedef struct tw_cohort_params {
@@ -96,6 +105,7 @@ typedef struct tw_cohort_params {
   tw_cohort_iiv_corr *correlations;
   int n_correlations;
   int64_t max_attempts;
+  tw_cohort_steady_cfg steady_state;
 } tw_cohort_params;
 
 /* A named subgroup: `size` twins whose covariates' marginals (and sex_male)

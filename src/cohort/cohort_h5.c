@@ -10,6 +10,7 @@
 #include <math.h>   /* sqrt */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc */
+#include <string.h> /* strlen */
 
 #include "physio/pack.h" /* tw_pack params */
 
@@ -77,6 +78,20 @@ static tw_status write_params(tw_h5_file *f, const tw_cohort *h) {
   return TW_OK;
 }
 
+/* Attribute `pack_parameters`: the pack's parameter names, comma-separated, so
+** that a reader can tell a cohort drawn with another version of the pack. */
+static tw_status write_param_list(tw_h5_file *f, const tw_pack *pk) {
+  size_t cap = 1, used = 0;
+  for (int q = 0; q < pk->n_params; ++q) cap += strlen(pk->params[q].name) + 1;
+  char *list = malloc(cap);
+  if (!list) return TW_FAIL(TW_ERR_NOMEM, "parameter list");
+  list[0] = 0;
+  for (int q = 0; q < pk->n_params; ++q) used += (size_t)snprintf(list + used, cap - used, q ? ",%s" : "%s", pk->params[q].name);
+  tw_status st = tw_h5_attr_write_string(f, "pack_parameters", list);
+  free(list);
+  return st;
+}
+
 /* /cohort/subgroup and its names: the config's subgroups, then "main". */
 static tw_status write_subgroups(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
   TW_TRY(column(f, "/cohort/subgroup", h->subgroup, TW_I32, h->n, "1"));
@@ -99,6 +114,36 @@ static tw_status write_references(tw_h5_file *f, const tw_cohort *h) {
   return st;
 }
 
+/* The steady-state rule in words, for the file (none when it did not run). */
+static void rule_text(const tw_cohort *h, const tw_cohort_config *c, char *buf, size_t cap) {
+  const tw_cohort_steady_cfg *r = &c->parameters.steady_state;
+  if (!h->redraws.steady_rule) {
+    snprintf(buf, cap, "none (%s)", r->hours > 0 ? "the pack declares no basal steady state" : "hours: 0");
+    return;
+  }
+  snprintf(buf, cap, "fasting %s in [%g, %g] mg/dL for %g h at the reference basal rate from the initial state, "
+           "moving at most %g mg/dL in the last hour", h->pack->cgm_obs, r->low, r->high, r->hours, r->drift);
+}
+
+/* Redraw counts as root attributes; each twin's fasting value as a dataset. */
+static tw_status write_redraws(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
+  static const char *const why[TW_STEADY_N_VERDICTS] = {NULL, "low", "high", "drift", "nonfinite"};
+  const tw_cohort_redraws *rd = &h->redraws;
+  char text[400];
+  rule_text(h, c, text, sizeof text);
+  TW_TRY(tw_h5_attr_write_string(f, "steady_state_rule", text));
+  TW_TRY(tw_h5_attr_write_i64(f, "redraws_range", rd->range));
+  TW_TRY(tw_h5_attr_write_i64(f, "redraws_steady_state", rd->steady));
+  for (int v = 1; v < TW_STEADY_N_VERDICTS; ++v) {
+    snprintf(text, sizeof text, "redraws_steady_state_%s", why[v]);
+    TW_TRY(tw_h5_attr_write_i64(f, text, rd->steady_by[v]));
+  }
+  TW_TRY(tw_h5_attr_write_i64(f, "steady_state_first_draw_failed", rd->first_draw_failed));
+  if (!h->fasting) return TW_OK;
+  snprintf(text, sizeof text, "/cohort/fasting_%s", h->pack->cgm_obs);
+  return column(f, text, h->fasting, TW_F64, h->n, "mg/dL");
+}
+
 static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
   TW_TRY(write_ids(f, h->n));
   TW_TRY(write_covariates(f, h));
@@ -106,7 +151,9 @@ static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_co
   TW_TRY(write_subgroups(f, h, c));
   TW_TRY(write_params(f, h));
   TW_TRY(write_references(f, h));
+  TW_TRY(write_redraws(f, h, c));
   TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
+  TW_TRY(write_param_list(f, h->pack));
   TW_TRY(tw_h5_attr_write_string(f, "cohort_source", "twinscale cohort generate"));
   return tw_h5_attr_write_i64(f, "n_twins", h->n);
 }

@@ -7,8 +7,11 @@
 ** and the pack parameters: the reference's values times exp(eta), eta ~
 ** N(0, diag(omega) R diag(omega)), body weight from the covariate, redrawn on a
 ** fresh Philox block range per attempt until every parameter is in the pack's
-** range. Twins are independent, so the loop runs in parallel and the result
-** does not depend on the thread count.
+** range. Then the steady-state rule (cohort_steady.h), in rounds: the twins
+** drawn in range are integrated fasting at their basal rate in batches; each
+** failing twin is drawn again from its next attempt and checked in the next
+** round. A twin keeps its first attempt that passes both rules, so the cohort
+** depends on neither the thread count nor the batch size.
 */
 #include "cohort/generate.h"
 
@@ -17,15 +20,16 @@
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* strcmp, strdup */
 
+#include "cohort/cohort_steady.h" /* tw_cohort_steady_check */
+#include "core/clock.h"          /* tw_now_seconds */
 #include "core/random.h"         /* tw_rng */
 #include "physio/pack.h"         /* tw_pack_param_ok */
 #include "physio/param_table.h"  /* tw_t1d_builtin_table, tw_param_row */
 
-#if defined(_OPENMP)
-#include <omp.h> /* omp_get_max_threads */
-#endif
 
 enum { PARAM_BLOCKS_PER_ATTEMPT = 65536 };
+/* Twins per call of the steady-state check (bounds its result arrays). */
+#define STEADY_BLOCK ((int64_t)65536)
 
 /* The reference patients: parameters (n_refs, n_params), ages and weights. */
 typedef struct refs {
@@ -171,23 +175,34 @@ static int draw_params(const plan *pl, int64_t i, int attempt, const double *ref
   return -1;
 }
 
-/* Twin i, whole: returns -1, or the parameter still out of range after the last attempt. */
-static int draw_twin(const plan *pl, tw_cohort *h, int64_t i, double *p, double *scratch) {
-  const tw_cohort_config *c = pl->c;
-  tw_rng rng = tw_rng_make((uint64_t)c->seed, (uint64_t)i, TW_RNG_COVARIATES, 0);
+/* Covariate v of twin i into *x, or NULL when the cohort does not draw it. */
+static const double *covariate_of(const tw_cohort *h, int64_t i, int v, double *x) {
+  for (int k = 0; k < h->n_vars; ++k)
+    if (h->var[k] == v) return *x = h->cov[(size_t)k * (size_t)h->n + (size_t)i], x;
+  return NULL;
+}
+
+/* Covariates, conditions and reference patient of twin i. */
+static void start_twin(const plan *pl, tw_cohort *h, int64_t i) {
+  tw_rng rng = tw_rng_make((uint64_t)pl->c->seed, (uint64_t)i, TW_RNG_COVARIATES, 0);
   draw_covariates(pl, h, i, &rng);
   double age, w;
-  const double *pa = NULL, *pw = NULL;
-  for (int k = 0; k < h->n_vars; ++k) {
-    if (h->var[k] == TW_CH_AGE) age = h->cov[(size_t)k * (size_t)h->n + (size_t)i], pa = &age;
-    if (h->var[k] == TW_CH_WEIGHT) w = h->cov[(size_t)k * (size_t)h->n + (size_t)i], pw = &w;
-  }
-  int ref = choose_ref(pl, pa, pw, &rng), bad = -1;
-  h->reference[i] = ref;
-  for (int a = 0; a < c->parameters.max_attempts; ++a) {
+  const double *pa = covariate_of(h, i, TW_CH_AGE, &age), *pw = covariate_of(h, i, TW_CH_WEIGHT, &w);
+  h->reference[i] = choose_ref(pl, pa, pw, &rng);
+}
+
+/* Twin i's parameters from attempt `from` on: the first attempt in range is
+** kept (h->attempts[i] = its number + 1). Returns -1, or the parameter still out
+** of range after the last attempt; *rejected counts the attempts out of range. */
+static int draw_in_range(const plan *pl, tw_cohort *h, int64_t i, int from, const double *w, double *p,
+                         double *scratch, int64_t *rejected) {
+  const double *ref = pl->r.p + (size_t)h->reference[i] * (size_t)h->n_params;
+  int bad = -1;
+  for (int a = from; a < pl->c->parameters.max_attempts; ++a) {
     h->attempts[i] = a + 1;
-    bad = draw_params(pl, i, a, pl->r.p + (size_t)ref * (size_t)h->n_params, pw, p, scratch);
+    bad = draw_params(pl, i, a, ref, w, p, scratch);
     if (bad < 0) break;
+    ++*rejected;
   }
   for (int q = 0; q < h->n_params; ++q) h->params[(size_t)q * (size_t)h->n + (size_t)i] = p[q];
   return bad;
@@ -240,68 +255,150 @@ static tw_status alloc_cohort(const tw_cohort_config *c, const tw_pack *pack, tw
   h->subgroup = calloc(n, sizeof *h->subgroup);
   if (!h->cov || !h->cond || !h->params || !h->reference || !h->attempts || !h->subgroup)
     return TW_FAIL(TW_ERR_NOMEM, "a cohort of %lld twins", (long long)h->n);
+  h->redraws.steady_rule = tw_cohort_steady_applies(pack, &c->parameters.steady_state);
+  if (!h->redraws.steady_rule) return TW_OK;
+  if (!(h->fasting = malloc(n * sizeof *h->fasting))) return TW_FAIL(TW_ERR_NOMEM, "a cohort of %lld twins", (long long)h->n);
+  for (size_t i = 0; i < n; ++i) h->fasting[i] = NAN;
   return TW_OK;
 }
 
-/* The twins with no physiological draw: the first one (lowest id) is named. */
-static tw_status failure(const tw_cohort *h, const tw_cohort_config *c, int64_t first, int bad, int64_t count) {
-  const tw_pack_param *pp = &h->pack->params[bad];
-  double v = h->params[(size_t)bad * (size_t)h->n + (size_t)first];
-  return TW_FAIL(TW_ERR_INPUT, "twin-%06lld: no physiological parameters in %lld attempts (%s = %g outside [%g, %g] "
-                 "on the last); %lld twin(s) failed: narrow the covariates or the variability",
-                 (long long)first, (long long)c->parameters.max_attempts, pp->name, v, pp->lo, pp->hi,
-                 (long long)count);
+/* The twins with no physiological draw: how many, and the first one (lowest
+** id) with its reason: a parameter out of range (bad >= 0) or the steady state. */
+typedef struct failed {
+  int64_t first, count;
+  int bad;
+  tw_steady_result why;
+} failed;
+
+static void note_failure(failed *f, int64_t i, int bad, const tw_steady_result *why) {
+  ++f->count;
+  if (f->first >= 0 && i > f->first) return;
+  f->first = i, f->bad = bad;
+  if (why) f->why = *why;
 }
 
-/* The team size: `threads`, or OpenMP's default when 0. */
-static int team(int threads) {
-#if defined(_OPENMP)
-  return threads > 0 ? threads : omp_get_max_threads();
-#else
-  return (void)threads, 1;
-#endif
+static tw_status failure(const tw_cohort *h, const tw_cohort_config *c, const failed *f) {
+  char reason[320];
+  if (f->bad >= 0) {
+    const tw_pack_param *pp = &h->pack->params[f->bad];
+    double v = h->params[(size_t)f->bad * (size_t)h->n + (size_t)f->first];
+    snprintf(reason, sizeof reason, "%s = %g outside [%g, %g]", pp->name, v, pp->lo, pp->hi);
+  } else {
+    char why[160];
+    tw_cohort_steady_describe(&f->why, &c->parameters.steady_state, why, sizeof why);
+    snprintf(reason, sizeof reason, "no steady state at the basal rate: fasting %s %s", h->pack->cgm_obs, why);
+  }
+  return TW_FAIL(TW_ERR_INPUT, "twin-%06lld: no physiological parameters in %lld attempts (%s on the last); %lld "
+                 "twin(s) failed: narrow the covariates or the variability",
+                 (long long)f->first, (long long)c->parameters.max_attempts, reason, (long long)f->count);
 }
 
-static tw_status run_twins(const plan *pl, tw_cohort *h, int threads) {
-  int64_t first = -1, count = 0, nomem = 0;
-  int first_bad = -1;
+/* Draws twins ids[0..n) (ids NULL: twins 0..n-1) until their parameters are in
+** range: from attempt 0 after drawing their covariates when `fresh`, else from
+** the attempt after their last. bad[k]: -1, or the parameter of twin ids[k]
+** still out of range after max_attempts. Adds the draws out of range to *rejected. */
+static tw_status draw_range(const plan *pl, tw_cohort *h, int threads, const int64_t *ids, int64_t n, int fresh,
+                            int32_t *bad, int64_t *rejected) {
+  int64_t nomem = 0, out = 0;
   size_t scratch_n = (size_t)h->n_params + 3 * (size_t)pl->k + 1;
-#pragma omp parallel num_threads(team(threads)) reduction(+ : nomem)
+#pragma omp parallel num_threads(tw_cohort_team(threads)) reduction(+ : nomem, out)
   {
     double *buf = malloc(scratch_n * sizeof *buf);
     nomem += buf == NULL;
-#pragma omp for schedule(static) reduction(+ : count)
-    for (int64_t i = 0; i < h->n; ++i) {
-      int bad = buf ? draw_twin(pl, h, i, buf, buf + h->n_params) : -1;
-      if (bad >= 0) {
-        ++count;
-#pragma omp critical(tw_cohort_fail)
-        if (first < 0 || i < first) first = i, first_bad = bad;
-      }
+#pragma omp for schedule(static)
+    for (int64_t k = 0; k < n; ++k) {
+      int64_t i = ids ? ids[k] : k;
+      double w;
+      if (!buf) continue;
+      if (fresh) start_twin(pl, h, i);
+      bad[k] = draw_in_range(pl, h, i, fresh ? 0 : h->attempts[i], covariate_of(h, i, TW_CH_WEIGHT, &w), buf,
+                             buf + h->n_params, &out);
     }
     free(buf);
   }
-  if (nomem) return TW_FAIL(TW_ERR_NOMEM, "cohort scratch memory");
-  if (count == 0) return TW_OK;
-  return failure(h, pl->c, first, first_bad, count);
+  *rejected += out;
+  return nomem ? TW_FAIL(TW_ERR_NOMEM, "cohort scratch memory") : TW_OK;
 }
 
-tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *out) {
+/* Tallies one checked draw of twin i; returns 1 when it is to be drawn again. */
+static int tally(const plan *pl, tw_cohort *h, int64_t i, const tw_steady_result *r, int round, failed *f) {
+  tw_cohort_redraws *rd = &h->redraws;
+  h->fasting[i] = r->final;
+  ++rd->draws_checked;
+  if (r->verdict == TW_STEADY_PASS) return 0;
+  ++rd->steady, ++rd->steady_by[r->verdict];
+  rd->first_draw_failed += round == 0;
+  if (h->attempts[i] < pl->c->parameters.max_attempts) return 1;
+  note_failure(f, i, -1, r);
+  return 0;
+}
+
+/* The steady-state rule over the twins list[0..n) (drawn in range): each block
+** of STEADY_BLOCK twins is checked (in batches of `chunk`), its failures drawn
+** again and, when in range, written back to the list's front for the next round. */
+static tw_status steady_rounds(const plan *pl, tw_cohort *h, int threads, int64_t chunk, int64_t *list, int64_t n,
+                               int32_t *bad, failed *f) {
+  tw_steady_result *res = malloc(STEADY_BLOCK * sizeof *res);
+  int64_t *again = malloc(STEADY_BLOCK * sizeof *again);
+  tw_status st = res && again ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "steady-state check");
+  double t0 = tw_now_seconds();
+  for (int round = 0; n > 0 && st == TW_OK; ++round) {
+    int64_t w = 0;
+    for (int64_t r = 0; r < n && st == TW_OK; r += STEADY_BLOCK) {
+      int64_t nb = n - r < STEADY_BLOCK ? n - r : STEADY_BLOCK, n_again = 0;
+      st = tw_cohort_steady_check(pl->pack, &pl->c->parameters.steady_state, h->params, h->n, list + r, nb, chunk,
+                                  threads, res);
+      for (int64_t j = 0; j < nb && st == TW_OK; ++j)
+        if (tally(pl, h, list[r + j], &res[j], round, f)) again[n_again++] = list[r + j];
+      if (st == TW_OK) st = draw_range(pl, h, threads, again, n_again, 0, bad, &h->redraws.range);
+      for (int64_t k = 0; k < n_again && st == TW_OK; ++k)
+        if (bad[k] >= 0) note_failure(f, again[k], bad[k], NULL);
+        else list[w++] = again[k];
+    }
+    n = w;
+  }
+  h->redraws.steady_seconds = tw_now_seconds() - t0;
+  free(res), free(again);
+  return st;
+}
+
+static tw_status run_twins(const plan *pl, tw_cohort *h, int threads, int64_t chunk) {
+  failed f = {.first = -1, .bad = -1};
+  int32_t *bad = malloc((size_t)h->n * sizeof *bad);
+  int64_t *list = malloc((size_t)h->n * sizeof *list), n = 0;
+  tw_status st = bad && list ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "a cohort of %lld twins", (long long)h->n);
+  if (st == TW_OK) st = draw_range(pl, h, threads, NULL, h->n, 1, bad, &h->redraws.range);
+  for (int64_t i = 0; i < h->n && st == TW_OK; ++i)
+    if (bad[i] >= 0) note_failure(&f, i, bad[i], NULL);
+    else list[n++] = i;
+  if (st == TW_OK && h->fasting) st = steady_rounds(pl, h, threads, chunk, list, n, bad, &f);
+  free(bad), free(list);
+  if (st == TW_OK && f.count > 0) st = failure(h, pl->c, &f);
+  return st;
+}
+
+tw_status tw_cohort_generate_chunked(const tw_cohort_config *c, int threads, int64_t chunk, tw_cohort *out) {
   const tw_pack *pack = tw_pack_find(c->pack);
   if (!pack) return TW_FAIL(TW_ERR_INPUT, "pack '%s' not found", c->pack);
+  if (chunk < 1) return TW_FAIL(TW_ERR_INTERNAL, "cohort chunk %lld", (long long)chunk);
   plan pl;
   tw_status st = alloc_cohort(c, pack, out);
   if (st == TW_OK) st = make_plan(c, pack, &pl, &out->ref_names);
   else memset(&pl, 0, sizeof pl);
   out->n_refs = pl.r.n;
-  if (st == TW_OK) st = run_twins(&pl, out, threads);
+  if (st == TW_OK) st = run_twins(&pl, out, threads, chunk);
   free_plan(&pl);
   if (st != TW_OK) tw_cohort_free(out);
   return st;
 }
 
+tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *out) {
+  return tw_cohort_generate_chunked(c, threads, TW_COHORT_STEADY_CHUNK, out);
+}
+
 void tw_cohort_free(tw_cohort *h) {
   free(h->cov), free(h->cond), free(h->params), free(h->reference), free(h->attempts), free(h->subgroup);
+  free(h->fasting);
   for (int j = 0; h->ref_names && j < h->n_refs; ++j) free(h->ref_names[j]);
   free(h->ref_names);
   memset(h, 0, sizeof *h);

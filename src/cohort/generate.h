@@ -7,15 +7,33 @@
 ** the same whatever the thread count or the range of twins computed:
 **   covariates, conditions, uniform reference: purpose TW_RNG_COVARIATES, blocks from 0;
 **   parameters, attempt a:                     purpose TW_RNG_COHORT_PARAMS, blocks from a * 65536.
+** A twin keeps its first attempt whose parameters are in the pack's ranges and
+** pass the steady-state rule (cohort_steady.h); both rejections share the
+** attempt count.
 */
 #ifndef TW_COHORT_GENERATE_H
 #define TW_COHORT_GENERATE_H
 
 #include "cohort/cohort_config.h"
+#include "cohort/cohort_steady.h" /* TW_STEADY_N_VERDICTS */
 #include "core/random.h" /* tw_normal_cdf, tw_normal_quantile */
 #include "core/status.h"
 
 TW_EXTERN_C_BEGIN
+
+/* What the redraw rules rejected (docs/cohorts.md, "The redraw rules"). */
+typedef struct tw_cohort_redraws {
+  int steady_rule;          /* 1: the steady-state rule ran (the pack has one and hours > 0) */
+  int64_t range;            /* draws rejected: a parameter outside the pack's range */
+  int64_t steady;           /* draws rejected by the steady-state rule ... */
+  int64_t steady_by[TW_STEADY_N_VERDICTS]; /* ... by tw_steady_verdict (low, high, drift, non-finite) */
+  int64_t first_draw_failed; /* twins whose first in-range draw failed the steady-state rule */
+  int64_t draws_checked;    /* draws integrated by the steady-state rule */
+  double steady_seconds;    /* wall time of the steady-state rule (s) */
+} tw_cohort_redraws;
+
+/* Twins per batch of the steady-state check (any value gives the same cohort). */
+#define TW_COHORT_STEADY_CHUNK 256
 
 typedef struct tw_cohort {
   int64_t n;
@@ -28,16 +46,23 @@ typedef struct tw_cohort {
   int n_params;                 /* the pack's parameters */
   double *params;               /* (n_params, n): params[k * n + i], in the pack's units */
   int32_t *reference;           /* (n) row of the reference table each twin was drawn around */
-  int32_t *attempts;            /* (n) parameter draws used (1: the first was in range) */
+  int32_t *attempts;            /* (n) parameter draws used (1: the first was kept) */
+  double *fasting;              /* (n) the pack's CGM observable at the end of the steady-state
+                                   check of the kept draw (mg/dL); NULL when the rule did not run */
+  tw_cohort_redraws redraws;
   int32_t *subgroup;            /* (n) tw_cohort_subgroup_of: config order, then "main" */
   int n_refs;
   char **ref_names;             /* (n_refs) the reference twins' names */
 } tw_cohort;
 
 /* Draws twins [0, c->size) with `threads` OpenMP threads (0: the default).
-** TW_ERR_INPUT naming the twin when a twin's parameters stay outside the pack's
-** ranges after max_attempts draws, or its body weight is outside BW's range. */
+** TW_ERR_INPUT naming the twin and the reason when a twin has no physiological
+** draw in max_attempts: its parameters stay outside the pack's ranges (or its
+** body weight is outside BW's range), or its draws fail the steady-state rule. */
 tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *out);
+/* The same with the steady-state check run on batches of `chunk` twins (>= 1):
+** the cohort does not depend on it (tested). */
+tw_status tw_cohort_generate_chunked(const tw_cohort_config *c, int threads, int64_t chunk, tw_cohort *out);
 void tw_cohort_free(tw_cohort *h);
 
 /* Writes the cohort (layout in docs/cohorts.md) with the config text and seed

@@ -112,6 +112,10 @@ typedef struct tw_sim_scenario_cfg {
   char *pump;
   char *controller; /* "none" or a controller of controller.c */
   tw_sim_controller_params_cfg controller_params;
+  /* Not bound: set by kinds that assemble a simulate config (a trial's arms),
+  ** where the controller was named and under which key, for its errors. */
+  tw_cfg_mark controller_at;
+  const char *controller_key;
 } tw_sim_scenario_cfg;
 
 typedef struct tw_sim_sensor_cfg {

@@ -35,13 +35,6 @@ static tw_status rethrow_at(const tw_cfg_doc *doc, tw_cfg_mark mark, const char 
   return tw_cfg_error_at(doc, mark, "%s: %s", what, why);
 }
 
-/* A path relative to the config's directory. */
-static void resolve(const tw_cfg_doc *doc, const char *path, char *out, size_t cap) {
-  const char *cfg = tw_cfg_path(doc);
-  const char *slash = cfg ? strrchr(cfg, '/') : NULL;
-  if (path[0] == '/' || !slash) snprintf(out, cap, "%s", path);
-  else snprintf(out, cap, "%.*s/%s", (int)(slash - cfg), cfg, path);
-}
 
 /* `pack: a+b` -> the model's parts; a part that is a library path is loaded
 ** relative to the config file's directory. */
@@ -54,7 +47,7 @@ static tw_status build_model(const tw_sim_config *c, const tw_cfg_doc *doc, tw_m
     size_t len = plus ? (size_t)(plus - s) : strlen(s);
     char name[1024], path[4096];
     snprintf(name, sizeof name, "%.*s", (int)(len < sizeof name - 1 ? len : sizeof name - 1), s);
-    if (tw_pack_is_path(name)) resolve(doc, name, path, sizeof path);
+    if (tw_pack_is_path(name)) tw_cfg_resolve(doc, name, path, sizeof path);
     else snprintf(path, sizeof path, "%s", name);
     const tw_pack *pk;
     if (tw_pack_lookup(path, &pk) != TW_OK || tw_model_add_pack(m, pk, NULL) != TW_OK)
@@ -93,10 +86,51 @@ static char *cohort_line(const char *id, const double *const *cols, int n_cols, 
   return line;
 }
 
+/* The pack a cohort file was drawn for (root attribute `pack`, written by
+** `cohort generate`; EHR imports hold covariates only and record none), or NULL. */
+static char *cohort_pack(tw_h5_file *f) {
+  char *made = NULL;
+  if (tw_h5_attr_read_string(f, "pack", &made) != TW_OK) tw_error_clear(), made = NULL;
+  return made;
+}
+
+/* A cohort drawn for a pack the run does not have, or whose parameter list
+** (attribute `pack_parameters`, when recorded) names one the pack lacks. */
+static tw_status check_cohort_pack(tw_h5_file *f, const tw_model *m, const char *made, const char *run_pack) {
+  const int k = tw_model_part_index(m, made);
+  if (k < 0)
+    return TW_FAIL(TW_ERR_INPUT, "%s: a cohort drawn for pack %s (its attribute `pack`), but this run's pack is %s",
+                   tw_h5_path(f), made, run_pack);
+  char *list = NULL;
+  if (tw_h5_attr_read_string(f, "pack_parameters", &list) != TW_OK) return tw_error_clear(), TW_OK;
+  tw_status st = TW_OK;
+  for (char *name = list, *comma = NULL; name && st == TW_OK; name = comma ? comma + 1 : NULL) {
+    if ((comma = strchr(name, ','))) *comma = 0;
+    if (tw_pack_param_index(m->parts[k].pack, name) < 0)
+      st = TW_FAIL(TW_ERR_INPUT, "%s: /cohort/parameters/%s.%s: pack %s here has no parameter %s (the cohort was "
+                   "drawn with another version of the pack)", tw_h5_path(f), made, name, made, name);
+  }
+  free(list);
+  return st;
+}
+
+/* A part's parameter the file lacks, said against what the file records. */
+static tw_status missing_column(tw_h5_file *f, const char *path, const tw_pack *pk, const char *made) {
+  if (!made)
+    return TW_FAIL(TW_ERR_INPUT, "%s: no %s: the file records no pack (no attribute `pack`: covariates only, as the EHR "
+                   "import writes) and pack %s takes its parameters from it", tw_h5_path(f), path, pk->name);
+  if (strcmp(made, pk->name))
+    return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a cohort drawn for pack %s, and pack %s takes its parameters from it",
+                   tw_h5_path(f), path, made, pk->name);
+  return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a parameter of pack %s that this cohort for %s lacks (drawn with another "
+                 "version of the pack)", tw_h5_path(f), path, pk->name, made);
+}
+
 /* The header "Name,<pack>.<param>,..." over the parts that take a table, and
-** their columns read from the file. A part whose parameters the file lacks:
-** a cohort of another pack. */
-static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, char **header, double **cols, int *n_cols) {
+** their columns read from the file. A part without a covariates hook whose
+** parameters the file lacks: missing_column. */
+static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, const char *made, int64_t n, char **header,
+                                double **cols, int *n_cols) {
   size_t cap = 8, used = (size_t)snprintf(*header, cap, "Name");
   for (int k = 0; k < m->n_parts; ++k) {
     const tw_pack *pk = m->parts[k].pack;
@@ -105,8 +139,7 @@ static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, cha
       snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
       if (!tw_h5_exists(f, path)) {
         if (pk->from_covariates) break;
-        return TW_FAIL(TW_ERR_INPUT, "%s: no %s: a cohort for another pack (this run's pack is %s)", tw_h5_path(f), path,
-                       pk->name);
+        return missing_column(f, path, pk, made);
       }
       tw_tensor t;
       TW_TRY(tw_h5_read(f, path, TW_F64, &t));
@@ -124,15 +157,16 @@ static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, int64_t n, cha
 }
 
 /* A cohort file (docs/cohorts.md) as the table of its twins. */
-static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
+static tw_status read_cohort(const char *path, const tw_model *m, const char *run_pack, tw_csv *t) {
   tw_h5_file *f = NULL;
-  char **ids = NULL, **lines = NULL, *header = malloc(8);
+  char **ids = NULL, **lines = NULL, *header = malloc(8), *made = NULL;
   double *cols[TW_MODEL_MAX_PARTS * TW_PACK_MAX_PARAMS];
   int n_cols = 0;
   int64_t n = 0;
   tw_status st = header ? tw_h5_open(path, NULL, &f) : TW_FAIL(TW_ERR_NOMEM, "cohort header");
+  if (st == TW_OK && (made = cohort_pack(f))) st = check_cohort_pack(f, m, made, run_pack);
   if (st == TW_OK) st = tw_h5_read_strings(f, "/cohort/id", &ids, &n);
-  if (st == TW_OK) st = cohort_columns(f, m, n, &header, cols, &n_cols);
+  if (st == TW_OK) st = cohort_columns(f, m, made, n, &header, cols, &n_cols);
   if (st == TW_OK && !(lines = calloc((size_t)n + 1, sizeof *lines))) st = TW_FAIL(TW_ERR_NOMEM, "cohort rows");
   if (st == TW_OK) lines[0] = header, header = NULL;
   for (int64_t i = 0; i < n && st == TW_OK; ++i)
@@ -141,7 +175,7 @@ static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
   for (int64_t i = 0; lines && i <= n; ++i) free(lines[i]);
   for (int64_t i = 0; ids && i < n; ++i) free(ids[i]);
   for (int k = 0; k < n_cols; ++k) free(cols[k]);
-  free(lines), free(ids), free(header);
+  free(lines), free(ids), free(header), free(made);
   if (f) {
     tw_status cst = tw_h5_close(f);
     if (st == TW_OK) st = cst;
@@ -149,8 +183,8 @@ static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
   return st;
 }
 #else
-static tw_status read_cohort(const char *path, const tw_model *m, tw_csv *t) {
-  (void)m, (void)t;
+static tw_status read_cohort(const char *path, const tw_model *m, const char *run_pack, tw_csv *t) {
+  (void)m, (void)run_pack, (void)t;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: reading a cohort file needs a build with HDF5", path);
 }
 #endif
@@ -166,12 +200,12 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
   }
   if (c->twins.cohort) {
     char path[4096];
-    resolve(doc, c->twins.cohort, path, sizeof path);
-    return read_cohort(path, m, t);
+    tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
+    return read_cohort(path, m, c->pack, t);
   }
   if (c->twins.table) {
     char path[4096];
-    resolve(doc, c->twins.table, path, sizeof path);
+    tw_cfg_resolve(doc, c->twins.table, path, sizeof path);
     TW_TRY(tw_csv_read_file(path, t));
     if (tw_csv_col(t, "Name") < 0) {
       tw_csv_free(t);
@@ -495,11 +529,12 @@ static int insulin_part(const tw_model *m) {
 /* The controller scenario.controller names: a built-in, or a library path
 ** taken relative to the config file's directory (as pack libraries); its
 ** errors point at the value. */
-static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cfg_mark at, const tw_controller **ctl) {
+static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cfg_mark at, const char *key,
+                                 const tw_controller **ctl) {
   char path[4096];
-  if (tw_pack_is_path(value)) resolve(doc, value, path, sizeof path);
+  if (tw_pack_is_path(value)) tw_cfg_resolve(doc, value, path, sizeof path);
   else snprintf(path, sizeof path, "%s", value);
-  return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, "scenario.controller");
+  return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, key);
 }
 
 /* The reference patient of every twin of a cohort file (/cohort/reference),
@@ -511,7 +546,7 @@ static tw_status cohort_references(const tw_sim_config *c, const tw_cfg_doc *doc
   char path[4096];
   int64_t n = 0;
   tw_h5_file *f;
-  resolve(doc, c->twins.cohort, path, sizeof path);
+  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
   TW_TRY(tw_h5_open(path, NULL, &f));
   tw_status st = tw_h5_exists(f, "/cohort/reference") ? tw_h5_read_strings(f, "/cohort/reference", refs, &n) : TW_OK;
   if (st == TW_OK && *refs && n != s->n_twins)
@@ -551,9 +586,10 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
     return sc->controller_params.mark.line ? tw_cfg_error_at(doc, sc->controller_params.mark,
                                                              "scenario.controller_params: set scenario.controller (pid)")
                                            : TW_OK;
-  const tw_cfg_mark at = tw_cfg_path_mark(doc, "scenario.controller");
+  const char *key = sc->controller_key ? sc->controller_key : "scenario.controller";
+  const tw_cfg_mark at = sc->controller_key ? sc->controller_at : tw_cfg_path_mark(doc, "scenario.controller");
   const tw_controller *ctl;
-  TW_TRY(find_controller(sc->controller, doc, at, &ctl));
+  TW_TRY(find_controller(sc->controller, doc, at, key, &ctl));
   const tw_model *m = &s->model;
   const int k = insulin_part(m);
   if (k < 0)
@@ -570,7 +606,7 @@ static tw_status build_controller(const tw_sim_config *c, const tw_cfg_doc *doc,
   const tw_status st = start_controller(ctl, g, k, refs, s);
   for (int64_t i = 0; refs && i < s->n_twins; ++i) free(refs[i]);
   free(refs);
-  if (st != TW_OK) return rethrow_at(doc, at, "scenario.controller");
+  if (st != TW_OK) return rethrow_at(doc, at, key);
   s->plan.controller = ctl;
   s->plan.ctl_state = s->ctl_state;
   s->plan.ctl_insulin_input = event_input(m, k, TW_EVENT_BOLUS);

@@ -19,7 +19,9 @@ static void draw_block(int32_t *perm, const int32_t *pattern, int64_t block, uin
   uint32_t r[4] = {0};
   for (int64_t k = 0; k < block; ++k) perm[k] = pattern[k];
   for (int64_t k = block - 1, w = 0; k > 0; --k, ++w) {
-    if (w % 4 == 0) tw_philox_block(seed, (uint64_t)s, TW_RNG_ALLOCATION, (uint32_t)(b * 4096 + w / 4), r);
+    if (w % 4 == 0) /* block b: its low 20 bits in the counter, the rest beside the stratum (< 2^20) */
+      tw_philox_block(seed, (uint64_t)s | (uint64_t)(b >> 20) << 32, TW_RNG_ALLOCATION,
+                      (uint32_t)((b & 0xFFFFF) * 4096 + w / 4), r);
     const int64_t j = (int64_t)(((uint64_t)r[w % 4] * (uint64_t)(k + 1)) >> 32); /* uniform in [0, k] */
     const int32_t t = perm[k];
     perm[k] = perm[j];

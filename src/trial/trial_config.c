@@ -10,6 +10,7 @@
 #include "trial/trial_config.h"
 
 #include <math.h>   /* floor */
+#include <stdio.h>  /* snprintf */
 #include <string.h> /* strcmp */
 
 /* ---- the protocol's parts ------------------------------------------------ */
@@ -192,7 +193,11 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->drugs = t->drugs, out->n_drugs = t->n_drugs;
   out->pd = t->pd, out->n_pd = t->n_pd;
   out->output = (tw_sim_output_cfg){t->output.mark, t->output.path, 1, t->output.chunk_twins, t->output.buffer_mb};
-  if (arm->controller) out->scenario.controller = arm->controller;
+  if (arm->controller) {
+    out->scenario.controller = arm->controller;
+    out->scenario.controller_at = arm->mark;
+    out->scenario.controller_key = "arms[].controller";
+  }
   if (arm->controller_params.mark.line) out->scenario.controller_params = arm->controller_params;
   if (arm->n_boluses) out->scenario.boluses = arm->boluses, out->scenario.n_boluses = arm->n_boluses;
   if (arm->n_doses) out->scenario.doses = arm->doses, out->scenario.n_doses = arm->n_doses;
@@ -217,23 +222,36 @@ static tw_status check_arms(const tw_cfg_doc *doc, const tw_trial_config *t) {
   return TW_OK;
 }
 
+/* Where the value of `dotted` starts, or `fallback` when the document has no
+** such key (a default). */
+static tw_cfg_mark mark_of(const tw_cfg_doc *doc, const char *dotted, tw_cfg_mark fallback) {
+  const tw_cfg_mark m = tw_cfg_path_mark(doc, dotted);
+  return m.line ? m : fallback;
+}
+
 /* Ratios: one whole number per arm; blocks: whole ratio patterns. */
 static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
   const tw_trial_design_cfg *d = &t->design;
-  if (d->type == TW_TRIAL_CROSSOVER && (d->n_ratios || d->n_stratify_by || d->block_size))
-    return tw_cfg_error_at(doc, d->mark, "design: ratios, block_size and stratify_by are for parallel designs; "
-                                         "in a crossover every twin runs every arm");
+  if (d->type == TW_TRIAL_CROSSOVER && (d->n_ratios || d->n_stratify_by || d->block_size)) {
+    const char *key = d->n_ratios ? "ratios" : d->block_size ? "block_size" : "stratify_by";
+    char dotted[32];
+    snprintf(dotted, sizeof dotted, "design.%s", key);
+    return tw_cfg_error_at(doc, mark_of(doc, dotted, d->mark), "%s: a crossover takes no %s (every twin runs every "
+                           "arm); ratios, block_size and stratify_by are for parallel designs", dotted, key);
+  }
   if (d->n_ratios && d->n_ratios != t->n_arms)
-    return tw_cfg_error_at(doc, d->mark, "design.ratios: %d ratios for %d arms (one per arm, in arm order)",
-                           d->n_ratios, t->n_arms);
+    return tw_cfg_error_at(doc, mark_of(doc, "design.ratios", d->mark),
+                           "design.ratios: %d ratios for %d arms (one per arm, in arm order)", d->n_ratios, t->n_arms);
   int64_t sum = d->n_ratios ? 0 : t->n_arms;
   for (int a = 0; a < d->n_ratios; ++a) {
     if (d->ratios[a] != floor(d->ratios[a]))
-      return tw_cfg_error_at(doc, d->mark, "design.ratios[%d]: %g is not a whole number", a, d->ratios[a]);
+      return tw_cfg_error_at(doc, mark_of(doc, "design.ratios", d->mark), "design.ratios[%d]: %g is not a whole number",
+                             a, d->ratios[a]);
     sum += (int64_t)d->ratios[a];
   }
   if (d->block_size && d->block_size % sum)
-    return tw_cfg_error_at(doc, d->mark, "design.block_size: %lld is not a multiple of the sum of the ratios (%lld)",
+    return tw_cfg_error_at(doc, mark_of(doc, "design.block_size", d->mark),
+                           "design.block_size: %lld is not a multiple of the sum of the ratios (%lld)",
                            (long long)d->block_size, (long long)sum);
   for (int s = 0; s < d->n_stratify_by; ++s)
     for (int k = 1; k < d->stratify_by[s].n_cuts; ++k)

@@ -7,6 +7,7 @@
 **
 ** Datasets (n twins, A arms, N trajectory twins, T samples; docs/trial.md):
 **   /arms/name                       (A) strings
+**   /endpoints_units/{name,units}    (E) strings: the endpoints in order, and their units
 **   /twins/name                      (n) strings
 **   /endpoints/<name>                (n, A) float64, NaN where the twin did not run the arm or failed
 **   /assignment/arm                  (n) int32, parallel designs
@@ -17,7 +18,7 @@
 **   /time_min                        (T) int64, when trajectories are kept
 ** Root attributes: the config text, seed, ranks (tw_h5_create), pack, design,
 ** reference_arm, warmup_min, duration_min, glucose_observable, backend,
-** precision, integrator, endpoint_units (one per endpoint, in /endpoints order).
+** precision, integrator.
 */
 #ifndef TW_TRIAL_JOB_H
 #define TW_TRIAL_JOB_H

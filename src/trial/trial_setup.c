@@ -16,6 +16,8 @@
 #include <string.h> /* strcmp, strdup */
 
 #include "io/h5.h"              /* the cohort file's covariates */
+#include "physio/controller.h"  /* tw_controller_lookup: an arm's controller */
+#include "physio/pack.h"        /* tw_pack_is_path */
 #include "trial/trial_assign.h" /* tw_trial_assign */
 
 static tw_status add_ep(trial_setup *s, const char *name, const char *units) {
@@ -107,7 +109,9 @@ static tw_status obs_groups(const tw_trial_config *c, const tw_cfg_doc *doc, tri
     const tw_trial_threshold_cfg *h = &c->endpoints.thresholds[i];
     int obs, seen = 0;
     if (!h->observable && s->glucose) continue;
-    TW_TRY(find_obs(s, doc, h->mark, "endpoints.thresholds.observable", h->observable ? h->observable : "bg", &obs));
+    char key[64];
+    snprintf(key, sizeof key, "endpoints.thresholds[%d].observable", i);
+    TW_TRY(find_obs(s, doc, h->mark, key, h->observable ? h->observable : "bg", &obs));
     for (int j = 0; j < s->n_groups; ++j) seen |= s->group[j].obs == obs;
     if (seen) continue;
     trial_group *g = new_group(s, doc, h->mark, TRIAL_OBS, obs);
@@ -252,13 +256,35 @@ static tw_status allocate(const tw_trial_config *c, const tw_cfg_doc *doc, trial
   return st;
 }
 
-/* The responder rule's endpoint must be one of the trial's. */
+/* The responder rule's endpoint must be one of the trial's; the message lists them. */
 static tw_status check_responders(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s) {
   if (!strcmp(c->responders.endpoint, "none")) return TW_OK;
   for (int e = 0; e < s->n_ep; ++e)
     if (!strcmp(s->ep_names[e], c->responders.endpoint)) return TW_OK;
-  return tw_cfg_error_at(doc, c->responders.mark, "responders.endpoint: '%s' is not an endpoint of this trial (%s%s)",
-                         c->responders.endpoint, s->n_ep ? "the first is " : "none", s->n_ep ? s->ep_names[0] : "");
+  char known[1024] = "";
+  for (int e = 0; e < s->n_ep; ++e)
+    snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", e ? ", " : "", s->ep_names[e]);
+  const tw_cfg_mark at = tw_cfg_path_mark(doc, "responders.endpoint");
+  return tw_cfg_error_at(doc, at.line ? at : c->responders.mark,
+                         "responders.endpoint: '%s' is not an endpoint of this trial (endpoints: %s; or none)",
+                         c->responders.endpoint, known);
+}
+
+/* An arm's own controller, looked up before its setup so that a bad name is
+** reported at the arm (the simulate setup would name scenario.controller, which
+** the arm overrides, without a place). A library path is taken relative to the
+** config file, as the setup takes it; the setup finds it loaded. */
+static tw_status check_arm_controller(const tw_trial_config *c, const tw_cfg_doc *doc, int a) {
+  const char *name = c->arms[a].controller;
+  if (!name || !strcmp(name, "none")) return TW_OK;
+  char path[4096], why[512];
+  const tw_controller *ctl;
+  if (tw_pack_is_path(name)) tw_cfg_resolve(doc, name, path, sizeof path);
+  else snprintf(path, sizeof path, "%s", name);
+  if (tw_controller_lookup(path, &ctl) == TW_OK) return TW_OK;
+  snprintf(why, sizeof why, "%s", tw_error_message());
+  tw_error_clear();
+  return tw_cfg_error_at(doc, c->arms[a].mark, "arms[%d].controller (arm %s): %s", a, c->arms[a].name, why);
 }
 
 static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
@@ -267,6 +293,7 @@ static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, tri
   for (int a = 0; a < c->n_arms; ++a) {
     tw_sim_config sim;
     tw_trial_arm_sim(c, a, &sim);
+    TW_TRY(check_arm_controller(c, doc, a));
     TW_TRY(tw_sim_setup_build(&sim, doc, &s->arm[a]));
     if (s->arm[a].n_twins != s->arm[0].n_twins || s->arm[a].n_out != s->arm[0].n_out)
       return TW_FAIL(TW_ERR_INTERNAL, "trial: arm %s set up %lld twins, arm %s %lld", c->arms[a].name,

@@ -9,7 +9,10 @@
 # `twins: {cohort: FILE}`: a cohort without variability or weight (each twin
 # exactly its reference patient) gives the same trajectories as `reference:`
 # naming those patients, under the cohort's ids; a cohort file without t1d
-# parameters is refused (exit 2, naming the file).
+# parameters is refused (exit 2, naming the file), and so is a t1d cohort given
+# to a pbpk run (exit 2, naming the file and both packs), before any twin runs.
+# The redraw counts printed are the file's attributes, and every twin's fasting
+# bg (/cohort/fasting_bg) lies in the steady-state rule's [70, 250] mg/dL.
 # usage: cohort_cli.sh TWINSCALE SOURCE_DIR
 set -u
 bin=$1 src=$2
@@ -30,7 +33,17 @@ gen c 2 || fail "generate (again)"
 gen d 2 --set seed=43 || fail "generate (seed 43)"
 h5diff "$tmp/a/cohort.h5" "$tmp/b/cohort.h5" > "$tmp/diff" || { cat "$tmp/diff"; fail "1 and 2 threads differ"; }
 h5diff "$tmp/b/cohort.h5" "$tmp/c/cohort.h5" > "$tmp/diff" || { cat "$tmp/diff"; fail "two runs differ"; }
-cmp -s "$tmp/a/summary" "$tmp/b/summary" || fail "summaries differ between 1 and 2 threads"
+# the summaries agree but for the steady-state check's wall time
+untimed() { sed 's/ in [0-9.]* s;/ in T s;/' "$1"; }
+[ "$(untimed "$tmp/a/summary")" = "$(untimed "$tmp/b/summary")" ] || fail "summaries differ between 1 and 2 threads"
+attr() { h5dump -a "/$2" "$1" | sed -n 's/^ *(0): *//p'; }
+printed=$(sed -n 's/.*draws rejected: \([0-9]*\) out of range, \([0-9]*\) without a steady state$/\1 \2/p' "$tmp/a/summary")
+[ "$printed" = "$(attr "$tmp/a/cohort.h5" redraws_range) $(attr "$tmp/a/cohort.h5" redraws_steady_state)" ] ||
+  fail "printed redraws '$printed' differ from the file's attributes"
+grep -q '^steady state: [0-9]* draws integrated 48 h' "$tmp/a/summary" || fail "no steady-state line in the summary"
+bad_bg=$(h5dump -d /cohort/fasting_bg -y -w 0 "$tmp/a/cohort.h5" | sed -n '/DATA {/,/}/p' | tr ', ' '\n\n' |
+  grep -E '^-?[0-9.e+-]+$' | awk '$1 < 70 || $1 > 250 {n++} END {print NR, n + 0}')
+[ "$bad_bg" = "1000 0" ] || fail "fasting bg: (values, outside [70, 250]) = $bad_bg, expected 1000 0"
 h5diff -q "$tmp/a/cohort.h5" "$tmp/d/cohort.h5" /cohort/covariates/age_y /cohort/covariates/age_y &&
   fail "seeds 42 and 43 drew the same ages"
 
@@ -76,7 +89,8 @@ covariates:
   age_y: {kind: uniform, lo: 10, hi: 60}
 parameters: {reference: uniform}
 YAML
-"$bin" cohort generate plain.yaml -o cohort.h5 > /dev/null || fail "generate for simulate"
+"$bin" cohort generate plain.yaml -o cohort.h5 > plain.out || fail "generate for simulate"
+grep -q '^steady state: 6 draws integrated 48 h at the basal rate' plain.out || { cat plain.out; fail "the default steady-state rule"; }
 refs=$(h5dump -d /cohort/reference -y -w 0 cohort.h5 | grep -o '"[a-z]*#[0-9]*"' | tr -d '"' | paste -sd, -)
 [ "$(echo "$refs" | tr ',' '\n' | wc -l)" = 6 ] || fail "cohort references: $refs"
 sim() { # name, twins value
@@ -93,4 +107,14 @@ sim other "cohort: other.h5" && fail "a cohort without t1d parameters was accept
 [ $? = 2 ] || fail "a cohort without t1d parameters: exit status not 2"
 grep -q "other.h5: no /cohort/parameters/t1d" other.err || { cat other.err; fail "a cohort without t1d parameters: message"; }
 cat other.err
+# a t1d cohort for a pbpk run: refused before any twin runs, naming both packs
+sed 's/^  reference: \[icrp.*$/  cohort: cohort.h5/' "$src/configs/simulate-pbpk.yaml" > pbpk.yaml
+grep -q '^  cohort: cohort.h5' pbpk.yaml || fail "the pbpk config was not made"
+"$bin" simulate pbpk.yaml -o pbpk.h5 --set scenario.doses=[] --set duration_min=10 > pbpk.out 2> pbpk.err &&
+  fail "a t1d cohort was accepted by a pbpk run"
+[ $? = 2 ] || { cat pbpk.err; fail "a t1d cohort in a pbpk run: exit status not 2"; }
+grep -q "^cohort.h5: a cohort drawn for pack t1d (its attribute \`pack\`), but this run's pack is pbpk$" pbpk.err ||
+  { cat pbpk.err; fail "a t1d cohort in a pbpk run: message"; }
+[ ! -s pbpk.out ] && [ ! -e pbpk.h5 ] || fail "a t1d cohort in a pbpk run: output written"
+cat pbpk.err
 echo "ok"

@@ -11,13 +11,27 @@
 ** other arrays for another seed; every parameter inside the pack's range, with
 ** redraws forced by a large CV, the IIV's log-scale sd and correlation, body
 ** weight from the covariate, and the truncated marginals' range and mean.
+** The steady-state rule (off in the statistical tests: kabs and kmax do not
+** move the fasting state): the checker on adult#001 (its fasting bg after 24 h at
+** u2ss is its Gb from simglucose's table; twice the basal is caught low, a
+** third of it high, a NaN volume non-finite); a cohort whose u2ss and kp1 vary
+** enough that draws fail: failing draws redrawn and counted (attempts - 1 sums
+** to the rejections), every kept twin passes when checked again, the same
+** cohort for 1 and 2 threads and any batch size, and a twin out of attempts
+** named with the reason. Cohort files in a simulate setup: one recording a
+** parameter the pack lacks (pack_parameters) and one lacking a parameter
+** dataset are refused, each naming the file and the parameter.
 */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cohort/cohort_steady.h"
 #include "cohort/generate.h"
+#include "io/h5.h"            /* a hand-made cohort file */
+#include "physio/sim_config.h" /* tw_sim_config_schema */
+#include "physio/sim_setup.h"  /* tw_sim_setup_build */
 #include "physio/pack.h"
 #include "physio/param_table.h"
 #include "tw_test.h"
@@ -52,7 +66,8 @@ static const char *base_yaml =
     "    - {parameter: kabs, cv: 0.3}\n"
     "    - {parameter: kmax, cv: 0.2}\n"
     "  correlations:\n"
-    "    - {a: kabs, b: kmax, rho: 0.6}\n";
+    "    - {a: kabs, b: kmax, rho: 0.6}\n"
+    "  steady_state: {hours: 0}\n"; /* the rule's own tests below turn it on */
 
 /* Binds `yaml` after the --set assignments in `sets` (NULL-terminated, may be NULL) into c. */
 static tw_status load(const char *yaml, const char *const *sets, tw_cohort_config *c, tw_cfg_doc **doc) {
@@ -320,6 +335,184 @@ static void test_subgroups(void) {
   expect_error(undrawn, "cohort.yaml:", "not drawn for the cohort");
 }
 
+/* adult#001 and four variants through the checker: the reference itself, twice
+** its basal (u2ss), a third of it, a NaN glucose volume, kp1 halved. */
+static void test_steady_checker(void) {
+  const tw_pack *pk = tw_pack_find("t1d");
+  tw_csv vp;
+  CHECK_OK(tw_t1d_builtin_table("vpatient_params.csv", &vp));
+  enum { V = 5 };
+  double p[TW_PACK_MAX_PARAMS], soa[TW_PACK_MAX_PARAMS * V], gb = NAN;
+  const int row = tw_csv_find_name(&vp, "adult#001");
+  CHECK_OK(tw_param_row(pk, &vp, row, p));
+  CHECK_OK(tw_csv_number(&vp, row, tw_csv_col(&vp, "Gb"), &gb));
+  tw_csv_free(&vp);
+  for (int q = 0; q < pk->n_params; ++q)
+    for (int v = 0; v < V; ++v) soa[q * V + v] = p[q];
+  soa[tw_pack_param_index(pk, "u2ss") * V + 1] *= 2;
+  soa[tw_pack_param_index(pk, "u2ss") * V + 2] /= 3;
+  soa[tw_pack_param_index(pk, "Vg") * V + 3] = NAN;
+  soa[tw_pack_param_index(pk, "kp1") * V + 4] *= 0.5;
+  const tw_cohort_steady_cfg rule = {.hours = 24, .low = 70, .high = 250, .drift = 1};
+  const int64_t ids[V] = {0, 1, 2, 3, 4};
+  tw_steady_result r[V];
+  CHECK(tw_cohort_steady_applies(pk, &rule));
+  CHECK_OK(tw_cohort_steady_check(pk, &rule, soa, V, ids, V, 2, 2, r));
+  char why[200];
+  for (int v = 0; v < V; ++v) {
+    tw_cohort_steady_describe(&r[v], &rule, why, sizeof why);
+    printf("steady state, adult#001 variant %d: %s, bg after 24 h %.6g\n", v, why, r[v].final);
+  }
+  printf("adult#001: Gb %.6g, fasting bg after 24 h at u2ss %.6g\n", gb, r[0].final);
+  CHECK_EQ_INT(r[0].verdict, TW_STEADY_PASS);
+  CHECK_NEAR(r[0].final, gb, 1e-3); /* the table's x0 is the steady state at u2ss */
+  CHECK_EQ_INT(r[1].verdict, TW_STEADY_LOW);
+  CHECK_EQ_INT(r[2].verdict, TW_STEADY_HIGH);
+  CHECK_EQ_INT(r[3].verdict, TW_STEADY_NONFINITE);
+  CHECK_EQ_INT(r[4].verdict, TW_STEADY_LOW);
+  CHECK_MSG(r[1].value < 70 && r[1].minute > 0, "low: %g at minute %d", r[1].value, (int)r[1].minute);
+  const tw_cohort_steady_cfg off = {.hours = 0, .low = 70, .high = 250, .drift = 1};
+  CHECK(!tw_cohort_steady_applies(pk, &off));
+  CHECK(!tw_cohort_steady_applies(tw_pack_find("pbpk"), &rule)); /* no basal hook */
+}
+
+/* Basal and endogenous production varying enough that draws fail the rule. */
+static const char *const unsteady[] = {"size=1500", "parameters.variability=[{parameter: u2ss, cv: 0.3}, {parameter: kp1, cv: 0.15}]",
+                                       "parameters.correlations=[]", "parameters.steady_state.hours=48", NULL};
+
+static int same_all(const tw_cohort *a, const tw_cohort *b) {
+  size_t n = (size_t)a->n;
+  return same(a, b) && !memcmp(a->attempts, b->attempts, n * sizeof(int32_t)) &&
+         !memcmp(a->fasting, b->fasting, n * sizeof(double)) && a->redraws.range == b->redraws.range &&
+         a->redraws.steady == b->redraws.steady && a->redraws.first_draw_failed == b->redraws.first_draw_failed;
+}
+
+/* Redraws: counted, every kept twin passes again, and one cohort whatever the
+** threads and batch size. */
+static void test_steady_redraws(void) {
+  tw_cohort_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_cohort h[3];
+  CHECK_OK(load(base_yaml, unsteady, &c, &doc));
+  CHECK_OK(tw_cohort_generate_chunked(&c, 1, 256, &h[0]));
+  CHECK_OK(tw_cohort_generate_chunked(&c, 2, 7, &h[1]));
+  CHECK_OK(tw_cohort_generate_chunked(&c, 2, 1500, &h[2]));
+  const tw_cohort *a = &h[0];
+  const tw_cohort_redraws *rd = &a->redraws;
+  int64_t extra = 0, *ids = malloc((size_t)a->n * sizeof *ids);
+  tw_steady_result *r = malloc((size_t)a->n * sizeof *r);
+  CHECK(ids && r);
+  for (int64_t i = 0; i < a->n; ++i) extra += a->attempts[i] - 1, ids[i] = i;
+  CHECK_OK(tw_cohort_steady_check(a->pack, &c.parameters.steady_state, a->params, a->n, ids, a->n, 64, 2, r));
+  int64_t again_failed = 0, outside = 0;
+  for (int64_t i = 0; i < a->n; ++i) {
+    again_failed += r[i].verdict != TW_STEADY_PASS;
+    outside += !(a->fasting[i] >= 70 && a->fasting[i] <= 250) || a->fasting[i] != r[i].final;
+  }
+  printf("steady-state redraws (%lld twins): %lld failed their first check, %lld draws rejected (%lld low, %lld high, "
+         "%lld drifting), %lld out of range, %.2f s\n", (long long)a->n, (long long)rd->first_draw_failed,
+         (long long)rd->steady, (long long)rd->steady_by[TW_STEADY_LOW], (long long)rd->steady_by[TW_STEADY_HIGH],
+         (long long)rd->steady_by[TW_STEADY_DRIFT], (long long)rd->range, rd->steady_seconds);
+  CHECK(rd->steady_rule);
+  CHECK(c.parameters.steady_state.hours == 48 && c.parameters.steady_state.low == 70 &&
+        c.parameters.steady_state.high == 250 && c.parameters.steady_state.drift == 1); /* hours as set, the rest the defaults */
+  CHECK_MSG(rd->first_draw_failed > 0 && rd->steady >= rd->first_draw_failed, "no draw failed the rule");
+  CHECK_EQ_INT(extra, rd->range + rd->steady);
+  CHECK_EQ_INT(rd->draws_checked, a->n + rd->steady);
+  CHECK_EQ_INT(again_failed, 0);
+  CHECK_EQ_INT(outside, 0);
+  CHECK_MSG(same_all(&h[0], &h[1]), "1 thread in batches of 256 and 2 in batches of 7 drew different cohorts");
+  CHECK_MSG(same_all(&h[0], &h[2]), "1 thread in batches of 256 and 2 in batches of 1500 drew different cohorts");
+  free(ids), free(r);
+  for (int k = 0; k < 3; ++k) tw_cohort_free(&h[k]);
+  tw_cfg_release(&tw_cohort_config_schema, &c);
+  tw_cfg_free(doc);
+}
+
+/* A basal varying so much that a twin fails every attempt: named, with the reason. */
+static void test_steady_give_up(void) {
+  static const char *const sets[] = {"size=40", "parameters.variability=[{parameter: u2ss, cv: 3}]",
+                                     "parameters.correlations=[]", "parameters.max_attempts=2",
+                                     "parameters.steady_state.hours=48", NULL};
+  tw_cohort_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_cohort h;
+  CHECK_OK(load(base_yaml, sets, &c, &doc));
+  tw_status st = tw_cohort_generate(&c, 2, &h);
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s", tw_error_message());
+  tw_cfg_release(&tw_cohort_config_schema, &c);
+  tw_cfg_free(doc);
+  printf("give up: %s\n", msg);
+  CHECK_EQ_INT(st, TW_ERR_INPUT);
+  CHECK_MSG(strstr(msg, "twin-0000") && strstr(msg, "no steady state at the basal rate") && strstr(msg, "in 2 attempts"),
+            "message: %s", msg);
+  static const char *const short_hours[] = {"parameters.steady_state={hours: 1}", NULL};
+  expect_error(short_hours, "cohort.yaml:", "at least 2");
+  static const char *const crossed[] = {"parameters.steady_state={low: 200, high: 100}", NULL};
+  expect_error(crossed, "cohort.yaml:", "must be below high");
+}
+
+/* A cohort file of two twins for t1d with attribute pack_parameters = `list`
+** and the datasets of the first `n_written` t1d parameters only. */
+static tw_status write_hand_made(const char *path, const char *list, int n_written) {
+  static const tw_device host = {TW_DEVICE_HOST, 0};
+  const tw_pack *pk = tw_pack_find("t1d");
+  const char *ids[2] = {"twin-000000", "twin-000001"};
+  double v[2] = {1, 1};
+  int64_t n = 2;
+  tw_h5_file *f = NULL;
+  TW_TRY(tw_h5_create(path, NULL, NULL, &f));
+  tw_status st = tw_h5_write_strings(f, "/cohort/id", ids, 2, "1");
+  if (st == TW_OK) st = tw_h5_attr_write_string(f, "pack", "t1d");
+  if (st == TW_OK) st = tw_h5_attr_write_string(f, "pack_parameters", list);
+  for (int q = 0; q < n_written && st == TW_OK; ++q) {
+    char name[128];
+    tw_tensor t;
+    snprintf(name, sizeof name, "/cohort/parameters/t1d.%s", pk->params[q].name);
+    st = tw_tensor_view(&t, v, TW_F64, host, 1, &n);
+    if (st == TW_OK) st = tw_h5_write(f, name, &t, "1");
+  }
+  if (st != TW_OK) {
+    tw_h5_abort(f);
+    return st;
+  }
+  return tw_h5_close(f);
+}
+
+/* simulate's setup of a run over the cohort file at `path`; the message in msg. */
+static tw_status setup_cohort(const char *path, char *msg, size_t cap) {
+  char text[512];
+  snprintf(text, sizeof text, "pack: t1d\ntwins: {cohort: %s}\nduration_min: 60\n", path);
+  tw_cfg_doc *doc = NULL;
+  tw_sim_config c;
+  tw_sim_setup s;
+  memset(&s, 0, sizeof s);
+  tw_status st = tw_cfg_parse_string("sim.yaml", text, strlen(text), &doc);
+  int bound = st == TW_OK && (st = tw_cfg_bind(doc, &tw_sim_config_schema, &c)) == TW_OK;
+  if (bound) st = tw_sim_setup_build(&c, doc, &s);
+  snprintf(msg, cap, "%s", tw_error_message());
+  if (bound) tw_sim_setup_free(&s), tw_cfg_release(&tw_sim_config_schema, &c);
+  tw_cfg_free(doc);
+  return st;
+}
+
+static void test_cohort_file_checks(void) {
+  const char *path = "test_cohort_hand_made.h5";
+  char msg[512];
+  CHECK_OK(write_hand_made(path, "x0_1,x0_2,frobnicate", 2));
+  CHECK_EQ_INT(setup_cohort(path, msg, sizeof msg), TW_ERR_INPUT);
+  printf("unknown parameter: %s\n", msg);
+  CHECK_MSG(strstr(msg, path) && strstr(msg, "/cohort/parameters/t1d.frobnicate") && strstr(msg, "no parameter"),
+            "message: %s", msg);
+  CHECK_OK(write_hand_made(path, "x0_1,x0_2", 2));
+  CHECK_EQ_INT(setup_cohort(path, msg, sizeof msg), TW_ERR_INPUT);
+  printf("missing parameter: %s\n", msg);
+  CHECK_MSG(strstr(msg, path) && strstr(msg, "no /cohort/parameters/t1d.x0_3") && strstr(msg, "lacks"), "message: %s",
+            msg);
+  remove(path);
+}
+
 int main(void) {
   TW_TEST_RUN(test_determinism);
   TW_TEST_RUN(test_distributions);
@@ -327,5 +520,9 @@ int main(void) {
   TW_TEST_RUN(test_give_up);
   TW_TEST_RUN(test_errors);
   TW_TEST_RUN(test_subgroups);
+  TW_TEST_RUN(test_steady_checker);
+  TW_TEST_RUN(test_steady_redraws);
+  TW_TEST_RUN(test_steady_give_up);
+  TW_TEST_RUN(test_cohort_file_checks);
   return tw_test_failures_;
 }

@@ -41,17 +41,8 @@ static void print_subgroup(const tw_cohort *h, const tw_cohort_config *c, int g)
   printf("\n");
 }
 
-static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
-  printf("%-16s %-18s %12s %12s %12s %12s\n", "covariate", "units", "mean", "sd", "min", "max");
-  for (int k = 0; k < h->n_vars; ++k) {
-    tw_cohort_stats s = tw_cohort_covariate_stats(h, k);
-    printf("%-16s %-18s %12.4g %12.4g %12.4g %12.4g\n", tw_cohort_var_name(h->var[k]),
-           tw_cohort_var_units(h->var[k]), s.mean, s.sd, s.min, s.max);
-  }
-  for (int j = 0; j < h->n_conditions; ++j)
-    printf("%-16s prevalence %.4f (configured %.4f)\n", c->conditions[j].name, tw_cohort_prevalence(h, j),
-           c->conditions[j].prevalence);
-  for (int g = 0; g <= c->n_subgroups; ++g) print_subgroup(h, c, g);
+/* The parameters' lines: redraws, and the steady-state rule's counts. */
+static void print_draws(const tw_cohort *h, const tw_cohort_config *c) {
   int64_t redrawn = 0;
   for (int64_t i = 0; i < h->n; ++i) redrawn += h->attempts[i] > 1;
   const tw_cohort_redraws *rd = &h->redraws;
@@ -67,6 +58,20 @@ static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
          c->parameters.steady_state.hours, rd->steady_seconds, (long long)rd->first_draw_failed,
          (long long)rd->steady_by[TW_STEADY_LOW], (long long)rd->steady_by[TW_STEADY_HIGH],
          (long long)rd->steady_by[TW_STEADY_DRIFT], (long long)rd->steady_by[TW_STEADY_NONFINITE]);
+}
+
+static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
+  printf("%-16s %-18s %12s %12s %12s %12s\n", "covariate", "units", "mean", "sd", "min", "max");
+  for (int k = 0; k < h->n_vars; ++k) {
+    tw_cohort_stats s = tw_cohort_covariate_stats(h, k);
+    printf("%-16s %-18s %12.4g %12.4g %12.4g %12.4g\n", tw_cohort_var_name(h->var[k]),
+           tw_cohort_var_units(h->var[k]), s.mean, s.sd, s.min, s.max);
+  }
+  for (int j = 0; j < h->n_conditions; ++j)
+    printf("%-16s prevalence %.4f (configured %.4f)\n", c->conditions[j].name, tw_cohort_prevalence(h, j),
+           c->conditions[j].prevalence);
+  for (int g = 0; g <= c->n_subgroups; ++g) print_subgroup(h, c, g);
+  print_draws(h, c);
 }
 
 static int run(const char *file, const tw_config_opts *co) {
@@ -140,10 +145,7 @@ static void print_import(const tw_imported *im, const tw_import_config *c) {
     for (int64_t i = 0; i < im->n; ++i) k += im->persons.persons[i].cond[j];
     printf("%-16s prevalence %.4f\n", tw_condition_name((tw_condition)j), (double)k / (double)im->n);
   }
-  int64_t redrawn = 0;
-  for (int64_t i = 0; i < im->n; ++i) redrawn += im->draws.attempts[i] > 1;
-  printf("parameters: pack %s, %d with variability, %lld twin(s) redrawn at least once\n", c->model.pack,
-         c->model.parameters.n_variability, (long long)redrawn);
+  print_draws(&im->draws, &c->model);
 }
 
 static tw_status import_and_write(const tw_import_config *c, const tw_cfg_doc *doc) {

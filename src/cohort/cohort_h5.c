@@ -144,18 +144,22 @@ static tw_status write_redraws(tw_h5_file *f, const tw_cohort *h, const tw_cohor
   return column(f, text, h->fasting, TW_F64, h->n, "mg/dL");
 }
 
-static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
-  TW_TRY(write_ids(f, h->n));
-  TW_TRY(write_covariates(f, h));
-  TW_TRY(write_conditions(f, h, c));
-  TW_TRY(write_subgroups(f, h, c));
+tw_status tw_cohort_write_draws(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
   TW_TRY(write_params(f, h));
   TW_TRY(write_references(f, h));
   TW_TRY(write_redraws(f, h, c));
   TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
   TW_TRY(write_param_list(f, h->pack));
-  TW_TRY(tw_h5_attr_write_string(f, "cohort_source", "twinscale cohort generate"));
   return tw_h5_attr_write_i64(f, "n_twins", h->n);
+}
+
+static tw_status write_all(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
+  TW_TRY(write_ids(f, h->n));
+  TW_TRY(write_covariates(f, h));
+  TW_TRY(write_conditions(f, h, c));
+  TW_TRY(write_subgroups(f, h, c));
+  TW_TRY(tw_cohort_write_draws(f, h, c));
+  return tw_h5_attr_write_string(f, "cohort_source", "twinscale cohort generate");
 }
 
 tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path) {
@@ -168,13 +172,6 @@ tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, cons
     return st;
   }
   return tw_h5_close(f);
-}
-
-tw_status tw_cohort_write_draws(tw_h5_file *f, const tw_cohort *h) {
-  TW_TRY(write_params(f, h));
-  TW_TRY(write_references(f, h));
-  TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
-  return tw_h5_attr_write_i64(f, "n_twins", h->n);
 }
 
 #else

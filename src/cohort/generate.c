@@ -426,7 +426,7 @@ tw_status tw_cohort_generate_given(const tw_cohort_config *c, int threads, int64
   if (st == TW_OK) st = make_plan(&g, pack, &pl, &out->ref_names);
   out->n_refs = pl.r.n;
   pl.given = given;
-  if (st == TW_OK) st = run_twins(&pl, out, threads);
+  if (st == TW_OK) st = run_twins(&pl, out, threads, TW_COHORT_STEADY_CHUNK);
   free_plan(&pl);
   if (st != TW_OK) tw_cohort_free(out);
   return st;

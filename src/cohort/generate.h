@@ -69,11 +69,14 @@ void tw_cohort_free(tw_cohort *h);
 ** as root attributes, and `pack`. */
 tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path);
 
-/* The drawn part of a cohort file, into an open file (io/h5.h): /cohort/parameters/<pack>.<param>,
-** /cohort/reference, /cohort/attempts, root attributes pack and n_twins
-** (`cohort import` writes the rest itself). HDF5 builds only. */
+/* The drawn part of a cohort file, into an open file (io/h5.h), by the
+** config c it was drawn from: /cohort/parameters/<pack>.<param>,
+** /cohort/reference, /cohort/attempts, /cohort/fasting_<obs> (when the
+** steady-state rule ran), the redraw counts and root attributes pack,
+** pack_parameters and n_twins. tw_cohort_write_h5 writes it after the
+** covariates; `cohort import` after its own. HDF5 builds only. */
 struct tw_h5_file;
-tw_status tw_cohort_write_draws(struct tw_h5_file *f, const tw_cohort *h);
+tw_status tw_cohort_write_draws(struct tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c);
 
 /* Mean, sd (ddof 1), min and max of covariate k of the cohort. */
 typedef struct tw_cohort_stats {

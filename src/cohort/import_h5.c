@@ -75,14 +75,14 @@ static tw_status write_attributes(tw_h5_file *f, const tw_imported *im) {
   return tw_h5_attr_write_i64(f, "cohort_weight_out_of_range_excluded", im->weight_out_of_range);
 }
 
-static tw_status write_all(tw_h5_file *f, const tw_imported *im) {
+static tw_status write_all(tw_h5_file *f, const tw_imported *im, const tw_import_config *c) {
   int32_t *i32 = malloc((size_t)im->n * sizeof *i32 + 1);
   if (!i32) return TW_FAIL(TW_ERR_NOMEM, "import: %lld persons", (long long)im->n);
   tw_status st = write_ids(f, im);
   if (st == TW_OK) st = write_persons(f, im, i32);
   free(i32);
   TW_TRY(st);
-  TW_TRY(tw_cohort_write_draws(f, &im->draws));
+  TW_TRY(tw_cohort_write_draws(f, &im->draws, &c->model));
   return write_attributes(f, im);
 }
 
@@ -91,7 +91,7 @@ tw_status tw_imported_write_h5(const tw_imported *im, const tw_import_config *c,
   tw_h5_run_info info = {.config_text = config_text, .seed = (uint64_t)c->model.seed, .rank_count = 1};
   tw_h5_file *f = NULL;
   TW_TRY(tw_h5_create(path, NULL, &info, &f));
-  tw_status st = write_all(f, im);
+  tw_status st = write_all(f, im, c);
   if (st != TW_OK) {
     tw_h5_abort(f);
     return st;

@@ -296,7 +296,8 @@ static void note_failures(trial_job *j, const tw_sim_result *r, int64_t m, int a
 static tw_status run_arm(trial_job *j, int a, int64_t m) {
   const tw_sim_setup *s = &j->s.arm[a];
   const int64_t np = s->model.n_params;
-  for (int64_t i = 0; i < m; ++i) memcpy(j->params + i * np, s->params + j->rows[i] * np, (size_t)np * sizeof(double));
+  const double *params = j->s.arm[0].params; /* shared by the arms (trial_setup.h) */
+  for (int64_t i = 0; i < m; ++i) memcpy(j->params + i * np, params + j->rows[i] * np, (size_t)np * sizeof(double));
   tw_sim_result r;
   tw_sim_chunk *ch = NULL;
   trial_accs acc;

@@ -287,6 +287,19 @@ static tw_status check_arm_controller(const tw_trial_config *c, const tw_cfg_doc
   return tw_cfg_error_at(doc, c->arms[a].mark, "arms[%d].controller (arm %s): %s", a, c->arms[a].name, why);
 }
 
+/* The arms hold the same twins with the same parameters (the same config keys
+** build them): checked, then arm a's copy is freed and arm 0's serves every arm. */
+static tw_status share_params(const tw_trial_config *c, trial_setup *s, int a) {
+  tw_sim_setup *x = &s->arm[a], *x0 = &s->arm[0];
+  if (a == 0) return TW_OK;
+  if (x->n_twins != x0->n_twins || x->n_out != x0->n_out || x->model.n_params != x0->model.n_params ||
+      memcmp(x->params, x0->params, (size_t)(x->n_twins * x->model.n_params) * sizeof(double)))
+    return TW_FAIL(TW_ERR_INTERNAL, "trial: arm %s set up other twins than arm %s", c->arms[a].name, c->arms[0].name);
+  free(x->params);
+  x->params = NULL;
+  return TW_OK;
+}
+
 static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
   if (!(s->arm = calloc((size_t)c->n_arms, sizeof *s->arm))) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
   s->n_arms = c->n_arms;
@@ -295,9 +308,7 @@ static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, tri
     tw_trial_arm_sim(c, a, &sim);
     TW_TRY(check_arm_controller(c, doc, a));
     TW_TRY(tw_sim_setup_build(&sim, doc, &s->arm[a]));
-    if (s->arm[a].n_twins != s->arm[0].n_twins || s->arm[a].n_out != s->arm[0].n_out)
-      return TW_FAIL(TW_ERR_INTERNAL, "trial: arm %s set up %lld twins, arm %s %lld", c->arms[a].name,
-                     (long long)s->arm[a].n_twins, c->arms[0].name, (long long)s->arm[0].n_twins);
+    TW_TRY(share_params(c, s, a));
   }
   s->n_twins = s->arm[0].n_twins;
   s->reference = tw_trial_reference_index(c);

@@ -36,7 +36,7 @@ enum { TRIAL_MAX_GROUPS = 16 };
 
 typedef struct trial_setup {
   int n_arms, reference;
-  tw_sim_setup *arm;    /* (A) */
+  tw_sim_setup *arm;    /* (A); parameters in arm[0].params only (the same in every arm) */
   int64_t n_twins;
   int32_t *arm_of;      /* (n) parallel designs; NULL for crossover */
   int n_groups;

@@ -219,7 +219,7 @@ static tw_status t_isf_g(double u, double q, double df, double *g, double *dg) {
 /* The t > 0 with sf(t) = q, 0 < q < 1/2, finite df: safeguarded Newton in ln t.
 ** The bracket starts at the normal quantile (t's is never smaller). */
 static tw_status t_isf_upper(double q, double df, double *t) {
-  double g, dg;
+  double g = 0, dg = 0; /* set by t_isf_g before any use; initialised for -O3's flow analysis */
   double lo = log(tw_normal_isf(q)), hi = lo, step = 1;
   for (;;) { /* grow hi until G(hi) > 0 */
     hi += step;

@@ -206,22 +206,41 @@ static tw_status accs_init(const trial_job *j, int64_t m, trial_accs *acc) {
   return TW_OK;
 }
 
-/* Sample column `col` of observable `o` of the m twins in the block r, into v. */
-static const double *column(trial_job *j, const tw_sim_result *r, int o, int64_t m, int64_t col) {
-  const double *src = r->traj + (int64_t)o * m * r->nt + col;
-  for (int64_t i = 0; i < m; ++i) j->v[i] = src[i * r->nt];
-  return j->v;
+/* One thread's share of an arm's twins in a chunk: twins rows[0..m), with its
+** own simulator, sample block and accumulators, so that threads share nothing
+** but the chunk's output arrays, each at its own twins. (Threads inside the
+** simulator instead, one OpenMP region per simulated minute, spent most of a
+** 2-core run waiting at barriers: 94 s against 6.3 s on one thread when the
+** machine was busy.) */
+typedef struct trial_slice {
+  trial_job *j;
+  int a;                /* the arm */
+  const int64_t *rows;  /* (m) process rows = twin ids */
+  int64_t m;
+  double *params, *v;   /* (m, n_params) gathered parameters; (m) one sample column */
+  int lead;             /* the slice that reports progress */
+  int64_t failed;       /* twins whose integration failed */
+  tw_status st;
+  char why[512];        /* the failure's message (errors are thread-local) */
+} trial_slice;
+
+/* Sample column `col` of observable `o` of the slice's twins in the block r. */
+static const double *column(trial_slice *sl, const tw_sim_result *r, int o, int64_t col) {
+  const double *src = r->traj + (int64_t)o * sl->m * r->nt + col;
+  for (int64_t i = 0; i < sl->m; ++i) sl->v[i] = src[i * r->nt];
+  return sl->v;
 }
 
 /* Every sample of the block r (minutes r->t0 ...) into the accumulators. */
-static tw_status accs_update(trial_job *j, const tw_sim_result *r, int64_t m, trial_accs *acc) {
+static tw_status accs_update(trial_slice *sl, const tw_sim_result *r, trial_accs *acc) {
+  const trial_setup *s = &sl->j->s;
   for (int64_t col = 0; col < r->nt; ++col) {
     const int64_t minute = r->t0 + col;
     if (minute == 0) continue; /* the initial state is no sample of the window */
     int k = 0;
-    for (int g = 0; g < j->s.n_groups; ++g) {
-      const trial_group *gr = &j->s.group[g];
-      const double *v = column(j, r, gr->obs, m, col);
+    for (int g = 0; g < s->n_groups; ++g) {
+      const trial_group *gr = &s->group[g];
+      const double *v = column(sl, r, gr->obs, col);
       if (gr->kind == TRIAL_GLUCOSE) TW_TRY(tw_endpoints_update(&acc->glucose, v, minute));
       if (gr->kind == TRIAL_OBS) TW_TRY(tw_obs_acc_update(&acc->obs[k++], v, minute));
       if (gr->kind == TRIAL_PK) TW_TRY(tw_pk_acc_update(&acc->pk, v, minute));
@@ -231,23 +250,26 @@ static tw_status accs_update(trial_job *j, const tw_sim_result *r, int64_t m, tr
 }
 
 /* The kept twins' samples of the block (those at multiples of `every`). */
-static void keep_samples(trial_job *j, const tw_sim_result *r, int64_t m, int a) {
+static void keep_samples(trial_slice *sl, const tw_sim_result *r) {
+  trial_job *j = sl->j;
   const int64_t A = j->s.n_arms, T = j->n_times;
-  for (int64_t i = 0; i < m; ++i) {
-    const int64_t local = j->rows[i] - j->id0;
+  for (int64_t i = 0; i < sl->m; ++i) {
+    const int64_t local = sl->rows[i] - j->id0;
     if (local >= j->nk) continue;
     for (int o = 0; o < r->n_out; ++o)
       for (int64_t col = 0; col < r->nt; ++col) {
         const int64_t minute = r->t0 + col;
         if (minute % j->every) continue;
-        j->traj[((o * j->nk + local) * A + a) * T + minute / j->every] = r->traj[((int64_t)o * m + i) * r->nt + col];
+        j->traj[((o * j->nk + local) * A + sl->a) * T + minute / j->every] =
+            r->traj[((int64_t)o * sl->m + i) * r->nt + col];
       }
   }
 }
 
-/* The accumulators' endpoints into the chunk's (E, n, A) array at the arm's rows. */
-static tw_status accs_finish(trial_job *j, trial_accs *acc, int64_t m, int a) {
-  const int64_t A = j->s.n_arms;
+/* The accumulators' endpoints into the chunk's (E, n, A) array at the slice's twins. */
+static tw_status accs_finish(trial_slice *sl, trial_accs *acc) {
+  trial_job *j = sl->j;
+  const int64_t A = j->s.n_arms, m = sl->m;
   double *out = malloc((size_t)(j->s.n_ep * m) * sizeof *out + 1);
   if (!out) return TW_FAIL(TW_ERR_NOMEM, "trial: endpoints");
   tw_status st = TW_OK;
@@ -259,15 +281,18 @@ static tw_status accs_finish(trial_job *j, trial_accs *acc, int64_t m, int a) {
     if (gr->kind == TRIAL_PK) st = tw_pk_acc_finalize(&acc->pk, dst, m);
   }
   for (int e = 0; st == TW_OK && e < j->s.n_ep; ++e)
-    for (int64_t i = 0; i < m; ++i) j->ep[(e * j->n + (j->rows[i] - j->id0)) * A + a] = out[e * m + i];
+    for (int64_t i = 0; i < m; ++i) j->ep[(e * j->n + (sl->rows[i] - j->id0)) * A + sl->a] = out[e * m + i];
   free(out);
   return st;
 }
 
-/* Progress in twins: a chunk's work is every (twin, arm) it runs, each the
-** whole run long. */
+/* Progress in twins, from the lead slice (the engine's progress is one
+** thread's): a chunk's work is every (twin, arm) it runs, each the whole run
+** long. The other slices only watch for a signal. */
 static int tick(void *ctx, int64_t minutes) {
-  trial_job *j = ctx;
+  const trial_slice *sl = ctx;
+  const trial_job *j = sl->j;
+  if (!sl->lead) return tw_run_signal_caught();
   const double run = (double)(j->c->warmup_min + j->c->duration_min);
   const double work = (double)j->n * (j->s.arm_of ? 1.0 : (double)j->s.n_arms);
   return tw_run_chunk_progress(j->run, (double)j->n * (j->done + j->total * (double)minutes / run) / work);
@@ -281,41 +306,71 @@ static int64_t arm_rows(trial_job *j, int a) {
   return m;
 }
 
-static void note_failures(trial_job *j, const tw_sim_result *r, int64_t m, int a) {
-  for (int64_t i = 0; i < m; ++i) {
-    j->flag[(j->rows[i] - j->id0) * j->s.n_arms + a] = r->flag[i];
+static void note_failures(trial_slice *sl, const tw_sim_result *r) {
+  trial_job *j = sl->j;
+  for (int64_t i = 0; i < sl->m; ++i) {
+    j->flag[(sl->rows[i] - j->id0) * j->s.n_arms + sl->a] = r->flag[i];
     if (r->flag[i] == TW_TWIN_OK) continue;
-    ++j->failed;
+    ++sl->failed;
     tw_log(TW_LOG_WARN, "twin %lld (%s), arm %s: integration failed in the step starting at minute %lld; its "
-           "endpoints in this arm are NaN, flagged in /status/flag", (long long)j->rows[i],
-           j->s.arm[a].names[j->rows[i]], j->c->arms[a].name, (long long)r->fail_at[i]);
+           "endpoints in this arm are NaN, flagged in /status/flag", (long long)sl->rows[i],
+           j->s.arm[sl->a].names[sl->rows[i]], j->c->arms[sl->a].name, (long long)r->fail_at[i]);
   }
 }
 
-/* Arm a for the m twins at j->rows: simulate block by block, stream the samples. */
-static tw_status run_arm(trial_job *j, int a, int64_t m) {
-  const tw_sim_setup *s = &j->s.arm[a];
+/* The slice's twins through the run: simulate block by block, stream the samples. */
+static tw_status run_slice(trial_slice *sl) {
+  trial_job *j = sl->j;
+  const tw_sim_setup *s = &j->s.arm[sl->a];
   const int64_t np = s->model.n_params;
   const double *params = j->s.arm[0].params; /* shared by the arms (trial_setup.h) */
-  for (int64_t i = 0; i < m; ++i) memcpy(j->params + i * np, params + j->rows[i] * np, (size_t)np * sizeof(double));
+  for (int64_t i = 0; i < sl->m; ++i) memcpy(sl->params + i * np, params + sl->rows[i] * np, (size_t)np * sizeof(double));
   tw_sim_result r;
   tw_sim_chunk *ch = NULL;
   trial_accs acc;
-  TW_TRY(tw_sim_result_alloc_block(&s->plan, m, TRIAL_BLOCK_MIN, &r));
-  j->total = (double)m;
-  tw_status st = accs_init(j, m, &acc);
-  if (st == TW_OK) st = tw_sim_chunk_open_rows(&s->plan, j->rows, m, j->params, &r, &ch);
-  while (st == TW_OK && (st = tw_sim_chunk_next(ch, tick, j)) == TW_OK && r.nt > 0 && !tw_run_signal_caught()) {
-    st = accs_update(j, &r, m, &acc);
-    if (j->nk) keep_samples(j, &r, m, a);
+  TW_TRY(tw_sim_result_alloc_block(&s->plan, sl->m, TRIAL_BLOCK_MIN, &r));
+  tw_status st = accs_init(j, sl->m, &acc);
+  if (st == TW_OK) st = tw_sim_chunk_open_rows(&s->plan, sl->rows, sl->m, sl->params, &r, &ch);
+  while (st == TW_OK && (st = tw_sim_chunk_next(ch, tick, sl)) == TW_OK && r.nt > 0 && !tw_run_signal_caught()) {
+    st = accs_update(sl, &r, &acc);
+    if (j->nk) keep_samples(sl, &r);
   }
-  if (st == TW_OK && !tw_run_signal_caught()) st = accs_finish(j, &acc, m, a);
-  if (st == TW_OK) note_failures(j, &r, m, a);
-  j->done += (double)m;
+  if (st == TW_OK && !tw_run_signal_caught()) st = accs_finish(sl, &acc);
+  if (st == TW_OK) note_failures(sl, &r);
   tw_sim_chunk_close(ch);
   accs_free(&acc);
   tw_sim_result_free(&r);
   return st;
+}
+
+/* Twins per slice at least: two vectors of doubles, so that each thread's
+** simulator still runs vector loops (a large chunk gives every slice 256 or
+** more, default_chunk below). */
+enum { TRIAL_SLICE_MIN = 16, TRIAL_MAX_SLICES = 256 };
+
+/* Arm a for the m twins at j->rows: one slice per thread, then their failures
+** gathered (a worker's error message is its own thread's: carried back). */
+static tw_status run_arm(trial_job *j, int a, int64_t m) {
+  const int64_t np = j->s.arm[a].model.n_params;
+  const int P = (int)TW_MAX(1, TW_MIN(TW_MIN((int64_t)omp_get_max_threads(), (int64_t)TRIAL_MAX_SLICES),
+                                      m / TRIAL_SLICE_MIN));
+  trial_slice sl[TRIAL_MAX_SLICES];
+  j->total = (double)m;
+  for (int p = 0; p < P; ++p) {
+    const int64_t lo = m * p / P, hi = m * (p + 1) / P;
+    sl[p] = (trial_slice){.j = j, .a = a, .rows = j->rows + lo, .m = hi - lo, .params = j->params + lo * np,
+                          .v = j->v + lo, .lead = p == 0};
+  }
+#pragma omp parallel for schedule(static, 1) num_threads(P)
+  for (int p = 0; p < P; ++p) {
+    sl[p].st = run_slice(&sl[p]);
+    if (sl[p].st != TW_OK) snprintf(sl[p].why, sizeof sl[p].why, "%s", tw_error_message());
+  }
+  j->done += (double)m;
+  for (int p = 0; p < P; ++p) j->failed += sl[p].failed;
+  for (int p = 0; p < P; ++p)
+    if (sl[p].st != TW_OK) return TW_FAIL(sl[p].st, "%s", sl[p].why);
+  return TW_OK;
 }
 
 static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
@@ -368,9 +423,8 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
 
 /* Twins per chunk when the config leaves it to the job. A twin's endpoints do
 ** not depend on the chunking, so chunks are sized for this rank's threads: a
-** physiology cache block (256 twins) per thread, at least the engine's default.
-** (Chunks of 16 twins left the second core idle: 30.4 s against 15 s for the
-** quickstart on 2 cores.) */
+** physiology cache block (256 twins) per thread's slice, at least the engine's
+** default. (Chunks of 16 twins left the second core idle.) */
 static int64_t default_chunk(int64_t n) {
   return TW_MIN(n, TW_MAX(tw_run_default_chunk(n), 256 * (int64_t)omp_get_max_threads()));
 }

@@ -29,7 +29,9 @@
 **      (tests/data/trial/strata.yaml: 40 twins of cohort-small.yaml, 1:2 in
 **      blocks of 3 within sex x age strata, no insulin against PID), and every
 **      complete block of 3 within a stratum holds the arms 1:2 (the strata the
-**      trial set up from the file's covariates are the ones it randomised in).
+**      trial set up from the file's covariates are the ones it randomised in);
+**      and its crossover on 2 threads, where each arm's 40 twins run in two
+**      slices of 20 (one per thread, trial_job.c), equals the 1-thread run.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
@@ -337,6 +339,13 @@ static void stratified(void) {
   CHECK_EQ_INT(run_trial(STRATA, "strata_crossover", 1, 0, cmd), 0);
   snprintf(pp, sizeof pp, "%s/strata_t2_c1.h5", dir);
   snprintf(cp, sizeof cp, "%s/strata_crossover.h5", dir);
+  /* 40 twins in one chunk on 2 threads: each arm in two slices of 20 (trial_job.c) */
+  CHECK_EQ_INT(run_trial(STRATA, "strata_crossover_t2", 2, 0, cmd), 0);
+  char c2[600];
+  snprintf(c2, sizeof c2, "%s/strata_crossover_t2.h5", dir);
+  const int same = same_results(cp, c2);
+  fprintf(stderr, "  strata_crossover_t2 (two slices per arm): %d datasets bit-identical to one thread\n", same);
+  CHECK_MSG(same > 0, "2 threads (two slices) differ from 1");
   rows_match(pp, cp, 40, 5, 13 + 1 + 5);
   if (tw_test_case_failed_) return;
   const int64_t blocks = strata_balanced(pp);

@@ -20,8 +20,8 @@
 #     data/simglucose/README.md), with the dependencies pip chooses for it.
 #   PyPI, into a second virtual environment validation/.venv-stats (git-ignored,
 #     no system site-packages), pinned: scipy, statsmodels, lifelines, numpy,
-#     pandas, mpmath at the versions tests/data/trial/analysis_reference.txt
-#     names (STATS_PINS below).
+#     pandas, mpmath at the versions tests/data/stats/reference.txt names
+#     (STATS_PINS below, and why).
 # Scripts (Debian's Python runs with -s in a clean environment, as ctest does,
 # so that no other numpy is picked up; simglucose's run in the venv):
 #   fixture writers, regenerated into a temporary directory and compared by
@@ -60,10 +60,13 @@ SIMGLUCOSE=simglucose==0.2.11
 # The statistics references get their own venv: adding statsmodels and lifelines
 # to simglucose's would let pip move the numpy, scipy and pandas that the
 # simglucose fixtures came from. Pinned to the versions that wrote
-# tests/data/trial/analysis_reference.txt (stats/reference.txt came from scipy
-# 1.10.1, numpy 1.26.4, mpmath 1.2.1 and reproduces with these; see the
-# comparison's numbers). Python 3.11 (Debian 12) has wheels for all.
-STATS_PINS=(numpy==2.4.6 scipy==1.17.1 statsmodels==0.15.0 lifelines==0.30.3 pandas==2.3.3 mpmath==1.3.0)
+# tests/data/stats/reference.txt (scipy 1.10.1 is also Debian 12's); with them
+# stats/reference.txt comes out bit for bit and trial/analysis_reference.txt
+# (written with scipy 1.17.1, numpy 2.4.6, mpmath 1.3.0) within 1e-14. Not
+# scipy 1.17.1: its t.cdf(1e-8, df=1) is 0.500000004743187, the exact value
+# (0.5 + atan(1e-8)/pi, mpmath) 0.50000000318309886, which the fixture holds:
+# 3.1e-9 relative, over the 1e-9 tolerance.
+STATS_PINS=(numpy==1.26.4 scipy==1.10.1 statsmodels==0.15.0 lifelines==0.30.3 pandas==2.3.3 mpmath==1.2.1)
 while (($#)); do
   case "$1" in
     --build) BUILD="$(cd "$2" && pwd)"; shift 2 ;;

@@ -21,14 +21,16 @@ PyTorch builds differ):
                                words and the line structure must match exactly
   nn/grt_*.bin                 per record, max |a - b| / max |record of b|
                                (1e-10; integer records exact)
-  stats/reference.txt,         "stat": per value, |a - b| / |b| (|a - b| where
-  trial/analysis_reference.txt b = 0; equal infinities and two NaNs agree),
-  trial/analysis_data.txt,     1e-9; a p-value (a word "p:X", or the number after
-  endpoints/endpoints_reference.txt  a word "p") |a - b| absolute, 1e-12: the
-                               issue's tolerances for every statistic. Each kind
-                               gets its own row; words and the line structure
-                               must match exactly. The endpoint traces and the
-                               trial matrices hold no p-values (one row).
+  stats/reference.txt, trial/analysis_reference.txt, trial/analysis_data.txt,
+  endpoints/endpoints_reference.txt
+                               "stat": per value, |a - b| / |b| (|a - b| where
+                               b = 0; equal infinities and two NaNs agree), 1e-9;
+                               a p-value (a word "p:X", or the number after a
+                               word "p") |a - b| absolute, 1e-12: the issue's
+                               tolerances for every statistic. Each kind gets its
+                               own row (with its count of values); words and the
+                               line structure must match exactly. The endpoint
+                               traces and trial matrices hold no p-values (one row).
 """
 import math
 import os

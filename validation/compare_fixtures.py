@@ -21,12 +21,22 @@ PyTorch builds differ):
                                words and the line structure must match exactly
   nn/grt_*.bin                 per record, max |a - b| / max |record of b|
                                (1e-10; integer records exact)
+  stats/reference.txt, trial/analysis_reference.txt, trial/analysis_data.txt,
+  endpoints/endpoints_reference.txt
+                               "stat": per value, |a - b| / |b| (|a - b| where
+                               b = 0; equal infinities and two NaNs agree), 1e-9;
+                               a p-value (a word "p:X", or the number after a
+                               word "p") |a - b| absolute, 1e-12: the issue's
+                               tolerances for every statistic. Each kind gets its
+                               own row (with its count of values); words and the
+                               line structure must match exactly. The endpoint
+                               traces and trial matrices hold no p-values (one row).
 """
+import math
 import os
+import re
 import struct
 import sys
-
-import re
 
 import numpy as np
 
@@ -40,6 +50,10 @@ FIXTURES = {
     "nn/grt_per_twin.bin": ("nnfix", 1e-10),
     "nn/grt_shared_adj.bin": ("nnfix", 1e-10),
     "nn/grt_mask.bin": ("nnfix", 1e-10),
+    "stats/reference.txt": ("stat", {"value": 1e-9, "p": 1e-12}),
+    "endpoints/endpoints_reference.txt": ("stat", {"value": 1e-9, "p": 1e-12}),
+    "trial/analysis_data.txt": ("stat", {"value": 1e-9, "p": 1e-12}),
+    "trial/analysis_reference.txt": ("stat", {"value": 1e-9, "p": 1e-12}),
 }
 
 
@@ -131,7 +145,38 @@ def nnfix_rel(fresh, ref):
     return worst, "relative per record"
 
 
-MEASURES = {"f32 raw": f32_raw, "csv": csv_rel, "words": words_rel, "nnfix": nnfix_rel}
+def stat_pairs(fresh, ref):
+    """(kind, fresh value, committed value) of every number of two text files whose
+    words must agree; kind "p" for a p-value ("p:X", or X after the word "p")."""
+    la = [l.split() for l in open(fresh) if not l.startswith("#")]
+    lb = [l.split() for l in open(ref) if not l.startswith("#")]
+    if len(la) != len(lb):
+        raise Mismatch(f"{len(la)} lines vs {len(lb)}")
+    for n, (wa, wb) in enumerate(zip(la, lb), 1):
+        if len(wa) != len(wb):
+            raise Mismatch(f"line {n}: {len(wa)} words vs {len(wb)}")
+        for k, (s, t) in enumerate(zip(wa, wb)):
+            p = s.startswith("p:") and t.startswith("p:")
+            x, y = number(s[2:] if p else s), number(t[2:] if p else t)
+            if (x is None) != (y is None) or (x is None and s != t):
+                raise Mismatch(f"line {n} word {k + 1}: {s!r} vs {t!r}")
+            if x is not None:
+                yield "p" if p or (k and wb[k - 1] == "p") else "value", x, y
+
+
+def stat_values(fresh, ref):
+    worst, count = {"value": 0.0, "p": 0.0}, {"value": 0, "p": 0}
+    for kind, x, y in stat_pairs(fresh, ref):
+        count[kind] += 1
+        if x == y or (math.isnan(x) and math.isnan(y)):
+            continue
+        d = abs(x - y) if kind == "p" or y == 0.0 else abs(x - y) / abs(y)
+        worst[kind] = max(worst[kind], d if not math.isnan(d) else math.inf)
+    return [(worst[k], f"{label} ({count[k]})", k) for k, label in (("value", "relative"), ("p", "p-value abs"))
+            if count[k]]
+
+
+MEASURES = {"f32 raw": f32_raw, "csv": csv_rel, "words": words_rel, "nnfix": nnfix_rel, "stat": stat_values}
 
 
 def main(argv):
@@ -140,19 +185,22 @@ def main(argv):
     ref_dir, fresh_dir = argv[1], argv[2]
     names = argv[3:] or list(FIXTURES)
     bad = 0
-    print(f"{'fixture':32} {'max difference':>15}  {'measure':20} {'tolerance':>9}  verdict")
+    print(f"{'fixture':34} {'max difference':>15}  {'measure':20} {'tolerance':>9}  verdict")
     for name in names:
         kind, tol = FIXTURES[name]
         fresh, ref = os.path.join(fresh_dir, name), os.path.join(ref_dir, name)
         try:
             if not os.path.exists(fresh):
                 raise Mismatch("not regenerated")
-            diff, measure = MEASURES[kind](fresh, ref)
-            ok = diff <= tol
-            print(f"{name:32} {diff:15.3e}  {measure:20} {tol:9.0e}  {'ok' if ok else 'MISMATCH'}")
+            rows = MEASURES[kind](fresh, ref)
+            ok = True
+            for diff, measure, key in rows if isinstance(rows, list) else [rows + (None,)]:
+                t = tol if key is None else tol[key]
+                ok &= diff <= t
+                print(f"{name:34} {diff:15.3e}  {measure:20} {t:9.0e}  {'ok' if diff <= t else 'MISMATCH'}")
         except Mismatch as e:
             ok = False
-            print(f"{name:32} {'-':>15}  {'structure':20} {'':>9}  MISMATCH: {e}")
+            print(f"{name:34} {'-':>15}  {'structure':20} {'':>9}  MISMATCH: {e}")
         bad += not ok
     print(f"{len(names) - bad} of {len(names)} fixtures reproduced within tolerance")
     return 1 if bad else 0

@@ -40,9 +40,12 @@ Line format: NAME ARGS... = STATUS VALUES...; STATUS is "ok" or the reason the
 library must report (too_few, zero_variance, all_zero, all_ties, no_events);
 a value written "p:X" is a p-value (checked to 1e-12 absolute), others to 1e-9
 relative. Run: validation/.venv-stats/bin/python validation/stats_reference.py
-(venv: python3 -m venv --system-site-packages validation/.venv-stats;
-pip install statsmodels lifelines).
+[--out PATH] (PATH defaults to tests/data/stats/reference.txt; scripts/validate.sh
+builds that venv with the pinned versions and writes PATH into its temporary tree;
+by hand: python3 -m venv validation/.venv-stats; pip install scipy statsmodels
+lifelines mpmath).
 """
+import argparse
 import math
 import os
 import sys
@@ -423,6 +426,9 @@ def survival_cases(rng):
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=OUT, help="the fixture to write (default tests/data/stats/reference.txt)")
+    out = ap.parse_args().out
     warnings.simplefilter("ignore")  # scipy's small-sample notes
     rng = np.random.default_rng(20261201)
     distributions()
@@ -438,9 +444,10 @@ def main():
         f"# measured: KM medians where lifelines' float S(t) = 1/2 decides otherwise than the exact S: {notes['km_median_exact_differs']}",
         f"# measured: CoxPHFitter default fit_options vs precision 1e-30, worst relative {notes['lifelines_default_worst_rel']:.3e}",
     ]
-    with open(OUT, "w") as f:
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    with open(out, "w") as f:
         f.write("\n".join(header + lines) + "\n")
-    print(f"wrote {len(lines)} cases to {OUT}; scipy t.isf worst relative {notes['scipy_t_isf_worst_rel']:.3e}", file=sys.stderr)
+    print(f"wrote {len(lines)} cases to {out}; scipy t.isf worst relative {notes['scipy_t_isf_worst_rel']:.3e}", file=sys.stderr)
 
 
 if __name__ == "__main__":

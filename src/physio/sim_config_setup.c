@@ -82,72 +82,6 @@ static tw_status alloc_params(tw_sim_setup *s, const char *source) {
   return s->params ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
 }
 
-/* What a covariates hook gets for twin i: its subject's covariates, the body
-** weight another part declares (its parameters are filled first), the drug. */
-static void twin_info(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, const double *p,
-                      const void *drug, const char *who, tw_pack_twin *tw) {
-  memset(tw, 0, sizeof *tw);
-  tw->name = s->names[i];
-  tw->who = who;
-  tw->drug = drug;
-  if (c->twins.n_subjects > 0) {
-    const tw_pbpk_subject_cfg *sub = &c->twins.subjects[i];
-    tw->has_covariates = 1;
-    tw->sex = sub->sex;
-    tw->age_y = sub->age_y;
-    tw->weight_kg = sub->weight_kg;
-    tw->height_cm = sub->height_cm;
-    tw->egfr = sub->egfr;
-  }
-  for (int k = 0; k < s->model.n_parts && tw->body_weight_kg == 0.0; ++k) {
-    const tw_pack *pk = s->model.parts[k].pack;
-    if (pk->body_weight_param && !pk->from_covariates)
-      tw->body_weight_kg = p[s->model.parts[k].p_off + tw_pack_param_index(pk, pk->body_weight_param)];
-  }
-}
-
-/* Parameters of part k from its covariates hook; an error from a twin named in
-** `reference` (no reference table) points at the name. */
-static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
-                                     int k, int64_t i, const void *drug) {
-  const tw_pack *pk = s->model.parts[k].pack;
-  double *p = s->params + i * s->model.n_params;
-  char who[160];
-  snprintf(who, sizeof who, "twin %lld (%s)", (long long)i, s->names[i]);
-  int rc;
-  if (pk->needs_drug && c->n_drugs != 1) {
-    rc = TW_FAIL(TW_ERR_INPUT, "%s: pack %s needs one drug under drugs:", c->pack, pk->name);
-  } else {
-    tw_pack_twin tw;
-    twin_info(c, s, i, p, drug, who, &tw);
-    tw_error_clear();
-    rc = pk->from_covariates(&tw, p + s->model.parts[k].p_off);
-  }
-  if (rc == 0) return TW_OK;
-  if (!tw_error_message()[0])
-    TW_FAIL(TW_ERR_INPUT, "%s: pack %s could not compute its parameters from the covariates (code %d)", who,
-            pk->name, rc);
-  if (c->twins.n_reference > 0 && reference_part(&s->model) < 0) {
-    char what[64];
-    snprintf(what, sizeof what, "twins.reference[%lld]", (long long)i);
-    return rethrow_at(doc, c->twins.reference_marks[i], what);
-  }
-  return tw_error_trace(TW_ERR_INPUT, __FILE__, __LINE__);
-}
-
-/* Twin i's parameters of the parts not read from a table or file (from[k] 0),
-** from their covariates hooks; those read are filled already. */
-static tw_status covariate_parts(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
-                                 const int *from, int64_t i) {
-  tw_pbpk_drug drug;
-  if (c->n_drugs > 0) tw_drug_cfg_view(&c->drugs[0], &drug);
-  for (int k = 0; k < s->model.n_parts; ++k)
-    if (!from[k]) TW_TRY(part_from_covariates(c, doc, s, k, i, c->n_drugs > 0 ? &drug : NULL));
-  return TW_OK;
-}
-
-/* ---- twins from a cohort file (docs/cohorts.md) ---- */
-
 #if TW_HAVE_HDF5
 /* The pack a cohort file was drawn for (root attribute `pack`, written by
 ** `cohort generate`; EHR imports hold covariates only and record none), or NULL. */
@@ -244,8 +178,9 @@ static tw_status cohort_part(tw_h5_file *f, const char *made, int k, tw_sim_setu
   return TW_OK;
 }
 
-/* The twins' names (/cohort/id) and the parameters of every part the file
-** holds, read column by column into s; from_file[k] says which parts. */
+/* A cohort file (docs/cohorts.md): the twins' names (/cohort/id) and the
+** parameters of every part it holds, read column by column into s; from_file[k]
+** says which parts. */
 static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setup *s, int *from_file) {
   tw_h5_file *f = NULL;
   char *made = NULL;
@@ -264,18 +199,6 @@ static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setu
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: reading a cohort file needs a build with HDF5", path);
 }
 #endif
-
-/* The twins of a cohort file: the parts it holds from it, the others from their covariates hooks. */
-static tw_status load_cohort(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
-  char path[4096];
-  int from_file[TW_MODEL_MAX_PARTS];
-  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
-  TW_TRY(read_cohort(path, c->pack, s, from_file));
-  for (int64_t i = 0; i < s->n_twins; ++i) TW_TRY(covariate_parts(c, doc, s, from_file, i));
-  return TW_OK;
-}
-
-/* ---- twins from a table, reference names or covariates ---- */
 
 /* The table the twins' parameters come from: a pack's reference twins, the
 ** config's `table:`, or none (every part computes its parameters). */
@@ -303,23 +226,6 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
   return TW_OK;
 }
 
-/* Where each part's parameters come from: the table's columns cols[k] (from[k]
-** 1), or its covariates hook; a part without one needs the columns. Looked up
-** once per table, not per twin. */
-typedef struct table_cols {
-  int from[TW_MODEL_MAX_PARTS];
-  int cols[TW_MODEL_MAX_PARTS][TW_PACK_MAX_PARAMS];
-} table_cols;
-
-static tw_status find_table_cols(const tw_sim_config *c, const tw_model *m, const tw_csv *t, table_cols *tc) {
-  for (int k = 0; k < m->n_parts; ++k) {
-    const tw_pack *pk = m->parts[k].pack;
-    tc->from[k] = !pk->from_covariates || (c->twins.table && tw_param_table_has_pack(pk, t));
-    if (tc->from[k]) TW_TRY(tw_param_cols(pk, t, tc->cols[k]));
-  }
-  return TW_OK;
-}
-
 /* Twin i's table row and name. */
 static tw_status twin_row(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_model *m, const tw_csv *t,
                           int64_t i, int *row, const char **name) {
@@ -337,6 +243,87 @@ static tw_status twin_row(const tw_sim_config *c, const tw_cfg_doc *doc, const t
   return TW_OK;
 }
 
+/* What a covariates hook gets for twin i: its subject's covariates, the body
+** weight another part declares (its parameters are filled first), the drug. */
+static void twin_info(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, const double *p,
+                      const void *drug, const char *who, tw_pack_twin *tw) {
+  memset(tw, 0, sizeof *tw);
+  tw->name = s->names[i];
+  tw->who = who;
+  tw->drug = drug;
+  if (c->twins.n_subjects > 0) {
+    const tw_pbpk_subject_cfg *sub = &c->twins.subjects[i];
+    tw->has_covariates = 1;
+    tw->sex = sub->sex;
+    tw->age_y = sub->age_y;
+    tw->weight_kg = sub->weight_kg;
+    tw->height_cm = sub->height_cm;
+    tw->egfr = sub->egfr;
+  }
+  for (int k = 0; k < s->model.n_parts && tw->body_weight_kg == 0.0; ++k) {
+    const tw_pack *pk = s->model.parts[k].pack;
+    if (pk->body_weight_param && !pk->from_covariates)
+      tw->body_weight_kg = p[s->model.parts[k].p_off + tw_pack_param_index(pk, pk->body_weight_param)];
+  }
+}
+
+/* Parameters of part k from its covariates hook; an error from a twin named in
+** `reference` (no reference table) points at the name. */
+static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
+                                     int k, int64_t i, const void *drug) {
+  const tw_pack *pk = s->model.parts[k].pack;
+  double *p = s->params + i * s->model.n_params;
+  char who[160];
+  snprintf(who, sizeof who, "twin %lld (%s)", (long long)i, s->names[i]);
+  int rc;
+  if (pk->needs_drug && c->n_drugs != 1) {
+    rc = TW_FAIL(TW_ERR_INPUT, "%s: pack %s needs one drug under drugs:", c->pack, pk->name);
+  } else {
+    tw_pack_twin tw;
+    twin_info(c, s, i, p, drug, who, &tw);
+    tw_error_clear();
+    rc = pk->from_covariates(&tw, p + s->model.parts[k].p_off);
+  }
+  if (rc == 0) return TW_OK;
+  if (!tw_error_message()[0])
+    TW_FAIL(TW_ERR_INPUT, "%s: pack %s could not compute its parameters from the covariates (code %d)", who,
+            pk->name, rc);
+  if (c->twins.n_reference > 0 && reference_part(&s->model) < 0) {
+    char what[64];
+    snprintf(what, sizeof what, "twins.reference[%lld]", (long long)i);
+    return rethrow_at(doc, c->twins.reference_marks[i], what);
+  }
+  return tw_error_trace(TW_ERR_INPUT, __FILE__, __LINE__);
+}
+
+/* Twin i's parameters of the parts not read from a table or file (from[k] 0),
+** from their covariates hooks; those read are filled already. */
+static tw_status covariate_parts(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
+                                 const int *from, int64_t i) {
+  tw_pbpk_drug drug;
+  if (c->n_drugs > 0) tw_drug_cfg_view(&c->drugs[0], &drug);
+  for (int k = 0; k < s->model.n_parts; ++k)
+    if (!from[k]) TW_TRY(part_from_covariates(c, doc, s, k, i, c->n_drugs > 0 ? &drug : NULL));
+  return TW_OK;
+}
+
+/* Where each part's parameters come from: the table's columns cols[k] (from[k]
+** 1), or its covariates hook; a part without one needs the columns. Looked up
+** once per table, not per twin. */
+typedef struct table_cols {
+  int from[TW_MODEL_MAX_PARTS];
+  int cols[TW_MODEL_MAX_PARTS][TW_PACK_MAX_PARAMS];
+} table_cols;
+
+static tw_status find_table_cols(const tw_sim_config *c, const tw_model *m, const tw_csv *t, table_cols *tc) {
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    tc->from[k] = !pk->from_covariates || (c->twins.table && tw_param_table_has_pack(pk, t));
+    if (tc->from[k]) TW_TRY(tw_param_cols(pk, t, tc->cols[k]));
+  }
+  return TW_OK;
+}
+
 /* Twin i's parameters: the parts the table has from its row `row`, then the others. */
 static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
                              const tw_csv *t, const table_cols *tc, int64_t i, int row) {
@@ -345,6 +332,16 @@ static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, cons
   for (int k = 0; k < m->n_parts; ++k)
     if (tc->from[k]) TW_TRY(tw_param_row_cols(m->parts[k].pack, t, tc->cols[k], row, p + m->parts[k].p_off));
   return covariate_parts(c, doc, s, tc->from, i);
+}
+
+/* The twins of a cohort file: the parts it holds from it, the others from their covariates hooks. */
+static tw_status load_cohort(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+  char path[4096];
+  int from_file[TW_MODEL_MAX_PARTS];
+  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
+  TW_TRY(read_cohort(path, c->pack, s, from_file));
+  for (int64_t i = 0; i < s->n_twins; ++i) TW_TRY(covariate_parts(c, doc, s, from_file, i));
+  return TW_OK;
 }
 
 /* The twins named in `reference`, the rows of `table`, or the `subjects`. */

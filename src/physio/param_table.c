@@ -201,18 +201,32 @@ tw_status tw_param_table_check_columns(const tw_pack *pack, const tw_csv *t) {
   return TW_OK;
 }
 
-tw_status tw_param_row(const tw_pack *pack, const tw_csv *t, int row, double *p) {
+tw_status tw_param_cols(const tw_pack *pack, const tw_csv *t, int *cols) {
   TW_TRY(tw_param_table_check_columns(pack, t));
+  for (int k = 0; k < pack->n_params; ++k) cols[k] = param_col(pack, t, k);
+  return TW_OK;
+}
+
+/* Parameter k = v of table row `row` (column c) outside its valid range. */
+static tw_status out_of_range(const tw_pack *pack, const tw_csv *t, int row, int c, int k, double v) {
+  const tw_pack_param *d = &pack->params[k];
+  return TW_FAIL(TW_ERR_INPUT, "%s:%d:%d: twin %s: parameter %s = %g %s is outside its valid range [%g, %g]",
+                 t->source, t->line[row], t->col_pos[row * t->n_cols + c],
+                 t->cells[row * t->n_cols + tw_csv_col(t, "Name")], d->name, v, d->unit, d->lo, d->hi);
+}
+
+tw_status tw_param_row_cols(const tw_pack *pack, const tw_csv *t, const int *cols, int row, double *p) {
   for (int k = 0; k < pack->n_params; ++k) {
-    const int c = param_col(pack, t, k);
-    TW_TRY(tw_csv_number(t, row, c, &p[k]));
-    const tw_pack_param *d = &pack->params[k];
-    if (!tw_pack_param_ok(pack, k, p[k]))
-      return TW_FAIL(TW_ERR_INPUT, "%s:%d:%d: twin %s: parameter %s = %g %s is outside its valid range [%g, %g]",
-                     t->source, t->line[row], t->col_pos[row * t->n_cols + c],
-                     t->cells[row * t->n_cols + tw_csv_col(t, "Name")], d->name, p[k], d->unit, d->lo, d->hi);
+    TW_TRY(tw_csv_number(t, row, cols[k], &p[k]));
+    if (!tw_pack_param_ok(pack, k, p[k])) return out_of_range(pack, t, row, cols[k], k, p[k]);
   }
   return TW_OK;
+}
+
+tw_status tw_param_row(const tw_pack *pack, const tw_csv *t, int row, double *p) {
+  int cols[TW_PACK_MAX_PARAMS];
+  TW_TRY(tw_param_cols(pack, t, cols));
+  return tw_param_row_cols(pack, t, cols, row, p);
 }
 
 tw_status tw_t1d_builtin_table(const char *which, tw_csv *out) {

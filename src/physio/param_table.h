@@ -39,8 +39,14 @@ int tw_csv_find_name(const tw_csv *t, const char *name);
 
 /* The pack parameters of table row `row` into p (pack->n_params), range-checked;
 ** messages name the file, the row's line and the column. A column is found as
-** "<pack>.<param>" (tables for several packs) or as "<param>". */
+** "<pack>.<param>" (tables for several packs) or as "<param>". Looks the columns
+** up on every call: for many rows, tw_param_cols once and tw_param_row_cols. */
 tw_status tw_param_row(const tw_pack *pack, const tw_csv *t, int row, double *p);
+/* The column of every pack parameter into cols (pack->n_params), found as
+** tw_param_row finds them; a missing one is tw_param_table_check_columns' error. */
+tw_status tw_param_cols(const tw_pack *pack, const tw_csv *t, int *cols);
+/* tw_param_row over the columns tw_param_cols found in t. */
+tw_status tw_param_row_cols(const tw_pack *pack, const tw_csv *t, const int *cols, int row, double *p);
 /* Checks that the table has a Name column and every parameter column of the pack. */
 tw_status tw_param_table_check_columns(const tw_pack *pack, const tw_csv *t);
 /* True when the table has a column for every parameter of the pack. */

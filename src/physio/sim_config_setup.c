@@ -11,7 +11,7 @@
 
 #include "physio/controller.h" /* tw_controller_lookup, tw_controller_start */
 #include "physio/integrate.h"   /* tw_integrator_defaults */
-#include "physio/param_table.h" /* tw_csv, tw_param_row */
+#include "physio/param_table.h" /* tw_csv, tw_param_cols */
 
 #include "build_info.h" /* TW_HAVE_HDF5: cohort files */
 #include "io/h5.h"      /* reading a cohort file */
@@ -75,17 +75,14 @@ static int needs_table(const tw_model *m) {
   return 0;
 }
 
-#if TW_HAVE_HDF5
-/* Row i of a cohort file as a CSV line: the id and every value (%.17g round-trips). */
-static char *cohort_line(const char *id, const double *const *cols, int n_cols, int64_t i) {
-  size_t cap = strlen(id) + 26 * (size_t)n_cols + 1, used;
-  char *line = malloc(cap);
-  if (!line) return NULL;
-  used = (size_t)snprintf(line, cap, "%s", id);
-  for (int k = 0; k < n_cols; ++k) used += (size_t)snprintf(line + used, cap - used, ",%.17g", cols[k][i]);
-  return line;
+/* s->params for s->n_twins twins, zeroed; no twins is an input error naming `source`. */
+static tw_status alloc_params(tw_sim_setup *s, const char *source) {
+  if (s->n_twins == 0) return TW_FAIL(TW_ERR_INPUT, "%s: the table has no twins", source);
+  s->params = calloc((size_t)(s->n_twins * s->model.n_params) + 1, sizeof(double));
+  return s->params ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
 }
 
+#if TW_HAVE_HDF5
 /* The pack a cohort file was drawn for (root attribute `pack`, written by
 ** `cohort generate`; EHR imports hold covariates only and record none), or NULL. */
 static char *cohort_pack(tw_h5_file *f) {
@@ -126,65 +123,79 @@ static tw_status missing_column(tw_h5_file *f, const char *path, const tw_pack *
                  "version of the pack)", tw_h5_path(f), path, pk->name, made);
 }
 
-/* The header "Name,<pack>.<param>,..." over the parts that take a table, and
-** their columns read from the file. A part without a covariates hook whose
-** parameters the file lacks: missing_column. */
-static tw_status cohort_columns(tw_h5_file *f, const tw_model *m, const char *made, int64_t n, char **header,
-                                double **cols, int *n_cols) {
-  size_t cap = 8, used = (size_t)snprintf(*header, cap, "Name");
-  for (int k = 0; k < m->n_parts; ++k) {
-    const tw_pack *pk = m->parts[k].pack;
-    for (int q = 0; q < pk->n_params; ++q) {
-      char path[256];
-      snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
-      if (!tw_h5_exists(f, path)) {
-        if (pk->from_covariates) break;
-        return missing_column(f, path, pk, made);
-      }
-      tw_tensor t;
-      TW_TRY(tw_h5_read(f, path, TW_F64, &t));
-      cols[(*n_cols)++] = t.data;
-      if (t.rank != 1 || t.dims[0] != n)
-        return TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows, /cohort/id %lld", tw_h5_path(f), path,
-                       (long long)t.dims[0], (long long)n);
-      char *h = realloc(*header, cap = used + strlen(path) + 2);
-      if (!h) return TW_FAIL(TW_ERR_NOMEM, "cohort header");
-      *header = h;
-      used += (size_t)snprintf(h + used, cap - used, ",%s.%s", pk->name, pk->params[q].name);
-    }
+/* The dataset of pack parameter q: "/cohort/parameters/<pack>.<param>". */
+static void param_dataset(const tw_pack *pk, int q, char *path, size_t cap) {
+  snprintf(path, cap, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
+}
+
+/* True when the file lacks a parameter of pk; path is then the first missing dataset. */
+static int cohort_lacks(tw_h5_file *f, const tw_pack *pk, char *path, size_t cap) {
+  for (int q = 0; q < pk->n_params; ++q) {
+    param_dataset(pk, q, path, cap);
+    if (!tw_h5_exists(f, path)) return 1;
+  }
+  return 0;
+}
+
+/* Value v of parameter q of pk, at row i of dataset `path` (twin `id`), outside its valid range. */
+static tw_status cohort_out_of_range(tw_h5_file *f, const char *path, const tw_pack *pk, int q, int64_t i,
+                                     const char *id, double v) {
+  const tw_pack_param *d = &pk->params[q];
+  return TW_FAIL(TW_ERR_INPUT, "%s: %s, row %lld (from 0): twin %s: parameter %s = %g %s is outside its valid range "
+                 "[%g, %g]", tw_h5_path(f), path, (long long)i, id, d->name, v, d->unit, d->lo, d->hi);
+}
+
+/* Parameter q of pk for every twin from dataset `path` (n_twins rows) into
+** p[i * n_params] (p: twin 0's value of it), range-checked. */
+static tw_status cohort_column(tw_h5_file *f, const char *path, const tw_pack *pk, int q, const tw_sim_setup *s,
+                               double *p) {
+  tw_tensor t;
+  TW_TRY(tw_h5_read(f, path, TW_F64, &t));
+  const double *v = t.data;
+  tw_status st = TW_OK;
+  if (t.rank != 1 || t.dims[0] != s->n_twins)
+    st = TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows, /cohort/id %lld", tw_h5_path(f), path, (long long)t.dims[0],
+                 (long long)s->n_twins);
+  for (int64_t i = 0; i < s->n_twins && st == TW_OK; ++i) {
+    p[i * s->model.n_params] = v[i];
+    if (!tw_pack_param_ok(pk, q, v[i])) st = cohort_out_of_range(f, path, pk, q, i, s->names[i], v[i]);
+  }
+  free(t.data);
+  return st;
+}
+
+/* Part k's parameters from the file when it has them all (*from_file 1); a part
+** without a covariates hook must have them (missing_column). */
+static tw_status cohort_part(tw_h5_file *f, const char *made, int k, tw_sim_setup *s, int *from_file) {
+  const tw_pack *pk = s->model.parts[k].pack;
+  char path[256];
+  *from_file = !cohort_lacks(f, pk, path, sizeof path);
+  if (!*from_file) return pk->from_covariates ? TW_OK : missing_column(f, path, pk, made);
+  for (int q = 0; q < pk->n_params; ++q) {
+    param_dataset(pk, q, path, sizeof path);
+    TW_TRY(cohort_column(f, path, pk, q, s, s->params + s->model.parts[k].p_off + q));
   }
   return TW_OK;
 }
 
-/* A cohort file (docs/cohorts.md) as the table of its twins. */
-static tw_status read_cohort(const char *path, const tw_model *m, const char *run_pack, tw_csv *t) {
+/* A cohort file (docs/cohorts.md): the twins' names (/cohort/id) and the
+** parameters of every part it holds, read column by column into s; from_file[k]
+** says which parts. */
+static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setup *s, int *from_file) {
   tw_h5_file *f = NULL;
-  char **ids = NULL, **lines = NULL, *header = malloc(8), *made = NULL;
-  double *cols[TW_MODEL_MAX_PARTS * TW_PACK_MAX_PARAMS];
-  int n_cols = 0;
-  int64_t n = 0;
-  tw_status st = header ? tw_h5_open(path, NULL, &f) : TW_FAIL(TW_ERR_NOMEM, "cohort header");
-  if (st == TW_OK && (made = cohort_pack(f))) st = check_cohort_pack(f, m, made, run_pack);
-  if (st == TW_OK) st = tw_h5_read_strings(f, "/cohort/id", &ids, &n);
-  if (st == TW_OK) st = cohort_columns(f, m, made, n, &header, cols, &n_cols);
-  if (st == TW_OK && !(lines = calloc((size_t)n + 1, sizeof *lines))) st = TW_FAIL(TW_ERR_NOMEM, "cohort rows");
-  if (st == TW_OK) lines[0] = header, header = NULL;
-  for (int64_t i = 0; i < n && st == TW_OK; ++i)
-    if (!(lines[i + 1] = cohort_line(ids[i], (const double *const *)cols, n_cols, i))) st = TW_FAIL(TW_ERR_NOMEM, "cohort rows");
-  if (st == TW_OK) st = tw_csv_from_lines(path, (const char *const *)lines, (int)n + 1, t);
-  for (int64_t i = 0; lines && i <= n; ++i) free(lines[i]);
-  for (int64_t i = 0; ids && i < n; ++i) free(ids[i]);
-  for (int k = 0; k < n_cols; ++k) free(cols[k]);
-  free(lines), free(ids), free(header), free(made);
-  if (f) {
-    tw_status cst = tw_h5_close(f);
-    if (st == TW_OK) st = cst;
-  }
-  return st;
+  char *made = NULL;
+  TW_TRY(tw_h5_open(path, NULL, &f));
+  tw_status st = (made = cohort_pack(f)) ? check_cohort_pack(f, &s->model, made, run_pack) : TW_OK;
+  if (st == TW_OK) st = tw_h5_read_strings(f, "/cohort/id", &s->names, &s->n_twins);
+  if (st == TW_OK) st = alloc_params(s, path);
+  for (int k = 0; k < s->model.n_parts && st == TW_OK; ++k) st = cohort_part(f, made, k, s, &from_file[k]);
+  free(made);
+  const tw_status cst = tw_h5_close(f);
+  return st != TW_OK ? st : cst;
 }
 #else
-static tw_status read_cohort(const char *path, const tw_model *m, const char *run_pack, tw_csv *t) {
-  (void)m, (void)run_pack, (void)t;
+static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setup *s, int *from_file) {
+  (void)run_pack, (void)s, (void)from_file;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: reading a cohort file needs a build with HDF5", path);
 }
 #endif
@@ -197,11 +208,6 @@ static tw_status open_table(const tw_sim_config *c, const tw_cfg_doc *doc, const
   if (c->twins.n_reference > 0 && rp >= 0) {
     const tw_pack_reference *r = m->parts[rp].pack->reference;
     return tw_csv_from_lines(r->source, r->lines, *r->n_lines, t);
-  }
-  if (c->twins.cohort) {
-    char path[4096];
-    tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
-    return read_cohort(path, m, c->pack, t);
   }
   if (c->twins.table) {
     char path[4096];
@@ -231,7 +237,7 @@ static tw_status twin_row(const tw_sim_config *c, const tw_cfg_doc *doc, const t
       return tw_cfg_error_at(doc, c->twins.reference_marks[i], "twins.reference[%lld]: unknown patient '%s' (known: %s)",
                              (long long)i, c->twins.reference[i], m->parts[reference_part(m)].pack->reference->known);
   }
-  if (c->twins.table || c->twins.cohort || from_ref_table) *name = t->cells[*row * t->n_cols + tw_csv_col(t, "Name")];
+  if (c->twins.table || from_ref_table) *name = t->cells[*row * t->n_cols + tw_csv_col(t, "Name")];
   else if (ref) *name = c->twins.reference[i];
   else *name = c->twins.subjects[i].name;
   return TW_OK;
@@ -290,43 +296,77 @@ static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *
   return tw_error_trace(TW_ERR_INPUT, __FILE__, __LINE__);
 }
 
-/* Twin i's parameters: the parts without a covariates hook (and those whose
-** columns the config's table has) from the table row, then the others. */
-static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
-                             const tw_csv *t, int64_t i, int row, const void *drug) {
-  const tw_model *m = &s->model;
-  double *p = s->params + i * m->n_params;
-  int from_table[TW_MODEL_MAX_PARTS];
+/* Twin i's parameters of the parts not read from a table or file (from[k] 0),
+** from their covariates hooks; those read are filled already. */
+static tw_status covariate_parts(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
+                                 const int *from, int64_t i) {
+  tw_pbpk_drug drug;
+  if (c->n_drugs > 0) tw_drug_cfg_view(&c->drugs[0], &drug);
+  for (int k = 0; k < s->model.n_parts; ++k)
+    if (!from[k]) TW_TRY(part_from_covariates(c, doc, s, k, i, c->n_drugs > 0 ? &drug : NULL));
+  return TW_OK;
+}
+
+/* Where each part's parameters come from: the table's columns cols[k] (from[k]
+** 1), or its covariates hook; a part without one needs the columns. Looked up
+** once per table, not per twin. */
+typedef struct table_cols {
+  int from[TW_MODEL_MAX_PARTS];
+  int cols[TW_MODEL_MAX_PARTS][TW_PACK_MAX_PARAMS];
+} table_cols;
+
+static tw_status find_table_cols(const tw_sim_config *c, const tw_model *m, const tw_csv *t, table_cols *tc) {
   for (int k = 0; k < m->n_parts; ++k) {
     const tw_pack *pk = m->parts[k].pack;
-    from_table[k] = !pk->from_covariates || ((c->twins.table || c->twins.cohort) && tw_param_table_has_pack(pk, t));
-    if (from_table[k]) TW_TRY(tw_param_row(pk, t, row, p + m->parts[k].p_off));
+    tc->from[k] = !pk->from_covariates || (c->twins.table && tw_param_table_has_pack(pk, t));
+    if (tc->from[k]) TW_TRY(tw_param_cols(pk, t, tc->cols[k]));
   }
+  return TW_OK;
+}
+
+/* Twin i's parameters: the parts the table has from its row `row`, then the others. */
+static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s,
+                             const tw_csv *t, const table_cols *tc, int64_t i, int row) {
+  const tw_model *m = &s->model;
+  double *p = s->params + i * m->n_params;
   for (int k = 0; k < m->n_parts; ++k)
-    if (!from_table[k]) TW_TRY(part_from_covariates(c, doc, s, k, i, drug));
+    if (tc->from[k]) TW_TRY(tw_param_row_cols(m->parts[k].pack, t, tc->cols[k], row, p + m->parts[k].p_off));
+  return covariate_parts(c, doc, s, tc->from, i);
+}
+
+/* The twins of a cohort file: the parts it holds from it, the others from their covariates hooks. */
+static tw_status load_cohort(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+  char path[4096];
+  int from_file[TW_MODEL_MAX_PARTS];
+  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
+  TW_TRY(read_cohort(path, c->pack, s, from_file));
+  for (int64_t i = 0; i < s->n_twins; ++i) TW_TRY(covariate_parts(c, doc, s, from_file, i));
+  return TW_OK;
+}
+
+/* The twins named in `reference`, the rows of `table`, or the `subjects`. */
+static tw_status load_table_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s, const tw_csv *t) {
+  table_cols tc;
+  s->n_twins = c->twins.n_reference > 0 ? c->twins.n_reference : c->twins.table ? t->n_rows : c->twins.n_subjects;
+  TW_TRY(alloc_params(s, t->source));
+  if (!(s->names = calloc((size_t)s->n_twins + 1, sizeof(char *))))
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
+  TW_TRY(find_table_cols(c, &s->model, t, &tc));
+  for (int64_t i = 0; i < s->n_twins; ++i) {
+    int row = 0;
+    const char *name = NULL;
+    TW_TRY(twin_row(c, doc, &s->model, t, i, &row, &name));
+    if (!(s->names[i] = copy(name))) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+    TW_TRY(twin_params(c, doc, s, t, &tc, i, row));
+  }
   return TW_OK;
 }
 
 static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
-  const tw_model *m = &s->model;
+  if (c->twins.cohort) return load_cohort(c, doc, s);
   tw_csv t;
-  TW_TRY(open_table(c, doc, m, &t));
-  const int ref = c->twins.n_reference > 0;
-  s->n_twins = ref ? c->twins.n_reference : c->twins.table || c->twins.cohort ? t.n_rows : c->twins.n_subjects;
-  tw_status st = TW_OK;
-  s->names = calloc((size_t)s->n_twins + 1, sizeof(char *));
-  s->params = calloc((size_t)(s->n_twins * m->n_params) + 1, sizeof(double));
-  if (!s->names || !s->params) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
-  if (st == TW_OK && s->n_twins == 0) st = TW_FAIL(TW_ERR_INPUT, "%s: the table has no twins", t.source);
-  tw_pbpk_drug drug;
-  if (c->n_drugs > 0) tw_drug_cfg_view(&c->drugs[0], &drug);
-  for (int64_t i = 0; i < s->n_twins && st == TW_OK; ++i) {
-    int row = 0;
-    const char *name = NULL;
-    st = twin_row(c, doc, m, &t, i, &row, &name);
-    if (st == TW_OK && !(s->names[i] = copy(name))) st = TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
-    if (st == TW_OK) st = twin_params(c, doc, s, &t, i, row, c->n_drugs > 0 ? &drug : NULL);
-  }
+  TW_TRY(open_table(c, doc, &s->model, &t));
+  const tw_status st = load_table_twins(c, doc, s, &t);
   tw_csv_free(&t);
   return st;
 }

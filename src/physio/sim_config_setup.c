@@ -337,7 +337,7 @@ static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, cons
 /* The twins of a cohort file: the parts it holds from it, the others from their covariates hooks. */
 static tw_status load_cohort(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
   char path[4096];
-  int from_file[TW_MODEL_MAX_PARTS];
+  int from_file[TW_MODEL_MAX_PARTS] = {0};
   tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
   TW_TRY(read_cohort(path, c->pack, s, from_file));
   for (int64_t i = 0; i < s->n_twins; ++i) TW_TRY(covariate_parts(c, doc, s, from_file, i));

@@ -57,6 +57,13 @@ static tw_status read_endpoints(tw_h5_file *f, finished *d) {
   TW_TRY(tw_h5_read_strings(f, "/arms/name", &d->arms, &d->n_arms));
   TW_TRY(tw_h5_read_strings(f, "/endpoints_units/name", &d->ep_names, &d->n_ep));
   TW_TRY(tw_h5_read_strings(f, "/endpoints_units/units", &d->ep_units, &nu));
+  if (nu != d->n_ep) {
+    for (int64_t k = 0; k < nu; ++k) free(d->ep_units[k]);
+    free(d->ep_units);
+    d->ep_units = NULL;
+    return TW_FAIL(TW_ERR_INPUT, "%s: %lld endpoint units for %lld endpoints", tw_h5_path(f), (long long)nu,
+                   (long long)d->n_ep);
+  }
   for (int64_t e = 0; e < d->n_ep; ++e) {
     char path[256];
     tw_tensor t;
@@ -66,9 +73,13 @@ static tw_status read_endpoints(tw_h5_file *f, finished *d) {
       d->n = t.dims[0];
       d->values = malloc((size_t)(d->n_ep * d->n * d->n_arms) * sizeof *d->values + 1);
     }
-    if (d->values && t.dims[0] == d->n) memcpy(d->values + e * d->n * d->n_arms, t.data, (size_t)(d->n * d->n_arms) * sizeof(double));
+    const int fits = t.rank == 2 && t.dims[0] == d->n && t.dims[1] == d->n_arms;
+    if (d->values && fits) memcpy(d->values + e * d->n * d->n_arms, t.data, (size_t)(d->n * d->n_arms) * sizeof(double));
     free(t.data);
     if (!d->values) return TW_FAIL(TW_ERR_NOMEM, "trial: endpoints");
+    if (!fits)
+      return TW_FAIL(TW_ERR_INPUT, "%s: %s is not (%lld twins, %lld arms)", tw_h5_path(f), path, (long long)d->n,
+                     (long long)d->n_arms);
   }
   if (tw_h5_exists(f, "/assignment/arm")) {
     tw_tensor t;

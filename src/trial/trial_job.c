@@ -438,6 +438,8 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   memset(out, 0, sizeof *out);
   j.c = c;
   tw_status st = tw_dist_agree(dist, trial_setup_build(c, doc, &j.s));
+  /* the results file first, so that a bad -o is named as such, then the summary and report */
+  if (st == TW_OK) st = tw_dist_agree(dist, tw_run_check_output(ro.output, ro.force));
   if (st == TW_OK) st = tw_dist_agree(dist, tw_trial_finish_paths(c, ro.output, out));
   if (st != TW_OK) {
     trial_setup_free(&j.s);

@@ -8,7 +8,8 @@
 ** endpoint accumulators (endpoints.h) and are dropped: memory per rank is the
 ** chunk's state, a block of samples and a few doubles per twin and endpoint,
 ** whatever the duration. The run engine's "blocks" are not needed: a chunk is
-** one block, and its endpoints are written when it ends.
+** one block, and its endpoints are written when it ends. Threads split each
+** arm's twins into slices that run end to end (trial_slice below).
 **
 ** Same bits for any rank count, chunking or thread count: a twin's samples
 ** depend on its own id and parameters only (simulate.h), its endpoints on its
@@ -51,8 +52,8 @@ typedef struct trial_job {
   int32_t *flag;          /* (n, A) */
   double *traj;           /* (n_out, nk, A, n_times) */
   int64_t *rows;          /* (n) the rows of the arm being run */
-  double *params, *v;     /* (n, n_params) gathered; (n) one sample */
-  double done, total;     /* twin-minutes, for progress */
+  double *params, *v;     /* (n, n_params) gathered; (n) one sample: cut into the slices' parts */
+  double done, total;     /* twins of the chunk's arms done, and in the arm running: for progress */
   int64_t failed;
 } trial_job;
 

@@ -25,6 +25,7 @@
 
 #include <string.h> /* memcpy */
 
+#include "nn/adamw.h"   /* the AdamW element update */
 #include "nn/nn_math.h" /* sigmoid, tanh, LSTM cell, MSE pieces */
 
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(__SANITIZE_ADDRESS__)
@@ -271,6 +272,17 @@ static tw_status cpu_swap01(tw_backend *be, int64_t d0, int64_t d1, int64_t inne
   return TW_OK;
 }
 
+/* ---- optimiser ------------------------------------------------------------- */
+
+static tw_status cpu_adamw_step(tw_backend *be, int64_t n, float *p, const float *g, float *m, float *v,
+                                double lr, double b1, double b2, double eps, double wd, int64_t step,
+                                float grad_scale) {
+  const tw_adamw_coef c = tw_adamw_coefs(lr, b1, b2, eps, wd, step, grad_scale);
+#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_MIN)
+  for (int64_t i = 0; i < n; ++i) tw_adamw_update(&p[i], g[i], &m[i], &v[i], c);
+  return TW_OK;
+}
+
 const tw_nn_ops tw_nn_ops_cpu = {
     .gnn_combine = cpu_gnn_combine,
     .gnn_combine_backward = cpu_gnn_combine_backward,
@@ -282,4 +294,5 @@ const tw_nn_ops tw_nn_ops_cpu = {
     .mse = cpu_mse,
     .sum = cpu_sum,
     .swap01 = cpu_swap01,
+    .adamw_step = cpu_adamw_step,
 };

@@ -20,6 +20,7 @@
 
 #include "backend_cuda.h"  /* tw_cuda_stream, tw_cuda_activate */
 #include "core/check.h"    /* TW_CUDA_CHECK (after the CUDA headers) */
+#include "nn/adamw.h"       /* the shared AdamW element update */
 #include "nn/nn_math.h"    /* the shared pointwise math */
 #include "nn_ops_cuda.h"   /* the table declared, launch arithmetic */
 
@@ -245,6 +246,13 @@ static __global__ void swap01_kernel(I n, I d1, I inner, const float *TW_RESTRIC
 ** otherwise (a 64-bit division costs several times a 32-bit one, enough to
 ** make these memory-bound kernels compute-bound), then checks the launch.
 ** The kernel's first argument is the element count. */
+// One AdamW step, one thread per parameter: the CPU loop's TW_HD update.
+template <typename I>
+static __global__ void adamw_kernel(I n, float *TW_RESTRICT p, const float *TW_RESTRICT g, float *TW_RESTRICT m,
+                                    float *TW_RESTRICT v, tw_adamw_coef c) {
+  TW_NN_GRID_STRIDE_T(I, i, n) tw_adamw_update(&p[i], g[i], &m[i], &v[i], c);
+}
+
 #define LAUNCH(kernel, n, ...)                                                                        \
   do {                                                                                                \
     const int64_t n_ = (n);                                                                           \
@@ -339,9 +347,18 @@ static tw_status cuda_swap01(tw_backend *be, int64_t d0, int64_t d1, int64_t inn
   return TW_OK;
 }
 
+static tw_status cuda_adamw_step(tw_backend *be, int64_t n, float *p, const float *g, float *m, float *v,
+                                 double lr, double b1, double b2, double eps, double wd, int64_t step,
+                                 float grad_scale) {
+  TW_TRY(tw_cuda_activate(be));
+  const tw_adamw_coef c = tw_adamw_coefs(lr, b1, b2, eps, wd, step, grad_scale); /* on the host, as the CPU */
+  LAUNCH(adamw_kernel, n, p, g, m, v, c);
+  return TW_OK;
+}
+
 /* In nn_ops.h order (C++ has no designated initialisers before C++20). */
 extern "C" const tw_nn_ops tw_nn_ops_cuda = {
     cuda_gnn_combine,   cuda_gnn_combine_backward, cuda_lstm_cell_forward, cuda_lstm_cell_backward,
     cuda_bias_act,      cuda_relu_backward,        cuda_bias_grad,         cuda_mse,
-    cuda_sum,           cuda_swap01,
+    cuda_sum,           cuda_swap01,               cuda_adamw_step,
 };

@@ -5,7 +5,8 @@
 ** same code for every backend: it calls be->gemm for the products and these
 ** entries for everything pointwise, through tw_nn_ops_for(be). The CPU table is
 ** tw_nn_ops_cpu (nn_ops_cpu.c, OpenMP); the CUDA table mirrors it entry by entry
-** (cuda/nn_*.cu). Both compute with the TW_HD functions of nn/nn_math.h.
+** (cuda/nn_*.cu). Both compute with the TW_HD functions of nn/nn_math.h
+** (and nn/adamw.h for the optimiser).
 **
 ** Conventions for every entry:
 **   - pointers live on the backend's device; sizes are in elements;
@@ -86,6 +87,15 @@ typedef struct tw_nn_ops {
   ** x[:,t] or y[:,t] of a (B,T,..) tensor with d0 or d1 equal to 1. */
   tw_status (*swap01)(tw_backend *be, int64_t d0, int64_t d1, int64_t inner, const float *src,
                       int64_t src_stride0, float *dst, int64_t dst_stride0);
+
+  /* One AdamW step (torch.optim.AdamW semantics, nn/adamw.h) over n flat float
+  ** parameters p with gradients g and moments m, v (all n, updated in place but
+  ** g): each g is first multiplied by grad_scale (the clipping coefficient,
+  ** tw_clip_coef; 1 for none). lr, b1, b2, eps, wd as torch's; step is the
+  ** 1-based count of this step (torch's state["step"] after its increment).
+  ** Element-wise, so results are bit-identical on every backend and thread count. */
+  tw_status (*adamw_step)(tw_backend *be, int64_t n, float *p, const float *g, float *m, float *v, double lr,
+                          double b1, double b2, double eps, double wd, int64_t step, float grad_scale);
 } tw_nn_ops;
 
 /* The CPU table (nn_ops_cpu.c). */

@@ -15,7 +15,8 @@
 **       buffer_mb 4, with states, peak within 4 MB for two years as for one
 **       (the run streams), and within the buffer plus HDF5's 1 MiB chunk cache
 **       per added dataset (15 of them, plus 1 MiB slack) of the run without;
-**   (e) the files from 1 and 2 OpenMP threads are identical, states and inputs too;
+**   (e) the files from 1 and 2 OpenMP threads are identical, states and inputs
+**       too, and so is the file written in two time blocks (buffer_mb 1);
 **   and `output: {states: 7}` is refused at FILE:LINE:COL with exit 2.
 */
 #define _POSIX_C_SOURCE 200809L
@@ -246,6 +247,12 @@ static void threads(void) {
   static const char *const sets[] = {"/states/qsto1", "/states/gp", "/states/isc2", "/states/gsub", "/inputs/cho",
                                      "/inputs/insulin"};
   for (size_t k = 0; k < sizeof sets / sizeof *sets; ++k) same("t1.h5", "t2.h5", sets[k]);
+  /* two time blocks (buffer_mb 1 with chunks of 8 twins holds 819 samples of
+  ** 1441): the samples and inputs at the block edge are those of one block */
+  simulate(T1D30 " --set output.states=true --set output.chunk_twins=8 --set output.buffer_mb=1 -o b1.h5");
+  snprintf(t1, sizeof t1, "%s/b1.h5", dir);
+  CHECK(run_case_same_results(t1, t2));
+  for (size_t k = 0; k < sizeof sets / sizeof *sets; ++k) same("b1.h5", "t2.h5", sets[k]);
 }
 
 static void bad_value(void) {

@@ -179,6 +179,9 @@ static const tw_cfg_field output_fields[] = {
     {.key = "buffer_mb", .type = TW_CFG_INT, .offset = offsetof(tw_sim_output_cfg, buffer_mb),
      .default_text = "64", .has_range = 1, .min = 1, .max = 1e6, .unit = "MiB",
      .doc = "per rank, for trajectories on their way to the file: they are written in time blocks of this size"},
+    {.key = "states", .type = TW_CFG_BOOL, .offset = offsetof(tw_sim_output_cfg, states), .default_text = "false",
+     .doc = "also every state variable (/states/<name>) and every input as its mean rate over [t, t + every_min) "
+            "(/inputs/<name>) at each output time: training data for the neural twin"},
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_sim_output_cfg, output_fields, NULL);
 

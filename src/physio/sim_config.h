@@ -130,6 +130,7 @@ typedef struct tw_sim_output_cfg {
   int64_t every_min;
   int64_t chunk_twins; /* 0: the run engine's default */
   int64_t buffer_mb;
+  int states; /* 1: /states/<name> and /inputs/<name> too (training data) */
 } tw_sim_output_cfg;
 
 typedef enum tw_sim_precision { TW_SIM_FLOAT32, TW_SIM_FLOAT64 } tw_sim_precision;

@@ -528,6 +528,41 @@ static tw_status build_sensor(const tw_sim_config *c, const tw_cfg_doc *doc, tw_
 /* Names, units and headline flags of the written observables: a part's
 ** observables under their own names for a one-pack model, "<pack>.<name>"
 ** otherwise; then cgm (headline). */
+/* "name", or "pack.name" when packs are joined (as observables are written). */
+static char *part_name(const tw_model *m, const tw_pack *pk, const char *name) {
+  char buf[160];
+  if (m->n_parts == 1) snprintf(buf, sizeof buf, "%s", name);
+  else snprintf(buf, sizeof buf, "%s.%s", pk->name, name);
+  return copy(buf);
+}
+
+/* Names and units of the states and inputs under /states and /inputs. */
+static tw_status build_state_outputs(tw_sim_setup *s) {
+  const tw_model *m = &s->model;
+  s->state_names = calloc((size_t)m->n_states + 1, sizeof(char *));
+  s->state_units = calloc((size_t)m->n_states + 1, sizeof(char *));
+  s->input_names = calloc((size_t)m->n_inputs + 1, sizeof(char *));
+  s->input_units = calloc((size_t)m->n_inputs + 1, sizeof(char *));
+  if (!s->state_names || !s->state_units || !s->input_names || !s->input_units)
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    for (int j = 0; j < pk->n_states; ++j) {
+      s->state_names[m->parts[k].x_off + j] = part_name(m, pk, pk->states[j].name);
+      s->state_units[m->parts[k].x_off + j] = copy(pk->states[j].unit);
+    }
+    for (int j = 0; j < pk->n_inputs; ++j) {
+      s->input_names[m->parts[k].u_off + j] = part_name(m, pk, pk->inputs[j].name);
+      s->input_units[m->parts[k].u_off + j] = copy(pk->inputs[j].unit);
+    }
+  }
+  for (int k = 0; k < m->n_states; ++k)
+    if (!s->state_names[k] || !s->state_units[k]) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  for (int k = 0; k < m->n_inputs; ++k)
+    if (!s->input_names[k] || !s->input_units[k]) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  return TW_OK;
+}
+
 static tw_status build_outputs(tw_sim_setup *s) {
   const tw_model *m = &s->model;
   s->n_out = m->n_obs + (s->cgm ? 1 : 0);
@@ -538,10 +573,7 @@ static tw_status build_outputs(tw_sim_setup *s) {
   for (int k = 0; k < m->n_parts; ++k) {
     const tw_pack *pk = m->parts[k].pack;
     for (int j = 0; j < pk->n_obs; ++j) {
-      char buf[160];
-      if (m->n_parts == 1) snprintf(buf, sizeof buf, "%s", pk->obs[j].name);
-      else snprintf(buf, sizeof buf, "%s.%s", pk->name, pk->obs[j].name);
-      s->out_names[m->parts[k].o_off + j] = copy(buf);
+      s->out_names[m->parts[k].o_off + j] = part_name(m, pk, pk->obs[j].name);
       s->out_units[m->parts[k].o_off + j] = copy(pk->obs[j].unit);
       s->out_headline[m->parts[k].o_off + j] = pk->obs[j].headline;
     }
@@ -669,6 +701,7 @@ static void build_plan(const tw_sim_config *c, tw_sim_setup *s) {
   pl->cgm_source_obs = s->cgm ? cgm_source(&s->model) : 0;
   pl->seed = (uint64_t)c->seed;
   pl->record = 1;
+  pl->states = c->output.states;
   pl->pump = s->pump;
 }
 
@@ -680,8 +713,14 @@ tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_s
   TW_TRY(build_inputs(c, doc, s));
   TW_TRY(build_sensor(c, doc, s));
   TW_TRY(build_outputs(s));
+  if (c->output.states) TW_TRY(build_state_outputs(s));
   build_plan(c, s);
   return build_controller(c, doc, s);
+}
+
+static void free_names(char **a, int n) {
+  for (int k = 0; a && k < n; ++k) free(a[k]);
+  free(a);
 }
 
 void tw_sim_setup_free(tw_sim_setup *s) {
@@ -693,6 +732,10 @@ void tw_sim_setup_free(tw_sim_setup *s) {
   free(s->out_names);
   free(s->out_units);
   free(s->out_headline);
+  free_names(s->state_names, s->model.n_states);
+  free_names(s->state_units, s->model.n_states);
+  free_names(s->input_names, s->model.n_inputs);
+  free_names(s->input_units, s->model.n_inputs);
   free(s->cgm);
   free(s->pump);
   free(s->ctl_state);

@@ -30,6 +30,10 @@ typedef struct tw_sim_setup {
   int *out_headline;     /* (n_out) 1: summarised on the terminal (the packs' headline
                             observables, and cgm) */
   int n_out;
+  /* With output.states: names and units as written under /states and /inputs
+  ** ("Gp", or "<pack>.<name>" when packs are joined), else NULL. */
+  char **state_names, **state_units; /* (model.n_states) */
+  char **input_names, **input_units; /* (model.n_inputs) */
 } tw_sim_setup;
 
 tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s);

@@ -5,7 +5,10 @@
 ** vector loads). Inputs are filled `step` minutes at a time into one block that
 ** is reused, so nothing is allocated inside the time loop. Samples go into the
 ** result's trajectory block (n_out, n, nt), so the block's rows are contiguous
-** per observable and twin, as a block of a /trajectories dataset.
+** per observable and twin, as a block of a /trajectories dataset. With the
+** plan's states, the inputs given to the integrator are summed per twin since
+** the last output sample, and their mean over the interval is written when the
+** next output sample is reached (simulate.h).
 */
 #include "physio/simulate.h" /* tw_sim_plan */
 
@@ -38,12 +41,19 @@ tw_status tw_sim_result_alloc_block(const tw_sim_plan *pl, int64_t n, int64_t bl
   r->block = TW_MAX(1, TW_MIN(block, r->n_times));
   const size_t no = (size_t)r->n_out * (size_t)n;
   if (pl->record) r->traj = calloc(no * (size_t)r->block + 1, sizeof(double));
+  if (pl->record && pl->states) {
+    r->n_states = pl->model->n_states;
+    r->n_inputs = pl->model->n_inputs;
+    r->states = calloc((size_t)r->n_states * (size_t)n * (size_t)r->block + 1, sizeof(double));
+    r->inputs = calloc((size_t)r->n_inputs * (size_t)n * (size_t)r->block + 1, sizeof(double));
+  }
   r->mean = calloc(no + 1, sizeof(double));
   r->min = calloc(no + 1, sizeof(double));
   r->max = calloc(no + 1, sizeof(double));
   r->flag = calloc((size_t)n + 1, sizeof(int32_t));
   r->fail_at = calloc((size_t)n + 1, sizeof(int64_t));
-  if ((pl->record && !r->traj) || !r->mean || !r->min || !r->max || !r->flag || !r->fail_at) {
+  const int lost_states = pl->record && pl->states && (!r->states || !r->inputs);
+  if ((pl->record && !r->traj) || lost_states || !r->mean || !r->min || !r->max || !r->flag || !r->fail_at) {
     tw_sim_result_free(r);
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for the results of %lld twins", (long long)n);
   }
@@ -56,6 +66,8 @@ tw_status tw_sim_result_alloc(const tw_sim_plan *pl, int64_t n, tw_sim_result *r
 
 void tw_sim_result_free(tw_sim_result *r) {
   free(r->traj);
+  free(r->states);
+  free(r->inputs);
   free(r->mean);
   free(r->min);
   free(r->max);
@@ -90,6 +102,7 @@ struct tw_sim_chunk {
   double *ctl_meal;  /* (n) carbohydrate announced since the last decision, g */
   double *ctl_prev;  /* (n) the sensor's previous sample, mg/dL */
   tw_sim_meal_cache meals; /* the random meals of the day being filled */
+  double *in_sum;    /* (n_inputs, n) inputs summed since the last output sample, with states */
 };
 
 void tw_sim_chunk_close(tw_sim_chunk *c) {
@@ -107,6 +120,7 @@ void tw_sim_chunk_close(tw_sim_chunk *c) {
   free(c->ctl_meal);
   free(c->ctl_prev);
   free(c->rows);
+  free(c->in_sum);
   tw_sim_meal_cache_free(&c->meals);
   free(c);
 }
@@ -172,6 +186,39 @@ static void controller_inputs(tw_sim_chunk *c) {
     }
 }
 
+/* Twin i's state into the result's state block at sample ti (NaN once failed). */
+static void record_state(const tw_sim_chunk *c, int64_t i, int64_t ti) {
+  tw_sim_result *r = c->r;
+  const int ok = r->flag[i] == TW_TWIN_OK;
+  for (int k = 0; k < r->n_states; ++k) {
+    const int64_t at = k * c->ld + i;
+    const double v = c->esz == sizeof(double) ? ((const double *)c->x)[at] : ((const float *)c->x)[at];
+    r->states[(k * r->n + i) * r->nt + (ti - r->t0)] = ok ? v : NAN;
+  }
+}
+
+/* The inputs just given to the integrator (c->u, `step` minutes) added to the
+** sums since the last output sample. */
+static void sum_inputs(tw_sim_chunk *c) {
+  const int64_t ni = c->pl->model->n_inputs;
+  for (int64_t m = 0; m < c->step; ++m)
+    for (int64_t k = 0; k < ni; ++k)
+      for (int64_t i = 0; i < c->n; ++i) {
+        const int64_t at = (m * ni + k) * c->ld + i;
+        c->in_sum[k * c->n + i] += c->esz == sizeof(double) ? ((const double *)c->u)[at] : ((const float *)c->u)[at];
+      }
+}
+
+/* At output sample ti: the mean input over [t(ti - 1), t(ti)) is sample ti - 1's
+** (when it is in the block); the sums start again. */
+static void close_inputs(tw_sim_chunk *c, int64_t ti) {
+  tw_sim_result *r = c->r;
+  const int64_t at = ti - 1 - r->t0, n = c->n;
+  for (int64_t s = 0; at >= 0 && at < r->nt && s < r->n_inputs * n; ++s)
+    r->inputs[s * r->nt + at] = c->in_sum[s] / (double)c->pl->every;
+  memset(c->in_sum, 0, (size_t)(r->n_inputs * n) * sizeof(double));
+}
+
 /* Below this many twins a sample is cheaper than waking an OpenMP team (it
 ** runs every output minute: a 1-twin run spent most of its time in the team). */
 enum { SIM_SAMPLE_PARALLEL_MIN = 256 };
@@ -190,6 +237,7 @@ static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
     observe_twin(m, c, i, obs);
     if (r->flag[i] != TW_TWIN_OK) /* failed: no value from here on */
       for (int k = 0; k < no; ++k) obs[k] = NAN;
+    if (ti >= 0 && r->states) record_state(c, i, ti);
     if (pl->cgm) {
       if (t % pl->cgm->sample_time == 0) {
         tw_cgm_measure(pl->cgm, &c->cgm[i], obs[pl->cgm_source_obs]);
@@ -268,6 +316,8 @@ static tw_status chunk_alloc(tw_sim_chunk *c) {
   if (!c->x || !c->p || !c->d || !c->u || !c->h || !c->pt || (c->pl->cgm && !c->cgm))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
   TW_TRY(tw_sim_meal_cache_init(&c->meals, c->pl->inputs, c->n));
+  if (c->r->inputs && !(c->in_sum = calloc((size_t)(m->n_inputs * c->n) + 1, sizeof(double))))
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
   return controller_alloc(c);
 }
 
@@ -351,6 +401,7 @@ static tw_status advance(tw_sim_chunk *c) {
   if (c->rows) tw_sim_inputs_fill_rows(pl->inputs, &c->meals, c->t, (int)c->step, c->rows, c->n, c->ld, pl->dtype, c->u);
   else tw_sim_inputs_fill_cached(pl->inputs, &c->meals, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
   if (pl->controller) controller_inputs(c);
+  if (c->in_sum) sum_inputs(c);
   if (c->mirrored) {
     TW_TRY(tw_physio_mirror_push(pl->backend, &c->mr, TW_MIRROR_INPUTS));
     TW_TRY(tw_physio_ops_for(pl->backend)->advance(pl->backend, pl->model, &c->mr.dev, c->t, (int)c->step));
@@ -370,18 +421,26 @@ static void note_failures(tw_sim_chunk *c, int64_t since) {
     if (c->r->flag[i] != TW_TWIN_OK && c->r->fail_at[i] < 0) c->r->fail_at[i] = since;
 }
 
-/* After the step that ended at c->t: the sample (output or sensor) due then. */
-static tw_status sample_due(tw_sim_chunk *c) {
-  const tw_sim_plan *pl = c->pl;
-  const int is_output = c->t % pl->every == 0;
-  if (!c->mirrored) note_failures(c, c->t - c->step);
-  if (!pl->cgm && !is_output) return TW_OK;
+/* The sample (output or sensor) at c->t, with the state brought to the host. */
+static tw_status take(tw_sim_chunk *c, int is_output) {
   TW_TRY(to_host(c));
   if (c->mirrored) note_failures(c, c->last_sample_t);
   c->last_sample_t = c->t;
-  sample(c, c->t, is_output ? c->t / pl->every : -1);
+  sample(c, c->t, is_output ? c->t / c->pl->every : -1);
   if (is_output) ++c->next_ti;
   return TW_OK;
+}
+
+/* After the step that ended at c->t: the sample (output or sensor) due then;
+** an output sample past the block (index >= `end`) waits for the next block. */
+static tw_status sample_due(tw_sim_chunk *c, int64_t end) {
+  const tw_sim_plan *pl = c->pl;
+  const int is_output = c->t % pl->every == 0;
+  if (!c->mirrored) note_failures(c, c->t - c->step);
+  if (is_output && c->in_sum) close_inputs(c, c->t / pl->every);
+  if (is_output && c->t / pl->every >= end) return TW_OK;
+  if (!pl->cgm && !is_output) return TW_OK;
+  return take(c, is_output);
 }
 
 tw_status tw_sim_chunk_next(tw_sim_chunk *c, int (*tick)(void *arg, int64_t minutes), void *arg) {
@@ -392,14 +451,14 @@ tw_status tw_sim_chunk_next(tw_sim_chunk *c, int (*tick)(void *arg, int64_t minu
     r->nt = 0;
     return TW_OK;
   }
-  if (c->next_ti == 0) { /* the state at t = 0 */
-    TW_TRY(to_host(c));
-    sample(c, 0, 0);
-    c->next_ti = 1;
-  }
-  while (c->next_ti < r->t0 + r->nt) {
+  if (r->inputs) memset(r->inputs, 0, (size_t)(r->n_inputs * r->n * r->nt) * sizeof(double));
+  const int64_t every = c->pl->every, end = r->t0 + r->nt;
+  if (c->t == c->next_ti * every) TW_TRY(take(c, 1)); /* t = 0, or the sample the last block ran up to */
+  /* to the block's last sample, and with inputs on through the interval after it */
+  const int64_t t_end = (end - 1) * every + (r->inputs && end < r->n_times ? every : 0);
+  while (c->t < t_end) {
     TW_TRY(advance(c));
-    TW_TRY(sample_due(c));
+    TW_TRY(sample_due(c, end));
     if (tick && tick(arg, c->t)) {
       r->nt = c->next_ti - r->t0;
       break;

@@ -13,6 +13,14 @@
 ** tw_sim_chunk_next fills the result's trajectory block with the next `block`
 ** samples, so memory is chunk x block, not chunk x duration. The per-twin
 ** summaries (mean, min, max over all samples) accumulate across blocks.
+**
+** With plan.states the block also holds every state variable at each sample
+** and every input as the mean rate over [t, t + every) that the integrator
+** was given (the input that drives the step from sample t to the next; 0 at
+** t = duration, where the run ends). So a block is complete when the chunk has
+** advanced through the interval after its last sample: the chunk runs to the
+** next block's first sample time and takes that sample at the start of the
+** next call (the same states, so the same bits as sampling it at once).
 ** tw_sim_run_chunk does it all in one block (benchmarks, tests).
 **
 ** Where the chunk runs: on the host through tw_model_advance when the plan has
@@ -39,6 +47,7 @@ typedef struct tw_sim_plan {
   int cgm_source_obs;           /* model observable the sensor measures (bg) */
   uint64_t seed;                /* for sensor noise */
   int record;                   /* 0: keep only the summary (benchmarks) */
+  int states;                   /* 1 (with record): also every state and input at each sample */
   struct tw_backend *backend;   /* NULL: the host engine (tw_model_advance) */
   /* A controller in the loop (controller.h; needs `cgm`), or NULL. It decides at
   ** every sensor sample and feeds input ctl_insulin_input (U/min), replacing the
@@ -56,6 +65,10 @@ typedef struct tw_sim_result {
   int64_t block;     /* samples the trajectory block holds at most */
   int64_t t0, nt;    /* the block holds samples [t0, t0 + nt) */
   double *traj;      /* (n_out, n, nt) when recorded, else NULL */
+  int n_states, n_inputs; /* the model's, when the plan records states, else 0 */
+  double *states;    /* (n_states, n, nt) the state at each sample (NaN once failed), or NULL */
+  double *inputs;    /* (n_inputs, n, nt) mean input rate over [t, t + every) as applied
+                        (with a controller, its insulin); 0 at t = duration; or NULL */
   double *mean, *min, *max; /* (n_out, n) over the sampled times */
   int32_t *flag;     /* (n) tw_twin_flag */
   int64_t *fail_at;  /* (n) start of the step in which the twin failed, -1 if none */

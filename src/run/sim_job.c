@@ -6,7 +6,9 @@
 ** that this stays within the run's buffer (output.buffer_mb). The trajectory
 ** datasets are chunked in HDF5 by the same blocks of columns, so each block
 ** write fills whole HDF5 chunks. A year at one-minute output for 30 twins
-** (2.1 GB of trajectories) streams through 64 MiB.
+** (2.1 GB of trajectories) streams through 64 MiB. With output.states the
+** states and inputs are columns of the same blocks (/states/<name>,
+** /inputs/<name>), counted in the same buffer.
 **
 ** Collective writes. Every chunk has the same number of blocks, and a rank
 ** with no chunk in a round writes empty selections of the same blocks, so the
@@ -31,6 +33,8 @@ typedef struct sim_job {
   tw_sim_setup s;
   int64_t n_times, block, chunk_cols; /* samples: all, per block, per HDF5 chunk */
   tw_h5_dataset **ds; /* (n_out, 4): trajectory, mean, min, max */
+  tw_h5_dataset **sds; /* (n_states + n_inputs) with output.states, else NULL */
+  int n_sds;
   tw_h5_dataset *flag, *fail;
   tw_sim_result r;
   tw_sim_chunk *ch;
@@ -46,7 +50,8 @@ typedef struct sim_job {
 ** as the buffer holds for chunk x observables x 8 bytes. A buffer too small
 ** for one chunk makes chunks the width of a block. */
 static void block_shape(sim_job *j, int64_t chunk, int64_t buffer_bytes) {
-  const int64_t T = j->n_times, per_sample = chunk * j->s.n_out * (int64_t)sizeof(double);
+  const int64_t rows = j->s.n_out + (j->c->output.states ? j->s.model.n_states + j->s.model.n_inputs : 0);
+  const int64_t T = j->n_times, per_sample = chunk * rows * (int64_t)sizeof(double);
   const int64_t pieces = (T + SIM_MAX_CHUNK_COLS - 1) / SIM_MAX_CHUNK_COLS;
   const int64_t width = (T + pieces - 1) / pieces, fits = TW_MAX(1, buffer_bytes / TW_MAX(1, per_sample));
   j->chunk_cols = fits >= width ? width : fits;
@@ -80,6 +85,23 @@ static tw_status write_times(sim_job *j, tw_h5_file *f) {
   return st;
 }
 
+/* /states/<name> and /inputs/<name>, (n, T) blocked as the trajectories. */
+static tw_status open_states(sim_job *j, tw_h5_file *f, const int64_t dims[2]) {
+  const tw_model *m = &j->s.model;
+  if (!j->c->output.states) return TW_OK;
+  j->n_sds = m->n_states + m->n_inputs;
+  if (!(j->sds = calloc((size_t)j->n_sds, sizeof *j->sds))) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
+  for (int k = 0; k < j->n_sds; ++k) {
+    const int is_state = k < m->n_states, e = is_state ? k : k - m->n_states;
+    char path[256];
+    snprintf(path, sizeof path, "/%s/%s", is_state ? "states" : "inputs",
+             is_state ? j->s.state_names[e] : j->s.input_names[e]);
+    TW_TRY(tw_h5_dataset_create_blocked(f, path, TW_F64, dims, j->chunk_cols,
+                                        is_state ? j->s.state_units[e] : j->s.input_units[e], &j->sds[k]));
+  }
+  return TW_OK;
+}
+
 static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
   static const char *const what[4] = {"", "mean", "min", "max"};
   sim_job *j = ctx;
@@ -102,6 +124,7 @@ static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
         TW_TRY(tw_h5_dataset_create(f, path, TW_F64, 1, dims, j->s.out_units[k], &j->ds[k * 4 + w]));
       }
     }
+  TW_TRY(open_states(j, f, dims));
   TW_TRY(tw_h5_dataset_create(f, "/status/flag", TW_I32, 1, dims, "1", &j->flag));
   return tw_h5_dataset_create(f, "/status/fail_minute", TW_I64, 1, dims, "min", &j->fail);
 }
@@ -133,6 +156,10 @@ static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
   }
   for (int o = 0; o < j->s.n_out; ++o)
     TW_TRY(tw_h5_dataset_write_block(j->ds[o * 4], j->id0, rows, t0, nt, rows ? j->r.traj + o * j->n * nt : NULL));
+  for (int e = 0; e < j->n_sds; ++e) { /* states, then inputs: one (n, nt) block each */
+    const double *v = e < j->r.n_states ? j->r.states + e * j->n * nt : j->r.inputs + (e - j->r.n_states) * j->n * nt;
+    TW_TRY(tw_h5_dataset_write_block(j->sds[e], j->id0, rows, t0, nt, rows ? v : NULL));
+  }
   return TW_OK;
 }
 
@@ -176,8 +203,12 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
     if (j->ds[k] && tw_h5_dataset_close(j->ds[k]) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
   if (j->flag && tw_h5_dataset_close(j->flag) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
   if (j->fail && tw_h5_dataset_close(j->fail) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
+  for (int k = 0; j->sds && k < j->n_sds; ++k)
+    if (j->sds[k] && tw_h5_dataset_close(j->sds[k]) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
   free(j->ds);
+  free(j->sds);
   j->ds = NULL;
+  j->sds = NULL;
   j->flag = j->fail = NULL;
   tw_sim_chunk_close(j->ch);
   j->ch = NULL;

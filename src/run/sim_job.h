@@ -7,6 +7,8 @@
 **   /time_min                            (T) int64, 0, every, ..., duration
 **   /trajectories/<observable>           (n, T) float64, written in time blocks
 **   /summary/<observable>/{mean,min,max} (n) float64, over the T samples
+**   /states/<state>, /inputs/<input>     (n, T) float64, with output.states: the state
+**                                        at t, the mean input rate over [t, t + every)
 **   /status/flag                         (n) int32: 0 ok, 1 non-finite, 2 step underflow, 3 too many steps
 **   /status/fail_minute                  (n) int64: start of the step where it failed, -1
 ** Root attributes: the config text, seed, rank count (tw_h5_create), pack,

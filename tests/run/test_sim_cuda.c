@@ -9,7 +9,9 @@
 ** patients of tests/data/run/t1d-30.yaml (t1d, with a noisy CGM) for a day in
 ** float64 DOPRI5, float64 RK4 and float32 RK4, and configs/simulate-pbpk.yaml
 ** (pbpk alone, oral dose and infusion) for 2 days in float64 RK4. Acceptance:
-** no twin flagged on either side, and over every trajectory and summary,
+** no twin flagged on either side, and over every trajectory and summary (and
+** with output.states, DOPRI5 float64 and RK4 float32, every state; the inputs
+** bit for bit),
 ** ||gpu - cpu|| / ||cpu|| <= 1e-9 (float64) or 1e-4 (float32): the kernels
 ** call the same TW_HD right-hand sides; what differs is FMA contraction and the
 ** device's libm, amplified by DOPRI5's step control at most to ~1e-10 (float64).
@@ -61,6 +63,11 @@ static void compare(const char *config, const char *sets[], int n_sets, double b
   const int64_t nt = (int64_t)host.n_out * host.n * host.n_times, ns = (int64_t)host.n_out * host.n;
   double e = rel(dev.traj, host.traj, nt);
   e = fmax(e, fmax(rel(dev.mean, host.mean, ns), fmax(rel(dev.min, host.min, ns), rel(dev.max, host.max, ns))));
+  if (host.states) { /* output.states: the states brought back, the inputs filled on the host */
+    CHECK(dev.states && dev.inputs);
+    e = fmax(e, rel(dev.states, host.states, (int64_t)host.n_states * host.n * host.n_times));
+    CHECK(!memcmp(dev.inputs, host.inputs, (size_t)(host.n_inputs * host.n * host.n_times) * sizeof(double)));
+  }
   fprintf(stderr, "  %s", strrchr(config, '/') + 1);
   for (int i = 0; i < n_sets; ++i) fprintf(stderr, " --set %s", sets[i]);
   fprintf(stderr, ": %lld twins, relative error %.3g (bound %.0e), %d flagged\n", (long long)s.n_twins, e, bound, flagged);
@@ -74,12 +81,12 @@ static void compare(const char *config, const char *sets[], int n_sets, double b
 }
 
 static void t1d(void) {
-  const char *dopri64[] = {"precision=float64", "integrator.method=dopri5"};
+  const char *dopri64[] = {"precision=float64", "integrator.method=dopri5", "output.states=true"};
   const char *rk64[] = {"precision=float64", "integrator={method: rk4}"};
-  const char *rk32[] = {"precision=float32", "integrator={method: rk4}"};
-  compare(TW_TEST_DATA_DIR "/run/t1d-30.yaml", dopri64, 2, 1e-9);
+  const char *rk32[] = {"precision=float32", "integrator={method: rk4}", "output.states=true"};
+  compare(TW_TEST_DATA_DIR "/run/t1d-30.yaml", dopri64, 3, 1e-9);
   compare(TW_TEST_DATA_DIR "/run/t1d-30.yaml", rk64, 2, 1e-9);
-  compare(TW_TEST_DATA_DIR "/run/t1d-30.yaml", rk32, 2, 1e-4);
+  compare(TW_TEST_DATA_DIR "/run/t1d-30.yaml", rk32, 3, 1e-4);
 }
 
 static void pbpk(void) { compare(TW_SOURCE_DIR "/configs/simulate-pbpk.yaml", NULL, 0, 1e-9); }

@@ -196,7 +196,8 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->seed = t->seed;
   out->drugs = t->drugs, out->n_drugs = t->n_drugs;
   out->pd = t->pd, out->n_pd = t->n_pd;
-  out->output = (tw_sim_output_cfg){t->output.mark, t->output.path, 1, t->output.chunk_twins, t->output.buffer_mb};
+  out->output = (tw_sim_output_cfg){.mark = t->output.mark, .path = t->output.path, .every_min = 1,
+                                    .chunk_twins = t->output.chunk_twins, .buffer_mb = t->output.buffer_mb};
   if (arm->controller) {
     out->scenario.controller = arm->controller;
     out->scenario.controller_at = arm->mark;

@@ -201,7 +201,7 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   if (arm->controller) {
     out->scenario.controller = arm->controller;
     out->scenario.controller_at = arm->mark;
-    out->scenario.controller_key = "arms[].controller";
+    out->scenario.controller_key = arm->controller_key;
   }
   if (arm->controller_params.mark.line) out->scenario.controller_params = arm->controller_params;
   if (arm->n_boluses) out->scenario.boluses = arm->boluses, out->scenario.n_boluses = arm->n_boluses;
@@ -266,7 +266,10 @@ static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
 }
 
 static tw_status check_trial(const tw_cfg_doc *doc, void *obj) {
-  const tw_trial_config *t = obj;
+  tw_trial_config *t = obj;
+  for (int a = 0; a < t->n_arms; ++a) /* where the arm's controller errors point (tw_trial_arm_sim) */
+    snprintf(t->arms[a].controller_key, sizeof t->arms[a].controller_key, "arms[%d].controller (arm %.40s)", a,
+             t->arms[a].name);
   TW_TRY(check_arms(doc, t));
   TW_TRY(check_design(doc, t));
   const int64_t run = t->warmup_min + t->duration_min;

@@ -63,6 +63,7 @@ typedef struct tw_trial_arm_cfg {
   int n_boluses;
   tw_sim_dose *doses;                        /* non-empty: replace the scenario's */
   int n_doses;
+  char controller_key[96]; /* not bound: "arms[1].controller (arm pid)", its errors' key (set when checked) */
 } tw_trial_arm_cfg;
 
 typedef enum tw_trial_thr_kind { TW_TRIAL_BELOW = 0, TW_TRIAL_ABOVE = 1, TW_TRIAL_BETWEEN = 2 } tw_trial_thr_kind;

@@ -16,8 +16,6 @@
 #include <string.h> /* strcmp, strdup */
 
 #include "io/h5.h"              /* the cohort file's covariates */
-#include "physio/controller.h"  /* tw_controller_lookup: an arm's controller */
-#include "physio/pack.h"        /* tw_pack_is_path */
 #include "trial/trial_assign.h" /* tw_trial_assign */
 
 static tw_status add_ep(trial_setup *s, const char *name, const char *units) {
@@ -270,23 +268,6 @@ static tw_status check_responders(const tw_trial_config *c, const tw_cfg_doc *do
                          c->responders.endpoint, known);
 }
 
-/* An arm's own controller, looked up before its setup so that a bad name is
-** reported at the arm (the simulate setup would name scenario.controller, which
-** the arm overrides, without a place). A library path is taken relative to the
-** config file, as the setup takes it; the setup finds it loaded. */
-static tw_status check_arm_controller(const tw_trial_config *c, const tw_cfg_doc *doc, int a) {
-  const char *name = c->arms[a].controller;
-  if (!name || !strcmp(name, "none")) return TW_OK;
-  char path[4096], why[512];
-  const tw_controller *ctl;
-  if (tw_pack_is_path(name)) tw_cfg_resolve(doc, name, path, sizeof path);
-  else snprintf(path, sizeof path, "%s", name);
-  if (tw_controller_lookup(path, &ctl) == TW_OK) return TW_OK;
-  snprintf(why, sizeof why, "%s", tw_error_message());
-  tw_error_clear();
-  return tw_cfg_error_at(doc, c->arms[a].mark, "arms[%d].controller (arm %s): %s", a, c->arms[a].name, why);
-}
-
 /* The arms hold the same twins with the same parameters (the same config keys
 ** build them): checked, then arm a's copy is freed and arm 0's serves every arm. */
 static tw_status share_params(const tw_trial_config *c, trial_setup *s, int a) {
@@ -306,7 +287,6 @@ static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, tri
   for (int a = 0; a < c->n_arms; ++a) {
     tw_sim_config sim;
     tw_trial_arm_sim(c, a, &sim);
-    TW_TRY(check_arm_controller(c, doc, a));
     TW_TRY(tw_sim_setup_build(&sim, doc, &s->arm[a]));
     TW_TRY(share_params(c, s, a));
   }

@@ -14,9 +14,11 @@
 */
 #include "physio/controller.h"
 
-#include <dlfcn.h>  /* dlopen, dlsym, dlerror, dlclose */
+#include "physio/plugin.h" /* tw_plugin_open */
+
+#include <dlfcn.h>  /* dlclose */
 #include <stdio.h>  /* snprintf */
-#include <string.h> /* memcpy, strchr, strcmp, strlen */
+#include <string.h> /* memcpy, strcmp, strlen */
 
 enum { MAX_LIBRARIES = 16 };
 
@@ -29,16 +31,9 @@ static int n_loaded;
 
 /* The library's entry (its handle in *handle), or TW_ERR_INPUT naming the path. */
 static tw_status entry_of(const char *path, void **handle, tw_controller_entry_fn *entry) {
-  char where[1100];
-  snprintf(where, sizeof where, "%s%s", strchr(path, '/') ? "" : "./", path); /* dlopen searches for a bare name */
-  if (!(*handle = dlopen(where, RTLD_NOW | RTLD_LOCAL))) {
-    const char *why = dlerror();
-    return TW_FAIL(TW_ERR_INPUT, "%s: cannot load the controller library (%s)", path, why ? why : "dlopen failed");
-  }
-  void *sym = dlsym(*handle, TW_CONTROLLER_ENTRY_SYMBOL);
-  if (!sym)
-    return TW_FAIL(TW_ERR_INPUT, "%s: not a twinscale controller: no symbol %s (define it with "
-                   "TW_CONTROLLER_DEFINE_ENTRY)", path, TW_CONTROLLER_ENTRY_SYMBOL);
+  static const tw_plugin_kind kind = {"controller", TW_CONTROLLER_ENTRY_SYMBOL, "TW_CONTROLLER_DEFINE_ENTRY"};
+  void *sym;
+  TW_TRY(tw_plugin_open(path, &kind, handle, &sym));
   memcpy(entry, &sym, sizeof *entry); /* POSIX: a function's address read back from dlsym's object pointer */
   return TW_OK;
 }
@@ -68,7 +63,7 @@ tw_status tw_controller_load(const char *path, const tw_controller **out) {
   if (n_loaded == MAX_LIBRARIES || strlen(path) >= sizeof loaded[0].path)
     return TW_FAIL(TW_ERR_INPUT, "%s: too many controller libraries or too long a path", path);
   void *handle = NULL;
-  tw_controller_entry_fn entry;
+  tw_controller_entry_fn entry = NULL;
   tw_status st = entry_of(path, &handle, &entry);
   if (st == TW_OK) st = checked(path, entry, out);
   if (st != TW_OK) {

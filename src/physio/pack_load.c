@@ -10,11 +10,12 @@
 ** opened RTLD_LOCAL and never closed: the pack's tables and functions live as
 ** long as the process, like the built-in packs.
 */
-#include "physio/pack.h" /* tw_pack, tw_pack_validate */
+#include "physio/pack.h"   /* tw_pack, tw_pack_validate */
+#include "physio/plugin.h" /* tw_plugin_open */
 
-#include <dlfcn.h>  /* dlopen, dlsym, dlerror */
+#include <dlfcn.h>  /* dlclose */
 #include <stdio.h>  /* snprintf */
-#include <string.h> /* strchr, strcmp, strlen */
+#include <string.h> /* memcpy, strchr, strcmp, strlen */
 
 #define TW_MAX_LOADED_PACKS 16
 
@@ -32,24 +33,10 @@ int tw_pack_is_path(const char *name) {
 
 /* The entry of the library at `path`, or an error naming the path. */
 static tw_status open_entry(const char *path, void **handle, tw_pack_entry_fn *entry) {
-  char where[1100];
-  /* dlopen searches the library path for a bare name: make it a path */
-  snprintf(where, sizeof where, "%s%s", strchr(path, '/') ? "" : "./", path);
-  void *h = dlopen(where, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *why = dlerror();
-    return TW_FAIL(TW_ERR_INPUT, "%s: cannot load the pack library (%s)", path, why ? why : "dlopen failed");
-  }
-  dlerror();
-  void *sym = dlsym(h, TW_PACK_ENTRY_SYMBOL);
-  if (!sym) {
-    dlclose(h);
-    return TW_FAIL(TW_ERR_INPUT, "%s: not a twinscale pack: no symbol %s (define it with TW_PACK_DEFINE_ENTRY)",
-                   path, TW_PACK_ENTRY_SYMBOL);
-  }
-  /* POSIX: a function's address read back from dlsym's object pointer */
-  memcpy(entry, &sym, sizeof *entry);
-  *handle = h;
+  static const tw_plugin_kind kind = {"pack", TW_PACK_ENTRY_SYMBOL, "TW_PACK_DEFINE_ENTRY"};
+  void *sym;
+  TW_TRY(tw_plugin_open(path, &kind, handle, &sym));
+  memcpy(entry, &sym, sizeof *entry); /* POSIX: a function's address read back from dlsym's object pointer */
   return TW_OK;
 }
 
@@ -82,7 +69,7 @@ tw_status tw_pack_load(const char *path, const tw_pack **out) {
     }
   if (n_loaded == TW_MAX_LOADED_PACKS || strlen(path) >= sizeof loaded[0].path)
     return TW_FAIL(TW_ERR_INPUT, "%s: too many pack libraries or too long a path", path);
-  tw_pack_entry_fn entry;
+  tw_pack_entry_fn entry = NULL;
   void *handle = NULL;
   TW_TRY(open_entry(path, &handle, &entry));
   if (checked_pack(path, entry, out) != TW_OK) {

@@ -100,4 +100,20 @@ static int tw_test_case_failed_ = 0;
 
 #define TW_TEST_RESULT() (tw_test_failures_ ? 1 : 0)
 
+/* The whole file at `path` as a NUL-terminated malloc'd string (its length in
+** *len when len is not NULL), or NULL when it cannot be read. */
+static inline char *tw_test_slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  fseek(f, 0, SEEK_END);
+  const long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) free(s), s = NULL;
+  fclose(f);
+  if (s) s[n] = 0;
+  if (s && len) *len = (size_t)n;
+  return s;
+}
+
 #endif

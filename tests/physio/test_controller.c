@@ -37,6 +37,7 @@
 #include "build_info.h" /* TW_HAVE_YAML */
 #include "tw_bounds.h"  /* CHECK_BOUNDS */
 #include "tw_test.h"
+#include "closed_loop_config.h" /* CLOSED_LOOP_CONFIG */
 
 #if TW_HAVE_YAML
 #include "physio/controller.h"  /* tw_controller_lookup, tw_controller_start */
@@ -98,19 +99,7 @@ static void decisions_match_simglucose(void) {
 /* The larger of a and b, NaN counting as infinite (fmax would drop it). */
 static double worse(double a, double b) { return isnan(a) || isnan(b) ? INFINITY : fmax(a, b); }
 
-/* The closed-loop config of the fixtures; %s: the controller. */
-#define CONFIG                                                                                     \
-  "pack: t1d\n"                                                                                    \
-  "twins: {reference: [adolescent#001, adult#001, child#001]}\n"                                   \
-  "duration_min: 1440\n"                                                                           \
-  "precision: float64\n"                                                                           \
-  "integrator: {method: dopri5}\n"                                                                 \
-  "scenario:\n"                                                                                    \
-  "  meals: [{time_min: 420, carbs_g: 45}, {time_min: 721, carbs_g: 70}, {time_min: 1140, carbs_g: 80}]\n" \
-  "  pump: Insulet\n"                                                                              \
-  "  controller: %s\n"                                                                             \
-  "sensor: {name: Dexcom, noise: false}\n"                                                         \
-  "output: {every_min: 1}\n"
+#define CONFIG CLOSED_LOOP_CONFIG /* closed_loop_config.h */
 
 /* The fixture's bg_mean of patient p (config order) at step k, in ref (3 x 480). */
 static int read_fixture(const char *path, double *ref) {

@@ -27,6 +27,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkdtemp (pack_cli.h) */
 #include "build_info.h"         /* TW_HAVE_YAML, TW_HAVE_HDF5 */
 #include "tw_test.h"
+#include "closed_loop_config.h" /* CLOSED_LOOP_CONFIG */
 
 #if TW_HAVE_YAML
 #include "physio/controller.h" /* tw_controller_lookup, tw_controller_start */
@@ -37,19 +38,7 @@
 
 #define CTL_DIR TW_BINARY_DIR "/controllers"
 
-/* The closed-loop config; %s: the controller. Its value is at line 9, column 15. */
-#define CONFIG                                                                                     \
-  "pack: t1d\n"                                                                                    \
-  "twins: {reference: [adolescent#001, adult#001, child#001]}\n"                                   \
-  "duration_min: 1440\n"                                                                           \
-  "precision: float64\n"                                                                           \
-  "integrator: {method: dopri5}\n"                                                                 \
-  "scenario:\n"                                                                                    \
-  "  meals: [{time_min: 420, carbs_g: 45}, {time_min: 721, carbs_g: 70}, {time_min: 1140, carbs_g: 80}]\n" \
-  "  pump: Insulet\n"                                                                              \
-  "  controller: %s\n"                                                                             \
-  "sensor: {name: Dexcom, noise: false}\n"                                                         \
-  "output: {every_min: 1}\n"
+#define CONFIG CLOSED_LOOP_CONFIG /* closed_loop_config.h */
 
 static const char *const patients[3] = {"adolescent#001", "adult#001", "child#001"};
 

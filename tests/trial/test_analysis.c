@@ -59,18 +59,6 @@ typedef struct fx_worst {
 
 /* ---- small text helpers ---------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) free(s), s = NULL;
-  fclose(f);
-  if (s) s[n] = 0, *len = (size_t)n;
-  return s;
-}
 
 /* The next space-separated word of *p (NUL-terminated in place), or NULL. */
 static char *word(char **p) {
@@ -284,7 +272,7 @@ static int check_steps(char *line, const tw_trial_analysis *a, fx_worst *w) {
 /* Checks the reference lines of one trial (up to its "end") against the file at json_path. */
 static int check_reference(char **ref, const char *json_path, const tw_trial_analysis *a, fx_worst *w) {
   size_t len, covered = 0, bad = 0;
-  char *text = slurp(json_path, &len), *l;
+  char *text = tw_test_slurp(json_path, &len), *l;
   tw_json_value doc;
   if (!text || tw_json_parse(text, len, json_path, &doc) != TW_OK)
     return fprintf(stderr, "  %s: not readable as JSON: %s\n", json_path, tw_error_message()), free(text), 0;
@@ -306,8 +294,8 @@ static int check_reference(char **ref, const char *json_path, const tw_trial_ana
 
 static void test_against_reference(void) {
   size_t dlen, rlen;
-  char *data = slurp(TW_TEST_DATA_DIR "/trial/analysis_data.txt", &dlen);
-  char *ref = slurp(TW_TEST_DATA_DIR "/trial/analysis_reference.txt", &rlen);
+  char *data = tw_test_slurp(TW_TEST_DATA_DIR "/trial/analysis_data.txt", &dlen);
+  char *ref = tw_test_slurp(TW_TEST_DATA_DIR "/trial/analysis_reference.txt", &rlen);
   CHECK_MSG(data && ref, "cannot read the fixtures under %s/trial", TW_TEST_DATA_DIR);
   char *dp = data, *rp = ref, *l;
   fx_worst w = {0};
@@ -428,7 +416,7 @@ static void test_empty_trial(void) {
   CHECK_OK(st);
   CHECK_EQ_INT(st_dup, TW_ERR_INPUT);
   size_t len;
-  char *text = slurp(TW_BINARY_DIR "/test_analysis_empty.json", &len);
+  char *text = tw_test_slurp(TW_BINARY_DIR "/test_analysis_empty.json", &len);
   tw_json_value v;
   CHECK(text);
   const tw_status parsed = tw_json_parse(text, len, "empty", &v);

@@ -306,18 +306,6 @@ static fixture *fixture_make(int design, int n_arms, int64_t n_twins, int with_b
 
 /* ---- reading the file back --------------------------------------------------- */
 
-static char *slurp(const char *path) {
-  FILE *f = fopen(path, "rb");
-  if (!f) return NULL;
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  if (s && fread(s, 1, (size_t)n, f) != (size_t)n) free(s), s = NULL;
-  if (s) s[n] = 0;
-  fclose(f);
-  return s;
-}
 
 static int count(const char *s, const char *needle) {
   int n = 0;
@@ -372,7 +360,7 @@ static void write_and_read(fixture *fx, const char *name, char **html) {
   *html = NULL;
   CHECK_OK(tw_trial_report_write(path, &fx->d, &fx->a, &fx->info));
   CHECK_MSG(!exists(partial), "%s left behind", partial);
-  CHECK_MSG((*html = slurp(path)) != NULL, "cannot read %s back", path);
+  CHECK_MSG((*html = tw_test_slurp(path, NULL)) != NULL, "cannot read %s back", path);
 }
 
 static void test_crossover(void) {

@@ -147,11 +147,11 @@ static tw_status cohort_rows(tw_h5_file *f, char ***names, int *n_names, tw_tria
   return TW_OK;
 }
 
-/* Percentiles over the kept twins of observable `obs` per arm and time. */
+/* Percentiles over the kept twins of observable `obs` (not NULL) per arm and time. */
 static tw_status bands(tw_h5_file *f, const char *obs, tw_trial_bands *b, double **q, double **tm, char *units) {
   char path[256];
   snprintf(path, sizeof path, "/trajectories/%s", obs);
-  if (!obs || !tw_h5_exists(f, path)) return TW_OK;
+  if (!tw_h5_exists(f, path)) return TW_OK; /* no trajectories kept: the report says so */
   tw_tensor t, ti;
   TW_TRY(tw_h5_read(f, path, TW_F64, &t));
   TW_TRY(tw_h5_units(f, path, units, 64));

@@ -82,6 +82,13 @@ tw_status tw_dist_agree(const tw_dist *d, tw_status local);
 /* Every rank receives root's `bytes` bytes of buf (config text, an NCCL unique id). */
 tw_status tw_dist_bcast(const tw_dist *d, void *buf, size_t bytes, int root);
 
+/* The blocks [*lo, *hi) of n_blocks that rank `rank` of `size` owns: contiguous,
+** in rank order, sizes differing by at most one. */
+void tw_dist_block_range(int64_t n_blocks, int rank, int size, int64_t *lo, int64_t *hi);
+/* buf holds n_blocks blocks of block_bytes; each rank has filled the blocks it
+** owns (tw_dist_block_range). Afterwards every rank holds every block. */
+tw_status tw_dist_allgather_blocks(const tw_dist *d, void *buf, int64_t n_blocks, size_t block_bytes);
+
 TW_EXTERN_C_END
 
 #endif

@@ -182,6 +182,23 @@ tw_status tw_dist_bcast(const tw_dist *d, void *buf, size_t bytes, int root) {
   return TW_OK;
 }
 
+tw_status tw_dist_allgather_blocks(const tw_dist *d, void *buf, int64_t n_blocks, size_t block_bytes) {
+  if (!d->comm || d->size == 1) return TW_OK;
+  int *counts = malloc((size_t)d->size * 2 * sizeof *counts), *displs = counts + d->size;
+  if (!counts) return TW_FAIL(TW_ERR_NOMEM, "out of memory gathering blocks");
+  int64_t lo, hi;
+  for (int r = 0; r < d->size; ++r) {
+    tw_dist_block_range(n_blocks, r, d->size, &lo, &hi);
+    const int64_t bytes = (hi - lo) * (int64_t)block_bytes, at = lo * (int64_t)block_bytes;
+    if (at + bytes > INT_MAX) return free(counts), TW_FAIL(TW_ERR_UNSUPPORTED, "gathering over 2 GiB of blocks");
+    counts[r] = (int)bytes, displs[r] = (int)at;
+  }
+  const int rc = MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, buf, counts, displs, MPI_BYTE, tw_dist_comm(d));
+  free(counts);
+  TW_MPI_CHECK(rc);
+  return TW_OK;
+}
+
 tw_status tw_dist_agree(const tw_dist *d, tw_status local) {
   /* Everyone learns every rank's code; the first failing rank then tells the
   ** others its message, so that rank 0 can report an error found on rank 3. */

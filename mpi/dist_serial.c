@@ -29,3 +29,5 @@ tw_status tw_dist_min_f64(const tw_dist *d, double *values, int n) { return TW_O
 tw_status tw_dist_sum_i64(const tw_dist *d, int64_t *values, int n) { return TW_OK; }
 tw_status tw_dist_agree(const tw_dist *d, tw_status local) { return local; }
 tw_status tw_dist_bcast(const tw_dist *d, void *buf, size_t bytes, int root) { return tw_dist_single_bcast(root); }
+
+tw_status tw_dist_allgather_blocks(const tw_dist *d, void *buf, int64_t n_blocks, size_t block_bytes) { return TW_OK; }

@@ -57,3 +57,8 @@ void tw_sum_chunk_rows_f64(const double *rows, int64_t n_chunks, int width, doub
   for (int64_t c = 0; c < n_chunks; ++c)
     for (int w = 0; w < width; ++w) out[w] += rows[c * width + w];
 }
+
+void tw_dist_block_range(int64_t n_blocks, int rank, int size, int64_t *lo, int64_t *hi) {
+  *lo = split_point(n_blocks, rank, size);
+  *hi = split_point(n_blocks, rank + 1, size);
+}

@@ -40,6 +40,8 @@ int tw_cmd_config_check(int argc, char **argv);
 int tw_cmd_bench_nn(int argc, char **argv);
 int tw_cmd_simulate(int argc, char **argv);
 int tw_cmd_trial(int argc, char **argv);
+int tw_cmd_train(int argc, char **argv);
+int tw_cmd_evaluate(int argc, char **argv);
 int tw_cmd_cohort_generate(int argc, char **argv);
 int tw_cmd_cohort_import(int argc, char **argv);
 int tw_cmd_bench_physio(int argc, char **argv);

@@ -44,6 +44,36 @@ const tw_command tw_commands[] = {
      "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
      "  --force            replace an existing results file even when it is not writable\n",
      tw_cmd_trial},
+    {NULL, "train", "train the neural twin on simulated trajectories: BPTT, AdamW, checkpoints, data-parallel",
+     "usage: twinscale train CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"
+     "Reads the `train` config CONFIG (pack, data.files: simulate results written with\n"
+     "output.states: true; model, window, optimizer, steps, batch, rollout, checkpoint, output;\n"
+     "every key in docs/training.md) and trains the graph-recurrent twin: windows of\n"
+     "context + horizon steps, teacher forcing with a scheduled share rolled out on the model's\n"
+     "own state, AdamW with warm-up and cosine decay, gradient clipping. Under mpiexec every\n"
+     "rank takes its share of each step's gradient groups; the weights are the same bits for any\n"
+     "rank and thread count. Writes output.path (weights under PyTorch names, sizes, scalers,\n"
+     "training curve). A checkpoint is written every checkpoint.every steps and on SIGINT,\n"
+     "SIGTERM or SIGUSR1, after the step in progress; --resume continues from it bit for bit.\n"
+     "Exit status: 0; 2 bad input (the file, dataset, twin and step); 1 other failures;\n"
+     "128 + the signal when stopped (checkpoint written): 130, 143, 138.\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted: optimizer.lr=1e-3), checked like the file\n"
+     "  -o, --output PATH  the model file (the same as --set output.path=PATH)\n"
+     "  --force            accepted for symmetry with `simulate`\n"
+     "  --resume           continue from the checkpoint when there is one (else start at step 0)\n",
+     tw_cmd_train},
+    {NULL, "evaluate", "rollout errors of a learned twin against simulated truth, beside persistence",
+     "usage: twinscale evaluate --model M.h5 --data D.h5 --json E.json [--backend auto|cpu|cuda]\n\n"
+     "Runs the model file M (from `twinscale train`) on every twin of D, a simulate results\n"
+     "file written with output.states: true and the model's pack and step: at forecast origins\n"
+     "every 60 minutes the model is fed the true state of the preceding context steps and of\n"
+     "the origin, then rolls out on its own state and D's inputs. Writes E: for the pack's\n"
+     "glucose observable (bg) {\"rmse\": {\"30\": x, \"60\": x, \"120\": x}, \"mae\": {...},\n"
+     "\"persistence_rmse\": {...}, \"n_origins\": k, ...}, and the same per observable under\n"
+     "\"observables\"; persistence holds the observable at its origin value.\n"
+     "Exit status: 0; 2 bad input (a file from another pack or step, no /states, NaN in the\n"
+     "data, wrong shapes: the file, dataset and twin named); 1 other failures.\n",
+     tw_cmd_evaluate},
     {"cohort", "generate", "draw a virtual cohort: covariates (Gaussian copula), conditions, pack parameters",
      "usage: twinscale cohort generate CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
      "Reads the `cohort` config CONFIG (size, seed, covariates, correlation, conditions,\n"

@@ -16,6 +16,7 @@
 #include "cohort/import.h"        /* tw_import_config_schema */
 #include "core/config_example.h" /* tw_example_config_schema */
 #include "physio/sim_config.h"    /* tw_sim_config_schema */
+#include "train/train_config.h"   /* tw_train_config_schema */
 #include "trial/trial_config.h"   /* tw_trial_config_schema */
 
 const tw_config_kind tw_config_kinds[] = {
@@ -24,6 +25,7 @@ const tw_config_kind tw_config_kinds[] = {
     {"cohort", &tw_cohort_config_schema, NULL},
     {"trial", &tw_trial_config_schema, NULL},
     {"import", &tw_import_config_schema, NULL},
+    {"train", &tw_train_config_schema, NULL},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

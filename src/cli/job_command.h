@@ -16,6 +16,8 @@ typedef int (*tw_cli_job_fn)(const char *config, const tw_config_opts *co, const
 
 /* Parses argv for command `name`, starts the ranks, runs `job`, stops them. */
 int tw_cli_job_command(const char *name, int argc, char **argv, tw_cli_job_fn job);
+/* The same, also taking --resume (co->resume). */
+int tw_cli_job_command_resumable(const char *name, int argc, char **argv, tw_cli_job_fn job);
 
 /* The exit status every rank returns for a job that ended with `st` (agreed
 ** over the ranks): 0; 128 + the signal that stopped it (130, 143); else the

@@ -70,6 +70,7 @@ typedef struct tw_config_opts {
   tw_opt_list set;
   const char *output;
   int force;
+  int resume;  /* --resume, for the commands that take it (train) */
 } tw_config_opts;
 
 #define TW_CONFIG_OPTIONS(co)                                   \

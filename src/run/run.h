@@ -20,10 +20,10 @@
 **   - the results file: created collectively, written as `<path>.partial`, and
 **     renamed into place only when every rank succeeded; removed otherwise;
 **   - progress of the whole cohort on rank 0, moving within a chunk;
-**   - stopping: SIGINT and SIGTERM are caught; between two blocks every rank
+**   - stopping: SIGINT, SIGTERM and SIGUSR1 are caught; between two blocks every rank
 **     learns whether any rank was signalled, and then all stop together, remove
 **     the partial file and return TW_ERR_INTERRUPTED (the CLI exits 128 + the
-**     signal number: 130, 143).
+**     signal number: 130, 143, 138).
 **
 ** Memory per rank is the job's business, bounded by tw_run_opts.buffer_bytes:
 ** the simulate job sizes its trajectory blocks from it (docs/run.md).
@@ -104,7 +104,7 @@ int tw_run_chunk_progress(tw_run *run, double twins);
 
 /* ---- signals (run_signal.c) --------------------------------------------------- */
 
-/* Catches SIGINT and SIGTERM from now on: they set a flag instead of killing. */
+/* Catches SIGINT, SIGTERM and SIGUSR1 from now on: they set a flag instead of killing. */
 void tw_run_signals_catch(void);
 /* Restores the handlers that were there before tw_run_signals_catch. */
 void tw_run_signals_restore(void);

@@ -1,5 +1,6 @@
 /*
-** run_signal.c: SIGINT and SIGTERM during a run (run.h).
+** run_signal.c: SIGINT, SIGTERM and SIGUSR1 during a run (run.h). SIGUSR1 is
+** what Slurm sends ahead of a time limit (`--signal=B:USR1@120`).
 **
 ** The handler only records the signal; the run loop looks at the record between
 ** blocks, where every rank can agree to stop and the partial results file can
@@ -15,8 +16,8 @@
 #include <string.h> /* memset */
 
 static volatile sig_atomic_t caught;
-static struct sigaction previous[2];
-static const int signals[2] = {SIGINT, SIGTERM};
+static struct sigaction previous[3];
+static const int signals[3] = {SIGINT, SIGTERM, SIGUSR1};
 
 static void on_signal(int sig) { caught = sig; }
 
@@ -27,11 +28,11 @@ void tw_run_signals_catch(void) {
   sa.sa_flags = SA_RESETHAND | SA_RESTART;
   sigemptyset(&sa.sa_mask);
   caught = 0;
-  for (int i = 0; i < 2; ++i) sigaction(signals[i], &sa, &previous[i]);
+  for (int i = 0; i < 3; ++i) sigaction(signals[i], &sa, &previous[i]);
 }
 
 void tw_run_signals_restore(void) {
-  for (int i = 0; i < 2; ++i) sigaction(signals[i], &previous[i], NULL);
+  for (int i = 0; i < 3; ++i) sigaction(signals[i], &previous[i], NULL);
 }
 
 int tw_run_signal_caught(void) { return (int)caught; }

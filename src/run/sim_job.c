@@ -23,6 +23,7 @@
 #include "core/log.h"         /* tw_log */
 #include "physio/integrate.h" /* tw_integrator_name */
 #include "physio/sim_setup.h" /* tw_sim_setup */
+#include "run/params_out.h"   /* /cohort/parameters with output.states */
 
 /* HDF5 chunks are at most this many samples wide (1 MiB of float64 per row). */
 enum { SIM_MAX_CHUNK_COLS = 1 << 17 };
@@ -36,6 +37,7 @@ typedef struct sim_job {
   tw_h5_dataset **sds; /* (n_states + n_inputs) with output.states, else NULL */
   int n_sds;
   tw_h5_dataset *flag, *fail;
+  tw_params_out params; /* with output.states: the parameters, training's static features */
   tw_sim_result r;
   tw_sim_chunk *ch;
   tw_run *run;
@@ -85,10 +87,12 @@ static tw_status write_times(sim_job *j, tw_h5_file *f) {
   return st;
 }
 
-/* /states/<name> and /inputs/<name>, (n, T) blocked as the trajectories. */
+/* /states/<name> and /inputs/<name>, (n, T) blocked as the trajectories, and
+** the parameters under /cohort/parameters. */
 static tw_status open_states(sim_job *j, tw_h5_file *f, const int64_t dims[2]) {
   const tw_model *m = &j->s.model;
   if (!j->c->output.states) return TW_OK;
+  TW_TRY(tw_params_out_open(f, m, j->s.n_twins, &j->params));
   j->n_sds = m->n_states + m->n_inputs;
   if (!(j->sds = calloc((size_t)j->n_sds, sizeof *j->sds))) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   for (int k = 0; k < j->n_sds; ++k) {
@@ -189,6 +193,7 @@ static tw_status job_end(void *ctx, tw_run *run) {
   }
   TW_TRY(tw_h5_dataset_write_rows(j->flag, j->id0, j->n, r->flag));
   TW_TRY(tw_h5_dataset_write_rows(j->fail, j->id0, j->n, r->fail_at));
+  if (j->params.ds) TW_TRY(tw_params_out_write(&j->params, j->id0, j->n, j->s.params + j->id0 * j->s.model.n_params));
   tw_sim_chunk_close(j->ch);
   j->ch = NULL;
   tw_sim_result_free(&j->r);
@@ -205,6 +210,7 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
   if (j->fail && tw_h5_dataset_close(j->fail) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
   for (int k = 0; j->sds && k < j->n_sds; ++k)
     if (j->sds[k] && tw_h5_dataset_close(j->sds[k]) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
+  if (j->params.ds && tw_params_out_close(&j->params) != TW_OK && st == TW_OK) st = TW_ERR_LIBRARY;
   free(j->ds);
   free(j->sds);
   j->ds = NULL;

@@ -1,0 +1,88 @@
+/*
+** train_internal.h: the trainer's state, shared by the files of src/train
+** (private to this folder).
+**
+** A window is W = context + horizon steps of one twin's series starting at
+** `start`: inputs at steps [start, start + W), targets from the states at
+** [start + 1, start + W]. Under rollout the inputs after the origin (step
+** `context` of the window) are built from the model's own predicted states.
+*/
+#ifndef TW_TRAIN_INTERNAL_H
+#define TW_TRAIN_INTERNAL_H
+
+#include "backend/backend.h"
+#include "nn/grt.h"
+#include "nn/grt_twin.h"
+#include "train/train.h"
+#include "train/train_data.h"
+
+typedef struct tw_window {
+  int64_t twin;   /* index into the data */
+  int64_t start;  /* first step */
+} tw_window;
+
+typedef struct tw_window_set {
+  int64_t n;
+  tw_window *w;
+} tw_window_set;
+
+/* Host staging of one group's batch (the device copies are the same when the
+** backend is the host). */
+typedef struct tw_group_buf {
+  int B, W;
+  float *x, *target, *mask, *adj;           /* (B,W,N,F), (B,W,N,O), (B,W,N,O), (B,N,N) or (N,N) */
+  float *dx, *dtarget, *dmask, *dadj;       /* device */
+  double *state;                            /* (B, n_states) rollout state */
+  double *pred;                             /* NULL, or (B, W, n_states): the state fed at each step
+                                               (true up to the origin, then the model's own) */
+  float *y, *dy;                            /* (B, W, N, O) outputs: host, device */
+  float *dscratch;                          /* rollout scratch (device) */
+} tw_group_buf;
+
+typedef struct tw_trainer {
+  const tw_train_config *c;
+  const tw_dist *dist;
+  tw_backend *be;
+  tw_train_data data;
+  tw_grt_twin_map map;
+  tw_grt_layout lay;
+  tw_grt_model model;              /* params on the device */
+  float *grads, *m, *v;            /* device */
+  float *gathered;                 /* host (G, total): every group's gradient */
+  double *group_loss;              /* (G) */
+  float *sum;                      /* host (total) */
+  tw_grt_workspace ws;
+  tw_group_buf buf;
+  int C, K, W;                     /* context, horizon, window steps */
+  int64_t G, group;                /* groups per step, windows per group */
+  tw_window_set train, val;
+  int64_t epoch_cached;            /* the epoch whose permutation `perm` holds, -1: none */
+  int64_t *perm;                   /* (train.n) */
+  int64_t step;                    /* the next step to take (0-based) */
+  int64_t n_curve;                 /* training curve: one row per validation */
+  double *curve;                   /* (n_curve, 3): step, training loss, validation loss */
+  double loss, val_loss;
+} tw_trainer;
+
+/* train_windows.c */
+tw_status tw_windows_make(const tw_train_data *d, int validation, int W, int64_t stride, tw_window_set *s);
+/* The training window at global position `pos` (pos = step * windows + b):
+** epoch pos / n, shuffled by a Philox Fisher-Yates permutation of that epoch. */
+tw_status tw_windows_at(tw_trainer *t, int64_t pos, tw_window *out);
+/* 1 when window b of step `step` is trained under rollout (scheduled share). */
+int tw_windows_rollout(const tw_trainer *t, int64_t step, int64_t b);
+
+/* train_batch.c */
+tw_status tw_group_buf_create(tw_trainer *t, int B);
+void tw_group_buf_destroy(tw_trainer *t);
+/* The group's batch from windows w[0..B): teacher-forced, then for those with
+** rolled[b] set, the horizon refed from the model's own rollout. Copies to the device. */
+tw_status tw_group_fill(tw_trainer *t, const tw_window *w, const int *rolled, int B);
+
+
+/* train_file.c: the model file (rank 0), a checkpoint, resuming from one. */
+tw_status tw_train_model_write(tw_trainer *t, const char *path, const char *config_text);
+tw_status tw_train_ckpt_write(tw_trainer *t, const char *path, const char *config_text);
+tw_status tw_train_ckpt_read(tw_trainer *t, const char *path, const char *config_text);
+
+#endif

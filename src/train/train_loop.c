@@ -1,0 +1,307 @@
+/*
+** train_loop.c: the training loop (train.h).
+**
+** One step:
+**   1. the step's windows: positions step*B .. step*B+B-1 of the epoch-shuffled
+**      window list (train_windows.c), and which of them are rolled out;
+**   2. this rank's groups (tw_dist_block_range over the G groups): each group
+**      filled (train_batch.c) and its loss and gradient computed whole by
+**      tw_grt_loss_backward, into its row of the (G, n_params) table;
+**   3. the table gathered on every rank and summed row by row in group order,
+**      then scaled by 1/G (a group's loss is the mean over its windows, all
+**      windows weigh the same): the same float operations in the same order
+**      whatever the rank count;
+**   4. the norm, the clipping coefficient, and AdamW (the backend's
+**      adamw_step) at this step's learning rate.
+** The cost of the fixed order is the gather: G rows of the model's size per
+** step instead of an all-reduce of one; for the t1d model, 8 groups of 210 KB.
+*/
+#include "train/train_internal.h"
+
+#include <math.h>   /* isfinite */
+#include <stdio.h>  /* snprintf, rename */
+#include <stdlib.h> /* calloc, free */
+#include <string.h> /* memset */
+
+#include "core/clock.h"   /* tw_now_seconds */
+#include "core/log.h"     /* progress lines */
+#include "io/h5.h"        /* the model file */
+#include "nn/adamw.h"     /* tw_lr_at, tw_clip_coef, tw_grad_norm */
+#include "nn/grt_twin_file.h"
+#include "nn/nn_ops.h"    /* adamw_step */
+#include "physio/pack.h"  /* tw_pack_lookup */
+#include "run/run.h"      /* signals, tw_run_check_output */
+
+/* ---- set-up ---------------------------------------------------------------- */
+
+static tw_status read_data(tw_trainer *t, const tw_cfg_doc *doc) {
+  const tw_train_config *c = t->c;
+  const tw_pack *pack;
+  TW_TRY(tw_pack_lookup(c->pack, &pack));
+  char **paths = calloc((size_t)c->data.n_files, sizeof *paths);
+  if (!paths) return TW_FAIL(TW_ERR_NOMEM, "train: paths");
+  tw_status st = TW_OK;
+  for (int i = 0; i < c->data.n_files && st == TW_OK; ++i)
+    if (!(paths[i] = malloc(4096))) st = TW_FAIL(TW_ERR_NOMEM, "train: paths");
+    else tw_cfg_resolve(doc, c->data.files[i], paths[i], 4096);
+  if (st == TW_OK) st = tw_grt_twin_map_init(pack, &t->map);
+  if (st == TW_OK)
+    st = tw_train_data_read(pack, paths, c->data.n_files, t->W + 1, c->data.validation_fraction, (uint64_t)c->seed,
+                            &t->data);
+  for (int i = 0; i < c->data.n_files; ++i) free(paths[i]);
+  free(paths);
+  return st;
+}
+
+static tw_status make_windows(tw_trainer *t) {
+  TW_TRY(tw_windows_make(&t->data, 0, t->W, t->c->window.stride, &t->train));
+  TW_TRY(tw_windows_make(&t->data, 1, t->W, t->c->window.stride, &t->val));
+  if (t->train.n == 0) return TW_FAIL(TW_ERR_INPUT, "train: no training window (every twin is held out?)");
+  return TW_OK;
+}
+
+static tw_status alloc_model(tw_trainer *t) {
+  const tw_train_model_cfg *mc = &t->c->model;
+  const tw_grt_sizes sz = {t->map.N, t->map.F, (int)mc->H, (int)mc->Hr, (int)mc->L, (int)mc->M, t->map.O};
+  TW_TRY(tw_grt_layout_make(&sz, &t->lay));
+  const size_t bytes = (size_t)t->lay.total * sizeof(float);
+  tw_backend *be = t->be;
+  t->model.layout = t->lay;
+  TW_TRY(be->alloc(be, bytes, (void **)&t->model.params));
+  TW_TRY(be->alloc(be, bytes, (void **)&t->grads));
+  TW_TRY(be->alloc(be, bytes, (void **)&t->m));
+  TW_TRY(be->alloc(be, bytes, (void **)&t->v));
+  TW_TRY(be->fill_bytes(be, t->m, 0, bytes));
+  TW_TRY(be->fill_bytes(be, t->v, 0, bytes));
+  float *host = malloc(bytes);
+  if (!host) return TW_FAIL(TW_ERR_NOMEM, "train: weights");
+  tw_grt_init_params(&t->lay, (uint64_t)t->c->seed, host);
+  const tw_status st = be->copy(be, t->model.params, host, bytes, TW_COPY_HOST_TO_DEVICE);
+  free(host);
+  t->sum = malloc(bytes + 1);
+  t->gathered = malloc((size_t)t->G * bytes + 1);
+  t->group_loss = calloc((size_t)t->G + 1, sizeof *t->group_loss);
+  if (!t->sum || !t->gathered || !t->group_loss) return TW_FAIL(TW_ERR_NOMEM, "train: gradients");
+  return st;
+}
+
+static tw_status setup(tw_trainer *t, const tw_cfg_doc *doc, tw_train_report *rep) {
+  const tw_train_config *c = t->c;
+  t->C = (int)c->window.context, t->K = (int)c->window.horizon, t->W = t->C + t->K;
+  t->group = c->batch.group, t->G = c->batch.windows / c->batch.group;
+  t->epoch_cached = -1;
+  TW_TRY(read_data(t, doc));
+  tw_train_data_fit(&t->data, &t->map);
+  TW_TRY(make_windows(t));
+  static const char *const names[] = {"auto", "cpu", "cuda"};
+  TW_TRY(tw_backend_open(names[c->backend], t->dist->local_rank, &t->be));
+  snprintf(rep->backend, sizeof rep->backend, "%s (%s)", t->be->name, t->be->why);
+  TW_TRY(alloc_model(t));
+  const int chunk = tw_grt_default_chunk(t->be, &t->lay.sz, (int)t->group, t->W, 1, 0);
+  TW_TRY(tw_grt_workspace_create(t->be, &t->lay.sz, chunk, t->W, 1, &t->ws));
+  return tw_group_buf_create(t, (int)t->group);
+}
+
+static void teardown(tw_trainer *t) {
+  tw_group_buf_destroy(t);
+  if (t->be) {
+    tw_grt_workspace_destroy(t->be, &t->ws);
+    if (t->model.params) t->be->free(t->be, t->model.params);
+    if (t->grads) t->be->free(t->be, t->grads);
+    if (t->m) t->be->free(t->be, t->m);
+    if (t->v) t->be->free(t->be, t->v);
+    tw_backend_close(t->be);
+  }
+  free(t->sum), free(t->gathered), free(t->group_loss), free(t->perm), free(t->curve);
+  free(t->train.w), free(t->val.w);
+  tw_train_data_free(&t->data);
+}
+
+/* ---- one step ---------------------------------------------------------------- */
+
+static tw_grt_batch group_batch(const tw_trainer *t, int B) {
+  return (tw_grt_batch){.B = B, .T = t->W, .x = t->buf.dx, .adj = t->buf.dadj, .adj_per_twin = t->map.adj_per_twin};
+}
+
+/* Group g of the step: its windows, its loss and its gradient row. */
+static tw_status group_grad(tw_trainer *t, int64_t g) {
+  tw_window w[4096];
+  int rolled[4096];
+  const int B = (int)t->group;
+  for (int b = 0; b < B; ++b) {
+    const int64_t k = g * t->group + b;
+    TW_TRY(tw_windows_at(t, t->step * t->c->batch.windows + k, &w[b]));
+    rolled[b] = tw_windows_rollout(t, t->step, k);
+  }
+  TW_TRY(tw_group_fill(t, w, rolled, B));
+  const tw_grt_batch batch = group_batch(t, B);
+  TW_TRY(tw_grt_loss_backward(t->be, &t->model, &batch, t->buf.dtarget, t->buf.dmask, &t->ws, &t->group_loss[g],
+                              t->grads, NULL, NULL));
+  const size_t bytes = (size_t)t->lay.total * sizeof(float);
+  return t->be->copy(t->be, t->gathered + g * t->lay.total, t->grads, bytes, TW_COPY_DEVICE_TO_HOST);
+}
+
+/* Every group's row summed in group order, then scaled: the step's gradient in t->sum. */
+static void sum_groups(tw_trainer *t) {
+  const int64_t n = t->lay.total;
+  const float inv = 1.0f / (float)t->G;
+  double loss = 0;
+  memcpy(t->sum, t->gathered, (size_t)n * sizeof(float));
+  for (int64_t g = 1; g < t->G; ++g) {
+    const float *row = t->gathered + g * n;
+    for (int64_t i = 0; i < n; ++i) t->sum[i] += row[i];
+  }
+  for (int64_t i = 0; i < n; ++i) t->sum[i] *= inv;
+  for (int64_t g = 0; g < t->G; ++g) loss += t->group_loss[g];
+  t->loss = loss / (double)t->G;
+}
+
+static tw_status step_once(tw_trainer *t) {
+  const tw_train_opt_cfg *o = &t->c->optimizer;
+  int64_t lo, hi;
+  tw_dist_block_range(t->G, t->dist->rank, t->dist->size, &lo, &hi);
+  for (int64_t g = lo; g < hi; ++g) TW_TRY(group_grad(t, g));
+  TW_TRY(tw_dist_allgather_blocks(t->dist, t->gathered, t->G, (size_t)t->lay.total * sizeof(float)));
+  TW_TRY(tw_dist_allgather_blocks(t->dist, t->group_loss, t->G, sizeof(double)));
+  sum_groups(t);
+  if (!isfinite(t->loss))
+    return TW_FAIL(TW_ERR_NUMERIC, "train: the loss became %g at step %lld (lower optimizer.lr?)", t->loss,
+                   (long long)t->step);
+  const float coef = o->clip > 0 ? tw_clip_coef(tw_grad_norm(t->lay.total, t->sum), (float)o->clip) : 1.0f;
+  TW_TRY(t->be->copy(t->be, t->grads, t->sum, (size_t)t->lay.total * sizeof(float), TW_COPY_HOST_TO_DEVICE));
+  const tw_lr_schedule sched = {o->lr, o->lr_min, o->warmup, t->c->steps};
+  return tw_nn_ops_for(t->be)->adamw_step(t->be, t->lay.total, t->model.params, t->grads, t->m, t->v,
+                                          tw_lr_at(&sched, t->step), o->beta1, o->beta2, o->eps, o->weight_decay,
+                                          t->step + 1, coef);
+}
+
+/* ---- validation: the teacher-forced loss on up to 1,024 held-out windows ---- */
+
+static tw_status validate(tw_trainer *t) {
+  const int64_t n = TW_MIN(t->val.n, 1024);
+  const int B = (int)t->group;
+  const tw_grt_sizes *sz = &t->lay.sz;
+  const size_t ys = (size_t)B * t->W * sz->N * sz->O;
+  double sum = 0, count = 0;
+  t->val_loss = NAN;
+  if (n == 0) return TW_OK;
+  for (int64_t at = 0; at < n; at += B) {
+    tw_window w[4096];
+    const int m = (int)TW_MIN(B, n - at);
+    for (int b = 0; b < B; ++b) w[b] = t->val.w[(at + TW_MIN(b, m - 1)) * t->val.n / n]; /* spread evenly */
+    TW_TRY(tw_group_fill(t, w, NULL, B));
+    const tw_grt_batch batch = group_batch(t, B);
+    TW_TRY(tw_grt_forward(t->be, &t->model, &batch, &t->ws, t->buf.dy, NULL, NULL));
+    const float *y = t->buf.y;
+    if (t->buf.dy != t->buf.y) TW_TRY(t->be->copy(t->be, t->buf.y, t->buf.dy, ys * sizeof(float), TW_COPY_DEVICE_TO_HOST));
+    for (size_t i = 0; i < ys * (size_t)m / (size_t)B; ++i) {
+      const double d = (double)y[i] - t->buf.target[i];
+      sum += t->buf.mask[i] * d * d, count += t->buf.mask[i];
+    }
+  }
+  t->val_loss = count > 0 ? sum / count : NAN;
+  return TW_OK;
+}
+
+/* ---- the run ------------------------------------------------------------------- */
+
+static tw_status add_curve_row(tw_trainer *t) {
+  double *c = realloc(t->curve, (size_t)(t->n_curve + 1) * 3 * sizeof *c);
+  if (!c) return TW_FAIL(TW_ERR_NOMEM, "train: curve");
+  t->curve = c;
+  c += t->n_curve++ * 3;
+  c[0] = (double)t->step, c[1] = t->loss, c[2] = t->val_loss;
+  return TW_OK;
+}
+
+static int due(int64_t step, int64_t every, int64_t last) { return step == last || (every > 0 && step % every == 0); }
+
+/* A signal on any rank stops every rank after the same step. */
+static int signalled(const tw_trainer *t) {
+  double sig = (double)tw_run_signal_caught();
+  if (tw_dist_max_f64(t->dist, &sig, 1) != TW_OK) return tw_error_clear(), 15; /* cannot agree: stop as if SIGTERM */
+  return (int)sig;
+}
+
+static tw_status after_step(tw_trainer *t, const char *ckpt, const char *text, double rate, int sig) {
+  const tw_train_config *c = t->c;
+  if (due(t->step, c->validate_every, c->steps)) {
+    TW_TRY(validate(t));
+    TW_TRY(add_curve_row(t));
+    const tw_lr_schedule sched = {c->optimizer.lr, c->optimizer.lr_min, c->optimizer.warmup, c->steps};
+    tw_log(TW_LOG_INFO, "train: step %lld/%lld  loss %.5g  validation %.5g  lr %.3g  %.4g twin-steps/s",
+           (long long)t->step, (long long)c->steps, t->loss, t->val_loss, tw_lr_at(&sched, t->step - 1), rate);
+  }
+  if (!sig && !(c->checkpoint.every > 0 && t->step % c->checkpoint.every == 0 && t->step < c->steps)) return TW_OK;
+  tw_status st = t->dist->rank == 0 ? tw_train_ckpt_write(t, ckpt, text) : TW_OK;
+  return tw_dist_agree(t->dist, st);
+}
+
+static tw_status loop(tw_trainer *t, const char *ckpt, const char *text, tw_train_report *rep) {
+  const int64_t per_step = t->c->batch.windows * t->W;
+  double busy = 0;
+  while (t->step < t->c->steps) {
+    const double t0 = tw_now_seconds();
+    TW_TRY(tw_dist_agree(t->dist, step_once(t)));
+    busy += tw_now_seconds() - t0;
+    t->step++;
+    const int sig = signalled(t);
+    rep->twin_steps_per_s = busy > 0 ? (double)((t->step - rep->step0) * per_step) / busy : 0;
+    TW_TRY(after_step(t, ckpt, text, rep->twin_steps_per_s, sig));
+    if (sig) {
+      snprintf(rep->checkpoint, sizeof rep->checkpoint, "%s", ckpt);
+      rep->signal = sig;
+      return TW_FAIL(TW_ERR_INTERRUPTED, "train: stopped by signal %d after step %lld; checkpoint %s", sig,
+                     (long long)t->step, ckpt);
+    }
+  }
+  rep->seconds = busy;
+  return TW_OK;
+}
+
+static tw_status resume_from(tw_trainer *t, const char *ckpt, const char *text) {
+  FILE *probe = fopen(ckpt, "rb");
+  if (!probe) {
+    tw_log(TW_LOG_INFO, "train: no checkpoint at %s: starting at step 0", ckpt);
+    return TW_OK;
+  }
+  fclose(probe);
+  TW_TRY(tw_train_ckpt_read(t, ckpt, text));
+  tw_log(TW_LOG_INFO, "train: resuming from %s at step %lld", ckpt, (long long)t->step);
+  return TW_OK;
+}
+
+static void fill_report(const tw_trainer *t, tw_train_report *rep) {
+  int64_t n_val = 0;
+  for (int64_t i = 0; i < t->data.n; ++i) n_val += t->data.validation[i];
+  rep->n_train = t->data.n - n_val, rep->n_val = n_val;
+  rep->n_windows = t->train.n, rep->n_failed = t->data.n_failed;
+  rep->steps = t->step, rep->loss = t->loss, rep->val_loss = t->val_loss;
+}
+
+tw_status tw_train_run(const tw_dist *dist, const tw_train_config *c, const tw_cfg_doc *doc, int resume,
+                       tw_train_report *rep) {
+  tw_trainer t;
+  memset(&t, 0, sizeof t);
+  memset(rep, 0, sizeof *rep);
+  t.c = c, t.dist = dist;
+  char ckpt[4096];
+  snprintf(ckpt, sizeof ckpt, "%s%s", c->checkpoint.path ? c->checkpoint.path : c->output.path,
+           c->checkpoint.path ? "" : ".ckpt");
+  const char *text = tw_cfg_text(doc);
+  tw_status st = tw_dist_agree(dist, tw_run_check_output(c->output.path, 1));
+  if (st == TW_OK) st = tw_dist_agree(dist, tw_run_check_output(ckpt, 1));
+  if (st == TW_OK) st = tw_dist_agree(dist, setup(&t, doc, rep));
+  if (st == TW_OK && resume) st = tw_dist_agree(dist, resume_from(&t, ckpt, text));
+  rep->step0 = t.step;
+  if (st == TW_OK) {
+    tw_run_signals_catch();
+    st = loop(&t, ckpt, text, rep);
+    tw_run_signals_restore();
+  }
+  if (st == TW_OK && dist->rank == 0) st = tw_train_model_write(&t, c->output.path, text);
+  st = tw_dist_agree(dist, st);
+  fill_report(&t, rep);
+  teardown(&t);
+  return st;
+}

@@ -120,7 +120,9 @@ static tw_status run(tw_trainer *t, const char *model, const char *data, tw_eval
       return TW_FAIL(TW_ERR_INPUT, "%s: a step of %lld min does not divide the %d-min horizon", model,
                      (long long)info.every_min, horizons[h]);
   }
-  t->C = (int)info.context, t->K = k[TW_EVAL_HORIZONS - 1], t->W = t->C + t->K;
+  /* one step past the longest horizon: the state at origin + K comes from the output of step C + K - 1,
+  ** which the rollout feeds back only when another step follows */
+  t->C = (int)info.context, t->K = k[TW_EVAL_HORIZONS - 1], t->W = t->C + t->K + 1;
   char *files[1] = {(char *)data};
   TW_TRY(tw_train_data_read(t->map.pack, files, 1, t->W + 1, 0.0, 0, &t->data));
   if (t->data.every_min != info.every_min)

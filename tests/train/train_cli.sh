@@ -41,7 +41,7 @@ for th in 1 2; do setup t$th; (cd t$th && OMP_NUM_THREADS=$th "$tw" train train.
 if same t1 t2 model.h5; then ok "1 and 2 threads: the same model"; else bad "1 and 2 threads differ"; fi
 
 # kill: a longer run, so that the kill lands mid-run
-long=(--set steps=800 --set validate_every=50 --set checkpoint.every=7)
+long=(--set steps=400 --set validate_every=50 --set checkpoint.every=7)
 setup full && (cd full && "$tw" train train.yaml "${long[@]}" >log 2>&1) || { cat full/log; exit 1; }
 setup kill
 (cd kill && exec "$tw" train train.yaml "${long[@]}" >log 2>&1) & pid=$!

@@ -85,7 +85,7 @@ static void score(const tw_trainer *t, const tw_window *w, int b, const int *k, 
 
 static tw_status roll_all(tw_trainer *t, const tw_window_set *origins, const int *k, sums *s) {
   const int B = t->buf.B;
-  int rolled[4096];
+  int rolled[TW_TRAIN_MAX_GROUP];
   for (int b = 0; b < B; ++b) rolled[b] = 1;
   for (int64_t at = 0; at < origins->n; at += B) {
     const int m = (int)TW_MIN(B, origins->n - at);

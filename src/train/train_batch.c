@@ -164,14 +164,14 @@ tw_status tw_group_fill(tw_trainer *t, const tw_window *w, const int *rolled, in
   tw_group_buf *g = &t->buf;
   const tw_grt_sizes *sz = &t->lay.sz;
   const size_t xs = (size_t)t->W * sz->N * sz->F, ys = (size_t)t->W * sz->N * sz->O, nn = (size_t)sz->N * sz->N;
-  int idx[4096], R = 0;
+  int idx[TW_TRAIN_MAX_GROUP], R = 0;
   for (int b = 0; b < B; ++b) {
     const int64_t i = w[b].twin, at = t->data.off[i] + w[b].start;
     tw_grt_twin_window(&t->map, t->W, t->data.xs + at * t->data.n_states, t->data.us + at * t->data.n_inputs,
                        t->data.p + i * t->data.n_params, g->x + b * xs, g->target + b * ys, g->mask + b * ys);
     if (b == 0 || t->map.adj_per_twin)
       tw_grt_twin_adjacency(&t->map, t->data.p + i * t->data.n_params, g->adj + (t->map.adj_per_twin ? b * nn : 0));
-    if (rolled && rolled[b] && R < 4096) idx[R++] = b;
+    if (rolled && rolled[b]) idx[R++] = b;
   }
   if (R) TW_TRY(rollout(t, w, idx, R));
   TW_TRY(to_device(t->be, g->dx, g->x, (size_t)B * xs));

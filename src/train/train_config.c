@@ -65,7 +65,7 @@ static const tw_cfg_field batch_fields[] = {
     {.key = "windows", .type = TW_CFG_INT, .offset = offsetof(tw_train_batch_cfg, windows), .default_text = "128",
      .has_range = 1, .min = 1, .max = 1e7, .doc = "windows per optimiser step (over all ranks)"},
     {.key = "group", .type = TW_CFG_INT, .offset = offsetof(tw_train_batch_cfg, group), .default_text = "16",
-     .has_range = 1, .min = 1, .max = 1e7,
+     .has_range = 1, .min = 1, .max = TW_TRAIN_MAX_GROUP,
      .doc = "windows per gradient group: groups are summed in a fixed order, so results do not depend on the "
             "rank count; must divide windows"},
 };

@@ -49,6 +49,8 @@ typedef struct tw_train_opt_cfg {
   int64_t warmup;
 } tw_train_opt_cfg;
 
+enum { TW_TRAIN_MAX_GROUP = 4096 }; /* windows per gradient group, at most */
+
 typedef struct tw_train_batch_cfg {
   tw_cfg_mark mark;
   int64_t windows;            /* windows per optimiser step */

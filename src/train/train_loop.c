@@ -125,8 +125,8 @@ static tw_grt_batch group_batch(const tw_trainer *t, int B) {
 
 /* Group g of the step: its windows, its loss and its gradient row. */
 static tw_status group_grad(tw_trainer *t, int64_t g) {
-  tw_window w[4096];
-  int rolled[4096];
+  tw_window w[TW_TRAIN_MAX_GROUP];
+  int rolled[TW_TRAIN_MAX_GROUP];
   const int B = (int)t->group;
   for (int b = 0; b < B; ++b) {
     const int64_t k = g * t->group + b;
@@ -186,7 +186,7 @@ static tw_status validate(tw_trainer *t) {
   t->val_loss = NAN;
   if (n == 0) return TW_OK;
   for (int64_t at = 0; at < n; at += B) {
-    tw_window w[4096];
+    tw_window w[TW_TRAIN_MAX_GROUP];
     const int m = (int)TW_MIN(B, n - at);
     for (int b = 0; b < B; ++b) w[b] = t->val.w[(at + TW_MIN(b, m - 1)) * t->val.n / n]; /* spread evenly */
     TW_TRY(tw_group_fill(t, w, NULL, B));

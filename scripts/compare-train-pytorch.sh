@@ -60,7 +60,8 @@ warm=$((steps / 5)); [ "$warm" -ge 1 ] || warm=1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# ts_cmd OUT: the twinscale command line, as printed and eval'ed (paths without spaces) (config keys checked in src/train/train_config.c).
+# ts_cmd OUT / torch_cmd OUT: the command lines, as printed and eval'ed (paths without
+# spaces); the train keys are those of src/train/train_config.c.
 ts_cmd() {
   echo "$ts train $cfg --set 'data.files=[$data]' --set steps=$steps --set rollout.max=0 --set validate_every=0" \
     "--set checkpoint.every=0 --set optimizer.warmup=$warm -o $1"

@@ -85,6 +85,17 @@ static tw_status alloc_model(tw_trainer *t) {
   return st;
 }
 
+/* Twins per chunk of a group's backward. The host runs one chunk per thread
+** (grt_schedule.c), so a group that is one chunk keeps one thread busy: there
+** a group is cut in at least two chunks (8 of the t1d config's 16). The size
+** follows from the config alone, never the thread or rank count, so the bits
+** stay the same for any of them. */
+static int train_chunk(const tw_trainer *t) {
+  const int chunk = tw_grt_default_chunk(t->be, &t->lay.sz, (int)t->group, t->W, 1, 0);
+  if (t->be->device.kind != TW_DEVICE_HOST) return chunk;
+  return TW_MAX(1, TW_MIN(chunk, (int)((t->group + 1) / 2)));
+}
+
 static tw_status setup(tw_trainer *t, const tw_cfg_doc *doc, tw_train_report *rep) {
   const tw_train_config *c = t->c;
   t->C = (int)c->window.context, t->K = (int)c->window.horizon, t->W = t->C + t->K;
@@ -97,7 +108,7 @@ static tw_status setup(tw_trainer *t, const tw_cfg_doc *doc, tw_train_report *re
   TW_TRY(tw_backend_open(names[c->backend], t->dist->local_rank, &t->be));
   snprintf(rep->backend, sizeof rep->backend, "%s (%s)", t->be->name, t->be->why);
   TW_TRY(alloc_model(t));
-  const int chunk = tw_grt_default_chunk(t->be, &t->lay.sz, (int)t->group, t->W, 1, 0);
+  const int chunk = train_chunk(t);
   TW_TRY(tw_grt_workspace_create(t->be, &t->lay.sz, chunk, t->W, 1, &t->ws));
   return tw_group_buf_create(t, (int)t->group);
 }

@@ -51,8 +51,10 @@ void tw_trial_columns_free(tw_trial_columns *c) {
 }
 
 const double *tw_trial_endpoint(const tw_trial_data *d, int e) {
+  static const double none[1] = {0}; /* no twins: no values to point at */
   if (d->values) return d->values + (size_t)e * (size_t)d->n_twins * (size_t)d->n_arms;
   tw_trial_columns *c = d->columns;
+  if (!c && d->n_twins == 0) return none;
   if (!c) return TW_FAIL(TW_ERR_INPUT, "trial analysis: NULL data"), NULL;
   for (int k = 0; k < 2; k++)
     if (c->which[k] == e) return c->held[k];

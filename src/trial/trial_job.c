@@ -24,6 +24,9 @@
 #include "trial/trial_job.h"
 
 #include <math.h>   /* NAN */
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <omp.h>    /* omp_get_max_threads */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
@@ -33,6 +36,15 @@
 #include "physio/integrate.h" /* tw_integrator_name */
 #include "trial/trial_finish.h" /* tw_trial_finish */
 #include "trial/trial_setup.h"
+
+/* The run's freed memory back to the system before the analysis: the worker
+** threads' malloc arenas keep what their chunks freed, and the analysis would
+** otherwise come on top of it (glibc; elsewhere nothing to do). */
+static void give_back_freed(void) {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
 
 /* Samples (minutes) per block between the simulator and the accumulators. */
 enum { TRIAL_BLOCK_MIN = 60 };
@@ -508,6 +520,7 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   st = tw_run_execute(dist, &ro, &job, rep);
   out->failed = j.failed;
   if (st == TW_OK) st = tw_dist_sum_i64(dist, &out->failed, 1);
+  give_back_freed();
   if (st == TW_OK && dist->rank == 0) st = tw_trial_finish(c, tw_cfg_text(doc), ro.output, rep, dist, out);
   st = tw_dist_agree(dist, st);
   trial_setup_free(&j.s);

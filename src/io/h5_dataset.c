@@ -54,7 +54,7 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
   hsize_t dims[TW_TENSOR_MAX_RANK], chunk[TW_TENSOR_MAX_RANK];
   for (int i = 0; i < ds->rank; ++i) chunk[i] = dims[i] = (hsize_t)ds->dims[i];
   if (ds->chunk_cols > 0) chunk[1] = (hsize_t)TW_MIN(ds->chunk_cols, ds->dims[1]);
-  hid_t space, dcpl, lcpl, dapl;
+  hid_t space, dcpl, lcpl;
   TW_H5_CHECK(space = tw_h5_keep(s, ds->rank ? H5Screate_simple(ds->rank, dims, NULL) : H5Screate(H5S_SCALAR)));
   TW_H5_CHECK(dcpl = tw_h5_keep(s, H5Pcreate(H5P_DATASET_CREATE)));
   int64_t per_row = ds->chunk_cols > 0 ? (int64_t)chunk[1] : row_elems(ds->rank, ds->dims);
@@ -64,12 +64,7 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
   }
   TW_H5_CHECK(lcpl = tw_h5_keep(s, H5Pcreate(H5P_LINK_CREATE)));
   TW_H5_CHECK(H5Pset_create_intermediate_group(lcpl, 1));
-  /* No chunk cache: rows go straight to the file. HDF5's default keeps up to
-  ** 1 MiB per open dataset (one chunk each, for dozens of per-twin datasets
-  ** written a run chunk at a time), which grows with the twin count. */
-  TW_H5_CHECK(dapl = tw_h5_keep(s, H5Pcreate(H5P_DATASET_ACCESS)));
-  TW_H5_CHECK(H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT));
-  TW_H5_CHECK(ds->dset = H5Dcreate2(f->file, ds->path, tw_h5_file_type(ds->dtype), space, lcpl, dcpl, dapl));
+  TW_H5_CHECK(ds->dset = H5Dcreate2(f->file, ds->path, tw_h5_file_type(ds->dtype), space, lcpl, dcpl, H5P_DEFAULT));
   TW_TRY(tw_h5_attr_put_string(ds->dset, "units", units));
   return TW_OK;
 }

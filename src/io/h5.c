@@ -31,6 +31,10 @@ void tw_h5_quiet(void) {
   static int done = 0;
   if (!done) {
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    /* HDF5 keeps freed blocks for reuse, up to 16 MB of them by default: chunk
+    ** and conversion buffers as large as a dataset's chunk, more of them the
+    ** more twins a run writes. 64 KB per list, 1 MB in all: memory goes back. */
+    H5set_free_list_limits(1 << 20, 1 << 16, 1 << 20, 1 << 16, 1 << 20, 1 << 16);
     done = 1;
   }
 }

@@ -88,6 +88,19 @@ tw_status tw_h5_read_rows(tw_h5_file *f, const char *path, tw_dtype dtype, int64
                           tw_tensor *out);
 /* Reads a 1-D string dataset: *strings is a malloc'd array of malloc'd strings. */
 tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, int64_t *n);
+/* Rows [row0, row0 + nrows) of a 1-D string dataset (a cohort file's /cohort/id
+** for one range of twins): *strings a malloc'd array of nrows malloc'd strings.
+** Rows outside the dataset are TW_ERR_INPUT naming file, dataset and its row count. */
+tw_status tw_h5_read_strings_rows(tw_h5_file *f, const char *path, int64_t row0, int64_t nrows, char ***strings);
+/* A 1-D dataset of n variable-length UTF-8 strings written in row ranges (twin
+** names, chunk by chunk), reading back as tw_h5_write_strings' do: created by
+** every rank, then written by every rank in every round, rows [row0, row0 +
+** nrows) (nrows may be 0; collective files gather the rows onto rank 0, which
+** writes them at close), and closed before the file. */
+typedef struct tw_h5_strings tw_h5_strings;
+tw_status tw_h5_strings_create(tw_h5_file *f, const char *path, int64_t n, const char *units, tw_h5_strings **out);
+tw_status tw_h5_strings_write_rows(tw_h5_strings *ds, int64_t row0, int64_t nrows, const char *const *strings);
+tw_status tw_h5_strings_close(tw_h5_strings *ds);
 /* True when the dataset (or group) exists. */
 int tw_h5_exists(tw_h5_file *f, const char *path);
 /* The names of a group's members (datasets and groups), ascending: *names is

@@ -55,6 +55,11 @@ static tw_status access_list(tw_h5_scope *s, tw_h5_file *f, hid_t *fapl) {
   TW_H5_CHECK(*fapl = tw_h5_keep(s, H5Pcreate(H5P_FILE_ACCESS)));
   /* Closing a file with objects still open is an error rather than a deferred close. */
   TW_H5_CHECK(H5Pset_fclose_degree(*fapl, H5F_CLOSE_SEMI));
+  /* No chunk cache: rows go straight between the file and the caller's buffer.
+  ** HDF5's default 1 MiB per open dataset held a chunk of each of dozens of
+  ** per-twin datasets written a run chunk at a time (memory growing with the
+  ** twin count), and read a whole chunk to return a chunk's rows. */
+  TW_H5_CHECK(H5Pset_cache(*fapl, 0, 521, 0, 0.75));
 #if TW_H5_PARALLEL
   if (f->collective) {
     TW_H5_CHECK(H5Pset_fapl_mpio(*fapl, tw_dist_comm(f->dist), MPI_INFO_NULL));

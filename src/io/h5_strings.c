@@ -1,14 +1,16 @@
 /*
 ** h5_strings.c: 1-D datasets of variable-length UTF-8 strings (twin names,
-** arm names, covariate labels).
+** arm names, covariate labels), written whole or by rows, read whole or by rows.
 **
 ** HDF5 1.10 cannot write variable-length data through MPI-IO, so in a
 ** collective file the strings are staged on rank 0 and written by it alone
-** after the collective part of the file is closed (h5_file.c). The file looks
-** the same either way, whatever the number of ranks.
+** after the collective part of the file is closed (h5_file.c); a dataset
+** written by rows gathers each round's rows onto rank 0's staged copy. The
+** file looks the same either way, whatever the number of ranks. (A serial
+** file, one rank, holds no copy: each round's rows go straight to the file.)
 */
 #include <stdlib.h> /* malloc, calloc, free */
-#include <string.h> /* memcpy */
+#include <string.h> /* memcpy, strlen */
 
 #include "io/h5_internal.h"
 
@@ -63,18 +65,24 @@ static tw_status stage(tw_h5_file *f, const char *path, const char *const *strin
   return TW_OK;
 }
 
-tw_status tw_h5_write_strings(tw_h5_file *f, const char *path, const char *const *strings, int64_t n,
-                              const char *units) {
+/* A new dataset `path` of n rows may be written: the file is being written,
+** units are given, and nothing is there yet. */
+static tw_status check_new(tw_h5_file *f, const char *path, int64_t n, const char *units) {
   tw_h5_where(f, "dataset", path);
   if (!f->partial_path) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': file is open read-only", f->path, path);
   if (!units || !*units)
     return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': units must be given (\"1\" when dimensionless)", f->path, path);
   if (n < 0) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': %lld strings", f->path, path, (long long)n);
-  for (int64_t i = 0; i < n; ++i)
-    if (!strings[i]) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': string %lld is NULL", f->path, path, (long long)i);
   int exists;
   TW_TRY(tw_h5_link_exists(f->file, path, &exists));
-  if (exists) return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' already exists", f->path, path);
+  return exists ? TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' already exists", f->path, path) : TW_OK;
+}
+
+tw_status tw_h5_write_strings(tw_h5_file *f, const char *path, const char *const *strings, int64_t n,
+                              const char *units) {
+  TW_TRY(check_new(f, path, n, units));
+  for (int64_t i = 0; i < n; ++i)
+    if (!strings[i]) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': string %lld is NULL", f->path, path, (long long)i);
   if (f->collective) return f->rank == 0 ? stage(f, path, strings, n, units) : TW_OK;
   return tw_h5_put_strings(f->file, path, strings, n, units);
 }
@@ -89,8 +97,10 @@ typedef struct raw_strings {
   hid_t mem, space;
 } raw_strings;
 
-static tw_status read_raw(tw_h5_scope *s, tw_h5_file *f, const char *path, raw_strings *r) {
-  hid_t dset, type;
+/* Rows [row0, row0 + nrows) of the dataset (all of it when nrows < 0) into r. */
+static tw_status read_raw(tw_h5_scope *s, tw_h5_file *f, const char *path, int64_t row0, int64_t nrows,
+                          raw_strings *r) {
+  hid_t dset, type, fspace, mspace = H5S_ALL;
   TW_TRY(tw_h5_open_dataset(s, f, path, &dset));
   TW_H5_CHECK(type = tw_h5_keep(s, H5Dget_type(dset)));
   TW_H5_CHECK(r->space = tw_h5_keep(s, H5Dget_space(dset)));
@@ -101,6 +111,17 @@ static tw_status read_raw(tw_h5_scope *s, tw_h5_file *f, const char *path, raw_s
   if (cls != H5T_STRING || rank != 1)
     return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' is not a 1-D array of strings", f->path, path);
   TW_H5_CHECK(H5Sget_simple_extent_dims(r->space, &r->count, NULL));
+  fspace = r->space;
+  if (nrows >= 0) {
+    if (row0 < 0 || row0 > (int64_t)r->count - nrows)
+      return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' has %lld rows; rows [%lld, %lld) were asked for", f->path, path,
+                     (long long)r->count, (long long)row0, (long long)(row0 + nrows));
+    const hsize_t start[1] = {(hsize_t)row0}, count[1] = {(hsize_t)nrows};
+    TW_H5_CHECK(fspace = tw_h5_keep(s, H5Scopy(r->space)));
+    TW_H5_CHECK(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+    TW_H5_CHECK(mspace = r->space = tw_h5_keep(s, H5Screate_simple(1, count, NULL)));
+    r->count = (hsize_t)nrows;
+  }
   htri_t vlen;
   TW_H5_CHECK(vlen = H5Tis_variable_str(type));
   r->vlen = vlen > 0;
@@ -114,7 +135,7 @@ static tw_status read_raw(tw_h5_scope *s, tw_h5_file *f, const char *path, raw_s
   if (!(r->raw = calloc(r->count ? r->count : 1, r->width ? r->width : 1)))
     return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory reading dataset '%s'", f->path, path);
   /* Variable-length data is read independently: MPI-IO collective reads do not take it. */
-  TW_H5_CHECK(H5Dread(dset, r->mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, r->raw));
+  if (r->count > 0) TW_H5_CHECK(H5Dread(dset, r->mem, mspace, fspace, H5P_DEFAULT, r->raw));
   return TW_OK;
 }
 
@@ -129,13 +150,15 @@ static char *copy_element(const raw_strings *r, hsize_t i) {
   return c;
 }
 
-tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, int64_t *n) {
+/* Rows [row0, row0 + nrows) (all when nrows < 0) as malloc'd copies. */
+static tw_status read_strings(tw_h5_file *f, const char *path, int64_t row0, int64_t nrows, char ***strings,
+                              int64_t *n) {
   tw_h5_where(f, "dataset", path);
   *strings = NULL;
   *n = 0;
   tw_h5_scope sc = {0};
   raw_strings r = {NULL, 0, 0, 0, H5I_INVALID_HID, H5I_INVALID_HID};
-  tw_status st = read_raw(&sc, f, path, &r);
+  tw_status st = read_raw(&sc, f, path, row0, nrows, &r);
   char **out = NULL;
   if (st == TW_OK && !(out = calloc(r.count ? r.count : 1, sizeof *out)))
     st = TW_FAIL(TW_ERR_NOMEM, "%s: out of memory reading dataset '%s'", f->path, path);
@@ -159,4 +182,128 @@ tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, i
   *strings = out;
   *n = (int64_t)r.count;
   return TW_OK;
+}
+
+tw_status tw_h5_read_strings(tw_h5_file *f, const char *path, char ***strings, int64_t *n) {
+  return read_strings(f, path, 0, -1, strings, n);
+}
+
+tw_status tw_h5_read_strings_rows(tw_h5_file *f, const char *path, int64_t row0, int64_t nrows, char ***strings) {
+  int64_t n;
+  if (nrows < 0) return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': %lld rows", f->path, path, (long long)nrows);
+  return read_strings(f, path, row0, nrows, strings, &n);
+}
+
+/* ---- written by rows ------------------------------------------------------- */
+
+struct tw_h5_strings {
+  tw_h5_file *f;
+  char *path;
+  int64_t n;
+  hid_t dset;                   /* serial file: the dataset, written round by round */
+  tw_h5_staged_strings *staged; /* collective file, rank 0: the staged copy the rounds fill */
+};
+
+/* The serial dataset: n variable-length strings, filled by the rounds. */
+static tw_status create_rows(tw_h5_scope *s, tw_h5_strings *ds, const char *units) {
+  hid_t type, space, lcpl;
+  const hsize_t dims[1] = {(hsize_t)ds->n};
+  TW_TRY(tw_h5_vlen_string_type(s, &type));
+  TW_H5_CHECK(space = tw_h5_keep(s, H5Screate_simple(1, dims, NULL)));
+  TW_H5_CHECK(lcpl = tw_h5_keep(s, H5Pcreate(H5P_LINK_CREATE)));
+  TW_H5_CHECK(H5Pset_create_intermediate_group(lcpl, 1));
+  TW_H5_CHECK(ds->dset = H5Dcreate2(ds->f->file, ds->path, type, space, lcpl, H5P_DEFAULT, H5P_DEFAULT));
+  return tw_h5_attr_put_string(ds->dset, "units", units);
+}
+
+tw_status tw_h5_strings_create(tw_h5_file *f, const char *path, int64_t n, const char *units, tw_h5_strings **out) {
+  *out = NULL;
+  TW_TRY(check_new(f, path, n, units));
+  if (f->collective && f->rank == 0) TW_TRY(stage(f, path, NULL, 0, units)); /* then room for n rows */
+  tw_h5_strings *ds = calloc(1, sizeof *ds);
+  if (!ds || !(ds->path = tw_h5_strdup(path))) {
+    free(ds);
+    return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory creating dataset '%s'", f->path, path);
+  }
+  ds->f = f, ds->n = n, ds->dset = H5I_INVALID_HID;
+  *out = ds;
+  if (f->collective && f->rank == 0) {
+    for (ds->staged = f->staged; ds->staged->next;) ds->staged = ds->staged->next;
+    free(ds->staged->strings);
+    ds->staged->n = n;
+    ds->staged->strings = calloc((size_t)n + 1, sizeof(char *)); /* rows never written stay NULL: "" */
+    if (!ds->staged->strings) return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory staging dataset '%s'", f->path, path);
+  }
+  if (f->collective) return TW_OK;
+  tw_h5_scope sc = {0};
+  const tw_status st = create_rows(&sc, ds, units);
+  tw_h5_release(&sc);
+  return st;
+}
+
+/* Serial: rows [row0, row0 + nrows) straight into the dataset. */
+static tw_status put_rows(tw_h5_scope *s, tw_h5_strings *ds, int64_t row0, int64_t nrows, const char *const *strings) {
+  hid_t type, fspace, mspace;
+  const hsize_t start[1] = {(hsize_t)row0}, count[1] = {(hsize_t)nrows};
+  TW_TRY(tw_h5_vlen_string_type(s, &type));
+  TW_H5_CHECK(fspace = tw_h5_keep(s, H5Dget_space(ds->dset)));
+  TW_H5_CHECK(H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, count, NULL));
+  TW_H5_CHECK(mspace = tw_h5_keep(s, H5Screate_simple(1, count, NULL)));
+  TW_H5_CHECK(H5Dwrite(ds->dset, type, mspace, fspace, H5P_DEFAULT, strings));
+  return TW_OK;
+}
+
+/* Rank r's rows, packed as NUL-terminated strings, sent to every rank; rank 0
+** copies them into its staged dataset. head: row0, nrows, bytes. */
+static tw_status gather_from(tw_h5_strings *ds, int r, int64_t row0, int64_t nrows, const char *const *strings) {
+  const tw_h5_file *f = ds->f;
+  int64_t head[3] = {row0, nrows, 0};
+  for (int64_t i = 0; f->rank == r && i < nrows; ++i) head[2] += (int64_t)strlen(strings[i]) + 1;
+  TW_TRY(tw_dist_bcast(f->dist, head, sizeof head, r));
+  if (head[1] == 0) return TW_OK;
+  char *buf = malloc((size_t)head[2] + 1);
+  if (!buf) return TW_FAIL(TW_ERR_NOMEM, "%s: out of memory gathering dataset '%s'", f->path, ds->path);
+  for (int64_t i = 0, at = 0; f->rank == r && i < nrows; at += (int64_t)strlen(strings[i++]) + 1)
+    memcpy(buf + at, strings[i], strlen(strings[i]) + 1);
+  tw_status st = tw_dist_bcast(f->dist, buf, (size_t)head[2], r);
+  for (int64_t i = 0, at = 0; st == TW_OK && f->rank == 0 && i < head[1]; at += (int64_t)strlen(buf + at) + 1, ++i) {
+    char **slot = &ds->staged->strings[head[0] + i];
+    free(*slot);
+    if (!(*slot = tw_h5_strdup(buf + at))) st = TW_FAIL(TW_ERR_NOMEM, "%s: out of memory staging '%s'", f->path, ds->path);
+  }
+  free(buf);
+  return st;
+}
+
+tw_status tw_h5_strings_write_rows(tw_h5_strings *ds, int64_t row0, int64_t nrows, const char *const *strings) {
+  tw_h5_where(ds->f, "dataset", ds->path);
+  if (row0 < 0 || nrows < 0 || row0 > ds->n - nrows)
+    return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': rows [%lld, %lld) outside its %lld rows", ds->f->path, ds->path,
+                   (long long)row0, (long long)(row0 + nrows), (long long)ds->n);
+  for (int64_t i = 0; i < nrows; ++i)
+    if (!strings[i])
+      return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': string %lld is NULL", ds->f->path, ds->path, (long long)(row0 + i));
+  if (ds->f->collective) {
+    for (int r = 0; r < ds->f->dist->size; ++r) TW_TRY(gather_from(ds, r, row0, nrows, strings));
+    return TW_OK;
+  }
+  if (nrows == 0) return TW_OK;
+  tw_h5_scope sc = {0};
+  const tw_status st = put_rows(&sc, ds, row0, nrows, strings);
+  tw_h5_release(&sc);
+  return st;
+}
+
+static tw_status close_rows(tw_h5_strings *ds) {
+  tw_h5_where(ds->f, "dataset", ds->path);
+  if (ds->dset >= 0) TW_H5_CHECK(H5Dclose(ds->dset));
+  return TW_OK;
+}
+
+tw_status tw_h5_strings_close(tw_h5_strings *ds) {
+  if (!ds) return TW_OK;
+  const tw_status st = close_rows(ds);
+  free(ds->path);
+  free(ds);
+  return st;
 }

@@ -75,9 +75,17 @@ static int needs_table(const tw_model *m) {
   return 0;
 }
 
+/* The setup's range of the config's n_total twins: [id0, id0 + n) clipped to
+** them (n < 0: to the end), into s->id0, s->n_twins, s->n_total. */
+static void set_range(tw_sim_setup *s, int64_t n_total, int64_t id0, int64_t n) {
+  s->n_total = n_total;
+  s->id0 = TW_MIN(TW_MAX(id0, 0), n_total);
+  s->n_twins = n < 0 ? n_total - s->id0 : TW_MIN(n, n_total - s->id0);
+}
+
 /* s->params for s->n_twins twins, zeroed; no twins is an input error naming `source`. */
 static tw_status alloc_params(tw_sim_setup *s, const char *source) {
-  if (s->n_twins == 0) return TW_FAIL(TW_ERR_INPUT, "%s: the table has no twins", source);
+  if (s->n_total == 0) return TW_FAIL(TW_ERR_INPUT, "%s: the table has no twins", source);
   s->params = calloc((size_t)(s->n_twins * s->model.n_params) + 1, sizeof(double));
   return s->params ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
 }
@@ -145,20 +153,24 @@ static tw_status cohort_out_of_range(tw_h5_file *f, const char *path, const tw_p
                  "[%g, %g]", tw_h5_path(f), path, (long long)i, id, d->name, v, d->unit, d->lo, d->hi);
 }
 
-/* Parameter q of pk for every twin from dataset `path` (n_twins rows) into
-** p[i * n_params] (p: twin 0's value of it), range-checked. */
+/* Parameter q of pk for the setup's twins from dataset `path` (n_total rows,
+** those of the setup's range read) into p[i * n_params] (p: the setup's first
+** twin's value of it), range-checked. */
 static tw_status cohort_column(tw_h5_file *f, const char *path, const tw_pack *pk, int q, const tw_sim_setup *s,
                                double *p) {
+  int rank;
+  int64_t dims[TW_TENSOR_MAX_RANK] = {0};
+  TW_TRY(tw_h5_shape(f, path, &rank, dims));
+  if (rank != 1 || dims[0] != s->n_total)
+    return TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows, /cohort/id %lld", tw_h5_path(f), path, (long long)dims[0],
+                   (long long)s->n_total);
   tw_tensor t;
-  TW_TRY(tw_h5_read(f, path, TW_F64, &t));
+  TW_TRY(tw_h5_read_rows(f, path, TW_F64, s->id0, s->n_twins, &t));
   const double *v = t.data;
   tw_status st = TW_OK;
-  if (t.rank != 1 || t.dims[0] != s->n_twins)
-    st = TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows, /cohort/id %lld", tw_h5_path(f), path, (long long)t.dims[0],
-                 (long long)s->n_twins);
   for (int64_t i = 0; i < s->n_twins && st == TW_OK; ++i) {
     p[i * s->model.n_params] = v[i];
-    if (!tw_pack_param_ok(pk, q, v[i])) st = cohort_out_of_range(f, path, pk, q, i, s->names[i], v[i]);
+    if (!tw_pack_param_ok(pk, q, v[i])) st = cohort_out_of_range(f, path, pk, q, s->id0 + i, s->names[i], v[i]);
   }
   free(t.data);
   return st;
@@ -178,15 +190,27 @@ static tw_status cohort_part(tw_h5_file *f, const char *made, int k, tw_sim_setu
   return TW_OK;
 }
 
-/* A cohort file (docs/cohorts.md): the twins' names (/cohort/id) and the
-** parameters of every part it holds, read column by column into s; from_file[k]
-** says which parts. */
-static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setup *s, int *from_file) {
+/* The twins of /cohort/id: their count (without reading them), then the
+** names of the setup's range [id0, id0 + n). */
+static tw_status cohort_names(tw_h5_file *f, int64_t id0, int64_t n, tw_sim_setup *s) {
+  int rank;
+  int64_t dims[TW_TENSOR_MAX_RANK] = {0};
+  TW_TRY(tw_h5_shape(f, "/cohort/id", &rank, dims));
+  if (rank != 1) return TW_FAIL(TW_ERR_INPUT, "%s: dataset '/cohort/id' is not a 1-D array of strings", tw_h5_path(f));
+  set_range(s, dims[0], id0, n);
+  return tw_h5_read_strings_rows(f, "/cohort/id", s->id0, s->n_twins, &s->names);
+}
+
+/* A cohort file (docs/cohorts.md): the names (/cohort/id) of the twins of the
+** range [id0, id0 + n) and the parameters of every part it holds, read column
+** by column into s; from_file[k] says which parts. */
+static tw_status read_cohort(const char *path, const char *run_pack, int64_t id0, int64_t n, tw_sim_setup *s,
+                             int *from_file) {
   tw_h5_file *f = NULL;
   char *made = NULL;
   TW_TRY(tw_h5_open(path, NULL, &f));
   tw_status st = (made = cohort_pack(f)) ? check_cohort_pack(f, &s->model, made, run_pack) : TW_OK;
-  if (st == TW_OK) st = tw_h5_read_strings(f, "/cohort/id", &s->names, &s->n_twins);
+  if (st == TW_OK) st = cohort_names(f, id0, n, s);
   if (st == TW_OK) st = alloc_params(s, path);
   for (int k = 0; k < s->model.n_parts && st == TW_OK; ++k) st = cohort_part(f, made, k, s, &from_file[k]);
   free(made);
@@ -194,8 +218,9 @@ static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setu
   return st != TW_OK ? st : cst;
 }
 #else
-static tw_status read_cohort(const char *path, const char *run_pack, tw_sim_setup *s, int *from_file) {
-  (void)run_pack, (void)s, (void)from_file;
+static tw_status read_cohort(const char *path, const char *run_pack, int64_t id0, int64_t n, tw_sim_setup *s,
+                             int *from_file) {
+  (void)run_pack, (void)id0, (void)n, (void)s, (void)from_file;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: reading a cohort file needs a build with HDF5", path);
 }
 #endif
@@ -243,7 +268,7 @@ static tw_status twin_row(const tw_sim_config *c, const tw_cfg_doc *doc, const t
   return TW_OK;
 }
 
-/* What a covariates hook gets for twin i: its subject's covariates, the body
+/* What a covariates hook gets for the setup's twin i: its subject's covariates, the body
 ** weight another part declares (its parameters are filled first), the drug. */
 static void twin_info(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, const double *p,
                       const void *drug, const char *who, tw_pack_twin *tw) {
@@ -252,7 +277,7 @@ static void twin_info(const tw_sim_config *c, const tw_sim_setup *s, int64_t i, 
   tw->who = who;
   tw->drug = drug;
   if (c->twins.n_subjects > 0) {
-    const tw_pbpk_subject_cfg *sub = &c->twins.subjects[i];
+    const tw_pbpk_subject_cfg *sub = &c->twins.subjects[s->id0 + i];
     tw->has_covariates = 1;
     tw->sex = sub->sex;
     tw->age_y = sub->age_y;
@@ -274,7 +299,7 @@ static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *
   const tw_pack *pk = s->model.parts[k].pack;
   double *p = s->params + i * s->model.n_params;
   char who[160];
-  snprintf(who, sizeof who, "twin %lld (%s)", (long long)i, s->names[i]);
+  snprintf(who, sizeof who, "twin %lld (%s)", (long long)(s->id0 + i), s->names[i]);
   int rc;
   if (pk->needs_drug && c->n_drugs != 1) {
     rc = TW_FAIL(TW_ERR_INPUT, "%s: pack %s needs one drug under drugs:", c->pack, pk->name);
@@ -290,8 +315,8 @@ static tw_status part_from_covariates(const tw_sim_config *c, const tw_cfg_doc *
             pk->name, rc);
   if (c->twins.n_reference > 0 && reference_part(&s->model) < 0) {
     char what[64];
-    snprintf(what, sizeof what, "twins.reference[%lld]", (long long)i);
-    return rethrow_at(doc, c->twins.reference_marks[i], what);
+    snprintf(what, sizeof what, "twins.reference[%lld]", (long long)(s->id0 + i));
+    return rethrow_at(doc, c->twins.reference_marks[s->id0 + i], what);
   }
   return tw_error_trace(TW_ERR_INPUT, __FILE__, __LINE__);
 }
@@ -335,19 +360,22 @@ static tw_status twin_params(const tw_sim_config *c, const tw_cfg_doc *doc, cons
 }
 
 /* The twins of a cohort file: the parts it holds from it, the others from their covariates hooks. */
-static tw_status load_cohort(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+static tw_status load_cohort(const tw_sim_config *c, const tw_cfg_doc *doc, int64_t id0, int64_t n, tw_sim_setup *s) {
   char path[4096];
   int from_file[TW_MODEL_MAX_PARTS] = {0};
   tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
-  TW_TRY(read_cohort(path, c->pack, s, from_file));
+  TW_TRY(read_cohort(path, c->pack, id0, n, s, from_file));
   for (int64_t i = 0; i < s->n_twins; ++i) TW_TRY(covariate_parts(c, doc, s, from_file, i));
   return TW_OK;
 }
 
-/* The twins named in `reference`, the rows of `table`, or the `subjects`. */
-static tw_status load_table_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s, const tw_csv *t) {
+/* The twins named in `reference`, the rows of `table`, or the `subjects`:
+** those of the range [id0, id0 + n). */
+static tw_status load_table_twins(const tw_sim_config *c, const tw_cfg_doc *doc, int64_t id0, int64_t n,
+                                  tw_sim_setup *s, const tw_csv *t) {
   table_cols tc;
-  s->n_twins = c->twins.n_reference > 0 ? c->twins.n_reference : c->twins.table ? t->n_rows : c->twins.n_subjects;
+  set_range(s, c->twins.n_reference > 0 ? c->twins.n_reference : c->twins.table ? t->n_rows : c->twins.n_subjects,
+            id0, n);
   TW_TRY(alloc_params(s, t->source));
   if (!(s->names = calloc((size_t)s->n_twins + 1, sizeof(char *))))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for %lld twins", (long long)s->n_twins);
@@ -355,18 +383,18 @@ static tw_status load_table_twins(const tw_sim_config *c, const tw_cfg_doc *doc,
   for (int64_t i = 0; i < s->n_twins; ++i) {
     int row = 0;
     const char *name = NULL;
-    TW_TRY(twin_row(c, doc, &s->model, t, i, &row, &name));
+    TW_TRY(twin_row(c, doc, &s->model, t, s->id0 + i, &row, &name));
     if (!(s->names[i] = copy(name))) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
     TW_TRY(twin_params(c, doc, s, t, &tc, i, row));
   }
   return TW_OK;
 }
 
-static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
-  if (c->twins.cohort) return load_cohort(c, doc, s);
+static tw_status load_twins(const tw_sim_config *c, const tw_cfg_doc *doc, int64_t id0, int64_t n, tw_sim_setup *s) {
+  if (c->twins.cohort) return load_cohort(c, doc, id0, n, s);
   tw_csv t;
   TW_TRY(open_table(c, doc, &s->model, &t));
-  const tw_status st = load_table_twins(c, doc, s, &t);
+  const tw_status st = load_table_twins(c, doc, id0, n, s, &t);
   tw_csv_free(&t);
   return st;
 }
@@ -480,6 +508,7 @@ static tw_status build_inputs(const tw_sim_config *c, const tw_cfg_doc *doc, tw_
   const tw_model *m = &s->model;
   const tw_sim_scenario_cfg *sc = &c->scenario;
   TW_TRY(tw_sim_inputs_init(&s->inputs, m->n_inputs, c->duration_min, s->n_twins));
+  s->inputs.id0 = (uint64_t)s->id0; /* random meals by global id, whatever the range */
   const int has_pump = strcmp(sc->pump, "none") != 0;
   if (has_pump && !(s->pump = calloc(1, sizeof *s->pump))) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   if (has_pump && tw_pump_spec_load(sc->pump, s->pump) != TW_OK) return rethrow_at(doc, sc->mark, "scenario.pump");
@@ -609,20 +638,24 @@ static tw_status find_controller(const char *value, const tw_cfg_doc *doc, tw_cf
   return tw_controller_lookup(path, ctl) == TW_OK ? TW_OK : rethrow_at(doc, at, key);
 }
 
-/* The reference patient of every twin of a cohort file (/cohort/reference),
-** or *refs NULL when the twins come from elsewhere. */
+/* The reference patient of each of the setup's twins of a cohort file
+** (/cohort/reference, the setup's rows), or *refs NULL when the twins come
+** from elsewhere. */
 static tw_status cohort_references(const tw_sim_config *c, const tw_cfg_doc *doc, const tw_sim_setup *s, char ***refs) {
   *refs = NULL;
 #if TW_HAVE_HDF5
   if (!c->twins.cohort) return TW_OK;
   char path[4096];
-  int64_t n = 0;
+  int rank;
+  int64_t n[TW_TENSOR_MAX_RANK] = {0};
   tw_h5_file *f;
   tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
   TW_TRY(tw_h5_open(path, NULL, &f));
-  tw_status st = tw_h5_exists(f, "/cohort/reference") ? tw_h5_read_strings(f, "/cohort/reference", refs, &n) : TW_OK;
-  if (st == TW_OK && *refs && n != s->n_twins)
-    st = TW_FAIL(TW_ERR_INPUT, "%s: /cohort/reference has %lld rows for %lld twins", path, (long long)n, (long long)s->n_twins);
+  const int has = tw_h5_exists(f, "/cohort/reference");
+  tw_status st = has ? tw_h5_shape(f, "/cohort/reference", &rank, n) : TW_OK;
+  if (st == TW_OK && has && n[0] != s->n_total)
+    st = TW_FAIL(TW_ERR_INPUT, "%s: /cohort/reference has %lld rows for %lld twins", path, (long long)n[0], (long long)s->n_total);
+  if (st == TW_OK && has) st = tw_h5_read_strings_rows(f, "/cohort/reference", s->id0, s->n_twins, refs);
   const tw_status cst = tw_h5_close(f);
   return st != TW_OK ? st : cst;
 #else
@@ -705,10 +738,11 @@ static void build_plan(const tw_sim_config *c, tw_sim_setup *s) {
   pl->pump = s->pump;
 }
 
-tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+tw_status tw_sim_setup_build_range(const tw_sim_config *c, const tw_cfg_doc *doc, int64_t id0, int64_t n,
+                                   tw_sim_setup *s) {
   memset(s, 0, sizeof *s);
   TW_TRY(build_model(c, doc, &s->model));
-  TW_TRY(load_twins(c, doc, s));
+  TW_TRY(load_twins(c, doc, id0, n, s));
   for (int i = 0; i < c->n_pd; ++i) TW_TRY(tw_pd_cfg_couple(&s->model, &c->pd[i], doc));
   TW_TRY(build_inputs(c, doc, s));
   TW_TRY(build_sensor(c, doc, s));
@@ -716,6 +750,10 @@ tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_s
   if (c->output.states) TW_TRY(build_state_outputs(s));
   build_plan(c, s);
   return build_controller(c, doc, s);
+}
+
+tw_status tw_sim_setup_build(const tw_sim_config *c, const tw_cfg_doc *doc, tw_sim_setup *s) {
+  return tw_sim_setup_build_range(c, doc, 0, -1, s);
 }
 
 static void free_names(char **a, int n) {

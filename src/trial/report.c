@@ -21,7 +21,7 @@ static tw_status check_input(const char *path, const tw_trial_data *d, const tw_
   if (d->n_arms < 2 || !d->arms || d->reference_arm < 0 || d->reference_arm >= d->n_arms)
     return TW_FAIL(TW_ERR_INPUT, "report: %d arms, reference %d: need 2 or more arms and a reference among them",
                    d->n_arms, d->reference_arm);
-  if (d->n_twins < 0 || d->n_endpoints < 0 || (d->n_endpoints > 0 && (!d->values || !d->ep_names || !d->ep_units)))
+  if (d->n_twins < 0 || d->n_endpoints < 0 || (d->n_endpoints > 0 && ((!d->values && !d->columns) || !d->ep_names || !d->ep_units)))
     return TW_FAIL(TW_ERR_INPUT, "report: endpoint data missing (%d endpoints)", d->n_endpoints);
   if (a->n_arms != d->n_arms || a->n_endpoints != d->n_endpoints || a->n_tte != d->n_tte)
     return TW_FAIL(TW_ERR_INPUT, "report: the analysis (%d arms, %d endpoints, %d tte) is not of this data (%d, %d, %d)",

@@ -18,6 +18,8 @@
 
 #include <stdio.h> /* FILE */
 
+#include <math.h> /* NAN */
+
 #include "trial/trial_results.h"
 
 /* The whole input of one report, passed to every section. */
@@ -98,9 +100,11 @@ void tw_rep_fig_km(const tw_report *r);              /* report_fig_km.c */
 extern const char tw_rep_css[];
 extern const char tw_rep_script[];
 
-/* The value of endpoint e for twin i in arm a (NaN where it did not run). */
+/* The value of endpoint e for twin i in arm a (NaN where it did not run, and
+** where the endpoint could not be read: d->columns->st says so). */
 static inline double tw_rep_value(const tw_trial_data *d, int e, int64_t i, int a) {
-  return d->values[((int64_t)e * d->n_twins + i) * d->n_arms + a];
+  const double *v = tw_trial_endpoint(d, e);
+  return v ? v[i * d->n_arms + a] : NAN;
 }
 
 #endif

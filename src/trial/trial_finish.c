@@ -1,6 +1,10 @@
 /*
 ** trial_finish.c: the results file read back, analysed, summarised and
 ** reported (trial_finish.h).
+**
+** The endpoints are read one at a time as the analysis and the report ask for
+** them (tw_trial_columns), the covariates one at a time for the cohort table:
+** what is held is a few columns of the results, whatever the endpoint count.
 */
 #include "trial/trial_finish.h"
 
@@ -31,9 +35,10 @@ tw_status tw_trial_finish_paths(const tw_trial_config *c, const char *results, t
 
 /* What the analysis reads, as read from the file. */
 typedef struct finished {
+  tw_h5_file *f;
   char **arms, **ep_names, **ep_units;
   int64_t n_arms, n_ep, n;
-  double *values;  /* (E, n, A) */
+  tw_trial_columns columns; /* the endpoints, (n, A) each, read when asked for */
   int32_t *arm_of; /* parallel */
   tw_trial_tte tte[1];
   int n_tte;
@@ -43,7 +48,8 @@ static void finished_free(finished *d) {
   for (int64_t k = 0; d->arms && k < d->n_arms; ++k) free(d->arms[k]);
   for (int64_t k = 0; d->ep_names && k < d->n_ep; ++k) free(d->ep_names[k]);
   for (int64_t k = 0; d->ep_units && k < d->n_ep; ++k) free(d->ep_units[k]);
-  free(d->arms), free(d->ep_names), free(d->ep_units), free(d->values), free(d->arm_of);
+  free(d->arms), free(d->ep_names), free(d->ep_units), free(d->arm_of);
+  tw_trial_columns_free(&d->columns);
 }
 
 static int ep_index(const finished *d, const char *name) {
@@ -64,20 +70,14 @@ static tw_status read_endpoints(tw_h5_file *f, finished *d) {
     return TW_FAIL(TW_ERR_INPUT, "%s: %lld endpoint units for %lld endpoints", tw_h5_path(f), (long long)nu,
                    (long long)d->n_ep);
   }
-  for (int64_t e = 0; e < d->n_ep; ++e) {
+  for (int64_t e = 0; e < d->n_ep; ++e) { /* shapes now; values when the analysis asks (read_endpoint) */
     char path[256];
-    tw_tensor t;
+    int rank;
+    int64_t dims[TW_TENSOR_MAX_RANK] = {0};
     snprintf(path, sizeof path, "/endpoints/%s", d->ep_names[e]);
-    TW_TRY(tw_h5_read(f, path, TW_F64, &t));
-    if (e == 0) {
-      d->n = t.dims[0];
-      d->values = malloc((size_t)(d->n_ep * d->n * d->n_arms) * sizeof *d->values + 1);
-    }
-    const int fits = t.rank == 2 && t.dims[0] == d->n && t.dims[1] == d->n_arms;
-    if (d->values && fits) memcpy(d->values + e * d->n * d->n_arms, t.data, (size_t)(d->n * d->n_arms) * sizeof(double));
-    free(t.data);
-    if (!d->values) return TW_FAIL(TW_ERR_NOMEM, "trial: endpoints");
-    if (!fits)
+    TW_TRY(tw_h5_shape(f, path, &rank, dims));
+    if (e == 0) d->n = dims[0];
+    if (rank != 2 || dims[0] != d->n || dims[1] != d->n_arms)
       return TW_FAIL(TW_ERR_INPUT, "%s: %s is not (%lld twins, %lld arms)", tw_h5_path(f), path, (long long)d->n,
                      (long long)d->n_arms);
   }
@@ -86,6 +86,22 @@ static tw_status read_endpoints(tw_h5_file *f, finished *d) {
     TW_TRY(tw_h5_read(f, "/assignment/arm", TW_I32, &t));
     d->arm_of = t.data;
   }
+  return TW_OK;
+}
+
+/* Endpoint e's (n, A) values from the file (tw_trial_columns' read). */
+static tw_status read_endpoint(void *ctx, int e, double **out) {
+  finished *d = ctx;
+  char path[256];
+  tw_tensor t;
+  snprintf(path, sizeof path, "/endpoints/%s", d->ep_names[e]);
+  TW_TRY(tw_h5_read(d->f, path, TW_F64, &t));
+  if (t.rank != 2 || t.dims[0] != d->n || t.dims[1] != d->n_arms) {
+    free(t.data);
+    return TW_FAIL(TW_ERR_INPUT, "%s: %s is not (%lld twins, %lld arms)", tw_h5_path(d->f), path, (long long)d->n,
+                   (long long)d->n_arms);
+  }
+  *out = t.data;
   return TW_OK;
 }
 
@@ -101,7 +117,7 @@ static tw_status data_of(const tw_trial_config *c, finished *d, tw_trial_data *o
                          .n_arms = (int)d->n_arms, .arms = (const char *const *)d->arms,
                          .reference_arm = tw_trial_reference_index(c), .n_twins = d->n, .n_endpoints = (int)d->n_ep,
                          .ep_names = (const char *const *)d->ep_names, .ep_units = (const char *const *)d->ep_units,
-                         .values = d->values, .arm_of = d->arm_of, .n_tte = d->n_tte, .tte = d->tte, .level = 0.95};
+                         .columns = &d->columns, .arm_of = d->arm_of, .n_tte = d->n_tte, .tte = d->tte, .level = 0.95};
   out->responder = (tw_trial_responder){-1, c->responders.threshold, !c->responders.at_most};
   if (strcmp(c->responders.endpoint, "none")) {
     out->responder.ep = ep_index(d, c->responders.endpoint);
@@ -249,11 +265,14 @@ tw_status tw_trial_finish(const tw_trial_config *c, const char *config_text, con
   memset(&an, 0, sizeof an);
   tw_h5_file *f = NULL;
   tw_status st = tw_h5_open(results, NULL, &f);
+  fd.f = f;
+  tw_trial_columns_init(&fd.columns, read_endpoint, &fd);
   if (st == TW_OK) st = read_endpoints(f, &fd);
   if (st == TW_OK) st = data_of(c, &fd, &d);
   if (st == TW_OK) st = tw_trial_analyse(&d, &an);
   if (st == TW_OK) st = tw_trial_summary_write(out->summary, &d, &an);
   if (st == TW_OK) st = report(f, c, config_text, results, rep, dist, &d, &an, out);
+  if (st == TW_OK && fd.columns.st != TW_OK) st = tw_error_trace(fd.columns.st, __FILE__, __LINE__); /* a read in the report */
   if (f) {
     tw_status cst = tw_h5_close(f);
     if (st == TW_OK) st = cst;

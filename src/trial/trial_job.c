@@ -11,6 +11,11 @@
 ** one block, and its endpoints are written when it ends. Threads split each
 ** arm's twins into slices that run end to end (trial_slice below).
 **
+** Each chunk sets up its own twins (trial_setup_chunk: names, parameters,
+** inputs, controller states of those twins only) and writes their names,
+** parameters and covariates into the results file with its endpoints, so that
+** what a rank holds is the chunk's, whatever the cohort's size (trial.md, Memory).
+**
 ** Same bits for any rank count, chunking or thread count: a twin's samples
 ** depend on its own id and parameters only (simulate.h), its endpoints on its
 ** own samples only (endpoints.h), and the allocation on ids and strata only
@@ -19,6 +24,9 @@
 #include "trial/trial_job.h"
 
 #include <math.h>   /* NAN */
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <omp.h>    /* omp_get_max_threads */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
@@ -28,6 +36,15 @@
 #include "physio/integrate.h" /* tw_integrator_name */
 #include "trial/trial_finish.h" /* tw_trial_finish */
 #include "trial/trial_setup.h"
+
+/* The run's freed memory back to the system before the analysis: the worker
+** threads' malloc arenas keep what their chunks freed, and the analysis would
+** otherwise come on top of it (glibc; elsewhere nothing to do). */
+static void give_back_freed(void) {
+#ifdef __GLIBC__
+  malloc_trim(0);
+#endif
+}
 
 /* Samples (minutes) per block between the simulator and the accumulators. */
 enum { TRIAL_BLOCK_MIN = 60 };
@@ -42,16 +59,20 @@ typedef struct trial_accs {
 
 typedef struct trial_job {
   const tw_trial_config *c;
+  const tw_cfg_doc *doc;
   trial_setup s;
   tw_run *run;
   int64_t n_times, keep, every; /* trajectories: samples, twins kept, interval */
   tw_h5_dataset **ep_ds, **traj_ds, *flag_ds;
+  tw_h5_strings *name_ds;
+  tw_h5_dataset **param_ds, **cov_ds; /* (n_params) /cohort/parameters, (n_cov) /cohort/covariates */
   /* the chunk */
   int64_t id0, n, nk;     /* twins, of which the first nk are kept */
+  tw_sim_setup *arm;      /* (A) the chunk's twins set up per arm; NULL for an empty chunk */
   double *ep;             /* (E, n, A) */
   int32_t *flag;          /* (n, A) */
   double *traj;           /* (n_out, nk, A, n_times) */
-  int64_t *rows;          /* (n) the rows of the arm being run */
+  int64_t *rows;          /* (n) the chunk rows (twin - id0) of the arm being run */
   double *params, *v;     /* (n, n_params) gathered; (n) one sample: cut into the slices' parts */
   double done, total;     /* twins of the chunk's arms done, and in the arm running: for progress */
   int64_t failed;
@@ -72,35 +93,58 @@ static tw_status write_attrs(trial_job *j, tw_h5_file *f) {
   return tw_h5_attr_write_string(f, "integrator", tw_integrator_name(j->s.arm[0].plan.opts.kind));
 }
 
-static tw_status write_f64(tw_h5_file *f, const char *path, const double *x, int64_t n, const char *units) {
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, (void *)x, TW_F64, (tw_device){TW_DEVICE_HOST, 0}, 1, &n));
-  return tw_h5_write(f, path, &t, units);
+/* /twins/name, and /cohort: every pack parameter and the cohort file's
+** covariates, created for every twin, written chunk by chunk (write_cohort). */
+static tw_status create_cohort(trial_job *j, tw_h5_file *f) {
+  const tw_model *m = &j->s.arm[0].model;
+  const int64_t dims[1] = {j->s.n_twins};
+  TW_TRY(tw_h5_strings_create(f, "/twins/name", j->s.n_twins, "1", &j->name_ds));
+  if (!(j->param_ds = calloc((size_t)m->n_params + 1, sizeof *j->param_ds)) ||
+      !(j->cov_ds = calloc((size_t)j->s.n_cov + 1, sizeof *j->cov_ds)))
+    return TW_FAIL(TW_ERR_NOMEM, "trial: cohort");
+  for (int k = 0; k < m->n_parts; ++k) {
+    const tw_pack *pk = m->parts[k].pack;
+    for (int q = 0; q < pk->n_params; ++q) {
+      char path[256];
+      snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
+      TW_TRY(tw_h5_dataset_create(f, path, TW_F64, 1, dims, pk->params[q].unit && *pk->params[q].unit ? pk->params[q].unit : "1",
+                                  &j->param_ds[m->parts[k].p_off + q]));
+    }
+  }
+  for (int k = 0; k < j->s.n_cov; ++k) {
+    char path[512];
+    snprintf(path, sizeof path, "/cohort/covariates/%s", j->s.cov_names[k]);
+    TW_TRY(tw_h5_dataset_create(f, path, TW_F64, 1, dims, j->s.cov_units[k], &j->cov_ds[k]));
+  }
+  return TW_OK;
 }
 
-/* /cohort: every pack parameter of every twin, and the cohort file's covariates. */
-static tw_status write_cohort(trial_job *j, tw_h5_file *f) {
-  const tw_sim_setup *a = &j->s.arm[0];
-  const int64_t n = j->s.n_twins, np = a->model.n_params;
+/* The chunk's covariates, read from the cohort file, into their datasets (every rank, every round). */
+static tw_status write_covariates(trial_job *j) {
+  double **cov = calloc((size_t)j->s.n_cov + 1, sizeof *cov);
+  if (!cov) return TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
+  tw_status st = j->n ? trial_setup_covariates(&j->s, j->id0, j->n, cov) : TW_OK;
+  for (int k = 0; st == TW_OK && k < j->s.n_cov; ++k) st = tw_h5_dataset_write_rows(j->cov_ds[k], j->id0, j->n, cov[k]);
+  for (int k = 0; k < j->s.n_cov; ++k) free(cov[k]);
+  free(cov);
+  return st;
+}
+
+/* The chunk's twins into /twins/name and /cohort (every rank, every round). */
+static tw_status write_cohort(trial_job *j) {
+  const tw_sim_setup *a = j->arm ? &j->arm[0] : NULL;
+  const tw_model *m = &j->s.arm[0].model;
+  const int64_t n = j->n, np = m->n_params;
+  TW_TRY(tw_h5_strings_write_rows(j->name_ds, j->id0, n, a ? (const char *const *)a->names : NULL));
   double *col = malloc(((size_t)n + 1) * sizeof *col);
   if (!col) return TW_FAIL(TW_ERR_NOMEM, "trial: cohort");
   tw_status st = TW_OK;
-  for (int k = 0; st == TW_OK && k < a->model.n_parts; ++k) {
-    const tw_pack *pk = a->model.parts[k].pack;
-    for (int q = 0; st == TW_OK && q < pk->n_params; ++q) {
-      char path[256];
-      for (int64_t i = 0; i < n; ++i) col[i] = a->params[i * np + a->model.parts[k].p_off + q];
-      snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
-      st = write_f64(f, path, col, n, pk->params[q].unit && *pk->params[q].unit ? pk->params[q].unit : "1");
-    }
+  for (int p = 0; st == TW_OK && p < np; ++p) {
+    for (int64_t i = 0; i < n; ++i) col[i] = a->params[i * np + p];
+    st = tw_h5_dataset_write_rows(j->param_ds[p], j->id0, n, col);
   }
   free(col);
-  for (int k = 0; st == TW_OK && k < j->s.n_cov; ++k) {
-    char path[512];
-    snprintf(path, sizeof path, "/cohort/covariates/%s", j->s.cov_names[k]);
-    st = write_f64(f, path, j->s.cov[k], n, j->s.cov_units[k]);
-  }
-  return st;
+  return st == TW_OK ? write_covariates(j) : st;
 }
 
 static tw_status write_times(trial_job *j, tw_h5_file *f) {
@@ -152,10 +196,9 @@ static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
   free(arms);
   TW_TRY(st);
   TW_TRY(write_attrs(j, f));
-  TW_TRY(tw_h5_write_strings(f, "/twins/name", (const char *const *)j->s.arm[0].names, j->s.n_twins, "1"));
   TW_TRY(tw_h5_write_strings(f, "/endpoints_units/name", (const char *const *)j->s.ep_names, j->s.n_ep, "1"));
   TW_TRY(tw_h5_write_strings(f, "/endpoints_units/units", (const char *const *)j->s.ep_units, j->s.n_ep, "1"));
-  TW_TRY(write_cohort(j, f));
+  TW_TRY(create_cohort(j, f));
   TW_TRY(write_times(j, f));
   TW_TRY(write_assignment(j, f));
   return create_datasets(j, f);
@@ -163,10 +206,18 @@ static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
 
 /* ---- a chunk ------------------------------------------------------------------ */
 
+/* The chunk's twins set up in every arm (none for an empty chunk). */
+static tw_status chunk_arms(trial_job *j) {
+  if (!j->n) return TW_OK;
+  if (!(j->arm = calloc((size_t)j->s.n_arms, sizeof *j->arm))) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
+  return trial_setup_chunk(j->c, j->doc, &j->s, j->id0, j->n, j->arm);
+}
+
 static tw_status job_begin(void *ctx, tw_run *run, int64_t id0, int64_t n) {
   trial_job *j = ctx;
   const int64_t A = j->s.n_arms, no = j->s.arm[0].n_out;
   j->id0 = id0, j->n = n;
+  TW_TRY(chunk_arms(j));
   j->nk = TW_MAX(0, TW_MIN(n, j->keep - id0));
   j->ep = malloc(((size_t)(j->s.n_ep * n * A)) * sizeof *j->ep + 1);
   j->flag = malloc((size_t)(n * A) * sizeof *j->flag + 1);
@@ -216,7 +267,7 @@ static tw_status accs_init(const trial_job *j, int64_t m, trial_accs *acc) {
 typedef struct trial_slice {
   trial_job *j;
   int a;                /* the arm */
-  const int64_t *rows;  /* (m) process rows = twin ids */
+  const int64_t *rows;  /* (m) chunk rows: twin ids - the chunk's id0 */
   int64_t m;
   double *params, *v;   /* (m, n_params) gathered parameters; (m) one sample column */
   int lead;             /* the slice that reports progress */
@@ -255,7 +306,7 @@ static void keep_samples(trial_slice *sl, const tw_sim_result *r) {
   trial_job *j = sl->j;
   const int64_t A = j->s.n_arms, T = j->n_times;
   for (int64_t i = 0; i < sl->m; ++i) {
-    const int64_t local = sl->rows[i] - j->id0;
+    const int64_t local = sl->rows[i];
     if (local >= j->nk) continue;
     for (int o = 0; o < r->n_out; ++o)
       for (int64_t col = 0; col < r->nt; ++col) {
@@ -282,7 +333,7 @@ static tw_status accs_finish(trial_slice *sl, trial_accs *acc) {
     if (gr->kind == TRIAL_PK) st = tw_pk_acc_finalize(&acc->pk, dst, m);
   }
   for (int e = 0; st == TW_OK && e < j->s.n_ep; ++e)
-    for (int64_t i = 0; i < m; ++i) j->ep[(e * j->n + (sl->rows[i] - j->id0)) * A + sl->a] = out[e * m + i];
+    for (int64_t i = 0; i < m; ++i) j->ep[(e * j->n + sl->rows[i]) * A + sl->a] = out[e * m + i];
   free(out);
   return st;
 }
@@ -303,28 +354,28 @@ static int tick(void *ctx, int64_t minutes) {
 static int64_t arm_rows(trial_job *j, int a) {
   int64_t m = 0;
   for (int64_t i = 0; i < j->n; ++i)
-    if (!j->s.arm_of || j->s.arm_of[j->id0 + i] == a) j->rows[m++] = j->id0 + i;
+    if (!j->s.arm_of || j->s.arm_of[j->id0 + i] == a) j->rows[m++] = i;
   return m;
 }
 
 static void note_failures(trial_slice *sl, const tw_sim_result *r) {
   trial_job *j = sl->j;
   for (int64_t i = 0; i < sl->m; ++i) {
-    j->flag[(sl->rows[i] - j->id0) * j->s.n_arms + sl->a] = r->flag[i];
+    j->flag[sl->rows[i] * j->s.n_arms + sl->a] = r->flag[i];
     if (r->flag[i] == TW_TWIN_OK) continue;
     ++sl->failed;
     tw_log(TW_LOG_WARN, "twin %lld (%s), arm %s: integration failed in the step starting at minute %lld; its "
-           "endpoints in this arm are NaN, flagged in /status/flag", (long long)sl->rows[i],
-           j->s.arm[sl->a].names[sl->rows[i]], j->c->arms[sl->a].name, (long long)r->fail_at[i]);
+           "endpoints in this arm are NaN, flagged in /status/flag", (long long)(j->id0 + sl->rows[i]),
+           j->arm[0].names[sl->rows[i]], j->c->arms[sl->a].name, (long long)r->fail_at[i]);
   }
 }
 
 /* The slice's twins through the run: simulate block by block, stream the samples. */
 static tw_status run_slice(trial_slice *sl) {
   trial_job *j = sl->j;
-  const tw_sim_setup *s = &j->s.arm[sl->a];
+  const tw_sim_setup *s = &j->arm[sl->a];
   const int64_t np = s->model.n_params;
-  const double *params = j->s.arm[0].params; /* shared by the arms (trial_setup.h) */
+  const double *params = j->arm[0].params; /* shared by the arms (trial_setup.h) */
   for (int64_t i = 0; i < sl->m; ++i) memcpy(sl->params + i * np, params + sl->rows[i] * np, (size_t)np * sizeof(double));
   tw_sim_result r;
   tw_sim_chunk *ch = NULL;
@@ -387,6 +438,7 @@ static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
 static tw_status job_end(void *ctx, tw_run *run) {
   trial_job *j = ctx;
   const int64_t A = j->s.n_arms;
+  TW_TRY(write_cohort(j));
   for (int e = 0; e < j->s.n_ep; ++e) TW_TRY(tw_h5_dataset_write_rows(j->ep_ds[e], j->id0, j->n, j->ep + e * j->n * A));
   TW_TRY(tw_h5_dataset_write_rows(j->flag_ds, j->id0, j->n, j->flag));
   for (int o = 0; j->keep && o < j->s.arm[0].n_out; ++o)
@@ -395,6 +447,9 @@ static tw_status job_end(void *ctx, tw_run *run) {
 }
 
 static void chunk_free(trial_job *j) {
+  for (int a = 0; j->arm && a < j->s.n_arms; ++a) tw_sim_setup_free(&j->arm[a]);
+  free(j->arm);
+  j->arm = NULL;
   free(j->ep), free(j->flag), free(j->traj), free(j->rows), free(j->params), free(j->v);
   j->ep = j->traj = j->params = j->v = NULL;
   j->flag = NULL;
@@ -415,8 +470,14 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
   for (int o = 0; j->traj_ds && o < j->s.arm[0].n_out; ++o)
     if (j->traj_ds[o] && tw_h5_dataset_close(j->traj_ds[o]) != TW_OK) st = TW_ERR_LIBRARY;
   if (j->flag_ds && tw_h5_dataset_close(j->flag_ds) != TW_OK) st = TW_ERR_LIBRARY;
-  free(j->ep_ds), free(j->traj_ds);
-  j->ep_ds = j->traj_ds = NULL;
+  for (int p = 0; j->param_ds && p < j->s.arm[0].model.n_params; ++p)
+    if (j->param_ds[p] && tw_h5_dataset_close(j->param_ds[p]) != TW_OK) st = TW_ERR_LIBRARY;
+  for (int k = 0; j->cov_ds && k < j->s.n_cov; ++k)
+    if (j->cov_ds[k] && tw_h5_dataset_close(j->cov_ds[k]) != TW_OK) st = TW_ERR_LIBRARY;
+  if (tw_h5_strings_close(j->name_ds) != TW_OK) st = TW_ERR_LIBRARY;
+  free(j->ep_ds), free(j->traj_ds), free(j->param_ds), free(j->cov_ds);
+  j->ep_ds = j->traj_ds = j->param_ds = j->cov_ds = NULL;
+  j->name_ds = NULL;
   j->flag_ds = NULL;
   chunk_free(j);
   return failed ? TW_OK : st;
@@ -437,7 +498,7 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   trial_job j;
   memset(&j, 0, sizeof j);
   memset(out, 0, sizeof *out);
-  j.c = c;
+  j.c = c, j.doc = doc;
   tw_status st = tw_dist_agree(dist, trial_setup_build(c, doc, &j.s));
   /* the results file first, so that a bad -o is named as such, then the summary and report */
   if (st == TW_OK) st = tw_dist_agree(dist, tw_run_check_output(ro.output, ro.force));
@@ -459,6 +520,7 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   st = tw_run_execute(dist, &ro, &job, rep);
   out->failed = j.failed;
   if (st == TW_OK) st = tw_dist_sum_i64(dist, &out->failed, 1);
+  give_back_freed();
   if (st == TW_OK && dist->rank == 0) st = tw_trial_finish(c, tw_cfg_text(doc), ro.output, rep, dist, out);
   st = tw_dist_agree(dist, st);
   trial_setup_free(&j.s);

@@ -4,9 +4,10 @@
 **
 ** The trial job (trial_job.c) streams endpoints per twin and arm while the
 ** twins run (endpoints.h) and writes them to the results file. Once every rank
-** is done, rank 0 holds the whole endpoint matrix (n_twins x n_arms per
-** endpoint: a few doubles per twin, 24 MB for 100,000 twins, 2 arms and 15
-** endpoints) and analyses it here. The analysis is a pure function of this
+** is done, rank 0 analyses them here: from the whole endpoint matrix in
+** memory (values), or endpoint by endpoint from the results file (columns:
+** at most two endpoints' n_twins x n_arms values held at once, 3.2 MB for
+** 100,000 twins and 2 arms, whatever the endpoint count). The analysis is a pure function of this
 ** data: the same bits for any rank count, chunking or thread count, because
 ** the data is.
 **
@@ -44,6 +45,18 @@ typedef struct tw_trial_responder {
   int above;
 } tw_trial_responder;
 
+/* Endpoints read when needed instead of held: at most two at a time (a
+** time-to-event pair), the older dropped for a third. */
+typedef struct tw_trial_columns {
+  /* Endpoint e's (n_twins, A) values (layout of one row of `values`) into a malloc'd *out. */
+  tw_status (*read)(void *ctx, int e, double **out);
+  void *ctx;
+  double *held[2]; /* the endpoints held, (n_twins, A) each; free with tw_trial_columns_free */
+  int which[2];    /* their indices; -1: none */
+  int next;        /* the slot the next read replaces */
+  tw_status st;    /* the first failed read (the report reads through tw_trial_endpoint too) */
+} tw_trial_columns;
+
 typedef struct tw_trial_data {
   int design;                 /* tw_trial_design */
   int n_arms;                 /* A >= 2 */
@@ -53,13 +66,22 @@ typedef struct tw_trial_data {
   int n_endpoints;            /* E */
   const char *const *ep_names; /* (E) "tir_70_180" */
   const char *const *ep_units; /* (E) "%" */
-  const double *values;       /* (E, n_twins, A): row e, twin i, arm a at [(e * n_twins + i) * A + a] */
+  const double *values;       /* (E, n_twins, A): row e, twin i, arm a at [(e * n_twins + i) * A + a], or NULL */
   const int32_t *arm_of;      /* (n_twins) parallel: the twin's arm; NULL for crossover */
   tw_trial_responder responder;
   int n_tte;
   const tw_trial_tte *tte;    /* (n_tte) */
   double level;               /* confidence level of every interval: 0.95 */
+  tw_trial_columns *columns;  /* or, values NULL: the endpoints read one at a time */
 } tw_trial_data;
+
+/* Endpoint e's values, (n_twins, A): twin i, arm a at [i * A + a]; valid until
+** two other endpoints have been asked for. NULL when reading it failed (the
+** error is set and kept in d->columns->st). */
+const double *tw_trial_endpoint(const tw_trial_data *d, int e);
+/* Columns set up empty, reading through read(ctx, ...); freed. */
+void tw_trial_columns_init(tw_trial_columns *c, tw_status (*read)(void *ctx, int e, double **out), void *ctx);
+void tw_trial_columns_free(tw_trial_columns *c);
 
 /* ---- the analysis (analysis.c) ------------------------------------------- */
 

@@ -7,6 +7,14 @@
 ** built by the code that builds them for `simulate`. The arms share the cohort
 ** and differ only in what they do to it; the setup checks they agree on the
 ** twins, which they must (same config keys).
+**
+** Memory flat in the twin count: nothing here holds a value per twin but the
+** parallel allocation (an int32). Each arm is set up for its first twin (what
+** the plan needs: model, observables, sensor), then checked over every twin in
+** ranges of TRIAL_CHECK_TWINS, each range set up and freed, so that a bad value
+** anywhere in the cohort stops the trial before any work, as the whole setup
+** did; the job sets up each chunk's twins anew (trial_setup_chunk). A
+** stratified allocation reads only its covariates' columns.
 */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #include "trial/trial_setup.h"
@@ -17,6 +25,9 @@
 
 #include "io/h5.h"              /* the cohort file's covariates */
 #include "trial/trial_assign.h" /* tw_trial_assign */
+
+/* Twins per range of the check over the whole cohort (a few MB of setup). */
+enum { TRIAL_CHECK_TWINS = 4096 };
 
 static tw_status add_ep(trial_setup *s, const char *name, const char *units) {
   char **n = realloc(s->ep_names, (size_t)(s->n_ep + 1) * sizeof *n);
@@ -182,26 +193,26 @@ static tw_status pk_group(const tw_trial_config *c, const tw_cfg_doc *doc, trial
 }
 
 /* The cohort file's covariates (names listed from the file), for the results
-** and for stratification. */
+** and for stratification: names, units and row counts checked; the job copies
+** each chunk's rows (trial_setup_covariates). */
 static tw_status read_covariates(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
   if (!c->twins.cohort) return TW_OK;
-  char path[4096];
-  tw_cfg_resolve(doc, c->twins.cohort, path, sizeof path);
+  char *path = s->cohort = malloc(4096);
+  if (!path) return TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
+  tw_cfg_resolve(doc, c->twins.cohort, path, 4096);
   tw_h5_file *f;
   TW_TRY(tw_h5_open(path, NULL, &f));
   tw_status st = tw_h5_list(f, "/cohort/covariates", &s->cov_names, &s->n_cov);
-  if (st == TW_OK && (!(s->cov = calloc((size_t)s->n_cov + 1, sizeof *s->cov)) ||
-                      !(s->cov_units = calloc((size_t)s->n_cov + 1, sizeof *s->cov_units))))
+  if (st == TW_OK && !(s->cov_units = calloc((size_t)s->n_cov + 1, sizeof *s->cov_units)))
     st = TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
   for (int k = 0; st == TW_OK && k < s->n_cov; ++k) {
     char p[512], units[64] = "1";
-    tw_tensor t;
+    int rank;
+    int64_t dims[TW_TENSOR_MAX_RANK] = {0};
     snprintf(p, sizeof p, "/cohort/covariates/%s", s->cov_names[k]);
-    st = tw_h5_read(f, p, TW_F64, &t);
-    if (st != TW_OK) break;
-    s->cov[k] = t.data;
-    if (t.rank != 1 || t.dims[0] != s->n_twins)
-      st = TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows for %lld twins", path, p, (long long)t.dims[0], (long long)s->n_twins);
+    st = tw_h5_shape(f, p, &rank, dims);
+    if (st == TW_OK && (rank != 1 || dims[0] != s->n_twins))
+      st = TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows for %lld twins", path, p, (long long)dims[0], (long long)s->n_twins);
     if (st == TW_OK) st = tw_h5_units(f, p, units, sizeof units);
     if (st == TW_OK && !(s->cov_units[k] = strdup(units))) st = TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
   }
@@ -209,7 +220,53 @@ static tw_status read_covariates(const tw_trial_config *c, const tw_cfg_doc *doc
   return st != TW_OK ? st : cst;
 }
 
-/* Each twin's stratum: the mixed-radix number of its levels. */
+tw_status trial_setup_covariates(const trial_setup *s, int64_t id0, int64_t n, double **cov) {
+  for (int k = 0; k < s->n_cov; ++k) cov[k] = NULL;
+  if (!s->n_cov) return TW_OK;
+  tw_h5_file *f;
+  TW_TRY(tw_h5_open(s->cohort, NULL, &f));
+  tw_status st = TW_OK;
+  for (int k = 0; st == TW_OK && k < s->n_cov; ++k) {
+    char p[512];
+    tw_tensor t;
+    snprintf(p, sizeof p, "/cohort/covariates/%s", s->cov_names[k]);
+    if ((st = tw_h5_read_rows(f, p, TW_F64, id0, n, &t)) == TW_OK) cov[k] = t.data;
+  }
+  const tw_status cst = tw_h5_close(f);
+  return st != TW_OK ? st : cst;
+}
+
+/* Covariate v's column over every twin (for the strata), malloc'd. */
+static tw_status covariate_column(const trial_setup *s, int v, double **col) {
+  double *cols[1] = {NULL};
+  trial_setup one = *s;
+  one.n_cov = 1, one.cov_names = s->cov_names + v;
+  TW_TRY(trial_setup_covariates(&one, 0, s->n_twins, cols));
+  *col = cols[0];
+  return TW_OK;
+}
+
+/* Stratification k's levels into every twin's stratum, from covariate column x. */
+static tw_status stratify(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s, int k, const double *x,
+                          int32_t *stratum, int32_t *n_strata) {
+  const tw_trial_stratum_cfg *sb = &c->design.stratify_by[k];
+  int32_t levels = (int32_t)sb->n_cuts + 1;
+  if (!sb->n_cuts) { /* distinct values: whole numbers 0..63 (sex, conditions) */
+    levels = 64;
+    for (int64_t i = 0; i < s->n_twins; ++i)
+      if (!(x[i] >= 0 && x[i] < 64 && x[i] == (int)x[i]))
+        return tw_cfg_error_at(doc, sb->mark, "design.stratify_by[%d]: %s of twin %lld is %g: give cuts for a "
+                               "continuous covariate", k, sb->covariate, (long long)i, x[i]);
+  }
+  for (int64_t i = 0; i < s->n_twins; ++i)
+    stratum[i] = stratum[i] * levels + (sb->n_cuts ? tw_trial_cut_level(x[i], sb->cuts, sb->n_cuts) : (int32_t)x[i]);
+  if ((int64_t)*n_strata * levels > (1 << 20)) return tw_cfg_error_at(doc, sb->mark, "design.stratify_by: too many strata");
+  *n_strata *= levels;
+  return TW_OK;
+}
+
+/* Each twin's stratum: the mixed-radix number of its levels, one covariate
+** column read at a time. */
 static tw_status strata(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s, int32_t *stratum,
                         int32_t *n_strata) {
   *n_strata = 1;
@@ -221,18 +278,11 @@ static tw_status strata(const tw_trial_config *c, const tw_cfg_doc *doc, const t
     if (v < 0)
       return tw_cfg_error_at(doc, sb->mark, "design.stratify_by[%d].covariate: '%s' is not a covariate of %s", k,
                              sb->covariate, c->twins.cohort ? "the cohort file" : "these twins (stratify a cohort file's twins)");
-    int32_t levels = (int32_t)sb->n_cuts + 1;
-    if (!sb->n_cuts) { /* distinct values: whole numbers 0..63 (sex, conditions) */
-      levels = 64;
-      for (int64_t i = 0; i < s->n_twins; ++i)
-        if (!(s->cov[v][i] >= 0 && s->cov[v][i] < 64 && s->cov[v][i] == (int)s->cov[v][i]))
-          return tw_cfg_error_at(doc, sb->mark, "design.stratify_by[%d]: %s of twin %lld is %g: give cuts for a "
-                                 "continuous covariate", k, sb->covariate, (long long)i, s->cov[v][i]);
-    }
-    for (int64_t i = 0; i < s->n_twins; ++i)
-      stratum[i] = stratum[i] * levels + (sb->n_cuts ? tw_trial_cut_level(s->cov[v][i], sb->cuts, sb->n_cuts) : (int32_t)s->cov[v][i]);
-    if ((int64_t)*n_strata * levels > (1 << 20)) return tw_cfg_error_at(doc, sb->mark, "design.stratify_by: too many strata");
-    *n_strata *= levels;
+    double *x;
+    TW_TRY(covariate_column(s, v, &x));
+    const tw_status st = stratify(c, doc, s, k, x, stratum, n_strata);
+    free(x);
+    TW_TRY(st);
   }
   return TW_OK;
 }
@@ -270,10 +320,11 @@ static tw_status check_responders(const tw_trial_config *c, const tw_cfg_doc *do
 
 /* The arms hold the same twins with the same parameters (the same config keys
 ** build them): checked, then arm a's copy is freed and arm 0's serves every arm. */
-static tw_status share_params(const tw_trial_config *c, trial_setup *s, int a) {
-  tw_sim_setup *x = &s->arm[a], *x0 = &s->arm[0];
+static tw_status share_params(const tw_trial_config *c, tw_sim_setup *arm, int a) {
+  tw_sim_setup *x = &arm[a], *x0 = &arm[0];
   if (a == 0) return TW_OK;
-  if (x->n_twins != x0->n_twins || x->n_out != x0->n_out || x->model.n_params != x0->model.n_params ||
+  if (x->n_twins != x0->n_twins || x->id0 != x0->id0 || x->n_out != x0->n_out ||
+      x->model.n_params != x0->model.n_params ||
       memcmp(x->params, x0->params, (size_t)(x->n_twins * x->model.n_params) * sizeof(double)))
     return TW_FAIL(TW_ERR_INTERNAL, "trial: arm %s set up other twins than arm %s", c->arms[a].name, c->arms[0].name);
   free(x->params);
@@ -281,17 +332,44 @@ static tw_status share_params(const tw_trial_config *c, trial_setup *s, int a) {
   return TW_OK;
 }
 
+/* Arm a set up for every twin in ranges, each freed once built: every check of
+** the whole setup, before any work. */
+static tw_status check_arm(const tw_sim_config *sim, const tw_cfg_doc *doc, int64_t n_twins) {
+  for (int64_t id0 = 1; id0 < n_twins; id0 += TRIAL_CHECK_TWINS) {
+    tw_sim_setup x;
+    const tw_status st = tw_sim_setup_build_range(sim, doc, id0, TRIAL_CHECK_TWINS, &x);
+    tw_sim_setup_free(&x);
+    TW_TRY(st);
+  }
+  return TW_OK;
+}
+
+/* Each arm set up for its first twin (what the plan needs), then checked over the others. */
 static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
   if (!(s->arm = calloc((size_t)c->n_arms, sizeof *s->arm))) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
   s->n_arms = c->n_arms;
   for (int a = 0; a < c->n_arms; ++a) {
     tw_sim_config sim;
     tw_trial_arm_sim(c, a, &sim);
-    TW_TRY(tw_sim_setup_build(&sim, doc, &s->arm[a]));
-    TW_TRY(share_params(c, s, a));
+    TW_TRY(tw_sim_setup_build_range(&sim, doc, 0, 1, &s->arm[a]));
+    TW_TRY(check_arm(&sim, doc, s->arm[a].n_total));
+    TW_TRY(share_params(c, s->arm, a));
   }
-  s->n_twins = s->arm[0].n_twins;
+  s->n_twins = s->arm[0].n_total;
   s->reference = tw_trial_reference_index(c);
+  return TW_OK;
+}
+
+tw_status trial_setup_chunk(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s, int64_t id0,
+                            int64_t n, tw_sim_setup *arm) {
+  memset(arm, 0, (size_t)s->n_arms * sizeof *arm);
+  for (int a = 0; a < s->n_arms; ++a) {
+    tw_sim_config sim;
+    tw_trial_arm_sim(c, a, &sim);
+    TW_TRY(tw_sim_setup_build_range(&sim, doc, id0, n, &arm[a]));
+    TW_TRY(share_params(c, arm, a));
+    arm[a].plan.backend = s->arm[a].plan.backend;
+  }
   return TW_OK;
 }
 
@@ -318,11 +396,10 @@ void trial_setup_free(trial_setup *s) {
   free(s->dose_min);
   for (int k = 0; k < s->n_cov; ++k) {
     free(s->cov_names[k]);
-    if (s->cov) free(s->cov[k]);
     if (s->cov_units) free(s->cov_units[k]);
   }
   free(s->cov_names);
-  free(s->cov);
   free(s->cov_units);
+  free(s->cohort);
   memset(s, 0, sizeof *s);
 }

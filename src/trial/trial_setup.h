@@ -36,7 +36,8 @@ enum { TRIAL_MAX_GROUPS = 16 };
 
 typedef struct trial_setup {
   int n_arms, reference;
-  tw_sim_setup *arm;    /* (A); parameters in arm[0].params only (the same in every arm) */
+  tw_sim_setup *arm;    /* (A) each arm set up for twin 0 only: model, observables, sensor,
+                           plan (the job sets up each chunk's twins: trial_setup_chunk) */
   int64_t n_twins;
   int32_t *arm_of;      /* (n) parallel designs; NULL for crossover */
   int n_groups;
@@ -47,11 +48,23 @@ typedef struct trial_setup {
   int n_doses;
   int n_cov;            /* covariates of the cohort file, copied into the results */
   char **cov_names, **cov_units;
-  double **cov;         /* (n_cov) arrays (n) */
+  char *cohort;         /* the cohort file's path, or NULL */
   const char *glucose;  /* the glucose observable's name, or NULL */
 } trial_setup;
 
+/* Every arm checked over every twin, in ranges, before any work (what a bad
+** cohort value or config key stops, it stops here); holds no value per twin but
+** the parallel allocation. */
 tw_status trial_setup_build(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s);
+/* Each arm set up for twins [id0, id0 + n) into arm (A): row i is twin id0 + i;
+** parameters in arm[0].params only (the same in every arm, checked); each arm's
+** plan takes the backend of s->arm[a].plan. Free each with tw_sim_setup_free,
+** also after a failure. */
+tw_status trial_setup_chunk(const tw_trial_config *c, const tw_cfg_doc *doc, const trial_setup *s, int64_t id0,
+                            int64_t n, tw_sim_setup *arm);
+/* The cohort file's covariates of twins [id0, id0 + n): cov[k] a malloc'd (n)
+** array per covariate (n_cov of them; NULL where not read: free them all). */
+tw_status trial_setup_covariates(const trial_setup *s, int64_t id0, int64_t n, double **cov);
 void trial_setup_free(trial_setup *s);
 
 #endif

@@ -34,6 +34,7 @@
 
 #include "core/log.h"         /* tw_log */
 #include "physio/integrate.h" /* tw_integrator_name */
+#include "run/params_out.h"    /* /cohort/parameters, chunk by chunk */
 #include "trial/trial_finish.h" /* tw_trial_finish */
 #include "trial/trial_setup.h"
 
@@ -65,7 +66,8 @@ typedef struct trial_job {
   int64_t n_times, keep, every; /* trajectories: samples, twins kept, interval */
   tw_h5_dataset **ep_ds, **traj_ds, *flag_ds;
   tw_h5_strings *name_ds;
-  tw_h5_dataset **param_ds, **cov_ds; /* (n_params) /cohort/parameters, (n_cov) /cohort/covariates */
+  tw_params_out param_out; /* /cohort/parameters */
+  tw_h5_dataset **cov_ds;  /* (n_cov) /cohort/covariates */
   /* the chunk */
   int64_t id0, n, nk;     /* twins, of which the first nk are kept */
   tw_sim_setup *arm;      /* (A) the chunk's twins set up per arm; NULL for an empty chunk */
@@ -99,18 +101,8 @@ static tw_status create_cohort(trial_job *j, tw_h5_file *f) {
   const tw_model *m = &j->s.arm[0].model;
   const int64_t dims[1] = {j->s.n_twins};
   TW_TRY(tw_h5_strings_create(f, "/twins/name", j->s.n_twins, "1", &j->name_ds));
-  if (!(j->param_ds = calloc((size_t)m->n_params + 1, sizeof *j->param_ds)) ||
-      !(j->cov_ds = calloc((size_t)j->s.n_cov + 1, sizeof *j->cov_ds)))
-    return TW_FAIL(TW_ERR_NOMEM, "trial: cohort");
-  for (int k = 0; k < m->n_parts; ++k) {
-    const tw_pack *pk = m->parts[k].pack;
-    for (int q = 0; q < pk->n_params; ++q) {
-      char path[256];
-      snprintf(path, sizeof path, "/cohort/parameters/%s.%s", pk->name, pk->params[q].name);
-      TW_TRY(tw_h5_dataset_create(f, path, TW_F64, 1, dims, pk->params[q].unit && *pk->params[q].unit ? pk->params[q].unit : "1",
-                                  &j->param_ds[m->parts[k].p_off + q]));
-    }
-  }
+  TW_TRY(tw_params_out_open(f, m, j->s.n_twins, &j->param_out));
+  if (!(j->cov_ds = calloc((size_t)j->s.n_cov + 1, sizeof *j->cov_ds))) return TW_FAIL(TW_ERR_NOMEM, "trial: cohort");
   for (int k = 0; k < j->s.n_cov; ++k) {
     char path[512];
     snprintf(path, sizeof path, "/cohort/covariates/%s", j->s.cov_names[k]);
@@ -133,18 +125,9 @@ static tw_status write_covariates(trial_job *j) {
 /* The chunk's twins into /twins/name and /cohort (every rank, every round). */
 static tw_status write_cohort(trial_job *j) {
   const tw_sim_setup *a = j->arm ? &j->arm[0] : NULL;
-  const tw_model *m = &j->s.arm[0].model;
-  const int64_t n = j->n, np = m->n_params;
-  TW_TRY(tw_h5_strings_write_rows(j->name_ds, j->id0, n, a ? (const char *const *)a->names : NULL));
-  double *col = malloc(((size_t)n + 1) * sizeof *col);
-  if (!col) return TW_FAIL(TW_ERR_NOMEM, "trial: cohort");
-  tw_status st = TW_OK;
-  for (int p = 0; st == TW_OK && p < np; ++p) {
-    for (int64_t i = 0; i < n; ++i) col[i] = a->params[i * np + p];
-    st = tw_h5_dataset_write_rows(j->param_ds[p], j->id0, n, col);
-  }
-  free(col);
-  return st == TW_OK ? write_covariates(j) : st;
+  TW_TRY(tw_h5_strings_write_rows(j->name_ds, j->id0, j->n, a ? (const char *const *)a->names : NULL));
+  TW_TRY(tw_params_out_write(&j->param_out, j->id0, j->n, a ? a->params : NULL));
+  return write_covariates(j);
 }
 
 static tw_status write_times(trial_job *j, tw_h5_file *f) {
@@ -470,13 +453,12 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
   for (int o = 0; j->traj_ds && o < j->s.arm[0].n_out; ++o)
     if (j->traj_ds[o] && tw_h5_dataset_close(j->traj_ds[o]) != TW_OK) st = TW_ERR_LIBRARY;
   if (j->flag_ds && tw_h5_dataset_close(j->flag_ds) != TW_OK) st = TW_ERR_LIBRARY;
-  for (int p = 0; j->param_ds && p < j->s.arm[0].model.n_params; ++p)
-    if (j->param_ds[p] && tw_h5_dataset_close(j->param_ds[p]) != TW_OK) st = TW_ERR_LIBRARY;
+  if (j->param_out.ds && tw_params_out_close(&j->param_out) != TW_OK) st = TW_ERR_LIBRARY;
   for (int k = 0; j->cov_ds && k < j->s.n_cov; ++k)
     if (j->cov_ds[k] && tw_h5_dataset_close(j->cov_ds[k]) != TW_OK) st = TW_ERR_LIBRARY;
   if (tw_h5_strings_close(j->name_ds) != TW_OK) st = TW_ERR_LIBRARY;
-  free(j->ep_ds), free(j->traj_ds), free(j->param_ds), free(j->cov_ds);
-  j->ep_ds = j->traj_ds = j->param_ds = j->cov_ds = NULL;
+  free(j->ep_ds), free(j->traj_ds), free(j->cov_ds);
+  j->ep_ds = j->traj_ds = j->cov_ds = NULL;
   j->name_ds = NULL;
   j->flag_ds = NULL;
   chunk_free(j);

@@ -28,12 +28,13 @@ while [ $# -gt 0 ]; do
     *) echo "train-t1d-model.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
+build=$(cd "$build" 2>/dev/null && pwd) || { echo "train-t1d-model.sh: no build directory $build" >&2; exit 2; }
 tw=$build/twinscale
 [ -x "$tw" ] || { echo "train-t1d-model.sh: $tw not found (build first, or --build DIR)" >&2; exit 2; }
 mkdir -p "$work"
 cp "$repo"/configs/train-t1d*.yaml "$work/"
 cd "$work"
-stage() { local t0=$SECONDS; "$@"; echo "  ($((SECONDS - t0)) s)"; }
+stage() { local t0=$SECONDS; "$@"; echo "  ($((SECONDS - t0)) s)" >&2; }
 pid_loop=(--set scenario.controller=pid --set "scenario.controller_params={p: 0.0001, i: 0.0000002, d: 0.001, target: 140}")
 
 echo "== cohorts"

@@ -4,7 +4,8 @@
 #include <stdio.h> /* printf */
 
 #include "backend/backend.h" /* CUDA device listing */
-#include "build_info.h"      /* version, commit and TW_HAVE_* flags */
+#include "build_info.h"      /* version and TW_HAVE_* flags */
+#include "git_commit.h"      /* TW_GIT_COMMIT */
 #include "cli/cli.h"
 #include "cli/options.h" /* tw_opts_parse_named: no options, no arguments */
 #if defined(_OPENMP)

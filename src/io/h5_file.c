@@ -20,7 +20,8 @@
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* strerror */
 
-#include "build_info.h" /* TW_VERSION_STRING, TW_GIT_COMMIT */
+#include "build_info.h" /* TW_VERSION_STRING */
+#include "git_commit.h" /* TW_GIT_COMMIT, regenerated at every build */
 #include "io/h5_internal.h"
 #if TW_H5_PARALLEL
 #include "mpi/dist_comm.h" /* tw_dist_comm for the MPI-IO driver */

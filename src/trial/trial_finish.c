@@ -14,7 +14,8 @@
 #include <string.h> /* strcmp, strrchr */
 #include <time.h>   /* time, gmtime_r, strftime */
 
-#include "build_info.h"          /* TW_VERSION_STRING, TW_GIT_COMMIT */
+#include "build_info.h"          /* TW_VERSION_STRING */
+#include "git_commit.h"          /* TW_GIT_COMMIT, regenerated at every build */
 #include "io/h5.h"
 #include "trial/trial_results.h" /* tw_trial_analyse, summary, report */
 

@@ -33,7 +33,7 @@ static tw_status check_pack(data_file *df, const tw_pack *pack, int64_t *every) 
                                      df->path);
   const int same = !strcmp(made, pack->name);
   tw_status st = same ? TW_OK
-                      : TW_FAIL(TW_ERR_INPUT, "%s: data simulated with pack %s; this training is for pack %s", df->path,
+                      : TW_FAIL(TW_ERR_INPUT, "%s: data simulated with pack %s, not with %s (the pack of this training or model)", df->path,
                                 made, pack->name);
   free(made);
   TW_TRY(st);

@@ -179,7 +179,7 @@ static void expect_bad(const char *name, spec sp, const char *want) {
 }
 
 static void test_bad(void) {
-  expect_bad("pbpk", (spec){.pack = "pbpk"}, "data simulated with pack pbpk; this training is for pack t1d");
+  expect_bad("pbpk", (spec){.pack = "pbpk"}, "data simulated with pack pbpk, not with t1d (the pack of this training or model)");
   expect_bad("nostates", (spec){.no_states = 1}, "no /states: simulate with `output: {states: true}`");
   expect_bad("shape", (spec){.short_state = 1}, "/states/gp has shape (3, 9), expected (3 twins, 10 steps)");
   expect_bad("nan", (spec){.nan_twin = 2}, "/states/ip: twin 2 (c), step 3: nan");

@@ -84,7 +84,7 @@ cp "$data/data.yaml" nostates.yaml && "$tw" simulate nostates.yaml --set output.
 expect2 nostates "nostates.h5: no /states" -- --set "data.files=[$PWD/nostates.h5]"
 "$tw" simulate "$data/../../../configs/simulate-pbpk.yaml" --set output.states=true --set output.every_min=5 \
   -o pbpk.h5 >pbpk.log 2>&1 || { cat pbpk.log; exit 1; }
-expect2 otherpack "pbpk.h5: data simulated with pack pbpk; this training is for pack t1d" -- --set "data.files=[$PWD/pbpk.h5]"
+expect2 otherpack "pbpk.h5: data simulated with pack pbpk, not with t1d (the pack of this training or model)" -- --set "data.files=[$PWD/pbpk.h5]"
 : >empty.h5
 expect2 empty "empty.h5" -- --set "data.files=[$PWD/empty.h5]"
 

@@ -17,15 +17,6 @@
 #if TW_HAVE_HDF5
 #include "io/h5.h" /* tw_h5_* */
 
-static const tw_device HOST = {TW_DEVICE_HOST, 0};
-
-static tw_status column(tw_h5_file *f, const char *path, const void *data, tw_dtype dtype, int64_t n,
-                        const char *units) {
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, (void *)data, dtype, HOST, 1, &n));
-  return tw_h5_write(f, path, &t, units);
-}
-
 /* /cohort/id: "twin-000000", ... */
 static tw_status write_ids(tw_h5_file *f, int64_t n) {
   char **ids = calloc((size_t)n, sizeof *ids);
@@ -46,13 +37,13 @@ static tw_status write_covariates(tw_h5_file *f, const tw_cohort *h) {
     const double *x = h->cov + (size_t)k * (size_t)h->n;
     snprintf(path, sizeof path, "/cohort/covariates/%s", tw_cohort_var_name(h->var[k]));
     if (h->var[k] != TW_CH_SEX) {
-      TW_TRY(column(f, path, x, TW_F64, h->n, tw_cohort_var_units(h->var[k])));
+      TW_TRY(tw_h5_write_array(f, path, TW_F64, x, 1, &h->n, tw_cohort_var_units(h->var[k])));
       continue;
     }
     int32_t *s = malloc((size_t)h->n * sizeof *s + 1);
     if (!s) return TW_FAIL(TW_ERR_NOMEM, "sex column");
     for (int64_t i = 0; i < h->n; ++i) s[i] = (int32_t)x[i];
-    tw_status st = column(f, path, s, TW_I32, h->n, "1");
+    tw_status st = tw_h5_write_array(f, path, TW_I32, s, 1, &h->n, "1");
     free(s);
     TW_TRY(st);
   }
@@ -63,7 +54,7 @@ static tw_status write_conditions(tw_h5_file *f, const tw_cohort *h, const tw_co
   char path[160];
   for (int j = 0; j < h->n_conditions; ++j) {
     snprintf(path, sizeof path, "/cohort/conditions/%s", c->conditions[j].name);
-    TW_TRY(column(f, path, h->cond + (size_t)j * (size_t)h->n, TW_I32, h->n, "1"));
+    TW_TRY(tw_h5_write_array(f, path, TW_I32, h->cond + (size_t)j * (size_t)h->n, 1, &h->n, "1"));
   }
   return TW_OK;
 }
@@ -73,7 +64,8 @@ static tw_status write_params(tw_h5_file *f, const tw_cohort *h) {
   for (int q = 0; q < h->n_params; ++q) {
     const tw_pack_param *pp = &h->pack->params[q];
     snprintf(path, sizeof path, "/cohort/parameters/%s.%s", h->pack->name, pp->name);
-    TW_TRY(column(f, path, h->params + (size_t)q * (size_t)h->n, TW_F64, h->n, pp->unit && *pp->unit ? pp->unit : "1"));
+    TW_TRY(tw_h5_write_array(f, path, TW_F64, h->params + (size_t)q * (size_t)h->n, 1, &h->n,
+                             pp->unit && *pp->unit ? pp->unit : "1"));
   }
   return TW_OK;
 }
@@ -94,7 +86,7 @@ static tw_status write_param_list(tw_h5_file *f, const tw_pack *pk) {
 
 /* /cohort/subgroup and its names: the config's subgroups, then "main". */
 static tw_status write_subgroups(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {
-  TW_TRY(column(f, "/cohort/subgroup", h->subgroup, TW_I32, h->n, "1"));
+  TW_TRY(tw_h5_write_array(f, "/cohort/subgroup", TW_I32, h->subgroup, 1, &h->n, "1"));
   const char **names = malloc(((size_t)c->n_subgroups + 1) * sizeof *names);
   if (!names) return TW_FAIL(TW_ERR_NOMEM, "subgroup names");
   for (int g = 0; g < c->n_subgroups; ++g) names[g] = c->subgroups[g].name;
@@ -110,7 +102,7 @@ static tw_status write_references(tw_h5_file *f, const tw_cohort *h) {
   for (int64_t i = 0; i < h->n; ++i) names[i] = h->ref_names[h->reference[i]];
   tw_status st = tw_h5_write_strings(f, "/cohort/reference", names, h->n, "1");
   free(names);
-  if (st == TW_OK) st = column(f, "/cohort/attempts", h->attempts, TW_I32, h->n, "1");
+  if (st == TW_OK) st = tw_h5_write_array(f, "/cohort/attempts", TW_I32, h->attempts, 1, &h->n, "1");
   return st;
 }
 
@@ -141,7 +133,7 @@ static tw_status write_redraws(tw_h5_file *f, const tw_cohort *h, const tw_cohor
   TW_TRY(tw_h5_attr_write_i64(f, "steady_state_first_draw_failed", rd->first_draw_failed));
   if (!h->fasting) return TW_OK;
   snprintf(text, sizeof text, "/cohort/fasting_%s", h->pack->cgm_obs);
-  return column(f, text, h->fasting, TW_F64, h->n, "mg/dL");
+  return tw_h5_write_array(f, text, TW_F64, h->fasting, 1, &h->n, "mg/dL");
 }
 
 tw_status tw_cohort_write_draws(tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c) {

@@ -15,14 +15,6 @@
 
 #include "io/h5.h" /* tw_h5_* */
 
-static const tw_device HOST = {TW_DEVICE_HOST, 0};
-
-static tw_status column(tw_h5_file *f, const char *path, void *data, tw_dtype dtype, int64_t n, const char *units) {
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, data, dtype, HOST, 1, &n));
-  return tw_h5_write(f, path, &t, units);
-}
-
 static tw_status write_ids(tw_h5_file *f, const tw_imported *im) {
   const char **ids = malloc((size_t)im->n * sizeof *ids + 1);
   if (!ids) return TW_FAIL(TW_ERR_NOMEM, "import: %lld ids", (long long)im->n);
@@ -40,13 +32,13 @@ static tw_status write_variable(tw_h5_file *f, const tw_imported *im, int v, int
   snprintf(path, sizeof path, "/cohort/covariates/%s", tw_cohort_var_name(v));
   if (v == TW_CH_SEX) {
     for (int64_t i = 0; i < im->n; ++i) i32[i] = (int32_t)x[i];
-    return column(f, path, i32, TW_I32, im->n, "1");
+    return tw_h5_write_array(f, path, TW_I32, i32, 1, &im->n, "1");
   }
-  TW_TRY(column(f, path, (void *)x, TW_F64, im->n, tw_cohort_var_units(v)));
+  TW_TRY(tw_h5_write_array(f, path, TW_F64, (void *)x, 1, &im->n, tw_cohort_var_units(v)));
   if (v == TW_CH_AGE) return TW_OK; /* never missing */
   for (int64_t i = 0; i < im->n; ++i) i32[i] = (how[i] & (TW_IMPORT_IMPUTED | TW_IMPORT_DERIVED)) != 0;
   snprintf(path, sizeof path, "/cohort/imputed/%s", tw_cohort_var_name(v));
-  return column(f, path, i32, TW_I32, im->n, "1");
+  return tw_h5_write_array(f, path, TW_I32, i32, 1, &im->n, "1");
 }
 
 static tw_status write_persons(tw_h5_file *f, const tw_imported *im, int32_t *i32) {
@@ -56,10 +48,10 @@ static tw_status write_persons(tw_h5_file *f, const tw_imported *im, int32_t *i3
   for (int j = 0; j < TW_COND_COUNT; ++j) {
     for (int64_t i = 0; i < im->n; ++i) i32[i] = im->persons.persons[i].cond[j];
     snprintf(path, sizeof path, "/cohort/conditions/%s", tw_condition_name((tw_condition)j));
-    TW_TRY(column(f, path, i32, TW_I32, im->n, "1"));
+    TW_TRY(tw_h5_write_array(f, path, TW_I32, i32, 1, &im->n, "1"));
   }
   for (int64_t i = 0; i < im->n; ++i) i32[i] = im->persons.persons[i].deceased;
-  return column(f, "/cohort/deceased", i32, TW_I32, im->n, "1");
+  return tw_h5_write_array(f, "/cohort/deceased", TW_I32, i32, 1, &im->n, "1");
 }
 
 static tw_status write_attributes(tw_h5_file *f, const tw_imported *im) {

@@ -13,26 +13,17 @@
 
 #include "io/h5.h"
 
-static const tw_device HOST = {TW_DEVICE_HOST, 0};
-
-static tw_status write_column(tw_h5_file *f, const char *path, void *data, tw_dtype dtype, int64_t n,
-                              const char *units) {
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, data, dtype, HOST, 1, &n));
-  return tw_h5_write(f, path, &t, units);
-}
-
 /* Gathers one double per person (by `get`) into buf and writes it. */
 static tw_status write_f64(tw_h5_file *f, const tw_person_table *t, const char *path, const char *units,
                            double *buf, double (*get)(const tw_person *p, int k), int k) {
   for (int64_t i = 0; i < t->n; ++i) buf[i] = get(&t->persons[i], k);
-  return write_column(f, path, buf, TW_F64, t->n, units);
+  return tw_h5_write_array(f, path, TW_F64, buf, 1, &t->n, units);
 }
 
 static tw_status write_i32(tw_h5_file *f, const tw_person_table *t, const char *path, int32_t *buf,
                            int32_t (*get)(const tw_person *p, int k), int k) {
   for (int64_t i = 0; i < t->n; ++i) buf[i] = get(&t->persons[i], k);
-  return write_column(f, path, buf, TW_I32, t->n, "1");
+  return tw_h5_write_array(f, path, TW_I32, buf, 1, &t->n, "1");
 }
 
 static double get_age(const tw_person *p, int k) { return (void)k, p->age_y; }

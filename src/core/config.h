@@ -158,6 +158,9 @@ tw_cfg_mark tw_cfg_top_mark(const tw_cfg_doc *doc, const char *key);
 /* The same for a dotted path of mapping keys ("scenario.controller"): where a
 ** value bound as a plain string starts, for a later check of it to point at. */
 tw_cfg_mark tw_cfg_path_mark(const tw_cfg_doc *doc, const char *dotted);
+/* Where the value of `dotted` starts, or `fallback` when the document has no
+** such key (a default): where a cross-field check's message points. */
+tw_cfg_mark tw_cfg_path_mark_or(const tw_cfg_doc *doc, const char *dotted, tw_cfg_mark fallback);
 /* The i-th key (0-based) of the top-level mapping, and where it starts in *mark,
 ** or NULL past the last key: for a caller that looks for a near miss of a key
 ** it expects (a misspelt `kind:`, src/cli/config_kinds.c). */

@@ -512,6 +512,11 @@ tw_cfg_mark tw_cfg_path_mark(const tw_cfg_doc *doc, const char *dotted) {
   return v ? v->mark : none;
 }
 
+tw_cfg_mark tw_cfg_path_mark_or(const tw_cfg_doc *doc, const char *dotted, tw_cfg_mark fallback) {
+  const tw_cfg_mark m = tw_cfg_path_mark(doc, dotted);
+  return m.line ? m : fallback;
+}
+
 const char *tw_cfg_top_key(const tw_cfg_doc *doc, int i, tw_cfg_mark *mark) {
   if (doc->root < 0 || i < 0) return NULL;
   const tw_cfg_node *root = &doc->nodes[doc->root];

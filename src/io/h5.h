@@ -52,6 +52,10 @@ void tw_h5_abort(tw_h5_file *f);
 ** calls it with the same data; rank 0's is written). Intermediate groups are
 ** created. `t` must be a contiguous host tensor; rank 0 of t means a scalar. */
 tw_status tw_h5_write(tw_h5_file *f, const char *path, const tw_tensor *t, const char *units);
+/* The same for a contiguous host array `data` of `rank` dims (the tensor view
+** every writer of a plain array would otherwise build itself). */
+tw_status tw_h5_write_array(tw_h5_file *f, const char *path, tw_dtype dtype, const void *data, int rank,
+                            const int64_t *dims, const char *units);
 /* Writes n variable-length UTF-8 strings as a 1-D dataset. */
 tw_status tw_h5_write_strings(tw_h5_file *f, const char *path, const char *const *strings, int64_t n,
                               const char *units);

@@ -209,6 +209,13 @@ tw_status tw_h5_dataset_close(tw_h5_dataset *ds) {
   return TW_OK;
 }
 
+tw_status tw_h5_write_array(tw_h5_file *f, const char *path, tw_dtype dtype, const void *data, int rank,
+                            const int64_t *dims, const char *units) {
+  tw_tensor t;
+  TW_TRY(tw_tensor_view(&t, (void *)data, dtype, (tw_device){TW_DEVICE_HOST, 0}, rank, dims));
+  return tw_h5_write(f, path, &t, units);
+}
+
 tw_status tw_h5_write(tw_h5_file *f, const char *path, const tw_tensor *t, const char *units) {
   if (t->device.kind != TW_DEVICE_HOST || !tw_tensor_is_contiguous(t))
     return TW_FAIL(TW_ERR_INTERNAL, "%s: dataset '%s': the tensor must be contiguous and on the host", f->path, path);

@@ -13,9 +13,7 @@
 #include "nn/grt_file.h" /* the weights */
 
 static tw_status write_vec(tw_h5_file *f, const char *path, tw_dtype dt, const void *x, int64_t n, const char *units) {
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, (void *)x, dt, (tw_device){TW_DEVICE_HOST, 0}, 1, &n));
-  return tw_h5_write(f, path, &t, units);
+  return tw_h5_write_array(f, path, dt, x, 1, &n, units);
 }
 
 static tw_status write_names(tw_h5_file *f, const char *path, int n, const char *(*name)(const tw_pack *, int, const tw_grt_twin_map *),

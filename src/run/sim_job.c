@@ -80,9 +80,7 @@ static tw_status write_times(sim_job *j, tw_h5_file *f) {
   int64_t *t = malloc((size_t)j->n_times * sizeof *t);
   if (!t) return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory");
   for (int64_t i = 0; i < j->n_times; ++i) t[i] = i * j->c->output.every_min;
-  tw_tensor v;
-  tw_status st = tw_tensor_view(&v, t, TW_I64, (tw_device){TW_DEVICE_HOST, 0}, 1, &j->n_times);
-  if (st == TW_OK) st = tw_h5_write(f, "/time_min", &v, "min");
+  const tw_status st = tw_h5_write_array(f, "/time_min", TW_I64, t, 1, &j->n_times, "min");
   free(t);
   return st;
 }

@@ -146,7 +146,6 @@ static void sub_free(tw_trainer *t, sub_batch *sb) {
 
 /* Rolls out the group's windows idx[0..R) and rewrites their horizons. */
 static tw_status rollout(tw_trainer *t, const tw_window *w, const int *idx, int R) {
-  if (t->map.adj_per_twin || !on_host(t->be)) TW_TRY(to_device(t->be, t->buf.dadj, t->buf.adj, (size_t)t->lay.sz.N * t->lay.sz.N));
   for (int j = 0; j < R; ++j) {
     double *st = t->buf.state + (int64_t)idx[j] * t->map.n_states;
     for (int k = 0; k < t->map.n_states; ++k) st[k] = true_state(t, &w[idx[j]], 0)[k];
@@ -173,9 +172,9 @@ tw_status tw_group_fill(tw_trainer *t, const tw_window *w, const int *rolled, in
       tw_grt_twin_adjacency(&t->map, t->data.p + i * t->data.n_params, g->adj + (t->map.adj_per_twin ? b * nn : 0));
     if (rolled && rolled[b]) idx[R++] = b;
   }
+  TW_TRY(to_device(t->be, g->dadj, g->adj, (t->map.adj_per_twin ? (size_t)B : 1) * nn)); /* the rollout's too */
   if (R) TW_TRY(rollout(t, w, idx, R));
   TW_TRY(to_device(t->be, g->dx, g->x, (size_t)B * xs));
   TW_TRY(to_device(t->be, g->dtarget, g->target, (size_t)B * ys));
-  TW_TRY(to_device(t->be, g->dmask, g->mask, (size_t)B * ys));
-  return to_device(t->be, g->dadj, g->adj, (t->map.adj_per_twin ? (size_t)B : 1) * nn);
+  return to_device(t->be, g->dmask, g->mask, (size_t)B * ys);
 }

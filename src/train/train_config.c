@@ -129,25 +129,20 @@ static const tw_cfg_field train_fields[] = {
      .doc = "Philox key: initial weights, validation split, shuffling, rollout draws"},
 };
 
-static tw_cfg_mark mark_of(const tw_cfg_doc *doc, const char *dotted, tw_cfg_mark fallback) {
-  const tw_cfg_mark m = tw_cfg_path_mark(doc, dotted);
-  return m.line ? m : fallback;
-}
-
 static tw_status check_train(const tw_cfg_doc *doc, void *obj) {
   const tw_train_config *t = obj;
   if (!(t->optimizer.lr > 0))
-    return tw_cfg_error_at(doc, mark_of(doc, "optimizer.lr", t->optimizer.mark), "optimizer.lr: %g, must be > 0",
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "optimizer.lr", t->optimizer.mark), "optimizer.lr: %g, must be > 0",
                            t->optimizer.lr);
   if (t->optimizer.lr_min > t->optimizer.lr)
-    return tw_cfg_error_at(doc, mark_of(doc, "optimizer.lr_min", t->optimizer.mark),
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "optimizer.lr_min", t->optimizer.mark),
                            "optimizer.lr_min: %g is above optimizer.lr (%g)", t->optimizer.lr_min, t->optimizer.lr);
   if (t->batch.windows % t->batch.group)
-    return tw_cfg_error_at(doc, mark_of(doc, "batch.group", t->batch.mark),
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "batch.group", t->batch.mark),
                            "batch.group: %lld does not divide batch.windows (%lld)", (long long)t->batch.group,
                            (long long)t->batch.windows);
   if (t->optimizer.warmup >= t->steps && t->optimizer.warmup > 0)
-    return tw_cfg_error_at(doc, mark_of(doc, "optimizer.warmup", t->optimizer.mark),
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "optimizer.warmup", t->optimizer.mark),
                            "optimizer.warmup: %lld steps, not fewer than steps (%lld)", (long long)t->optimizer.warmup,
                            (long long)t->steps);
   if (t->data.n_files == 0) return tw_cfg_error_at(doc, t->data.mark, "data.files: empty");

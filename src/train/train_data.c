@@ -138,7 +138,6 @@ static tw_status grow(tw_train_data *d, data_file *df) {
     d->off[k] = k ? d->off[k - 1] + d->T[k - 1] : 0;
     char src[512];
     snprintf(src, sizeof src, "%s: twin %lld (%s)", df->path, (long long)i, df->names[i]);
-    d->source[k] = NULL;
     if (!(d->source[k] = malloc(strlen(src) + 1))) return TW_FAIL(TW_ERR_NOMEM, "train: out of memory");
     memcpy(d->source[k++], src, strlen(src) + 1);
   }
@@ -175,7 +174,7 @@ static void file_close(data_file *df) {
   if (df->f) tw_h5_close(df->f);
 }
 
-/* Twin k of the file list (counting failed ones) held out when its draw is below the fraction. */
+/* Kept twin i (in file order) held out when its draw is below the fraction. */
 static void split(tw_train_data *d, double fraction, uint64_t seed) {
   for (int64_t i = 0; i < d->n; ++i) {
     uint32_t r[4];

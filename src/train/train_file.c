@@ -20,18 +20,10 @@
 #include "io/h5.h"
 #include "nn/grt_twin_file.h"
 
-static tw_status write_floats(tw_h5_file *f, const char *path, const float *x, int rank, const int64_t *dims) {
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, (void *)x, TW_F32, (tw_device){TW_DEVICE_HOST, 0}, rank, dims));
-  return tw_h5_write(f, path, &t, "1");
-}
-
 static tw_status write_curve(tw_trainer *t, tw_h5_file *f) {
   if (t->n_curve == 0) return TW_OK;
   const int64_t dims[2] = {t->n_curve, 3};
-  tw_tensor v;
-  TW_TRY(tw_tensor_view(&v, t->curve, TW_F64, (tw_device){TW_DEVICE_HOST, 0}, 2, dims));
-  return tw_h5_write(f, "/training/curve", &v, "1");
+  return tw_h5_write_array(f, "/training/curve", TW_F64, t->curve, 2, dims, "1");
 }
 
 /* A device buffer of the model's size, on the host (malloc'd). */
@@ -53,8 +45,8 @@ static tw_status write_file(tw_trainer *t, const char *path, const char *config_
   if (st == TW_OK) st = tw_h5_create(path, NULL, &info, &f);
   if (st == TW_OK) st = tw_grt_twin_file_write(f, &t->map, &ti, &t->lay, p);
   if (st == TW_OK) st = write_curve(t, f);
-  if (st == TW_OK && optimizer) st = write_floats(f, "/optimizer/m", m, 1, &t->lay.total);
-  if (st == TW_OK && optimizer) st = write_floats(f, "/optimizer/v", v, 1, &t->lay.total);
+  if (st == TW_OK && optimizer) st = tw_h5_write_array(f, "/optimizer/m", TW_F32, m, 1, &t->lay.total, "1");
+  if (st == TW_OK && optimizer) st = tw_h5_write_array(f, "/optimizer/v", TW_F32, v, 1, &t->lay.total, "1");
   if (st == TW_OK && optimizer) st = tw_h5_attr_write_i64(f, "step", t->step);
   free(p), free(m), free(v);
   if (!f) return st;

@@ -227,13 +227,6 @@ static tw_status check_arms(const tw_cfg_doc *doc, const tw_trial_config *t) {
   return TW_OK;
 }
 
-/* Where the value of `dotted` starts, or `fallback` when the document has no
-** such key (a default). */
-static tw_cfg_mark mark_of(const tw_cfg_doc *doc, const char *dotted, tw_cfg_mark fallback) {
-  const tw_cfg_mark m = tw_cfg_path_mark(doc, dotted);
-  return m.line ? m : fallback;
-}
-
 /* Ratios: one whole number per arm; blocks: whole ratio patterns. */
 static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
   const tw_trial_design_cfg *d = &t->design;
@@ -241,21 +234,21 @@ static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
     const char *key = d->n_ratios ? "ratios" : d->block_size ? "block_size" : "stratify_by";
     char dotted[32];
     snprintf(dotted, sizeof dotted, "design.%s", key);
-    return tw_cfg_error_at(doc, mark_of(doc, dotted, d->mark), "%s: a crossover takes no %s (every twin runs every "
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, dotted, d->mark), "%s: a crossover takes no %s (every twin runs every "
                            "arm); ratios, block_size and stratify_by are for parallel designs", dotted, key);
   }
   if (d->n_ratios && d->n_ratios != t->n_arms)
-    return tw_cfg_error_at(doc, mark_of(doc, "design.ratios", d->mark),
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "design.ratios", d->mark),
                            "design.ratios: %d ratios for %d arms (one per arm, in arm order)", d->n_ratios, t->n_arms);
   int64_t sum = d->n_ratios ? 0 : t->n_arms;
   for (int a = 0; a < d->n_ratios; ++a) {
     if (d->ratios[a] != floor(d->ratios[a]))
-      return tw_cfg_error_at(doc, mark_of(doc, "design.ratios", d->mark), "design.ratios[%d]: %g is not a whole number",
+      return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "design.ratios", d->mark), "design.ratios[%d]: %g is not a whole number",
                              a, d->ratios[a]);
     sum += (int64_t)d->ratios[a];
   }
   if (d->block_size && d->block_size % sum)
-    return tw_cfg_error_at(doc, mark_of(doc, "design.block_size", d->mark),
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "design.block_size", d->mark),
                            "design.block_size: %lld is not a multiple of the sum of the ratios (%lld)",
                            (long long)d->block_size, (long long)sum);
   for (int s = 0; s < d->n_stratify_by; ++s)

@@ -135,18 +135,14 @@ static tw_status write_times(trial_job *j, tw_h5_file *f) {
   int64_t *t = malloc((size_t)j->n_times * sizeof *t);
   if (!t) return TW_FAIL(TW_ERR_NOMEM, "trial: times");
   for (int64_t i = 0; i < j->n_times; ++i) t[i] = i * j->every;
-  tw_tensor v;
-  tw_status st = tw_tensor_view(&v, t, TW_I64, (tw_device){TW_DEVICE_HOST, 0}, 1, &j->n_times);
-  if (st == TW_OK) st = tw_h5_write(f, "/time_min", &v, "min");
+  const tw_status st = tw_h5_write_array(f, "/time_min", TW_I64, t, 1, &j->n_times, "min");
   free(t);
   return st;
 }
 
 static tw_status write_assignment(trial_job *j, tw_h5_file *f) {
   if (!j->s.arm_of) return TW_OK;
-  tw_tensor t;
-  TW_TRY(tw_tensor_view(&t, j->s.arm_of, TW_I32, (tw_device){TW_DEVICE_HOST, 0}, 1, &j->s.n_twins));
-  return tw_h5_write(f, "/assignment/arm", &t, "1");
+  return tw_h5_write_array(f, "/assignment/arm", TW_I32, j->s.arm_of, 1, &j->s.n_twins, "1");
 }
 
 static tw_status create_datasets(trial_job *j, tw_h5_file *f) {

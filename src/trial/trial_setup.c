@@ -312,8 +312,7 @@ static tw_status check_responders(const tw_trial_config *c, const tw_cfg_doc *do
   char known[1024] = "";
   for (int e = 0; e < s->n_ep; ++e)
     snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", e ? ", " : "", s->ep_names[e]);
-  const tw_cfg_mark at = tw_cfg_path_mark(doc, "responders.endpoint");
-  return tw_cfg_error_at(doc, at.line ? at : c->responders.mark,
+  return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "responders.endpoint", c->responders.mark),
                          "responders.endpoint: '%s' is not an endpoint of this trial (endpoints: %s; or none)",
                          c->responders.endpoint, known);
 }

@@ -247,18 +247,25 @@ static void test_ranges(void) {
 }
 
 /* One attempt and a huge CV: the first twin that fails is named, TW_ERR_INPUT. */
-static void test_give_up(void) {
-  static const char *const sets[] = {"size=50", "parameters.variability=[{parameter: kabs, cv: 10}]",
-                                     "parameters.correlations=[]", "parameters.max_attempts=1", NULL};
+/* Generates base_yaml with `sets` expecting it to fail: its status in *st, its message in msg. */
+static void generate_failing(const char *const *sets, tw_status *st, char *msg, size_t cap) {
   tw_cohort_config c;
   tw_cfg_doc *doc = NULL;
   tw_cohort h;
+  *st = TW_OK, msg[0] = 0;
   CHECK_OK(load(base_yaml, sets, &c, &doc));
-  tw_status st = tw_cohort_generate(&c, 2, &h);
-  char msg[512];
-  snprintf(msg, sizeof msg, "%s", tw_error_message());
+  *st = tw_cohort_generate(&c, 2, &h);
+  snprintf(msg, cap, "%s", tw_error_message());
   tw_cfg_release(&tw_cohort_config_schema, &c);
   tw_cfg_free(doc);
+}
+
+static void test_give_up(void) {
+  static const char *const sets[] = {"size=50", "parameters.variability=[{parameter: kabs, cv: 10}]",
+                                     "parameters.correlations=[]", "parameters.max_attempts=1", NULL};
+  char msg[512];
+  tw_status st;
+  generate_failing(sets, &st, msg, sizeof msg);
   CHECK_EQ_INT(st, TW_ERR_INPUT);
   CHECK_MSG(strstr(msg, "twin-0000") && strstr(msg, "kabs"), "message: %s", msg);
 }
@@ -434,15 +441,9 @@ static void test_steady_give_up(void) {
   static const char *const sets[] = {"size=40", "parameters.variability=[{parameter: u2ss, cv: 3}]",
                                      "parameters.correlations=[]", "parameters.max_attempts=2",
                                      "parameters.steady_state.hours=48", NULL};
-  tw_cohort_config c;
-  tw_cfg_doc *doc = NULL;
-  tw_cohort h;
-  CHECK_OK(load(base_yaml, sets, &c, &doc));
-  tw_status st = tw_cohort_generate(&c, 2, &h);
   char msg[512];
-  snprintf(msg, sizeof msg, "%s", tw_error_message());
-  tw_cfg_release(&tw_cohort_config_schema, &c);
-  tw_cfg_free(doc);
+  tw_status st;
+  generate_failing(sets, &st, msg, sizeof msg);
   printf("give up: %s\n", msg);
   CHECK_EQ_INT(st, TW_ERR_INPUT);
   CHECK_MSG(strstr(msg, "twin-0000") && strstr(msg, "no steady state at the basal rate") && strstr(msg, "in 2 attempts"),

@@ -40,6 +40,12 @@ int run_case_shell(const char *cmd, char *err, size_t cap) {
   return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+int run_case_twinscale(int seconds, const char *args, char *err, size_t cap) {
+  char cmd[8192];
+  snprintf(cmd, sizeof cmd, "timeout %d %s/twinscale %s > /dev/null", seconds, TW_BINARY_DIR, args);
+  return run_case_shell(cmd, err, cap);
+}
+
 int run_case_exists(const char *path) { return access(path, F_OK) == 0; }
 
 static int same_dataset(tw_h5_file *fa, tw_h5_file *fb, const char *path, const char *a, const char *b) {

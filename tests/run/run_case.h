@@ -13,6 +13,9 @@ const char *run_case_dir(const char *name);
 /* Runs `cmd` (a shell command line) in the case directory with stderr to a
 ** file whose text goes to err; returns the exit status (-1 when killed). */
 int run_case_shell(const char *cmd, char *err, size_t cap);
+/* Runs `twinscale ARGS` of this build tree under `timeout SECONDS`, stdout
+** discarded, as run_case_shell. */
+int run_case_twinscale(int seconds, const char *args, char *err, size_t cap);
 /* True when the file exists. */
 int run_case_exists(const char *path);
 /* Every dataset the simulate job writes for the t1d pack with a CGM

@@ -28,11 +28,7 @@
 
 static const char *dir;
 
-static int twinscale(const char *args, char *err, size_t cap) {
-  char cmd[4096];
-  snprintf(cmd, sizeof cmd, "timeout 60 %s/twinscale %s > /dev/null", TW_BINARY_DIR, args);
-  return run_case_shell(cmd, err, cap);
-}
+static int twinscale(const char *args, char *err, size_t cap) { return run_case_twinscale(60, args, err, cap); }
 
 /* Starts a year-long run, waits for its partial file, sends `sig`, waits. */
 static void stopped_by(const char *sig, int expect_rc, const char *expect_msg) {

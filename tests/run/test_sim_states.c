@@ -37,11 +37,7 @@
 
 static const char *dir;
 
-static int twinscale(const char *args, char *err, size_t cap) {
-  char cmd[8192];
-  snprintf(cmd, sizeof cmd, "timeout 300 %s/twinscale %s > /dev/null", TW_BINARY_DIR, args);
-  return run_case_shell(cmd, err, cap);
-}
+static int twinscale(const char *args, char *err, size_t cap) { return run_case_twinscale(300, args, err, cap); }
 
 /* Runs simulate with `args`, which must succeed. */
 static void simulate(const char *args) {

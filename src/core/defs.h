@@ -32,6 +32,8 @@
 #define TW_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define TW_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define TW_MAX(a, b) ((a) > (b) ? (a) : (b))
+/* a rounded up to a whole multiple of m (> 0) */
+#define TW_ROUND_UP(a, m) (((a) + (m) - 1) / (m) * (m))
 
 #if defined(__GNUC__)
 #define TW_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))

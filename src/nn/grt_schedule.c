@@ -45,14 +45,27 @@ static int thread_num(void) {
 #endif
 }
 
+/* Inside a parallel region already (a trial's slices, one per thread, each
+** rolling out its own twins): the team here is the caller alone, and OpenBLAS
+** runs single-threaded there anyway. Its thread count is a process-wide
+** setting, so it is left alone rather than set and restored by several
+** threads at once. */
+static int in_parallel(void) {
+#if defined(_OPENMP)
+  return omp_in_parallel();
+#else
+  return 0;
+#endif
+}
+
 tw_status grt_parallel(tw_backend *be, int n, int threads, int dynamic, grt_task_fn fn, void *ctx) {
   if (be->device.kind != TW_DEVICE_HOST) {
     for (int k = 0; k < n; ++k) TW_TRY(fn(ctx, k, 0));
     return TW_OK;
   }
 #if TW_HAVE_OPENBLAS
-  const int blas_threads = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  const int nested = in_parallel(), blas_threads = nested ? 1 : openblas_get_num_threads();
+  if (!nested) openblas_set_num_threads(1);
 #endif
   /* the first error; its message is copied because messages are per thread */
   tw_status first = TW_OK;
@@ -79,7 +92,7 @@ tw_status grt_parallel(tw_backend *be, int n, int threads, int dynamic, grt_task
     }
   }
 #if TW_HAVE_OPENBLAS
-  openblas_set_num_threads(blas_threads);
+  if (!nested) openblas_set_num_threads(blas_threads);
 #endif
   if (first != TW_OK) return TW_FAIL(first, "%s", message);
   return TW_OK;

@@ -33,6 +33,7 @@ tw_status tw_grt_twin_file_write(tw_h5_file *f, const tw_grt_twin_map *m, const 
   TW_TRY(tw_h5_attr_write_string(f, "pack", m->pack->name));
   TW_TRY(tw_h5_attr_write_i64(f, "every_min", info->every_min));
   TW_TRY(tw_h5_attr_write_i64(f, "context", info->context));
+  TW_TRY(tw_h5_attr_write_i64(f, "horizon", info->horizon));
   TW_TRY(write_names(f, "/twin/state_names", m->n_states, state_name, m));
   TW_TRY(write_vec(f, "/twin/state_slot", TW_I32, m->slot, m->n_states, "1"));
   TW_TRY(write_vec(f, "/twin/x_center", TW_F64, m->x_center, m->n_states, "1"));
@@ -123,8 +124,10 @@ tw_status tw_grt_twin_file_read(tw_h5_file *f, const tw_pack *pack, tw_grt_twin_
   TW_TRY(read_params(f, m));
   m->F = m->S + m->U + m->P + m->N;
   if (tw_h5_attr_read_i64(f, "every_min", &info->every_min) != TW_OK ||
-      tw_h5_attr_read_i64(f, "context", &info->context) != TW_OK)
-    return tw_error_clear(), TW_FAIL(TW_ERR_INPUT, "%s: no attributes every_min and context", tw_h5_path(f));
+      tw_h5_attr_read_i64(f, "context", &info->context) != TW_OK ||
+      tw_h5_attr_read_i64(f, "horizon", &info->horizon) != TW_OK)
+    return tw_error_clear(), TW_FAIL(TW_ERR_INPUT, "%s: no attributes every_min, context and horizon (a model file "
+                                     "from before the neural engine: train it again)", tw_h5_path(f));
   TW_TRY(tw_grt_file_read_layout(f, lay));
   if (lay->sz.N != m->N || lay->sz.F != m->F || lay->sz.O != m->O)
     return TW_FAIL(TW_ERR_INPUT, "%s: model sizes N=%d F=%d O=%d, but pack %s with these features needs N=%d F=%d O=%d",

@@ -4,7 +4,8 @@
 ** how the pack's twin maps onto it (grt_twin.h), so that evaluation and the
 ** neural engine scale exactly as training did:
 **   attributes  pack, every_min (minutes per step), context (steps of true
-**               state before a rollout, as trained)
+**               state before a rollout, as trained), horizon (steps rolled
+**               out after the context, as trained)
 **   /twin/state_names (n_states), /twin/state_slot (n_states) int32: node * S + slot
 **   /twin/x_center, /twin/x_scale, /twin/dx_scale (n_states) float64
 **   /twin/input_names, /twin/u_scale (n_inputs)
@@ -21,7 +22,7 @@
 TW_EXTERN_C_BEGIN
 
 typedef struct tw_grt_twin_info {
-  int64_t every_min, context;
+  int64_t every_min, context, horizon;
 } tw_grt_twin_info;
 
 /* Writes the map, its attributes and the weights (a HOST buffer). */

@@ -187,6 +187,7 @@ static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_sim_output_cfg, outp
 
 static const char *const precisions[] = {"float32", "float64", NULL};
 static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
+const char *const tw_sim_engine_names[] = {"physio", "neural", NULL};
 
 static const tw_cfg_field sim_fields[] = {
     {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_config, pack), .required = 1,
@@ -200,6 +201,13 @@ static const tw_cfg_field sim_fields[] = {
      .default_text = "float64", .choices = precisions, .doc = "floating-point type of the integration"},
     {.key = "backend", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_config, backend), .default_text = "auto",
      .choices = backends, .doc = "where the twins run: a GPU when one is visible (auto), the CPU, or a GPU"},
+    {.key = "engine", .type = TW_CFG_ENUM, .offset = offsetof(tw_sim_config, engine), .default_text = "physio",
+     .choices = tw_sim_engine_names,
+     .doc = "what advances the twins: the pack's equations (physio) or a learned twin (neural, with `model`; "
+            "docs/training.md)"},
+    {.key = "model", .type = TW_CFG_STRING, .offset = offsetof(tw_sim_config, model),
+     .doc = "with engine: neural, the model file `twinscale train` wrote (data/models/t1d-grt.h5 ships); "
+            "a relative path is relative to the config file"},
     {.key = "integrator", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, integrator),
      .sub = &tw_sim_integrator_schema, .default_text = "{}", .doc = "ODE integrator"},
     {.key = "scenario", .type = TW_CFG_MAP, .offset = offsetof(tw_sim_config, scenario), .sub = &tw_sim_scenario_schema,
@@ -232,8 +240,18 @@ static tw_status check_random_meals(const tw_cfg_doc *doc, const tw_sim_scenario
   return TW_OK;
 }
 
+tw_status tw_sim_config_check_engine(const tw_cfg_doc *doc, int engine, const char *model) {
+  if (engine == TW_SIM_ENGINE_NEURAL && !model)
+    return tw_cfg_error_at(doc, tw_cfg_top_mark(doc, "engine"), "engine: neural needs `model:`, a model file "
+                           "written by `twinscale train` (data/models/t1d-grt.h5 for t1d)");
+  if (engine != TW_SIM_ENGINE_NEURAL && model)
+    return tw_cfg_error_at(doc, tw_cfg_top_mark(doc, "model"), "model: a model file is for `engine: neural`, "
+                           "and this run's engine is physio");
+  return TW_OK;
+}
+
 /* Events must fall inside the run; every_min must divide it; twins come from
-** exactly one source. */
+** exactly one source; the engine has what it needs. */
 tw_status tw_sim_config_check(const tw_cfg_doc *doc, void *obj) {
   const tw_sim_config *c = obj;
   const tw_sim_scenario_cfg *s = &c->scenario;
@@ -272,7 +290,7 @@ tw_status tw_sim_config_check(const tw_cfg_doc *doc, void *obj) {
     if (c->n_drugs == 0 || strcmp(s->doses[i].drug, c->drugs[0].name) != 0)
       return tw_cfg_error_at(doc, s->doses[i].mark, "scenario.doses[%d].drug: '%s' is not defined under drugs:", i,
                              s->doses[i].drug);
-  return TW_OK;
+  return tw_sim_config_check_engine(doc, c->engine, c->model);
 }
 
 const tw_cfg_schema tw_sim_config_schema = TW_CFG_SCHEMA(tw_sim_config, sim_fields, tw_sim_config_check);

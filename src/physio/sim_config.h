@@ -10,6 +10,7 @@
 **   sensor: {name: none, noise: true}
 **   output: {path: out.h5, every_min: 1}
 **   seed: 1
+**   engine: physio                 # or neural, with model: a `twinscale train` model file
 **   drugs: [...]                   # pbpk (schema in pbpk_config.h)
 **   pd: [...]                      # PD couplings (pbpk_config.h)
 **
@@ -135,6 +136,8 @@ typedef struct tw_sim_output_cfg {
 
 typedef enum tw_sim_precision { TW_SIM_FLOAT32, TW_SIM_FLOAT64 } tw_sim_precision;
 typedef enum tw_sim_backend { TW_SIM_BACKEND_AUTO, TW_SIM_BACKEND_CPU, TW_SIM_BACKEND_CUDA } tw_sim_backend;
+/* What advances the twins: the pack's equations, or a learned twin (run/engines.h). */
+typedef enum tw_sim_engine_kind { TW_SIM_ENGINE_PHYSIO, TW_SIM_ENGINE_NEURAL } tw_sim_engine_kind;
 
 typedef struct tw_sim_config {
   tw_cfg_mark mark;
@@ -143,6 +146,8 @@ typedef struct tw_sim_config {
   int64_t duration_min;
   int precision; /* tw_sim_precision */
   int backend;   /* tw_sim_backend */
+  int engine;    /* tw_sim_engine_kind */
+  char *model;   /* with engine neural: the model file, as written in the config */
   tw_sim_integrator_cfg integrator;
   tw_sim_scenario_cfg scenario;
   tw_sim_sensor_cfg sensor;
@@ -159,6 +164,11 @@ extern const tw_cfg_schema tw_sim_config_schema;
 /* The parts, for config kinds built on this one (the trial, src/trial/trial_config.c). */
 extern const tw_cfg_schema tw_sim_twins_schema, tw_sim_integrator_schema, tw_sim_scenario_schema,
     tw_sim_sensor_schema, tw_sim_controller_params_schema, tw_sim_dose_schema, tw_sim_bolus_schema;
+
+/* The engine keys of the simulate and trial kinds (engine, model), and their
+** check: a neural engine needs a model file, a model file the neural engine. */
+extern const char *const tw_sim_engine_names[];
+tw_status tw_sim_config_check_engine(const tw_cfg_doc *doc, int engine, const char *model);
 
 /* The cross-field checks of a bound config (events inside the run, every_min
 ** dividing it, one source of twins, doses of the defined drug): the schema's

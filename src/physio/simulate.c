@@ -9,6 +9,15 @@
 ** plan's states, the inputs given to the integrator are summed per twin since
 ** the last output sample, and their mean over the interval is written when the
 ** next output sample is reached (simulate.h).
+**
+** With an engine (plan.engine) a step is the engine's, several minutes long,
+** and the state at its start is kept: samples inside it (output and sensor)
+** are taken, in time order, from the state interpolated between its ends. A
+** controller's decision at a sensor sample inside the step changes the insulin
+** from that minute on, and the engine takes the step again, from the same
+** start, with the new inputs (when the decision changed any twin's insulin):
+** what the twin does after the decision sees it, as with the integrator, while
+** the samples before it stand as taken.
 */
 #include "physio/simulate.h" /* tw_sim_plan */
 
@@ -30,7 +39,12 @@ static int64_t gcd64(int64_t a, int64_t b) {
 }
 
 int64_t tw_sim_step(const tw_sim_plan *pl) {
+  if (pl->engine) return pl->engine->interval;
   return pl->cgm ? gcd64(pl->every, pl->cgm->sample_time) : pl->every;
+}
+
+int64_t tw_sim_block_align(const tw_sim_plan *pl) {
+  return pl->engine ? pl->engine->interval / gcd64(pl->engine->interval, pl->every) : 1;
 }
 
 tw_status tw_sim_result_alloc_block(const tw_sim_plan *pl, int64_t n, int64_t block, tw_sim_result *r) {
@@ -103,11 +117,17 @@ struct tw_sim_chunk {
   double *ctl_prev;  /* (n) the sensor's previous sample, mg/dL */
   tw_sim_meal_cache meals; /* the random meals of the day being filled */
   double *in_sum;    /* (n_inputs, n) inputs summed since the last output sample, with states */
+  void *eng;         /* the engine's state for the chunk, with plan.engine */
+  void *x_prev, *xi; /* with plan.engine: the state before the last step, one between (SoA) */
+  int64_t t_prev;    /* with plan.engine: when the last step started */
 };
 
 void tw_sim_chunk_close(tw_sim_chunk *c) {
   if (!c) return;
   if (c->mirrored) tw_physio_mirror_destroy(c->pl->backend, &c->mr);
+  if (c->eng) c->pl->engine->close(c->eng);
+  free(c->x_prev);
+  free(c->xi);
   free(c->x);
   free(c->p);
   free(c->d);
@@ -131,19 +151,20 @@ static void put(const tw_sim_chunk *c, void *a, int k, int64_t i, double v) {
   else ((float *)a)[k * c->ld + i] = (float)v;
 }
 
-/* One twin's observables from the chunk's host arrays, as doubles. The
-** parameters come from the chunk's twin-major copy `pt`, so only the state and
-** the discrete variables are gathered from the SoA arrays. */
-static void observe_twin(const tw_model *m, const tw_sim_chunk *c, int64_t i, double *obs) {
+/* One twin's observables from the chunk's host arrays, as doubles, at state
+** `xs` (c->x, or one interpolated). The parameters come from the chunk's
+** twin-major copy `pt`, so only the state and the discrete variables are
+** gathered from the SoA arrays. */
+static void observe_twin(const tw_model *m, const tw_sim_chunk *c, const void *xs, int64_t i, double *obs) {
   if (c->esz == sizeof(double)) {
     double x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS];
-    const double *X = c->x, *D = c->d;
+    const double *X = xs, *D = c->d;
     for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
     for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
     tw_model_observe_f64(m, x, (const double *)c->pt + i * m->n_params, d, obs);
   } else {
     float x[TW_PACK_MAX_STATES], d[TW_PACK_MAX_DISC * TW_MODEL_MAX_PARTS], o[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS];
-    const float *X = c->x, *D = c->d;
+    const float *X = xs, *D = c->d;
     for (int k = 0; k < m->n_states; ++k) x[k] = X[k * c->ld + i];
     for (int k = 0; k < m->n_disc; ++k) d[k] = D[k * c->ld + i];
     tw_model_observe_f32(m, x, (const float *)c->pt + i * m->n_params, d, o);
@@ -168,31 +189,41 @@ static void decide(const tw_sim_chunk *c, int64_t i, int64_t t) {
   c->ctl_prev[i] = now;
 }
 
-/* The controller's insulin in place of the scenario's, and the announced
-** carbohydrate counted, for the minutes of inputs just filled in c->u. */
-static void controller_inputs(tw_sim_chunk *c) {
+/* The controller's insulin in place of the scenario's in minute m of the
+** inputs in c->u. */
+static void hold_insulin(tw_sim_chunk *c, int64_t m) {
   const tw_sim_plan *pl = c->pl;
-  const int64_t ni = pl->model->n_inputs;
-  for (int64_t m = 0; m < c->step; ++m)
-    for (int64_t i = 0; i < c->n; ++i) {
-      const int64_t meal = (m * ni + pl->ctl_meal_input) * c->ld + i, ins = (m * ni + pl->ctl_insulin_input) * c->ld + i;
-      if (c->esz == sizeof(double)) {
-        c->ctl_meal[i] += ((double *)c->u)[meal];
-        ((double *)c->u)[ins] = c->ctl_rate[i];
-      } else {
-        c->ctl_meal[i] += ((float *)c->u)[meal];
-        ((float *)c->u)[ins] = (float)c->ctl_rate[i];
-      }
-    }
+  const int64_t at = (m * pl->model->n_inputs + pl->ctl_insulin_input) * c->ld;
+  for (int64_t i = 0; i < c->n; ++i)
+    if (c->esz == sizeof(double)) ((double *)c->u)[at + i] = c->ctl_rate[i];
+    else ((float *)c->u)[at + i] = (float)c->ctl_rate[i];
 }
 
-/* Twin i's state into the result's state block at sample ti (NaN once failed). */
-static void record_state(const tw_sim_chunk *c, int64_t i, int64_t ti) {
+/* The carbohydrate announced in minute m of the inputs in c->u, counted for
+** the controller's next decision. */
+static void count_meals(tw_sim_chunk *c, int64_t m) {
+  const tw_sim_plan *pl = c->pl;
+  const int64_t at = (m * pl->model->n_inputs + pl->ctl_meal_input) * c->ld;
+  for (int64_t i = 0; i < c->n; ++i)
+    c->ctl_meal[i] += c->esz == sizeof(double) ? ((const double *)c->u)[at + i] : ((const float *)c->u)[at + i];
+}
+
+/* The controller's insulin, and the announced carbohydrate counted, for the
+** minutes of inputs just filled in c->u. */
+static void controller_inputs(tw_sim_chunk *c) {
+  for (int64_t m = 0; m < c->step; ++m) {
+    count_meals(c, m);
+    hold_insulin(c, m);
+  }
+}
+
+/* Twin i's state xs into the result's state block at sample ti (NaN once failed). */
+static void record_state(const tw_sim_chunk *c, const void *xs, int64_t i, int64_t ti) {
   tw_sim_result *r = c->r;
   const int ok = r->flag[i] == TW_TWIN_OK;
   for (int k = 0; k < r->n_states; ++k) {
     const int64_t at = k * c->ld + i;
-    const double v = c->esz == sizeof(double) ? ((const double *)c->x)[at] : ((const float *)c->x)[at];
+    const double v = c->esz == sizeof(double) ? ((const double *)xs)[at] : ((const float *)xs)[at];
     r->states[(k * r->n + i) * r->nt + (ti - r->t0)] = ok ? v : NAN;
   }
 }
@@ -223,10 +254,11 @@ static void close_inputs(tw_sim_chunk *c, int64_t ti) {
 ** runs every output minute: a 1-twin run spent most of its time in the team). */
 enum { SIM_SAMPLE_PARALLEL_MIN = 256 };
 
-/* Observables of every twin at time t: into the trajectory block and the
-** running summary when t is an output time (sample index ti >= 0), and the CGM
-** reading when t is a sensor sample time. Twins are independent: OpenMP over them. */
-static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
+/* Observables of every twin at time t, at state xs: into the trajectory block
+** and the running summary when t is an output time (sample index ti >= 0), and
+** the CGM reading when t is a sensor sample time. Twins are independent:
+** OpenMP over them. */
+static void sample(const tw_sim_chunk *c, const void *xs, int64_t t, int64_t ti) {
   const tw_sim_plan *pl = c->pl;
   tw_sim_result *r = c->r;
   const tw_model *m = pl->model;
@@ -234,10 +266,10 @@ static void sample(const tw_sim_chunk *c, int64_t t, int64_t ti) {
 #pragma omp parallel for schedule(static) if (c->n >= SIM_SAMPLE_PARALLEL_MIN)
   for (int64_t i = 0; i < c->n; ++i) {
     double obs[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS + 1];
-    observe_twin(m, c, i, obs);
+    observe_twin(m, c, xs, i, obs);
     if (r->flag[i] != TW_TWIN_OK) /* failed: no value from here on */
       for (int k = 0; k < no; ++k) obs[k] = NAN;
-    if (ti >= 0 && r->states) record_state(c, i, ti);
+    if (ti >= 0 && r->states) record_state(c, xs, i, ti);
     if (pl->cgm) {
       if (t % pl->cgm->sample_time == 0) {
         tw_cgm_measure(pl->cgm, &c->cgm[i], obs[pl->cgm_source_obs]);
@@ -318,6 +350,9 @@ static tw_status chunk_alloc(tw_sim_chunk *c) {
   TW_TRY(tw_sim_meal_cache_init(&c->meals, c->pl->inputs, c->n));
   if (c->r->inputs && !(c->in_sum = calloc((size_t)(m->n_inputs * c->n) + 1, sizeof(double))))
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
+  if (c->pl->engine && (!(c->x_prev = calloc((size_t)m->n_states * ld, c->esz)) ||
+                        !(c->xi = calloc((size_t)m->n_states * ld, c->esz))))
+    return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for a chunk of %lld twins", (long long)c->n);
   return controller_alloc(c);
 }
 
@@ -346,6 +381,27 @@ static tw_status mirror(tw_sim_chunk *c) {
   return tw_physio_mirror_push(be, &c->mr, TW_MIRROR_ALL);
 }
 
+/* The engine's steps must end at the end of the run and at the end of every
+** block of samples (tw_sim_block_align), and states are recorded only at step
+** ends (their inputs are sums over whole steps). The run layer checks the
+** config against this first. */
+static tw_status check_engine(const tw_sim_plan *pl, const tw_sim_result *r) {
+  const tw_sim_engine *e = pl->engine;
+  if (!e) return TW_OK;
+  const int whole_blocks = r->block >= r->n_times || (r->block * pl->every) % e->interval == 0;
+  if (e->interval < 1 || pl->duration % e->interval || !whole_blocks || (r->states && pl->every % e->interval))
+    return TW_FAIL(TW_ERR_INTERNAL, "simulate: the %s engine's %lld-minute steps do not fit this run (duration %lld, "
+                   "output every %lld min)", e->name, (long long)e->interval, (long long)pl->duration, (long long)pl->every);
+  return TW_OK;
+}
+
+/* The chunk's twins on the plan's engine (when it has one) or its backend. */
+static tw_status start(tw_sim_chunk *c, const double *params) {
+  const tw_sim_engine *e = c->pl->engine;
+  if (!e) return mirror(c);
+  return e->open(e->ctx, c->n, params, &c->eng);
+}
+
 /* A chunk of n twins: its rows (NULL: from twin0) and global ids set by the caller. */
 static tw_status chunk_open(const tw_sim_plan *pl, tw_sim_chunk *c, int64_t n, const double *params,
                             tw_sim_result *r, tw_sim_chunk **out) {
@@ -360,11 +416,12 @@ static tw_status chunk_open(const tw_sim_plan *pl, tw_sim_chunk *c, int64_t n, c
   c->ld = (n + 7) / 8 * 8;
   c->step = tw_sim_step(pl);
   c->esz = pl->dtype == TW_F64 ? sizeof(double) : sizeof(float);
-  tw_status st = chunk_alloc(c);
+  tw_status st = check_engine(pl, r);
+  if (st == TW_OK) st = chunk_alloc(c);
   if (st == TW_OK) {
     init_twins(c, params);
     batch_init(c);
-    st = mirror(c);
+    st = start(c, params);
   }
   if (st != TW_OK) {
     tw_sim_chunk_close(c);
@@ -395,11 +452,17 @@ tw_status tw_sim_chunk_open_rows(const tw_sim_plan *pl, const int64_t *rows, int
   return chunk_open(pl, c, n, params, r, out);
 }
 
-/* Advances every twin by one step of the plan: inputs, integration. */
-static tw_status advance(tw_sim_chunk *c) {
+/* The scenario's inputs of the step's minutes into c->u. */
+static void fill_inputs(tw_sim_chunk *c) {
   const tw_sim_plan *pl = c->pl;
   if (c->rows) tw_sim_inputs_fill_rows(pl->inputs, &c->meals, c->t, (int)c->step, c->rows, c->n, c->ld, pl->dtype, c->u);
   else tw_sim_inputs_fill_cached(pl->inputs, &c->meals, c->t, (int)c->step, c->twin0, c->n, c->ld, pl->dtype, c->u);
+}
+
+/* Advances every twin by one step of the plan: inputs, integration. */
+static tw_status advance(tw_sim_chunk *c) {
+  const tw_sim_plan *pl = c->pl;
+  fill_inputs(c);
   if (pl->controller) controller_inputs(c);
   if (c->in_sum) sum_inputs(c);
   if (c->mirrored) {
@@ -426,8 +489,75 @@ static tw_status take(tw_sim_chunk *c, int is_output) {
   TW_TRY(to_host(c));
   if (c->mirrored) note_failures(c, c->last_sample_t);
   c->last_sample_t = c->t;
-  sample(c, c->t, is_output ? c->t / c->pl->every : -1);
+  sample(c, c->x, c->t, is_output ? c->t / c->pl->every : -1);
   if (is_output) ++c->next_ti;
+  return TW_OK;
+}
+
+/* xi = x_prev + w (x - x_prev), element by element. */
+static void interpolate(tw_sim_chunk *c, double w) {
+  const int64_t len = c->pl->model->n_states * c->ld;
+  if (c->esz == sizeof(double)) {
+    const double *a = c->x_prev, *b = c->x;
+    double *o = c->xi;
+    for (int64_t k = 0; k < len; ++k) o[k] = a[k] + w * (b[k] - a[k]);
+  } else {
+    const float *a = c->x_prev, *b = c->x;
+    float *o = c->xi;
+    for (int64_t k = 0; k < len; ++k) o[k] = (float)(a[k] + w * (b[k] - a[k]));
+  }
+}
+
+/* Whether a decision changed any twin's insulin from what minute m holds. */
+static int insulin_changed(const tw_sim_chunk *c, int64_t m) {
+  const tw_sim_plan *pl = c->pl;
+  const int64_t at = (m * pl->model->n_inputs + pl->ctl_insulin_input) * c->ld;
+  for (int64_t i = 0; i < c->n; ++i) {
+    const double held = c->esz == sizeof(double) ? ((const double *)c->u)[at + i] : ((const float *)c->u)[at + i];
+    const double now = c->esz == sizeof(double) ? c->ctl_rate[i] : (double)(float)c->ctl_rate[i];
+    if (held != now) return 1;
+  }
+  return 0;
+}
+
+/* The engine's step from c->t_prev again, from the state at its start. */
+static tw_status engine_redo(tw_sim_chunk *c) {
+  memcpy(c->x, c->x_prev, (size_t)(c->pl->model->n_states * c->ld) * c->esz);
+  return c->pl->engine->advance(c->eng, &c->b, c->t_prev);
+}
+
+/* Minute m inside the engine's step: the output and sensor samples due then,
+** at the interpolated state; after a decision, the step again. Blocks end at
+** step ends (check_engine), so an output sample inside is in this block. */
+static tw_status inside(tw_sim_chunk *c, int64_t m) {
+  const tw_sim_plan *pl = c->pl;
+  const int64_t t = c->t_prev + m;
+  const int is_output = t % pl->every == 0, is_sensor = pl->cgm && t % pl->cgm->sample_time == 0;
+  if (!is_output && !is_sensor) return TW_OK;
+  interpolate(c, (double)m / (double)c->step);
+  sample(c, c->xi, t, is_output ? t / pl->every : -1);
+  if (is_output) ++c->next_ti;
+  if (!is_sensor || !pl->controller || !insulin_changed(c, m)) return TW_OK;
+  for (int64_t k = m; k < c->step; ++k) hold_insulin(c, k);
+  return engine_redo(c);
+}
+
+/* One step of the engine: inputs (a controller's insulin held at its last
+** decision), the step, then the minutes inside it in order. */
+static tw_status engine_step(tw_sim_chunk *c) {
+  const tw_sim_plan *pl = c->pl;
+  fill_inputs(c);
+  for (int64_t m = 0; pl->controller && m < c->step; ++m) hold_insulin(c, m);
+  memcpy(c->x_prev, c->x, (size_t)(pl->model->n_states * c->ld) * c->esz);
+  c->t_prev = c->t;
+  TW_TRY(pl->engine->advance(c->eng, &c->b, c->t));
+  for (int64_t m = 1; m < c->step; ++m) {
+    if (pl->controller) count_meals(c, m - 1);
+    TW_TRY(inside(c, m));
+  }
+  if (pl->controller) count_meals(c, c->step - 1);
+  if (c->in_sum) sum_inputs(c);
+  c->t += c->step;
   return TW_OK;
 }
 
@@ -453,11 +583,11 @@ tw_status tw_sim_chunk_next(tw_sim_chunk *c, int (*tick)(void *arg, int64_t minu
   }
   if (r->inputs) memset(r->inputs, 0, (size_t)(r->n_inputs * r->n * r->nt) * sizeof(double));
   const int64_t every = c->pl->every, end = r->t0 + r->nt;
-  if (c->t == c->next_ti * every) TW_TRY(take(c, 1)); /* t = 0, or the sample the last block ran up to */
+  if (c->t == c->next_ti * every) TW_TRY(take(c, 1)); /* t = 0, or the sample the last block ran up to */ /* t = 0, or the sample the last block ran up to */
   /* to the block's last sample, and with inputs on through the interval after it */
   const int64_t t_end = (end - 1) * every + (r->inputs && end < r->n_times ? every : 0);
   while (c->t < t_end) {
-    TW_TRY(advance(c));
+    TW_TRY(c->pl->engine ? engine_step(c) : advance(c));
     TW_TRY(sample_due(c, end));
     if (tick && tick(arg, c->t)) {
       r->nt = c->next_ti - r->t0;

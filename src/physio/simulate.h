@@ -26,6 +26,16 @@
 ** Where the chunk runs: on the host through tw_model_advance when the plan has
 ** no backend, else on the plan's backend through its physiology ops table, with
 ** the state copied back to the host at each sample.
+**
+** Or by another engine (plan.engine: the neural twin, src/run/neural_engine.c)
+** that advances the state `interval` minutes at a time in place of the
+** integrator. The chunk then steps by that interval, and a sample between two
+** step ends (output or sensor) is taken at the state interpolated linearly
+** between them (a trial's every-minute glucose from a model of 5-minute
+** steps). The engine's inputs are the scenario's minutes of the step with a
+** controller's insulin as decided; a decision inside a step changes the
+** insulin from its minute on, and the step is taken again from its start. A
+** block of samples must end at a step end (tw_sim_block_align).
 */
 #ifndef TW_PHYSIO_SIMULATE_H
 #define TW_PHYSIO_SIMULATE_H
@@ -35,6 +45,21 @@
 #include "physio/sim_inputs.h" /* tw_sim_inputs */
 
 TW_EXTERN_C_BEGIN
+
+/* An engine that advances twins in place of the model's integrator. */
+typedef struct tw_sim_engine {
+  const char *name;   /* "neural": for messages */
+  int64_t interval;   /* minutes per step; divides the sensor's sample time and the duration */
+  void *ctx;
+  /* The engine's state for n twins with parameters `params` (n, n_params) row-major. */
+  tw_status (*open)(void *ctx, int64_t n, const double *params, void **state);
+  /* Advances the batch (on the host) `interval` minutes from minute t: reads
+  ** b->x and the minutes of inputs b->u, writes b->x, flags twins that fail.
+  ** Called again with the same t (the inputs changed inside the step), it
+  ** takes the step again from the same internal state. */
+  tw_status (*advance)(void *state, tw_physio_batch *b, int64_t t);
+  void (*close)(void *state);
+} tw_sim_engine;
 
 typedef struct tw_sim_plan {
   const tw_model *model;
@@ -56,6 +81,7 @@ typedef struct tw_sim_plan {
   const double *ctl_state;      /* (twins of the process, n_state) starting states */
   int ctl_insulin_input, ctl_meal_input;
   const tw_pump_spec *pump;     /* quantises the controller's actions; NULL: none */
+  const tw_sim_engine *engine;  /* NULL: the model's integrator */
 } tw_sim_plan;
 
 typedef struct tw_sim_result {
@@ -107,7 +133,12 @@ void tw_sim_chunk_close(tw_sim_chunk *c);
 tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
                            const double *params, tw_sim_result *r);
 
-/* The step (minutes) the chunk advances by between samples. */
+/* The multiple of samples a block must hold so that it ends at a step end: 1
+** unless an engine's steps are longer than the output interval. */
+int64_t tw_sim_block_align(const tw_sim_plan *pl);
+
+/* The step (minutes) the chunk advances by between samples: the engine's
+** interval, or the largest that divides the output interval and the sensor's. */
 int64_t tw_sim_step(const tw_sim_plan *pl);
 
 TW_EXTERN_C_END

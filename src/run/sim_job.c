@@ -23,6 +23,7 @@
 #include "core/log.h"         /* tw_log */
 #include "physio/integrate.h" /* tw_integrator_name */
 #include "physio/sim_setup.h" /* tw_sim_setup */
+#include "run/engines.h"       /* engine: neural */
 #include "run/params_out.h"   /* /cohort/parameters with output.states */
 
 /* HDF5 chunks are at most this many samples wide (1 MiB of float64 per row). */
@@ -32,6 +33,7 @@ typedef struct sim_job {
   const tw_sim_config *c;
   const tw_cfg_doc *doc;
   tw_sim_setup s;
+  tw_engine *engine;  /* NULL: the pack's integrator */
   int64_t n_times, block, chunk_cols; /* samples: all, per block, per HDF5 chunk */
   tw_h5_dataset **ds; /* (n_out, 4): trajectory, mean, min, max */
   tw_h5_dataset **sds; /* (n_states + n_inputs) with output.states, else NULL */
@@ -50,12 +52,14 @@ typedef struct sim_job {
 ** one is not mostly empty: a year at one minute is 4 chunks of 131,401, not 5
 ** of 131,072 with the fifth 99% padding), and a block is as many whole chunks
 ** as the buffer holds for chunk x observables x 8 bytes. A buffer too small
-** for one chunk makes chunks the width of a block. */
+** for one chunk makes chunks the width of a block. Both are whole multiples of
+** the plan's block alignment (an engine's steps end at block ends). */
 static void block_shape(sim_job *j, int64_t chunk, int64_t buffer_bytes) {
   const int64_t rows = j->s.n_out + (j->c->output.states ? j->s.model.n_states + j->s.model.n_inputs : 0);
   const int64_t T = j->n_times, per_sample = chunk * rows * (int64_t)sizeof(double);
-  const int64_t pieces = (T + SIM_MAX_CHUNK_COLS - 1) / SIM_MAX_CHUNK_COLS;
-  const int64_t width = (T + pieces - 1) / pieces, fits = TW_MAX(1, buffer_bytes / TW_MAX(1, per_sample));
+  const int64_t pieces = (T + SIM_MAX_CHUNK_COLS - 1) / SIM_MAX_CHUNK_COLS, align = tw_sim_block_align(&j->s.plan);
+  const int64_t width = TW_ROUND_UP((T + pieces - 1) / pieces, align);
+  const int64_t fits = TW_ROUND_UP(TW_MAX(1, buffer_bytes / TW_MAX(1, per_sample)), align);
   j->chunk_cols = fits >= width ? width : fits;
   j->block = TW_MIN(fits / j->chunk_cols * j->chunk_cols, T);
 }
@@ -69,6 +73,7 @@ static tw_status write_attrs(sim_job *j, tw_h5_file *f) {
                j->s.out_names[k]);
   TW_TRY(tw_h5_attr_write_string(f, "pack", c->pack));
   TW_TRY(tw_h5_attr_write_string(f, "precision", c->precision == TW_SIM_FLOAT32 ? "float32" : "float64"));
+  TW_TRY(tw_h5_attr_write_string(f, "engine", tw_engine_name(j->engine)));
   TW_TRY(tw_h5_attr_write_string(f, "integrator", tw_integrator_name(j->s.plan.opts.kind)));
   TW_TRY(tw_h5_attr_write_string(f, "backend", tw_run_backend(j->run)->name));
   TW_TRY(tw_h5_attr_write_string(f, "headline_observables", headline));
@@ -109,6 +114,7 @@ static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
   sim_job *j = ctx;
   j->run = run;
   j->s.plan.backend = tw_run_backend(run);
+  TW_TRY(tw_engine_attach(j->engine, j->s.plan.backend));
   TW_TRY(write_attrs(j, f));
   TW_TRY(tw_h5_write_strings(f, "/twins/name", (const char *const *)j->s.names, j->s.n_twins, "1"));
   TW_TRY(write_times(j, f));
@@ -230,7 +236,10 @@ tw_status tw_sim_job_run(const tw_dist *dist, const tw_sim_config *c, const tw_c
   j.doc = doc;
   *failed = 0;
   tw_status st = tw_dist_agree(dist, tw_sim_setup_build(c, doc, &j.s));
+  if (st == TW_OK) st = tw_dist_agree(dist, tw_engine_load(doc, c->engine, c->model, &j.s.plan, &j.engine));
+  j.s.plan.engine = tw_engine_step(j.engine);
   if (st != TW_OK) {
+    tw_engine_free(j.engine);
     tw_sim_setup_free(&j.s);
     return tw_error_trace(st, __FILE__, __LINE__);
   }
@@ -245,6 +254,7 @@ tw_status tw_sim_job_run(const tw_dist *dist, const tw_sim_config *c, const tw_c
                     .block = job_block, .end_chunk = job_end, .close = job_close};
   st = tw_run_execute(dist, &ro, &job, rep);
   *failed = j.failed;
+  tw_engine_free(j.engine);
   tw_sim_setup_free(&j.s);
   return st;
 }

@@ -16,32 +16,22 @@
 
 #include "core/clock.h"   /* tw_now_seconds */
 #include "core/json.h"    /* the report */
-#include "io/h5.h"
-#include "nn/grt_twin_file.h"
-#include "physio/pack.h"  /* tw_pack_lookup */
+#include "run/learned_twin.h" /* the model file */
 #include "train/train_internal.h"
 
 enum { ORIGIN_EVERY_MIN = 60 };
 static const int horizons[TW_EVAL_HORIZONS] = {30, 60, 120};
 
-/* The model file: pack, map, weights on the backend. */
+/* The model file: pack, map, weights on the backend (the trainer owns them after). */
 static tw_status load_model(const char *path, tw_trainer *t, tw_grt_twin_info *info) {
-  tw_h5_file *f;
-  char *pack = NULL;
-  const tw_pack *pk = NULL;
-  float *host = NULL;
-  TW_TRY(tw_h5_open(path, NULL, &f));
-  tw_status st = tw_grt_twin_file_pack(f, &pack);
-  if (st == TW_OK) st = tw_pack_lookup(pack, &pk);
-  if (st == TW_OK) st = tw_grt_twin_file_read(f, pk, &t->map, info, &t->lay, &host);
-  free(pack);
-  const tw_status cst = tw_h5_close(f);
-  if (st == TW_OK) st = cst;
-  t->model.layout = t->lay;
-  const size_t bytes = (size_t)t->lay.total * sizeof(float);
-  if (st == TW_OK) st = t->be->alloc(t->be, bytes, (void **)&t->model.params);
-  if (st == TW_OK) st = t->be->copy(t->be, t->model.params, host, bytes, TW_COPY_HOST_TO_DEVICE);
-  free(host);
+  tw_learned_twin lt;
+  tw_status st = tw_learned_twin_read(path, &lt);
+  if (st == TW_OK) st = tw_learned_twin_upload(&lt, t->be);
+  if (st == TW_OK) {
+    t->map = lt.map, *info = lt.info, t->lay = lt.model.layout, t->model = lt.model;
+    lt.be = NULL; /* the weights are the trainer's now */
+  }
+  tw_learned_twin_free(&lt);
   return st;
 }
 

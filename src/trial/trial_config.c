@@ -132,14 +132,16 @@ static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_trial_output_cfg, ou
 
 static const char *const precisions[] = {"float32", "float64", NULL};
 static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
-static const char *const engines[] = {"physio", NULL};
 
 static const tw_cfg_field trial_fields[] = {
     {.key = "title", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_config, title),
      .doc = "the report's title (default: from the design and arms)"},
     {.key = "engine", .type = TW_CFG_ENUM, .offset = offsetof(tw_trial_config, engine), .default_text = "physio",
-     .choices = engines,
-     .doc = "what the twins run on: physio (their packs' mechanistic models); neural comes with training"},
+     .choices = tw_sim_engine_names,
+     .doc = "what the twins run on: physio (their packs' mechanistic models) or neural (a learned twin, with "
+            "`model`), as in simulate"},
+    {.key = "model", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_config, model),
+     .doc = "with engine: neural, the model file `twinscale train` wrote, as in simulate"},
     {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_config, pack), .required = 1,
      .doc = "model pack, as in simulate"},
     {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_trial_config, twins), .sub = &tw_sim_twins_schema,
@@ -190,6 +192,8 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->duration_min = t->warmup_min + t->duration_min;
   out->precision = t->precision;
   out->backend = t->backend;
+  out->engine = t->engine;
+  out->model = t->model;
   out->integrator = t->integrator;
   out->scenario = t->scenario;
   out->sensor = t->sensor;

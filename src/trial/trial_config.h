@@ -30,11 +30,6 @@
 
 TW_EXTERN_C_BEGIN
 
-/* What the twins run on: their packs' mechanistic models. The neural twin (the
-** trained GRT) joins when the training issue lands; the key is here so that
-** configs name the engine from the start. */
-typedef enum tw_trial_engine { TW_TRIAL_ENGINE_PHYSIO = 0 } tw_trial_engine;
-
 typedef struct tw_trial_stratum_cfg {
   tw_cfg_mark mark;
   char *covariate;  /* a /cohort/covariates/<name> of the cohort file */
@@ -107,7 +102,8 @@ typedef struct tw_trial_output_cfg {
 typedef struct tw_trial_config {
   tw_cfg_mark mark;
   char *title;
-  int engine;       /* tw_trial_engine */
+  int engine;       /* tw_sim_engine_kind: the packs' equations or the learned twin */
+  char *model;      /* with engine neural: the model file */
   /* the simulate keys, shared by every arm */
   char *pack;
   tw_sim_twins_cfg twins;

@@ -34,6 +34,7 @@
 
 #include "core/log.h"         /* tw_log */
 #include "physio/integrate.h" /* tw_integrator_name */
+#include "run/engines.h"       /* engine: neural */
 #include "run/params_out.h"    /* /cohort/parameters, chunk by chunk */
 #include "trial/trial_finish.h" /* tw_trial_finish */
 #include "trial/trial_setup.h"
@@ -47,7 +48,8 @@ static void give_back_freed(void) {
 #endif
 }
 
-/* Samples (minutes) per block between the simulator and the accumulators. */
+/* Samples (minutes) per block between the simulator and the accumulators (a
+** whole number of an engine's steps: rounded up to tw_sim_block_align). */
 enum { TRIAL_BLOCK_MIN = 60 };
 
 /* The accumulators of one arm's pass over a chunk. */
@@ -62,6 +64,7 @@ typedef struct trial_job {
   const tw_trial_config *c;
   const tw_cfg_doc *doc;
   trial_setup s;
+  tw_engine *engine; /* NULL: the packs' integrators */
   tw_run *run;
   int64_t n_times, keep, every; /* trajectories: samples, twins kept, interval */
   tw_h5_dataset **ep_ds, **traj_ds, *flag_ds;
@@ -91,6 +94,7 @@ static tw_status write_attrs(trial_job *j, tw_h5_file *f) {
   TW_TRY(tw_h5_attr_write_i64(f, "duration_min", c->duration_min));
   TW_TRY(tw_h5_attr_write_string(f, "glucose_observable", j->s.glucose ? j->s.glucose : ""));
   TW_TRY(tw_h5_attr_write_string(f, "backend", tw_run_backend(j->run)->name));
+  TW_TRY(tw_h5_attr_write_string(f, "engine", tw_engine_name(j->engine)));
   TW_TRY(tw_h5_attr_write_string(f, "precision", c->precision == TW_SIM_FLOAT32 ? "float32" : "float64"));
   return tw_h5_attr_write_string(f, "integrator", tw_integrator_name(j->s.arm[0].plan.opts.kind));
 }
@@ -170,8 +174,12 @@ static tw_status job_open(void *ctx, tw_run *run, tw_h5_file *f) {
   if (!arms) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
   for (int a = 0; a < j->s.n_arms; ++a) arms[a] = j->c->arms[a].name;
   j->run = run;
-  for (int a = 0; a < j->s.n_arms; ++a) j->s.arm[a].plan.backend = tw_run_backend(run);
-  tw_status st = tw_h5_write_strings(f, "/arms/name", arms, j->s.n_arms, "1");
+  tw_status st = TW_OK;
+  for (int a = 0; a < j->s.n_arms && st == TW_OK; ++a) {
+    j->s.arm[a].plan.backend = tw_run_backend(run);
+  }
+  if (st == TW_OK) st = tw_engine_attach(j->engine, tw_run_backend(run));
+  if (st == TW_OK) st = tw_h5_write_strings(f, "/arms/name", arms, j->s.n_arms, "1");
   free(arms);
   TW_TRY(st);
   TW_TRY(write_attrs(j, f));
@@ -359,7 +367,7 @@ static tw_status run_slice(trial_slice *sl) {
   tw_sim_result r;
   tw_sim_chunk *ch = NULL;
   trial_accs acc;
-  TW_TRY(tw_sim_result_alloc_block(&s->plan, sl->m, TRIAL_BLOCK_MIN, &r));
+  TW_TRY(tw_sim_result_alloc_block(&s->plan, sl->m, TW_ROUND_UP(TRIAL_BLOCK_MIN, tw_sim_block_align(&s->plan)), &r));
   tw_status st = accs_init(j, sl->m, &acc);
   if (st == TW_OK) st = tw_sim_chunk_open_rows(&s->plan, sl->rows, sl->m, sl->params, &r, &ch);
   while (st == TW_OK && (st = tw_sim_chunk_next(ch, tick, sl)) == TW_OK && r.nt > 0 && !tw_run_signal_caught()) {
@@ -379,12 +387,19 @@ static tw_status run_slice(trial_slice *sl) {
 ** more, default_chunk below). */
 enum { TRIAL_SLICE_MIN = 16, TRIAL_MAX_SLICES = 256 };
 
+/* Slices of an arm's m twins: one per thread on the host; one on a device,
+** which takes the arm's twins as one batch (and whose library handles are not
+** for several threads at once). */
+static int slices(const trial_job *j, int64_t m) {
+  if (tw_run_backend(j->run)->device.kind != TW_DEVICE_HOST) return 1;
+  return (int)TW_MAX(1, TW_MIN(TW_MIN((int64_t)omp_get_max_threads(), (int64_t)TRIAL_MAX_SLICES), m / TRIAL_SLICE_MIN));
+}
+
 /* Arm a for the m twins at j->rows: one slice per thread, then their failures
 ** gathered (a worker's error message is its own thread's: carried back). */
 static tw_status run_arm(trial_job *j, int a, int64_t m) {
   const int64_t np = j->s.arm[a].model.n_params;
-  const int P = (int)TW_MAX(1, TW_MIN(TW_MIN((int64_t)omp_get_max_threads(), (int64_t)TRIAL_MAX_SLICES),
-                                      m / TRIAL_SLICE_MIN));
+  const int P = slices(j, m);
   trial_slice sl[TRIAL_MAX_SLICES];
   j->total = (double)m;
   for (int p = 0; p < P; ++p) {
@@ -478,10 +493,13 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   memset(out, 0, sizeof *out);
   j.c = c, j.doc = doc;
   tw_status st = tw_dist_agree(dist, trial_setup_build(c, doc, &j.s));
+  if (st == TW_OK) st = tw_dist_agree(dist, tw_engine_load(doc, c->engine, c->model, &j.s.arm[0].plan, &j.engine));
+  for (int a = 0; st == TW_OK && a < j.s.n_arms; ++a) j.s.arm[a].plan.engine = tw_engine_step(j.engine);
   /* the results file first, so that a bad -o is named as such, then the summary and report */
   if (st == TW_OK) st = tw_dist_agree(dist, tw_run_check_output(ro.output, ro.force));
   if (st == TW_OK) st = tw_dist_agree(dist, tw_trial_finish_paths(c, ro.output, out));
   if (st != TW_OK) {
+    tw_engine_free(j.engine);
     trial_setup_free(&j.s);
     return tw_error_trace(st, __FILE__, __LINE__);
   }
@@ -501,6 +519,7 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   give_back_freed();
   if (st == TW_OK && dist->rank == 0) st = tw_trial_finish(c, tw_cfg_text(doc), ro.output, rep, dist, out);
   st = tw_dist_agree(dist, st);
+  tw_engine_free(j.engine);
   trial_setup_free(&j.s);
   return st;
 }

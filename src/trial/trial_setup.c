@@ -368,6 +368,7 @@ tw_status trial_setup_chunk(const tw_trial_config *c, const tw_cfg_doc *doc, con
     TW_TRY(tw_sim_setup_build_range(&sim, doc, id0, n, &arm[a]));
     TW_TRY(share_params(c, arm, a));
     arm[a].plan.backend = s->arm[a].plan.backend;
+    arm[a].plan.engine = s->arm[a].plan.engine;
   }
   return TW_OK;
 }

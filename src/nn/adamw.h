@@ -101,6 +101,16 @@ TW_HD void tw_adamw_update(float *p, float g, float *m, float *v, tw_adamw_coef 
   *v = vn;
 }
 
+/* The step's gradient from the groups' rows (nn_ops.h sum_rows, train_loop.c):
+** s + rows[j0][i] + rows[j0+1][i] + ... + rows[k-1][i], added left to right,
+** each sum rounded once to float: the order of a host loop of `sum[i] += row[i]`
+** over the rows, whatever the backend. The caller multiplies by the scale after
+** the last row (TW_ADAMW_MUL). */
+TW_HD float tw_rows_add_at(float s, const float *const *rows, int j0, int k, int64_t i) {
+  for (int j = j0; j < k; ++j) s = TW_ADAMW_ADD(s, rows[j][i]);
+  return s;
+}
+
 /* llm.c's learning-rate schedule for 0-based step s: lr_max*(s+1)/warmup during
 ** the warm-up (s < warmup), then cosine decay from lr_max to lr_min at s = total,
 ** lr_min after. Host, double. */

@@ -239,12 +239,19 @@ static tw_status group_grad(tw_trainer *t, int64_t g) {
                               t->row_of[g], NULL, NULL);
 }
 
+static tw_status groups_grad(tw_trainer *t, int64_t lo, int64_t hi) {
+  for (int64_t g = lo; g < hi; ++g) TW_TRY(group_grad(t, g));
+  return TW_OK;
+}
+
 /* This rank's groups, every group's row on every rank, and their sum in group
-** order scaled by 1/G: the step's gradient in t->grads, its loss in t->loss. */
+** order scaled by 1/G: the step's gradient in t->grads, its loss in t->loss.
+** The ranks agree before the gather: one that failed would leave the others
+** waiting in it (NCCL's on the device has no way to fail them). */
 static tw_status step_gradient(tw_trainer *t) {
   int64_t lo, hi;
   tw_dist_block_range(t->G, t->dist->rank, t->dist->size, &lo, &hi);
-  for (int64_t g = lo; g < hi; ++g) TW_TRY(group_grad(t, g));
+  TW_TRY(tw_dist_agree(t->dist, groups_grad(t, lo, hi)));
   TW_TRY(gather_rows(t, lo, hi));
   TW_TRY(tw_dist_allgather_blocks(t->dist, t->group_loss, t->G, sizeof(double)));
   TW_TRY(tw_nn_ops_for(t->be)->sum_rows(t->be, t->lay.total, (int)t->G, (const float *const *)t->row_of,

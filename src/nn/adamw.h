@@ -2,7 +2,8 @@
 ** adamw.h: the optimiser of neural-twin training, one source of math for the CPU
 ** loop (nn_ops_cpu.c) and the CUDA kernel (cuda/nn_ops_cuda.cu), as llm.c does:
 ** AdamW with torch.optim.AdamW's semantics, llm.c's learning-rate schedule and
-** torch.nn.utils.clip_grad_norm_'s clipping.
+** torch.nn.utils.clip_grad_norm_'s clipping; and the fixed order in which the
+** step's gradient is summed from its groups' rows (tw_rows_add_at).
 **
 ** AdamW (amsgrad and maximize off), float32 parameters, gradients and moments,
 ** step t = 1, 2, ... counted after the increment, as torch's state["step"]:

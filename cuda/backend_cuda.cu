@@ -27,6 +27,12 @@
 ** The two fast modes keep float32 storage and accumulation and round the
 ** operands to 10 (TF32) or 7 (BF16) mantissa bits inside the tensor cores.
 **
+** Device collectives (comm_id, comm_init, allgather; backend.h) go to NCCL where
+** the build found it (TW_HAVE_NCCL), else stay NULL. The communicator belongs to
+** the backend: it runs on the backend's stream, so a gather is ordered after the
+** kernels that filled its rows and before those that read them, and destroy
+** leaves it before the stream goes.
+**
 ** This file knows no kernel family: the module's table (cuda/module_cuda.cu)
 ** fills the backend's family slots after tw_backend_cuda_create.
 */
@@ -35,10 +41,16 @@
 #include <limits.h>       /* INT_MAX: cuBLAS takes int sizes */
 #include <stdio.h>        /* snprintf for the device list */
 #include <stdlib.h>       /* calloc, free */
+#include <string.h>       /* memcpy: the communicator's id */
+
+#include "build_info.h" /* TW_HAVE_NCCL */
+#if TW_HAVE_NCCL
+#include <nccl.h> /* communicators, all-gather */
+#endif
 
 #include "backend/backend.h" /* the table this file fills */
 #include "backend_cuda.h"    /* tw_cuda_impl, tw_cuda_activate */
-#include "core/check.h"      /* TW_CUDA_CHECK, TW_CUBLAS_CHECK (after the CUDA headers) */
+#include "core/check.h"      /* TW_CUDA_CHECK, TW_CUBLAS_CHECK, TW_NCCL_CHECK (after the library headers) */
 #include "core/log.h"        /* warnings from destroy, which cannot return them */
 
 tw_status tw_cuda_activate(tw_backend *be) {
@@ -155,15 +167,67 @@ static tw_status cuda_gemm(tw_backend *be, const tw_gemm_batch *g) {
   return TW_OK;
 }
 
-/* Releases what create made, in reverse; members still NULL were never made. */
+/* ---- device collectives (NCCL) ---------------------------------------------- */
+
+#if TW_HAVE_NCCL
+static_assert(sizeof(ncclUniqueId) <= TW_COMM_ID_BYTES, "TW_COMM_ID_BYTES must hold an ncclUniqueId");
+
+static tw_status cuda_comm_id(tw_backend *be, void *id) {
+  ncclUniqueId uid;
+  TW_NCCL_CHECK(ncclGetUniqueId(&uid));
+  memset(id, 0, TW_COMM_ID_BYTES);
+  memcpy(id, &uid, sizeof uid);
+  return TW_OK;
+}
+
+static tw_status cuda_comm_init(tw_backend *be, const void *id, int rank, int size) {
+  tw_cuda_impl *impl = tw_cuda_impl_of(be);
+  if (impl->nccl)
+    return TW_FAIL(TW_ERR_INTERNAL, "cuda backend: device %d has joined a communicator already", impl->device);
+  ncclUniqueId uid;
+  memcpy(&uid, id, sizeof uid);
+  ncclComm_t comm = NULL;
+  TW_TRY(tw_cuda_activate(be));
+  TW_NCCL_CHECK(ncclCommInitRank(&comm, size, uid, rank));
+  impl->nccl = comm;
+  return TW_OK;
+}
+
+static tw_status cuda_allgather(tw_backend *be, const void *send, void *recv, size_t bytes) {
+  tw_cuda_impl *impl = tw_cuda_impl_of(be);
+  if (!impl->nccl) return TW_FAIL(TW_ERR_INTERNAL, "cuda backend: allgather before comm_init");
+  if (!bytes) return TW_OK;
+  TW_TRY(tw_cuda_activate(be));
+  TW_NCCL_CHECK(ncclAllGather(send, recv, bytes, ncclChar, (ncclComm_t)impl->nccl, impl->stream));
+  return TW_OK;
+}
+
+/* Leaves the communicator (after the stream's queued work, gathers included). */
+static tw_status comm_release(tw_cuda_impl *impl) {
+  if (!impl->nccl) return TW_OK;
+  ncclComm_t comm = (ncclComm_t)impl->nccl;
+  impl->nccl = NULL;
+  TW_NCCL_CHECK(ncclCommDestroy(comm));
+  return TW_OK;
+}
+#else
+static tw_status comm_release(tw_cuda_impl *impl) { return TW_OK; }
+#endif
+
+/* ---- create and destroy ------------------------------------------------------ */
+
+/* Releases what create and comm_init made, in reverse; members still NULL were
+** never made. A communicator that fails to go does not keep the rest: its error
+** is returned after them. */
 static tw_status cuda_release(tw_cuda_impl *impl) {
   TW_CUDA_CHECK(cudaSetDevice(impl->device));
   if (impl->stream) TW_CUDA_CHECK(cudaStreamSynchronize(impl->stream));
+  const tw_status comm = comm_release(impl);
   if (impl->cublas) TW_CUBLAS_CHECK(cublasDestroy(impl->cublas));
   impl->cublas = NULL;
   if (impl->stream) TW_CUDA_CHECK(cudaStreamDestroy(impl->stream));
   impl->stream = NULL;
-  return TW_OK;
+  return comm;
 }
 
 static void cuda_destroy(tw_backend *be) {
@@ -217,6 +281,11 @@ tw_status tw_backend_cuda_create(int device_index, tw_backend **out) {
   be->synchronize = cuda_synchronize;
   be->gemm = cuda_gemm;
   be->destroy = cuda_destroy;
+#if TW_HAVE_NCCL
+  be->comm_id = cuda_comm_id;
+  be->comm_init = cuda_comm_init;
+  be->allgather = cuda_allgather;
+#endif
   tw_status st = cuda_init(impl);
   if (st != TW_OK) {
     /* Release what was made; should that fail too, the first error is the one to report. */

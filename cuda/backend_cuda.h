@@ -24,6 +24,7 @@ typedef struct tw_cuda_impl {
   int device;            /* CUDA ordinal */
   cudaStream_t stream;   /* every entry's work goes here, in order */
   cublasHandle_t cublas; /* bound to `stream` */
+  void *nccl;            /* ncclComm_t once comm_init has run, else NULL (backend_cuda.cu) */
 } tw_cuda_impl;
 
 /* be must be a CUDA backend (be->device.kind == TW_DEVICE_CUDA). */

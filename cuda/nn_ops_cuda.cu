@@ -239,13 +239,8 @@ static __global__ void swap01_kernel(I n, I d1, I inner, const float *TW_RESTRIC
   }
 }
 
-/* ---- the table's entries --------------------------------------------------- */
+/* ---- optimiser ------------------------------------------------------------- */
 
-/* Launches an element-wise kernel over n elements (nothing when n is 0) with
-** 32-bit index arithmetic when n leaves room for the grid stride, 64-bit
-** otherwise (a 64-bit division costs several times a 32-bit one, enough to
-** make these memory-bound kernels compute-bound), then checks the launch.
-** The kernel's first argument is the element count. */
 // One AdamW step, one thread per parameter: the CPU loop's TW_HD update.
 template <typename I>
 static __global__ void adamw_kernel(I n, float *TW_RESTRICT p, const float *TW_RESTRICT g, float *TW_RESTRICT m,
@@ -253,6 +248,30 @@ static __global__ void adamw_kernel(I n, float *TW_RESTRICT p, const float *TW_R
   TW_NN_GRID_STRIDE_T(I, i, n) tw_adamw_update(&p[i], g[i], &m[i], &v[i], c);
 }
 
+// The step's gradient, a launch per SUM_ROWS_PER_LAUNCH rows (the pointers go by
+// value, in the kernel's parameters): the first launch starts each element from
+// row 0, the later ones from out, where the previous left the float sum; only
+// the last multiplies by the scale (the others by 1, which is exact).
+enum { SUM_ROWS_PER_LAUNCH = 64 };
+struct sum_rows_ptrs {
+  const float *p[SUM_ROWS_PER_LAUNCH];
+};
+
+template <typename I>
+static __global__ void sum_rows_kernel(I n, sum_rows_ptrs rows, int k, int first, float scale, float *out) {
+  TW_NN_GRID_STRIDE_T(I, i, n) {
+    const float s0 = first ? rows.p[0][i] : out[i];
+    out[i] = TW_ADAMW_MUL(tw_rows_add_at(s0, rows.p, first, k, i), scale);
+  }
+}
+
+/* ---- the table's entries --------------------------------------------------- */
+
+/* Launches an element-wise kernel over n elements (nothing when n is 0) with
+** 32-bit index arithmetic when n leaves room for the grid stride, 64-bit
+** otherwise (a 64-bit division costs several times a 32-bit one, enough to
+** make these memory-bound kernels compute-bound), then checks the launch.
+** The kernel's first argument is the element count. */
 #define LAUNCH(kernel, n, ...)                                                                        \
   do {                                                                                                \
     const int64_t n_ = (n);                                                                           \
@@ -356,9 +375,21 @@ static tw_status cuda_adamw_step(tw_backend *be, int64_t n, float *p, const floa
   return TW_OK;
 }
 
+static tw_status cuda_sum_rows(tw_backend *be, int64_t n, int k, const float *const *rows, float scale,
+                               float *out) {
+  TW_TRY(tw_cuda_activate(be));
+  for (int j0 = 0; j0 < k; j0 += SUM_ROWS_PER_LAUNCH) {
+    const int m = k - j0 < SUM_ROWS_PER_LAUNCH ? k - j0 : SUM_ROWS_PER_LAUNCH;
+    sum_rows_ptrs ptrs = {};
+    for (int j = 0; j < m; ++j) ptrs.p[j] = rows[j0 + j];
+    LAUNCH(sum_rows_kernel, n, ptrs, m, j0 == 0, j0 + m == k ? scale : 1.0f, out);
+  }
+  return TW_OK;
+}
+
 /* In nn_ops.h order (C++ has no designated initialisers before C++20). */
 extern "C" const tw_nn_ops tw_nn_ops_cuda = {
     cuda_gnn_combine,   cuda_gnn_combine_backward, cuda_lstm_cell_forward, cuda_lstm_cell_backward,
     cuda_bias_act,      cuda_relu_backward,        cuda_bias_grad,         cuda_mse,
-    cuda_sum,           cuda_swap01,               cuda_adamw_step,
+    cuda_sum,           cuda_swap01,               cuda_adamw_step,        cuda_sum_rows,
 };

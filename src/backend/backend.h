@@ -60,6 +60,9 @@ typedef struct tw_gemm_batch {
 ** types live with the families (src/physio/physio_ops.h, src/nn/nn_ops.h). */
 typedef enum tw_family { TW_FAMILY_PHYSIO = 0, TW_FAMILY_NN = 1, TW_FAMILY_COUNT } tw_family;
 
+/* Bytes of a device communicator's name (comm_id): NCCL's ncclUniqueId. */
+#define TW_COMM_ID_BYTES 128
+
 typedef struct tw_backend tw_backend;
 struct tw_backend {
   const char *name;  /* "cpu" or "cuda" */
@@ -73,7 +76,26 @@ struct tw_backend {
   tw_status (*fill_bytes)(tw_backend *be, void *dst, int byte, size_t bytes);
   tw_status (*synchronize)(tw_backend *be);
   tw_status (*gemm)(tw_backend *be, const tw_gemm_batch *g);
-  void (*destroy)(tw_backend *be);
+  void (*destroy)(tw_backend *be); /* also leaves and frees the communicator, if any */
+
+  /* Collectives between the devices of a job's ranks, one communicator per
+  ** backend (NCCL on CUDA); NULL on a backend without them (the CPU backend, a
+  ** CUDA build without NCCL), where callers go through the host and MPI
+  ** (mpi/dist.h). One process, one backend, one device per rank; the ranks'
+  ** devices must differ (NCCL refuses two ranks on one GPU).
+  **   comm_id    on one rank (0): fills id (TW_COMM_ID_BYTES) with a fresh
+  **              name for a communicator, to be sent to every rank (tw_dist_bcast);
+  **   comm_init  on every rank at once (a collective: it blocks until all `size`
+  **              ranks have called it, so agree on going there first): joins the
+  **              communicator named by id as rank `rank`, on the backend's device
+  **              and stream; once per backend;
+  **   allgather  recv (size * bytes) receives every rank's send (bytes) in rank
+  **              order; send may be recv + rank * bytes (in place). Queued on the
+  **              backend's stream after the work already there, like a kernel;
+  **              the same bytes on every rank. */
+  tw_status (*comm_id)(tw_backend *be, void *id);
+  tw_status (*comm_init)(tw_backend *be, const void *id, int rank, int size);
+  tw_status (*allgather)(tw_backend *be, const void *send, void *recv, size_t bytes);
 
   /* Each family's op table on this backend, read through the family's lookup;
   ** NULL: the family's CPU table (host backends) or none (the family has no
@@ -145,7 +167,7 @@ tw_status tw_backend_cpu_create(tw_backend **out);
 
 /* What the CUDA module (cuda/module_cuda.cu) exports, as one table named
 ** TW_CUDA_MODULE_SYMBOL; backend_module.c refuses a module whose abi differs. */
-#define TW_CUDA_MODULE_ABI 1
+#define TW_CUDA_MODULE_ABI 2 /* 2: tw_backend gained comm_id, comm_init, allgather */
 #define TW_CUDA_MODULE_SYMBOL "tw_cuda_module"
 #define TW_CUDA_MODULE_FILE "libtwinscale_cuda.so"
 typedef struct tw_cuda_module_api {

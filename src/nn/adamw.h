@@ -2,7 +2,8 @@
 ** adamw.h: the optimiser of neural-twin training, one source of math for the CPU
 ** loop (nn_ops_cpu.c) and the CUDA kernel (cuda/nn_ops_cuda.cu), as llm.c does:
 ** AdamW with torch.optim.AdamW's semantics, llm.c's learning-rate schedule and
-** torch.nn.utils.clip_grad_norm_'s clipping.
+** torch.nn.utils.clip_grad_norm_'s clipping; and the fixed order in which the
+** step's gradient is summed from its groups' rows (tw_rows_add_at).
 **
 ** AdamW (amsgrad and maximize off), float32 parameters, gradients and moments,
 ** step t = 1, 2, ... counted after the increment, as torch's state["step"]:
@@ -99,6 +100,16 @@ TW_HD void tw_adamw_update(float *p, float g, float *m, float *v, tw_adamw_coef 
   *p = TW_ADAMW_ADD(pd, TW_ADAMW_DIV(TW_ADAMW_MUL(c.neg_step, mn), denom));
   *m = mn;
   *v = vn;
+}
+
+/* The step's gradient from the groups' rows (nn_ops.h sum_rows, train_loop.c):
+** s + rows[j0][i] + rows[j0+1][i] + ... + rows[k-1][i], added left to right,
+** each sum rounded once to float: the order of a host loop of `sum[i] += row[i]`
+** over the rows, whatever the backend. The caller multiplies by the scale after
+** the last row (TW_ADAMW_MUL). */
+TW_HD float tw_rows_add_at(float s, const float *const *rows, int j0, int k, int64_t i) {
+  for (int j = j0; j < k; ++j) s = TW_ADAMW_ADD(s, rows[j][i]);
+  return s;
 }
 
 /* llm.c's learning-rate schedule for 0-based step s: lr_max*(s+1)/warmup during

@@ -96,6 +96,15 @@ typedef struct tw_nn_ops {
   ** Element-wise, so results are bit-identical on every backend and thread count. */
   tw_status (*adamw_step)(tw_backend *be, int64_t n, float *p, const float *g, float *m, float *v, double lr,
                           double b1, double b2, double eps, double wd, int64_t step, float grad_scale);
+
+  /* The step's gradient from k >= 1 group rows (train_loop.c), in a fixed order:
+  **   out[i] = ((rows[0][i] + rows[1][i]) + ... + rows[k-1][i]) * scale
+  ** each addition and the product one float operation rounded once
+  ** (tw_rows_add_at, nn/adamw.h), so every backend and thread count gives the
+  ** same bits, and the same as a host loop of `out[i] += row[i]` over the rows.
+  ** rows: a HOST array of k pointers to rows of n floats on the device; out (n)
+  ** on the device, none of the rows. */
+  tw_status (*sum_rows)(tw_backend *be, int64_t n, int k, const float *const *rows, float scale, float *out);
 } tw_nn_ops;
 
 /* The CPU table (nn_ops_cpu.c). */

@@ -297,6 +297,13 @@ static tw_status cpu_adamw_step(tw_backend *be, int64_t n, float *p, const float
   return TW_OK;
 }
 
+static tw_status cpu_sum_rows(tw_backend *be, int64_t n, int k, const float *const *rows, float scale,
+                              float *out) {
+#pragma omp parallel for simd schedule(static) if (n >= PARALLEL_MIN)
+  for (int64_t i = 0; i < n; ++i) out[i] = TW_ADAMW_MUL(tw_rows_add_at(rows[0][i], rows, 1, k, i), scale);
+  return TW_OK;
+}
+
 const tw_nn_ops tw_nn_ops_cpu = {
     .gnn_combine = cpu_gnn_combine,
     .gnn_combine_backward = cpu_gnn_combine_backward,
@@ -309,4 +316,5 @@ const tw_nn_ops tw_nn_ops_cpu = {
     .sum = cpu_sum,
     .swap01 = cpu_swap01,
     .adamw_step = cpu_adamw_step,
+    .sum_rows = cpu_sum_rows,
 };

@@ -47,10 +47,15 @@ typedef struct tw_trainer {
   tw_grt_twin_map map;
   tw_grt_layout lay;
   tw_grt_model model;              /* params on the device */
-  float *grads, *m, *v;            /* device */
-  float *gathered;                 /* host (G, total): every group's gradient */
+  float *grads, *m, *v;            /* device: the step's gradient, AdamW's moments */
+  float *rows;                     /* device (slots, total): the groups' gradient rows */
+  float **row_of;                  /* host (G): group g's row in `rows` (train_loop.c) */
+  float *rows_host;                /* host (G, total): a device backend's rows on their way
+                                      through MPI; NULL when they need not go */
+  int64_t rows_per_rank;           /* rows each rank adds to the device gather (NCCL);
+                                      0: the rows go through the host */
   double *group_loss;              /* (G) */
-  float *sum;                      /* host (total) */
+  float *sum;                      /* host (total): the step's gradient, for its norm */
   tw_grt_workspace ws;
   tw_group_buf buf;
   int C, K, W;                     /* context, horizon, window steps */

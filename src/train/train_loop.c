@@ -6,13 +6,14 @@
 **      window list (train_windows.c), and which of them are rolled out;
 **   2. this rank's groups (tw_dist_block_range over the G groups): each group
 **      filled (train_batch.c) and its loss and gradient computed whole by
-**      tw_grt_loss_backward, into its row of the (G, n_params) table;
-**   3. the table gathered on every rank and summed row by row in group order,
-**      then scaled by 1/G (a group's loss is the mean over its windows, all
-**      windows weigh the same): the same float operations in the same order
-**      whatever the rank count;
-**   4. the norm, the clipping coefficient, and AdamW (the backend's
-**      adamw_step) at this step's learning rate.
+**      tw_grt_loss_backward, into its row of the groups' rows on the backend;
+**   3. the rows gathered on every rank (NCCL between devices, else MPI through
+**      the host: see "the groups' gradient rows" below) and summed row by row
+**      in group order on the backend (sum_rows), then scaled by 1/G (a group's
+**      loss is the mean over its windows, all windows weigh the same): the
+**      same float operations in the same order whatever the rank count;
+**   4. the norm (on the host), the clipping coefficient, and AdamW (the
+**      backend's adamw_step) at this step's learning rate.
 ** The cost of the fixed order is the gather: G rows of the model's size per
 ** step instead of an all-reduce of one; for the t1d model, 8 groups of 210 KB.
 */
@@ -28,7 +29,7 @@
 #include "io/h5.h"        /* the model file */
 #include "nn/adamw.h"     /* tw_lr_at, tw_clip_coef, tw_grad_norm */
 #include "nn/grt_twin_file.h"
-#include "nn/nn_ops.h"    /* adamw_step */
+#include "nn/nn_ops.h"    /* sum_rows, adamw_step */
 #include "physio/pack.h"  /* tw_pack_lookup */
 #include "run/run.h"      /* signals, tw_run_check_output */
 
@@ -79,9 +80,8 @@ static tw_status alloc_model(tw_trainer *t) {
   const tw_status st = be->copy(be, t->model.params, host, bytes, TW_COPY_HOST_TO_DEVICE);
   free(host);
   t->sum = malloc(bytes + 1);
-  t->gathered = malloc((size_t)t->G * bytes + 1);
   t->group_loss = calloc((size_t)t->G + 1, sizeof *t->group_loss);
-  if (!t->sum || !t->gathered || !t->group_loss) return TW_FAIL(TW_ERR_NOMEM, "train: gradients");
+  if (!t->sum || !t->group_loss) return TW_FAIL(TW_ERR_NOMEM, "train: gradients");
   return st;
 }
 
@@ -119,13 +119,102 @@ static void teardown(tw_trainer *t) {
     tw_grt_workspace_destroy(t->be, &t->ws);
     if (t->model.params) t->be->free(t->be, t->model.params);
     if (t->grads) t->be->free(t->be, t->grads);
+    if (t->rows) t->be->free(t->be, t->rows);
     if (t->m) t->be->free(t->be, t->m);
     if (t->v) t->be->free(t->be, t->v);
     tw_backend_close(t->be);
   }
-  free(t->sum), free(t->gathered), free(t->group_loss), free(t->perm), free(t->curve);
+  free(t->sum), free(t->row_of), free(t->rows_host), free(t->group_loss), free(t->perm), free(t->curve);
   free(t->train.w), free(t->val.w);
   tw_train_data_free(&t->data);
+}
+
+/* ---- the groups' gradient rows ------------------------------------------------
+**
+** The rank that computes group g writes its gradient row straight into the
+** row's slot in `rows`, on its backend; then every rank gets every row:
+**   - every rank's backend has device collectives (NCCL) and there is more than
+**     one rank: the rows stay on the devices. Every rank's block of groups is
+**     padded to the largest block, rows_per_rank = ceil(G / size) rows: rank r's
+**     rows sit at slots r * rows_per_rank + (g - lo_r), and one in-place
+**     all-gather of rows_per_rank rows per rank fills every slot (the padding
+**     rows stay zeros and are never summed);
+**   - otherwise the rows go through the host and MPI (tw_dist_allgather_blocks)
+**     at slot g: in place on a host backend, by way of rows_host on a device
+**     backend; one rank has nothing to gather.
+** Every rank then holds the same rows, bit for bit, and sums them in group order
+** on its backend (sum_rows).
+*/
+
+static int64_t largest_block(const tw_trainer *t) {
+  int64_t most = 0, lo, hi;
+  for (int r = 0; r < t->dist->size; ++r) {
+    tw_dist_block_range(t->G, r, t->dist->size, &lo, &hi);
+    most = TW_MAX(most, hi - lo);
+  }
+  return most;
+}
+
+/* Every rank must take the same way: one rank without device collectives sends
+** every rank's rows through the host. */
+static tw_status choose_gather(tw_trainer *t) {
+  double device = t->dist->size > 1 && t->be->allgather ? 1 : 0;
+  TW_TRY(tw_dist_min_f64(t->dist, &device, 1));
+  t->rows_per_rank = device > 0 ? largest_block(t) : 0;
+  return TW_OK;
+}
+
+/* Rank 0 names the device communicator, MPI carries the name, every rank joins.
+** Each phase is agreed on first: comm_init blocks until every rank calls it. */
+static tw_status comm_open(tw_trainer *t) {
+  unsigned char id[TW_COMM_ID_BYTES];
+  memset(id, 0, sizeof id);
+  TW_TRY(tw_dist_agree(t->dist, t->dist->rank == 0 ? t->be->comm_id(t->be, id) : TW_OK));
+  TW_TRY(tw_dist_bcast(t->dist, id, sizeof id, 0));
+  return tw_dist_agree(t->dist, t->be->comm_init(t->be, id, t->dist->rank, t->dist->size));
+}
+
+/* Group g's slot in `rows`. */
+static int64_t row_slot(const tw_trainer *t, int64_t g) {
+  if (!t->rows_per_rank) return g;
+  int64_t lo, hi;
+  for (int r = 0;; ++r) {
+    tw_dist_block_range(t->G, r, t->dist->size, &lo, &hi);
+    if (g < hi) return r * t->rows_per_rank + (g - lo);
+  }
+}
+
+static tw_status rows_alloc(tw_trainer *t) {
+  tw_backend *be = t->be;
+  const int64_t slots = t->rows_per_rank ? t->rows_per_rank * t->dist->size : t->G;
+  const size_t row = (size_t)t->lay.total * sizeof(float);
+  TW_TRY(be->alloc(be, (size_t)slots * row, (void **)&t->rows));
+  TW_TRY(be->fill_bytes(be, t->rows, 0, (size_t)slots * row));
+  if (!(t->row_of = malloc((size_t)t->G * sizeof *t->row_of))) return TW_FAIL(TW_ERR_NOMEM, "train: gradient rows");
+  for (int64_t g = 0; g < t->G; ++g) t->row_of[g] = t->rows + row_slot(t, g) * t->lay.total;
+  if (be->device.kind == TW_DEVICE_HOST || t->rows_per_rank || t->dist->size == 1) return TW_OK;
+  if (!(t->rows_host = malloc((size_t)t->G * row))) return TW_FAIL(TW_ERR_NOMEM, "train: gradient rows");
+  return TW_OK;
+}
+
+/* After set-up, on every rank together. */
+static tw_status rows_open(tw_trainer *t) {
+  TW_TRY(choose_gather(t));
+  if (t->rows_per_rank) TW_TRY(comm_open(t));
+  return tw_dist_agree(t->dist, rows_alloc(t));
+}
+
+/* Every rank's rows [lo, hi) of the groups onto every rank. */
+static tw_status gather_rows(tw_trainer *t, int64_t lo, int64_t hi) {
+  tw_backend *be = t->be;
+  const int64_t n = t->lay.total;
+  const size_t row = (size_t)n * sizeof(float);
+  if (t->rows_per_rank)
+    return be->allgather(be, t->rows + t->dist->rank * t->rows_per_rank * n, t->rows, (size_t)t->rows_per_rank * row);
+  if (!t->rows_host) return tw_dist_allgather_blocks(t->dist, t->rows, t->G, row); /* host memory, or one rank */
+  TW_TRY(be->copy(be, t->rows_host + lo * n, t->rows + lo * n, (size_t)(hi - lo) * row, TW_COPY_DEVICE_TO_HOST));
+  TW_TRY(tw_dist_allgather_blocks(t->dist, t->rows_host, t->G, row));
+  return be->copy(be, t->rows, t->rows_host, (size_t)t->G * row, TW_COPY_HOST_TO_DEVICE);
 }
 
 /* ---- one step ---------------------------------------------------------------- */
@@ -146,40 +235,51 @@ static tw_status group_grad(tw_trainer *t, int64_t g) {
   }
   TW_TRY(tw_group_fill(t, w, rolled, B));
   const tw_grt_batch batch = group_batch(t, B);
-  TW_TRY(tw_grt_loss_backward(t->be, &t->model, &batch, t->buf.dtarget, t->buf.dmask, &t->ws, &t->group_loss[g],
-                              t->grads, NULL, NULL));
-  const size_t bytes = (size_t)t->lay.total * sizeof(float);
-  return t->be->copy(t->be, t->gathered + g * t->lay.total, t->grads, bytes, TW_COPY_DEVICE_TO_HOST);
+  return tw_grt_loss_backward(t->be, &t->model, &batch, t->buf.dtarget, t->buf.dmask, &t->ws, &t->group_loss[g],
+                              t->row_of[g], NULL, NULL);
 }
 
-/* Every group's row summed in group order, then scaled: the step's gradient in t->sum. */
-static void sum_groups(tw_trainer *t) {
-  const int64_t n = t->lay.total;
-  const float inv = 1.0f / (float)t->G;
+static tw_status groups_grad(tw_trainer *t, int64_t lo, int64_t hi) {
+  for (int64_t g = lo; g < hi; ++g) TW_TRY(group_grad(t, g));
+  return TW_OK;
+}
+
+/* This rank's groups, every group's row on every rank, and their sum in group
+** order scaled by 1/G: the step's gradient in t->grads, its loss in t->loss.
+** The ranks agree before the gather: one that failed would leave the others
+** waiting in it (NCCL's on the device has no way to fail them). */
+static tw_status step_gradient(tw_trainer *t) {
+  int64_t lo, hi;
+  tw_dist_block_range(t->G, t->dist->rank, t->dist->size, &lo, &hi);
+  TW_TRY(tw_dist_agree(t->dist, groups_grad(t, lo, hi)));
+  TW_TRY(gather_rows(t, lo, hi));
+  TW_TRY(tw_dist_allgather_blocks(t->dist, t->group_loss, t->G, sizeof(double)));
+  TW_TRY(tw_nn_ops_for(t->be)->sum_rows(t->be, t->lay.total, (int)t->G, (const float *const *)t->row_of,
+                                        1.0f / (float)t->G, t->grads));
   double loss = 0;
-  memcpy(t->sum, t->gathered, (size_t)n * sizeof(float));
-  for (int64_t g = 1; g < t->G; ++g) {
-    const float *row = t->gathered + g * n;
-    for (int64_t i = 0; i < n; ++i) t->sum[i] += row[i];
-  }
-  for (int64_t i = 0; i < n; ++i) t->sum[i] *= inv;
   for (int64_t g = 0; g < t->G; ++g) loss += t->group_loss[g];
   t->loss = loss / (double)t->G;
+  return TW_OK;
+}
+
+/* clip_grad_norm_'s coefficient; the norm is taken on the host. */
+static tw_status clip_coef(tw_trainer *t, float *coef) {
+  const double clip = t->c->optimizer.clip;
+  *coef = 1.0f;
+  if (clip <= 0) return TW_OK;
+  TW_TRY(t->be->copy(t->be, t->sum, t->grads, (size_t)t->lay.total * sizeof(float), TW_COPY_DEVICE_TO_HOST));
+  *coef = tw_clip_coef(tw_grad_norm(t->lay.total, t->sum), (float)clip);
+  return TW_OK;
 }
 
 static tw_status step_once(tw_trainer *t) {
   const tw_train_opt_cfg *o = &t->c->optimizer;
-  int64_t lo, hi;
-  tw_dist_block_range(t->G, t->dist->rank, t->dist->size, &lo, &hi);
-  for (int64_t g = lo; g < hi; ++g) TW_TRY(group_grad(t, g));
-  TW_TRY(tw_dist_allgather_blocks(t->dist, t->gathered, t->G, (size_t)t->lay.total * sizeof(float)));
-  TW_TRY(tw_dist_allgather_blocks(t->dist, t->group_loss, t->G, sizeof(double)));
-  sum_groups(t);
+  TW_TRY(step_gradient(t));
   if (!isfinite(t->loss))
     return TW_FAIL(TW_ERR_NUMERIC, "train: the loss became %g at step %lld (lower optimizer.lr?)", t->loss,
                    (long long)t->step);
-  const float coef = o->clip > 0 ? tw_clip_coef(tw_grad_norm(t->lay.total, t->sum), (float)o->clip) : 1.0f;
-  TW_TRY(t->be->copy(t->be, t->grads, t->sum, (size_t)t->lay.total * sizeof(float), TW_COPY_HOST_TO_DEVICE));
+  float coef;
+  TW_TRY(clip_coef(t, &coef));
   const tw_lr_schedule sched = {o->lr, o->lr_min, o->warmup, t->c->steps};
   return tw_nn_ops_for(t->be)->adamw_step(t->be, t->lay.total, t->model.params, t->grads, t->m, t->v,
                                           tw_lr_at(&sched, t->step), o->beta1, o->beta2, o->eps, o->weight_decay,
@@ -303,6 +403,7 @@ tw_status tw_train_run(const tw_dist *dist, const tw_train_config *c, const tw_c
   tw_status st = tw_dist_agree(dist, tw_run_check_output(c->output.path, 1));
   if (st == TW_OK) st = tw_dist_agree(dist, tw_run_check_output(ckpt, 1));
   if (st == TW_OK) st = tw_dist_agree(dist, setup(&t, doc, rep));
+  if (st == TW_OK) st = rows_open(&t);
   if (st == TW_OK && resume) st = tw_dist_agree(dist, resume_from(&t, ckpt, text));
   rep->step0 = t.step;
   if (st == TW_OK) {

@@ -18,7 +18,9 @@
 # The node is this machine (its hostname, CPUs and memory from `slurmd -C`),
 # one partition `cpu`, everything on 127.0.0.1 (the hostname need not resolve).
 # ProctrackType=proctrack/linuxproc and TaskPlugin=task/none so that neither
-# cgroups nor a systemd scope is needed; MpiDefault=pmix, so a
+# cgroups nor a systemd scope is needed; MinJobAge=4 keeps `sbatch --wait`
+# polling every 2 s (it backs off to 32 s when finished jobs are kept longer),
+# sched_interval=2 starts a job whose begin time has come within 2 s (not 60); MpiDefault=pmix, so a
 # plain `srun` starts Debian's Open MPI ranks through PMIx.
 
 # Two free TCP ports, from the kernel (bind to port 0).
@@ -61,11 +63,12 @@ ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
 MpiDefault=pmix
 SchedulerType=sched/builtin
+SchedulerParameters=sched_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 ReturnToService=2
 JobRequeue=1
-MinJobAge=600
+MinJobAge=4
 KillWait=10
 InactiveLimit=0
 MailProg=/bin/true

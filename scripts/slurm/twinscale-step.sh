@@ -73,7 +73,9 @@ if ((rc == 138 && resumable)); then
   if ((${SLURM_RESTART_COUNT:-0} >= ${TW_MAX_REQUEUE:-20})); then
     say "stopped with a checkpoint, but requeued ${SLURM_RESTART_COUNT} times already: not again"
   else
-    say "stopped with a checkpoint (exit 138$( ((stop_asked)) || echo ', not asked by this script')): requeueing"
+    # 138 is also a rank killed by USR1 before it could checkpoint: resuming
+    # from the last checkpoint (or step 0) is still the right thing to do
+    say "exit 138 (stopped by USR1$( ((stop_asked)) || echo ', not sent by this script')): requeueing to resume"
     scontrol requeue "$SLURM_JOB_ID" && exit 0
     say "scontrol requeue failed: resubmit with TW_RESUME=1"
   fi

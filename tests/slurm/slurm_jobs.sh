@@ -118,8 +118,9 @@ for _ in $(seq 1200); do
 done
 restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
 [[ $jobstate == JobState=COMPLETED ]] || die "job $jid: '$state' (120 s at most)"
-if ! grep -q "Exited with exit code 138" "$log" || ! grep -q "requeueing" "$log"; then
-  bad "train: no exit 138 and requeue in the job's log: $(cat "$log")"
+if ! grep -q "stopped by signal 10 after step" "$log" || ! grep -q "Exited with exit code 138" "$log" ||
+   ! grep -q "requeueing to resume" "$log"; then
+  bad "train: no checkpoint on USR1, exit 138 and requeue in the job's log: $(cat "$log")"
 elif [[ $restarts != Restarts=1 || $jobstate != JobState=COMPLETED ]] || ! grep -q "resuming from" "$log"; then
   bad "train: $restarts $jobstate, want one restart that resumed: $(grep -v 'info: train: step' "$log")"
 elif same full/model.h5 job/model.h5; then

@@ -110,8 +110,12 @@ for _ in $(seq 1200); do
   state=$(grep -oE 'JobState=[A-Z_]+ Reason=[^ ]+' <<<"$info")
   # Slurm holds a requeued job ~2 min (Reason BeginTime): shortened to 5 s (at
   # once, slurmd refuses it: "Job credential revoked" for the first run)
-  [[ $state == "JobState=PENDING Reason=BeginTime" && -z ${released:-} ]] &&
-    scontrol update JobId="$jid" StartTime=now+5 && released=1
+  if [[ $state == "JobState=PENDING Reason=BeginTime" ]]; then
+    begin=$(grep -oE 'StartTime=[0-9T:-]+' <<<"$info" | cut -d= -f2)
+    if [[ -n $begin ]] && (($(date -d "$begin" +%s) > $(date +%s) + 10)); then
+      scontrol update JobId="$jid" StartTime=now+5 && echo "  $((SECONDS - t0)) s: begin time $begin -> now+5 s"
+    fi
+  fi
   [[ $state != "${last:-}" ]] && echo "  $((SECONDS - t0)) s: $state" && last=$state
   [[ $state =~ JobState=(PENDING|RUNNING|REQUEUED|COMPLETING|CONFIGURING) ]] || break
   sleep 0.1

@@ -9,6 +9,9 @@
 #           and summary.json, every dataset of the file equals a 1-rank run's
 #           outside Slurm (h5diff; root attributes such as the rank count may
 #           differ) and summary.json is the same byte for byte;
+#   gpu     gpu.sbatch on the cluster's two stand-in GPUs, the binary replaced
+#           by a script that prints what each rank got: 2 ranks, each with one
+#           CUDA_VISIBLE_DEVICES of its own, OMP_NUM_THREADS = --cpus-per-task;
 #   requeue tests/data/train's small training for 4000 steps (~20 s), 2 tasks, sent
 #           USR1 the way --signal=B:USR1@120 sends it (`scancel --batch`) once
 #           it is past step 300: it stops with a checkpoint (exit 138), the
@@ -63,7 +66,7 @@ same() {
 }
 
 tw_cluster_start "$cluster" || die "the cluster did not start"
-ok "cluster up in $SECONDS s: $(sinfo -h -o '%P %D node(s) %c CPUs %m MB %t') ($SLURM_CONF)"
+ok "cluster up in $SECONDS s: $(sinfo -h -o '%P %D node(s) %c CPUs %m MB %G %t' | paste -sd ';') ($SLURM_CONF)"
 export TWINSCALE=$tw
 submit() { sbatch --parsable --ntasks=2 --cpus-per-task=1 --output=job-%j.out "$@"; } # OPTIONS... SCRIPT ARGS...
 cpu_sbatch=$src/scripts/slurm/cpu.sbatch
@@ -87,6 +90,21 @@ for launch in srun mpirun; do
     ok "trial job $jid, 2 ranks by $launch, $((SECONDS - t0)) s: every dataset and summary.json equal 1 rank's"
   else bad "trial ($launch): differs from 1 rank"; fi
 done
+
+# gpu: gpu.sbatch on the node's two stand-in GPUs (cluster.sh), with a stand-in
+# for the binary that reports what each rank was given (there is no GPU here)
+cat >fake-twinscale <<'SH'
+#!/usr/bin/env bash
+[[ ${2:-} == --help ]] && exit 0
+echo "rank $SLURM_PROCID local $SLURM_LOCALID devices ${CUDA_VISIBLE_DEVICES-none} threads $OMP_NUM_THREADS"
+SH
+chmod +x fake-twinscale
+jid=$(TWINSCALE=$PWD/fake-twinscale submit --wait "$src/scripts/slurm/gpu.sbatch" trial quickstart.yaml) ||
+  { cat job-*.out; die "gpu.sbatch job failed"; }
+ranks=$(grep -c '^rank' "job-$jid.out") devices=$(awk '/^rank/ {print $6}' "job-$jid.out" | sort -u | paste -sd ' ')
+if [[ $ranks == 2 && $devices =~ ^[0-9]+\ [0-9]+$ ]] && ! grep '^rank' "job-$jid.out" | grep -vq 'threads 1$'; then
+  ok "gpu.sbatch job $jid: each of 2 ranks sees one GPU of its own (CUDA_VISIBLE_DEVICES $devices), 1 thread"
+else bad "gpu.sbatch binding: $(cat "job-$jid.out")"; fi
 
 # requeue
 cp "$src/tests/data/train/data.yaml" . && "$tw" simulate data.yaml >sim.log 2>&1 || { cat sim.log; die "simulate"; }

@@ -35,7 +35,18 @@ say() { echo "twinscale-step[job ${SLURM_JOB_ID:-?} run ${SLURM_RESTART_COUNT:-0
 export OMP_NUM_THREADS=${SLURM_CPUS_PER_TASK:-${OMP_NUM_THREADS:-1}}
 export SRUN_CPUS_PER_TASK=${SLURM_CPUS_PER_TASK:-1}
 
-resumable=0
+# The trap goes in first, so that a USR1 never kills this shell; one that comes
+# before the step has started is not passed on (the ranks would not yet catch it).
+stop_asked=0 interrupted=0 step="" resumable=0
+on_usr1() {
+  interrupted=1
+  if [[ -z $step ]]; then say "USR1 before the step started: ignored"; return; fi
+  if ((!resumable)); then say "USR1: '$command' cannot resume; left running"; return; fi
+  stop_asked=1
+  say "USR1: asking every rank to checkpoint and stop"
+  kill -USR1 "$step" 2>/dev/null || true # srun and mpirun pass USR1 on to every rank
+}
+trap on_usr1 USR1
 "$tw" "$command" --help 2>&1 | grep -q -- '--resume' && resumable=1
 args=("$command" "$config" "$@")
 if ((resumable)) && { ((${SLURM_RESTART_COUNT:-0} > 0)) || [[ ${TW_RESUME:-0} == 1 ]] ||
@@ -50,18 +61,9 @@ case ${TW_LAUNCH:-srun} in
   *) say "TW_LAUNCH=${TW_LAUNCH}: want srun or mpirun"; exit 2 ;;
 esac
 
-stop_asked=0 interrupted=0
-on_usr1() {
-  interrupted=1
-  if ((!resumable)); then say "USR1: '$command' cannot resume; left running"; return; fi
-  stop_asked=1
-  say "USR1: asking every rank to checkpoint and stop"
-  kill -USR1 "$step" 2>/dev/null || true # srun and mpirun forward USR1 to every rank
-}
-trap on_usr1 USR1
-
 "${launch[@]}" "$tw" "${args[@]}" &
 step=$!
+
 while :; do
   wait "$step"
   rc=$?
@@ -71,7 +73,7 @@ done
 
 if ((rc == 138 && resumable)); then
   if ((${SLURM_RESTART_COUNT:-0} >= ${TW_MAX_REQUEUE:-20})); then
-    say "stopped with a checkpoint, but requeued ${SLURM_RESTART_COUNT} times already: not again"
+    say "exit 138, but requeued ${SLURM_RESTART_COUNT} times already: not again (TW_MAX_REQUEUE)"
   else
     # 138 is also a rank killed by USR1 before it could checkpoint: resuming
     # from the last checkpoint (or step 0) is still the right thing to do

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# slurm_jobs.sh: scripts/slurm/cpu.sbatch on a real single-node Slurm (ctest
-# slurm_jobs, label slurm). It brings up its own throwaway cluster on this
+# slurm_jobs.sh: the templates of scripts/slurm/ on a real single-node Slurm
+# (ctest slurm_jobs, label slurm). It brings up its own throwaway cluster on this
 # machine (tests/slurm/cluster.sh: munged and Slurm as root, everything in a
 # temporary directory, free ports) and stops it on every exit, then:
 #   trial   configs/quickstart.yaml on a 40-twin cohort for 1 day, submitted
@@ -12,9 +12,9 @@
 #   gpu     gpu.sbatch on the cluster's two stand-in GPUs, the binary replaced
 #           by a script that prints what each rank got: 2 ranks, each with one
 #           CUDA_VISIBLE_DEVICES of its own, OMP_NUM_THREADS = --cpus-per-task;
-#   requeue tests/data/train's small training for 4000 steps (~20 s), 2 tasks, sent
-#           USR1 the way --signal=B:USR1@120 sends it (`scancel --batch`) once
-#           it is past step 300: it stops with a checkpoint (exit 138), the
+#   requeue tests/data/train's small training for 4000 steps (~20 s), 2
+#           tasks, sent USR1 the way --signal=B:USR1@120 sends it (`scancel
+#           --batch`) once it is past step 300: it stops with a checkpoint (exit 138), the
 #           job requeues itself and runs again with --resume (Slurm's own ~2
 #           min hold on a requeued job is cut to 5 s with StartTime), and
 #           the model equals an uninterrupted 1-rank run's in every dataset.

@@ -8,7 +8,7 @@
 #                          export SLURM_CONF; returns once the node is idle
 #   tw_cluster_stop        kill the daemons it started (by their pid files)
 #
-# It needs root (slurmd runs jobs as their submitter, SlurmUser=root) and
+# It needs root (slurmd starts each job as its submitter; SlurmUser=root) and
 # Debian 12's slurm-wlm and munge (scripts/setup.sh installs them). Nothing
 # outside DIR is written or read except the binaries: munged gets its own key
 # and socket, the daemons their own free TCP ports (never a fixed 6817 that a
@@ -22,9 +22,9 @@
 # binding can be checked without a GPU; nothing here opens them.
 # ProctrackType=proctrack/linuxproc and TaskPlugin=task/none so that neither
 # cgroups nor a systemd scope is needed; MinJobAge=4 keeps `sbatch --wait`
-# polling every 2 s (it backs off to 32 s when finished jobs are kept longer),
-# sched_interval=2 starts a job whose begin time has come within 2 s (not 60); MpiDefault=pmix, so a
-# plain `srun` starts Debian's Open MPI ranks through PMIx.
+# polling every 2 s (it backs off to 32 s when finished jobs are kept longer);
+# sched_interval=2 starts a job whose begin time has come within 2 s (not 60);
+# MpiDefault=pmix, so a plain `srun` starts Debian's Open MPI ranks through PMIx.
 
 # Two free TCP ports, from the kernel (bind to port 0).
 tw_cluster_free_ports() {

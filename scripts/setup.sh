@@ -16,6 +16,7 @@ packages=(
   clang libclang-rt-14-dev               # libFuzzer for the config-loader fuzz target
   python3-h5py                           # io_h5_read_with_h5py: h5py reads a file 4 ranks wrote
   chromium                               # trial_report_chromium: renders report.html headless, checks every figure
+  slurm-wlm munge                        # slurm_jobs: a throwaway single-node Slurm runs scripts/slurm/ (tests/slurm)
 )
 # Optional extras for validation/ and scripts/ (PyTorch comparison). Requested
 # with TW_SETUP_EXTRAS=1 so that the core build stays lean; scripts/validate.sh

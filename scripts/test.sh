@@ -6,7 +6,8 @@
 #      installed the CUDA code is compiled and linked too (nothing runs it here);
 #   3. runs every ctest label: unit, mpi (2 and 4 ranks), validation, gpu
 #      (gpu tests skip, exit 77, where there is no GPU), emu (every CUDA kernel
-#      under the host emulation of the CUDA runtime, tests/cuda_emu/);
+#      under the host emulation of the CUDA runtime, tests/cuda_emu/), slurm
+#      (a throwaway single-node Slurm runs scripts/slurm/: needs root or sudo);
 #   4. runs scripts/gpu-check.sh --dry-run (its kernels-only build and every
 #      check that needs no GPU), so the GPU check's own bugs show here;
 #   5. builds an AddressSanitizer + UndefinedBehaviorSanitizer configuration

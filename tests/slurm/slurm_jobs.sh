@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# slurm_jobs.sh: the templates of scripts/slurm/ on a real single-node Slurm
+# (ctest slurm_jobs, label slurm). It brings up its own throwaway cluster on this
+# machine (tests/slurm/cluster.sh: munged and Slurm as root, everything in a
+# temporary directory, free ports) and stops it on every exit, then:
+#   trial   configs/quickstart.yaml on a 40-twin cohort for 1 day, submitted
+#           with `sbatch --wait --ntasks=2`, once with srun (PMIx) and once with
+#           mpirun as the launcher: the job ran 2 ranks, wrote the results file
+#           and summary.json, every dataset of the file equals a 1-rank run's
+#           outside Slurm (h5diff; root attributes such as the rank count may
+#           differ) and summary.json is the same byte for byte;
+#   gpu     gpu.sbatch on the cluster's two stand-in GPUs, the binary replaced
+#           by a script that prints what each rank got: 2 ranks, each with one
+#           CUDA_VISIBLE_DEVICES of its own, OMP_NUM_THREADS = --cpus-per-task;
+#   requeue tests/data/train's small training for 4000 steps (~20 s), 2
+#           tasks, sent USR1 the way --signal=B:USR1@120 sends it (`scancel
+#           --batch`) once it is past step 300: it stops with a checkpoint (exit 138), the
+#           job requeues itself and runs again with --resume (Slurm's own ~2
+#           min hold on a requeued job is cut to 5 s with StartTime), and
+#           the model equals an uninterrupted 1-rank run's in every dataset.
+# Needs root (or password-less sudo): Slurm's daemons run as root here. Exits
+# 77 (skipped) only when it has neither; missing Debian packages are installed
+# by scripts/setup.sh.
+#   slurm_jobs.sh TWINSCALE SOURCE_DIR OUTDIR
+set -uo pipefail
+tw=$1 src=$2 out=$3
+if [[ $(id -u) -ne 0 ]]; then
+  if sudo -n true 2>/dev/null; then exec sudo -n -E bash "$0" "$@"; fi
+  echo "SKIP: a Slurm cluster's daemons need root, and this is uid $(id -u) without password-less sudo"
+  exit 77
+fi
+for bin in slurmctld slurmd munged sbatch h5diff python3; do
+  command -v $bin >/dev/null || { bash "$src/scripts/setup.sh" || exit 1; break; }
+done
+source "$src/tests/slurm/cluster.sh"
+unset $(compgen -v SLURM_) # when CI itself runs inside a Slurm job: none of its job here
+
+rm -rf "$out" && mkdir -p "$out" && cd "$out" || exit 1
+cluster=$(mktemp -d /tmp/tw-slurm.XXXXXX) # short: munge's socket path must fit a sockaddr_un
+finish() {
+  local rc=$?
+  ((rc == 0)) || cp "$cluster"/*.log "$cluster"/munge/*.log "$out/" 2>/dev/null
+  tw_cluster_stop
+  rm -rf "$cluster"
+  echo "slurm_jobs: $((SECONDS)) s, cluster stopped, $cluster removed"
+  exit $rc
+}
+trap finish EXIT
+trap 'exit 1' INT TERM
+
+fail=0
+ok() { echo "ok: $*"; }
+bad() { echo "FAIL: $*"; fail=1; }
+die() { echo "FAIL: $*"; exit 1; }
+
+# same F1 F2: every dataset of F1 is in F2 and identical.
+same() {
+  local diff=0 n=0 d
+  for d in $(h5ls -r "$1" | awk '$2 == "Dataset" {print $1}'); do
+    n=$((n + 1))
+    h5diff "$1" "$2" "$d" "$d" >/dev/null || { echo "  differs: $d"; diff=1; }
+  done
+  ((n > 0)) || { echo "  no datasets in $1"; diff=1; }
+  echo "  $n datasets compared"
+  return $diff
+}
+
+tw_cluster_start "$cluster" || die "the cluster did not start"
+ok "cluster up in $SECONDS s: $(sinfo -h -o '%P %D node(s) %c CPUs %m MB %G %t' | paste -sd ';') ($SLURM_CONF)"
+export TWINSCALE=$tw
+submit() { sbatch --parsable --ntasks=2 --cpus-per-task=1 --output=job-%j.out "$@"; } # OPTIONS... SCRIPT ARGS...
+cpu_sbatch=$src/scripts/slurm/cpu.sbatch
+
+# trial
+cp "$src/configs/quickstart.yaml" "$src/configs/cohort-t1d.yaml" .
+"$tw" cohort generate cohort-t1d.yaml -o cohort-t1d.h5 --set size=40 --set 'subgroups=[]' >cohort.log 2>&1 ||
+  { cat cohort.log; die "cohort generate"; }
+day=(--set duration_min=1440 --set warmup_min=1440 --set output.chunk_twins=8)
+outs() { echo -o "$1.h5" --set output.summary="$1.json" --set output.report="$1.html"; }
+OMP_NUM_THREADS=1 "$tw" trial quickstart.yaml "${day[@]}" $(outs one) >one.log 2>&1 || { cat one.log; die "1-rank trial"; }
+for launch in srun mpirun; do
+  t0=$SECONDS
+  jid=$(OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 TW_LAUNCH=$launch \
+        submit --wait "$cpu_sbatch" trial quickstart.yaml "${day[@]}" $(outs $launch)) ||
+    { cat job-*.out; die "trial job ($launch) failed"; }
+  log=job-$jid.out
+  if ! grep -q "rank 0/2" "$log"; then bad "trial ($launch): not 2 ranks: $(cat "$log")"
+  elif [[ ! -f $launch.h5 || ! -f $launch.json ]]; then bad "trial ($launch): no $launch.h5 or $launch.json: $(ls)"
+  elif same one.h5 $launch.h5 && cmp -s one.json $launch.json; then
+    ok "trial job $jid, 2 ranks by $launch, $((SECONDS - t0)) s: every dataset and summary.json equal 1 rank's"
+  else bad "trial ($launch): differs from 1 rank"; fi
+done
+
+# gpu: gpu.sbatch on the node's two stand-in GPUs (cluster.sh), with a stand-in
+# for the binary that reports what each rank was given (there is no GPU here)
+cat >fake-twinscale <<'SH'
+#!/usr/bin/env bash
+[[ ${2:-} == --help ]] && exit 0
+echo "rank $SLURM_PROCID local $SLURM_LOCALID devices ${CUDA_VISIBLE_DEVICES-none} threads $OMP_NUM_THREADS"
+SH
+chmod +x fake-twinscale
+jid=$(TWINSCALE=$PWD/fake-twinscale submit --wait "$src/scripts/slurm/gpu.sbatch" trial quickstart.yaml) ||
+  { cat job-*.out; die "gpu.sbatch job failed"; }
+ranks=$(grep -c '^rank' "job-$jid.out") devices=$(awk '/^rank/ {print $6}' "job-$jid.out" | sort -u | paste -sd ' ')
+if [[ $ranks == 2 && $devices =~ ^[0-9]+\ [0-9]+$ ]] && ! grep '^rank' "job-$jid.out" | grep -vq 'threads 1$'; then
+  ok "gpu.sbatch job $jid: each of 2 ranks sees one GPU of its own (CUDA_VISIBLE_DEVICES $devices), 1 thread"
+else bad "gpu.sbatch binding: $(cat "job-$jid.out")"; fi
+
+# requeue
+cp "$src/tests/data/train/data.yaml" . && "$tw" simulate data.yaml >sim.log 2>&1 || { cat sim.log; die "simulate"; }
+long=(--set steps=4000 --set validate_every=100 --set checkpoint.every=50)
+for d in full job; do mkdir -p $d && cp "$src/tests/data/train/train.yaml" $d/ && ln -sf "$PWD/data.h5" $d/data.h5; done
+t0=$SECONDS
+(cd full && OMP_NUM_THREADS=1 "$tw" train train.yaml "${long[@]}" >log 2>&1) || { cat full/log; die "uninterrupted train"; }
+ok "uninterrupted 1-rank training: $((SECONDS - t0)) s"
+t0=$SECONDS
+jid=$(cd job && submit "$cpu_sbatch" train train.yaml "${long[@]}") || die "sbatch train"
+log=job/job-$jid.out
+past300() { grep -qE "step ([3-9]|[1-9][0-9])[0-9]{2}/" "$log" 2>/dev/null; }
+for _ in $(seq 900); do past300 && break; sleep 0.1; done
+past300 || die "job $jid not past step 300 after 90 s: $(cat "$log" 2>/dev/null)"
+[[ -f job/model.h5 ]] && die "the training ended before USR1 (make it longer)"
+scancel --batch --signal=USR1 "$jid" || die "scancel --batch --signal=USR1"
+echo "  USR1 sent at $((SECONDS - t0)) s: $(grep -oE 'step [0-9]+/' "$log" | tail -1)"
+info="" state=""
+for _ in $(seq 1200); do
+  info=$(scontrol show job -o "$jid" 2>/dev/null) || die "job $jid: no record (purged?)"
+  state=$(grep -oE 'JobState=[A-Z_]+ Reason=[^ ]+' <<<"$info")
+  # Slurm holds a requeued job ~2 min (Reason BeginTime): shortened to 5 s (at
+  # once, slurmd refuses it: "Job credential revoked" for the first run)
+  if [[ $state == "JobState=PENDING Reason=BeginTime" ]]; then
+    begin=$(grep -oE 'StartTime=[0-9T:-]+' <<<"$info" | cut -d= -f2)
+    if [[ -n $begin ]] && (($(date -d "$begin" +%s) > $(date +%s) + 10)); then
+      scontrol update JobId="$jid" StartTime=now+5 && echo "  $((SECONDS - t0)) s: begin time $begin -> now+5 s"
+    fi
+  fi
+  [[ $state != "${last:-}" ]] && echo "  $((SECONDS - t0)) s: $state" && last=$state
+  [[ $state =~ JobState=(PENDING|RUNNING|REQUEUED|COMPLETING|CONFIGURING) ]] || break
+  sleep 0.1
+done
+restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
+[[ $jobstate == JobState=COMPLETED ]] || die "job $jid: '$state' (120 s at most)"
+if ! grep -q "stopped by signal 10 after step" "$log" || ! grep -q "Exited with exit code 138" "$log" ||
+   ! grep -q "requeueing to resume" "$log"; then
+  bad "train: no checkpoint on USR1, exit 138 and requeue in the job's log: $(cat "$log")"
+elif [[ $restarts != Restarts=1 || $jobstate != JobState=COMPLETED ]] || ! grep -q "resuming from" "$log"; then
+  bad "train: $restarts $jobstate, want one restart that resumed: $(grep -v 'info: train: step' "$log")"
+elif same full/model.h5 job/model.h5; then
+  ok "train job $jid: $(grep -oE 'stopped by signal 10 after step [0-9]+' "$log"), exit 138, requeued,"\
+     "$(grep -oE 'resuming from .* at step [0-9]+' "$log"): every dataset equals the uninterrupted model ($((SECONDS - t0)) s)"
+else bad "train: the resumed model differs from the uninterrupted one"; fi
+exit $fail

@@ -1,5 +1,5 @@
 /*
-** cmd_simulate.c: `twinscale simulate CONFIG [--set KEY=VALUE] [-o PATH] [--force]`.
+** cmd_simulate.c: `twinscale simulate CONFIG [--set KEY=VALUE] [-o PATH] [--force] [--resume]`.
 **
 ** Parses the command line and the config, hands the run to the simulate job of
 ** the run engine (src/run/sim_job.h), and reports: which backend ran, the twins
@@ -17,7 +17,7 @@
 
 #include "cli/cli.h"          /* tw_cmd_simulate */
 #include "cli/config_kinds.h" /* tw_config_load */
-#include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
+#include "cli/job_command.h"  /* tw_cli_job_command_resumable, tw_cli_job_exit */
 #include "io/h5.h"            /* reading the summary back */
 #include "run/sim_job.h"      /* tw_sim_job_run */
 
@@ -90,7 +90,8 @@ static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) 
   tw_status st = tw_config_load(file, "simulate", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
     snprintf(path, sizeof path, "%s", c.output.path);
-    tw_run_opts ro = {.output = c.output.path, .force = co->force, .buffer_bytes = c.output.buffer_mb << 20};
+    tw_run_opts ro = {.output = c.output.path, .force = co->force, .buffer_bytes = c.output.buffer_mb << 20,
+                      .resume = co->resume};
     st = tw_sim_job_run(dist, &c, doc, ro, &rep, &failed);
     tw_cfg_release(&tw_sim_config_schema, &c);
   }
@@ -100,7 +101,7 @@ static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) 
   return tw_cli_job_exit(dist, st, rep.signal);
 }
 
-int tw_cmd_simulate(int argc, char **argv) { return tw_cli_job_command("simulate", argc, argv, run); }
+int tw_cmd_simulate(int argc, char **argv) { return tw_cli_job_command_resumable("simulate", argc, argv, run); }
 #else
 typedef int tw_cmd_simulate_needs_yaml_and_hdf5; /* ISO C wants a non-empty file */
 #endif

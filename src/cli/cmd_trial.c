@@ -1,5 +1,5 @@
 /*
-** cmd_trial.c: `twinscale trial CONFIG [--set KEY=VALUE] [-o PATH] [--force]`.
+** cmd_trial.c: `twinscale trial CONFIG [--set KEY=VALUE] [-o PATH] [--force] [--resume]`.
 **
 ** Parses the command line and the trial config, hands the run to the trial
 ** job (src/trial/trial_job.h: the run engine, then the analysis on rank 0),
@@ -14,7 +14,7 @@
 
 #include "cli/cli.h"          /* tw_cmd_trial */
 #include "cli/config_kinds.h" /* tw_config_load */
-#include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
+#include "cli/job_command.h"  /* tw_cli_job_command_resumable, tw_cli_job_exit */
 #include "trial/trial_job.h"  /* tw_trial_job_run */
 
 static void report(const tw_dist *dist, const char *path, const tw_run_report *rep, const tw_trial_outcome *out) {
@@ -37,7 +37,8 @@ static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) 
   tw_status st = tw_config_load(file, "trial", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
     snprintf(path, sizeof path, "%s", c.output.path);
-    tw_run_opts ro = {.output = c.output.path, .force = co->force, .buffer_bytes = c.output.buffer_mb << 20};
+    tw_run_opts ro = {.output = c.output.path, .force = co->force, .buffer_bytes = c.output.buffer_mb << 20,
+                      .resume = co->resume};
     st = tw_trial_job_run(dist, &c, doc, ro, &rep, &out);
     tw_cfg_release(&tw_trial_config_schema, &c);
   }
@@ -47,7 +48,7 @@ static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) 
   return tw_cli_job_exit(dist, st, rep.signal);
 }
 
-int tw_cmd_trial(int argc, char **argv) { return tw_cli_job_command("trial", argc, argv, run); }
+int tw_cmd_trial(int argc, char **argv) { return tw_cli_job_command_resumable("trial", argc, argv, run); }
 #else
 typedef int tw_cmd_trial_unavailable; /* the command needs libyaml and HDF5 */
 #endif

@@ -11,7 +11,7 @@
 const tw_command tw_commands[] = {
 #if TW_HAVE_YAML && TW_HAVE_HDF5
     {NULL, "simulate", "run mechanistic twins (t1d, pbpk) through a scenario into an HDF5 file",
-     "usage: twinscale simulate CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
+     "usage: twinscale simulate CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"
      "Reads the `simulate` config CONFIG (pack, twins, duration_min, precision, integrator,\n"
      "scenario, sensor, backend, output, seed; every key in docs/simulate.md), runs every twin\n"
      "on the run engine (docs/run.md) and writes output.path: /twins/name, /time_min,\n"
@@ -21,14 +21,17 @@ const tw_command tw_commands[] = {
      "A twin whose integration fails is named on stderr and flagged; the others complete.\n"
      "The output path is checked before any work. Exit status: 0; 2 bad input, one line naming\n"
      "FILE:LINE:COLUMN, the table cell or the --set (or backend: cuda without a GPU); 1 other\n"
-     "failures; 130/143 stopped by SIGINT/SIGTERM (no results file is left).\n\n"
+     "failures; 130/143/138 stopped by SIGINT/SIGTERM/SIGUSR1: the chunks finished stay in\n"
+     "PATH.partial, listed in PATH.resume, and --resume goes on from them.\n\n"
      "  --set KEY=VALUE    sets a config key (dotted: output.every_min=5), checked like the\n"
      "                     file; repeatable, before or after CONFIG\n"
      "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
-     "  --force            replace an existing results file even when it is not writable\n",
+     "  --force            replace an existing results file even when it is not writable\n"
+     "  --resume           go on from the record of a stopped run of this config (PATH.resume)\n"
+     "                     when there is one; else start from the beginning\n",
      tw_cmd_simulate},
     {NULL, "trial", "run an in-silico trial: arms, endpoints while simulating, statistics, summary.json, report.html",
-     "usage: twinscale trial CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
+     "usage: twinscale trial CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"
      "Reads the `trial` config CONFIG (the simulate keys, plus design, arms, reference_arm,\n"
      "warmup_min, endpoints, responders, output; every key in docs/trial.md). Every twin runs\n"
      "every arm (crossover) or its randomised arm (parallel) on the run engine; endpoints are\n"
@@ -38,11 +41,14 @@ const tw_command tw_commands[] = {
      "output.summary and output.report say): per-arm statistics, comparisons with the\n"
      "reference arm (t tests, rank tests, responders, Kaplan-Meier, log-rank, Cox).\n"
      "Exit status: 0; 2 bad input, one line naming FILE:LINE:COLUMN or the file and row;\n"
-     "1 other failures; 130/143 stopped by SIGINT/SIGTERM (no results file is left).\n\n"
+     "1 other failures; 130/143/138 stopped by SIGINT/SIGTERM/SIGUSR1: the chunks finished\n"
+     "stay in PATH.partial, listed in PATH.resume, and --resume goes on from them.\n\n"
      "  --set KEY=VALUE    sets a config key (dotted: design.type=parallel), checked like the\n"
      "                     file; repeatable, before or after CONFIG\n"
      "  -o, --output PATH  the results file (the same as --set output.path=PATH)\n"
-     "  --force            replace an existing results file even when it is not writable\n",
+     "  --force            replace an existing results file even when it is not writable\n"
+     "  --resume           go on from the record of a stopped run of this config (PATH.resume)\n"
+     "                     when there is one; else start from the beginning\n",
      tw_cmd_trial},
     {NULL, "train", "train the neural twin on simulated trajectories: BPTT, AdamW, checkpoints, data-parallel",
      "usage: twinscale train CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"

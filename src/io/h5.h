@@ -39,6 +39,21 @@ typedef struct tw_h5_run_info {
 tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out);
 /* Opens an existing file read-only (serial, or collectively when dist has >1 rank). */
 tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out);
+/* Reopens the partial file "<path>.partial" that a stopped run left behind
+** (tw_h5_suspend), read-write, to go on writing it (every rank calls it, as
+** tw_h5_create). Its root attribute `config` must equal info->config_text (else
+** TW_ERR_INPUT: written by another config); the run info is written again.
+** Creating a dataset that is there opens it (the same type class and shape, else
+** TW_ERR_INPUT); whole datasets and string datasets written again replace what
+** was there; string datasets written by rows keep the rows written before. */
+tw_status tw_h5_reopen(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out);
+/* Flushes what has been written to the file (every rank of a collective file
+** calls it): after it returns, the rows written so far are on disk. */
+tw_status tw_h5_flush(tw_h5_file *f);
+/* Closes a file being written without renaming it: "<path>.partial" stays, whole
+** as far as it was written (staged strings included), for tw_h5_reopen. Every
+** dataset must be closed first; on failure the file is abandoned (tw_h5_abort). */
+tw_status tw_h5_suspend(tw_h5_file *f);
 /* Closes; for a file being written, renames the partial file into place. Every
 ** tw_h5_dataset of the file must be closed first. On failure the file is
 ** abandoned as by tw_h5_abort; in a collective file every rank returns the same status. */

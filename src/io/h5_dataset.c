@@ -69,6 +69,25 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
   return TW_OK;
 }
 
+/* A reopened file's dataset (tw_h5_reopen): opened, if it is what creating it
+** would have made (type class and size, shape). */
+static tw_status reopen(tw_h5_scope *s, tw_h5_dataset *ds) {
+  tw_h5_file *f = ds->f;
+  hid_t type, space;
+  TW_H5_CHECK(ds->dset = H5Dopen2(f->file, ds->path, H5P_DEFAULT));
+  TW_H5_CHECK(type = tw_h5_keep(s, H5Dget_type(ds->dset)));
+  TW_H5_CHECK(space = tw_h5_keep(s, H5Dget_space(ds->dset)));
+  hsize_t dims[TW_TENSOR_MAX_RANK];
+  const int rank = H5Sget_simple_extent_ndims(space);
+  int same = rank == ds->rank && H5Tget_class(type) == H5Tget_class(tw_h5_file_type(ds->dtype)) &&
+             H5Tget_size(type) == H5Tget_size(tw_h5_file_type(ds->dtype));
+  if (same && rank > 0) H5Sget_simple_extent_dims(space, dims, NULL);
+  for (int i = 0; same && i < rank; ++i) same = dims[i] == (hsize_t)ds->dims[i];
+  if (!same) return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' is not what this run writes there (type or shape)",
+                            f->partial_path, ds->path);
+  return TW_OK;
+}
+
 static tw_status dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype, int rank, const int64_t *dims,
                                 int64_t chunk_cols, const char *units, tw_h5_dataset **out) {
   tw_h5_where(f, "dataset", path);
@@ -79,7 +98,7 @@ static tw_status dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype,
   TW_TRY(check_shape(f, path, rank, dims));
   int exists;
   TW_TRY(tw_h5_link_exists(f->file, path, &exists));
-  if (exists) return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' already exists", f->path, path);
+  if (exists && !f->reopened) return TW_FAIL(TW_ERR_INPUT, "%s: dataset '%s' already exists", f->path, path);
 
   tw_h5_dataset *ds = calloc(1, sizeof *ds);
   if (!ds || !(ds->path = tw_h5_strdup(path))) {
@@ -93,7 +112,7 @@ static tw_status dataset_create(tw_h5_file *f, const char *path, tw_dtype dtype,
   ds->chunk_cols = chunk_cols;
   memcpy(ds->dims, dims, (size_t)rank * sizeof *dims);
   tw_h5_scope sc = {0};
-  tw_status st = create(&sc, ds, units);
+  tw_status st = exists ? reopen(&sc, ds) : create(&sc, ds, units);
   tw_h5_release(&sc);
   if (st != TW_OK) {
     if (ds->dset >= 0) H5Dclose(ds->dset);

@@ -14,6 +14,10 @@
 ** closes succeeded (which is also the barrier before the rename); rank 0 writes
 ** the staged string datasets serially (h5_strings.c) and renames; the ranks
 ** agree on rank 0's outcome, so every rank returns the same status.
+**
+** A run that is stopped suspends its file instead (tw_h5_suspend): the same
+** close without the rename, so the partial file holds everything written, and
+** tw_h5_reopen opens it again to go on (run.c: checkpoints).
 */
 #include <errno.h>  /* errno after fopen */
 #include <stdio.h>  /* fopen, rename, remove */
@@ -105,20 +109,42 @@ static tw_status open_file(tw_h5_scope *s, tw_h5_file *f) {
   return TW_OK;
 }
 
-/* Creates (writing) or opens the file behind a new handle; on failure nothing is left. */
-static tw_status start(const char *path, const tw_dist *dist, const tw_h5_run_info *info, int writing,
+/* The partial file of a stopped run, read-write, if it was written by the same config. */
+static tw_status reopen_file(tw_h5_scope *s, tw_h5_file *f, const tw_h5_run_info *info) {
+  FILE *probe = fopen(f->partial_path, "rb");
+  if (!probe) return TW_FAIL(TW_ERR_INPUT, "%s: cannot open: %s", f->partial_path, strerror(errno));
+  fclose(probe);
+  if (H5Fis_hdf5(f->partial_path) <= 0) return TW_FAIL(TW_ERR_INPUT, "%s: not an HDF5 file", f->partial_path);
+  hid_t fapl;
+  TW_TRY(access_list(s, f, &fapl));
+  const unsigned read_write = H5F_ACC_RDWR; /* a variable, so the failed call reads plainly */
+  TW_H5_CHECK(f->file = H5Fopen(f->partial_path, read_write, fapl));
+  f->created = f->reopened = 1;
+  char *config = NULL;
+  tw_status st = tw_h5_attr_read_string(f, "config", &config);
+  if (st == TW_OK && strcmp(config, info && info->config_text ? info->config_text : ""))
+    st = TW_FAIL(TW_ERR_INPUT, "%s: written by another config: cannot go on with this one", f->partial_path);
+  free(config);
+  return st == TW_OK ? write_run_info(f, info) : st;
+}
+
+/* Creates (writing), reopens or opens the file behind a new handle; on failure nothing is left. */
+enum { START_READ, START_CREATE, START_REOPEN };
+static tw_status start(const char *path, const tw_dist *dist, const tw_h5_run_info *info, int how,
                        tw_h5_file **out) {
   tw_h5_quiet();
   *out = NULL;
   tw_h5_file *f = NULL;
-  tw_status st = new_handle(path, dist, writing, &f);
+  tw_status st = new_handle(path, dist, how != START_READ, &f);
   if (st == TW_OK) {
     tw_h5_where(f, NULL, NULL);
     tw_h5_scope sc = {0};
-    st = writing ? create_file(&sc, f, info) : open_file(&sc, f);
+    st = how == START_CREATE ? create_file(&sc, f, info) : how == START_REOPEN ? reopen_file(&sc, f, info)
+                                                                             : open_file(&sc, f);
     tw_h5_release(&sc);
   }
   if (st != TW_OK) {
+    if (f) f->created = 0; /* a partial file that could not be reopened is not this handle's to remove */
     tw_h5_abort(f);
     return st;
   }
@@ -127,11 +153,15 @@ static tw_status start(const char *path, const tw_dist *dist, const tw_h5_run_in
 }
 
 tw_status tw_h5_create(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out) {
-  return start(path, dist, info, 1, out);
+  return start(path, dist, info, START_CREATE, out);
+}
+
+tw_status tw_h5_reopen(const char *path, const tw_dist *dist, const tw_h5_run_info *info, tw_h5_file **out) {
+  return start(path, dist, info, START_REOPEN, out);
 }
 
 tw_status tw_h5_open(const char *path, const tw_dist *dist, tw_h5_file **out) {
-  return start(path, dist, NULL, 0, out);
+  return start(path, dist, NULL, START_READ, out);
 }
 
 /* Closes every object still open in the file, then the file: the way out after a failure. */
@@ -149,6 +179,13 @@ static void force_close(tw_h5_file *f) {
   f->file = H5I_INVALID_HID;
 }
 
+/* Rank 0: the string log of a file that is done or abandoned. */
+static void remove_log(const tw_h5_file *f) {
+  char *log = f->partial_path && f->rank == 0 ? tw_h5_staged_log_path(f) : NULL;
+  if (log) remove(log);
+  free(log);
+}
+
 static void free_handle(tw_h5_file *f) {
   if (f->xfer != H5P_DEFAULT) H5Pclose(f->xfer);
   tw_h5_staged_free(f->staged);
@@ -162,6 +199,7 @@ void tw_h5_abort(tw_h5_file *f) {
   while (f->open_datasets) tw_h5_dataset_free(f->open_datasets);
   force_close(f);
   if (f->created && f->rank == 0) remove(f->partial_path);
+  if (f->created) remove_log(f);
   free_handle(f);
 }
 
@@ -172,24 +210,34 @@ static tw_status close_h5(tw_h5_file *f) {
   return TW_OK;
 }
 
-/* Rank 0's part of closing a written file: the staged strings, then the rename. */
-static tw_status finish(tw_h5_file *f) {
-  if (f->staged) {
+/* Rank 0's part of closing a written file: the staged strings, then (unless
+** suspending) the rename. */
+static int any_staged(const tw_h5_file *f) {
+  for (const tw_h5_staged_strings *s = f->staged; s; s = s->next)
+    if (!s->direct) return 1;
+  return 0;
+}
+
+static tw_status finish(tw_h5_file *f, int rename_it) {
+  if (any_staged(f)) {
     tw_h5_where(f, NULL, NULL);
     const unsigned read_write = H5F_ACC_RDWR; /* a variable, so the failed call reads plainly */
     TW_H5_CHECK(f->file = H5Fopen(f->partial_path, read_write, H5P_DEFAULT));
     for (tw_h5_staged_strings *s = f->staged; s; s = s->next) {
+      if (s->direct) continue;
       tw_h5_where(f, "dataset", s->path);
       TW_TRY(tw_h5_put_strings(f->file, s->path, (const char *const *)s->strings, s->n, s->units));
     }
     TW_TRY(close_h5(f));
   }
+  if (!rename_it) return TW_OK;
   if (rename(f->partial_path, f->path) != 0)
     return TW_FAIL(TW_ERR_IO, "%s: cannot rename %s into place: %s", f->path, f->partial_path, strerror(errno));
+  remove_log(f);
   return TW_OK;
 }
 
-static tw_status close_file(tw_h5_file *f) {
+static tw_status close_file(tw_h5_file *f, int rename_it) {
   tw_h5_where(f, NULL, NULL);
   /* A dataset still open is a bug in the caller; the file is abandoned (every
   ** rank has the same bug, so in a collective file every rank gets here). */
@@ -198,14 +246,14 @@ static tw_status close_file(tw_h5_file *f) {
                                   : close_h5(f);
   if (!f->partial_path) return st;
   if (f->collective) st = tw_dist_agree(f->dist, st);
-  if (st == TW_OK && f->rank == 0) st = finish(f);
+  if (st == TW_OK && f->rank == 0) st = finish(f, rename_it);
   if (f->collective) st = tw_dist_agree(f->dist, st);
   return st;
 }
 
-tw_status tw_h5_close(tw_h5_file *f) {
+static tw_status close_or_suspend(tw_h5_file *f, int rename_it) {
   if (!f) return TW_OK;
-  tw_status st = close_file(f);
+  tw_status st = close_file(f, rename_it);
   if (st != TW_OK) {
     tw_status traced = tw_error_trace(st, __FILE__, __LINE__);
     tw_h5_abort(f);
@@ -214,5 +262,17 @@ tw_status tw_h5_close(tw_h5_file *f) {
   free_handle(f);
   return TW_OK;
 }
+
+tw_status tw_h5_close(tw_h5_file *f) { return close_or_suspend(f, 1); }
+
+tw_status tw_h5_flush(tw_h5_file *f) {
+  tw_h5_where(f, NULL, NULL);
+  TW_H5_CHECK(H5Fflush(f->file, H5F_SCOPE_GLOBAL));
+  tw_status st = f->rank == 0 ? tw_h5_staged_log(f) : TW_OK;
+  return f->collective ? tw_dist_agree(f->dist, st) : st;
+}
+
+
+tw_status tw_h5_suspend(tw_h5_file *f) { return close_or_suspend(f, 0); }
 
 const char *tw_h5_path(const tw_h5_file *f) { return f->path; }

@@ -27,6 +27,8 @@ typedef struct tw_h5_staged_strings {
   char *path, *units;
   char **strings;
   int64_t n;
+  unsigned char *fresh; /* written by rows: (n) 1 for rows written since the last flush, else NULL */
+  int direct;           /* serial file: the rows are in the file already; kept only until logged */
   struct tw_h5_staged_strings *next;
 } tw_h5_staged_strings;
 
@@ -34,7 +36,9 @@ struct tw_h5_file {
   hid_t file;
   char *path;          /* as given */
   char *partial_path;  /* "<path>.partial" while writing; NULL when reading */
-  int created;         /* the partial file exists because this handle created it */
+  int created;         /* the partial file exists because this handle created it (or reopened it) */
+  int reopened;        /* a partial file of a stopped run, reopened to go on (tw_h5_reopen): creating
+                          what is already there opens it instead */
   const tw_dist *dist; /* NULL or one rank: serial */
   int collective;      /* MPI-IO with more than one rank */
   int rank;            /* this process's rank (0 when serial) */
@@ -109,5 +113,10 @@ tw_status tw_h5_put_strings(hid_t file, const char *path, const char *const *str
 
 /* Releases a staged list. */
 void tw_h5_staged_free(tw_h5_staged_strings *s);
+/* Rank 0 of a collective file: the rows staged since the last flush appended
+** to the file's string log "<partial>.strings", synced (h5_strings.c). */
+tw_status tw_h5_staged_log(tw_h5_file *f);
+/* The string log of a file being written: its path (malloc'd). */
+char *tw_h5_staged_log_path(const tw_h5_file *f);
 
 #endif

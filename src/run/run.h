@@ -20,10 +20,19 @@
 **   - the results file: created collectively, written as `<path>.partial`, and
 **     renamed into place only when every rank succeeded; removed otherwise;
 **   - progress of the whole cohort on rank 0, moving within a chunk;
-**   - stopping: SIGINT, SIGTERM and SIGUSR1 are caught; between two blocks every rank
-**     learns whether any rank was signalled, and then all stop together, remove
-**     the partial file and return TW_ERR_INTERRUPTED (the CLI exits 128 + the
-**     signal number: 130, 143, 138).
+**   - checkpoints: after every round the ranks flush the file and rank 0 records
+**     which chunks are finished in "<output>.resume" (run_record.h), replaced
+**     atomically, so that the record never names rows the file does not hold;
+**   - stopping: SIGINT, SIGTERM and SIGUSR1 are caught. SIGINT and SIGTERM stop
+**     every rank at the next block (the chunks in hand are dropped: a SIGKILL
+**     may follow soon); SIGUSR1 (Slurm's warning before a time limit) lets every
+**     rank finish the chunk in hand first. Either way the partial file and the
+**     record stay, and the run returns TW_ERR_INTERRUPTED (the CLI exits 128 +
+**     the signal number: 130, 143, 138). With opts.resume a run goes on from a
+**     record of the same job, twinscale and config: the partial file is
+**     reopened (io/h5.h tw_h5_reopen) and only the unfinished chunks run, so the
+**     finished file is the one an uninterrupted run writes. A failure (not a
+**     signal) removes the partial file and the record.
 **
 ** Memory per rank is the job's business, bounded by tw_run_opts.buffer_bytes:
 ** the simulate job sizes its trajectory blocks from it (docs/run.md).
@@ -66,6 +75,7 @@ typedef struct tw_run_opts {
   const char *config_text;  /* root attribute of the results file */
   uint64_t seed;
   int64_t buffer_bytes;     /* per rank, for the job's streaming buffers */
+  int resume;               /* go on from the record of a stopped run when there is one */
 } tw_run_opts;
 
 /* What happened, for the command to report. */
@@ -73,6 +83,7 @@ typedef struct tw_run_report {
   char backend[320];        /* "cpu (no CUDA device visible)", "cuda (0: NVIDIA H100 ...)" */
   int64_t twins_done;       /* over all ranks */
   int signal;               /* the signal that stopped the run, 0 if none */
+  int64_t twins_before;     /* finished by the stopped run this one resumed */
   double seconds;
 } tw_run_report;
 
@@ -95,7 +106,7 @@ tw_backend *tw_run_backend(tw_run *run);
 const tw_dist *tw_run_dist(tw_run *run);
 const tw_run_opts *tw_run_options(tw_run *run);
 /* Progress within the current chunk: `twins` (fractional) of it are done.
-** Returns nonzero when this rank caught a signal: the job should end the
+** Returns nonzero when this rank caught SIGINT or SIGTERM: the job should end the
 ** current block early (keeping its collective writes: empty ones are fine);
 ** the ranks then agree to stop at the end of the block. Checking here lets a
 ** run stop within one integration step of the signal, inside the second that
@@ -110,6 +121,9 @@ void tw_run_signals_catch(void);
 void tw_run_signals_restore(void);
 /* The caught signal, 0 if none. */
 int tw_run_signal_caught(void);
+/* Whether the caught signal asks to stop at once (SIGINT, SIGTERM) rather than
+** after the chunk in hand (SIGUSR1): jobs end their blocks early on it. */
+int tw_run_stop_now(void);
 
 TW_EXTERN_C_END
 

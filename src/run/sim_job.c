@@ -157,7 +157,7 @@ static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
   int64_t rows = j->n;
   if (j->ch) {
     TW_TRY(tw_sim_chunk_next(j->ch, tick, j));
-    if (j->r.nt < nt && tw_run_signal_caught()) rows = 0; /* stopping: the run is abandoned */
+    if (j->r.nt < nt && tw_run_stop_now()) rows = 0; /* stopping: the run is abandoned */
     else if (j->r.t0 != t0 || j->r.nt != nt)
       return TW_FAIL(TW_ERR_INTERNAL, "simulate: block %lld holds samples [%lld, +%lld), expected [%lld, +%lld)",
                      (long long)k, (long long)j->r.t0, (long long)j->r.nt, (long long)t0, (long long)nt);

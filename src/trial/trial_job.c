@@ -331,7 +331,7 @@ static tw_status accs_finish(trial_slice *sl, trial_accs *acc) {
 static int tick(void *ctx, int64_t minutes) {
   const trial_slice *sl = ctx;
   const trial_job *j = sl->j;
-  if (!sl->lead) return tw_run_signal_caught();
+  if (!sl->lead) return tw_run_stop_now();
   const double run = (double)(j->c->warmup_min + j->c->duration_min);
   const double work = (double)j->n * (j->s.arm_of ? 1.0 : (double)j->s.n_arms);
   return tw_run_chunk_progress(j->run, (double)j->n * (j->done + j->total * (double)minutes / run) / work);
@@ -370,11 +370,11 @@ static tw_status run_slice(trial_slice *sl) {
   TW_TRY(tw_sim_result_alloc_block(&s->plan, sl->m, TW_ROUND_UP(TRIAL_BLOCK_MIN, tw_sim_block_align(&s->plan)), &r));
   tw_status st = accs_init(j, sl->m, &acc);
   if (st == TW_OK) st = tw_sim_chunk_open_rows(&s->plan, sl->rows, sl->m, sl->params, &r, &ch);
-  while (st == TW_OK && (st = tw_sim_chunk_next(ch, tick, sl)) == TW_OK && r.nt > 0 && !tw_run_signal_caught()) {
+  while (st == TW_OK && (st = tw_sim_chunk_next(ch, tick, sl)) == TW_OK && r.nt > 0 && !tw_run_stop_now()) {
     st = accs_update(sl, &r, &acc);
     if (j->nk) keep_samples(sl, &r);
   }
-  if (st == TW_OK && !tw_run_signal_caught()) st = accs_finish(sl, &acc);
+  if (st == TW_OK && !tw_run_stop_now()) st = accs_finish(sl, &acc);
   if (st == TW_OK) note_failures(sl, &r);
   tw_sim_chunk_close(ch);
   accs_free(&acc);
@@ -422,7 +422,7 @@ static tw_status run_arm(trial_job *j, int a, int64_t m) {
 static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
   trial_job *j = ctx;
   j->done = 0;
-  for (int a = 0; a < j->s.n_arms && !tw_run_signal_caught(); ++a) {
+  for (int a = 0; a < j->s.n_arms && !tw_run_stop_now(); ++a) {
     const int64_t m = arm_rows(j, a);
     if (m) TW_TRY(run_arm(j, a, m));
   }

@@ -12,7 +12,7 @@
 #   - launches the ranks with `srun` (TW_LAUNCH=srun, the default; the cluster's
 #     MpiDefault, or TW_SRUN_MPI, picks PMI) or `mpirun` (TW_LAUNCH=mpirun: Open
 #     MPI's mpirun finds the allocation and starts its daemons through srun);
-#   - resumable commands (those whose --help offers --resume: train today) get
+#   - resumable commands (those whose --help offers --resume: train, trial, simulate) get
 #     --resume when the job runs again (SLURM_RESTART_COUNT > 0), when TW_RESUME=1,
 #     or when TW_CHECKPOINT names a file that exists;
 #   - USR1 (from --signal=B:USR1@120 ahead of the time limit, or `scancel

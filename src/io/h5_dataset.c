@@ -62,6 +62,11 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
     chunk[0] = (hsize_t)chunk_rows(ds->dims[0], per_row * (int64_t)tw_dtype_size(ds->dtype));
     TW_H5_CHECK(H5Pset_chunk(dcpl, ds->rank, chunk));
   }
+  /* Every element is written before the file is closed, so no fill value is
+  ** written at allocation (parallel HDF5 allocates every chunk at creation:
+  ** filling them wrote the whole dataset twice, and the first checkpoint's
+  ** flush had to sync all of it). */
+  TW_H5_CHECK(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   TW_H5_CHECK(lcpl = tw_h5_keep(s, H5Pcreate(H5P_LINK_CREATE)));
   TW_H5_CHECK(H5Pset_create_intermediate_group(lcpl, 1));
   TW_H5_CHECK(ds->dset = H5Dcreate2(f->file, ds->path, tw_h5_file_type(ds->dtype), space, lcpl, dcpl, H5P_DEFAULT));

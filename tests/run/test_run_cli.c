@@ -1,7 +1,8 @@
 /*
 ** test_run_cli.c: a run survives its user (one process, no MPI launcher):
-**   - SIGTERM and SIGINT mid-run: the message, exit 143 / 130, no partial
-**     file and no results file;
+**   - SIGTERM and SIGINT mid-run: the message, exit 143 / 130, no results
+**     file, the partial file and its record kept for --resume (run_resume.sh
+**     resumes them);
 **   - the output path is checked before any work: a directory, a missing
 **     directory, a file without write permission (refused unless --force)
 **     each give one line naming the path and exit 2 at once (the config asks
@@ -44,12 +45,14 @@ static void stopped_by(const char *sig, int expect_rc, const char *expect_msg) {
   snprintf(file, sizeof file, "%s/stop_%s.h5", dir, sig);
   CHECK(!run_case_exists(file));
   snprintf(file, sizeof file, "%s/stop_%s.h5.partial", dir, sig);
-  CHECK(!run_case_exists(file));
+  CHECK(run_case_exists(file));
+  snprintf(file, sizeof file, "%s/stop_%s.h5.resume", dir, sig);
+  CHECK(run_case_exists(file));
 }
 
 static void signals(void) {
-  stopped_by("TERM", 143, "simulate: stopped by SIGTERM after ");
-  stopped_by("INT", 130, "simulate: stopped by SIGINT after ");
+  stopped_by("TERM", 143, "simulate: stopped by SIGTERM with ");
+  stopped_by("INT", 130, "simulate: stopped by SIGINT with ");
 }
 
 /* `args` fails with exit 2 and `needle` in its one-line message, at once. */

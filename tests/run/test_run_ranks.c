@@ -5,8 +5,9 @@
 ** with every twin in one chunk, and with trajectories streamed through a 1 MiB
 ** buffer (several time blocks), give bit-identical datasets. Signals under
 ** mpiexec: SIGINT to the ranks (as Slurm signals every task) stops all of them
-** with exit 130 and no file; SIGTERM to mpiexec itself (which forwards it and
-** kills the ranks a second later) leaves no file either.
+** with exit 130, no results file, and the partial file and its record kept for
+** --resume; SIGTERM to mpiexec itself (which forwards it and kills the ranks a
+** second later) leaves no results file either.
 */
 #define _POSIX_C_SOURCE 200809L /* kill, nanosleep */
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
@@ -64,19 +65,19 @@ static void signals_stop_every_rank(void) {
   int rc = interrupted("int_ranks", "pkill -INT -f '^[^ ]*/twinscale simulate .*int_ranks.h5'", err, sizeof err);
   fprintf(stderr, "  SIGINT to both ranks: mpiexec exit %d: %s\n", rc, err);
   CHECK_EQ_INT(rc, 130);
-  CHECK(strstr(err, "simulate: stopped by SIGINT after") != NULL);
+  CHECK(strstr(err, "simulate: stopped by SIGINT with") != NULL);
   snprintf(file, sizeof file, "%s/int_ranks.h5", dir);
   CHECK(!run_case_exists(file));
   snprintf(file, sizeof file, "%s/int_ranks.h5.partial", dir);
-  CHECK(!run_case_exists(file));
+  CHECK(run_case_exists(file));
+  snprintf(file, sizeof file, "%s/int_ranks.h5.resume", dir);
+  CHECK(run_case_exists(file));
 
   rc = interrupted("term_mpiexec", "kill -TERM $pid", err, sizeof err);
   fprintf(stderr, "  SIGTERM to mpiexec: exit %d: %s\n", rc, err);
   CHECK(rc != 0);
-  CHECK(strstr(err, "simulate: stopped by SIGTERM after") != NULL);
+  CHECK(strstr(err, "simulate: stopped by SIGTERM with") != NULL);
   snprintf(file, sizeof file, "%s/term_mpiexec.h5", dir);
-  CHECK(!run_case_exists(file));
-  snprintf(file, sizeof file, "%s/term_mpiexec.h5.partial", dir);
   CHECK(!run_case_exists(file));
 }
 

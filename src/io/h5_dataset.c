@@ -62,10 +62,14 @@ static tw_status create(tw_h5_scope *s, tw_h5_dataset *ds, const char *units) {
     chunk[0] = (hsize_t)chunk_rows(ds->dims[0], per_row * (int64_t)tw_dtype_size(ds->dtype));
     TW_H5_CHECK(H5Pset_chunk(dcpl, ds->rank, chunk));
   }
-  /* Every element is written before the file is closed, so no fill value is
-  ** written at allocation (parallel HDF5 allocates every chunk at creation:
-  ** filling them wrote the whole dataset twice, and the first checkpoint's
-  ** flush had to sync all of it). */
+  /* Every chunk is allocated at creation, whatever the number of ranks:
+  ** parallel HDF5 needs it, and a serial file made the same way can be gone on
+  ** with by several ranks (--resume; writing chunks a serial run left
+  ** unallocated failed on one rank inside a collective write). Every element is
+  ** written before the file is closed, so no fill value is written (filling
+  ** wrote each dataset twice, and the first checkpoint's flush had to sync it
+  ** all). */
+  if (ds->rank > 0 && ds->dims[0] > 0 && per_row > 0) TW_H5_CHECK(H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY));
   TW_H5_CHECK(H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER));
   TW_H5_CHECK(lcpl = tw_h5_keep(s, H5Pcreate(H5P_LINK_CREATE)));
   TW_H5_CHECK(H5Pset_create_intermediate_group(lcpl, 1));

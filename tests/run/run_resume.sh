@@ -53,9 +53,9 @@ start() {
   for _ in $(seq 3000); do (( $(chunks_done "$name.h5") >= 1 )) && return 0; sleep 0.01; done
   return 1
 }
-resume() { # NAME [LAUNCH...]
+resume() { # NAME [LAUNCH...] (a hung run fails the test: timeout)
   local name=$1; shift
-  "$@" "$tw" "${args[@]}" -o "$name.h5" --resume >"$name.resume.log" 2>&1 || { cat "$name.resume.log"; return 1; }
+  timeout 150 "$@" "$tw" "${args[@]}" -o "$name.h5" --resume >"$name.resume.log" 2>&1 || { cat "$name.resume.log"; return 1; }
 }
 
 # kill

@@ -6,7 +6,13 @@
 ** --help anywhere before a `--`; tw_cli_wants_help in options.c). Everything
 ** else on the line is the command's to parse, through its option table
 ** (options.h).
+**
+** SIGXFSZ is ignored: a write past the file-size limit (`ulimit -f`, a quota
+** of that kind) then fails with EFBIG and comes back as an error naming the
+** file, with the partial file removed, instead of killing the process.
 */
+#define _POSIX_C_SOURCE 200809L /* SIGXFSZ */
+#include <signal.h> /* signal, SIGXFSZ */
 #include <stdio.h>  /* printf, fprintf */
 #include <string.h> /* strcmp */
 
@@ -45,6 +51,7 @@ static int print_group(const char *group, FILE *out) {
 }
 
 int main(int argc, char **argv) {
+  signal(SIGXFSZ, SIG_IGN);
   if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     print_help();
     return argc < 2 ? 2 : 0;

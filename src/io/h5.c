@@ -30,6 +30,11 @@ void tw_h5_where(const tw_h5_file *f, const char *kind, const char *name) {
 void tw_h5_quiet(void) {
   static int done = 0;
   if (!done) {
+    /* No closing of files at exit: every file is closed or abandoned on its
+    ** own path, and a file whose close failed (a full disk: EFBIG on the last
+    ** flush) made HDF5's exit handler crash as it tried again. Must come before
+    ** the library initialises. */
+    H5dont_atexit();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     /* HDF5 keeps freed blocks for reuse, up to 16 MB of them by default: chunk
     ** and conversion buffers as large as a dataset's chunk, more of them the

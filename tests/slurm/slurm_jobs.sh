@@ -17,7 +17,11 @@
 #           --batch`) once it is past step 300: it stops with a checkpoint (exit 138), the
 #           job requeues itself and runs again with --resume (Slurm's own ~2
 #           min hold on a requeued job is cut to 5 s with StartTime), and
-#           the model equals an uninterrupted 1-rank run's in every dataset.
+#           the model equals an uninterrupted 1-rank run's in every dataset;
+#   trial requeue  the same for a trial (400 twins, 2 days, chunks of 8): sent
+#           USR1 once a chunk is recorded, every rank finishes its chunk, exits
+#           138, the job requeues and goes on with --resume from the record,
+#           and the results file equals an uninterrupted 1-rank run's.
 # Needs root (or password-less sudo): Slurm's daemons run as root here. Exits
 # 77 (skipped) only when it has neither; missing Debian packages are installed
 # by scripts/setup.sh.
@@ -122,6 +126,9 @@ past300 || die "job $jid not past step 300 after 90 s: $(cat "$log" 2>/dev/null)
 [[ -f job/model.h5 ]] && die "the training ended before USR1 (make it longer)"
 scancel --batch --signal=USR1 "$jid" || die "scancel --batch --signal=USR1"
 echo "  USR1 sent at $((SECONDS - t0)) s: $(grep -oE 'step [0-9]+/' "$log" | tail -1)"
+# await_requeue JID T0: until the job has run again and ended; $info, $state set
+await_requeue() {
+local jid=$1 t0=$2 last=""
 info="" state=""
 for _ in $(seq 1200); do
   info=$(scontrol show job -o "$jid" 2>/dev/null) || die "job $jid: no record (purged?)"
@@ -134,10 +141,12 @@ for _ in $(seq 1200); do
       scontrol update JobId="$jid" StartTime=now+5 && echo "  $((SECONDS - t0)) s: begin time $begin -> now+5 s"
     fi
   fi
-  [[ $state != "${last:-}" ]] && echo "  $((SECONDS - t0)) s: $state" && last=$state
+  [[ $state != "$last" ]] && echo "  $((SECONDS - t0)) s: $state" && last=$state
   [[ $state =~ JobState=(PENDING|RUNNING|REQUEUED|COMPLETING|CONFIGURING) ]] || break
   sleep 0.1
 done
+}
+await_requeue "$jid" "$t0"
 restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
 [[ $jobstate == JobState=COMPLETED ]] || die "job $jid: '$state' (120 s at most)"
 if ! grep -q "stopped by signal 10 after step" "$log" || ! grep -q "Exited with exit code 138" "$log" ||
@@ -149,4 +158,33 @@ elif same full/model.h5 job/model.h5; then
   ok "train job $jid: $(grep -oE 'stopped by signal 10 after step [0-9]+' "$log"), exit 138, requeued,"\
      "$(grep -oE 'resuming from .* at step [0-9]+' "$log"): every dataset equals the uninterrupted model ($((SECONDS - t0)) s)"
 else bad "train: the resumed model differs from the uninterrupted one"; fi
+
+# trial requeue
+"$tw" cohort generate cohort-t1d.yaml -o cohort-400.h5 --set size=400 --set 'subgroups=[]' >cohort400.log 2>&1 ||
+  { cat cohort400.log; die "cohort generate (400)"; }
+mkdir -p tfull tjob && cp quickstart.yaml tfull/ && cp quickstart.yaml tjob/
+two=(--set twins.cohort=$PWD/cohort-400.h5 --set duration_min=2880 --set warmup_min=0 --set output.chunk_twins=8)
+t0=$SECONDS
+(cd tfull && OMP_NUM_THREADS=1 "$tw" trial quickstart.yaml "${two[@]}" -o t.h5 >log 2>&1) || { cat tfull/log; die "uninterrupted trial"; }
+ok "uninterrupted 1-rank trial (400 twins, 2 days): $((SECONDS - t0)) s"
+t0=$SECONDS
+jid=$(cd tjob && OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 submit "$cpu_sbatch" trial quickstart.yaml \
+      "${two[@]}" -o t.h5) || die "sbatch trial"
+log=tjob/job-$jid.out
+recorded() { grep -q '^done [01]*1' tjob/t.h5.resume 2>/dev/null; }
+for _ in $(seq 900); do recorded && break; sleep 0.1; done
+recorded || die "trial job $jid: no chunk recorded after 90 s: $(cat "$log" 2>/dev/null)"
+[[ -f tjob/t.h5 ]] && die "the trial ended before USR1 (make it longer)"
+scancel --batch --signal=USR1 "$jid" || die "scancel --batch --signal=USR1 (trial)"
+echo "  USR1 sent at $((SECONDS - t0)) s: $(grep -o '^done [01]*' tjob/t.h5.resume | tr -cd 1 | wc -c) chunks recorded"
+await_requeue "$jid" "$t0"
+restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
+if ! grep -q "stopped by SIGUSR1 with" "$log" || ! grep -q "Exited with exit code 138" "$log"; then
+  bad "trial: no stop on USR1 with exit 138 in the job's log: $(cat "$log")"
+elif [[ $restarts != Restarts=1 || $jobstate != JobState=COMPLETED ]] || ! grep -q "going on from" "$log"; then
+  bad "trial: $restarts $jobstate, want one restart that went on from the record: $(cat "$log")"
+elif same tfull/t.h5 tjob/t.h5; then
+  ok "trial job $jid: $(grep -oE 'stopped by SIGUSR1 with [0-9]+ of [0-9]+ chunks' "$log"), exit 138, requeued,"\
+     "$(grep -oE 'going on from [^ ]*: [0-9]+ of [0-9]+ twins' "$log"): every dataset equals the uninterrupted run ($((SECONDS - t0)) s)"
+else bad "trial: the resumed file differs from the uninterrupted one"; fi
 exit $fail

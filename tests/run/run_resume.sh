@@ -15,6 +15,9 @@
 #            record, which is left in place;
 #   fresh    --resume with no record starts from the beginning: identical;
 #   simulate a simulate run killed and resumed: identical;
+#   full     a file-size limit (`ulimit -f`, as a full disk) hit mid-run:
+#            exit 1 naming the file and "File too large", no crash, no
+#            results file, no partial file, no record;
 #   ranks    (with MPIEXEC) 2 ranks, one killed with SIGKILL, resumed on 2
 #            ranks and on 1; 1 rank killed, resumed on 2: identical.
 #   run_resume.sh TWINSCALE REPO OUTDIR [MPIEXEC]
@@ -121,6 +124,12 @@ elif "$tw" "${sargs[@]}" -o skill.h5 --resume >skill.resume.log 2>&1; then
   for d in $(h5ls -r sref.h5 | awk '$2 == "Dataset" {print $1}'); do h5diff sref.h5 skill.h5 "$d" "$d" >/dev/null || diff=1; done
   ((diff == 0)) && ok "simulate killed with $at of 5 chunks recorded, resumed: identical" || bad "simulate resume differs"
 else bad "simulate resume: $(tail -2 skill.resume.log)"; fi
+
+# full
+rc=0; (ulimit -f 400; exec "$tw" "${args[@]}" -o full.h5 >full.log 2>&1) || rc=$?
+if [[ $rc == 1 ]] && grep -q "full.h5.partial.*File too large" full.log && [[ ! -e full.h5 && -z $(leftovers full.h5) ]]; then
+  ok "a file-size limit mid-run: exit 1, the file named, nothing left"
+else bad "file-size limit: exit $rc, left: $(leftovers full.h5) $(ls full.h5 2>/dev/null): $(tail -c 300 full.log)"; fi
 
 # ranks
 if [[ -n $mpiexec ]]; then

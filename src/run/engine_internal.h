@@ -9,6 +9,7 @@
 struct tw_engine {
   tw_sim_engine step;                                  /* what the plans run */
   tw_status (*attach)(tw_engine *e, tw_backend *be);   /* weights onto the run's backend */
+  void (*detach)(tw_engine *e);                        /* and off it, before it closes */
   void (*destroy)(tw_engine *e);
 };
 

@@ -26,6 +26,10 @@ const tw_sim_engine *tw_engine_step(const tw_engine *e) { return e ? &e->step : 
 
 tw_status tw_engine_attach(tw_engine *e, tw_backend *be) { return e ? e->attach(e, be) : TW_OK; }
 
+void tw_engine_detach(tw_engine *e) {
+  if (e) e->detach(e);
+}
+
 const char *tw_engine_name(const tw_engine *e) { return e ? e->step.name : tw_sim_engine_names[TW_SIM_ENGINE_PHYSIO]; }
 
 void tw_engine_free(tw_engine *e) {

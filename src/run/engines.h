@@ -33,6 +33,9 @@ tw_status tw_engine_load(const tw_cfg_doc *doc, int kind, const char *model, con
 const tw_sim_engine *tw_engine_step(const tw_engine *e);
 /* Onto the run's backend (once). Nothing for NULL. */
 tw_status tw_engine_attach(tw_engine *e, tw_backend *be);
+/* Off the backend: what attach put there is freed. Jobs call it in their close,
+** before the run closes the backend. Nothing for NULL. */
+void tw_engine_detach(tw_engine *e);
 /* What advances the twins, for the results file's `engine` attribute. */
 const char *tw_engine_name(const tw_engine *e);
 void tw_engine_free(tw_engine *e);

@@ -31,8 +31,14 @@ tw_status tw_learned_twin_upload(tw_learned_twin *lt, tw_backend *be) {
   return be->copy(be, lt->model.params, lt->host, bytes, TW_COPY_HOST_TO_DEVICE);
 }
 
-void tw_learned_twin_free(tw_learned_twin *lt) {
+void tw_learned_twin_unload(tw_learned_twin *lt) {
   if (lt->be && lt->model.params) lt->be->free(lt->be, lt->model.params);
+  lt->model.params = NULL;
+  lt->be = NULL;
+}
+
+void tw_learned_twin_free(tw_learned_twin *lt) {
+  tw_learned_twin_unload(lt);
   free(lt->host);
   memset(lt, 0, sizeof *lt);
 }

@@ -27,6 +27,8 @@ typedef struct tw_learned_twin {
 tw_status tw_learned_twin_read(const char *path, tw_learned_twin *lt);
 /* The weights onto `be` (once). */
 tw_status tw_learned_twin_upload(tw_learned_twin *lt, tw_backend *be);
+/* The weights off the backend (before it closes); the host copy stays. */
+void tw_learned_twin_unload(tw_learned_twin *lt);
 void tw_learned_twin_free(tw_learned_twin *lt);
 
 TW_EXTERN_C_END

@@ -257,6 +257,8 @@ static tw_status neural_attach(tw_engine *e, tw_backend *be) {
   return tw_learned_twin_upload(&((neural *)e)->lt, be);
 }
 
+static void neural_detach(tw_engine *e) { tw_learned_twin_unload(&((neural *)e)->lt); }
+
 static void neural_destroy(tw_engine *e) {
   neural *nn = (neural *)e;
   tw_learned_twin_free(&nn->lt);
@@ -300,7 +302,7 @@ tw_status tw_neural_engine_load(const tw_cfg_doc *doc, const char *model, const 
   neural *nn = calloc(1, sizeof *nn);
   if (!nn) return TW_FAIL(TW_ERR_NOMEM, "neural engine: out of memory");
   nn->m = plan->model;
-  nn->base = (tw_engine){.attach = neural_attach, .destroy = neural_destroy};
+  nn->base = (tw_engine){.attach = neural_attach, .detach = neural_detach, .destroy = neural_destroy};
   tw_status st = load_file(doc, model, nn);
   if (st == TW_OK) st = check_pack(doc, nn);
   if (st == TW_OK) st = check_steps(doc, nn, plan);

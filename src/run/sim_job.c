@@ -223,6 +223,7 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
   tw_sim_chunk_close(j->ch);
   j->ch = NULL;
   tw_sim_result_free(&j->r);
+  tw_engine_detach(j->engine); /* the run closes the backend next */
   return failed ? TW_OK : st;
 }
 

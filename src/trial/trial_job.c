@@ -473,6 +473,7 @@ static tw_status job_close(void *ctx, tw_run *run, int failed) {
   j->name_ds = NULL;
   j->flag_ds = NULL;
   chunk_free(j);
+  tw_engine_detach(j->engine); /* the run closes the backend next */
   return failed ? TW_OK : st;
 }
 

@@ -493,7 +493,7 @@ tw_status tw_trial_job_run(const tw_dist *dist, const tw_trial_config *c, const 
   memset(&j, 0, sizeof j);
   memset(out, 0, sizeof *out);
   j.c = c, j.doc = doc;
-  tw_status st = tw_dist_agree(dist, trial_setup_build(c, doc, &j.s));
+  tw_status st = tw_dist_agree(dist, trial_setup_build(c, doc, dist, &j.s));
   if (st == TW_OK) st = tw_dist_agree(dist, tw_engine_load(doc, c->engine, c->model, &j.s.arm[0].plan, &j.engine));
   for (int a = 0; st == TW_OK && a < j.s.n_arms; ++a) j.s.arm[a].plan.engine = tw_engine_step(j.engine);
   /* the results file first, so that a bad -o is named as such, then the summary and report */

@@ -13,7 +13,9 @@
 ** the plan needs: model, observables, sensor), then checked over every twin in
 ** ranges of TRIAL_CHECK_TWINS, each range set up and freed, so that a bad value
 ** anywhere in the cohort stops the trial before any work, as the whole setup
-** did; the job sets up each chunk's twins anew (trial_setup_chunk). A
+** did; the ranges are shared out over the ranks (a million twins took every
+** rank the same seconds); the job sets up each chunk's twins anew
+** (trial_setup_chunk). A
 ** stratified allocation reads only its covariates' columns.
 */
 #define _POSIX_C_SOURCE 200809L /* strdup */
@@ -332,9 +334,10 @@ static tw_status share_params(const tw_trial_config *c, tw_sim_setup *arm, int a
 }
 
 /* Arm a set up for every twin in ranges, each freed once built: every check of
-** the whole setup, before any work. */
-static tw_status check_arm(const tw_sim_config *sim, const tw_cfg_doc *doc, int64_t n_twins) {
-  for (int64_t id0 = 1; id0 < n_twins; id0 += TRIAL_CHECK_TWINS) {
+** the whole setup, before any work; this rank's ranges (k mod size). */
+static tw_status check_arm(const tw_sim_config *sim, const tw_cfg_doc *doc, const tw_dist *dist, int64_t n_twins) {
+  const int64_t rank = dist ? dist->rank : 0, size = dist ? dist->size : 1;
+  for (int64_t id0 = 1 + rank * TRIAL_CHECK_TWINS; id0 < n_twins; id0 += size * TRIAL_CHECK_TWINS) {
     tw_sim_setup x;
     const tw_status st = tw_sim_setup_build_range(sim, doc, id0, TRIAL_CHECK_TWINS, &x);
     tw_sim_setup_free(&x);
@@ -344,14 +347,14 @@ static tw_status check_arm(const tw_sim_config *sim, const tw_cfg_doc *doc, int6
 }
 
 /* Each arm set up for its first twin (what the plan needs), then checked over the others. */
-static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+static tw_status build_arms(const tw_trial_config *c, const tw_cfg_doc *doc, const tw_dist *dist, trial_setup *s) {
   if (!(s->arm = calloc((size_t)c->n_arms, sizeof *s->arm))) return TW_FAIL(TW_ERR_NOMEM, "trial: arms");
   s->n_arms = c->n_arms;
   for (int a = 0; a < c->n_arms; ++a) {
     tw_sim_config sim;
     tw_trial_arm_sim(c, a, &sim);
     TW_TRY(tw_sim_setup_build_range(&sim, doc, 0, 1, &s->arm[a]));
-    TW_TRY(check_arm(&sim, doc, s->arm[a].n_total));
+    TW_TRY(check_arm(&sim, doc, dist, s->arm[a].n_total));
     TW_TRY(share_params(c, s->arm, a));
   }
   s->n_twins = s->arm[0].n_total;
@@ -373,9 +376,9 @@ tw_status trial_setup_chunk(const tw_trial_config *c, const tw_cfg_doc *doc, con
   return TW_OK;
 }
 
-tw_status trial_setup_build(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
+tw_status trial_setup_build(const tw_trial_config *c, const tw_cfg_doc *doc, const tw_dist *dist, trial_setup *s) {
   memset(s, 0, sizeof *s);
-  TW_TRY(build_arms(c, doc, s));
+  TW_TRY(build_arms(c, doc, dist, s));
   TW_TRY(glucose_group(c, doc, s));
   TW_TRY(obs_groups(c, doc, s));
   TW_TRY(pk_group(c, doc, s));

@@ -17,6 +17,7 @@
 #ifndef TW_TRIAL_SETUP_H
 #define TW_TRIAL_SETUP_H
 
+#include "mpi/dist.h"            /* tw_dist: the check shared over the ranks */
 #include "physio/sim_setup.h"   /* tw_sim_setup */
 #include "trial/endpoints.h"    /* tw_ep_window, tw_ep_threshold */
 #include "trial/trial_config.h" /* tw_trial_config */
@@ -54,8 +55,10 @@ typedef struct trial_setup {
 
 /* Every arm checked over every twin, in ranges, before any work (what a bad
 ** cohort value or config key stops, it stops here); holds no value per twin but
-** the parallel allocation. */
-tw_status trial_setup_build(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s);
+** the parallel allocation. The ranges are shared out over the ranks of `dist`
+** (range k to rank k mod size), so the check takes 1/size of the time; the
+** caller agrees on the outcome (tw_dist_agree carries a failing rank's message). */
+tw_status trial_setup_build(const tw_trial_config *c, const tw_cfg_doc *doc, const tw_dist *dist, trial_setup *s);
 /* Each arm set up for twins [id0, id0 + n) into arm (A): row i is twin id0 + i;
 ** parameters in arm[0].params only (the same in every arm, checked); each arm's
 ** plan takes the backend of s->arm[a].plan. Free each with tw_sim_setup_free,

@@ -95,30 +95,25 @@ static tw_status create_file(tw_h5_scope *s, tw_h5_file *f, const tw_h5_run_info
   return write_run_info(f, info);
 }
 
-static tw_status open_file(tw_h5_scope *s, tw_h5_file *f) {
+/* Opens the existing file `path` with `flags` (H5F_ACC_RDONLY or RDWR). */
+static tw_status open_existing(tw_h5_scope *s, tw_h5_file *f, const char *path, unsigned flags) {
   /* Say plainly what is wrong with a path before HDF5 does so obscurely. */
-  FILE *probe = fopen(f->path, "rb");
-  if (!probe) return TW_FAIL(TW_ERR_INPUT, "%s: cannot open: %s", f->path, strerror(errno));
+  FILE *probe = fopen(path, "rb");
+  if (!probe) return TW_FAIL(TW_ERR_INPUT, "%s: cannot open: %s", path, strerror(errno));
   fclose(probe);
-  htri_t is_h5 = H5Fis_hdf5(f->path);
-  if (is_h5 <= 0) return TW_FAIL(TW_ERR_INPUT, "%s: not an HDF5 file", f->path);
+  htri_t is_h5 = H5Fis_hdf5(path);
+  if (is_h5 <= 0) return TW_FAIL(TW_ERR_INPUT, "%s: not an HDF5 file", path);
   hid_t fapl;
   TW_TRY(access_list(s, f, &fapl));
-  const unsigned read_only = H5F_ACC_RDONLY; /* a variable, so the failed call reads plainly */
-  TW_H5_CHECK(f->file = H5Fopen(f->path, read_only, fapl));
+  TW_H5_CHECK(f->file = H5Fopen(path, flags, fapl));
   return TW_OK;
 }
 
+static tw_status open_file(tw_h5_scope *s, tw_h5_file *f) { return open_existing(s, f, f->path, H5F_ACC_RDONLY); }
+
 /* The partial file of a stopped run, read-write, if it was written by the same config. */
 static tw_status reopen_file(tw_h5_scope *s, tw_h5_file *f, const tw_h5_run_info *info) {
-  FILE *probe = fopen(f->partial_path, "rb");
-  if (!probe) return TW_FAIL(TW_ERR_INPUT, "%s: cannot open: %s", f->partial_path, strerror(errno));
-  fclose(probe);
-  if (H5Fis_hdf5(f->partial_path) <= 0) return TW_FAIL(TW_ERR_INPUT, "%s: not an HDF5 file", f->partial_path);
-  hid_t fapl;
-  TW_TRY(access_list(s, f, &fapl));
-  const unsigned read_write = H5F_ACC_RDWR; /* a variable, so the failed call reads plainly */
-  TW_H5_CHECK(f->file = H5Fopen(f->partial_path, read_write, fapl));
+  TW_TRY(open_existing(s, f, f->partial_path, H5F_ACC_RDWR));
   f->created = f->reopened = 1;
   char *config = NULL;
   tw_status st = tw_h5_attr_read_string(f, "config", &config);

@@ -65,12 +65,10 @@ typedef struct neural_chunk {
 
 static void chunk_free(neural_chunk *ch) {
   tw_backend *be = ch->nn->lt.be;
-  float *dev[] = {ch->x, ch->adj, ch->h[0], ch->h[1], ch->c[0], ch->c[1], ch->scratch, ch->y};
-  for (size_t k = 0; k < sizeof dev / sizeof dev[0]; ++k)
+  float *dev[] = {ch->x, ch->adj, ch->h[0], ch->h[1], ch->c[0], ch->c[1], ch->scratch, ch->y, ch->xw, ch->yw};
+  for (size_t k = 0; k < TW_ARRAY_LEN(dev); ++k)
     if (dev[k]) be->free(be, dev[k]);
   if (ch->have_ws) tw_grt_workspace_destroy(be, &ch->ws);
-  if (ch->xw) be->free(be, ch->xw);
-  if (ch->yw) be->free(be, ch->yw);
   free(ch->ring);
   free(ch->win);
   free(ch->p);
@@ -85,14 +83,6 @@ static void neural_close(void *state) {
 
 static tw_status dev_alloc(tw_backend *be, size_t floats, float **out) {
   return be->alloc(be, (floats + 1) * sizeof(float), (void **)out);
-}
-
-static tw_status dev_zero(tw_backend *be, float *dst, size_t floats) {
-  float *z = calloc(floats + 1, sizeof *z);
-  if (!z) return TW_FAIL(TW_ERR_NOMEM, "neural engine: out of memory");
-  const tw_status st = be->copy(be, dst, z, floats * sizeof *z, TW_COPY_HOST_TO_DEVICE);
-  free(z);
-  return st;
 }
 
 /* The adjacency of every twin (or the one they share) onto the device. */
@@ -122,8 +112,8 @@ static tw_status chunk_alloc(neural_chunk *ch) {
   for (int k = 0; k < 2; ++k) TW_TRY(dev_alloc(be, nh, &ch->c[k]));
   TW_TRY(dev_alloc(be, tw_grt_rollout_floats(sz, (int)ch->n), &ch->scratch));
   TW_TRY(dev_alloc(be, no, &ch->y));
-  TW_TRY(dev_zero(be, ch->h[0], nh)); /* the LSTM starts from zeros, as every training window did */
-  TW_TRY(dev_zero(be, ch->c[0], nh));
+  TW_TRY(be->fill_bytes(be, ch->h[0], 0, nh * sizeof(float))); /* the LSTM starts from zeros, as every training window did */
+  TW_TRY(be->fill_bytes(be, ch->c[0], 0, nh * sizeof(float)));
   ch->K = (int)ch->nn->lt.info.horizon;
   ch->C = (int)ch->nn->lt.info.context;
   if (!ch->K || !ch->C) return TW_OK;

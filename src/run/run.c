@@ -226,11 +226,9 @@ static tw_status run_job(tw_run *run, tw_h5_file **f, tw_run_report *rep) {
 static tw_status settle(tw_run *run, tw_status st, tw_h5_file *f) {
   if (st == TW_OK) st = tw_h5_close(f);
   else if (st == TW_ERR_INTERRUPTED && run->signal && f) {
-    char why[1024];
-    snprintf(why, sizeof why, "%s", tw_error_message());
-    const tw_status kept = tw_h5_suspend(f);
-    st = kept == TW_OK ? TW_FAIL(TW_ERR_INTERRUPTED, "%s", why) : kept;
+    const tw_status kept = tw_h5_suspend(f); /* writes a message only when it fails: the stop's stays */
     if (kept == TW_OK) return st;
+    st = kept;
   } else if (f) tw_h5_abort(f);
   if (run->dist->rank == 0 && f) remove(run->record); /* (a record this run did not open is left alone) */
   return st;

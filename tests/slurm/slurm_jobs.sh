@@ -126,7 +126,7 @@ past300 || die "job $jid not past step 300 after 90 s: $(cat "$log" 2>/dev/null)
 [[ -f job/model.h5 ]] && die "the training ended before USR1 (make it longer)"
 scancel --batch --signal=USR1 "$jid" || die "scancel --batch --signal=USR1"
 echo "  USR1 sent at $((SECONDS - t0)) s: $(grep -oE 'step [0-9]+/' "$log" | tail -1)"
-# await_requeue JID T0: until the job has run again and ended; $info, $state set
+# await_requeue JID T0: until the job has run again and ended; $info, $state, $restarts, $jobstate set
 await_requeue() {
 local jid=$1 t0=$2 last=""
 info="" state=""
@@ -145,9 +145,9 @@ for _ in $(seq 1200); do
   [[ $state =~ JobState=(PENDING|RUNNING|REQUEUED|COMPLETING|CONFIGURING) ]] || break
   sleep 0.1
 done
+restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
 }
 await_requeue "$jid" "$t0"
-restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
 [[ $jobstate == JobState=COMPLETED ]] || die "job $jid: '$state' (120 s at most)"
 if ! grep -q "stopped by signal 10 after step" "$log" || ! grep -q "Exited with exit code 138" "$log" ||
    ! grep -q "requeueing to resume" "$log"; then
@@ -178,7 +178,6 @@ recorded || die "trial job $jid: no chunk recorded after 90 s: $(cat "$log" 2>/d
 scancel --batch --signal=USR1 "$jid" || die "scancel --batch --signal=USR1 (trial)"
 echo "  USR1 sent at $((SECONDS - t0)) s: $(grep -o '^done [01]*' tjob/t.h5.resume | tr -cd 1 | wc -c) chunks recorded"
 await_requeue "$jid" "$t0"
-restarts=$(grep -oE 'Restarts=[0-9]+' <<<"$info") jobstate=${state%% *}
 if ! grep -q "stopped by SIGUSR1 with" "$log" || ! grep -q "Exited with exit code 138" "$log"; then
   bad "trial: no stop on USR1 with exit 138 in the job's log: $(cat "$log")"
 elif [[ $restarts != Restarts=1 || $jobstate != JobState=COMPLETED ]] || ! grep -q "going on from" "$log"; then

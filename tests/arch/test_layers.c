@@ -51,8 +51,9 @@ static const layer LAYERS[] = {
     {"physio", 5},  {"nn", 5},     /* the engines: peers */
     {"module", 6},                 /* cuda/module_cuda.cu: the CUDA module's table of backend and families */
     {"run", 7},                    /* the run engine */
-    {"cohort", 8},  {"trial", 8},  {"train", 8}, /* jobs on the run engine */
-    {"cli", 9},
+    {"cohort", 8},  {"trial", 8},  {"train", 8}, {"twin", 8}, /* jobs on the run engine */
+    {"gan", 9},     {"fed", 9},    /* jobs built on jobs: the GAN on cohorts and training, federation on training */
+    {"cli", 10},
 };
 enum { N_LAYERS = sizeof LAYERS / sizeof LAYERS[0], PUBLIC = 0 };
 

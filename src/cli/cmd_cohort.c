@@ -81,8 +81,7 @@ static int run(const char *file, const tw_config_opts *co) {
   memset(&h, 0, sizeof h);
   tw_status st = tw_config_load(file, "cohort", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
-    st = tw_cohort_generate(&c, 0, &h);
-    if (st == TW_OK) st = tw_cohort_write_h5(&h, &c, tw_cfg_text(doc), c.output.path);
+    st = tw_cohort_job(&c, tw_cfg_text(doc), co->force, &h);
     if (st == TW_OK) {
       printf("wrote %s (%lld twins, seed %lld)\n", c.output.path, (long long)h.n, (long long)c.seed);
       print_summary(&h, &c);
@@ -148,14 +147,14 @@ static void print_import(const tw_imported *im, const tw_import_config *c) {
   print_draws(&im->draws, &c->model);
 }
 
-static tw_status import_and_write(const tw_import_config *c, const tw_cfg_doc *doc) {
+static tw_status import_and_write(const tw_import_config *c, const tw_cfg_doc *doc, int force) {
   const char *salt, *given = c->source.synthea ? c->source.synthea : c->source.person_csv;
   char source[4096];
   TW_TRY(read_salt(c, doc, &salt));
   tw_cfg_resolve(doc, given, source, sizeof source);
   tw_imported im;
-  TW_TRY(tw_import_run(c, source, salt, 0, &im));
-  tw_status st = tw_imported_write_h5(&im, c, tw_cfg_text(doc), c->model.output.path);
+  memset(&im, 0, sizeof im);
+  tw_status st = tw_import_job(c, source, salt, tw_cfg_text(doc), force, &im);
   if (st == TW_OK) {
     printf("wrote %s (%lld twins from %s, reference date %s, seed %lld)\n", c->model.output.path, (long long)im.n,
            im.persons.source, c->reference_date, (long long)c->model.seed);
@@ -170,7 +169,7 @@ static int run_import(const char *file, const tw_config_opts *co) {
   tw_cfg_doc *doc = NULL;
   tw_status st = tw_config_load(file, "import", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
-    st = import_and_write(&c, doc);
+    st = import_and_write(&c, doc, co->force);
     tw_cfg_release(&tw_import_config_schema, &c);
   }
   tw_cfg_free(doc);

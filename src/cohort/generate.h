@@ -69,6 +69,13 @@ void tw_cohort_free(tw_cohort *h);
 ** as root attributes, and `pack`. */
 tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, const char *config_text, const char *path);
 
+/* The `cohort generate` job (cohort_job.c): checks c->output.path as the run
+** engine does (unless `force`, an existing file that is not writable is an
+** error), draws the cohort into *out with the default threads and writes it.
+** On failure *out may hold a drawn cohort: tw_cohort_free it either way.
+** Builds with HDF5 and libyaml. */
+tw_status tw_cohort_job(const tw_cohort_config *c, const char *config_text, int force, tw_cohort *out);
+
 /* The drawn part of a cohort file, into an open file (io/h5.h), by the
 ** config c it was drawn from: /cohort/parameters/<pack>.<param>,
 ** /cohort/reference, /cohort/attempts, /cohort/fasting_<obs> (when the

@@ -116,6 +116,12 @@ int tw_imported_complete(const tw_imported *im, int v);
 tw_status tw_imported_write_h5(const tw_imported *im, const tw_import_config *c, const char *config_text,
                                const char *path);
 
+/* The `cohort import` job (cohort_job.c): checks c->model.output.path first,
+** then tw_import_run and tw_imported_write_h5. tw_imported_free *out either
+** way (a failed import leaves it empty). */
+tw_status tw_import_job(const tw_import_config *c, const char *source_path, const char *salt,
+                        const char *config_text, int force, tw_imported *out);
+
 TW_EXTERN_C_END
 
 #endif

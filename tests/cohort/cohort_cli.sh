@@ -13,6 +13,8 @@
 # to a pbpk run (exit 2, naming the file and both packs), before any twin runs.
 # The redraw counts printed are the file's attributes, and every twin's fasting
 # bg (/cohort/fasting_bg) lies in the steady-state rule's [70, 250] mg/dL.
+# An output in a directory that does not exist is refused before the draw: one
+# line naming the path, exit 2, no file.
 # usage: cohort_cli.sh TWINSCALE SOURCE_DIR
 set -u
 bin=$1 src=$2
@@ -78,6 +80,12 @@ sed 's/parameter: kp2,/parameter: kpq,/' "$cfg" > "$tmp/unknown.yaml"
 expect_input_error "unknown parameter" "$tmp/unknown.yaml"
 line=$(grep -n 'parameter: kpq' "$tmp/unknown.yaml" | cut -d: -f1)
 grep -q "unknown.yaml:$line:7: .*'kpq'" "$tmp/err" || fail "unknown parameter: message (expected line $line, column 7)"
+"$bin" cohort generate "$cfg" -o "$tmp/no/such/dir/c.h5" > /dev/null 2> "$tmp/err"
+rc=$?
+[ "$rc" = 2 ] || fail "output in a missing directory: exit $rc, expected 2"
+[ "$(cat "$tmp/err")" = "$tmp/no/such/dir/c.h5: cannot write the results: directory '$tmp/no/such/dir' does not exist" ] ||
+  { cat "$tmp/err"; fail "output in a missing directory: message"; }
+[ ! -e "$tmp/no" ] || fail "output in a missing directory: something was made"
 grep -q '^subgroup children: 100 twins' "$tmp/a/summary" || fail "no summary line for the subgroup children"
 # simulate from a cohort file
 mkdir -p "$tmp/sim" && cd "$tmp/sim" || fail "cd"

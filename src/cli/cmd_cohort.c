@@ -5,8 +5,8 @@
 ** generate loads the `cohort` config, draws the cohort (src/cohort/generate.h),
 ** writes it and prints a summary table: per covariate mean, sd, min and max,
 ** per condition the prevalence, and how many twins needed a redraw. Every draw
-** is keyed by twin id, so the cohort is the same for any thread count; this
-** command runs on one process (rank 0 of a launch does the work).
+** is keyed by twin id, so the cohort is the same for any thread and rank
+** count; under a launcher the ranks share the draw and rank 0 writes and prints.
 ** import loads the `import` config, reads the salt from the environment
 ** variable the config names (the only place the salt is read from), imports
 ** the persons, imputes and draws (src/cohort/import.h), writes the cohort and
@@ -23,9 +23,9 @@
 
 #include "cli/cli.h"             /* tw_cli_fail */
 #include "cli/config_kinds.h"    /* tw_config_load */
-#include "cli/options.h"         /* tw_opts_parse */
-#include "cohort/generate.h"     /* tw_cohort_generate */
-#include "cohort/import.h"       /* tw_import_run */
+#include "cli/job_command.h"     /* tw_cli_job_command */
+#include "cohort/generate.h"     /* tw_cohort_job */
+#include "cohort/import.h"       /* tw_import_job */
 
 /* "subgroup children: 100 twins; mean age_y 9.5, ..." */
 static void print_subgroup(const tw_cohort *h, const tw_cohort_config *c, int g) {
@@ -74,15 +74,15 @@ static void print_summary(const tw_cohort *h, const tw_cohort_config *c) {
   print_draws(h, c);
 }
 
-static int run(const char *file, const tw_config_opts *co) {
+static int run(const char *file, const tw_config_opts *co, const tw_dist *dist) {
   tw_cohort_config c;
   tw_cfg_doc *doc = NULL;
   tw_cohort h;
   memset(&h, 0, sizeof h);
   tw_status st = tw_config_load(file, "cohort", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
-    st = tw_cohort_job(&c, tw_cfg_text(doc), co->force, &h);
-    if (st == TW_OK) {
+    st = tw_cohort_job(dist, &c, tw_cfg_text(doc), co->force, &h);
+    if (st == TW_OK && dist->rank == 0) {
       printf("wrote %s (%lld twins, seed %lld)\n", c.output.path, (long long)h.n, (long long)c.seed);
       print_summary(&h, &c);
     }
@@ -90,18 +90,13 @@ static int run(const char *file, const tw_config_opts *co) {
     tw_cfg_release(&tw_cohort_config_schema, &c);
   }
   tw_cfg_free(doc);
-  return st == TW_OK ? 0 : tw_cli_fail(st);
+  return tw_cli_job_exit(dist, st, 0);
 }
 
 int tw_cmd_cohort_generate(int argc, char **argv) {
-  tw_config_opts co = {0};
-  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
-  const char *file;
-  int n_pos, bad = tw_opts_parse("cohort generate", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1,
-                                 1, &n_pos);
-  if (bad) return bad;
-  return run(file, &co);
+  return tw_cli_job_command("cohort generate", argc, argv, run);
 }
+
 /* ---- cohort import --------------------------------------------------------- */
 
 /* The salt from the environment variable the config names: a config error at
@@ -164,26 +159,21 @@ static tw_status import_and_write(const tw_import_config *c, const tw_cfg_doc *d
   return st;
 }
 
-static int run_import(const char *file, const tw_config_opts *co) {
+/* An import is small: rank 0 of a launch does it; the others agree on its status. */
+static int run_import(const char *file, const tw_config_opts *co, const tw_dist *dist) {
   tw_import_config c;
   tw_cfg_doc *doc = NULL;
   tw_status st = tw_config_load(file, "import", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
-    st = import_and_write(&c, doc, co->force);
+    if (dist->rank == 0) st = import_and_write(&c, doc, co->force);
     tw_cfg_release(&tw_import_config_schema, &c);
   }
   tw_cfg_free(doc);
-  return st == TW_OK ? 0 : tw_cli_fail(st);
+  return tw_cli_job_exit(dist, tw_dist_agree(dist, st), 0);
 }
 
 int tw_cmd_cohort_import(int argc, char **argv) {
-  tw_config_opts co = {0};
-  const tw_opt opts[] = {TW_CONFIG_OPTIONS(co)};
-  const char *file;
-  int n_pos, bad = tw_opts_parse("cohort import", opts, TW_ARRAY_LEN(opts), argc, argv, "the CONFIG file", &file, 1,
-                                 1, &n_pos);
-  if (bad) return bad;
-  return run_import(file, &co);
+  return tw_cli_job_command("cohort import", argc, argv, run_import);
 }
 #else
 typedef int tw_cmd_cohort_needs_yaml_and_hdf5; /* ISO C wants a non-empty file */

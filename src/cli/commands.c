@@ -87,11 +87,13 @@ const tw_command tw_commands[] = {
      "the seed and the twin id, and writes output.path: /cohort/id, /cohort/covariates/<name>,\n"
      "/cohort/conditions/<name>, /cohort/subgroup, /cohort/parameters/<pack>.<param>,\n"
      "/cohort/reference. Prints per covariate mean, sd, min and max, and each prevalence.\n"
-     "Exit status: 0; 2 bad input (one line naming FILE:LINE:COLUMN, or the twin whose\n"
-     "parameters stayed out of range); 1 other failures.\n\n"
+     "Under mpirun or srun each rank draws a block of twin ids and rank 0 writes: the same file.\n"
+     "The output path is checked before any draw. Exit status: 0; 2 bad input (one line\n"
+     "naming FILE:LINE:COLUMN, the output path, or the twin whose parameters stayed out of\n"
+     "range); 1 other failures.\n\n"
      "  --set KEY=VALUE    sets a config key (dotted), checked like the file; repeatable\n"
      "  -o, --output PATH  the cohort file (the same as --set output.path=PATH)\n"
-     "  --force            accepted for symmetry with `simulate`\n",
+     "  --force            replace an existing cohort file even when it is not writable\n",
      tw_cmd_cohort_generate},
     {"cohort", "import", "real twins from EHR exports: Synthea or person CSV, imputed covariates, pack parameters",
      "usage: twinscale cohort import CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
@@ -108,7 +110,7 @@ const tw_command tw_commands[] = {
      "file, an unset salt variable, no persons left); 1 other failures.\n\n"
      "  --set KEY=VALUE    sets a config key (dotted), checked like the file; repeatable\n"
      "  -o, --output PATH  the cohort file (the same as --set output.path=PATH)\n"
-     "  --force            accepted for symmetry with `simulate`\n",
+     "  --force            replace an existing cohort file even when it is not writable\n",
      tw_cmd_cohort_import},
 #endif
 #if TW_HAVE_HDF5

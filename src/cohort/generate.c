@@ -11,7 +11,9 @@
 ** drawn in range are integrated fasting at their basal rate in batches; each
 ** failing twin is drawn again from its next attempt and checked in the next
 ** round. A twin keeps its first attempt that passes both rules, so the cohort
-** depends on neither the thread count nor the batch size.
+** depends on neither the thread count nor the batch size. Under ranks
+** (tw_cohort_generate_ranks) each rank draws its block of ids and the columns
+** are gathered, so the cohort depends on the rank count neither.
 */
 #include "cohort/generate.h"
 
@@ -23,6 +25,7 @@
 #include "cohort/cohort_steady.h" /* tw_cohort_steady_check */
 #include "core/clock.h"          /* tw_now_seconds */
 #include "core/random.h"         /* tw_rng */
+#include "mpi/dist.h"            /* tw_dist_block_range, tw_dist_allgather_blocks */
 #include "physio/pack.h"         /* tw_pack_param_ok */
 #include "physio/param_table.h"  /* tw_t1d_builtin_table, tw_param_row */
 
@@ -362,22 +365,62 @@ static tw_status steady_rounds(const plan *pl, tw_cohort *h, int threads, int64_
   return st;
 }
 
-static tw_status run_twins(const plan *pl, tw_cohort *h, int threads, int64_t chunk) {
-  failed f = {.first = -1, .bad = -1};
-  int32_t *bad = malloc((size_t)h->n * sizeof *bad);
-  int64_t *list = malloc((size_t)h->n * sizeof *list), n = 0;
-  tw_status st = bad && list ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "a cohort of %lld twins", (long long)h->n);
-  if (st == TW_OK) st = draw_range(pl, h, threads, NULL, h->n, 1, bad, &h->redraws.range);
-  for (int64_t i = 0; i < h->n && st == TW_OK; ++i)
-    if (bad[i] >= 0) note_failure(&f, i, bad[i], NULL);
-    else list[n++] = i;
-  if (st == TW_OK && h->fasting) st = steady_rounds(pl, h, threads, chunk, list, n, bad, &f);
-  free(bad), free(list);
-  if (st == TW_OK && f.count > 0) st = failure(h, pl->c, &f);
-  return st;
+/* The twins [*lo, *hi) this process draws: its block of ids under ranks, all
+** of them without. */
+static void my_twins(const tw_dist *d, int64_t n, int64_t *lo, int64_t *hi) {
+  if (d) tw_dist_block_range(n, d->rank, d->size, lo, hi);
+  else *lo = 0, *hi = n;
 }
 
-tw_status tw_cohort_generate_chunked(const tw_cohort_config *c, int threads, int64_t chunk, tw_cohort *out) {
+/* After each rank drew its block: every rank gets every twin's columns, the
+** summed redraw counts and failures, and the longest steady-state time. Sums
+** of integers and gathers of whole values: the same bits for any rank count. */
+static tw_status share(const tw_dist *d, tw_cohort *h, failed *f) {
+  const size_t n = (size_t)h->n;
+  for (int k = 0; k < h->n_vars; ++k) TW_TRY(tw_dist_allgather_blocks(d, h->cov + k * n, h->n, sizeof *h->cov));
+  for (int k = 0; k < h->n_conditions; ++k)
+    TW_TRY(tw_dist_allgather_blocks(d, h->cond + k * n, h->n, sizeof *h->cond));
+  for (int k = 0; k < h->n_params; ++k)
+    TW_TRY(tw_dist_allgather_blocks(d, h->params + k * n, h->n, sizeof *h->params));
+  TW_TRY(tw_dist_allgather_blocks(d, h->reference, h->n, sizeof *h->reference));
+  TW_TRY(tw_dist_allgather_blocks(d, h->attempts, h->n, sizeof *h->attempts));
+  TW_TRY(tw_dist_allgather_blocks(d, h->subgroup, h->n, sizeof *h->subgroup));
+  if (h->fasting) TW_TRY(tw_dist_allgather_blocks(d, h->fasting, h->n, sizeof *h->fasting));
+  tw_cohort_redraws *rd = &h->redraws;
+  enum { N_SUMS = 4 + TW_STEADY_N_VERDICTS };
+  int64_t v[N_SUMS] = {rd->range, rd->steady, rd->first_draw_failed, rd->draws_checked};
+  memcpy(v + 4, rd->steady_by, sizeof rd->steady_by);
+  TW_TRY(tw_dist_sum_i64(d, v, N_SUMS));
+  rd->range = v[0], rd->steady = v[1], rd->first_draw_failed = v[2], rd->draws_checked = v[3];
+  memcpy(rd->steady_by, v + 4, sizeof rd->steady_by);
+  TW_TRY(tw_dist_sum_i64(d, &f->count, 1));
+  return tw_dist_max_f64(d, &rd->steady_seconds, 1);
+}
+
+/* Draws this process's twins (my_twins) in range, then through the steady-state
+** rule; under ranks shares them. The failure reported is the lowest failing
+** twin's (the first failing rank's) with the count over all ranks. */
+static tw_status run_twins(const plan *pl, tw_cohort *h, int threads, int64_t chunk, const tw_dist *d) {
+  failed f = {.first = -1, .bad = -1};
+  int64_t lo, hi, n = 0;
+  my_twins(d, h->n, &lo, &hi);
+  int32_t *bad = malloc((size_t)(hi - lo + 1) * sizeof *bad);
+  int64_t *list = malloc((size_t)(hi - lo + 1) * sizeof *list);
+  tw_status st = bad && list ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "a cohort of %lld twins", (long long)h->n);
+  for (int64_t k = 0; st == TW_OK && k < hi - lo; ++k) list[k] = lo + k;
+  if (st == TW_OK) st = draw_range(pl, h, threads, list, hi - lo, 1, bad, &h->redraws.range);
+  for (int64_t k = 0; k < hi - lo && st == TW_OK; ++k)
+    if (bad[k] >= 0) note_failure(&f, list[k], bad[k], NULL);
+    else list[n++] = list[k];
+  if (st == TW_OK && h->fasting) st = steady_rounds(pl, h, threads, chunk, list, n, bad, &f);
+  free(bad), free(list);
+  if (d) st = tw_dist_agree(d, st);
+  if (st == TW_OK && d) st = share(d, h, &f);
+  if (st == TW_OK && f.count > 0 && f.first >= 0) st = failure(h, pl->c, &f);
+  return d ? tw_dist_agree(d, st) : st;
+}
+
+static tw_status generate(const tw_dist *d, const tw_cohort_config *c, int threads, int64_t chunk, tw_cohort *out) {
   const tw_pack *pack = tw_pack_find(c->pack);
   if (!pack) return TW_FAIL(TW_ERR_INPUT, "pack '%s' not found", c->pack);
   if (chunk < 1) return TW_FAIL(TW_ERR_INTERNAL, "cohort chunk %lld", (long long)chunk);
@@ -386,14 +429,22 @@ tw_status tw_cohort_generate_chunked(const tw_cohort_config *c, int threads, int
   if (st == TW_OK) st = make_plan(c, pack, &pl, &out->ref_names);
   else memset(&pl, 0, sizeof pl);
   out->n_refs = pl.r.n;
-  if (st == TW_OK) st = run_twins(&pl, out, threads, chunk);
+  if (st == TW_OK) st = run_twins(&pl, out, threads, chunk, d);
   free_plan(&pl);
   if (st != TW_OK) tw_cohort_free(out);
   return st;
 }
 
+tw_status tw_cohort_generate_chunked(const tw_cohort_config *c, int threads, int64_t chunk, tw_cohort *out) {
+  return generate(NULL, c, threads, chunk, out);
+}
+
 tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *out) {
-  return tw_cohort_generate_chunked(c, threads, TW_COHORT_STEADY_CHUNK, out);
+  return generate(NULL, c, threads, TW_COHORT_STEADY_CHUNK, out);
+}
+
+tw_status tw_cohort_generate_ranks(const tw_dist *d, const tw_cohort_config *c, int threads, tw_cohort *out) {
+  return generate(d, c, threads, TW_COHORT_STEADY_CHUNK, out);
 }
 
 void tw_cohort_free(tw_cohort *h) {
@@ -426,7 +477,7 @@ tw_status tw_cohort_generate_given(const tw_cohort_config *c, int threads, int64
   if (st == TW_OK) st = make_plan(&g, pack, &pl, &out->ref_names);
   out->n_refs = pl.r.n;
   pl.given = given;
-  if (st == TW_OK) st = run_twins(&pl, out, threads, TW_COHORT_STEADY_CHUNK);
+  if (st == TW_OK) st = run_twins(&pl, out, threads, TW_COHORT_STEADY_CHUNK, NULL);
   free_plan(&pl);
   if (st != TW_OK) tw_cohort_free(out);
   return st;

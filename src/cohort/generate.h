@@ -63,6 +63,11 @@ tw_status tw_cohort_generate(const tw_cohort_config *c, int threads, tw_cohort *
 /* The same with the steady-state check run on batches of `chunk` twins (>= 1):
 ** the cohort does not depend on it (tested). */
 tw_status tw_cohort_generate_chunked(const tw_cohort_config *c, int threads, int64_t chunk, tw_cohort *out);
+/* The same drawn by the ranks of `d` (mpi/dist.h): each draws its block of twin
+** ids, then every rank holds the whole cohort, identical to tw_cohort_generate's
+** (tested for 1, 2 and 3 ranks). A failure is every rank's status. */
+struct tw_dist;
+tw_status tw_cohort_generate_ranks(const struct tw_dist *d, const tw_cohort_config *c, int threads, tw_cohort *out);
 void tw_cohort_free(tw_cohort *h);
 
 /* Writes the cohort (layout in docs/cohorts.md) with the config text and seed
@@ -71,10 +76,12 @@ tw_status tw_cohort_write_h5(const tw_cohort *h, const tw_cohort_config *c, cons
 
 /* The `cohort generate` job (cohort_job.c): checks c->output.path as the run
 ** engine does (unless `force`, an existing file that is not writable is an
-** error), draws the cohort into *out with the default threads and writes it.
+** error), draws the cohort over the ranks of d into *out with the default
+** threads, and rank 0 writes it; every rank returns the same status.
 ** On failure *out may hold a drawn cohort: tw_cohort_free it either way.
 ** Builds with HDF5 and libyaml. */
-tw_status tw_cohort_job(const tw_cohort_config *c, const char *config_text, int force, tw_cohort *out);
+tw_status tw_cohort_job(const struct tw_dist *d, const tw_cohort_config *c, const char *config_text, int force,
+                        tw_cohort *out);
 
 /* The drawn part of a cohort file, into an open file (io/h5.h), by the
 ** config c it was drawn from: /cohort/parameters/<pack>.<param>,

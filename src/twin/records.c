@@ -7,7 +7,7 @@
 */
 #include "twin/records_internal.h"
 
-#include <math.h>     /* NAN, isnan */
+#include <stdio.h>    /* snprintf */
 #include <stdlib.h>   /* free */
 #include <string.h>   /* memset, strcpy */
 #include <sys/stat.h> /* stat, S_ISDIR */
@@ -87,12 +87,26 @@ static tw_status import(rec_builder *b, const tw_records_options *opt, int is_di
   return rec_finish(b, b->out->gap_min);
 }
 
+/* The first place a CGM record was left out, over the persons in order: "REASON at FILE:..." */
+static void first_cgm_loss(const tw_records *r, char *buf, size_t cap) {
+  static const tw_rec_reason LOST[] = {TW_RR_CGM_UNIT_AMBIGUOUS, TW_RR_CGM_OUT_OF_RANGE, TW_RR_CGM_DUP_CONFLICT,
+                                       TW_RR_CGM_ERROR_CODE};
+  snprintf(buf, cap, "no cgm record was read");
+  for (int64_t i = 0; i < r->n; ++i)
+    for (size_t k = 0; k < TW_ARRAY_LEN(LOST); ++k)
+      if (r->persons[i].first[LOST[k]][0]) {
+        snprintf(buf, cap, "first left out: %s at %s", tw_rec_reason_name(LOST[k]), r->persons[i].first[LOST[k]]);
+        return;
+      }
+}
+
 tw_status tw_records_check_usable(const tw_records *r, const char *what) {
   int64_t fit = 0;
   for (int64_t i = 0; i < r->n; ++i) fit += !(r->persons[i].flags & TW_REC_NO_CGM);
   if (fit > 0) return TW_OK;
-  return TW_FAIL(TW_ERR_INPUT, "%s: no person has a usable CGM sample (%lld person(s); the report counts what was "
-                 "left out and why)", what, (long long)r->n);
+  char why[160];
+  first_cgm_loss(r, why, sizeof why);
+  return TW_FAIL(TW_ERR_INPUT, "%s: no person has a usable CGM sample (%lld person(s); %s)", what, (long long)r->n, why);
 }
 
 tw_status tw_records_import(const tw_records_options *opt, tw_records *out) {

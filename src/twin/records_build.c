@@ -105,7 +105,7 @@ tw_status rec_push(rec_builder *b, const rec_raw *r) {
 
 int rec_file(rec_builder *b, const char *path) {
   const char *slash = strrchr(path, '/');
-  b->files[b->n_files] = slash ? slash + 1 : path;
+  snprintf(b->files[b->n_files], sizeof b->files[0], "%s", slash ? slash + 1 : path);
   return b->n_files++;
 }
 

@@ -37,7 +37,7 @@ typedef struct rec_builder {
   tw_records *out; /* persons grow here */
   int64_t cap_persons;
   const char *salt;
-  const char *files[REC_MAX_FILES]; /* names used in messages (basename of each file) */
+  char files[REC_MAX_FILES][256]; /* names used in messages (the last part of each file's path) */
   int n_files;
 } rec_builder;
 

@@ -53,15 +53,20 @@ static tw_status grow_index(rec_builder *b) {
   return TW_OK;
 }
 
+/* Room for one more of n elements of `size` bytes at *items (doubling from `first`). */
+static tw_status room_for_one(void **items, int64_t n, int64_t *cap, size_t size, int64_t first, const char *what) {
+  if (n < *cap) return TW_OK;
+  const int64_t grown = *cap ? 2 * *cap : first;
+  void *p = realloc(*items, (size_t)grown * size);
+  if (!p) return TW_FAIL(TW_ERR_NOMEM, "records: out of memory for %lld %s", (long long)grown, what);
+  *items = p;
+  *cap = grown;
+  return TW_OK;
+}
+
 static tw_status add_person(rec_builder *b, const char *source_id, int32_t *person) {
   tw_records *t = b->out;
-  if (t->n == b->cap_persons) {
-    const int64_t cap = b->cap_persons ? 2 * b->cap_persons : 16;
-    tw_rec_person *p = realloc(t->persons, (size_t)cap * sizeof *p);
-    if (!p) return TW_FAIL(TW_ERR_NOMEM, "records: out of memory for %lld persons", (long long)cap);
-    t->persons = p;
-    b->cap_persons = cap;
-  }
+  TW_TRY(room_for_one((void **)&t->persons, t->n, &b->cap_persons, sizeof *t->persons, 16, "persons"));
   tw_rec_person *p = &t->persons[t->n];
   memset(p, 0, sizeof *p);
   p->weight_kg = p->age_y = p->height_cm = NAN;
@@ -92,13 +97,7 @@ tw_status rec_person(rec_builder *b, const char *source_id, int32_t *person) {
 /* ---- raw records and notes ------------------------------------------------------ */
 
 tw_status rec_push(rec_builder *b, const rec_raw *r) {
-  if (b->n_raw == b->cap_raw) {
-    const int64_t cap = b->cap_raw ? 2 * b->cap_raw : 4096;
-    rec_raw *raw = realloc(b->raw, (size_t)cap * sizeof *raw);
-    if (!raw) return TW_FAIL(TW_ERR_NOMEM, "records: out of memory for %lld records", (long long)cap);
-    b->raw = raw;
-    b->cap_raw = cap;
-  }
+  TW_TRY(room_for_one((void **)&b->raw, b->n_raw, &b->cap_raw, sizeof *b->raw, 4096, "records"));
   b->raw[b->n_raw++] = *r;
   return TW_OK;
 }

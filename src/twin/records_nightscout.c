@@ -251,11 +251,14 @@ tw_status rec_read_nightscout(rec_builder *b, const char *dir, const char *perso
   char entries[4096], treatments[4096], name[1024];
   snprintf(entries, sizeof entries, "%s/entries.json", dir);
   snprintf(treatments, sizeof treatments, "%s/treatments.json", dir);
-  FILE *probe = fopen(entries, "rb");
-  if (!probe)
-    return TW_FAIL(TW_ERR_INPUT, "%s: no entries.json in this folder (a Nightscout export holds entries.json and "
-                                 "treatments.json)", dir);
-  fclose(probe);
+  const char *const need[] = {entries, treatments};
+  for (int i = 0; i < 2; ++i) {
+    FILE *probe = fopen(need[i], "rb");
+    if (!probe)
+      return TW_FAIL(TW_ERR_INPUT, "%s: no %s in this folder (a Nightscout export holds entries.json and "
+                                   "treatments.json)", dir, i ? "treatments.json" : "entries.json");
+    fclose(probe);
+  }
   folder_name(dir, name, sizeof name);
   int32_t person;
   TW_TRY(rec_person(b, person_id ? person_id : name, &person));

@@ -294,6 +294,8 @@ static void test_bad_inputs(void) {
   expect_error(BAD "ns_bad_field", BAD "ns_bad_field/treatments.json: record 2 (line 3): field carbs: not a number");
   expect_error(BAD "ns_not_array", BAD "ns_not_array/entries.json:1: expected a JSON array of records (a Nightscout export)");
   expect_error(DATA, DATA ": no entries.json in this folder (a Nightscout export holds entries.json and treatments.json)");
+  expect_error(BAD "ns_no_treatments", BAD "ns_no_treatments: no treatments.json in this folder (a Nightscout export "
+                                       "holds entries.json and treatments.json)");
   tw_records r;
   tw_records_options opt = csv_options();
   opt.salt = "short-salt";

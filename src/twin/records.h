@@ -55,22 +55,22 @@ typedef enum tw_rec_reason {
   TW_RR_CARBS_USED,             /* carbs_used */
   TW_RR_CARBS_DUP_MERGED,       /* carbs_duplicates_merged */
   TW_RR_CARBS_DUP_CONFLICT,     /* carbs_duplicates_conflicting */
-  TW_RR_CARBS_NOT_POSITIVE,     /* carbs_not_positive: 0 g or less */
+  TW_RR_CARBS_OUT_OF_RANGE,     /* carbs_out_of_range: outside (0, 1000] g */
   TW_RR_BOLUS_USED,             /* bolus_used */
   TW_RR_BOLUS_DUP_MERGED,       /* bolus_duplicates_merged */
   TW_RR_BOLUS_DUP_CONFLICT,     /* bolus_duplicates_conflicting */
-  TW_RR_BOLUS_NOT_POSITIVE,     /* bolus_not_positive */
+  TW_RR_BOLUS_OUT_OF_RANGE,     /* bolus_out_of_range: outside (0, 100] U */
   TW_RR_BASAL_USED,             /* basal_used: records that start a segment */
   TW_RR_BASAL_DUP_MERGED,       /* basal_duplicates_merged */
   TW_RR_BASAL_OVERLAP,          /* basal_overlapping: one instant, different rates: left out */
-  TW_RR_BASAL_NEGATIVE,         /* basal_negative */
+  TW_RR_BASAL_OUT_OF_RANGE,     /* basal_out_of_range: outside [0, 50] U/h */
   TW_RR_BASAL_CUT,              /* basal_cut_by_next: a temp basal ended early by a later one (Nightscout's rule) */
   TW_RR_BASAL_END,              /* basal_end_events: Nightscout temp basals of duration 0 (a cancel) */
   TW_RR_BASAL_PERCENT,          /* temp_basal_percent: Nightscout temp basal in % of the profile's rate (not imported) */
   TW_RR_COMBO_EXTENDED,         /* combo_bolus_extended: the extended part of a Nightscout Combo Bolus */
   TW_RR_ENTRY_NOT_SGV,          /* entries_not_sgv: Nightscout entries of type mbg, cal, ... */
   TW_RR_TREATMENT_NO_INPUT,     /* treatments_without_inputs: no carbs, insulin or temp basal (notes, site changes, ...) */
-  TW_RR_NO_TIME,                /* no_usable_time: a Nightscout record without a time, or with one lacking its UTC offset */
+  TW_RR_NO_TIME,                /* no_usable_time: a Nightscout record without a time, one lacking its UTC offset, or outside 1970-2200 */
   TW_RR_CGM_GAPS,               /* cgm_gaps: gaps longer than gap_min (a count, not records) */
   TW_RR_UTC_OFFSET_CHANGES,     /* utc_offset_changes: the offset changed between consecutive records (clock changes, travel) */
   TW_RR_COUNT

@@ -302,8 +302,8 @@ static void emit_events(rec_builder *b, const rec_out *o, rec_raw *r, int64_t n)
   tw_rec_person *p = &t->persons[r[0].person];
   const int carbs = r[0].kind == REC_CARBS;
   for (int64_t i = 0; i < n; ++i)
-    if (!(r[i].value > 0)) {
-      rec_note(b, r[i].person, carbs ? TW_RR_CARBS_NOT_POSITIVE : TW_RR_BOLUS_NOT_POSITIVE, 1, &r[i]);
+    if (!(r[i].value > 0 && r[i].value <= (carbs ? 1000.0 : 100.0))) {
+      rec_note(b, r[i].person, carbs ? TW_RR_CARBS_OUT_OF_RANGE : TW_RR_BOLUS_OUT_OF_RANGE, 1, &r[i]);
       r[i].value = NAN;
     }
   n = dedupe(b, r, n);
@@ -326,8 +326,8 @@ static void emit_basal(rec_builder *b, const rec_out *o, rec_raw *r, int64_t n, 
   tw_records *t = o->t;
   tw_rec_person *p = &t->persons[r[0].person];
   for (int64_t i = 0; i < n; ++i)
-    if (r[i].value < 0) {
-      rec_note(b, r[i].person, TW_RR_BASAL_NEGATIVE, 1, &r[i]);
+    if (r[i].value < 0 || r[i].value > 50) {
+      rec_note(b, r[i].person, TW_RR_BASAL_OUT_OF_RANGE, 1, &r[i]);
       r[i].value = NAN; /* holds no rate, but still ends the one before */
     }
   n = dedupe(b, r, drop_ends_at_starts(r, n));
@@ -336,10 +336,10 @@ static void emit_basal(rec_builder *b, const rec_out *o, rec_raw *r, int64_t n, 
     if (isnan(r[i].value)) continue; /* an end event, an overlap, a negative rate: no segment */
     const int64_t next = i + 1 < n ? r[i + 1].ms : t_end;
     int64_t end = next;
-    if (isfinite(r[i].dur_min)) {
-      const int64_t own = r[i].ms + (int64_t)llround(r[i].dur_min * 60000.0);
-      if (i + 1 < n && next < own) rec_note(b, r[i].person, TW_RR_BASAL_CUT, 1, &r[i + 1]);
-      end = TW_MIN(own, next);
+    if (isfinite(r[i].dur_min)) { /* in double: a duration of any size cannot overflow */
+      const double own = (double)r[i].ms + r[i].dur_min * 60000.0;
+      if (i + 1 < n && (double)next < own) rec_note(b, r[i].person, TW_RR_BASAL_CUT, 1, &r[i + 1]);
+      if (own < (double)next) end = (int64_t)llround(own);
     }
     rec_note(b, r[i].person, TW_RR_BASAL_USED, 1, NULL);
     if (end <= r[i].ms) continue;

@@ -65,6 +65,9 @@ static tw_status load_array(const char *path, tw_json_value *doc) {
 
 /* ---- fields ---------------------------------------------------------------------- */
 
+/* Instants from 1970 to 2200 (ms): anything else in a Nightscout record is not a time. */
+static int plausible_ms(double ms) { return ms >= 0 && ms < 7258118400000.0; }
+
 typedef struct ns_record {
   const char *path;
   int64_t index; /* 1-based */
@@ -109,11 +112,11 @@ static tw_status ns_time(const ns_record *r, const char *iso, const char *ms1, c
   int offset = 0;
   TW_TRY(ns_string(r, iso, &s));
   TW_TRY(ns_number(r, "utcOffset", &off));
-  *ok = s && tw_time_parse(s, &out->ms, &offset) == 0;
+  *ok = s && tw_time_parse(s, &out->ms, &offset) == 0 && plausible_ms((double)out->ms);
   if (!*ok && !s) {
     TW_TRY(ns_number(r, ms1, &ms));
     if (isnan(ms) && ms2) TW_TRY(ns_number(r, ms2, &ms));
-    *ok = isfinite(ms);
+    *ok = plausible_ms(ms);
     out->ms = *ok ? (int64_t)llround(ms) : 0;
   }
   out->offset_min = (int16_t)(isfinite(off) && fabs(off) <= 18 * 60 ? (int)off : offset);
@@ -132,14 +135,16 @@ static tw_status read_entry(rec_builder *b, const ns_record *r, rec_raw *raw) {
   if (isnan(sgv)) return ns_fail(r, "sgv", "missing in an entry of type sgv");
   /* the entry's own time is `date` (ms); dateString only when date is missing */
   TW_TRY(ns_number(r, "date", &raw->value));
-  if (isfinite(raw->value)) {
+  if (plausible_ms(raw->value)) {
     double off;
     TW_TRY(ns_number(r, "utcOffset", &off));
     raw->ms = (int64_t)llround(raw->value);
     raw->offset_min = (int16_t)(isfinite(off) && fabs(off) <= 18 * 60 ? (int)off : 0);
     ok = 1;
-  } else {
+  } else if (isnan(raw->value)) {
     TW_TRY(ns_time(r, "dateString", "mills", NULL, raw, &ok));
+  } else {
+    ok = 0; /* a date that is no instant of 1970-2200 */
   }
   if (!ok) return rec_note(b, raw->person, TW_RR_NO_TIME, 1, raw), TW_OK;
   if (sgv < 39) return rec_note(b, raw->person, TW_RR_CGM_ERROR_CODE, 1, raw), TW_OK;

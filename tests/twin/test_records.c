@@ -127,6 +127,10 @@ static void check_persons_c_to_f(const tw_records *r) {
   CHECK_EQ_INT(e->count[TW_RR_CGM_OUT_OF_RANGE], 1);
   CHECK_EQ_STR(e->first[TW_RR_CGM_OUT_OF_RANGE], "records.csv:35");
   CHECK_EQ_INT(e->flags, TW_REC_NO_WEIGHT | TW_REC_NO_BASAL);
+  CHECK(e->count[TW_RR_CARBS_OUT_OF_RANGE] == 1 && !strcmp(e->first[TW_RR_CARBS_OUT_OF_RANGE], "records.csv:36"));
+  CHECK(e->count[TW_RR_BOLUS_OUT_OF_RANGE] == 1 && !strcmp(e->first[TW_RR_BOLUS_OUT_OF_RANGE], "records.csv:37"));
+  CHECK(e->count[TW_RR_BASAL_OUT_OF_RANGE] == 1 && !strcmp(e->first[TW_RR_BASAL_OUT_OF_RANGE], "records.csv:38"));
+  CHECK(e->n_carb == 0 && e->n_bolus == 0 && e->n_basal == 0);
   CHECK_EQ_INT(f->flags, TW_REC_NO_RECORDS | TW_REC_NO_CGM | TW_REC_NO_BASAL);
   CHECK(f->weight_kg == 90 && f->n_cgm == 0);
 }
@@ -136,7 +140,7 @@ static void test_csv_fixture(void) {
   const tw_records_options opt = csv_options();
   CHECK_OK(tw_records_import(&opt, &r));
   CHECK_EQ_INT(r.n, 6);
-  CHECK_EQ_INT(r.source_records, 34 + 5);
+  CHECK_EQ_INT(r.source_records, 37 + 5);
   CHECK_EQ_STR(r.source, "csv");
   CHECK(r.gap_min == 30);
   CHECK_OK(tw_records_check_usable(&r, "records.csv"));

@@ -24,7 +24,7 @@ export TW_SALT="twinscale-test-salt-0123456789"
 "$bin" twin import --records "$data/records.csv" --persons "$data/persons.csv" --salt-env TW_SALT \
   -o "$tmp/r.h5" --json "$tmp/r.json" > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; fail "CSV import"; }
 cat "$tmp/out"
-head -1 "$tmp/out" | grep -q "^wrote $tmp/r.h5 (6 persons from csv, 39 records read; 17 CGM samples, 2 carbohydrate records, 2 boluses, 3 basal segments)$" ||
+head -1 "$tmp/out" | grep -q "^wrote $tmp/r.h5 (6 persons from csv, 42 records read; 17 CGM samples, 2 carbohydrate records, 2 boluses, 3 basal segments)$" ||
   fail "the first summary line"
 grep -q "^flags: no_cgm 3, cgm_units 1, basal_overlap 1, duplicate_conflict 1, no_weight 2, cgm_gaps 1, no_basal 4, no_records 1$" \
   "$tmp/out" || fail "the flags line"

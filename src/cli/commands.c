@@ -114,6 +114,33 @@ const tw_command tw_commands[] = {
      tw_cmd_cohort_import},
 #endif
 #if TW_HAVE_HDF5
+    {"twin", "import", "a person's own records (CSV or Nightscout) for personal twins: CGM, meals, insulin",
+     "usage: twinscale twin import --records PATH [--persons PATH] --salt-env VAR -o|--output PATH\n"
+     "                             [--json PATH] [--gap-min MIN] [--person-id ID] [--weight-kg KG]\n\n"
+     "Reads a person's records (docs/personal-twins.md): PATH is a long CSV\n"
+     "`person_id,time,kind,value,unit` (time ISO 8601 with its UTC offset; kinds cgm in mg/dL or\n"
+     "mmol/L, carbs g, bolus U, basal_rate U/h holding until the next) or a Nightscout export\n"
+     "folder (entries.json and treatments.json). Times become minutes from each person's first\n"
+     "record (UTC); mmol/L x 18.0156 = mg/dL. Duplicates (identical merged, conflicting left\n"
+     "out), CGM gaps, overlapping basal records, unitless CGM values fitting no single unit, a\n"
+     "person without CGM: counted per person and reason and flagged, never dropped silently.\n"
+     "Ids leave pseudonymised: hex(HMAC-SHA-256(salt, id)). Writes the records file the fit reads\n"
+     "(/persons/..., /cgm, /carbs, /bolus, /basal, /gaps, /report) and prints what was used and\n"
+     "what was left out. Exit status: 0; 2 bad input (one line: FILE:LINE:COLUMN, FILE: record N\n"
+     "(line L), an unset or short salt, no person with a usable CGM sample; no records file then);\n"
+     "1 other failures.\n\n"
+     "  --records PATH     the long CSV, or a Nightscout export folder\n"
+     "  --persons PATH     the persons CSV: person_id,weight_kg[,age_y,sex,height_cm]\n"
+     "  --salt-env VAR     the environment variable holding the pseudonym salt (at least 16 bytes)\n"
+     "  -o, --output PATH  the records file (HDF5)\n"
+     "  --json PATH        the import report: per person and reason the counts and the first\n"
+     "                     file and line or record (written also when the input is unusable)\n"
+     "  --gap-min MIN      CGM gaps longer than MIN minutes are reported (default 30)\n"
+     "  --person-id ID     Nightscout: the person's source id (default: the folder's name)\n"
+     "  --weight-kg KG     Nightscout without --persons: the person's body weight\n",
+     tw_cmd_twin_import},
+#endif
+#if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",
      "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend auto|cpu|cuda]\n\n"
      "Runs the graph-recurrent twin model in M.h5 (PyTorch state_dict names, sizes as root\n"

@@ -26,8 +26,9 @@
 #ifndef TW_COHORT_SYNTHEA_H
 #define TW_COHORT_SYNTHEA_H
 
-#include <stdarg.h> /* va_list */
-
+#include "core/csv.h"       /* tw_ehr_csv: the CSV reader */
+#include "core/date.h"      /* tw_date_parse, tw_date_day */
+#include "core/pseudonym.h" /* tw_pseudonym, TW_PSEUDONYM_LEN, TW_SALT_MIN_BYTES */
 #include "core/status.h"
 
 TW_EXTERN_C_BEGIN
@@ -52,9 +53,6 @@ typedef enum tw_condition {
 } tw_condition;
 
 typedef enum tw_sex { TW_SEX_FEMALE = 0, TW_SEX_MALE = 1 } tw_sex;
-
-/* 64 hex digits of HMAC-SHA-256(salt, source id) and a NUL. */
-enum { TW_PSEUDONYM_LEN = 64, TW_SALT_MIN_BYTES = 16 };
 
 typedef struct tw_person {
   char id[TW_PSEUDONYM_LEN + 1]; /* the pseudonym; the source id is never stored */
@@ -127,52 +125,6 @@ const char *tw_condition_name(tw_condition c);  /* "type1_diabetes", ... */
 struct tw_h5_file;
 tw_status tw_person_table_write_h5(struct tw_h5_file *f, const tw_person_table *t);
 
-/* ---- pseudonymisation (synthea_pseudonym.c) --------------------------------- */
-
-/* SHA-256 (FIPS 180-4) of n bytes. */
-void tw_sha256(const void *data, size_t n, unsigned char digest[32]);
-/* HMAC-SHA-256 (RFC 2104) of msg under key. */
-void tw_hmac_sha256(const void *key, size_t key_len, const void *msg, size_t msg_len, unsigned char mac[32]);
-/* hex(HMAC-SHA-256(salt, source_id)) into out; TW_ERR_INPUT when salt is NULL or
-** shorter than TW_SALT_MIN_BYTES. */
-tw_status tw_pseudonym(const char *salt, const char *source_id, char out[TW_PSEUDONYM_LEN + 1]);
-
-/* ---- CSV reading (synthea_csv.c): RFC 4180 ---------------------------------- */
-
-/* Fields separated by commas, records by CRLF or LF; a field in double quotes
-** may hold commas, line breaks and "" for a quote. A UTF-8 byte-order mark is
-** skipped, empty lines are skipped, every record must have the header's field
-** count. Positions are 1-based lines and byte columns of the field's start. */
-typedef struct tw_ehr_csv tw_ehr_csv;
-/* Opens and reads the header. A file that cannot be opened is TW_ERR_IO. */
-tw_status tw_ehr_csv_open(const char *path, tw_ehr_csv **out);
-void tw_ehr_csv_close(tw_ehr_csv *c);
-/* Number of header columns, and the name of one. */
-int tw_ehr_csv_columns(const tw_ehr_csv *c);
-const char *tw_ehr_csv_column_name(const tw_ehr_csv *c, int col);
-/* Index of a header column, or -1. */
-int tw_ehr_csv_find(const tw_ehr_csv *c, const char *name);
-/* Index of a required header column: TW_ERR_INPUT "FILE:1: missing column NAME". */
-tw_status tw_ehr_csv_require(const tw_ehr_csv *c, const char *name, int *col);
-/* Reads the next record: *more = 0 at the end of the file. */
-tw_status tw_ehr_csv_next(tw_ehr_csv *c, int *more);
-/* Field `col` of the current record (NUL-terminated, unquoted). */
-const char *tw_ehr_csv_field(const tw_ehr_csv *c, int col);
-/* The line where the current record starts. */
-int64_t tw_ehr_csv_line(const tw_ehr_csv *c);
-/* Fails with TW_ERR_INPUT and "FILE:LINE:COL: column NAME: <message>" at the
-** start of field `col` of the current record. */
-tw_status tw_ehr_csv_fail(const tw_ehr_csv *c, int col, const char *fmt, ...) TW_PRINTF(3, 4);
-
-/* ---- dates (synthea_date.c) ------------------------------------------------- */
-
-/* Parses "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.fff][Z]" (UTC) into seconds since
-** 1970-01-01T00:00:00Z. Returns 0 on success, -1 when the text is not such a
-** date or names no real day or time. */
-int tw_date_parse(const char *text, int64_t *seconds);
-/* Days since 1970-01-01 of a time in seconds (floor). */
-int64_t tw_date_day(int64_t seconds);
-
 /* ---- shared by the importers (synthea_table.c) ------------------------------ */
 
 /* Checks and parses a field that must be a date: the error names file:line:col. */
@@ -186,8 +138,6 @@ void tw_person_set_age(tw_person *p, int64_t birth_day, int64_t ref_day);
 /* Checks a covariate value in canonical units against its plausible range (0, max]
 ** (the error names file:line:col of field `col`). */
 tw_status tw_covariate_check(tw_covariate k, double value, const tw_ehr_csv *c, int col);
-/* Parses field `col` as a finite number. */
-tw_status tw_ehr_csv_number(const tw_ehr_csv *c, int col, double *value);
 /* Counts the missing flags into t->report.missing. */
 void tw_person_table_count_missing(tw_person_table *t);
 /* Parses the sex field: "F"/"M" (either case). */

@@ -62,14 +62,6 @@ tw_status tw_covariate_check(tw_covariate k, double value, const tw_ehr_csv *c, 
   return TW_OK;
 }
 
-tw_status tw_ehr_csv_number(const tw_ehr_csv *c, int col, double *value) {
-  const char *s = tw_ehr_csv_field(c, col);
-  char *end;
-  *value = strtod(s, &end);
-  if (!*s || *end || !isfinite(*value)) return tw_ehr_csv_fail(c, col, "'%s' is not a number", s);
-  return TW_OK;
-}
-
 void tw_person_table_count_missing(tw_person_table *t) {
   for (int k = 0; k < TW_COV_COUNT; ++k) {
     t->report.missing[k] = 0;

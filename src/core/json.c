@@ -325,8 +325,7 @@ static tw_status parse_container(jparser *p, tw_json_value *v, tw_json_type type
   return st;
 }
 
-static tw_status parse_value(jparser *p, tw_json_value *v) {
-  skip_ws(p);
+static tw_status parse_value_here(jparser *p, tw_json_value *v) {
   switch (peek(p)) {
   case '{': return parse_container(p, v, TW_JSON_OBJECT, '}');
   case '[': return parse_container(p, v, TW_JSON_ARRAY, ']');
@@ -337,6 +336,14 @@ static tw_status parse_value(jparser *p, tw_json_value *v) {
   case -1: return perr(p, "unexpected end of text");
   default: return parse_number(p, v);
   }
+}
+
+static tw_status parse_value(jparser *p, tw_json_value *v) {
+  skip_ws(p);
+  const int line = p->line;
+  TW_TRY(parse_value_here(p, v));
+  v->line = line;
+  return TW_OK;
 }
 
 tw_status tw_json_parse(const char *text, size_t len, const char *name, tw_json_value *out) {

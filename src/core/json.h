@@ -20,7 +20,8 @@
 ** trailing commas, comments, NaN, leading zeros or unescaped control
 ** characters; duplicate keys in one object are an error. It exists so that a
 ** program can read back what the writer wrote (tests check summary.json with
-** it) and is not tuned for large documents.
+** it) and Nightscout exports (src/twin: some MB, measured in
+** docs/personal-twins.md); each value keeps its line for messages.
 */
 #ifndef TW_JSON_H
 #define TW_JSON_H
@@ -81,6 +82,7 @@ typedef struct tw_json_value {
   size_t n;                    /* ARRAY, OBJECT: members */
   char **keys;                 /* OBJECT: (n) keys */
   struct tw_json_value *items; /* ARRAY, OBJECT: (n) values */
+  int64_t line;                /* 1-based line of the value's first character, for messages naming a record */
 } tw_json_value;
 
 /* Parses text[0..len) (one value, surrounded by whitespace only). TW_ERR_INPUT

@@ -1,14 +1,14 @@
 /*
-** synthea_pseudonym.c: pseudonymous ids for imported persons (synthea.h).
+** pseudonym.c: pseudonymous ids for imported persons (pseudonym.h).
 **
 ** The only trace of a source id that leaves an import is
 ** hex(HMAC-SHA-256(salt, id)). A plain hash of a Synthea UUID or an SSN-like
 ** id could be reversed by hashing candidates; keyed by a secret salt it cannot,
 ** so the salt is required. SHA-256 is written here (FIPS 180-4) because no
-** cryptographic library is a dependency; tests/cohort/test_synthea.c checks it
+** cryptographic library is a dependency; tests/core/test_pseudonym.c checks it
 ** against the FIPS 180-4 examples and HMAC against RFC 4231.
 */
-#include "cohort/synthea.h"
+#include "core/pseudonym.h"
 
 #include <string.h> /* memcpy, memset, strlen */
 

@@ -1,17 +1,19 @@
 /*
-** synthea_csv.c: a streaming RFC 4180 CSV reader that knows where every field
-** starts (line and byte column), so that each error in an EHR export can name
-** FILE:LINE:COL and the column (synthea.h).
+** csv.c: a streaming RFC 4180 CSV reader that knows where every field starts
+** (line and byte column), so that each error in an imported file can name
+** FILE:LINE:COL and the column (csv.h).
 **
 ** One record at a time is kept, unquoted in place in a growing buffer; fields
 ** are offsets into it. Identifying columns pass through this buffer only and
 ** are overwritten by the next record.
 */
-#include "cohort/synthea.h"
+#include "core/csv.h"
+
+#include <math.h>   /* isfinite */
 
 #include <errno.h>  /* errno */
 #include <stdio.h>  /* FILE, fopen, getc */
-#include <stdlib.h> /* malloc, realloc, free */
+#include <stdlib.h> /* malloc, realloc, free, strtod */
 #include <string.h> /* strcmp, strerror */
 
 typedef struct field_pos {
@@ -234,4 +236,14 @@ tw_status tw_ehr_csv_fail(const tw_ehr_csv *c, int col, const char *fmt, ...) {
   const field_pos *p = &c->fields[col];
   return TW_FAIL(TW_ERR_INPUT, "%s:%lld:%lld: column %s: %s", c->path, (long long)p->line, (long long)p->col,
                  c->header[col], what);
+}
+
+const char *tw_ehr_csv_path(const tw_ehr_csv *c) { return c->path; }
+
+tw_status tw_ehr_csv_number(const tw_ehr_csv *c, int col, double *value) {
+  const char *s = tw_ehr_csv_field(c, col);
+  char *end;
+  *value = strtod(s, &end);
+  if (!*s || *end || !isfinite(*value)) return tw_ehr_csv_fail(c, col, "'%s' is not a number", s);
+  return TW_OK;
 }

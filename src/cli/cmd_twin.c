@@ -1,0 +1,97 @@
+/*
+** cmd_twin.c: `twinscale twin import --records PATH [--persons PATH]
+** --salt-env VAR -o|--output PATH [--json PATH] [--gap-min MIN]
+** [--person-id ID] [--weight-kg KG]`: a person's own records (a long CSV or a
+** Nightscout export folder) imported for personal twins (src/twin/records.h),
+** written as the records file the fit reads, with a summary of what was used,
+** what was left out and why, and which persons are flagged.
+**
+** Like `cohort import`, the salt is read only from the environment variable
+** named by --salt-env, so it is never on a command line, in a file or a message.
+** Exit status: 0; 2 bad input (one line: FILE:LINE:COL, FILE: record N (line L),
+** an unset or short salt, no person with a usable CGM sample; no records file
+** is written then); 1 other failures.
+*/
+#include "build_info.h" /* TW_HAVE_HDF5 */
+
+#if TW_HAVE_HDF5
+#include <stdio.h>  /* printf, fprintf */
+#include <stdlib.h> /* getenv */
+#include <string.h> /* strlen */
+
+#include "cli/cli.h"       /* tw_cmd_twin_import, tw_cli_fail */
+#include "cli/options.h"   /* tw_opts_parse_named */
+#include "twin/records.h"  /* tw_records_import */
+
+/* The salt from the environment variable --salt-env names; the value is never printed. */
+static tw_status read_salt(const char *var, const char **salt) {
+  *salt = getenv(var);
+  if (!*salt || !**salt)
+    return TW_FAIL(TW_ERR_INPUT, "twin import: --salt-env: the environment variable %s is not set; export the "
+                   "pseudonym salt (at least %d bytes) in it", var, TW_SALT_MIN_BYTES);
+  if (strlen(*salt) < TW_SALT_MIN_BYTES)
+    return TW_FAIL(TW_ERR_INPUT, "twin import: --salt-env: the salt in %s is %zu bytes; at least %d are needed", var,
+                   strlen(*salt), TW_SALT_MIN_BYTES);
+  return TW_OK;
+}
+
+static int64_t total(const tw_records *r, tw_rec_reason k) {
+  int64_t n = 0;
+  for (int64_t i = 0; i < r->n; ++i) n += r->persons[i].count[k];
+  return n;
+}
+
+static void print_summary(const tw_records *r, const char *output) {
+  printf("wrote %s (%lld persons from %s, %lld records read; %lld CGM samples, %lld carbohydrate records, "
+         "%lld boluses, %lld basal segments)\n", output, (long long)r->n, r->source, (long long)r->source_records,
+         (long long)r->n_cgm, (long long)r->n_carb, (long long)r->n_bolus, (long long)r->n_basal);
+  printf("flags:");
+  for (int b = 0; b < TW_REC_FLAG_COUNT; ++b) {
+    int64_t n = 0;
+    for (int64_t i = 0; i < r->n; ++i) n += (r->persons[i].flags >> b) & 1;
+    printf(" %s %lld%s", tw_rec_flag_name(b), (long long)n, b + 1 < TW_REC_FLAG_COUNT ? "," : "\n");
+  }
+  for (int k = 0; k < TW_RR_COUNT; ++k)
+    if (total(r, (tw_rec_reason)k))
+      printf("%-28s %10lld  %s\n", tw_rec_reason_name((tw_rec_reason)k), (long long)total(r, (tw_rec_reason)k),
+             tw_rec_reason_text((tw_rec_reason)k));
+}
+
+typedef struct import_args {
+  const char *records, *persons, *salt_env, *output, *json, *person_id;
+  double gap_min, weight_kg;
+} import_args;
+
+static tw_status run_import(const import_args *a, tw_records *r) {
+  tw_records_options opt = {.records = a->records, .persons = a->persons, .gap_min = a->gap_min,
+                            .person_id = a->person_id, .weight_kg = a->weight_kg};
+  TW_TRY(read_salt(a->salt_env, &opt.salt));
+  TW_TRY(tw_records_import(&opt, r));
+  if (a->json) TW_TRY(tw_records_write_report(r, a->json)); /* also when nothing is usable: it says why */
+  TW_TRY(tw_records_check_usable(r, a->records));
+  return tw_records_write_h5(r, a->output);
+}
+
+int tw_cmd_twin_import(int argc, char **argv) {
+  import_args a = {.gap_min = 30.0};
+  const tw_opt opts[] = {
+      {.name = "records", .kind = TW_OPT_STRING, .dest = &a.records, .required = 1},
+      {.name = "persons", .kind = TW_OPT_STRING, .dest = &a.persons},
+      {.name = "salt-env", .kind = TW_OPT_STRING, .dest = &a.salt_env, .required = 1},
+      {.name = "output", .short_name = 'o', .kind = TW_OPT_STRING, .dest = &a.output, .required = 1},
+      {.name = "json", .kind = TW_OPT_STRING, .dest = &a.json},
+      {.name = "gap-min", .kind = TW_OPT_NUMBER, .dest = &a.gap_min, .min = 1, .max = 1440},
+      {.name = "person-id", .kind = TW_OPT_STRING, .dest = &a.person_id},
+      {.name = "weight-kg", .kind = TW_OPT_NUMBER, .dest = &a.weight_kg, .min = 1, .max = 700},
+  };
+  int bad = tw_opts_parse_named("twin import", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
+  if (bad) return bad;
+  tw_records r = {0};
+  const tw_status st = run_import(&a, &r);
+  if (st == TW_OK) print_summary(&r, a.output);
+  tw_records_free(&r);
+  return st == TW_OK ? 0 : tw_cli_fail(st);
+}
+#else
+typedef int tw_cmd_twin_needs_hdf5; /* ISO C wants a non-empty file */
+#endif

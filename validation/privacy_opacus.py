@@ -30,11 +30,19 @@ Writes into tests/data/privacy/ (or --out):
                    DPOptimizer.pre_step()'s p.grad, per-example norms and clip
                    factors, every float32 as a hex float (exact)
 
+With --sweep TWINSCALE N it writes nothing and instead compares the built
+executable's `privacy epsilon --json` with RDPAccountant on N random cases in each
+of two bands (q 1e-6..1, 1..1e6 steps, delta 1e-9..1e-2; sigma 0.3..30, then
+sigma 0.1..0.5 where the fractional-order series cancel most), printing the
+largest relative difference and any differing best order (docs/privacy.md).
+
 PyTorch runs with ATEN_CPU_CAPABILITY=default (its portable kernels, no AVX
 FMA contraction in the norm) and one thread; docs/privacy.md says why.
 """
 import argparse
+import json
 import os
+import subprocess
 import warnings
 
 os.environ["ATEN_CPU_CAPABILITY"] = "default"  # before torch is imported
@@ -184,10 +192,35 @@ def dp_case(path, seed, widths, batch, expected, clip, sigma):
                                                                   len(sizes), clipped, batch))
 
 
+def sweep(tw, n):
+    """Random cases through the executable against RDPAccountant."""
+    rng = np.random.default_rng(2026)
+    for lo, hi in ((-0.5, 1.5), (-1.0, -0.3)):
+        worst, where, orders = 0.0, None, 0
+        for _ in range(n):
+            q = 1.0 if rng.random() < 0.1 else float(10 ** rng.uniform(-6, 0))
+            sigma, steps = float(10 ** rng.uniform(lo, hi)), int(10 ** rng.uniform(0, 6))
+            delta = float(10 ** rng.uniform(-9, -2))
+            eps, order = accountant_epsilon([(sigma, q, steps)], delta)
+            run = subprocess.run([tw, "privacy", "epsilon", "--q", repr(q), "--sigma", repr(sigma), "--steps",
+                                  str(steps), "--delta", repr(delta), "--json"], capture_output=True, text=True, check=True)
+            got = json.loads(run.stdout)
+            rel = abs(got["epsilon"] - eps) / abs(eps)
+            orders += got["order"] != order
+            if rel > worst:
+                worst, where = rel, (q, sigma, steps, delta, eps)
+        print("sigma 10^%g..10^%g, %d cases: largest relative difference %.2e at (q, sigma, steps, delta, eps) = %r;"
+              " %d best orders differ" % (lo, hi, n, worst, where, orders))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=OUT)
+    ap.add_argument("--sweep", nargs=2, metavar=("TWINSCALE", "N"), help="compare the executable on N random cases")
     args = ap.parse_args()
+    if args.sweep:
+        sweep(args.sweep[0], int(args.sweep[1]))
+        return
     os.makedirs(args.out, exist_ok=True)
     torch.set_num_threads(1)
     write_rdp(args.out)

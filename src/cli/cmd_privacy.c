@@ -7,21 +7,31 @@
 **   privacy sigma --epsilon E --delta D --q Q --steps T [--json]
 **       sigma = X                      or {"sigma": X}
 **
-** The numbers pass the option parser unbounded, so that the accountant's own
-** check names what is wrong ("sampling rate q = 1.5 is outside (0, 1]"); every
+** The numbers pass the option parser as text, unbounded, so that the
+** accountant's own check names what is wrong ("sampling rate q = 1.5 is outside (0, 1]"); every
 ** bad input is one line on stderr and exit status 2. Needs no YAML, HDF5 or MPI.
 */
-#include <float.h> /* DBL_MAX */
-#include <stdio.h> /* printf, snprintf, sscanf */
+#include <math.h>   /* isfinite */
+#include <stdio.h>  /* printf, snprintf, sscanf */
+#include <stdlib.h> /* strtod */
 
 #include "cli/cli.h"
 #include "cli/options.h" /* tw_opts_parse_named */
 #include "core/json.h"   /* the --json output */
 #include "fed/rdp.h"     /* the accountant */
 
-/* Any finite number: the range is the accountant's to check. */
-#define ANY_NUMBER(nm, var) {.name = nm, .kind = TW_OPT_NUMBER, .dest = &(var), .min = -DBL_MAX, .max = DBL_MAX, .required = 1}
-#define ANY_STEPS(var) {.name = "steps", .kind = TW_OPT_INT, .dest = &(var), .min = -1e18, .max = 1e15, .required = 1}
+/* The numbers are read as text and converted here, so that any finite number
+** reaches the accountant, whose check names the range. */
+#define NUMBER_OPT(nm, text) {.name = nm, .kind = TW_OPT_STRING, .dest = &(text), .required = 1}
+#define STEPS_OPT(var) {.name = "steps", .kind = TW_OPT_INT, .dest = &(var), .min = -1e18, .max = 1e15, .required = 1}
+
+/* "--q must be a number, got '1x'": 2; else 0 with *x set. */
+static int to_number(const char *cmd, const char *name, const char *text, double *x) {
+  char *end = NULL;
+  *x = strtod(text, &end);
+  if (end == text || *end || !isfinite(*x)) return tw_cli_usage_error("%s: --%s must be a number, got '%s'", cmd, name, text);
+  return 0;
+}
 
 /* An accountant failure: "twinscale: privacy epsilon: <message>", its exit status. */
 static int fail(const char *cmd, tw_status st) {
@@ -57,34 +67,38 @@ static int print_json(const char *cmd, const char *k0, double v0, const char *k1
 }
 
 int tw_cmd_privacy_epsilon(int argc, char **argv) {
-  double q = 0, sigma = 0, delta = 0;
+  const char *tq = NULL, *ts = NULL, *td = NULL, *cmd = "privacy epsilon";
   int64_t steps = 0;
   int json = 0;
-  const tw_opt opts[] = {ANY_NUMBER("q", q), ANY_NUMBER("sigma", sigma), ANY_STEPS(steps), ANY_NUMBER("delta", delta),
+  const tw_opt opts[] = {NUMBER_OPT("q", tq), NUMBER_OPT("sigma", ts), STEPS_OPT(steps), NUMBER_OPT("delta", td),
                          {.name = "json", .kind = TW_OPT_FLAG, .dest = &json}};
-  int bad = tw_opts_parse_named("privacy epsilon", opts, TW_ARRAY_LEN(opts), argc, argv);
-  if (bad) return bad;
+  double q, sigma, delta;
+  int bad = tw_opts_parse_named(cmd, opts, TW_ARRAY_LEN(opts), argc, argv);
+  if (!bad) bad = to_number(cmd, "q", tq, &q) || to_number(cmd, "sigma", ts, &sigma) || to_number(cmd, "delta", td, &delta);
+  if (bad) return 2;
   double eps, order;
   tw_status st = tw_rdp_sgm_epsilon(q, sigma, steps, delta, &eps, &order);
-  if (st != TW_OK) return fail("privacy epsilon", st);
-  if (json) return print_json("privacy epsilon", "epsilon", eps, "order", order);
+  if (st != TW_OK) return fail(cmd, st);
+  if (json) return print_json(cmd, "epsilon", eps, "order", order);
   char buf[40];
   printf("epsilon = %s (order %g)\n", full(eps, buf, sizeof buf), order);
   return 0;
 }
 
 int tw_cmd_privacy_sigma(int argc, char **argv) {
-  double q = 0, epsilon = 0, delta = 0;
+  const char *te = NULL, *td = NULL, *tq = NULL, *cmd = "privacy sigma";
   int64_t steps = 0;
   int json = 0;
-  const tw_opt opts[] = {ANY_NUMBER("epsilon", epsilon), ANY_NUMBER("delta", delta), ANY_NUMBER("q", q),
-                         ANY_STEPS(steps), {.name = "json", .kind = TW_OPT_FLAG, .dest = &json}};
-  int bad = tw_opts_parse_named("privacy sigma", opts, TW_ARRAY_LEN(opts), argc, argv);
-  if (bad) return bad;
+  const tw_opt opts[] = {NUMBER_OPT("epsilon", te), NUMBER_OPT("delta", td), NUMBER_OPT("q", tq), STEPS_OPT(steps),
+                         {.name = "json", .kind = TW_OPT_FLAG, .dest = &json}};
+  double epsilon, delta, q;
+  int bad = tw_opts_parse_named(cmd, opts, TW_ARRAY_LEN(opts), argc, argv);
+  if (!bad) bad = to_number(cmd, "epsilon", te, &epsilon) || to_number(cmd, "delta", td, &delta) || to_number(cmd, "q", tq, &q);
+  if (bad) return 2;
   double sigma;
   tw_status st = tw_rdp_sgm_sigma(q, steps, delta, epsilon, &sigma);
-  if (st != TW_OK) return fail("privacy sigma", st);
-  if (json) return print_json("privacy sigma", "sigma", sigma, NULL, 0.0);
+  if (st != TW_OK) return fail(cmd, st);
+  if (json) return print_json(cmd, "sigma", sigma, NULL, 0.0);
   char buf[40];
   printf("sigma = %s\n", full(sigma, buf, sizeof buf));
   return 0;

@@ -56,7 +56,7 @@ expect_bad "sigma = -2 must be > 0" epsilon --q 0.1 --sigma -2 --steps 10 --delt
 expect_bad "steps = -3 must be >= 0" epsilon --q 0.1 --sigma 1 --steps -3 --delta 1e-5
 expect_bad "delta = 1 is outside (0, 1)" epsilon --q 0.1 --sigma 1 --steps 10 --delta 1
 expect_bad "--delta" epsilon --q 0.1 --sigma 1 --steps 10
-expect_bad "--sigma" epsilon --q 0.1 --sigma 1x --steps 10 --delta 1e-5
+expect_bad "--sigma must be a number, got '1x'" epsilon --q 0.1 --sigma 1x --steps 10 --delta 1e-5
 expect_bad "target epsilon = 0" sigma --epsilon 0 --delta 1e-5 --q 0.1 --steps 10
 expect_bad "q = 2 is outside (0, 1]" sigma --epsilon 1 --delta 1e-5 --q 2 --steps 10
 expect_bad "out of reach" sigma --epsilon 1e-9 --delta 1e-5 --q 0.1 --steps 100

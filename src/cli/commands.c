@@ -219,6 +219,31 @@ const tw_command tw_commands[] = {
      "  --repeats  R timed products (default 5 on cpu, 20 on cuda)\n"
      "  --device   CUDA device index (default 0)\n",
      tw_cmd_bench_gemm},
+    {"privacy", "epsilon", "DP-SGD privacy spent: epsilon and its RDP order after T steps (as Opacus' RDP accountant)",
+     "usage: twinscale privacy epsilon --q Q --sigma S --steps T --delta D [--json]\n\n"
+     "The (epsilon, delta) guarantee of T steps of DP-SGD with Poisson sampling rate Q and\n"
+     "noise multiplier S: Renyi DP of the subsampled Gaussian mechanism at Opacus' 151\n"
+     "default orders (integer and fractional), composed over T steps and converted by Balle\n"
+     "et al. 2020; docs/privacy.md. Prints `epsilon = X (order A)`, A the best order.\n"
+     "Exit status: 0; 2 bad input (Q outside (0, 1], S <= 0, T < 0, D outside (0, 1)).\n\n"
+     "  --q      sampling rate, in (0, 1]\n"
+     "  --sigma  noise multiplier (noise sd / clipping norm), > 0\n"
+     "  --steps  steps taken, >= 0\n"
+     "  --delta  the delta of the guarantee, in (0, 1)\n"
+     "  --json   print {\"epsilon\": X, \"order\": A}\n",
+     tw_cmd_privacy_epsilon},
+    {"privacy", "sigma", "the smallest DP-SGD noise multiplier that keeps epsilon within a budget",
+     "usage: twinscale privacy sigma --epsilon E --delta D --q Q --steps T [--json]\n\n"
+     "The smallest noise multiplier S whose `privacy epsilon` after T steps at rate Q is at\n"
+     "most E, found by bisection to 1e-7 relative (docs/privacy.md). Prints `sigma = S`.\n"
+     "Exit status: 0; 2 bad input (E <= 0, Q outside (0, 1], T < 0, D outside (0, 1), or a\n"
+     "budget no sigma up to 1e6 meets).\n\n"
+     "  --epsilon  the budget, > 0\n"
+     "  --delta    the delta of the guarantee, in (0, 1)\n"
+     "  --q        sampling rate, in (0, 1]\n"
+     "  --steps    steps to be taken, >= 0\n"
+     "  --json     print {\"sigma\": S}\n",
+     tw_cmd_privacy_sigma},
     {NULL, "version", "show version, commit, compiled-in backends and devices",
      "usage: twinscale version\n\n"
      "Prints the twinscale version and git commit, the optional parts compiled in\n"

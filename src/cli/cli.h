@@ -48,6 +48,7 @@ int tw_cmd_bench_physio(int argc, char **argv);
 int tw_cmd_nn_forward(int argc, char **argv);
 int tw_cmd_nn_grad(int argc, char **argv);
 int tw_cmd_nn_init(int argc, char **argv);
+int tw_cmd_gan_report(int argc, char **argv);
 /* tw-command-declarations: new declarations go above this line */
 
 #endif

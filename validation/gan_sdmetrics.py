@@ -246,7 +246,7 @@ def main():
     ap.add_argument("outdir", nargs="?", help="where the fixture files and expected.json go")
     ap.add_argument("--files", nargs=3, metavar=("REAL", "SYNTHETIC", "HOLDOUT"))
     ap.add_argument("--out", help="expected JSON for --files")
-    ap.add_argument("--runs", type=int, default=SPREAD_RUNS, help="DCRBaselineProtection runs for its spread")
+    ap.add_argument("--runs", type=int, default=400, help="DCRBaselineProtection runs for its spread (400)")
     args = ap.parse_args()
     global SPREAD_RUNS
     SPREAD_RUNS = args.runs

@@ -162,7 +162,8 @@ static void write_quality(tw_json_writer *w, const tw_gan_report *r) {
   for (int j = 0; j < sc->n_cols; ++j) {
     tw_json_key(w, sc->cols[j].name);
     tw_json_begin_object(w);
-    tw_json_key(w, "metric"), tw_json_string(w, sc->cols[j].kind == TW_GAN_CONTINUOUS ? "KSComplement" : "TVComplement");
+    const char *metric = sc->cols[j].kind == TW_GAN_CONTINUOUS ? "KSComplement" : "TVComplement";
+    tw_json_key(w, "metric"), tw_json_string(w, metric);
     tw_json_key(w, "score"), tw_json_number(w, r->column_score[j]);
     tw_json_end_object(w);
   }

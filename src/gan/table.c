@@ -11,6 +11,8 @@
 #include "io/h5.h"
 
 static const char *const GROUPS[] = {"/cohort/covariates", "/cohort/parameters"};
+/* How messages name the table the schema came from (the report reads the real cohort first). */
+#define FIRST_TABLE "the first table read (the real cohort)"
 
 static char *copy_text(const char *s) {
   size_t n = strlen(s) + 1;
@@ -140,16 +142,16 @@ static tw_status same_columns(const char *path, const char *role, const tw_gan_s
       return TW_FAIL(TW_ERR_INPUT, "%s (%s): no column %s (%s); the schemas differ", path, role, a->name, a->dataset);
     const tw_gan_column *b = &fs->cols[k];
     if (b->kind != a->kind || b->strings != a->strings || strcmp(a->dataset, b->dataset))
-      return TW_FAIL(TW_ERR_INPUT, "%s (%s): column %s is %s at %s, but %s at %s in the first table read (the real cohort)", path, role,
-                     a->name, kind_words(b->kind, b->strings), b->dataset, kind_words(a->kind, a->strings),
-                     a->dataset);
+      return TW_FAIL(TW_ERR_INPUT, "%s (%s): column %s is %s at %s, but %s at %s in %s", path, role, a->name,
+                     kind_words(b->kind, b->strings), b->dataset, kind_words(a->kind, a->strings), a->dataset,
+                     FIRST_TABLE);
   }
   for (int k = 0; k < fs->n_cols; ++k) {
     int j = 0;
     while (j < s->n_cols && strcmp(fs->cols[k].name, s->cols[j].name)) ++j;
     if (j == s->n_cols)
-      return TW_FAIL(TW_ERR_INPUT, "%s (%s): column %s (%s) is not in the first table read (the real cohort); the schemas differ", path,
-                     role, fs->cols[k].name, fs->cols[k].dataset);
+      return TW_FAIL(TW_ERR_INPUT, "%s (%s): column %s (%s) is not in %s; the schemas differ", path, role,
+                     fs->cols[k].name, fs->cols[k].dataset, FIRST_TABLE);
   }
   return TW_OK;
 }

@@ -71,7 +71,8 @@ static int run_fixture(const char *set, uint64_t seed, tw_gan_report *r) {
 /* Every deterministic number of one fixture; returns the count that differ. */
 static int compare_fixture(const tw_gan_report *r, const tw_json_value *e) {
   const tw_json_value *q = tw_json_get(e, "quality"), *cols = tw_json_get(q, "columns");
-  const tw_json_value *pairs = tw_json_get(q, "pairs"), *d = tw_json_get(e, "diagnostic"), *p = tw_json_get(e, "privacy");
+  const tw_json_value *pairs = tw_json_get(q, "pairs"), *d = tw_json_get(e, "diagnostic");
+  const tw_json_value *p = tw_json_get(e, "privacy");
   int bad = !same(D_SCORE, r->score, tw_json_get(q, "score"), "quality.score");
   bad += !same(D_SCORE, r->column_shapes, tw_json_get(q, "column_shapes"), "column_shapes");
   bad += !same(D_SCORE, r->column_pair_trends, tw_json_get(q, "column_pair_trends"), "column_pair_trends");

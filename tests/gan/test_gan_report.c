@@ -9,7 +9,8 @@
 ** the value for seed 0 must lie within 4 sd of SDMetrics' 400 runs, and the
 ** mean of 100 seeds here within 4 standard errors of SDMetrics' mean. Also:
 ** the table's schema (kinds, string labels shared across tables), the same
-** value for the same seed, the quality of a table against itself.
+** value for the same seed, the quality of a table against itself, and two
+** cases computed by hand (no pair counting; a contingency table).
 */
 #include <math.h>
 #include <stdio.h>
@@ -200,7 +201,35 @@ static void test_self(void) {
   CHECK_NEAR(nrs, 0.0, 0.0);
 }
 
+/* Hand-computed cases: two continuous columns uncorrelated in the real table
+** (r = 0), so no pair counts and the score is Column Shapes alone (KS of x:
+** F_real(4) - F_syn(4) = 1/4, so 0.75; y equal, 1); a ContingencySimilarity
+** of 1 - (1/4 + 1/4 + 0) / 2 on a real table with Cramer's V = 1. */
+static void test_by_hand(void) {
+  tw_gan_column cols[2] = {{.name = "x", .kind = TW_GAN_CONTINUOUS}, {.name = "y", .kind = TW_GAN_CONTINUOUS}};
+  tw_gan_schema sc = {2, cols};
+  tw_gan_table real = {&sc, 4, (double[]){1, 2, 3, 4, 1, -1, -1, 1}};
+  tw_gan_table syn = {&sc, 4, (double[]){1, 2, 3, 5, 1, -1, -1, 1}};
+  tw_gan_report q = {0};
+  tw_status st = tw_gan_quality(&real, &syn, &q);
+  double pair = q.n_pairs == 1 ? q.pairs[0].score : 0, trends = q.column_pair_trends;
+  double shapes = q.column_shapes, score = q.score, ks_x = q.column_score[0];
+  free(q.column_score);
+  free(q.pairs);
+  CHECK_OK(st);
+  CHECK(isnan(pair) && isnan(trends));
+  CHECK_NEAR(ks_x, 0.75, 1e-15);
+  CHECK_NEAR(shapes, 0.875, 1e-15);
+  CHECK_NEAR(score, 0.875, 1e-15);
+  tw_gan_pair cs;
+  CHECK_OK(tw_gan_contingency_similarity((double[]){0, 0, 1, 1}, (double[]){0, 0, 1, 1}, 4, (double[]){0, 1, 1, 1},
+                                         (double[]){0, 0, 1, 1}, 4, TW_GAN_REAL_ASSOCIATION_THRESHOLD, &cs));
+  CHECK_NEAR(cs.real_stat, 1.0, 1e-15);
+  CHECK_NEAR(cs.score, 0.75, 1e-15);
+}
+
 int main(void) {
+  TW_TEST_RUN(test_by_hand);
   TW_TEST_RUN(test_mixed);
   TW_TEST_RUN(test_edge);
   TW_TEST_RUN(test_baseline_spread);

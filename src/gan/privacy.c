@@ -64,32 +64,47 @@ static double cell_distance(tw_gan_kind kind, double d, double r, double range) 
   return x < 1.0 ? x : 1.0;
 }
 
-/* Distance of data row i to ref row k: the sum over columns left to right (as
-** pandas' row sum), then divided by the column count. */
-static double row_distance(const tw_gan_table *data, int64_t i, const tw_gan_table *ref, int64_t k,
-                           const double *range) {
-  const tw_gan_schema *sc = data->schema;
-  double sum = 0;
-  for (int j = 0; j < sc->n_cols; ++j)
-    sum += cell_distance(sc->cols[j].kind, tw_gan_col(data, j)[i], tw_gan_col(ref, j)[k], range[j]);
-  return sum / (double)sc->n_cols;
+/* t's cells row by row ((n_rows, n_cols), malloc'd): the DCR loop reads a
+** reference row at a time. */
+static double *row_major(const tw_gan_table *t) {
+  int c = t->schema->n_cols;
+  double *x = malloc((size_t)c * (size_t)(t->n_rows ? t->n_rows : 1) * sizeof *x);
+  for (int64_t i = 0; x && i < t->n_rows; ++i)
+    for (int j = 0; j < c; ++j) x[(size_t)i * (size_t)c + (size_t)j] = tw_gan_col(t, j)[i];
+  return x;
+}
+
+/* The smallest sum over columns of cell distances from row d to the rows of
+** ref (n of them, row-major). Each sum runs left to right, as pandas' row sum;
+** a row is left once its partial sum reaches the best (the terms are >= 0, so
+** it cannot become smaller). */
+static double closest_sum(const tw_gan_schema *sc, const double *d, const double *ref, int64_t n,
+                          const double *range) {
+  int c = sc->n_cols;
+  double best = INFINITY;
+  for (int64_t k = 0; k < n; ++k) {
+    const double *r = ref + (size_t)k * (size_t)c;
+    double sum = 0;
+    int j = 0;
+    while (j < c && sum < best) sum += cell_distance(sc->cols[j].kind, d[j], r[j], range[j]), ++j;
+    if (j == c && sum < best) best = sum;
+  }
+  return best;
 }
 
 tw_status tw_gan_dcr(const tw_gan_table *data, const tw_gan_table *ref, double *dcr) {
-  double *range = malloc((size_t)data->schema->n_cols * sizeof *range);
-  if (!range) return TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR ranges");
-  column_ranges(ref, range);
+  const tw_gan_schema *sc = data->schema;
+  double *range = malloc((size_t)sc->n_cols * sizeof *range), *d = row_major(data), *r = row_major(ref);
+  tw_status st = range && d && r ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows",
+                                                   (long long)data->n_rows);
+  if (st == TW_OK) {
+    column_ranges(ref, range);
 #pragma omp parallel for schedule(dynamic, 16)
-  for (int64_t i = 0; i < data->n_rows; ++i) {
-    double best = INFINITY;
-    for (int64_t k = 0; k < ref->n_rows; ++k) {
-      double d = row_distance(data, i, ref, k, range);
-      if (d < best) best = d;
-    }
-    dcr[i] = best;
+    for (int64_t i = 0; i < data->n_rows; ++i)
+      dcr[i] = closest_sum(sc, d + (size_t)i * (size_t)sc->n_cols, r, ref->n_rows, range) / (double)sc->n_cols;
   }
-  free(range);
-  return TW_OK;
+  free(range), free(d), free(r);
+  return st;
 }
 
 tw_status tw_gan_dcr_overfitting(const tw_gan_table *real, const tw_gan_table *syn, const tw_gan_table *holdout,

@@ -79,15 +79,17 @@ tw_status tw_gan_new_row_synthesis(const tw_gan_table *real, const tw_gan_table 
 tw_status tw_gan_dcr(const tw_gan_table *data, const tw_gan_table *ref, double *dcr);
 /* DCROverfittingProtection: with p the share of synthetic rows strictly
 ** closer to the training (real) rows than to the holdout rows,
-** min(2 (1 - p), 1). */
+** min(2 (1 - p), 1). dcr_syn_real: tw_gan_dcr(syn, real) when already
+** formed (the report shares it with the baseline), else NULL. */
 tw_status tw_gan_dcr_overfitting(const tw_gan_table *real, const tw_gan_table *syn, const tw_gan_table *holdout,
-                                 double *out);
+                                 const double *dcr_syn_real, double *out);
 /* DCRBaselineProtection: min(median DCR(synthetic -> real) / median
 ** DCR(random -> real), 1), the random table as many rows as the synthetic,
 ** drawn by tw_gan_random_table from `seed`; NaN when the random median is 0.
-** medians (optional): [synthetic, random]. */
-tw_status tw_gan_dcr_baseline(const tw_gan_table *real, const tw_gan_table *syn, uint64_t seed, double *out,
-                              double medians[2]);
+** dcr_syn_real as for tw_gan_dcr_overfitting; medians (optional):
+** [synthetic, random]. */
+tw_status tw_gan_dcr_baseline(const tw_gan_table *real, const tw_gan_table *syn, const double *dcr_syn_real,
+                              uint64_t seed, double *out, double medians[2]);
 /* The random rows of DCRBaselineProtection: per column, as SDMetrics'
 ** _generate_random_data: float uniform in [min, max) of the real column,
 ** integer uniform in {min, ..., max}, string uniform over the real column's

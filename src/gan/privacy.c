@@ -9,6 +9,7 @@
 */
 #include <math.h>   /* fabs, isnan, floor, NAN */
 #include <stdlib.h> /* malloc, free, qsort */
+#include <string.h> /* memcpy */
 
 #include "core/random.h" /* tw_rng, TW_RNG_GAN_REPORT */
 #include "gan/metrics.h"
@@ -107,12 +108,19 @@ tw_status tw_gan_dcr(const tw_gan_table *data, const tw_gan_table *ref, double *
   return st;
 }
 
+/* d[0..n) = DCR(syn -> real): copied from `known` when given, else computed. */
+static tw_status dcr_to_real(const tw_gan_table *real, const tw_gan_table *syn, const double *known, double *d) {
+  if (!known) return tw_gan_dcr(syn, real, d);
+  memcpy(d, known, (size_t)syn->n_rows * sizeof *d);
+  return TW_OK;
+}
+
 tw_status tw_gan_dcr_overfitting(const tw_gan_table *real, const tw_gan_table *syn, const tw_gan_table *holdout,
-                                 double *out) {
+                                 const double *dcr_syn_real, double *out) {
   int64_t n = syn->n_rows;
   double *d = malloc((size_t)(2 * n + 1) * sizeof *d);
   if (!d) return TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows", (long long)n);
-  tw_status st = tw_gan_dcr(syn, real, d);
+  tw_status st = dcr_to_real(real, syn, dcr_syn_real, d);
   if (st == TW_OK) st = tw_gan_dcr(syn, holdout, d + n);
   if (st == TW_OK) {
     int64_t closer = 0;
@@ -130,15 +138,15 @@ static double median(double *v, int64_t n) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
 
-tw_status tw_gan_dcr_baseline(const tw_gan_table *real, const tw_gan_table *syn, uint64_t seed, double *out,
-                              double medians[2]) {
+tw_status tw_gan_dcr_baseline(const tw_gan_table *real, const tw_gan_table *syn, const double *dcr_syn_real,
+                              uint64_t seed, double *out, double medians[2]) {
   int64_t n = syn->n_rows;
   tw_gan_table rnd = {0};
   double *d = malloc((size_t)(2 * n + 1) * sizeof *d);
   tw_status st = d ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows", (long long)n);
   TW_TRY_GOTO(st, st, done);
   TW_TRY_GOTO(st, tw_gan_random_table(real, n, seed, &rnd), done);
-  TW_TRY_GOTO(st, tw_gan_dcr(syn, real, d), done);
+  TW_TRY_GOTO(st, dcr_to_real(real, syn, dcr_syn_real, d), done);
   TW_TRY_GOTO(st, tw_gan_dcr(&rnd, real, d + n), done);
   double m_syn = median(d, n), m_rnd = median(d + n, n);
   *out = m_rnd != 0.0 ? (m_syn / m_rnd < 1.0 ? m_syn / m_rnd : 1.0) : NAN;

@@ -127,8 +127,14 @@ static tw_status diagnostic(tw_gan_report *r) {
 
 static tw_status privacy(tw_gan_report *r) {
   TW_TRY(tw_gan_new_row_synthesis(&r->real, &r->synthetic, TW_GAN_NUMERICAL_MATCH_TOLERANCE, &r->new_row_synthesis));
-  TW_TRY(tw_gan_dcr_overfitting(&r->real, &r->synthetic, &r->holdout, &r->dcr_overfitting_protection));
-  return tw_gan_dcr_baseline(&r->real, &r->synthetic, r->seed, &r->dcr_baseline_protection, r->dcr_baseline_medians);
+  double *d = malloc((size_t)(r->synthetic.n_rows + 1) * sizeof *d); /* DCR(synthetic -> real), used twice */
+  if (!d) return TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows", (long long)r->synthetic.n_rows);
+  tw_status st = tw_gan_dcr(&r->synthetic, &r->real, d);
+  if (st == TW_OK) st = tw_gan_dcr_overfitting(&r->real, &r->synthetic, &r->holdout, d, &r->dcr_overfitting_protection);
+  if (st == TW_OK)
+    st = tw_gan_dcr_baseline(&r->real, &r->synthetic, d, r->seed, &r->dcr_baseline_protection, r->dcr_baseline_medians);
+  free(d);
+  return st;
 }
 
 static tw_status run(const char *real, const char *syn, const char *holdout, tw_gan_report *r) {

@@ -143,10 +143,10 @@ static void test_baseline_spread(void) {
   CHECK(run_fixture("mixed", 0, &r));
   double first = r.dcr_baseline_protection, again, sum = 0, sum2 = 0;
   const int K = 100;
-  tw_status st = tw_gan_dcr_baseline(&r.real, &r.synthetic, 0, &again, NULL);
+  tw_status st = tw_gan_dcr_baseline(&r.real, &r.synthetic, NULL, 0, &again, NULL);
   for (int s = 0; s < K && st == TW_OK; ++s) {
     double v;
-    st = tw_gan_dcr_baseline(&r.real, &r.synthetic, (uint64_t)s + 1000, &v, NULL);
+    st = tw_gan_dcr_baseline(&r.real, &r.synthetic, NULL, (uint64_t)s + 1000, &v, NULL);
     sum += v, sum2 += v * v;
   }
   tw_gan_report_free(&r);

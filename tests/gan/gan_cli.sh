@@ -3,7 +3,7 @@
 # exits 0 and writes the JSON the issue gives (quality, diagnostic, privacy),
 # whose every deterministic number equals SDMetrics' expected.json to 1e-9
 # (read back with Python's json module); the same seed writes the same file,
-# another seed another DCRBaselineProtection. Bad input, each one line on
+# for 1 and 2 OpenMP threads too, another seed another DCRBaselineProtection. Bad input, each one line on
 # stderr naming the file (and the column), exit status 2 and no JSON: a file
 # that is not HDF5, a missing file, an HDF5 file that is not a cohort file, a
 # synthetic cohort with other columns, a column of another kind, an empty
@@ -47,7 +47,9 @@ for k in ("new_row_synthesis", "dcr_overfitting_protection"):
 b = e["privacy"]["dcr_baseline_protection"]
 assert abs(q["privacy"]["dcr_baseline_protection"] - b["mean"]) <= 4 * b["sd"], (q["privacy"], b)
 PY
-report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q2.json" > /dev/null || fail "second run"
+OMP_NUM_THREADS=1 report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q1.json" > /dev/null || fail "1 thread"
+OMP_NUM_THREADS=2 report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q2.json" > /dev/null || fail "2 threads"
+cmp -s "$tmp/q1.json" "$tmp/q2.json" || fail "1 and 2 threads gave other files"
 cmp -s "$tmp/q.json" "$tmp/q2.json" || fail "the same seed gave another file"
 report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q3.json" --seed 7 > /dev/null || fail "--seed 7"
 cmp -s "$tmp/q.json" "$tmp/q3.json" && fail "--seed 7 gave the file of seed 0"

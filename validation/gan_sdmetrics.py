@@ -31,7 +31,8 @@ wider than the real one, a category and an integer the real data lacks, copied
 and near-copied rows) and tests/data/gan/edge/ (40, 30, 25 rows: a column all
 missing in the real table, no pair above the thresholds), each with
 real.h5, synthetic.h5, holdout.h5 and expected.json; and tests/data/gan/bad/
-(a cohort file with no rows, one whose `sex` is a float column).
+(a cohort file with no rows, one whose `sex` is a float column, one with a
+boolean column).
 
 With --files R S H --out E.json it computes the same on any three cohort
 files instead (cohorts from `twinscale cohort generate`; not committed).
@@ -126,12 +127,14 @@ FIXTURES = {"mixed": fixture_tables, "edge": edge_tables}
 
 
 def write_bad(folder):
-    """Files `gan report` refuses: no rows; the mixed schema with `sex` as a float."""
+    """Files `gan report` refuses: no rows; the mixed schema with `sex` as a float;
+    a boolean column (h5py writes an HDF5 enum: neither numbers nor strings)."""
     os.makedirs(folder, exist_ok=True)
     real = fixture_tables()[0]
     write_cohort(os.path.join(folder, "empty.h5"), {k: v[:0] for k, v in real.items()})
     other = dict(real, sex=real["sex"].astype(np.float64))
     write_cohort(os.path.join(folder, "sex_float.h5"), {k: v[:20] for k, v in other.items()})
+    write_cohort(os.path.join(folder, "bool.h5"), {"flag": np.array([True, False, True])})  # an HDF5 enum
 
 
 def write_cohort(path, cols):

@@ -140,15 +140,20 @@ double tw_gan_boundary_adherence(const double *real, int64_t nr, const double *s
   return counted ? (double)valid / (double)counted : NAN;
 }
 
-/* True when sorted u (k) holds x. */
-static int holds(const double *u, int64_t k, double x) {
+int64_t tw_gan_lower_bound(const double *u, int64_t k, double x) {
   int64_t lo = 0, hi = k;
   while (lo < hi) {
     int64_t mid = lo + (hi - lo) / 2;
     if (u[mid] < x) lo = mid + 1;
     else hi = mid;
   }
-  return lo < k && u[lo] == x;
+  return lo;
+}
+
+/* True when sorted u (k) holds x. */
+static int holds(const double *u, int64_t k, double x) {
+  int64_t at = tw_gan_lower_bound(u, k, x);
+  return at < k && u[at] == x;
 }
 
 tw_status tw_gan_category_adherence(const double *real, int64_t nr, const double *syn, int64_t ns, double *out) {

@@ -90,13 +90,7 @@ static double cramers_v(const cell *c, const int64_t *cnt, int64_t k, int64_t n,
   int64_t cols = tw_gan_distinct(bv, k, bv, bc), rows = 0;
   for (int64_t j = 0; j < cols; ++j) bc[j] = 0;
   for (int64_t i = 0; i < k; ++i) {
-    int64_t lo = 0, hi = cols;
-    while (lo < hi) {
-      int64_t mid = lo + (hi - lo) / 2;
-      if (bv[mid] < c[i].b) lo = mid + 1;
-      else hi = mid;
-    }
-    bc[lo] += cnt[i];
+    bc[tw_gan_lower_bound(bv, cols, c[i].b)] += cnt[i];
     rows += !i || c[i].a != c[i - 1].a;
   }
   if (rows < 2 || cols < 2) return NAN;
@@ -107,13 +101,7 @@ static double cramers_v(const cell *c, const int64_t *cnt, int64_t k, int64_t n,
       row = 0;
       for (int64_t q = i; q < k && c[q].a == c[i].a; ++q) row += cnt[q];
     }
-    int64_t lo = 0, hi = cols;
-    while (lo < hi) {
-      int64_t mid = lo + (hi - lo) / 2;
-      if (bv[mid] < c[i].b) lo = mid + 1;
-      else hi = mid;
-    }
-    double e = (double)row * (double)bc[lo] / N, d = (double)cnt[i] - e;
+    double e = (double)row * (double)bc[tw_gan_lower_bound(bv, cols, c[i].b)] / N, d = (double)cnt[i] - e;
     chi2 += d * d / e;
     expected_seen += e;
   }

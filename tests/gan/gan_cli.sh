@@ -6,8 +6,8 @@
 # for 1 and 2 OpenMP threads too, another seed another DCRBaselineProtection. Bad input, each one line on
 # stderr naming the file (and the column), exit status 2 and no JSON: a file
 # that is not HDF5, a missing file, an HDF5 file that is not a cohort file, a
-# synthetic cohort with other columns, a column of another kind, an empty
-# holdout, a missing option.
+# synthetic cohort with other columns, a column of another kind, a boolean
+# column (an HDF5 enum), an empty holdout, a missing option.
 # usage: gan_cli.sh TWINSCALE FIXTURE_DIR
 set -u
 bin=$1 fix=$2
@@ -77,6 +77,8 @@ refused other_columns "no column age_y" --real "$m/real.h5" --synthetic "$fix/ed
 refused extra_column "column all_missing" --real "$fix/edge/real.h5" --synthetic "$m/synthetic.h5" \
   --holdout "$fix/edge/holdout.h5" --json "$tmp/bad.json"
 refused other_kind "column sex is continuous (float)" --real "$m/real.h5" --synthetic "$fix/bad/sex_float.h5" \
+  --holdout "$m/holdout.h5" --json "$tmp/bad.json"
+refused boolean "holds neither numbers nor strings" --real "$fix/bad/bool.h5" --synthetic "$m/synthetic.h5" \
   --holdout "$m/holdout.h5" --json "$tmp/bad.json"
 refused empty "an empty table (0 rows)" --real "$m/real.h5" --synthetic "$m/synthetic.h5" \
   --holdout "$fix/bad/empty.h5" --json "$tmp/bad.json"

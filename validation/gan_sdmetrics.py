@@ -36,11 +36,17 @@ boolean column).
 
 With --files R S H --out E.json it computes the same on any three cohort
 files instead (cohorts from `twinscale cohort generate`; not committed).
+With --random N --twinscale BIN OUTDIR it runs `BIN gan report` on N random
+triples of small tables (2 to 5 columns of floats on the bin edges, floats,
+floats with missing values, ints, strings; 5 to 59 rows; half of them with
+real rows copied into the others), compares every deterministic number with
+SDMetrics' and prints the largest difference per metric (exit 1 above 1e-9).
 """
 import argparse
 import json
 import math
 import os
+import subprocess
 import sys
 import warnings
 
@@ -244,17 +250,91 @@ def expected(paths):
         }
 
 
+# ---- random small tables against a twinscale binary -------------------------------
+
+RANDOM_KINDS = ("float on bin edges", "float", "float with missing", "int", "string")
+
+
+def random_column(rng, n, kind):
+    if kind == "float on bin edges":
+        return rng.integers(0, 11, n).astype(float)
+    if kind == "float":
+        return rng.standard_normal(n) * rng.choice([1e-3, 1.0, 1e4])
+    if kind == "float with missing":
+        v = rng.standard_normal(n)
+        v[rng.random(n) < 0.3] = np.nan
+        return v
+    if kind == "int":
+        return rng.integers(0, rng.integers(1, 4) + 1, n).astype(np.int32)
+    return rng.choice(np.array(["a", "b", "c"], dtype=object), n)
+
+
+def random_case(rng, folder):
+    """Three random small tables of one random schema, some real rows copied."""
+    spec = [(f"c{j}", RANDOM_KINDS[rng.integers(0, len(RANDOM_KINDS))]) for j in range(rng.integers(2, 6))]
+    tables = [{name: random_column(rng, n, kind) for name, kind in spec}
+              for n in rng.integers(5, 60, size=3)]
+    if rng.random() < 0.5:
+        m = min(4, *(len(t["c0"]) for t in tables))
+        for k in tables[0]:
+            tables[1][k][:m] = tables[2][k][:m] = tables[0][k][:m]
+    paths = [os.path.join(folder, f"{n}.h5") for n in ("real", "synthetic", "holdout")]
+    for p, t in zip(paths, tables):
+        write_cohort(p, t)
+    return paths
+
+
+def differences(ours, theirs):
+    """(what, |ours - theirs|) for every deterministic number; inf where one is null."""
+    def d(a, b):
+        return 0.0 if a is None and b is None else math.inf if a is None or b is None else abs(a - b)
+    q, e = ours["quality"], theirs["quality"]
+    out = [("quality", d(q[k], e[k])) for k in ("score", "column_shapes", "column_pair_trends")]
+    out += [(v["metric"], d(q["columns"][c]["score"], v["score"])) for c, v in e["columns"].items()]
+    out += [(b["metric"], d(a["score"], b["score"]) if a["columns"] == b["columns"] else math.inf)
+            for a, b in zip(q["pairs"], e["pairs"])]
+    for g in ("boundary_adherence", "category_adherence"):
+        out += [(g, d(ours["diagnostic"][g][c], v)) for c, v in theirs["diagnostic"][g].items()]
+    out += [(k, d(ours["privacy"][k], theirs["privacy"][k]))
+            for k in ("new_row_synthesis", "dcr_overfitting_protection")]
+    return out
+
+
+def random_check(n_cases, twinscale, folder):
+    """`gan report` against SDMetrics on n_cases random triples; prints the largest
+    difference per metric and exits 1 when one exceeds 1e-9."""
+    global SPREAD_RUNS
+    SPREAD_RUNS = 2
+    worst = {}
+    for case in range(n_cases):
+        d = os.path.join(folder, str(case))
+        os.makedirs(d, exist_ok=True)
+        paths = random_case(np.random.default_rng(1000 + case), d)
+        subprocess.run([twinscale, "gan", "report", "--real", paths[0], "--synthetic", paths[1], "--holdout",
+                        paths[2], "--json", os.path.join(d, "q.json")], check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(d, "q.json")) as f:
+            for what, diff in differences(json.load(f), expected(paths)):
+                worst[what] = max(worst.get(what, 0.0), diff)
+    for what, diff in sorted(worst.items()):
+        print(f"{what:30s} max |twinscale - SDMetrics| {diff:.3g}")
+    return 1 if max(worst.values()) > 1e-9 else 0
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("outdir", nargs="?", help="where the fixture files and expected.json go")
     ap.add_argument("--files", nargs=3, metavar=("REAL", "SYNTHETIC", "HOLDOUT"))
     ap.add_argument("--out", help="expected JSON for --files")
     ap.add_argument("--runs", type=int, default=400, help="DCRBaselineProtection runs for its spread (400)")
+    ap.add_argument("--random", type=int, metavar="N", help="compare N random small cases (in OUTDIR)")
+    ap.add_argument("--twinscale", help="the twinscale binary, for --random")
     args = ap.parse_args()
     global SPREAD_RUNS
     SPREAD_RUNS = args.runs
     if sdmetrics.__version__ != PINNED:
         sys.exit(f"gan_sdmetrics.py: sdmetrics {sdmetrics.__version__}; the report is checked against {PINNED}")
+    if args.random:
+        sys.exit(random_check(args.random, args.twinscale, args.outdir))
     if args.files:
         paths, out = args.files, args.out
         return write_expected(paths, out)

@@ -34,7 +34,8 @@ typedef enum tw_rng_purpose {
   TW_RNG_COHORT_PARAMS = 6, /* cohort parameter draws: blocks from attempt * 65536 (src/cohort/generate.h) */
   TW_RNG_ALLOCATION = 7,    /* a parallel trial's randomisation: "twin" = stratum, index = block (trial_assign.c) */
   TW_RNG_TRAIN = 8,         /* training: "twin" = data twin (validation split) or step (shuffles, rollout draws) */
-  TW_RNG_DP_SAMPLE = 9      /* DP-SGD's Poisson sampling: twin = example id, index = step (src/fed/dp_sgd.h) */
+  TW_RNG_DP_SAMPLE = 9,     /* DP-SGD's Poisson sampling: twin = example id, index = step (src/fed/dp_sgd.h) */
+  TW_RNG_GAN_REPORT = 10    /* gan report: DCRBaselineProtection's random rows, "twin" = row (src/gan/privacy.c) */
 } tw_rng_purpose;
 
 /* Random123's multipliers and Weyl key increments. */

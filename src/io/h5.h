@@ -127,6 +127,10 @@ int tw_h5_exists(tw_h5_file *f, const char *path);
 tw_status tw_h5_list(tw_h5_file *f, const char *group, char ***names, int *n);
 /* Rank and dims of a dataset, without reading it. */
 tw_status tw_h5_shape(tw_h5_file *f, const char *path, int *rank, int64_t *dims);
+/* What a dataset's values are, from its HDF5 type class (a cohort file's columns:
+** float continuous, integer and string discrete). */
+typedef enum tw_h5_class { TW_H5_CLASS_INTEGER, TW_H5_CLASS_FLOAT, TW_H5_CLASS_STRING, TW_H5_CLASS_OTHER } tw_h5_class;
+tw_status tw_h5_class_of(tw_h5_file *f, const char *path, tw_h5_class *cls);
 /* The `units` attribute of a dataset (copied into buf). */
 tw_status tw_h5_units(tw_h5_file *f, const char *path, char *buf, size_t cap);
 

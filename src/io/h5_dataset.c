@@ -289,6 +289,27 @@ tw_status tw_h5_shape(tw_h5_file *f, const char *path, int *rank, int64_t *dims)
   return st;
 }
 
+static tw_status value_class(tw_h5_scope *s, tw_h5_file *f, const char *path, tw_h5_class *cls) {
+  hid_t dset, type;
+  TW_TRY(tw_h5_open_dataset(s, f, path, &dset));
+  TW_H5_CHECK(type = tw_h5_keep(s, H5Dget_type(dset)));
+  H5T_class_t c;
+  TW_H5_CHECK(c = H5Tget_class(type));
+  *cls = c == H5T_INTEGER ? TW_H5_CLASS_INTEGER
+         : c == H5T_FLOAT ? TW_H5_CLASS_FLOAT
+         : c == H5T_STRING ? TW_H5_CLASS_STRING
+                           : TW_H5_CLASS_OTHER;
+  return TW_OK;
+}
+
+tw_status tw_h5_class_of(tw_h5_file *f, const char *path, tw_h5_class *cls) {
+  tw_h5_where(f, "dataset", path);
+  tw_h5_scope sc = {0};
+  tw_status st = value_class(&sc, f, path, cls);
+  tw_h5_release(&sc);
+  return st;
+}
+
 /* Conversion exceptions that would change a value turn the read into an error. */
 static H5T_conv_ret_t strict_conversion(H5T_conv_except_t what, hid_t src, hid_t dst, void *from, void *to,
                                         void *lossy) {

@@ -1,0 +1,250 @@
+/*
+** report.c: the gan report (report.h): the three tables read, the
+** QualityReport's two properties and score, the diagnostic adherences and the
+** privacy metrics, and the JSON document.
+*/
+#include <errno.h>  /* errno */
+#include <math.h>   /* isnan, NAN */
+#include <stdio.h>  /* FILE, fopen, rename, remove */
+#include <stdlib.h> /* calloc, malloc, free */
+#include <string.h> /* strerror, strlen */
+
+#include "core/json.h"
+#include "gan/metrics.h"
+#include "gan/report.h"
+
+/* Mean of the values that are not NaN (pandas' mean; NaN when there are none). */
+static double nan_mean(const double *v, int64_t n) {
+  double sum = 0;
+  int64_t k = 0;
+  for (int64_t i = 0; i < n; ++i)
+    if (!isnan(v[i])) sum += v[i], ++k;
+  return k ? sum / (double)k : NAN;
+}
+
+static tw_status column_shapes(const tw_gan_table *real, const tw_gan_table *syn, tw_gan_report *r) {
+  const tw_gan_schema *sc = real->schema;
+  for (int j = 0; j < sc->n_cols; ++j) {
+    const double *x = tw_gan_col(real, j), *y = tw_gan_col(syn, j);
+    if (sc->cols[j].kind == TW_GAN_CONTINUOUS)
+      TW_TRY(tw_gan_ks_complement(x, real->n_rows, y, syn->n_rows, &r->column_score[j]));
+    else
+      TW_TRY(tw_gan_tv_complement(x, real->n_rows, y, syn->n_rows, &r->column_score[j]));
+  }
+  r->column_shapes = nan_mean(r->column_score, sc->n_cols);
+  return TW_OK;
+}
+
+/* The binned copy of each continuous column of t (codes, (n_cols, n_rows));
+** ok[j] 0 where SDMetrics' binning fails. */
+static void bin_columns(const tw_gan_table *t, double *codes, int *ok) {
+  for (int j = 0; j < t->schema->n_cols; ++j)
+    ok[j] = t->schema->cols[j].kind != TW_GAN_CONTINUOUS ||
+            tw_gan_digitize(tw_gan_col(t, j), t->n_rows, codes + (size_t)j * (size_t)t->n_rows);
+}
+
+typedef struct binned {
+  const tw_gan_table *t;
+  double *codes;
+  int *ok;
+} binned;
+
+/* Column j as a discrete column: itself, or its bins; NULL when binning failed. */
+static const double *as_discrete(const binned *b, int j) {
+  if (b->t->schema->cols[j].kind == TW_GAN_DISCRETE) return tw_gan_col(b->t, j);
+  return b->ok[j] ? b->codes + (size_t)j * (size_t)b->t->n_rows : NULL;
+}
+
+static tw_status pair_score(const binned *br, const binned *bs, int a, int b, tw_gan_pair_score *p) {
+  const tw_gan_table *real = br->t, *syn = bs->t;
+  const tw_gan_schema *sc = real->schema;
+  p->a = a, p->b = b, p->score = NAN;
+  tw_gan_pair out;
+  if (sc->cols[a].kind == TW_GAN_CONTINUOUS && sc->cols[b].kind == TW_GAN_CONTINUOUS) {
+    p->metric = "CorrelationSimilarity";
+    TW_TRY(tw_gan_correlation_similarity(tw_gan_col(real, a), tw_gan_col(real, b), real->n_rows, tw_gan_col(syn, a),
+                                         tw_gan_col(syn, b), syn->n_rows, TW_GAN_REAL_CORRELATION_THRESHOLD, &out));
+    p->score = out.score;
+    return TW_OK;
+  }
+  p->metric = "ContingencySimilarity";
+  const double *ra = as_discrete(br, a), *rb = as_discrete(br, b), *sa = as_discrete(bs, a), *sb = as_discrete(bs, b);
+  if (!ra || !rb || !sa || !sb) return TW_OK; /* SDMetrics: "Preprocessing failed", no score */
+  TW_TRY(tw_gan_contingency_similarity(ra, rb, real->n_rows, sa, sb, syn->n_rows, TW_GAN_REAL_ASSOCIATION_THRESHOLD,
+                                       &out));
+  p->score = out.score;
+  return TW_OK;
+}
+
+static tw_status pair_trends(const binned *br, const binned *bs, tw_gan_report *r) {
+  int n = br->t->schema->n_cols, k = 0;
+  for (int a = 0; a < n; ++a)
+    for (int b = a + 1; b < n; ++b) TW_TRY(pair_score(br, bs, a, b, &r->pairs[k++]));
+  r->n_pairs = k;
+  double sum = 0;
+  int counted = 0;
+  for (int i = 0; i < k; ++i)
+    if (!isnan(r->pairs[i].score)) sum += r->pairs[i].score, ++counted;
+  r->column_pair_trends = counted ? sum / counted : NAN;
+  return TW_OK;
+}
+
+tw_status tw_gan_quality(const tw_gan_table *real, const tw_gan_table *syn, tw_gan_report *r) {
+  int n = real->schema->n_cols;
+  size_t n_pairs = (size_t)n * (size_t)(n - 1) / 2;
+  r->column_score = calloc((size_t)n, sizeof *r->column_score);
+  r->pairs = calloc(n_pairs ? n_pairs : 1, sizeof *r->pairs);
+  binned br = {real, malloc((size_t)n * (size_t)real->n_rows * sizeof(double)), calloc((size_t)n, sizeof(int))};
+  binned bs = {syn, malloc((size_t)n * (size_t)syn->n_rows * sizeof(double)), calloc((size_t)n, sizeof(int))};
+  tw_status st = TW_OK;
+  if (!r->column_score || !r->pairs || !br.codes || !br.ok || !bs.codes || !bs.ok) {
+    st = TW_FAIL(TW_ERR_NOMEM, "out of memory: the quality report of %d columns", n);
+  } else {
+    bin_columns(real, br.codes, br.ok);
+    bin_columns(syn, bs.codes, bs.ok);
+    st = column_shapes(real, syn, r);
+    if (st == TW_OK) st = pair_trends(&br, &bs, r);
+  }
+  free(br.codes), free(br.ok), free(bs.codes), free(bs.ok);
+  double parts[2] = {r->column_shapes, r->column_pair_trends};
+  r->score = nan_mean(parts, 2);
+  return st;
+}
+
+static tw_status diagnostic(tw_gan_report *r) {
+  const tw_gan_table *real = &r->real, *syn = &r->synthetic;
+  if (!(r->adherence = calloc((size_t)r->schema.n_cols, sizeof *r->adherence)))
+    return TW_FAIL(TW_ERR_NOMEM, "out of memory: adherence");
+  for (int j = 0; j < r->schema.n_cols; ++j) {
+    const double *x = tw_gan_col(real, j), *y = tw_gan_col(syn, j);
+    if (r->schema.cols[j].kind == TW_GAN_CONTINUOUS)
+      r->adherence[j] = tw_gan_boundary_adherence(x, real->n_rows, y, syn->n_rows);
+    else
+      TW_TRY(tw_gan_category_adherence(x, real->n_rows, y, syn->n_rows, &r->adherence[j]));
+  }
+  return TW_OK;
+}
+
+static tw_status privacy(tw_gan_report *r) {
+  TW_TRY(tw_gan_new_row_synthesis(&r->real, &r->synthetic, TW_GAN_NUMERICAL_MATCH_TOLERANCE, &r->new_row_synthesis));
+  double *d = malloc((size_t)(r->synthetic.n_rows + 1) * sizeof *d); /* DCR(synthetic -> real), used twice */
+  if (!d) return TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows", (long long)r->synthetic.n_rows);
+  tw_status st = tw_gan_dcr(&r->synthetic, &r->real, d);
+  if (st == TW_OK) st = tw_gan_dcr_overfitting(&r->real, &r->synthetic, &r->holdout, d, &r->dcr_overfitting_protection);
+  if (st == TW_OK)
+    st = tw_gan_dcr_baseline(&r->real, &r->synthetic, d, r->seed, &r->dcr_baseline_protection, r->dcr_baseline_medians);
+  free(d);
+  return st;
+}
+
+static tw_status run(const char *real, const char *syn, const char *holdout, tw_gan_report *r) {
+  TW_TRY(tw_gan_schema_read(real, &r->schema));
+  TW_TRY(tw_gan_table_read(real, "the real cohort", &r->schema, &r->real));
+  TW_TRY(tw_gan_table_read(syn, "the synthetic cohort", &r->schema, &r->synthetic));
+  TW_TRY(tw_gan_table_read(holdout, "the holdout cohort", &r->schema, &r->holdout));
+  TW_TRY(tw_gan_quality(&r->real, &r->synthetic, r));
+  TW_TRY(diagnostic(r));
+  return privacy(r);
+}
+
+tw_status tw_gan_report_run(const char *real, const char *synthetic, const char *holdout, uint64_t seed,
+                            tw_gan_report *r) {
+  memset(r, 0, sizeof *r);
+  r->seed = seed;
+  tw_status st = run(real, synthetic, holdout, r);
+  if (st != TW_OK) tw_gan_report_free(r);
+  return st;
+}
+
+static void write_quality(tw_json_writer *w, const tw_gan_report *r) {
+  const tw_gan_schema *sc = &r->schema;
+  tw_json_key(w, "quality");
+  tw_json_begin_object(w);
+  tw_json_key(w, "score"), tw_json_number(w, r->score);
+  tw_json_key(w, "column_shapes"), tw_json_number(w, r->column_shapes);
+  tw_json_key(w, "column_pair_trends"), tw_json_number(w, r->column_pair_trends);
+  tw_json_key(w, "columns");
+  tw_json_begin_object(w);
+  for (int j = 0; j < sc->n_cols; ++j) {
+    tw_json_key(w, sc->cols[j].name);
+    tw_json_begin_object(w);
+    const char *metric = sc->cols[j].kind == TW_GAN_CONTINUOUS ? "KSComplement" : "TVComplement";
+    tw_json_key(w, "metric"), tw_json_string(w, metric);
+    tw_json_key(w, "score"), tw_json_number(w, r->column_score[j]);
+    tw_json_end_object(w);
+  }
+  tw_json_end_object(w);
+  tw_json_key(w, "pairs");
+  tw_json_begin_array(w);
+  for (int k = 0; k < r->n_pairs; ++k) {
+    const tw_gan_pair_score *p = &r->pairs[k];
+    tw_json_begin_object(w);
+    tw_json_key(w, "columns");
+    tw_json_begin_array(w);
+    tw_json_string(w, sc->cols[p->a].name), tw_json_string(w, sc->cols[p->b].name);
+    tw_json_end_array(w);
+    tw_json_key(w, "metric"), tw_json_string(w, p->metric);
+    tw_json_key(w, "score"), tw_json_number(w, p->score);
+    tw_json_end_object(w);
+  }
+  tw_json_end_array(w);
+  tw_json_end_object(w);
+}
+
+static void write_adherence(tw_json_writer *w, const tw_gan_report *r, const char *key, tw_gan_kind kind) {
+  tw_json_key(w, key);
+  tw_json_begin_object(w);
+  for (int j = 0; j < r->schema.n_cols; ++j)
+    if (r->schema.cols[j].kind == kind) tw_json_key(w, r->schema.cols[j].name), tw_json_number(w, r->adherence[j]);
+  tw_json_end_object(w);
+}
+
+static void write_document(tw_json_writer *w, const tw_gan_report *r) {
+  tw_json_begin_object(w);
+  write_quality(w, r);
+  tw_json_key(w, "diagnostic");
+  tw_json_begin_object(w);
+  write_adherence(w, r, "boundary_adherence", TW_GAN_CONTINUOUS);
+  write_adherence(w, r, "category_adherence", TW_GAN_DISCRETE);
+  tw_json_end_object(w);
+  tw_json_key(w, "privacy");
+  tw_json_begin_object(w);
+  tw_json_key(w, "new_row_synthesis"), tw_json_number(w, r->new_row_synthesis);
+  tw_json_key(w, "dcr_overfitting_protection"), tw_json_number(w, r->dcr_overfitting_protection);
+  tw_json_key(w, "dcr_baseline_protection"), tw_json_number(w, r->dcr_baseline_protection);
+  tw_json_end_object(w);
+  tw_json_end_object(w);
+}
+
+tw_status tw_gan_report_write_json(const tw_gan_report *r, const char *path) {
+  size_t len = strlen(path) + sizeof ".partial";
+  char *partial = malloc(len);
+  if (!partial) return TW_FAIL(TW_ERR_NOMEM, "out of memory");
+  snprintf(partial, len, "%s.partial", path);
+  FILE *f = fopen(partial, "w");
+  tw_status st = f ? TW_OK : TW_FAIL(TW_ERR_IO, "%s: cannot write (%s)", partial, strerror(errno));
+  if (f) {
+    tw_json_writer w;
+    tw_json_init(&w, f);
+    write_document(&w, r);
+    st = tw_json_finish(&w, path);
+    if (fclose(f) != 0 && st == TW_OK) st = TW_FAIL(TW_ERR_IO, "%s: write failed", partial);
+    if (st == TW_OK && rename(partial, path) != 0)
+      st = TW_FAIL(TW_ERR_IO, "%s: cannot rename to %s (%s)", partial, path, strerror(errno));
+    if (st != TW_OK) remove(partial);
+  }
+  free(partial);
+  return st;
+}
+
+void tw_gan_report_free(tw_gan_report *r) {
+  tw_gan_table_free(&r->real);
+  tw_gan_table_free(&r->synthetic);
+  tw_gan_table_free(&r->holdout);
+  tw_gan_schema_free(&r->schema);
+  free(r->column_score);
+  free(r->pairs);
+  free(r->adherence);
+  r->column_score = r->adherence = NULL;
+  r->pairs = NULL;
+}

@@ -25,9 +25,12 @@ TW_EXTERN_C_BEGIN
 
 /* Likelihood: CGM = bg + e, e ~ N(0, sigma^2) independent per sample. sigma is
 ** the standard deviation of simglucose's Dexcom sensor noise (sensor.h, the
-** Johnson SU of sensor_params.csv), measured on twinscale's own sensor
-** (tests/twin/fit_experiment.c prints it; docs/personal-twins.md, "Fit"). */
-#define TW_FIT_CGM_SIGMA 7.6
+** Johnson SU of sensor_params.csv), measured on twinscale's own sensor over
+** 200 persons x 14 days where bg is in 60-300 mg/dL: 11.7 mg/dL
+** (tests/twin/fit_experiment.c prints it; docs/personal-twins.md, "Fit"). The
+** noise is AR(1) over 15 minutes, so independent errors overstate the
+** information of 3-minute samples; the MAP is unaffected by the scale. */
+#define TW_FIT_CGM_SIGMA 11.7
 
 /* One person's data over a simulation window. The simulation starts at minute
 ** s0 (the first CGM sample of the window, rounded down) from the initial state
@@ -116,7 +119,8 @@ enum {
   TW_FIT_OK = 0,
   TW_FIT_NOT_CONVERGED = 1, /* the iteration limit came before convergence */
   TW_FIT_NO_DATA = 2,       /* no CGM sample in the fit window: not fitted (the prior mean is reported) */
-  TW_FIT_SIM_FAILED = 4     /* the simulation failed at the MAP (non-finite state) */
+  TW_FIT_SIM_FAILED = 4,    /* the simulation failed at the start (non-finite state) */
+  TW_FIT_POOR_FIT = 8       /* the RMS CGM residual at the MAP exceeds 3 sigma: the twin does not follow the person */
 };
 
 typedef struct tw_fit_map_opts {
@@ -132,6 +136,7 @@ typedef struct tw_fit_map_result {
   int k;
   double *theta;   /* (n, k) log-parameters at the MAP */
   double *nlp;     /* (n) the negative log posterior at the MAP (without constants) */
+  double *rms;     /* (n) RMS of CGM - bg at the MAP over the fit window, mg/dL (NaN: not fitted) */
   double *hess;    /* (n, k, k) the Gauss-Newton Hessian of the objective at the MAP (for a Laplace step) */
   int32_t *flag;   /* (n) TW_FIT_* bits */
   int32_t *iters;  /* (n) iterations until convergence */

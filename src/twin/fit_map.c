@@ -200,10 +200,11 @@ static tw_status result_alloc(int64_t n, int K, tw_fit_map_result *r) {
   r->n = n, r->k = K;
   r->theta = calloc((size_t)(n * K) + 1, sizeof(double));
   r->nlp = calloc((size_t)n + 1, sizeof(double));
+  r->rms = calloc((size_t)n + 1, sizeof(double));
   r->hess = calloc((size_t)(n * K * K) + 1, sizeof(double));
   r->flag = calloc((size_t)n + 1, sizeof(int32_t));
   r->iters = calloc((size_t)n + 1, sizeof(int32_t));
-  if (!r->theta || !r->nlp || !r->hess || !r->flag || !r->iters) {
+  if (!r->theta || !r->nlp || !r->rms || !r->hess || !r->flag || !r->iters) {
     tw_fit_map_result_free(r);
     return TW_FAIL(TW_ERR_NOMEM, "fit: out of memory for the results of %lld persons", (long long)n);
   }
@@ -211,7 +212,7 @@ static tw_status result_alloc(int64_t n, int K, tw_fit_map_result *r) {
 }
 
 void tw_fit_map_result_free(tw_fit_map_result *r) {
-  free(r->theta), free(r->nlp), free(r->hess), free(r->flag), free(r->iters);
+  free(r->theta), free(r->nlp), free(r->rms), free(r->hess), free(r->flag), free(r->iters);
   memset(r, 0, sizeof *r);
 }
 
@@ -239,6 +240,15 @@ static tw_status lm_iterate(const tw_fit_sim *s, const tw_fit_data *d, const lm_
   return TW_OK;
 }
 
+/* RMS of the CGM residuals at the accepted point: the objective less its prior part. */
+static double residual_rms(const lm_ctx *x, const tw_fit_person *f, const lm_person *q) {
+  double w[K_MAX], s = 0.0;
+  tw_fit_prior_whiten(x->pr, q->theta, w);
+  for (int a = 0; a < x->pr->k; ++a) s += w[a] * w[a];
+  const double r2 = 2.0 * q->f - s;
+  return x->sigma * sqrt((r2 > 0.0 ? r2 : 0.0) / (double)f->n_obs);
+}
+
 static int any_active(const lm_person *q, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     if (q[i].active) return 1;
@@ -262,6 +272,8 @@ tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pri
     memcpy(out->theta + i * K, q[i].theta, sizeof(double) * (size_t)K);
     memcpy(out->hess + i * K * K, q[i].H, sizeof(double) * (size_t)(K * K));
     out->nlp[i] = q[i].has_point ? q[i].f : NAN;
+    out->rms[i] = q[i].has_point ? residual_rms(&x, &d->p[i], &q[i]) : NAN;
+    if (out->rms[i] > 3.0 * o->sigma) out->flag[i] |= TW_FIT_POOR_FIT;
     out->iters[i] = q[i].iters;
   }
   buffers_free(&b);

@@ -11,13 +11,18 @@
 ** Exit status: 0; 2 bad input (one line: FILE:LINE:COL, FILE: record N (line L),
 ** an unset or short salt, no person with a usable CGM sample; no records file
 ** is written then); 1 other failures.
+**
+** `twinscale twin fit CONFIG [--set KEY=VALUE]... [-o PATH] [--force]`: the
+** `twin_fit` config (src/twin/fit_job.h): every person of a records file
+** fitted by batched MAP and written as fitted twins, with a summary line.
+** Fits on rank 0 alone (the fit is not distributed over ranks yet).
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
 #if TW_HAVE_HDF5
 #include <stdio.h>  /* printf, fprintf */
 #include <stdlib.h> /* getenv */
-#include <string.h> /* strlen */
+#include <string.h> /* strlen, memset */
 
 #include "cli/cli.h"       /* tw_cmd_twin_import, tw_cli_fail */
 #include "cli/options.h"   /* tw_opts_parse_named */
@@ -92,6 +97,42 @@ int tw_cmd_twin_import(int argc, char **argv) {
   tw_records_free(&r);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }
+
+#if TW_HAVE_YAML
+#include "cli/config_kinds.h" /* tw_config_load */
+#include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
+#include "run/run.h"          /* tw_run_check_output */
+#include "twin/fit_job.h"     /* tw_twin_fit_run */
+
+static void fit_report(const char *path, const tw_twin_fit_report *r) {
+  printf("wrote %s (%lld persons: %lld fitted, %lld flagged: %lld not converged, %lld without CGM in fit_days, "
+         "%lld poor fits)\n", path, (long long)r->persons, (long long)r->fitted, (long long)r->flagged,
+         (long long)r->not_converged, (long long)r->no_data, (long long)r->poor);
+  printf("MAP: %.1f s, %lld batched simulations, %.1f persons/min; median RMS CGM residual %.1f mg/dL\n", r->seconds,
+         (long long)r->evaluations, r->seconds > 0 ? 60.0 * (double)r->persons / r->seconds : 0.0, r->median_rms);
+}
+
+static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *dist) {
+  tw_twin_fit_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_twin_fit_report rep;
+  memset(&rep, 0, sizeof rep);
+  char path[4096] = "";
+  tw_status st = tw_config_load(file, "twin_fit", co->set.items, co->set.n, co->output, &c, &doc);
+  if (st == TW_OK) {
+    snprintf(path, sizeof path, "%s", c.output.path);
+    st = tw_run_check_output(path, co->force);
+    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, &rep);
+    tw_cfg_release(&tw_twin_fit_config_schema, &c);
+  }
+  tw_cfg_free(doc);
+  st = tw_dist_agree(dist, st);
+  if (st == TW_OK && dist->rank == 0) fit_report(path, &rep);
+  return tw_cli_job_exit(dist, st, 0);
+}
+
+int tw_cmd_twin_fit(int argc, char **argv) { return tw_cli_job_command("twin fit", argc, argv, run_fit); }
+#endif
 #else
 typedef int tw_cmd_twin_needs_hdf5; /* ISO C wants a non-empty file */
 #endif

@@ -32,6 +32,12 @@ TW_EXTERN_C_BEGIN
 ** information of 3-minute samples; the MAP is unaffected by the scale. */
 #define TW_FIT_CGM_SIGMA 11.7
 
+/* CGM readings at or beyond these limits are censored (mg/dL): the sensor
+** clips there (simglucose's Dexcom: 39 and 600; a Dexcom G6 shows LOW below 40
+** and HIGH above 400). A model bg beyond a censored reading adds no cost. */
+#define TW_FIT_CGM_LO 40.0
+#define TW_FIT_CGM_HI 400.0
+
 /* One person's data over a simulation window. The simulation starts at minute
 ** s0 (the first CGM sample of the window, rounded down) from the initial state
 ** of tw_fit_init_state at g0 (that sample, mg/dL) and basal0 (U/min, the basal

@@ -19,7 +19,7 @@
 extern const tw_pack tw_pack_t1d;
 
 /* Declared identifiable by the experiment of docs/personal-twins.md ("Fit"). */
-const char *const tw_fit_identifiable[] = {"kp1", "kmax", NULL};
+const char *const tw_fit_identifiable[] = {"Vmx", "kp1", "kmax", NULL};
 
 static const tw_cfg_field output_fields[] = {
     {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_twin_fit_output_cfg, path), .default_text = "twins.h5",

@@ -41,6 +41,13 @@ static void prior_precision(const tw_fit_prior *pr, double *P) {
     }
 }
 
+/* A reading at the sensor's floor (ceiling) says only that glucose was at or
+** below (above) it: a model value beyond it costs nothing (a one-sided,
+** censored residual). */
+static int censored(double cgm, double bg) {
+  return (cgm <= TW_FIT_CGM_LO && bg <= cgm) || (cgm >= TW_FIT_CGM_HI && bg >= cgm);
+}
+
 /* What every person's objective needs besides its own data. */
 typedef struct lm_ctx {
   const tw_fit_prior *pr;
@@ -66,6 +73,7 @@ static double person_objective(const lm_ctx *x, const tw_fit_person *f, const do
   for (int64_t i = 0; i < f->n_obs; ++i) {
     const double r = (bg[i] - f->obs_g[i]) / x->sigma;
     if (!isfinite(r)) return INFINITY;
+    if (censored(f->obs_g[i], bg[i])) continue;
     s += r * r;
     if (!H) continue;
     for (int a = 0; a < K; ++a) J[a] = (bg[(a + 1) * x->ld + i] - bg[i]) / (x->h * x->sigma);

@@ -30,7 +30,7 @@ grep -q "^wrote $tmp/t.h5 (6 persons: 3 fitted, 3 flagged: 0 not converged, 3 wi
   "$tmp/out" || fail "the summary line"
 [ "$(vals "$tmp/t.h5" /fit/flag)" = "0,0,2,2,0,2" ] || fail "/fit/flag: $(vals "$tmp/t.h5" /fit/flag)"
 h5dump -H -d /prediction/cgm "$tmp/t.h5" | grep -q "SIMPLE { ( 6, 20 ) / ( 6, 20 ) }" || fail "/prediction/cgm shape"
-h5dump -a identifiable "$tmp/t.h5" | grep -q '"kp1,kmax"' || fail "the identifiable attribute"
+h5dump -a identifiable "$tmp/t.h5" | grep -q '"Vmx,kp1,kmax"' || fail "the identifiable attribute"
 for p in Vmx kp1 kp3 kabs kmax; do h5dump -H -d /fit/$p/map "$tmp/t.h5" > /dev/null || fail "/fit/$p/map"; done
 
 printf 'kind: twin_fit\nrecords: ns.h5\nfit_days: [1, 1]\nparameters: [kp1, Vmx]\noutput: {path: %s/ns-t.h5}\n' \

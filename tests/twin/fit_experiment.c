@@ -4,7 +4,9 @@
 ** Not a ctest (minutes for 200 persons): build the target twin_fit_experiment
 ** and run
 **     twin_fit_experiment N_PERSONS FIT_DAYS TOTAL_DAYS PARAM [PARAM ...]
-** Synthetic persons: the fitted parameters drawn from the log-normal prior
+** A PARAM written +PARAM is drawn for the synthetic persons but not fitted
+** (the fit keeps the population twin's value: a misspecified model).
+** Synthetic persons: the drawn parameters from the log-normal prior
 ** (tw_fit_prior_draw, Philox), the others at the population twin, body weight
 ** the population's x lognormal(0, 0.2). Basal: the rate whose steady state is
 ** 120 mg/dL (a titrated basal). Meals per day: breakfast 40-70 g at 7:00,
@@ -158,9 +160,17 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: %s N_PERSONS FIT_DAYS TOTAL_DAYS PARAM [PARAM ...]\n", argv[0]);
     return 2;
   }
-  const int n = atoi(argv[1]), fit_days = atoi(argv[2]), days = atoi(argv[3]), K = argc - 4;
-  tw_fit_prior pr;
-  if (tw_fit_prior_build(&tw_pack_t1d, (const char *const *)(argv + 4), K, &pr) != TW_OK) {
+  const int n = atoi(argv[1]), fit_days = atoi(argv[2]), days = atoi(argv[3]), K_all = argc - 4;
+  /* PARAM: drawn and fitted; +PARAM: drawn for the synthetic persons, not fitted */
+  const char *all_names[TW_FIT_MAX_PARAMS], *fit_names[TW_FIT_MAX_PARAMS];
+  int K = 0;
+  for (int a = 0; a < K_all && a < TW_FIT_MAX_PARAMS; ++a) {
+    all_names[a] = argv[4 + a] + (argv[4 + a][0] == '+');
+    if (argv[4 + a][0] != '+') fit_names[K++] = argv[4 + a];
+  }
+  tw_fit_prior pr, pr_truth;
+  if (tw_fit_prior_build(&tw_pack_t1d, all_names, K_all, &pr_truth) != TW_OK ||
+      tw_fit_prior_build(&tw_pack_t1d, fit_names, K, &pr) != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
     return 2;
   }
@@ -171,7 +181,7 @@ int main(int argc, char **argv) {
   double *et = malloc(sizeof(double) * (size_t)per_meal), *eg = malloc(sizeof(double) * (size_t)per_meal);
   for (int i = 0; i < n; ++i) {
     int ne;
-    make_person(&pr, &r, i, days, &tr[i], et, eg, &ne);
+    make_person(&pr_truth, &r, i, days, &tr[i], et, eg, &ne);
   }
   int64_t *rows = malloc(sizeof(int64_t) * (size_t)n);
   for (int i = 0; i < n; ++i) rows[i] = i;
@@ -186,8 +196,8 @@ int main(int argc, char **argv) {
   tw_fit_data_free(&all);
   if (tw_fit_data_build(&r, rows, n, &o_all, &all) != TW_OK || tw_fit_data_build(&r, rows, n, &o_fit, &fit) != TW_OK)
     return 1;
-  printf("%d persons, fit days 1-%d, predict days %d-%d, %d parameters; CGM noise SD seen %.2f mg/dL (sigma %.2f)\n",
-         n, fit_days, fit_days + 1, days, K, sigma_seen, TW_FIT_CGM_SIGMA);
+  printf("%d persons (%d parameters drawn), fit days 1-%d, predict days %d-%d, %d parameters fitted; CGM noise SD seen %.2f mg/dL (sigma %.2f)\n",
+         n, K_all, fit_days, fit_days + 1, days, K, sigma_seen, TW_FIT_CGM_SIGMA);
   tw_fit_sim s = tw_fit_sim_default();
   tw_fit_map_opts mo = tw_fit_map_defaults();
   tw_fit_map_result res;
@@ -206,8 +216,9 @@ int main(int argc, char **argv) {
   for (int a = 0; a < K; ++a) {
     int cover = 0;
     for (int i = 0; i < n; ++i) {
-      e_map[i] = fabs(exp(res.theta[i * K + a] - tr[i].theta[a]) - 1.0);
-      e_pri[i] = fabs(exp(pr.mean[a] - tr[i].theta[a]) - 1.0);
+      const double tv = log(tr[i].p[pr.index[a]]);
+      e_map[i] = fabs(exp(res.theta[i * K + a] - tv) - 1.0);
+      e_pri[i] = fabs(exp(pr.mean[a] - tv) - 1.0);
       /* Laplace: the marginal SD from the inverse Gauss-Newton Hessian */
       double A[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS], e[TW_FIT_MAX_PARAMS] = {0};
       memcpy(A, res.hess + (int64_t)i * K * K, sizeof(double) * (size_t)(K * K));
@@ -224,9 +235,9 @@ int main(int argc, char **argv) {
         e[c] /= A[c * K + c];
       }
       const double sd = sqrt(e[a] > 0 ? e[a] : 0);
-      cover += fabs(res.theta[i * K + a] - tr[i].theta[a]) <= 1.6449 * sd;
+      cover += fabs(res.theta[i * K + a] - tv) <= 1.6449 * sd;
     }
-    printf("%-6s %11.1f%% %11.1f%% %9.0f%%\n", argv[4 + a], 100 * median(e_map, n), 100 * median(e_pri, n),
+    printf("%-6s %11.1f%% %11.1f%% %9.0f%%\n", fit_names[a], 100 * median(e_map, n), 100 * median(e_pri, n),
            100.0 * cover / n);
   }
   double *bg_map = malloc(sizeof(double) * (size_t)(n * all.max_obs)), *bg_pop = malloc(sizeof(double) * (size_t)(n * all.max_obs));
@@ -234,8 +245,9 @@ int main(int argc, char **argv) {
   for (int i = 0; i < n; ++i) memcpy(theta_pop + i * K, pr.mean, sizeof(double) * (size_t)K);
   if (predict(&all, &pr, res.theta, 0, NULL, bg_map) != TW_OK || predict(&all, &pr, theta_pop, 0, NULL, bg_pop) != TW_OK)
     return 1;
-  double sm = 0, sp = 0;
-  int better = 0, counted = 0;
+  double sm = 0, sp = 0, um = 0, up = 0;
+  int better = 0, counted = 0, unflagged = 0;
+  double *pm = malloc(sizeof(double) * (size_t)n), *pp = malloc(sizeof(double) * (size_t)n);
   double *ratio = malloc(sizeof(double) * (size_t)n);
   for (int i = 0; i < n; ++i) {
     const double a = fit_days * 1440.0, b = days * 1440.0;
@@ -251,12 +263,17 @@ int main(int argc, char **argv) {
     if (res.flag[i])
       printf("person %d flagged %d: true basal %.3f U/h, nlp %.1f\n", i, res.flag[i], tr[i].basal * 60, res.nlp[i]);
     if (!(rm >= 0) || !(rp >= 0)) continue;
+    pm[counted] = rm, pp[counted] = rp;
     sm += rm * rm, sp += rp * rp, better += rm < rp, ratio[counted++] = rm / rp;
+    if (!res.flag[i]) um += rm * rm, up += rp * rp, ++unflagged;
     if (i < 10) printf("person %d (flag %d, %d iterations): RMSE days %d-%d MAP %.1f, population %.1f mg/dL\n", i, res.flag[i], res.iters[i], fit_days + 1, days, rm, rp);
   }
   printf("prediction RMSE days %d-%d over %d persons: MAP %.1f, population-average twin %.1f mg/dL (%.0f%% lower); "
          "MAP better for %d; median per-person ratio %.2f\n",
          fit_days + 1, days, counted, sqrt(sm / counted), sqrt(sp / counted), 100 * (1 - sqrt(sm / sp)), better,
          median(ratio, counted));
+  printf("per person RMSE days %d-%d: median MAP %.1f, population %.1f mg/dL; the %d unflagged persons overall: MAP "
+         "%.1f, population %.1f mg/dL (%.0f%% lower)\n", fit_days + 1, days, median(pm, counted), median(pp, counted),
+         unflagged, sqrt(um / unflagged), sqrt(up / unflagged), 100 * (1 - sqrt(um / up)));
   return 0;
 }

@@ -22,6 +22,10 @@
 TW_EXTERN_C_BEGIN
 
 #define TW_FIT_MAX_PARAMS 12 /* parameters fitted per person, at most */
+/* Persons per batched simulation in the MAP: a batch holds TW_FIT_BLOCK (k+1)
+** columns and their bg at every CGM sample (90 days of 5-minute CGM, k = 5:
+** 80 MB), so memory does not grow with the number of persons. */
+#define TW_FIT_BLOCK 64
 
 /* Likelihood: CGM = bg + e, e ~ N(0, sigma^2) independent per sample. sigma is
 ** the standard deviation of simglucose's Dexcom sensor noise (sensor.h, the
@@ -146,7 +150,7 @@ typedef struct tw_fit_map_result {
   double *hess;    /* (n, k, k) the Gauss-Newton Hessian of the objective at the MAP (for a Laplace step) */
   int32_t *flag;   /* (n) TW_FIT_* bits */
   int32_t *iters;  /* (n) iterations until convergence */
-  int64_t evaluations; /* batched simulations run */
+  int64_t evaluations; /* batched simulations run (one per block of TW_FIT_BLOCK persons per iteration) */
 } tw_fit_map_result;
 
 /* The MAP of every person of d, all together. Deterministic (no random numbers;

@@ -162,10 +162,10 @@ static void lm_update(const lm_ctx *x, const tw_fit_person *f, const tw_fit_map_
 
 /* The columns of every active person: its trial, then trial + h e_a. */
 static int64_t build_columns(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const lm_person *q,
-                             double h, int64_t *col_person, double *params) {
+                             double h, int64_t i0, int64_t i1, int64_t *col_person, double *params) {
   const int K = pr->k, np = s->pack->n_params;
   int64_t C = 0;
-  for (int64_t i = 0; i < d->n; ++i) {
+  for (int64_t i = i0; i < i1; ++i) {
     if (!q[i].active) continue;
     for (int a = 0; a <= K; ++a, ++C) {
       double t[K_MAX];
@@ -234,16 +234,22 @@ static void lm_start(const tw_fit_data *d, const tw_fit_prior *pr, lm_person *q,
   }
 }
 
-/* One batched simulation of every active person; each then updates. */
+/* One batched simulation per block of TW_FIT_BLOCK persons (bounding the
+** memory of the bg samples), all persons' columns advancing together within
+** it; each active person then updates. */
 static tw_status lm_iterate(const tw_fit_sim *s, const tw_fit_data *d, const lm_ctx *x, const tw_fit_map_opts *o,
                             lm_person *q, lm_buffers *b, tw_fit_map_result *out) {
   const int K = x->pr->k;
-  const int64_t C = build_columns(s, d, x->pr, q, o->fd_step, b->col_person, b->params);
-  TW_TRY(tw_fit_simulate(s, d, C, b->col_person, b->params, b->bg, b->flag));
-  out->evaluations++;
-  for (int64_t c = 0; c < C; c += K + 1) {
-    const int64_t i = b->col_person[c];
-    lm_update(x, &d->p[i], o, b->bg + c * d->max_obs, &q[i], &out->flag[i]);
+  for (int64_t i0 = 0; i0 < d->n; i0 += TW_FIT_BLOCK) {
+    const int64_t i1 = i0 + TW_FIT_BLOCK < d->n ? i0 + TW_FIT_BLOCK : d->n;
+    const int64_t C = build_columns(s, d, x->pr, q, o->fd_step, i0, i1, b->col_person, b->params);
+    if (C == 0) continue;
+    TW_TRY(tw_fit_simulate(s, d, C, b->col_person, b->params, b->bg, b->flag));
+    out->evaluations++;
+    for (int64_t c = 0; c < C; c += K + 1) {
+      const int64_t i = b->col_person[c];
+      lm_update(x, &d->p[i], o, b->bg + c * d->max_obs, &q[i], &out->flag[i]);
+    }
   }
   return TW_OK;
 }
@@ -272,7 +278,7 @@ tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pri
   lm_person *q = calloc((size_t)d->n + 1, sizeof *q);
   lm_buffers b;
   memset(&b, 0, sizeof b);
-  tw_status st = q ? buffers_alloc(d->n * (K + 1), s->pack->n_params, d->max_obs, &b)
+  tw_status st = q ? buffers_alloc(TW_MIN(d->n, TW_FIT_BLOCK) * (K + 1), s->pack->n_params, d->max_obs, &b)
                    : TW_FAIL(TW_ERR_NOMEM, "fit: out of memory for %lld persons", (long long)d->n);
   if (st == TW_OK) lm_start(d, pr, q, out->flag);
   while (st == TW_OK && any_active(q, d->n)) st = lm_iterate(s, d, &x, o, q, &b, out);

@@ -12,7 +12,9 @@
 **     by hand (python) from vpatient_params.csv; degenerate parameters refused;
 **   - MAP on noise-free records of three reference patients recovers Vmx and
 **     kp1 within 3%, starting from the prior mean, flags all converged, and
-**     a person without CGM in the window is flagged no-data.
+**     a person without CGM in the window is flagged no-data;
+**   - 70 persons fitted together (two blocks of the batch) get the same bits
+**     as each fitted alone.
 */
 #include "tw_test.h"
 
@@ -251,6 +253,44 @@ static void test_map_recovers(void) {
   free(bg);
 }
 
+/* The batch is cut into blocks of TW_FIT_BLOCK persons: fitting 70 persons
+** together gives each the same bits as fitting it alone. */
+static void test_map_blocks_invariant(void) {
+  const int64_t ns = MIN_RUN / 5 + 1, N = TW_FIT_BLOCK + 6;
+  double *bg = malloc(sizeof(double) * 3 * (size_t)ns);
+  tw_records rec;
+  CHECK_OK(run_engine(bg, &rec));
+  const char *names[] = {"Vmx", "kp1"};
+  tw_fit_prior pr;
+  CHECK_OK(tw_fit_prior_build(&tw_pack_t1d, names, 2, &pr));
+  int64_t rows[TW_FIT_BLOCK + 6];
+  for (int64_t i = 0; i < N; ++i) rows[i] = i % 3;
+  tw_fit_data d;
+  tw_fit_data_opts o = {.start_min = 0, .end_min = MIN_RUN + 1, .no_basal_u_per_min = 0};
+  CHECK_OK(tw_fit_data_build(&rec, rows, N, &o, &d));
+  tw_fit_sim s = tw_fit_sim_default();
+  tw_fit_map_opts mo = tw_fit_map_defaults();
+  tw_fit_map_result all;
+  CHECK_OK(tw_fit_map(&s, &d, &pr, &mo, &all));
+  CHECK_EQ_INT(all.evaluations > 0, 1);
+  const int64_t pick[4] = {0, 2, TW_FIT_BLOCK, N - 1};
+  for (int j = 0; j < 4; ++j) {
+    tw_fit_data one = d;
+    one.n = 1, one.p = &d.p[pick[j]];
+    tw_fit_map_result r1;
+    CHECK_OK(tw_fit_map(&s, &one, &pr, &mo, &r1));
+    CHECK_MSG(memcmp(r1.theta, all.theta + pick[j] * 2, 2 * sizeof(double)) == 0 && r1.flag[0] == all.flag[pick[j]] &&
+                  r1.iters[0] == all.iters[pick[j]],
+              "person %lld: alone %.17g %.17g, in the batch %.17g %.17g", (long long)pick[j], r1.theta[0], r1.theta[1],
+              all.theta[pick[j] * 2], all.theta[pick[j] * 2 + 1]);
+    tw_fit_map_result_free(&r1);
+  }
+  tw_fit_map_result_free(&all);
+  tw_fit_data_free(&d);
+  tw_records_free(&rec);
+  free(bg);
+}
+
 int main(void) {
   if (load_patients() != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
@@ -261,5 +301,6 @@ int main(void) {
   TW_TEST_RUN(test_basal_rule);
   TW_TEST_RUN(test_prior);
   TW_TEST_RUN(test_map_recovers);
+  TW_TEST_RUN(test_map_blocks_invariant);
   return tw_test_failures_;
 }

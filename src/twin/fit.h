@@ -116,6 +116,8 @@ typedef struct tw_fit_prior {
 tw_status tw_fit_prior_build(const tw_pack *pack, const char *const *names, int k, tw_fit_prior *out);
 /* The whitened prior residual w = L^-1 (theta - mean) (k); -log prior = |w|^2 / 2 + const. */
 void tw_fit_prior_whiten(const tw_fit_prior *pr, const double *theta, double *w);
+/* The prior's precision Sigma^-1 = L^-T L^-1 (k, k). */
+void tw_fit_prior_precision(const tw_fit_prior *pr, double *P);
 /* A draw theta = mean + L z from k standard normals z. */
 void tw_fit_prior_draw(const tw_fit_prior *pr, const double *z, double *theta);
 /* The full parameter vector (n_params) of log-parameters theta (k), body weight
@@ -147,6 +149,7 @@ typedef struct tw_fit_map_result {
   double *theta;   /* (n, k) log-parameters at the MAP */
   double *nlp;     /* (n) the negative log posterior at the MAP (without constants) */
   double *rms;     /* (n) RMS of CGM - bg at the MAP over the fit window, mg/dL (NaN: not fitted) */
+  double *rho;     /* (n) lag-1 autocorrelation of those residuals */
   double *hess;    /* (n, k, k) the Gauss-Newton Hessian of the objective at the MAP (for a Laplace step) */
   int32_t *flag;   /* (n) TW_FIT_* bits */
   int32_t *iters;  /* (n) iterations until convergence */
@@ -159,6 +162,15 @@ typedef struct tw_fit_map_result {
 tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_opts *o,
                      tw_fit_map_result *out);
 void tw_fit_map_result_free(tw_fit_map_result *r);
+
+/* A Laplace covariance (k, k) of person i's log-parameters at the MAP: the
+** Gauss-Newton Hessian's data part rescaled from sigma^2 to the person's own
+** residual variance inflated as for AR(1) errors, rms^2 (1 + rho) / (1 - rho)
+** (correlated errors carry the information of n (1 - rho) / (1 + rho)
+** independent samples), plus the prior precision, inverted.
+** Returns 0 when the matrix is not positive definite. Its calibration is
+** measured in docs/personal-twins.md ("Uncertainty"). */
+int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double *cov);
 
 /* The negative log posterior of each person at theta (n, k) (one batched
 ** simulation; for tests and the objective's definition). */

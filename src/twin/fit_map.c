@@ -23,24 +23,6 @@ tw_fit_map_opts tw_fit_map_defaults(void) {
   return o;
 }
 
-/* The prior's inverse covariance Sigma^-1 = L^-T L^-1 (k, k). */
-static void prior_precision(const tw_fit_prior *pr, double *P) {
-  const int K = pr->k;
-  double Li[K_MAX * K_MAX]; /* column c of L^-1 in Li[. * K + c] */
-  for (int c = 0; c < K; ++c) {
-    double t[K_MAX], w[K_MAX];
-    for (int a = 0; a < K; ++a) t[a] = pr->mean[a] + (a == c);
-    tw_fit_prior_whiten(pr, t, w);
-    for (int a = 0; a < K; ++a) Li[a * K + c] = w[a];
-  }
-  for (int a = 0; a < K; ++a)
-    for (int c = 0; c < K; ++c) {
-      double s = 0.0;
-      for (int q = 0; q < K; ++q) s += Li[q * K + a] * Li[q * K + c];
-      P[a * K + c] = s;
-    }
-}
-
 /* A reading at the sensor's floor (ceiling) says only that glucose was at or
 ** below (above) it: a model value beyond it costs nothing (a one-sided,
 ** censored residual). */
@@ -110,10 +92,28 @@ static int spd_solve(double *A, double *b, int K) {
   return 1;
 }
 
+/* Residual i of a bg row: 0 where the reading is censored. */
+static double resid(const tw_fit_person *f, const double *bg, int64_t i) {
+  return censored(f->obs_g[i], bg[i]) ? 0.0 : bg[i] - f->obs_g[i];
+}
+
+/* The lag-1 autocorrelation of the CGM residuals in one bg row (censored
+** readings count 0). Not centred: a lasting bias counts as correlation,
+** which it is for the fit. */
+static double residual_rho(const tw_fit_person *f, const double *bg) {
+  double s0 = 0.0, s1 = 0.0;
+  for (int64_t i = 0; i < f->n_obs; ++i) {
+    const double r = resid(f, bg, i);
+    s0 += r * r;
+    if (i > 0) s1 += r * resid(f, bg, i - 1);
+  }
+  return s0 > 0.0 ? s1 / s0 : 0.0;
+}
+
 /* One person's optimisation. */
 typedef struct lm_person {
   int active, iters, has_point;
-  double f, lambda, last_step;
+  double f, lambda, last_step, rho;
   double theta[K_MAX], trial[K_MAX];
   double H[K_MAX * K_MAX], g[K_MAX];
 } lm_person;
@@ -144,11 +144,11 @@ static void lm_update(const lm_ctx *x, const tw_fit_person *f, const tw_fit_map_
       *flag |= TW_FIT_SIM_FAILED, q->active = 0;
       return;
     }
-    q->has_point = 1, q->f = ft, q->lambda = LAMBDA0;
+    q->has_point = 1, q->f = ft, q->lambda = LAMBDA0, q->rho = residual_rho(f, bg);
     memcpy(q->theta, q->trial, sizeof q->theta), memcpy(q->H, H, sizeof H), memcpy(q->g, g, sizeof g);
   } else if (ft < q->f) {
     const double gain = q->f - ft;
-    q->f = ft, q->lambda = q->lambda / 3.0 > 1e-9 ? q->lambda / 3.0 : 1e-9;
+    q->f = ft, q->lambda = q->lambda / 3.0 > 1e-9 ? q->lambda / 3.0 : 1e-9, q->rho = residual_rho(f, bg);
     memcpy(q->theta, q->trial, sizeof q->theta), memcpy(q->H, H, sizeof H), memcpy(q->g, g, sizeof g);
     if (gain < o->tol * (ft > 1.0 ? ft : 1.0) && q->last_step < 1e-3) q->active = 0;
   } else {
@@ -209,10 +209,11 @@ static tw_status result_alloc(int64_t n, int K, tw_fit_map_result *r) {
   r->theta = calloc((size_t)(n * K) + 1, sizeof(double));
   r->nlp = calloc((size_t)n + 1, sizeof(double));
   r->rms = calloc((size_t)n + 1, sizeof(double));
+  r->rho = calloc((size_t)n + 1, sizeof(double));
   r->hess = calloc((size_t)(n * K * K) + 1, sizeof(double));
   r->flag = calloc((size_t)n + 1, sizeof(int32_t));
   r->iters = calloc((size_t)n + 1, sizeof(int32_t));
-  if (!r->theta || !r->nlp || !r->rms || !r->hess || !r->flag || !r->iters) {
+  if (!r->theta || !r->nlp || !r->rms || !r->rho || !r->hess || !r->flag || !r->iters) {
     tw_fit_map_result_free(r);
     return TW_FAIL(TW_ERR_NOMEM, "fit: out of memory for the results of %lld persons", (long long)n);
   }
@@ -220,7 +221,7 @@ static tw_status result_alloc(int64_t n, int K, tw_fit_map_result *r) {
 }
 
 void tw_fit_map_result_free(tw_fit_map_result *r) {
-  free(r->theta), free(r->nlp), free(r->rms), free(r->hess), free(r->flag), free(r->iters);
+  free(r->theta), free(r->nlp), free(r->rms), free(r->rho), free(r->hess), free(r->flag), free(r->iters);
   memset(r, 0, sizeof *r);
 }
 
@@ -274,7 +275,7 @@ tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pri
   const int K = pr->k;
   TW_TRY(result_alloc(d->n, K, out));
   lm_ctx x = {.pr = pr, .sigma = o->sigma, .h = o->fd_step, .ld = d->max_obs};
-  prior_precision(pr, x.P);
+  tw_fit_prior_precision(pr, x.P);
   lm_person *q = calloc((size_t)d->n + 1, sizeof *q);
   lm_buffers b;
   memset(&b, 0, sizeof b);
@@ -287,6 +288,7 @@ tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pri
     memcpy(out->hess + i * K * K, q[i].H, sizeof(double) * (size_t)(K * K));
     out->nlp[i] = q[i].has_point ? q[i].f : NAN;
     out->rms[i] = q[i].has_point ? residual_rms(&x, &d->p[i], &q[i]) : NAN;
+    out->rho[i] = q[i].has_point ? q[i].rho : NAN;
     if (out->rms[i] > 3.0 * o->sigma) out->flag[i] |= TW_FIT_POOR_FIT;
     out->iters[i] = q[i].iters;
   }
@@ -312,4 +314,26 @@ tw_status tw_fit_objective(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
     nlp[i] = person_objective(&x, &d->p[i], theta + i * pr->k, b.bg + i * d->max_obs, NULL, NULL);
   buffers_free(&b);
   return st;
+}
+
+/* The Laplace covariance of person i (fit.h): the data's part of the
+** Gauss-Newton Hessian rescaled from sigma^2 to the residuals' own variance
+** inflated as for AR(1) errors, plus the prior's precision, inverted. */
+int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double *cov) {
+  const int K = pr->k;
+  double P[K_MAX * K_MAX], A[K_MAX * K_MAX];
+  tw_fit_prior_precision(pr, P);
+  const double rho = m->rho[i] > 0.0 ? (m->rho[i] < 0.999 ? m->rho[i] : 0.999) : 0.0;
+  const double rms = m->rms[i] > sigma ? m->rms[i] : sigma;
+  const double c = (sigma * sigma) / (rms * rms * (1.0 + rho) / (1.0 - rho));
+  const double *H = m->hess + i * K * K;
+  for (int e = 0; e < K * K; ++e) A[e] = c * (H[e] - P[e]) + P[e];
+  for (int col = 0; col < K; ++col) {
+    double A2[K_MAX * K_MAX], b[K_MAX];
+    memcpy(A2, A, sizeof A2);
+    for (int a = 0; a < K; ++a) b[a] = a == col;
+    if (!spd_solve(A2, b, K)) return 0;
+    for (int a = 0; a < K; ++a) cov[a * K + col] = b[a];
+  }
+  return 1;
 }

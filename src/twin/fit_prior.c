@@ -138,3 +138,22 @@ void tw_fit_params(const tw_fit_prior *pr, int n_params, const double *theta, do
   for (int a = 0; a < pr->k; ++a) p[pr->index[a]] = exp(theta[a]);
   if (bw_kg > 0.0) p[TW_T1D_P_BW] = bw_kg; /* NaN fails the test: the base's */
 }
+
+/* The prior's inverse covariance Sigma^-1 = L^-T L^-1 (k, k). */
+void tw_fit_prior_precision(const tw_fit_prior *pr, double *P) {
+  const int K = pr->k;
+  double Li[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS]; /* column c of L^-1 in Li[. * K + c] */
+  for (int c = 0; c < K; ++c) {
+    double t[TW_FIT_MAX_PARAMS], w[TW_FIT_MAX_PARAMS];
+    for (int a = 0; a < K; ++a) t[a] = pr->mean[a] + (a == c);
+    tw_fit_prior_whiten(pr, t, w);
+    for (int a = 0; a < K; ++a) Li[a * K + c] = w[a];
+  }
+  for (int a = 0; a < K; ++a)
+    for (int c = 0; c < K; ++c) {
+      double s = 0.0;
+      for (int q = 0; q < K; ++q) s += Li[q * K + a] * Li[q * K + c];
+      P[a * K + c] = s;
+    }
+}
+

@@ -219,21 +219,9 @@ int main(int argc, char **argv) {
       const double tv = log(tr[i].p[pr.index[a]]);
       e_map[i] = fabs(exp(res.theta[i * K + a] - tv) - 1.0);
       e_pri[i] = fabs(exp(pr.mean[a] - tv) - 1.0);
-      /* Laplace: the marginal SD from the inverse Gauss-Newton Hessian */
-      double A[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS], e[TW_FIT_MAX_PARAMS] = {0};
-      memcpy(A, res.hess + (int64_t)i * K * K, sizeof(double) * (size_t)(K * K));
-      e[a] = 1.0;
-      /* solve A v = e by Gauss elimination without pivoting (SPD) */
-      for (int c = 0; c < K; ++c)
-        for (int q = c + 1; q < K; ++q) {
-          const double m = A[q * K + c] / A[c * K + c];
-          for (int w = c; w < K; ++w) A[q * K + w] -= m * A[c * K + w];
-          e[q] -= m * e[c];
-        }
-      for (int c = K - 1; c >= 0; --c) {
-        for (int w = c + 1; w < K; ++w) e[c] -= A[c * K + w] * e[w];
-        e[c] /= A[c * K + c];
-      }
+      /* the Laplace interval, noise rescaled for the residuals' level and autocorrelation */
+      double cov[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS], e[TW_FIT_MAX_PARAMS];
+      e[a] = tw_fit_laplace(&pr, &res, i, mo.sigma, cov) ? cov[a * K + a] : 0.0;
       const double sd = sqrt(e[a] > 0 ? e[a] : 0);
       cover += fabs(res.theta[i * K + a] - tv) <= 1.6449 * sd;
     }

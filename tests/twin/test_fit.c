@@ -13,6 +13,7 @@
 **   - MAP on noise-free records of three reference patients recovers Vmx and
 **     kp1 within 3%, starting from the prior mean, flags all converged, and
 **     a person without CGM in the window is flagged no-data;
+**   - the Laplace covariance against 2x2 inverses by hand;
 **   - 70 persons fitted together (two blocks of the batch) get the same bits
 **     as each fitted alone.
 */
@@ -291,6 +292,32 @@ static void test_map_blocks_invariant(void) {
   free(bg);
 }
 
+/* The Laplace covariance: with white residuals at sigma it is the inverse of
+** the Gauss-Newton Hessian; with rms 2 sigma and rho 0.5 the data's part is
+** divided by 4 x 3 (2x2 inverses by hand). */
+static void test_laplace(void) {
+  const char *names[] = {"Vmx", "kp1"};
+  tw_fit_prior pr;
+  CHECK_OK(tw_fit_prior_build(&tw_pack_t1d, names, 2, &pr));
+  double P[4], H[4], cov[4], rms = 10.0, rho = 0.0;
+  tw_fit_prior_precision(&pr, P);
+  const double data[4] = {40.0, 6.0, 6.0, 25.0};
+  for (int e = 0; e < 4; ++e) H[e] = data[e] + P[e];
+  int32_t flag = 0, iters = 0;
+  double theta[2] = {0, 0}, nlp = 0;
+  tw_fit_map_result m = {.n = 1, .k = 2, .theta = theta, .nlp = &nlp, .rms = &rms, .rho = &rho, .hess = H,
+                         .flag = &flag, .iters = &iters};
+  for (int round = 0; round < 2; ++round) {
+    const double c = round == 0 ? 1.0 : 1.0 / 12.0;
+    if (round == 1) rms = 20.0, rho = 0.5;
+    CHECK(tw_fit_laplace(&pr, &m, 0, 10.0, cov));
+    const double a = c * data[0] + P[0], b = c * data[1] + P[1], d = c * data[3] + P[3], det = a * d - b * b;
+    CHECK_NEAR(cov[0], d / det, 1e-12 * fabs(d / det));
+    CHECK_NEAR(cov[1], -b / det, 1e-12 * fabs(b / det));
+    CHECK_NEAR(cov[3], a / det, 1e-12 * fabs(a / det));
+  }
+}
+
 int main(void) {
   if (load_patients() != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
@@ -302,5 +329,6 @@ int main(void) {
   TW_TEST_RUN(test_prior);
   TW_TEST_RUN(test_map_recovers);
   TW_TEST_RUN(test_map_blocks_invariant);
+  TW_TEST_RUN(test_laplace);
   return tw_test_failures_;
 }

@@ -29,13 +29,14 @@
 #include "twin/records.h"  /* tw_records_import */
 
 /* The salt from the environment variable --salt-env names; the value is never printed. */
-static tw_status read_salt(const char *var, const char **salt) {
+/* `who` names the option or key in messages ("twin import: --salt-env"). */
+static tw_status read_salt(const char *who, const char *var, const char **salt) {
   *salt = getenv(var);
   if (!*salt || !**salt)
-    return TW_FAIL(TW_ERR_INPUT, "twin import: --salt-env: the environment variable %s is not set; export the "
-                   "pseudonym salt (at least %d bytes) in it", var, TW_SALT_MIN_BYTES);
+    return TW_FAIL(TW_ERR_INPUT, "%s: the environment variable %s is not set; export the "
+                   "pseudonym salt (at least %d bytes) in it", who, var, TW_SALT_MIN_BYTES);
   if (strlen(*salt) < TW_SALT_MIN_BYTES)
-    return TW_FAIL(TW_ERR_INPUT, "twin import: --salt-env: the salt in %s is %zu bytes; at least %d are needed", var,
+    return TW_FAIL(TW_ERR_INPUT, "%s: the salt in %s is %zu bytes; at least %d are needed", who, var,
                    strlen(*salt), TW_SALT_MIN_BYTES);
   return TW_OK;
 }
@@ -70,7 +71,7 @@ typedef struct import_args {
 static tw_status run_import(const import_args *a, tw_records *r) {
   tw_records_options opt = {.records = a->records, .persons = a->persons, .gap_min = a->gap_min,
                             .person_id = a->person_id, .weight_kg = a->weight_kg};
-  TW_TRY(read_salt(a->salt_env, &opt.salt));
+  TW_TRY(read_salt("twin import: --salt-env", a->salt_env, &opt.salt));
   TW_TRY(tw_records_import(&opt, r));
   if (a->json) TW_TRY(tw_records_write_report(r, a->json)); /* also when nothing is usable: it says why */
   TW_TRY(tw_records_check_usable(r, a->records));
@@ -112,6 +113,19 @@ static void fit_report(const char *path, const tw_twin_fit_report *r) {
          (long long)r->evaluations, r->seconds > 0 ? 60.0 * (double)r->persons / r->seconds : 0.0, r->median_rms);
 }
 
+/* An import inside the fit: the salt from the variable salt_env names, a
+** config error there when it is missing; NULL when the records are a file. */
+static tw_status fit_salt(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char **salt) {
+  *salt = NULL;
+  if (!tw_twin_fit_imports(c, doc)) return TW_OK;
+  if (!c->salt_env)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "records", c->mark), "records: '%s' is not a records file, so "
+                           "it is imported: name the salt's environment variable in salt_env", c->records);
+  if (read_salt("salt_env", c->salt_env, salt) != TW_OK)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "salt_env", c->mark), "%s", tw_error_message());
+  return TW_OK;
+}
+
 static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *dist) {
   tw_twin_fit_config c;
   tw_cfg_doc *doc = NULL;
@@ -121,8 +135,10 @@ static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *di
   tw_status st = tw_config_load(file, "twin_fit", co->set.items, co->set.n, co->output, &c, &doc);
   if (st == TW_OK) {
     snprintf(path, sizeof path, "%s", c.output.path);
+    const char *salt = NULL;
     st = tw_run_check_output(path, co->force);
-    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, &rep);
+    if (st == TW_OK) st = fit_salt(&c, doc, &salt);
+    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, salt, &rep);
     tw_cfg_release(&tw_twin_fit_config_schema, &c);
   }
   tw_cfg_free(doc);

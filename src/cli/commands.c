@@ -143,9 +143,11 @@ const tw_command tw_commands[] = {
 #if TW_HAVE_YAML && TW_HAVE_HDF5
     {"twin", "fit", "fit personal twins to their records: batched MAP of t1d parameters, predicted CGM",
      "usage: twinscale twin fit CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
-     "Reads the `twin_fit` config CONFIG (records, fit_days, parameters, max_iter,\n"
-     "predict_every, output; docs/personal-twins.md, \"Fit\"): the records file written by\n"
-     "`twinscale twin import`, and fits every person's t1d parameters (default Vmx, kp1, kp3,\n"
+     "Reads the `twin_fit` config CONFIG (records, persons, salt_env, person_id, weight_kg,\n"
+     "fit_days, parameters, max_iter, predict_every, output; docs/personal-twins.md, \"Fit\"):\n"
+     "records is the records file written by `twinscale twin import`, or a long CSV or a\n"
+     "Nightscout folder imported first as `twin import` does (the salt read from the\n"
+     "environment variable salt_env names). Fits every person's t1d parameters (default Vmx, kp1, kp3,\n"
      "kabs, kmax) to the CGM of days fit_days [first, last] (1-based, inclusive, from each\n"
      "person's first record) from the logged carbohydrate, boluses and basal: the maximum a\n"
      "posteriori under the log-normal prior of the 30 UVA/Padova reference patients and a\n"

@@ -38,7 +38,17 @@ static tw_status check_fit(const tw_cfg_doc *doc, void *obj) {
 
 static const tw_cfg_field fit_fields[] = {
     {.key = "records", .type = TW_CFG_STRING, .offset = offsetof(tw_twin_fit_config, records), .required = 1,
-     .doc = "a records file written by `twinscale twin import` (relative to this file)"},
+     .doc = "a records file written by `twinscale twin import`, or a long CSV or a Nightscout export folder "
+            "imported first (relative to this file)"},
+    {.key = "persons", .type = TW_CFG_STRING, .offset = offsetof(tw_twin_fit_config, persons),
+     .doc = "an import from CSV: the persons CSV (person_id,weight_kg[,age_y,sex,height_cm])"},
+    {.key = "salt_env", .type = TW_CFG_STRING, .offset = offsetof(tw_twin_fit_config, salt_env),
+     .doc = "an import: the environment variable holding the pseudonym salt (at least 16 bytes)"},
+    {.key = "person_id", .type = TW_CFG_STRING, .offset = offsetof(tw_twin_fit_config, person_id),
+     .doc = "an import from Nightscout: the person's source id (default: the folder's name)"},
+    {.key = "weight_kg", .type = TW_CFG_NUMBER, .offset = offsetof(tw_twin_fit_config, weight_kg),
+     .has_range = 1, .min = 0, .max = 700, .unit = "kg",
+     .doc = "an import from Nightscout without persons: the body weight"},
     {.key = "fit_days", .type = TW_CFG_NUMBER_LIST, .offset = offsetof(tw_twin_fit_config, fit_days),
      .count_offset = offsetof(tw_twin_fit_config, n_fit_days), .required = 1, .has_range = 1, .min = 1, .max = 36500,
      .min_count = 2, .max_count = 2, .unit = "day",
@@ -240,20 +250,51 @@ static tw_status fit_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc,
   return st;
 }
 
-tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, tw_twin_fit_report *rep) {
-  memset(rep, 0, sizeof *rep);
+/* A records file starts with HDF5's signature; anything else is imported. */
+int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc) {
   char path[4096];
   tw_cfg_resolve(doc, c->records, path, sizeof path);
+  FILE *f = fopen(path, "rb");
+  if (!f) return 1; /* a folder (Nightscout) or a missing file: the import names it */
+  unsigned char sig[8] = {0};
+  const size_t got = fread(sig, 1, sizeof sig, f);
+  fclose(f);
+  static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+  return got != sizeof sig || memcmp(sig, hdf5, sizeof sig) != 0;
+}
+
+/* The records: read from a records file, or imported with the salt. */
+static tw_status load_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, char *path,
+                              size_t cap, tw_records *r) {
+  tw_cfg_resolve(doc, c->records, path, cap);
+  if (!salt) return tw_records_read_h5(path, r);
+  char persons[4096];
+  if (c->persons) tw_cfg_resolve(doc, c->persons, persons, sizeof persons);
+  tw_records_options opt = {.records = path, .persons = c->persons ? persons : NULL, .salt = salt,
+                            .person_id = c->person_id, .weight_kg = c->weight_kg};
+  return tw_records_import(&opt, r);
+}
+
+tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt,
+                          tw_twin_fit_report *rep) {
+  memset(rep, 0, sizeof *rep);
+  char path[4096];
   tw_records r;
-  TW_TRY(tw_records_read_h5(path, &r));
+  TW_TRY(load_records(c, doc, salt, path, sizeof path, &r));
   tw_status st = tw_records_check_usable(&r, path);
   if (st == TW_OK) st = fit_records(c, doc, &r, rep);
   tw_records_free(&r);
   return st;
 }
 #else
-tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, tw_twin_fit_report *rep) {
-  (void)c, (void)doc, (void)rep;
+int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc) {
+  (void)c, (void)doc;
+  return 0;
+}
+
+tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt,
+                          tw_twin_fit_report *rep) {
+  (void)c, (void)doc, (void)salt, (void)rep;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "twin fit: this build has no HDF5 (the records and twins files)");
 }
 #endif

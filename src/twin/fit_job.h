@@ -20,7 +20,12 @@ typedef struct tw_twin_fit_output_cfg {
 
 typedef struct tw_twin_fit_config {
   tw_cfg_mark mark;
-  char *records;          /* a records file written by `twin import` (relative to the config file) */
+  char *records;          /* a records file written by `twin import`, or a long CSV or a Nightscout
+                             folder imported first (relative to the config file) */
+  char *persons;          /* the persons CSV of a CSV import, or NULL */
+  char *salt_env;         /* an import: the environment variable holding the pseudonym salt */
+  char *person_id;        /* a Nightscout import: the person's source id, or NULL */
+  double weight_kg;       /* a Nightscout import without persons: the weight (0: none) */
   double *fit_days;       /* (2) first, last: 1-based, inclusive, days from each person's first record */
   int n_fit_days;
   char **parameters;      /* the t1d parameters fitted */
@@ -41,8 +46,15 @@ typedef struct tw_twin_fit_report {
   double seconds, median_rms;
 } tw_twin_fit_report;
 
-/* Runs the fit of config c (doc: for paths and messages) and writes c->output.path. */
-tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, tw_twin_fit_report *rep);
+/* 1 when c->records is not a records file (HDF5) but a CSV or a Nightscout
+** folder that the fit imports first: the caller then reads the salt from the
+** environment variable c->salt_env (a config error at salt_env when the
+** config names none). */
+int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc);
+/* Runs the fit of config c (doc: for paths and messages) and writes
+** c->output.path. `salt`: the pseudonym salt for an import, else NULL. */
+tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt,
+                          tw_twin_fit_report *rep);
 
 TW_EXTERN_C_END
 

@@ -112,7 +112,7 @@ static double residual_rho(const tw_fit_person *f, const double *bg) {
 
 /* One person's optimisation. */
 typedef struct lm_person {
-  int active, iters, has_point;
+  int active, iters, has_point, small_gains; /* small_gains: accepted steps in a row that gained < tol */
   double f, lambda, last_step, rho;
   double theta[K_MAX], trial[K_MAX];
   double H[K_MAX * K_MAX], g[K_MAX];
@@ -150,7 +150,11 @@ static void lm_update(const lm_ctx *x, const tw_fit_person *f, const tw_fit_map_
     const double gain = q->f - ft;
     q->f = ft, q->lambda = q->lambda / 3.0 > 1e-9 ? q->lambda / 3.0 : 1e-9, q->rho = residual_rho(f, bg);
     memcpy(q->theta, q->trial, sizeof q->theta), memcpy(q->H, H, sizeof H), memcpy(q->g, g, sizeof g);
-    if (gain < o->tol * (ft > 1.0 ? ft : 1.0) && q->last_step < 1e-3) q->active = 0;
+    const int small = gain < o->tol * (ft > 1.0 ? ft : 1.0);
+    q->small_gains = small ? q->small_gains + 1 : 0;
+    /* a small gain with a small step, or two small gains in a row (a flat
+    ** valley along a poorly identified direction: the objective has converged) */
+    if (small && (q->last_step < 1e-3 || q->small_gains >= 2)) q->active = 0;
   } else {
     q->lambda *= 4.0;
     if (q->lambda > LAMBDA_MAX) q->active = 0; /* no step decreases the objective: a minimum to precision */

@@ -138,7 +138,8 @@ enum {
 typedef struct tw_fit_map_opts {
   int max_iter;        /* LM iterations (each one batched simulation), default 40 */
   double fd_step;      /* forward difference in log space, default 1e-4 */
-  double tol;          /* converged when the relative decrease of the objective < tol and |step| < 1e-3, default 1e-6 */
+  double tol;          /* converged when the relative decrease of the objective < tol with |step| < 1e-3,
+                          or twice in a row; default 1e-6 */
   double sigma;        /* CGM noise SD mg/dL, default TW_FIT_CGM_SIGMA */
 } tw_fit_map_opts;
 tw_fit_map_opts tw_fit_map_defaults(void);

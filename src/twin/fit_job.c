@@ -138,7 +138,7 @@ static tw_status predict(const tw_records *r, const tw_fit_data_opts *win, const
   return st;
 }
 
-/* "kp1,kmax": the fitted parameters that are declared identifiable. */
+/* "Vmx,kp1,kmax": the fitted parameters that are declared identifiable. */
 static void identifiable_list(const tw_twin_fit_config *c, char *buf, size_t cap) {
   size_t used = 0;
   buf[0] = '\0';

@@ -11,26 +11,32 @@
 ** Exit status: 0; 2 bad input (one line: FILE:LINE:COL, FILE: record N (line L),
 ** an unset or short salt, no person with a usable CGM sample; no records file
 ** is written then); 1 other failures.
+**
+** `twinscale twin fit CONFIG [--set KEY=VALUE]... [-o PATH] [--force]`: the
+** `twin_fit` config (src/twin/fit_job.h): every person of a records file
+** fitted by batched MAP and written as fitted twins, with a summary line.
+** Fits on rank 0 alone (the fit is not distributed over ranks yet).
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
 #if TW_HAVE_HDF5
 #include <stdio.h>  /* printf, fprintf */
 #include <stdlib.h> /* getenv */
-#include <string.h> /* strlen */
+#include <string.h> /* strlen, memset */
 
 #include "cli/cli.h"       /* tw_cmd_twin_import, tw_cli_fail */
 #include "cli/options.h"   /* tw_opts_parse_named */
 #include "twin/records.h"  /* tw_records_import */
 
 /* The salt from the environment variable --salt-env names; the value is never printed. */
-static tw_status read_salt(const char *var, const char **salt) {
+/* `who` names the option or key in messages ("twin import: --salt-env"). */
+static tw_status read_salt(const char *who, const char *var, const char **salt) {
   *salt = getenv(var);
   if (!*salt || !**salt)
-    return TW_FAIL(TW_ERR_INPUT, "twin import: --salt-env: the environment variable %s is not set; export the "
-                   "pseudonym salt (at least %d bytes) in it", var, TW_SALT_MIN_BYTES);
+    return TW_FAIL(TW_ERR_INPUT, "%s: the environment variable %s is not set; export the "
+                   "pseudonym salt (at least %d bytes) in it", who, var, TW_SALT_MIN_BYTES);
   if (strlen(*salt) < TW_SALT_MIN_BYTES)
-    return TW_FAIL(TW_ERR_INPUT, "twin import: --salt-env: the salt in %s is %zu bytes; at least %d are needed", var,
+    return TW_FAIL(TW_ERR_INPUT, "%s: the salt in %s is %zu bytes; at least %d are needed", who, var,
                    strlen(*salt), TW_SALT_MIN_BYTES);
   return TW_OK;
 }
@@ -65,7 +71,7 @@ typedef struct import_args {
 static tw_status run_import(const import_args *a, tw_records *r) {
   tw_records_options opt = {.records = a->records, .persons = a->persons, .gap_min = a->gap_min,
                             .person_id = a->person_id, .weight_kg = a->weight_kg};
-  TW_TRY(read_salt(a->salt_env, &opt.salt));
+  TW_TRY(read_salt("twin import: --salt-env", a->salt_env, &opt.salt));
   TW_TRY(tw_records_import(&opt, r));
   if (a->json) TW_TRY(tw_records_write_report(r, a->json)); /* also when nothing is usable: it says why */
   TW_TRY(tw_records_check_usable(r, a->records));
@@ -92,6 +98,57 @@ int tw_cmd_twin_import(int argc, char **argv) {
   tw_records_free(&r);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }
+
+#if TW_HAVE_YAML
+#include "cli/config_kinds.h" /* tw_config_load */
+#include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
+#include "run/run.h"          /* tw_run_check_output */
+#include "twin/fit_job.h"     /* tw_twin_fit_run */
+
+static void fit_report(const char *path, const tw_twin_fit_report *r) {
+  printf("wrote %s (%lld persons: %lld fitted, %lld flagged: %lld not converged, %lld without CGM in fit_days, "
+         "%lld poor fits)\n", path, (long long)r->persons, (long long)r->fitted, (long long)r->flagged,
+         (long long)r->not_converged, (long long)r->no_data, (long long)r->poor);
+  printf("MAP: %.1f s, %lld batched simulations, %.1f persons/min; median RMS CGM residual %.1f mg/dL\n", r->seconds,
+         (long long)r->evaluations, r->seconds > 0 ? 60.0 * (double)r->persons / r->seconds : 0.0, r->median_rms);
+}
+
+/* An import inside the fit: the salt from the variable salt_env names, a
+** config error there when it is missing; NULL when the records are a file. */
+static tw_status fit_salt(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char **salt) {
+  *salt = NULL;
+  if (!tw_twin_fit_imports(c, doc)) return TW_OK;
+  if (!c->salt_env)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "records", c->mark), "records: '%s' is not a records file, so "
+                           "it is imported: name the salt's environment variable in salt_env", c->records);
+  if (read_salt("salt_env", c->salt_env, salt) != TW_OK)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "salt_env", c->mark), "%s", tw_error_message());
+  return TW_OK;
+}
+
+static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *dist) {
+  tw_twin_fit_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_twin_fit_report rep;
+  memset(&rep, 0, sizeof rep);
+  char path[4096] = "";
+  tw_status st = tw_config_load(file, "twin_fit", co->set.items, co->set.n, co->output, &c, &doc);
+  if (st == TW_OK) {
+    snprintf(path, sizeof path, "%s", c.output.path);
+    const char *salt = NULL;
+    st = tw_run_check_output(path, co->force);
+    if (st == TW_OK) st = fit_salt(&c, doc, &salt);
+    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, salt, &rep);
+    tw_cfg_release(&tw_twin_fit_config_schema, &c);
+  }
+  tw_cfg_free(doc);
+  st = tw_dist_agree(dist, st);
+  if (st == TW_OK && dist->rank == 0) fit_report(path, &rep);
+  return tw_cli_job_exit(dist, st, 0);
+}
+
+int tw_cmd_twin_fit(int argc, char **argv) { return tw_cli_job_command("twin fit", argc, argv, run_fit); }
+#endif
 #else
 typedef int tw_cmd_twin_needs_hdf5; /* ISO C wants a non-empty file */
 #endif

@@ -160,6 +160,32 @@ const tw_command tw_commands[] = {
      "  --seed S          the key of DCRBaselineProtection's random rows (0 to 2^53; default 0)\n",
      tw_cmd_gan_report},
 #endif
+#if TW_HAVE_YAML && TW_HAVE_HDF5
+    {"twin", "fit", "fit personal twins to their records: batched MAP of t1d parameters, predicted CGM",
+     "usage: twinscale twin fit CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
+     "Reads the `twin_fit` config CONFIG (records, persons, salt_env, person_id, weight_kg,\n"
+     "fit_days, parameters, max_iter, predict_every, output; docs/personal-twins.md, \"Fit\"):\n"
+     "records is the records file written by `twinscale twin import`, or a long CSV or a\n"
+     "Nightscout folder imported first as `twin import` does (the salt read from the\n"
+     "environment variable salt_env names). Fits every person's t1d parameters (default Vmx, kp1, kp3,\n"
+     "kabs, kmax) to the CGM of days fit_days [first, last] (1-based, inclusive, from each\n"
+     "person's first record) from the logged carbohydrate, boluses and basal: the maximum a\n"
+     "posteriori under the log-normal prior of the 30 UVA/Padova reference patients and a\n"
+     "Gaussian CGM error (sigma 11.7 mg/dL), all persons' Levenberg-Marquardt iterations in one\n"
+     "batched simulation each. The twin starts at the first CGM sample of the window with its\n"
+     "insulin at steady state under the basal rate. Writes output.path: /persons/id,\n"
+     "/fit/<param>/map, /fit/flag (1 not converged, 2 no CGM in fit_days, 4 simulation failed,\n"
+     "8 poor fit: RMS residual above 3 sigma), /fit/iterations, /fit/rms_mgdl, /fit/nlp,\n"
+     "/prediction/cgm (persons, T) from the MAP over the whole record and /prediction/time_min\n"
+     "(T), minutes from each person's first record; root attribute `identifiable`. A flagged\n"
+     "person is written with its flag, never left out. Exit status: 0; 2 bad input (the config's\n"
+     "FILE:LINE:COLUMN, an unknown or unfittable parameter, a records file that is not one, no\n"
+     "person with CGM); 1 other failures.\n\n"
+     "  --set KEY=VALUE    override a config key (dotted, YAML value)\n"
+     "  -o, --output PATH  the fitted-twins file (same as --set output.path=PATH)\n"
+     "  --force            replace an existing output file even when it is not writable\n",
+     tw_cmd_twin_fit},
+#endif
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",
      "usage: twinscale nn forward --model M.h5 --input X.h5 --output Y.h5 [--backend auto|cpu|cuda]\n\n"

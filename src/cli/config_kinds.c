@@ -18,6 +18,7 @@
 #include "physio/sim_config.h"    /* tw_sim_config_schema */
 #include "train/train_config.h"   /* tw_train_config_schema */
 #include "trial/trial_config.h"   /* tw_trial_config_schema */
+#include "twin/fit_job.h"         /* tw_twin_fit_config_schema */
 
 const tw_config_kind tw_config_kinds[] = {
     {"example", &tw_example_config_schema, NULL},
@@ -26,6 +27,7 @@ const tw_config_kind tw_config_kinds[] = {
     {"trial", &tw_trial_config_schema, NULL},
     {"import", &tw_import_config_schema, NULL},
     {"train", &tw_train_config_schema, NULL},
+    {"twin_fit", &tw_twin_fit_config_schema, NULL},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

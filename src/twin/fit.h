@@ -1,0 +1,183 @@
+/*
+** fit.h: the core of the personal-twin fit (issue 11): a person's records
+** turned into the t1d pack's per-minute inputs, the twin's initial state, one
+** batched simulation of many (person, parameter vector) columns on the pack's
+** engine, the log-normal population prior of the 30 reference patients, and a
+** batched maximum a posteriori fit (Levenberg-Marquardt in log space, every
+** person's optimisation advancing together: one batched simulation per
+** iteration for all persons, the finite-difference Jacobian as extra columns
+** of the same batch). docs/personal-twins.md, "Fit", gives the choices.
+**
+** Units (DESIGN.md invariant 6): time min (from each person's first record),
+** glucose mg/dL, carbohydrate g, insulin U and U/min. Parameters are the t1d
+** pack's (src/physio/t1d.h), named as in vpatient_params.csv.
+*/
+#ifndef TW_TWIN_FIT_H
+#define TW_TWIN_FIT_H
+
+#include "core/status.h"   /* tw_status */
+#include "physio/pack.h"   /* tw_pack, tw_integrator_opts */
+#include "twin/records.h"  /* tw_records */
+
+TW_EXTERN_C_BEGIN
+
+#define TW_FIT_MAX_PARAMS 12 /* parameters fitted per person, at most */
+/* Persons per batched simulation in the MAP: a batch holds TW_FIT_BLOCK (k+1)
+** columns and their bg at every CGM sample (90 days of 5-minute CGM, k = 5:
+** 80 MB), so memory does not grow with the number of persons. */
+#define TW_FIT_BLOCK 64
+
+/* Likelihood: CGM = bg + e, e ~ N(0, sigma^2) independent per sample. sigma is
+** the standard deviation of simglucose's Dexcom sensor noise (sensor.h, the
+** Johnson SU of sensor_params.csv), measured on twinscale's own sensor over
+** 200 persons x 14 days where bg is in 60-300 mg/dL: 11.7 mg/dL
+** (tests/twin/fit_experiment.c prints it; docs/personal-twins.md, "Fit"). The
+** noise is AR(1) over 15 minutes, so independent errors overstate the
+** information of 3-minute samples; the MAP is unaffected by the scale. */
+#define TW_FIT_CGM_SIGMA 11.7
+
+/* CGM readings at or beyond these limits are censored (mg/dL): the sensor
+** clips there (simglucose's Dexcom: 39 and 600; a Dexcom G6 shows LOW below 40
+** and HIGH above 400). A model bg beyond a censored reading adds no cost. */
+#define TW_FIT_CGM_LO 40.0
+#define TW_FIT_CGM_HI 400.0
+
+/* One person's data over a simulation window. The simulation starts at minute
+** s0 (the first CGM sample of the window, rounded down) from the initial state
+** of tw_fit_init_state at g0 (that sample, mg/dL) and basal0 (U/min, the basal
+** rate at s0) and runs n_steps minutes. */
+typedef struct tw_fit_person {
+  int64_t record;   /* row of the person in the records */
+  int64_t s0, n_steps; /* min */
+  double g0, basal0;   /* mg/dL, U/min */
+  double weight_kg;    /* the records' weight, NaN when missing */
+  double *u;           /* (n_steps, 2): cho g announced at the minute, insulin U/min */
+  int64_t n_obs;
+  double *obs_t, *obs_g; /* (n_obs) CGM samples in the window: min (absolute), mg/dL */
+} tw_fit_person;
+
+typedef struct tw_fit_data {
+  int64_t n;            /* persons */
+  tw_fit_person *p;     /* (n) */
+  int64_t max_obs, max_steps;
+} tw_fit_data;
+
+/* How minutes without a basal segment are filled (docs: "Inputs"). */
+typedef struct tw_fit_data_opts {
+  double start_min, end_min;  /* the window [start, end): minutes from each person's first record */
+  double no_basal_u_per_min;  /* a person with no basal segment at all: this rate (U/min) */
+} tw_fit_data_opts;
+
+/* The data of records' persons rows[0..n) over the window. A person with no
+** CGM sample in the window gets n_obs = 0 and n_steps = 0 (not simulated;
+** the MAP flags it TW_FIT_NO_DATA). */
+tw_status tw_fit_data_build(const tw_records *r, const int64_t *rows, int64_t n, const tw_fit_data_opts *o,
+                            tw_fit_data *out);
+void tw_fit_data_free(tw_fit_data *d);
+
+/* The initial state (13) of a twin with parameters p: the insulin subsystem
+** at steady state under the basal rate basal (U/min), plasma and subcutaneous
+** glucose at g0 (mg/dL), tissue glucose in equilibrium with plasma glucose
+** (dGt/dt = 0), stomach and gut empty. For a reference patient at its own
+** basal u2ss BW / 6000 and g0 = Gb this is its x0_1..x0_13 (the test checks). */
+void tw_fit_init_state(const double *p, double basal, double g0, double *x);
+
+/* A batch of C columns: column c runs person col_person[c] of d with the full
+** parameter vector params[c * n_params ..] (the pack's n_params). bg (C,
+** d->max_obs) receives the model's bg (mg/dL) at the person's CGM times
+** (linear between whole minutes); flag (C) the tw_twin_flag of each column
+** (a failed column's bg is NaN). Runs on the pack's CPU fast path (t1d). */
+typedef struct tw_fit_sim {
+  const tw_pack *pack;      /* t1d */
+  tw_integrator_opts opts;  /* RK4, 1 substep unless changed */
+} tw_fit_sim;
+tw_fit_sim tw_fit_sim_default(void);
+tw_status tw_fit_simulate(const tw_fit_sim *s, const tw_fit_data *d, int64_t C, const int64_t *col_person,
+                          const double *params, double *bg, int32_t *flag);
+
+/* ---- the prior ---------------------------------------------------------------- */
+
+/* The log-normal population prior of k parameters: the mean and covariance of
+** log(value) over the 30 reference patients (vpatient_params.csv through the
+** pack's table, param_table.h), and base, every parameter of a twin that is
+** not fitted: the geometric mean over the patients (the arithmetic mean for a
+** parameter some patient has at 0). */
+typedef struct tw_fit_prior {
+  int k;
+  int index[TW_FIT_MAX_PARAMS];     /* pack parameter index of each fitted parameter */
+  double mean[TW_FIT_MAX_PARAMS];   /* mean of log */
+  double chol[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS]; /* (k, k) lower Cholesky factor of the log covariance */
+  double base[TW_PACK_MAX_PARAMS];  /* the population twin (n_params) */
+} tw_fit_prior;
+
+/* The prior of the named parameters. TW_ERR_INPUT naming an unknown parameter,
+** one given twice, one that is constant over the 30 patients (f, Fsnc, ke1,
+** ke2: a degenerate prior), more than TW_FIT_MAX_PARAMS, or an initial state. */
+tw_status tw_fit_prior_build(const tw_pack *pack, const char *const *names, int k, tw_fit_prior *out);
+/* The whitened prior residual w = L^-1 (theta - mean) (k); -log prior = |w|^2 / 2 + const. */
+void tw_fit_prior_whiten(const tw_fit_prior *pr, const double *theta, double *w);
+/* The prior's precision Sigma^-1 = L^-T L^-1 (k, k). */
+void tw_fit_prior_precision(const tw_fit_prior *pr, double *P);
+/* A draw theta = mean + L z from k standard normals z. */
+void tw_fit_prior_draw(const tw_fit_prior *pr, const double *z, double *theta);
+/* The full parameter vector (n_params) of log-parameters theta (k), body weight
+** bw_kg (NaN: the base's): base with the fitted ones replaced. */
+void tw_fit_params(const tw_fit_prior *pr, int n_params, const double *theta, double bw_kg, double *p);
+
+/* ---- MAP ---------------------------------------------------------------------- */
+
+/* Per-person result flags (/fit/flag). */
+enum {
+  TW_FIT_OK = 0,
+  TW_FIT_NOT_CONVERGED = 1, /* the iteration limit came before convergence */
+  TW_FIT_NO_DATA = 2,       /* no CGM sample in the fit window: not fitted (the prior mean is reported) */
+  TW_FIT_SIM_FAILED = 4,    /* the simulation failed at the start (non-finite state) */
+  TW_FIT_POOR_FIT = 8       /* the RMS CGM residual at the MAP exceeds 3 sigma: the twin does not follow the person */
+};
+
+typedef struct tw_fit_map_opts {
+  int max_iter;        /* LM iterations (each one batched simulation), default 40 */
+  double fd_step;      /* forward difference in log space, default 1e-4 */
+  double tol;          /* converged when the relative decrease of the objective < tol with |step| < 1e-3,
+                          or twice in a row; default 1e-6 */
+  double sigma;        /* CGM noise SD mg/dL, default TW_FIT_CGM_SIGMA */
+} tw_fit_map_opts;
+tw_fit_map_opts tw_fit_map_defaults(void);
+
+typedef struct tw_fit_map_result {
+  int64_t n;
+  int k;
+  double *theta;   /* (n, k) log-parameters at the MAP */
+  double *nlp;     /* (n) the negative log posterior at the MAP (without constants) */
+  double *rms;     /* (n) RMS of CGM - bg at the MAP over the fit window, mg/dL (NaN: not fitted) */
+  double *rho;     /* (n) lag-1 autocorrelation of those residuals */
+  double *hess;    /* (n, k, k) the Gauss-Newton Hessian of the objective at the MAP (for a Laplace step) */
+  int32_t *flag;   /* (n) TW_FIT_* bits */
+  int32_t *iters;  /* (n) iterations until convergence */
+  int64_t evaluations; /* batched simulations run (one per block of TW_FIT_BLOCK persons per iteration) */
+} tw_fit_map_result;
+
+/* The MAP of every person of d, all together. Deterministic (no random numbers;
+** the same inputs give the same bits for any thread count: columns are
+** independent and each person's algebra is serial). */
+tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_opts *o,
+                     tw_fit_map_result *out);
+void tw_fit_map_result_free(tw_fit_map_result *r);
+
+/* A Laplace covariance (k, k) of person i's log-parameters at the MAP: the
+** Gauss-Newton Hessian's data part rescaled from sigma^2 to the person's own
+** residual variance inflated as for AR(1) errors, rms^2 (1 + rho) / (1 - rho)
+** (correlated errors carry the information of n (1 - rho) / (1 + rho)
+** independent samples), plus the prior precision, inverted.
+** Returns 0 when the matrix is not positive definite. Its calibration is
+** measured in docs/personal-twins.md ("Uncertainty"). */
+int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double *cov);
+
+/* The negative log posterior of each person at theta (n, k) (one batched
+** simulation; for tests and the objective's definition). */
+tw_status tw_fit_objective(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, double sigma,
+                           const double *theta, double *nlp);
+
+TW_EXTERN_C_END
+
+#endif

@@ -4,7 +4,8 @@
     docs_examples.py TWINSCALE SOURCE_DIR      (ctest docs_python_examples)
 
 Runs `TWINSCALE simulate` on a copy of configs/simulate-quickstart.yaml writing into a
-temporary directory, then executes each ```python block of SOURCE_DIR/README.md
+temporary directory, and `TWINSCALE twin import` on the records fixture of
+tests/data/twin (records.h5, for docs/personal-twins.md), then executes each ```python block of SOURCE_DIR/README.md
 and SOURCE_DIR/docs/*.md there with Debian's Python, so an example that reads a
 dataset `simulate` does not write (docs/file-formats.md once read
 /endpoints/glucose) fails here. A block that imports a module this Python lacks
@@ -39,6 +40,10 @@ def main(twinscale, source_dir):
         with open(os.path.join(tmp, "quickstart.yaml"), "w") as f:
             f.write(cfg)  # output.path simulate-quickstart.h5, relative: written in tmp
         subprocess.run([os.path.abspath(twinscale), "simulate", "quickstart.yaml"], cwd=tmp, check=True, capture_output=True)
+        data = os.path.join(source_dir, "tests", "data", "twin")
+        subprocess.run([os.path.abspath(twinscale), "twin", "import", "--records", os.path.join(data, "records.csv"),
+                        "--persons", os.path.join(data, "persons.csv"), "--salt-env", "TW_DOCS_SALT", "-o", "records.h5"],
+                       cwd=tmp, check=True, capture_output=True, env={**os.environ, "TW_DOCS_SALT": "docs-examples-salt-0123456789"})
         ran, failed = 0, 0
         for doc, i, code in blocks(source_dir):
             r = subprocess.run([sys.executable, "-s", "-c", code], cwd=tmp, capture_output=True, text=True)

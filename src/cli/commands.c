@@ -139,28 +139,6 @@ const tw_command tw_commands[] = {
      "  --person-id ID     Nightscout: the person's source id (default: the folder's name)\n"
      "  --weight-kg KG     Nightscout without --persons: the person's body weight\n",
      tw_cmd_twin_import},
-    {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
-     "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json [--seed S]\n\n"
-     "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"
-     "is a column: float continuous, integer and string discrete; the synthetic and holdout\n"
-     "files must have the real one's columns) and writes Q.json with SDMetrics 0.32.0's\n"
-     "definitions (docs/gan.md): \"quality\" (score, column_shapes: KSComplement or TVComplement\n"
-     "per column; column_pair_trends: CorrelationSimilarity or ContingencySimilarity per pair,\n"
-     "null where the real data's correlation or association is below the QualityReport's\n"
-     "threshold), \"diagnostic\" (boundary_adherence, category_adherence per column) and\n"
-     "\"privacy\" (new_row_synthesis; dcr_overfitting_protection: real vs holdout, every row;\n"
-     "dcr_baseline_protection: against random rows drawn from Philox keyed by S).\n"
-     "Exit status: 0; 2 bad input (a file that is not a cohort file, a column missing, extra\n"
-     "or of another kind in one file, an empty table: one line naming the file and column);\n"
-     "1 other failures.\n\n"
-     "  --real PATH       the real (training) cohort\n"
-     "  --synthetic PATH  the synthetic cohort\n"
-     "  --holdout PATH    real twins the generator did not see\n"
-     "  --json PATH       the report written (replaced only once it is whole)\n"
-     "  --seed S          the key of DCRBaselineProtection's random rows (0 to 2^53; default 0)\n",
-     tw_cmd_gan_report},
-#endif
-#if TW_HAVE_YAML && TW_HAVE_HDF5
     {"twin", "fit", "fit personal twins to their records: batched MAP of t1d parameters, predicted CGM",
      "usage: twinscale twin fit CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force]\n\n"
      "Reads the `twin_fit` config CONFIG (records, persons, salt_env, person_id, weight_kg,\n"
@@ -185,6 +163,28 @@ const tw_command tw_commands[] = {
      "  -o, --output PATH  the fitted-twins file (same as --set output.path=PATH)\n"
      "  --force            replace an existing output file even when it is not writable\n",
      tw_cmd_twin_fit},
+    {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
+     "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json [--seed S]\n\n"
+     "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"
+     "is a column: float continuous, integer and string discrete; the synthetic and holdout\n"
+     "files must have the real one's columns) and writes Q.json with SDMetrics 0.32.0's\n"
+     "definitions (docs/gan.md): \"quality\" (score, column_shapes: KSComplement or TVComplement\n"
+     "per column; column_pair_trends: CorrelationSimilarity or ContingencySimilarity per pair,\n"
+     "null where the real data's correlation or association is below the QualityReport's\n"
+     "threshold), \"diagnostic\" (boundary_adherence, category_adherence per column) and\n"
+     "\"privacy\" (new_row_synthesis; dcr_overfitting_protection: real vs holdout, every row;\n"
+     "dcr_baseline_protection: against random rows drawn from Philox keyed by S).\n"
+     "Exit status: 0; 2 bad input (a file that is not a cohort file, a column missing, extra\n"
+     "or of another kind in one file, an empty table: one line naming the file and column);\n"
+     "1 other failures.\n\n"
+     "  --real PATH       the real (training) cohort\n"
+     "  --synthetic PATH  the synthetic cohort\n"
+     "  --holdout PATH    real twins the generator did not see\n"
+     "  --json PATH       the report written (replaced only once it is whole)\n"
+     "  --seed S          the key of DCRBaselineProtection's random rows (0 to 2^53; default 0)\n",
+     tw_cmd_gan_report},
+#endif
+#if TW_HAVE_YAML && TW_HAVE_HDF5
 #endif
 #if TW_HAVE_HDF5
     {"nn", "forward", "run the neural twin (GRT) forward on an HDF5 batch",

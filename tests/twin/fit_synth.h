@@ -16,15 +16,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Room for n persons with up to the given counts of each kind of record. */
+/* Room for n persons with up to the given counts of each kind of record, and
+** two basal segments per person (synth_person_begin writes the first). */
 static inline tw_status synth_records_alloc(tw_records *r, int64_t n, int64_t n_cgm, int64_t n_carb, int64_t n_bolus) {
   memset(r, 0, sizeof *r);
   r->persons = calloc((size_t)n, sizeof *r->persons);
   r->cgm_min = calloc((size_t)n_cgm, sizeof(double)), r->cgm_mgdl = calloc((size_t)n_cgm, sizeof(double));
   r->carb_min = calloc((size_t)n_carb, sizeof(double)), r->carb_g = calloc((size_t)n_carb, sizeof(double));
   r->bolus_min = calloc((size_t)n_bolus, sizeof(double)), r->bolus_u = calloc((size_t)n_bolus, sizeof(double));
-  r->basal_start_min = calloc((size_t)n, sizeof(double)), r->basal_end_min = calloc((size_t)n, sizeof(double));
-  r->basal_u_h = calloc((size_t)n, sizeof(double));
+  r->basal_start_min = calloc(2 * (size_t)n, sizeof(double)), r->basal_end_min = calloc(2 * (size_t)n, sizeof(double));
+  r->basal_u_h = calloc(2 * (size_t)n, sizeof(double));
   if (!r->persons || !r->cgm_min || !r->cgm_mgdl || !r->carb_min || !r->carb_g || !r->bolus_min || !r->bolus_u ||
       !r->basal_start_min || !r->basal_end_min || !r->basal_u_h)
     return TW_FAIL(TW_ERR_NOMEM, "synth: out of memory");

@@ -8,9 +8,11 @@
 */
 #include "core/json.h"
 
+#include <errno.h> /* errno */
 #include <math.h>
+#include <stdio.h>  /* fopen, rename, remove */
 #include <stdlib.h>
-#include <string.h>
+#include <string.h> /* strerror */
 
 /* ---- writer ----------------------------------------------------------------- */
 
@@ -126,6 +128,23 @@ tw_status tw_json_finish(tw_json_writer *w, const char *what) {
     return TW_FAIL(TW_ERR_INTERNAL, "%s: JSON nesting misused (depth %d at the end)", what, w->depth);
   if (w->broken || ferror(w->f)) return TW_FAIL(TW_ERR_IO, "%s: write failed", what);
   return TW_OK;
+}
+
+tw_status tw_json_write_file(const char *path, tw_json_document_fn document, const void *ctx) {
+  char partial[4096];
+  if (snprintf(partial, sizeof partial, "%s.partial", path) >= (int)sizeof partial)
+    return TW_FAIL(TW_ERR_INPUT, "%s: path too long", path);
+  FILE *f = fopen(partial, "w");
+  if (!f) return TW_FAIL(TW_ERR_IO, "%s: cannot open: %s", partial, strerror(errno));
+  tw_json_writer w;
+  tw_json_init(&w, f);
+  document(&w, ctx);
+  tw_status st = tw_json_finish(&w, path);
+  if (fclose(f) != 0 && st == TW_OK) st = TW_FAIL(TW_ERR_IO, "%s: cannot close: %s", partial, strerror(errno));
+  if (st == TW_OK && rename(partial, path) != 0)
+    st = TW_FAIL(TW_ERR_IO, "%s: cannot rename to %s: %s", partial, path, strerror(errno));
+  if (st != TW_OK) remove(partial);
+  return st;
 }
 
 /* ---- reader ----------------------------------------------------------------- */

@@ -16,6 +16,9 @@
 **   tw_json_end_object(&w);
 **   TW_TRY(tw_json_finish(&w, path));
 **
+** or, for a file, tw_json_write_file(path, document, ctx), which also keeps a
+** half-written file from looking whole.
+**
 ** The reader parses a whole document into a tree (tw_json_value), strictly: no
 ** trailing commas, comments, NaN, leading zeros or unescaped control
 ** characters; duplicate keys in one object are an error. It exists so that a
@@ -62,6 +65,13 @@ void tw_json_null(tw_json_writer *w);
 /* After the last value: a final newline; TW_ERR_IO when any write failed,
 ** TW_ERR_INTERNAL when the nesting was misused (`what` names the output). */
 tw_status tw_json_finish(tw_json_writer *w, const char *what);
+
+/* Writes one document to `path` the way every results file is written: into
+** PATH.partial, renamed over PATH only when whole (a failed or interrupted
+** write leaves no PATH that looks complete). `document` writes the values
+** through w; TW_ERR_IO names the file that failed. */
+typedef void (*tw_json_document_fn)(tw_json_writer *w, const void *ctx);
+tw_status tw_json_write_file(const char *path, tw_json_document_fn document, const void *ctx);
 
 /* ---- reader ----------------------------------------------------------------- */
 

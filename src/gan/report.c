@@ -3,11 +3,9 @@
 ** QualityReport's two properties and score, the diagnostic adherences and the
 ** privacy metrics, and the JSON document.
 */
-#include <errno.h>  /* errno */
 #include <math.h>   /* isnan, NAN */
-#include <stdio.h>  /* FILE, fopen, rename, remove */
 #include <stdlib.h> /* calloc, malloc, free */
-#include <string.h> /* strerror, strlen */
+#include <string.h> /* memset */
 
 #include "core/json.h"
 #include "gan/metrics.h"
@@ -216,25 +214,10 @@ static void write_document(tw_json_writer *w, const tw_gan_report *r) {
   tw_json_end_object(w);
 }
 
+static void report_document(tw_json_writer *w, const void *r) { write_document(w, r); }
+
 tw_status tw_gan_report_write_json(const tw_gan_report *r, const char *path) {
-  size_t len = strlen(path) + sizeof ".partial";
-  char *partial = malloc(len);
-  if (!partial) return TW_FAIL(TW_ERR_NOMEM, "out of memory");
-  snprintf(partial, len, "%s.partial", path);
-  FILE *f = fopen(partial, "w");
-  tw_status st = f ? TW_OK : TW_FAIL(TW_ERR_IO, "%s: cannot write (%s)", partial, strerror(errno));
-  if (f) {
-    tw_json_writer w;
-    tw_json_init(&w, f);
-    write_document(&w, r);
-    st = tw_json_finish(&w, path);
-    if (fclose(f) != 0 && st == TW_OK) st = TW_FAIL(TW_ERR_IO, "%s: write failed", partial);
-    if (st == TW_OK && rename(partial, path) != 0)
-      st = TW_FAIL(TW_ERR_IO, "%s: cannot rename to %s (%s)", partial, path, strerror(errno));
-    if (st != TW_OK) remove(partial);
-  }
-  free(partial);
-  return st;
+  return tw_json_write_file(path, report_document, r);
 }
 
 void tw_gan_report_free(tw_gan_report *r) {

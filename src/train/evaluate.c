@@ -8,11 +8,10 @@
 */
 #include "train/evaluate.h"
 
-#include <errno.h>  /* errno */
 #include <math.h>   /* sqrt, fabs */
-#include <stdio.h>  /* fopen */
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
-#include <string.h> /* memset, strerror */
+#include <string.h> /* memset */
 
 #include "core/clock.h"   /* tw_now_seconds */
 #include "core/json.h"    /* the report */
@@ -168,31 +167,30 @@ static void metrics(tw_json_writer *w, const tw_eval_result *r, int o) {
   by_horizon(w, "persistence_mae", r, r->persistence_mae[o]);
 }
 
-tw_status tw_evaluate_write_json(const tw_eval_result *r, const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return TW_FAIL(TW_ERR_IO, "%s: cannot write (%s)", path, strerror(errno));
-  tw_json_writer w;
-  tw_json_init(&w, f);
-  tw_json_begin_object(&w);
-  tw_json_key(&w, "observable");
-  tw_json_string(&w, r->obs_name[r->headline]);
-  tw_json_key(&w, "units");
-  tw_json_string(&w, r->obs_unit[r->headline]);
-  metrics(&w, r, r->headline);
-  tw_json_key(&w, "n_origins");
-  tw_json_int(&w, r->n_origins);
-  tw_json_key(&w, "n_twins");
-  tw_json_int(&w, r->n_twins);
-  tw_json_key(&w, "observables");
-  tw_json_begin_object(&w);
+static void eval_document(tw_json_writer *w, const void *ctx) {
+  const tw_eval_result *r = ctx;
+  tw_json_begin_object(w);
+  tw_json_key(w, "observable");
+  tw_json_string(w, r->obs_name[r->headline]);
+  tw_json_key(w, "units");
+  tw_json_string(w, r->obs_unit[r->headline]);
+  metrics(w, r, r->headline);
+  tw_json_key(w, "n_origins");
+  tw_json_int(w, r->n_origins);
+  tw_json_key(w, "n_twins");
+  tw_json_int(w, r->n_twins);
+  tw_json_key(w, "observables");
+  tw_json_begin_object(w);
   for (int o = 0; o < r->n_obs; ++o) {
-    tw_json_key(&w, r->obs_name[o]);
-    tw_json_begin_object(&w);
-    metrics(&w, r, o);
-    tw_json_end_object(&w);
+    tw_json_key(w, r->obs_name[o]);
+    tw_json_begin_object(w);
+    metrics(w, r, o);
+    tw_json_end_object(w);
   }
-  tw_json_end_object(&w);
-  tw_json_end_object(&w);
-  const tw_status st = tw_json_finish(&w, path);
-  return fclose(f) == 0 ? st : TW_FAIL(TW_ERR_IO, "%s: write failed", path);
+  tw_json_end_object(w);
+  tw_json_end_object(w);
+}
+
+tw_status tw_evaluate_write_json(const tw_eval_result *r, const char *path) {
+  return tw_json_write_file(path, eval_document, r);
 }

@@ -10,7 +10,6 @@
 ** an infinite odds ratio, or "not reached" for a Kaplan-Meier median). The
 ** file is written to PATH.partial and renamed over PATH when complete.
 */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,7 +19,7 @@
 
 /* Context of one write: the writer, the data and the confidence key ("ci95"). */
 typedef struct sj {
-  tw_json_writer w;
+  tw_json_writer *w;
   const tw_trial_data *d;
   const tw_trial_analysis *a;
   char ci_key[32];
@@ -39,39 +38,39 @@ static const char *missing_note(double v, tw_stat_est est) {
 static void note(sj *s, const char *key, const char *text) {
   char k[96];
   snprintf(k, sizeof k, "%s_note", key);
-  tw_json_null(&s->w);
-  tw_json_key(&s->w, k);
-  tw_json_string(&s->w, text);
+  tw_json_null(s->w);
+  tw_json_key(s->w, k);
+  tw_json_string(s->w, text);
 }
 
 /* key: v, or key: null with key_note. */
 static void num(sj *s, const char *key, double v, tw_stat_est est) {
-  tw_json_key(&s->w, key);
-  if (isfinite(v)) tw_json_number(&s->w, v);
+  tw_json_key(s->w, key);
+  if (isfinite(v)) tw_json_number(s->w, v);
   else note(s, key, missing_note(v, est));
 }
 
 /* The confidence interval [lo, hi], or null with a note. */
 static void interval(sj *s, double lo, double hi, tw_stat_est est) {
-  tw_json_key(&s->w, s->ci_key);
+  tw_json_key(s->w, s->ci_key);
   if (!isfinite(lo) || !isfinite(hi)) {
     note(s, s->ci_key, missing_note(isfinite(lo) ? hi : lo, est));
     return;
   }
-  tw_json_begin_array(&s->w);
-  tw_json_number(&s->w, lo);
-  tw_json_number(&s->w, hi);
-  tw_json_end_array(&s->w);
+  tw_json_begin_array(s->w);
+  tw_json_number(s->w, lo);
+  tw_json_number(s->w, hi);
+  tw_json_end_array(s->w);
 }
 
 static void str(sj *s, const char *key, const char *v) {
-  tw_json_key(&s->w, key);
-  tw_json_string(&s->w, v);
+  tw_json_key(s->w, key);
+  tw_json_string(s->w, v);
 }
 
 static void integer(sj *s, const char *key, int64_t v) {
-  tw_json_key(&s->w, key);
-  tw_json_int(&s->w, v);
+  tw_json_key(s->w, key);
+  tw_json_int(s->w, v);
 }
 
 /* "arm" and "reference" of comparison arm a. */
@@ -83,19 +82,19 @@ static void comparison_head(sj *s, int a) {
 /* ---- endpoints --------------------------------------------------------------- */
 
 static void arm_summary(sj *s, const tw_stat_summary *m) {
-  tw_json_begin_object(&s->w);
+  tw_json_begin_object(s->w);
   integer(s, "n", (int64_t)m->n);
   num(s, "mean", m->mean, m->est);
   num(s, "sd", m->sd, m->sd_est);
   num(s, "median", m->median, m->est);
   num(s, "q1", m->q1, m->est);
   num(s, "q3", m->q3, m->est);
-  tw_json_end_object(&s->w);
+  tw_json_end_object(s->w);
 }
 
 static void comparison(sj *s, const tw_trial_comparison *c) {
   const int paired = s->d->design == TW_DESIGN_CROSSOVER;
-  tw_json_begin_object(&s->w);
+  tw_json_begin_object(s->w);
   comparison_head(s, c->arm);
   if (paired) integer(s, "n_pairs", c->n_pairs);
   num(s, "difference", c->t.estimate, c->t.est);
@@ -107,40 +106,40 @@ static void comparison(sj *s, const tw_trial_comparison *c) {
   str(s, "nonparametric_test", paired ? "wilcoxon_signed_rank" : "mann_whitney_u");
   num(s, "nonparametric_statistic", c->rank.statistic, c->rank.est);
   num(s, "nonparametric_p_value", c->rank.p_value, c->rank.est);
-  tw_json_end_object(&s->w);
+  tw_json_end_object(s->w);
 }
 
 static void endpoint(sj *s, int e) {
   const tw_trial_endpoint_result *r = &s->a->ep[e];
-  tw_json_key(&s->w, s->d->ep_names[e]);
-  tw_json_begin_object(&s->w);
+  tw_json_key(s->w, s->d->ep_names[e]);
+  tw_json_begin_object(s->w);
   str(s, "units", s->d->ep_units ? s->d->ep_units[e] : "");
-  tw_json_key(&s->w, "arms");
-  tw_json_begin_object(&s->w);
-  for (int a = 0; a < s->d->n_arms; a++) tw_json_key(&s->w, s->d->arms[a]), arm_summary(s, &r->arms[a]);
-  tw_json_end_object(&s->w);
-  tw_json_key(&s->w, "comparisons");
-  tw_json_begin_array(&s->w);
+  tw_json_key(s->w, "arms");
+  tw_json_begin_object(s->w);
+  for (int a = 0; a < s->d->n_arms; a++) tw_json_key(s->w, s->d->arms[a]), arm_summary(s, &r->arms[a]);
+  tw_json_end_object(s->w);
+  tw_json_key(s->w, "comparisons");
+  tw_json_begin_array(s->w);
   for (int k = 0; k < s->d->n_arms - 1; k++) comparison(s, &r->comp[k]);
-  tw_json_end_array(&s->w);
-  tw_json_end_object(&s->w);
+  tw_json_end_array(s->w);
+  tw_json_end_object(s->w);
 }
 
 /* ---- responders -------------------------------------------------------------- */
 
 static void responder_arm(sj *s, const tw_trial_responder_result *r, int a) {
-  tw_json_key(&s->w, s->d->arms[a]);
-  tw_json_begin_object(&s->w);
+  tw_json_key(s->w, s->d->arms[a]);
+  tw_json_begin_object(s->w);
   integer(s, "n", (int64_t)r->n[a]);
   integer(s, "responders", (int64_t)r->count[a]);
   num(s, "rate", r->rate[a].estimate, r->rate[a].est);
   interval(s, r->rate[a].lo, r->rate[a].hi, r->rate[a].est);
-  tw_json_end_object(&s->w);
+  tw_json_end_object(s->w);
 }
 
 static void responder_comparison(sj *s, const tw_trial_responder_result *r, int k, int a) {
   const int paired = s->d->design == TW_DESIGN_CROSSOVER;
-  tw_json_begin_object(&s->w);
+  tw_json_begin_object(s->w);
   comparison_head(s, a);
   if (paired) {
     integer(s, "n_pairs", s->a->ep[s->d->responder.ep].comp[k].n_pairs);
@@ -148,48 +147,48 @@ static void responder_comparison(sj *s, const tw_trial_responder_result *r, int 
     integer(s, "reference_only", (int64_t)r->c[k]);
   }
   num(s, "difference", r->diff[k].estimate, r->diff[k].est);
-  if (paired) tw_json_key(&s->w, s->ci_key), note(s, s->ci_key, PAIRED_DIFF_NOTE);
+  if (paired) tw_json_key(s->w, s->ci_key), note(s, s->ci_key, PAIRED_DIFF_NOTE);
   else interval(s, r->diff[k].lo, r->diff[k].hi, r->diff[k].est);
   str(s, "test", paired ? "mcnemar_exact" : "fisher_exact");
   num(s, "statistic", r->test[k].statistic, r->test[k].est);
   num(s, "p_value", r->test[k].p_value, r->test[k].est);
-  tw_json_end_object(&s->w);
+  tw_json_end_object(s->w);
 }
 
 static void responders(sj *s) {
   const tw_trial_responder_result *r = &s->a->resp;
-  tw_json_key(&s->w, "responders");
+  tw_json_key(s->w, "responders");
   if (s->d->responder.ep < 0) {
     note(s, "responders", "no responder rule");
     return;
   }
-  tw_json_begin_object(&s->w);
+  tw_json_begin_object(s->w);
   str(s, "endpoint", s->d->ep_names[s->d->responder.ep]);
   str(s, "rule", s->d->responder.above ? ">=" : "<=");
   num(s, "threshold", s->d->responder.threshold, TW_STAT_ESTIMABLE);
-  tw_json_key(&s->w, "arms");
-  tw_json_begin_object(&s->w);
+  tw_json_key(s->w, "arms");
+  tw_json_begin_object(s->w);
   for (int a = 0; a < s->d->n_arms; a++) responder_arm(s, r, a);
-  tw_json_end_object(&s->w);
-  tw_json_key(&s->w, "comparisons");
-  tw_json_begin_array(&s->w);
+  tw_json_end_object(s->w);
+  tw_json_key(s->w, "comparisons");
+  tw_json_begin_array(s->w);
   for (int a = 0, k = 0; a < s->d->n_arms; a++)
     if (a != s->d->reference_arm) responder_comparison(s, r, k++, a);
-  tw_json_end_array(&s->w);
-  tw_json_end_object(&s->w);
+  tw_json_end_array(s->w);
+  tw_json_end_object(s->w);
 }
 
 /* ---- time to event ----------------------------------------------------------- */
 
 static void km_arm(sj *s, const tw_stat_km *km) {
-  tw_json_begin_object(&s->w);
+  tw_json_begin_object(s->w);
   integer(s, "n", (int64_t)km->n);
   integer(s, "events", (int64_t)km->events);
-  tw_json_key(&s->w, "median_min");
+  tw_json_key(s->w, "median_min");
   if (km->est != TW_STAT_ESTIMABLE) note(s, "median_min", tw_stat_est_text(km->est));
   else if (!km->median_reached || !isfinite(km->median)) note(s, "median_min", NOT_REACHED_NOTE);
-  else tw_json_number(&s->w, km->median);
-  tw_json_end_object(&s->w);
+  else tw_json_number(s->w, km->median);
+  tw_json_end_object(s->w);
 }
 
 /* The logrank and Cox fields of comparison k (also written at the top level
@@ -204,12 +203,12 @@ static void tte_fields(sj *s, const tw_trial_tte_result *r, int k) {
   num(s, "hazard_ratio", c->hazard_ratio, c->est);
   char key[48];
   snprintf(key, sizeof key, "hazard_ratio_%s", s->ci_key);
-  tw_json_key(&s->w, key);
+  tw_json_key(s->w, key);
   if (isfinite(c->hr_lo) && isfinite(c->hr_hi)) {
-    tw_json_begin_array(&s->w);
-    tw_json_number(&s->w, c->hr_lo);
-    tw_json_number(&s->w, c->hr_hi);
-    tw_json_end_array(&s->w);
+    tw_json_begin_array(s->w);
+    tw_json_number(s->w, c->hr_lo);
+    tw_json_number(s->w, c->hr_hi);
+    tw_json_end_array(s->w);
   } else {
     note(s, key, missing_note(isfinite(c->hr_lo) ? c->hr_hi : c->hr_lo, c->est));
   }
@@ -219,27 +218,27 @@ static void tte_fields(sj *s, const tw_trial_tte_result *r, int k) {
 static void tte(sj *s, int t) {
   const tw_trial_tte_result *r = &s->a->tte[t];
   const int A = s->d->n_arms;
-  tw_json_key(&s->w, s->d->tte[t].name);
-  tw_json_begin_object(&s->w);
+  tw_json_key(s->w, s->d->tte[t].name);
+  tw_json_begin_object(s->w);
   str(s, "time_endpoint", s->d->ep_names[s->d->tte[t].time_ep]);
   str(s, "event_endpoint", s->d->ep_names[s->d->tte[t].event_ep]);
   str(s, "cox_strata", s->d->design == TW_DESIGN_CROSSOVER ? "twin" : "none");
-  tw_json_key(&s->w, "arms");
-  tw_json_begin_object(&s->w);
-  for (int a = 0; a < A; a++) tw_json_key(&s->w, s->d->arms[a]), km_arm(s, &r->km[a]);
-  tw_json_end_object(&s->w);
+  tw_json_key(s->w, "arms");
+  tw_json_begin_object(s->w);
+  for (int a = 0; a < A; a++) tw_json_key(s->w, s->d->arms[a]), km_arm(s, &r->km[a]);
+  tw_json_end_object(s->w);
   if (A == 2) tte_fields(s, r, 0);
-  tw_json_key(&s->w, "comparisons");
-  tw_json_begin_array(&s->w);
+  tw_json_key(s->w, "comparisons");
+  tw_json_begin_array(s->w);
   for (int a = 0, k = 0; a < A; a++) {
     if (a == s->d->reference_arm) continue;
-    tw_json_begin_object(&s->w);
+    tw_json_begin_object(s->w);
     comparison_head(s, a);
     tte_fields(s, r, k++);
-    tw_json_end_object(&s->w);
+    tw_json_end_object(s->w);
   }
-  tw_json_end_array(&s->w);
-  tw_json_end_object(&s->w);
+  tw_json_end_array(s->w);
+  tw_json_end_object(s->w);
 }
 
 /* ---- the document -------------------------------------------------------------- */
@@ -247,35 +246,35 @@ static void tte(sj *s, int t) {
 static void header(sj *s) {
   str(s, "design", s->d->design == TW_DESIGN_CROSSOVER ? "crossover" : "parallel");
   integer(s, "n_twins", s->d->n_twins);
-  tw_json_key(&s->w, "arms");
-  tw_json_begin_array(&s->w);
-  for (int a = 0; a < s->d->n_arms; a++) tw_json_string(&s->w, s->d->arms[a]);
-  tw_json_end_array(&s->w);
+  tw_json_key(s->w, "arms");
+  tw_json_begin_array(s->w);
+  for (int a = 0; a < s->d->n_arms; a++) tw_json_string(s->w, s->d->arms[a]);
+  tw_json_end_array(s->w);
   str(s, "reference_arm", s->d->arms[s->d->reference_arm]);
   num(s, "confidence_level", s->d->level, TW_STAT_ESTIMABLE);
 }
 
 static void document(sj *s) {
-  tw_json_begin_object(&s->w);
+  tw_json_begin_object(s->w);
   header(s);
-  tw_json_key(&s->w, "endpoints");
-  tw_json_begin_object(&s->w);
+  tw_json_key(s->w, "endpoints");
+  tw_json_begin_object(s->w);
   for (int e = 0; e < s->d->n_endpoints; e++) endpoint(s, e);
-  tw_json_end_object(&s->w);
+  tw_json_end_object(s->w);
   responders(s);
-  tw_json_key(&s->w, "time_to_event");
-  tw_json_begin_object(&s->w);
+  tw_json_key(s->w, "time_to_event");
+  tw_json_begin_object(s->w);
   for (int t = 0; t < s->d->n_tte; t++) tte(s, t);
-  tw_json_end_object(&s->w);
-  tw_json_end_object(&s->w);
+  tw_json_end_object(s->w);
+  tw_json_end_object(s->w);
 }
 
-static tw_status write_file(FILE *f, const char *path, const tw_trial_data *d, const tw_trial_analysis *a) {
-  sj s = {.d = d, .a = a};
-  tw_json_init(&s.w, f);
-  snprintf(s.ci_key, sizeof s.ci_key, "ci%.10g", 100 * d->level);
+/* The document (tw_json_document_fn): ctx is the sj with d and a set. */
+static void summary_document(tw_json_writer *w, const void *ctx) {
+  sj s = *(const sj *)ctx;
+  s.w = w;
+  snprintf(s.ci_key, sizeof s.ci_key, "ci%.10g", 100 * s.d->level);
   document(&s);
-  return tw_json_finish(&s.w, path);
 }
 
 /* Names that become keys of one JSON object must differ (and exist). */
@@ -301,15 +300,6 @@ static tw_status check_args(const char *path, const tw_trial_data *d, const tw_t
 
 tw_status tw_trial_summary_write(const char *path, const tw_trial_data *d, const tw_trial_analysis *a) {
   TW_TRY(check_args(path, d, a));
-  char partial[4096];
-  if (snprintf(partial, sizeof partial, "%s.partial", path) >= (int)sizeof partial)
-    return TW_FAIL(TW_ERR_INPUT, "summary.json: path too long: %s", path);
-  FILE *f = fopen(partial, "w");
-  if (!f) return TW_FAIL(TW_ERR_IO, "%s: cannot open: %s", partial, strerror(errno));
-  tw_status st = write_file(f, path, d, a);
-  if (fclose(f) != 0 && st == TW_OK) st = TW_FAIL(TW_ERR_IO, "%s: cannot close: %s", partial, strerror(errno));
-  if (st == TW_OK && rename(partial, path) != 0)
-    st = TW_FAIL(TW_ERR_IO, "%s: cannot rename to %s: %s", partial, path, strerror(errno));
-  if (st != TW_OK) remove(partial);
-  return st;
+  const sj s = {.d = d, .a = a};
+  return tw_json_write_file(path, summary_document, &s);
 }

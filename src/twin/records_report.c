@@ -7,9 +7,6 @@
 */
 #include "twin/records.h"
 
-#include <errno.h>  /* errno */
-#include <stdio.h>  /* fopen, fclose */
-#include <string.h> /* strerror */
 
 #include "core/date.h"
 #include "core/json.h"
@@ -81,25 +78,23 @@ static void write_person(tw_json_writer *w, const tw_rec_person *p) {
   tw_json_end_object(w);
 }
 
+static void report_document(tw_json_writer *w, const void *ctx) {
+  const tw_records *r = ctx;
+  tw_json_begin_object(w);
+  tw_json_key(w, "source"), tw_json_string(w, r->source);
+  tw_json_key(w, "source_records"), tw_json_int(w, r->source_records);
+  tw_json_key(w, "n_persons"), tw_json_int(w, r->n);
+  tw_json_key(w, "gap_min"), tw_json_number(w, r->gap_min);
+  tw_json_key(w, "mgdl_per_mmol"), tw_json_number(w, TW_REC_MGDL_PER_MMOL);
+  write_flag_counts(w, r);
+  write_totals(w, r);
+  tw_json_key(w, "persons");
+  tw_json_begin_array(w);
+  for (int64_t i = 0; i < r->n; ++i) write_person(w, &r->persons[i]);
+  tw_json_end_array(w);
+  tw_json_end_object(w);
+}
+
 tw_status tw_records_write_report(const tw_records *r, const char *path) {
-  FILE *f = fopen(path, "w");
-  if (!f) return TW_FAIL(TW_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-  tw_json_writer w;
-  tw_json_init(&w, f);
-  tw_json_begin_object(&w);
-  tw_json_key(&w, "source"), tw_json_string(&w, r->source);
-  tw_json_key(&w, "source_records"), tw_json_int(&w, r->source_records);
-  tw_json_key(&w, "n_persons"), tw_json_int(&w, r->n);
-  tw_json_key(&w, "gap_min"), tw_json_number(&w, r->gap_min);
-  tw_json_key(&w, "mgdl_per_mmol"), tw_json_number(&w, TW_REC_MGDL_PER_MMOL);
-  write_flag_counts(&w, r);
-  write_totals(&w, r);
-  tw_json_key(&w, "persons");
-  tw_json_begin_array(&w);
-  for (int64_t i = 0; i < r->n; ++i) write_person(&w, &r->persons[i]);
-  tw_json_end_array(&w);
-  tw_json_end_object(&w);
-  tw_status st = tw_json_finish(&w, path);
-  if (fclose(f) != 0 && st == TW_OK) st = TW_FAIL(TW_ERR_IO, "%s: write failed", path);
-  return st;
+  return tw_json_write_file(path, report_document, r);
 }

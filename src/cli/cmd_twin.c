@@ -102,7 +102,6 @@ int tw_cmd_twin_import(int argc, char **argv) {
 #if TW_HAVE_YAML
 #include "cli/config_kinds.h" /* tw_config_load */
 #include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
-#include "run/run.h"          /* tw_run_check_output */
 #include "twin/fit_job.h"     /* tw_twin_fit_run */
 
 static void fit_report(const char *path, const tw_twin_fit_report *r) {
@@ -136,9 +135,8 @@ static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *di
   if (st == TW_OK) {
     snprintf(path, sizeof path, "%s", c.output.path);
     const char *salt = NULL;
-    st = tw_run_check_output(path, co->force);
-    if (st == TW_OK) st = fit_salt(&c, doc, &salt);
-    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, salt, &rep);
+    st = fit_salt(&c, doc, &salt);
+    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, salt, co->force, &rep);
     tw_cfg_release(&tw_twin_fit_config_schema, &c);
   }
   tw_cfg_free(doc);

@@ -68,6 +68,7 @@ const tw_cfg_schema tw_twin_fit_config_schema = TW_CFG_SCHEMA(tw_twin_fit_config
 
 #if TW_HAVE_HDF5
 #include "io/h5.h"
+#include "run/run.h" /* tw_run_check_output */
 
 /* The fitted twins in memory, between the fit and the file. */
 typedef struct fit_out {
@@ -275,9 +276,10 @@ static tw_status load_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc
   return tw_records_import(&opt, r);
 }
 
-tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt,
+tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, int force,
                           tw_twin_fit_report *rep) {
   memset(rep, 0, sizeof *rep);
+  TW_TRY(tw_run_check_output(c->output.path, force));
   char path[4096];
   tw_records r;
   TW_TRY(load_records(c, doc, salt, path, sizeof path, &r));
@@ -292,9 +294,9 @@ int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc) {
   return 0;
 }
 
-tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt,
+tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, int force,
                           tw_twin_fit_report *rep) {
-  (void)c, (void)doc, (void)salt, (void)rep;
+  (void)c, (void)doc, (void)salt, (void)force, (void)rep;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "twin fit: this build has no HDF5 (the records and twins files)");
 }
 #endif

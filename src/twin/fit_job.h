@@ -52,8 +52,10 @@ typedef struct tw_twin_fit_report {
 ** config names none). */
 int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc);
 /* Runs the fit of config c (doc: for paths and messages) and writes
-** c->output.path. `salt`: the pseudonym salt for an import, else NULL. */
-tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt,
+** c->output.path, checked first as the run engine checks a results path
+** (`force`: replace an existing file even when it is not writable). `salt`:
+** the pseudonym salt for an import, else NULL. */
+tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, int force,
                           tw_twin_fit_report *rep);
 
 TW_EXTERN_C_END

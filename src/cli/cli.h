@@ -28,6 +28,11 @@ extern const tw_command tw_commands[];
 /* Prints the current error (message; the trace too when TW_LOG=debug) to stderr
 ** and returns the exit status for `status`. */
 int tw_cli_fail(tw_status status);
+
+/* The pseudonym salt from environment variable `var` (salt.c): TW_ERR_INPUT
+** "WHO: ..." when it is unset or shorter than TW_SALT_MIN_BYTES. The value is
+** never printed. */
+tw_status tw_cli_read_salt(const char *who, const char *var, const char **salt);
 /* Prints "twinscale: <message>" for a usage error and returns 2 (options.c). */
 int tw_cli_usage_error(const char *fmt, ...) TW_PRINTF(1, 2);
 /* True when argv holds -h or --help before any `--` (options.c). */

@@ -18,10 +18,9 @@
 
 #if TW_HAVE_YAML && TW_HAVE_HDF5
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* getenv */
-#include <string.h> /* memset, strlen */
+#include <string.h> /* memset */
 
-#include "cli/cli.h"             /* tw_cli_fail */
+#include "cli/cli.h"             /* tw_cli_fail, tw_cli_read_salt */
 #include "cli/config_kinds.h"    /* tw_config_load */
 #include "cli/job_command.h"     /* tw_cli_job_command */
 #include "cohort/generate.h"     /* tw_cohort_job */
@@ -100,17 +99,10 @@ int tw_cmd_cohort_generate(int argc, char **argv) {
 /* ---- cohort import --------------------------------------------------------- */
 
 /* The salt from the environment variable the config names: a config error at
-** salt_env when it is unset or too short. The value is never printed. */
+** salt_env when it is unset or too short. */
 static tw_status read_salt(const tw_import_config *c, const tw_cfg_doc *doc, const char **salt) {
-  *salt = getenv(c->salt_env);
-  tw_cfg_mark at = tw_cfg_path_mark(doc, "salt_env");
-  if (!*salt || !**salt)
-    return tw_cfg_error_at(doc, at, "salt_env: the environment variable %s is not set; export the pseudonym salt "
-                           "(at least %d bytes) in it", c->salt_env, TW_SALT_MIN_BYTES);
-  if (strlen(*salt) < TW_SALT_MIN_BYTES)
-    return tw_cfg_error_at(doc, at, "salt_env: the salt in %s is %zu bytes; at least %d are needed", c->salt_env,
-                           strlen(*salt), TW_SALT_MIN_BYTES);
-  return TW_OK;
+  if (tw_cli_read_salt("salt_env", c->salt_env, salt) == TW_OK) return TW_OK;
+  return tw_cfg_error_at(doc, tw_cfg_path_mark(doc, "salt_env"), "%s", tw_error_message());
 }
 
 static void print_import_row(const tw_imported *im, int v) {

@@ -21,25 +21,11 @@
 
 #if TW_HAVE_HDF5
 #include <stdio.h>  /* printf, fprintf */
-#include <stdlib.h> /* getenv */
-#include <string.h> /* strlen, memset */
+#include <string.h> /* memset */
 
-#include "cli/cli.h"       /* tw_cmd_twin_import, tw_cli_fail */
+#include "cli/cli.h"       /* tw_cmd_twin_import, tw_cli_fail, tw_cli_read_salt */
 #include "cli/options.h"   /* tw_opts_parse_named */
 #include "twin/records.h"  /* tw_records_import */
-
-/* The salt from the environment variable --salt-env names; the value is never printed. */
-/* `who` names the option or key in messages ("twin import: --salt-env"). */
-static tw_status read_salt(const char *who, const char *var, const char **salt) {
-  *salt = getenv(var);
-  if (!*salt || !**salt)
-    return TW_FAIL(TW_ERR_INPUT, "%s: the environment variable %s is not set; export the "
-                   "pseudonym salt (at least %d bytes) in it", who, var, TW_SALT_MIN_BYTES);
-  if (strlen(*salt) < TW_SALT_MIN_BYTES)
-    return TW_FAIL(TW_ERR_INPUT, "%s: the salt in %s is %zu bytes; at least %d are needed", who, var,
-                   strlen(*salt), TW_SALT_MIN_BYTES);
-  return TW_OK;
-}
 
 static int64_t total(const tw_records *r, tw_rec_reason k) {
   int64_t n = 0;
@@ -71,7 +57,7 @@ typedef struct import_args {
 static tw_status run_import(const import_args *a, tw_records *r) {
   tw_records_options opt = {.records = a->records, .persons = a->persons, .gap_min = a->gap_min,
                             .person_id = a->person_id, .weight_kg = a->weight_kg};
-  TW_TRY(read_salt("twin import: --salt-env", a->salt_env, &opt.salt));
+  TW_TRY(tw_cli_read_salt("twin import: --salt-env", a->salt_env, &opt.salt));
   TW_TRY(tw_records_import(&opt, r));
   if (a->json) TW_TRY(tw_records_write_report(r, a->json)); /* also when nothing is usable: it says why */
   TW_TRY(tw_records_check_usable(r, a->records));
@@ -120,7 +106,7 @@ static tw_status fit_salt(const tw_twin_fit_config *c, const tw_cfg_doc *doc, co
   if (!c->salt_env)
     return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "records", c->mark), "records: '%s' is not a records file, so "
                            "it is imported: name the salt's environment variable in salt_env", c->records);
-  if (read_salt("salt_env", c->salt_env, salt) != TW_OK)
+  if (tw_cli_read_salt("salt_env", c->salt_env, salt) != TW_OK)
     return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "salt_env", c->mark), "%s", tw_error_message());
   return TW_OK;
 }

@@ -52,7 +52,7 @@
 
 /* The version of the layout of every struct below and of the entry's contract.
 ** Bump it on any change to them; a pack built for another version is refused. */
-#define TW_PACK_ABI_VERSION 1
+#define TW_PACK_ABI_VERSION 2
 
 /* The ABI a pack reports from its entry: TW_PACK_ABI_VERSION unless overridden
 ** (twinscale's tests build a deliberately stale copy with -DTW_PACK_ABI_BUILT=0). */
@@ -151,6 +151,17 @@ typedef struct tw_pack_edge {
   int weight_param;
 } tw_pack_edge;
 
+/* A floor of a state: a twin whose state `state` is at or below `value` has
+** left the domain the model describes (t1d: plasma glucose at 0, from where
+** simglucose's equations never recover). The engine checks floors at every
+** sample, flags the twin TW_TWIN_DOMAIN and stops it there, as it does a
+** failed integration; `why` is the reason printed with the twin's name. */
+typedef struct tw_pack_floor {
+  const char *state; /* name of one of the pack's states */
+  double value;      /* in the state's unit */
+  const char *why;   /* "plasma glucose fell to 0 mg/dL" */
+} tw_pack_floor;
+
 /* Scenario events a pack can consume. Each becomes "amount per minute" on one
 ** input of the pack over [t, t + duration): */
 typedef enum tw_pack_event_kind {
@@ -213,7 +224,9 @@ typedef enum tw_twin_flag {
   TW_TWIN_OK = 0,
   TW_TWIN_NONFINITE = 1,  /* a state became NaN or infinite */
   TW_TWIN_UNDERFLOW = 2,  /* DOPRI5 step size fell below h_min */
-  TW_TWIN_MAX_STEPS = 3   /* DOPRI5 needed more than max_steps in one minute */
+  TW_TWIN_MAX_STEPS = 3,  /* DOPRI5 needed more than max_steps in one minute */
+  TW_TWIN_DOMAIN = 4      /* a state reached one of the pack's floors (tw_pack_floor):
+                             the twin left the domain the model describes */
 } tw_twin_flag;
 
 /* The floating-point type of a batch (the values of twinscale's TW_F32, TW_F64). */
@@ -303,6 +316,7 @@ struct tw_pack {
   const char *body_weight_param;             /* parameter that is body weight (kg),
                                                 offered to other packs' covariates */
   const char *cgm_obs;                       /* observable a CGM measures (mg/dL) */
+  int n_floors; const tw_pack_floor *floors; /* where a twin leaves the model's domain */
 };
 
 /* The entry a pack library defines: `TW_PACK_DEFINE_ENTRY(my_pack)` at file scope. */

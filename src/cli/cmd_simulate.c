@@ -74,7 +74,8 @@ static tw_status report(const tw_dist *dist, const char *path, const tw_run_repo
   TW_TRY(tw_dist_sum_i64(dist, &failed, 1));
   if (dist->rank != 0) return TW_OK;
   if (failed > 0)
-    fprintf(stderr, "twinscale: %lld twin(s) failed to integrate and are flagged in /status/flag; the others completed\n",
+    fprintf(stderr, "twinscale: %lld twin(s) stopped early (an integration failure, or a state at a floor of "
+            "the model: the warnings above name the first few), flagged in /status/flag; the others completed\n",
             (long long)failed);
   printf("wrote %s (backend %s, %.2f s)\n", path, rep->backend, rep->seconds);
   return print_summary(path);

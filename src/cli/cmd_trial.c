@@ -20,7 +20,8 @@
 static void report(const tw_dist *dist, const char *path, const tw_run_report *rep, const tw_trial_outcome *out) {
   if (dist->rank != 0) return;
   if (out->failed > 0)
-    fprintf(stderr, "twinscale: %lld twin-arm run(s) failed to integrate: flagged in /status/flag, their endpoints NaN\n",
+    fprintf(stderr, "twinscale: %lld twin-arm run(s) stopped early (an integration failure, or a state at a "
+            "floor of the model: the warnings above name the first few): flagged in /status/flag, their endpoints NaN\n",
             (long long)out->failed);
   printf("wrote %s (backend %s, %.2f s)\n", path, rep->backend, rep->seconds);
   printf("wrote %s\nwrote %s\n", out->summary, out->report);

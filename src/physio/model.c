@@ -10,6 +10,26 @@
 
 void tw_model_init(tw_model *m) { memset(m, 0, sizeof *m); }
 
+/* The pack's floors at their indexes in the model's state vector (the pack
+** becomes the next part: its states start at m->n_states). tw_pack_validate
+** has checked that each names a state. */
+static void add_floors(tw_model *m, const tw_pack *pack) {
+  for (int k = 0; k < pack->n_floors; ++k) {
+    const tw_pack_floor *f = &pack->floors[k];
+    m->floors[m->n_floors++] = (tw_model_floor){m->n_states + tw_pack_state_index(pack, f->state), f->value,
+                                                pack->name, f->state, f->why};
+  }
+}
+
+int tw_model_floor_reached(const tw_model *m, const void *x, int dtype, int64_t ld, int64_t i) {
+  for (int k = 0; k < m->n_floors; ++k) {
+    const int64_t at = m->floors[k].state * ld + i;
+    const double v = dtype == TW_PACK_F64 ? ((const double *)x)[at] : (double)((const float *)x)[at];
+    if (v <= m->floors[k].value) return k;
+  }
+  return -1;
+}
+
 tw_status tw_model_add_pack(tw_model *m, const tw_pack *pack, int *part) {
   if (m->n_parts >= TW_MODEL_MAX_PARTS)
     return TW_FAIL(TW_ERR_INPUT, "a twin model holds at most %d packs", TW_MODEL_MAX_PARTS);
@@ -17,6 +37,9 @@ tw_status tw_model_add_pack(tw_model *m, const tw_pack *pack, int *part) {
     return TW_FAIL(TW_ERR_INPUT, "pack %s is already part of the model", pack->name);
   if (m->n_states + pack->n_states > TW_PACK_MAX_STATES)
     return TW_FAIL(TW_ERR_INPUT, "a twin model holds at most %d states", TW_PACK_MAX_STATES);
+  if (m->n_floors + pack->n_floors > TW_MODEL_MAX_FLOORS)
+    return TW_FAIL(TW_ERR_INPUT, "a twin model holds at most %d state floors", TW_MODEL_MAX_FLOORS);
+  add_floors(m, pack);
   tw_model_part *pt = &m->parts[m->n_parts];
   pt->pack = pack;
   pt->x_off = m->n_states;

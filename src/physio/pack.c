@@ -127,6 +127,11 @@ static tw_status check_setup_fields(const tw_pack *pack, const char *nm) {
   const tw_pack_reference *r = pack->reference;
   if (r && (!r->source || !r->lines || !r->n_lines || *r->n_lines < 1 || !r->known))
     return TW_FAIL(TW_ERR_INTERNAL, "pack %s: the reference table lacks a source, lines or names", nm);
+  if (pack->n_floors < 0 || (pack->n_floors > 0 && !pack->floors))
+    return TW_FAIL(TW_ERR_INTERNAL, "pack %s: n_floors must be >= 0 with a table", nm);
+  for (int k = 0; k < pack->n_floors; ++k)
+    if (tw_pack_state_index(pack, pack->floors[k].state) < 0 || !pack->floors[k].why)
+      return TW_FAIL(TW_ERR_INTERNAL, "pack %s: floor %d names no state or gives no reason", nm, k);
   if (pack->needs_drug && !pack->from_covariates)
     return TW_FAIL(TW_ERR_INTERNAL, "pack %s: needs_drug without a covariates hook", nm);
   return TW_OK;

@@ -49,6 +49,7 @@ TW_EXTERN_C_BEGIN
 /* Model composition limits (the pack limits are in twinscale/pack.h). */
 #define TW_MODEL_MAX_PARTS 4
 #define TW_MODEL_MAX_COUPLINGS 8
+#define TW_MODEL_MAX_FLOORS 16
 
 /* The batch's dtype codes are twinscale's own tw_dtype values. */
 #ifdef __cplusplus
@@ -139,11 +140,20 @@ typedef struct tw_coupling {
   double emax, ec50, hill;
 } tw_coupling;
 
+/* A pack's floor (tw_pack_floor) at its state's index in the model's state vector. */
+typedef struct tw_model_floor {
+  int state;
+  double value;
+  const char *pack, *name, *why; /* for messages: "t1d", "gp", "plasma glucose fell to 0 mg/dL" */
+} tw_model_floor;
+
 typedef struct tw_model {
   int n_parts;
   tw_model_part parts[TW_MODEL_MAX_PARTS];
   int n_couplings;
   tw_coupling couplings[TW_MODEL_MAX_COUPLINGS];
+  int n_floors;   /* every part's floors, gathered by tw_model_add_pack */
+  tw_model_floor floors[TW_MODEL_MAX_FLOORS];
   /* totals: sizes of the concatenated per-twin vectors */
   int n_states, n_params, n_inputs, n_disc, n_obs;
 } tw_model;
@@ -158,6 +168,9 @@ TW_HD double tw_coupling_factor(int kind, double emax, double ec50, double hill,
 
 /* An empty model. */
 void tw_model_init(tw_model *m);
+/* The floor twin i's state x (SoA of `dtype`, stride ld) is at or below, or -1:
+** the engines' check that a twin is still inside the model's domain. */
+int tw_model_floor_reached(const tw_model *m, const void *x, int dtype, int64_t ld, int64_t i);
 /* Appends a pack as a new part; its index is written to *part (may be NULL). */
 tw_status tw_model_add_pack(tw_model *m, const tw_pack *pack, int *part);
 /* Appends a coupling after checking indexes, ec50 > 0 and hill > 0. */

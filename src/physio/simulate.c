@@ -26,6 +26,7 @@
 #include "physio/physio_ops_mirror.h" /* the chunk's batch on the backend's device */
 
 #include <math.h>   /* NAN */
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* memset */
 
@@ -66,8 +67,10 @@ tw_status tw_sim_result_alloc_block(const tw_sim_plan *pl, int64_t n, int64_t bl
   r->max = calloc(no + 1, sizeof(double));
   r->flag = calloc((size_t)n + 1, sizeof(int32_t));
   r->fail_at = calloc((size_t)n + 1, sizeof(int64_t));
+  r->floor = malloc(((size_t)n + 1) * sizeof(int32_t));
+  for (int64_t i = 0; r->floor && i < n; ++i) r->floor[i] = -1;
   const int lost_states = pl->record && pl->states && (!r->states || !r->inputs);
-  if ((pl->record && !r->traj) || lost_states || !r->mean || !r->min || !r->max || !r->flag || !r->fail_at) {
+  if ((pl->record && !r->traj) || lost_states || !r->mean || !r->min || !r->max || !r->flag || !r->fail_at || !r->floor) {
     tw_sim_result_free(r);
     return TW_FAIL(TW_ERR_NOMEM, "simulate: out of memory for the results of %lld twins", (long long)n);
   }
@@ -87,6 +90,7 @@ void tw_sim_result_free(tw_sim_result *r) {
   free(r->max);
   free(r->flag);
   free(r->fail_at);
+  free(r->floor);
   memset(r, 0, sizeof *r);
 }
 
@@ -254,23 +258,36 @@ static void close_inputs(tw_sim_chunk *c, int64_t ti) {
 ** runs every output minute: a 1-twin run spent most of its time in the team). */
 enum { SIM_SAMPLE_PARALLEL_MIN = 256 };
 
+/* Twin i flagged TW_TWIN_DOMAIN when its state xs at time t is at a floor of
+** the model (simulate.h); 1 when it is newly flagged. */
+static int check_floors(const tw_sim_chunk *c, const void *xs, int64_t i, int64_t t) {
+  tw_sim_result *r = c->r;
+  if (r->flag[i] != TW_TWIN_OK) return 0;
+  const int k = tw_model_floor_reached(c->pl->model, xs, c->pl->dtype, c->ld, i);
+  if (k < 0) return 0;
+  r->flag[i] = TW_TWIN_DOMAIN, r->floor[i] = k, r->fail_at[i] = t;
+  return 1;
+}
+
 /* Observables of every twin at time t, at state xs: into the trajectory block
 ** and the running summary when t is an output time (sample index ti >= 0), and
 ** the CGM reading when t is a sensor sample time. Twins are independent:
-** OpenMP over them. */
-static void sample(const tw_sim_chunk *c, const void *xs, int64_t t, int64_t ti) {
+** OpenMP over them. Returns the twins newly flagged at a floor. */
+static int64_t sample(const tw_sim_chunk *c, const void *xs, int64_t t, int64_t ti) {
   const tw_sim_plan *pl = c->pl;
   tw_sim_result *r = c->r;
   const tw_model *m = pl->model;
   const int no = m->n_obs;
-#pragma omp parallel for schedule(static) if (c->n >= SIM_SAMPLE_PARALLEL_MIN)
+  int64_t newly = 0;
+#pragma omp parallel for schedule(static) reduction(+ : newly) if (c->n >= SIM_SAMPLE_PARALLEL_MIN)
   for (int64_t i = 0; i < c->n; ++i) {
     double obs[TW_PACK_MAX_OBS * TW_MODEL_MAX_PARTS + 1];
+    newly += check_floors(c, xs, i, t);
     observe_twin(m, c, xs, i, obs);
-    if (r->flag[i] != TW_TWIN_OK) /* failed: no value from here on */
-      for (int k = 0; k < no; ++k) obs[k] = NAN;
+    const int stopped = r->flag[i] != TW_TWIN_OK; /* failed: no value from here on, not even the sensor's */
+    for (int k = 0; stopped && k < no + (pl->cgm != NULL); ++k) obs[k] = NAN;
     if (ti >= 0 && r->states) record_state(c, xs, i, ti);
-    if (pl->cgm) {
+    if (pl->cgm && !stopped) {
       if (t % pl->cgm->sample_time == 0) {
         tw_cgm_measure(pl->cgm, &c->cgm[i], obs[pl->cgm_source_obs]);
         if (pl->controller) decide(c, i, t);
@@ -287,6 +304,7 @@ static void sample(const tw_sim_chunk *c, const void *xs, int64_t t, int64_t ti)
       r->max[s] = obs[k] > r->max[s] ? obs[k] : r->max[s];
     }
   }
+  return newly;
 }
 
 /* The host arrays up to date with the device before a sample. */
@@ -313,7 +331,7 @@ static void init_twins(tw_sim_chunk *c, const double *params) {
     }
     for (int k = 0; k < m->n_disc; ++k) put(c, c->d, k, i, d[k]);
     put(c, c->h, 0, i, 1.0);
-    c->r->fail_at[i] = -1;
+    c->r->fail_at[i] = -1, c->r->floor[i] = -1;
     if (pl->cgm) tw_cgm_init(pl->cgm, pl->seed, c->id_shift + (uint64_t)row_of(c, i), &c->cgm[i]);
   }
 }
@@ -489,8 +507,10 @@ static tw_status take(tw_sim_chunk *c, int is_output) {
   TW_TRY(to_host(c));
   if (c->mirrored) note_failures(c, c->last_sample_t);
   c->last_sample_t = c->t;
-  sample(c, c->x, c->t, is_output ? c->t / c->pl->every : -1);
+  const int64_t newly = sample(c, c->x, c->t, is_output ? c->t / c->pl->every : -1);
   if (is_output) ++c->next_ti;
+  /* the device stops a twin flagged here only once it sees the flag */
+  if (newly > 0 && c->mirrored) TW_TRY(tw_physio_mirror_push(c->pl->backend, &c->mr, TW_MIRROR_STATE));
   return TW_OK;
 }
 
@@ -535,7 +555,7 @@ static tw_status inside(tw_sim_chunk *c, int64_t m) {
   const int is_output = t % pl->every == 0, is_sensor = pl->cgm && t % pl->cgm->sample_time == 0;
   if (!is_output && !is_sensor) return TW_OK;
   interpolate(c, (double)m / (double)c->step);
-  sample(c, c->xi, t, is_output ? t / pl->every : -1);
+  (void)sample(c, c->xi, t, is_output ? t / pl->every : -1); /* the engine runs on the host batch */
   if (is_output) ++c->next_ti;
   if (!is_sensor || !pl->controller || !insulin_changed(c, m)) return TW_OK;
   for (int64_t k = m; k < c->step; ++k) hold_insulin(c, k);
@@ -595,6 +615,21 @@ tw_status tw_sim_chunk_next(tw_sim_chunk *c, int (*tick)(void *arg, int64_t minu
     }
   }
   return TW_OK;
+}
+
+void tw_sim_failure_text(const tw_sim_plan *pl, const tw_sim_result *r, int64_t i, char *buf, size_t cap) {
+  const int f = r->flag[i];
+  const long long at = (long long)r->fail_at[i];
+  if (f == TW_TWIN_DOMAIN && r->floor[i] >= 0) {
+    const tw_model_floor *fl = &pl->model->floors[r->floor[i]];
+    snprintf(buf, cap, "left the model's domain at minute %lld: %s (%s.%s <= %g)", at, fl->why, fl->pack, fl->name,
+             fl->value);
+    return;
+  }
+  snprintf(buf, cap, "integration failed in the step starting at minute %lld: %s", at,
+           f == TW_TWIN_NONFINITE   ? "the state became NaN or infinite"
+           : f == TW_TWIN_UNDERFLOW ? "the step size underflowed"
+                                    : "too many steps in one minute");
 }
 
 tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,

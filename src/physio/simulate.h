@@ -27,6 +27,14 @@
 ** no backend, else on the plan's backend through its physiology ops table, with
 ** the state copied back to the host at each sample.
 **
+** At every sample (output or sensor) each twin's state is checked against the
+** model's floors (tw_pack_floor): a twin at or below one has left the domain
+** the model describes; it is flagged TW_TWIN_DOMAIN there, its observables are
+** NaN from that sample on, and it is stopped as a failed integration is. The
+** check is on the host, on the state the sample sees, so it is the same for
+** every engine and backend (on a device the flag is pushed back so the device
+** stops the twin too).
+**
 ** Or by another engine (plan.engine: the neural twin, src/run/neural_engine.c)
 ** that advances the state `interval` minutes at a time in place of the
 ** integrator. The chunk then steps by that interval, and a sample between two
@@ -97,7 +105,9 @@ typedef struct tw_sim_result {
                         (with a controller, its insulin); 0 at t = duration; or NULL */
   double *mean, *min, *max; /* (n_out, n) over the sampled times */
   int32_t *flag;     /* (n) tw_twin_flag */
-  int64_t *fail_at;  /* (n) start of the step in which the twin failed, -1 if none */
+  int64_t *fail_at;  /* (n) start of the step in which the twin failed, or (TW_TWIN_DOMAIN)
+                        the sample time at which it was seen at a floor; -1 if none */
+  int32_t *floor;    /* (n) TW_TWIN_DOMAIN: the model floor (tw_model.floors) reached, else -1 */
 } tw_sim_result;
 
 /* Results of n twins with room for the whole trajectories (one block). */
@@ -132,6 +142,14 @@ void tw_sim_chunk_close(tw_sim_chunk *c);
 ** trajectories (tw_sim_result_alloc) when the plan records them. */
 tw_status tw_sim_run_chunk(const tw_sim_plan *pl, int64_t twin0, uint64_t first_id, int64_t n,
                            const double *params, tw_sim_result *r);
+
+/* What happened to failed twin i of r, for a warning: "integration failed in
+** the step starting at minute 120: the state became NaN or infinite" or "left
+** the model's domain at minute 95: plasma glucose fell to 0 mg/dL, ...". */
+void tw_sim_failure_text(const tw_sim_plan *pl, const tw_sim_result *r, int64_t i, char *buf, size_t cap);
+/* A job names at most this many failed twins one line each and counts the rest
+** (a million-twin run must not print a line per twin; all are in /status/flag). */
+enum { TW_SIM_WARN_TWINS = 5 };
 
 /* The multiple of samples a block must hold so that it ends at a step end: 1
 ** unless an engine's steps are longer than the output interval. */

@@ -232,6 +232,15 @@ static const tw_pack_reference t1d_reference = {
     "adolescent#001..#010, adult#001..#010, child#001..#010",
 };
 
+/* simglucose's model zeroes a state's derivative while the state is negative
+** (t1d_body.h). Once an integration step overshoots plasma glucose below 0,
+** the glucose compartments are frozen there for good, meals or not: an
+** absorbing state of the equations, not physiology (docs/physiology.md). A
+** twin that gets there is flagged and stopped rather than counted at 0 mg/dL. */
+static const tw_pack_floor t1d_floors[] = {
+    {"gp", 0.0, "plasma glucose fell to 0 mg/dL, where the model's equations stop (simglucose's absorbing state)"},
+};
+
 const tw_pack tw_pack_t1d = {
     .name = "t1d",
     .summary = "UVA/Padova 2008 type 1 diabetes model (simglucose T1DPatient semantics)",
@@ -251,4 +260,5 @@ const tw_pack tw_pack_t1d = {
     .reference = &t1d_reference,
     .body_weight_param = "BW",
     .cgm_obs = "bg",
+    .n_floors = (int)TW_ARRAY_LEN(t1d_floors), .floors = t1d_floors,
 };

@@ -171,19 +171,14 @@ static tw_status job_block(void *ctx, tw_run *run, int64_t k) {
   return TW_OK;
 }
 
-static const char *flag_text(int f) {
-  return f == TW_TWIN_NONFINITE ? "the state became NaN or infinite"
-         : f == TW_TWIN_UNDERFLOW ? "the step size underflowed"
-                                  : "too many steps in one minute";
-}
-
 static void warn_failed(sim_job *j) {
-  for (int64_t i = 0; i < j->n; ++i)
-    if (j->r.flag[i] != TW_TWIN_OK) {
-      ++j->failed;
-      tw_log(TW_LOG_WARN, "twin %lld (%s): integration failed in the step starting at minute %lld: %s; flagged in /status/flag",
-             (long long)(j->id0 + i), j->s.names[j->id0 + i], (long long)j->r.fail_at[i], flag_text(j->r.flag[i]));
-    }
+  for (int64_t i = 0; i < j->n; ++i) {
+    if (j->r.flag[i] == TW_TWIN_OK || j->failed++ >= TW_SIM_WARN_TWINS) continue;
+    char what[512];
+    tw_sim_failure_text(&j->s.plan, &j->r, i, what, sizeof what);
+    tw_log(TW_LOG_WARN, "twin %lld (%s): %s; flagged in /status/flag", (long long)(j->id0 + i),
+           j->s.names[j->id0 + i], what);
+  }
 }
 
 static tw_status job_end(void *ctx, tw_run *run) {

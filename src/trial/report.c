@@ -35,6 +35,24 @@ static void head(const tw_report *r) {
   fprintf(r->f, "</title>\n<style>\n%s</style>\n<script>\n%s</script>\n</head>\n<body>\n", tw_rep_css, tw_rep_script);
 }
 
+/* Twins an arm stopped early, when there are any: their endpoints are left
+** out of every statistic, which a reader must know before reading one. */
+static void stopped(const tw_report *r) {
+  const tw_trial_data *d = r->d;
+  int64_t any = 0;
+  for (int k = 0; d->stopped && k < 2 * d->n_arms; ++k) any += d->stopped[k];
+  if (!any) return;
+  fputs("<p class=\"sub\">Twins stopped early, their endpoints left out of the statistics:", r->f);
+  for (int a = 0; a < d->n_arms; ++a) {
+    fputs(a ? "; " : " ", r->f);
+    tw_rep_esc(r->f, d->arms[a]);
+    fprintf(r->f, " %lld (%lld failed to integrate, %lld reached a floor of the model, such as plasma glucose at 0)",
+            (long long)(d->stopped[2 * a] + d->stopped[2 * a + 1]), (long long)d->stopped[2 * a],
+            (long long)d->stopped[2 * a + 1]);
+  }
+  fputs(". Stopped twins are in <code>/status/flag</code>.</p>\n", r->f);
+}
+
 static void title(const tw_report *r) {
   fputs("<h1>", r->f);
   tw_rep_esc(r->f, r->info->title ? r->info->title : "twinscale trial report");
@@ -44,6 +62,7 @@ static void title(const tw_report *r) {
   fputs("), pack ", r->f);
   tw_rep_esc(r->f, r->info->pack);
   fputs(".</p>\n", r->f);
+  stopped(r);
 }
 
 static tw_status body(const tw_report *r) {

@@ -243,6 +243,21 @@ static void tte(sj *s, int t) {
 
 /* ---- the document -------------------------------------------------------------- */
 
+/* The twins each arm stopped early (their endpoints left out), by cause. */
+static void stopped(sj *s) {
+  if (!s->d->stopped) return;
+  tw_json_key(s->w, "stopped_early");
+  tw_json_begin_object(s->w);
+  for (int a = 0; a < s->d->n_arms; a++) {
+    tw_json_key(s->w, s->d->arms[a]);
+    tw_json_begin_object(s->w);
+    integer(s, "integration_failed", s->d->stopped[2 * a]);
+    integer(s, "reached_model_floor", s->d->stopped[2 * a + 1]);
+    tw_json_end_object(s->w);
+  }
+  tw_json_end_object(s->w);
+}
+
 static void header(sj *s) {
   str(s, "design", s->d->design == TW_DESIGN_CROSSOVER ? "crossover" : "parallel");
   integer(s, "n_twins", s->d->n_twins);
@@ -252,6 +267,7 @@ static void header(sj *s) {
   tw_json_end_array(s->w);
   str(s, "reference_arm", s->d->arms[s->d->reference_arm]);
   num(s, "confidence_level", s->d->level, TW_STAT_ESTIMABLE);
+  stopped(s);
 }
 
 static void document(sj *s) {

@@ -18,6 +18,7 @@
 #include "git_commit.h"          /* TW_GIT_COMMIT, regenerated at every build */
 #include "io/h5.h"
 #include "trial/trial_results.h" /* tw_trial_analyse, summary, report */
+#include "twinscale/pack.h"      /* TW_TWIN_DOMAIN */
 
 /* `name` beside `results` (in its directory), or the config's path. */
 static void beside(const char *results, const char *given, const char *name, char *out, size_t cap) {
@@ -41,6 +42,7 @@ typedef struct finished {
   int64_t n_arms, n_ep, n;
   tw_trial_columns columns; /* the endpoints, (n, A) each, read when asked for */
   int32_t *arm_of; /* parallel */
+  int64_t *stopped; /* (A, 2) from /status/flag: integration failures, floors reached */
   tw_trial_tte tte[1];
   int n_tte;
 } finished;
@@ -49,7 +51,7 @@ static void finished_free(finished *d) {
   for (int64_t k = 0; d->arms && k < d->n_arms; ++k) free(d->arms[k]);
   for (int64_t k = 0; d->ep_names && k < d->n_ep; ++k) free(d->ep_names[k]);
   for (int64_t k = 0; d->ep_units && k < d->n_ep; ++k) free(d->ep_units[k]);
-  free(d->arms), free(d->ep_names), free(d->ep_units), free(d->arm_of);
+  free(d->arms), free(d->ep_names), free(d->ep_units), free(d->arm_of), free(d->stopped);
   tw_trial_columns_free(&d->columns);
 }
 
@@ -57,6 +59,28 @@ static int ep_index(const finished *d, const char *name) {
   for (int64_t e = 0; e < d->n_ep; ++e)
     if (!strcmp(d->ep_names[e], name)) return (int)e;
   return -1;
+}
+
+/* The twins each arm stopped early, counted from /status/flag (n, A): -1 where
+** a twin did not run the arm, 0 where it ran through. */
+static tw_status read_stopped(tw_h5_file *f, finished *d) {
+  tw_tensor t;
+  TW_TRY(tw_h5_read(f, "/status/flag", TW_I32, &t));
+  const int32_t *fl = t.data;
+  if (t.rank != 2 || t.dims[0] != d->n || t.dims[1] != d->n_arms) {
+    free(t.data);
+    return TW_FAIL(TW_ERR_INPUT, "%s: /status/flag is not (%lld twins, %lld arms)", tw_h5_path(f), (long long)d->n,
+                   (long long)d->n_arms);
+  }
+  d->stopped = calloc((size_t)(2 * d->n_arms), sizeof *d->stopped);
+  if (!d->stopped) {
+    free(t.data);
+    return TW_FAIL(TW_ERR_NOMEM, "trial analysis: out of memory");
+  }
+  for (int64_t k = 0; k < d->n * d->n_arms; ++k)
+    if (fl[k] > 0) ++d->stopped[2 * (k % d->n_arms) + (fl[k] == TW_TWIN_DOMAIN)];
+  free(t.data);
+  return TW_OK;
 }
 
 static tw_status read_endpoints(tw_h5_file *f, finished *d) {
@@ -82,6 +106,7 @@ static tw_status read_endpoints(tw_h5_file *f, finished *d) {
       return TW_FAIL(TW_ERR_INPUT, "%s: %s is not (%lld twins, %lld arms)", tw_h5_path(f), path, (long long)d->n,
                      (long long)d->n_arms);
   }
+  TW_TRY(read_stopped(f, d));
   if (tw_h5_exists(f, "/assignment/arm")) {
     tw_tensor t;
     TW_TRY(tw_h5_read(f, "/assignment/arm", TW_I32, &t));
@@ -118,7 +143,8 @@ static tw_status data_of(const tw_trial_config *c, finished *d, tw_trial_data *o
                          .n_arms = (int)d->n_arms, .arms = (const char *const *)d->arms,
                          .reference_arm = tw_trial_reference_index(c), .n_twins = d->n, .n_endpoints = (int)d->n_ep,
                          .ep_names = (const char *const *)d->ep_names, .ep_units = (const char *const *)d->ep_units,
-                         .columns = &d->columns, .arm_of = d->arm_of, .n_tte = d->n_tte, .tte = d->tte, .level = 0.95};
+                         .columns = &d->columns, .arm_of = d->arm_of, .n_tte = d->n_tte, .tte = d->tte, .level = 0.95,
+                         .stopped = d->stopped};
   out->responder = (tw_trial_responder){-1, c->responders.threshold, !c->responders.at_most};
   if (strcmp(c->responders.endpoint, "none")) {
     out->responder.ep = ep_index(d, c->responders.endpoint);

@@ -350,10 +350,11 @@ static void note_failures(trial_slice *sl, const tw_sim_result *r) {
   for (int64_t i = 0; i < sl->m; ++i) {
     j->flag[sl->rows[i] * j->s.n_arms + sl->a] = r->flag[i];
     if (r->flag[i] == TW_TWIN_OK) continue;
-    ++sl->failed;
-    tw_log(TW_LOG_WARN, "twin %lld (%s), arm %s: integration failed in the step starting at minute %lld; its "
-           "endpoints in this arm are NaN, flagged in /status/flag", (long long)(j->id0 + sl->rows[i]),
-           j->arm[0].names[sl->rows[i]], j->c->arms[sl->a].name, (long long)r->fail_at[i]);
+    if (sl->failed++ >= TW_SIM_WARN_TWINS) continue;
+    char what[512];
+    tw_sim_failure_text(&j->s.arm[sl->a].plan, r, i, what, sizeof what);
+    tw_log(TW_LOG_WARN, "twin %lld (%s), arm %s: %s; its endpoints in this arm are NaN, flagged in /status/flag",
+           (long long)(j->id0 + sl->rows[i]), j->arm[0].names[sl->rows[i]], j->c->arms[sl->a].name, what);
   }
 }
 

@@ -83,4 +83,14 @@ static inline tw_sim_plan fixture_plan(const tw_model *m, tw_dtype dtype, tw_int
   return pl;
 }
 
+/* Whether simglucose's glucose trace v[0..n) stays down from index `from`, where
+** twinscale saw plasma glucose at 0 and stopped the twin: it never rises again
+** and ends below 0.01 mg/dL (bg, the subcutaneous glucose, follows plasma glucose
+** down to its frozen 0: the floor is the point of no return, not a guess). */
+static inline int fixture_stays_down(const double *v, int64_t from, int64_t n) {
+  for (int64_t t = from > 0 ? from : 1; t < n; ++t)
+    if (v[t] > v[t - 1] + 1e-6) return 0;
+  return v[n - 1] < 0.01;
+}
+
 #endif

@@ -59,10 +59,15 @@ static void test_load_api(void) {
   CHECK(a->advance == NULL); /* the engine's generic path integrates it */
 }
 
+/* The refusal of the pack built for ABI 0 (this twinscale's version stringified). */
+#define TW_STR2(x) #x
+#define TW_STR(x) TW_STR2(x)
+#define ABI0_REFUSAL "libtwpack_bergman_abi0.so: pack ABI version 0, this twinscale expects " TW_STR(TW_PACK_ABI_VERSION)
+
 static void test_refusals_api(void) {
   const tw_pack *p = NULL;
   CHECK_STATUS(tw_pack_load(TW_BERGMAN_ABI0_PACK, &p), TW_ERR_INPUT);
-  CHECK_MSG(strstr(tw_error_message(), "libtwpack_bergman_abi0.so: pack ABI version 0, this twinscale expects 1"),
+  CHECK_MSG(strstr(tw_error_message(), ABI0_REFUSAL),
             "message: %s", tw_error_message());
   CHECK(p == NULL);
   tw_error_clear();
@@ -149,7 +154,7 @@ static void expect_refusal(const char *name, const char *yaml, const char *needl
 
 static void test_refusals_cli(void) {
   expect_refusal("wrong_abi", "pack: " TW_BERGMAN_ABI0_PACK "\n" TWINS_TABLE,
-                 "libtwpack_bergman_abi0.so: pack ABI version 0, this twinscale expects 1");
+                 ABI0_REFUSAL);
   expect_refusal("missing_lib", "pack: ./no_such_pack.so\n" TWINS_TABLE, "no_such_pack.so: cannot load the pack library");
   expect_refusal("meals", "pack: " TW_BERGMAN_PACK "\n" TWINS_TABLE "scenario: {meals: [{time_min: 5, carbs_g: 20}]}\n",
                  "scenario: meals need a pack that takes them");

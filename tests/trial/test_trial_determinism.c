@@ -16,9 +16,10 @@
 **      tolerance); and hdf5-tools' h5diff (no tolerance) agrees, where it is
 **      installed (and, as a control, finds the parallel and crossover files
 **      different);
-**   2. the crossover ran: every twin's flag is 0 in both arms, every endpoint
-**      finite, and the arms differ (mean_bg differs for every twin), so that
-**      check 3 can tell the arms apart;
+**   2. the crossover ran: every twin-arm's flag is 0 with finite endpoints, or
+**      TW_TWIN_DOMAIN (stopped at the glucose floor) with NaN ones, most ran
+**      through, and the arms differ (mean_bg differs for every twin that ran
+**      both), so that check 3 can tell the arms apart;
 **   3. parallel against crossover: both arms have twins; each twin's value of
 **      every endpoint, its flag and (for the kept twins) every trajectory
 **      sample in its allocated arm (/assignment/arm) are the crossover's bits
@@ -31,7 +32,11 @@
 **      complete block of 3 within a stratum holds the arms 1:2 (the strata the
 **      trial set up from the file's covariates are the ones it randomised in);
 **      and its crossover on 2 threads, where each arm's 40 twins run in two
-**      slices of 20 (one per thread, trial_job.c), equals the 1-thread run.
+**      slices of 20 (one per thread, trial_job.c), equals the 1-thread run;
+**   5. twins at the t1d pack's glucose floor (tests/data/trial/floor.yaml: PID
+**      with simglucose's example gains on three children): flagged 4 in that
+**      arm only, their endpoints NaN and only theirs, and counted per arm in
+**      summary.json ("stopped_early") and under report.html's title.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
@@ -44,10 +49,12 @@
 
 #include "io/h5.h"
 #include "run_case.h" /* run_case_dir, run_case_shell, run_case_exists */
+#include "twinscale/pack.h" /* TW_TWIN_DOMAIN */
 
 #define CONFIG TW_TEST_DATA_DIR "/trial/small.yaml"
 #define STRATA TW_TEST_DATA_DIR "/trial/strata.yaml"
 #define COHORT TW_TEST_DATA_DIR "/trial/cohort-small.yaml"
+#define FLOOR TW_TEST_DATA_DIR "/trial/floor.yaml"
 #define PARALLEL "--set 'design={type: parallel, ratios: [1, 1], block_size: 2}'"
 #define N_TWINS 10
 #define N_KEEP 4
@@ -190,7 +197,10 @@ static int read_f64(tw_h5_file *f, const char *path, tw_tensor *t) {
 
 static int same_bits(double a, double b) { return !memcmp(&a, &b, sizeof a); }
 
-/* The crossover ran as it should: flags 0, finite endpoints, arms apart. */
+/* The crossover ran as it should: every twin-arm ran through (flag 0) with
+** finite endpoints, or was stopped at the glucose floor (flag TW_TWIN_DOMAIN:
+** PID's default gains take some children there) with NaN endpoints; most
+** ran through; the arms apart. */
 static void crossover_ran(void) {
   char path[600];
   tw_h5_file *f = NULL;
@@ -201,26 +211,33 @@ static void crossover_ran(void) {
   tw_tensor flag = {0}, mean = {0};
   int ok = read_f64(f, "/status/flag", &flag) && read_f64(f, "/endpoints/mean_bg", &mean) &&
            tw_h5_list(f, "/endpoints", &eps, &n_ep) == TW_OK;
-  int bad = !ok, apart = 0;
-  for (int64_t k = 0; ok && k < 2 * N_TWINS; ++k) bad += ((double *)flag.data)[k] != 0;
-  for (int64_t i = 0; ok && i < N_TWINS; ++i) apart += ((double *)mean.data)[2 * i] != ((double *)mean.data)[2 * i + 1];
+  int bad = !ok, apart = 0, ran = 0, both = 0;
+  const double *fl = flag.data, *mb = mean.data;
+  for (int64_t k = 0; ok && k < 2 * N_TWINS; ++k) bad += fl[k] != 0 && fl[k] != TW_TWIN_DOMAIN, ran += fl[k] == 0;
+  for (int64_t i = 0; ok && i < N_TWINS; ++i) {
+    if (fl[2 * i] != 0 || fl[2 * i + 1] != 0) continue;
+    both++, apart += mb[2 * i] != mb[2 * i + 1];
+  }
   for (int e = 0; ok && e < n_ep; ++e) {
     tw_tensor t = {0};
     char p[256];
     snprintf(p, sizeof p, "/endpoints/%s", eps[e]);
     if (!read_f64(f, p, &t)) bad++;
     for (int64_t k = 0; t.data && k < 2 * N_TWINS; ++k)
-      if (!isfinite(((double *)t.data)[k])) bad++, fprintf(stderr, "  %s[%lld] not finite\n", p, (long long)k);
+      if (!isfinite(((double *)t.data)[k]) != (fl[k] != 0))
+        bad++, fprintf(stderr, "  %s[%lld] = %g with flag %g\n", p, (long long)k, ((double *)t.data)[k], fl[k]);
     free(t.data);
   }
-  fprintf(stderr, "  crossover: %d endpoints, %d of %d twins with different mean_bg in the two arms\n", n_ep, apart,
-          N_TWINS);
+  fprintf(stderr, "  crossover: %d endpoints, %d of %d twin-arms ran through (the others stopped at the glucose "
+          "floor); %d of the %d twins that ran both arms with different mean_bg in them\n", n_ep, ran, 2 * N_TWINS,
+          apart, both);
   free_names(eps, n_ep);
   free(flag.data), free(mean.data);
   tw_h5_close(f);
   CHECK(ok && n_ep >= 14);
   CHECK_EQ_INT(bad, 0);
-  CHECK_EQ_INT(apart, N_TWINS);
+  CHECK(ran > N_TWINS && both > N_TWINS / 2);
+  CHECK_EQ_INT(apart, both);
 }
 
 /* The (n, A, ...) dataset `path` of the parallel file against the crossover's:
@@ -353,6 +370,56 @@ static void stratified(void) {
   CHECK(blocks >= 8);
 }
 
+/* ---- twins stopped at the glucose floor ------------------------------------ */
+
+/* The whole text of file `name` in dir (malloc'd), or NULL. */
+static char *slurp(const char *name) {
+  char path[600];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE *f = fopen(path, "rb");
+  char *text = f ? calloc(1 << 20, 1) : NULL;
+  if (text) fread(text, 1, (1 << 20) - 1, f);
+  if (f) fclose(f);
+  return text;
+}
+
+/* The integer after `key` in the text after `after` in `text`, or -1. */
+static long number_after(const char *text, const char *after, const char *key) {
+  const char *a = text ? strstr(text, after) : NULL, *k = a ? strstr(a, key) : NULL;
+  return k ? strtol(k + strlen(key), NULL, 10) : -1;
+}
+
+/* floor.yaml: PID with simglucose's example gains takes children to glucose 0.
+** Those twin-arms are flagged TW_TWIN_DOMAIN, their endpoints are NaN (and
+** only theirs), and summary.json and report.html count them per arm. */
+static void stopped_at_floor(void) {
+  if (run_trial(FLOOR, "floor", 2, 0, "--set output.summary=floor.json --set output.report=floor.html")) return;
+  char path[600];
+  snprintf(path, sizeof path, "%s/floor.h5", dir);
+  tw_h5_file *f = NULL;
+  tw_tensor flag = {0}, tir = {0};
+  CHECK_OK(tw_h5_open(path, NULL, &f));
+  CHECK(read_f64(f, "/status/flag", &flag) && read_f64(f, "/endpoints/tir_70_180", &tir));
+  tw_h5_close(f);
+  long floor_pid = 0, other = 0, nan_where_stopped = 0, n = flag.data ? flag.dims[0] : 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int a = 0; a < 2; ++a) {
+      const double fl = ((double *)flag.data)[2 * i + a], v = ((double *)tir.data)[2 * i + a];
+      floor_pid += a == 1 && fl == TW_TWIN_DOMAIN;
+      other += fl != 0 && !(a == 1 && fl == TW_TWIN_DOMAIN);
+      nan_where_stopped += isnan(v) == (fl != 0);
+    }
+  char *summary = slurp("floor.json"), *report = slurp("floor.html"), want[160];
+  snprintf(want, sizeof want, "pid %ld (0 failed to integrate, %ld reached a floor of the model", floor_pid, floor_pid);
+  fprintf(stderr, "  floor: %ld of %ld twins stopped under pid, %ld other stops; summary says %ld\n", floor_pid, n, other,
+          number_after(summary, "\"pid\": {", "\"reached_model_floor\": "));
+  CHECK(floor_pid >= 1 && floor_pid < n && other == 0 && nan_where_stopped == 2 * n);
+  CHECK_EQ_INT(number_after(summary, "\"pid\": {", "\"reached_model_floor\": "), floor_pid);
+  CHECK_EQ_INT(number_after(summary, "\"bb\": {", "\"reached_model_floor\": "), 0);
+  CHECK_MSG(report && strstr(report, want), "report.html lacks '%s'", want);
+  free(summary), free(report), free(flag.data), free(tir.data);
+}
+
 int main(void) {
   dir = run_case_dir("trial_determinism");
   if (!dir) {
@@ -364,6 +431,7 @@ int main(void) {
   TW_TEST_RUN(crossover_ran);
   TW_TEST_RUN(parallel_is_crossover_by_rows);
   TW_TEST_RUN(stratified);
+  TW_TEST_RUN(stopped_at_floor);
   return TW_TEST_RESULT();
 }
 #else

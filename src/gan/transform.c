@@ -128,7 +128,7 @@ static int span_widths(const tw_gan_colx *c, int *w0) {
   return 2;
 }
 
-static tw_status build_layout(tw_gan_transformer *tr) {
+tw_status tw_gan_layout_build(tw_gan_transformer *tr) {
   tw_gan_layout *l = &tr->layout;
   int n = tr->schema.n_cols;
   l->spans = calloc((size_t)(2 * n), sizeof *l->spans);
@@ -207,7 +207,7 @@ tw_status tw_gan_transformer_fit(const tw_gan_table *t, int threads, tw_gan_tran
   if (st == TW_OK && !(out->cols = calloc((size_t)t->schema->n_cols, sizeof *out->cols)))
     st = TW_FAIL(TW_ERR_NOMEM, "out of memory: the transformer");
   if (st == TW_OK) st = fit_columns(t, threads, out->cols);
-  if (st == TW_OK) st = build_layout(out);
+  if (st == TW_OK) st = tw_gan_layout_build(out);
   if (st != TW_OK) tw_gan_transformer_free(out);
   return st;
 }

@@ -88,6 +88,9 @@ tw_status tw_gan_encode(const tw_gan_transformer *tr, const tw_gan_table *t, uin
 ** a table of tr's schema. */
 void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, tw_gan_table *out, int64_t row0);
 
+/* Builds tr->layout from tr->cols (fit and load call it). */
+tw_status tw_gan_layout_build(tw_gan_transformer *tr);
+
 /* The layout's span for column j: its first span (continuous: the tanh one). */
 int tw_gan_column_span(const tw_gan_transformer *tr, int j);
 

@@ -351,7 +351,8 @@ static tw_status read_meta(tw_h5_file *f, tw_gan_transformer *tr) {
   if (!(tr->units = calloc((size_t)n + 1, sizeof *tr->units))) return TW_FAIL(TW_ERR_NOMEM, "column units");
   for (int j = 0; j < n; ++j) {
     char units[128] = "1";
-    TW_TRY(tw_h5_units(f, tr->schema.cols[j].dataset, units, sizeof units));
+    if (tw_h5_units(f, tr->schema.cols[j].dataset, units, sizeof units) != TW_OK) /* a file other tools wrote */
+      tw_error_clear(), snprintf(units, sizeof units, "1");
     if (!(tr->units[j] = strdup(units[0] ? units : "1"))) return TW_FAIL(TW_ERR_NOMEM, "column units");
   }
   if (tw_h5_attr_read_string(f, "pack", &tr->pack) != TW_OK) tw_error_clear(), tr->pack = NULL;

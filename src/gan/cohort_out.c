@@ -6,22 +6,25 @@
 #include <math.h>   /* rint */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc, free */
-#include <string.h> /* strlen */
 
+#include "cohort/generate.h" /* tw_cohort_write_param_list */
 #include "io/h5.h"
 #include "physio/pack.h" /* tw_pack_lookup: pack_parameters */
 
-/* /cohort/id: "twin-000000", ... as cohort generate names its twins. */
+/* /cohort/id: "twin-000000", ... as cohort generate names its twins, in blocks of ID_BLOCK. */
+#define ID_BLOCK 1024
 static tw_status write_ids(tw_h5_file *f, int64_t n) {
   tw_h5_strings *ds;
   TW_TRY(tw_h5_strings_create(f, "/cohort/id", n, "1", &ds));
-  tw_status st = TW_OK;
-  char text[32];
-  const char *one[1] = {text};
-  for (int64_t i = 0; i < n && st == TW_OK; ++i) {
-    snprintf(text, sizeof text, "twin-%06lld", (long long)i);
-    st = tw_h5_strings_write_rows(ds, i, 1, one);
+  char (*text)[32] = malloc(ID_BLOCK * sizeof *text); /* "twin-" + any int64 + NUL fits in 32 */
+  const char *rows[ID_BLOCK];
+  tw_status st = text ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "twin ids");
+  for (int64_t i0 = 0; i0 < n && st == TW_OK; i0 += ID_BLOCK) {
+    int64_t m = n - i0 < ID_BLOCK ? n - i0 : ID_BLOCK;
+    for (int64_t k = 0; k < m; ++k) snprintf(text[k], sizeof text[k], "twin-%06lld", (long long)(i0 + k)), rows[k] = text[k];
+    st = tw_h5_strings_write_rows(ds, i0, m, rows);
   }
+  free(text);
   tw_status cst = tw_h5_strings_close(ds);
   return st != TW_OK ? st : cst;
 }
@@ -65,20 +68,12 @@ static tw_status write_columns(tw_h5_file *f, const tw_gan_transformer *tr, cons
   return TW_OK;
 }
 
-/* Attributes pack and pack_parameters (the pack's parameter names, comma-separated). */
+/* Attributes pack and pack_parameters (cohort generate's writer of the list). */
 static tw_status write_pack(tw_h5_file *f, const char *name) {
   const tw_pack *pk;
   TW_TRY(tw_pack_lookup(name, &pk));
-  size_t cap = 1, used = 0;
-  for (int q = 0; q < pk->n_params; ++q) cap += strlen(pk->params[q].name) + 1;
-  char *list = malloc(cap);
-  if (!list) return TW_FAIL(TW_ERR_NOMEM, "parameter list");
-  list[0] = 0;
-  for (int q = 0; q < pk->n_params; ++q) used += (size_t)snprintf(list + used, cap - used, q ? ",%s" : "%s", pk->params[q].name);
-  tw_status st = tw_h5_attr_write_string(f, "pack", name);
-  if (st == TW_OK) st = tw_h5_attr_write_string(f, "pack_parameters", list);
-  free(list);
-  return st;
+  TW_TRY(tw_h5_attr_write_string(f, "pack", name));
+  return tw_cohort_write_param_list(f, pk);
 }
 
 static tw_status write_info(tw_h5_file *f, const tw_gan_sample_info *in, int64_t n) {

@@ -69,6 +69,23 @@ static void fitted_free(fitted *f) {
   tw_gan_schema_free(&f->schema);
 }
 
+/* Each file is fitted once and shared by the tests (a fit of the t1d cohort
+** takes seconds); freed at the end. */
+static fitted cache[2];
+static const char *cache_path[2];
+
+static tw_status fitted_get(const char *path, fitted **out) {
+  int k = 0;
+  while (k < 2 && cache_path[k] && strcmp(cache_path[k], path)) ++k;
+  if (k == 2) return TW_FAIL(TW_ERR_INTERNAL, "test: more than two files");
+  if (!cache_path[k]) {
+    TW_TRY(fit_file(path, &cache[k]));
+    cache_path[k] = path;
+  }
+  *out = &cache[k];
+  return TW_OK;
+}
+
 /* ---- layout and encoded rows ---- */
 
 static void check_layout(const tw_gan_transformer *tr) {
@@ -172,8 +189,9 @@ static void check_round_trip(const fitted *f, const char *what) {
 }
 
 static void test_mixed(void) {
-  fitted f;
-  CHECK_OK(fit_file(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &f));
+  fitted *fp;
+  CHECK_OK(fitted_get(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &fp));
+  const fitted f = *fp;
   check_layout(&f.tr);
   check_encoded(&f.tr, f.enc, f.table.n_rows);
   check_round_trip(&f, "mixed fixture");
@@ -181,18 +199,17 @@ static void test_mixed(void) {
   for (int j = 0; j < f.tr.schema.n_cols; ++j)
     missing_cols += f.tr.cols[j].has_missing, log_cols += f.tr.cols[j].log_space, strings += f.tr.schema.cols[j].strings;
   CHECK(missing_cols >= 1 && log_cols >= 1 && strings >= 1); /* the fixture exercises each */
-  fitted_free(&f);
 }
 
 static void test_t1d(void) {
   if (!t1d_path) return;
-  fitted f;
-  CHECK_OK(fit_file(t1d_path, &f));
+  fitted *fp;
+  CHECK_OK(fitted_get(t1d_path, &fp));
+  const fitted f = *fp;
   check_layout(&f.tr);
   check_encoded(&f.tr, f.enc, f.table.n_rows);
   check_round_trip(&f, "t1d cohort");
   CHECK(f.tr.pack && !strcmp(f.tr.pack, "t1d"));
-  fitted_free(&f);
 }
 
 /* ---- the component draw ---- */
@@ -216,8 +233,9 @@ static int split_value(const fitted *f, int *col, int64_t *row, double *prob) {
 }
 
 static void test_component_draw(void) {
-  fitted f;
-  CHECK_OK(fit_file(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &f));
+  fitted *fp;
+  CHECK_OK(fitted_get(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &fp));
+  const fitted f = *fp;
   int j;
   int64_t i0, n = 20000;
   double prob[TW_VGM_MAX_COMPONENTS];
@@ -240,14 +258,14 @@ static void test_component_draw(void) {
   }
   free(enc);
   tw_gan_table_free(&copies);
-  fitted_free(&f);
 }
 
 /* ---- determinism ---- */
 
 static void test_determinism(void) {
-  fitted f;
-  CHECK_OK(fit_file(t1d_path ? t1d_path : TW_TEST_DATA_DIR "/gan/mixed/real.h5", &f));
+  fitted *fp;
+  CHECK_OK(fitted_get(t1d_path ? t1d_path : TW_TEST_DATA_DIR "/gan/mixed/real.h5", &fp));
+  const fitted f = *fp;
   int64_t n = f.table.n_rows, w = f.tr.layout.width, half = n / 3;
   size_t bytes = (size_t)(n * w) * sizeof(float);
   float *a = malloc(bytes), *b = malloc(bytes);
@@ -271,7 +289,6 @@ static void test_determinism(void) {
   for (int j = 0; j < f.tr.schema.n_cols; ++j) CHECK(!memcmp(&tr2.cols[j].vgm, &f.tr.cols[j].vgm, sizeof tr2.cols[j].vgm));
   tw_gan_transformer_free(&tr2);
   free(a), free(b);
-  fitted_free(&f);
 }
 
 /* ---- save / load ---- */
@@ -306,8 +323,9 @@ static void same_transformer(const tw_gan_transformer *a, const tw_gan_transform
 }
 
 static void save_load_one(const char *cohort, const char *name) {
-  fitted f;
-  CHECK_OK(fit_file(cohort, &f));
+  fitted *fp;
+  CHECK_OK(fitted_get(cohort, &fp));
+  const fitted f = *fp;
   char path[128];
   snprintf(path, sizeof path, "%s/%s", tmp_dir, name);
   tw_h5_file *h;
@@ -333,7 +351,6 @@ static void save_load_one(const char *cohort, const char *name) {
   tw_gan_table_free(&d1), tw_gan_table_free(&d2);
   free(e);
   tw_gan_transformer_free(&back);
-  fitted_free(&f);
 }
 
 static void test_save_load(void) {
@@ -402,5 +419,7 @@ int main(int argc, char **argv) {
   TW_TEST_RUN(test_determinism);
   TW_TEST_RUN(test_save_load);
   TW_TEST_RUN(test_errors);
+  for (int k = 0; k < 2; ++k)
+    if (cache_path[k]) fitted_free(&cache[k]);
   return TW_TEST_RESULT();
 }

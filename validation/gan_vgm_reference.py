@@ -16,6 +16,10 @@ covariances_ and predict_proba on a few points.
 Setup (pinned): python3 -m venv validation/.venv;
   validation/.venv/bin/pip install -r validation/requirements-gan-vgm.txt
 Run: validation/.venv/bin/python validation/gan_vgm_reference.py [--out FILE]
+     validation/.venv/bin/python validation/gan_vgm_reference.py --time COHORT.h5
+       (sklearn's fit as rdt runs it, k-means included, on every float column of a
+       cohort file, log space where positive: CPU seconds per column, to set beside
+       `gan_transform COHORT.h5 --bench`)
 """
 import argparse
 import warnings
@@ -91,10 +95,40 @@ def write_case(out, name, x):
           f"kept {(bgm.weights_ > 0.005).sum()} lower bound {bgm.lower_bound_:.6f}")
 
 
+def time_cohort(path):
+    import time
+
+    import h5py
+    cols = []
+    with h5py.File(path, "r") as f:
+        for group in ("/cohort/covariates", "/cohort/parameters"):
+            for name, ds in f[group].items():
+                if ds.dtype.kind == "f":
+                    x = ds[()]
+                    x = x[~np.isnan(x)]
+                    cols.append(np.log(x) if (x > 0).all() else x)
+    total, iters = 0.0, 0
+    for x in cols:
+        bgm = BayesianGaussianMixture(n_components=min(MAX_COMPONENTS, len(x)), n_init=1,
+                                      weight_concentration_prior_type="dirichlet_process",
+                                      weight_concentration_prior=0.001, random_state=0)
+        t0 = time.process_time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            bgm.fit(x.reshape(-1, 1))
+        total += time.process_time() - t0
+        iters += bgm.n_iter_
+    print(f"sklearn {sklearn.__version__}: {len(cols)} columns of {len(cols[0])} rows: {total:.3f} s CPU, "
+          f"{total / len(cols):.4f} s per column, {iters / len(cols):.1f} iterations per column")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default="tests/data/gan/vgm/vgm_reference.txt")
+    ap.add_argument("--time", metavar="COHORT", help="time sklearn's fits on a cohort file's float columns")
     args = ap.parse_args()
+    if args.time:
+        return time_cohort(args.time)
     with open(args.out, "w") as out:
         out.write(f"# sklearn {sklearn.__version__} numpy {np.__version__}: validation/gan_vgm_reference.py\n")
         for name, x in cases():

@@ -24,6 +24,7 @@
 #define _POSIX_C_SOURCE 200809L /* strdup under strict C17 */
 #include "gan/transform_io.h"
 
+#include <math.h>   /* floor */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* memcpy, strdup */
@@ -188,10 +189,10 @@ static tw_status load_names(tw_h5_file *f, tw_gan_transformer *tr) {
   char **names, **datasets = NULL;
   int64_t n;
   TW_TRY(tw_h5_read_strings(f, G "columns", &names, &n));
-  tr->schema.n_cols = (int)n;
   tr->schema.cols = calloc((size_t)n + 1, sizeof *tr->schema.cols);
   tr->cols = calloc((size_t)n + 1, sizeof *tr->cols);
   tw_status st = tr->schema.cols && tr->cols ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "loading the transformer");
+  if (st == TW_OK) tr->schema.n_cols = (int)n;
   if (st == TW_OK) st = load_strings(f, "datasets", n, &datasets);
   if (st == TW_OK) st = load_strings(f, "units", n, &tr->units);
   for (int64_t j = 0; st == TW_OK && j < n; ++j) {
@@ -270,6 +271,16 @@ static tw_status load_vgm(tw_h5_file *f, tw_gan_transformer *tr) {
   return st;
 }
 
+/* Categories ascending (the binary search needs it); a string column's are label indices. */
+static int categories_ok(const tw_gan_colx *c, const tw_gan_column *col) {
+  for (int64_t q = 0; q < c->n_cats; ++q) {
+    if (q && !(c->cats[q] > c->cats[q - 1])) return 0;
+    if (col->strings && (c->cats[q] < 0 || c->cats[q] >= (double)col->n_labels || c->cats[q] != floor(c->cats[q])))
+      return 0;
+  }
+  return 1;
+}
+
 static tw_status load_categories(tw_h5_file *f, tw_gan_transformer *tr) {
   int64_t n = tr->schema.n_cols, total = 0;
   int64_t *nc = calloc((size_t)n + 1, sizeof *nc);
@@ -293,6 +304,9 @@ static tw_status load_categories(tw_h5_file *f, tw_gan_transformer *tr) {
     c->counts = malloc((size_t)nc[j] * sizeof *c->counts + 1);
     if (!c->cats || !c->counts) st = TW_FAIL(TW_ERR_NOMEM, "loading the transformer");
     else memcpy(c->cats, cats + at, (size_t)nc[j] * sizeof *cats), memcpy(c->counts, counts + at, (size_t)nc[j] * sizeof *counts);
+    if (st == TW_OK && !categories_ok(c, &tr->schema.cols[j]))
+      st = TW_FAIL(TW_ERR_INPUT, "%s: " G "cats: column %s: categories not ascending, or not labels of the column",
+                   tw_h5_path(f), tr->schema.cols[j].name);
   }
   free(nc), free(cats), free(counts);
   return st;

@@ -20,7 +20,8 @@
 ** - determinism: 1 and 2 OpenMP threads, and encoding in two calls, give the
 **   same floats; another seed other components;
 ** - save/load through a model file: every field back, the same encoding and
-**   decoding; a file without /transformer/ is refused (TW_ERR_INPUT).
+**   decoding; a file without /transformer/ is refused (TW_ERR_INPUT), and so
+**   is a cohort of another schema than the model's.
 ** argv[2] (optional): `--bench` times the fit per column and the encode rate
 ** on the t1d cohort (docs/gan.md quotes it).
 */
@@ -363,6 +364,14 @@ static void test_save_load(void) {
   CHECK(strstr(tw_error_message(), "not a GAN model file"));
   tw_error_clear();
   CHECK_OK(tw_h5_close(h));
+  if (!t1d_path) return;
+  fitted *t1d, *mixed;
+  CHECK_OK(fitted_get(t1d_path, &t1d));
+  CHECK_OK(fitted_get(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &mixed));
+  CHECK_OK(tw_gan_transformer_check_schema(&t1d->tr, &t1d->schema, "the same cohort"));
+  CHECK_STATUS(tw_gan_transformer_check_schema(&t1d->tr, &mixed->schema, "real.h5"), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "another cohort schema"));
+  tw_error_clear();
 }
 
 static void test_errors(void) {

@@ -10,19 +10,9 @@
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memset, strdup */
 
-#include "core/philox.h" /* tw_philox_block, TW_RNG_GAN_SAMPLE */
+#include "cohort/cohort_steady.h" /* tw_cohort_team */
+#include "core/philox.h"          /* tw_philox_block, TW_RNG_GAN_SAMPLE */
 
-#if defined(_OPENMP)
-#include <omp.h>
-#endif
-
-static int team(int threads) {
-#if defined(_OPENMP)
-  return threads > 0 ? threads : omp_get_max_threads();
-#else
-  return (void)threads, 1;
-#endif
-}
 
 /* ---- fitting ---- */
 
@@ -182,7 +172,7 @@ static tw_status copy_schema(const tw_gan_schema *s, tw_gan_schema *d) {
 ** this thread, so that its message is recorded where the caller reads it. */
 static tw_status fit_columns(const tw_gan_table *t, int threads, tw_gan_colx *cols) {
   int n = t->schema->n_cols, failed = -1;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(team(threads))
+#pragma omp parallel for schedule(dynamic, 1) num_threads(tw_cohort_team(threads))
   for (int j = 0; j < n; ++j) {
     if (fit_column(t, j, &cols[j]) != TW_OK) {
 #pragma omp critical(tw_gan_fit_failed)

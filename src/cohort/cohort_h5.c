@@ -70,9 +70,7 @@ static tw_status write_params(tw_h5_file *f, const tw_cohort *h) {
   return TW_OK;
 }
 
-/* Attribute `pack_parameters`: the pack's parameter names, comma-separated, so
-** that a reader can tell a cohort drawn with another version of the pack. */
-static tw_status write_param_list(tw_h5_file *f, const tw_pack *pk) {
+tw_status tw_cohort_write_param_list(tw_h5_file *f, const tw_pack *pk) {
   size_t cap = 1, used = 0;
   for (int q = 0; q < pk->n_params; ++q) cap += strlen(pk->params[q].name) + 1;
   char *list = malloc(cap);
@@ -141,7 +139,7 @@ tw_status tw_cohort_write_draws(tw_h5_file *f, const tw_cohort *h, const tw_coho
   TW_TRY(write_references(f, h));
   TW_TRY(write_redraws(f, h, c));
   TW_TRY(tw_h5_attr_write_string(f, "pack", h->pack->name));
-  TW_TRY(write_param_list(f, h->pack));
+  TW_TRY(tw_cohort_write_param_list(f, h->pack));
   return tw_h5_attr_write_i64(f, "n_twins", h->n);
 }
 

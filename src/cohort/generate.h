@@ -91,6 +91,11 @@ tw_status tw_cohort_job(const struct tw_dist *d, const tw_cohort_config *c, cons
 ** covariates; `cohort import` after its own. HDF5 builds only. */
 struct tw_h5_file;
 tw_status tw_cohort_write_draws(struct tw_h5_file *f, const tw_cohort *h, const tw_cohort_config *c);
+/* Root attribute `pack_parameters`: the pack's parameter names, comma-separated,
+** so that a reader can tell a cohort drawn with another version of the pack
+** (also written by `gan sample`). HDF5 builds only. */
+struct tw_pack;
+tw_status tw_cohort_write_param_list(struct tw_h5_file *f, const struct tw_pack *pk);
 
 /* Mean, sd (ddof 1), min and max of covariate k of the cohort. */
 typedef struct tw_cohort_stats {

@@ -1,0 +1,200 @@
+/*
+** validity.c: the pack checks of decoded rows and the redraw loop
+** (validity.h).
+*/
+#include "gan/validity.h"
+
+#include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* calloc, free */
+#include <string.h> /* memset, strcmp */
+
+#include "physio/pack.h" /* tw_pack_lookup, tw_pack_param_ok */
+
+double tw_gan_invalid_rate(const tw_gan_validity_stats *s) {
+  return s->drawn ? (double)s->invalid / (double)s->drawn : 0.0;
+}
+
+/* The column of each of the pack's parameters ("<pack>.<param>"). */
+static tw_status find_params(const tw_gan_transformer *tr, tw_gan_validity *v) {
+  const tw_pack *pk = v->pack;
+  if (!(v->param_col = calloc((size_t)pk->n_params + 1, sizeof *v->param_col)))
+    return TW_FAIL(TW_ERR_NOMEM, "validity: parameter columns");
+  for (int q = 0; q < pk->n_params; ++q) {
+    char name[256];
+    snprintf(name, sizeof name, "%s.%s", pk->name, pk->params[q].name);
+    int j = 0;
+    while (j < tr->schema.n_cols && strcmp(tr->schema.cols[j].name, name)) ++j;
+    if (j == tr->schema.n_cols)
+      return TW_FAIL(TW_ERR_INPUT, "the model's cohort was drawn for pack %s but has no column %s (/cohort/parameters/%s)",
+                     pk->name, name, name);
+    v->param_col[q] = j;
+  }
+  return TW_OK;
+}
+
+tw_status tw_gan_validity_init(const tw_gan_transformer *tr, const tw_cohort_steady_cfg *rule, int threads,
+                               tw_gan_validity *out) {
+  memset(out, 0, sizeof *out);
+  out->rule = rule ? *rule : TW_GAN_STEADY_DEFAULT;
+  out->threads = threads;
+  if (!tr->pack) return TW_OK;
+  TW_TRY(tw_pack_lookup(tr->pack, &out->pack));
+  out->steady = tw_cohort_steady_applies(out->pack, &out->rule);
+  tw_status st = find_params(tr, out);
+  if (st != TW_OK) tw_gan_validity_free(out);
+  return st;
+}
+
+void tw_gan_validity_free(tw_gan_validity *v) {
+  free(v->param_col);
+  memset(v, 0, sizeof *v);
+}
+
+/* Rule 1: every parameter of row i in range. */
+static int in_range(const tw_gan_validity *v, const tw_gan_table *t, int64_t i) {
+  for (int q = 0; q < v->pack->n_params; ++q)
+    if (!tw_pack_param_ok(v->pack, q, tw_gan_col(t, v->param_col[q])[i])) return 0;
+  return 1;
+}
+
+/* Rule 2 on the m rows ids[] that passed rule 1. */
+static tw_status steady_rule(const tw_gan_validity *v, const tw_gan_table *t, const int64_t *ids, int64_t m,
+                             uint8_t *ok, tw_gan_validity_stats *stats) {
+  int np = v->pack->n_params;
+  double *params = malloc((size_t)np * (size_t)t->n_rows * sizeof *params + 1);
+  tw_steady_result *res = malloc((size_t)m * sizeof *res + 1);
+  tw_status st = params && res ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "validity: the steady-state check of %lld rows", (long long)m);
+  for (int q = 0; st == TW_OK && q < np; ++q)
+    memcpy(params + (size_t)q * (size_t)t->n_rows, tw_gan_col(t, v->param_col[q]), (size_t)t->n_rows * sizeof *params);
+  if (st == TW_OK)
+    st = tw_cohort_steady_check(v->pack, &v->rule, params, t->n_rows, ids, m, 256, v->threads, res);
+  for (int64_t k = 0; st == TW_OK && k < m; ++k) {
+    if (res[k].verdict == TW_STEADY_PASS) continue;
+    ok[ids[k]] = 0;
+    ++stats->no_steady, ++stats->invalid;
+    ++stats->steady_by[res[k].verdict];
+  }
+  free(params), free(res);
+  return st;
+}
+
+tw_status tw_gan_validity_check(const tw_gan_validity *v, const tw_gan_table *rows, uint8_t *ok,
+                                tw_gan_validity_stats *stats) {
+  int64_t n = rows->n_rows, m = 0;
+  for (int64_t i = 0; i < n; ++i) ok[i] = 1;
+  if (!v->pack) return TW_OK;
+  int64_t *ids = malloc((size_t)n * sizeof *ids + 1);
+  if (!ids) return TW_FAIL(TW_ERR_NOMEM, "validity: %lld rows", (long long)n);
+  for (int64_t i = 0; i < n; ++i) {
+    if (in_range(v, rows, i)) {
+      ids[m++] = i;
+      continue;
+    }
+    ok[i] = 0;
+    ++stats->out_of_range, ++stats->invalid;
+  }
+  tw_status st = v->steady && m ? steady_rule(v, rows, ids, m, ok, stats) : TW_OK;
+  free(ids);
+  return st;
+}
+
+/* ---- the redraw loop ---- */
+
+typedef struct sample_buffers {
+  float *cond, *gen;
+  uint8_t *ok;
+  tw_gan_table cand;
+} sample_buffers;
+
+static tw_status buffers_alloc(const tw_gan_transformer *tr, sample_buffers *b) {
+  const tw_gan_layout *l = &tr->layout;
+  memset(b, 0, sizeof *b);
+  b->cond = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->cond_width * sizeof *b->cond + 1);
+  b->gen = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->width * sizeof *b->gen + 1);
+  b->ok = malloc(TW_GAN_SAMPLE_CALL);
+  if (!b->cond || !b->gen || !b->ok) return TW_FAIL(TW_ERR_NOMEM, "sampling: buffers");
+  return tw_gan_table_alloc(&tr->schema, TW_GAN_SAMPLE_CALL, &b->cand);
+}
+
+static void buffers_free(sample_buffers *b) {
+  free(b->cond), free(b->gen), free(b->ok);
+  tw_gan_table_free(&b->cand);
+}
+
+static void make_conditions(const tw_gan_transformer *tr, const tw_gan_cond_sampler *s, const tw_gan_sample_request *req,
+                            uint64_t first, int64_t c, float *cond) {
+  int w = tr->layout.cond_width;
+  if (!req->cond) {
+    tw_gan_cond_sample(s, req->kind, req->seed, first, c, cond);
+    return;
+  }
+  for (int64_t i = 0; i < c; ++i) memcpy(cond + i * w, req->cond, (size_t)w * sizeof *cond);
+}
+
+/* Copies the valid rows of the c candidates into out from row *filled on. */
+static void keep_valid(const tw_gan_table *cand, const uint8_t *ok, int64_t c, tw_gan_table *out, int64_t *filled) {
+  int nc = out->schema->n_cols;
+  for (int64_t i = 0; i < c; ++i) {
+    if (!ok[i]) continue;
+    for (int j = 0; j < nc; ++j) out->data[(size_t)j * (size_t)out->n_rows + (size_t)*filled] = tw_gan_col(cand, j)[i];
+    ++*filled;
+  }
+}
+
+/* One generator call: c candidates from number *next on. */
+static tw_status one_call(const tw_gan_transformer *tr, const tw_gan_cond_sampler *s, const tw_gan_validity *v,
+                          tw_gan_generate_fn gen, void *ctx, const tw_gan_sample_request *req, int64_t c,
+                          sample_buffers *b, uint64_t *next, tw_gan_table *out, int64_t *filled,
+                          tw_gan_validity_stats *stats) {
+  make_conditions(tr, s, req, *next, c, b->cond);
+  TW_TRY(gen(ctx, c, b->cond, *next, b->gen));
+  b->cand.n_rows = c; /* the first c rows of the buffer, columns c apart */
+  tw_gan_decode(tr, b->gen, c, &b->cand, 0);
+  TW_TRY(tw_gan_validity_check(v, &b->cand, b->ok, stats));
+  keep_valid(&b->cand, b->ok, c, out, filled);
+  *next += (uint64_t)c;
+  stats->drawn += c;
+  return TW_OK;
+}
+
+static tw_status too_few(const tw_gan_validity_stats *s, int64_t filled, int64_t n) {
+  return TW_FAIL(TW_ERR_INPUT, "the generator's rows are too often not physiological: after %d rounds, %lld of %lld "
+                               "rows valid (%lld drawn, invalid rate %.4f: %lld with a parameter out of range, %lld "
+                               "without a steady state at the basal rate)",
+                 s->rounds, (long long)filled, (long long)n, (long long)s->drawn, tw_gan_invalid_rate(s),
+                 (long long)s->out_of_range, (long long)s->no_steady);
+}
+
+static tw_status rounds(const tw_gan_transformer *tr, const tw_gan_cond_sampler *s, const tw_gan_validity *v,
+                        tw_gan_generate_fn gen, void *ctx, const tw_gan_sample_request *req, sample_buffers *b,
+                        tw_gan_table *out, tw_gan_validity_stats *stats) {
+  int max_rounds = req->max_rounds > 0 ? req->max_rounds : 100;
+  int64_t filled = 0;
+  uint64_t next = 0;
+  while (filled < req->n) {
+    if (stats->rounds == max_rounds) return too_few(stats, filled, req->n);
+    ++stats->rounds;
+    int64_t want = req->n - filled;
+    for (int64_t done = 0; done < want; done += TW_GAN_SAMPLE_CALL) {
+      int64_t c = want - done < TW_GAN_SAMPLE_CALL ? want - done : TW_GAN_SAMPLE_CALL;
+      TW_TRY(one_call(tr, s, v, gen, ctx, req, c, b, &next, out, &filled, stats));
+    }
+  }
+  return TW_OK;
+}
+
+tw_status tw_gan_sample_valid(const tw_gan_transformer *tr, const tw_gan_cond_sampler *sampler,
+                              const tw_gan_validity *v, tw_gan_generate_fn gen, void *ctx,
+                              const tw_gan_sample_request *req, tw_gan_table *out, tw_gan_validity_stats *stats) {
+  memset(stats, 0, sizeof *stats);
+  memset(out, 0, sizeof *out);
+  if (req->n < 1) return TW_FAIL(TW_ERR_INPUT, "--n %lld: ask for at least one row", (long long)req->n);
+  if (!req->cond && !sampler) return TW_FAIL(TW_ERR_INTERNAL, "sampling without a condition needs the sampler");
+  TW_TRY(tw_gan_table_alloc(&tr->schema, req->n, out));
+  sample_buffers b;
+  tw_status st = buffers_alloc(tr, &b);
+  if (st == TW_OK) st = rounds(tr, sampler, v, gen, ctx, req, &b, out, stats);
+  buffers_free(&b);
+  if (st != TW_OK) tw_gan_table_free(out);
+  return st;
+}

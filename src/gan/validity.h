@@ -1,0 +1,97 @@
+/*
+** validity.h: physiological validity of generated rows (issue 12, item 3),
+** and the redraw loop that turns a generator into N valid rows.
+**
+** A decoded row's pack parameters (the columns "<pack>.<param>" of the pack
+** its training cohort recorded in the attribute `pack`) are checked as
+** `cohort generate` checks a drawn twin (docs/cohorts.md, "The redraw
+** rules"): each in its declared range (tw_pack_param_ok), then the
+** steady-state rule (cohort_steady.h: fasting at its reference basal rate from
+** its initial state, the CGM observable within [low, high] and settled), by
+** default cohort generate's defaults (48 h, 70-250 mg/dL, drift 1 mg/dL/h).
+** A cohort with no `pack` attribute (covariates only) has nothing to check.
+**
+** The redraw loop: candidates are numbered 0, 1, 2, ... in the order they are
+** generated; the sample is the first N valid ones, in that order. Round 1
+** asks the generator for N candidates, each later round for as many as are
+** still missing, in calls of at most TW_GAN_SAMPLE_CALL rows; the generator
+** keys its noise on the candidate numbers (first_row), so the sample is a
+** function of the seed (the same for any thread count and call size).
+*/
+#ifndef TW_GAN_VALIDITY_H
+#define TW_GAN_VALIDITY_H
+
+#include "cohort/cohort_steady.h" /* tw_cohort_steady_cfg, TW_STEADY_N_VERDICTS */
+#include "core/status.h"
+#include "gan/cond.h"
+#include "gan/transform.h"
+
+TW_EXTERN_C_BEGIN
+
+struct tw_pack;
+
+/* Rows per generator call. */
+#define TW_GAN_SAMPLE_CALL 4096
+
+/* cohort generate's default steady-state rule (docs/cohorts.md, "Keys"). */
+#define TW_GAN_STEADY_DEFAULT ((tw_cohort_steady_cfg){.hours = 48.0, .low = 70.0, .high = 250.0, .drift = 1.0})
+
+/* A generator: n rows of activated outputs (n, layout.width), tanh and
+** softmax already applied, for condition vectors cond (n, cond_width), rows
+** numbered first_row, first_row + 1, ... (the networks key their noise on them). */
+typedef tw_status (*tw_gan_generate_fn)(void *ctx, int64_t n, const float *cond /* (n, cond_width) */,
+                                        uint64_t first_row, float *out /* (n, width) activated outputs */);
+
+typedef struct tw_gan_validity {
+  const struct tw_pack *pack; /* NULL: the cohort records no pack (every row is valid) */
+  int *param_col;             /* (pack->n_params) the table column of each parameter */
+  tw_cohort_steady_cfg rule;
+  int steady;  /* 1: the steady-state rule applies to this pack (and rule.hours > 0) */
+  int threads; /* OpenMP threads of the steady-state check (0: the default) */
+} tw_gan_validity;
+
+/* What the checks refused. */
+typedef struct tw_gan_validity_stats {
+  int64_t drawn;        /* candidate rows generated */
+  int64_t invalid;      /* refused, out_of_range + no_steady */
+  int64_t out_of_range; /* a parameter outside its range (or not finite) */
+  int64_t no_steady;    /* no steady state at the basal rate ... */
+  int64_t steady_by[TW_STEADY_N_VERDICTS]; /* ... by verdict (low, high, drift, non-finite) */
+  int rounds;
+} tw_gan_validity_stats;
+
+/* invalid / drawn (0 when nothing was drawn). */
+double tw_gan_invalid_rate(const tw_gan_validity_stats *s);
+
+/* The checker for transformer tr's rows: its pack (tr->pack, looked up) and
+** the rule (NULL: TW_GAN_STEADY_DEFAULT). TW_ERR_INPUT: an unknown pack, a
+** parameter of the pack with no column. */
+tw_status tw_gan_validity_init(const tw_gan_transformer *tr, const tw_cohort_steady_cfg *rule, int threads,
+                               tw_gan_validity *out);
+void tw_gan_validity_free(tw_gan_validity *v);
+
+/* Checks every row of `rows`: ok (rows->n_rows) out, 1 valid; the refusals
+** are added to *stats (drawn and rounds are not touched). */
+tw_status tw_gan_validity_check(const tw_gan_validity *v, const tw_gan_table *rows, uint8_t *ok,
+                                tw_gan_validity_stats *stats);
+
+/* What to sample. */
+typedef struct tw_gan_sample_request {
+  int64_t n;             /* valid rows wanted (>= 1) */
+  const float *cond;     /* (cond_width) a fixed condition (tw_gan_cond_fixed), or NULL: drawn per candidate */
+  tw_gan_cond_kind kind; /* how, when cond is NULL */
+  uint64_t seed;
+  int max_rounds;        /* rounds before giving up (0: 100) */
+} tw_gan_sample_request;
+
+/* The first req->n valid rows the generator gives: out (allocated here, tr's
+** schema) and *stats. sampler may be NULL when req->cond is given.
+** TW_ERR_INPUT: n < 1; still rows missing after max_rounds rounds (the
+** message gives the invalid rate and the commonest reason). */
+tw_status tw_gan_sample_valid(const tw_gan_transformer *tr, const tw_gan_cond_sampler *sampler,
+                              const tw_gan_validity *v, tw_gan_generate_fn gen, void *ctx,
+                              const tw_gan_sample_request *req, tw_gan_table *out, tw_gan_validity_stats *stats);
+
+TW_EXTERN_C_END
+
+#endif

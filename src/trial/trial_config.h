@@ -99,6 +99,16 @@ typedef struct tw_trial_output_cfg {
   int64_t chunk_twins, buffer_mb;
 } tw_trial_output_cfg;
 
+/* cohort.from_twins: the fitted persons of a `twinscale twin fit` file as the
+** trial's twins (docs/trial.md, "Personal twins"). The trial command writes
+** them as a cohort file at tw_trial_twins_cohort_path, which twins.cohort
+** names once the config is checked. */
+typedef struct tw_trial_cohort_cfg {
+  tw_cfg_mark mark;
+  char *from_twins; /* the twins file (relative to the config file) */
+  char *records;    /* its records file, for the body weights; NULL: the population twin's */
+} tw_trial_cohort_cfg;
+
 typedef struct tw_trial_config {
   tw_cfg_mark mark;
   char *title;
@@ -106,7 +116,8 @@ typedef struct tw_trial_config {
   char *model;      /* with engine neural: the model file */
   /* the simulate keys, shared by every arm */
   char *pack;
-  tw_sim_twins_cfg twins;
+  tw_sim_twins_cfg twins;        /* with cohort.from_twins: set to the cohort file the command writes */
+  tw_trial_cohort_cfg cohort;
   int64_t duration_min, warmup_min;
   int precision, backend;
   tw_sim_integrator_cfg integrator;
@@ -134,6 +145,10 @@ extern const tw_cfg_schema tw_trial_config_schema;
 ** one-minute samples, and the arm's treatment over the scenario's. A shallow
 ** view into t (never tw_cfg_release it). */
 void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out);
+
+/* Where the fitted twins of cohort.from_twins go as a cohort file: the
+** results path with ".twins.h5" appended, made absolute. */
+void tw_trial_twins_cohort_path(const tw_trial_config *t, char *out, size_t cap);
 
 /* The index of the reference arm (checked when bound). */
 int tw_trial_reference_index(const tw_trial_config *t);

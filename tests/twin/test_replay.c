@@ -1,0 +1,348 @@
+/*
+** test_replay.c: `twin replay`'s job (src/twin/replay.h) on synthetic persons
+** whose twins file this test writes (MAP Vmx, kp1, kabs of reference patients;
+** one fit flagged), with its own scorer (mean and minimum bg):
+**   - bolus_scale 1 replays the recorded therapy: every difference is exactly
+**     0, the changed run the same bits as the recorded one;
+**   - bolus_scale 1.5 lowers mean bg for every person, basal_u_per_h 0 raises it;
+**   - posterior draws (Vmx spread around the MAP, the draw at z = 0 the MAP
+**     itself) give bands q05 <= MAP <= q95 of every endpoint and difference,
+**     with q05 < q95 (the draws were run), and the MAP values equal the run
+**     without draws;
+**   - a flagged fit is skipped (status 1, NaN) and named; a person with no
+**     CGM in the days gets status 2;
+**   - bad input: --person not in the file, a fitted person missing from the
+**     records, a file that is not a twins file: TW_ERR_INPUT, no output.
+** With `bench N DAYS S` it times N persons of DAYS days with S draws and
+** prints persons/s (docs/personal-twins.md, "Replay", quotes it).
+*/
+#define _POSIX_C_SOURCE 200809L /* mkdtemp */
+#include "tw_test.h"
+
+#include "build_info.h"
+#include "fit_synth.h"
+#include "physio/param_table.h"
+#include "physio/t1d.h"
+#include "twin/replay.h"
+
+#if TW_HAVE_HDF5 && TW_HAVE_YAML
+#include "core/random.h" /* tw_normal_quantile */
+#include "io/h5.h"
+
+#include <unistd.h> /* access */
+
+extern const tw_pack tw_pack_t1d;
+
+#define NPAT 30
+#define NP TW_T1D_NPARAMS
+static double g_params[NPAT * NP];
+static char g_dir[] = "/tmp/tw_test_replay_XXXXXX";
+
+static tw_status load_patients(void) {
+  tw_csv t;
+  TW_TRY(tw_t1d_builtin_table("vpatient_params.csv", &t));
+  tw_status st = TW_OK;
+  for (int r = 0; r < NPAT && st == TW_OK; ++r) st = tw_param_row(&tw_pack_t1d, &t, r, g_params + r * NP);
+  tw_csv_free(&t);
+  return st;
+}
+
+/* ---- synthetic persons ------------------------------------------------------------- */
+
+static const int meal_min[] = {7 * 60, 12 * 60 + 30, 19 * 60};
+static const double meal_g[] = {45, 70, 80};
+
+/* n persons of `days` days: person i is reference patient i % 30 (weight, basal
+** u2ss BW / 6000), three meals a day with boluses of carbs / 12 U, CGM every 5
+** minutes at 130 mg/dL (only the first matters: the starting glucose). */
+static tw_status make_records(int64_t n, int days, tw_records *r) {
+  const int64_t per = (int64_t)days * 288 + 1;
+  TW_TRY(synth_records_alloc(r, n, n * per, n * 3 * days, n * 3 * days));
+  for (int64_t i = 0; i < n; ++i) {
+    const double *p = g_params + (i % NPAT) * NP;
+    synth_person_begin(r, i, p[TW_T1D_P_BW], days * 1440.0, p[TW_T1D_P_u2ss] * p[TW_T1D_P_BW] / 100.0);
+    for (int64_t j = 0; j < per; ++j) synth_cgm(r, 5.0 * (double)j, 130.0);
+    for (int d = 0; d < days; ++d)
+      for (int k = 0; k < 3; ++k) {
+        synth_carbs(r, d * 1440.0 + meal_min[k], meal_g[k]);
+        synth_bolus(r, d * 1440.0 + meal_min[k], meal_g[k] / 12.0);
+      }
+  }
+  return TW_OK;
+}
+
+/* ---- the twins file ------------------------------------------------------------------ */
+
+static const char *const FITTED[3] = {"Vmx", "kp1", "kabs"};
+
+/* Person i's fitted value of FITTED[a], draw s of S (s < 0: the MAP): Vmx spread
+** by exp(0.1 z_s), z_s the normal quantile at (s + 0.5) / S (z = 0 at the middle
+** draw of an odd S); kp1 and kabs at the MAP. */
+static double fitted_value(int64_t i, int a, int s, int S) {
+  const double map = g_params[(i % NPAT) * NP + tw_pack_param_index(&tw_pack_t1d, FITTED[a])];
+  if (s < 0 || a != 0) return map;
+  return map * exp(0.1 * tw_normal_quantile((s + 0.5) / S));
+}
+
+static tw_status write_columns(tw_h5_file *f, int64_t n, int S) {
+  double *v = malloc(sizeof(double) * (size_t)(n * (S > 0 ? S : 1)));
+  if (!v) return TW_FAIL(TW_ERR_NOMEM, "test: out of memory");
+  tw_status st = TW_OK;
+  for (int a = 0; a < 3 && st == TW_OK; ++a) {
+    char path[64];
+    snprintf(path, sizeof path, "/fit/%s/map", FITTED[a]);
+    for (int64_t i = 0; i < n; ++i) v[i] = fitted_value(i, a, -1, S);
+    st = tw_h5_write_array(f, path, TW_F64, v, 1, &n, "1");
+    if (S == 0 || st != TW_OK) continue;
+    snprintf(path, sizeof path, "/fit/draws/%s", FITTED[a]);
+    for (int64_t i = 0; i < n; ++i)
+      for (int s = 0; s < S; ++s) v[i * S + s] = fitted_value(i, a, s, S);
+    const int64_t dims[2] = {n, S};
+    st = tw_h5_write_array(f, path, TW_F64, v, 2, dims, "1");
+  }
+  free(v);
+  return st;
+}
+
+/* The twins file of the records' first n persons; person `flagged` (or -1) with fit flag 1. */
+static tw_status write_twins(const char *path, const tw_records *r, int64_t n, int S, int64_t flagged) {
+  tw_h5_file *f;
+  TW_TRY(tw_h5_create(path, NULL, NULL, &f));
+  const char **ids = malloc(sizeof(char *) * (size_t)n);
+  int32_t *flag = calloc((size_t)n, sizeof(int32_t));
+  tw_status st = ids && flag ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "test: out of memory");
+  for (int64_t i = 0; i < n && st == TW_OK; ++i) ids[i] = r->persons[i].id, flag[i] = i == flagged;
+  if (st == TW_OK) st = tw_h5_write_strings(f, "/persons/id", ids, n, "1");
+  if (st == TW_OK) st = tw_h5_write_array(f, "/fit/flag", TW_I32, flag, 1, &n, "1");
+  if (st == TW_OK) st = write_columns(f, n, S);
+  free(ids), free(flag);
+  if (st != TW_OK) {
+    tw_h5_abort(f);
+    return st;
+  }
+  return tw_h5_close(f);
+}
+
+/* ---- the scorer: mean and minimum bg ----------------------------------------------------- */
+
+static const char *const EP_NAMES[2] = {"mean", "min"};
+static const char *const EP_UNITS[2] = {"mg/dL", "mg/dL"};
+
+static tw_status score(void *ctx, int64_t T, const double *bg, double *out) {
+  (void)ctx;
+  double s = 0.0, lo = bg[0];
+  for (int64_t m = 0; m < T; ++m) s += bg[m], lo = bg[m] < lo ? bg[m] : lo;
+  out[0] = s / (double)T, out[1] = lo;
+  return TW_OK;
+}
+
+static const tw_replay_scorer SCORER = {2, EP_NAMES, EP_UNITS, score, NULL};
+
+/* ---- running and reading back --------------------------------------------------------------- */
+
+static tw_replay_config scenario(double bolus_scale) {
+  tw_replay_config c;
+  memset(&c, 0, sizeof c);
+  c.bolus_scale = bolus_scale, c.basal_scale = 1.0, c.basal_recorded = 1;
+  return c;
+}
+
+static char *path_in(const char *name) {
+  static char buf[8][512];
+  static int k = 0;
+  char *p = buf[k++ % 8];
+  snprintf(p, 512, "%s/%s", g_dir, name);
+  return p;
+}
+
+static tw_status replay(const char *twins, const tw_records *r, const tw_replay_config *sc, const char *out,
+                        const char *person, tw_replay_report *rep) {
+  tw_twins t;
+  TW_TRY(tw_twins_read(twins, &t));
+  tw_replay_opts o = {.twins_path = twins, .output = out, .person = person, .scenario = sc, .scorer = &SCORER, .force = 1};
+  const tw_status st = tw_replay_run(&t, r, &o, rep);
+  tw_twins_free(&t);
+  return st;
+}
+
+/* Dataset `path` of a replay file (n values) into v. */
+static void read_out(const char *file, const char *path, double *v, int64_t n) {
+  tw_h5_file *f;
+  tw_tensor t;
+  memset(&t, 0, sizeof t);
+  CHECK_OK(tw_h5_open(file, NULL, &f));
+  CHECK_OK(tw_h5_read(f, path, TW_F64, &t));
+  for (int64_t i = 0; i < n; ++i) v[i] = t.data && t.dims[0] == n ? ((double *)t.data)[i] : NAN;
+  free(t.data);
+  CHECK_OK(tw_h5_close(f));
+}
+
+#define N 5
+#define FLAGGED 3
+static tw_records g_rec;
+
+static void test_identity(void) {
+  const tw_replay_config sc = scenario(1.0);
+  tw_replay_report rep;
+  CHECK_OK(write_twins(path_in("t.h5"), &g_rec, N, 0, FLAGGED));
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, &sc, path_in("id.h5"), NULL, &rep));
+  CHECK_EQ_INT(rep.replayed, N - 1);
+  CHECK_EQ_INT(rep.skipped, 1);
+  CHECK(rep.skipped_ids && strstr(rep.skipped_ids, g_rec.persons[FLAGGED].id) && strstr(rep.skipped_ids, "(flag 1)"));
+  tw_replay_report_free(&rep);
+  double rec[N], chg[N], dif[N], status[N];
+  for (int e = 0; e < 2; ++e) {
+    char p[96];
+    snprintf(p, sizeof p, "/replay/%s/recorded", EP_NAMES[e]), read_out(path_in("id.h5"), p, rec, N);
+    snprintf(p, sizeof p, "/replay/%s/changed", EP_NAMES[e]), read_out(path_in("id.h5"), p, chg, N);
+    snprintf(p, sizeof p, "/replay/%s/difference", EP_NAMES[e]), read_out(path_in("id.h5"), p, dif, N);
+    for (int i = 0; i < N; ++i) {
+      if (i == FLAGGED) {
+        CHECK(isnan(rec[i]) && isnan(dif[i]));
+        continue;
+      }
+      CHECK_MSG(isfinite(rec[i]) && rec[i] > 20.0 && rec[i] < 600.0, "person %d %s %g", i, EP_NAMES[e], rec[i]);
+      CHECK_MSG(chg[i] == rec[i] && dif[i] == 0.0, "person %d %s: recorded %.17g changed %.17g", i, EP_NAMES[e],
+                rec[i], chg[i]);
+    }
+  }
+  read_out(path_in("id.h5"), "/replay/status", status, N);
+  for (int i = 0; i < N; ++i) CHECK_EQ_INT((int)status[i], i == FLAGGED ? 1 : 0);
+  CHECK(access(path_in("id.h5.partial"), F_OK) != 0);
+}
+
+/* Mean bg changed - recorded of every replayed person, under sc. */
+static void mean_differences(const tw_replay_config *sc, const char *out, double *dif) {
+  tw_replay_report rep;
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, sc, path_in(out), NULL, &rep));
+  tw_replay_report_free(&rep);
+  read_out(path_in(out), "/replay/mean/difference", dif, N);
+}
+
+static void test_therapy_moves_bg(void) {
+  tw_replay_config more = scenario(1.5), no_basal = scenario(1.0);
+  no_basal.basal_recorded = 0, no_basal.basal_u_per_h = 0.0;
+  double d_more[N], d_none[N];
+  mean_differences(&more, "more.h5", d_more);
+  mean_differences(&no_basal, "nobasal.h5", d_none);
+  for (int i = 0; i < N; ++i) {
+    if (i == FLAGGED) continue;
+    printf("person %d: mean bg change %+.2f mg/dL with 1.5x boluses, %+.2f without basal\n", i, d_more[i], d_none[i]);
+    CHECK_MSG(d_more[i] < -0.5, "person %d: larger boluses changed mean bg by %g", i, d_more[i]);
+    CHECK_MSG(d_none[i] > 0.5, "person %d: no basal changed mean bg by %g", i, d_none[i]);
+  }
+}
+
+/* Band q of kind k of endpoint e ("mean"), n values. */
+static void read_band(const char *file, const char *kind, const char *q, double *v) {
+  char p[96];
+  snprintf(p, sizeof p, "/replay/mean/%s%s%s", kind, q[0] ? "_" : "", q);
+  read_out(file, p, v, N);
+}
+
+static void test_bands(void) {
+  const int S = 21;
+  CHECK_OK(write_twins(path_in("td.h5"), &g_rec, N, S, FLAGGED));
+  const tw_replay_config sc = scenario(1.3);
+  tw_replay_report rep;
+  CHECK_OK(replay(path_in("td.h5"), &g_rec, &sc, path_in("bands.h5"), NULL, &rep));
+  CHECK_EQ_INT(rep.draws, S);
+  CHECK_EQ_INT(rep.columns, (N - 1) * 2 * (1 + S));
+  tw_replay_report_free(&rep);
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, &sc, path_in("nobands.h5"), NULL, &rep));
+  tw_replay_report_free(&rep);
+  const char *kinds[3] = {"recorded", "changed", "difference"};
+  for (int k = 0; k < 3; ++k) {
+    double map[N], plain[N], q05[N], q50[N], q95[N];
+    read_band(path_in("bands.h5"), kinds[k], "", map);
+    read_band(path_in("nobands.h5"), kinds[k], "", plain);
+    read_band(path_in("bands.h5"), kinds[k], "q05", q05);
+    read_band(path_in("bands.h5"), kinds[k], "q50", q50);
+    read_band(path_in("bands.h5"), kinds[k], "q95", q95);
+    for (int i = 0; i < N; ++i) {
+      if (i == FLAGGED) continue;
+      printf("person %d %s mean bg: MAP %.3f, q05 %.3f q50 %.3f q95 %.3f\n", i, kinds[k], map[i], q05[i], q50[i], q95[i]);
+      CHECK_MSG(map[i] == plain[i], "person %d %s: MAP with draws %.17g, without %.17g", i, kinds[k], map[i], plain[i]);
+      CHECK_MSG(q05[i] <= map[i] && map[i] <= q95[i] && q05[i] < q95[i], "person %d %s: MAP %g outside [%g, %g]", i,
+                kinds[k], map[i], q05[i], q95[i]);
+      CHECK_MSG(fabs(q50[i] - map[i]) <= 1e-9 * fabs(map[i]) + 1e-9, "person %d %s: q50 %g, MAP %g", i, kinds[k], q50[i],
+                map[i]);
+    }
+  }
+}
+
+static void test_no_cgm_in_days(void) {
+  tw_replay_config sc = scenario(1.0);
+  double days[2] = {5, 6}; /* the records hold two days */
+  sc.days = days, sc.n_days = 2;
+  tw_replay_report rep;
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, &sc, path_in("late.h5"), NULL, &rep));
+  CHECK_EQ_INT(rep.no_data, N - 1);
+  tw_replay_report_free(&rep);
+  double status[N];
+  read_out(path_in("late.h5"), "/replay/status", status, N);
+  CHECK_EQ_INT((int)status[0], 2);
+}
+
+static void test_bad_input(void) {
+  const tw_replay_config sc = scenario(1.0);
+  tw_replay_report rep;
+  CHECK_STATUS(replay(path_in("t.h5"), &g_rec, &sc, path_in("bad.h5"), "no-such-person", &rep), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "no person no-such-person"));
+  tw_records fewer = g_rec;
+  fewer.n = 2; /* persons 2.. of the twins file are not in these records */
+  CHECK_STATUS(replay(path_in("t.h5"), &fewer, &sc, path_in("bad.h5"), NULL, &rep), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "the records hold no person"));
+  tw_twins t;
+  CHECK_OK(tw_records_write_h5(&g_rec, path_in("records.h5")));
+  CHECK_STATUS(tw_twins_read(path_in("records.h5"), &t), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "not a twins file"));
+  CHECK(access(path_in("bad.h5"), F_OK) != 0 && access(path_in("bad.h5.partial"), F_OK) != 0);
+  /* one person asked for: the others not asked (status 3) */
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, &sc, path_in("one.h5"), g_rec.persons[1].id, &rep));
+  CHECK_EQ_INT(rep.replayed, 1);
+  tw_replay_report_free(&rep);
+}
+
+/* bench N DAYS S: persons/s. */
+static int bench(int64_t n, int days, int S) {
+  tw_records r;
+  tw_replay_report rep;
+  const tw_replay_config sc = scenario(1.2);
+  if (make_records(n, days, &r) != TW_OK || write_twins(path_in("bench-t.h5"), &r, n, S, -1) != TW_OK ||
+      replay(path_in("bench-t.h5"), &r, &sc, path_in("bench.h5"), NULL, &rep) != TW_OK) {
+    fprintf(stderr, "%s\n", tw_error_message());
+    return 1;
+  }
+  printf("replay: %lld persons x %d days, %d draws: %.3f s, %lld simulations of %d days, %.2f persons/s, "
+         "%.1f simulated person-days/s\n", (long long)rep.replayed, days, S, rep.seconds, (long long)rep.columns, days,
+         (double)rep.replayed / rep.seconds, (double)rep.columns * days / rep.seconds);
+  tw_replay_report_free(&rep);
+  tw_records_free(&r);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (load_patients() != TW_OK || !mkdtemp(g_dir)) {
+    fprintf(stderr, "setup: %s\n", tw_error_message());
+    return 1;
+  }
+  if (argc == 5 && !strcmp(argv[1], "bench")) return bench(atoll(argv[2]), atoi(argv[3]), atoi(argv[4]));
+  if (make_records(N, 2, &g_rec) != TW_OK) {
+    fprintf(stderr, "%s\n", tw_error_message());
+    return 1;
+  }
+  TW_TEST_RUN(test_identity);
+  TW_TEST_RUN(test_therapy_moves_bg);
+  TW_TEST_RUN(test_bands);
+  TW_TEST_RUN(test_no_cgm_in_days);
+  TW_TEST_RUN(test_bad_input);
+  tw_records_free(&g_rec);
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
+  return tw_test_failures_;
+}
+#else
+TW_TEST_MAIN_SKIP("twin replay needs HDF5 and libyaml")
+#endif

@@ -13,21 +13,9 @@
 #  - bad configs: twins and cohort.from_twins both, neither, a records file
 #    as from_twins: one line, exit 2, no results file.
 # usage: trial_from_twins.sh TWINSCALE SOURCE_DIR
-set -u
-bin=$1 src=$2
-data=$src/tests/data/twin
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-export TW_SALT="twinscale-test-salt-0123456789"
-vals() { h5dump -y -d "$2" "$1" | sed -n '/^   DATA {/,/^   }/p' | tr -d ' \n{}DATA' ; }
+. "$(dirname "$0")/../twin/cli_fixture.sh"
 pick() { echo "$1" | awk -F, -v k="$2" '{ n = split(k, c, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") $c[i]; print s }'; }
-
-"$bin" twin import --records "$data/records.csv" --persons "$data/persons.csv" --salt-env TW_SALT \
-  -o "$tmp/r.h5" > /dev/null || fail "CSV import"
-printf 'kind: twin_fit\nrecords: r.h5\nfit_days: [1, 1]\noutput: {path: %s/t.h5}\n' "$tmp" > "$tmp/fit.yaml"
-"$bin" twin fit "$tmp/fit.yaml" > /dev/null || fail "twin fit"
-[ "$(vals "$tmp/t.h5" /fit/flag)" = "0,0,2,2,0,2" ] || fail "the fit's flags changed: $(vals "$tmp/t.h5" /fit/flag)"
+fitted_fixture
 
 trial() { # TWINS_LINES NAME
   cat > "$tmp/$2.yaml" <<YAML

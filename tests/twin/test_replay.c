@@ -1,7 +1,7 @@
 /*
 ** test_replay.c: `twin replay`'s job (src/twin/replay.h) on synthetic persons
-** whose twins file this test writes (MAP Vmx, kp1, kabs of reference patients;
-** one fit flagged), with its own scorer (mean and minimum bg):
+** whose twins file this test writes (MAP Vmx, kp1, kabs drawn from the fit's
+** prior at fixed quantiles; one fit flagged), with its own scorer (mean and minimum bg):
 **   - bolus_scale 1 replays the recorded therapy: every difference is exactly
 **     0, the changed run the same bits as the recorded one;
 **   - bolus_scale 1.5 lowers mean bg for every person, basal_u_per_h 0 raises it;
@@ -13,7 +13,7 @@
 **     CGM in the days gets status 2;
 **   - bad input: --person not in the file, a fitted person missing from the
 **     records, a file that is not a twins file: TW_ERR_INPUT, no output.
-** With `bench N DAYS S` it times N persons of DAYS days with S draws and
+** With `bench N DAYS S` it times N such persons of DAYS days with S draws and
 ** prints persons/s (docs/personal-twins.md, "Replay", quotes it).
 */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
@@ -21,7 +21,6 @@
 
 #include "build_info.h"
 #include "fit_synth.h"
-#include "physio/param_table.h"
 #include "physio/t1d.h"
 #include "twin/replay.h"
 
@@ -33,34 +32,35 @@
 
 extern const tw_pack tw_pack_t1d;
 
-#define NPAT 30
-#define NP TW_T1D_NPARAMS
-static double g_params[NPAT * NP];
+static const char *const FITTED[3] = {"Vmx", "kp1", "kabs"};
+static tw_fit_prior g_prior; /* of FITTED: the persons are drawn from it */
 static char g_dir[] = "/tmp/tw_test_replay_XXXXXX";
 
-static tw_status load_patients(void) {
-  tw_csv t;
-  TW_TRY(tw_t1d_builtin_table("vpatient_params.csv", &t));
-  tw_status st = TW_OK;
-  for (int r = 0; r < NPAT && st == TW_OK; ++r) st = tw_param_row(&tw_pack_t1d, &t, r, g_params + r * NP);
-  tw_csv_free(&t);
-  return st;
+/* Person i's log-parameters: the prior's mean + L z, z fixed normal quantiles
+** between 0.25 and 0.75 (persons whose bg stays in the sensor's range). */
+static void person_theta(int64_t i, double *theta) {
+  double z[3];
+  for (int a = 0; a < 3; ++a) z[a] = tw_normal_quantile(0.25 + 0.05 * ((double)((i * (2 * a + 3)) % 10) + 0.5));
+  tw_fit_prior_draw(&g_prior, z, theta);
 }
+
+static double person_weight(int64_t i) { return g_prior.base[TW_T1D_P_BW] * (0.8 + 0.1 * (double)(i % 5)); }
 
 /* ---- synthetic persons ------------------------------------------------------------- */
 
 static const int meal_min[] = {7 * 60, 12 * 60 + 30, 19 * 60};
 static const double meal_g[] = {45, 70, 80};
 
-/* n persons of `days` days: person i is reference patient i % 30 (weight, basal
-** u2ss BW / 6000), three meals a day with boluses of carbs / 12 U, CGM every 5
-** minutes at 130 mg/dL (only the first matters: the starting glucose). */
+/* n persons of `days` days: person i of weight person_weight(i) and basal
+** u2ss BW / 6000 (the population's u2ss), three meals a day with boluses of
+** carbs / 12 U, CGM every 5 minutes at 130 mg/dL (only the first matters: the
+** starting glucose). */
 static tw_status make_records(int64_t n, int days, tw_records *r) {
   const int64_t per = (int64_t)days * 288 + 1;
   TW_TRY(synth_records_alloc(r, n, n * per, n * 3 * days, n * 3 * days));
   for (int64_t i = 0; i < n; ++i) {
-    const double *p = g_params + (i % NPAT) * NP;
-    synth_person_begin(r, i, p[TW_T1D_P_BW], days * 1440.0, p[TW_T1D_P_u2ss] * p[TW_T1D_P_BW] / 100.0);
+    const double bw = person_weight(i);
+    synth_person_begin(r, i, bw, days * 1440.0, g_prior.base[TW_T1D_P_u2ss] * bw / 100.0);
     for (int64_t j = 0; j < per; ++j) synth_cgm(r, 5.0 * (double)j, 130.0);
     for (int d = 0; d < days; ++d)
       for (int k = 0; k < 3; ++k) {
@@ -73,13 +73,13 @@ static tw_status make_records(int64_t n, int days, tw_records *r) {
 
 /* ---- the twins file ------------------------------------------------------------------ */
 
-static const char *const FITTED[3] = {"Vmx", "kp1", "kabs"};
-
 /* Person i's fitted value of FITTED[a], draw s of S (s < 0: the MAP): Vmx spread
 ** by exp(0.1 z_s), z_s the normal quantile at (s + 0.5) / S (z = 0 at the middle
 ** draw of an odd S); kp1 and kabs at the MAP. */
 static double fitted_value(int64_t i, int a, int s, int S) {
-  const double map = g_params[(i % NPAT) * NP + tw_pack_param_index(&tw_pack_t1d, FITTED[a])];
+  double theta[3];
+  person_theta(i, theta);
+  const double map = exp(theta[a]);
   if (s < 0 || a != 0) return map;
   return map * exp(0.1 * tw_normal_quantile((s + 0.5) / S));
 }
@@ -323,7 +323,7 @@ static int bench(int64_t n, int days, int S) {
 }
 
 int main(int argc, char **argv) {
-  if (load_patients() != TW_OK || !mkdtemp(g_dir)) {
+  if (tw_fit_prior_build(&tw_pack_t1d, FITTED, 3, &g_prior) != TW_OK || !mkdtemp(g_dir)) {
     fprintf(stderr, "setup: %s\n", tw_error_message());
     return 1;
   }

@@ -14,21 +14,10 @@
 #    with basal_u_per_h, --person not in the twins file, records of other
 #    persons: one line, exit 2, no output file.
 # usage: twin_replay_cli.sh TWINSCALE SOURCE_DIR
-set -u
-bin=$1 src=$2
-data=$src/tests/data/twin
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-export TW_SALT="twinscale-test-salt-0123456789"
-vals() { h5dump -y -d "$2" "$1" | sed -n '/^   DATA {/,/^   }/p' | tr -d ' \n{}DATA' ; }
-
-"$bin" twin import --records "$data/records.csv" --persons "$data/persons.csv" --salt-env TW_SALT \
-  -o "$tmp/r.h5" > /dev/null || fail "CSV import"
+. "$(dirname "$0")/cli_fixture.sh"
+fitted_fixture
 "$bin" twin import --records "$data/nightscout" --salt-env TW_SALT --weight-kg 70 -o "$tmp/ns.h5" > /dev/null ||
   fail "Nightscout import"
-printf 'kind: twin_fit\nrecords: r.h5\nfit_days: [1, 1]\noutput: {path: %s/t.h5}\n' "$tmp" > "$tmp/fit.yaml"
-"$bin" twin fit "$tmp/fit.yaml" > /dev/null || fail "twin fit"
 
 printf 'bolus_scale: 1\n' > "$tmp/same.yaml"
 "$bin" twin replay --twins "$tmp/t.h5" --records "$tmp/r.h5" --scenario "$tmp/same.yaml" -o "$tmp/same.h5" \

@@ -12,6 +12,7 @@
 
 #include <math.h>   /* floor */
 #include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* free */
 #include <string.h> /* strcmp, strdup */
 #include <unistd.h> /* getcwd */
 
@@ -290,6 +291,7 @@ static tw_status check_twins(const tw_cfg_doc *doc, tw_trial_config *t) {
   if (has_twins) return tw_cfg_error_at(doc, t->twins.mark, "twins: give twins or cohort.from_twins, not both");
   char path[4096];
   tw_trial_twins_cohort_path(t, path, sizeof path);
+  free(t->twins.cohort); /* a check run again */
   if (!(t->twins.cohort = strdup(path))) return TW_FAIL(TW_ERR_NOMEM, "trial: out of memory");
   return TW_OK;
 }

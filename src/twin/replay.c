@@ -40,6 +40,8 @@ typedef struct replay_job {
   int64_t *rec_row;        /* (t->n) the person's row in r; -1: not replayed */
   int32_t *status;         /* (t->n) tw_replay status, written as /replay/status */
   int E;
+  tw_replay_loop loop;     /* the scenario's controller; loop.ctl NULL: open loop */
+  int K;                   /* kinds simulated in the batch: 2 (recorded, changed), 1 with a controller */
   double *map;             /* (E, N_KINDS, t->n) */
   double *band;            /* (E, N_KINDS, N_QUANTILES, t->n) when draws */
   int64_t columns;
@@ -136,9 +138,12 @@ static tw_status build_block(const replay_job *j, const int64_t *who, int64_t n,
   return TW_OK;
 }
 
-/* Column layout of a block of n persons with S draws: person b, version v (0 the
-** MAP, 1 + s draw s), kind k (recorded, changed) is column (b (1 + S) + v) 2 + k. */
+/* Score layout of a block of n persons with S draws: person b, version v (0 the
+** MAP, 1 + s draw s), kind k (recorded, changed) is row (b (1 + S) + v) 2 + k.
+** The batch's column c holds row (c / K) 2 + c % K: every kind, or only the
+** recorded one when a controller runs the changed ones (K = 1). */
 static int64_t column(int64_t b, int64_t v, int k, int64_t S) { return (b * (1 + S) + v) * 2 + k; }
+static int64_t score_row(const replay_job *j, int64_t c) { return (c / j->K) * 2 + c % j->K; }
 
 static void block_params(const replay_job *j, const int64_t *who, int64_t n, const tw_fit_data *d, int64_t *col_person,
                          double *params) {
@@ -147,8 +152,8 @@ static void block_params(const replay_job *j, const int64_t *who, int64_t n, con
   for (int64_t b = 0; b < n; ++b)
     for (int64_t v = 0; v <= t->S; ++v) {
       const double *theta = v == 0 ? t->map + who[b] * k : t->draws + (who[b] * t->S + v - 1) * k;
-      for (int kind = 0; kind < 2; ++kind) {
-        const int64_t c = column(b, v, kind, t->S);
+      for (int kind = 0; kind < j->K; ++kind) {
+        const int64_t c = (b * (1 + t->S) + v) * j->K + kind;
         col_person[c] = kind * n + b;
         tw_twins_params(t, theta, d->p[b].weight_kg, params + c * np);
       }
@@ -198,7 +203,22 @@ static tw_status score_columns(const replay_job *j, const tw_fit_data *d, int64_
   const tw_replay_scorer *s = j->o->scorer;
   for (int64_t c = 0; c < C; ++c) {
     const tw_fit_person *f = &d->p[col_person[c]];
-    if (f->n_steps > 0) TW_TRY(s->score(s->ctx, f->n_steps, bg + c * d->max_obs, sc + c * j->E));
+    if (f->n_steps > 0) TW_TRY(s->score(s->ctx, f->n_steps, bg + c * d->max_obs, sc + score_row(j, c) * j->E));
+  }
+  return TW_OK;
+}
+
+/* With a controller: the changed runs of every person of the block, from the
+** recorded runs' parameters, into their score rows. */
+static tw_status loop_runs(const replay_job *j, const int64_t *who, int64_t n, const tw_fit_data *d,
+                           const double *params, double *sc) {
+  const int64_t S = j->t->S, np = tw_pack_t1d.n_params;
+  for (int64_t b = 0; b < n && j->loop.ctl; ++b) {
+    if (d->p[b].n_steps == 0) continue;
+    const tw_replay_run_ctx r = {.person = &d->p[b], .name = j->t->id[who[b]], .n = 1 + S,
+                                 .first_id = (uint64_t)(who[b] * (1 + S)), .scorer = j->o->scorer};
+    TW_TRY(tw_replay_loop_run(&j->loop, &j->o->scenario->controller, &r, params + b * (1 + S) * np,
+                              sc + column(b, 0, 1, S) * j->E, 2 * j->E));
   }
   return TW_OK;
 }
@@ -215,16 +235,17 @@ static void bufs_free(block_bufs *w) {
 }
 
 static tw_status bufs_alloc(const replay_job *j, int64_t C, int64_t T, block_bufs *w) {
+  const int64_t rows = C / j->K * 2;
   w->col_person = malloc(sizeof(int64_t) * (size_t)C + 1);
   w->params = malloc(sizeof(double) * (size_t)(C * tw_pack_t1d.n_params) + 1);
   w->bg = malloc(sizeof(double) * (size_t)(C * T) + 1);
-  w->sc = malloc(sizeof(double) * (size_t)(C * j->E) + 1);
+  w->sc = malloc(sizeof(double) * (size_t)(rows * j->E) + 1);
   w->tmp = malloc(sizeof(double) * (size_t)j->t->S + 1);
   w->flag = malloc(sizeof(int32_t) * (size_t)C + 1);
   if (!w->col_person || !w->params || !w->bg || !w->sc || !w->tmp || !w->flag)
     return TW_FAIL(TW_ERR_NOMEM, "twin replay: out of memory for a batch of %lld runs x %lld minutes", (long long)C,
                    (long long)T);
-  for (int64_t k = 0; k < C * j->E; ++k) w->sc[k] = NAN;
+  for (int64_t k = 0; k < rows * j->E; ++k) w->sc[k] = NAN;
   return TW_OK;
 }
 
@@ -234,7 +255,7 @@ static tw_status run_block(replay_job *j, const int64_t *who, int64_t n) {
   block_bufs w;
   memset(&w, 0, sizeof w);
   tw_status st = build_block(j, who, n, &d);
-  const int64_t C = 2 * n * (1 + j->t->S);
+  const int64_t C = j->K * n * (1 + j->t->S);
   if (st == TW_OK) st = bufs_alloc(j, C, d.max_obs, &w);
   if (st == TW_OK) {
     block_params(j, who, n, &d, w.col_person, w.params);
@@ -242,11 +263,12 @@ static tw_status run_block(replay_job *j, const int64_t *who, int64_t n) {
     st = tw_fit_simulate(&s, &d, C, w.col_person, w.params, w.bg, w.flag);
   }
   if (st == TW_OK) st = score_columns(j, &d, C, w.col_person, w.bg, w.sc);
+  if (st == TW_OK) st = loop_runs(j, who, n, &d, w.params, w.sc);
   for (int64_t b = 0; b < n && st == TW_OK; ++b) {
     if (d.p[b].n_steps == 0) j->status[who[b]] = TW_REPLAY_NO_DATA;
     person_results(j, who[b], b, w.sc, w.tmp);
   }
-  j->columns += C;
+  j->columns += 2 * n * (1 + j->t->S);
   tw_fit_data_free(&d);
   bufs_free(&w);
   return st;
@@ -286,6 +308,8 @@ static void job_free(replay_job *j) {
 static tw_status job_init(const tw_twins *t, const tw_records *r, const tw_replay_opts *o, replay_job *j) {
   memset(j, 0, sizeof *j);
   j->t = t, j->r = r, j->o = o, j->E = o->scorer->n;
+  TW_TRY(tw_replay_loop_init(&o->scenario->controller, &j->loop));
+  j->K = j->loop.ctl ? 1 : 2;
   const double *base = t->prior.base;
   j->no_basal[0] = base[TW_T1D_P_u2ss] * base[TW_T1D_P_BW] / 6000.0; /* as the fit fills it */
   j->no_basal[1] = o->scenario->basal_recorded ? j->no_basal[0] * o->scenario->basal_scale

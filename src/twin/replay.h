@@ -5,7 +5,8 @@
 ** `twinscale twin replay` re-runs each fitted person's recorded days twice from
 ** the twin's parameters: once under the recorded therapy (what happened, as the
 ** twin reproduces it) and once under a changed therapy (the `twin_replay`
-** scenario: boluses scaled, basal scaled or replaced), and scores both with the
+** scenario: boluses scaled, basal scaled or replaced, or a controller in the
+** loop), and scores both with the
 ** trial's glucose endpoints. With posterior draws in the twins file
 ** (/fit/draws/<param>, (P, S)) every draw is run too and the endpoints get
 ** q05/q50/q95 bands; without them the MAP alone is written and said so.
@@ -21,12 +22,26 @@
 
 #include "core/config.h"  /* tw_cfg_schema, tw_cfg_mark */
 #include "core/status.h"  /* tw_status */
+#include "physio/sim_config.h" /* tw_sim_controller_params_cfg */
 #include "twin/fit.h"     /* tw_fit_prior */
 #include "twin/records.h" /* tw_records */
 
 TW_EXTERN_C_BEGIN
 
 /* ---- the scenario: config kind `twin_replay` ---------------------------------- */
+
+/* controller: a controller of src/physio/controller.h in the loop, deciding on
+** a sensor's readings of the twin's bg, in place of the recorded boluses and
+** basal (the recorded meals announced to it). */
+typedef struct tw_replay_controller_cfg {
+  tw_cfg_mark mark;
+  char *name;                              /* "none" (default): no controller */
+  tw_sim_controller_params_cfg params;     /* pid's gains and target */
+  char *sensor;                            /* the CGM it reads (default Dexcom) */
+  int noise;                               /* sensor noise (default false: the sensor reads bg) */
+  int64_t seed;                            /* the noise's Philox key (person row x (1 + draws) + draw: twin id) */
+  double carb_ratio, correction_factor;    /* g/U, mg/dL/U for bb; 0: unknown (bb refuses) */
+} tw_replay_controller_cfg;
 
 typedef struct tw_replay_config {
   tw_cfg_mark mark;
@@ -36,6 +51,7 @@ typedef struct tw_replay_config {
   int basal_recorded;    /* 1: `basal_u_per_h: recorded` (the default): the recorded rates, x basal_scale */
   double *days;          /* (2) first, last: 1-based, inclusive, from each person's first record; none: all */
   int n_days;
+  tw_replay_controller_cfg controller;
 } tw_replay_config;
 
 extern const tw_cfg_schema tw_replay_config_schema;

@@ -46,6 +46,7 @@ static tw_status write_attrs(tw_h5_file *f, const tw_replay_opts *o, const tw_tw
   TW_TRY(tw_h5_attr_write_i64(f, "replay_draws", t->S));
   TW_TRY(tw_h5_attr_write_string(f, "replay_twins", o->twins_path));
   TW_TRY(tw_h5_attr_write_string(f, "replay_status", "replayed=0,flagged_fit=1,no_cgm_in_days=2,not_asked=3"));
+  TW_TRY(tw_h5_attr_write_string(f, "replay_controller", sc->controller.name ? sc->controller.name : "none"));
   TW_TRY(tw_h5_attr_write_f64(f, "replay_bolus_scale", sc->bolus_scale));
   TW_TRY(tw_h5_attr_write_f64(f, "replay_basal_scale", sc->basal_recorded ? sc->basal_scale : NAN));
   TW_TRY(tw_h5_attr_write_f64(f, "replay_basal_u_per_h", sc->basal_recorded ? NAN : sc->basal_u_per_h));

@@ -9,6 +9,10 @@
 **     itself) give bands q05 <= MAP <= q95 of every endpoint and difference,
 **     with q05 < q95 (the draws were run), and the MAP values equal the run
 **     without draws;
+**   - pid in the loop (the engine's controller loop): the recorded runs the
+**     same bits as without it, a target of 100 mg/dL a lower mean bg than 180
+**     for every person, and with gains 0 (no insulin) the mean of the open
+**     loop without boluses and basal within 1e-6 (the two paths agree);
 **   - a flagged fit is skipped (status 1, NaN) and named; a person with no
 **     CGM in the days gets status 2;
 **   - bad input: --person not in the file, a fitted person missing from the
@@ -271,6 +275,45 @@ static void test_bands(void) {
   }
 }
 
+/* pid in the loop at a target (gains g: simglucose's example gains, or 0): the
+** changed mean bg of every person, and the recorded one. */
+static void pid_means(double target, double g, const char *out, double *chg, double *rec) {
+  tw_replay_config sc = scenario(1.0);
+  sc.controller = (tw_replay_controller_cfg){.name = "pid", .params = {.p = g, .i = g / 100.0, .d = g, .target = target},
+                                             .sensor = "Dexcom", .noise = 0, .seed = 1};
+  tw_replay_report rep;
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, &sc, path_in(out), NULL, &rep));
+  CHECK_EQ_INT(rep.replayed, N - 1);
+  tw_replay_report_free(&rep);
+  read_out(path_in(out), "/replay/mean/changed", chg, N);
+  read_out(path_in(out), "/replay/mean/recorded", rec, N);
+}
+
+static void test_controller(void) {
+  double low[N], high[N], rec[N], rec2[N], open[N], zero[N], rec0[N], none[N];
+  pid_means(100.0, 1e-3, "pid100.h5", low, rec);
+  pid_means(180.0, 1e-3, "pid180.h5", high, rec2);
+  pid_means(140.0, 0.0, "pid0.h5", zero, rec0);
+  read_out(path_in("id.h5"), "/replay/mean/recorded", open, N);
+  tw_replay_config nothing = scenario(0.0); /* open loop: no bolus, no basal */
+  nothing.basal_recorded = 0, nothing.basal_u_per_h = 0.0;
+  tw_replay_report rep;
+  CHECK_OK(replay(path_in("t.h5"), &g_rec, &nothing, path_in("nothing.h5"), NULL, &rep));
+  tw_replay_report_free(&rep);
+  read_out(path_in("nothing.h5"), "/replay/mean/changed", none, N);
+  for (int i = 0; i < N; ++i) {
+    if (i == FLAGGED) continue;
+    printf("person %d: mean bg recorded %.2f, pid at 100 %.2f, at 180 %.2f; no insulin: pid with gains 0 %.9f, "
+           "open loop %.9f mg/dL\n", i, rec[i], low[i], high[i], zero[i], none[i]);
+    CHECK_MSG(rec[i] == open[i] && rec2[i] == open[i] && rec0[i] == open[i],
+              "person %d: the recorded run moved with a controller", i);
+    CHECK_MSG(fabs(zero[i] - none[i]) < 1e-6 * none[i], "person %d: the engine's loop delivering nothing %.9g, the "
+              "open loop without insulin %.9g", i, zero[i], none[i]);
+    CHECK_MSG(isfinite(low[i]) && isfinite(high[i]) && low[i] < high[i] - 5.0,
+              "person %d: pid at 100 gives mean %g, at 180 %g", i, low[i], high[i]);
+  }
+}
+
 static void test_no_cgm_in_days(void) {
   tw_replay_config sc = scenario(1.0);
   double days[2] = {5, 6}; /* the records hold two days */
@@ -335,6 +378,7 @@ int main(int argc, char **argv) {
   TW_TEST_RUN(test_identity);
   TW_TEST_RUN(test_therapy_moves_bg);
   TW_TEST_RUN(test_bands);
+  TW_TEST_RUN(test_controller);
   TW_TEST_RUN(test_no_cgm_in_days);
   TW_TEST_RUN(test_bad_input);
   tw_records_free(&g_rec);

@@ -9,9 +9,12 @@
 #    endpoint, NaN for the skipped ones, /replay/status 0 0 1 1 0 1;
 #  - bolus_scale 2: mean bg lower for the person with a bolus, unchanged for
 #    the two without; basal_scale 0.5: mean bg higher for all three;
+#  - controller pid in the loop: exit 0, the attribute replay_controller, the
+#    recorded runs unchanged;
 #  - the records imported in the command (--salt-env) give the same file;
 #  - bad input: a records file as --twins, an unknown scenario key, basal_scale
-#    with basal_u_per_h, --person not in the twins file, records of other
+#    with basal_u_per_h, a controller with bolus_scale, an unknown controller,
+#    --person not in the twins file, records of other
 #    persons: one line, exit 2, no output file.
 # usage: twin_replay_cli.sh TWINSCALE SOURCE_DIR
 . "$(dirname "$0")/cli_fixture.sh"
@@ -55,6 +58,14 @@ d=$(mean_diff 'basal_scale: 0.5\n' less)
 echo "mean bg differences with basal_scale 0.5: $d"
 echo "$d" | awk -F, '{ exit !($1 > 0 && $2 > 0 && $5 > 0) }' || fail "basal_scale 0.5: $d"
 
+printf 'controller: {name: pid, params: {target: 120}}\n' > "$tmp/pid.yaml"
+"$bin" twin replay --twins "$tmp/t.h5" --records "$tmp/r.h5" --scenario "$tmp/pid.yaml" -o "$tmp/pid.h5" > /dev/null ||
+  fail "replay with pid in the loop"
+h5dump -a replay_controller "$tmp/pid.h5" | grep -q '"pid"' || fail "the attribute replay_controller"
+[ "$(vals "$tmp/pid.h5" /replay/mean_bg/recorded)" = "$(vals "$tmp/same.h5" /replay/mean_bg/recorded)" ] ||
+  fail "the recorded runs moved with a controller"
+echo "mean bg with pid at 120: $(vals "$tmp/pid.h5" /replay/mean_bg/changed)"
+
 "$bin" twin replay --twins "$tmp/t.h5" --records "$data/records.csv" --persons "$data/persons.csv" \
   --salt-env TW_SALT --scenario "$tmp/more.yaml" -o "$tmp/more-import.h5" > /dev/null || fail "replay importing"
 [ "$(vals "$tmp/more-import.h5" /replay/mean_bg/changed)" = "$(vals "$tmp/more.h5" /replay/mean_bg/changed)" ] ||
@@ -78,6 +89,12 @@ bad "typo.yaml:2:1: .*bolus_scal.*bolus_scale" --twins "$tmp/t.h5" --records "$t
 printf 'basal_scale: 0.5\nbasal_u_per_h: 1\n' > "$tmp/both.yaml"
 bad "both.yaml:1:14: basal_scale: give basal_scale or basal_u_per_h, not both" --twins "$tmp/t.h5" \
   --records "$tmp/r.h5" --scenario "$tmp/both.yaml"
+printf 'bolus_scale: 2\ncontroller: {name: pid}\n' > "$tmp/ctl.yaml"
+bad "ctl.yaml:2:13: controller: it takes the place of the recorded boluses and basal" --twins "$tmp/t.h5" \
+  --records "$tmp/r.h5" --scenario "$tmp/ctl.yaml"
+printf 'controller: {name: pidd}\n' > "$tmp/ctl.yaml"
+bad "ctl.yaml:1:20: controller.name: unknown controller 'pidd'" --twins "$tmp/t.h5" --records "$tmp/r.h5" \
+  --scenario "$tmp/ctl.yaml"
 bad "t.h5: no person nobody in this twins file" --twins "$tmp/t.h5" --records "$tmp/r.h5" \
   --scenario "$tmp/same.yaml" --person nobody
 bad "the records hold no person .* of $tmp/t.h5" --twins "$tmp/t.h5" --records "$tmp/ns.h5" --scenario "$tmp/same.yaml"

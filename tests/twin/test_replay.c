@@ -17,8 +17,9 @@
 **     CGM in the days gets status 2;
 **   - bad input: --person not in the file, a fitted person missing from the
 **     records, a file that is not a twins file: TW_ERR_INPUT, no output.
-** With `bench N DAYS S` it times N such persons of DAYS days with S draws and
-** prints persons/s (docs/personal-twins.md, "Replay", quotes it).
+** With `bench N DAYS S [DIR]` it times N such persons of DAYS days with S
+** draws and prints persons/s (docs/personal-twins.md, "Replay", quotes it);
+** DIR keeps the records and twins files for timing `twinscale twin replay`.
 */
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 #include "tw_test.h"
@@ -347,13 +348,18 @@ static void test_bad_input(void) {
   tw_replay_report_free(&rep);
 }
 
-/* bench N DAYS S: persons/s. */
-static int bench(int64_t n, int days, int S) {
+/* bench N DAYS S [DIR]: persons/s (with DIR, the records and twins files are
+** left there as records.h5 and twins.h5, for timing the command on them). */
+static int bench(int64_t n, int days, int S, const char *dir) {
   tw_records r;
   tw_replay_report rep;
   const tw_replay_config sc = scenario(1.2);
-  if (make_records(n, days, &r) != TW_OK || write_twins(path_in("bench-t.h5"), &r, n, S, -1) != TW_OK ||
-      replay(path_in("bench-t.h5"), &r, &sc, path_in("bench.h5"), NULL, &rep) != TW_OK) {
+  char twins[600], records[600];
+  snprintf(twins, sizeof twins, "%s/twins.h5", dir ? dir : g_dir);
+  snprintf(records, sizeof records, "%s/records.h5", dir ? dir : g_dir);
+  if (make_records(n, days, &r) != TW_OK || write_twins(twins, &r, n, S, -1) != TW_OK ||
+      (dir && tw_records_write_h5(&r, records) != TW_OK) ||
+      replay(twins, &r, &sc, path_in("bench.h5"), NULL, &rep) != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
     return 1;
   }
@@ -365,12 +371,7 @@ static int bench(int64_t n, int days, int S) {
   return 0;
 }
 
-int main(int argc, char **argv) {
-  if (tw_fit_prior_build(&tw_pack_t1d, FITTED, 3, &g_prior) != TW_OK || !mkdtemp(g_dir)) {
-    fprintf(stderr, "setup: %s\n", tw_error_message());
-    return 1;
-  }
-  if (argc == 5 && !strcmp(argv[1], "bench")) return bench(atoll(argv[2]), atoi(argv[3]), atoi(argv[4]));
+static int run_tests(void) {
   if (make_records(N, 2, &g_rec) != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
     return 1;
@@ -382,10 +383,23 @@ int main(int argc, char **argv) {
   TW_TEST_RUN(test_no_cgm_in_days);
   TW_TEST_RUN(test_bad_input);
   tw_records_free(&g_rec);
+  return tw_test_failures_;
+}
+
+int main(int argc, char **argv) {
+  if (tw_fit_prior_build(&tw_pack_t1d, FITTED, 3, &g_prior) != TW_OK || !mkdtemp(g_dir)) {
+    fprintf(stderr, "setup: %s\n", tw_error_message());
+    return 1;
+  }
+  int rc = 0;
+  if ((argc == 5 || argc == 6) && !strcmp(argv[1], "bench"))
+    rc = bench(atoll(argv[2]), atoi(argv[3]), atoi(argv[4]), argc == 6 ? argv[5] : NULL);
+  else
+    rc = run_tests();
   char cmd[600];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", g_dir);
-  return tw_test_failures_;
+  return rc;
 }
 #else
 TW_TEST_MAIN_SKIP("twin replay needs HDF5 and libyaml")

@@ -142,17 +142,29 @@ int tw_cmd_twin_fit(int argc, char **argv) { return tw_cli_job_command("twin fit
 #include "trial/endpoints.h" /* tw_endpoints: the trial's glucose endpoints */
 #include "twin/replay.h"     /* tw_replay_run */
 
-/* The trial's glucose endpoints of one run, every minute of bg counted. */
-static tw_status score_bg(void *ctx, int64_t T, const double *bg, double *out) {
-  (void)ctx;
+/* The trial's glucose endpoints over T minutes of n samples v, at minutes
+** minute[k] (NULL: every minute, k + 1). */
+static tw_status score_glucose(int64_t T, int64_t n, const int64_t *minute, const double *v, double *out) {
   tw_endpoints e;
   const tw_ep_window w = {.warmup_min = 0, .duration_min = T, .every_min = 1};
   TW_TRY(tw_endpoints_init(&e, 1, 1, w, NULL, 0));
   tw_status st = TW_OK;
-  for (int64_t m = 1; m <= T && st == TW_OK; ++m) st = tw_endpoints_update(&e, bg + m - 1, m);
+  for (int64_t k = 0; k < n && st == TW_OK; ++k) st = tw_endpoints_update(&e, v + k, minute ? minute[k] : k + 1);
   if (st == TW_OK) st = tw_endpoints_finalize(&e, out, 1);
   tw_endpoints_free(&e);
   return st;
+}
+
+/* A run's bg, every minute counted (the trial's `glucose: bg`). */
+static tw_status score_bg(void *ctx, int64_t T, const double *bg, double *out) {
+  (void)ctx;
+  return score_glucose(T, T, NULL, bg, out);
+}
+
+/* The CGM record, every reading counted (the trial's `glucose: cgm`). */
+static tw_status score_cgm(void *ctx, int64_t T, int64_t n, const int64_t *minute, const double *v, double *out) {
+  (void)ctx;
+  return score_glucose(T, n, minute, v, out);
 }
 
 /* The endpoints' names and units, from an accumulator of one twin. */
@@ -163,7 +175,7 @@ static tw_status bg_scorer(tw_replay_scorer *s, const char **names, const char *
   s->n = tw_endpoints_count(&e);
   for (int k = 0; k < s->n; ++k) names[k] = tw_endpoints_name(&e, k), units[k] = tw_endpoints_units(&e, k);
   tw_endpoints_free(&e);
-  s->names = names, s->units = units, s->score = score_bg, s->ctx = NULL;
+  s->names = names, s->units = units, s->score = score_bg, s->score_samples = score_cgm, s->ctx = NULL;
   return TW_OK;
 }
 

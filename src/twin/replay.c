@@ -16,7 +16,7 @@
 #include "core/clock.h" /* tw_now_seconds */
 #include "physio/t1d.h" /* TW_T1D_P_u2ss, TW_T1D_P_BW */
 
-#include <math.h>   /* NAN, isfinite, floor */
+#include <math.h>   /* NAN, isfinite, floor, ceil */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc, calloc, free, qsort */
 #include <string.h> /* memset, memcpy */
@@ -44,6 +44,7 @@ typedef struct replay_job {
   int K;                   /* kinds simulated in the batch: 2 (recorded, changed), 1 with a controller */
   double *map;             /* (E, N_KINDS, t->n) */
   double *band;            /* (E, N_KINDS, N_QUANTILES, t->n) when draws */
+  double *obs;             /* (E, t->n) the endpoints of the CGM record, when the scorer has score_samples */
   int64_t columns;
 } replay_job;
 
@@ -120,8 +121,27 @@ static tw_status minute_grid(tw_fit_person *f) {
   return TW_OK;
 }
 
+/* What the sensor recorded, scored as the runs are: person who's CGM samples
+** after the start, each at the minute 1..n_steps it falls in (the first of a
+** minute kept), into j->obs. */
+static tw_status observe(replay_job *j, int64_t who, const tw_fit_person *f) {
+  const tw_replay_scorer *s = j->o->scorer;
+  if (!j->obs || f->n_steps == 0) return TW_OK;
+  int64_t *minute = malloc(sizeof(int64_t) * (size_t)f->n_obs + 1), m = 0;
+  double *v = malloc(sizeof(double) * (size_t)f->n_obs + 1), *out = malloc(sizeof(double) * (size_t)j->E + 1);
+  tw_status st = minute && v && out ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "twin replay: out of memory");
+  for (int64_t k = 0; k < f->n_obs && st == TW_OK; ++k) {
+    const int64_t t = (int64_t)ceil(f->obs_t[k] - (double)f->s0);
+    if (t >= 1 && t <= f->n_steps && (m == 0 || t > minute[m - 1])) minute[m] = t, v[m++] = f->obs_g[k];
+  }
+  if (st == TW_OK && m > 0) st = s->score_samples(s->ctx, f->n_steps, m, minute, v, out);
+  for (int e = 0; e < j->E && st == TW_OK && m > 0; ++e) j->obs[e * j->t->n + who] = out[e];
+  free(minute), free(v), free(out);
+  return st;
+}
+
 /* The block's data: persons rows[0..n) recorded as d->p[0..n), changed as d->p[n..2n). */
-static tw_status build_block(const replay_job *j, const int64_t *who, int64_t n, tw_fit_data *d) {
+static tw_status build_block(replay_job *j, const int64_t *who, int64_t n, tw_fit_data *d) {
   memset(d, 0, sizeof *d);
   if (!(d->p = calloc((size_t)(2 * n) + 1, sizeof *d->p))) return TW_FAIL(TW_ERR_NOMEM, "twin replay: out of memory");
   d->n = 2 * n;
@@ -130,6 +150,7 @@ static tw_status build_block(const replay_job *j, const int64_t *who, int64_t n,
     TW_TRY(build_one(j, j->r, q, 0, &d->p[b]));
     TW_TRY(build_one(j, &j->changed, q, 1, &d->p[n + b]));
     d->p[n + b].basal0 = d->p[b].basal0; /* the same starting state: what was, before the change */
+    TW_TRY(observe(j, who[b], &d->p[b]));
     TW_TRY(minute_grid(&d->p[b]));
     TW_TRY(minute_grid(&d->p[n + b]));
     d->max_steps = d->p[b].n_steps > d->max_steps ? d->p[b].n_steps : d->max_steps;
@@ -302,7 +323,7 @@ static tw_status run_all(replay_job *j) {
 
 static void job_free(replay_job *j) {
   free(j->changed.bolus_u), free(j->changed.basal_u_h);
-  free(j->rec_row), free(j->status), free(j->map), free(j->band);
+  free(j->rec_row), free(j->status), free(j->map), free(j->band), free(j->obs);
 }
 
 static tw_status job_init(const tw_twins *t, const tw_records *r, const tw_replay_opts *o, replay_job *j) {
@@ -319,8 +340,11 @@ static tw_status job_init(const tw_twins *t, const tw_records *r, const tw_repla
   j->status = malloc(sizeof(int32_t) * n);
   j->map = malloc(sizeof(double) * e);
   j->band = t->S ? malloc(sizeof(double) * e * N_QUANTILES) : NULL;
-  if (!j->rec_row || !j->status || !j->map || (t->S && !j->band)) return TW_FAIL(TW_ERR_NOMEM, "twin replay: out of memory");
+  j->obs = o->scorer->score_samples ? malloc(sizeof(double) * e) : NULL;
+  if (!j->rec_row || !j->status || !j->map || (t->S && !j->band) || (o->scorer->score_samples && !j->obs))
+    return TW_FAIL(TW_ERR_NOMEM, "twin replay: out of memory");
   for (size_t k = 0; k < e; ++k) j->map[k] = NAN;
+  for (size_t k = 0; j->obs && k < e; ++k) j->obs[k] = NAN;
   for (size_t k = 0; t->S && k < e * N_QUANTILES; ++k) j->band[k] = NAN;
   return apply_scenario(r, o->scenario, &j->changed);
 }
@@ -357,7 +381,8 @@ tw_status tw_replay_run(const tw_twins *t, const tw_records *r, const tw_replay_
   if (st == TW_OK) st = run_all(&j);
   rep->seconds = tw_now_seconds() - t0;
   if (st == TW_OK) summarise(&j, rep);
-  if (st == TW_OK) st = tw_replay_write(o, t, j.status, j.map, j.band);
+  const tw_replay_results res = {.status = j.status, .map = j.map, .band = j.band, .obs = j.obs};
+  if (st == TW_OK) st = tw_replay_write(o, t, &res);
   job_free(&j);
   return st;
 }

@@ -85,11 +85,14 @@ void tw_twins_params(const tw_twins *t, const double *theta, double bw_kg, doubl
 /* ---- replay ----------------------------------------------------------------------- */
 
 /* The endpoints of one run: bg (T) mg/dL at the end of minutes 1..T into out
-** (n). NaN rows when a sample is not finite. */
+** (n). NaN rows when a sample is not finite. score_samples (NULL: none) scores
+** what the sensor recorded over the same T minutes: ns readings v (mg/dL) at
+** minutes minute[0..ns) (increasing, in 1..T); it makes /replay/<e>/observed. */
 typedef struct tw_replay_scorer {
   int n;
   const char *const *names, *const *units; /* (n) */
   tw_status (*score)(void *ctx, int64_t T, const double *bg, double *out);
+  tw_status (*score_samples)(void *ctx, int64_t T, int64_t ns, const int64_t *minute, const double *v, double *out);
   void *ctx;
 } tw_replay_scorer;
 

@@ -20,11 +20,13 @@ static const char *const Q_NAMES[TW_REPLAY_QUANTILES] = {"q05", "q50", "q95"};
 
 tw_status tw_replay_check_output(const tw_replay_opts *o) { return tw_run_check_output(o->output, o->force); }
 
-/* Endpoint e's datasets: the MAP's three, then the bands' nine. */
-static tw_status write_endpoint(tw_h5_file *f, const tw_replay_opts *o, int64_t n, int e, const double *map,
-                                const double *band) {
+/* Endpoint e's datasets: the record's, the MAP's three, then the bands' nine. */
+static tw_status write_endpoint(tw_h5_file *f, const tw_replay_opts *o, int64_t n, int e, const tw_replay_results *r) {
   const char *name = o->scorer->names[e], *units = o->scorer->units[e];
+  const double *map = r->map, *band = r->band;
   char path[256];
+  snprintf(path, sizeof path, "/replay/%s/observed", name);
+  if (r->obs) TW_TRY(tw_h5_write_array(f, path, TW_F64, r->obs + e * n, 1, &n, units));
   for (int k = 0; k < TW_REPLAY_KINDS; ++k) {
     snprintf(path, sizeof path, "/replay/%s/%s", name, KIND_NAMES[k]);
     TW_TRY(tw_h5_write_array(f, path, TW_F64, map + (e * TW_REPLAY_KINDS + k) * n, 1, &n, units));
@@ -53,20 +55,18 @@ static tw_status write_attrs(tw_h5_file *f, const tw_replay_opts *o, const tw_tw
   return tw_h5_attr_write_i64(f, "n_persons", t->n);
 }
 
-static tw_status write_all(tw_h5_file *f, const tw_replay_opts *o, const tw_twins *t, const int32_t *status,
-                           const double *map, const double *band) {
+static tw_status write_all(tw_h5_file *f, const tw_replay_opts *o, const tw_twins *t, const tw_replay_results *r) {
   TW_TRY(tw_h5_write_strings(f, "/persons/id", (const char *const *)t->id, t->n, "1"));
-  TW_TRY(tw_h5_write_array(f, "/replay/status", TW_I32, status, 1, &t->n, "1"));
-  for (int e = 0; e < o->scorer->n; ++e) TW_TRY(write_endpoint(f, o, t->n, e, map, band));
+  TW_TRY(tw_h5_write_array(f, "/replay/status", TW_I32, r->status, 1, &t->n, "1"));
+  for (int e = 0; e < o->scorer->n; ++e) TW_TRY(write_endpoint(f, o, t->n, e, r));
   return write_attrs(f, o, t);
 }
 
-tw_status tw_replay_write(const tw_replay_opts *o, const tw_twins *t, const int32_t *status, const double *map,
-                          const double *band) {
+tw_status tw_replay_write(const tw_replay_opts *o, const tw_twins *t, const tw_replay_results *res) {
   tw_h5_run_info info = {.config_text = o->config_text ? o->config_text : "", .seed = 0, .rank_count = 1};
   tw_h5_file *f;
   TW_TRY(tw_h5_create(o->output, NULL, &info, &f));
-  const tw_status st = write_all(f, o, t, status, map, band);
+  const tw_status st = write_all(f, o, t, res);
   if (st != TW_OK) {
     tw_h5_abort(f);
     return st;
@@ -78,9 +78,8 @@ tw_status tw_replay_check_output(const tw_replay_opts *o) {
   return TW_FAIL(TW_ERR_UNSUPPORTED, "%s: twin replay needs a build with HDF5 and libyaml", o->output);
 }
 
-tw_status tw_replay_write(const tw_replay_opts *o, const tw_twins *t, const int32_t *status, const double *map,
-                          const double *band) {
-  (void)t, (void)status, (void)map, (void)band;
+tw_status tw_replay_write(const tw_replay_opts *o, const tw_twins *t, const tw_replay_results *res) {
+  (void)t, (void)res;
   return tw_replay_check_output(o);
 }
 #endif

@@ -40,8 +40,14 @@ tw_status tw_replay_loop_run(const tw_replay_loop *l, const tw_replay_controller
 
 /* TW_ERR_INPUT when the output cannot be written (before any work). */
 tw_status tw_replay_check_output(const tw_replay_opts *o);
-/* The replay file: status (n), map (E, KINDS, n), band (E, KINDS, QUANTILES, n) or NULL. */
-tw_status tw_replay_write(const tw_replay_opts *o, const tw_twins *t, const int32_t *status, const double *map,
-                          const double *band);
+/* What the job hands the writer, per person i of the twins file (n of them). */
+typedef struct tw_replay_results {
+  const int32_t *status; /* (n) */
+  const double *map;     /* (E, KINDS, n) */
+  const double *band;    /* (E, KINDS, QUANTILES, n), or NULL without draws */
+  const double *obs;     /* (E, n) the endpoints of the CGM record, or NULL */
+} tw_replay_results;
+
+tw_status tw_replay_write(const tw_replay_opts *o, const tw_twins *t, const tw_replay_results *res);
 
 #endif

@@ -14,7 +14,6 @@
 #    as from_twins: one line, exit 2, no results file.
 # usage: trial_from_twins.sh TWINSCALE SOURCE_DIR
 . "$(dirname "$0")/../twin/cli_fixture.sh"
-pick() { echo "$1" | awk -F, -v k="$2" '{ n = split(k, c, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") $c[i]; print s }'; }
 fitted_fixture
 
 trial() { # TWINS_LINES NAME

@@ -1,7 +1,7 @@
 # cli_fixture.sh: sourced by the command-line tests that start from personal
 # twins (tests/twin/twin_replay_cli.sh, tests/trial/trial_from_twins.sh): the
-# arguments (TWINSCALE SOURCE_DIR), a scratch folder removed on exit, fail and
-# vals (a dataset's values, comma-separated), and fitted_fixture, which imports
+# arguments (TWINSCALE SOURCE_DIR), a scratch folder removed on exit, fail,
+# vals (a dataset's values, comma-separated), pick, and fitted_fixture, which imports
 # the CSV fixture of tests/data/twin to $tmp/r.h5 and fits day 1 to $tmp/t.h5
 # (3 of 6 persons fitted, 3 flagged no-data: the fit's own test checks it).
 set -u
@@ -12,6 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
 export TW_SALT="twinscale-test-salt-0123456789"
 vals() { h5dump -y -d "$2" "$1" | sed -n '/^   DATA {/,/^   }/p' | tr -d ' \n{}DATA' ; }
+# pick "a,b,c,d" "1 3": the fields named, comma-separated ("a,c")
+pick() { echo "$1" | awk -F, -v k="$2" '{ n = split(k, c, " "); s = ""; for (i = 1; i <= n; i++) s = s (i > 1 ? "," : "") $c[i]; print s }'; }
 
 fitted_fixture() {
   "$bin" twin import --records "$data/records.csv" --persons "$data/persons.csv" --salt-env TW_SALT \

@@ -141,7 +141,7 @@ static tw_status score(void *ctx, int64_t T, const double *bg, double *out) {
   return TW_OK;
 }
 
-static const tw_replay_scorer SCORER = {2, EP_NAMES, EP_UNITS, score, NULL};
+static const tw_replay_scorer SCORER = {.n = 2, .names = EP_NAMES, .units = EP_UNITS, .score = score};
 
 /* ---- running and reading back --------------------------------------------------------------- */
 

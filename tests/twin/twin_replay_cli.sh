@@ -6,7 +6,9 @@
 #  - bolus_scale 1: exit 0, the summary line, the 3 flagged fits named,
 #    "bands: none" (the fit writes no draws) and the attribute replay_bands,
 #    /replay/<endpoint>/difference exactly 0 for every replayed person and
-#    endpoint, NaN for the skipped ones, /replay/status 0 0 1 1 0 1;
+#    endpoint, NaN for the skipped ones, /replay/status 0 0 1 1 0 1, and
+#    /replay/mean_bg/observed the mean of the person's CGM readings after the
+#    first, worked out from the records file;
 #  - bolus_scale 2: mean bg lower for the person with a bolus, unchanged for
 #    the two without; basal_scale 0.5: mean bg higher for all three;
 #  - controller pid in the loop: exit 0, the attribute replay_controller, the
@@ -44,6 +46,20 @@ for ep in $(h5ls "$tmp/same.h5/replay" | awk '$2 == "Group" { print $1 }'); do
   n_ep=$((n_ep + 1))
 done
 [ $n_ep -eq 13 ] || fail "$n_ep endpoints, the trial's 13 glucose endpoints expected"
+
+# /replay/mean_bg/observed: the mean of each replayed person's CGM readings after
+# the first (the run's start), worked out here from the records file
+want=$(awk -v off="$(vals "$tmp/r.h5" /cgm/offset)" -v g="$(vals "$tmp/r.h5" /cgm/mg_dl)" 'BEGIN {
+  split(off, o, ","); split(g, v, ","); n = length(o) - 1; s = ""
+  for (i = 1; i <= n; i++) {
+    if (o[i + 1] - o[i] < 2) { s = s (i > 1 ? "," : "") "x"; continue }
+    t = 0; for (k = o[i] + 2; k <= o[i + 1]; k++) t += v[k]
+    s = s (i > 1 ? "," : "") sprintf("%.3f", t / (o[i + 1] - o[i] - 1))
+  }
+  print s }')
+got=$(vals "$tmp/same.h5" /replay/mean_bg/observed | awk -F, '{ for (i = 1; i <= NF; i++) printf "%s%s", (i > 1 ? "," : ""), ($i == "nan" ? "x" : sprintf("%.3f", $i)); print "" }')
+echo "observed mean bg: $got (from the records: $want)"
+[ "$(pick "$got" "1 2 5")" = "$(pick "$want" "1 2 5")" ] || fail "/replay/mean_bg/observed $got, the records' $want"
 
 mean_diff() { # SCENARIO_TEXT NAME -> the mean_bg differences
   printf "$1" > "$tmp/$2.yaml"

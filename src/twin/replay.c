@@ -10,7 +10,6 @@
 ** in the insulin the scenario changes, so with an unchanged scenario the two
 ** are the same bits and the difference is exactly 0.
 */
-#include "build_info.h" /* TW_HAVE_HDF5 */
 #include "twin/replay_internal.h"
 
 #include "core/clock.h" /* tw_now_seconds */
@@ -47,7 +46,6 @@ typedef struct replay_job {
   double *obs;             /* (E, t->n) the endpoints of the CGM record, when the scorer has score_samples */
   int64_t columns;
 } replay_job;
-
 
 /* ---- the scenario on the records ------------------------------------------------ */
 

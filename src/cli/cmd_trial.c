@@ -7,8 +7,8 @@
 ** `simulate`: 0, 2 bad input, 1 other failures, 130/143 when stopped.
 **
 ** With cohort.from_twins the fitted twins (src/twin/replay.h) are first written
-** as the cohort file twins.cohort names (tw_trial_twins_cohort_path): twin and
-** trial are peers, so the command joins them.
+** as the cohort file cohort.file (tw_trial_twins_cohort_path) that every arm
+** reads: twin and trial are peers, so the command joins them.
 */
 #include "build_info.h" /* TW_HAVE_YAML, TW_HAVE_HDF5 */
 
@@ -40,11 +40,11 @@ static tw_status twins_cohort(const tw_dist *dist, const tw_trial_config *c, con
     tw_cfg_resolve(doc, c->cohort.from_twins, twins, sizeof twins);
     if (c->cohort.records) tw_cfg_resolve(doc, c->cohort.records, records, sizeof records);
     tw_twins_cohort_report r;
-    st = tw_twins_write_cohort(twins, c->cohort.records ? records : NULL, c->twins.cohort, &r);
+    st = tw_twins_write_cohort(twins, c->cohort.records ? records : NULL, c->cohort.file, &r);
     if (st == TW_OK)
       printf("twins: %lld of %lld fitted persons of %s (%lld flagged fits left out; body weight from the records for "
              "%lld) as %s\n", (long long)r.written, (long long)r.persons, twins, (long long)r.left_out,
-             (long long)r.with_weight, c->twins.cohort);
+             (long long)r.with_weight, c->cohort.file);
   }
   return tw_dist_agree(dist, st);
 }

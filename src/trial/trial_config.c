@@ -7,13 +7,12 @@
 ** checks. What needs the pack (observables, the cohort's covariates) is checked
 ** when the trial is set up (trial_setup.c), still at file:line:col.
 */
-#define _POSIX_C_SOURCE 200809L /* strdup, getcwd */
+#define _POSIX_C_SOURCE 200809L /* getcwd */
 #include "trial/trial_config.h"
 
 #include <math.h>   /* floor */
 #include <stdio.h>  /* snprintf */
-#include <stdlib.h> /* free */
-#include <string.h> /* strcmp, strdup */
+#include <string.h> /* strcmp */
 #include <unistd.h> /* getcwd */
 
 /* ---- the protocol's parts ------------------------------------------------ */
@@ -202,6 +201,7 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->mark = t->mark;
   out->pack = t->pack;
   out->twins = t->twins;
+  if (t->cohort.from_twins) out->twins.cohort = (char *)t->cohort.file;
   out->duration_min = t->warmup_min + t->duration_min;
   out->precision = t->precision;
   out->backend = t->backend;
@@ -289,11 +289,12 @@ static tw_status check_twins(const tw_cfg_doc *doc, tw_trial_config *t) {
                            "(a twins file of `twinscale twin fit`)");
   if (!t->cohort.from_twins) return TW_OK;
   if (has_twins) return tw_cfg_error_at(doc, t->twins.mark, "twins: give twins or cohort.from_twins, not both");
-  char path[4096];
-  tw_trial_twins_cohort_path(t, path, sizeof path);
-  free(t->twins.cohort); /* a check run again */
-  if (!(t->twins.cohort = strdup(path))) return TW_FAIL(TW_ERR_NOMEM, "trial: out of memory");
+  tw_trial_twins_cohort_path(t, t->cohort.file, sizeof t->cohort.file);
   return TW_OK;
+}
+
+const char *tw_trial_cohort_file(const tw_trial_config *t) {
+  return t->cohort.from_twins ? t->cohort.file : t->twins.cohort;
 }
 
 static tw_status check_trial(const tw_cfg_doc *doc, void *obj) {

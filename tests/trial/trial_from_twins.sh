@@ -11,7 +11,8 @@
 #    body weight where there is one and the population twin's otherwise;
 #  - every twin's mean_bg finite in both arms;
 #  - bad configs: twins and cohort.from_twins both, neither, a records file
-#    as from_twins: one line, exit 2, no results file.
+#    as from_twins: one line, exit 2, no results file;
+#  - the normalised print (`config check`) checks again to the same text.
 # usage: trial_from_twins.sh TWINSCALE SOURCE_DIR
 . "$(dirname "$0")/../twin/cli_fixture.sh"
 fitted_fixture
@@ -64,4 +65,8 @@ bad() { # TWINS_LINES EXPECTED
 bad 'cohort: {from_twins: t.h5}\ntwins: {reference: [adult#001]}' "bad.yaml:4:8: twins: give twins or cohort.from_twins, not both"
 bad 'title: none' "bad.yaml:1:1: twins: missing: give the twins (as in simulate) or cohort.from_twins"
 bad 'cohort: {from_twins: r.h5}' "r.h5: not a twins file from \`twinscale twin fit\`"
+# the normalised print of a from_twins config is a config that checks again to the same text
+"$bin" config check "$tmp/good.yaml" > "$tmp/norm.yaml" || fail "config check of the from_twins config"
+(cd "$tmp" && "$bin" config check "$tmp/norm.yaml") > "$tmp/norm2.yaml" || fail "config check of its normalised print"
+cmp -s "$tmp/norm.yaml" "$tmp/norm2.yaml" || fail "the normalised print does not check to the same text"
 echo "trial from twins: ok"

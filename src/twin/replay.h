@@ -41,6 +41,8 @@ typedef struct tw_replay_controller_cfg {
   int noise;                               /* sensor noise (default false: the sensor reads bg) */
   int64_t seed;                            /* the noise's Philox key (person row x (1 + draws) + draw: twin id) */
   double carb_ratio, correction_factor;    /* g/U, mg/dL/U for bb; 0: unknown (bb refuses) */
+  char resolved[4096];                     /* not bound: name, a library's path taken relative to the
+                                              config's folder (set when checked; "" : use name) */
 } tw_replay_controller_cfg;
 
 typedef struct tw_replay_config {

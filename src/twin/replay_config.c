@@ -5,10 +5,12 @@
 #include "twin/replay.h"
 
 #include "physio/controller.h" /* tw_controller_lookup */
+#include "physio/pack.h"       /* tw_pack_is_path */
 #include "physio/sensor.h"     /* tw_cgm_spec_load */
 
 #include <math.h>   /* floor */
 #include <stddef.h> /* offsetof */
+#include <stdio.h>  /* snprintf */
 #include <string.h> /* strcmp */
 
 static const tw_cfg_field controller_fields[] = {
@@ -31,15 +33,19 @@ static const tw_cfg_field controller_fields[] = {
 };
 static const tw_cfg_schema controller_schema = TW_CFG_SCHEMA(tw_replay_controller_cfg, controller_fields, NULL);
 
-/* A controller replaces the recorded insulin: no scaling beside it; its name and sensor known. */
-static tw_status check_controller(const tw_cfg_doc *doc, const tw_replay_config *c) {
-  const tw_replay_controller_cfg *k = &c->controller;
+/* A controller replaces the recorded insulin: no scaling beside it; its name
+** (a library's path taken relative to the config's folder, as simulate does)
+** and sensor known. */
+static tw_status check_controller(const tw_cfg_doc *doc, tw_replay_config *c) {
+  tw_replay_controller_cfg *k = &c->controller;
   if (!strcmp(k->name, "none")) return TW_OK;
+  if (tw_pack_is_path(k->name)) tw_cfg_resolve(doc, k->name, k->resolved, sizeof k->resolved);
+  else snprintf(k->resolved, sizeof k->resolved, "%s", k->name);
   if (c->bolus_scale != 1.0 || c->basal_scale != 1.0 || !c->basal_recorded)
     return tw_cfg_error_at(doc, k->mark, "controller: it takes the place of the recorded boluses and basal: leave "
                            "bolus_scale, basal_scale and basal_u_per_h out");
   const tw_controller *ctl;
-  if (tw_controller_lookup(k->name, &ctl) != TW_OK)
+  if (tw_controller_lookup(k->resolved, &ctl) != TW_OK)
     return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "controller.name", k->mark), "controller.name: %s",
                            tw_error_message());
   tw_cgm_spec spec;
@@ -50,7 +56,7 @@ static tw_status check_controller(const tw_cfg_doc *doc, const tw_replay_config 
 }
 
 static tw_status check_replay(const tw_cfg_doc *doc, void *obj) {
-  const tw_replay_config *c = obj;
+  tw_replay_config *c = obj;
   TW_TRY(check_controller(doc, c));
   if (!c->basal_recorded && c->basal_scale != 1.0)
     return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "basal_scale", c->mark),

@@ -22,7 +22,7 @@ extern const tw_pack tw_pack_t1d;
 tw_status tw_replay_loop_init(const tw_replay_controller_cfg *c, tw_replay_loop *l) {
   memset(l, 0, sizeof *l);
   if (!c->name || !strcmp(c->name, "none")) return TW_OK;
-  TW_TRY(tw_controller_lookup(c->name, &l->ctl));
+  TW_TRY(tw_controller_lookup(c->resolved[0] ? c->resolved : c->name, &l->ctl));
   TW_TRY(tw_cgm_spec_load(c->sensor, c->noise, &l->cgm));
   tw_model_init(&l->model);
   return tw_model_add_pack(&l->model, &tw_pack_t1d, NULL);

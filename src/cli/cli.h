@@ -55,6 +55,7 @@ int tw_cmd_nn_grad(int argc, char **argv);
 int tw_cmd_nn_init(int argc, char **argv);
 int tw_cmd_twin_import(int argc, char **argv);
 int tw_cmd_twin_fit(int argc, char **argv);
+int tw_cmd_twin_replay(int argc, char **argv);
 int tw_cmd_privacy_epsilon(int argc, char **argv);
 int tw_cmd_privacy_sigma(int argc, char **argv);
 int tw_cmd_gan_report(int argc, char **argv);

@@ -16,6 +16,12 @@
 ** `twin_fit` config (src/twin/fit_job.h): every person of a records file
 ** fitted by batched MAP and written as fitted twins, with a summary line.
 ** Fits on rank 0 alone (the fit is not distributed over ranks yet).
+**
+** `twinscale twin replay --twins T.h5 --records R --scenario S.yaml -o OUT.h5
+** [--person ID] [--persons P.csv --salt-env VAR] [--force]`: every fitted
+** person's recorded days under the recorded and the `twin_replay` scenario's
+** therapy (src/twin/replay.h), scored with the trial's glucose endpoints
+** (src/trial/endpoints.h): the command joins the two, which are peers.
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
@@ -132,6 +138,113 @@ static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *di
 }
 
 int tw_cmd_twin_fit(int argc, char **argv) { return tw_cli_job_command("twin fit", argc, argv, run_fit); }
+
+#include "trial/endpoints.h" /* tw_endpoints: the trial's glucose endpoints */
+#include "twin/replay.h"     /* tw_replay_run */
+
+/* The trial's glucose endpoints over T minutes of n samples v, at minutes
+** minute[k] (NULL: every minute, k + 1). */
+static tw_status score_glucose(int64_t T, int64_t n, const int64_t *minute, const double *v, double *out) {
+  tw_endpoints e;
+  const tw_ep_window w = {.warmup_min = 0, .duration_min = T, .every_min = 1};
+  TW_TRY(tw_endpoints_init(&e, 1, 1, w, NULL, 0));
+  tw_status st = TW_OK;
+  for (int64_t k = 0; k < n && st == TW_OK; ++k) st = tw_endpoints_update(&e, v + k, minute ? minute[k] : k + 1);
+  if (st == TW_OK) st = tw_endpoints_finalize(&e, out, 1);
+  tw_endpoints_free(&e);
+  return st;
+}
+
+/* A run's bg, every minute counted (the trial's `glucose: bg`). */
+static tw_status score_bg(void *ctx, int64_t T, const double *bg, double *out) {
+  (void)ctx;
+  return score_glucose(T, T, NULL, bg, out);
+}
+
+/* The CGM record, every reading counted (the trial's `glucose: cgm`). */
+static tw_status score_cgm(void *ctx, int64_t T, int64_t n, const int64_t *minute, const double *v, double *out) {
+  (void)ctx;
+  return score_glucose(T, n, minute, v, out);
+}
+
+/* The endpoints' names and units, from an accumulator of one twin. */
+static tw_status bg_scorer(tw_replay_scorer *s, const char **names, const char **units) {
+  tw_endpoints e;
+  const tw_ep_window w = {.warmup_min = 0, .duration_min = 1, .every_min = 1};
+  TW_TRY(tw_endpoints_init(&e, 1, 1, w, NULL, 0));
+  s->n = tw_endpoints_count(&e);
+  for (int k = 0; k < s->n; ++k) names[k] = tw_endpoints_name(&e, k), units[k] = tw_endpoints_units(&e, k);
+  tw_endpoints_free(&e);
+  s->names = names, s->units = units, s->score = score_bg, s->score_samples = score_cgm, s->ctx = NULL;
+  return TW_OK;
+}
+
+typedef struct replay_args {
+  const char *twins, *records, *scenario, *output, *person, *persons, *salt_env;
+  int force;
+} replay_args;
+
+/* The records: a records file, or imported (a CSV or a Nightscout folder) with the salt. */
+static tw_status replay_records(const replay_args *a, tw_records *r) {
+  if (!a->salt_env) return tw_records_read_h5(a->records, r);
+  tw_records_options opt = {.records = a->records, .persons = a->persons};
+  TW_TRY(tw_cli_read_salt("twin replay: --salt-env", a->salt_env, &opt.salt));
+  return tw_records_import(&opt, r);
+}
+
+static void replay_summary(const replay_args *a, const tw_replay_report *r) {
+  printf("wrote %s (%lld persons: %lld replayed, %lld flagged fits skipped, %lld without CGM in the days)\n", a->output,
+         (long long)r->persons, (long long)r->replayed, (long long)r->skipped, (long long)r->no_data);
+  if (r->skipped_ids) printf("skipped (flagged fits): %s\n", r->skipped_ids);
+  if (r->draws) printf("bands: q05, q50, q95 over %lld posterior draws per person\n", (long long)r->draws);
+  else printf("bands: none, MAP only (the twins file has no /fit/draws)\n");
+  printf("replay: %.2f s, %lld simulations, %.1f persons/s\n", r->seconds, (long long)r->columns,
+         r->seconds > 0 ? (double)r->replayed / r->seconds : 0.0);
+}
+
+static tw_status run_replay(const replay_args *a, tw_replay_report *rep) {
+  tw_replay_config sc;
+  tw_cfg_doc *doc = NULL;
+  TW_TRY(tw_config_load(a->scenario, "twin_replay", NULL, 0, NULL, &sc, &doc));
+  const char *names[TW_EP_MAX_THRESHOLDS + TW_EP_N_BG], *units[TW_EP_MAX_THRESHOLDS + TW_EP_N_BG];
+  tw_replay_scorer scorer;
+  tw_replay_opts o = {.twins_path = a->twins, .output = a->output, .person = a->person, .config_text = tw_cfg_text(doc),
+                      .scenario = &sc, .scorer = &scorer, .force = a->force};
+  tw_twins t;
+  tw_records r;
+  memset(&t, 0, sizeof t), memset(&r, 0, sizeof r);
+  tw_status st = bg_scorer(&scorer, names, units);
+  if (st == TW_OK) st = tw_twins_read(a->twins, &t);
+  if (st == TW_OK) st = replay_records(a, &r);
+  if (st == TW_OK) st = tw_replay_run(&t, &r, &o, rep);
+  tw_records_free(&r);
+  tw_twins_free(&t);
+  tw_cfg_release(&tw_replay_config_schema, &sc);
+  tw_cfg_free(doc);
+  return st;
+}
+
+int tw_cmd_twin_replay(int argc, char **argv) {
+  replay_args a = {0};
+  const tw_opt opts[] = {
+      {.name = "twins", .kind = TW_OPT_STRING, .dest = &a.twins, .required = 1},
+      {.name = "records", .kind = TW_OPT_STRING, .dest = &a.records, .required = 1},
+      {.name = "scenario", .kind = TW_OPT_STRING, .dest = &a.scenario, .required = 1},
+      {.name = "output", .short_name = 'o', .kind = TW_OPT_STRING, .dest = &a.output, .required = 1},
+      {.name = "person", .kind = TW_OPT_STRING, .dest = &a.person},
+      {.name = "persons", .kind = TW_OPT_STRING, .dest = &a.persons},
+      {.name = "salt-env", .kind = TW_OPT_STRING, .dest = &a.salt_env},
+      {.name = "force", .kind = TW_OPT_FLAG, .dest = &a.force},
+  };
+  int bad = tw_opts_parse_named("twin replay", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
+  if (bad) return bad;
+  tw_replay_report rep;
+  memset(&rep, 0, sizeof rep);
+  const tw_status st = run_replay(&a, &rep);
+  if (st == TW_OK) replay_summary(&a, &rep);
+  tw_replay_report_free(&rep);
+  return st == TW_OK ? 0 : tw_cli_fail(st);
+}
 #endif
 #else
 typedef int tw_cmd_twin_needs_hdf5; /* ISO C wants a non-empty file */

@@ -163,6 +163,30 @@ const tw_command tw_commands[] = {
      "  -o, --output PATH  the fitted-twins file (same as --set output.path=PATH)\n"
      "  --force            replace an existing output file even when it is not writable\n",
      tw_cmd_twin_fit},
+    {"twin", "replay", "what-if therapy on fitted twins: recorded days re-run with changed boluses or basal",
+     "usage: twinscale twin replay --twins T.h5 --records R --scenario S.yaml -o|--output PATH\n"
+     "                             [--person ID] [--persons P.csv --salt-env VAR] [--force]\n\n"
+     "Re-runs every fitted person of T (from `twinscale twin fit`) over their recorded days twice\n"
+     "from the twin's parameters: under the recorded therapy and under the `twin_replay` scenario S\n"
+     "(bolus_scale, basal_scale or basal_u_per_h, or a controller in the loop: none, bb, pid or a\n"
+     "library; days: [first, last]; docs/personal-twins.md, \"Replay\"), both from the same\n"
+     "starting state with the same meals, and scores both with the trial's glucose endpoints\n"
+     "(docs/endpoints.md). Writes PATH: /persons/id, /replay/status,\n"
+     "/replay/<endpoint>/{recorded,changed,difference}, and with posterior draws in T\n"
+     "(/fit/draws/<param>) each also _q05, _q50, _q95 over the draws; without draws the MAP only,\n"
+     "said in the attribute replay_bands and on the terminal. Flagged fits are skipped and named.\n"
+     "Exit status: 0; 2 bad input (a file that is not a twins file, an unknown scenario key at\n"
+     "FILE:LINE:COLUMN, --person not in T, a fitted person missing from the records); 1 other failures.\n\n"
+     "  --twins PATH       the fitted-twins file\n"
+     "  --records PATH     the records file the fit read (or, with --salt-env, the long CSV or\n"
+     "                     Nightscout folder, imported with the fit's salt)\n"
+     "  --scenario PATH    the `twin_replay` config: the changed therapy\n"
+     "  -o, --output PATH  the replay file (HDF5)\n"
+     "  --person ID        only this person (a pseudonym of T)\n"
+     "  --persons PATH     with --salt-env: the persons CSV of a CSV import\n"
+     "  --salt-env VAR     import the records with the salt in this environment variable\n"
+     "  --force            replace an existing output file even when it is not writable\n",
+     tw_cmd_twin_replay},
     {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
      "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json [--seed S]\n\n"
      "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"

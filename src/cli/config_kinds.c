@@ -19,6 +19,7 @@
 #include "train/train_config.h"   /* tw_train_config_schema */
 #include "trial/trial_config.h"   /* tw_trial_config_schema */
 #include "twin/fit_job.h"         /* tw_twin_fit_config_schema */
+#include "twin/replay.h"          /* tw_replay_config_schema */
 
 const tw_config_kind tw_config_kinds[] = {
     {"example", &tw_example_config_schema, NULL},
@@ -28,6 +29,7 @@ const tw_config_kind tw_config_kinds[] = {
     {"import", &tw_import_config_schema, NULL},
     {"train", &tw_train_config_schema, NULL},
     {"twin_fit", &tw_twin_fit_config_schema, NULL},
+    {"twin_replay", &tw_replay_config_schema, NULL},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

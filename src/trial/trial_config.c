@@ -7,11 +7,13 @@
 ** checks. What needs the pack (observables, the cohort's covariates) is checked
 ** when the trial is set up (trial_setup.c), still at file:line:col.
 */
+#define _POSIX_C_SOURCE 200809L /* getcwd */
 #include "trial/trial_config.h"
 
 #include <math.h>   /* floor */
 #include <stdio.h>  /* snprintf */
 #include <string.h> /* strcmp */
+#include <unistd.h> /* getcwd */
 
 /* ---- the protocol's parts ------------------------------------------------ */
 
@@ -128,6 +130,14 @@ static const tw_cfg_field output_fields[] = {
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_trial_output_cfg, output_fields, NULL);
 
+static const tw_cfg_field cohort_fields[] = {
+    {.key = "from_twins", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_cohort_cfg, from_twins), .required = 1,
+     .doc = "a twins file of `twinscale twin fit`: its fitted persons are the twins (flagged fits left out)"},
+    {.key = "records", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_cohort_cfg, records),
+     .doc = "the records file the fit read: the persons' body weights (default: the population twin's)"},
+};
+static const tw_cfg_schema cohort_schema = TW_CFG_SCHEMA(tw_trial_cohort_cfg, cohort_fields, NULL);
+
 /* ---- the trial ------------------------------------------------------------- */
 
 static const char *const precisions[] = {"float32", "float64", NULL};
@@ -145,7 +155,9 @@ static const tw_cfg_field trial_fields[] = {
     {.key = "pack", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_config, pack), .required = 1,
      .doc = "model pack, as in simulate"},
     {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_trial_config, twins), .sub = &tw_sim_twins_schema,
-     .required = 1, .doc = "the cohort: a cohort file, reference patients or a parameter table, as in simulate"},
+     .doc = "the cohort: a cohort file, reference patients or a parameter table, as in simulate (or cohort)"},
+    {.key = "cohort", .type = TW_CFG_MAP, .offset = offsetof(tw_trial_config, cohort), .sub = &cohort_schema,
+     .doc = "in place of twins: {from_twins: T.h5}, personal twins fitted by `twinscale twin fit`"},
     {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_trial_config, duration_min), .required = 1,
      .has_range = 1, .min = 1, .max = 1e8, .unit = "min", .doc = "the endpoint window, after the warm-up"},
     {.key = "warmup_min", .type = TW_CFG_INT, .offset = offsetof(tw_trial_config, warmup_min), .default_text = "0",
@@ -189,6 +201,7 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->mark = t->mark;
   out->pack = t->pack;
   out->twins = t->twins;
+  if (t->cohort.from_twins) out->twins.cohort = (char *)t->cohort.file;
   out->duration_min = t->warmup_min + t->duration_min;
   out->precision = t->precision;
   out->backend = t->backend;
@@ -262,8 +275,31 @@ static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
   return TW_OK;
 }
 
+void tw_trial_twins_cohort_path(const tw_trial_config *t, char *out, size_t cap) {
+  char cwd[4096] = "";
+  if (t->output.path[0] != '/' && !getcwd(cwd, sizeof cwd)) cwd[0] = '\0';
+  snprintf(out, cap, "%s%s%s.twins.h5", cwd, cwd[0] ? "/" : "", t->output.path);
+}
+
+/* The twins: `twins`, or cohort.from_twins as the cohort file the command writes. */
+static tw_status check_twins(const tw_cfg_doc *doc, tw_trial_config *t) {
+  const int has_twins = t->twins.mark.line != 0;
+  if (!t->cohort.from_twins && !has_twins)
+    return tw_cfg_error_at(doc, t->mark, "twins: missing: give the twins (as in simulate) or cohort.from_twins "
+                           "(a twins file of `twinscale twin fit`)");
+  if (!t->cohort.from_twins) return TW_OK;
+  if (has_twins) return tw_cfg_error_at(doc, t->twins.mark, "twins: give twins or cohort.from_twins, not both");
+  tw_trial_twins_cohort_path(t, t->cohort.file, sizeof t->cohort.file);
+  return TW_OK;
+}
+
+const char *tw_trial_cohort_file(const tw_trial_config *t) {
+  return t->cohort.from_twins ? t->cohort.file : t->twins.cohort;
+}
+
 static tw_status check_trial(const tw_cfg_doc *doc, void *obj) {
   tw_trial_config *t = obj;
+  TW_TRY(check_twins(doc, t));
   for (int a = 0; a < t->n_arms; ++a) /* where the arm's controller errors point (tw_trial_arm_sim) */
     snprintf(t->arms[a].controller_key, sizeof t->arms[a].controller_key, "arms[%d].controller (arm %.40s)", a,
              t->arms[a].name);

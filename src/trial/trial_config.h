@@ -99,6 +99,18 @@ typedef struct tw_trial_output_cfg {
   int64_t chunk_twins, buffer_mb;
 } tw_trial_output_cfg;
 
+/* cohort.from_twins: the fitted persons of a `twinscale twin fit` file as the
+** trial's twins (docs/trial.md, "Personal twins"). The trial command writes
+** them as a cohort file at `file`, which every arm reads as its twins.cohort
+** (tw_trial_arm_sim): the bound twins stay as written, so the normalised
+** print checks again. */
+typedef struct tw_trial_cohort_cfg {
+  tw_cfg_mark mark;
+  char *from_twins; /* the twins file (relative to the config file) */
+  char *records;    /* its records file, for the body weights; NULL: the population twin's */
+  char file[4096];  /* not bound: tw_trial_twins_cohort_path, set when checked */
+} tw_trial_cohort_cfg;
+
 typedef struct tw_trial_config {
   tw_cfg_mark mark;
   char *title;
@@ -106,7 +118,8 @@ typedef struct tw_trial_config {
   char *model;      /* with engine neural: the model file */
   /* the simulate keys, shared by every arm */
   char *pack;
-  tw_sim_twins_cfg twins;
+  tw_sim_twins_cfg twins;        /* empty with cohort.from_twins */
+  tw_trial_cohort_cfg cohort;
   int64_t duration_min, warmup_min;
   int precision, backend;
   tw_sim_integrator_cfg integrator;
@@ -134,6 +147,12 @@ extern const tw_cfg_schema tw_trial_config_schema;
 ** one-minute samples, and the arm's treatment over the scenario's. A shallow
 ** view into t (never tw_cfg_release it). */
 void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out);
+
+/* Where the fitted twins of cohort.from_twins go as a cohort file: the
+** results path with ".twins.h5" appended, made absolute. */
+void tw_trial_twins_cohort_path(const tw_trial_config *t, char *out, size_t cap);
+/* The cohort file the twins come from: twins.cohort, cohort.file, or NULL. */
+const char *tw_trial_cohort_file(const tw_trial_config *t);
 
 /* The index of the reference arm (checked when bound). */
 int tw_trial_reference_index(const tw_trial_config *t);

@@ -198,10 +198,10 @@ static tw_status pk_group(const tw_trial_config *c, const tw_cfg_doc *doc, trial
 ** and for stratification: names, units and row counts checked; the job copies
 ** each chunk's rows (trial_setup_covariates). */
 static tw_status read_covariates(const tw_trial_config *c, const tw_cfg_doc *doc, trial_setup *s) {
-  if (!c->twins.cohort) return TW_OK;
+  if (!tw_trial_cohort_file(c)) return TW_OK;
   char *path = s->cohort = malloc(4096);
   if (!path) return TW_FAIL(TW_ERR_NOMEM, "trial: covariates");
-  tw_cfg_resolve(doc, c->twins.cohort, path, 4096);
+  tw_cfg_resolve(doc, tw_trial_cohort_file(c), path, 4096);
   tw_h5_file *f;
   TW_TRY(tw_h5_open(path, NULL, &f));
   tw_status st = tw_h5_list(f, "/cohort/covariates", &s->cov_names, &s->n_cov);
@@ -279,7 +279,7 @@ static tw_status strata(const tw_trial_config *c, const tw_cfg_doc *doc, const t
       if (!strcmp(s->cov_names[j], sb->covariate)) v = j;
     if (v < 0)
       return tw_cfg_error_at(doc, sb->mark, "design.stratify_by[%d].covariate: '%s' is not a covariate of %s", k,
-                             sb->covariate, c->twins.cohort ? "the cohort file" : "these twins (stratify a cohort file's twins)");
+                             sb->covariate, tw_trial_cohort_file(c) ? "the cohort file" : "these twins (stratify a cohort file's twins)");
     double *x;
     TW_TRY(covariate_column(s, v, &x));
     const tw_status st = stratify(c, doc, s, k, x, stratum, n_strata);

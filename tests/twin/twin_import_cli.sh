@@ -13,13 +13,7 @@
 #    record), exit status 2, and no records file (the report of an unusable
 #    input is still written, saying why).
 # usage: twin_import_cli.sh TWINSCALE SOURCE_DIR
-set -u
-bin=$1 src=$2
-data=$src/tests/data/twin
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-export TW_SALT="twinscale-test-salt-0123456789"
+. "$(dirname "$0")/cli_fixture.sh" # $bin, $src, $data, $tmp, fail, TW_SALT
 
 "$bin" twin import --records "$data/records.csv" --persons "$data/persons.csv" --salt-env TW_SALT \
   -o "$tmp/r.h5" --json "$tmp/r.json" > "$tmp/out" 2> "$tmp/err" || { cat "$tmp/err"; fail "CSV import"; }

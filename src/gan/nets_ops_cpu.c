@@ -1,0 +1,252 @@
+/*
+** nets_ops_cpu.c: the CPU table of the GAN's kernels (nets_ops.h), the
+** reference a CUDA table will be compared with.
+**
+** Element-wise entries are OpenMP loops over rows (or elements) calling the
+** TW_HD functions of nets_math.h; BatchNorm's statistics and the weight
+** gradients' column sums walk the rows in order for a block of columns, so a
+** column's sum is never split between threads and the bits do not depend on
+** the thread count. Loops smaller than PARALLEL_MIN elements stay on the
+** calling thread (a team costs more than they take).
+*/
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math") /* selects become blends (nn_ops_cpu.c) */
+#endif
+
+#include "gan/nets_ops.h"
+
+#include <math.h>   /* sqrt */
+#include <string.h> /* memcpy */
+
+enum { PARALLEL_MIN = 1 << 15, COLS = 64 };
+
+/* ---- random draws and copies ---------------------------------------------- */
+
+static tw_status cpu_fill_random(tw_backend *be, tw_gan_draw kind, int64_t rows, int cols, const tw_gan_stream *s,
+                                 float p, float *out, int64_t ld) {
+  const tw_gan_stream st = *s;
+#pragma omp parallel for schedule(static) if (rows * cols >= PARALLEL_MIN / 8)
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint64_t twin = st.twin0 + (uint64_t)r * st.twin_per_row;
+    for (int j = 0; j < cols; ++j)
+      out[r * ld + j] = tw_gan_draw_one(kind, st.seed, twin, st.purpose, st.index0, r * st.row_elems + j, p);
+  }
+  return TW_OK;
+}
+
+static tw_status cpu_copy2d(tw_backend *be, int64_t rows, int cols, const float *src, int64_t lds, float *dst,
+                            int64_t ldd) {
+  for (int64_t r = 0; r < rows; ++r) memcpy(dst + r * ldd, src + r * lds, (size_t)cols * sizeof(float));
+  return TW_OK;
+}
+
+/* ---- BatchNorm + ReLU ----------------------------------------------------- */
+
+/* Column sums over rows for columns [j0, j1), in double, rows in order:
+** s1 += sum f, and with `mean` given, s2 += sum (f - mean)^2. */
+static void column_moments(int64_t rows, int n, int j0, int j1, const float *f, const double *mean, double *s) {
+  for (int j = j0; j < j1; ++j) s[j] = 0.0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = f + r * n;
+    if (mean) {
+      for (int j = j0; j < j1; ++j) s[j] += ((double)row[j] - mean[j]) * ((double)row[j] - mean[j]);
+    } else {
+      for (int j = j0; j < j1; ++j) s[j] += row[j];
+    }
+  }
+}
+
+static tw_status cpu_bn_train_forward(tw_backend *be, int64_t rows, int n, const float *f, const float *gamma,
+                                      const float *beta, float eps, float momentum, float *mean, float *invstd,
+                                      float *running_mean, float *running_var, float *out, int64_t ldo) {
+  double m[1024], v[1024]; /* n <= 1024 (tw_gan_sizes_check) */
+  const int blocks = (n + COLS - 1) / COLS;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int k = 0; k < blocks; ++k) {
+    const int j0 = k * COLS, j1 = TW_MIN(n, j0 + COLS);
+    column_moments(rows, n, j0, j1, f, NULL, m);
+    for (int j = j0; j < j1; ++j) m[j] /= (double)rows;
+    column_moments(rows, n, j0, j1, f, m, v);
+  }
+  for (int j = 0; j < n; ++j) {
+    const double var = v[j] / (double)rows;
+    mean[j] = (float)m[j];
+    invstd[j] = (float)(1.0 / sqrt(var + (double)eps));
+    if (running_mean) {
+      const double unbiased = rows > 1 ? v[j] / (double)(rows - 1) : var;
+      running_mean[j] = (float)((1.0 - momentum) * running_mean[j] + momentum * m[j]);
+      running_var[j] = (float)((1.0 - momentum) * running_var[j] + momentum * unbiased);
+    }
+  }
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) out[r * ldo + j] = tw_gan_bn_relu(f[r * n + j], mean[j], invstd[j], gamma[j], beta[j]);
+  return TW_OK;
+}
+
+static tw_status cpu_bn_eval_forward(tw_backend *be, int64_t rows, int n, const float *f, const float *gamma,
+                                     const float *beta, float eps, const float *running_mean,
+                                     const float *running_var, float *out, int64_t ldo) {
+  float invstd[1024];
+  for (int j = 0; j < n; ++j) invstd[j] = (float)(1.0 / sqrt((double)running_var[j] + (double)eps));
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j)
+      out[r * ldo + j] = tw_gan_bn_relu(f[r * n + j], running_mean[j], invstd[j], gamma[j], beta[j]);
+  return TW_OK;
+}
+
+static tw_status cpu_bn_relu_backward(tw_backend *be, int64_t rows, int n, const float *f, const float *mean,
+                                      const float *invstd, const float *gamma, const float *out, int64_t ldo,
+                                      const float *dout, int64_t ldd, float *df, float *dgamma, float *dbeta) {
+  double sdy[1024], sdyx[1024];
+  const int blocks = (n + COLS - 1) / COLS;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int k = 0; k < blocks; ++k) {
+    const int j0 = k * COLS, j1 = TW_MIN(n, j0 + COLS);
+    for (int j = j0; j < j1; ++j) sdy[j] = sdyx[j] = 0.0;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int j = j0; j < j1; ++j) {
+        const float dy = out[r * ldo + j] > 0.0f ? dout[r * ldd + j] : 0.0f;
+        sdy[j] += dy;
+        sdyx[j] += (double)dy * (double)((f[r * n + j] - mean[j]) * invstd[j]);
+      }
+  }
+  for (int j = 0; j < n; ++j) {
+    dbeta[j] += (float)sdy[j];
+    dgamma[j] += (float)sdyx[j];
+  }
+  const double inv_rows = 1.0 / (double)rows;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) {
+      const float dy = out[r * ldo + j] > 0.0f ? dout[r * ldd + j] : 0.0f;
+      const float xhat = (f[r * n + j] - mean[j]) * invstd[j];
+      df[r * n + j] = gamma[j] * invstd[j] * (dy - (float)(sdy[j] * inv_rows) - xhat * (float)(sdyx[j] * inv_rows));
+    }
+  return TW_OK;
+}
+
+/* ---- critic element maps -------------------------------------------------- */
+
+static tw_status cpu_leaky_dropout(tw_backend *be, int64_t count, const float *a, const float *mask, float slope,
+                                   float *h) {
+#pragma omp parallel for simd schedule(static) if (count >= PARALLEL_MIN)
+  for (int64_t i = 0; i < count; ++i) h[i] = tw_gan_leaky_dropout(a[i], mask[i], slope);
+  return TW_OK;
+}
+
+static tw_status cpu_leaky_dropout_grad(tw_backend *be, int64_t count, const float *a, const float *mask,
+                                        const float *dh, float slope, float *da) {
+#pragma omp parallel for simd schedule(static) if (count >= PARALLEL_MIN)
+  for (int64_t i = 0; i < count; ++i) da[i] = tw_gan_leaky_dropout_grad(a[i], mask[i], dh[i], slope);
+  return TW_OK;
+}
+
+/* ---- output activations and the conditional loss -------------------------- */
+
+static tw_status cpu_activate(tw_backend *be, int64_t rows, int width, int n_spans, const tw_gan_span *spans,
+                              const float *raw, const float *gumbel, float tau, float *out, int64_t ldo) {
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *x = raw + r * width, *g = gumbel + r * width;
+    float *y = out + r * ldo;
+    for (int s = 0; s < n_spans; ++s) {
+      const int a = spans[s].start, w = spans[s].width;
+      if (spans[s].kind == TW_GAN_SPAN_TANH) {
+        for (int j = a; j < a + w; ++j) y[j] = tw_nn_tanhf(x[j]);
+      } else {
+        tw_gan_gumbel_softmax(w, x + a, g + a, tau, y + a);
+      }
+    }
+  }
+  return TW_OK;
+}
+
+static tw_status cpu_activate_backward(tw_backend *be, int64_t rows, int width, int n_spans,
+                                       const tw_gan_span *spans, const float *out, int64_t ldo, const float *dout,
+                                       int64_t ldd, float tau, float *draw) {
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *y = out + r * ldo, *dy = dout + r * ldd;
+    float *dx = draw + r * width;
+    for (int s = 0; s < n_spans; ++s) {
+      const int a = spans[s].start, w = spans[s].width;
+      if (spans[s].kind == TW_GAN_SPAN_TANH) {
+        for (int j = a; j < a + w; ++j) dx[j] = tw_nn_tanh_grad(y[j], dy[j]);
+      } else {
+        tw_gan_gumbel_softmax_grad(w, y + a, dy + a, tau, dx + a);
+      }
+    }
+  }
+  return TW_OK;
+}
+
+static tw_status cpu_cond_loss(tw_backend *be, int64_t rows, int width, const tw_gan_span *spans, int n_cond,
+                               const int *cond_span, const float *raw, const float *cond, int64_t ldc,
+                               const float *mask, float scale, float *draw, float *loss_rows) {
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r) {
+    float loss = 0.0f;
+    int off = 0;
+    for (int k = 0; k < n_cond; ++k) {
+      const tw_gan_span *sp = &spans[cond_span[k]];
+      loss += tw_gan_cond_ce(sp->width, raw + r * width + sp->start, cond + r * ldc + off,
+                             mask[r * n_cond + k], scale, draw + r * width + sp->start);
+      off += sp->width;
+    }
+    loss_rows[r] = loss;
+  }
+  return TW_OK;
+}
+
+/* ---- gradient penalty ----------------------------------------------------- */
+
+static tw_status cpu_interpolate(tw_backend *be, int64_t groups, int64_t group_elems, const float *alpha,
+                                 const float *real, const float *fake, float *out) {
+#pragma omp parallel for schedule(static) if (groups * group_elems >= PARALLEL_MIN)
+  for (int64_t g = 0; g < groups; ++g) {
+    const float a = alpha[g], b = 1.0f - alpha[g];
+    for (int64_t i = g * group_elems; i < (g + 1) * group_elems; ++i) {
+      const float x = a * real[i], y = b * fake[i];
+      out[i] = x + y;
+    }
+  }
+  return TW_OK;
+}
+
+static tw_status cpu_penalty(tw_backend *be, int64_t groups, int64_t n, const float *gx, float coef, float *dgx,
+                             float *terms) {
+#pragma omp parallel for schedule(static) if (groups * n >= PARALLEL_MIN)
+  for (int64_t g = 0; g < groups; ++g) terms[g] = tw_gan_penalty(n, gx + g * n, coef, dgx + g * n);
+  return TW_OK;
+}
+
+/* ---- optimiser ------------------------------------------------------------ */
+
+static tw_status cpu_adam_step(tw_backend *be, int64_t n, float *p, const float *g, float *m, float *v,
+                               tw_adamw_coef c) {
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
+  for (int64_t i = 0; i < n; ++i) tw_adamw_update(&p[i], g[i], &m[i], &v[i], c);
+  return TW_OK;
+}
+
+const tw_gan_ops tw_gan_ops_cpu = {
+    .fill_random = cpu_fill_random,
+    .copy2d = cpu_copy2d,
+    .bn_train_forward = cpu_bn_train_forward,
+    .bn_eval_forward = cpu_bn_eval_forward,
+    .bn_relu_backward = cpu_bn_relu_backward,
+    .leaky_dropout = cpu_leaky_dropout,
+    .leaky_dropout_grad = cpu_leaky_dropout_grad,
+    .activate = cpu_activate,
+    .activate_backward = cpu_activate_backward,
+    .cond_loss = cpu_cond_loss,
+    .interpolate = cpu_interpolate,
+    .penalty = cpu_penalty,
+    .adam_step = cpu_adam_step,
+};
+
+const tw_gan_ops *tw_gan_ops_for(const tw_backend *be) {
+  return be->device.kind == TW_DEVICE_HOST ? &tw_gan_ops_cpu : NULL;
+}

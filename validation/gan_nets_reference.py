@@ -71,10 +71,10 @@ class Residual(torch.nn.Module):
 
 
 class Generator(torch.nn.Module):
-    def __init__(self, d_in, width):
+    def __init__(self, d_in, width, dims=GEN):
         super().__init__()
         layers, d = [], d_in
-        for o in GEN:
+        for o in dims:
             layers.append(Residual(d, o))
             d += o
         layers.append(torch.nn.Linear(d, width))
@@ -227,11 +227,46 @@ def run(seed):
     return rec
 
 
+def load_check(path):
+    """Loads a twinscale model file's /generator and /critic into CTGAN-shaped
+    modules with load_state_dict(strict=True) (every key and shape must match),
+    then compares the generator's evaluation-mode output on /check/input with
+    twinscale's /check/raw (tests/gan/test_gan_file.c writes both)."""
+    import h5py
+    with h5py.File(path, "r") as f:
+        v = [int(x) for x in f["generator/sizes"][()]]
+        emb, pac, width, cond = v[:4]
+        ng = v[4]
+        gen_dims, nd = v[5:5 + ng], v[5 + ng]
+        dis_dims = v[6 + ng:6 + ng + nd]
+        gsd = {k: torch.from_numpy(np.array(f["generator"][k])) for k in f["generator"] if k != "sizes"}
+        dsd = {k: torch.from_numpy(np.array(f["critic"][k])) for k in f["critic"]}
+        x, want = np.array(f["check/input"]), np.array(f["check/raw"])
+    gen = Generator(emb + cond, width, gen_dims)
+    gen.load_state_dict(gsd, strict=True)
+    seq, d = [], pac * (width + cond)
+    for o in dis_dims:
+        seq += [torch.nn.Linear(d, o), torch.nn.LeakyReLU(0.2), torch.nn.Dropout(0.5)]
+        d = o
+    critic_mod = torch.nn.Module()
+    critic_mod.seq = torch.nn.Sequential(*seq, torch.nn.Linear(d, 1))
+    critic_mod.load_state_dict(dsd, strict=True)
+    gen.eval()
+    with torch.no_grad():
+        got = gen(torch.from_numpy(x)).numpy()
+    err = np.linalg.norm(got - want) / np.linalg.norm(want)
+    print("load-check %s: strict state_dict load ok, eval output rel err %.3g" % (path, err))
+    return 0 if err < 1e-5 else 1
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=OUT)
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument("--load-check", metavar="MODEL_H5", help="check a twinscale model file loads into PyTorch")
     args = ap.parse_args()
+    if args.load_check:
+        sys.exit(load_check(args.load_check))
     os.makedirs(args.out, exist_ok=True)
     recs = run(args.seed)
     path = os.path.join(args.out, "gan_nets.bin")

@@ -14,13 +14,9 @@
 
 tw_status gan_gemm(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
                    int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
-    return TW_FAIL(TW_ERR_INTERNAL, "GAN product (%lld,%lld,%lld) exceeds int sizes", (long long)m, (long long)n,
-                   (long long)k);
-  tw_gemm_batch g = {.dtype = TW_F32, .trans_a = trans_a, .trans_b = trans_b, .m = (int)m, .n = (int)n,
-                     .k = (int)k, .alpha = 1.0, .beta = beta, .a = a, .lda = lda, .b = b, .ldb = ldb,
-                     .c = c, .ldc = ldc, .batch = 1};
-  return be->gemm(be, &g);
+  const tw_gan_ops *ops = tw_gan_ops_for(be);
+  if (!ops) return TW_FAIL(TW_ERR_UNSUPPORTED, "the GAN has no kernels on the %s backend yet", be->name);
+  return ops->gemm(be, trans_a, trans_b, m, n, k, a, lda, b, ldb, beta, c, ldc);
 }
 
 tw_status gan_ops(const tw_gan_nets *n, const tw_gan_ops **ops) {

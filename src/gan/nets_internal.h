@@ -12,7 +12,7 @@
 
 TW_EXTERN_C_BEGIN
 
-/* c (m,n) = op(a) op(b) + beta c, float32, row-major, through be->gemm. */
+/* c (m,n) = op(a) op(b) + beta c, float32, row-major, through the GAN table's gemm. */
 tw_status gan_gemm(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
                    int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
 

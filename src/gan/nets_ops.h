@@ -38,6 +38,15 @@ typedef struct tw_gan_stream {
 } tw_gan_stream;
 
 typedef struct tw_gan_ops {
+  /* c (m,n) = op(a) op(b) + beta c, float32, row-major (be->gemm's semantics),
+  ** computed so that the bits depend on the shapes only: on the CPU the larger
+  ** of m and n is cut into fixed blocks of GEMM_BLOCK, one single-threaded BLAS
+  ** call each, the blocks shared among OpenMP threads (OpenBLAS's own threads
+  ** split the work by thread count, and its kernels round by shape, so its
+  ** results differ between 1 and 2 threads). */
+  tw_status (*gemm)(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
+                    int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc);
+
   /* out[r*ld + j] (rows, cols) = draw `kind` of element (r, j); p the dropout rate. */
   tw_status (*fill_random)(tw_backend *be, tw_gan_draw kind, int64_t rows, int cols, const tw_gan_stream *s,
                            float p, float *out, int64_t ld);

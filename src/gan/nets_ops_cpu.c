@@ -18,14 +18,64 @@
 #include <math.h>   /* sqrt */
 #include <string.h> /* memcpy */
 
-enum { PARALLEL_MIN = 1 << 15, COLS = 64 };
+#include "build_info.h" /* TW_HAVE_OPENBLAS */
+#if TW_HAVE_OPENBLAS
+#include "backend/blas_lazy.h" /* openblas_get/set_num_threads */
+#endif
+
+/* Element-wise loops go parallel from PARALLEL_MIN elements (a team's barrier
+** costs more than a smaller loop takes, and far more on a machine whose cores
+** are shared); the random fills, some 30 ns an element, from FILL_MIN. */
+enum { PARALLEL_MIN = 1 << 18, FILL_MIN = 1 << 15, COLS = 64 };
+
+/* ---- products ------------------------------------------------------------- */
+
+enum { GEMM_BLOCK = 64, GEMM_PARALLEL_MIN = 1 << 20 };
+
+/* One block of the product: rows [i0, i0 + mb) and columns [j0, j0 + nb) of c. */
+static tw_status gemm_block(tw_backend *be, int ta, int tb, int64_t i0, int64_t mb, int64_t j0, int64_t nb,
+                            int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                            float *c, int64_t ldc) {
+  tw_gemm_batch g = {.dtype = TW_F32, .trans_a = ta, .trans_b = tb, .m = (int)mb, .n = (int)nb, .k = (int)k,
+                     .alpha = 1.0, .beta = beta, .a = a + (ta ? i0 : i0 * lda), .lda = lda,
+                     .b = b + (tb ? j0 * ldb : j0), .ldb = ldb, .c = c + i0 * ldc + j0, .ldc = ldc, .batch = 1};
+  return be->gemm(be, &g);
+}
+
+static tw_status cpu_gemm(tw_backend *be, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a,
+                          int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
+    return TW_FAIL(TW_ERR_INTERNAL, "GAN product (%lld,%lld,%lld) exceeds int sizes", (long long)m, (long long)n,
+                   (long long)k);
+  const int by_rows = m >= n;
+  const int64_t len = by_rows ? m : n, blocks = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+  tw_status st = TW_OK;
+#if TW_HAVE_OPENBLAS
+  const int saved = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+#endif
+#pragma omp parallel for schedule(static) if (blocks > 1 && m * n * k >= GEMM_PARALLEL_MIN)
+  for (int64_t q = 0; q < blocks; ++q) {
+    const int64_t s0 = q * GEMM_BLOCK, sl = TW_MIN((int64_t)GEMM_BLOCK, len - s0);
+    const tw_status r = by_rows ? gemm_block(be, ta, tb, s0, sl, 0, n, k, a, lda, b, ldb, beta, c, ldc)
+                                : gemm_block(be, ta, tb, 0, m, s0, sl, k, a, lda, b, ldb, beta, c, ldc);
+    if (r != TW_OK) {
+#pragma omp critical(tw_gan_gemm_status)
+      st = r;
+    }
+  }
+#if TW_HAVE_OPENBLAS
+  openblas_set_num_threads(saved);
+#endif
+  return st;
+}
 
 /* ---- random draws and copies ---------------------------------------------- */
 
 static tw_status cpu_fill_random(tw_backend *be, tw_gan_draw kind, int64_t rows, int cols, const tw_gan_stream *s,
                                  float p, float *out, int64_t ld) {
   const tw_gan_stream st = *s;
-#pragma omp parallel for schedule(static) if (rows * cols >= PARALLEL_MIN / 8)
+#pragma omp parallel for schedule(static) if (rows * cols >= FILL_MIN)
   for (int64_t r = 0; r < rows; ++r) {
     const uint64_t twin = st.twin0 + (uint64_t)r * st.twin_per_row;
     for (int j = 0; j < cols; ++j)
@@ -232,6 +282,7 @@ static tw_status cpu_adam_step(tw_backend *be, int64_t n, float *p, const float 
 }
 
 const tw_gan_ops tw_gan_ops_cpu = {
+    .gemm = cpu_gemm,
     .fill_random = cpu_fill_random,
     .copy2d = cpu_copy2d,
     .bn_train_forward = cpu_bn_train_forward,

@@ -19,6 +19,7 @@
 #include <math.h> /* log, sqrt */
 
 #include "core/philox.h" /* tw_philox_block, tw_u01_f32, tw_normal2_f64 */
+#include "gan/layout.h"  /* tw_gan_span */
 #include "nn/nn_math.h"  /* tw_nn_expf, tw_nn_tanhf */
 
 TW_EXTERN_C_BEGIN
@@ -92,6 +93,32 @@ TW_HD void tw_gan_gumbel_softmax_grad(int w, const float *y, const float *dy, fl
   float dot = 0.0f;
   for (int j = 0; j < w; ++j) dot += dy[j] * y[j];
   for (int j = 0; j < w; ++j) dx[j] = y[j] * (dy[j] - dot) / tau;
+}
+
+/* One row's output activations: y from logits x and Gumbel noise g, span by span. */
+TW_HD void tw_gan_activate_row(int n_spans, const tw_gan_span *spans, const float *x, const float *g, float tau,
+                               float *y) {
+  for (int s = 0; s < n_spans; ++s) {
+    const int a = spans[s].start, w = spans[s].width;
+    if (spans[s].kind == TW_GAN_SPAN_TANH) {
+      for (int j = a; j < a + w; ++j) y[j] = tw_nn_tanhf(x[j]);
+    } else {
+      tw_gan_gumbel_softmax(w, x + a, g + a, tau, y + a);
+    }
+  }
+}
+
+/* Its backward: dx from the activated y and dy. */
+TW_HD void tw_gan_activate_row_grad(int n_spans, const tw_gan_span *spans, const float *y, const float *dy, float tau,
+                                    float *dx) {
+  for (int s = 0; s < n_spans; ++s) {
+    const int a = spans[s].start, w = spans[s].width;
+    if (spans[s].kind == TW_GAN_SPAN_TANH) {
+      for (int j = a; j < a + w; ++j) dx[j] = tw_nn_tanh_grad(y[j], dy[j]);
+    } else {
+      tw_gan_gumbel_softmax_grad(w, y + a, dy + a, tau, dx + a);
+    }
+  }
 }
 
 /* CTGAN's _cond_loss term of one row and one conditioned span: the cross entropy

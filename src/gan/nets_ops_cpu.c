@@ -198,18 +198,8 @@ static tw_status cpu_leaky_dropout_grad(tw_backend *be, int64_t count, const flo
 static tw_status cpu_activate(tw_backend *be, int64_t rows, int width, int n_spans, const tw_gan_span *spans,
                               const float *raw, const float *gumbel, float tau, float *out, int64_t ldo) {
 #pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *x = raw + r * width, *g = gumbel + r * width;
-    float *y = out + r * ldo;
-    for (int s = 0; s < n_spans; ++s) {
-      const int a = spans[s].start, w = spans[s].width;
-      if (spans[s].kind == TW_GAN_SPAN_TANH) {
-        for (int j = a; j < a + w; ++j) y[j] = tw_nn_tanhf(x[j]);
-      } else {
-        tw_gan_gumbel_softmax(w, x + a, g + a, tau, y + a);
-      }
-    }
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    tw_gan_activate_row(n_spans, spans, raw + r * width, gumbel + r * width, tau, out + r * ldo);
   return TW_OK;
 }
 
@@ -217,18 +207,8 @@ static tw_status cpu_activate_backward(tw_backend *be, int64_t rows, int width, 
                                        const tw_gan_span *spans, const float *out, int64_t ldo, const float *dout,
                                        int64_t ldd, float tau, float *draw) {
 #pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
-  for (int64_t r = 0; r < rows; ++r) {
-    const float *y = out + r * ldo, *dy = dout + r * ldd;
-    float *dx = draw + r * width;
-    for (int s = 0; s < n_spans; ++s) {
-      const int a = spans[s].start, w = spans[s].width;
-      if (spans[s].kind == TW_GAN_SPAN_TANH) {
-        for (int j = a; j < a + w; ++j) dx[j] = tw_nn_tanh_grad(y[j], dy[j]);
-      } else {
-        tw_gan_gumbel_softmax_grad(w, y + a, dy + a, tau, dx + a);
-      }
-    }
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    tw_gan_activate_row_grad(n_spans, spans, out + r * ldo, dout + r * ldd, tau, draw + r * width);
   return TW_OK;
 }
 

@@ -36,8 +36,8 @@ typedef enum tw_rng_purpose {
   TW_RNG_TRAIN = 8,         /* training: "twin" = data twin (validation split) or step (shuffles, rollout draws) */
   TW_RNG_DP_SAMPLE = 9,     /* DP-SGD's Poisson sampling: twin = example id, index = step (src/fed/dp_sgd.h) */
   TW_RNG_GAN_REPORT = 10,   /* gan report: DCRBaselineProtection's random rows, "twin" = row (src/gan/privacy.c) */
-  TW_PURPOSE_GAN_TRAIN = 12,  /* GAN training: noise, dropout, alpha, Gumbel (src/gan/gan_train.c) */
-  TW_PURPOSE_GAN_SAMPLE = 13  /* GAN sampling noise: "twin" = output row (src/gan/nets.h) */
+  TW_RNG_GAN_TRAIN = 12,    /* gan training: condition vectors, "twin" = step, index = batch row (src/gan/cond.h) */
+  TW_RNG_GAN_SAMPLE = 13    /* gan data: a value's mixture component, "twin" = row, index = column (src/gan/transform.h) */
 } tw_rng_purpose;
 
 /* Random123's multipliers and Weyl key increments. */

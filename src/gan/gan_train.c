@@ -8,7 +8,7 @@
 #include <math.h>   /* lround */
 #include <stdlib.h> /* calloc, free, malloc */
 
-#include "core/philox.h" /* TW_PURPOSE_GAN_TRAIN */
+#include "core/philox.h" /* TW_RNG_GAN_TRAIN */
 #include "gan/nets_internal.h"
 
 enum { KIND_Z = 1, KIND_GUMBEL = 2, KIND_ALPHA = 3, KIND_MASK = 8 };
@@ -99,8 +99,8 @@ void tw_gan_trainer_destroy(tw_gan_trainer *tr) {
 /* A (rows, cols) training draw of `kind` for draw id `draw`, into out (ld). */
 static tw_status draw_noise(tw_gan_trainer *tr, const tw_gan_ops *ops, uint64_t draw, int kind, tw_gan_draw what,
                             int64_t rows, int cols, float *out, int64_t ld) {
-  const tw_gan_stream s = {.seed = tr->opts.seed, .twin0 = draw << 8 | (uint64_t)kind, .twin_per_row = 0,
-                           .purpose = TW_PURPOSE_GAN_TRAIN, .index0 = 0, .row_elems = cols};
+  const tw_gan_stream s = {.seed = tr->opts.seed, .twin0 = TW_GAN_NET_TWIN | draw << 8 | (uint64_t)kind, .twin_per_row = 0,
+                           .purpose = TW_RNG_GAN_TRAIN, .index0 = 0, .row_elems = cols};
   return ops->fill_random(tr->nets->be, what, rows, cols, &s, tr->nets->dropout, out, ld);
 }
 

@@ -12,7 +12,7 @@
 ** weight decay 1e-6 for both networks, as CTGAN's defaults.
 **
 ** Randomness (DESIGN.md invariant 2): every draw of step s is Philox with
-** purpose TW_PURPOSE_GAN_TRAIN, "twin" = (draw << 8) | kind, draw = s (critic
+** purpose TW_RNG_GAN_TRAIN, "twin" = TW_GAN_NET_TWIN | (draw << 8) | kind, draw = s (critic
 ** steps + 1) + phase index + 1 (z, Gumbel noise, alpha, each dropout layer's
 ** masks: kinds 1, 2, 3, 8 + l), element r * cols + j of a (rows, cols) draw. The
 ** data source is a callback deterministic in (seed, step, phase, k). So a
@@ -101,8 +101,8 @@ void tw_gan_trainer_destroy(tw_gan_trainer *tr);
 tw_status tw_gan_train(tw_gan_trainer *tr, tw_gan_data_fn data, void *data_ctx, int64_t until);
 
 /* Sampling: n rows of activated generator outputs (n, width), row r from
-** z and Gumbel noise of Philox purpose TW_PURPOSE_GAN_SAMPLE, "twin"
-** first_row + r (so a row does not depend on the batch it is drawn in), the
+** z and Gumbel noise of Philox purpose TW_RNG_GAN_SAMPLE, "twin"
+** TW_GAN_NET_TWIN | (first_row + r) (so a row does not depend on the batch it is drawn in), the
 ** generator in evaluation mode. The signature every caller of a generator uses. */
 typedef tw_status (*tw_gan_generate_fn)(void *ctx, int64_t n, const float *cond /* (n, cond_width) */,
                                         uint64_t first_row, float *out /* (n, width) activated outputs */);

@@ -4,7 +4,7 @@
 ** row's values depend on (seed, row, its cond vector) only, whatever the chunk
 ** it is drawn in or the number of rows asked for.
 **
-** Row r's stream is Philox (seed, twin = first_row + r, TW_PURPOSE_GAN_SAMPLE):
+** Row r's stream is Philox (seed, twin = TW_GAN_NET_TWIN | (first_row + r), TW_RNG_GAN_SAMPLE):
 ** z from blocks [0, ceil(E/2)), the Gumbel noise from block ceil(E/2) on; and
 ** global row g is always computed as row g % CHUNK of the block of CHUNK rows
 ** that holds it (sample_block), so its bits do not depend on the call either.
@@ -13,7 +13,7 @@
 
 #include <stdlib.h> /* calloc, free */
 
-#include "core/philox.h" /* TW_PURPOSE_GAN_SAMPLE */
+#include "core/philox.h" /* TW_RNG_GAN_SAMPLE */
 #include "gan/nets_internal.h"
 
 enum { SAMPLE_CHUNK_GROUPS = 100 }; /* CHUNK, the rows of one forward: 100 pac groups */
@@ -57,7 +57,7 @@ static tw_status sample_block(tw_gan_sampler *s, const tw_gan_ops *ops, uint64_t
   tw_gan_ws *ws = s->ws;
   const int64_t rows = ws->rows, skip = (int64_t)(lo - b0), take = (int64_t)(hi - lo);
   const int D = n->map.gen_cols, S = n->map.hidden, E = n->sz.embedding, C = n->sz.cond_width, W = n->sz.width;
-  tw_gan_stream st = {.seed = s->seed, .twin0 = b0, .twin_per_row = 1, .purpose = TW_PURPOSE_GAN_SAMPLE,
+  tw_gan_stream st = {.seed = s->seed, .twin0 = TW_GAN_NET_TWIN | b0, .twin_per_row = 1, .purpose = TW_RNG_GAN_SAMPLE,
                       .index0 = 0, .row_elems = 0};
   TW_TRY(ops->fill_random(be, TW_GAN_DRAW_NORMAL, rows, E, &st, 0.0f, ws->x + S, D));
   st.index0 = (uint32_t)((E + 1) / 2);

@@ -10,7 +10,7 @@
 #include <stdlib.h> /* calloc, free, malloc */
 #include <string.h> /* memcpy */
 
-#include "core/philox.h" /* TW_PURPOSE_GAN_TRAIN, tw_philox_block, tw_u01_f64 */
+#include "core/philox.h" /* TW_RNG_GAN_TRAIN, tw_philox_block, tw_u01_f64 */
 
 tw_status gan_gemm(tw_backend *be, int trans_a, int trans_b, int64_t m, int64_t n, int64_t k, const float *a,
                    int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
@@ -136,7 +136,7 @@ static void init_params(const tw_gan_tensors *ts, const int64_t *fan_in, uint64_
     const double bound = fan_in[i] > 0 ? 1.0 / sqrt((double)fan_in[i]) : 0.0;
     for (int64_t e = 0; e < t->numel; ++e) {
       uint32_t r[4];
-      tw_philox_block(seed, base + (uint64_t)i, TW_PURPOSE_GAN_TRAIN, (uint32_t)(e / 2), r);
+      tw_philox_block(seed, TW_GAN_NET_TWIN | (base + (uint64_t)i), TW_RNG_GAN_TRAIN, (uint32_t)(e / 2), r);
       const double u = e % 2 ? tw_u01_f64(r[2], r[3]) : tw_u01_f64(r[0], r[1]);
       p[t->offset + e] = fan_in[i] > 0 ? (float)((2.0 * u - 1.0) * bound) : (fan_in[i] == 0 ? 1.0f : 0.0f);
     }

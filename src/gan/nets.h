@@ -35,6 +35,12 @@
 
 TW_EXTERN_C_BEGIN
 
+/* The networks' Philox streams (purposes TW_RNG_GAN_TRAIN and TW_RNG_GAN_SAMPLE)
+** have this bit set in their "twin" id; the data side's streams of the same
+** purposes (condition vectors: twin = step; the transformer: twin = row) have
+** it clear, so the two never share a block. */
+#define TW_GAN_NET_TWIN (UINT64_C(1) << 63)
+
 enum {
   TW_GAN_MAX_LAYERS = 8,
   TW_GAN_MAX_WIDTH = 1024, /* a hidden layer's width, at most */
@@ -102,7 +108,7 @@ tw_status tw_gan_map_make(const tw_gan_layout *lay, const tw_gan_sizes *sz, tw_g
 
 /* Allocates the networks on `be` for a layout and sizes, parameters drawn as
 ** PyTorch's Linear default (U(-1/sqrt(in), 1/sqrt(in)) for weight and bias;
-** from Philox, purpose TW_PURPOSE_GAN_TRAIN, twin = tensor index, seed),
+** from Philox, purpose TW_RNG_GAN_TRAIN, twin = TW_GAN_NET_TWIN | tensor index),
 ** BatchNorm's weight 1, bias 0, running mean 0, variance 1. */
 tw_status tw_gan_nets_create(tw_backend *be, const tw_gan_layout *lay, const tw_gan_sizes *sz, uint64_t seed,
                              tw_gan_nets **out);

@@ -259,12 +259,73 @@ def load_check(path):
     return 0 if err < 1e-5 else 1
 
 
+def bench(steps, batch=500):
+    """CTGAN's training step in PyTorch (float32, CTGAN's default sizes, the
+    tests' 6 + 3 column table, torch's default threads), without CTGAN's numpy
+    data sampling: steps/s to compare with tests/gan/test_gan_train.c's
+    throughput line in the same run."""
+    global PAC
+    import time
+    PAC = 10
+    table = np.array([(0, 0, 1, 0), (1, 1, 2, 0), (1, 3, 3, 1)], np.int64)
+    width, cond = 6, 3
+    gen = Generator(128 + cond, width, (256, 256))
+    seq, d = [], PAC * (width + cond)
+    for o in (256, 256):
+        seq += [torch.nn.Linear(d, o), torch.nn.LeakyReLU(0.2), torch.nn.Dropout(0.5)]
+        d = o
+    crit = torch.nn.Sequential(*seq, torch.nn.Linear(d, 1))
+    D = lambda x: crit(x.reshape(-1, PAC * x.shape[1]))  # noqa: E731
+    og = torch.optim.Adam(gen.parameters(), lr=2e-4, betas=(0.5, 0.9), weight_decay=1e-6)
+    od = torch.optim.Adam(crit.parameters(), lr=2e-4, betas=(0.5, 0.9), weight_decay=1e-6)
+    c1 = torch.zeros(batch, cond)
+    c1[torch.arange(batch), torch.randint(0, cond, (batch,))] = 1
+    m1 = torch.ones(batch, 1)
+    real = torch.cat([torch.rand(batch, 1) * 2 - 1, torch.eye(2)[torch.randint(0, 2, (batch,))], c1], 1)
+
+    def act(raw):
+        return torch.cat([torch.tanh(raw[:, :1]), torch.nn.functional.gumbel_softmax(raw[:, 1:3], tau=0.2),
+                          torch.nn.functional.gumbel_softmax(raw[:, 3:], tau=0.2)], 1)
+
+    def step():
+        fake = torch.cat([act(gen(torch.cat([torch.randn(batch, 128), c1], 1))), c1], 1)
+        real_cat = torch.cat([real, c1], 1)
+        alpha = torch.rand(batch // PAC, 1, 1).repeat(1, PAC, real_cat.shape[1]).view(-1, real_cat.shape[1])
+        x = alpha * real_cat + (1 - alpha) * fake
+        g = torch.autograd.grad(D(x), x, torch.ones(batch // PAC, 1), create_graph=True)[0]
+        pen = ((g.view(-1, PAC * real_cat.shape[1]).norm(2, dim=1) - 1) ** 2).mean() * 10
+        loss_d = -(D(real_cat).mean() - D(fake).mean())
+        od.zero_grad(set_to_none=False)
+        pen.backward(retain_graph=True)
+        loss_d.backward()
+        od.step()
+        raw = gen(torch.cat([torch.randn(batch, 128), c1], 1))
+        y = D(torch.cat([act(raw), c1], 1))
+        ce = (torch.nn.functional.cross_entropy(raw[:, 3:], torch.argmax(c1, 1), reduction="none") * m1[:, 0]).sum()
+        loss_g = -y.mean() + ce / batch
+        og.zero_grad(set_to_none=False)
+        loss_g.backward()
+        og.step()
+
+    step()
+    t0, c0 = time.perf_counter(), time.process_time()
+    for _ in range(steps):
+        step()
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    print("pytorch %s, %d threads, CTGAN step, default sizes, batch %d: %.2f steps/s, %.0f rows/s (wall %.2f s; "
+          "CPU %.2f s: %.2f steps/CPU-s)" % (torch.__version__, torch.get_num_threads(), batch, steps / wall,
+                                              steps * batch / wall, wall, cpu, steps / cpu))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=OUT)
     ap.add_argument("--seed", type=int, default=20261201)
     ap.add_argument("--load-check", metavar="MODEL_H5", help="check a twinscale model file loads into PyTorch")
+    ap.add_argument("--bench", type=int, metavar="STEPS", help="time CTGAN's training step in PyTorch")
     args = ap.parse_args()
+    if args.bench:
+        return bench(args.bench)
     if args.load_check:
         sys.exit(load_check(args.load_check))
     os.makedirs(args.out, exist_ok=True)

@@ -32,18 +32,27 @@ typedef enum tw_gan_draw {
   TW_GAN_DRAW_DROPOUT = 3  /* 1/(1-p) with probability 1-p, else 0; U as UNIFORM */
 } tw_gan_draw;
 
-/* Element e of a stream (seed, twin, purpose) starting at block index0. */
-TW_HD float tw_gan_draw_one(tw_gan_draw kind, uint64_t seed, uint64_t twin, uint32_t purpose, uint32_t index0,
-                            int64_t e, float p) {
+/* The block index (after index0) that holds element e of a `kind` stream. */
+TW_HD uint32_t tw_gan_draw_block(tw_gan_draw kind, int64_t e) {
+  return (uint32_t)(kind == TW_GAN_DRAW_NORMAL ? e / 2 : e / 4);
+}
+
+/* One block's state: its four words and, for NORMAL, its Box-Muller pair. */
+typedef struct tw_gan_block {
   uint32_t r[4];
-  if (kind == TW_GAN_DRAW_NORMAL) {
-    double z0, z1;
-    tw_philox_block(seed, twin, purpose, index0 + (uint32_t)(e / 2), r);
-    tw_normal2_f64(r, &z0, &z1);
-    return (float)(e % 2 ? z1 : z0);
-  }
-  tw_philox_block(seed, twin, purpose, index0 + (uint32_t)(e / 4), r);
-  const float u = tw_u01_f32(r[e % 4]);
+  double z0, z1;
+} tw_gan_block;
+
+TW_HD void tw_gan_block_fill(tw_gan_draw kind, uint64_t seed, uint64_t twin, uint32_t purpose, uint32_t index,
+                             tw_gan_block *b) {
+  tw_philox_block(seed, twin, purpose, index, b->r);
+  if (kind == TW_GAN_DRAW_NORMAL) tw_normal2_f64(b->r, &b->z0, &b->z1);
+}
+
+/* Element e's value from the block that holds it (tw_gan_block_fill). */
+TW_HD float tw_gan_draw_from(tw_gan_draw kind, const tw_gan_block *b, int64_t e, float p) {
+  if (kind == TW_GAN_DRAW_NORMAL) return (float)(e % 2 ? b->z1 : b->z0);
+  const float u = tw_u01_f32(b->r[e % 4]);
   if (kind == TW_GAN_DRAW_GUMBEL) return (float)(-log(-log((double)u)));
   if (kind == TW_GAN_DRAW_DROPOUT) return u < 1.0f - p ? 1.0f / (1.0f - p) : 0.0f;
   return u;

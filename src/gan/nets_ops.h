@@ -28,7 +28,7 @@ TW_EXTERN_C_BEGIN
 
 /* Where a random fill's element (r, j) comes from: the Philox stream
 ** (seed, twin0 + r * twin_per_row, purpose), element r * row_elems + j of it,
-** counted from block index0 (tw_gan_draw_one). Training fills one stream per
+** counted from block index0 (tw_gan_draw_from). Training fills one stream per
 ** matrix (twin_per_row 0, row_elems = cols); sampling one stream per output row
 ** (twin_per_row 1, row_elems 0), so a row's draws do not depend on the batch. */
 typedef struct tw_gan_stream {

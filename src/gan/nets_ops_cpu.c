@@ -78,8 +78,15 @@ static tw_status cpu_fill_random(tw_backend *be, tw_gan_draw kind, int64_t rows,
 #pragma omp parallel for schedule(static) if (rows * cols >= FILL_MIN)
   for (int64_t r = 0; r < rows; ++r) {
     const uint64_t twin = st.twin0 + (uint64_t)r * st.twin_per_row;
-    for (int j = 0; j < cols; ++j)
-      out[r * ld + j] = tw_gan_draw_one(kind, st.seed, twin, st.purpose, st.index0, r * st.row_elems + j, p);
+    tw_gan_block b = {{0, 0, 0, 0}, 0.0, 0.0};
+    uint32_t have = 0; /* block index + 1 held in b; 0: none */
+    for (int j = 0; j < cols; ++j) {
+      const int64_t e = r * st.row_elems + j;
+      const uint32_t index = st.index0 + tw_gan_draw_block(kind, e);
+      if (have != index + 1) tw_gan_block_fill(kind, st.seed, twin, st.purpose, index, &b);
+      have = index + 1;
+      out[r * ld + j] = tw_gan_draw_from(kind, &b, e, p);
+    }
   }
   return TW_OK;
 }

@@ -208,7 +208,7 @@ tw_status tw_gan_nets_create(tw_backend *be, const tw_gan_layout *lay, const tw_
   }
   if (s == TW_OK) {
     memcpy(n->host_spans, lay->spans, (size_t)lay->n_spans * sizeof(tw_gan_span));
-    memcpy(n->host_cond_span, lay->cond_span, (size_t)lay->n_cond_spans * sizeof(int));
+    if (lay->n_cond_spans) memcpy(n->host_cond_span, lay->cond_span, (size_t)lay->n_cond_spans * sizeof(int));
     s = nets_fill(n, lay, seed);
   }
   if (s != TW_OK) {

@@ -17,6 +17,7 @@
 **     for bit, for 1 and 2 OpenMP (and OpenBLAS) threads;
 **   - sampling by row: rows drawn in one call equal the same rows drawn in
 **     pieces from other first_row offsets;
+**   - the small-table schedule: batch and steps for 60 to 100,000 rows;
 **   - throughput: steps/s and rows/s of CTGAN's default sizes are printed.
 ** The learning case uses smaller networks (64 wide) so that it runs in a
 ** minute on a shared machine.
@@ -311,8 +312,21 @@ static void test_sample_by_row(void) {
   tw_backend_close(be);
 }
 
+/* The small-table schedule (gan_train.h): batch and steps by table size. */
+static void test_default_schedule(void) {
+  const int64_t n[4] = {60, 300, 5000, 100000}, want_batch[4] = {100, 150, 500, 500},
+                want_steps[4] = {3000, 3000, 3000, 60000};
+  for (int i = 0; i < 4; ++i) {
+    int64_t batch = 0, steps = 0;
+    tw_gan_default_schedule(n[i], 10, 300, &batch, &steps);
+    CHECK_EQ_INT(batch, want_batch[i]);
+    CHECK_EQ_INT(steps, want_steps[i]);
+  }
+}
+
 int main(void) {
   make_table(&T);
+  TW_TEST_RUN(test_default_schedule);
   TW_TEST_RUN(test_sample_by_row);
   TW_TEST_RUN(test_threads_bit_identical);
   TW_TEST_RUN(test_throughput);

@@ -132,15 +132,29 @@ static tw_status read_tensors(tw_h5_file *f, tw_backend *be, const char *group, 
   return s;
 }
 
+static tw_status read_flat(tw_h5_file *f, tw_backend *be, const char *path, float *dev, int64_t n) {
+  const tw_gan_tensor t = {.rank = 1, .dims = {n, 0}, .offset = 0, .numel = n};
+  tw_gan_tensors one = {.count = 1, .total = n};
+  one.t[0] = t;
+  snprintf(one.t[0].name, sizeof one.t[0].name, "%s", strrchr(path, '/') + 1);
+  char group[64];
+  snprintf(group, sizeof group, "%.*s", (int)(strrchr(path, '/') - path), path);
+  return read_tensors(f, be, group, &one, dev);
+}
+
+static tw_status read_i64(tw_h5_file *f, const char *path, int64_t *v) {
+  tw_tensor t;
+  TW_TRY(tw_h5_read(f, path, TW_I64, &t));
+  *v = *(const int64_t *)t.data;
+  free(t.data);
+  return TW_OK;
+}
+
 static tw_status read_into(tw_h5_file *f, tw_gan_nets *n) {
   TW_TRY(read_tensors(f, n->be, "/generator", &n->map.gen, n->g));
   TW_TRY(read_tensors(f, n->be, "/generator", &n->map.stats, n->stats));
-  if (tw_h5_exists(f, "/generator/seq.0.bn.num_batches_tracked")) {
-    tw_tensor t;
-    TW_TRY(tw_h5_read(f, "/generator/seq.0.bn.num_batches_tracked", TW_I64, &t));
-    n->bn_batches = *(const int64_t *)t.data;
-    free(t.data);
-  }
+  if (tw_h5_exists(f, "/generator/seq.0.bn.num_batches_tracked"))
+    TW_TRY(read_i64(f, "/generator/seq.0.bn.num_batches_tracked", &n->bn_batches));
   if (tw_h5_exists(f, "/critic")) TW_TRY(read_tensors(f, n->be, "/critic", &n->map.dis, n->d));
   return TW_OK;
 }
@@ -201,6 +215,47 @@ tw_status tw_gan_trainer_write(tw_h5_file *f, const tw_gan_trainer *tr) {
   TW_TRY(write_flat(f, n->be, "/train/adam/critic_m", tr->d_m, n->map.dis.total));
   TW_TRY(write_flat(f, n->be, "/train/adam/critic_v", tr->d_v, n->map.dis.total));
   return write_curves(f, tr);
+}
+
+static tw_status read_curves(tw_h5_file *f, tw_gan_trainer *tr) {
+  const char *names[4] = {"/train/loss/critic", "/train/loss/penalty", "/train/loss/generator", "/train/loss/cond"};
+  for (int c = 0; c < 4; ++c) {
+    tw_tensor t;
+    TW_TRY(tw_h5_read(f, names[c], TW_F32, &t));
+    const float *v = t.data;
+    const int ok = t.rank == 1 && t.dims[0] == tr->step;
+    for (int64_t i = 0; ok && i < tr->step; ++i) {
+      tw_gan_losses *L = &tr->curve[i];
+      *(c == 0 ? &L->critic : c == 1 ? &L->penalty : c == 2 ? &L->generator : &L->cond) = v[i];
+    }
+    free(t.data);
+    if (!ok) return TW_FAIL(TW_ERR_INPUT, "%s: %s does not hold one value per step", tw_h5_path(f), names[c]);
+  }
+  return TW_OK;
+}
+
+tw_status tw_gan_trainer_read(tw_h5_file *f, tw_gan_trainer *tr) {
+  tw_gan_nets *n = tr->nets;
+  tw_gan_sizes sz;
+  TW_TRY(read_sizes(f, &sz));
+  int64_t a[SIZES_CAP], b[SIZES_CAP];
+  const int na = sizes_pack(&sz, a), nb = sizes_pack(&n->sz, b);
+  if (na != nb || memcmp(a, b, (size_t)na * sizeof(int64_t)))
+    return TW_FAIL(TW_ERR_INPUT, "%s: the networks' sizes differ from this run's", tw_h5_path(f));
+  int64_t step = 0, critic_updates = 0;
+  TW_TRY(read_i64(f, "/train/step", &step));
+  TW_TRY(read_i64(f, "/train/critic_updates", &critic_updates));
+  if (step < 0 || step > tr->opts.steps)
+    return TW_FAIL(TW_ERR_INPUT, "%s: the run was at step %lld, this one has %lld steps", tw_h5_path(f),
+                   (long long)step, (long long)tr->opts.steps);
+  TW_TRY(read_into(f, n));
+  TW_TRY(read_flat(f, n->be, "/train/adam/generator_m", tr->g_m, n->map.gen.total));
+  TW_TRY(read_flat(f, n->be, "/train/adam/generator_v", tr->g_v, n->map.gen.total));
+  TW_TRY(read_flat(f, n->be, "/train/adam/critic_m", tr->d_m, n->map.dis.total));
+  TW_TRY(read_flat(f, n->be, "/train/adam/critic_v", tr->d_v, n->map.dis.total));
+  tr->step = step;
+  tr->critic_updates = critic_updates;
+  return read_curves(f, tr);
 }
 
 #else

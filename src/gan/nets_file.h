@@ -37,6 +37,12 @@ tw_status tw_gan_nets_read(tw_backend *be, tw_h5_file *f, const tw_gan_layout *l
 /* Writes the networks and /train/ (a resumable run's state and its curves). */
 tw_status tw_gan_trainer_write(tw_h5_file *f, const tw_gan_trainer *tr);
 
+/* Resumes: into a trainer created with the same layout, sizes and options
+** (tw_gan_trainer_create), reads the networks, the step counts, Adam's moments
+** and the curves so far; training on from there gives the bits an unbroken run
+** gives. A run of more steps than opts.steps is TW_ERR_INPUT. */
+tw_status tw_gan_trainer_read(tw_h5_file *f, tw_gan_trainer *tr);
+
 TW_EXTERN_C_END
 
 #endif

@@ -3,6 +3,8 @@
 **   - round trip: a trainer after a few steps is written; the networks read
 **     back hold the same parameters, running statistics and num_batches_tracked,
 **     and sample the same rows bit for bit; /train/ holds the curves;
+**   - resume: 3 steps, written, read into a new trainer, 3 more steps give
+**     the bits of 6 steps in one run (networks, Adam's moments, curves);
 **   - bad input: a file with no /generator/sizes, and a model read for a layout
 **     of another width (another cohort schema), are TW_ERR_INPUT;
 **   - PyTorch: when argv[1] names a python3 with torch and h5py, the file is
@@ -117,6 +119,44 @@ static void test_round_trip(void) {
   tw_backend_close(be);
 }
 
+/* Six steps straight, against three, a file, a new trainer read from it, and
+** three more: the same bits (networks, Adam's moments, curves). */
+static void test_resume(void) {
+  tw_backend *be = NULL;
+  CHECK_OK(tw_backend_open("cpu", 0, &be));
+  tw_gan_train_opts o = tw_gan_train_defaults(100, 5, 4);
+  o.steps = 6, o.batch = 50;
+  const tw_gan_sizes sz = small_sizes();
+  tw_gan_trainer *whole = NULL, *first = NULL, *second = NULL;
+  CHECK_OK(tw_gan_trainer_create(be, &LAYOUT, &sz, &o, &whole));
+  CHECK_OK(tw_gan_train(whole, source, NULL, 0));
+  CHECK_OK(tw_gan_trainer_create(be, &LAYOUT, &sz, &o, &first));
+  CHECK_OK(tw_gan_train(first, source, NULL, 3));
+  const char *path = TW_BINARY_DIR "/test_gan_file_resume.h5";
+  tw_h5_file *f = NULL;
+  CHECK_OK(tw_h5_create(path, NULL, NULL, &f));
+  CHECK_OK(tw_gan_trainer_write(f, first));
+  CHECK_OK(tw_h5_close(f));
+  CHECK_OK(tw_gan_trainer_create(be, &LAYOUT, &sz, &o, &second));
+  CHECK_OK(tw_h5_open(path, NULL, &f));
+  CHECK_OK(tw_gan_trainer_read(f, second));
+  CHECK_OK(tw_h5_close(f));
+  CHECK_EQ_INT(second->step, 3);
+  CHECK_OK(tw_gan_train(second, source, NULL, 0));
+  const tw_gan_map *m = &whole->nets->map;
+  CHECK(!memcmp(whole->nets->g, second->nets->g, (size_t)m->gen.total * sizeof(float)));
+  CHECK(!memcmp(whole->nets->d, second->nets->d, (size_t)m->dis.total * sizeof(float)));
+  CHECK(!memcmp(whole->nets->stats, second->nets->stats, (size_t)m->stats.total * sizeof(float)));
+  CHECK(!memcmp(whole->d_v, second->d_v, (size_t)m->dis.total * sizeof(float)));
+  CHECK(!memcmp(whole->curve, second->curve, 6 * sizeof(tw_gan_losses)));
+  CHECK_EQ_INT(second->nets->bn_batches, 12);
+  remove(path);
+  tw_gan_trainer_destroy(whole);
+  tw_gan_trainer_destroy(first);
+  tw_gan_trainer_destroy(second);
+  tw_backend_close(be);
+}
+
 static void test_bad_files(void) {
   tw_backend *be = NULL;
   CHECK_OK(tw_backend_open("cpu", 0, &be));
@@ -144,6 +184,7 @@ static void test_bad_files(void) {
 int main(int argc, char **argv) {
   PYTHON = argc > 1 ? argv[1] : NULL;
   TW_TEST_RUN(test_round_trip);
+  TW_TEST_RUN(test_resume);
   TW_TEST_RUN(test_bad_files);
   return TW_TEST_RESULT();
 }

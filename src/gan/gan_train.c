@@ -5,7 +5,7 @@
 */
 #include "gan/gan_train.h"
 
-#include <math.h>   /* lround */
+#include <math.h>   /* lround, isfinite */
 #include <stdlib.h> /* calloc, free, malloc */
 
 #include "core/philox.h" /* TW_RNG_GAN_TRAIN */
@@ -184,6 +184,9 @@ tw_status tw_gan_train(tw_gan_trainer *tr, tw_gan_data_fn data, void *data_ctx, 
     tw_gan_losses L = {0};
     for (int k = 0; k < tr->opts.critic_steps; ++k) TW_TRY(critic_update(tr, ops, k, &L));
     TW_TRY(generator_update(tr, ops, &L));
+    if (!isfinite(L.critic) || !isfinite(L.penalty) || !isfinite(L.generator))
+      return TW_FAIL(TW_ERR_NUMERIC, "GAN training diverged at step %lld: critic loss %g, penalty %g, generator loss %g",
+                     (long long)tr->step, L.critic, L.penalty, L.generator);
     tr->curve[tr->step++] = L;
     if (tr->opts.on_step) TW_TRY(tr->opts.on_step(tr->opts.on_step_ctx, tr->step - 1, &L));
   }

@@ -97,7 +97,8 @@ tw_status tw_gan_trainer_create(tw_backend *be, const tw_gan_layout *lay, const 
                                 const tw_gan_train_opts *opts, tw_gan_trainer **out);
 void tw_gan_trainer_destroy(tw_gan_trainer *tr);
 
-/* Runs steps until opts.steps are done (or `until`, if smaller and > 0). */
+/* Runs steps until opts.steps are done (or `until`, if smaller and > 0).
+** A loss that is NaN or Inf stops it with TW_ERR_NUMERIC naming the step. */
 tw_status tw_gan_train(tw_gan_trainer *tr, tw_gan_data_fn data, void *data_ctx, int64_t until);
 
 /* Sampling: n rows of activated generator outputs (n, width), row r from

@@ -1,7 +1,8 @@
 /*
 ** adamw.h: the optimiser of neural-twin training, one source of math for the CPU
 ** loop (nn_ops_cpu.c) and the CUDA kernel (cuda/nn_ops_cuda.cu), as llm.c does:
-** AdamW with torch.optim.AdamW's semantics, llm.c's learning-rate schedule and
+** AdamW with torch.optim.AdamW's semantics (and, through one switch,
+** torch.optim.Adam's coupled L2 for the GAN: tw_adam_coefs), llm.c's learning-rate schedule and
 ** torch.nn.utils.clip_grad_norm_'s clipping; and the fixed order in which the
 ** step's gradient is summed from its groups' rows (tw_rows_add_at).
 **
@@ -56,6 +57,7 @@ typedef struct tw_adamw_coef {
   float eps;             /* eps */
   float neg_step;        /* -lr / (1 - b1^t) */
   float grad_scale;      /* the clipping coefficient applied to g first (1: none) */
+  float wd_coupled;      /* Adam's L2 term, g = fma(p, wd, g) (tw_adam_coefs); 0 for AdamW */
 } tw_adamw_coef;
 
 /* Host: the scalars of step t >= 1 from the hyper-parameters, in double as torch
@@ -72,6 +74,18 @@ static inline tw_adamw_coef tw_adamw_coefs(double lr, double b1, double b2, doub
   c.eps = (float)eps;
   c.neg_step = (float)(-(lr / (1.0 - pow(b1, (double)t))));
   c.grad_scale = grad_scale;
+  c.wd_coupled = 0.0f;
+  return c;
+}
+
+/* Host: the same for torch.optim.Adam (single-tensor path, torch 1.13): the
+** weight decay is coupled, grad.add(param, alpha=wd) before the moments, which
+** ATen's CPU kernel computes as fma(p, wd, g); no decoupled decay (decay = 1,
+** so p*decay is exact). Everything after the gradient is AdamW's order. */
+static inline tw_adamw_coef tw_adam_coefs(double lr, double b1, double b2, double eps, double wd, int64_t t,
+                                          float grad_scale) {
+  tw_adamw_coef c = tw_adamw_coefs(lr, b1, b2, eps, 0.0, t, grad_scale);
+  c.wd_coupled = (float)wd;
   return c;
 }
 
@@ -89,10 +103,13 @@ static inline tw_adamw_coef tw_adamw_coefs(double lr, double b1, double b2, doub
 #define TW_ADAMW_FMA(a, b, c) fmaf(a, b, c)
 #endif
 
-/* One element: g scaled by c.grad_scale (torch's g.mul_(clip_coef)), then the
-** update above on *p, *m, *v in torch's order. */
+/* One element: g scaled by c.grad_scale (torch's g.mul_(clip_coef)), plus
+** Adam's coupled L2 term when c.wd_coupled (tw_adam_coefs; the branch is not
+** taken for AdamW, whose bits stay as they were), then the update above on *p,
+** *m, *v in torch's order. */
 TW_HD void tw_adamw_update(float *p, float g, float *m, float *v, tw_adamw_coef c) {
-  const float gs = TW_ADAMW_MUL(g, c.grad_scale);
+  const float g0 = TW_ADAMW_MUL(g, c.grad_scale);
+  const float gs = c.wd_coupled != 0.0f ? TW_ADAMW_FMA(*p, c.wd_coupled, g0) : g0; /* Adam's L2 */
   const float pd = TW_ADAMW_MUL(*p, c.decay);
   const float mn = TW_ADAMW_FMA(gs, c.alpha1, TW_ADAMW_MUL(*m, c.beta1));
   const float vn = TW_ADAMW_FMA(TW_ADAMW_MUL(c.alpha2, gs), gs, TW_ADAMW_MUL(*v, c.beta2));

@@ -1,0 +1,167 @@
+/*
+** nets_math.h: the GAN's pointwise math, one source for the CPU loops
+** (nets_ops_cpu.c) and the CUDA kernels that will mirror them (DESIGN.md
+** invariant 1): the random draws of training and sampling, the critic's
+** LeakyReLU with dropout (and its backward, which is also its double backward),
+** BatchNorm's element maps, the output activations (tanh, Gumbel-softmax) and
+** their backward, CTGAN's cross-entropy on the conditioned span, and the
+** WGAN-GP penalty of one pac group.
+**
+** Semantics are PyTorch's (torch 1.13), as CTGAN 0.10 calls it:
+**   LeakyReLU(0.2) then Dropout(0.5): h = leaky(a) * mask, mask = 0 or 1/(1-p)
+**   gumbel_softmax(x, tau, hard=False): softmax((x + g) / tau), g = -log(E), E ~ Exp(1)
+**   cross_entropy(x, k) = logsumexp(x) - x_k
+** Exponentials use the vectorisable tw_nn_expf (nn/nn_math.h, 3e-7 relative).
+*/
+#ifndef TW_GAN_NETS_MATH_H
+#define TW_GAN_NETS_MATH_H
+
+#include <math.h> /* log, sqrt */
+
+#include "core/philox.h" /* tw_philox_block, tw_u01_f32, tw_normal2_f64 */
+#include "gan/layout.h"  /* tw_gan_span */
+#include "nn/nn_math.h"  /* tw_nn_expf, tw_nn_tanhf */
+
+TW_EXTERN_C_BEGIN
+
+/* What a random fill draws per element. */
+typedef enum tw_gan_draw {
+  TW_GAN_DRAW_NORMAL = 0,  /* N(0,1): element e is half e%2 of Box-Muller pair e/2 (block e/2) */
+  TW_GAN_DRAW_UNIFORM = 1, /* U(0,1): word e%4 of block e/4 */
+  TW_GAN_DRAW_GUMBEL = 2,  /* -log(-log(U)), U as UNIFORM */
+  TW_GAN_DRAW_DROPOUT = 3  /* 1/(1-p) with probability 1-p, else 0; U as UNIFORM */
+} tw_gan_draw;
+
+/* The block index (after index0) that holds element e of a `kind` stream. */
+TW_HD uint32_t tw_gan_draw_block(tw_gan_draw kind, int64_t e) {
+  return (uint32_t)(kind == TW_GAN_DRAW_NORMAL ? e / 2 : e / 4);
+}
+
+/* One block's state: its four words and, for NORMAL, its Box-Muller pair. */
+typedef struct tw_gan_block {
+  uint32_t r[4];
+  double z0, z1;
+} tw_gan_block;
+
+TW_HD void tw_gan_block_fill(tw_gan_draw kind, uint64_t seed, uint64_t twin, uint32_t purpose, uint32_t index,
+                             tw_gan_block *b) {
+  tw_philox_block(seed, twin, purpose, index, b->r);
+  if (kind == TW_GAN_DRAW_NORMAL) tw_normal2_f64(b->r, &b->z0, &b->z1);
+}
+
+/* Element e's value from the block that holds it (tw_gan_block_fill). */
+TW_HD float tw_gan_draw_from(tw_gan_draw kind, const tw_gan_block *b, int64_t e, float p) {
+  if (kind == TW_GAN_DRAW_NORMAL) return (float)(e % 2 ? b->z1 : b->z0);
+  const float u = tw_u01_f32(b->r[e % 4]);
+  if (kind == TW_GAN_DRAW_GUMBEL) return (float)(-log(-log((double)u)));
+  if (kind == TW_GAN_DRAW_DROPOUT) return u < 1.0f - p ? 1.0f / (1.0f - p) : 0.0f;
+  return u;
+}
+
+/* The critic's LeakyReLU slope at pre-activation a. */
+TW_HD float tw_gan_leaky_slope(float a, float slope) { return a > 0.0f ? 1.0f : slope; }
+
+/* h = leaky(a) * mask (mask 0 or 1/(1-p): torch's dropout multiplies by it). */
+TW_HD float tw_gan_leaky_dropout(float a, float mask, float slope) {
+  return (a > 0.0f ? a : a * slope) * mask;
+}
+
+/* Backward of h = leaky(a) * mask: da = dh * mask * slope(a). The map is linear
+** in dh with coefficients fixed by (a, mask), so the same function is its double
+** backward (what the gradient penalty's gradient goes through): torch's
+** leaky_relu_backward has zero derivative with respect to a. */
+TW_HD float tw_gan_leaky_dropout_grad(float a, float mask, float dh, float slope) {
+  return dh * mask * tw_gan_leaky_slope(a, slope);
+}
+
+/* BatchNorm then ReLU for one element: relu((f - mean) * invstd * gamma + beta). */
+TW_HD float tw_gan_bn_relu(float f, float mean, float invstd, float gamma, float beta) {
+  const float y = (f - mean) * invstd * gamma + beta;
+  return y > 0.0f ? y : 0.0f;
+}
+
+/* Gumbel-softmax over one span of w logits x with noise g, into y:
+** y = softmax((x + g) / tau), the maximum subtracted first. */
+TW_HD void tw_gan_gumbel_softmax(int w, const float *x, const float *g, float tau, float *y) {
+  float mx = -3.402823466e38f;
+  for (int j = 0; j < w; ++j) {
+    y[j] = (x[j] + g[j]) / tau;
+    mx = y[j] > mx ? y[j] : mx;
+  }
+  float s = 0.0f;
+  for (int j = 0; j < w; ++j) {
+    y[j] = tw_nn_expf(y[j] - mx);
+    s += y[j];
+  }
+  const float inv = 1.0f / s;
+  for (int j = 0; j < w; ++j) y[j] *= inv;
+}
+
+/* Its backward from the output y and dy: dx = y * (dy - sum(dy * y)) / tau. */
+TW_HD void tw_gan_gumbel_softmax_grad(int w, const float *y, const float *dy, float tau, float *dx) {
+  float dot = 0.0f;
+  for (int j = 0; j < w; ++j) dot += dy[j] * y[j];
+  for (int j = 0; j < w; ++j) dx[j] = y[j] * (dy[j] - dot) / tau;
+}
+
+/* One row's output activations: y from logits x and Gumbel noise g, span by span. */
+TW_HD void tw_gan_activate_row(int n_spans, const tw_gan_span *spans, const float *x, const float *g, float tau,
+                               float *y) {
+  for (int s = 0; s < n_spans; ++s) {
+    const int a = spans[s].start, w = spans[s].width;
+    if (spans[s].kind == TW_GAN_SPAN_TANH) {
+      for (int j = a; j < a + w; ++j) y[j] = tw_nn_tanhf(x[j]);
+    } else {
+      tw_gan_gumbel_softmax(w, x + a, g + a, tau, y + a);
+    }
+  }
+}
+
+/* Its backward: dx from the activated y and dy. */
+TW_HD void tw_gan_activate_row_grad(int n_spans, const tw_gan_span *spans, const float *y, const float *dy, float tau,
+                                    float *dx) {
+  for (int s = 0; s < n_spans; ++s) {
+    const int a = spans[s].start, w = spans[s].width;
+    if (spans[s].kind == TW_GAN_SPAN_TANH) {
+      for (int j = a; j < a + w; ++j) dx[j] = tw_nn_tanh_grad(y[j], dy[j]);
+    } else {
+      tw_gan_gumbel_softmax_grad(w, y + a, dy + a, tau, dx + a);
+    }
+  }
+}
+
+/* CTGAN's _cond_loss term of one row and one conditioned span: the cross entropy
+** of logits x (w) against the argmax k of the cond one-hot c (w; the first
+** maximum, as torch.argmax), weighted by m (the row's mask for this column).
+** Adds m * scale * (softmax(x) - onehot(k)) to dx and returns m * CE. */
+TW_HD float tw_gan_cond_ce(int w, const float *x, const float *c, float m, float scale, float *dx) {
+  if (m == 0.0f) return 0.0f;
+  int k = 0;
+  float mx = x[0];
+  for (int j = 1; j < w; ++j) {
+    k = c[j] > c[k] ? j : k;
+    mx = x[j] > mx ? x[j] : mx;
+  }
+  float s = 0.0f;
+  for (int j = 0; j < w; ++j) s += tw_nn_expf(x[j] - mx);
+  const float inv = 1.0f / s;
+  for (int j = 0; j < w; ++j) dx[j] += m * scale * (tw_nn_expf(x[j] - mx) * inv - (j == k ? 1.0f : 0.0f));
+  return m * ((float)log((double)s) + mx - x[k]);
+}
+
+/* The gradient penalty of one pac group from the critic's input gradient gx
+** (n elements, the group's row): returns (||gx|| - 1)^2 and writes
+** dgx = coef * 2 (||gx|| - 1) / ||gx|| * gx, coef = lambda / groups, the
+** gradient of lambda * mean over groups (zero where ||gx|| = 0, as torch's norm). */
+TW_HD float tw_gan_penalty(int64_t n, const float *gx, float coef, float *dgx) {
+  double ss = 0.0;
+  for (int64_t i = 0; i < n; ++i) ss += (double)gx[i] * (double)gx[i];
+  const float norm = (float)sqrt(ss), d = norm - 1.0f;
+  const float k = norm > 0.0f ? coef * 2.0f * d / norm : 0.0f;
+  for (int64_t i = 0; i < n; ++i) dgx[i] = k * gx[i];
+  return d * d;
+}
+
+TW_EXTERN_C_END
+
+#endif

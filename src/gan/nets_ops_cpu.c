@@ -1,0 +1,290 @@
+/*
+** nets_ops_cpu.c: the CPU table of the GAN's kernels (nets_ops.h), the
+** reference a CUDA table will be compared with.
+**
+** Element-wise entries are OpenMP loops over rows (or elements) calling the
+** TW_HD functions of nets_math.h; BatchNorm's statistics and the weight
+** gradients' column sums walk the rows in order for a block of columns, so a
+** column's sum is never split between threads and the bits do not depend on
+** the thread count. Loops smaller than PARALLEL_MIN elements stay on the
+** calling thread (a team costs more than they take).
+*/
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("no-trapping-math") /* selects become blends (nn_ops_cpu.c) */
+#endif
+
+#include "gan/nets_ops.h"
+
+#include <math.h>   /* sqrt */
+#include <string.h> /* memcpy */
+
+#include "build_info.h" /* TW_HAVE_OPENBLAS */
+#if TW_HAVE_OPENBLAS
+#include "backend/blas_lazy.h" /* openblas_get/set_num_threads */
+#endif
+
+/* Element-wise loops go parallel from PARALLEL_MIN elements (a team's barrier
+** costs more than a smaller loop takes, and far more on a machine whose cores
+** are shared); the random fills, some 30 ns an element, from FILL_MIN. */
+enum { PARALLEL_MIN = 1 << 18, FILL_MIN = 1 << 15, COLS = 64 };
+
+/* ---- products ------------------------------------------------------------- */
+
+enum { GEMM_BLOCK = 64, GEMM_PARALLEL_MIN = 1 << 20 };
+
+/* One block of the product: rows [i0, i0 + mb) and columns [j0, j0 + nb) of c. */
+static tw_status gemm_block(tw_backend *be, int ta, int tb, int64_t i0, int64_t mb, int64_t j0, int64_t nb,
+                            int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+                            float *c, int64_t ldc) {
+  tw_gemm_batch g = {.dtype = TW_F32, .trans_a = ta, .trans_b = tb, .m = (int)mb, .n = (int)nb, .k = (int)k,
+                     .alpha = 1.0, .beta = beta, .a = a + (ta ? i0 : i0 * lda), .lda = lda,
+                     .b = b + (tb ? j0 * ldb : j0), .ldb = ldb, .c = c + i0 * ldc + j0, .ldc = ldc, .batch = 1};
+  return be->gemm(be, &g);
+}
+
+static tw_status cpu_gemm(tw_backend *be, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a,
+                          int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
+    return TW_FAIL(TW_ERR_INTERNAL, "GAN product (%lld,%lld,%lld) exceeds int sizes", (long long)m, (long long)n,
+                   (long long)k);
+  const int by_rows = m >= n;
+  const int64_t len = by_rows ? m : n, blocks = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+  tw_status st = TW_OK;
+#if TW_HAVE_OPENBLAS
+  const int saved = openblas_get_num_threads();
+  openblas_set_num_threads(1);
+#endif
+#pragma omp parallel for schedule(static) if (blocks > 1 && m * n * k >= GEMM_PARALLEL_MIN)
+  for (int64_t q = 0; q < blocks; ++q) {
+    const int64_t s0 = q * GEMM_BLOCK, sl = TW_MIN((int64_t)GEMM_BLOCK, len - s0);
+    const tw_status r = by_rows ? gemm_block(be, ta, tb, s0, sl, 0, n, k, a, lda, b, ldb, beta, c, ldc)
+                                : gemm_block(be, ta, tb, 0, m, s0, sl, k, a, lda, b, ldb, beta, c, ldc);
+    if (r != TW_OK) {
+#pragma omp critical(tw_gan_gemm_status)
+      st = r;
+    }
+  }
+#if TW_HAVE_OPENBLAS
+  openblas_set_num_threads(saved);
+#endif
+  return st;
+}
+
+/* ---- random draws and copies ---------------------------------------------- */
+
+static tw_status cpu_fill_random(tw_backend *be, tw_gan_draw kind, int64_t rows, int cols, const tw_gan_stream *s,
+                                 float p, float *out, int64_t ld) {
+  const tw_gan_stream st = *s;
+#pragma omp parallel for schedule(static) if (rows * cols >= FILL_MIN)
+  for (int64_t r = 0; r < rows; ++r) {
+    const uint64_t twin = st.twin0 + (uint64_t)r * st.twin_per_row;
+    tw_gan_block b = {{0, 0, 0, 0}, 0.0, 0.0};
+    uint32_t have = 0; /* block index + 1 held in b; 0: none */
+    for (int j = 0; j < cols; ++j) {
+      const int64_t e = r * st.row_elems + j;
+      const uint32_t index = st.index0 + tw_gan_draw_block(kind, e);
+      if (have != index + 1) tw_gan_block_fill(kind, st.seed, twin, st.purpose, index, &b);
+      have = index + 1;
+      out[r * ld + j] = tw_gan_draw_from(kind, &b, e, p);
+    }
+  }
+  return TW_OK;
+}
+
+static tw_status cpu_copy2d(tw_backend *be, int64_t rows, int cols, const float *src, int64_t lds, float *dst,
+                            int64_t ldd) {
+  for (int64_t r = 0; r < rows; ++r) memcpy(dst + r * ldd, src + r * lds, (size_t)cols * sizeof(float));
+  return TW_OK;
+}
+
+/* ---- BatchNorm + ReLU ----------------------------------------------------- */
+
+/* Column sums over rows for columns [j0, j1), in double, rows in order:
+** s1 += sum f, and with `mean` given, s2 += sum (f - mean)^2. */
+static void column_moments(int64_t rows, int n, int j0, int j1, const float *f, const double *mean, double *s) {
+  for (int j = j0; j < j1; ++j) s[j] = 0.0;
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *row = f + r * n;
+    if (mean) {
+      for (int j = j0; j < j1; ++j) s[j] += ((double)row[j] - mean[j]) * ((double)row[j] - mean[j]);
+    } else {
+      for (int j = j0; j < j1; ++j) s[j] += row[j];
+    }
+  }
+}
+
+static tw_status cpu_bn_train_forward(tw_backend *be, int64_t rows, int n, const float *f, const float *gamma,
+                                      const float *beta, float eps, float momentum, float *mean, float *invstd,
+                                      float *running_mean, float *running_var, float *out, int64_t ldo) {
+  double m[1024], v[1024]; /* n <= 1024 (tw_gan_sizes_check) */
+  const int blocks = (n + COLS - 1) / COLS;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int k = 0; k < blocks; ++k) {
+    const int j0 = k * COLS, j1 = TW_MIN(n, j0 + COLS);
+    column_moments(rows, n, j0, j1, f, NULL, m);
+    for (int j = j0; j < j1; ++j) m[j] /= (double)rows;
+    column_moments(rows, n, j0, j1, f, m, v);
+  }
+  for (int j = 0; j < n; ++j) {
+    const double var = v[j] / (double)rows;
+    mean[j] = (float)m[j];
+    invstd[j] = (float)(1.0 / sqrt(var + (double)eps));
+    if (running_mean) {
+      const double unbiased = rows > 1 ? v[j] / (double)(rows - 1) : var;
+      running_mean[j] = (float)((1.0 - momentum) * running_mean[j] + momentum * m[j]);
+      running_var[j] = (float)((1.0 - momentum) * running_var[j] + momentum * unbiased);
+    }
+  }
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) out[r * ldo + j] = tw_gan_bn_relu(f[r * n + j], mean[j], invstd[j], gamma[j], beta[j]);
+  return TW_OK;
+}
+
+static tw_status cpu_bn_eval_forward(tw_backend *be, int64_t rows, int n, const float *f, const float *gamma,
+                                     const float *beta, float eps, const float *running_mean,
+                                     const float *running_var, float *out, int64_t ldo) {
+  float invstd[1024];
+  for (int j = 0; j < n; ++j) invstd[j] = (float)(1.0 / sqrt((double)running_var[j] + (double)eps));
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j)
+      out[r * ldo + j] = tw_gan_bn_relu(f[r * n + j], running_mean[j], invstd[j], gamma[j], beta[j]);
+  return TW_OK;
+}
+
+static tw_status cpu_bn_relu_backward(tw_backend *be, int64_t rows, int n, const float *f, const float *mean,
+                                      const float *invstd, const float *gamma, const float *out, int64_t ldo,
+                                      const float *dout, int64_t ldd, float *df, float *dgamma, float *dbeta) {
+  double sdy[1024], sdyx[1024];
+  const int blocks = (n + COLS - 1) / COLS;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int k = 0; k < blocks; ++k) {
+    const int j0 = k * COLS, j1 = TW_MIN(n, j0 + COLS);
+    for (int j = j0; j < j1; ++j) sdy[j] = sdyx[j] = 0.0;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int j = j0; j < j1; ++j) {
+        const float dy = out[r * ldo + j] > 0.0f ? dout[r * ldd + j] : 0.0f;
+        sdy[j] += dy;
+        sdyx[j] += (double)dy * (double)((f[r * n + j] - mean[j]) * invstd[j]);
+      }
+  }
+  for (int j = 0; j < n; ++j) {
+    dbeta[j] += (float)sdy[j];
+    dgamma[j] += (float)sdyx[j];
+  }
+  const double inv_rows = 1.0 / (double)rows;
+#pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    for (int j = 0; j < n; ++j) {
+      const float dy = out[r * ldo + j] > 0.0f ? dout[r * ldd + j] : 0.0f;
+      const float xhat = (f[r * n + j] - mean[j]) * invstd[j];
+      df[r * n + j] = gamma[j] * invstd[j] * (dy - (float)(sdy[j] * inv_rows) - xhat * (float)(sdyx[j] * inv_rows));
+    }
+  return TW_OK;
+}
+
+/* ---- critic element maps -------------------------------------------------- */
+
+static tw_status cpu_leaky_dropout(tw_backend *be, int64_t count, const float *a, const float *mask, float slope,
+                                   float *h) {
+#pragma omp parallel for simd schedule(static) if (count >= PARALLEL_MIN)
+  for (int64_t i = 0; i < count; ++i) h[i] = tw_gan_leaky_dropout(a[i], mask[i], slope);
+  return TW_OK;
+}
+
+static tw_status cpu_leaky_dropout_grad(tw_backend *be, int64_t count, const float *a, const float *mask,
+                                        const float *dh, float slope, float *da) {
+#pragma omp parallel for simd schedule(static) if (count >= PARALLEL_MIN)
+  for (int64_t i = 0; i < count; ++i) da[i] = tw_gan_leaky_dropout_grad(a[i], mask[i], dh[i], slope);
+  return TW_OK;
+}
+
+/* ---- output activations and the conditional loss -------------------------- */
+
+static tw_status cpu_activate(tw_backend *be, int64_t rows, int width, int n_spans, const tw_gan_span *spans,
+                              const float *raw, const float *gumbel, float tau, float *out, int64_t ldo) {
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    tw_gan_activate_row(n_spans, spans, raw + r * width, gumbel + r * width, tau, out + r * ldo);
+  return TW_OK;
+}
+
+static tw_status cpu_activate_backward(tw_backend *be, int64_t rows, int width, int n_spans,
+                                       const tw_gan_span *spans, const float *out, int64_t ldo, const float *dout,
+                                       int64_t ldd, float tau, float *draw) {
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r)
+    tw_gan_activate_row_grad(n_spans, spans, out + r * ldo, dout + r * ldd, tau, draw + r * width);
+  return TW_OK;
+}
+
+static tw_status cpu_cond_loss(tw_backend *be, int64_t rows, int width, const tw_gan_span *spans, int n_cond,
+                               const int *cond_span, const float *raw, const float *cond, int64_t ldc,
+                               const float *mask, float scale, float *draw, float *loss_rows) {
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
+  for (int64_t r = 0; r < rows; ++r) {
+    float loss = 0.0f;
+    int off = 0;
+    for (int k = 0; k < n_cond; ++k) {
+      const tw_gan_span *sp = &spans[cond_span[k]];
+      loss += tw_gan_cond_ce(sp->width, raw + r * width + sp->start, cond + r * ldc + off,
+                             mask[r * n_cond + k], scale, draw + r * width + sp->start);
+      off += sp->width;
+    }
+    loss_rows[r] = loss;
+  }
+  return TW_OK;
+}
+
+/* ---- gradient penalty ----------------------------------------------------- */
+
+static tw_status cpu_interpolate(tw_backend *be, int64_t groups, int64_t group_elems, const float *alpha,
+                                 const float *real, const float *fake, float *out) {
+#pragma omp parallel for schedule(static) if (groups * group_elems >= PARALLEL_MIN)
+  for (int64_t g = 0; g < groups; ++g) {
+    const float a = alpha[g], b = 1.0f - alpha[g];
+    for (int64_t i = g * group_elems; i < (g + 1) * group_elems; ++i) {
+      const float x = a * real[i], y = b * fake[i];
+      out[i] = x + y;
+    }
+  }
+  return TW_OK;
+}
+
+static tw_status cpu_penalty(tw_backend *be, int64_t groups, int64_t n, const float *gx, float coef, float *dgx,
+                             float *terms) {
+#pragma omp parallel for schedule(static) if (groups * n >= PARALLEL_MIN)
+  for (int64_t g = 0; g < groups; ++g) terms[g] = tw_gan_penalty(n, gx + g * n, coef, dgx + g * n);
+  return TW_OK;
+}
+
+/* ---- optimiser ------------------------------------------------------------ */
+
+static tw_status cpu_adam_step(tw_backend *be, int64_t n, float *p, const float *g, float *m, float *v,
+                               tw_adamw_coef c) {
+#pragma omp parallel for schedule(static) if (n >= PARALLEL_MIN)
+  for (int64_t i = 0; i < n; ++i) tw_adamw_update(&p[i], g[i], &m[i], &v[i], c);
+  return TW_OK;
+}
+
+const tw_gan_ops tw_gan_ops_cpu = {
+    .gemm = cpu_gemm,
+    .fill_random = cpu_fill_random,
+    .copy2d = cpu_copy2d,
+    .bn_train_forward = cpu_bn_train_forward,
+    .bn_eval_forward = cpu_bn_eval_forward,
+    .bn_relu_backward = cpu_bn_relu_backward,
+    .leaky_dropout = cpu_leaky_dropout,
+    .leaky_dropout_grad = cpu_leaky_dropout_grad,
+    .activate = cpu_activate,
+    .activate_backward = cpu_activate_backward,
+    .cond_loss = cpu_cond_loss,
+    .interpolate = cpu_interpolate,
+    .penalty = cpu_penalty,
+    .adam_step = cpu_adam_step,
+};
+
+const tw_gan_ops *tw_gan_ops_for(const tw_backend *be) {
+  return be->device.kind == TW_DEVICE_HOST ? &tw_gan_ops_cpu : NULL;
+}

@@ -72,10 +72,10 @@ typedef struct tw_trial_data {
   int n_tte;
   const tw_trial_tte *tte;    /* (n_tte) */
   double level;               /* confidence level of every interval: 0.95 */
+  tw_trial_columns *columns;  /* or, values NULL: the endpoints read one at a time */
   const int64_t *stopped;     /* (A, 2) twins stopped early in each arm, their endpoints NaN:
                                  [2a] integration failures, [2a + 1] twins that reached a floor
                                  of the model (TW_TWIN_DOMAIN); NULL: not known */
-  tw_trial_columns *columns;  /* or, values NULL: the endpoints read one at a time */
 } tw_trial_data;
 
 /* Endpoint e's values, (n_twins, A): twin i, arm a at [i * A + a]; valid until

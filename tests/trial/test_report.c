@@ -296,7 +296,7 @@ static fixture *fixture_make(int design, int n_arms, int64_t n_twins, int with_b
   fx->arm_of = design == TW_DESIGN_PARALLEL ? malloc(sizeof(int32_t) * (size_t)n_twins) : NULL;
   for (int64_t i = 0; fx->arm_of && i < n_twins; i++) fx->arm_of[i] = (int32_t)(i % n_arms);
   fx->d = (tw_trial_data){design, n_arms, arm_names, 0, n_twins, N_EP, ep_names, ep_units, fx->values, fx->arm_of,
-                          {EP_TIR, 70, 1}, N_TTE, fx->tte, 0.95, NULL};
+                          {EP_TIR, 70, 1}, N_TTE, fx->tte, 0.95, NULL, NULL};
   *st = fx->values ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "test: values");
   if (*st == TW_OK) make_values(fx), *st = analyse(fx);
   if (*st == TW_OK) *st = make_bands(fx);

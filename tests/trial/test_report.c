@@ -367,6 +367,8 @@ static void test_crossover(void) {
   tw_status st;
   fixture *fx = fixture_make(TW_DESIGN_CROSSOVER, 2, 300, 1, &st);
   char *html = NULL;
+  static const int64_t stopped[4] = {0, 2, 1, 3}; /* arm 0: 2 at a floor; arm 1: 1 failed, 3 at a floor */
+  if (fx) fx->d.stopped = stopped;
   if (st == TW_OK) write_and_read(fx, "crossover.html", &html);
   fixture_free(fx);
   CHECK_OK(st);
@@ -374,9 +376,11 @@ static void test_crossover(void) {
   check_common(html);
   const int figs = count(html, "<figure class=\"tw-fig\""), bands = !!strstr(html, "id=\"fig-bands\"");
   const int mcnemar = !!strstr(html, "McNemar exact p"), paired = !!strstr(html, "Paired t p");
+  const int stops = strstr(html, "Twins stopped early") && strstr(html, " 2 (0 failed to integrate, 2 reached a floor") &&
+                    strstr(html, " 4 (1 failed to integrate, 3 reached a floor");
   free(html);
   CHECK_EQ_INT(figs, 5);
-  CHECK(bands && mcnemar && paired);
+  CHECK(bands && mcnemar && paired && stops);
 }
 
 static void test_parallel_no_bands(void) {
@@ -391,9 +395,10 @@ static void test_parallel_no_bands(void) {
   const int figs = count(html, "<figure class=\"tw-fig\""), bands = !!strstr(html, "id=\"fig-bands\"");
   const int note = !!strstr(html, "No band data"), arm3 = !!strstr(html, "PID &lt;fast&gt; &amp; &quot;tight&quot;");
   const int fisher = !!strstr(html, "Fisher exact p"), welch = !!strstr(html, "Welch t p");
+  const int stops = !!strstr(html, "Twins stopped early"); /* none known: no sentence */
   free(html);
   CHECK_EQ_INT(figs, 4);
-  CHECK(!bands && note && arm3 && fisher && welch);
+  CHECK(!bands && note && arm3 && fisher && welch && !stops);
 }
 
 static void test_write_failures(void) {

@@ -9,9 +9,10 @@
 ** figure id present and no other figure, the config text HTML-escaped (a
 ** <script> and & in it come out as text), no external reference (http://,
 ** https://, src=, <link, url(, @import), no NaN or inf written into the page,
-** the not-estimable reasons shown, the no-band and no-finite-value notes; a
-** write into a missing directory fails as TW_ERR_IO and leaves no file, a
-** write whose final rename fails leaves no partial file; an analysis of other
+** the not-estimable reasons shown, the no-band and no-finite-value notes, the
+** twins stopped early per arm under the title (and no such line when none are
+** known); a write into a missing directory fails as TW_ERR_IO and leaves no
+** file, a write whose final rename fails leaves no partial file; an analysis of other
 ** data is TW_ERR_INPUT.
 **
 ** With an output directory (used by report_chromium.sh): writes

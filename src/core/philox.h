@@ -37,6 +37,7 @@ typedef enum tw_rng_purpose {
   TW_RNG_DP_SAMPLE = 9,     /* DP-SGD's Poisson sampling: twin = example id, index = step (src/fed/dp_sgd.h) */
   TW_RNG_GAN_REPORT = 10    /* gan report: DCRBaselineProtection's random rows, "twin" = row (src/gan/privacy.c) */
 } tw_rng_purpose;
+enum { TW_PURPOSE_FED = 14 }; /* federated training: the sites sampled in a round, "twin" = round (src/fed/fed.c) */
 
 /* Random123's multipliers and Weyl key increments. */
 #define TW_PHILOX_M0 UINT32_C(0xD2511F53)

@@ -85,6 +85,9 @@ static tw_status site_of_rank(const tw_fed_config *c, int rank, int size, int *s
   int64_t total = 0;
   for (int s = 0; s < c->n_sites; ++s) total += c->sites[s].ranks;
   if (size == c->n_sites) return (*site = rank), TW_OK;
+  if (size != total && total == c->n_sites)
+    return TW_FAIL(TW_ERR_INPUT, "fed: %d rank%s for %d sites of one rank each: run under mpirun -n %d", size,
+                   size == 1 ? "" : "s", c->n_sites, c->n_sites);
   if (size != total)
     return TW_FAIL(TW_ERR_INPUT, "fed: %d rank%s for %d sites that want %lld (sites[].ranks) or one each: run under "
                    "mpirun -n %lld", size, size == 1 ? "" : "s", c->n_sites, (long long)total, (long long)total);
@@ -96,7 +99,6 @@ static tw_status site_of_rank(const tw_fed_config *c, int rank, int size, int *s
 
 static tw_status split(tw_fed *f) {
   const tw_dist *w = f->world;
-  f->site_comm = f->fed_comm = MPI_COMM_NULL;
   if (!w->comm) return (f->site_dist = *w), (f->leader = 1), TW_OK; /* one process, one site */
   int rank = 0, size = 0;
   TW_MPI_CHECK(MPI_Comm_split(tw_dist_comm(w), f->site, w->rank, &f->site_comm));
@@ -409,6 +411,7 @@ tw_status tw_fed_run(const tw_dist *world, const tw_fed_config *c, const tw_cfg_
   memset(&f, 0, sizeof f);
   memset(rep, 0, sizeof *rep);
   f.c = c, f.world = world;
+  f.site_comm = f.fed_comm = MPI_COMM_NULL;
   tw_status st = setup(&f, doc, resume);
   rep->n_sites = c->n_sites, rep->round0 = f.r0, rep->rounds = f.R;
   if (st == TW_OK) {

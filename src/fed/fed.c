@@ -8,7 +8,7 @@
 **   set-up   hello (model sizes, resumed round: 72 bytes) site -> leader
 **            public_key (32 bytes) site -> leader, public_keys (32 x sites) leader -> site
 **   round r  global_model (16 + 4 n bytes) leader -> site
-**            report (status, signal, validation loss, training loss: 24 bytes) site -> leader
+**            report (status, signal, validation loss: 16 bytes) site -> leader
 **            update or masked_update (8 (n + 1) bytes) site -> leader, sampled sites only
 ** Within a site the global weights are broadcast over the site communicator,
 ** and the site's ranks train together as `train`'s ranks do. The whole world
@@ -47,9 +47,9 @@ typedef struct global_head {
   int64_t round;
 } global_head;
 
-typedef struct report_msg {
+typedef struct report_msg { /* what a site tells the leader besides its update: nothing more */
   int32_t status, signal;
-  double val_loss, train_loss;
+  double val_loss;
 } report_msg;
 
 /* ---- messages between sites ------------------------------------------------------ */
@@ -384,7 +384,7 @@ static tw_status site_round(tw_fed *f, int64_t r, tw_fed_report *rep) {
   else memset(f->sampled, 0, (size_t)f->c->n_sites * sizeof *f->sampled); /* the last row: losses only */
   tw_status st = local_round(f, r, &val, &global, &loss);
   if (st != TW_OK) tw_fed_keep_failure(f, st);
-  const report_msg m = {(int32_t)st, site_signal(f), val, loss};
+  const report_msg m = {(int32_t)st, site_signal(f), val};
   if (!f->leader) return TW_OK;
   if (f->site != 0) return report_send(f, r, &m);
   TW_TRY(collect(f, r, &m));

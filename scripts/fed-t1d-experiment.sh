@@ -8,10 +8,13 @@
 #      of 10 more twins from each mix (other seeds);
 #   2. 3 days of simglucose's random meals under basal-bolus therapy, states
 #      every 5 minutes (configs/train-t1d-data.yaml);
-#   3. the same model (H 32, Hr 32, L 2, M 32), window 12 + 24, AdamW, 400 steps:
-#      centralised: one site holding all four sites' files, 64 windows per step;
-#      FedAvg and FedProx (mu 0.01): 4 sites of 16 windows per step each (the
-#      same windows per step in all), 10 local steps per round, 40 rounds;
+#   3. the same model (H 32, Hr 32, L 2, M 32), window 12 + 24, AdamW at lr 3e-3,
+#      400 steps; centralised: one site holding all four sites' files, 64
+#      windows per step; FedAvg and FedProx (mu 0.01) over the 4 sites, 10 local
+#      steps per round, 40 rounds, each site taking 400 steps in all:
+#        same batch: 64 windows per site step (the centralised run's batch);
+#        same windows: 16 per site step (64 per step over the sites, as the
+#        centralised run: the same compute);
 #      every run's loss measured each round on the reference set.
 # Prints the final global validation losses and the ratios to the centralised.
 #   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N]
@@ -93,19 +96,23 @@ run() { local name=$1 t0=$SECONDS; shift; echo "== $name"; "$@" >"$name.log" 2>&
         tail -1 "$name.log" >/dev/null; echo "  ($((SECONDS - t0)) s)"; }
 run centralised "$tw" fed train fed.yaml -o centralised.h5 --set train.batch.windows=64 \
   --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]"
-run fedavg mpirun -n 4 "$tw" fed train fed.yaml -o fedavg.h5
-run fedprox mpirun -n 4 "$tw" fed train fed.yaml -o fedprox.h5 --set federation.algorithm=fedprox --set federation.mu=0.01
+prox=(--set federation.algorithm=fedprox --set federation.mu=0.01)
+run fedavg mpirun -n 4 "$tw" fed train fed.yaml -o fedavg.h5 --set train.batch.windows=64
+run fedprox mpirun -n 4 "$tw" fed train fed.yaml -o fedprox.h5 --set train.batch.windows=64 "${prox[@]}"
+run fedavg16 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg16.h5
+run fedprox16 mpirun -n 4 "$tw" fed train fed.yaml -o fedprox16.h5 "${prox[@]}"
 env -i PATH=/usr/bin:/bin /usr/bin/python3 -s - <<'PY'
 import json
-runs = {n: json.load(open(n + ".h5.json")) for n in ("centralised", "fedavg", "fedprox")}
+names = ("centralised", "fedavg", "fedprox", "fedavg16", "fedprox16")
+runs = {n: json.load(open(n + ".h5.json")) for n in names}
 final = {n: r["curve"][-1]["global_val_loss"] for n, r in runs.items()}
-best = {n: min(x["global_val_loss"] for x in r["curve"]) for n, r in runs.items()}
-print("round  steps  centralised  fedavg  fedprox")
-for i, row in enumerate(runs["fedavg"]["curve"]):
-    print("%5d  %5d  %11.4f  %6.4f  %7.4f" % (row["round"], row["round"] * runs["fedavg"]["local_steps"],
-          runs["centralised"]["curve"][i]["global_val_loss"], row["global_val_loss"],
-          runs["fedprox"]["curve"][i]["global_val_loss"]))
-for n in ("fedavg", "fedprox"):
-    print("%s: final reference loss %.4f = %.3f x centralised (%.4f); bytes between sites %d" % (
-        n, final[n], final[n] / final["centralised"], final["centralised"], runs[n]["bytes"]))
+print("reference-set loss per round (batch per site step: centralised 64; fedavg, fedprox 64; *16: 16)")
+print("round  steps  " + "  ".join("%11s" % n for n in names))
+k = runs["fedavg"]["local_steps"]
+for i in range(len(runs["fedavg"]["curve"])):
+    print("%5d  %5d  " % (i, i * k) + "  ".join("%11.4f" % runs[n]["curve"][i]["global_val_loss"] for n in names))
+for n in names[1:]:
+    print("%-9s final %.4f = %.3f x centralised (%.4f); %d bytes between sites, %.0f s" % (
+        n, final[n], final[n] / final["centralised"], final["centralised"], runs[n]["bytes"], runs[n]["seconds"]))
+print("centralised: %.0f s" % runs["centralised"]["seconds"])
 PY

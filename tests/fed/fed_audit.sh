@@ -28,7 +28,7 @@ fail=0
 run() { "$mpiexec" -n 3 "$tw" fed train fed.yaml -o "$1.h5" "${@:2}" >"$1.log" 2>&1 || { cat "$1.log"; exit 1; }; }
 
 # A under strace, one trace per rank (= site)
-"$mpiexec" -n 3 sh -c 'exec strace -f -qq -e trace=open,openat -o "trace.$OMPI_COMM_WORLD_RANK" "$@"' sh \
+"$mpiexec" -n 3 sh -c 'exec strace -f -qq -e trace=open,openat -o "trace.${OMPI_COMM_WORLD_RANK:-$PMI_RANK}" "$@"' sh \
   "$tw" fed train fed.yaml -o A.h5 >A.log 2>&1 || { cat A.log; exit 1; }
 "${py[@]}" "$tests/fed_audit.py" opens trace adults children mixed || fail=1
 "${py[@]}" "$tests/fed_audit.py" audit A site-mixed.h5 || fail=1

@@ -11,6 +11,7 @@
 #   fedprox    runs, and its model differs from FedAvg's
 #   sampling   fraction 0.5: 2 of 3 sites per round in the report, the same
 #              sites and model in two runs
+#   check      `config check`'s normalised fed_train config is valid itself
 #   bad        a site without data, sites whose model sizes differ, a rank
 #              count that fits no site layout: exit 2 and one line naming it
 #   fed_cli.sh MPIEXEC TWINSCALE TESTSDIR DATADIR OUTDIR
@@ -81,6 +82,10 @@ done
 same_model half1.h5 half2.h5 || bad "sampling: two runs differ"
 "${py[@]}" -c 'import json,sys; r=json.load(open(sys.argv[1])); assert all(x["sampled"] == 2 for x in r["curve"][:-1]), r["curve"]' \
   half1.h5.json && echo "ok: fraction 0.5: 2 of 3 sites per round, the same model twice" || bad "sampling"
+
+# config check: the normalised print of a fed_train config is itself a valid one
+"$tw" config check fed.yaml >norm.yaml && "$tw" config check norm.yaml >/dev/null \
+  && echo "ok: config check's normalised fed_train config checks" || bad "config check round trip"
 
 # bad
 expect2() { # expect2 WHAT PATTERN COMMAND...: exit 2, exactly one line of twinscale's on stderr, matching

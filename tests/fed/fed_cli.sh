@@ -5,6 +5,10 @@
 #              (the masks cancel exactly); the report has a row per round with
 #              every site's validation loss and the bytes of the round, and
 #              the global validation loss falls from round 0
+#   weights    FedAvg weights sites by their training windows: one round of
+#              sites of 4 and 2 twins (160 and 80 windows) gives (2 A + P) / 3
+#              of the models A and P each site trains alone (to 1e-6), not
+#              their plain mean
 #   ranks      two ranks per site (6 in all) give the model of one per site
 #   resume     SIGTERM mid-run: every site's checkpoint, `stopped by signal
 #              15`; --resume then ends on the model of a run never stopped
@@ -53,21 +57,45 @@ print("ok: report: %d rows, global validation %.4g -> %.4g, %d bytes in all" % (
     len(rows), rows[0]["global_val_loss"], rows[-1]["global_val_loss"], r["bytes"]))
 PY
 
+# weights: one round, no twin held out
+one=(--set train.steps=4 --set federation.local_steps=4 --set train.data.validation_fraction=0)
+fed 2 -o W.h5 "${one[@]}" --set "sites=[{name: adults, files: [site-adults.h5]}, {name: pair, files: [site-pair.h5]}]" \
+  >W.log 2>&1 || { cat W.log; exit 1; }
+"$tw" fed train fed.yaml -o WA.h5 "${one[@]}" --set "sites=[{name: adults, files: [site-adults.h5]}]" >WA.log 2>&1 \
+  || { cat WA.log; exit 1; }
+"$tw" fed train fed.yaml -o WP.h5 "${one[@]}" --set "sites=[{name: pair, files: [site-pair.h5]}]" >WP.log 2>&1 \
+  || { cat WP.log; exit 1; }
+if "${py[@]}" -c 'import h5py' 2>/dev/null; then
+  "${py[@]}" - <<'PY' || bad "FedAvg weighting"
+import h5py, numpy as np
+def weights(path):
+    with h5py.File(path, "r") as f:
+        names = []
+        f.visit(lambda n: names.append(n) if isinstance(f[n], h5py.Dataset) and n.split(".")[0] in ("gnn", "lstm", "head") else None)
+        return np.concatenate([f[n][()].ravel().astype(np.float64) for n in sorted(names)])
+g, a, p = weights("W.h5"), weights("WA.h5"), weights("WP.h5")
+weighted, plain = np.abs(g - (2 * a + p) / 3).max(), np.abs(g - (a + p) / 2).max()
+print("ok: FedAvg by windows: |G - (2A+P)/3| <= %.2g, |G - (A+P)/2| = %.2g (%d weights)" % (weighted, plain, g.size))
+assert weighted < 1e-6 and plain > 1e-4, (weighted, plain)
+PY
+else echo "skipped the weighting check: no h5py in /usr/bin/python3"; fi
+
 # ranks
 fed 6 -o r6.h5 --set "sites=[{name: adults, files: [site-adults.h5], ranks: 2}, {name: children, files: [site-children.h5], ranks: 2}, {name: mixed, files: [site-mixed.h5], ranks: 2}]" >r6.log 2>&1 || { cat r6.log; exit 1; }
 same_model sec.h5 r6.h5 && echo "ok: 2 ranks per site: the model of 1" || bad "6 ranks vs 3"
 
 # resume
-long=(--set train.steps=240 --set federation.local_steps=4 --set checkpoint.every=0)
+long=(--set train.steps=480 --set federation.local_steps=4 --set checkpoint.every=0)
 fed 3 -o full.h5 "${long[@]}" >full.log 2>&1 || { cat full.log; exit 1; }
 (exec "$mpiexec" -n 3 "$tw" fed train fed.yaml -o stop.h5 "${long[@]}" >stop.log 2>&1) & pid=$!
-for _ in $(seq 1000); do grep -q "round 5/60" stop.log 2>/dev/null && break; sleep 0.01; done
+# the leader's log line of round 5's global model: written (and flushed) as it is sent
+for _ in $(seq 3000); do grep -q '"round": 5, "from": "adults"' stop.h5.audit/adults.jsonl 2>/dev/null && break; sleep 0.01; done
 kill -TERM $pid
 wait $pid && bad "a run stopped by SIGTERM exited 0" || true
 grep -q "stopped by signal 15" stop.log || { cat stop.log; bad "no 'stopped by signal 15'"; }
 ls stop.h5.ckpt.adults.h5 stop.h5.ckpt.children.h5 stop.h5.ckpt.mixed.h5 >/dev/null || bad "a site's checkpoint missing"
 fed 3 -o stop.h5 "${long[@]}" --resume >resume.log 2>&1 || { cat resume.log; exit 1; }
-grep -q "^rounds [1-9][0-9]*\.\.60" resume.log || bad "the resumed run started at round 0"
+grep -q "^rounds [1-9][0-9]*\.\.120" resume.log || bad "the resumed run started at round 0"
 same_model full.h5 stop.h5 && echo "ok: SIGTERM and --resume: the model of a run never stopped ($(grep -o 'rounds [0-9]*' resume.log))" \
   || bad "resumed model differs"
 

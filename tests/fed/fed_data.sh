@@ -11,4 +11,5 @@ fed_data() {
   sim "child#001, child#002, child#003, child#004" 4 site-children.h5
   sim "adult#005, adolescent#001, child#005, adolescent#002" 5 site-mixed.h5
   sim "adult#009, adolescent#009, child#009" 6 ref.h5
+  sim "adolescent#003, child#006" 7 site-pair.h5   # a smaller site (fed_cli's weighting check)
 }

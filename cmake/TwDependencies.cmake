@@ -42,6 +42,17 @@ else()
   set(TW_YAML_ENABLED OFF)
 endif()
 
+# libsodium for federated training's secure aggregation (X25519, ChaCha20):
+# optional; without it (the kernels-only build) `fed train` is not built.
+if(PkgConfig_FOUND)
+  pkg_check_modules(SODIUM QUIET IMPORTED_TARGET libsodium)
+endif()
+if(SODIUM_FOUND)
+  set(TW_SODIUM_ENABLED ON)
+else()
+  set(TW_SODIUM_ENABLED OFF)
+endif()
+
 if(NOT TW_MPI STREQUAL "OFF")
   find_package(MPI COMPONENTS C)
 endif()
@@ -109,4 +120,4 @@ else()
 endif()
 message(STATUS "twinscale: CUDA=${TW_CUDA_SUMMARY} cuDNN=${TW_CUDNN_ENABLED} NCCL=${TW_NCCL_ENABLED} "
                "MPI=${TW_MPI_ENABLED} HDF5=${TW_HDF5_ENABLED} OpenBLAS=${TW_OPENBLAS_ENABLED} "
-               "yaml=${TW_YAML_ENABLED} OpenMP=${TW_OPENMP_SUMMARY}")
+               "yaml=${TW_YAML_ENABLED} sodium=${TW_SODIUM_ENABLED} OpenMP=${TW_OPENMP_SUMMARY}")

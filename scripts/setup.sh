@@ -10,6 +10,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config      # compilers and the build
   libyaml-dev                            # configs (libyaml)
+  libsodium-dev                          # federated training: secure aggregation (X25519, ChaCha20)
   libopenblas-dev                        # CPU GEMM (cblas_sgemm / dgemm)
   libopenmpi-dev openmpi-bin             # MPI distribution layer and its tests
   libhdf5-openmpi-dev hdf5-tools         # parallel HDF5 results files, h5dump for tests

@@ -314,6 +314,27 @@ const tw_command tw_commands[] = {
      "  --steps    steps to be taken, >= 0\n"
      "  --json     print {\"sigma\": S}\n",
      tw_cmd_privacy_sigma},
+#if TW_HAVE_YAML && TW_HAVE_HDF5 && TW_HAVE_MPI && TW_HAVE_SODIUM
+    {"fed", "train", "federated training of the neural twin over sites: FedAvg/FedProx, secure aggregation, audit log",
+     "usage: twinscale fed train CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"
+     "Reads the `fed_train` config CONFIG (train: a train config whose data.files are the\n"
+     "reference set; sites: name, files, ranks; federation: algorithm fedavg|fedprox, mu,\n"
+     "local_steps, fraction, secure_aggregation; checkpoint; output: path, report, audit,\n"
+     "payloads; docs/federated.md). Under mpirun with sites[].ranks ranks in all (or one per\n"
+     "site), each site trains on its own files only; each round the sampled sites take\n"
+     "local_steps steps from the global weights and send their updates, pairwise masked,\n"
+     "to the leader, which sees only their sum. Writes output.path (the global model, as\n"
+     "`train` writes it), the JSON report (per round: validation loss per site and on the\n"
+     "reference set, bytes between sites) and the communication log (<audit>/<site>.jsonl).\n"
+     "A checkpoint per site every checkpoint.every rounds and on SIGINT, SIGTERM or SIGUSR1.\n"
+     "Exit status: 0; 2 bad input (a site without data, sites whose models differ, the rank\n"
+     "count: one line); 1 other failures; 128 + the signal when stopped (130, 143, 138).\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted: federation.local_steps=5)\n"
+     "  -o, --output PATH  the global model file (the same as --set output.path=PATH)\n"
+     "  --force            accepted for symmetry with `simulate`\n"
+     "  --resume           continue from the sites' checkpoints when there are (else round 0)\n",
+     tw_cmd_fed_train},
+#endif
     {NULL, "version", "show version, commit, compiled-in backends and devices",
      "usage: twinscale version\n\n"
      "Prints the twinscale version and git commit, the optional parts compiled in\n"

@@ -35,6 +35,45 @@ typedef struct tw_train_report {
 tw_status tw_train_run(const tw_dist *dist, const tw_train_config *c, const tw_cfg_doc *doc, int resume,
                        tw_train_report *rep);
 
+/* ---- a trainer driven from outside, step by step (federated training, src/fed) ----
+**
+** tw_train_open reads c's data and builds the model (initial weights from the
+** seed) without training; on `dist` (a site's communicator) the ranks split
+** each step's groups as tw_train_run's do. With n_ref > 0, ref_files (paths as
+** written in the config, resolved against doc) are a reference set read whole:
+** the scalers are fitted on its twins instead of on c's training twins (so that
+** trainers on different data share one input scaling and one model size), and
+** tw_train_loss(t, 1, ...) is the teacher-forced loss on its windows. */
+typedef struct tw_trainer tw_trainer;
+tw_status tw_train_open(const tw_dist *dist, const tw_train_config *c, const tw_cfg_doc *doc, char *const *ref_files,
+                        int n_ref, tw_trainer **out);
+void tw_train_close(tw_trainer *t);
+/* Model sizes: sizes[0..7] = N, F, H, Hr, L, M, O and the number of weights. */
+void tw_train_sizes(const tw_trainer *t, int64_t sizes[8]);
+/* Training windows (an epoch): the weight of this trainer's data. */
+int64_t tw_train_windows(const tw_trainer *t);
+/* The backend the trainer runs on ("cpu (...)"). */
+const char *tw_train_backend(const tw_trainer *t);
+/* The weights (sizes[7] floats, host memory) out of and into the model. */
+tw_status tw_train_params_get(tw_trainer *t, float *host);
+tw_status tw_train_params_set(tw_trainer *t, const float *host);
+/* Takes optimiser steps [from, to) of the schedule (c->steps long): their
+** windows, learning rates and AdamW moments as tw_train_run's. With mu > 0 the
+** proximal term mu/2 ||w - anchor||^2 is added to each step's loss and
+** mu (w - anchor) to its gradient before clipping (FedProx); anchor: sizes[7]
+** floats, host. *loss: the last step's loss, the proximal term included. */
+tw_status tw_train_steps(tw_trainer *t, int64_t from, int64_t to, double mu, const float *anchor, double *loss);
+/* The teacher-forced loss of the current weights on up to 1,024 windows: of
+** the held-out twins of c's data (ref 0; NaN when none are held out) or of the
+** reference set (ref 1). */
+tw_status tw_train_loss(tw_trainer *t, int ref, double *loss);
+/* The trainer's state (weights, AdamW moments, the next step: after
+** tw_train_steps(t, from, to, ...), `to`) as a checkpoint (train_file.c's
+** layout), or with optimizer 0 the model file alone; and back from a
+** checkpoint, *step receiving its next step. */
+tw_status tw_train_save(tw_trainer *t, const char *path, const char *config_text, int optimizer);
+tw_status tw_train_load(tw_trainer *t, const char *path, const char *config_text, int64_t *step);
+
 TW_EXTERN_C_END
 
 #endif

@@ -67,6 +67,14 @@ typedef struct tw_trainer {
   int64_t n_curve;                 /* training curve: one row per validation */
   double *curve;                   /* (n_curve, 3): step, training loss, validation loss */
   double loss, val_loss;
+  /* driven from outside (train.h: tw_train_open): */
+  char *const *ref_files;          /* the reference set's files (as configured), n_ref of them */
+  int n_ref;
+  tw_train_data ref;               /* read whole; the scalers are fitted on it */
+  tw_window_set ref_val;           /* its windows */
+  double prox_mu;                  /* > 0: FedProx's term towards prox_anchor (host) */
+  const float *prox_anchor;
+  float *prox_host;                /* host (total): the weights, for the proximal term */
 } tw_trainer;
 
 /* train_windows.c */
@@ -84,6 +92,12 @@ void tw_group_buf_destroy(tw_trainer *t);
 ** rolled[b] set, the horizon refed from the model's own rollout. Copies to the device. */
 tw_status tw_group_fill(tw_trainer *t, const tw_window *w, const int *rolled, int B);
 
+
+/* train_open.c: the reference set (read, scalers fitted on it; freed) and
+** FedProx's term added to t->grads and t->loss. */
+tw_status tw_train_ref_read(tw_trainer *t, const tw_cfg_doc *doc);
+void tw_train_ref_free(tw_trainer *t);
+tw_status tw_train_prox_add(tw_trainer *t);
 
 /* train_file.c: the model file (rank 0), a checkpoint, resuming from one. */
 tw_status tw_train_model_write(tw_trainer *t, const char *path, const char *config_text);

@@ -102,7 +102,8 @@ static tw_status setup(tw_trainer *t, const tw_cfg_doc *doc, tw_train_report *re
   t->group = c->batch.group, t->G = c->batch.windows / c->batch.group;
   t->epoch_cached = -1;
   TW_TRY(read_data(t, doc));
-  tw_train_data_fit(&t->data, &t->map);
+  if (t->n_ref) TW_TRY(tw_train_ref_read(t, doc)); /* the scalers from the reference set */
+  else tw_train_data_fit(&t->data, &t->map);
   TW_TRY(make_windows(t));
   static const char *const names[] = {"auto", "cpu", "cuda"};
   TW_TRY(tw_backend_open(names[c->backend], t->dist->local_rank, &t->be));
@@ -127,6 +128,7 @@ static void teardown(tw_trainer *t) {
   free(t->sum), free(t->row_of), free(t->rows_host), free(t->group_loss), free(t->perm), free(t->curve);
   free(t->train.w), free(t->val.w);
   tw_train_data_free(&t->data);
+  tw_train_ref_free(t);
 }
 
 /* ---- the groups' gradient rows ------------------------------------------------
@@ -275,6 +277,7 @@ static tw_status clip_coef(tw_trainer *t, float *coef) {
 static tw_status step_once(tw_trainer *t) {
   const tw_train_opt_cfg *o = &t->c->optimizer;
   TW_TRY(step_gradient(t));
+  if (t->prox_mu > 0) TW_TRY(tw_train_prox_add(t));
   if (!isfinite(t->loss))
     return TW_FAIL(TW_ERR_NUMERIC, "train: the loss became %g at step %lld (lower optimizer.lr?)", t->loss,
                    (long long)t->step);
@@ -416,4 +419,80 @@ tw_status tw_train_run(const tw_dist *dist, const tw_train_config *c, const tw_c
   fill_report(&t, rep);
   teardown(&t);
   return st;
+}
+
+/* ---- a trainer driven from outside (train.h: tw_train_open) ---------------------- */
+
+tw_status tw_train_open(const tw_dist *dist, const tw_train_config *c, const tw_cfg_doc *doc, char *const *ref_files,
+                        int n_ref, tw_trainer **out) {
+  tw_train_report rep;
+  tw_trainer *t = calloc(1, sizeof *t);
+  *out = NULL;
+  if (!t) return TW_FAIL(TW_ERR_NOMEM, "train: trainer");
+  t->c = c, t->dist = dist, t->ref_files = ref_files, t->n_ref = n_ref;
+  tw_status st = tw_dist_agree(dist, setup(t, doc, &rep));
+  if (st == TW_OK) st = rows_open(t);
+  if (st != TW_OK) return tw_train_close(t), st;
+  *out = t;
+  return TW_OK;
+}
+
+void tw_train_close(tw_trainer *t) {
+  if (!t) return;
+  teardown(t);
+  free(t->prox_host);
+  free(t);
+}
+
+void tw_train_sizes(const tw_trainer *t, int64_t sizes[8]) {
+  const tw_grt_sizes *s = &t->lay.sz;
+  const int64_t v[8] = {s->N, s->F, s->H, s->Hr, s->L, s->M, s->O, t->lay.total};
+  for (int i = 0; i < 8; ++i) sizes[i] = v[i];
+}
+
+int64_t tw_train_windows(const tw_trainer *t) { return t->train.n; }
+
+const char *tw_train_backend(const tw_trainer *t) { return t->be->name; }
+
+tw_status tw_train_params_get(tw_trainer *t, float *host) {
+  return t->be->copy(t->be, host, t->model.params, (size_t)t->lay.total * sizeof(float), TW_COPY_DEVICE_TO_HOST);
+}
+
+tw_status tw_train_params_set(tw_trainer *t, const float *host) {
+  return t->be->copy(t->be, t->model.params, host, (size_t)t->lay.total * sizeof(float), TW_COPY_HOST_TO_DEVICE);
+}
+
+tw_status tw_train_steps(tw_trainer *t, int64_t from, int64_t to, double mu, const float *anchor, double *loss) {
+  t->prox_mu = anchor ? mu : 0, t->prox_anchor = anchor;
+  tw_status st = TW_OK;
+  for (t->step = from; t->step < to && st == TW_OK; ++t->step) st = tw_dist_agree(t->dist, step_once(t));
+  t->prox_mu = 0, t->prox_anchor = NULL;
+  *loss = t->loss;
+  return st;
+}
+
+tw_status tw_train_loss(tw_trainer *t, int ref, double *loss) {
+  if (!ref) {
+    TW_TRY(validate(t));
+    *loss = t->val_loss;
+    return TW_OK;
+  }
+  if (!t->n_ref) return TW_FAIL(TW_ERR_INTERNAL, "train: no reference set");
+  tw_train_data own = t->data;
+  tw_window_set own_val = t->val;
+  t->data = t->ref, t->val = t->ref_val; /* the batch is filled from t->data's series */
+  const tw_status st = validate(t);
+  t->data = own, t->val = own_val;
+  *loss = t->val_loss;
+  return st;
+}
+
+tw_status tw_train_save(tw_trainer *t, const char *path, const char *config_text, int optimizer) {
+  return optimizer ? tw_train_ckpt_write(t, path, config_text) : tw_train_model_write(t, path, config_text);
+}
+
+tw_status tw_train_load(tw_trainer *t, const char *path, const char *config_text, int64_t *step) {
+  TW_TRY(tw_train_ckpt_read(t, path, config_text));
+  *step = t->step;
+  return TW_OK;
 }

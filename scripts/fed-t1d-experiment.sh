@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# scripts/fed-t1d-experiment.sh: federated training of the t1d neural twin
+# against centralised training on the pooled data (docs/federated.md,
+# "Experiment"). Small enough for two CPU cores:
+#   1. four sites, disjoint twins, different patient mixes: cohorts of 40 drawn
+#      around the nearest reference patient (ages 25-65, 13-19, 7-12 and 7-65),
+#      IIV cv 0.3 on kabs, kmax, Vmx, kp2, ka2; a pooled held-out reference set
+#      of 10 more twins from each mix (other seeds);
+#   2. 3 days of simglucose's random meals under basal-bolus therapy, states
+#      every 5 minutes (configs/train-t1d-data.yaml);
+#   3. the same model (H 32, Hr 32, L 2, M 32), window 12 + 24, AdamW at lr 3e-3,
+#      400 steps; centralised: one site holding all four sites' files, 64
+#      windows per step; FedAvg and FedProx (mu 0.01) over the 4 sites, 10 local
+#      steps per round, 40 rounds, each site taking 400 steps in all:
+#        same batch: 64 windows per site step (the centralised run's batch);
+#        same windows: 16 per site step (64 per step over the sites, as the
+#        centralised run: the same compute);
+#      every run's loss measured each round on the reference set.
+# Prints the final global validation losses and the ratios to the centralised.
+#   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$repo/build work=$repo/build-fed steps=400
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) build=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --steps) steps=$2; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "fed-t1d-experiment.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+done
+tw=$(cd "$build" && pwd)/twinscale
+[ -x "$tw" ] || { echo "fed-t1d-experiment.sh: $tw not found (build first, or --build DIR)" >&2; exit 2; }
+mkdir -p "$work" && cd "$work"
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1} OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \
+       OMPI_MCA_rmaps_base_oversubscribe=1
+cp "$repo/configs/train-t1d-data.yaml" data.yaml
+
+cohort() { # cohort NAME SIZE SEED AGE_LO AGE_HI WEIGHT_MEAN WEIGHT_SD
+  cat >"c-$1.yaml" <<YAML
+kind: cohort
+size: $2
+seed: $3
+pack: t1d
+covariates:
+  age_y: {kind: uniform, lo: $4, hi: $5}
+  weight_kg: {kind: normal, mean: $6, sd: $7, min: 18, max: 140}
+parameters:
+  reference: nearest
+  variability:
+    - {parameter: kabs, cv: 0.3}
+    - {parameter: kmax, cv: 0.3}
+    - {parameter: Vmx,  cv: 0.3}
+    - {parameter: kp2,  cv: 0.3}
+    - {parameter: ka2,  cv: 0.3}
+output: {path: c-$1.h5}
+YAML
+  "$tw" cohort generate "c-$1.yaml" --force >/dev/null
+  "$tw" simulate data.yaml --set duration_min=4320 --set "twins={cohort: c-$1.h5}" --set seed=$(($3 + 100)) \
+    -o "$1.h5" --force >/dev/null 2>&1
+}
+echo "== data: 4 sites of 40 twins, a reference set of 4 x 10 (3 days each)"
+t0=$SECONDS
+cohort adults 40 41 25 65 80 12
+cohort adolescents 40 42 13 19 58 10
+cohort children 40 43 7 12 35 8
+cohort mixed 40 44 7 65 60 20
+cohort ref-adults 10 51 25 65 80 12
+cohort ref-adolescents 10 52 13 19 58 10
+cohort ref-children 10 53 7 12 35 8
+cohort ref-mixed 10 54 7 65 60 20
+echo "  ($((SECONDS - t0)) s)"
+
+cat >fed.yaml <<YAML
+kind: fed_train
+train:
+  pack: t1d
+  data: {files: [ref-adults.h5, ref-adolescents.h5, ref-children.h5, ref-mixed.h5], validation_fraction: 0}
+  model: {H: 32, Hr: 32, L: 2, M: 32}
+  window: {context: 12, horizon: 24, stride: 12}
+  optimizer: {lr: 3e-3, lr_min: 3e-4, warmup: 20, weight_decay: 0.01, clip: 1}
+  steps: $steps
+  batch: {windows: 16, group: 8}
+  seed: 1
+  backend: cpu
+sites:
+  - {name: adults, files: [adults.h5]}
+  - {name: adolescents, files: [adolescents.h5]}
+  - {name: children, files: [children.h5]}
+  - {name: mixed, files: [mixed.h5]}
+federation: {algorithm: fedavg, local_steps: 10}
+output: {path: fedavg.h5}
+YAML
+run() { local name=$1 t0=$SECONDS; shift; echo "== $name"; "$@" >"$name.log" 2>&1 || { cat "$name.log"; exit 1; }
+        tail -1 "$name.log" >/dev/null; echo "  ($((SECONDS - t0)) s)"; }
+run centralised "$tw" fed train fed.yaml -o centralised.h5 --set train.batch.windows=64 \
+  --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]"
+prox=(--set federation.algorithm=fedprox --set federation.mu=0.01)
+run fedavg mpirun -n 4 "$tw" fed train fed.yaml -o fedavg.h5 --set train.batch.windows=64
+run fedprox mpirun -n 4 "$tw" fed train fed.yaml -o fedprox.h5 --set train.batch.windows=64 "${prox[@]}"
+run fedavg16 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg16.h5
+run fedprox16 mpirun -n 4 "$tw" fed train fed.yaml -o fedprox16.h5 "${prox[@]}"
+env -i PATH=/usr/bin:/bin /usr/bin/python3 -s - <<'PY'
+import json
+names = ("centralised", "fedavg", "fedprox", "fedavg16", "fedprox16")
+runs = {n: json.load(open(n + ".h5.json")) for n in names}
+final = {n: r["curve"][-1]["global_val_loss"] for n, r in runs.items()}
+print("reference-set loss per round (batch per site step: centralised 64; fedavg, fedprox 64; *16: 16)")
+print("round  steps  " + "  ".join("%11s" % n for n in names))
+k = runs["fedavg"]["local_steps"]
+for i in range(len(runs["fedavg"]["curve"])):
+    print("%5d  %5d  " % (i, i * k) + "  ".join("%11.4f" % runs[n]["curve"][i]["global_val_loss"] for n in names))
+for n in names[1:]:
+    print("%-9s final %.4f = %.3f x centralised (%.4f); %d bytes between sites, %.0f s" % (
+        n, final[n], final[n] / final["centralised"], final["centralised"], runs[n]["bytes"], runs[n]["seconds"]))
+print("centralised: %.0f s" % runs["centralised"]["seconds"])
+PY

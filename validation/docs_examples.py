@@ -5,7 +5,8 @@
 
 Runs `TWINSCALE simulate` on a copy of configs/simulate-quickstart.yaml writing into a
 temporary directory, and `TWINSCALE twin import` on the records fixture of
-tests/data/twin (records.h5, for docs/personal-twins.md), then executes each ```python block of SOURCE_DIR/README.md
+tests/data/twin (records.h5, for docs/personal-twins.md), `twin fit` on its first
+day (twins.h5) and `twin replay` with boluses 20% larger (replay.h5), then executes each ```python block of SOURCE_DIR/README.md
 and SOURCE_DIR/docs/*.md there with Debian's Python, so an example that reads a
 dataset `simulate` does not write (docs/file-formats.md once read
 /endpoints/glucose) fails here. A block that imports a module this Python lacks
@@ -44,6 +45,14 @@ def main(twinscale, source_dir):
         subprocess.run([os.path.abspath(twinscale), "twin", "import", "--records", os.path.join(data, "records.csv"),
                         "--persons", os.path.join(data, "persons.csv"), "--salt-env", "TW_DOCS_SALT", "-o", "records.h5"],
                        cwd=tmp, check=True, capture_output=True, env={**os.environ, "TW_DOCS_SALT": "docs-examples-salt-0123456789"})
+        # the twins and a replay of them (twins.h5, replay.h5) for docs/personal-twins.md
+        with open(os.path.join(tmp, "fit.yaml"), "w") as f:
+            f.write("kind: twin_fit\nrecords: records.h5\nfit_days: [1, 1]\noutput: {path: twins.h5}\n")
+        with open(os.path.join(tmp, "larger-boluses.yaml"), "w") as f:
+            f.write("bolus_scale: 1.2\n")
+        subprocess.run([os.path.abspath(twinscale), "twin", "fit", "fit.yaml"], cwd=tmp, check=True, capture_output=True)
+        subprocess.run([os.path.abspath(twinscale), "twin", "replay", "--twins", "twins.h5", "--records", "records.h5",
+                        "--scenario", "larger-boluses.yaml", "-o", "replay.h5"], cwd=tmp, check=True, capture_output=True)
         ran, failed = 0, 0
         for doc, i, code in blocks(source_dir):
             r = subprocess.run([sys.executable, "-s", "-c", code], cwd=tmp, capture_output=True, text=True)

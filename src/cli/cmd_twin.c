@@ -196,6 +196,9 @@ static void replay_summary(const replay_args *a, const tw_replay_report *r) {
   printf("wrote %s (%lld persons: %lld replayed, %lld flagged fits skipped, %lld without CGM in the days)\n", a->output,
          (long long)r->persons, (long long)r->replayed, (long long)r->skipped, (long long)r->no_data);
   if (r->skipped_ids) printf("skipped (flagged fits): %s\n", r->skipped_ids);
+  if (r->stopped > 0)
+    printf("stopped: %lld changed run(s) reached plasma glucose 0 in the controller's loop, where the model stops "
+           "(docs/physiology.md): their endpoints are NaN\n", (long long)r->stopped);
   if (r->draws) printf("bands: q05, q50, q95 over %lld posterior draws per person\n", (long long)r->draws);
   else printf("bands: none, MAP only (the twins file has no /fit/draws)\n");
   printf("replay: %.2f s, %lld simulations, %.1f persons/s\n", r->seconds, (long long)r->columns,

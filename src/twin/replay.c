@@ -45,6 +45,7 @@ typedef struct replay_job {
   double *band;            /* (E, N_KINDS, N_QUANTILES, t->n) when draws */
   double *obs;             /* (E, t->n) the endpoints of the CGM record, when the scorer has score_samples */
   int64_t columns;
+  int64_t stopped;         /* changed runs (person x draw) stopped at the model's floor */
 } replay_job;
 
 /* ---- the scenario on the records ------------------------------------------------ */
@@ -229,13 +230,14 @@ static tw_status score_columns(const replay_job *j, const tw_fit_data *d, int64_
 
 /* With a controller: the changed runs of every person of the block, from the
 ** recorded runs' parameters, into their score rows. */
-static tw_status loop_runs(const replay_job *j, const int64_t *who, int64_t n, const tw_fit_data *d,
+static tw_status loop_runs(replay_job *j, const int64_t *who, int64_t n, const tw_fit_data *d,
                            const double *params, double *sc) {
   const int64_t S = j->t->S, np = tw_pack_t1d.n_params;
   for (int64_t b = 0; b < n && j->loop.ctl; ++b) {
     if (d->p[b].n_steps == 0) continue;
     const tw_replay_run_ctx r = {.person = &d->p[b], .name = j->t->id[who[b]], .n = 1 + S,
-                                 .first_id = (uint64_t)(who[b] * (1 + S)), .scorer = j->o->scorer};
+                                 .first_id = (uint64_t)(who[b] * (1 + S)), .scorer = j->o->scorer,
+                                 .stopped = &j->stopped};
     TW_TRY(tw_replay_loop_run(&j->loop, &j->o->scenario->controller, &r, params + b * (1 + S) * np,
                               sc + column(b, 0, 1, S) * j->E, 2 * j->E));
   }
@@ -365,6 +367,7 @@ static void summarise(const replay_job *j, tw_replay_report *rep) {
     rep->replayed += j->status[i] == TW_REPLAY_DONE;
     rep->skipped += j->status[i] == TW_REPLAY_FLAGGED;
     rep->no_data += j->status[i] == TW_REPLAY_NO_DATA;
+  rep->stopped = j->stopped;
   }
   rep->skipped_ids = skipped_list(j, rep->skipped);
 }

@@ -113,6 +113,8 @@ typedef struct tw_replay_report {
   int64_t replayed;      /* run and scored */
   int64_t skipped;       /* flagged fits, not run */
   int64_t no_data;       /* no CGM sample in the days */
+  int64_t stopped;       /* changed runs in the controller's loop (person x draw) stopped at the
+                            model's floor (plasma glucose 0, docs/physiology.md): endpoints NaN */
   int64_t draws;         /* per person, 0: MAP only */
   int64_t columns;       /* simulations run (persons x scenarios x (1 + draws)) */
   double seconds;        /* simulation and scoring */

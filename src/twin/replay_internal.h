@@ -30,6 +30,7 @@ typedef struct tw_replay_run_ctx {
   int64_t n;
   uint64_t first_id;
   const tw_replay_scorer *scorer;
+  int64_t *stopped;            /* += the columns stopped at the model's floor (their endpoints NaN) */
 } tw_replay_run_ctx;
 
 tw_status tw_replay_loop_init(const tw_replay_controller_cfg *c, tw_replay_loop *l);

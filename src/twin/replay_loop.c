@@ -62,10 +62,18 @@ static double *start_params(const tw_fit_person *f, int64_t n, const double *par
   return p;
 }
 
-static tw_status score_traj(const tw_sim_result *res, const tw_fit_person *f, int64_t n, const tw_replay_scorer *s,
-                            double *out, int64_t stride) {
-  for (int64_t v = 0; v < n; ++v)
-    TW_TRY(s->score(s->ctx, f->n_steps, res->traj + (TW_T1D_O_BG * n + v) * res->n_times + 1, out + v * stride));
+/* The endpoints of each column; a column the engine stopped at the model's
+** floor has none (NaN), and is counted. */
+static tw_status score_traj(const tw_sim_result *res, const tw_replay_run_ctx *r, double *out, int64_t stride) {
+  const tw_replay_scorer *s = r->scorer;
+  for (int64_t v = 0; v < r->n; ++v) {
+    if (res->flag[v] != TW_TWIN_OK) {
+      for (int e = 0; e < s->n; ++e) out[v * stride + e] = NAN;
+      ++*r->stopped;
+      continue;
+    }
+    TW_TRY(s->score(s->ctx, r->person->n_steps, res->traj + (TW_T1D_O_BG * r->n + v) * res->n_times + 1, out + v * stride));
+  }
   return TW_OK;
 }
 
@@ -86,7 +94,7 @@ tw_status tw_replay_loop_run(const tw_replay_loop *l, const tw_replay_controller
   pl.controller = l->ctl, pl.ctl_state = state, pl.ctl_insulin_input = TW_T1D_U_INSULIN, pl.ctl_meal_input = TW_T1D_U_CHO;
   if (st == TW_OK) st = tw_sim_result_alloc(&pl, n, &res);
   if (st == TW_OK) st = tw_sim_run_chunk(&pl, 0, r->first_id, n, p, &res);
-  if (st == TW_OK) st = score_traj(&res, f, n, r->scorer, out, stride);
+  if (st == TW_OK) st = score_traj(&res, r, out, stride);
   tw_sim_result_free(&res);
   tw_sim_inputs_free(&in);
   free(state), free(p);

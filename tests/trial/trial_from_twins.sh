@@ -3,7 +3,8 @@
 # trial_from_twins, unit label; docs/trial.md, "Personal twins"): the CSV
 # fixture of tests/data/twin imported and fitted (3 of 6 persons fitted, 3
 # flagged no-data), then `twinscale trial` with cohort: {from_twins: t.h5,
-# records: r.h5}, a crossover of no controller against PID:
+# records: r.h5}, a crossover of no controller against PID (the quickstart's
+# gains: simglucose's example gains take a fitted twin to glucose 0, where it stops):
 #  - exit 0 and the line naming 3 of 6 fitted persons, 3 flagged fits left out,
 #    2 body weights from the records;
 #  - /twins/name the fitted persons' pseudonyms in the twins file's order;
@@ -29,7 +30,7 @@ sensor: {name: Dexcom, noise: false}
 design: {type: crossover}
 arms:
   - {name: open, controller: none}
-  - {name: pid, controller: pid}
+  - {name: pid, controller: pid, controller_params: {p: 0.0001, i: 0.0000002, d: 0.001, target: 140}}
 output: {path: $tmp/$2.h5}
 YAML
   (cd "$tmp" && "$bin" trial "$tmp/$2.yaml" > "$tmp/out" 2> "$tmp/err")

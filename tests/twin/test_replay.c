@@ -12,7 +12,9 @@
 **   - pid in the loop (the engine's controller loop): the recorded runs the
 **     same bits as without it, a target of 100 mg/dL a lower mean bg than 180
 **     for every person, and with gains 0 (no insulin) the mean of the open
-**     loop without boluses and basal within 1e-6 (the two paths agree);
+**     loop without boluses and basal within 1e-6 (the two paths agree); with
+**     ten times the gains some persons reach plasma glucose 0, where the
+**     engine stops them: counted in the report, their endpoints NaN;
 **   - a flagged fit is skipped (status 1, NaN) and named; a person with no
 **     CGM in the days gets status 2;
 **   - bad input: --person not in the file, a fitted person missing from the
@@ -276,25 +278,37 @@ static void test_bands(void) {
   }
 }
 
-/* pid in the loop at a target (gains g: simglucose's example gains, or 0): the
-** changed mean bg of every person, and the recorded one. */
-static void pid_means(double target, double g, const char *out, double *chg, double *rec) {
+/* PID at `target` with gains g x (1, 1/500, 10): g = 1e-4 is the quickstart's
+** tuning (p 1e-4, i 2e-7, d 1e-3); *stopped: the changed runs stopped at the
+** model's floor. */
+static void pid_means(double target, double g, const char *out, double *chg, double *rec, int64_t *stopped) {
   tw_replay_config sc = scenario(1.0);
-  sc.controller = (tw_replay_controller_cfg){.name = "pid", .params = {.p = g, .i = g / 100.0, .d = g, .target = target},
+  sc.controller = (tw_replay_controller_cfg){.name = "pid", .params = {.p = g, .i = g / 500.0, .d = 10.0 * g, .target = target},
                                              .sensor = "Dexcom", .noise = 0, .seed = 1};
   tw_replay_report rep;
   CHECK_OK(replay(path_in("t.h5"), &g_rec, &sc, path_in(out), NULL, &rep));
   CHECK_EQ_INT(rep.replayed, N - 1);
+  *stopped = rep.stopped;
   tw_replay_report_free(&rep);
   read_out(path_in(out), "/replay/mean/changed", chg, N);
   read_out(path_in(out), "/replay/mean/recorded", rec, N);
 }
 
 static void test_controller(void) {
-  double low[N], high[N], rec[N], rec2[N], open[N], zero[N], rec0[N], none[N];
-  pid_means(100.0, 1e-3, "pid100.h5", low, rec);
-  pid_means(180.0, 1e-3, "pid180.h5", high, rec2);
-  pid_means(140.0, 0.0, "pid0.h5", zero, rec0);
+  double low[N], high[N], rec[N], rec2[N], open[N], zero[N], rec0[N], none[N], hot[N], rec3[N];
+  int64_t stopped[4];
+  pid_means(100.0, 1e-4, "pid100.h5", low, rec, &stopped[0]);
+  pid_means(180.0, 1e-4, "pid180.h5", high, rec2, &stopped[1]);
+  pid_means(140.0, 0.0, "pid0.h5", zero, rec0, &stopped[2]);
+  /* ten times the gains (simglucose's example p and d) take persons to glucose 0:
+  ** stopped there, counted, their changed endpoints NaN and only theirs */
+  pid_means(140.0, 1e-3, "pid_hot.h5", hot, rec3, &stopped[3]);
+  int64_t nan_hot = 0;
+  for (int i = 0; i < N; ++i) nan_hot += i != FLAGGED && isnan(hot[i]);
+  printf("stopped at the floor: %lld, %lld, %lld; with ten times the gains %lld (%lld NaN means)\n",
+         (long long)stopped[0], (long long)stopped[1], (long long)stopped[2], (long long)stopped[3], (long long)nan_hot);
+  CHECK(stopped[0] == 0 && stopped[1] == 0 && stopped[2] == 0);
+  CHECK(stopped[3] > 0 && nan_hot == stopped[3]);
   read_out(path_in("id.h5"), "/replay/mean/recorded", open, N);
   tw_replay_config nothing = scenario(0.0); /* open loop: no bolus, no basal */
   nothing.basal_recorded = 0, nothing.basal_u_per_h = 0.0;

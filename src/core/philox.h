@@ -35,7 +35,8 @@ typedef enum tw_rng_purpose {
   TW_RNG_ALLOCATION = 7,    /* a parallel trial's randomisation: "twin" = stratum, index = block (trial_assign.c) */
   TW_RNG_TRAIN = 8,         /* training: "twin" = data twin (validation split) or step (shuffles, rollout draws) */
   TW_RNG_DP_SAMPLE = 9,     /* DP-SGD's Poisson sampling: twin = example id, index = step (src/fed/dp_sgd.h) */
-  TW_RNG_GAN_REPORT = 10    /* gan report: DCRBaselineProtection's random rows, "twin" = row (src/gan/privacy.c) */
+  TW_RNG_GAN_REPORT = 10,   /* gan report: DCRBaselineProtection's random rows, "twin" = row (src/gan/privacy.c) */
+  TW_RNG_FIT_MCMC = 11      /* twin fit's ensemble sampler: twin = the person's row, index = step (src/twin/fit_mcmc.c) */
 } tw_rng_purpose;
 
 /* Random123's multipliers and Weyl key increments. */

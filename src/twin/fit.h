@@ -248,8 +248,10 @@ typedef struct tw_fit_mcmc_opts {
   double inflate;    /* the likelihood's extra variance factor (tw_fit_noise_var), default TW_FIT_INFLATE */
   double rhat_max;   /* a person is flagged TW_FIT_CHAIN_NOT_CONVERGED above it, default 1.1 */
   double spread;     /* the Laplace covariance times spread^2: the walkers' start, default 1 */
-  int t_every;       /* every t_every-th step (0: none) is an independence move from a t_4 around the MAP
-                        with the Laplace covariance times t_scale^2, the other steps stretch moves; default 2 */
+  int t_every;       /* every t_every-th step (0: none) is an independence move from a t_4, the other
+                        steps stretch moves; default 2. The t: during burn-in around the MAP with the
+                        Laplace covariance, after it around the walkers' mean with their covariance
+                        over burn-in's second half; either times t_scale^2 */
   double t_scale;    /* default 1.5 */
   uint64_t seed;     /* Philox seed, default 0 */
 } tw_fit_mcmc_opts;

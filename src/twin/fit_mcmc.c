@@ -4,7 +4,9 @@
 ** block every person's W/2 proposals of a half-step are columns of one
 ** batched simulation (tw_fit_simulate), so a block's whole ensemble advances
 ** with two simulations per step. The walkers start around the MAP from the
-** Laplace covariance; the target is the prior times the CGM likelihood with
+** Laplace covariance; the independence moves' t is centred there with that
+** covariance until the end of burn-in, then on the walkers' own mean and
+** covariance over burn-in's second half (fixed from there on); the target is the prior times the CGM likelihood with
 ** the person's own error variance (tw_fit_noise_var). After the block: split
 ** R-hat and ESS per parameter, the quantiles of the kept samples, S evenly
 ** thinned draws.
@@ -60,6 +62,10 @@ typedef struct mc_block {
   int64_t C;                   /* columns of the current batch */
   int col_slot[TW_FIT_BLOCK];  /* first column of each sampled person, -1 */
   double Lt[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS]; /* (B, k, k) the t moves' factors */
+  double mu[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS];                     /* (B, k) the t moves' centres */
+  double s1[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS];                     /* (B, k) sums of positions in the adaptation */
+  double s2[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS]; /* (B, k, k) sums of their products */
+  int64_t s_count;
 } mc_block;
 
 static void block_free(mc_block *b) {
@@ -148,22 +154,60 @@ static void block_record(mc_block *b, int64_t t, int64_t kept) {
       for (int a = 0; a < K; ++a) b->chain[((i * K + a) * W + w) * kept + t] = b->e.x[(i * W + w) * K + a];
 }
 
+/* Adds the walkers' positions to the adaptation's sums. */
+static void block_accumulate(mc_block *b) {
+  const int K = b->e.k, W = b->e.W;
+  for (int64_t i = 0; i < b->B; ++i)
+    for (int w = 0; w < W; ++w) {
+      const double *x = b->e.x + (i * W + w) * K;
+      for (int a = 0; a < K; ++a) {
+        b->s1[i * K + a] += x[a];
+        for (int c = 0; c <= a; ++c) b->s2[(i * K + a) * K + c] += x[a] * x[c];
+      }
+    }
+  b->s_count += W;
+}
+
+/* At the end of burn-in: the t moves' centre and factor become the mean and
+** the covariance (times t_scale^2) of the positions in burn-in's second half,
+** and stay fixed after, so the kept chain is a Metropolis-Hastings chain with
+** a fixed proposal. A person whose covariance has no Cholesky factor keeps
+** the MAP and the Laplace factor. */
+static void block_adapt(const tw_fit_mcmc_opts *o, mc_block *b) {
+  const int K = b->e.k;
+  const double nn = (double)b->s_count;
+  if (b->s_count < 2 * K) return;
+  for (int64_t i = 0; i < b->B; ++i) {
+    double cov[K_MAX * K_MAX], L[K_MAX * K_MAX], *m = b->s1 + i * K;
+    for (int a = 0; a < K; ++a)
+      for (int c = 0; c <= a; ++c)
+        cov[a * K + c] = cov[c * K + a] = (b->s2[(i * K + a) * K + c] - m[a] * m[c] / nn) / (nn - 1.0);
+    if (tw_cholesky(K, cov, L, "the walkers' covariance") != TW_OK) continue;
+    for (int a = 0; a < K; ++a) b->mu[i * K + a] = m[a] / nn;
+    for (int e = 0; e < K * K; ++e) b->Lt[i * K * K + e] = o->t_scale * L[e];
+  }
+}
+
 static tw_status block_run(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
                            const tw_fit_mcmc_opts *o, mc_block *b, int64_t *evaluations) {
-  const int H = o->walkers / 2;
+  const int H = o->walkers / 2, K = pr->k;
   const int64_t kept = o->steps - o->burn_in;
   block_factors(pr, m, o, b, o->spread, b->Lt);
-  tw_fit_ensemble_start(&b->e, m->theta + b->i0 * pr->k, b->Lt, 0.0);
+  tw_fit_ensemble_start(&b->e, m->theta + b->i0 * K, b->Lt, 0.0);
   block_factors(pr, m, o, b, o->t_scale, b->Lt);
+  memcpy(b->mu, m->theta + b->i0 * K, sizeof(double) * (size_t)(b->B * K));
+  memset(b->s1, 0, sizeof b->s1), memset(b->s2, 0, sizeof b->s2), b->s_count = 0;
   TW_TRY(block_logp(s, d, pr, b, b->e.x, o->walkers, b->e.lp, evaluations));
   for (int64_t step = 1; step <= o->steps; ++step) {
     const int t_move = o->t_every > 0 && step % o->t_every == 0;
     for (int half = 0; half < 2; ++half) {
-      if (t_move) tw_fit_ensemble_propose_t(&b->e, step, half, m->theta + b->i0 * pr->k, b->Lt, 4);
+      if (t_move) tw_fit_ensemble_propose_t(&b->e, step, half, b->mu, b->Lt, 4);
       else tw_fit_ensemble_propose(&b->e, step, half);
       TW_TRY(block_logp(s, d, pr, b, b->e.y, H, b->lp_y, evaluations));
       tw_fit_ensemble_accept(&b->e, step, half, b->lp_y);
     }
+    if (step > o->burn_in / 2 && step <= o->burn_in) block_accumulate(b);
+    if (step == o->burn_in) block_adapt(o, b);
     if (step > o->burn_in) block_record(b, step - o->burn_in - 1, kept);
   }
   return TW_OK;

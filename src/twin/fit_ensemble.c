@@ -16,9 +16,11 @@
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* memset */
 
-/* Philox blocks reserved per (step, half, phase): 64 blocks = 256 words, room
-** for 64 walkers per half at 4 words each. */
-#define BLOCKS_PER_PHASE 64u
+/* Philox blocks reserved per (step, half, phase): 1024 blocks = 4096 words.
+** The most one phase draws: the start, 128 walkers x 12 normals (3072
+** words); a t move, 64 walkers x (12 + 4) normals (2048 words). Steps up to
+** 10^6 keep the block index below 2^32. */
+#define BLOCKS_PER_PHASE 1024u
 #define MAX_HALF 64
 
 tw_status tw_fit_ensemble_alloc(int64_t n, int k, int W, uint64_t seed, const int64_t *twin_id, tw_fit_ensemble *e) {

@@ -241,18 +241,19 @@ void tw_fit_split_rhat(const double *chain, int W, int64_t L, double *rhat, doub
 
 typedef struct tw_fit_mcmc_opts {
   int walkers;       /* W, even, >= 2k; default 16 */
-  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 60 */
-  int burn_in;       /* steps discarded, default 20 */
+  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 100 */
+  int burn_in;       /* steps discarded, default 40 */
   int draws;         /* S posterior draws kept per person, default 200 (W (steps - burn_in) >= S) */
   double stretch;    /* a, default 2 */
   double inflate;    /* the likelihood's extra variance factor (tw_fit_noise_var), default TW_FIT_INFLATE */
   double rhat_max;   /* a person is flagged TW_FIT_CHAIN_NOT_CONVERGED above it, default 1.1 */
   double spread;     /* the Laplace covariance times spread^2: the walkers' start, default 1 */
-  int t_every;       /* every t_every-th step (0: none) is an independence move from a t_4, the other
-                        steps stretch moves; default 2. The t: during burn-in around the MAP with the
-                        Laplace covariance, after it around the walkers' mean with their covariance
-                        over burn-in's second half; either times t_scale^2 */
-  double t_scale;    /* default 1.5 */
+  int t_every;       /* burn-in alternates stretch moves and independence moves from a t_4; after it
+                        every t_every-th step is a t move, the others stretch moves (0: stretch only);
+                        default 1. The t: around the MAP with the Laplace covariance, then (half-way
+                        through burn-in and at its end) around the walkers' mean with their covariance
+                        since the last adaptation; either times t_scale^2 */
+  double t_scale;    /* default 1 */
   uint64_t seed;     /* Philox seed, default 0 */
 } tw_fit_mcmc_opts;
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void);

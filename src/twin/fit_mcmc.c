@@ -5,8 +5,8 @@
 ** batched simulation (tw_fit_simulate), so a block's whole ensemble advances
 ** with two simulations per step. The walkers start around the MAP from the
 ** Laplace covariance; the independence moves' t is centred there with that
-** covariance until the end of burn-in, then on the walkers' own mean and
-** covariance over burn-in's second half (fixed from there on); the target is the prior times the CGM likelihood with
+** covariance, then (half-way through burn-in and at its end) on the walkers'
+** own mean and covariance (fixed after burn-in); the target is the prior times the CGM likelihood with
 ** the person's own error variance (tw_fit_noise_var). After the block: split
 ** R-hat and ESS per parameter, the quantiles of the kept samples, S evenly
 ** thinned draws.
@@ -22,8 +22,8 @@
 #define K_MAX TW_FIT_MAX_PARAMS
 
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void) {
-  tw_fit_mcmc_opts o = {.walkers = 16, .steps = 60, .burn_in = 20, .draws = 200, .stretch = 2.0,
-                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 2, .t_scale = 1.5, .seed = 0};
+  tw_fit_mcmc_opts o = {.walkers = 16, .steps = 100, .burn_in = 40, .draws = 200, .stretch = 2.0,
+                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .seed = 0};
   return o;
 }
 
@@ -168,15 +168,17 @@ static void block_accumulate(mc_block *b) {
   b->s_count += W;
 }
 
-/* At the end of burn-in: the t moves' centre and factor become the mean and
-** the covariance (times t_scale^2) of the positions in burn-in's second half,
-** and stay fixed after, so the kept chain is a Metropolis-Hastings chain with
-** a fixed proposal. A person whose covariance has no Cholesky factor keeps
+/* Half-way through burn-in and at its end: the t moves' centre and factor
+** become the mean and the covariance (times t_scale^2) of the positions since
+** the last adaptation (from a quarter of burn-in on), and stay fixed after
+** burn-in, so the kept chain is a Metropolis-Hastings chain with a fixed
+** proposal. A person whose covariance has no Cholesky factor keeps
 ** the MAP and the Laplace factor. */
 static void block_adapt(const tw_fit_mcmc_opts *o, mc_block *b) {
   const int K = b->e.k;
   const double nn = (double)b->s_count;
   if (b->s_count < 2 * K) return;
+  b->s_count = 0;
   for (int64_t i = 0; i < b->B; ++i) {
     double cov[K_MAX * K_MAX], L[K_MAX * K_MAX], *m = b->s1 + i * K;
     for (int a = 0; a < K; ++a)
@@ -186,6 +188,7 @@ static void block_adapt(const tw_fit_mcmc_opts *o, mc_block *b) {
     for (int a = 0; a < K; ++a) b->mu[i * K + a] = m[a] / nn;
     for (int e = 0; e < K * K; ++e) b->Lt[i * K * K + e] = o->t_scale * L[e];
   }
+  memset(b->s1, 0, sizeof b->s1), memset(b->s2, 0, sizeof b->s2);
 }
 
 static tw_status block_run(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
@@ -199,15 +202,16 @@ static tw_status block_run(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
   memset(b->s1, 0, sizeof b->s1), memset(b->s2, 0, sizeof b->s2), b->s_count = 0;
   TW_TRY(block_logp(s, d, pr, b, b->e.x, o->walkers, b->e.lp, evaluations));
   for (int64_t step = 1; step <= o->steps; ++step) {
-    const int t_move = o->t_every > 0 && step % o->t_every == 0;
+    const int every = step <= o->burn_in ? 2 : o->t_every; /* burn-in alternates stretch and t moves */
+    const int t_move = every > 0 && step % every == 0;
     for (int half = 0; half < 2; ++half) {
       if (t_move) tw_fit_ensemble_propose_t(&b->e, step, half, b->mu, b->Lt, 4);
       else tw_fit_ensemble_propose(&b->e, step, half);
       TW_TRY(block_logp(s, d, pr, b, b->e.y, H, b->lp_y, evaluations));
       tw_fit_ensemble_accept(&b->e, step, half, b->lp_y);
     }
-    if (step > o->burn_in / 2 && step <= o->burn_in) block_accumulate(b);
-    if (step == o->burn_in) block_adapt(o, b);
+    if (step > o->burn_in / 4 && step <= o->burn_in) block_accumulate(b);
+    if (step == o->burn_in / 2 || step == o->burn_in) block_adapt(o, b);
     if (step > o->burn_in) block_record(b, step - o->burn_in - 1, kept);
   }
   return TW_OK;

@@ -25,7 +25,7 @@
 ** Options before N_PERSONS: --seed=S (the synthetic persons' seed; the
 ** likelihood's inflation was tuned on one seed and is scored on another),
 ** --inflate=X (tw_fit_noise_var's factor, default TW_FIT_INFLATE),
-** --walkers=W --steps=N --burn=B --t-every=E (the sampler, tw_fit_mcmc; --steps=0: MAP
+** --walkers=W --steps=N --burn=B --t-every=E --t-scale=X --spread=X (the sampler, tw_fit_mcmc; --steps=0: MAP
 ** and Laplace only). With the sampler on it prints, per parameter, the 90%
 ** coverage of [q05, q95], the median relative error of q50, the split R-hat
 ** and ESS distributions, and the persons fitted per minute of MAP + sampler.
@@ -184,6 +184,8 @@ static int parse_options(int argc, char **argv, exp_opts *o) {
     else if (!strncmp(argv[i], "--steps=", 8)) o->mc.steps = atoi(v);
     else if (!strncmp(argv[i], "--burn=", 7)) o->mc.burn_in = atoi(v);
     else if (!strncmp(argv[i], "--t-every=", 10)) o->mc.t_every = atoi(v);
+    else if (!strncmp(argv[i], "--t-scale=", 10)) o->mc.t_scale = atof(v);
+    else if (!strncmp(argv[i], "--spread=", 9)) o->mc.spread = atof(v);
     else return -1;
   }
   return i;
@@ -248,8 +250,9 @@ static int run_mcmc(const tw_fit_data *fit, const tw_fit_prior *pr, const tw_fit
     return 1;
   }
   const double secs = tw_now_seconds() - t0;
-  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d), inflate %.2f, seed %llu: %.1f s, %lld batched "
-         "simulations; MAP + sampler %.1f persons/min\n", eo->mc.walkers, eo->mc.steps, eo->mc.burn_in, eo->mc.t_every, eo->mc.inflate,
+  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, spread %.2f), inflate %.2f, seed "
+         "%llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n", eo->mc.walkers, eo->mc.steps,
+         eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.spread, eo->mc.inflate,
          (unsigned long long)SEED, secs, (long long)mc.evaluations, 60.0 * n / (secs + map_secs));
   mcmc_table(pr, &mc, tr, n, names);
   tw_fit_mcmc_result_free(&mc);

@@ -15,7 +15,13 @@
 **     a person without CGM in the window is flagged no-data;
 **   - the Laplace covariance against 2x2 inverses by hand;
 **   - 70 persons fitted together (two blocks of the batch) get the same bits
-**     as each fitted alone.
+**     as each fitted alone;
+**   - split R-hat and ESS on Philox chains of known behaviour (independent:
+**     R-hat < 1.01, ESS within 20% of the count; AR(1) 0.9: ESS within 25%
+**     of n (1 - phi)/(1 + phi); half the chains shifted 2 sd: R-hat > 1.2);
+**   - the ensemble sampler on correlated 3-d Gaussian targets of three
+**     persons, stretch moves alone and mixed with off-centre t moves: mean
+**     within 0.1 sd, variance within 15%, R-hat < 1.05, ESS above a floor.
 */
 #include "tw_test.h"
 

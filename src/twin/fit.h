@@ -6,7 +6,10 @@
 ** batched maximum a posteriori fit (Levenberg-Marquardt in log space, every
 ** person's optimisation advancing together: one batched simulation per
 ** iteration for all persons, the finite-difference Jacobian as extra columns
-** of the same batch). docs/personal-twins.md, "Fit", gives the choices.
+** of the same batch), and the posterior by a batched ensemble sampler whose
+** walkers are columns of the same batched simulation (fit_ensemble.c,
+** fit_mcmc.c). docs/personal-twins.md, "Fit" and "Uncertainty", gives the
+** choices.
 **
 ** Units (DESIGN.md invariant 6): time min (from each person's first record),
 ** glucose mg/dL, carbohydrate g, insulin U and U/min. Parameters are the t1d

@@ -179,12 +179,12 @@ static void identifiable_list(const tw_twin_fit_config *c, char *buf, size_t cap
         used += (size_t)snprintf(buf + used, cap - used, "%s%s", used ? "," : "", c->parameters[j]);
 }
 
-/* One dataset of n x cols values of parameter `name`: exp of log-values
-** v[i * stride + j * step] (natural units; NaN stays NaN). */
+/* One dataset of n x cols values of a parameter: exp of log-values
+** v[i * stride + j] (natural units; NaN stays NaN). */
 static tw_status write_exp(tw_h5_file *f, const char *path, const char *unit, int64_t n, int64_t cols,
-                           const double *v, int64_t stride, int64_t step, double *buf) {
+                           const double *v, int64_t stride, double *buf) {
   for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < cols; ++j) buf[i * cols + j] = exp(v[i * stride + j * step]);
+    for (int64_t j = 0; j < cols; ++j) buf[i * cols + j] = exp(v[i * stride + j]);
   const int64_t dims[2] = {n, cols};
   return tw_h5_write_array(f, path, TW_F64, buf, cols > 1 ? 2 : 1, dims, unit);
 }
@@ -198,13 +198,13 @@ static tw_status write_param(tw_h5_file *f, const char *name, const tw_fit_map_r
   const int64_t n = m->n;
   char path[160];
   snprintf(path, sizeof path, "/fit/%s/map", name);
-  TW_TRY(write_exp(f, path, unit, n, 1, m->theta + a, m->k, 1, buf));
+  TW_TRY(write_exp(f, path, unit, n, 1, m->theta + a, m->k, buf));
   for (int q = 0; q < 3; ++q) {
     snprintf(path, sizeof path, "/fit/%s/%s", name, q_name[q]);
-    TW_TRY(write_exp(f, path, unit, n, 1, mc->q + (int64_t)a * n * 3 + q, 3, 1, buf));
+    TW_TRY(write_exp(f, path, unit, n, 1, mc->q + (int64_t)a * n * 3 + q, 3, buf));
   }
   snprintf(path, sizeof path, "/fit/draws/%s", name);
-  TW_TRY(write_exp(f, path, unit, n, mc->S, mc->draws + (int64_t)a * n * mc->S, mc->S, 1, buf));
+  TW_TRY(write_exp(f, path, unit, n, mc->S, mc->draws + (int64_t)a * n * mc->S, mc->S, buf));
   snprintf(path, sizeof path, "/fit/rhat/%s", name);
   TW_TRY(tw_h5_write_array(f, path, TW_F64, mc->rhat + (int64_t)a * n, 1, &n, "1"));
   snprintf(path, sizeof path, "/fit/ess/%s", name);

@@ -6,7 +6,10 @@
 ** batched maximum a posteriori fit (Levenberg-Marquardt in log space, every
 ** person's optimisation advancing together: one batched simulation per
 ** iteration for all persons, the finite-difference Jacobian as extra columns
-** of the same batch). docs/personal-twins.md, "Fit", gives the choices.
+** of the same batch), and the posterior by a batched ensemble sampler whose
+** walkers are columns of the same batched simulation (fit_ensemble.c,
+** fit_mcmc.c). docs/personal-twins.md, "Fit" and "Uncertainty", gives the
+** choices.
 **
 ** Units (DESIGN.md invariant 6): time min (from each person's first record),
 ** glucose mg/dL, carbohydrate g, insulin U and U/min. Parameters are the t1d
@@ -132,7 +135,8 @@ enum {
   TW_FIT_NOT_CONVERGED = 1, /* the iteration limit came before convergence */
   TW_FIT_NO_DATA = 2,       /* no CGM sample in the fit window: not fitted (the prior mean is reported) */
   TW_FIT_SIM_FAILED = 4,    /* the simulation failed at the start (non-finite state) */
-  TW_FIT_POOR_FIT = 8       /* the RMS CGM residual at the MAP exceeds 3 sigma: the twin does not follow the person */
+  TW_FIT_POOR_FIT = 8,      /* the RMS CGM residual at the MAP exceeds 3 sigma: the twin does not follow the person */
+  TW_FIT_CHAIN_NOT_CONVERGED = 16 /* the sampler's split R-hat of some fitted parameter exceeds rhat_max */
 };
 
 typedef struct tw_fit_map_opts {
@@ -171,12 +175,117 @@ void tw_fit_map_result_free(tw_fit_map_result *r);
 ** independent samples), plus the prior precision, inverted.
 ** Returns 0 when the matrix is not positive definite. Its calibration is
 ** measured in docs/personal-twins.md ("Uncertainty"). */
-int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double *cov);
+int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double inflate,
+                   double *cov);
+/* The CGM error variance (mg/dL)^2 that person i's likelihood carries in the
+** Laplace covariance and the sampler: inflate x max(rms, sigma)^2 x
+** (1 + rho) / (1 - rho) (rho clamped to [0, 0.999]). inflate = 1 is the AR(1)
+** rescaling alone; docs/personal-twins.md ("Uncertainty") gives the default's
+** calibration. */
+double tw_fit_noise_var(const tw_fit_map_result *m, int64_t i, double sigma, double inflate);
+/* The sum of squared CGM residuals (bg - cgm)^2 of one bg row of person f,
+** censored readings (TW_FIT_CGM_LO/HI) counting 0; INFINITY when a bg used is
+** not finite. */
+double tw_fit_cgm_sse(const tw_fit_person *f, const double *bg);
 
 /* The negative log posterior of each person at theta (n, k) (one batched
 ** simulation; for tests and the objective's definition). */
 tw_status tw_fit_objective(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, double sigma,
                            const double *theta, double *nlp);
+
+/* ---- the posterior: a batched ensemble sampler (fit_mcmc.c) -------------------------- */
+
+/* The affine-invariant ensemble sampler of Goodman and Weare (2010) with the
+** stretch move, as emcee runs it, mixed with independence moves from a
+** heavy-tailed t around the MAP (docs: a stretch move alone needs hundreds of
+** steps before its walkers' R-hat settles): W walkers per person (W even), moved half
+** against the other half, a proposal y = x_j + z (x_j' - x_j) from a walker j'
+** of the other half with z ~ g(z) ~ 1/sqrt(z) on [1/a, a], accepted with
+** probability min(1, z^(k-1) p(y) / p(x)). Model-free: the caller evaluates
+** log p of the proposals (the fit: one batched simulation of every person's
+** W/2 proposals). Random numbers: Philox (seed, twin_id[i],
+** TW_RNG_FIT_MCMC, block from the step), so a person's chain is the same bits
+** in any block, batch or thread count. */
+typedef struct tw_fit_ensemble {
+  int64_t n;             /* persons */
+  int k, W;              /* dimension, walkers (even, >= 2) */
+  double a;              /* stretch scale, 2 */
+  uint64_t seed;
+  const int64_t *twin_id; /* (n) the key of each person's stream */
+  double *x;             /* (n, W, k) walker positions */
+  double *lp;            /* (n, W) log density at x */
+  double *y;             /* (n, W/2, k) proposals for the half being moved */
+  double *lz;            /* (n, W/2) the log of each proposal's Hastings factor: (k - 1) log z for a stretch */
+  int64_t *accepted;     /* (n) accepted proposals so far */
+} tw_fit_ensemble;
+
+tw_status tw_fit_ensemble_alloc(int64_t n, int k, int W, uint64_t seed, const int64_t *twin_id, tw_fit_ensemble *e);
+void tw_fit_ensemble_free(tw_fit_ensemble *e);
+/* Walkers started at centre (n, k) + L z, L (n, k, k) lower factors (NULL: the
+** identity times `spread`), z standard normal (step 0 of the stream); the
+** caller then fills lp. */
+void tw_fit_ensemble_start(tw_fit_ensemble *e, const double *centre, const double *L, double spread);
+/* Step `step` (>= 1), half 0 or 1: proposals for walkers [half W/2, (half + 1) W/2) into y. */
+void tw_fit_ensemble_propose(tw_fit_ensemble *e, int64_t step, int half);
+/* Step `step`, half 0 or 1: independence proposals for those walkers from a
+** multivariate t with nu degrees of freedom, centre mu (n, k) and lower
+** factor L (n, k, k); lz receives log q(x) - log q(y), so that accept is the
+** Metropolis-Hastings rule. */
+void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu);
+/* Accepts or rejects those proposals given lp_y (n, W/2) (-INFINITY: rejected). */
+void tw_fit_ensemble_accept(tw_fit_ensemble *e, int64_t step, int half, const double *lp_y);
+
+/* Diagnostics of one scalar over W chains of L samples, chain[w * L + t]:
+** the classic split R-hat (Gelman et al., BDA3 ch. 11: each chain cut into
+** halves, 2W chains of L/2; not rank-normalised) and the effective sample size
+** of those chains (BDA3's multi-chain autocorrelation, Geyer's initial
+** positive sequence). NaN when L < 4. */
+void tw_fit_split_rhat(const double *chain, int W, int64_t L, double *rhat, double *ess);
+
+typedef struct tw_fit_mcmc_opts {
+  int walkers;       /* W, even, >= 2k; default 16 */
+  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 100 */
+  int burn_in;       /* steps discarded, default 40 */
+  int draws;         /* S posterior draws kept per person, default 200 (W (steps - burn_in) >= S) */
+  double stretch;    /* a, default 2 */
+  double inflate;    /* the likelihood's extra variance factor (tw_fit_noise_var), default TW_FIT_INFLATE */
+  double rhat_max;   /* a person is flagged TW_FIT_CHAIN_NOT_CONVERGED above it, default 1.1 */
+  double spread;     /* the Laplace covariance times spread^2: the walkers' start, default 1 */
+  int t_every;       /* burn-in alternates stretch moves and independence moves from a t_4; after it
+                        every t_every-th step is a t move, the others stretch moves (0: stretch only);
+                        default 1. The t: around the MAP with the Laplace covariance, then (half-way
+                        through burn-in and at its end) around the walkers' mean with their covariance
+                        since the last adaptation; either times t_scale^2 */
+  double t_scale;    /* default 1 */
+  uint64_t seed;     /* Philox seed, default 0 */
+} tw_fit_mcmc_opts;
+tw_fit_mcmc_opts tw_fit_mcmc_defaults(void);
+/* The likelihood's default inflation, chosen on the Laplace coverage of
+** synthetic persons of seed 1 (twin_fit_experiment --seed=1) and scored with
+** the sampler on other seeds (docs/personal-twins.md, "Uncertainty"). */
+#define TW_FIT_INFLATE 5.0
+
+typedef struct tw_fit_mcmc_result {
+  int64_t n;
+  int k, S;
+  double *draws;   /* (k, n, S) log-parameters, evenly thinned from the kept W (steps - burn_in) samples */
+  double *q;       /* (k, n, 3) log-parameter quantiles 0.05, 0.5, 0.95 of all kept samples */
+  double *rhat;    /* (k, n) split R-hat */
+  double *ess;     /* (k, n) effective sample size */
+  double *accept;  /* (n) acceptance rate */
+  int32_t *flag;   /* (n) TW_FIT_CHAIN_NOT_CONVERGED or 0 */
+  int64_t evaluations; /* batched simulations */
+} tw_fit_mcmc_result;
+
+/* Samples every person's posterior: the prior times the CGM likelihood with
+** the variance of tw_fit_noise_var, walkers started around the MAP m from
+** its Laplace covariance. Persons the MAP did not fit (TW_FIT_NO_DATA,
+** TW_FIT_SIM_FAILED) are not sampled: NaN draws, quantiles and R-hat.
+** twin_id (n): each person's stream key (the records row). Persons advance
+** together, TW_FIT_BLOCK of them (W/2 columns each) per batched simulation. */
+tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
+                      const int64_t *twin_id, const tw_fit_mcmc_opts *o, tw_fit_mcmc_result *out);
+void tw_fit_mcmc_result_free(tw_fit_mcmc_result *r);
 
 TW_EXTERN_C_END
 

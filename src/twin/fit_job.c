@@ -1,7 +1,7 @@
 /*
 ** fit_job.c: the `twin_fit` config (fit_job.h) and the fit job: records file
 ** in, every person's MAP over fit_days (fit.h, all persons in one batched
-** optimisation), the CGM predicted over the whole record from the MAP, the
+** optimisation) and posterior (the batched ensemble sampler), the CGM predicted over the whole record from the MAP, the
 ** fitted-twins file out (written to PATH.partial, renamed when whole).
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
@@ -27,12 +27,40 @@ static const tw_cfg_field output_fields[] = {
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_twin_fit_output_cfg, output_fields, NULL);
 
+#define TEXT_(x) #x
+#define TEXT(x) TEXT_(x)
+#define INFLATE_TEXT TEXT(TW_FIT_INFLATE)
+
+static const tw_cfg_field sampler_fields[] = {
+    {.key = "walkers", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, walkers), .default_text = "16",
+     .has_range = 1, .min = 2, .max = 128, .doc = "walkers per person (even, at least twice the fitted parameters)"},
+    {.key = "steps", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, steps), .default_text = "100",
+     .has_range = 1, .min = 5, .max = 1000000, .doc = "ensemble steps per person (two batched simulations each)"},
+    {.key = "burn_in", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, burn_in), .default_text = "40",
+     .has_range = 1, .min = 0, .max = 1000000, .doc = "steps discarded before the kept samples"},
+    {.key = "draws", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, draws), .default_text = "200",
+     .has_range = 1, .min = 1, .max = 100000, .doc = "posterior draws written per person (/fit/draws/<param>)"},
+    {.key = "inflate", .type = TW_CFG_NUMBER, .offset = offsetof(tw_twin_fit_sampler_cfg, inflate),
+     .default_text = INFLATE_TEXT, .has_range = 1, .min = 0.01, .max = 1000,
+     .doc = "the likelihood's extra CGM error variance factor (docs/personal-twins.md, \"Uncertainty\")"},
+    {.key = "seed", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, seed), .default_text = "0",
+     .has_range = 1, .min = 0, .max = 9007199254740992.0, .doc = "the sampler's Philox seed"},
+};
+static const tw_cfg_schema sampler_schema = TW_CFG_SCHEMA(tw_twin_fit_sampler_cfg, sampler_fields, NULL);
+
 static tw_status check_fit(const tw_cfg_doc *doc, void *obj) {
   const tw_twin_fit_config *c = obj;
   const tw_cfg_mark at = tw_cfg_path_mark_or(doc, "fit_days", c->mark);
   const double a = c->fit_days[0], b = c->fit_days[1];
   if (a != floor(a) || b != floor(b) || a > b)
     return tw_cfg_error_at(doc, at, "fit_days: [%g, %g]: two whole days, first <= last (1-based, inclusive)", a, b);
+  const tw_twin_fit_sampler_cfg *m = &c->sampler;
+  if (m->walkers % 2 || m->walkers < 2 * c->n_parameters || m->steps - m->burn_in < 4 ||
+      m->walkers * (m->steps - m->burn_in) < m->draws)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "sampler", c->mark),
+                           "sampler: %lld walkers (even, at least 2 x %d parameters), %lld steps, burn_in %lld (at "
+                           "least 4 steps kept, walkers x kept >= draws %lld)", (long long)m->walkers,
+                           c->n_parameters, (long long)m->steps, (long long)m->burn_in, (long long)m->draws);
   return TW_OK;
 }
 
@@ -61,6 +89,8 @@ static const tw_cfg_field fit_fields[] = {
     {.key = "predict_every", .type = TW_CFG_NUMBER, .offset = offsetof(tw_twin_fit_config, predict_every),
      .default_text = "5", .has_range = 1, .min = 1, .max = 1440, .unit = "min",
      .doc = "minutes between the samples of /prediction/cgm"},
+    {.key = "sampler", .type = TW_CFG_MAP, .offset = offsetof(tw_twin_fit_config, sampler), .sub = &sampler_schema,
+     .default_text = "{}", .doc = "the posterior sampler (an ensemble MCMC over every person)"},
     {.key = "output", .type = TW_CFG_MAP, .offset = offsetof(tw_twin_fit_config, output), .sub = &output_schema,
      .default_text = "{}", .doc = "the fitted-twins file"},
 };
@@ -149,27 +179,66 @@ static void identifiable_list(const tw_twin_fit_config *c, char *buf, size_t cap
         used += (size_t)snprintf(buf + used, cap - used, "%s%s", used ? "," : "", c->parameters[j]);
 }
 
-static tw_status write_fit(tw_h5_file *f, const tw_twin_fit_config *c, const tw_fit_map_result *m) {
+/* One dataset of n x cols values of a parameter: exp of log-values
+** v[i * stride + j] (natural units; NaN stays NaN). */
+static tw_status write_exp(tw_h5_file *f, const char *path, const char *unit, int64_t n, int64_t cols,
+                           const double *v, int64_t stride, double *buf) {
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < cols; ++j) buf[i * cols + j] = exp(v[i * stride + j]);
+  const int64_t dims[2] = {n, cols};
+  return tw_h5_write_array(f, path, TW_F64, buf, cols > 1 ? 2 : 1, dims, unit);
+}
+
+/* Parameter a's datasets: /fit/<p>/{map,q05,q50,q95} (P), /fit/rhat/<p>,
+** /fit/ess/<p> (P), /fit/draws/<p> (P, S). */
+static tw_status write_param(tw_h5_file *f, const char *name, const tw_fit_map_result *m, const tw_fit_mcmc_result *mc,
+                             int a, double *buf) {
+  const char *unit = tw_pack_t1d.params[tw_pack_param_index(&tw_pack_t1d, name)].unit;
+  static const char *const q_name[3] = {"q05", "q50", "q95"};
   const int64_t n = m->n;
-  double *col = malloc(sizeof(double) * (size_t)n + 1);
-  if (!col) return TW_FAIL(TW_ERR_NOMEM, "twin fit: out of memory");
-  tw_status st = TW_OK;
-  for (int a = 0; a < m->k && st == TW_OK; ++a) {
-    char path[128];
-    snprintf(path, sizeof path, "/fit/%s/map", c->parameters[a]);
-    for (int64_t i = 0; i < n; ++i) col[i] = exp(m->theta[i * m->k + a]);
-    st = tw_h5_write_array(f, path, TW_F64, col, 1, &n, tw_pack_t1d.params[tw_pack_param_index(&tw_pack_t1d, c->parameters[a])].unit);
+  char path[160];
+  snprintf(path, sizeof path, "/fit/%s/map", name);
+  TW_TRY(write_exp(f, path, unit, n, 1, m->theta + a, m->k, buf));
+  for (int q = 0; q < 3; ++q) {
+    snprintf(path, sizeof path, "/fit/%s/%s", name, q_name[q]);
+    TW_TRY(write_exp(f, path, unit, n, 1, mc->q + (int64_t)a * n * 3 + q, 3, buf));
   }
-  free(col);
+  snprintf(path, sizeof path, "/fit/draws/%s", name);
+  TW_TRY(write_exp(f, path, unit, n, mc->S, mc->draws + (int64_t)a * n * mc->S, mc->S, buf));
+  snprintf(path, sizeof path, "/fit/rhat/%s", name);
+  TW_TRY(tw_h5_write_array(f, path, TW_F64, mc->rhat + (int64_t)a * n, 1, &n, "1"));
+  snprintf(path, sizeof path, "/fit/ess/%s", name);
+  return tw_h5_write_array(f, path, TW_F64, mc->ess + (int64_t)a * n, 1, &n, "1");
+}
+
+static tw_status write_fit(tw_h5_file *f, const tw_twin_fit_config *c, const tw_fit_map_result *m,
+                           const tw_fit_mcmc_result *mc) {
+  const int64_t n = m->n;
+  double *buf = malloc(sizeof(double) * (size_t)(n * mc->S) + 1);
+  if (!buf) return TW_FAIL(TW_ERR_NOMEM, "twin fit: out of memory");
+  tw_status st = TW_OK;
+  for (int a = 0; a < m->k && st == TW_OK; ++a) st = write_param(f, c->parameters[a], m, mc, a, buf);
+  free(buf);
   if (st == TW_OK) st = tw_h5_write_array(f, "/fit/flag", TW_I32, m->flag, 1, &n, "1");
   if (st == TW_OK) st = tw_h5_write_array(f, "/fit/iterations", TW_I32, m->iters, 1, &n, "1");
   if (st == TW_OK) st = tw_h5_write_array(f, "/fit/rms_mgdl", TW_F64, m->rms, 1, &n, "mg/dL");
   if (st == TW_OK) st = tw_h5_write_array(f, "/fit/nlp", TW_F64, m->nlp, 1, &n, "1");
+  if (st == TW_OK) st = tw_h5_write_array(f, "/fit/accept", TW_F64, mc->accept, 1, &n, "1");
   return st;
 }
 
+/* The sampler's settings as root attributes. */
+static tw_status write_sampler_attrs(tw_h5_file *f, const tw_twin_fit_sampler_cfg *m) {
+  TW_TRY(tw_h5_attr_write_i64(f, "sampler_walkers", m->walkers));
+  TW_TRY(tw_h5_attr_write_i64(f, "sampler_steps", m->steps));
+  TW_TRY(tw_h5_attr_write_i64(f, "sampler_burn_in", m->burn_in));
+  TW_TRY(tw_h5_attr_write_i64(f, "sampler_seed", m->seed));
+  TW_TRY(tw_h5_attr_write_f64(f, "sampler_inflate", m->inflate));
+  return tw_h5_attr_write_string(f, "rhat", "split R-hat (Gelman et al., BDA3; not rank-normalised), walkers as chains");
+}
+
 static tw_status write_file(const char *path, const tw_cfg_doc *doc, const tw_twin_fit_config *c, const tw_records *r,
-                            const tw_fit_map_result *m, const fit_out *o) {
+                            const tw_fit_map_result *m, const tw_fit_mcmc_result *mc, const fit_out *o) {
   tw_h5_run_info info = {.config_text = tw_cfg_text(doc), .seed = 0, .rank_count = 1};
   tw_h5_file *f;
   TW_TRY(tw_h5_create(path, NULL, &info, &f));
@@ -178,7 +247,8 @@ static tw_status write_file(const char *path, const tw_cfg_doc *doc, const tw_tw
   for (int64_t i = 0; i < r->n && st == TW_OK; ++i) ids[i] = r->persons[i].id;
   if (st == TW_OK) st = tw_h5_write_strings(f, "/persons/id", ids, r->n, "1");
   free(ids);
-  if (st == TW_OK) st = write_fit(f, c, m);
+  if (st == TW_OK) st = write_fit(f, c, m, mc);
+  if (st == TW_OK) st = write_sampler_attrs(f, &c->sampler);
   const int64_t dims[2] = {o->n, o->T};
   if (st == TW_OK) st = tw_h5_write_array(f, "/prediction/cgm", TW_F64, o->pred, 2, dims, "mg/dL");
   if (st == TW_OK) st = tw_h5_write_array(f, "/prediction/time_min", TW_F64, o->time, 1, &o->T, "min");
@@ -186,7 +256,7 @@ static tw_status write_file(const char *path, const tw_cfg_doc *doc, const tw_tw
   identifiable_list(c, list, sizeof list);
   if (st == TW_OK) st = tw_h5_attr_write_string(f, "identifiable", list);
   if (st == TW_OK)
-    st = tw_h5_attr_write_string(f, "fit_flags", "not_converged=1,no_data=2,sim_failed=4,poor_fit=8");
+    st = tw_h5_attr_write_string(f, "fit_flags", "not_converged=1,no_data=2,sim_failed=4,poor_fit=8,chain_not_converged=16");
   if (st == TW_OK) st = tw_h5_attr_write_f64(f, "cgm_sigma_mgdl", TW_FIT_CGM_SIGMA);
   if (st == TW_OK) st = tw_h5_attr_write_i64(f, "n_persons", r->n);
   if (st != TW_OK) {
@@ -204,17 +274,43 @@ static int cmp_double(const void *a, const void *b) {
 static void summarise(const tw_fit_map_result *m, tw_twin_fit_report *rep) {
   double *v = malloc(sizeof(double) * (size_t)m->n + 1);
   int64_t k = 0;
-  rep->persons = m->n, rep->evaluations = m->evaluations;
+  rep->persons = m->n, rep->evaluations += m->evaluations;
   for (int64_t i = 0; i < m->n; ++i) {
     const int32_t fl = m->flag[i];
     rep->fitted += !(fl & (TW_FIT_NO_DATA | TW_FIT_SIM_FAILED));
     rep->flagged += fl != 0, rep->no_data += (fl & TW_FIT_NO_DATA) != 0;
     rep->not_converged += (fl & TW_FIT_NOT_CONVERGED) != 0, rep->poor += (fl & TW_FIT_POOR_FIT) != 0;
+    rep->chain_not_converged += (fl & TW_FIT_CHAIN_NOT_CONVERGED) != 0;
     if (v && m->rms[i] == m->rms[i]) v[k++] = m->rms[i];
   }
   if (v && k) qsort(v, (size_t)k, sizeof *v, cmp_double);
   rep->median_rms = v && k ? v[k / 2] : NAN;
   free(v);
+}
+
+/* The sampler's options from the config. */
+static tw_fit_mcmc_opts sampler_opts(const tw_twin_fit_sampler_cfg *c) {
+  tw_fit_mcmc_opts o = tw_fit_mcmc_defaults();
+  o.walkers = (int)c->walkers, o.steps = (int)c->steps, o.burn_in = (int)c->burn_in, o.draws = (int)c->draws;
+  o.inflate = c->inflate, o.seed = (uint64_t)c->seed;
+  return o;
+}
+
+/* MAP then the sampler over every person of d (each person's stream keyed by its records row = rows[i] = i). */
+static tw_status fit_posterior(const tw_twin_fit_config *c, const tw_fit_data *d, const tw_fit_prior *pr,
+                               const int64_t *rows, tw_fit_map_result *m, tw_fit_mcmc_result *mc) {
+  tw_fit_sim s = tw_fit_sim_default();
+  tw_fit_map_opts mo = tw_fit_map_defaults();
+  mo.max_iter = (int)c->max_iter;
+  TW_TRY(tw_fit_map(&s, d, pr, &mo, m));
+  const tw_fit_mcmc_opts so = sampler_opts(&c->sampler);
+  tw_status st = tw_fit_mcmc(&s, d, pr, m, rows, &so, mc);
+  if (st != TW_OK) {
+    tw_fit_map_result_free(m);
+    return st;
+  }
+  for (int64_t i = 0; i < m->n; ++i) m->flag[i] |= mc->flag[i];
+  return TW_OK;
 }
 
 static tw_status fit_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const tw_records *r,
@@ -228,26 +324,27 @@ static tw_status fit_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc,
   if (!rows) return TW_FAIL(TW_ERR_NOMEM, "twin fit: out of memory");
   for (int64_t i = 0; i < r->n; ++i) rows[i] = i;
   tw_fit_data d;
+  tw_fit_map_result m;
+  tw_fit_mcmc_result mc;
+  const double t0 = tw_now_seconds();
   tw_status st = tw_fit_data_build(r, rows, r->n, &win, &d);
+  if (st == TW_OK) {
+    st = fit_posterior(c, &d, &pr, rows, &m, &mc);
+    tw_fit_data_free(&d);
+  }
   free(rows);
   TW_TRY(st);
-  tw_fit_sim s = tw_fit_sim_default();
-  tw_fit_map_opts mo = tw_fit_map_defaults();
-  mo.max_iter = (int)c->max_iter;
-  tw_fit_map_result m;
-  const double t0 = tw_now_seconds();
-  st = tw_fit_map(&s, &d, &pr, &mo, &m);
-  tw_fit_data_free(&d);
-  TW_TRY(st);
   rep->seconds = tw_now_seconds() - t0;
+  rep->evaluations = mc.evaluations;
   summarise(&m, rep);
   fit_out o;
   memset(&o, 0, sizeof o);
   st = make_grid(r, c->predict_every, &o);
   if (st == TW_OK) st = predict(r, &win, &pr, &m, &o);
-  if (st == TW_OK) st = write_file(c->output.path, doc, c, r, &m, &o);
+  if (st == TW_OK) st = write_file(c->output.path, doc, c, r, &m, &mc, &o);
   free(o.time), free(o.pred);
   tw_fit_map_result_free(&m);
+  tw_fit_mcmc_result_free(&mc);
   return st;
 }
 

@@ -1,9 +1,11 @@
 /*
 ** fit_job.h: the `twin_fit` config kind and the job behind `twinscale twin fit
 ** CONFIG` (docs/personal-twins.md, "Fit"): read a records file (from `twin
-** import`), fit every person's MAP over fit_days, and write the fitted twins:
-** /persons/id, /fit/<param>/map, /fit/flag, /fit/rms_mgdl, /fit/iterations,
-** /prediction/cgm and /prediction/time_min, root attribute `identifiable`.
+** import`), fit every person's MAP over fit_days, sample the posterior, and
+** write the fitted twins: /persons/id, /fit/<param>/{map,q05,q50,q95},
+** /fit/rhat/<param>, /fit/ess/<param>, /fit/draws/<param> (P, S), /fit/flag,
+** /fit/accept, /fit/rms_mgdl, /fit/iterations, /prediction/cgm and
+** /prediction/time_min, root attribute `identifiable`.
 */
 #ifndef TW_TWIN_FIT_JOB_H
 #define TW_TWIN_FIT_JOB_H
@@ -17,6 +19,13 @@ typedef struct tw_twin_fit_output_cfg {
   tw_cfg_mark mark;
   char *path;
 } tw_twin_fit_output_cfg;
+
+/* The posterior sampler (fit.h, tw_fit_mcmc_opts). */
+typedef struct tw_twin_fit_sampler_cfg {
+  tw_cfg_mark mark;
+  int64_t walkers, steps, burn_in, draws, seed;
+  double inflate;
+} tw_twin_fit_sampler_cfg;
 
 typedef struct tw_twin_fit_config {
   tw_cfg_mark mark;
@@ -32,6 +41,7 @@ typedef struct tw_twin_fit_config {
   int n_parameters;
   int64_t max_iter;       /* Levenberg-Marquardt iterations */
   double predict_every;   /* min between /prediction samples */
+  tw_twin_fit_sampler_cfg sampler;
   tw_twin_fit_output_cfg output;
 } tw_twin_fit_config;
 
@@ -42,8 +52,9 @@ extern const char *const tw_fit_identifiable[];
 
 typedef struct tw_twin_fit_report {
   int64_t persons, fitted, flagged, not_converged, no_data, poor;
-  int64_t evaluations;
-  double seconds, median_rms;
+  int64_t evaluations;      /* batched simulations of the MAP and the sampler */
+  int64_t chain_not_converged; /* persons whose sampler's R-hat exceeded 1.1 */
+  double seconds, median_rms; /* seconds: the whole fit, MAP and sampler */
 } tw_twin_fit_report;
 
 /* 1 when c->records is not a records file (HDF5) but a CSV or a Nightscout

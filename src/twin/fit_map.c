@@ -320,16 +320,31 @@ tw_status tw_fit_objective(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
   return st;
 }
 
+double tw_fit_cgm_sse(const tw_fit_person *f, const double *bg) {
+  double s = 0.0;
+  for (int64_t i = 0; i < f->n_obs; ++i) {
+    if (!isfinite(bg[i])) return INFINITY;
+    const double r = resid(f, bg, i);
+    s += r * r;
+  }
+  return s;
+}
+
+double tw_fit_noise_var(const tw_fit_map_result *m, int64_t i, double sigma, double inflate) {
+  const double rho = m->rho[i] > 0.0 ? (m->rho[i] < 0.999 ? m->rho[i] : 0.999) : 0.0;
+  const double rms = m->rms[i] > sigma ? m->rms[i] : sigma;
+  return inflate * rms * rms * (1.0 + rho) / (1.0 - rho);
+}
+
 /* The Laplace covariance of person i (fit.h): the data's part of the
-** Gauss-Newton Hessian rescaled from sigma^2 to the residuals' own variance
-** inflated as for AR(1) errors, plus the prior's precision, inverted. */
-int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double *cov) {
+** Gauss-Newton Hessian rescaled from sigma^2 to tw_fit_noise_var, plus the
+** prior's precision, inverted. */
+int tw_fit_laplace(const tw_fit_prior *pr, const tw_fit_map_result *m, int64_t i, double sigma, double inflate,
+                   double *cov) {
   const int K = pr->k;
   double P[K_MAX * K_MAX], A[K_MAX * K_MAX];
   tw_fit_prior_precision(pr, P);
-  const double rho = m->rho[i] > 0.0 ? (m->rho[i] < 0.999 ? m->rho[i] : 0.999) : 0.0;
-  const double rms = m->rms[i] > sigma ? m->rms[i] : sigma;
-  const double c = (sigma * sigma) / (rms * rms * (1.0 + rho) / (1.0 - rho));
+  const double c = (sigma * sigma) / tw_fit_noise_var(m, i, sigma, inflate);
   const double *H = m->hess + i * K * K;
   for (int e = 0; e < K * K; ++e) A[e] = c * (H[e] - P[e]) + P[e];
   for (int col = 0; col < K; ++col) {

@@ -72,7 +72,7 @@ static tw_status match_persons(replay_job *j) {
     j->status[i] = TW_REPLAY_NOT_ASKED;
     if (j->o->person && strcmp(t->id[i], j->o->person)) continue;
     j->status[i] = TW_REPLAY_FLAGGED;
-    if (t->flag[i]) continue;
+    if (!tw_twins_usable(t, i)) continue;
     for (int64_t q = 0; q < j->r->n && j->rec_row[i] < 0; ++q)
       if (!strcmp(j->r->persons[q].id, t->id[i])) j->rec_row[i] = q;
     if (j->rec_row[i] < 0)

@@ -77,6 +77,11 @@ tw_status tw_twins_read(const char *path, tw_twins *out);
 void tw_twins_free(tw_twins *t);
 /* The row of person `id` in t, or -1. */
 int64_t tw_twins_find(const tw_twins *t, const char *id);
+/* Whether person i's MAP twin can be run: its fit flag holds nothing but
+** TW_FIT_CHAIN_NOT_CONVERGED (an unconverged sampler leaves the MAP as good as
+** it was; only the bands from its draws are doubtful, and the twins file says
+** so in /fit/flag and /fit/rhat). */
+int tw_twins_usable(const tw_twins *t, int64_t i);
 /* The full t1d parameter vector (n_params) of person i at log-parameters theta
 ** (prior.k): the population twin with the fitted ones replaced, body weight
 ** bw_kg (NaN: the population's), and the initial state (x0_1..x0_13) at

@@ -40,7 +40,7 @@ static tw_status collect(const tw_twins *t, const tw_records *r, cohort_rows *c,
   c->weight = malloc(sizeof(double) * (size_t)t->n + 1);
   if (!c->id || !c->p || !c->weight) return TW_FAIL(TW_ERR_NOMEM, "twins: out of memory for %lld persons", (long long)t->n);
   for (int64_t i = 0; i < t->n; ++i) {
-    if (t->flag[i]) continue;
+    if (!tw_twins_usable(t, i)) continue;
     const double w = weight_of(r, t->id[i]);
     rep->with_weight += w > 0.0;
     c->id[c->m] = t->id[i];

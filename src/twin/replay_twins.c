@@ -29,6 +29,8 @@ int64_t tw_twins_find(const tw_twins *t, const char *id) {
   return -1;
 }
 
+int tw_twins_usable(const tw_twins *t, int64_t i) { return (t->flag[i] & ~TW_FIT_CHAIN_NOT_CONVERGED) == 0; }
+
 void tw_twins_params(const tw_twins *t, const double *theta, double bw_kg, double *p) {
   tw_fit_params(&t->prior, tw_pack_t1d.n_params, theta, bw_kg, p);
   double x[TW_T1D_NSTATES];

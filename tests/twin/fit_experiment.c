@@ -22,6 +22,13 @@
 ** (the prior mean). Prints per parameter the median relative error of the
 ** MAP and of the prior mean, the 90% Laplace-interval coverage, per-person
 ** and overall RMSE, and persons fitted per minute.
+** Options before N_PERSONS: --seed=S (the synthetic persons' seed; the
+** likelihood's inflation was tuned on one seed and is scored on another),
+** --inflate=X (tw_fit_noise_var's factor, default TW_FIT_INFLATE),
+** --walkers=W --steps=N --burn=B --t-every=E --t-scale=X --spread=X (the sampler, tw_fit_mcmc; --steps=0: MAP
+** and Laplace only). With the sampler on it prints, per parameter, the 90%
+** coverage of [q05, q95], the median relative error of q50, the split R-hat
+** and ESS distributions, and the persons fitted per minute of MAP + sampler.
 */
 #include "fit_synth.h"
 
@@ -34,7 +41,9 @@
 
 extern const tw_pack tw_pack_t1d;
 #define NP TW_T1D_NPARAMS
-#define SEED 20261201u
+/* The synthetic persons' seed: --seed=S (default 20261201, the seed of the
+** MAP tables in docs/personal-twins.md). */
+static uint64_t SEED = 20261201u;
 
 /* dGp/dt at the initial state of basal b (U/min), glucose g: decreasing in b. */
 static double gp_slope(const double *p, double b, double g) {
@@ -155,11 +164,111 @@ static double rmse(const tw_fit_person *f, const double *bg, double a, double b)
   return n ? sqrt(s / (double)n) : NAN;
 }
 
+/* Options --name=value before the positional arguments; returns the first positional. */
+typedef struct exp_opts {
+  double inflate;
+  tw_fit_mcmc_opts mc;
+} exp_opts;
+
+static int parse_options(int argc, char **argv, exp_opts *o) {
+  int i = 1;
+  o->mc = tw_fit_mcmc_defaults();
+  o->inflate = o->mc.inflate;
+  for (; i < argc && !strncmp(argv[i], "--", 2); ++i) {
+    const char *v = strchr(argv[i], '=');
+    if (!v) return -1;
+    ++v;
+    if (!strncmp(argv[i], "--seed=", 7)) SEED = strtoull(v, NULL, 10);
+    else if (!strncmp(argv[i], "--inflate=", 10)) o->inflate = o->mc.inflate = atof(v);
+    else if (!strncmp(argv[i], "--walkers=", 10)) o->mc.walkers = atoi(v);
+    else if (!strncmp(argv[i], "--steps=", 8)) o->mc.steps = atoi(v);
+    else if (!strncmp(argv[i], "--burn=", 7)) o->mc.burn_in = atoi(v);
+    else if (!strncmp(argv[i], "--t-every=", 10)) o->mc.t_every = atoi(v);
+    else if (!strncmp(argv[i], "--t-scale=", 10)) o->mc.t_scale = atof(v);
+    else if (!strncmp(argv[i], "--spread=", 9)) o->mc.spread = atof(v);
+    else return -1;
+  }
+  return i;
+}
+
+/* The 90% Laplace coverage of parameter a at inflation `inflate` (+-1.645 sd in log space). */
+static double laplace_coverage(const tw_fit_prior *pr, const tw_fit_map_result *res, const truth *tr, int n, int a,
+                               double sigma, double inflate) {
+  const int K = pr->k;
+  int cover = 0;
+  for (int i = 0; i < n; ++i) {
+    double cov[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS];
+    const double v = tw_fit_laplace(pr, res, i, sigma, inflate, cov) ? cov[a * K + a] : 0.0;
+    cover += fabs(res->theta[i * K + a] - log(tr[i].p[pr->index[a]])) <= 1.6449 * sqrt(v > 0 ? v : 0);
+  }
+  return 100.0 * cover / n;
+}
+
+/* The sampler's table: coverage of [q05, q95], q50's median error, R-hat and ESS per parameter. */
+static void mcmc_table(const tw_fit_prior *pr, const tw_fit_mcmc_result *mc, const truth *tr, int n,
+                       const char *const *names) {
+  const int K = pr->k;
+  double *v = malloc(sizeof(double) * (size_t)n), *rh = malloc(sizeof(double) * (size_t)n),
+         *es = malloc(sizeof(double) * (size_t)n), *all = malloc(sizeof(double) * (size_t)(n * K));
+  int n_all = 0;
+  printf("%-6s %10s %12s %9s %9s %9s %9s %9s\n", "param", "MCMC cov90", "q50 med err", "Rhat med", "Rhat p95",
+         "Rhat max", ">1.1", "ESS med");
+  for (int a = 0; a < K; ++a) {
+    int cover = 0, over = 0, m = 0;
+    for (int i = 0; i < n; ++i) {
+      const double tv = log(tr[i].p[pr->index[a]]), *q = mc->q + ((int64_t)a * n + i) * 3, r = mc->rhat[a * n + i];
+      if (!(q[0] == q[0])) continue;
+      cover += q[0] <= tv && tv <= q[2];
+      v[m] = fabs(exp(q[1] - tv) - 1.0), rh[m] = r, es[m] = mc->ess[a * n + i], all[n_all++] = r;
+      over += !(r <= 1.1), ++m;
+    }
+    const double med_err = median(v, m), rmed = median(rh, m), ess = median(es, m);
+    printf("%-6s %9.1f%% %11.1f%% %9.3f %9.3f %9.3f %9d %9.0f\n", names[a], 100.0 * cover / m, 100 * med_err, rmed,
+           rh[(int)(0.95 * (m - 1))], rh[m - 1], over, ess);
+  }
+  qsort(all, (size_t)n_all, sizeof *all, cmp_double);
+  int flagged = 0;
+  double acc = 0.0;
+  for (int i = 0; i < n; ++i) flagged += (mc->flag[i] & TW_FIT_CHAIN_NOT_CONVERGED) != 0, acc += mc->accept[i];
+  printf("split R-hat over %d (person, parameter): median %.3f, 90%% %.3f, 99%% %.3f, max %.3f; %d persons flagged "
+         "chain_not_converged (R-hat > 1.1); mean acceptance %.2f\n",
+         n_all, all[n_all / 2], all[(int)(0.9 * (n_all - 1))], all[(int)(0.99 * (n_all - 1))], all[n_all - 1], flagged,
+         acc / n);
+  free(v), free(rh), free(es), free(all);
+}
+
+/* The sampler on every person of `fit`, timed, and its table. */
+static int run_mcmc(const tw_fit_data *fit, const tw_fit_prior *pr, const tw_fit_map_result *res, const truth *tr, int n,
+                    const exp_opts *eo, const char *const *names, double map_secs) {
+  int64_t *ids = malloc(sizeof(int64_t) * (size_t)n);
+  for (int i = 0; i < n; ++i) ids[i] = i;
+  tw_fit_sim s = tw_fit_sim_default();
+  tw_fit_mcmc_result mc;
+  const double t0 = tw_now_seconds();
+  if (tw_fit_mcmc(&s, fit, pr, res, ids, &eo->mc, &mc) != TW_OK) {
+    fprintf(stderr, "%s\n", tw_error_message());
+    return 1;
+  }
+  const double secs = tw_now_seconds() - t0;
+  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, spread %.2f), inflate %.2f, seed "
+         "%llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n", eo->mc.walkers, eo->mc.steps,
+         eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.spread, eo->mc.inflate,
+         (unsigned long long)SEED, secs, (long long)mc.evaluations, 60.0 * n / (secs + map_secs));
+  mcmc_table(pr, &mc, tr, n, names);
+  tw_fit_mcmc_result_free(&mc);
+  free(ids);
+  return 0;
+}
+
 int main(int argc, char **argv) {
-  if (argc < 5) {
-    fprintf(stderr, "usage: %s N_PERSONS FIT_DAYS TOTAL_DAYS PARAM [PARAM ...]\n", argv[0]);
+  exp_opts eo;
+  const int first = parse_options(argc, argv, &eo);
+  if (first < 0 || argc - first < 4) {
+    fprintf(stderr, "usage: %s [--seed=S] [--inflate=X] [--walkers=W] [--steps=N] [--burn=B] N_PERSONS FIT_DAYS "
+            "TOTAL_DAYS PARAM [PARAM ...]\n", argv[0]);
     return 2;
   }
+  argv += first - 1, argc -= first - 1;
   const int n = atoi(argv[1]), fit_days = atoi(argv[2]), days = atoi(argv[3]), K_all = argc - 4;
   /* PARAM: drawn and fitted; +PARAM: drawn for the synthetic persons, not fitted */
   const char *all_names[TW_FIT_MAX_PARAMS], *fit_names[TW_FIT_MAX_PARAMS];
@@ -212,22 +321,24 @@ int main(int argc, char **argv) {
   printf("MAP: %.1f s, %lld batched simulations, %.1f persons/min, mean %.1f iterations, %d flagged\n", secs,
          (long long)res.evaluations, 60.0 * n / secs, (double)iters / n, flagged);
   double *e_map = malloc(sizeof(double) * (size_t)n), *e_pri = malloc(sizeof(double) * (size_t)n);
-  printf("%-6s %12s %12s %10s\n", "param", "MAP med err", "prior med", "cover90");
+  printf("%-6s %12s %12s %14s %14s\n", "param", "MAP med err", "prior med", "Laplace cov90", "(inflate 1)");
   for (int a = 0; a < K; ++a) {
-    int cover = 0;
     for (int i = 0; i < n; ++i) {
       const double tv = log(tr[i].p[pr.index[a]]);
       e_map[i] = fabs(exp(res.theta[i * K + a] - tv) - 1.0);
       e_pri[i] = fabs(exp(pr.mean[a] - tv) - 1.0);
-      /* the Laplace interval, noise rescaled for the residuals' level and autocorrelation */
-      double cov[TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS], e[TW_FIT_MAX_PARAMS];
-      e[a] = tw_fit_laplace(&pr, &res, i, mo.sigma, cov) ? cov[a * K + a] : 0.0;
-      const double sd = sqrt(e[a] > 0 ? e[a] : 0);
-      cover += fabs(res.theta[i * K + a] - tv) <= 1.6449 * sd;
     }
-    printf("%-6s %11.1f%% %11.1f%% %9.0f%%\n", fit_names[a], 100 * median(e_map, n), 100 * median(e_pri, n),
-           100.0 * cover / n);
+    printf("%-6s %11.1f%% %11.1f%% %13.0f%% %13.0f%%\n", fit_names[a], 100 * median(e_map, n), 100 * median(e_pri, n),
+           laplace_coverage(&pr, &res, tr, n, a, mo.sigma, eo.inflate), laplace_coverage(&pr, &res, tr, n, a, mo.sigma, 1.0));
   }
+  static const double scan[] = {1, 1.5, 2, 3, 4, 6, 8};
+  printf("Laplace 90%% coverage against inflate:");
+  for (int j = 0; j < 7; ++j) {
+    printf("\n  inflate %4.1f:", scan[j]);
+    for (int a = 0; a < K; ++a) printf(" %s %3.0f%%", fit_names[a], laplace_coverage(&pr, &res, tr, n, a, mo.sigma, scan[j]));
+  }
+  printf("\n");
+  if (eo.mc.steps > 0 && run_mcmc(&fit, &pr, &res, tr, n, &eo, fit_names, secs)) return 1;
   double *bg_map = malloc(sizeof(double) * (size_t)(n * all.max_obs)), *bg_pop = malloc(sizeof(double) * (size_t)(n * all.max_obs));
   double *theta_pop = malloc(sizeof(double) * (size_t)(n * K));
   for (int i = 0; i < n; ++i) memcpy(theta_pop + i * K, pr.mean, sizeof(double) * (size_t)K);

@@ -92,6 +92,10 @@ static tw_status read_draws(tw_h5_file *f, const char *name, int a, tw_twins *t)
   TW_TRY(read_f64(f, path, 2, dims, &v));
   tw_status st = TW_OK;
   for (int64_t j = 0; j < t->n * t->S && st == TW_OK; ++j) {
+    if (!tw_twins_usable(t, j / t->S)) { /* a person not fitted has NaN draws, and is not run */
+      t->draws[j * t->prior.k + a] = NAN;
+      continue;
+    }
     if (!(v[j] > 0.0)) st = TW_FAIL(TW_ERR_INPUT, "%s: %s row %lld: %g is not positive", tw_h5_path(f), path, (long long)(j / t->S), v[j]);
     t->draws[j * t->prior.k + a] = log(v[j]);
   }

@@ -4,9 +4,9 @@
 # tests/data/twin: `twin import`, `twin fit` (3 persons fitted, 3 flagged
 # no-data), then `twin replay`:
 #  - bolus_scale 1: exit 0, the summary line, the 3 flagged fits named,
-#    "bands: none" (the fit writes no draws) and the attribute replay_bands,
-#    /replay/<endpoint>/difference exactly 0 for every replayed person and
-#    endpoint, NaN for the skipped ones, /replay/status 0 0 1 1 0 1, and
+#    the bands line (the fit's sampler writes 200 draws) and the attribute
+#    replay_bands, /replay/<endpoint>/difference and its q05/q50/q95 over the
+#    draws exactly 0 for every replayed person and endpoint, NaN for the skipped ones, /replay/status 0 0 1 1 0 1, and
 #    /replay/mean_bg/observed the mean of the person's CGM readings after the
 #    first, worked out from the records file;
 #  - bolus_scale 2: mean bg lower for the person with a bolus, unchanged for
@@ -31,9 +31,9 @@ cat "$tmp/out"
 grep -q "^wrote $tmp/same.h5 (6 persons: 3 replayed, 3 flagged fits skipped, 0 without CGM in the days)$" "$tmp/out" ||
   fail "the summary line"
 [ "$(grep -o '(flag 2)' "$tmp/out" | wc -l)" -eq 3 ] || fail "the skipped fits named"
-grep -q "^bands: none, MAP only (the twins file has no /fit/draws)$" "$tmp/out" || fail "the bands line"
+grep -q "^bands: q05, q50, q95 over 200 posterior draws per person$" "$tmp/out" || fail "the bands line"
 grep -q "^replay: .* persons/s$" "$tmp/out" || fail "the timing line"
-h5dump -a replay_bands "$tmp/same.h5" | grep -q '"none: MAP only' || fail "the attribute replay_bands"
+h5dump -a replay_bands "$tmp/same.h5" | grep -q '"posterior: q05, q50, q95 over 200 draws' || fail "the attribute replay_bands"
 [ "$(vals "$tmp/same.h5" /replay/status)" = "0,0,1,1,0,1" ] || fail "/replay/status: $(vals "$tmp/same.h5" /replay/status)"
 n_ep=0
 for ep in $(h5ls "$tmp/same.h5/replay" | awk '$2 == "Group" { print $1 }'); do
@@ -42,6 +42,9 @@ for ep in $(h5ls "$tmp/same.h5/replay" | awk '$2 == "Group" { print $1 }'); do
   r=$(vals "$tmp/same.h5" "/replay/$ep/recorded")
   c=$(vals "$tmp/same.h5" "/replay/$ep/changed")
   [ "$d" = "0,0,nan,nan,0,nan" ] || fail "/replay/$ep/difference with bolus_scale 1: $d"
+  for q in q05 q50 q95; do # every draw's difference is 0 too
+    [ "$(vals "$tmp/same.h5" "/replay/$ep/difference_$q")" = "0,0,nan,nan,0,nan" ] || fail "/replay/$ep/difference_$q"
+  done
   [ "$r" = "$c" ] || fail "/replay/$ep: recorded $r, changed $c"
   n_ep=$((n_ep + 1))
 done

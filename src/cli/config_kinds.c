@@ -15,6 +15,7 @@
 #include "cohort/cohort_config.h" /* tw_cohort_config_schema */
 #include "cohort/import.h"        /* tw_import_config_schema */
 #include "core/config_example.h" /* tw_example_config_schema */
+#include "gan/gan_job_config.h"   /* tw_gan_train_config_schema */
 #include "physio/sim_config.h"    /* tw_sim_config_schema */
 #include "train/train_config.h"   /* tw_train_config_schema */
 #include "trial/trial_config.h"   /* tw_trial_config_schema */
@@ -30,6 +31,7 @@ const tw_config_kind tw_config_kinds[] = {
     {"train", &tw_train_config_schema, NULL},
     {"twin_fit", &tw_twin_fit_config_schema, NULL},
     {"twin_replay", &tw_replay_config_schema, NULL},
+    {"gan_train", &tw_gan_train_config_schema, NULL},
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

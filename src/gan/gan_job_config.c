@@ -43,18 +43,18 @@ static const tw_cfg_field optimizer_fields[] = {
 static const tw_cfg_schema optimizer_schema = TW_CFG_SCHEMA(tw_gan_optimizer_cfg, optimizer_fields, NULL);
 
 static const tw_cfg_field checkpoint_fields[] = {
-    {.key = "every", .type = TW_CFG_INT, .offset = offsetof(tw_gan_checkpoint_cfg, every), .default_text = "500",
+    {.key = "every", .type = TW_CFG_INT, .offset = offsetof(tw_train_ckpt_cfg, every), .default_text = "500",
      .has_range = 1, .min = 0, .max = 1e9, .unit = "steps", .doc = "steps between checkpoints (0: only on a signal)"},
-    {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_gan_checkpoint_cfg, path),
+    {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_train_ckpt_cfg, path),
      .doc = "checkpoint file (default: the model file's path + .ckpt); removed when training ends"},
 };
-static const tw_cfg_schema checkpoint_schema = TW_CFG_SCHEMA(tw_gan_checkpoint_cfg, checkpoint_fields, NULL);
+static const tw_cfg_schema checkpoint_schema = TW_CFG_SCHEMA(tw_train_ckpt_cfg, checkpoint_fields, NULL);
 
 static const tw_cfg_field output_fields[] = {
-    {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_gan_output_cfg, path), .default_text = "gan.h5",
+    {.key = "path", .type = TW_CFG_STRING, .offset = offsetof(tw_train_output_cfg, path), .default_text = "gan.h5",
      .doc = "the model file: /transformer, /generator, /critic, /train (state and loss curves), the config text"},
 };
-static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_gan_output_cfg, output_fields, NULL);
+static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_train_output_cfg, output_fields, NULL);
 
 static const tw_cfg_field gan_train_fields[] = {
     {.key = "cohort", .type = TW_CFG_STRING, .offset = offsetof(tw_gan_train_config, cohort), .required = 1,

@@ -21,7 +21,8 @@
 #ifndef TW_GAN_JOB_CONFIG_H
 #define TW_GAN_JOB_CONFIG_H
 
-#include "core/config.h" /* tw_cfg_schema, tw_cfg_mark */
+#include "core/config.h"        /* tw_cfg_schema, tw_cfg_mark */
+#include "train/train_config.h" /* tw_train_ckpt_cfg, tw_train_output_cfg: the same keys as train's */
 
 TW_EXTERN_C_BEGIN
 
@@ -40,25 +41,14 @@ typedef struct tw_gan_optimizer_cfg {
   double lr_generator, lr_critic, beta1, beta2, eps, weight_decay;
 } tw_gan_optimizer_cfg;
 
-typedef struct tw_gan_checkpoint_cfg {
-  tw_cfg_mark mark;
-  int64_t every; /* steps between checkpoints (0: only on a signal) */
-  char *path;    /* NULL: <output.path>.ckpt */
-} tw_gan_checkpoint_cfg;
-
-typedef struct tw_gan_output_cfg {
-  tw_cfg_mark mark;
-  char *path;
-} tw_gan_output_cfg;
-
 typedef struct tw_gan_train_config {
   tw_cfg_mark mark;
   char *cohort;
   int64_t steps, batch, seed, critic_steps, threads;
   tw_gan_network_cfg network;
   tw_gan_optimizer_cfg optimizer;
-  tw_gan_checkpoint_cfg checkpoint;
-  tw_gan_output_cfg output;
+  tw_train_ckpt_cfg checkpoint;  /* every, path: as `train`'s (NULL path: <output.path>.ckpt) */
+  tw_train_output_cfg output;
 } tw_gan_train_config;
 
 extern const tw_cfg_schema tw_gan_train_config_schema;

@@ -91,6 +91,9 @@ static void sample_summary(const tw_gan_sample_args *a, const tw_gan_sample_repo
          "steady state)\n", (long long)r->n, a->condition ? " with " : "", a->condition ? a->condition : "",
          (long long)s->drawn, s->rounds, (long long)s->invalid, r->invalid_rate, (long long)s->out_of_range,
          (long long)s->no_steady);
+  if (a->condition)
+    printf("condition %s: the generator's own output had another category in %lld of %lld candidates (set to it)\n",
+           a->condition, (long long)r->condition_missed, (long long)s->drawn);
   printf("wrote %s (%.1f s)\n", a->output, r->seconds);
 }
 

@@ -22,7 +22,9 @@
 **
 ** Sample: the model file's transformer and generator, N valid rows
 ** (validity.h: redraws, the invalid rate), a fixed condition or conditions
-** drawn with their real frequencies, the cohort file (cohort_out.h). The rows
+** drawn with their real frequencies, the cohort file (cohort_out.h). With a
+** fixed condition the conditioned column of every candidate is set to it
+** (the generator's own output misses it in a few rows; those are counted). The rows
 ** are a function of the model, the seed and the condition only (any thread
 ** count).
 */
@@ -74,6 +76,8 @@ typedef struct tw_gan_sample_report {
   tw_gan_validity_stats stats; /* candidates drawn, refused and why */
   double invalid_rate;
   int64_t n;
+  int64_t condition_missed; /* with a condition: candidates whose generated column had another
+                               category (set to the condition's, as every row is) */
   double seconds;
 } tw_gan_sample_report;
 

@@ -2,7 +2,8 @@
 ** gan_job_sample.c: `twinscale gan sample` (gan_job.h): a model file's
 ** transformer and generator, N valid rows drawn with redraws (validity.h),
 ** written as a cohort file (cohort_out.h). The condition is checked before the
-** networks are read; the output path before anything.
+** networks are read; the output path before anything. With a condition,
+** every row has it (generate_fixed below).
 */
 #include "build_info.h" /* TW_HAVE_YAML: the run engine's output check */
 
@@ -19,6 +20,32 @@
 #include "io/h5.h"
 #include "run/run.h" /* tw_run_check_output */
 
+/* A generator whose rows all carry the fixed condition: tw_gan_generate,
+** then the conditioned column's span set to the condition's one-hot. The
+** generator was given the condition, so its other columns follow it, but its
+** own output for that column misses it in some rows (CTGAN leaves them; SDV's
+** conditional sampling rejects them); those are counted. */
+typedef struct fixed_gen {
+  tw_gan_sampler *gen;
+  int width, start, span_width;
+  int64_t cat;
+  int64_t missed; /* candidates whose own output was another category */
+} fixed_gen;
+
+static tw_status generate_fixed(void *ctx, int64_t n, const float *cond, uint64_t first_row, float *out) {
+  fixed_gen *g = ctx;
+  TW_TRY(tw_gan_generate(g->gen, n, cond, first_row, out));
+  for (int64_t r = 0; r < n; ++r) {
+    float *span = out + r * g->width + g->start;
+    int64_t best = 0;
+    for (int q = 1; q < g->span_width; ++q)
+      if (span[q] > span[best]) best = q;
+    g->missed += best != g->cat;
+    for (int q = 0; q < g->span_width; ++q) span[q] = q == g->cat ? 1.0f : 0.0f;
+  }
+  return TW_OK;
+}
+
 typedef struct sample_job {
   const tw_gan_sample_args *a;
   tw_gan_transformer tr;
@@ -26,6 +53,7 @@ typedef struct sample_job {
   tw_gan_cond_sampler cs;
   tw_gan_validity v;
   float *cond; /* (cond_width) the fixed condition, or NULL */
+  fixed_gen fixed; /* the fixed condition's span and category */
   tw_backend *be;
   tw_gan_nets *nets;
   tw_gan_sampler *gen;
@@ -41,7 +69,11 @@ static tw_status load_transformer(sample_job *j, tw_h5_file *f) {
   if (!j->a->condition) return TW_OK;
   if (!(j->cond = malloc((size_t)j->tr.layout.cond_width * sizeof(float) + 1)))
     return TW_FAIL(TW_ERR_NOMEM, "gan sample: condition vector");
-  return tw_gan_cond_fixed(&j->tr, j->a->condition, j->cond, NULL, NULL);
+  int disc = 0;
+  TW_TRY(tw_gan_cond_fixed(&j->tr, j->a->condition, j->cond, &disc, &j->fixed.cat));
+  const tw_gan_span *sp = &j->tr.layout.spans[j->tr.layout.cond_span[disc]];
+  j->fixed.width = j->tr.layout.width, j->fixed.start = sp->start, j->fixed.span_width = sp->width;
+  return TW_OK;
 }
 
 /* Everything from the model file: transformer, condition, networks. */
@@ -61,7 +93,10 @@ static tw_status draw_rows(sample_job *j, tw_gan_sample_report *rep) {
   j->have_validity = 1;
   TW_TRY(tw_gan_sampler_create(j->nets, a->seed, &j->gen));
   const tw_gan_sample_request req = {.n = a->n, .cond = j->cond, .kind = a->kind, .seed = a->seed};
-  TW_TRY(tw_gan_sample_valid(&j->tr, &j->cs, &j->v, tw_gan_generate, j->gen, &req, &j->rows, &rep->stats));
+  j->fixed.gen = j->gen;
+  TW_TRY(tw_gan_sample_valid(&j->tr, &j->cs, &j->v, j->cond ? generate_fixed : tw_gan_generate,
+                             j->cond ? (void *)&j->fixed : (void *)j->gen, &req, &j->rows, &rep->stats));
+  rep->condition_missed = j->fixed.missed;
   rep->invalid_rate = tw_gan_invalid_rate(&rep->stats);
   rep->n = j->rows.n_rows;
   return TW_OK;

@@ -10,7 +10,9 @@
 #     (against the real cohort and a 200-twin holdout) has a quality score
 #     above that of the same sample from a generator trained 1 step (the
 #     untrained baseline: both scores printed) by more than 0.01;
-#   - `--condition retinopathy=1`: every sampled twin has retinopathy 1;
+#   - `--condition retinopathy=1`: every sampled twin has retinopathy 1 and
+#     the file records the condition (the command prints how many candidates
+#     the generator gave another category; they are set to the condition);
 #   - the same file (every dataset and attribute) for --threads 1 and 2;
 #   - `twinscale trial` (tests/data/trial/strata.yaml) runs on the sample;
 #   - a 200-step run stopped by SIGTERM after a periodic checkpoint: exit 143,
@@ -78,6 +80,8 @@ PY
 
 "$bin" gan sample --model model.h5 --n 100 --seed 6 --condition retinopathy=1 -o c.h5 > cond.out ||
   { cat cond.out; fail "conditioned sample"; }
+grep -q "^condition retinopathy=1: the generator's own output had another category in [0-9]* of" cond.out ||
+  { cat cond.out; fail "the conditioned sample's summary"; }
 "$py" -s - c.h5 <<'PY' || fail "a conditioned row without the condition"
 import h5py, sys
 f = h5py.File(sys.argv[1], "r")

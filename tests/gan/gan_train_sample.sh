@@ -20,8 +20,9 @@
 #     networks, Adam's moments and curves of an unbroken 200-step run, bit for
 #     bit, and removes the checkpoint;
 #   - bad input, each one line on stderr, exit 2, no output file: a missing
-#     cohort, a model file that is not a GAN model, --n 0, an unknown condition
-#     column, a condition value the cohort lacks.
+#     cohort, a cohort with no discrete column (written here with h5py), a
+#     model file that is not a GAN model, --n 0, an unknown condition column,
+#     a condition value the cohort lacks.
 # usage: gan_train_sample.sh TWINSCALE COHORT_CONFIG TRIAL_CONFIG PYTHON(with h5py)
 set -u
 # libgomp's idle threads spin between parallel regions and take the CPU on a
@@ -158,6 +159,13 @@ refused() {
   echo "$name: $(cat "$name.err")"
 }
 refused missing_cohort "nowhere.h5" bad.h5 gan train gan.yaml --set cohort=nowhere.h5 -o bad.h5
+"$py" -s - floats.h5 <<'PY' || fail "writing a cohort of floats"
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], "w") as f:
+    for name in ("age_y", "weight_kg"):
+        f["cohort/covariates/" + name] = np.linspace(20.0, 80.0, 50)
+PY
+refused no_discrete "no discrete column" bad.h5 gan train gan.yaml --set cohort=floats.h5 -o bad.h5
 refused not_a_model "not a GAN model file" bad.h5 gan sample --model real.h5 --n 10 -o bad.h5
 refused n_zero "--n" bad.h5 gan sample --model model.h5 --n 0 -o bad.h5
 refused unknown_condition "nosuch" bad.h5 gan sample --model model.h5 --n 10 --condition nosuch=1 -o bad.h5

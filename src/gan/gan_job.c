@@ -224,9 +224,8 @@ static tw_status train_loop(train_job *j, tw_gan_train_report *rep) {
   tw_status st = tw_gan_train(j->trainer, data_source, &j->data, 0);
   rep->seconds = tw_now_seconds() - t0;
   tw_run_signals_restore();
-  if (st == TW_OK) tw_progress_end(&j->prog);
+  tw_progress_end(&j->prog); /* the last line, ended, also when stopped */
   if (st != TW_ERR_INTERRUPTED) return st;
-  fprintf(stderr, "%s", j->prog.on_terminal && j->prog.enabled ? "\n" : "");
   tw_error_clear();
   TW_TRY(write_model(j, j->ckpt));
   rep->signal = j->signal;

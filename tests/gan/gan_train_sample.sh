@@ -14,6 +14,8 @@
 #     the file records the condition (the command prints how many candidates
 #     the generator gave another category; they are set to the condition);
 #   - the same file (every dataset and attribute) for --threads 1 and 2;
+#     training with threads: 1 gives the default team's model file (every
+#     dataset);
 #   - `twinscale trial` (tests/data/trial/strata.yaml) runs on the sample;
 #   - a 200-step run stopped by SIGTERM after a periodic checkpoint: exit 143,
 #     the checkpoint left and no model file; --resume finishes with the
@@ -145,6 +147,17 @@ a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and n.s
 for n in names:
     assert np.array_equal(a[n][()], b[n][()]), n
 print("resumed run = unbroken run: %d datasets equal" % len(names))
+PY
+# Training is the same bits on 1 thread as on the default team (2 here).
+"$bin" gan train gan.yaml --set steps=200 --set threads=1 -o model_1.h5 > /dev/null 2>&1 || fail "threads: 1"
+"$py" -s - model_u.h5 model_1.h5 <<'PY' || fail "1 thread and the default team trained other networks"
+import h5py, numpy as np, sys
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = []
+a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+for n in names:
+    assert np.array_equal(a[n][()], b[n][()]), n
+print("threads 1 = default team: %d datasets equal" % len(names))
 PY
 
 # refused NAME TEXT OUTPUT COMMAND...: exit 2, one line on stderr with TEXT, OUTPUT not written

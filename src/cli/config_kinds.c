@@ -31,7 +31,9 @@ const tw_config_kind tw_config_kinds[] = {
     {"train", &tw_train_config_schema, NULL},
     {"twin_fit", &tw_twin_fit_config_schema, NULL},
     {"twin_replay", &tw_replay_config_schema, NULL},
+#if TW_HAVE_HDF5 /* src/gan/ is built with HDF5 only (it reads cohort files) */
     {"gan_train", &tw_gan_train_config_schema, NULL},
+#endif
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

@@ -203,14 +203,17 @@ static tw_status resume_from(train_job *j) {
   TW_TRY(tw_h5_open(j->ckpt, NULL, &f));
   char *was = NULL;
   tw_status st = tw_h5_attr_read_string(f, "config", &was);
-  if (st != TW_OK) st = (tw_error_clear(), TW_FAIL(TW_ERR_INPUT, "%s: not a gan train checkpoint (no attribute `config`)", j->ckpt));
+  if (st != TW_OK)
+    st = (tw_error_clear(), TW_FAIL(TW_ERR_INPUT, "%s: not a gan train checkpoint (no attribute `config`)", j->ckpt));
   else if (strcmp(was, j->text))
     st = TW_FAIL(TW_ERR_INPUT, "%s: written by another config; resume with the config that started it (or remove "
                  "the checkpoint to start again)", j->ckpt);
   free(was);
   if (st == TW_OK) st = tw_gan_trainer_read(f, j->trainer);
-  tw_h5_close(f);
-  if (st == TW_OK) tw_log(TW_LOG_INFO, "gan train: resuming from %s at step %lld", j->ckpt, (long long)j->trainer->step);
+  const tw_status cst = tw_h5_close(f);
+  if (st == TW_OK) st = cst;
+  if (st == TW_OK)
+    tw_log(TW_LOG_INFO, "gan train: resuming from %s at step %lld", j->ckpt, (long long)j->trainer->step);
   return st;
 }
 

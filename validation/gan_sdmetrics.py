@@ -18,8 +18,8 @@ report as SDMetrics computes it on the same tables, read back from the files:
                 mean, sd, min and max
 
 Float columns are `numerical`, integer and string columns `categorical`.
-Column order is the order twinscale reads (covariates then parameters, each
-sorted by name), so pairs come in the same order.
+Column order is the order twinscale reads (covariates, parameters, then
+conditions, each sorted by name), so pairs come in the same order.
 
   python3 -m venv validation/.venv
   validation/.venv/bin/pip install sdmetrics==0.32.0 h5py
@@ -63,7 +63,7 @@ from sdmetrics.single_table import (DCRBaselineProtection, DCROverfittingProtect
 PINNED = "0.32.0"
 SPREAD_RUNS = 400
 TABLE = "cohort"
-GROUPS = ("/cohort/covariates", "/cohort/parameters")
+GROUPS = ("/cohort/covariates", "/cohort/parameters", "/cohort/conditions")
 
 
 # ---- the fixture tables -------------------------------------------------------
@@ -156,7 +156,7 @@ def write_cohort(path, cols):
 # ---- reading cohort files as twinscale does ----------------------------------
 
 def read_cohort(path):
-    """The columns of a cohort file, covariates then parameters, each by name."""
+    """The columns of a cohort file, covariates, parameters, conditions, each by name."""
     cols, meta = {}, {}
     with h5py.File(path, "r") as f:
         for group in GROUPS:

@@ -60,6 +60,8 @@ int tw_cmd_privacy_epsilon(int argc, char **argv);
 int tw_cmd_privacy_sigma(int argc, char **argv);
 int tw_cmd_gan_report(int argc, char **argv);
 int tw_cmd_fed_train(int argc, char **argv);
+int tw_cmd_gan_train(int argc, char **argv);
+int tw_cmd_gan_sample(int argc, char **argv);
 /* tw-command-declarations: new declarations go above this line */
 
 #endif

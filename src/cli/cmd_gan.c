@@ -1,7 +1,13 @@
 /*
-** cmd_gan.c: `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5
-** --json Q.json [--seed S]`: fidelity and privacy of a synthetic cohort as
-** SDMetrics defines them (src/gan/report.h), as JSON and a few lines on stdout.
+** cmd_gan.c: the conditional GAN's commands (docs/gan.md):
+**   `twinscale gan train CONFIG [--set K=V]... [-o PATH] [--force] [--resume]`:
+**     the `gan_train` config, the job in src/gan/gan_job.h;
+**   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
+**     --output C.h5`: N valid rows as a cohort file (src/gan/gan_job.h);
+**   `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json
+**     Q.json [--seed S]`: fidelity and privacy of a synthetic cohort as
+**     SDMetrics defines them (src/gan/report.h), as JSON and a few lines.
+** Each parses and calls one job; the job's output is summarised on stdout.
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
@@ -42,6 +48,77 @@ int tw_cmd_gan_report(int argc, char **argv) {
   tw_gan_report_free(&r);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }
+
+#if TW_HAVE_YAML
+#include <string.h> /* memset */
+
+#include "cli/config_kinds.h" /* tw_config_load */
+#include "cli/job_command.h"  /* tw_cli_job_command_resumable, tw_cli_job_exit */
+#include "gan/gan_job.h"      /* tw_gan_train_run, tw_gan_sample_run */
+
+static void train_summary(const char *path, const tw_gan_train_report *r) {
+  printf("cohort: %lld rows, %lld columns (%lld discrete); encoded row %d floats, condition vector %d\n",
+         (long long)r->rows, (long long)r->columns, (long long)r->discrete, r->width, r->cond_width);
+  printf("steps %lld..%lld of %lld rows: %.3g steps/s; last losses: critic %.4f, penalty %.4f, generator %.4f "
+         "(cond %.4f)\n", (long long)r->step0, (long long)r->step, (long long)r->batch, r->steps_per_s, r->last.critic,
+         r->last.penalty, r->last.generator, r->last.cond);
+  printf("wrote %s (data %.1f s, training %.1f s)\n", path, r->fit_seconds, r->seconds);
+}
+
+static int run_train(const char *file, const tw_config_opts *co, const tw_dist *dist) {
+  tw_gan_train_config c;
+  tw_cfg_doc *doc = NULL;
+  tw_gan_train_report rep;
+  memset(&rep, 0, sizeof rep);
+  char path[4096] = "";
+  tw_status st = tw_config_load(file, "gan_train", co->set.items, co->set.n, co->output, &c, &doc);
+  if (st == TW_OK) {
+    snprintf(path, sizeof path, "%s", c.output.path);
+    if (dist->rank == 0) st = tw_gan_train_run(&c, doc, co->force, co->resume, &rep);
+    tw_cfg_release(&tw_gan_train_config_schema, &c);
+  }
+  tw_cfg_free(doc);
+  st = tw_dist_agree(dist, st);
+  if (st == TW_OK && dist->rank == 0) train_summary(path, &rep);
+  return tw_cli_job_exit(dist, st, rep.signal);
+}
+
+int tw_cmd_gan_train(int argc, char **argv) { return tw_cli_job_command_resumable("gan train", argc, argv, run_train); }
+
+static void sample_summary(const tw_gan_sample_args *a, const tw_gan_sample_report *r) {
+  const tw_gan_validity_stats *s = &r->stats;
+  printf("%lld valid rows%s%s: %lld drawn in %d rounds, %lld invalid (rate %.4f: %lld out of range, %lld without a "
+         "steady state)\n", (long long)r->n, a->condition ? " with " : "", a->condition ? a->condition : "",
+         (long long)s->drawn, s->rounds, (long long)s->invalid, r->invalid_rate, (long long)s->out_of_range,
+         (long long)s->no_steady);
+  if (a->condition)
+    printf("condition %s: the generator's own output had another category in %lld of %lld candidates (set to it)\n",
+           a->condition, (long long)r->condition_missed, (long long)s->drawn);
+  printf("wrote %s (%.1f s)\n", a->output, r->seconds);
+}
+
+int tw_cmd_gan_sample(int argc, char **argv) {
+  tw_gan_sample_args a = {.kind = TW_GAN_COND_ORIGINAL};
+  int64_t n = 0, seed = 0, threads = 0;
+  const tw_opt opts[] = {
+      {.name = "model", .kind = TW_OPT_STRING, .dest = &a.model, .required = 1},
+      {.name = "n", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 1e9, .required = 1},
+      {.name = "condition", .kind = TW_OPT_STRING, .dest = &a.condition},
+      {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
+      {.name = "output", .short_name = 'o', .kind = TW_OPT_STRING, .dest = &a.output, .required = 1},
+      {.name = "threads", .kind = TW_OPT_INT, .dest = &threads, .min = 0, .max = 4096},
+      {.name = "force", .kind = TW_OPT_FLAG, .dest = &a.force},
+  };
+  int bad = tw_opts_parse_named("gan sample", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
+  if (bad) return bad;
+  a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads;
+  tw_gan_sample_report rep;
+  const tw_status st = tw_gan_sample_run(&a, &rep);
+  if (st != TW_OK) return tw_cli_fail(st);
+  sample_summary(&a, &rep);
+  return 0;
+}
+#endif
 #else
 typedef int tw_cmd_gan_unavailable; /* the command reads HDF5 cohort files */
 #endif

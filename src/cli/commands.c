@@ -187,6 +187,44 @@ const tw_command tw_commands[] = {
      "  --salt-env VAR     import the records with the salt in this environment variable\n"
      "  --force            replace an existing output file even when it is not writable\n",
      tw_cmd_twin_replay},
+    {"gan", "train", "train the conditional tabular GAN (CTGAN) on a cohort file",
+     "usage: twinscale gan train CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"
+     "Reads the `gan_train` config CONFIG (cohort, steps, batch, seed, network, optimizer,\n"
+     "critic_steps, threads, checkpoint, output; every key in docs/gan.md, \"Commands\"). Every\n"
+     "dataset under /cohort/covariates/, /cohort/parameters/ and /cohort/conditions/ of the\n"
+     "cohort is a column (float continuous, integer and string discrete); the GAN conditions on\n"
+     "the discrete ones. Fits the data transformer, trains CTGAN's generator and PacGAN critic\n"
+     "(WGAN-GP, Adam) on the CPU and writes output.path: /transformer, /generator, /critic,\n"
+     "/train (step, Adam's moments, loss curves) and the config text. The output path is checked\n"
+     "before any work. Exit status: 0; 2 bad input (one line: a config error at FILE:LINE:COLUMN,\n"
+     "a cohort that is not a cohort file or has no discrete column); 1 other failures;\n"
+     "130/143/138 stopped by SIGINT/SIGTERM/SIGUSR1 after the step in hand: the state is in the\n"
+     "checkpoint (checkpoint.path, default PATH.ckpt) and --resume goes on from it.\n\n"
+     "  --set KEY=VALUE    sets a config key (dotted: network.pac=10), checked like the file\n"
+     "  -o, --output PATH  the model file (the same as --set output.path=PATH)\n"
+     "  --force            replace an existing model file even when it is not writable\n"
+     "  --resume           go on from the checkpoint of a stopped run of this config\n",
+     tw_cmd_gan_train},
+    {"gan", "sample", "sample a synthetic cohort from a GAN model, optionally conditioned",
+     "usage: twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S] -o|--output C.h5\n"
+     "                            [--threads T] [--force]\n\n"
+     "Draws N valid rows from the generator of G.h5 (written by `gan train`): each candidate is\n"
+     "decoded and its pack parameters checked against their ranges and the steady-state rule of\n"
+     "`cohort generate`; invalid ones are redrawn, and the invalid rate is printed and stored in\n"
+     "C.h5's attributes. Writes C.h5 as a cohort file that `simulate` and `trial` take as twins.\n"
+     "The rows depend on the model, the seed and the condition only (not on T).\n"
+     "Exit status: 0; 2 bad input (one line: a model file that is missing or not a GAN model,\n"
+     "N < 1, an unknown condition column or value); 1 other failures.\n\n"
+     "  --model PATH          the GAN model file\n"
+     "  --n N                 valid rows wanted (>= 1)\n"
+     "  --condition NAME=VALUE  every row has this category of discrete column NAME (sex=1,\n"
+     "                        retinopathy=1); without it each row's condition is drawn with\n"
+     "                        the training data's frequencies\n"
+     "  --seed S              the sampling key (0 to 2^53; default 0)\n"
+     "  -o, --output PATH     the cohort file (written whole or not at all)\n"
+     "  --threads T           OpenMP threads (default: the default team)\n"
+     "  --force               replace an existing output even when it is not writable\n",
+     tw_cmd_gan_sample},
     {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
      "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json [--seed S]\n\n"
      "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"

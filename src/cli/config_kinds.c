@@ -16,6 +16,7 @@
 #include "cohort/import.h"        /* tw_import_config_schema */
 #include "core/config_example.h" /* tw_example_config_schema */
 #include "fed/fed_config.h"        /* tw_fed_config_schema */
+#include "gan/gan_job_config.h"   /* tw_gan_train_config_schema */
 #include "physio/sim_config.h"    /* tw_sim_config_schema */
 #include "train/train_config.h"   /* tw_train_config_schema */
 #include "trial/trial_config.h"   /* tw_trial_config_schema */
@@ -32,6 +33,9 @@ const tw_config_kind tw_config_kinds[] = {
     {"twin_fit", &tw_twin_fit_config_schema, NULL},
     {"twin_replay", &tw_replay_config_schema, NULL},
     {"fed_train", &tw_fed_config_schema, "federation"},
+#if TW_HAVE_HDF5 /* src/gan/ is built with HDF5 only (it reads cohort files) */
+    {"gan_train", &tw_gan_train_config_schema, NULL},
+#endif
     /* tw-config-kinds: new kinds go above this line */
     {NULL, NULL, NULL},
 };

@@ -57,7 +57,8 @@ tw_status tw_gan_cond_init(const tw_gan_transformer *tr, const tw_gan_table *t, 
   const tw_gan_layout *l = &tr->layout;
   if (!l->n_cond_spans)
     return TW_FAIL(TW_ERR_INPUT, "the cohort has no discrete column (an integer or string dataset under "
-                                 "/cohort/covariates/ or /cohort/parameters/): the conditional GAN conditions on one");
+                                 "/cohort/covariates/, /cohort/parameters/ or /cohort/conditions/): the conditional GAN "
+                                 "conditions on one");
   tw_status st = alloc_sampler(l, t ? t->n_rows : 0, out);
   for (int d = 0; st == TW_OK && d < out->n_disc; ++d) {
     const tw_gan_span *sp = &l->spans[l->cond_span[d]];

@@ -1,5 +1,5 @@
 /*
-** table.c: a cohort file's covariates and parameters as a table (table.h),
+** table.c: a cohort file's covariates, parameters and conditions as a table (table.h),
 ** read through the HDF5 layer: the schema from the file's datasets and their
 ** type classes, then the rows of each file checked against it.
 */
@@ -10,7 +10,9 @@
 #include "gan/table.h"
 #include "io/h5.h"
 
-static const char *const GROUPS[] = {"/cohort/covariates", "/cohort/parameters"};
+/* The groups whose datasets are columns, in column order. Conditions (int32
+** 0/1 per twin) are discrete columns, so the GAN can condition on one. */
+static const char *const GROUPS[] = {"/cohort/covariates", "/cohort/parameters", "/cohort/conditions"};
 /* How messages name the table the schema came from (the report reads the real cohort first). */
 #define FIRST_TABLE "the first table read (the real cohort)"
 
@@ -81,9 +83,10 @@ static tw_status list_group(tw_h5_file *f, const char *group, tw_gan_schema *s) 
 }
 
 static tw_status schema_from(tw_h5_file *f, tw_gan_schema *s) {
-  for (int g = 0; g < 2; ++g) TW_TRY(list_group(f, GROUPS[g], s));
+  for (int g = 0; g < (int)TW_ARRAY_LEN(GROUPS); ++g) TW_TRY(list_group(f, GROUPS[g], s));
   if (!s->n_cols)
-    return TW_FAIL(TW_ERR_INPUT, "%s: not a cohort file: no dataset under /cohort/covariates/ or /cohort/parameters/",
+    return TW_FAIL(TW_ERR_INPUT, "%s: not a cohort file: no dataset under /cohort/covariates/, /cohort/parameters/ "
+                   "or /cohort/conditions/",
                    tw_h5_path(f));
   return TW_OK;
 }

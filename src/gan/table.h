@@ -2,12 +2,13 @@
 ** table.h: a cohort file as a table of rows, the data of the conditional GAN
 ** and of its report (issue 12, item 1).
 **
-** Every dataset under /cohort/covariates/ and /cohort/parameters/ is a column:
-** float datasets are continuous (NaN is a missing value), integer and string
-** datasets are discrete. Columns are named by their dataset's name ("age_y",
-** "t1d.kp1") and ordered covariates first, then parameters, each in name order
-** (the order tw_h5_list gives). Conditions (/cohort/conditions/) are not
-** columns: the issue's rule names the two groups only.
+** Every dataset under /cohort/covariates/, /cohort/parameters/ and
+** /cohort/conditions/ is a column: float datasets are continuous (NaN is a
+** missing value), integer and string datasets are discrete (a condition, int32
+** 0/1, is discrete, so the GAN can condition on it). Columns are named by their
+** dataset's name ("age_y", "t1d.kp1", "retinopathy") and ordered covariates
+** first, then parameters, then conditions, each in name order (the order
+** tw_h5_list gives).
 **
 ** A schema (the columns, their kinds, the labels of string columns) is read
 ** from the first file; every further file is read against it, so two tables
@@ -50,8 +51,8 @@ typedef struct tw_gan_table {
 static inline const double *tw_gan_col(const tw_gan_table *t, int j) { return t->data + (size_t)j * (size_t)t->n_rows; }
 
 /* Reads the columns of the cohort file at `path` into *schema (no labels yet).
-** TW_ERR_INPUT: not an HDF5 file, no column under /cohort/covariates/ or
-** /cohort/parameters/ ("not a cohort file"), a dataset that is not 1-D or of a
+** TW_ERR_INPUT: not an HDF5 file, no column under /cohort/covariates/,
+** /cohort/parameters/ or /cohort/conditions/ ("not a cohort file"), a dataset that is not 1-D or of a
 ** type other than integer, float or string. */
 tw_status tw_gan_schema_read(const char *path, tw_gan_schema *schema);
 /* Reads the rows of the cohort file at `path` against `schema` (growing the

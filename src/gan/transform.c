@@ -29,6 +29,11 @@ static tw_status fit_values(const double *x, int64_t n, tw_gan_colx *c, double *
   }
   c->has_missing = m < n;
   c->log_space = c->log_space && m > 0;
+  c->lo = -INFINITY, c->hi = INFINITY;
+  for (int64_t i = 0; i < m; ++i) {
+    c->lo = i ? fmin(c->lo, v[i]) : v[i];
+    c->hi = i ? fmax(c->hi, v[i]) : v[i];
+  }
   for (int64_t i = 0; c->log_space && i < m; ++i) v[i] = log(v[i]);
   *out = v, *n_out = m;
   return TW_OK;
@@ -297,7 +302,7 @@ static double decode_continuous(const tw_gan_colx *c, const float *in) {
   int k = c->kept[q];
   double alpha = fmin(fmax((double)in[0], -1.0), 1.0);
   double y = alpha * TW_GAN_STD_MULTIPLIER * sqrt(c->vgm.var[k]) + c->vgm.mean[k];
-  return c->log_space ? exp(y) : y;
+  return fmin(fmax(c->log_space ? exp(y) : y, c->lo), c->hi);
 }
 
 void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, tw_gan_table *out, int64_t row0) {

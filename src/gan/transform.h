@@ -20,7 +20,11 @@
 ** (present only in columns that had a missing value when fitted). A discrete
 ** value is the one-hot of its category. Decode: the component (or category)
 ** is the argmax of its span, x = alpha 4 sigma_k + mu_k (exp of it in log
-** space), NaN for the missing entry. The row layout is layout.h's.
+** space), NaN for the missing entry, then clipped to the column's fitted
+** [min, max] (SDV's enforce_min_max_values, on by default in its synthesizers:
+** a constant column of zeros would otherwise decode to -4e-3 for half the
+** generated rows, outside a pack parameter's range). The row layout is
+** layout.h's.
 **
 ** Where twinscale differs from rdt (docs/gan.md, "Data transformer"): no
 ** 1e-6 added to every component's probability before the draw (it sends one
@@ -53,6 +57,7 @@ typedef struct tw_gan_colx {
   tw_vgm vgm;
   int n_kept;
   int kept[TW_VGM_MAX_COMPONENTS]; /* the kept components, ascending */
+  double lo, hi;   /* the smallest and largest value fitted (-inf, inf: none); decoding clips to them */
   /* discrete */
   int64_t n_cats;
   double *cats;    /* (n_cats) the categories (cell values: string columns' label indices), ascending */

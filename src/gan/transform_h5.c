@@ -18,13 +18,16 @@
 **   cond_span                     (D) int32
 **   sizes                         (3) int64: width, cond_width, training rows
 **   pack                          (1) string, when the cohort had one
+**   range                         (C, 2) float64: a continuous column's fitted min and max
+**                                 (decoding clips to them; -inf, inf for a discrete one or
+**                                 no value); a file without it clips nothing
 ** Loading rebuilds the layout from the columns and refuses a file whose
 ** stored spans differ (TW_ERR_INPUT).
 */
 #define _POSIX_C_SOURCE 200809L /* strdup under strict C17 */
 #include "gan/transform_io.h"
 
-#include <math.h>   /* floor */
+#include <math.h>   /* floor, INFINITY, isnan */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, free */
 #include <string.h> /* memcpy, strdup */
@@ -116,6 +119,15 @@ static tw_status save_vgm(tw_h5_file *f, const tw_gan_transformer *tr, double *b
   return put(f, "vgm", TW_F64, buf, 3, dims);
 }
 
+static tw_status save_range(tw_h5_file *f, const tw_gan_transformer *tr, double *buf) {
+  const int64_t n = tr->schema.n_cols, dims[2] = {n, 2};
+  for (int64_t j = 0; j < n; ++j) {
+    const int cont = tr->cols[j].kind == TW_GAN_CONTINUOUS;
+    buf[2 * j] = cont ? tr->cols[j].lo : -INFINITY, buf[2 * j + 1] = cont ? tr->cols[j].hi : INFINITY;
+  }
+  return put(f, "range", TW_F64, buf, 2, dims);
+}
+
 static tw_status save_categories(tw_h5_file *f, const tw_gan_transformer *tr) {
   int64_t n = tr->schema.n_cols, total = 0;
   int64_t *nc = calloc((size_t)n + 1, sizeof *nc);
@@ -161,6 +173,7 @@ tw_status tw_gan_transformer_save(tw_h5_file *f, const tw_gan_transformer *tr) {
   if (st == TW_OK) st = save_labels(f, &tr->schema);
   if (st == TW_OK) st = save_flags(f, tr, buf);
   if (st == TW_OK) st = save_vgm(f, tr, buf);
+  if (st == TW_OK) st = save_range(f, tr, buf);
   if (st == TW_OK) st = save_categories(f, tr);
   if (st == TW_OK) st = save_layout(f, tr);
   free(buf);
@@ -271,6 +284,25 @@ static tw_status load_vgm(tw_h5_file *f, tw_gan_transformer *tr) {
   return st;
 }
 
+/* The continuous columns' clipping range; none in a file without it. */
+static tw_status load_range(tw_h5_file *f, tw_gan_transformer *tr) {
+  const int64_t n = tr->schema.n_cols;
+  for (int64_t j = 0; j < n; ++j) tr->cols[j].lo = -INFINITY, tr->cols[j].hi = INFINITY;
+  if (!tw_h5_exists(f, G "range")) return TW_OK;
+  double *buf = malloc((size_t)(2 * n) * sizeof *buf + 1);
+  if (!buf) return TW_FAIL(TW_ERR_NOMEM, "loading the transformer");
+  tw_status st = get(f, "range", TW_F64, buf, 2 * n);
+  for (int64_t j = 0; st == TW_OK && j < n; ++j) {
+    if (tr->cols[j].kind != TW_GAN_CONTINUOUS) continue;
+    tr->cols[j].lo = buf[2 * j], tr->cols[j].hi = buf[2 * j + 1];
+    if (isnan(tr->cols[j].lo) || isnan(tr->cols[j].hi) || tr->cols[j].lo > tr->cols[j].hi)
+      st = TW_FAIL(TW_ERR_INPUT, "%s: " G "range: column %s has no valid [min, max]", tw_h5_path(f),
+                   tr->schema.cols[j].name);
+  }
+  free(buf);
+  return st;
+}
+
 /* Categories ascending (the binary search needs it); a string column's are label indices. */
 static int categories_ok(const tw_gan_colx *c, const tw_gan_column *col) {
   for (int64_t q = 0; q < c->n_cats; ++q) {
@@ -351,6 +383,7 @@ tw_status tw_gan_transformer_load(tw_h5_file *f, tw_gan_transformer *out) {
   if (st == TW_OK) st = load_flags(f, out);
   if (st == TW_OK) st = load_labels(f, &out->schema);
   if (st == TW_OK) st = load_vgm(f, out);
+  if (st == TW_OK) st = load_range(f, out);
   if (st == TW_OK) st = load_categories(f, out);
   if (st == TW_OK) st = check_layout(f, out);
   if (st == TW_OK) st = load_pack(f, out);

@@ -1,0 +1,95 @@
+/*
+** gan_job.h: the jobs behind `twinscale gan train CONFIG` and `twinscale gan
+** sample` (issue 12, item 4; docs/gan.md, "Commands"): the data transformer,
+** the condition sampler, the networks, the validity redraws and the cohort
+** writer put together. One process (the GAN's products use the process's
+** OpenMP threads); the CPU backend (the GAN has no CUDA kernels yet).
+**
+** Train: the cohort's table, the transformer fitted and every row encoded
+** once, then steps of tw_gan_train whose data source draws, per step s and
+** phase, one training-by-sampling batch (tw_gan_cond_train) at draw
+** d = s (critic_steps + 1) + k for critic update k and d = s (critic_steps + 1)
+** + critic_steps for the generator update: c1, its mask and real rows having
+** c1's categories; in a critic update the real rows and their vectors (c2) are
+** then permuted (CTGAN's perm: Fisher-Yates from Philox purpose
+** TW_RNG_GAN_TRAIN, "twin" d, index TW_GAN_PERM_INDEX + i), so c2 = c1[perm].
+** The model file (PATH.partial, renamed when whole) holds /transformer,
+** /generator, /critic, /train (step, Adam's moments, the loss curves) and the
+** config text (root attribute `config`). A signal (SIGINT, SIGTERM, SIGUSR1)
+** ends the step in hand, writes the checkpoint (the same layout: a model file
+** that can also be sampled) and returns TW_ERR_INTERRUPTED; --resume goes on
+** from it to the bits an unbroken run gives.
+**
+** Sample: the model file's transformer and generator, N valid rows
+** (validity.h: redraws, the invalid rate), a fixed condition or conditions
+** drawn with their real frequencies, the cohort file (cohort_out.h). With a
+** fixed condition the conditioned column of every candidate is set to it
+** (the generator's own output misses it in a few rows; those are counted). The rows
+** are a function of the model, the seed and the condition only (any thread
+** count).
+*/
+#ifndef TW_GAN_JOB_H
+#define TW_GAN_JOB_H
+
+#include "core/config.h"        /* tw_cfg_doc */
+#include "gan/gan_job_config.h" /* tw_gan_train_config */
+#include "gan/gan_train.h"      /* tw_gan_losses */
+#include "gan/validity.h"       /* tw_gan_validity_stats, tw_gan_cond_kind */
+
+TW_EXTERN_C_BEGIN
+
+/* The counter index where the critic batch's permutation draws start (above
+** the 2 b, 2 b + 1 of tw_gan_cond_train's draws). */
+#define TW_GAN_PERM_INDEX UINT32_C(0x80000000)
+
+typedef struct tw_gan_train_report {
+  int64_t rows, columns, discrete;  /* the training table */
+  int width, cond_width;            /* the encoded row and the condition vector */
+  int64_t batch, steps;             /* the run's (after the schedule) */
+  int64_t step0, step;              /* resumed at step0; steps done */
+  double fit_seconds;               /* reading, fitting and encoding */
+  double seconds, steps_per_s;      /* the training steps only */
+  tw_gan_losses last;               /* the last step's losses */
+  int signal;                       /* the signal that stopped training (checkpoint written), 0 if none */
+  char checkpoint[4096];            /* the checkpoint written on the signal, "" if none */
+} tw_gan_train_report;
+
+/* Trains per config c (doc: paths relative to the config, the config text);
+** the model file and the checkpoint path are checked before any work (force:
+** replace a model file that is not writable). resume: go on from the
+** checkpoint when there is one (it must have been written by this config). */
+tw_status tw_gan_train_run(const tw_gan_train_config *c, const tw_cfg_doc *doc, int force, int resume,
+                           tw_gan_train_report *rep);
+
+typedef struct tw_gan_sample_args {
+  const char *model;     /* a model file written by tw_gan_train_run */
+  const char *output;    /* the cohort file written */
+  const char *condition; /* "NAME=VALUE" (a discrete column and one of its categories), or NULL */
+  int64_t n;             /* valid rows wanted, >= 1 */
+  uint64_t seed;
+  tw_gan_cond_kind kind; /* without a condition: how each row's condition is drawn */
+  int threads;           /* OpenMP threads (0: the default team) */
+  int force;             /* replace an output file that is not writable */
+} tw_gan_sample_args;
+
+typedef struct tw_gan_sample_report {
+  tw_gan_validity_stats stats; /* candidates drawn, refused and why */
+  double invalid_rate;
+  int64_t n;
+  int64_t condition_missed; /* with a condition: candidates whose generated column had another
+                               category (set to the condition's, as every row is) */
+  double seconds;
+} tw_gan_sample_report;
+
+/* Samples a->n valid rows from the model and writes them as a cohort file.
+** TW_ERR_INPUT (one line): a model file that is missing, not HDF5 or not a GAN
+** model file, a bad condition (tw_gan_cond_fixed's messages), n < 1. */
+tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *rep);
+
+/* Sets the OpenMP team for the GAN's loops when threads > 0 (the results do
+** not depend on it). */
+void tw_gan_set_threads(int threads);
+
+TW_EXTERN_C_END
+
+#endif

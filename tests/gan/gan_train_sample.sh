@@ -1,0 +1,187 @@
+#!/bin/bash
+# gan_train_sample.sh: `twinscale gan train` and `twinscale gan sample` end to
+# end, as a user runs them (issue 12, item 4), on a 300-twin t1d cohort from
+# configs/cohort-t1d.yaml (its conditions hypertension and retinopathy are
+# discrete columns):
+#   - `config check` takes the gan_train config; `gan train` (2000 steps of 100
+#     rows, networks 64 wide) writes a model file holding /transformer,
+#     /generator, /critic, /train/loss/* (2000 values each) and the config text;
+#   - `gan sample --n 200` writes a cohort of 200 twins whose gan report
+#     (against the real cohort and a 200-twin holdout) has a quality score
+#     above that of the same sample from a generator trained 1 step (the
+#     untrained baseline: both scores printed) by more than 0.01;
+#   - `--condition retinopathy=1`: every sampled twin has retinopathy 1 and
+#     the file records the condition (the command prints how many candidates
+#     the generator gave another category; they are set to the condition);
+#   - the same file (every dataset and attribute) for --threads 1 and 2;
+#     training with threads: 1 gives the default team's model file (every
+#     dataset);
+#   - `twinscale trial` (tests/data/trial/strata.yaml) runs on the sample;
+#   - a 200-step run stopped by SIGTERM after a periodic checkpoint: exit 143,
+#     the checkpoint left and no model file; --resume finishes with the
+#     networks, Adam's moments and curves of an unbroken 200-step run, bit for
+#     bit, and removes the checkpoint;
+#   - bad input, each one line on stderr, exit 2, no output file: a missing
+#     cohort, a cohort with no discrete column (written here with h5py), a
+#     model file that is not a GAN model, --n 0, an unknown condition column,
+#     a condition value the cohort lacks.
+# usage: gan_train_sample.sh TWINSCALE COHORT_CONFIG TRIAL_CONFIG PYTHON(with h5py)
+set -u
+# libgomp's idle threads spin between parallel regions and take the CPU on a
+# shared machine (docs/gan.md, "Throughput"); the results do not depend on it.
+export OMP_WAIT_POLICY=passive
+bin=$1 cohort_cfg=$2 trial_cfg=$3 py=$4
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+cd "$tmp" || fail "no temporary directory"
+
+"$bin" cohort generate "$cohort_cfg" --set size=300 --set seed=42 -o real.h5 > /dev/null || fail "real cohort"
+"$bin" cohort generate "$cohort_cfg" --set size=200 --set seed=43 -o holdout.h5 > /dev/null || fail "holdout cohort"
+cat > gan.yaml <<'EOF'
+kind: gan_train
+cohort: real.h5
+steps: 2000
+batch: 100
+seed: 3
+network: {embedding: 32, generator: [64, 64], critic: [64, 64]}
+output: {path: model.h5}
+EOF
+"$bin" config check gan.yaml > check.out || fail "config check refused gan.yaml"
+grep -q "^kind: gan_train" check.out || fail "config check: no kind line"
+
+t0=$(date +%s.%N)
+"$bin" gan train gan.yaml > train.out 2> train.err || { cat train.out train.err; fail "gan train"; }
+t1=$(date +%s.%N)
+cat train.out
+"$bin" gan train gan.yaml --set steps=1 -o untrained.h5 > /dev/null 2>&1 || fail "gan train, 1 step"
+"$py" -s - model.h5 <<'PY' || fail "the model file's contents"
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+for g in ("transformer/columns", "generator/sizes", "critic", "train/step", "train/adam/generator_m"):
+    assert g in f, g
+for c in ("critic", "penalty", "generator", "cond"):
+    assert f["train/loss/" + c].shape == (2000,), c
+assert "kind: gan_train" in f.attrs["config"], f.attrs["config"]
+assert int(f["train/step"][()]) == 2000
+PY
+
+"$bin" gan sample --model model.h5 --n 200 --seed 5 -o s.h5 > sample.out || { cat sample.out; fail "gan sample"; }
+cat sample.out
+grep -q "^200 valid rows" sample.out || fail "the sample summary"
+"$bin" gan sample --model untrained.h5 --n 200 --seed 5 -o s0.h5 > /dev/null || fail "gan sample, untrained"
+"$bin" gan report --real real.h5 --synthetic s.h5 --holdout holdout.h5 --json q.json > /dev/null || fail "report"
+"$bin" gan report --real real.h5 --synthetic s0.h5 --holdout holdout.h5 --json q0.json > /dev/null ||
+  fail "report, untrained"
+"$py" -s - q.json q0.json <<'PY' || fail "training did not raise the quality score"
+import json, sys
+q, q0 = (json.load(open(p))["quality"] for p in sys.argv[1:3])
+print("quality: trained %.4f (shapes %.4f, pairs %.4f), 1 step %.4f (shapes %.4f, pairs %.4f)" %
+      (q["score"], q["column_shapes"], q["column_pair_trends"], q0["score"], q0["column_shapes"], q0["column_pair_trends"]))
+assert q["score"] > q0["score"] + 0.01
+PY
+
+"$bin" gan sample --model model.h5 --n 100 --seed 6 --condition retinopathy=1 -o c.h5 > cond.out ||
+  { cat cond.out; fail "conditioned sample"; }
+grep -q "^condition retinopathy=1: the generator's own output had another category in [0-9]* of" cond.out ||
+  { cat cond.out; fail "the conditioned sample's summary"; }
+"$py" -s - c.h5 <<'PY' || fail "a conditioned row without the condition"
+import h5py, sys
+f = h5py.File(sys.argv[1], "r")
+r = f["cohort/conditions/retinopathy"][()]
+assert len(r) == 100 and (r == 1).all(), r
+assert f.attrs["gan_condition"] in ("retinopathy=1", b"retinopathy=1"), f.attrs["gan_condition"]
+print("conditioned on retinopathy=1: %d of %d rows have it" % ((r == 1).sum(), len(r)))
+PY
+
+"$bin" gan sample --model model.h5 --n 200 --seed 5 --threads 1 -o t1.h5 > /dev/null || fail "1 thread"
+"$bin" gan sample --model model.h5 --n 200 --seed 5 --threads 2 -o t2.h5 > /dev/null || fail "2 threads"
+"$py" -s - t1.h5 t2.h5 s.h5 <<'PY' || fail "1 and 2 threads gave other files"
+import h5py, numpy as np, sys
+def items(path):
+    f, out = h5py.File(path, "r"), {}
+    f.visititems(lambda n, o: out.__setitem__(n, o[()]) if isinstance(o, h5py.Dataset) else None)
+    out.update({"@" + k: v for k, v in f.attrs.items() if k != "gan_model"})
+    return out
+a, b, c = (items(p) for p in sys.argv[1:4])
+assert a.keys() == b.keys() == c.keys()
+for k in a:
+    assert np.array_equal(np.asarray(a[k]), np.asarray(b[k])), k
+    assert np.array_equal(np.asarray(a[k]), np.asarray(c[k])), k
+PY
+
+mkdir -p trial
+"$bin" trial "$trial_cfg" --set "twins.cohort=$tmp/s.h5" -o "$tmp/trial/trial.h5" --force > trial.log 2>&1 ||
+  { cat trial.log; fail "twinscale trial refused the sampled cohort"; }
+grep -q '"n_twins": 200' trial/summary.json || fail "summary.json does not count 200 twins"
+
+# A stop by SIGTERM after the first periodic checkpoint, then --resume.
+cat > gan_ckpt.yaml <<'EOF'
+kind: gan_train
+cohort: real.h5
+steps: 200
+batch: 100
+seed: 3
+network: {embedding: 32, generator: [64, 64], critic: [64, 64]}
+checkpoint: {every: 20}
+output: {path: model_b.h5}
+EOF
+"$bin" gan train gan.yaml --set steps=200 -o model_u.h5 > /dev/null 2>&1 || fail "the unbroken 200-step run"
+"$bin" gan train gan_ckpt.yaml > stop.out 2> stop.err &
+pid=$!
+for _ in $(seq 1 3000); do [ -e model_b.h5.ckpt ] && break; sleep 0.02; done
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+[ "$rc" = 143 ] || { cat stop.err; fail "SIGTERM during training: exit $rc, not 143 (finished before the signal?)"; }
+[ -e model_b.h5.ckpt ] && [ ! -e model_b.h5 ] || fail "after SIGTERM: no checkpoint, or a model file"
+grep -q "checkpoint" stop.err || { cat stop.err; fail "the stop message names no checkpoint"; }
+echo "stopped: $(tail -n 1 stop.err)"
+"$bin" gan train gan_ckpt.yaml --resume > resume.out 2>&1 || { cat resume.out; fail "--resume"; }
+[ ! -e model_b.h5.ckpt ] || fail "the checkpoint is left after the run ended"
+"$py" -s - model_u.h5 model_b.h5 <<'PY' || fail "stopped and resumed differs from the unbroken run"
+import h5py, numpy as np, sys
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = []
+a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) and n.split("/")[0] in ("generator", "critic", "train") else None)
+for n in names:
+    assert np.array_equal(a[n][()], b[n][()]), n
+print("resumed run = unbroken run: %d datasets equal" % len(names))
+PY
+# Training is the same bits on 1 thread as on the default team (2 here).
+"$bin" gan train gan.yaml --set steps=200 --set threads=1 -o model_1.h5 > /dev/null 2>&1 || fail "threads: 1"
+"$py" -s - model_u.h5 model_1.h5 <<'PY' || fail "1 thread and the default team trained other networks"
+import h5py, numpy as np, sys
+a, b = (h5py.File(p, "r") for p in sys.argv[1:3])
+names = []
+a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+for n in names:
+    assert np.array_equal(a[n][()], b[n][()]), n
+print("threads 1 = default team: %d datasets equal" % len(names))
+PY
+
+# refused NAME TEXT OUTPUT COMMAND...: exit 2, one line on stderr with TEXT, OUTPUT not written
+refused() {
+  local name=$1 text=$2 out=$3; shift 3
+  "$bin" "$@" > "$name.out" 2> "$name.err"
+  local rc=$?
+  [ "$rc" = 2 ] || { cat "$name.err"; fail "$name: exit $rc, not 2"; }
+  [ "$(wc -l < "$name.err")" = 1 ] || { cat "$name.err"; fail "$name: not one line"; }
+  grep -qF -- "$text" "$name.err" || { cat "$name.err"; fail "$name: no '$text'"; }
+  [ ! -e "$out" ] && [ ! -e "$out.partial" ] || fail "$name: $out was written"
+  echo "$name: $(cat "$name.err")"
+}
+refused missing_cohort "nowhere.h5" bad.h5 gan train gan.yaml --set cohort=nowhere.h5 -o bad.h5
+"$py" -s - floats.h5 <<'PY' || fail "writing a cohort of floats"
+import h5py, numpy as np, sys
+with h5py.File(sys.argv[1], "w") as f:
+    for name in ("age_y", "weight_kg"):
+        f["cohort/covariates/" + name] = np.linspace(20.0, 80.0, 50)
+PY
+refused no_discrete "no discrete column" bad.h5 gan train gan.yaml --set cohort=floats.h5 -o bad.h5
+refused not_a_model "not a GAN model file" bad.h5 gan sample --model real.h5 --n 10 -o bad.h5
+refused n_zero "--n" bad.h5 gan sample --model model.h5 --n 0 -o bad.h5
+refused unknown_condition "nosuch" bad.h5 gan sample --model model.h5 --n 10 --condition nosuch=1 -o bad.h5
+refused absent_value "retinopathy" bad.h5 gan sample --model model.h5 --n 10 --condition retinopathy=7 -o bad.h5
+echo "training: $(awk "BEGIN {print $t1 - $t0}") s wall for the first gan train (2000 steps)"
+echo "ok"

@@ -1,5 +1,5 @@
 # cli_fixture.sh: sourced by the command-line tests of personal twins
-# (tests/twin/twin_import_cli.sh, twin_replay_cli.sh, tests/trial/trial_from_twins.sh): the
+# (tests/twin/twin_import_cli.sh, twin_fit_cli.sh, twin_replay_cli.sh, tests/trial/trial_from_twins.sh): the
 # arguments (TWINSCALE SOURCE_DIR), a scratch folder removed on exit, fail,
 # vals (a dataset's values, comma-separated), pick, and fitted_fixture, which imports
 # the CSV fixture of tests/data/twin to $tmp/r.h5 and fits day 1 to $tmp/t.h5

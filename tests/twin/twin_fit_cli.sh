@@ -15,14 +15,7 @@
 #    an import without salt_env, an unset salt variable): one line naming the
 #    config's line and column, exit 2, no output file.
 # usage: twin_fit_cli.sh TWINSCALE SOURCE_DIR
-set -u
-bin=$1 src=$2
-data=$src/tests/data/twin
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-export TW_SALT="twinscale-test-salt-0123456789"
-vals() { h5dump -y -d "$2" "$1" | sed -n '/^   DATA {/,/^   }/p' | tr -d ' \n{}DATA' ; }
+. "$(dirname "$0")/cli_fixture.sh" # bin, src, data, tmp, fail, vals
 
 "$bin" twin import --records "$data/records.csv" --persons "$data/persons.csv" --salt-env TW_SALT \
   -o "$tmp/r.h5" > /dev/null || fail "CSV import"

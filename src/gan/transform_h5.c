@@ -137,6 +137,7 @@ static tw_status save_categories(tw_h5_file *f, const tw_gan_transformer *tr) {
   int64_t *counts = calloc((size_t)total + 1, sizeof *counts);
   tw_status st = cats && counts ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "saving the transformer");
   for (int64_t j = 0, at = 0; st == TW_OK && j < n; at += nc[j++]) {
+    if (nc[j] == 0) continue; /* a continuous column: no categories (and NULL arrays) */
     memcpy(cats + at, tr->cols[j].cats, (size_t)nc[j] * sizeof *cats);
     memcpy(counts + at, tr->cols[j].counts, (size_t)nc[j] * sizeof *counts);
   }

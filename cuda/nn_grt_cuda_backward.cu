@@ -19,9 +19,12 @@
 /* The training walk's LSTM backward: cuDNN's, from dh (T,bn,Hr) to dz_L
 ** (T,bn,H) and the LSTM weight gradients; its forward hook is
 ** grt_cuda_cudnn_lstm_seq, whose reserve space keeps what this needs. */
-static tw_status cudnn_backward(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w, float *grads) {
+static tw_status cudnn_backward(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w,
+                                const grt_wgrad *sink) {
   tw_grt_cuda_plan *plan = (tw_grt_cuda_plan *)ctx;
   const tw_grt_layout *lay = &m->layout;
+  float *grads = sink->g;
+  if (sink->pe) return TW_FAIL(TW_ERR_INTERNAL, "cuDNN's LSTM backward gives no per-example gradients");
   const int64_t bn = (int64_t)bc * lay->sz.N;
   return tw_cudnn_lstm_backward(plan->cudnn, T, (int)bn, w->z[lay->sz.L - 1], w->hs, w->cs, w->hs + bn * lay->sz.Hr,
                                 w->dhs, NULL, NULL, w->dz, NULL, NULL, grads + lay->lstm_w_ih, grads + lay->lstm_w_hh,

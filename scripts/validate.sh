@@ -32,6 +32,7 @@
 #       t1d_bb_closed_loop.py --controller pid -> physio/pid_closed_loop.csv (venv)
 #       pbpk_expm.py        -> pbpk/expm_reference.txt        (Debian scipy)
 #       grt_make_fixtures.py-> nn/grt_*.bin                   (Debian torch)
+#       grt_per_example.py  -> nn/grt_*_pe.bin (per-example gradients; Debian torch)
 #       stats_reference.py  -> stats/reference.txt            (.venv-stats)
 #       endpoints_reference.py -> endpoints/endpoints_reference.txt (Debian numpy)
 #       trial_analysis_reference.py -> trial/analysis_data.txt,
@@ -150,6 +151,8 @@ step "t1d_bb_closed_loop.py --controller pid (simglucose T1DSimEnv + PIDControll
 step "pbpk_expm.py (scipy.linalg.expm)" "${SYSPY[@]}" "$V/pbpk_expm.py" --out "$OUT/pbpk/expm_reference.txt"
 step "grt_make_fixtures.py (PyTorch float64 forward and autograd)" \
   "${SYSPY[@]}" "$V/grt_make_fixtures.py" --out "$OUT/nn"
+step "grt_per_example.py (PyTorch float64 per-example gradients, twin by twin)" \
+  "${SYSPY[@]}" "$V/grt_per_example.py" --src "$OUT/nn" --out "$OUT/nn"
 step "grt_bench_torch.py (smoke run, B=32 T=4)" \
   "${SYSPY[@]}" "$V/grt_bench_torch.py" --batch 32 --steps 4 --repeats 1 --threads 1
 step "stats_reference.py (scipy, statsmodels, lifelines, mpmath: every statistic and edge case)" \

@@ -41,7 +41,8 @@ TW_EXTERN_C_BEGIN
 enum {
   TW_GRT_MAX_LAYERS = 16,
   TW_GRT_MAX_TENSORS = 3 * TW_GRT_MAX_LAYERS + 8,
-  TW_GRT_NAME_CAP = 40
+  TW_GRT_NAME_CAP = 40,
+  TW_GRT_PER_EXAMPLE = 2 /* a workspace's `train` for tw_grt_per_example_backward */
 };
 
 /* Model sizes, the root attributes of a model file. */
@@ -121,7 +122,9 @@ typedef struct tw_grt_batch {
 
 /* Scratch memory for the entry points, planned once for at most `chunk` twins of
 ** T steps (longer batches run in chunks of `chunk` twins). `train` adds what
-** backward needs (activations of every layer and step, and gradient scratch).
+** backward needs (activations of every layer and step, and gradient scratch):
+** 0 (inference), 1 (training) or TW_GRT_PER_EXAMPLE (training, also with the
+** batch-major operands of per-example gradients, tw_grt_per_example_backward).
 ** Memory per twin of a chunk: tw_grt_workspace_floats(sz, 1, T, train) floats
 ** (that is per slot).
 **
@@ -165,6 +168,18 @@ tw_status tw_grt_forward(tw_backend *be, const tw_grt_model *m, const tw_grt_bat
 tw_status tw_grt_loss_backward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
                                const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
                                float *grads, float *x_grad, float *y);
+
+/* Per-example gradients, as DP-SGD needs them (Opacus' GradSampleModule with
+** loss_reduction "mean"): row b of pe (B, layout.total) is d l_b / d params for
+**   l_b = B * sum(mask_b * (y_b - target_b)^2) / sum(mask),
+** twin b's share of tw_grt_loss_backward's loss times B: the batch loss is the
+** mean of the l_b and its gradient the mean of the rows. Each weight gradient
+** is one batched product over the twins (their T*N rows gathered batch-major),
+** not a loop over examples. loss (host) receives the batch loss. The LSTM is
+** the generic one on every backend. ws must be planned with TW_GRT_PER_EXAMPLE. */
+tw_status tw_grt_per_example_backward(tw_backend *be, const tw_grt_model *m, const tw_grt_batch *batch,
+                                      const float *target, const float *mask, tw_grt_workspace *ws, double *loss,
+                                      float *pe);
 
 /* Autoregressive rollout: called after step t with y_t (B,N,O) and the buffer
 ** x_next (B,N,F) to fill with step t+1's input (t = 0..T-2). Both on the device. */

@@ -48,7 +48,31 @@ typedef struct grt_ws_map {
   float *tt;                       /* (R,O) target, time-major */
   float *mt;                       /* (R,O) mask, time-major */
   float *dc;                       /* (Bn,Hr) gradient reaching c, carried backwards */
+  /* per-example training only (train == TW_GRT_PER_EXAMPLE) */
+  float *pe_d, *pe_x;              /* (Bc,T,N,wmax): a product's operands, batch-major */
+  float *ones;                     /* (T*N) ones: per-example column sums as products */
 } grt_ws_map;
+
+/* Where a training walk's weight gradients go (grt_backward.c). Each weight
+** gradient of the GRT is dW (out,in) += D^T X over the chunk's R rows, and each
+** bias gradient a column sum of D; a sink either sums them over the chunk into
+** g (a gradient buffer), or, with pe set, writes them per twin into pe's rows
+** (row stride P, twin b of the chunk at pe + b*P), as batched products over
+** each twin's T*N rows. */
+typedef struct grt_wgrad {
+  tw_backend *be;
+  const grt_ws_map *w;             /* the slot's buffers (pe_d, pe_x, ones) */
+  int T, bc, N;                    /* the chunk: R = T*bc*N rows, time-major */
+  float *g;                        /* summed: the gradient buffer */
+  float *pe;                       /* per example: (bc, P) rows, or NULL */
+  int64_t P;                       /* floats per gradient (layout.total) */
+} grt_wgrad;
+
+/* dW (out,in) at offset off += D[:, dcol:dcol+out]^T X[:, 0:in]: D (R,ldd), X (R,ldx). */
+tw_status grt_wgrad_weight(const grt_wgrad *s, int64_t off, int out, int in, const float *d, int ldd, int dcol,
+                           const float *x, int ldx);
+/* db (n) at offset off += column sums of D[:, dcol:dcol+n], D (R,ldd). */
+tw_status grt_wgrad_bias(const grt_wgrad *s, int64_t off, int n, const float *d, int ldd, int dcol);
 
 /* ---- teacher-forced forward (grt_forward.c) ---- */
 
@@ -69,12 +93,14 @@ tw_status grt_forward_with(tw_backend *be, const tw_grt_model *m, const tw_grt_b
 
 /* The LSTM of a training walk. forward: a sequence hook called with train = 1.
 ** backward: from the gradient reaching every h_t in w->dhs (T,Bn,Hr), add the
-** LSTM weight gradients into grads and leave dz_L (R,H) in w->dz. sets_b_hh:
+** LSTM weight gradients through the sink and leave dz_L (R,H) in w->dz; a
+** backward that writes the summed gradients itself (cuDNN) uses sink->g and
+** refuses a per-example sink. sets_b_hh:
 ** backward writes d b_hh itself; otherwise it is copied from d b_ih at the end
 ** (both biases enter the gates as one sum). ctx goes to both. */
 typedef struct grt_lstm_train {
   grt_lstm_seq_fn forward;
-  tw_status (*backward)(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w, float *grads);
+  tw_status (*backward)(void *ctx, const tw_grt_model *m, int T, int bc, const grt_ws_map *w, const grt_wgrad *sink);
   int sets_b_hh;
   void *ctx;
 } grt_lstm_train;

@@ -12,6 +12,8 @@
 */
 #include "nn/grt_internal.h"
 
+#include <stdlib.h> /* malloc, free */
+
 #if defined(_OPENMP)
 #include <omp.h> /* omp_get_max_threads */
 #endif
@@ -57,12 +59,34 @@ size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *ba
     map->mt = grt_take(base, &used, R * sz->O);
     map->dc = grt_take(base, &used, Bn * Hr);
   }
+  if (train == TW_GRT_PER_EXAMPLE) {
+    const size_t wmax = TW_MAX(TW_MAX(2 * H, 4 * Hr), TW_MAX(TW_MAX((size_t)sz->M, (size_t)sz->O), (size_t)sz->F));
+    map->pe_d = grt_take(base, &used, R * wmax);
+    map->pe_x = grt_take(base, &used, R * wmax);
+    map->ones = grt_take(base, &used, (size_t)T * sz->N);
+  }
   return used;
 }
 
 size_t tw_grt_workspace_floats(const tw_grt_sizes *sz, int chunk, int T, int train) {
   grt_ws_map map;
   return grt_ws_cut(sz, chunk, T, train, NULL, &map);
+}
+
+/* Every slot's `ones` of a per-example workspace (copied from the host). */
+static tw_status fill_ones(tw_backend *be, tw_grt_workspace *ws) {
+  const size_t n = (size_t)ws->T * ws->sz.N, per_slot = ws->floats / (size_t)ws->slots;
+  float *host = malloc(n * sizeof(float));
+  if (!host) return TW_FAIL(TW_ERR_NOMEM, "GRT workspace: %zu floats", n);
+  for (size_t i = 0; i < n; ++i) host[i] = 1.0f;
+  tw_status st = TW_OK;
+  for (int s = 0; s < ws->slots && st == TW_OK; ++s) {
+    grt_ws_map map;
+    grt_ws_cut(&ws->sz, ws->chunk, ws->T, ws->train, ws->base + s * per_slot, &map);
+    st = be->copy(be, map.ones, host, n * sizeof(float), TW_COPY_HOST_TO_DEVICE);
+  }
+  free(host);
+  return st;
 }
 
 tw_status tw_grt_workspace_create(tw_backend *be, const tw_grt_sizes *sz, int chunk, int T, int train,
@@ -82,7 +106,7 @@ tw_status tw_grt_workspace_create(tw_backend *be, const tw_grt_sizes *sz, int ch
   void *p = NULL;
   TW_TRY(be->alloc(be, ws->floats * sizeof(float), &p));
   ws->base = p;
-  return TW_OK;
+  return train == TW_GRT_PER_EXAMPLE ? fill_ones(be, ws) : TW_OK;
 }
 
 void tw_grt_workspace_destroy(tw_backend *be, tw_grt_workspace *ws) {

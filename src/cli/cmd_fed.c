@@ -20,10 +20,15 @@
 
 static void report(const tw_dist *dist, const tw_fed_config *c, const tw_fed_report *r) {
   if (dist->rank != 0 || r->n_rows == 0) return;
-  const double *last = r->rows + (r->n_rows - 1) * (4 + r->n_sites);
+  const double *last = r->rows + (r->n_rows - 1) * tw_fed_row_width(r->n_sites);
   printf("rounds %lld..%lld of %lld local steps at %d sites: global validation loss %.5g\n", (long long)r->round0,
          (long long)r->rounds, (long long)c->federation.local_steps, r->n_sites, last[1]);
-  for (int s = 0; s < r->n_sites; ++s) printf("  %s: validation loss %.5g\n", c->sites[s].name, last[4 + s]);
+  for (int s = 0; s < r->n_sites; ++s) {
+    printf("  %s: validation loss %.5g", c->sites[s].name, last[4 + s]);
+    if (c->privacy.epsilon > 0) printf(", epsilon spent %.4g of %g (delta %g)", last[4 + r->n_sites + s],
+                                       c->privacy.epsilon, c->privacy.delta);
+    printf("\n");
+  }
   printf("%lld weights, %lld bytes per update, %lld bytes between sites in all; %.1f s\n", (long long)r->n_params,
          (long long)r->update_bytes, (long long)r->bytes, r->seconds);
   printf("wrote %s\n", c->output.path);

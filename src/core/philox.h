@@ -34,12 +34,13 @@ typedef enum tw_rng_purpose {
   TW_RNG_COHORT_PARAMS = 6, /* cohort parameter draws: blocks from attempt * 65536 (src/cohort/generate.h) */
   TW_RNG_ALLOCATION = 7,    /* a parallel trial's randomisation: "twin" = stratum, index = block (trial_assign.c) */
   TW_RNG_TRAIN = 8,         /* training: "twin" = data twin (validation split) or step (shuffles, rollout draws) */
-  TW_RNG_DP_SAMPLE = 9,     /* DP-SGD's Poisson sampling: twin = example id, index = step (src/fed/dp_sgd.h) */
+  TW_RNG_DP_SAMPLE = 9,     /* DP-SGD's Poisson sampling: twin = example id, index = step (src/train/dp_sgd.h) */
   TW_RNG_GAN_REPORT = 10,   /* gan report: DCRBaselineProtection's random rows, "twin" = row (src/gan/privacy.c) */
   TW_RNG_FIT_MCMC = 11,     /* twin fit's ensemble sampler: twin = the person's row, index = step (src/twin/fit_mcmc.c) */
   TW_RNG_GAN_TRAIN = 12,    /* gan training: condition vectors, "twin" = step, index = batch row (src/gan/cond.h) */
   TW_RNG_GAN_SAMPLE = 13,   /* gan data: a value's mixture component, "twin" = row, index = column (src/gan/transform.h) */
-  TW_RNG_FED = 14           /* federated training: the sites sampled in a round, "twin" = round (src/fed/fed.c) */
+  TW_RNG_FED = 14,          /* federated training: the sites sampled in a round, "twin" = round (src/fed/fed.c) */
+  TW_RNG_DP_NOISE = 15      /* DP-SGD's Gaussian noise: "twin" = step, drawn in parameter order (src/train/train_dp.c) */
 } tw_rng_purpose;
 
 /* Random123's multipliers and Weyl key increments. */

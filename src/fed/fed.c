@@ -8,7 +8,7 @@
 **   set-up   hello (model sizes, resumed round: 72 bytes) site -> leader
 **            public_key (32 bytes) site -> leader, public_keys (32 x sites) leader -> site
 **   round r  global_model (16 + 4 n bytes) leader -> site
-**            report (status, signal, validation loss: 16 bytes) site -> leader
+**            report (status, signal, validation loss, epsilon spent: 24 bytes) site -> leader
 **            update or masked_update (8 (n + 1) bytes) site -> leader, sampled sites only
 ** Within a site the global weights are broadcast over the site communicator,
 ** and the site's ranks train together as `train`'s ranks do. The whole world
@@ -50,6 +50,7 @@ typedef struct global_head {
 typedef struct report_msg { /* what a site tells the leader besides its update: nothing more */
   int32_t status, signal;
   double val_loss;
+  double epsilon;   /* spent so far under DP-SGD, NaN without */
 } report_msg;
 
 /* ---- messages between sites ------------------------------------------------------ */
@@ -133,7 +134,9 @@ static tw_status buffers(tw_fed *f) {
   f->q = malloc(n * sizeof(uint64_t)), f->in = malloc(n * sizeof(uint64_t)), f->sum = malloc(n * sizeof(uint64_t));
   f->sampled = calloc((size_t)f->c->n_sites, sizeof(int)), f->order = calloc((size_t)f->c->n_sites, sizeof(int));
   f->site_loss = calloc((size_t)f->c->n_sites, sizeof(double));
-  if (!f->w_global || !f->w_local || !f->msg || !f->q || !f->in || !f->sum || !f->sampled || !f->order || !f->site_loss)
+  f->site_eps = calloc((size_t)f->c->n_sites, sizeof(double));
+  if (!f->w_global || !f->w_local || !f->msg || !f->q || !f->in || !f->sum || !f->sampled || !f->order || !f->site_loss ||
+      !f->site_eps)
     return TW_FAIL(TW_ERR_NOMEM, "fed: buffers for %lld weights", (long long)f->n);
   return TW_OK;
 }
@@ -229,6 +232,105 @@ static tw_status save_site(tw_fed *f, int64_t r) {
   return tw_dist_agree(&f->site_dist, f->site_dist.rank == 0 ? tw_train_save(f->tr, f->ckpt, f->text, 1) : TW_OK);
 }
 
+/* ---- the sites of a round ------------------------------------------------------------ */
+
+/* The sites of round r: ceil(fraction x sites) of them, a partial Fisher-Yates
+** shuffle of the site indices with one Philox draw per pick. */
+static void sample(tw_fed *f, int64_t r) {
+  const int n = f->c->n_sites;
+  int m = (int)ceil(f->c->federation.fraction * n - 1e-9);
+  m = m < 1 ? 1 : m > n ? n : m;
+  for (int s = 0; s < n; ++s) f->order[s] = s, f->sampled[s] = 0;
+  for (int i = 0; i < m; ++i) {
+    uint32_t b[4];
+    tw_philox_block((uint64_t)f->c->train.seed, (uint64_t)r, TW_RNG_FED, (uint32_t)i, b);
+    const int j = i + (int)(((((uint64_t)b[0] << 32) | b[1])) % (uint64_t)(n - i));
+    const int t = f->order[i];
+    f->order[i] = f->order[j], f->order[j] = t;
+    f->sampled[f->order[i]] = 1;
+  }
+}
+
+/* ---- differential privacy ----------------------------------------------------------
+**
+** Each site is its own (epsilon, delta) guarantee for its own records. Its
+** DP-SGD samples windows at q = batch.windows / its training windows (the
+** expected batch is batch.windows, as Opacus' expected_batch_size), and its
+** ledger (rdp.h) composes the sampled Gaussian mechanism over the steps it
+** took. Before a sampled round the site asks the ledger whether the round's
+** local steps still fit in the budget; if not, it sits the round out with an
+** update of weight 0 (the leader, seeing only masked sums, cannot tell), and
+** every later round too, so no site ever spends more than epsilon. With
+** noise_multiplier auto, sigma is the smallest that fits exactly the rounds the
+** site will be sampled for (the sampling is known from the seed), so it trains
+** every one of them. Every rank of a site computes the same numbers. */
+
+static tw_status dp_setup(tw_fed *f) {
+  const tw_fed_privacy_cfg *p = &f->c->privacy;
+  f->epsilon = NAN, f->dp_out = -1;
+  if (!(p->epsilon > 0)) return TW_OK;
+  const int64_t E = f->c->train.batch.windows;
+  if (E > f->windows)
+    return TW_FAIL(TW_ERR_INPUT, "fed: site %s has %lld training windows, fewer than train.batch.windows = %lld (the "
+                   "expected DP-SGD batch): its sampling rate %g is not in (0, 1]", site_name(f, f->site),
+                   (long long)f->windows, (long long)E, (double)E / (double)f->windows);
+  f->dp = 1, f->epsilon = 0;
+  f->dpp.q = (double)E / (double)f->windows;
+  f->dpp.seed = (uint64_t)f->c->train.seed + ((uint64_t)f->site << 40);
+  f->dpp.sgd = (tw_dp_sgd){.max_grad_norm = p->max_grad_norm, .noise_multiplier = p->noise_multiplier,
+                           .expected_batch = E};
+  int64_t rounds = 0;
+  for (int64_t r = 0; r < f->R; ++r) sample(f, r), rounds += f->sampled[f->site];
+  f->dp_planned = rounds * f->k;
+  if (p->sigma_auto && f->dp_planned > 0)
+    TW_TRY(tw_rdp_sgm_sigma(f->dpp.q, f->dp_planned, p->delta, p->epsilon, &f->dpp.sgd.noise_multiplier));
+  if (p->sigma_auto && f->dp_planned == 0) f->dpp.sgd.noise_multiplier = 1; /* never used */
+  if (f->leader)
+    tw_log(TW_LOG_INFO, "fed: site %s: DP-SGD at q = %.5g (%lld of %lld windows expected per step), sigma = %.6g, "
+           "C = %g; %lld planned steps within epsilon %g (delta %g)", site_name(f, f->site), f->dpp.q, (long long)E,
+           (long long)f->windows, f->dpp.sgd.noise_multiplier, p->max_grad_norm, (long long)f->dp_planned,
+           p->epsilon, p->delta);
+  return TW_OK;
+}
+
+/* Whether round r's local steps fit in the site's budget (once out, out for good). */
+static tw_status dp_fits(tw_fed *f, int64_t r, int *fits) {
+  const tw_fed_privacy_cfg *p = &f->c->privacy;
+  *fits = 0;
+  if (f->dp_out >= 0) return TW_OK;
+  TW_TRY(tw_rdp_ledger_fits(&f->ledger, f->dpp.q, f->dpp.sgd.noise_multiplier, f->k, p->delta, p->epsilon, fits));
+  if (!*fits) f->dp_out = r;
+  return TW_OK;
+}
+
+/* The round's steps into the ledger, and the epsilon spent. */
+static tw_status dp_spend(tw_fed *f) {
+  double order;
+  TW_TRY(tw_rdp_ledger_add(&f->ledger, f->dpp.q, f->dpp.sgd.noise_multiplier, f->k));
+  return tw_rdp_ledger_epsilon(&f->ledger, f->c->privacy.delta, &f->epsilon, &order);
+}
+
+/* Resuming at round r0: the ledger of rounds 0..r0-1, as they were run. */
+static tw_status dp_replay(tw_fed *f) {
+  for (int64_t r = 0; r < f->r0 && f->dp; ++r) {
+    sample(f, r);
+    int fits = 0;
+    if (f->sampled[f->site]) TW_TRY(dp_fits(f, r, &fits));
+    if (fits) TW_TRY(dp_spend(f));
+  }
+  return TW_OK;
+}
+
+/* The site's local steps of round r: DP-SGD, or plain. */
+static tw_status local_steps(tw_fed *f, int64_t r, int prox, double *loss) {
+  const tw_fed_federation_cfg *fc = &f->c->federation;
+  const double mu = prox ? fc->mu : 0;
+  const float *anchor = prox ? f->w_global : NULL;
+  if (!f->dp) return tw_train_steps(f->tr, r * f->k, (r + 1) * f->k, mu, anchor, loss);
+  TW_TRY(tw_train_steps_dp(f->tr, r * f->k, (r + 1) * f->k, &f->dpp, mu, anchor, loss));
+  return dp_spend(f);
+}
+
 /* ---- set-up and tear-down ------------------------------------------------------------ */
 
 static tw_status check_outputs(tw_fed *f) {
@@ -259,7 +361,9 @@ static tw_status setup(tw_fed *f, const tw_cfg_doc *doc, int resume) {
   const tw_train_data_cfg *ref = &f->c->train.data;
   TW_TRY(tw_dist_agree(w, tw_train_open(&f->site_dist, &f->tc, doc, ref->files, ref->n_files, &f->tr)));
   TW_TRY(tw_dist_agree(w, buffers(f)));
+  TW_TRY(tw_dist_agree(w, dp_setup(f)));
   if (resume) TW_TRY(tw_dist_agree(w, resume_site(f)));
+  TW_TRY(tw_dist_agree(w, dp_replay(f)));
   TW_TRY(tw_dist_agree(w, f->leader ? tw_audit_open(&f->audit, f->audit_path, site_name(f, f->site),
                                                      f->c->output.payloads, f->r0 > 0) : TW_OK));
   TW_TRY(tw_dist_agree(w, f->leader ? hello(f) : TW_OK));
@@ -272,29 +376,13 @@ static void teardown(tw_fed *f) {
   tw_audit_close(&f->audit);
   tw_secagg_close(&f->sa);
   free(f->w_global), free(f->w_local), free(f->msg), free(f->q), free(f->in), free(f->sum);
-  free(f->sampled), free(f->order), free(f->site_loss);
+  free(f->sampled), free(f->order), free(f->site_loss), free(f->site_eps);
+  tw_rdp_ledger_free(&f->ledger);
   if (f->fed_comm != MPI_COMM_NULL) MPI_Comm_free(&f->fed_comm);
   if (f->site_comm != MPI_COMM_NULL) MPI_Comm_free(&f->site_comm);
 }
 
 /* ---- a round --------------------------------------------------------------------------- */
-
-/* The sites of round r: ceil(fraction x sites) of them, a partial Fisher-Yates
-** shuffle of the site indices with one Philox draw per pick. */
-static void sample(tw_fed *f, int64_t r) {
-  const int n = f->c->n_sites;
-  int m = (int)ceil(f->c->federation.fraction * n - 1e-9);
-  m = m < 1 ? 1 : m > n ? n : m;
-  for (int s = 0; s < n; ++s) f->order[s] = s, f->sampled[s] = 0;
-  for (int i = 0; i < m; ++i) {
-    uint32_t b[4];
-    tw_philox_block((uint64_t)f->c->train.seed, (uint64_t)r, TW_RNG_FED, (uint32_t)i, b);
-    const int j = i + (int)(((((uint64_t)b[0] << 32) | b[1])) % (uint64_t)(n - i));
-    const int t = f->order[i];
-    f->order[i] = f->order[j], f->order[j] = t;
-    f->sampled[f->order[i]] = 1;
-  }
-}
 
 /* The leader: the global weights and the verdict to every other site. */
 static tw_status global_send(tw_fed *f, int64_t r) {
@@ -325,15 +413,19 @@ static tw_status local_round(tw_fed *f, int64_t r, double *val, double *global, 
   TW_TRY(tw_train_loss(f->tr, 0, val));
   if (f->world->rank == 0) TW_TRY(tw_train_loss(f->tr, 1, global));
   if (!f->sampled[f->site]) return TW_OK;
-  const int prox = fc->algorithm == TW_FED_FEDPROX;
-  TW_TRY(tw_train_steps(f->tr, r * f->k, (r + 1) * f->k, prox ? fc->mu : 0, prox ? f->w_global : NULL, loss));
-  TW_TRY(tw_train_params_get(f->tr, f->w_local));
-  for (int64_t i = 0; i < f->n; ++i) f->w_local[i] -= f->w_global[i]; /* the site's update */
-  /* Differential privacy (DP-SGD, a later slice: dp_sgd.h, rdp.h) clips and
-  ** noises the site's update here, before it is quantised and masked. */
+  int fits = 1;
+  if (f->dp) TW_TRY(dp_fits(f, r, &fits));
+  if (fits) {
+    TW_TRY(local_steps(f, r, fc->algorithm == TW_FED_FEDPROX, loss));
+    TW_TRY(tw_train_params_get(f->tr, f->w_local));
+    for (int64_t i = 0; i < f->n; ++i) f->w_local[i] -= f->w_global[i]; /* the site's update */
+  } else {
+    memset(f->w_local, 0, (size_t)f->n * sizeof *f->w_local); /* out of budget: weight 0 */
+  }
   if (!f->leader) return TW_OK;
-  TW_TRY(tw_secagg_quantise(f->w_local, f->n, (double)f->windows, f->c->n_sites, f->q));
-  f->q[f->n] = (uint64_t)f->windows;
+  const int64_t weight = fits ? f->windows : 0;
+  TW_TRY(tw_secagg_quantise(f->w_local, f->n, (double)weight, f->c->n_sites, f->q));
+  f->q[f->n] = (uint64_t)weight;
   return fc->secure ? tw_secagg_mask(&f->sa, (uint64_t)r, f->sampled, f->q, f->n + 1) : TW_OK;
 }
 
@@ -345,12 +437,12 @@ static void add_into(uint64_t *sum, const uint64_t *v, int64_t n) {
 static tw_status collect(tw_fed *f, int64_t r, const report_msg *own) {
   const int64_t n1 = f->n + 1;
   memset(f->sum, 0, (size_t)n1 * sizeof *f->sum);
-  f->stop = own->status, f->signal = own->signal, f->site_loss[0] = own->val_loss;
+  f->stop = own->status, f->signal = own->signal, f->site_loss[0] = own->val_loss, f->site_eps[0] = own->epsilon;
   if (!own->status && f->sampled[0]) add_into(f->sum, f->q, n1);
   for (int s = 1; s < f->c->n_sites; ++s) {
     report_msg m;
     TW_TRY(recv_from(f, s, FED_TAG_REPORT, r, &m, sizeof m));
-    f->site_loss[s] = m.val_loss;
+    f->site_loss[s] = m.val_loss, f->site_eps[s] = m.epsilon;
     if (m.status && !f->stop) f->stop = m.status, f->failed_site = s;
     if (m.signal > f->signal) f->signal = m.signal;
     if (m.status || !f->sampled[s]) continue;
@@ -380,11 +472,12 @@ static int site_signal(tw_fed *f) {
 /* Round r of the site: losses, training, report; the leader's collection. */
 static tw_status site_round(tw_fed *f, int64_t r, tw_fed_report *rep) {
   double val = NAN, global = NAN, loss = NAN;
+  const double eps = f->epsilon; /* spent on the model of row r: before this round's steps */
   if (r < f->R) sample(f, r);
   else memset(f->sampled, 0, (size_t)f->c->n_sites * sizeof *f->sampled); /* the last row: losses only */
   tw_status st = local_round(f, r, &val, &global, &loss);
   if (st != TW_OK) tw_fed_keep_failure(f, st);
-  const report_msg m = {(int32_t)st, site_signal(f), val};
+  const report_msg m = {(int32_t)st, site_signal(f), val, eps};
   if (!f->leader) return TW_OK;
   if (f->site != 0) return report_send(f, r, &m);
   TW_TRY(collect(f, r, &m));

@@ -23,6 +23,10 @@
 ** at round boundaries: each site writes <stem>.<site>.h5 (its weights, which are
 ** the global ones then, its moments, its next step); SIGINT, SIGTERM and
 ** SIGUSR1 stop every site after the round in progress, with a checkpoint.
+** With privacy.epsilon > 0 every site trains by DP-SGD (train.h:
+** tw_train_steps_dp) at sampling rate q = batch.windows / its windows, and
+** sits a round out (an update of weight 0) when the round would spend more
+** than its budget (rdp.h's ledger); each report carries the epsilon spent.
 */
 #ifndef TW_FED_H
 #define TW_FED_H
@@ -37,14 +41,17 @@ typedef struct tw_fed_report {
   int n_sites;
   int64_t round0, rounds;     /* resumed at round0; rounds in all */
   int64_t n_rows;             /* rows: one per evaluated round */
-  double *rows;               /* (n_rows, 4 + n_sites): round, global validation loss (reference set),
-                                 inter-site bytes of the round, sites sampled, each site's validation loss */
+  double *rows;               /* (n_rows, tw_fed_row_width): round, global validation loss (reference
+                                 set), inter-site bytes of the round, sites sampled, each site's validation
+                                 loss, each site's epsilon spent (NaN without DP) */
   int64_t n_params, update_bytes; /* weights; bytes of one site's update message */
   int64_t bytes;              /* all inter-site bytes (as the leader sent and received them) */
   double seconds;
   int signal;                 /* the signal that stopped the run (checkpoints written), 0 if none */
   char backend[320];
 } tw_fed_report;
+
+static inline int tw_fed_row_width(int n_sites) { return 4 + 2 * n_sites; }
 
 /* Runs the federation on `world` (every rank calls it). The leader (world
 ** rank 0) fills `rep` and writes the model file and the JSON report; `resume`

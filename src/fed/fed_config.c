@@ -51,6 +51,23 @@ static const tw_cfg_field federation_fields[] = {
 };
 static const tw_cfg_schema federation_schema = TW_CFG_SCHEMA(tw_fed_federation_cfg, federation_fields, NULL);
 
+static const tw_cfg_field privacy_fields[] = {
+    {.key = "epsilon", .type = TW_CFG_NUMBER, .offset = offsetof(tw_fed_privacy_cfg, epsilon), .default_text = "0",
+     .has_range = 1, .min = 0, .max = 1e6,
+     .doc = "each site's privacy budget: DP-SGD at every site, stopped before a site would spend more (0: no DP)"},
+    {.key = "delta", .type = TW_CFG_NUMBER, .offset = offsetof(tw_fed_privacy_cfg, delta), .default_text = "1e-5",
+     .has_range = 1, .min = 1e-300, .max = 0.999999, .doc = "delta of each site's (epsilon, delta) guarantee"},
+    {.key = "max_grad_norm", .type = TW_CFG_NUMBER, .offset = offsetof(tw_fed_privacy_cfg, max_grad_norm),
+     .default_text = "1", .has_range = 1, .min = 1e-12, .max = 1e12,
+     .doc = "C: every window's gradient is clipped to this norm before the sum"},
+    {.key = "noise_multiplier", .type = TW_CFG_NUMBER, .offset = offsetof(tw_fed_privacy_cfg, noise_multiplier),
+     .default_text = "auto", .keyword = "auto", .keyword_offset = offsetof(tw_fed_privacy_cfg, sigma_auto),
+     .has_range = 1, .min = 0, .max = 1e6,
+     .doc = "sigma: noise N(0, (sigma C)^2) per weight per step; auto: each site's smallest sigma whose planned "
+            "steps fit in epsilon"},
+};
+static const tw_cfg_schema privacy_schema = TW_CFG_SCHEMA(tw_fed_privacy_cfg, privacy_fields, NULL);
+
 static const tw_cfg_field ckpt_fields[] = {
     {.key = "every", .type = TW_CFG_INT, .offset = offsetof(tw_fed_ckpt_cfg, every), .default_text = "0",
      .has_range = 1, .min = 0, .max = 1e9, .unit = "rounds", .doc = "rounds between checkpoints (0: only on a signal)"},
@@ -79,6 +96,8 @@ static const tw_cfg_field fed_fields[] = {
      .count_offset = offsetof(tw_fed_config, n_sites), .required = 1, .doc = "the sites, in rank order"},
     {.key = "federation", .type = TW_CFG_MAP, .offset = offsetof(tw_fed_config, federation),
      .sub = &federation_schema, .default_text = "{}", .doc = "rounds, sampling, aggregation"},
+    {.key = "privacy", .type = TW_CFG_MAP, .offset = offsetof(tw_fed_config, privacy), .sub = &privacy_schema,
+     .default_text = "{}", .doc = "differential privacy: DP-SGD at every site with a budget (epsilon, delta)"},
     {.key = "checkpoint", .type = TW_CFG_MAP, .offset = offsetof(tw_fed_config, checkpoint), .sub = &ckpt_schema,
      .default_text = "{}", .doc = "checkpoints at round boundaries, for --resume"},
     {.key = "output", .type = TW_CFG_MAP, .offset = offsetof(tw_fed_config, output), .sub = &output_schema,
@@ -113,6 +132,11 @@ static tw_status check_fed(const tw_cfg_doc *doc, void *obj) {
   if (c->train.steps % c->federation.local_steps)
     return tw_cfg_error_at(doc, c->federation.mark, "federation.local_steps: %lld does not divide train.steps (%lld)",
                            (long long)c->federation.local_steps, (long long)c->train.steps);
+  const tw_fed_privacy_cfg *p = &c->privacy;
+  if (p->epsilon > 0 && !p->sigma_auto && !(p->noise_multiplier > 0))
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "privacy.noise_multiplier", p->mark),
+                           "privacy.noise_multiplier: %g adds no noise, which no finite budget (epsilon = %g) allows: "
+                           "give sigma > 0, or auto", p->noise_multiplier, p->epsilon);
   /* the normalised print writes train.output and train.checkpoint with their defaults: those pass */
   const tw_train_config *t = &c->train;
   if (strcmp(t->output.path, "model.h5") || t->checkpoint.path || t->checkpoint.every != 500)

@@ -13,6 +13,7 @@
 **     - {name: adults, files: [adults.h5], ranks: 1}
 **     - {name: children, files: [children.h5]}
 **   federation: {algorithm: fedavg, local_steps: 10, fraction: 1, mu: 0, secure_aggregation: true}
+**   privacy: {epsilon: 8, delta: 1e-5, max_grad_norm: 1, noise_multiplier: auto}   # DP-SGD at every site
 **   checkpoint: {every: 5, path: fed.ckpt}
 **   output: {path: fed-model.h5, report: fed-report.json, audit: fed-audit}
 */
@@ -49,6 +50,16 @@ typedef struct tw_fed_federation_cfg {
   int secure;                 /* pairwise-masked secure aggregation */
 } tw_fed_federation_cfg;
 
+/* DP-SGD at every site (docs/privacy.md): off while epsilon is 0. */
+typedef struct tw_fed_privacy_cfg {
+  tw_cfg_mark mark;
+  double epsilon;             /* each site's budget; 0: no DP */
+  double delta;               /* of the (epsilon, delta) guarantee */
+  double max_grad_norm;       /* C: each window's gradient clipped to it */
+  double noise_multiplier;    /* sigma (when !sigma_auto) */
+  int sigma_auto;             /* `auto`: each site's smallest sigma that fits its planned steps in epsilon */
+} tw_fed_privacy_cfg;
+
 typedef struct tw_fed_ckpt_cfg {
   tw_cfg_mark mark;
   int64_t every;              /* rounds between checkpoints (0: only on a signal) */
@@ -69,6 +80,7 @@ typedef struct tw_fed_config {
   tw_fed_site_cfg *sites;
   int n_sites;
   tw_fed_federation_cfg federation;
+  tw_fed_privacy_cfg privacy;
   tw_fed_ckpt_cfg checkpoint;
   tw_fed_output_cfg output;
 } tw_fed_config;

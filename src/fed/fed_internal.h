@@ -10,6 +10,7 @@
 
 #include "fed/audit.h"
 #include "fed/fed.h"
+#include "fed/rdp.h"
 #include "fed/secagg.h"
 #include "train/train.h"
 
@@ -42,6 +43,14 @@ typedef struct tw_fed {
   int secondary;                /* stopped because another site failed */
   int64_t bytes_mark;           /* the leader's inter-site bytes when the last row was taken */
   char ckpt[4096], report_path[4096], audit_path[4096];
+  /* DP-SGD (privacy.epsilon > 0; fed.c "differential privacy") */
+  int dp;                       /* on */
+  tw_train_dp dpp;              /* this site's C, sigma, expected batch, q, seed */
+  tw_rdp_ledger ledger;         /* this site's rounds so far */
+  int64_t dp_planned;           /* the site's planned steps (the rounds it is sampled for x local steps) */
+  int64_t dp_out;               /* the first round the site sat out for want of budget, -1: none */
+  double epsilon;               /* spent so far (NaN without DP) */
+  double *site_eps;             /* (sites): the leader's copy of every site's */
 } tw_fed;
 
 /* fed_report.c */

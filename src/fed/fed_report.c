@@ -5,8 +5,10 @@
 **   {"algorithm": "fedavg", "mu": 0, "secure_aggregation": true, "rounds": R,
 **    "local_steps": k, "round0": r0, "sites": [{"name", "ranks", "files"}...],
 **    "n_params": n, "update_bytes": b, "bytes": total, "seconds": s,
+**    "privacy": {"epsilon_budget", "delta", "max_grad_norm", "noise_multiplier",
+**                "site_epsilon": {"adults": e, ...}}              (with DP only),
 **    "curve": [{"round": r, "global_val_loss": x, "bytes": b, "sampled": m,
-**               "site_val_loss": {"adults": x, ...}}, ...]}
+**               "site_val_loss": {"adults": x, ...}, "site_epsilon": {...} (DP)}, ...]}
 ** Row r is the global model after r rounds; its bytes are those that crossed
 ** between sites in round r (the global weights out, the reports and updates in).
 */
@@ -42,14 +44,14 @@ static void progress(const tw_fed *f, int64_t r, double global_loss, int64_t byt
 }
 
 tw_status tw_fed_row(tw_fed *f, int64_t r, double global_loss, tw_fed_report *rep) {
-  const int w = 4 + f->c->n_sites;
+  const int n = f->c->n_sites, w = tw_fed_row_width(n);
   double *rows = realloc(rep->rows, (size_t)(rep->n_rows + 1) * (size_t)w * sizeof *rows);
   if (!rows) return TW_FAIL(TW_ERR_NOMEM, "fed: report rows");
   rep->rows = rows;
   double *row = rows + rep->n_rows++ * w;
   const int64_t bytes = f->audit.bytes_sent + f->audit.bytes_received;
   row[0] = (double)r, row[1] = global_loss, row[2] = (double)(bytes - f->bytes_mark), row[3] = n_sampled(f);
-  for (int s = 0; s < f->c->n_sites; ++s) row[4 + s] = f->site_loss[s];
+  for (int s = 0; s < n; ++s) row[4 + s] = f->site_loss[s], row[4 + n + s] = f->site_eps[s];
   progress(f, r, global_loss, bytes - f->bytes_mark);
   f->bytes_mark = bytes;
   return TW_OK;
@@ -87,8 +89,14 @@ static void sites_json(tw_json_writer *w, const tw_fed_config *c) {
   tw_json_end_array(w);
 }
 
+static void site_values(tw_json_writer *w, const tw_fed_config *c, const double *v) {
+  tw_json_begin_object(w);
+  for (int s = 0; s < c->n_sites; ++s) tw_json_key(w, c->sites[s].name), tw_json_number(w, v[s]);
+  tw_json_end_object(w);
+}
+
 static void curve_json(tw_json_writer *w, const tw_fed_config *c, const tw_fed_report *rep) {
-  const int width = 4 + c->n_sites;
+  const int width = tw_fed_row_width(c->n_sites);
   tw_json_begin_array(w);
   for (int64_t i = 0; i < rep->n_rows; ++i) {
     const double *row = rep->rows + i * width;
@@ -97,9 +105,8 @@ static void curve_json(tw_json_writer *w, const tw_fed_config *c, const tw_fed_r
     tw_json_key(w, "global_val_loss"), tw_json_number(w, row[1]);
     tw_json_key(w, "bytes"), tw_json_int(w, (int64_t)row[2]);
     tw_json_key(w, "sampled"), tw_json_int(w, (int64_t)row[3]);
-    tw_json_key(w, "site_val_loss"), tw_json_begin_object(w);
-    for (int s = 0; s < c->n_sites; ++s) tw_json_key(w, c->sites[s].name), tw_json_number(w, row[4 + s]);
-    tw_json_end_object(w);
+    tw_json_key(w, "site_val_loss"), site_values(w, c, row + 4);
+    if (c->privacy.epsilon > 0) tw_json_key(w, "site_epsilon"), site_values(w, c, row + 4 + c->n_sites);
     tw_json_end_object(w);
   }
   tw_json_end_array(w);
@@ -124,6 +131,16 @@ static void report_doc(tw_json_writer *w, const void *ctx) {
   tw_json_key(w, "bytes"), tw_json_int(w, rep->bytes);
   tw_json_key(w, "seconds"), tw_json_number(w, rep->seconds);
   tw_json_key(w, "backend"), tw_json_string(w, rep->backend);
+  if (c->privacy.epsilon > 0) {
+    const tw_fed_privacy_cfg *p = &c->privacy;
+    tw_json_key(w, "privacy"), tw_json_begin_object(w);
+    tw_json_key(w, "epsilon_budget"), tw_json_number(w, p->epsilon);
+    tw_json_key(w, "delta"), tw_json_number(w, p->delta);
+    tw_json_key(w, "max_grad_norm"), tw_json_number(w, p->max_grad_norm);
+    tw_json_key(w, "noise_multiplier"), p->sigma_auto ? tw_json_string(w, "auto") : tw_json_number(w, p->noise_multiplier);
+    if (rep->n_rows) tw_json_key(w, "site_epsilon"), site_values(w, c, rep->rows + (rep->n_rows - 1) * tw_fed_row_width(c->n_sites) + 4 + c->n_sites);
+    tw_json_end_object(w);
+  }
   tw_json_key(w, "curve"), curve_json(w, c, rep);
   tw_json_end_object(w);
 }

@@ -14,6 +14,7 @@
 
 #include "core/config.h"        /* tw_cfg_doc */
 #include "mpi/dist.h"           /* tw_dist */
+#include "train/dp_sgd.h"       /* tw_dp_sgd */
 #include "train/train_config.h" /* tw_train_config */
 
 TW_EXTERN_C_BEGIN
@@ -63,6 +64,24 @@ tw_status tw_train_params_set(tw_trainer *t, const float *host);
 ** mu (w - anchor) to its gradient before clipping (FedProx); anchor: sizes[7]
 ** floats, host. *loss: the last step's loss, the proximal term included. */
 tw_status tw_train_steps(tw_trainer *t, int64_t from, int64_t to, double mu, const float *anchor, double *loss);
+/* DP-SGD (Abadi et al. 2016, as Opacus' DPOptimizer; docs/privacy.md): steps
+** [from, to) as tw_train_steps, but each step's batch is a Poisson sample of
+** the training windows at rate q (window i taken when tw_dp_poisson_take(seed,
+** step, i, q)), each window's own gradient (tw_grt_per_example_backward) is
+** clipped to sgd.max_grad_norm, the clipped sum noised with N(0, (sigma C)^2)
+** per weight (Philox, TW_RNG_DP_NOISE, keyed by seed and step) and divided by
+** sgd.expected_batch; then the proximal gradient (mu > 0, data-free) and AdamW,
+** with no further clipping. The sampled windows are processed in the G groups
+** of contiguous window indices, split over the ranks and summed in group
+** order, so the step is the same bits for any rank count. *loss: the last
+** step's mean window loss (NaN when none was sampled). */
+typedef struct tw_train_dp {
+  tw_dp_sgd sgd;              /* C, sigma, E */
+  double q;                   /* sampling rate, (0, 1] */
+  uint64_t seed;              /* keys the sampling and the noise */
+} tw_train_dp;
+tw_status tw_train_steps_dp(tw_trainer *t, int64_t from, int64_t to, const tw_train_dp *dp, double mu,
+                            const float *anchor, double *loss);
 /* The teacher-forced loss of the current weights on up to 1,024 windows: of
 ** the held-out twins of c's data (ref 0; NaN when none are held out) or of the
 ** reference set (ref 1). */

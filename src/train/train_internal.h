@@ -75,6 +75,15 @@ typedef struct tw_trainer {
   double prox_mu;                  /* > 0: FedProx's term towards prox_anchor (host) */
   const float *prox_anchor;
   float *prox_host;                /* host (total): the weights, for the proximal term */
+  /* DP-SGD (train_dp.c): dp is set while DP steps run; the rest is made on the first */
+  const struct tw_train_dp *dp;
+  tw_grt_workspace dp_ws;          /* a per-example workspace (TW_GRT_PER_EXAMPLE) */
+  float *dp_pe;                    /* device (group, total): a sub-batch's per-example rows */
+  float *dp_host;                  /* host (group, total): their copy (== dp_pe on the host) */
+  float *dp_sum, *dp_row;          /* host (total): a sub-batch's clipped sum; the group's */
+  int64_t *dp_sizes;               /* (layout.count) the tensors' sizes, for the norms */
+  uint64_t *dp_ids;                /* (train.n) a group's sampled windows */
+  int64_t dp_taken;                /* windows sampled in the step, on every rank */
 } tw_trainer;
 
 /* train_windows.c */
@@ -92,6 +101,16 @@ void tw_group_buf_destroy(tw_trainer *t);
 ** rolled[b] set, the horizon refed from the model's own rollout. Copies to the device. */
 tw_status tw_group_fill(tw_trainer *t, const tw_window *w, const int *rolled, int B);
 
+
+/* train_dp.c: DP-SGD's parts of a step. tw_dp_open makes the buffers (once);
+** tw_dp_group_grad replaces group g's gradient row by the clipped sum of its
+** sampled windows' gradients and its loss by their loss sum; tw_dp_finish
+** turns the summed rows in t->grads into the noised, scaled gradient and sets
+** t->loss. */
+tw_status tw_dp_open(tw_trainer *t);
+void tw_dp_close(tw_trainer *t);
+tw_status tw_dp_group_grad(tw_trainer *t, int64_t g);
+tw_status tw_dp_finish(tw_trainer *t);
 
 /* train_open.c: the reference set (read, scalers fitted on it; freed) and
 ** FedProx's term added to t->grads and t->loss. */

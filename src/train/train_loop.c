@@ -116,6 +116,7 @@ static tw_status setup(tw_trainer *t, const tw_cfg_doc *doc, tw_train_report *re
 
 static void teardown(tw_trainer *t) {
   tw_group_buf_destroy(t);
+  tw_dp_close(t);
   if (t->be) {
     tw_grt_workspace_destroy(t->be, &t->ws);
     if (t->model.params) t->be->free(t->be, t->model.params);
@@ -227,6 +228,7 @@ static tw_grt_batch group_batch(const tw_trainer *t, int B) {
 
 /* Group g of the step: its windows, its loss and its gradient row. */
 static tw_status group_grad(tw_trainer *t, int64_t g) {
+  if (t->dp) return tw_dp_group_grad(t, g); /* DP-SGD: the group's clipped sum (train_dp.c) */
   tw_window w[TW_TRAIN_MAX_GROUP];
   int rolled[TW_TRAIN_MAX_GROUP];
   const int B = (int)t->group;
@@ -247,7 +249,8 @@ static tw_status groups_grad(tw_trainer *t, int64_t lo, int64_t hi) {
 }
 
 /* This rank's groups, every group's row on every rank, and their sum in group
-** order scaled by 1/G: the step's gradient in t->grads, its loss in t->loss.
+** order scaled by 1/G (under DP-SGD not scaled: tw_dp_finish noises and
+** scales it): the step's gradient in t->grads, its loss in t->loss.
 ** The ranks agree before the gather: one that failed would leave the others
 ** waiting in it (NCCL's on the device has no way to fail them). */
 static tw_status step_gradient(tw_trainer *t) {
@@ -257,7 +260,8 @@ static tw_status step_gradient(tw_trainer *t) {
   TW_TRY(gather_rows(t, lo, hi));
   TW_TRY(tw_dist_allgather_blocks(t->dist, t->group_loss, t->G, sizeof(double)));
   TW_TRY(tw_nn_ops_for(t->be)->sum_rows(t->be, t->lay.total, (int)t->G, (const float *const *)t->row_of,
-                                        1.0f / (float)t->G, t->grads));
+                                        t->dp ? 1.0f : 1.0f / (float)t->G, t->grads));
+  if (t->dp) return tw_dp_finish(t);
   double loss = 0;
   for (int64_t g = 0; g < t->G; ++g) loss += t->group_loss[g];
   t->loss = loss / (double)t->G;
@@ -268,7 +272,7 @@ static tw_status step_gradient(tw_trainer *t) {
 static tw_status clip_coef(tw_trainer *t, float *coef) {
   const double clip = t->c->optimizer.clip;
   *coef = 1.0f;
-  if (clip <= 0) return TW_OK;
+  if (clip <= 0 || t->dp) return TW_OK; /* DP-SGD has clipped each window's gradient */
   TW_TRY(t->be->copy(t->be, t->sum, t->grads, (size_t)t->lay.total * sizeof(float), TW_COPY_DEVICE_TO_HOST));
   *coef = tw_clip_coef(tw_grad_norm(t->lay.total, t->sum), (float)clip);
   return TW_OK;
@@ -278,7 +282,7 @@ static tw_status step_once(tw_trainer *t) {
   const tw_train_opt_cfg *o = &t->c->optimizer;
   TW_TRY(step_gradient(t));
   if (t->prox_mu > 0) TW_TRY(tw_train_prox_add(t));
-  if (!isfinite(t->loss))
+  if (!isfinite(t->loss) && !(t->dp && t->dp_taken == 0)) /* a DP step may sample no window */
     return TW_FAIL(TW_ERR_NUMERIC, "train: the loss became %g at step %lld (lower optimizer.lr?)", t->loss,
                    (long long)t->step);
   float coef;
@@ -468,6 +472,16 @@ tw_status tw_train_steps(tw_trainer *t, int64_t from, int64_t to, double mu, con
   for (t->step = from; t->step < to && st == TW_OK; ++t->step) st = tw_dist_agree(t->dist, step_once(t));
   t->prox_mu = 0, t->prox_anchor = NULL;
   *loss = t->loss;
+  return st;
+}
+
+tw_status tw_train_steps_dp(tw_trainer *t, int64_t from, int64_t to, const tw_train_dp *dp, double mu,
+                            const float *anchor, double *loss) {
+  if (!(dp->q > 0 && dp->q <= 1)) return TW_FAIL(TW_ERR_INPUT, "DP-SGD: sampling rate q = %g is not in (0, 1]", dp->q);
+  TW_TRY(tw_dist_agree(t->dist, tw_dp_open(t)));
+  t->dp = dp;
+  const tw_status st = tw_train_steps(t, from, to, mu, anchor, loss);
+  t->dp = NULL;
   return st;
 }
 

@@ -1,5 +1,5 @@
 /*
-** test_dp_sgd.c: the DP-SGD step (src/fed/dp_sgd.c) against Opacus' DPOptimizer,
+** test_dp_sgd.c: the DP-SGD step (src/train/dp_sgd.c) against Opacus' DPOptimizer,
 ** with the noise replaced by supplied numbers (fixtures dp_sgd_N.txt of
 ** validation/privacy_opacus.py):
 **   opacus   for each case the float32 step gives Opacus' p.grad, per-example
@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fed/dp_sgd.h"
+#include "train/dp_sgd.h"
 #include "tw_test.h"
 
 enum { MAX_B = 64, MAX_P = 512, MAX_T = 32 };

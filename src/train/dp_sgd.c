@@ -13,7 +13,7 @@
 #pragma GCC optimize("fp-contract=off")
 #endif
 
-#include "fed/dp_sgd.h"
+#include "train/dp_sgd.h"
 
 #include <math.h> /* sqrt, sqrtf, fma, fmaf, isfinite */
 
@@ -46,12 +46,12 @@ static tw_status dp_check(const tw_dp_sgd *p, int64_t B, int64_t P, int n_tensor
 #define TW_DP_SUF(name) name##_f32
 #define TW_DP_SQRT sqrtf
 #define TW_DP_FMA fmaf
-#include "fed/dp_sgd_body.h"
+#include "train/dp_sgd_body.h"
 #define TW_DP_REAL double
 #define TW_DP_SUF(name) name##_f64
 #define TW_DP_SQRT sqrt
 #define TW_DP_FMA fma
-#include "fed/dp_sgd_body.h"
+#include "train/dp_sgd_body.h"
 
 int tw_dp_poisson_take(uint64_t seed, uint32_t step, uint64_t id, double q) {
   uint32_t r[4];

@@ -15,18 +15,25 @@
 #        same batch: 64 windows per site step (the centralised run's batch);
 #        same windows: 16 per site step (64 per step over the sites, as the
 #        centralised run: the same compute);
-#      every run's loss measured each round on the reference set.
+#      every run's loss measured each round on the reference set;
+#   4. with differential privacy (docs/privacy.md): FedAvg with DP-SGD at every
+#      site, epsilon 8 per site (delta 1e-5, C 1, sigma auto): fedavg-dp at 64
+#      windows expected per site step, fedavg-dp128 at 128.
 # Prints the final global validation losses and the ratios to the centralised.
-#   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N]
+#   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"]
+# --runs: which runs (default all: centralised fedavg fedprox fedavg16 fedprox16
+# fedavg-dp fedavg-dp128); the data are made once and kept in the work folder.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build work=$repo/build-fed steps=400
+runs="centralised fedavg fedprox fedavg16 fedprox16 fedavg-dp fedavg-dp128"
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$2; shift 2 ;;
     --work) work=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --runs) runs=$2; shift 2 ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "fed-t1d-experiment.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -62,6 +69,7 @@ YAML
 }
 echo "== data: 4 sites of 40 twins, a reference set of 4 x 10 (3 days each)"
 t0=$SECONDS
+[ -f ref-mixed.h5 ] && echo "  (kept from an earlier run)" || {
 cohort adults 40 41 25 65 80 12
 cohort adolescents 40 42 13 19 58 10
 cohort children 40 43 7 12 35 8
@@ -70,6 +78,7 @@ cohort ref-adults 10 51 25 65 80 12
 cohort ref-adolescents 10 52 13 19 58 10
 cohort ref-children 10 53 7 12 35 8
 cohort ref-mixed 10 54 7 65 60 20
+}
 echo "  ($((SECONDS - t0)) s)"
 
 cat >fed.yaml <<YAML
@@ -94,25 +103,39 @@ output: {path: fedavg.h5}
 YAML
 run() { local name=$1 t0=$SECONDS; shift; echo "== $name"; "$@" >"$name.log" 2>&1 || { cat "$name.log"; exit 1; }
         tail -1 "$name.log" >/dev/null; echo "  ($((SECONDS - t0)) s)"; }
-run centralised "$tw" fed train fed.yaml -o centralised.h5 --set train.batch.windows=64 \
-  --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]"
 prox=(--set federation.algorithm=fedprox --set federation.mu=0.01)
-run fedavg mpirun -n 4 "$tw" fed train fed.yaml -o fedavg.h5 --set train.batch.windows=64
-run fedprox mpirun -n 4 "$tw" fed train fed.yaml -o fedprox.h5 --set train.batch.windows=64 "${prox[@]}"
-run fedavg16 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg16.h5
-run fedprox16 mpirun -n 4 "$tw" fed train fed.yaml -o fedprox16.h5 "${prox[@]}"
-env -i PATH=/usr/bin:/bin /usr/bin/python3 -s - <<'PY'
-import json
-names = ("centralised", "fedavg", "fedprox", "fedavg16", "fedprox16")
+dp=(--set privacy.epsilon=8 --set privacy.delta=1e-5 --set "privacy.max_grad_norm=${clip:-0.1}")
+one() {
+  case $1 in
+    centralised) run centralised "$tw" fed train fed.yaml -o centralised.h5 --set train.batch.windows=64 \
+                   --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]" ;;
+    fedavg) run fedavg mpirun -n 4 "$tw" fed train fed.yaml -o fedavg.h5 --set train.batch.windows=64 ;;
+    fedprox) run fedprox mpirun -n 4 "$tw" fed train fed.yaml -o fedprox.h5 --set train.batch.windows=64 "${prox[@]}" ;;
+    fedavg16) run fedavg16 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg16.h5 ;;
+    fedprox16) run fedprox16 mpirun -n 4 "$tw" fed train fed.yaml -o fedprox16.h5 "${prox[@]}" ;;
+    fedavg-dp) run fedavg-dp mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp.h5 --set train.batch.windows=64 "${dp[@]}" ;;
+    fedavg-dp128) run fedavg-dp128 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp128.h5 \
+                    --set train.batch.windows=128 --set train.batch.group=16 "${dp[@]}" ;;
+    *) echo "fed-t1d-experiment.sh: no run named $1" >&2; exit 2 ;;
+  esac
+}
+for r in $runs; do one "$r"; done
+env -i PATH=/usr/bin:/bin /usr/bin/python3 -s - $runs <<'PY'
+import json, sys
+names = [n for n in sys.argv[1:] if n == "centralised"] + [n for n in sys.argv[1:] if n != "centralised"]
 runs = {n: json.load(open(n + ".h5.json")) for n in names}
 final = {n: r["curve"][-1]["global_val_loss"] for n, r in runs.items()}
-print("reference-set loss per round (batch per site step: centralised 64; fedavg, fedprox 64; *16: 16)")
-print("round  steps  " + "  ".join("%11s" % n for n in names))
-k = runs["fedavg"]["local_steps"]
-for i in range(len(runs["fedavg"]["curve"])):
-    print("%5d  %5d  " % (i, i * k) + "  ".join("%11.4f" % runs[n]["curve"][i]["global_val_loss"] for n in names))
-for n in names[1:]:
-    print("%-9s final %.4f = %.3f x centralised (%.4f); %d bytes between sites, %.0f s" % (
-        n, final[n], final[n] / final["centralised"], final["centralised"], runs[n]["bytes"], runs[n]["seconds"]))
-print("centralised: %.0f s" % runs["centralised"]["seconds"])
+print("reference-set loss per round (batch per site step: centralised 64; fedavg, fedprox, fedavg-dp 64; *16: 16;"
+      " fedavg-dp128: 128)")
+print("round  steps  " + "  ".join("%12s" % n for n in names))
+k = runs[names[-1]]["local_steps"]
+for i in range(len(runs[names[-1]]["curve"])):
+    print("%5d  %5d  " % (i, i * k) + "  ".join("%12.4f" % runs[n]["curve"][i]["global_val_loss"] for n in names))
+base = final.get("centralised")
+for n in names:
+    ratio = " = %.3f x centralised (%.4f)" % (final[n] / base, base) if base and n != "centralised" else ""
+    eps = runs[n].get("privacy", {}).get("site_epsilon")
+    spent = "; epsilon spent per site %s" % ", ".join("%s %.4f" % kv for kv in eps.items()) if eps else ""
+    print("%-12s final %.4f%s; %d bytes between sites, %.0f s%s" % (n, final[n], ratio, runs[n]["bytes"],
+                                                                  runs[n]["seconds"], spent))
 PY

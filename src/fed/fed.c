@@ -286,7 +286,7 @@ static tw_status dp_setup(tw_fed *f) {
     TW_TRY(tw_rdp_sgm_sigma(f->dpp.q, f->dp_planned, p->delta, p->epsilon, &f->dpp.sgd.noise_multiplier));
   if (p->sigma_auto && f->dp_planned == 0) f->dpp.sgd.noise_multiplier = 1; /* never used */
   if (f->leader)
-    tw_log(TW_LOG_INFO, "fed: site %s: DP-SGD at q = %.5g (%lld of %lld windows expected per step), sigma = %.6g, "
+    tw_log(TW_LOG_INFO, "fed: site %s: DP-SGD at q = %.17g (%lld of %lld windows expected per step), sigma = %.17g, "
            "C = %g; %lld planned steps within epsilon %g (delta %g)", site_name(f, f->site), f->dpp.q, (long long)E,
            (long long)f->windows, f->dpp.sgd.noise_multiplier, p->max_grad_norm, (long long)f->dp_planned,
            p->epsilon, p->delta);

@@ -31,6 +31,7 @@
 #include <stdlib.h> /* malloc, calloc, free */
 #include <string.h> /* memcpy, memset */
 
+#include "core/log.h"    /* tw_log (debug) */
 #include "core/random.h" /* tw_rng, tw_rng_normal */
 #include "train/train.h" /* tw_train_dp */
 
@@ -62,6 +63,17 @@ void tw_dp_close(tw_trainer *t) {
   t->dp_pe = t->dp_host = t->dp_sum = t->dp_row = NULL, t->dp_sizes = NULL, t->dp_ids = NULL;
 }
 
+/* At debug level, on this site only (the norms are of its records, so they
+** never leave it): the sub-batch's gradient norms against C, to choose C by. */
+static void log_norms(const tw_trainer *t, const float *norm, int B) {
+  if (!tw_log_enabled(TW_LOG_DEBUG)) return;
+  double sum = 0, max = 0;
+  int clipped = 0;
+  for (int b = 0; b < B; ++b) sum += norm[b], max = norm[b] > max ? norm[b] : max, clipped += norm[b] > t->dp->sgd.max_grad_norm;
+  tw_log(TW_LOG_DEBUG, "train: DP step %lld: %d windows, gradient norm mean %.4g, max %.4g; %d clipped to C = %g",
+         (long long)t->step, B, sum / B, max, clipped, t->dp->sgd.max_grad_norm);
+}
+
 /* Windows ids[0..B): their per-example gradients, clipped and added into dp_row;
 ** their losses' sum into *loss_sum. */
 static tw_status sub_batch(tw_trainer *t, const uint64_t *ids, int B, double *loss_sum) {
@@ -79,7 +91,9 @@ static tw_status sub_batch(tw_trainer *t, const uint64_t *ids, int B, double *lo
   if (!on_host(t->be))
     TW_TRY(t->be->copy(t->be, t->dp_host, t->dp_pe, (size_t)(B * P) * sizeof(float), TW_COPY_DEVICE_TO_HOST));
   const tw_dp_sgd clip = {.max_grad_norm = t->dp->sgd.max_grad_norm, .noise_multiplier = 0, .expected_batch = 1};
-  TW_TRY(tw_dp_sgd_step_f32(&clip, B, P, t->dp_host, t->lay.count, t->dp_sizes, NULL, t->dp_sum, NULL, NULL));
+  float norm[TW_TRAIN_MAX_GROUP];
+  TW_TRY(tw_dp_sgd_step_f32(&clip, B, P, t->dp_host, t->lay.count, t->dp_sizes, NULL, t->dp_sum, norm, NULL));
+  log_norms(t, norm, B);
   for (int64_t j = 0; j < P; ++j) t->dp_row[j] += t->dp_sum[j];
   return TW_OK;
 }

@@ -5,8 +5,10 @@
 **   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
 **     --output C.h5`: N valid rows as a cohort file (src/gan/gan_job.h);
 **   `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json
-**     Q.json [--seed S]`: fidelity and privacy of a synthetic cohort as
-**     SDMetrics defines them (src/gan/report.h), as JSON and a few lines.
+**     Q.json [--html P.html] [--seed S] [--seeds K]`: fidelity and privacy of
+**     a synthetic cohort as SDMetrics defines them, beside a Gaussian copula's
+**     and bootstrap rows' over K seeds (src/gan/report.h), as JSON, an HTML
+**     page and a few lines.
 ** Each parses and calls one job; the job's output is summarised on stdout.
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
@@ -16,35 +18,62 @@
 
 #include "cli/cli.h"     /* tw_cmd_gan_report, tw_cli_fail */
 #include "cli/options.h" /* tw_opts_parse_named */
-#include "gan/report.h"  /* tw_gan_report_run */
+#include "gan/report.h"  /* tw_gan_report_run, tw_gan_report_baselines */
 
-static void print_summary(const tw_gan_report *r, const char *json) {
+static void print_summary(const tw_gan_report *r) {
   printf("%lld real, %lld synthetic, %lld holdout rows; %d columns\n", (long long)r->real.n_rows,
          (long long)r->synthetic.n_rows, (long long)r->holdout.n_rows, r->schema.n_cols);
   printf("quality %.4f (column shapes %.4f, column pair trends %.4f)\n", r->score, r->column_shapes,
          r->column_pair_trends);
   printf("privacy: new row synthesis %.4f, DCR overfitting protection %.4f, DCR baseline protection %.4f\n",
          r->new_row_synthesis, r->dcr_overfitting_protection, r->dcr_baseline_protection);
-  printf("wrote %s\n", json);
+}
+
+/* One line per baseline: quality and privacy, mean [min, max] over the seeds. */
+static void print_baselines(const tw_gan_report *r) {
+  static const char *const names[TW_GAN_BASELINE_KINDS] = {"Gaussian copula", "bootstrap"};
+  int nv = tw_gan_report_n_values(r);
+  const int idx[4] = {TW_GAN_V_SCORE, tw_gan_v_privacy(r, 0), tw_gan_v_privacy(r, 1), tw_gan_v_privacy(r, 2)};
+  const char *const what[4] = {"quality", "new row synthesis", "DCR overfitting", "DCR baseline"};
+  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) {
+    printf("%s (%d seeds, mean [min, max]):", names[b], r->n_seeds);
+    for (int m = 0; m < 4; ++m) {
+      tw_gan_spread s = tw_gan_spread_of(r->baseline_values[b], r->n_seeds, nv, idx[m]);
+      printf("%s %s %.4f [%.4f, %.4f]", m ? "," : "", what[m], s.mean, s.min, s.max);
+    }
+    printf("\n");
+  }
+}
+
+/* The report's outputs: Q.json, then report.html when asked. */
+static tw_status write_outputs(const tw_gan_report *r, const char *json, const char *html) {
+  TW_TRY(tw_gan_report_write_json(r, json));
+  if (html) TW_TRY(tw_gan_report_write_html(r, html));
+  print_summary(r);
+  if (r->n_seeds) print_baselines(r);
+  printf("wrote %s%s%s\n", json, html ? " and " : "", html ? html : "");
+  return TW_OK;
 }
 
 int tw_cmd_gan_report(int argc, char **argv) {
-  const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL;
-  int64_t seed = 0;
+  const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL, *html = NULL;
+  int64_t seed = 0, seeds = 5;
   const tw_opt opts[] = {
       {.name = "real", .kind = TW_OPT_STRING, .dest = &real, .required = 1},
       {.name = "synthetic", .kind = TW_OPT_STRING, .dest = &synthetic, .required = 1},
       {.name = "holdout", .kind = TW_OPT_STRING, .dest = &holdout, .required = 1},
       {.name = "json", .kind = TW_OPT_STRING, .dest = &json, .required = 1},
+      {.name = "html", .kind = TW_OPT_STRING, .dest = &html},
       {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
+      {.name = "seeds", .kind = TW_OPT_INT, .dest = &seeds, .min = 0, .max = 1000},
   };
   int bad = tw_opts_parse_named("gan report", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
   tw_gan_report r;
   tw_status st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
   if (st != TW_OK) return tw_cli_fail(st);
-  st = tw_gan_report_write_json(&r, json);
-  if (st == TW_OK) print_summary(&r, json);
+  if (seeds > 0) st = tw_gan_report_baselines(&r, (int)seeds);
+  if (st == TW_OK) st = write_outputs(&r, json, html);
   tw_gan_report_free(&r);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }

@@ -14,7 +14,9 @@
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
 #if TW_HAVE_HDF5
-#include <stdio.h> /* printf */
+#include <stdio.h>  /* printf, snprintf */
+#include <string.h> /* strcmp, strrchr */
+#include <unistd.h> /* access */
 
 #include "cli/cli.h"     /* tw_cmd_gan_report, tw_cli_fail */
 #include "cli/options.h" /* tw_opts_parse_named */
@@ -55,6 +57,21 @@ static tw_status write_outputs(const tw_gan_report *r, const char *json, const c
   return TW_OK;
 }
 
+/* An output path whose folder is missing or not writable, or --html the same
+** path as --json: bad input, refused before any work (exit 2). */
+static tw_status check_output(const char *option, const char *path, const char *other) {
+  if (other && strcmp(path, other) == 0)
+    return TW_FAIL(TW_ERR_INPUT, "--%s %s: the same path as --json", option, path);
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  int n = slash ? (int)(slash - path) : 1;
+  if (snprintf(dir, sizeof dir, "%.*s", n ? n : 1, slash ? (n ? path : "/") : ".") >= (int)sizeof dir)
+    return TW_FAIL(TW_ERR_INPUT, "--%s %s: path too long", option, path);
+  if (access(dir, W_OK) != 0)
+    return TW_FAIL(TW_ERR_INPUT, "--%s %s: folder %s is missing or not writable", option, path, dir);
+  return TW_OK;
+}
+
 int tw_cmd_gan_report(int argc, char **argv) {
   const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL, *html = NULL;
   int64_t seed = 0, seeds = 5;
@@ -69,8 +86,11 @@ int tw_cmd_gan_report(int argc, char **argv) {
   };
   int bad = tw_opts_parse_named("gan report", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
+  tw_status st = check_output("json", json, NULL);
+  if (st == TW_OK && html) st = check_output("html", html, json);
+  if (st != TW_OK) return tw_cli_fail(st);
   tw_gan_report r;
-  tw_status st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
+  st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
   if (st != TW_OK) return tw_cli_fail(st);
   if (seeds > 0) st = tw_gan_report_baselines(&r, (int)seeds);
   if (st == TW_OK) st = write_outputs(&r, json, html);

@@ -34,7 +34,7 @@ static const char css[] =
     "th,td{padding:.25em .7em;border-bottom:1px solid #e3e3e3;text-align:right;vertical-align:top}\n"
     "th{background:#f4f4f4;font-weight:600}th:first-child,td:first-child,td.l{text-align:left}\n"
     "td{white-space:nowrap}td.m{white-space:normal;text-align:left;color:#444;max-width:30em}\n"
-    "span.iv{color:#777;font-size:.9em}\n";
+    "th.l{text-align:left}span.iv{color:#777;font-size:.9em}\n";
 
 static void esc(FILE *f, const char *s) {
   for (; s && *s; ++s) {
@@ -77,7 +77,7 @@ static void value_cells(const page *p, int i) {
 static void header_row(const page *p, const char *first, const char *last) {
   fprintf(p->f, "<tr><th>%s</th><th>synthetic</th>", first);
   if (p->r->n_seeds) fputs("<th>Gaussian copula</th><th>bootstrap</th>", p->f);
-  if (last) fprintf(p->f, "<th>%s</th>", last);
+  if (last) fprintf(p->f, "<th class=\"l\">%s</th>", last);
   fputs("</tr>\n", p->f);
 }
 

@@ -15,7 +15,7 @@
 
 #if TW_HAVE_HDF5
 #include <stdio.h>  /* printf, snprintf */
-#include <string.h> /* strcmp, strrchr */
+#include <string.h> /* strcmp, strrchr, strchr, strlen */
 #include <unistd.h> /* access */
 
 #include "cli/cli.h"     /* tw_cmd_gan_report, tw_cli_fail */
@@ -47,12 +47,23 @@ static void print_baselines(const tw_gan_report *r) {
   }
 }
 
+static void print_utility(const tw_gan_utility *u) {
+  printf("utility (%s, arm %s; ridge R^2 on %lld holdout twins): trained on real %.4f, on synthetic %.4f", u->endpoint,
+         u->arm, (long long)u->rows[2], u->r2_real, u->r2_synthetic);
+  if (u->n_seeds) {
+    tw_gan_spread s = tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0);
+    printf(", on bootstrap %.4f [%.4f, %.4f]", s.mean, s.min, s.max);
+  }
+  printf("\n");
+}
+
 /* The report's outputs: Q.json, then report.html when asked. */
 static tw_status write_outputs(const tw_gan_report *r, const char *json, const char *html) {
   TW_TRY(tw_gan_report_write_json(r, json));
   if (html) TW_TRY(tw_gan_report_write_html(r, html));
   print_summary(r);
   if (r->n_seeds) print_baselines(r);
+  if (r->utility) print_utility(r->utility);
   printf("wrote %s%s%s\n", json, html ? " and " : "", html ? html : "");
   return TW_OK;
 }
@@ -72,8 +83,27 @@ static tw_status check_output(const char *option, const char *path, const char *
   return TW_OK;
 }
 
+/* --trials R,S,H (three results files) goes with --endpoint, --arm with both. */
+static tw_status split_trials(const char *trials, const char *endpoint, const char *arm, char out[3][4096]) {
+  if (!trials != !endpoint || (arm && !trials))
+    return TW_FAIL(TW_ERR_INPUT, "--trials R.h5,S.h5,H.h5 and --endpoint NAME go together (--arm needs both)");
+  if (!trials) return TW_OK;
+  const char *p = trials;
+  for (int i = 0; i < 3; ++i) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (!n || n >= 4096 || (i < 2) != (end != NULL))
+      return TW_FAIL(TW_ERR_INPUT, "--trials %s: three results files R.h5,S.h5,H.h5 (real, synthetic, holdout)",
+                     trials);
+    snprintf(out[i], 4096, "%.*s", (int)n, p);
+    p = end ? end + 1 : p + n;
+  }
+  return TW_OK;
+}
+
 int tw_cmd_gan_report(int argc, char **argv) {
   const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL, *html = NULL;
+  const char *trials = NULL, *endpoint = NULL, *arm = NULL;
   int64_t seed = 0, seeds = 5;
   const tw_opt opts[] = {
       {.name = "real", .kind = TW_OPT_STRING, .dest = &real, .required = 1},
@@ -83,16 +113,23 @@ int tw_cmd_gan_report(int argc, char **argv) {
       {.name = "html", .kind = TW_OPT_STRING, .dest = &html},
       {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
       {.name = "seeds", .kind = TW_OPT_INT, .dest = &seeds, .min = 0, .max = 1000},
+      {.name = "trials", .kind = TW_OPT_STRING, .dest = &trials},
+      {.name = "endpoint", .kind = TW_OPT_STRING, .dest = &endpoint},
+      {.name = "arm", .kind = TW_OPT_STRING, .dest = &arm},
   };
   int bad = tw_opts_parse_named("gan report", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
+  char trial_buf[3][4096];
+  const char *trial_paths[3] = {trial_buf[0], trial_buf[1], trial_buf[2]};
   tw_status st = check_output("json", json, NULL);
   if (st == TW_OK && html) st = check_output("html", html, json);
+  if (st == TW_OK) st = split_trials(trials, endpoint, arm, trial_buf);
   if (st != TW_OK) return tw_cli_fail(st);
   tw_gan_report r;
   st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
   if (st != TW_OK) return tw_cli_fail(st);
   if (seeds > 0) st = tw_gan_report_baselines(&r, (int)seeds);
+  if (st == TW_OK && trials) st = tw_gan_report_utility(&r, trial_paths, endpoint, arm);
   if (st == TW_OK) st = write_outputs(&r, json, html);
   tw_gan_report_free(&r);
   return st == TW_OK ? 0 : tw_cli_fail(st);

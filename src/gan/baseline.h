@@ -8,7 +8,8 @@
 **
 ** Every draw is a pure function of (seed, draw kind, row): Philox with purpose
 ** TW_RNG_GAN_BASELINE, "twin" = (stream << 56) | row (stream 0: bootstrap row,
-** 1: the copula fit's jitter of a real row, 2: a copula sample row).
+** 1: the copula fit's jitter of a real row, 2: a copula sample row; 3: the
+** utility's bootstrap of real twins, src/gan/metrics_utility.c).
 */
 #ifndef TW_GAN_BASELINE_H
 #define TW_GAN_BASELINE_H

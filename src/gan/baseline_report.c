@@ -8,6 +8,7 @@
 ** Draw k uses seed + k for everything random: the baseline's rows and the
 ** random rows of DCRBaselineProtection, which are the same for the synthetic
 ** table and both baselines of that draw (one DCR of random rows per seed).
+** Also tw_gan_report_utility, which attaches the utility (metrics_utility.h).
 */
 #include <math.h>   /* isnan, sqrt, NAN */
 #include <stdlib.h> /* calloc, malloc, free */
@@ -99,4 +100,11 @@ tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds) {
     for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b)
       TW_TRY(score_draw(r, (tw_gan_baseline_kind)b, k, r->baseline_values[b] + (size_t)k * nv));
   return TW_OK;
+}
+
+tw_status tw_gan_report_utility(tw_gan_report *r, const char *const trials[3], const char *endpoint, const char *arm) {
+  if (!(r->utility = calloc(1, sizeof *r->utility))) return TW_FAIL(TW_ERR_NOMEM, "out of memory: utility");
+  tw_status st = tw_gan_utility_run(trials, endpoint, arm, r->seed, r->n_seeds, r->utility);
+  if (st != TW_OK) free(r->utility), r->utility = NULL;
+  return st;
 }

@@ -256,6 +256,33 @@ static void write_parts(tw_json_writer *w, const tw_gan_report *r, const emitter
   tw_json_end_object(w);
 }
 
+/* "utility": R^2 on the holdout trial's twins of ridge models trained on each table. */
+static void write_utility(tw_json_writer *w, const tw_gan_utility *u) {
+  tw_json_key(w, "utility");
+  tw_json_begin_object(w);
+  tw_json_key(w, "endpoint"), tw_json_string(w, u->endpoint);
+  tw_json_key(w, "arm"), tw_json_string(w, u->arm);
+  tw_json_key(w, "model"), tw_json_string(w, "ridge regression, alpha 1");
+  tw_json_key(w, "score"), tw_json_string(w, "R2 on the holdout trial's twins");
+  tw_json_key(w, "features"), tw_json_int(w, u->features);
+  tw_json_key(w, "rows");
+  tw_json_begin_object(w);
+  tw_json_key(w, "real"), tw_json_int(w, u->rows[0]);
+  tw_json_key(w, "synthetic"), tw_json_int(w, u->rows[1]);
+  tw_json_key(w, "holdout"), tw_json_int(w, u->rows[2]);
+  tw_json_end_object(w);
+  tw_json_key(w, "train_real"), tw_json_number(w, u->r2_real);
+  tw_json_key(w, "train_synthetic"), tw_json_number(w, u->r2_synthetic);
+  tw_json_key(w, "baselines");
+  tw_json_begin_object(w);
+  tw_json_key(w, "gaussian_copula"), tw_json_null(w);
+  tw_json_key(w, "bootstrap");
+  if (u->n_seeds) write_spread(w, tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0));
+  else tw_json_null(w);
+  tw_json_end_object(w);
+  tw_json_end_object(w);
+}
+
 static void write_seeds(tw_json_writer *w, const tw_gan_report *r) {
   tw_json_key(w, "seeds");
   tw_json_begin_object(w);
@@ -287,6 +314,7 @@ static void report_document(tw_json_writer *w, const void *ctx) {
   emitter e = {d->values, 0, 0};
   tw_json_begin_object(w);
   write_parts(w, d->r, &e);
+  if (d->r->utility) write_utility(w, d->r->utility);
   if (d->r->n_seeds) write_seeds(w, d->r);
   tw_json_end_object(w);
 }
@@ -313,6 +341,9 @@ void tw_gan_report_free(tw_gan_report *r) {
   free(r->dcr_baseline_draws);
   free(r->random_median);
   for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) free(r->baseline_values[b]), r->baseline_values[b] = NULL;
+  if (r->utility) tw_gan_utility_free(r->utility);
+  free(r->utility);
+  r->utility = NULL;
   r->column_score = r->adherence = r->dcr_syn_real = r->dcr_baseline_draws = r->random_median = NULL;
   r->pairs = NULL;
 }

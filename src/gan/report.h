@@ -19,6 +19,7 @@
 #define TW_GAN_REPORT_H
 
 #include "gan/baseline.h"
+#include "gan/metrics_utility.h"
 #include "gan/table.h"
 
 TW_EXTERN_C_BEGIN
@@ -47,6 +48,7 @@ typedef struct tw_gan_report {
   double *dcr_baseline_draws;           /* (K) the synthetic table's DCRBaselineProtection, seed + k */
   double *random_median;                /* (K) median DCR of seed + k's random rows to the real rows */
   double *baseline_values[TW_GAN_BASELINE_KINDS]; /* (K, tw_gan_report_n_values) per draw of each baseline */
+  tw_gan_utility *utility;              /* NULL, or the utility (metrics_utility.h), owned */
 } tw_gan_report;
 
 /* The report's numbers as one flat vector (the JSON's order): score,
@@ -93,6 +95,10 @@ tw_status tw_gan_diagnostic(tw_gan_report *r);
 ** (its DCRBaselineProtection against the same random rows of seed + k).
 ** seeds >= 1; after tw_gan_report_run. */
 tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds);
+/* The utility (metrics_utility.h) from three trial results files run on the
+** real, synthetic and holdout cohorts: into r->utility, the bootstrap drawn
+** r->n_seeds times from r->seed (after tw_gan_report_baselines, if any). */
+tw_status tw_gan_report_utility(tw_gan_report *r, const char *const trials[3], const char *endpoint, const char *arm);
 /* Writes the report as JSON (docs/gan.md), through "<path>.partial". */
 tw_status tw_gan_report_write_json(const tw_gan_report *r, const char *path);
 /* Writes the report as one self-contained HTML page (report_html.c), through

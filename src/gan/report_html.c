@@ -161,6 +161,31 @@ static void diagnostic(const page *p) {
   fputs("</table>\n", p->f);
 }
 
+static void utility(const page *p) {
+  const tw_gan_utility *u = p->r->utility;
+  if (!u) return;
+  fputs("<h2>Utility</h2>\n<p>How well a ridge regression (alpha 1) trained on each cohort's twins predicts the "
+        "endpoint <b>", p->f);
+  esc(p->f, u->endpoint);
+  fputs("</b> (arm <b>", p->f);
+  esc(p->f, u->arm);
+  fprintf(p->f, "</b>) of the %lld holdout twins from their covariates and parameters: R<sup>2</sup>, 1 for a perfect "
+          "prediction, 0 for the holdout mean. A synthetic cohort is useful when its R<sup>2</sup> is near the real "
+          "cohort's. The Gaussian copula has no endpoint (its rows were not run through a trial).</p>\n<table>\n"
+          "<tr><th>trained on</th><th>twins</th><th>R<sup>2</sup></th></tr>\n", (long long)u->rows[2]);
+  fprintf(p->f, "<tr><td class=\"l\">real</td><td>%lld</td><td>", (long long)u->rows[0]);
+  num(p->f, u->r2_real);
+  fprintf(p->f, "</td></tr>\n<tr><td class=\"l\">synthetic</td><td>%lld</td><td>", (long long)u->rows[1]);
+  num(p->f, u->r2_synthetic);
+  fputs("</td></tr>\n", p->f);
+  if (u->n_seeds) {
+    fprintf(p->f, "<tr><td class=\"l\">bootstrap of the real twins</td><td>%lld</td>", (long long)u->rows[1]);
+    spread_cell(p->f, tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0));
+    fputs("</tr>\n", p->f);
+  }
+  fputs("</table>\n", p->f);
+}
+
 static void method(const page *p) {
   const tw_gan_report *r = p->r;
   fputs("<h2>How the numbers were made</h2>\n<p>Every metric follows SDMetrics 0.32.0's definition "
@@ -203,6 +228,7 @@ static void document(tw_json_writer *w, const void *ctx) {
   columns(&p);
   pairs(&p);
   diagnostic(&p);
+  utility(&p);
   method(&p);
   fputs("</body>\n</html>", p.f);
 }

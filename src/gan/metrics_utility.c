@@ -168,7 +168,8 @@ tw_status tw_gan_ridge_r2(const tw_gan_table *train, const double *y_train, cons
 static tw_status arm_index(tw_h5_file *f, const char *path, const char *arm, int64_t *a, int64_t *n_arms,
                            char *name, size_t cap) {
   char **arms;
-  TW_TRY(tw_h5_read_strings(f, "/arms/name", &arms, n_arms));
+  if (tw_h5_read_strings(f, "/arms/name", &arms, n_arms) != TW_OK)
+    return TW_FAIL(TW_ERR_INPUT, "%s: not a trial results file (no /arms/name)", path);
   *a = -1;
   for (int64_t k = 0; k < *n_arms && *a < 0; ++k)
     if (!arm || strcmp(arms[k], arm) == 0) *a = k;

@@ -227,7 +227,8 @@ const tw_command tw_commands[] = {
      tw_cmd_gan_sample},
     {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
      "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json\n"
-     "                            [--html P.html] [--seed S] [--seeds K]\n\n"
+     "                            [--html P.html] [--seed S] [--seeds K]\n"
+     "                            [--trials RT.h5,ST.h5,HT.h5 --endpoint NAME [--arm ARM]]\n\n"
      "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"
      "is a column: float continuous, integer and string discrete; the synthetic and holdout\n"
      "files must have the real one's columns) and writes Q.json with SDMetrics 0.32.0's\n"
@@ -251,7 +252,12 @@ const tw_command tw_commands[] = {
      "  --seed S          the first seed: DCRBaselineProtection's random rows and the baselines\n"
      "                    (0 to 2^53; default 0)\n"
      "  --seeds K         draws of the baselines and of the random rows (0 to 1000; default 5;\n"
-     "                    0: no baselines, the JSON's first three keys only)\n",
+     "                    0: no baselines, the JSON's first three keys only)\n"
+     "  --trials R,S,H    trial results files run on the real, synthetic and holdout cohorts:\n"
+     "                    adds \"utility\", R^2 on the holdout twins of a ridge regression of\n"
+     "                    the endpoint on the covariates and parameters, trained on each\n"
+     "  --endpoint NAME   the endpoint (/endpoints/NAME of the results files)\n"
+     "  --arm ARM         its arm (default: the first)\n",
      tw_cmd_gan_report},
 #endif
 #if TW_HAVE_YAML && TW_HAVE_HDF5

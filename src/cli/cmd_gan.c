@@ -5,10 +5,11 @@
 **   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
 **     --output C.h5`: N valid rows as a cohort file (src/gan/gan_job.h);
 **   `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json
-**     Q.json [--html P.html] [--seed S] [--seeds K]`: fidelity and privacy of
-**     a synthetic cohort as SDMetrics defines them, beside a Gaussian copula's
-**     and bootstrap rows' over K seeds (src/gan/report.h), as JSON, an HTML
-**     page and a few lines.
+**     Q.json [--html P.html] [--seed S] [--seeds K] [--trials R,S,H
+**     --endpoint NAME [--arm A]]`: fidelity and privacy of a synthetic cohort
+**     as SDMetrics defines them, beside a Gaussian copula's and bootstrap
+**     rows' over K seeds, and the utility for a trial endpoint
+**     (src/gan/report.h), as JSON, an HTML page and a few lines.
 ** Each parses and calls one job; the job's output is summarised on stdout.
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */

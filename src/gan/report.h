@@ -13,7 +13,8 @@
 ** NewRowSynthesis (real vs synthetic), DCROverfittingProtection (real vs
 ** holdout, no subsampling), DCRBaselineProtection (random rows from `seed`).
 ** Baselines (baseline.h) and repeated seeds: each number again for a Gaussian
-** copula and for bootstrap rows, K times, as mean and [min, max].
+** copula and for bootstrap rows, K times, as mean and [min, max]. Utility
+** (metrics_utility.h): a ridge regression's R^2 for a trial endpoint.
 */
 #ifndef TW_GAN_REPORT_H
 #define TW_GAN_REPORT_H

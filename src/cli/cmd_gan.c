@@ -5,46 +5,133 @@
 **   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
 **     --output C.h5`: N valid rows as a cohort file (src/gan/gan_job.h);
 **   `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json
-**     Q.json [--seed S]`: fidelity and privacy of a synthetic cohort as
-**     SDMetrics defines them (src/gan/report.h), as JSON and a few lines.
+**     Q.json [--html P.html] [--seed S] [--seeds K] [--trials R,S,H
+**     --endpoint NAME [--arm A]]`: fidelity and privacy of a synthetic cohort
+**     as SDMetrics defines them, beside a Gaussian copula's and bootstrap
+**     rows' over K seeds, and the utility for a trial endpoint
+**     (src/gan/report.h), as JSON, an HTML page and a few lines.
 ** Each parses and calls one job; the job's output is summarised on stdout.
 */
 #include "build_info.h" /* TW_HAVE_HDF5 */
 
 #if TW_HAVE_HDF5
-#include <stdio.h> /* printf */
+#include <stdio.h>  /* printf, snprintf */
+#include <string.h> /* strcmp, strrchr, strchr, strlen */
+#include <unistd.h> /* access */
 
 #include "cli/cli.h"     /* tw_cmd_gan_report, tw_cli_fail */
 #include "cli/options.h" /* tw_opts_parse_named */
-#include "gan/report.h"  /* tw_gan_report_run */
+#include "gan/report.h"  /* tw_gan_report_run, tw_gan_report_baselines */
 
-static void print_summary(const tw_gan_report *r, const char *json) {
+static void print_summary(const tw_gan_report *r) {
   printf("%lld real, %lld synthetic, %lld holdout rows; %d columns\n", (long long)r->real.n_rows,
          (long long)r->synthetic.n_rows, (long long)r->holdout.n_rows, r->schema.n_cols);
   printf("quality %.4f (column shapes %.4f, column pair trends %.4f)\n", r->score, r->column_shapes,
          r->column_pair_trends);
   printf("privacy: new row synthesis %.4f, DCR overfitting protection %.4f, DCR baseline protection %.4f\n",
          r->new_row_synthesis, r->dcr_overfitting_protection, r->dcr_baseline_protection);
-  printf("wrote %s\n", json);
+}
+
+/* One line per baseline: quality and privacy, mean [min, max] over the seeds. */
+static void print_baselines(const tw_gan_report *r) {
+  static const char *const names[TW_GAN_BASELINE_KINDS] = {"Gaussian copula", "bootstrap"};
+  int nv = tw_gan_report_n_values(r);
+  const int idx[4] = {TW_GAN_V_SCORE, tw_gan_v_privacy(r, 0), tw_gan_v_privacy(r, 1), tw_gan_v_privacy(r, 2)};
+  const char *const what[4] = {"quality", "new row synthesis", "DCR overfitting", "DCR baseline"};
+  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) {
+    printf("%s (%d seeds, mean [min, max]):", names[b], r->n_seeds);
+    for (int m = 0; m < 4; ++m) {
+      tw_gan_spread s = tw_gan_spread_of(r->baseline_values[b], r->n_seeds, nv, idx[m]);
+      printf("%s %s %.4f [%.4f, %.4f]", m ? "," : "", what[m], s.mean, s.min, s.max);
+    }
+    printf("\n");
+  }
+}
+
+static void print_utility(const tw_gan_utility *u) {
+  printf("utility (%s, arm %s; ridge R^2 on %lld holdout twins): trained on real %.4f, on synthetic %.4f", u->endpoint,
+         u->arm, (long long)u->rows[2], u->r2_real, u->r2_synthetic);
+  if (u->n_seeds) {
+    tw_gan_spread s = tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0);
+    printf(", on bootstrap %.4f [%.4f, %.4f]", s.mean, s.min, s.max);
+  }
+  printf("\n");
+}
+
+/* The report's outputs: Q.json, then report.html when asked. */
+static tw_status write_outputs(const tw_gan_report *r, const char *json, const char *html) {
+  TW_TRY(tw_gan_report_write_json(r, json));
+  if (html) TW_TRY(tw_gan_report_write_html(r, html));
+  print_summary(r);
+  if (r->n_seeds) print_baselines(r);
+  if (r->utility) print_utility(r->utility);
+  printf("wrote %s%s%s\n", json, html ? " and " : "", html ? html : "");
+  return TW_OK;
+}
+
+/* An output path whose folder is missing or not writable, or --html the same
+** path as --json: bad input, refused before any work (exit 2). */
+static tw_status check_output(const char *option, const char *path, const char *other) {
+  if (other && strcmp(path, other) == 0)
+    return TW_FAIL(TW_ERR_INPUT, "--%s %s: the same path as --json", option, path);
+  char dir[4096];
+  const char *slash = strrchr(path, '/');
+  int n = slash ? (int)(slash - path) : 1;
+  if (snprintf(dir, sizeof dir, "%.*s", n ? n : 1, slash ? (n ? path : "/") : ".") >= (int)sizeof dir)
+    return TW_FAIL(TW_ERR_INPUT, "--%s %s: path too long", option, path);
+  if (access(dir, W_OK) != 0)
+    return TW_FAIL(TW_ERR_INPUT, "--%s %s: folder %s is missing or not writable", option, path, dir);
+  return TW_OK;
+}
+
+/* --trials R,S,H (three results files) goes with --endpoint, --arm with both. */
+static tw_status split_trials(const char *trials, const char *endpoint, const char *arm, char out[3][4096]) {
+  if (!trials != !endpoint || (arm && !trials))
+    return TW_FAIL(TW_ERR_INPUT, "--trials R.h5,S.h5,H.h5 and --endpoint NAME go together (--arm needs both)");
+  if (!trials) return TW_OK;
+  const char *p = trials;
+  for (int i = 0; i < 3; ++i) {
+    const char *end = strchr(p, ',');
+    size_t n = end ? (size_t)(end - p) : strlen(p);
+    if (!n || n >= 4096 || (i < 2) != (end != NULL))
+      return TW_FAIL(TW_ERR_INPUT, "--trials %s: three results files R.h5,S.h5,H.h5 (real, synthetic, holdout)",
+                     trials);
+    snprintf(out[i], 4096, "%.*s", (int)n, p);
+    p = end ? end + 1 : p + n;
+  }
+  return TW_OK;
 }
 
 int tw_cmd_gan_report(int argc, char **argv) {
-  const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL;
-  int64_t seed = 0;
+  const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL, *html = NULL;
+  const char *trials = NULL, *endpoint = NULL, *arm = NULL;
+  int64_t seed = 0, seeds = 5;
   const tw_opt opts[] = {
       {.name = "real", .kind = TW_OPT_STRING, .dest = &real, .required = 1},
       {.name = "synthetic", .kind = TW_OPT_STRING, .dest = &synthetic, .required = 1},
       {.name = "holdout", .kind = TW_OPT_STRING, .dest = &holdout, .required = 1},
       {.name = "json", .kind = TW_OPT_STRING, .dest = &json, .required = 1},
+      {.name = "html", .kind = TW_OPT_STRING, .dest = &html},
       {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
+      {.name = "seeds", .kind = TW_OPT_INT, .dest = &seeds, .min = 0, .max = 1000},
+      {.name = "trials", .kind = TW_OPT_STRING, .dest = &trials},
+      {.name = "endpoint", .kind = TW_OPT_STRING, .dest = &endpoint},
+      {.name = "arm", .kind = TW_OPT_STRING, .dest = &arm},
   };
   int bad = tw_opts_parse_named("gan report", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
-  tw_gan_report r;
-  tw_status st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
+  char trial_buf[3][4096];
+  const char *trial_paths[3] = {trial_buf[0], trial_buf[1], trial_buf[2]};
+  tw_status st = check_output("json", json, NULL);
+  if (st == TW_OK && html) st = check_output("html", html, json);
+  if (st == TW_OK) st = split_trials(trials, endpoint, arm, trial_buf);
   if (st != TW_OK) return tw_cli_fail(st);
-  st = tw_gan_report_write_json(&r, json);
-  if (st == TW_OK) print_summary(&r, json);
+  tw_gan_report r;
+  st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
+  if (st != TW_OK) return tw_cli_fail(st);
+  if (seeds > 0) st = tw_gan_report_baselines(&r, (int)seeds);
+  if (st == TW_OK && trials) st = tw_gan_report_utility(&r, trial_paths, endpoint, arm);
+  if (st == TW_OK) st = write_outputs(&r, json, html);
   tw_gan_report_free(&r);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }

@@ -226,7 +226,9 @@ const tw_command tw_commands[] = {
      "  --force               replace an existing output even when it is not writable\n",
      tw_cmd_gan_sample},
     {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
-     "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json [--seed S]\n\n"
+     "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json\n"
+     "                            [--html P.html] [--seed S] [--seeds K]\n"
+     "                            [--trials RT.h5,ST.h5,HT.h5 --endpoint NAME [--arm ARM]]\n\n"
      "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"
      "is a column: float continuous, integer and string discrete; the synthetic and holdout\n"
      "files must have the real one's columns) and writes Q.json with SDMetrics 0.32.0's\n"
@@ -235,15 +237,27 @@ const tw_command tw_commands[] = {
      "null where the real data's correlation or association is below the QualityReport's\n"
      "threshold), \"diagnostic\" (boundary_adherence, category_adherence per column) and\n"
      "\"privacy\" (new_row_synthesis; dcr_overfitting_protection: real vs holdout, every row;\n"
-     "dcr_baseline_protection: against random rows drawn from Philox keyed by S).\n"
+     "dcr_baseline_protection: against random rows drawn from Philox keyed by S), then\n"
+     "\"seeds\" and \"baselines\": the same numbers for a Gaussian copula fitted on the real\n"
+     "rows and for bootstrap rows, each drawn K times (seeds S..S+K-1), as mean, sd, min, max.\n"
      "Exit status: 0; 2 bad input (a file that is not a cohort file, a column missing, extra\n"
-     "or of another kind in one file, an empty table: one line naming the file and column);\n"
+     "or of another kind in one file, an empty table: one line naming the file and column;\n"
+     "an output folder missing or not writable);\n"
      "1 other failures.\n\n"
      "  --real PATH       the real (training) cohort\n"
      "  --synthetic PATH  the synthetic cohort\n"
      "  --holdout PATH    real twins the generator did not see\n"
      "  --json PATH       the report written (replaced only once it is whole)\n"
-     "  --seed S          the key of DCRBaselineProtection's random rows (0 to 2^53; default 0)\n",
+     "  --html PATH       also report.html: one self-contained page, the baselines side by side\n"
+     "  --seed S          the first seed: DCRBaselineProtection's random rows and the baselines\n"
+     "                    (0 to 2^53; default 0)\n"
+     "  --seeds K         draws of the baselines and of the random rows (0 to 1000; default 5;\n"
+     "                    0: no baselines, the JSON's first three keys only)\n"
+     "  --trials R,S,H    trial results files run on the real, synthetic and holdout cohorts:\n"
+     "                    adds \"utility\", R^2 on the holdout twins of a ridge regression of\n"
+     "                    the endpoint on the covariates and parameters, trained on each\n"
+     "  --endpoint NAME   the endpoint (/endpoints/NAME of the results files)\n"
+     "  --arm ARM         its arm (default: the first)\n",
      tw_cmd_gan_report},
 #endif
 #if TW_HAVE_YAML && TW_HAVE_HDF5

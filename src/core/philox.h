@@ -40,7 +40,8 @@ typedef enum tw_rng_purpose {
   TW_RNG_GAN_TRAIN = 12,    /* gan training: condition vectors, "twin" = step, index = batch row (src/gan/cond.h) */
   TW_RNG_GAN_SAMPLE = 13,   /* gan data: a value's mixture component, "twin" = row, index = column (src/gan/transform.h) */
   TW_RNG_FED = 14,          /* federated training: the sites sampled in a round, "twin" = round (src/fed/fed.c) */
-  TW_RNG_DP_NOISE = 15      /* DP-SGD's Gaussian noise: "twin" = step, drawn in parameter order (src/train/train_dp.c) */
+  TW_RNG_DP_NOISE = 15,     /* DP-SGD's Gaussian noise: "twin" = step, drawn in parameter order (src/train/train_dp.c) */
+  TW_RNG_GAN_BASELINE = 16  /* gan report baselines: "twin" = (stream << 56) | row (src/gan/baseline.h) */
 } tw_rng_purpose;
 
 /* Random123's multipliers and Weyl key increments. */

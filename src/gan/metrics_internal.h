@@ -18,5 +18,7 @@ int64_t tw_gan_lower_bound(const double *u, int64_t k, double x);
 /* The distinct values of sorted v (n) into u and their counts into c (each
 ** room for n); returns how many. */
 int64_t tw_gan_distinct(const double *v, int64_t n, double *u, int64_t *c);
+/* pandas' median of v (n >= 1; sorts v): the middle value, or the mean of the two middle ones. */
+double tw_gan_median(double *v, int64_t n);
 
 #endif

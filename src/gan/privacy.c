@@ -132,8 +132,7 @@ tw_status tw_gan_dcr_overfitting(const tw_gan_table *real, const tw_gan_table *s
   return st;
 }
 
-/* pandas' median: the middle value, or the mean of the two middle ones. */
-static double median(double *v, int64_t n) {
+double tw_gan_median(double *v, int64_t n) {
   qsort(v, (size_t)n, sizeof *v, tw_gan_cmp_double);
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2.0;
 }
@@ -148,7 +147,7 @@ tw_status tw_gan_dcr_baseline(const tw_gan_table *real, const tw_gan_table *syn,
   TW_TRY_GOTO(st, tw_gan_random_table(real, n, seed, &rnd), done);
   TW_TRY_GOTO(st, dcr_to_real(real, syn, dcr_syn_real, d), done);
   TW_TRY_GOTO(st, tw_gan_dcr(&rnd, real, d + n), done);
-  double m_syn = median(d, n), m_rnd = median(d + n, n);
+  double m_syn = tw_gan_median(d, n), m_rnd = tw_gan_median(d + n, n);
   *out = m_rnd != 0.0 ? (m_syn / m_rnd < 1.0 ? m_syn / m_rnd : 1.0) : NAN;
   if (medians) medians[0] = m_syn, medians[1] = m_rnd;
 done:

@@ -109,7 +109,7 @@ tw_status tw_gan_quality(const tw_gan_table *real, const tw_gan_table *syn, tw_g
   return st;
 }
 
-static tw_status diagnostic(tw_gan_report *r) {
+tw_status tw_gan_diagnostic(tw_gan_report *r) {
   const tw_gan_table *real = &r->real, *syn = &r->synthetic;
   if (!(r->adherence = calloc((size_t)r->schema.n_cols, sizeof *r->adherence)))
     return TW_FAIL(TW_ERR_NOMEM, "out of memory: adherence");
@@ -127,12 +127,11 @@ static tw_status privacy(tw_gan_report *r) {
   TW_TRY(tw_gan_new_row_synthesis(&r->real, &r->synthetic, TW_GAN_NUMERICAL_MATCH_TOLERANCE, &r->new_row_synthesis));
   double *d = malloc((size_t)(r->synthetic.n_rows + 1) * sizeof *d); /* DCR(synthetic -> real), used twice */
   if (!d) return TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows", (long long)r->synthetic.n_rows);
-  tw_status st = tw_gan_dcr(&r->synthetic, &r->real, d);
-  if (st == TW_OK) st = tw_gan_dcr_overfitting(&r->real, &r->synthetic, &r->holdout, d, &r->dcr_overfitting_protection);
-  if (st == TW_OK)
-    st = tw_gan_dcr_baseline(&r->real, &r->synthetic, d, r->seed, &r->dcr_baseline_protection, r->dcr_baseline_medians);
-  free(d);
-  return st;
+  r->dcr_syn_real = d;
+  TW_TRY(tw_gan_dcr(&r->synthetic, &r->real, d));
+  TW_TRY(tw_gan_dcr_overfitting(&r->real, &r->synthetic, &r->holdout, d, &r->dcr_overfitting_protection));
+  return tw_gan_dcr_baseline(&r->real, &r->synthetic, d, r->seed, &r->dcr_baseline_protection,
+                             r->dcr_baseline_medians);
 }
 
 static tw_status run(const char *real, const char *syn, const char *holdout, tw_gan_report *r) {
@@ -141,7 +140,7 @@ static tw_status run(const char *real, const char *syn, const char *holdout, tw_
   TW_TRY(tw_gan_table_read(syn, "the synthetic cohort", &r->schema, &r->synthetic));
   TW_TRY(tw_gan_table_read(holdout, "the holdout cohort", &r->schema, &r->holdout));
   TW_TRY(tw_gan_quality(&r->real, &r->synthetic, r));
-  TW_TRY(diagnostic(r));
+  TW_TRY(tw_gan_diagnostic(r));
   return privacy(r);
 }
 
@@ -149,18 +148,47 @@ tw_status tw_gan_report_run(const char *real, const char *synthetic, const char 
                             tw_gan_report *r) {
   memset(r, 0, sizeof *r);
   r->seed = seed;
+  r->paths[0] = real, r->paths[1] = synthetic, r->paths[2] = holdout;
   tw_status st = run(real, synthetic, holdout, r);
   if (st != TW_OK) tw_gan_report_free(r);
   return st;
 }
 
-static void write_quality(tw_json_writer *w, const tw_gan_report *r) {
-  const tw_gan_schema *sc = &r->schema;
-  tw_json_key(w, "quality");
+void tw_gan_report_values(const tw_gan_report *r, double *v) {
+  v[TW_GAN_V_SCORE] = r->score, v[TW_GAN_V_SHAPES] = r->column_shapes, v[TW_GAN_V_TRENDS] = r->column_pair_trends;
+  for (int j = 0; j < r->schema.n_cols; ++j)
+    v[TW_GAN_V_COLUMNS + j] = r->column_score[j], v[tw_gan_v_adherence(r, j)] = r->adherence[j];
+  for (int k = 0; k < r->n_pairs; ++k) v[tw_gan_v_pair(r, k)] = r->pairs[k].score;
+  v[tw_gan_v_privacy(r, 0)] = r->new_row_synthesis;
+  v[tw_gan_v_privacy(r, 1)] = r->dcr_overfitting_protection;
+  v[tw_gan_v_privacy(r, 2)] = r->dcr_baseline_protection;
+}
+
+/* What the JSON writers print for value i: the number (draws == 0), or the
+** spread of its draws as {"mean", "sd", "min", "max", "n"}. */
+typedef struct emitter {
+  const double *values; /* (max(draws, 1), stride) */
+  int draws, stride;
+} emitter;
+
+static void write_spread(tw_json_writer *w, tw_gan_spread s) {
   tw_json_begin_object(w);
-  tw_json_key(w, "score"), tw_json_number(w, r->score);
-  tw_json_key(w, "column_shapes"), tw_json_number(w, r->column_shapes);
-  tw_json_key(w, "column_pair_trends"), tw_json_number(w, r->column_pair_trends);
+  tw_json_key(w, "mean"), tw_json_number(w, s.mean);
+  tw_json_key(w, "sd"), tw_json_number(w, s.sd);
+  tw_json_key(w, "min"), tw_json_number(w, s.min);
+  tw_json_key(w, "max"), tw_json_number(w, s.max);
+  tw_json_key(w, "n"), tw_json_int(w, s.n);
+  tw_json_end_object(w);
+}
+
+static void emit(tw_json_writer *w, const emitter *e, const char *key, int i) {
+  tw_json_key(w, key);
+  if (e->draws) write_spread(w, tw_gan_spread_of(e->values, e->draws, e->stride, i));
+  else tw_json_number(w, e->values[i]);
+}
+
+static void write_columns(tw_json_writer *w, const tw_gan_report *r, const emitter *e) {
+  const tw_gan_schema *sc = &r->schema;
   tw_json_key(w, "columns");
   tw_json_begin_object(w);
   for (int j = 0; j < sc->n_cols; ++j) {
@@ -168,10 +196,14 @@ static void write_quality(tw_json_writer *w, const tw_gan_report *r) {
     tw_json_begin_object(w);
     const char *metric = sc->cols[j].kind == TW_GAN_CONTINUOUS ? "KSComplement" : "TVComplement";
     tw_json_key(w, "metric"), tw_json_string(w, metric);
-    tw_json_key(w, "score"), tw_json_number(w, r->column_score[j]);
+    emit(w, e, "score", TW_GAN_V_COLUMNS + j);
     tw_json_end_object(w);
   }
   tw_json_end_object(w);
+}
+
+static void write_pairs(tw_json_writer *w, const tw_gan_report *r, const emitter *e) {
+  const tw_gan_schema *sc = &r->schema;
   tw_json_key(w, "pairs");
   tw_json_begin_array(w);
   for (int k = 0; k < r->n_pairs; ++k) {
@@ -182,42 +214,119 @@ static void write_quality(tw_json_writer *w, const tw_gan_report *r) {
     tw_json_string(w, sc->cols[p->a].name), tw_json_string(w, sc->cols[p->b].name);
     tw_json_end_array(w);
     tw_json_key(w, "metric"), tw_json_string(w, p->metric);
-    tw_json_key(w, "score"), tw_json_number(w, p->score);
+    emit(w, e, "score", tw_gan_v_pair(r, k));
     tw_json_end_object(w);
   }
   tw_json_end_array(w);
+}
+
+static void write_quality(tw_json_writer *w, const tw_gan_report *r, const emitter *e) {
+  tw_json_key(w, "quality");
+  tw_json_begin_object(w);
+  emit(w, e, "score", TW_GAN_V_SCORE);
+  emit(w, e, "column_shapes", TW_GAN_V_SHAPES);
+  emit(w, e, "column_pair_trends", TW_GAN_V_TRENDS);
+  write_columns(w, r, e);
+  write_pairs(w, r, e);
   tw_json_end_object(w);
 }
 
-static void write_adherence(tw_json_writer *w, const tw_gan_report *r, const char *key, tw_gan_kind kind) {
+static void write_adherence(tw_json_writer *w, const tw_gan_report *r, const emitter *e, const char *key,
+                            tw_gan_kind kind) {
   tw_json_key(w, key);
   tw_json_begin_object(w);
   for (int j = 0; j < r->schema.n_cols; ++j)
-    if (r->schema.cols[j].kind == kind) tw_json_key(w, r->schema.cols[j].name), tw_json_number(w, r->adherence[j]);
+    if (r->schema.cols[j].kind == kind) emit(w, e, r->schema.cols[j].name, tw_gan_v_adherence(r, j));
   tw_json_end_object(w);
 }
 
-static void write_document(tw_json_writer *w, const tw_gan_report *r) {
-  tw_json_begin_object(w);
-  write_quality(w, r);
+/* quality, diagnostic, privacy: the synthetic table's numbers or a baseline's spreads. */
+static void write_parts(tw_json_writer *w, const tw_gan_report *r, const emitter *e) {
+  write_quality(w, r, e);
   tw_json_key(w, "diagnostic");
   tw_json_begin_object(w);
-  write_adherence(w, r, "boundary_adherence", TW_GAN_CONTINUOUS);
-  write_adherence(w, r, "category_adherence", TW_GAN_DISCRETE);
+  write_adherence(w, r, e, "boundary_adherence", TW_GAN_CONTINUOUS);
+  write_adherence(w, r, e, "category_adherence", TW_GAN_DISCRETE);
   tw_json_end_object(w);
   tw_json_key(w, "privacy");
   tw_json_begin_object(w);
-  tw_json_key(w, "new_row_synthesis"), tw_json_number(w, r->new_row_synthesis);
-  tw_json_key(w, "dcr_overfitting_protection"), tw_json_number(w, r->dcr_overfitting_protection);
-  tw_json_key(w, "dcr_baseline_protection"), tw_json_number(w, r->dcr_baseline_protection);
+  emit(w, e, "new_row_synthesis", tw_gan_v_privacy(r, 0));
+  emit(w, e, "dcr_overfitting_protection", tw_gan_v_privacy(r, 1));
+  emit(w, e, "dcr_baseline_protection", tw_gan_v_privacy(r, 2));
+  tw_json_end_object(w);
+}
+
+/* "utility": R^2 on the holdout trial's twins of ridge models trained on each table. */
+static void write_utility(tw_json_writer *w, const tw_gan_utility *u) {
+  tw_json_key(w, "utility");
+  tw_json_begin_object(w);
+  tw_json_key(w, "endpoint"), tw_json_string(w, u->endpoint);
+  tw_json_key(w, "arm"), tw_json_string(w, u->arm);
+  tw_json_key(w, "model"), tw_json_string(w, "ridge regression, alpha 1");
+  tw_json_key(w, "score"), tw_json_string(w, "R2 on the holdout trial's twins");
+  tw_json_key(w, "features"), tw_json_int(w, u->features);
+  tw_json_key(w, "rows");
+  tw_json_begin_object(w);
+  tw_json_key(w, "real"), tw_json_int(w, u->rows[0]);
+  tw_json_key(w, "synthetic"), tw_json_int(w, u->rows[1]);
+  tw_json_key(w, "holdout"), tw_json_int(w, u->rows[2]);
+  tw_json_end_object(w);
+  tw_json_key(w, "train_real"), tw_json_number(w, u->r2_real);
+  tw_json_key(w, "train_synthetic"), tw_json_number(w, u->r2_synthetic);
+  tw_json_key(w, "baselines");
+  tw_json_begin_object(w);
+  tw_json_key(w, "gaussian_copula"), tw_json_null(w);
+  tw_json_key(w, "bootstrap");
+  if (u->n_seeds) write_spread(w, tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0));
+  else tw_json_null(w);
   tw_json_end_object(w);
   tw_json_end_object(w);
 }
 
-static void report_document(tw_json_writer *w, const void *r) { write_document(w, r); }
+static void write_seeds(tw_json_writer *w, const tw_gan_report *r) {
+  tw_json_key(w, "seeds");
+  tw_json_begin_object(w);
+  tw_json_key(w, "first"), tw_json_int(w, (int64_t)r->seed);
+  tw_json_key(w, "count"), tw_json_int(w, r->n_seeds);
+  tw_json_key(w, "interval"), tw_json_string(w, "min-max");
+  tw_json_key(w, "dcr_baseline_protection");
+  write_spread(w, tw_gan_spread_of(r->dcr_baseline_draws, r->n_seeds, 1, 0));
+  tw_json_end_object(w);
+  tw_json_key(w, "baselines");
+  tw_json_begin_object(w);
+  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) {
+    emitter e = {r->baseline_values[b], r->n_seeds, tw_gan_report_n_values(r)};
+    tw_json_key(w, tw_gan_baseline_name((tw_gan_baseline_kind)b));
+    tw_json_begin_object(w);
+    write_parts(w, r, &e);
+    tw_json_end_object(w);
+  }
+  tw_json_end_object(w);
+}
+
+typedef struct document_ctx {
+  const tw_gan_report *r;
+  const double *values; /* the synthetic table's, (tw_gan_report_n_values) */
+} document_ctx;
+
+static void report_document(tw_json_writer *w, const void *ctx) {
+  const document_ctx *d = ctx;
+  emitter e = {d->values, 0, 0};
+  tw_json_begin_object(w);
+  write_parts(w, d->r, &e);
+  if (d->r->utility) write_utility(w, d->r->utility);
+  if (d->r->n_seeds) write_seeds(w, d->r);
+  tw_json_end_object(w);
+}
 
 tw_status tw_gan_report_write_json(const tw_gan_report *r, const char *path) {
-  return tw_json_write_file(path, report_document, r);
+  double *v = malloc((size_t)tw_gan_report_n_values(r) * sizeof *v);
+  if (!v) return TW_FAIL(TW_ERR_NOMEM, "out of memory: the report's %d numbers", tw_gan_report_n_values(r));
+  tw_gan_report_values(r, v);
+  document_ctx d = {r, v};
+  tw_status st = tw_json_write_file(path, report_document, &d);
+  free(v);
+  return st;
 }
 
 void tw_gan_report_free(tw_gan_report *r) {
@@ -228,6 +337,13 @@ void tw_gan_report_free(tw_gan_report *r) {
   free(r->column_score);
   free(r->pairs);
   free(r->adherence);
-  r->column_score = r->adherence = NULL;
+  free(r->dcr_syn_real);
+  free(r->dcr_baseline_draws);
+  free(r->random_median);
+  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) free(r->baseline_values[b]), r->baseline_values[b] = NULL;
+  if (r->utility) tw_gan_utility_free(r->utility);
+  free(r->utility);
+  r->utility = NULL;
+  r->column_score = r->adherence = r->dcr_syn_real = r->dcr_baseline_draws = r->random_median = NULL;
   r->pairs = NULL;
 }

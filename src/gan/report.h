@@ -12,10 +12,15 @@
 ** per continuous column, CategoryAdherence per discrete one. Privacy:
 ** NewRowSynthesis (real vs synthetic), DCROverfittingProtection (real vs
 ** holdout, no subsampling), DCRBaselineProtection (random rows from `seed`).
+** Baselines (baseline.h) and repeated seeds: each number again for a Gaussian
+** copula and for bootstrap rows, K times, as mean and [min, max]. Utility
+** (metrics_utility.h): a ridge regression's R^2 for a trial endpoint.
 */
 #ifndef TW_GAN_REPORT_H
 #define TW_GAN_REPORT_H
 
+#include "gan/baseline.h"
+#include "gan/metrics_utility.h"
 #include "gan/table.h"
 
 TW_EXTERN_C_BEGIN
@@ -37,7 +42,40 @@ typedef struct tw_gan_report {
   double new_row_synthesis, dcr_overfitting_protection, dcr_baseline_protection;
   double dcr_baseline_medians[2];       /* median DCR to the real rows: synthetic, random */
   uint64_t seed;
+  const char *paths[3];                 /* real, synthetic, holdout as given (not owned; for report.html) */
+  double *dcr_syn_real;                 /* (synthetic rows) DCR of each synthetic row to the real rows */
+  /* Repeated seeds (tw_gan_report_baselines): draw k uses seed + k. */
+  int n_seeds;                          /* K; 0: no baselines were drawn */
+  double *dcr_baseline_draws;           /* (K) the synthetic table's DCRBaselineProtection, seed + k */
+  double *random_median;                /* (K) median DCR of seed + k's random rows to the real rows */
+  double *baseline_values[TW_GAN_BASELINE_KINDS]; /* (K, tw_gan_report_n_values) per draw of each baseline */
+  tw_gan_utility *utility;              /* NULL, or the utility (metrics_utility.h), owned */
 } tw_gan_report;
+
+/* The report's numbers as one flat vector (the JSON's order): score,
+** column_shapes, column_pair_trends, column_score (n_cols), the pair scores
+** (n_pairs), adherence (n_cols), new_row_synthesis,
+** dcr_overfitting_protection, dcr_baseline_protection. */
+enum { TW_GAN_V_SCORE = 0, TW_GAN_V_SHAPES = 1, TW_GAN_V_TRENDS = 2, TW_GAN_V_COLUMNS = 3 };
+static inline int tw_gan_v_pair(const tw_gan_report *r, int k) { return TW_GAN_V_COLUMNS + r->schema.n_cols + k; }
+static inline int tw_gan_v_adherence(const tw_gan_report *r, int j) {
+  return TW_GAN_V_COLUMNS + r->schema.n_cols + r->n_pairs + j;
+}
+/* p: 0 new_row_synthesis, 1 dcr_overfitting_protection, 2 dcr_baseline_protection. */
+static inline int tw_gan_v_privacy(const tw_gan_report *r, int p) { return tw_gan_v_adherence(r, r->schema.n_cols) + p; }
+static inline int tw_gan_report_n_values(const tw_gan_report *r) { return tw_gan_v_privacy(r, 3); }
+/* Writes r's own numbers (the synthetic table's) into v (tw_gan_report_n_values). */
+void tw_gan_report_values(const tw_gan_report *r, double *v);
+
+/* Mean, sample sd, min and max of the draws of one number that are not NaN
+** (n of them; every field NaN when n = 0, sd NaN when n < 2). The interval
+** the report gives is [min, max] over the K seeds. */
+typedef struct tw_gan_spread {
+  double mean, sd, min, max;
+  int n;
+} tw_gan_spread;
+/* The spread of value `index` over `draws` rows of `values` ((draws, stride)). */
+tw_gan_spread tw_gan_spread_of(const double *values, int draws, int stride, int index);
 
 /* Reads the three cohort files (the synthetic and holdout against the real
 ** one's schema) and computes every metric. TW_ERR_INPUT for a file that is
@@ -49,8 +87,24 @@ tw_status tw_gan_report_run(const char *real, const char *synthetic, const char 
 ** own checks); fills score, column_shapes, column_pair_trends, column_score,
 ** pairs (allocating the last two). */
 tw_status tw_gan_quality(const tw_gan_table *real, const tw_gan_table *synthetic, tw_gan_report *r);
+/* The diagnostic part: r->adherence (allocated) of r->synthetic against r->real. */
+tw_status tw_gan_diagnostic(tw_gan_report *r);
+/* Repeated seeds and the baselines (docs/gan.md "Baselines"): for k in
+** 0..seeds-1, the synthetic table's DCRBaselineProtection with seed + k
+** (k = 0 is r->dcr_baseline_protection), and each baseline drawn with seed + k
+** as many rows as the synthetic table, scored as the synthetic table is
+** (its DCRBaselineProtection against the same random rows of seed + k).
+** seeds >= 1; after tw_gan_report_run. */
+tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds);
+/* The utility (metrics_utility.h) from three trial results files run on the
+** real, synthetic and holdout cohorts: into r->utility, the bootstrap drawn
+** r->n_seeds times from r->seed (after tw_gan_report_baselines, if any). */
+tw_status tw_gan_report_utility(tw_gan_report *r, const char *const trials[3], const char *endpoint, const char *arm);
 /* Writes the report as JSON (docs/gan.md), through "<path>.partial". */
 tw_status tw_gan_report_write_json(const tw_gan_report *r, const char *path);
+/* Writes the report as one self-contained HTML page (report_html.c), through
+** "<path>.partial". */
+tw_status tw_gan_report_write_html(const tw_gan_report *r, const char *path);
 void tw_gan_report_free(tw_gan_report *r);
 
 TW_EXTERN_C_END

@@ -7,7 +7,12 @@
 # stderr naming the file (and the column), exit status 2 and no JSON: a file
 # that is not HDF5, a missing file, an HDF5 file that is not a cohort file, a
 # synthetic cohort with other columns, a column of another kind, a boolean
-# column (an HDF5 enum), an empty holdout, a missing option.
+# column (an HDF5 enum), an empty holdout, a missing option, --seeds negative
+# or not a number, --html in a missing folder or equal to --json. The default
+# 5 seeds add "seeds" and "baselines" (each baseline number a mean, sd, min,
+# max over 5 draws; bootstrap's NewRowSynthesis 0); --seeds 0 writes the
+# synthetic table's keys alone with the same numbers; --html writes a page
+# holding the quality score.
 # usage: gan_cli.sh TWINSCALE FIXTURE_DIR
 set -u
 bin=$1 fix=$2
@@ -22,7 +27,18 @@ grep -q "^quality 0\.9" "$tmp/out" || { cat "$tmp/out"; fail "the printed summar
 /usr/bin/python3 -s - "$tmp/q.json" "$m/expected.json" <<'PY' || fail "the JSON differs from SDMetrics'"
 import json, sys
 q, e = (json.load(open(p)) for p in sys.argv[1:3])
-assert set(q) == {"quality", "diagnostic", "privacy"}, set(q)
+assert set(q) == {"quality", "diagnostic", "privacy", "seeds", "baselines"}, set(q)
+assert q["seeds"]["first"] == 0 and q["seeds"]["count"] == 5, q["seeds"]
+assert q["seeds"]["dcr_baseline_protection"]["n"] == 5
+assert q["seeds"]["dcr_baseline_protection"]["min"] <= q["privacy"]["dcr_baseline_protection"] <= q["seeds"]["dcr_baseline_protection"]["max"]
+for name in ("gaussian_copula", "bootstrap"):
+    bq = q["baselines"][name]
+    assert set(bq) == {"quality", "diagnostic", "privacy"}, set(bq)
+    assert set(bq["quality"]["columns"]) == set(q["quality"]["columns"])
+    assert len(bq["quality"]["pairs"]) == len(q["quality"]["pairs"])
+    s = bq["quality"]["score"]
+    assert set(s) == {"mean", "sd", "min", "max", "n"} and s["n"] == 5 and s["min"] <= s["mean"] <= s["max"], s
+assert q["baselines"]["bootstrap"]["privacy"]["new_row_synthesis"]["max"] == 0
 assert set(q["quality"]) == {"score", "column_shapes", "column_pair_trends", "columns", "pairs"}
 assert set(q["privacy"]) == {"new_row_synthesis", "dcr_overfitting_protection", "dcr_baseline_protection"}
 def same(a, b, what):
@@ -53,6 +69,17 @@ cmp -s "$tmp/q1.json" "$tmp/q2.json" || fail "1 and 2 threads gave other files"
 cmp -s "$tmp/q.json" "$tmp/q2.json" || fail "the same seed gave another file"
 report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q3.json" --seed 7 > /dev/null || fail "--seed 7"
 cmp -s "$tmp/q.json" "$tmp/q3.json" && fail "--seed 7 gave the file of seed 0"
+# --seeds 0: the JSON of the synthetic table alone, the same numbers; --html: the page holds the score
+report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q0.json" --seeds 0 --html "$tmp/r.html" > /dev/null ||
+  fail "--seeds 0 --html"
+/usr/bin/python3 -s - "$tmp/q0.json" "$tmp/q.json" <<'PY' || fail "--seeds 0 changed the synthetic table's numbers"
+import json, sys
+q0, q = (json.load(open(p)) for p in sys.argv[1:3])
+assert set(q0) == {"quality", "diagnostic", "privacy"}, set(q0)
+assert all(q0[k] == q[k] for k in q0)
+PY
+grep -q "<td>$(/usr/bin/python3 -s -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["quality"]["score"])' "$tmp/q.json")</td>" \
+  "$tmp/r.html" || fail "report.html lacks the quality score"
 echo "not HDF5" > "$tmp/notes.txt"
 
 # refused NAME EXPECTED_TEXT ARGS...: exit 2, one line on stderr holding the text, no JSON
@@ -83,4 +110,12 @@ refused boolean "holds neither numbers nor strings" --real "$fix/bad/bool.h5" --
 refused empty "an empty table (0 rows)" --real "$m/real.h5" --synthetic "$m/synthetic.h5" \
   --holdout "$fix/bad/empty.h5" --json "$tmp/bad.json"
 refused no_json "--json" --real "$m/real.h5" --synthetic "$m/synthetic.h5" --holdout "$m/holdout.h5"
+refused seeds_negative "--seeds must be a whole number" --real "$m/real.h5" --synthetic "$m/synthetic.h5" \
+  --holdout "$m/holdout.h5" --json "$tmp/bad.json" --seeds -1
+refused seeds_word "--seeds must be a whole number" --real "$m/real.h5" --synthetic "$m/synthetic.h5" \
+  --holdout "$m/holdout.h5" --json "$tmp/bad.json" --seeds five
+refused html_folder "folder $tmp/nowhere is missing" --real "$m/real.h5" --synthetic "$m/synthetic.h5" \
+  --holdout "$m/holdout.h5" --json "$tmp/bad.json" --html "$tmp/nowhere/r.html"
+refused html_is_json "the same path as --json" --real "$m/real.h5" --synthetic "$m/synthetic.h5" \
+  --holdout "$m/holdout.h5" --json "$tmp/bad.json" --html "$tmp/bad.json"
 echo "gan_cli: all checks passed"

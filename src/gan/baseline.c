@@ -1,0 +1,194 @@
+/*
+** baseline.c: the gan report's baselines (baseline.h): bootstrap rows and a
+** Gaussian copula on each column's empirical distribution.
+**
+** The copula's marginal of a column is its empirical distribution, kept as
+** the sorted present values, their distinct values with cumulative counts, and
+** the missing share, which takes the interval [0, p_miss) of u so that
+** missingness is correlated with the other columns like any value. Why
+** empirical marginals and SDV's uniform-interval treatment of categories:
+** docs/gan.md "Baselines".
+*/
+#include <math.h>   /* isnan, floor, sqrt, NAN */
+#include <stdlib.h> /* malloc, calloc, free */
+
+#include "core/random.h" /* tw_rng, tw_normal_cdf, tw_normal_quantile, TW_RNG_GAN_BASELINE */
+#include "gan/baseline.h"
+#include "gan/metrics_internal.h"
+
+enum { STREAM_BOOTSTRAP = 0, STREAM_FIT = 1, STREAM_SAMPLE = 2 };
+
+static tw_rng stream(uint64_t seed, int kind, int64_t row) {
+  return tw_rng_make(seed, ((uint64_t)kind << 56) | (uint64_t)row, TW_RNG_GAN_BASELINE, 0);
+}
+
+const char *tw_gan_baseline_name(tw_gan_baseline_kind kind) {
+  return kind == TW_GAN_BASELINE_COPULA ? "gaussian_copula" : "bootstrap";
+}
+
+tw_status tw_gan_bootstrap(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
+  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
+  for (int64_t i = 0; i < n_rows; ++i) {
+    tw_rng rng = stream(seed, STREAM_BOOTSTRAP, i);
+    int64_t r = (int64_t)floor(tw_rng_uniform(&rng) * (double)real->n_rows);
+    if (r >= real->n_rows) r = real->n_rows - 1;
+    for (int j = 0; j < real->schema->n_cols; ++j)
+      out->data[(size_t)j * (size_t)n_rows + (size_t)i] = tw_gan_col(real, j)[r];
+  }
+  return TW_OK;
+}
+
+/* A column's empirical distribution. */
+typedef struct marginal {
+  int discrete;
+  double p_miss;  /* missing share of the real column */
+  double *v;      /* (m) the present values, sorted */
+  int64_t m;
+  double *distinct; /* (k) distinct present values, ascending */
+  int64_t *cum;     /* (k + 1) present values below distinct[i]; cum[k] = m */
+  int64_t k;
+} marginal;
+
+static void marginal_free(marginal *g) { free(g->v), free(g->distinct), free(g->cum); }
+
+static tw_status marginal_fit(const tw_gan_table *real, int j, marginal *g) {
+  g->discrete = real->schema->cols[j].kind == TW_GAN_DISCRETE;
+  TW_TRY(tw_gan_sorted_present(tw_gan_col(real, j), real->n_rows, &g->v, &g->m));
+  g->p_miss = (double)(real->n_rows - g->m) / (double)real->n_rows;
+  g->distinct = malloc((size_t)(g->m + 1) * sizeof *g->distinct);
+  g->cum = malloc((size_t)(g->m + 2) * sizeof *g->cum);
+  if (!g->distinct || !g->cum) return TW_FAIL(TW_ERR_NOMEM, "out of memory: the copula's column %d", j);
+  g->k = tw_gan_distinct(g->v, g->m, g->distinct, g->cum + 1); /* counts, made cumulative below */
+  g->cum[0] = 0;
+  for (int64_t i = 1; i <= g->k; ++i) g->cum[i] += g->cum[i - 1];
+  return TW_OK;
+}
+
+/* u in [2^-53, 1 - 2^-53]: Phi^-1 finite. */
+static double clamp_u(double u) {
+  const double eps = 1.1102230246251565e-16;
+  return u < eps ? eps : u > 1.0 - eps ? 1.0 - eps : u;
+}
+
+/* The cell's u: uniform (jitter U in (0, 1)) within its value's interval. */
+static double encode(const marginal *g, double x, double U) {
+  if (isnan(x)) return clamp_u(U * g->p_miss);
+  int64_t i = tw_gan_lower_bound(g->distinct, g->k, x);
+  double q = ((double)g->cum[i] + U * (double)(g->cum[i + 1] - g->cum[i])) / (double)g->m;
+  return clamp_u(g->p_miss + (1.0 - g->p_miss) * q);
+}
+
+/* The category whose interval of counts holds t in [0, m]: the last i < k with cum[i] <= t. */
+static double category_at(const marginal *g, double t) {
+  int64_t lo = 0, hi = g->k - 1;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo + 1) / 2;
+    if ((double)g->cum[mid] <= t) lo = mid;
+    else hi = mid - 1;
+  }
+  return g->distinct[lo];
+}
+
+/* The value at u: missing in [0, p_miss), else the inverse empirical distribution. */
+static double decode(const marginal *g, double u) {
+  if (g->m == 0 || u < g->p_miss) return NAN;
+  double q = (u - g->p_miss) / (1.0 - g->p_miss);
+  q = q < 0 ? 0 : q > 1 ? 1 : q;
+  if (g->discrete) return category_at(g, q * (double)g->m);
+  double t = q * (double)g->m - 0.5; /* Hazen's plotting positions: v[i] at (i + 0.5) / m */
+  if (t <= 0) return g->v[0];
+  int64_t lo = (int64_t)floor(t);
+  if (lo >= g->m - 1) return g->v[g->m - 1];
+  return g->v[lo] + (t - (double)lo) * (g->v[lo + 1] - g->v[lo]);
+}
+
+int tw_gan_cholesky_psd(int n, const double *a, double *L) {
+  double dmax = 0;
+  for (int i = 0; i < n; ++i) dmax = a[i * n + i] > dmax ? a[i * n + i] : dmax;
+  const double tol = 1e-10 * dmax;
+  int rank = 0;
+  for (int i = 0; i < n * n; ++i) L[i] = 0;
+  for (int j = 0; j < n; ++j) {
+    double s = a[j * n + j];
+    for (int k = 0; k < j; ++k) s -= L[j * n + k] * L[j * n + k];
+    if (s <= tol) continue; /* column j stays zero */
+    double d = sqrt(s);
+    L[j * n + j] = d;
+    for (int i = j + 1; i < n; ++i) {
+      double t = a[i * n + j];
+      for (int k = 0; k < j; ++k) t -= L[i * n + k] * L[j * n + k];
+      L[i * n + j] = t / d;
+    }
+    ++rank;
+  }
+  return rank;
+}
+
+/* The normal scores of the real rows: z (n, c) row-major. */
+static void normal_scores(const tw_gan_table *real, const marginal *g, uint64_t seed, double *z) {
+  int c = real->schema->n_cols;
+  for (int64_t i = 0; i < real->n_rows; ++i) {
+    tw_rng rng = stream(seed, STREAM_FIT, i);
+    for (int j = 0; j < c; ++j)
+      z[(size_t)i * (size_t)c + (size_t)j] = tw_normal_quantile(encode(&g[j], tw_gan_col(real, j)[i], tw_rng_uniform(&rng)));
+  }
+}
+
+/* R (c, c): the Pearson correlation of z's columns (1 on the diagonal; 0 against a constant column). */
+static void correlation(const double *z, int64_t n, int c, double *mean, double *R) {
+  for (int j = 0; j < c; ++j) mean[j] = 0;
+  for (int64_t i = 0; i < n; ++i)
+    for (int j = 0; j < c; ++j) mean[j] += z[(size_t)i * (size_t)c + (size_t)j];
+  for (int j = 0; j < c; ++j) mean[j] /= (double)n;
+  for (int a = 0; a < c * c; ++a) R[a] = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    const double *row = z + (size_t)i * (size_t)c;
+    for (int a = 0; a < c; ++a)
+      for (int b = 0; b <= a; ++b) R[a * c + b] += (row[a] - mean[a]) * (row[b] - mean[b]);
+  }
+  for (int a = 0; a < c; ++a)
+    for (int b = 0; b < a; ++b) {
+      double s = sqrt(R[a * c + a] * R[b * c + b]);
+      R[a * c + b] = R[b * c + a] = s > 0 ? R[a * c + b] / s : 0.0;
+    }
+  for (int a = 0; a < c; ++a) R[a * c + a] = 1.0;
+}
+
+static void copula_sample(const marginal *g, const double *L, int c, int64_t n_rows, uint64_t seed, double *e,
+                          tw_gan_table *out) {
+  for (int64_t i = 0; i < n_rows; ++i) {
+    tw_rng rng = stream(seed, STREAM_SAMPLE, i);
+    for (int j = 0; j < c; ++j) e[j] = tw_rng_normal(&rng);
+    for (int j = 0; j < c; ++j) {
+      double z = 0;
+      for (int k = 0; k <= j; ++k) z += L[j * c + k] * e[k];
+      out->data[(size_t)j * (size_t)n_rows + (size_t)i] = decode(&g[j], tw_normal_cdf(z));
+    }
+  }
+}
+
+tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
+  int c = real->schema->n_cols;
+  size_t cc = (size_t)c * (size_t)c;
+  marginal *g = calloc((size_t)c, sizeof *g);
+  double *z = malloc((size_t)real->n_rows * (size_t)c * sizeof *z), *R = malloc(cc * sizeof *R);
+  double *L = malloc(cc * sizeof *L), *tmp = malloc((size_t)c * sizeof *tmp);
+  tw_status st = g && z && R && L && tmp ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "out of memory: a copula of %d columns", c);
+  for (int j = 0; st == TW_OK && j < c; ++j) st = marginal_fit(real, j, &g[j]);
+  if (st == TW_OK) st = tw_gan_table_alloc(real->schema, n_rows, out);
+  if (st == TW_OK) {
+    normal_scores(real, g, seed, z);
+    correlation(z, real->n_rows, c, tmp, R);
+    tw_gan_cholesky_psd(c, R, L);
+    copula_sample(g, L, c, n_rows, seed, tmp, out);
+  }
+  for (int j = 0; g && j < c; ++j) marginal_free(&g[j]);
+  free(g), free(z), free(R), free(L), free(tmp);
+  return st;
+}
+
+tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
+                               tw_gan_table *out) {
+  if (kind == TW_GAN_BASELINE_COPULA) return tw_gan_copula(real, n_rows, seed, out);
+  return tw_gan_bootstrap(real, n_rows, seed, out);
+}

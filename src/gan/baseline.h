@@ -1,0 +1,58 @@
+/*
+** baseline.h: the two baselines a synthetic cohort is measured against in
+** `twinscale gan report` (issue 12, item 5; docs/gan.md "Baselines"): a
+** Gaussian copula fitted on the real table, and bootstrap resampling of real
+** rows. A generator is worth its training only if it beats both on quality at
+** equal privacy: bootstrap is the best quality a copy can reach (its privacy
+** is nil), the copula what a few marginals and one correlation matrix give.
+**
+** Every draw is a pure function of (seed, draw kind, row): Philox with purpose
+** TW_RNG_GAN_BASELINE, "twin" = (stream << 56) | row (stream 0: bootstrap row,
+** 1: the copula fit's jitter of a real row, 2: a copula sample row; 3: the
+** utility's bootstrap of real twins, src/gan/metrics_utility.c).
+*/
+#ifndef TW_GAN_BASELINE_H
+#define TW_GAN_BASELINE_H
+
+#include "gan/table.h"
+
+TW_EXTERN_C_BEGIN
+
+typedef enum tw_gan_baseline_kind {
+  TW_GAN_BASELINE_COPULA = 0,    /* "gaussian_copula" */
+  TW_GAN_BASELINE_BOOTSTRAP = 1, /* "bootstrap" */
+  TW_GAN_BASELINE_KINDS = 2
+} tw_gan_baseline_kind;
+
+/* The JSON name of a baseline: "gaussian_copula", "bootstrap". */
+const char *tw_gan_baseline_name(tw_gan_baseline_kind kind);
+
+/* n_rows rows drawn with replacement from the real rows, each uniformly
+** (Philox (seed, row i, stream 0)): every row is a real row. */
+tw_status tw_gan_bootstrap(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out);
+
+/* n_rows rows of a Gaussian copula fitted on real (docs/gan.md):
+** each column's empirical distribution (its distinct values' frequencies,
+** plus a missing share) maps a cell to u in (0, 1) (a uniform jitter within
+** the value's probability interval, SDV's UniformEncoder for categories; the
+** randomised probability integral transform), z = Phi^-1(u); R = the Pearson
+** correlation of the z columns; a sample is z = L e, L L^T = R, decoded by
+** u = Phi(z) through the inverse empirical distribution: a continuous column's
+** quantile interpolated between its sorted values (so within the real
+** [min, max]), a discrete column's category whose interval holds u, missing
+** when u falls in the missing share. */
+tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out);
+
+/* The baseline of `kind`. */
+tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
+                               tw_gan_table *out);
+
+/* The lower Cholesky factor of a symmetric positive semi-definite (n, n)
+** row-major matrix: a pivot <= tol * the diagonal's largest makes its column
+** zero (the direction is a combination of earlier ones), so L L^T = a for
+** semi-definite `a` too. Returns the rank found. */
+int tw_gan_cholesky_psd(int n, const double *a, double *L);
+
+TW_EXTERN_C_END
+
+#endif

@@ -1,0 +1,110 @@
+/*
+** baseline_report.c: tw_gan_report_baselines (report.h): the synthetic
+** table's DCRBaselineProtection over K seeds, and the Gaussian-copula and
+** bootstrap baselines (baseline.h) drawn K times and scored as the synthetic
+** table is, so that the report can set the generator's numbers beside what a
+** copula and a copy reach, each with its spread over the seeds.
+**
+** Draw k uses seed + k for everything random: the baseline's rows and the
+** random rows of DCRBaselineProtection, which are the same for the synthetic
+** table and both baselines of that draw (one DCR of random rows per seed).
+** Also tw_gan_report_utility, which attaches the utility (metrics_utility.h).
+*/
+#include <math.h>   /* isnan, sqrt, NAN */
+#include <stdlib.h> /* calloc, malloc, free */
+#include <string.h> /* memset, memcpy */
+
+#include "gan/metrics.h"
+#include "gan/metrics_internal.h"
+#include "gan/report.h"
+
+tw_gan_spread tw_gan_spread_of(const double *values, int draws, int stride, int index) {
+  tw_gan_spread s = {NAN, NAN, NAN, NAN, 0};
+  double sum = 0;
+  for (int k = 0; k < draws; ++k) {
+    double x = values[(size_t)k * (size_t)stride + (size_t)index];
+    if (isnan(x)) continue;
+    if (!s.n || x < s.min) s.min = x;
+    if (!s.n || x > s.max) s.max = x;
+    sum += x, ++s.n;
+  }
+  if (!s.n) return s;
+  s.mean = sum / s.n;
+  double ss = 0;
+  for (int k = 0; k < draws; ++k) {
+    double x = values[(size_t)k * (size_t)stride + (size_t)index];
+    if (!isnan(x)) ss += (x - s.mean) * (x - s.mean);
+  }
+  if (s.n > 1) s.sd = sqrt(ss / (s.n - 1));
+  return s;
+}
+
+/* The synthetic table's DCRBaselineProtection for seed + k, k = 1..K-1 (k = 0
+** is the report's own), keeping each seed's random median for the baselines. */
+static tw_status synthetic_seeds(tw_gan_report *r) {
+  r->dcr_baseline_draws[0] = r->dcr_baseline_protection;
+  r->random_median[0] = r->dcr_baseline_medians[1];
+  for (int k = 1; k < r->n_seeds; ++k) {
+    double med[2];
+    TW_TRY(tw_gan_dcr_baseline(&r->real, &r->synthetic, r->dcr_syn_real, r->seed + (uint64_t)k,
+                               &r->dcr_baseline_draws[k], med));
+    r->random_median[k] = med[1];
+  }
+  return TW_OK;
+}
+
+/* The privacy numbers of a baseline table b (in s->synthetic): as privacy() in
+** report.c, DCRBaselineProtection against the random median of its seed. */
+static tw_status baseline_privacy(tw_gan_report *s, double random_median) {
+  const tw_gan_table *b = &s->synthetic;
+  TW_TRY(tw_gan_new_row_synthesis(&s->real, b, TW_GAN_NUMERICAL_MATCH_TOLERANCE, &s->new_row_synthesis));
+  double *d = malloc((size_t)(b->n_rows + 1) * sizeof *d);
+  if (!d) return TW_FAIL(TW_ERR_NOMEM, "out of memory: DCR of %lld rows", (long long)b->n_rows);
+  tw_status st = tw_gan_dcr(b, &s->real, d);
+  if (st == TW_OK) st = tw_gan_dcr_overfitting(&s->real, b, &s->holdout, d, &s->dcr_overfitting_protection);
+  if (st == TW_OK) {
+    double m = tw_gan_median(d, b->n_rows);
+    s->dcr_baseline_protection = random_median != 0.0 ? (m / random_median < 1.0 ? m / random_median : 1.0) : NAN;
+  }
+  free(d);
+  return st;
+}
+
+/* One draw of one baseline, scored into v (tw_gan_report_n_values). */
+static tw_status score_draw(const tw_gan_report *r, tw_gan_baseline_kind kind, int k, double *v) {
+  tw_gan_report s;
+  memset(&s, 0, sizeof s);
+  s.schema = r->schema; /* shallow: the tables point at r->schema's columns, nothing here frees them */
+  s.real = r->real, s.holdout = r->holdout;
+  tw_status st = tw_gan_baseline_draw(kind, &r->real, r->synthetic.n_rows, r->seed + (uint64_t)k, &s.synthetic);
+  if (st == TW_OK) st = tw_gan_quality(&s.real, &s.synthetic, &s);
+  if (st == TW_OK) st = tw_gan_diagnostic(&s);
+  if (st == TW_OK) st = baseline_privacy(&s, r->random_median[k]);
+  if (st == TW_OK) tw_gan_report_values(&s, v);
+  tw_gan_table_free(&s.synthetic);
+  free(s.column_score), free(s.pairs), free(s.adherence);
+  return st;
+}
+
+tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds) {
+  if (seeds < 1) return TW_FAIL(TW_ERR_INPUT, "--seeds %d: the number of seeds must be 1 or more", seeds);
+  size_t nv = (size_t)tw_gan_report_n_values(r);
+  r->n_seeds = seeds;
+  r->dcr_baseline_draws = calloc((size_t)seeds, sizeof(double));
+  r->random_median = calloc((size_t)seeds, sizeof(double));
+  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) r->baseline_values[b] = calloc((size_t)seeds * nv, sizeof(double));
+  if (!r->dcr_baseline_draws || !r->random_median || !r->baseline_values[0] || !r->baseline_values[1])
+    return TW_FAIL(TW_ERR_NOMEM, "out of memory: %d seeds of %zu numbers", seeds, nv);
+  TW_TRY(synthetic_seeds(r));
+  for (int k = 0; k < seeds; ++k)
+    for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b)
+      TW_TRY(score_draw(r, (tw_gan_baseline_kind)b, k, r->baseline_values[b] + (size_t)k * nv));
+  return TW_OK;
+}
+
+tw_status tw_gan_report_utility(tw_gan_report *r, const char *const trials[3], const char *endpoint, const char *arm) {
+  if (!(r->utility = calloc(1, sizeof *r->utility))) return TW_FAIL(TW_ERR_NOMEM, "out of memory: utility");
+  tw_status st = tw_gan_utility_run(trials, endpoint, arm, r->seed, r->n_seeds, r->utility);
+  if (st != TW_OK) free(r->utility), r->utility = NULL;
+  return st;
+}

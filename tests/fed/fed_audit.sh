@@ -11,7 +11,8 @@
 #   view    the children's records all change (other patients, other meals):
 #           the model changes; the same data with fresh keys gives the same
 #           model; every masked update the leader receives is uniform bytes
-#           and differs completely between runs; plain updates are not uniform
+#           and differs completely between runs; plain updates are not uniform;
+#           the same with DP-SGD at every site (the masked sum is noised too)
 #   fed_audit.sh MPIEXEC TWINSCALE TESTSDIR DATADIR OUTDIR
 set -euo pipefail
 mpiexec=$1 tw=$2 tests=$3 data=$4 out=$5
@@ -35,9 +36,16 @@ run() { "$mpiexec" -n 3 "$tw" fed train fed.yaml -o "$1.h5" "${@:2}" >"$1.log" 2
 
 run A2
 run P --set federation.secure_aggregation=false
+dp=(--set privacy.epsilon=2 --set privacy.max_grad_norm=0.5)
+run AD "${dp[@]}"
+run AD2 "${dp[@]}"
+run PD "${dp[@]}" --set federation.secure_aggregation=false
 cp "$data/train/data.yaml" sim.yaml
 "$tw" simulate sim.yaml --set "twins.reference=[child#006, child#007, child#008, child#010]" --set seed=14 \
   -o site-children.h5 --force >/dev/null 2>&1
 run B
+run BD "${dp[@]}"
 "${py[@]}" "$tests/fed_audit.py" view A A2 B P || fail=1
+echo "with DP-SGD at every site (epsilon 2): the sum the leader sees is noised too"
+"${py[@]}" "$tests/fed_audit.py" view AD AD2 BD PD || fail=1
 exit $fail

@@ -17,8 +17,9 @@
 #        centralised run: the same compute);
 #      every run's loss measured each round on the reference set;
 #   4. with differential privacy (docs/privacy.md): FedAvg with DP-SGD at every
-#      site, epsilon 8 per site (delta 1e-5, C 1, sigma auto): fedavg-dp at 64
-#      windows expected per site step, fedavg-dp128 at 128.
+#      site, epsilon 8 per site (delta 1e-5, C 0.1 or $clip, sigma auto): fedavg-dp
+#      at 64 windows expected per site step, fedavg-dp128 at 128, fedavg-dp256
+#      at 256 (only when named in --runs).
 # Prints the final global validation losses and the ratios to the centralised.
 #   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"]
 # --runs: which runs (default all: centralised fedavg fedprox fedavg16 fedprox16
@@ -116,6 +117,8 @@ one() {
     fedavg-dp) run fedavg-dp mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp.h5 --set train.batch.windows=64 "${dp[@]}" ;;
     fedavg-dp128) run fedavg-dp128 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp128.h5 \
                     --set train.batch.windows=128 --set train.batch.group=16 "${dp[@]}" ;;
+    fedavg-dp256) run fedavg-dp256 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp256.h5 \
+                    --set train.batch.windows=256 --set train.batch.group=32 "${dp[@]}" ;;
     *) echo "fed-t1d-experiment.sh: no run named $1" >&2; exit 2 ;;
   esac
 }

@@ -21,12 +21,14 @@
 #      at 64 windows expected per site step, fedavg-dp128 at 128, fedavg-dp256
 #      at 256 (only when named in --runs).
 # Prints the final global validation losses and the ratios to the centralised.
-#   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"]
+#   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"] [--twins N]
+# --twins: twins per site (default 40; the reference set stays 4 x 10).
 # --runs: which runs (default all: centralised fedavg fedprox fedavg16 fedprox16
 # fedavg-dp fedavg-dp128); the data are made once and kept in the work folder.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build work=$repo/build-fed steps=400
+twins=40
 runs="centralised fedavg fedprox fedavg16 fedprox16 fedavg-dp fedavg-dp128"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -34,6 +36,7 @@ while [ $# -gt 0 ]; do
     --work) work=$2; shift 2 ;;
     --steps) steps=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
+    --twins) twins=$2; shift 2 ;;
     -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "fed-t1d-experiment.sh: unknown option $1" >&2; exit 2 ;;
   esac
@@ -68,17 +71,18 @@ YAML
   "$tw" simulate data.yaml --set duration_min=4320 --set "twins={cohort: c-$1.h5}" --set seed=$(($3 + 100)) \
     -o "$1.h5" --force >/dev/null 2>&1
 }
-echo "== data: 4 sites of 40 twins, a reference set of 4 x 10 (3 days each)"
+echo "== data: 4 sites of $twins twins, a reference set of 4 x 10 (3 days each)"
 t0=$SECONDS
-[ -f ref-mixed.h5 ] && echo "  (kept from an earlier run)" || {
-cohort adults 40 41 25 65 80 12
-cohort adolescents 40 42 13 19 58 10
-cohort children 40 43 7 12 35 8
-cohort mixed 40 44 7 65 60 20
+[ -f ref-mixed.h5 ] && [ "$(cat twins 2>/dev/null)" = "$twins" ] && echo "  (kept from an earlier run)" || {
+cohort adults "$twins" 41 25 65 80 12
+cohort adolescents "$twins" 42 13 19 58 10
+cohort children "$twins" 43 7 12 35 8
+cohort mixed "$twins" 44 7 65 60 20
 cohort ref-adults 10 51 25 65 80 12
 cohort ref-adolescents 10 52 13 19 58 10
 cohort ref-children 10 53 7 12 35 8
 cohort ref-mixed 10 54 7 65 60 20
+echo "$twins" >twins
 }
 echo "  ($((SECONDS - t0)) s)"
 

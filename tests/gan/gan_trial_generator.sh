@@ -13,7 +13,9 @@
 #     real twins and 1 for the generated ones, in the cohort file and in the
 #     results file (beside /twins/name and the endpoints); summary.json counts
 #     240 twins; each arm has twins of both strata, and the 40 generated twins
-#     are split 20:20 (permuted blocks of 4 within the stratum);
+#     are split 20:20 (permuted blocks of 4 within the stratum); as a
+#     crossover, the real twins' endpoints are the bits of the crossover on
+#     real.h5 alone;
 #   - without `twins`, the 40 generated twins are the cohort alone (all flagged);
 #   - bad input, each one line on stderr naming the config file and the key,
 #     exit 2, no results and no cohort file: a condition value the model's
@@ -101,6 +103,24 @@ ran = r["status/flag"][()][np.arange(240), arm]
 assert (ran == 0).sum() >= 200, "most twins should have run: %d" % (ran == 0).sum()
 print("cohort file: 200 real + 40 generated twins, 54 columns as real.h5 and gan sample; flag in the results; "
       "synthetic stratum 20:20")
+PY
+
+# as a crossover, the real twins' endpoints are those of the trial on real.h5 alone
+sed -e 's/type: parallel/type: crossover/' -e '/block_size\|stratify_by/d' -e 's/path: t.h5/path: x.h5/' trial.yaml > x.yaml
+sed -e '/^cohort:/d' -e '/from_generator:/d' -e 's/path: x.h5/path: x0.h5/' x.yaml > x0.yaml
+"$bin" trial x.yaml > x.out 2>&1 || { cat x.out; fail "the crossover with from_generator"; }
+"$bin" trial x0.yaml > x0.out 2>&1 || { cat x0.out; fail "the crossover on real.h5 alone"; }
+"$py" -s - <<'PY' || fail "the real twins' endpoints changed with the generated twins"
+import h5py, numpy as np
+x, x0 = h5py.File("x.h5", "r"), h5py.File("x0.h5", "r")
+names = list(x0["endpoints"])
+assert len(names) > 5 and names == list(x["endpoints"]), names
+for k in names:
+    a, b = x["endpoints/" + k][()], x0["endpoints/" + k][()]
+    assert a.shape == (240, 2) and b.shape == (200, 2), (k, a.shape, b.shape)
+    assert np.array_equal(a[:200], b, equal_nan=True), k
+assert np.isfinite(x["endpoints/mean_bg"][()]).all(), "a twin did not run"
+print("crossover: %d endpoints of the 200 real twins equal to the trial on real.h5 alone" % len(names))
 PY
 
 sed -e '/^twins:/d' -e 's/stratify_by: \[{covariate: synthetic}\]/ratios: [1, 1]/' -e 's/path: t.h5/path: alone.h5/' \

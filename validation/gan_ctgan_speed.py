@@ -16,8 +16,9 @@ optimiser steps per epoch, so epochs x that is the step count to give
 Printed (and written to --json): rows, columns, discrete columns, epochs,
 batch, steps, the seconds of CTGAN's data transformer (fit + transform, rdt's
 ClusterBasedNormalizer: a BayesianGaussianMixture per continuous column), of
-the training loop (the rest of CTGAN.fit) and of the whole fit, and the
-training loop's steps per second.
+the training loop (the rest of CTGAN.fit) and of the whole fit, wall and CPU
+(process_time: on a shared machine the CPU seconds are the comparable
+figure), and the training loop's steps per second.
 
 Setup (not committed, gitignored): python3 -m venv validation/.venv-ctgan;
 validation/.venv-ctgan/bin/pip install ctgan==0.12.1 h5py
@@ -60,19 +61,20 @@ def read_columns(path):
 
 
 class Timed:
-    """Wraps a method of a class and adds its seconds to `self.seconds`."""
+    """Wraps a method of a class and adds its wall and CPU seconds to `self.seconds`, `self.cpu`."""
 
     def __init__(self, cls, name):
-        self.seconds, self.cls, self.name = 0.0, cls, name
+        self.seconds, self.cpu, self.cls, self.name = 0.0, 0.0, cls, name
         self.orig = getattr(cls, name)
         timer = self
 
         def wrapped(obj, *a, **k):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             try:
                 return timer.orig(obj, *a, **k)
             finally:
                 timer.seconds += time.perf_counter() - t0
+                timer.cpu += time.process_time() - c0
 
         setattr(cls, name, wrapped)
 
@@ -102,20 +104,22 @@ def main():
 
     model = CTGAN(epochs=a.epochs, batch_size=a.batch, enable_gpu=False)
     model.set_random_state(a.seed)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     model.fit(data, discrete_columns=discrete)
-    total = time.perf_counter() - t0
+    total, total_cpu = time.perf_counter() - t0, time.process_time() - c0
     steps = a.epochs * max(len(data) // a.batch, 1)
-    data_s = fit_t.seconds + transform_t.seconds
+    data_s, data_cpu = fit_t.seconds + transform_t.seconds, fit_t.cpu + transform_t.cpu
     out = {"cohort": a.cohort, "rows": len(data), "columns": data.shape[1], "discrete": len(discrete),
            "epochs": a.epochs, "batch": a.batch, "steps": steps, "threads": torch.get_num_threads(),
            "transformer_s": data_s, "training_s": total - data_s, "fit_s": total,
+           "transformer_cpu_s": data_cpu, "training_cpu_s": total_cpu - data_cpu, "fit_cpu_s": total_cpu,
            "steps_per_s": steps / (total - data_s), "ctgan": ctgan.__version__, "torch": torch.__version__}
     print("ctgan %s (torch %s, %d threads): %d rows, %d columns (%d discrete); %d epochs of batch %d = %d steps" %
           (out["ctgan"], out["torch"], out["threads"], out["rows"], out["columns"], out["discrete"], a.epochs,
            a.batch, steps))
-    print("transformer %.1f s, training %.1f s (%.2f steps/s), fit %.1f s" %
-          (data_s, out["training_s"], out["steps_per_s"], total))
+    print("transformer %.1f s, training %.1f s (%.2f steps/s), fit %.1f s; CPU: transformer %.1f s, training %.1f s, "
+          "fit %.1f s" % (data_s, out["training_s"], out["steps_per_s"], total, data_cpu, out["training_cpu_s"],
+                          total_cpu))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(out, f, indent=1)

@@ -2,7 +2,8 @@
 # gan_rare_run.sh: the rare-condition acceptance run of issue 12 (docs/gan.md,
 # "Measured: the rare condition"), as it was run: a 5,000-twin t1d cohort of
 # which 60 have the condition addison (configs/cohort-t1d-rare.yaml, seed 42),
-# a 2,000-twin holdout (seed 44; 30 with addison), `gan train` with the
+# a 4,050-twin holdout (seed 44: 60 with addison, as many as the real cohort, since
+# DCROverfittingProtection compares distances to the real and the holdout rows), `gan train` with the
 # defaults (a config of the cohort and seed 1 only), `gan sample --condition
 # addison=1`, and `gan report` of the conditioned sample against the 60 real
 # addison twins (real) and the holdout's addison twins (holdout); the same for
@@ -16,7 +17,7 @@ cfg=$(realpath "$(dirname "$0")/../configs/cohort-t1d-rare.yaml")
 mkdir -p "$dir" && cd "$dir"
 step() { local out=$1; shift; [ -e "$out" ] && { echo "($out exists: skipped)"; return 0; }; echo "+ $*"; "$@"; }
 step rare.h5 "$bin" cohort generate "$cfg" -o rare.h5
-step holdout.h5 "$bin" cohort generate "$cfg" --set seed=44 --set size=2000 -o holdout.h5
+step holdout.h5 "$bin" cohort generate "$cfg" --set seed=44 --set size=4050 -o holdout.h5
 printf 'kind: gan_train\ncohort: rare.h5\nseed: 1\noutput: {path: rare-gan.h5}\n' > gan.yaml
 step rare-gan.h5 "$bin" gan train gan.yaml
 # the twins of one condition as a cohort file of the same columns

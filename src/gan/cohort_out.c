@@ -107,6 +107,10 @@ static tw_status write_info(tw_h5_file *f, const tw_gan_sample_info *in, int64_t
   TW_TRY(tw_h5_attr_write_i64(f, "gan_rows_invalid", s->invalid));
   TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_out_of_range", s->out_of_range));
   TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_no_steady_state", s->no_steady));
+  TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_steady_low", s->steady_by[TW_STEADY_LOW]));
+  TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_steady_high", s->steady_by[TW_STEADY_HIGH]));
+  TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_steady_drift", s->steady_by[TW_STEADY_DRIFT]));
+  TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_steady_nonfinite", s->steady_by[TW_STEADY_NONFINITE]));
   return tw_h5_attr_write_f64(f, "gan_invalid_rate", tw_gan_invalid_rate(s));
 }
 

@@ -11,7 +11,8 @@
 **     pack_parameters (when the training cohort had a pack), gan_model,
 **     gan_condition ("" without one), gan_seed, gan_rows_drawn,
 **     gan_rows_invalid, gan_invalid_rate, gan_invalid_out_of_range,
-**     gan_invalid_no_steady_state.
+**     gan_invalid_no_steady_state and its causes gan_invalid_steady_low,
+**     _high, _drift, _nonfinite (cohort_steady.h's verdicts).
 ** Conditions are columns (/cohort/conditions/<name>, int32). No
 ** /cohort/reference (a generated twin has no reference patient), no
 ** subgroups. The file is written to PATH.partial and renamed when whole

@@ -92,7 +92,8 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
 ** frequencies without one), appended to the twins of the real cohort file
 ** (or alone without one) and written as one cohort file
 ** (tw_gan_cohort_write_joined: the generated twins flagged in
-** /cohort/covariates/synthetic). */
+** /cohort/covariates/synthetic). The real cohort's columns are read whole
+** (8 bytes a cell: 55 columns of a million twins is 440 MB). */
 typedef struct tw_gan_cohort_gen_args {
   const char *model;     /* a model file written by tw_gan_train_run */
   const char *condition; /* "NAME=VALUE", or NULL */

@@ -150,6 +150,7 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
   teardown(&j);
   return st;
 }
+
 /* ---- a trial's cohort.from_generator ------------------------------------- */
 
 /* The real cohort the generated twins join: its rows of the model's columns,

@@ -11,10 +11,25 @@
 **     pack_parameters (when the training cohort had a pack), gan_model,
 **     gan_condition ("" without one), gan_seed, gan_rows_drawn,
 **     gan_rows_invalid, gan_invalid_rate, gan_invalid_out_of_range,
-**     gan_invalid_no_steady_state.
-** No /cohort/reference (a generated twin has no reference patient), no
-** conditions or subgroups. The file is written to PATH.partial and renamed
-** when whole (io/h5.h).
+**     gan_invalid_no_steady_state and its causes gan_invalid_steady_low,
+**     _high, _drift, _nonfinite (cohort_steady.h's verdicts).
+** Conditions are columns (/cohort/conditions/<name>, int32). No
+** /cohort/reference (a generated twin has no reference patient), no
+** subgroups. The file is written to PATH.partial and renamed when whole
+** (io/h5.h).
+**
+** tw_gan_cohort_write_joined writes a trial's cohort.from_generator file
+** (docs/trial.md, "Synthetic twins"): the real cohort's twins first (their
+** /cohort/id, their values of the model's columns, their /cohort/reference
+** when the real file has one), then the generated twins ("gan-000000", ...;
+** reference ""), and
+**   /cohort/covariates/synthetic  (n) uint8: 0 real, 1 generated
+** (a covariate, so a trial copies it into its results beside the endpoints,
+** shows it in report.html's cohort table and can stratify on it); root
+** attributes as above with cohort_source "twinscale trial
+** cohort.from_generator", plus real_cohort (its path, "" without one),
+** n_real and n_synthetic. Other datasets of the real cohort (subgroup,
+** attempts, fasting values, imputed flags) are not carried.
 */
 #ifndef TW_GAN_COHORT_OUT_H
 #define TW_GAN_COHORT_OUT_H
@@ -35,6 +50,23 @@ typedef struct tw_gan_sample_info {
 /* Writes the rows (tr's schema) to `path`. */
 tw_status tw_gan_cohort_write(const char *path, const tw_gan_transformer *tr, const tw_gan_table *rows,
                               const tw_gan_sample_info *info);
+
+/* The flag of generated twins in a joined file, and their names' prefix. */
+#define TW_GAN_SYNTHETIC_DATASET "/cohort/covariates/synthetic"
+#define TW_GAN_SYNTHETIC_ID_PREFIX "gan-"
+
+/* The real twins a joined file starts with. */
+typedef struct tw_gan_cohort_real {
+  const tw_gan_table *rows; /* (n_real) the model's columns, read against the real file's own schema
+                               (string cells index its labels); NULL: no real twins */
+  char *const *ids;         /* (n_real) their /cohort/id */
+  char *const *references;  /* (n_real) their /cohort/reference, or NULL when the file has none */
+  const char *path;         /* the real cohort's path (root attribute real_cohort) */
+} tw_gan_cohort_real;
+
+/* Writes real's rows, then the generated rows, to `path` (layout above). */
+tw_status tw_gan_cohort_write_joined(const char *path, const tw_gan_transformer *tr, const tw_gan_cohort_real *real,
+                                     const tw_gan_table *rows, const tw_gan_sample_info *info);
 
 TW_EXTERN_C_END
 

@@ -86,6 +86,45 @@ typedef struct tw_gan_sample_report {
 ** model file, a bad condition (tw_gan_cond_fixed's messages), n < 1. */
 tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *rep);
 
+/* A trial's cohort.from_generator (docs/trial.md, "Synthetic twins"): n twins
+** sampled from the model as tw_gan_sample_run samples them (the same rows
+** for the same model, condition, n and seed; conditions drawn at their real
+** frequencies without one), appended to the twins of the real cohort file
+** (or alone without one) and written as one cohort file
+** (tw_gan_cohort_write_joined: the generated twins flagged in
+** /cohort/covariates/synthetic). The real cohort's columns are read whole
+** (8 bytes a cell: 55 columns of a million twins is 440 MB). */
+typedef struct tw_gan_cohort_gen_args {
+  const char *model;     /* a model file written by tw_gan_train_run */
+  const char *condition; /* "NAME=VALUE", or NULL */
+  int64_t n;             /* generated twins, >= 1 */
+  uint64_t seed;
+  const char *real;      /* the cohort file the generated twins join, or NULL: they are the cohort alone */
+  const char *pack;      /* the trial's pack: the model's training cohort must be of it (NULL: not checked) */
+  const char *output;    /* the cohort file written (replaced when it exists) */
+  int threads;           /* OpenMP threads (0: the default team) */
+} tw_gan_cohort_gen_args;
+
+/* Which input a TW_ERR_INPUT refused, so the caller can name its key. */
+typedef enum tw_gan_gen_input {
+  TW_GAN_GEN_OK = 0,
+  TW_GAN_GEN_MODEL,     /* missing, not HDF5, not a GAN model file, of another pack or cohort schema */
+  TW_GAN_GEN_CONDITION, /* tw_gan_cond_fixed's refusals */
+  TW_GAN_GEN_N,         /* n < 1 */
+  TW_GAN_GEN_REAL       /* the real cohort: missing, not a cohort file, not the model's columns */
+} tw_gan_gen_input;
+
+typedef struct tw_gan_cohort_gen_report {
+  tw_gan_sample_report sample; /* the generated twins' redraws */
+  int64_t n_real;              /* real twins before them */
+  tw_gan_gen_input bad;        /* the input refused, TW_GAN_GEN_OK for other failures */
+} tw_gan_cohort_gen_report;
+
+/* Checks every input before sampling (the model, its pack, the condition, n,
+** the real cohort's columns against the model's: TW_ERR_INPUT, one line, and
+** rep->bad says which), then samples and writes a->output. */
+tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_cohort_gen_report *rep);
+
 /* Sets the OpenMP team for the GAN's loops when threads > 0 (the results do
 ** not depend on it). */
 void tw_gan_set_threads(int threads);

@@ -3,7 +3,9 @@
 ** transformer and generator, N valid rows drawn with redraws (validity.h),
 ** written as a cohort file (cohort_out.h). The condition is checked before the
 ** networks are read; the output path before anything. With a condition,
-** every row has it (generate_fixed below).
+** every row has it (generate_fixed below). A trial's cohort.from_generator
+** (tw_gan_cohort_from_generator) samples the same way and writes the rows
+** after a real cohort's (cohort_out.h).
 */
 #include "build_info.h" /* TW_HAVE_YAML: the run engine's output check */
 
@@ -11,7 +13,7 @@
 #include "gan/gan_job.h"
 
 #include <stdlib.h> /* malloc, free */
-#include <string.h> /* memset */
+#include <string.h> /* memset, strcmp */
 
 #include "core/clock.h"       /* tw_now_seconds */
 #include "gan/cohort_out.h"   /* tw_gan_cohort_write */
@@ -60,12 +62,17 @@ typedef struct sample_job {
   tw_gan_table rows;
 } sample_job;
 
-/* The model file's transformer, and the condition checked against it. */
+/* The model file's transformer and condition sampler. */
 static tw_status load_transformer(sample_job *j, tw_h5_file *f) {
   TW_TRY(tw_gan_transformer_load(f, &j->tr));
   j->have_tr = 1;
   TW_TRY(tw_gan_cond_init(&j->tr, NULL, &j->cs));
   j->have_sampler = 1;
+  return TW_OK;
+}
+
+/* The condition, checked against the transformer: its vector and span. */
+static tw_status fix_condition(sample_job *j) {
   if (!j->a->condition) return TW_OK;
   if (!(j->cond = malloc((size_t)j->tr.layout.cond_width * sizeof(float) + 1)))
     return TW_FAIL(TW_ERR_NOMEM, "gan sample: condition vector");
@@ -76,14 +83,27 @@ static tw_status load_transformer(sample_job *j, tw_h5_file *f) {
   return TW_OK;
 }
 
-/* Everything from the model file: transformer, condition, networks. */
-static tw_status load_model(sample_job *j) {
+/* What a model must pass beyond its transformer (the trial's checks), or
+** NULL; it sets *where to the input a failure is about. */
+typedef tw_status (*model_check_fn)(sample_job *j, void *ctx, tw_gan_gen_input *where);
+
+/* Everything from the model file: transformer, checks, condition, networks;
+** *bad says which input a failure is about (may be NULL). */
+static tw_status load_model(sample_job *j, model_check_fn check, void *ctx, tw_gan_gen_input *bad) {
+  tw_gan_gen_input where = TW_GAN_GEN_MODEL;
   tw_h5_file *f;
-  TW_TRY(tw_h5_open(j->a->model, NULL, &f));
-  tw_status st = load_transformer(j, f);
-  if (st == TW_OK) st = tw_backend_open("cpu", 0, &j->be);
+  tw_status st = tw_h5_open(j->a->model, NULL, &f);
+  if (st != TW_OK) {
+    if (bad) *bad = where;
+    return st;
+  }
+  st = load_transformer(j, f);
+  if (st == TW_OK && check) st = check(j, ctx, &where);
+  if (st == TW_OK) where = TW_GAN_GEN_CONDITION, st = fix_condition(j);
+  if (st == TW_OK) where = TW_GAN_GEN_MODEL, st = tw_backend_open("cpu", 0, &j->be);
   if (st == TW_OK) st = tw_gan_nets_read(j->be, f, &j->tr.layout, &j->nets);
   const tw_status cst = tw_h5_close(f);
+  if (st != TW_OK && bad) *bad = where;
   return st != TW_OK ? st : cst;
 }
 
@@ -122,12 +142,96 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
   tw_status st = tw_run_check_output(a->output, a->force);
   tw_gan_set_threads(a->threads);
   const double t0 = tw_now_seconds();
-  if (st == TW_OK) st = load_model(&j);
+  if (st == TW_OK) st = load_model(&j, NULL, NULL, NULL);
   if (st == TW_OK) st = draw_rows(&j, rep);
   const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .seed = a->seed, .stats = &rep->stats};
   if (st == TW_OK) st = tw_gan_cohort_write(a->output, &j.tr, &j.rows, &info);
   rep->seconds = tw_now_seconds() - t0;
   teardown(&j);
+  return st;
+}
+
+/* ---- a trial's cohort.from_generator ------------------------------------- */
+
+/* The real cohort the generated twins join: its rows of the model's columns,
+** ids and reference patients. */
+typedef struct real_cohort {
+  const tw_gan_cohort_gen_args *a;
+  tw_gan_schema schema;
+  tw_gan_table rows;
+  char **ids, **refs;
+  int64_t n_ids, n_refs;
+} real_cohort;
+
+static tw_status read_names(const char *path, const char *dataset, int64_t n, char ***out, int64_t *n_out) {
+  tw_h5_file *f;
+  TW_TRY(tw_h5_open(path, NULL, &f));
+  tw_status st = TW_OK;
+  if (tw_h5_exists(f, dataset)) {
+    int rank;
+    int64_t dims[TW_TENSOR_MAX_RANK] = {0};
+    st = tw_h5_shape(f, dataset, &rank, dims);
+    if (st == TW_OK && (rank != 1 || dims[0] != n))
+      st = TW_FAIL(TW_ERR_INPUT, "%s: %s has %lld rows for %lld twins", path, dataset, (long long)dims[0], (long long)n);
+    if (st == TW_OK) st = tw_h5_read_strings_rows(f, dataset, 0, n, out);
+    if (st == TW_OK) *n_out = n;
+  }
+  const tw_status cst = tw_h5_close(f);
+  return st != TW_OK ? st : cst;
+}
+
+/* The model's pack is the trial's, and the real cohort (if any) has the
+** model's columns; its rows, ids and references are read. */
+static tw_status check_inputs(sample_job *j, void *ctx, tw_gan_gen_input *where) {
+  real_cohort *r = ctx;
+  const char *pack = r->a->pack, *have = j->tr.pack ? j->tr.pack : "(none)";
+  if (pack && (!j->tr.pack || strcmp(pack, j->tr.pack)))
+    return TW_FAIL(TW_ERR_INPUT, "%s: a model of cohorts of pack %s (the training cohort's attribute `pack`), but "
+                   "this trial's pack is %s", r->a->model, have, pack);
+  if (!r->a->real) return TW_OK;
+  *where = TW_GAN_GEN_REAL;
+  TW_TRY(tw_gan_schema_read(r->a->real, &r->schema));
+  TW_TRY(tw_gan_transformer_check_schema(&j->tr, &r->schema, r->a->real));
+  TW_TRY(tw_gan_table_read(r->a->real, "the trial's cohort", &r->schema, &r->rows));
+  TW_TRY(read_names(r->a->real, "/cohort/id", r->rows.n_rows, &r->ids, &r->n_ids));
+  if (!r->ids) return TW_FAIL(TW_ERR_INPUT, "%s: no /cohort/id: not a cohort file", r->a->real);
+  return read_names(r->a->real, "/cohort/reference", r->rows.n_rows, &r->refs, &r->n_refs);
+}
+
+static void real_free(real_cohort *r) {
+  for (int64_t i = 0; i < r->n_ids; ++i) free(r->ids[i]);
+  for (int64_t i = 0; i < r->n_refs; ++i) free(r->refs[i]);
+  free(r->ids), free(r->refs);
+  tw_gan_table_free(&r->rows);
+  tw_gan_schema_free(&r->schema);
+}
+
+tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_cohort_gen_report *rep) {
+  memset(rep, 0, sizeof *rep);
+  if (a->n < 1) {
+    rep->bad = TW_GAN_GEN_N;
+    return TW_FAIL(TW_ERR_INPUT, "n = %lld: at least one generated twin", (long long)a->n);
+  }
+  const tw_gan_sample_args sa = {.model = a->model, .output = a->output, .condition = a->condition, .n = a->n,
+                                 .seed = a->seed, .kind = TW_GAN_COND_ORIGINAL, .threads = a->threads, .force = 1};
+  sample_job j;
+  real_cohort r;
+  memset(&j, 0, sizeof j);
+  memset(&r, 0, sizeof r);
+  j.a = &sa, r.a = a;
+  tw_gan_set_threads(a->threads);
+  const double t0 = tw_now_seconds();
+  tw_status st = load_model(&j, check_inputs, &r, &rep->bad);
+  if (st == TW_OK) st = draw_rows(&j, &rep->sample);
+  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .seed = a->seed,
+                                   .stats = &rep->sample.stats};
+  const tw_gan_cohort_real real = {.rows = a->real ? &r.rows : NULL, .ids = r.ids, .references = r.refs,
+                                   .path = a->real};
+  if (st == TW_OK) st = tw_gan_cohort_write_joined(a->output, &j.tr, &real, &j.rows, &info);
+  rep->n_real = a->real ? r.rows.n_rows : 0;
+  rep->sample.seconds = tw_now_seconds() - t0;
+  teardown(&j);
+  real_free(&r);
   return st;
 }
 #else

@@ -130,11 +130,29 @@ static const tw_cfg_field output_fields[] = {
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_trial_output_cfg, output_fields, NULL);
 
+static const tw_cfg_field generator_fields[] = {
+    {.key = "model", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, model), .required = 1,
+     .doc = "a model file of `twinscale gan train` (relative to this file), trained on a cohort of this pack"},
+    {.key = "condition", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, condition),
+     .doc = "NAME=VALUE: every generated twin has this category of a discrete column (retinopathy=1); default: "
+            "each twin's conditions drawn at their real frequencies"},
+    {.key = "n", .type = TW_CFG_INT, .offset = offsetof(tw_trial_generator_cfg, n), .required = 1, .has_range = 1,
+     .min = 1, .max = 1e9, .doc = "generated twins (each physiologically valid: invalid candidates are redrawn)"},
+    {.key = "seed", .type = TW_CFG_INT, .offset = offsetof(tw_trial_generator_cfg, seed), .default_text = "0",
+     .has_range = 1, .min = 0, .max = 9007199254740992.0,
+     .doc = "Philox key of the sample: the twins `gan sample --seed` gives"},
+};
+static const tw_cfg_schema generator_schema = TW_CFG_SCHEMA(tw_trial_generator_cfg, generator_fields, NULL);
+
 static const tw_cfg_field cohort_fields[] = {
-    {.key = "from_twins", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_cohort_cfg, from_twins), .required = 1,
+    {.key = "from_twins", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_cohort_cfg, from_twins),
      .doc = "a twins file of `twinscale twin fit`: its fitted persons are the twins (flagged fits left out)"},
     {.key = "records", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_cohort_cfg, records),
      .doc = "the records file the fit read: the persons' body weights (default: the population twin's)"},
+    {.key = "from_generator", .type = TW_CFG_MAP, .offset = offsetof(tw_trial_cohort_cfg, from_generator),
+     .sub = &generator_schema,
+     .doc = "{model, condition, n, seed}: twins sampled from a GAN model, appended to twins.cohort (or the cohort "
+            "alone), flagged in the covariate `synthetic`"},
 };
 static const tw_cfg_schema cohort_schema = TW_CFG_SCHEMA(tw_trial_cohort_cfg, cohort_fields, NULL);
 
@@ -157,7 +175,8 @@ static const tw_cfg_field trial_fields[] = {
     {.key = "twins", .type = TW_CFG_MAP, .offset = offsetof(tw_trial_config, twins), .sub = &tw_sim_twins_schema,
      .doc = "the cohort: a cohort file, reference patients or a parameter table, as in simulate (or cohort)"},
     {.key = "cohort", .type = TW_CFG_MAP, .offset = offsetof(tw_trial_config, cohort), .sub = &cohort_schema,
-     .doc = "in place of twins: {from_twins: T.h5}, personal twins fitted by `twinscale twin fit`"},
+     .doc = "{from_twins: T.h5}: personal twins fitted by `twinscale twin fit`, in place of twins; or "
+            "{from_generator: {model: G.h5, condition: NAME=VALUE, n: N}}: generated twins beside twins.cohort"},
     {.key = "duration_min", .type = TW_CFG_INT, .offset = offsetof(tw_trial_config, duration_min), .required = 1,
      .has_range = 1, .min = 1, .max = 1e8, .unit = "min", .doc = "the endpoint window, after the warm-up"},
     {.key = "warmup_min", .type = TW_CFG_INT, .offset = offsetof(tw_trial_config, warmup_min), .default_text = "0",
@@ -201,7 +220,7 @@ void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out) {
   out->mark = t->mark;
   out->pack = t->pack;
   out->twins = t->twins;
-  if (t->cohort.from_twins) out->twins.cohort = (char *)t->cohort.file;
+  if (tw_trial_cohort_written(t)) out->twins.cohort = (char *)t->cohort.file;
   out->duration_min = t->warmup_min + t->duration_min;
   out->precision = t->precision;
   out->backend = t->backend;
@@ -275,26 +294,52 @@ static tw_status check_design(const tw_cfg_doc *doc, const tw_trial_config *t) {
   return TW_OK;
 }
 
+int tw_trial_cohort_written(const tw_trial_config *t) {
+  return t->cohort.from_twins || t->cohort.from_generator.mark.line;
+}
+
 void tw_trial_twins_cohort_path(const tw_trial_config *t, char *out, size_t cap) {
   char cwd[4096] = "";
   if (t->output.path[0] != '/' && !getcwd(cwd, sizeof cwd)) cwd[0] = '\0';
-  snprintf(out, cap, "%s%s%s.twins.h5", cwd, cwd[0] ? "/" : "", t->output.path);
+  snprintf(out, cap, "%s%s%s%s", cwd, cwd[0] ? "/" : "", t->output.path,
+           t->cohort.from_twins ? ".twins.h5" : ".cohort.h5");
 }
 
-/* The twins: `twins`, or cohort.from_twins as the cohort file the command writes. */
+/* cohort: from_twins or from_generator (not both); records only with from_twins. */
+static tw_status check_cohort(const tw_cfg_doc *doc, const tw_trial_config *t) {
+  const tw_trial_cohort_cfg *c = &t->cohort;
+  if (!c->mark.line) return TW_OK;
+  if (!c->from_twins && !c->from_generator.mark.line)
+    return tw_cfg_error_at(doc, c->mark, "cohort: give from_twins (a twins file of `twinscale twin fit`) or "
+                           "from_generator ({model, condition, n}: twins sampled from a GAN model)");
+  if (c->records && !c->from_twins)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "cohort.records", c->mark),
+                           "cohort.records: only with cohort.from_twins (the records its fit read)");
+  if (c->from_twins && c->from_generator.mark.line)
+    return tw_cfg_error_at(doc, c->from_generator.mark, "cohort.from_generator: not with cohort.from_twins; the "
+                           "generated twins join a cohort file (twins: {cohort: C.h5}) or form the cohort alone");
+  return TW_OK;
+}
+
+/* The twins: `twins`; cohort.from_twins in its place; cohort.from_generator
+** alone or beside a cohort file (twins.cohort), as the cohort file the command writes. */
 static tw_status check_twins(const tw_cfg_doc *doc, tw_trial_config *t) {
-  const int has_twins = t->twins.mark.line != 0;
-  if (!t->cohort.from_twins && !has_twins)
+  const int has_twins = t->twins.mark.line != 0, gen = t->cohort.from_generator.mark.line != 0;
+  TW_TRY(check_cohort(doc, t));
+  if (!t->cohort.from_twins && !gen && !has_twins)
     return tw_cfg_error_at(doc, t->mark, "twins: missing: give the twins (as in simulate) or cohort.from_twins "
-                           "(a twins file of `twinscale twin fit`)");
-  if (!t->cohort.from_twins) return TW_OK;
-  if (has_twins) return tw_cfg_error_at(doc, t->twins.mark, "twins: give twins or cohort.from_twins, not both");
-  tw_trial_twins_cohort_path(t, t->cohort.file, sizeof t->cohort.file);
+                           "(a twins file of `twinscale twin fit`), or cohort.from_generator (a GAN model)");
+  if (t->cohort.from_twins && has_twins)
+    return tw_cfg_error_at(doc, t->twins.mark, "twins: give twins or cohort.from_twins, not both");
+  if (gen && has_twins && (!t->twins.cohort || t->twins.n_reference || t->twins.table || t->twins.n_subjects))
+    return tw_cfg_error_at(doc, t->twins.mark, "twins: with cohort.from_generator the generated twins join a cohort "
+                           "file (twins: {cohort: C.h5} and nothing else) or form the cohort alone (no twins)");
+  if (tw_trial_cohort_written(t)) tw_trial_twins_cohort_path(t, t->cohort.file, sizeof t->cohort.file);
   return TW_OK;
 }
 
 const char *tw_trial_cohort_file(const tw_trial_config *t) {
-  return t->cohort.from_twins ? t->cohort.file : t->twins.cohort;
+  return tw_trial_cohort_written(t) ? t->cohort.file : t->twins.cohort;
 }
 
 static tw_status check_trial(const tw_cfg_doc *doc, void *obj) {

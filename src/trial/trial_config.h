@@ -99,15 +99,31 @@ typedef struct tw_trial_output_cfg {
   int64_t chunk_twins, buffer_mb;
 } tw_trial_output_cfg;
 
+/* cohort.from_generator: twins sampled from a conditional GAN (`twinscale gan
+** train`; docs/gan.md) as a subgroup of the trial (docs/trial.md, "Synthetic
+** twins"). With `twins: {cohort: C.h5}` they are appended to C.h5's twins,
+** else they are the cohort alone. src/trial does not read the model (the GAN
+** is a layer above): the trial command samples the twins and writes the
+** cohort file `file` (real rows first, then the generated ones, flagged in
+** /cohort/covariates/synthetic), which every arm reads as its twins.cohort. */
+typedef struct tw_trial_generator_cfg {
+  tw_cfg_mark mark; /* line 0: no from_generator */
+  char *model;      /* the model file of `twinscale gan train` (relative to the config file) */
+  char *condition;  /* "NAME=VALUE": every generated twin has it; NULL: conditions drawn at their real frequencies */
+  int64_t n;        /* generated twins, >= 1 */
+  int64_t seed;     /* Philox key of the sample (gan sample's --seed) */
+} tw_trial_generator_cfg;
+
 /* cohort.from_twins: the fitted persons of a `twinscale twin fit` file as the
 ** trial's twins (docs/trial.md, "Personal twins"). The trial command writes
 ** them as a cohort file at `file`, which every arm reads as its twins.cohort
 ** (tw_trial_arm_sim): the bound twins stay as written, so the normalised
-** print checks again. */
+** print checks again. cohort.from_generator: above; the two exclude each other. */
 typedef struct tw_trial_cohort_cfg {
   tw_cfg_mark mark;
   char *from_twins; /* the twins file (relative to the config file) */
   char *records;    /* its records file, for the body weights; NULL: the population twin's */
+  tw_trial_generator_cfg from_generator;
   char file[4096];  /* not bound: tw_trial_twins_cohort_path, set when checked */
 } tw_trial_cohort_cfg;
 
@@ -149,9 +165,13 @@ extern const tw_cfg_schema tw_trial_config_schema;
 void tw_trial_arm_sim(const tw_trial_config *t, int a, tw_sim_config *out);
 
 /* Where the fitted twins of cohort.from_twins go as a cohort file: the
-** results path with ".twins.h5" appended, made absolute. */
+** results path with ".twins.h5" appended, made absolute (".cohort.h5" for
+** cohort.from_generator). */
 void tw_trial_twins_cohort_path(const tw_trial_config *t, char *out, size_t cap);
-/* The cohort file the twins come from: twins.cohort, cohort.file, or NULL. */
+/* True when the command writes the trial's cohort file (from_twins or from_generator). */
+int tw_trial_cohort_written(const tw_trial_config *t);
+/* The cohort file the twins come from: cohort.file (written by the command),
+** twins.cohort, or NULL. */
 const char *tw_trial_cohort_file(const tw_trial_config *t);
 
 /* The index of the reference arm (checked when bound). */

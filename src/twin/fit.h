@@ -227,6 +227,12 @@ void tw_fit_ensemble_free(tw_fit_ensemble *e);
 void tw_fit_ensemble_start(tw_fit_ensemble *e, const double *centre, const double *L, double spread);
 /* Step `step` (>= 1), half 0 or 1: proposals for walkers [half W/2, (half + 1) W/2) into y. */
 void tw_fit_ensemble_propose(tw_fit_ensemble *e, int64_t step, int half);
+/* Step `step`, half 0 or 1: differential-evolution proposals (ter Braak 2006;
+** emcee's DEMove) for those walkers: y = x + g (x_1 - x_2) + e, x_1 != x_2 two
+** walkers of the other half, g = gamma (1 in one proposal of ten, a jump
+** between modes), e one N(0, 1e-10) shift added to every coordinate.
+** Symmetric: lz = 0. gamma = 2.38 / sqrt(2 k) is DE-MC's choice. */
+void tw_fit_ensemble_propose_de(tw_fit_ensemble *e, int64_t step, int half, double gamma);
 /* Step `step`, half 0 or 1: independence proposals for those walkers from a
 ** multivariate t with nu degrees of freedom, centre mu (n, k) and lower
 ** factor L (n, k, k); lz receives log q(x) - log q(y), so that accept is the
@@ -257,6 +263,9 @@ typedef struct tw_fit_mcmc_opts {
                         through burn-in and at its end) around the walkers' mean with their covariance
                         since the last adaptation; either times t_scale^2 */
   double t_scale;    /* default 1 */
+  int de;            /* the moves that are not t moves: 0 stretch, 1 differential evolution
+                        (tw_fit_ensemble_propose_de); default 0 */
+  double de_gamma;   /* the DE moves' gamma; 0: 2.38 / sqrt(2 k) */
   uint64_t seed;     /* Philox seed, default 0 */
 } tw_fit_mcmc_opts;
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void);

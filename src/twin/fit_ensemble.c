@@ -1,6 +1,7 @@
 /*
 ** fit_ensemble.c: the model-free core of the fit's posterior sampler (fit.h):
-** the affine-invariant stretch move of Goodman and Weare (2010) and an
+** the affine-invariant stretch move of Goodman and Weare (2010), the
+** differential-evolution move of ter Braak (2006) (emcee's DEMove), and an
 ** independence move from a multivariate t around the MAP, for many persons'
 ** ensembles at once, and the split R-hat and effective sample size
 ** of a scalar over the walkers' chains. Each person's random numbers come
@@ -80,6 +81,23 @@ void tw_fit_ensemble_propose(tw_fit_ensemble *e, int64_t step, int half) {
       double *y = e->y + (i * H + j) * K;
       for (int a = 0; a < K; ++a) y[a] = xo[a] + z * (x[a] - xo[a]);
       e->lz[i * H + j] = (double)(K - 1) * log(z);
+    }
+  }
+}
+
+void tw_fit_ensemble_propose_de(tw_fit_ensemble *e, int64_t step, int half, double gamma) {
+  const int K = e->k, H = e->W / 2;
+  for (int64_t i = 0; i < e->n; ++i) {
+    tw_rng g = stream(e, i, step, half, 0);
+    for (int j = 0; j < H; ++j) {
+      const int j1 = (int)(tw_rng_u32(&g) % (uint32_t)H), d = 1 + (int)(tw_rng_u32(&g) % (uint32_t)(H > 1 ? H - 1 : 1));
+      const int o1 = (1 - half) * H + j1, o2 = (1 - half) * H + (H > 1 ? (j1 + d) % H : j1);
+      const double gj = tw_rng_uniform(&g) < 0.1 ? 1.0 : gamma, jit = 1e-5 * tw_rng_normal(&g);
+      const double *x = e->x + (i * e->W + half * H + j) * K, *x1 = e->x + (i * e->W + o1) * K,
+                   *x2 = e->x + (i * e->W + o2) * K;
+      double *y = e->y + (i * H + j) * K;
+      for (int a = 0; a < K; ++a) y[a] = x[a] + gj * (x1[a] - x2[a]) + jit;
+      e->lz[i * H + j] = 0.0; /* symmetric: the pair (o1, o2) and (o2, o1) are equally likely */
     }
   }
 }

@@ -15,7 +15,7 @@
 
 #include "core/random.h" /* tw_cholesky */
 
-#include <math.h>   /* isfinite, floor, NAN, INFINITY */
+#include <math.h>   /* isfinite, floor, sqrt, NAN, INFINITY */
 #include <stdlib.h> /* calloc, free, qsort */
 #include <string.h> /* memset, memcpy */
 
@@ -23,7 +23,8 @@
 
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void) {
   tw_fit_mcmc_opts o = {.walkers = 16, .steps = 100, .burn_in = 40, .draws = 200, .stretch = 2.0,
-                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .seed = 0};
+                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .de = 0, .de_gamma = 0.0,
+                        .seed = 0};
   return o;
 }
 
@@ -195,6 +196,7 @@ static tw_status block_run(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
                            const tw_fit_mcmc_opts *o, mc_block *b, int64_t *evaluations) {
   const int H = o->walkers / 2, K = pr->k;
   const int64_t kept = o->steps - o->burn_in;
+  const double de_gamma = o->de_gamma > 0.0 ? o->de_gamma : 2.38 / sqrt(2.0 * K);
   block_factors(pr, m, o, b, o->spread, b->Lt);
   tw_fit_ensemble_start(&b->e, m->theta + b->i0 * K, b->Lt, 0.0);
   block_factors(pr, m, o, b, o->t_scale, b->Lt);
@@ -206,6 +208,7 @@ static tw_status block_run(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
     const int t_move = every > 0 && step % every == 0;
     for (int half = 0; half < 2; ++half) {
       if (t_move) tw_fit_ensemble_propose_t(&b->e, step, half, b->mu, b->Lt, 4);
+      else if (o->de) tw_fit_ensemble_propose_de(&b->e, step, half, de_gamma);
       else tw_fit_ensemble_propose(&b->e, step, half);
       TW_TRY(block_logp(s, d, pr, b, b->e.y, H, b->lp_y, evaluations));
       tw_fit_ensemble_accept(&b->e, step, half, b->lp_y);

@@ -186,6 +186,8 @@ static int parse_options(int argc, char **argv, exp_opts *o) {
     else if (!strncmp(argv[i], "--t-every=", 10)) o->mc.t_every = atoi(v);
     else if (!strncmp(argv[i], "--t-scale=", 10)) o->mc.t_scale = atof(v);
     else if (!strncmp(argv[i], "--spread=", 9)) o->mc.spread = atof(v);
+    else if (!strncmp(argv[i], "--de=", 5)) o->mc.de = atoi(v);
+    else if (!strncmp(argv[i], "--de-gamma=", 11)) o->mc.de_gamma = atof(v);
     else return -1;
   }
   return i;

@@ -20,8 +20,10 @@
 **     R-hat < 1.01, ESS within 20% of the count; AR(1) 0.9: ESS within 25%
 **     of n (1 - phi)/(1 + phi); half the chains shifted 2 sd: R-hat > 1.2);
 **   - the ensemble sampler on correlated 3-d Gaussian targets of three
-**     persons, stretch moves alone and mixed with off-centre t moves: mean
-**     within 0.1 sd, variance within 15%, R-hat < 1.05, ESS above a floor.
+**     persons, stretch moves alone, differential-evolution moves alone, and
+**     each mixed with off-centre t moves: mean within 0.1 sd, variance within
+**     15%, every covariance within 0.1 of the product of the sds, R-hat <
+**     1.05, ESS above a floor.
 */
 #include "tw_test.h"
 
@@ -345,11 +347,40 @@ static double toy_logp(int i, const double *x) {
   return -0.5 * s;
 }
 
-/* Runs the ensemble on the toy target: t_every 0 (stretch moves only) or 2
-** (every second step an independence t move, its centre off by 0.5 sd and
-** its scale 1.5, so that only the Hastings factor makes it right); checks the
+/* Sample covariance of dimensions a and c of n samples (k-strided rows of chain (k, n)). */
+static double toy_cov(const double *va, const double *vc, int64_t n) {
+  double ma = 0.0, mc = 0.0, s = 0.0;
+  for (int64_t t = 0; t < n; ++t) ma += va[t] / (double)n, mc += vc[t] / (double)n;
+  for (int64_t t = 0; t < n; ++t) s += (va[t] - ma) * (vc[t] - mc);
+  return s / (double)(n - 1);
+}
+
+/* The toy's covariance S_ac = (L L^T)_ac. */
+static double toy_S(int i, int a, int c) {
+  double s = 0.0;
+  for (int b = 0; b < TOY_K; ++b) s += toy_L[i][a * TOY_K + b] * toy_L[i][c * TOY_K + b];
+  return s;
+}
+
+/* Every person's covariance of the kept samples chain (N, k, W kept) within
+** 0.1 sd_a sd_c of the target's (a correlation off by less than 0.1). */
+static void check_toy_cov(const double *chain, int64_t n, int t_every, int de) {
+  for (int i = 0; i < TOY_N; ++i)
+    for (int a = 0; a < TOY_K; ++a)
+      for (int c = 0; c < a; ++c) {
+        const double got = toy_cov(chain + (i * TOY_K + a) * n, chain + (i * TOY_K + c) * n, n), want = toy_S(i, a, c);
+        const double scale = sqrt(toy_S(i, a, a) * toy_S(i, c, c));
+        CHECK_MSG(fabs(got - want) < 0.1 * scale, "t_every %d de %d person %d cov(%d,%d) %.4f (true %.4f, sd product %.4f)",
+                  t_every, de, i, a, c, got, want, scale);
+      }
+}
+
+/* Runs the ensemble on the toy target: t_every 0 (no t moves) or 2 (every
+** second step an independence t move, its centre off by 0.5 sd and its scale
+** 1.5, so that only the Hastings factor makes it right), the other steps
+** stretch moves (de 0) or differential-evolution moves (de 1); checks the
 ** sample mean and covariance of every person and the split R-hat. */
-static void run_toy(int t_every) {
+static void run_toy(int t_every, int de) {
   const int W = 16, steps = 3000, burn = 500, H = W / 2;
   const int64_t kept = steps - burn, ids[TOY_N] = {7, 8, 9};
   tw_fit_ensemble e;
@@ -368,6 +399,7 @@ static void run_toy(int t_every) {
   for (int64_t step = 1; step <= steps; ++step) {
     for (int half = 0; half < 2; ++half) {
       if (t_every && step % t_every == 0) tw_fit_ensemble_propose_t(&e, step, half, tc, L, 4);
+      else if (de) tw_fit_ensemble_propose_de(&e, step, half, 2.38 / sqrt(2.0 * TOY_K));
       else tw_fit_ensemble_propose(&e, step, half);
       for (int i = 0; i < TOY_N; ++i)
         for (int j = 0; j < H; ++j) lp_y[i * H + j] = toy_logp(i, e.y + (i * H + j) * TOY_K);
@@ -388,19 +420,22 @@ static void run_toy(int t_every) {
       /* tolerances: 0.1 sd on the mean and 15% on the variance (2-3 Monte
       ** Carlo errors at ESS 300 of the 40,000 samples); ESS above 300 with
       ** stretch moves alone, above 1000 with t moves (both printed) */
-      printf("toy t_every %d person %d dim %d: mean %+.4f (%+.4f), variance %.4f (%.4f), R-hat %.4f, ESS %.0f\n",
-             t_every, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
+      printf("toy t_every %d de %d person %d dim %d: mean %+.4f (%+.4f), variance %.4f (%.4f), R-hat %.4f, ESS %.0f\n",
+             t_every, de, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
       CHECK_MSG(fabs(m - toy_mu[i][a]) < 0.1 * sqrt(sd2) && fabs(s2 / sd2 - 1.0) < 0.15 && rhat < 1.05 && ess > (t_every ? 1000 : 300),
-                "t_every %d person %d dim %d: mean %.4f (true %.4f), variance %.4f (true %.4f), R-hat %.4f, ESS %.0f",
-                t_every, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
+                "t_every %d de %d person %d dim %d: mean %.4f (true %.4f), variance %.4f (true %.4f), R-hat %.4f, ESS %.0f",
+                t_every, de, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
     }
+  check_toy_cov(chain, W * kept, t_every, de);
   free(chain);
   tw_fit_ensemble_free(&e);
 }
 
 static void test_ensemble_gaussian(void) {
-  run_toy(0);
-  run_toy(2);
+  run_toy(0, 0);
+  run_toy(2, 0);
+  run_toy(0, 1);
+  run_toy(2, 1);
 }
 
 /* Split R-hat and ESS against chains of known behaviour (Philox normals):

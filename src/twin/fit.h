@@ -238,6 +238,21 @@ void tw_fit_ensemble_propose_de(tw_fit_ensemble *e, int64_t step, int half, doub
 ** factor L (n, k, k); lz receives log q(x) - log q(y), so that accept is the
 ** Metropolis-Hastings rule. */
 void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu);
+/* The same from a mixture of M t's (M <= TW_FIT_T_MIX_MAX): logw (n, M) the
+** components' log weights (summing to 1), mu (n, M, k), L (n, M, k, k); the
+** component by weight, then the t; lz log q(x) - log q(y) of the mixture.
+** M = 1 draws exactly what tw_fit_ensemble_propose_t draws. */
+#define TW_FIT_T_MIX_MAX 4
+void tw_fit_ensemble_propose_tmix(tw_fit_ensemble *e, int64_t step, int half, int M, const double *logw,
+                                  const double *mu, const double *L, int nu);
+/* A mixture of M Gaussians (M <= TW_FIT_T_MIX_MAX) fitted by EM to the n
+** samples x (n, k) (fit_mixture.c): centres mu (M, k), lower factors L (M, k,
+** k) and log weights logw (M, summing to 1). M = 1: the samples' mean and
+** covariance. Started by splitting the samples into M equal groups along
+** their leading principal axis; each component's covariance shrunk towards
+** the samples' own by k + 2 pseudo-samples. work: (n (M + 2)) doubles.
+** Returns 0 when n < 2k or a covariance has no Cholesky factor. */
+int tw_fit_mixture(const double *x, int64_t n, int k, int M, double *work, double *mu, double *L, double *logw);
 /* Accepts or rejects those proposals given lp_y (n, W/2) (-INFINITY: rejected). */
 void tw_fit_ensemble_accept(tw_fit_ensemble *e, int64_t step, int half, const double *lp_y);
 
@@ -263,6 +278,8 @@ typedef struct tw_fit_mcmc_opts {
                         through burn-in and at its end) around the walkers' mean with their covariance
                         since the last adaptation; either times t_scale^2 */
   double t_scale;    /* default 1 */
+  int t_mix;         /* components of the independence moves' proposal, a mixture of t's fitted to the walkers
+                        (tw_fit_mixture) at each adaptation, 1 to TW_FIT_T_MIX_MAX; default 1 */
   int de;            /* the moves that are not t moves: 0 stretch, 1 differential evolution
                         (tw_fit_ensemble_propose_de); default 0 */
   double de_gamma;   /* the DE moves' gamma; 0: 2.38 / sqrt(2 k) */

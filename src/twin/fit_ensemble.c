@@ -114,13 +114,35 @@ static double t_logq(const double *x, const double *mu, const double *L, int K, 
   return -0.5 * (nu + K) * log1p(s / nu);
 }
 
-void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu) {
+/* log q(x) of the mixture of M t's (logw the components' log weights, mu (M, k),
+** L (M, k, k)), less the constant common to the components. */
+static double mix_logq(const double *x, int M, const double *logw, const double *mu, const double *L, int K, double nu) {
+  double lc[TW_FIT_T_MIX_MAX], top = -INFINITY, s = 0.0;
+  for (int c = 0; c < M; ++c) {
+    const double *Lc = L + c * K * K;
+    double logdet = 0.0;
+    for (int a = 0; a < K; ++a) logdet += log(Lc[a * K + a]);
+    lc[c] = logw[c] - logdet + t_logq(x, mu + c * K, Lc, K, nu);
+    top = lc[c] > top ? lc[c] : top;
+  }
+  for (int c = 0; c < M; ++c) s += exp(lc[c] - top);
+  return top + log(s);
+}
+
+void tw_fit_ensemble_propose_tmix(tw_fit_ensemble *e, int64_t step, int half, int M, const double *logw,
+                                  const double *mu, const double *L, int nu) {
   const int K = e->k, H = e->W / 2;
   for (int64_t i = 0; i < e->n; ++i) {
     tw_rng g = stream(e, i, step, half, 0);
-    const double *m = mu + i * K, *Li = L + i * K * K;
+    const double *wi = logw + i * M, *m = mu + i * M * K, *Li = L + i * M * K * K;
     for (int j = 0; j < H; ++j) {
       double z[TW_FIT_MAX_PARAMS], chi2 = 0.0, *y = e->y + (i * H + j) * K;
+      int c = 0;
+      if (M > 1) { /* the component, by its weight (one uniform; none for a single t) */
+        double u = tw_rng_uniform(&g), acc = exp(wi[0]);
+        while (c + 1 < M && u >= acc) acc += exp(wi[++c]);
+      }
+      const double *mc = m + c * K, *Lc = Li + c * K * K;
       for (int a = 0; a < K; ++a) z[a] = tw_rng_normal(&g);
       for (int v = 0; v < nu; ++v) {
         const double n = tw_rng_normal(&g);
@@ -129,12 +151,24 @@ void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const
       const double scale = sqrt((double)nu / chi2);
       for (int a = 0; a < K; ++a) {
         double r = 0.0;
-        for (int c = 0; c <= a; ++c) r += Li[a * K + c] * z[c];
-        y[a] = m[a] + scale * r;
+        for (int b = 0; b <= a; ++b) r += Lc[a * K + b] * z[b];
+        y[a] = mc[a] + scale * r;
       }
       const double *x = e->x + (i * e->W + half * H + j) * K;
-      e->lz[i * H + j] = t_logq(x, m, Li, K, nu) - t_logq(y, m, Li, K, nu);
+      e->lz[i * H + j] = M == 1 ? t_logq(x, m, Li, K, nu) - t_logq(y, m, Li, K, nu)
+                                : mix_logq(x, M, wi, m, Li, K, nu) - mix_logq(y, M, wi, m, Li, K, nu);
     }
+  }
+}
+
+void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu) {
+  static const double zero[1] = {0.0};
+  const int K = e->k;
+  for (int64_t i = 0; i < e->n; ++i) { /* one person at a time: the weights are (n, 1) zeros */
+    tw_fit_ensemble one = *e;
+    one.n = 1, one.twin_id = e->twin_id + i, one.x = e->x + i * e->W * K, one.y = e->y + i * (e->W / 2) * K;
+    one.lz = e->lz + i * (e->W / 2);
+    tw_fit_ensemble_propose_tmix(&one, step, half, 1, zero, mu + i * K, L + i * K * K, nu);
   }
 }
 

@@ -25,7 +25,7 @@
 ** Options before N_PERSONS: --seed=S (the synthetic persons' seed; the
 ** likelihood's inflation was tuned on one seed and is scored on another),
 ** --inflate=X (tw_fit_noise_var's factor, default TW_FIT_INFLATE),
-** --walkers=W --steps=N --burn=B --t-every=E --t-scale=X --spread=X --de=0|1 --de-gamma=X (the sampler,
+** --walkers=W --steps=N --burn=B --t-every=E --t-scale=X --spread=X --de=0|1 --de-gamma=X --t-mix=M (the sampler,
 ** tw_fit_mcmc; --steps=0: MAP and Laplace only). With the sampler on it
 ** prints, per parameter, the 90% coverage of [q05, q95], the median relative
 ** error of q50, the split R-hat and ESS distributions, the persons fitted per
@@ -191,6 +191,7 @@ static int parse_options(int argc, char **argv, exp_opts *o) {
     else if (!strncmp(argv[i], "--t-scale=", 10)) o->mc.t_scale = atof(v);
     else if (!strncmp(argv[i], "--spread=", 9)) o->mc.spread = atof(v);
     else if (!strncmp(argv[i], "--de=", 5)) o->mc.de = atoi(v);
+    else if (!strncmp(argv[i], "--t-mix=", 8)) o->mc.t_mix = atoi(v);
     else if (!strncmp(argv[i], "--de-gamma=", 11)) o->mc.de_gamma = atof(v);
     else return -1;
   }
@@ -285,9 +286,10 @@ static int run_mcmc(const tw_fit_data *fit, const tw_fit_prior *pr, const tw_fit
     return 1;
   }
   const double secs = tw_now_seconds() - t0, cpu = (double)clock() / CLOCKS_PER_SEC - c0;
-  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, spread %.2f), inflate %.2f, seed "
-         "%llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n", eo->mc.walkers, eo->mc.steps,
-         eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.spread, eo->mc.inflate,
+  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, t mixture of %d, %s moves, spread "
+         "%.2f), inflate %.2f, seed %llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n",
+         eo->mc.walkers, eo->mc.steps, eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.t_mix,
+         eo->mc.de ? "DE" : "stretch", eo->mc.spread, eo->mc.inflate,
          (unsigned long long)SEED, secs, (long long)mc.evaluations, 60.0 * n / (secs + map_secs));
   printf("CPU: MAP %.1f s, sampler %.1f s; MAP + sampler %.2f persons per CPU-minute (%.2f CPU-s per person)\n", map_cpu,
          cpu, 60.0 * n / (cpu + map_cpu), (cpu + map_cpu) / n);

@@ -229,7 +229,7 @@ static double scaled_coverage(const tw_fit_mcmc_result *mc, const truth *tr, con
 
 /* The sampler's table: coverage of [q05, q95], q50's median error, R-hat and ESS per parameter. */
 static void mcmc_table(const tw_fit_prior *pr, const tw_fit_mcmc_result *mc, const truth *tr, int n,
-                       const char *const *names, double mc_inflate) {
+                       const char *const *names, double mc_inflate, const int32_t *map_flag) {
   const int K = pr->k;
   double *v = malloc(sizeof(double) * (size_t)n), *rh = malloc(sizeof(double) * (size_t)n),
          *es = malloc(sizeof(double) * (size_t)n), *all = malloc(sizeof(double) * (size_t)(n * K));
@@ -250,9 +250,17 @@ static void mcmc_table(const tw_fit_prior *pr, const tw_fit_mcmc_result *mc, con
            rh[(int)(0.95 * (m - 1))], rh[m - 1], over, ess);
   }
   qsort(all, (size_t)n_all, sizeof *all, cmp_double);
-  int flagged = 0;
+  int flagged = 0, flagged_map_ok = 0, map_ok = 0;
   double acc = 0.0;
-  for (int i = 0; i < n; ++i) flagged += (mc->flag[i] & TW_FIT_CHAIN_NOT_CONVERGED) != 0, acc += mc->accept[i];
+  for (int i = 0; i < n; ++i) {
+    const int f = (mc->flag[i] & TW_FIT_CHAIN_NOT_CONVERGED) != 0;
+    double worst = 0.0;
+    for (int a = 0; a < K; ++a) worst = fmax(worst, mc->rhat[a * n + i]);
+    if (f) printf("person %d: chain_not_converged, R-hat max %.3f, acceptance %.2f, MAP flag %d\n", i, worst, mc->accept[i],
+                  map_flag[i]);
+    flagged += f, acc += mc->accept[i], map_ok += map_flag[i] == 0, flagged_map_ok += f && map_flag[i] == 0;
+  }
+  printf("persons whose MAP is unflagged: %d, of them chain_not_converged: %d\n", map_ok, flagged_map_ok);
   printf("split R-hat over %d (person, parameter): median %.3f, 90%% %.3f, 99%% %.3f, max %.3f; %d persons flagged "
          "chain_not_converged (R-hat > 1.1); mean acceptance %.2f\n",
          n_all, all[n_all / 2], all[(int)(0.9 * (n_all - 1))], all[(int)(0.99 * (n_all - 1))], all[n_all - 1], flagged,
@@ -293,7 +301,7 @@ static int run_mcmc(const tw_fit_data *fit, const tw_fit_prior *pr, const tw_fit
          (unsigned long long)SEED, secs, (long long)mc.evaluations, 60.0 * n / (secs + map_secs));
   printf("CPU: MAP %.1f s, sampler %.1f s; MAP + sampler %.2f persons per CPU-minute (%.2f CPU-s per person)\n", map_cpu,
          cpu, 60.0 * n / (cpu + map_cpu), (cpu + map_cpu) / n);
-  mcmc_table(pr, &mc, tr, n, names, eo->mc.inflate);
+  mcmc_table(pr, &mc, tr, n, names, eo->mc.inflate, res->flag);
   tw_fit_mcmc_result_free(&mc);
   free(ids);
   return 0;

@@ -264,8 +264,8 @@ void tw_fit_ensemble_accept(tw_fit_ensemble *e, int64_t step, int half, const do
 void tw_fit_split_rhat(const double *chain, int W, int64_t L, double *rhat, double *ess);
 
 typedef struct tw_fit_mcmc_opts {
-  int walkers;       /* W, even, >= 2k; default 16 */
-  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 100 */
+  int walkers;       /* W, even, >= 2k; 0 (the default): tw_fit_mcmc_walkers, 2k and at least 10 */
+  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 160 */
   int burn_in;       /* steps discarded, default 40 */
   int draws;         /* S posterior draws kept per person, default 200 (W (steps - burn_in) >= S) */
   double stretch;    /* a, default 2 */
@@ -281,11 +281,16 @@ typedef struct tw_fit_mcmc_opts {
   int t_mix;         /* components of the independence moves' proposal, a mixture of t's fitted to the walkers
                         (tw_fit_mixture) at each adaptation, 1 to TW_FIT_T_MIX_MAX; default 1 */
   int de;            /* the moves that are not t moves: 0 stretch, 1 differential evolution
-                        (tw_fit_ensemble_propose_de); default 0 */
+                        (tw_fit_ensemble_propose_de); default 1 (docs: "Choosing the moves") */
   double de_gamma;   /* the DE moves' gamma; 0: 2.38 / sqrt(2 k) */
   uint64_t seed;     /* Philox seed, default 0 */
 } tw_fit_mcmc_opts;
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void);
+/* The walkers a sampler runs with `walkers` asked for k parameters: walkers,
+** or for 0 twice the parameters and at least 10 (the fewest that the
+** ensemble's moves need, the longest chains for the cost: split R-hat
+** improves with the chains' length; docs/personal-twins.md). */
+int tw_fit_mcmc_walkers(int walkers, int k);
 /* The likelihood's default inflation, chosen on the Laplace coverage of
 ** synthetic persons of seed 1 (twin_fit_experiment --seed=1) and scored with
 ** the sampler on other seeds (docs/personal-twins.md, "Uncertainty"). */

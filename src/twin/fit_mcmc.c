@@ -22,11 +22,13 @@
 #define K_MAX TW_FIT_MAX_PARAMS
 
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void) {
-  tw_fit_mcmc_opts o = {.walkers = 16, .steps = 100, .burn_in = 40, .draws = 200, .stretch = 2.0,
-                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .t_mix = 1, .de = 0, .de_gamma = 0.0,
+  tw_fit_mcmc_opts o = {.walkers = 0, .steps = 160, .burn_in = 40, .draws = 200, .stretch = 2.0,
+                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .t_mix = 1, .de = 1, .de_gamma = 0.0,
                         .seed = 0};
   return o;
 }
+
+int tw_fit_mcmc_walkers(int walkers, int k) { return walkers ? walkers : TW_MAX(10, 2 * k); }
 
 void tw_fit_mcmc_result_free(tw_fit_mcmc_result *r) {
   free(r->draws), free(r->q), free(r->rhat), free(r->ess), free(r->accept), free(r->flag);
@@ -294,8 +296,11 @@ static tw_status check_opts(const tw_fit_mcmc_opts *o, int K) {
 }
 
 tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
-                      const int64_t *twin_id, const tw_fit_mcmc_opts *o, tw_fit_mcmc_result *out) {
+                      const int64_t *twin_id, const tw_fit_mcmc_opts *opts, tw_fit_mcmc_result *out) {
   const int K = pr->k;
+  tw_fit_mcmc_opts resolved = *opts;
+  const tw_fit_mcmc_opts *o = &resolved;
+  resolved.walkers = tw_fit_mcmc_walkers(opts->walkers, K);
   TW_TRY(check_opts(o, K));
   TW_TRY(result_alloc(d->n, K, o->draws, out));
   mc_block b;

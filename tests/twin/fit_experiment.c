@@ -31,7 +31,9 @@
 ** error of q50, the split R-hat and ESS distributions, the persons fitted per
 ** minute of wall time and per CPU-minute of MAP + sampler, and the coverage
 ** the sampler's intervals would give at other inflations if they scaled as
-** sqrt(inflate) (a guide for choosing one; confirm by a run).
+** sqrt(inflate) (a guide for choosing one; confirm by a run), and a `row`
+** line per person and parameter (log true value, log q05, q50, q95, R-hat,
+** ESS, acceptance, MAP flag, sampler flag) for pooling runs.
 */
 #include "fit_synth.h"
 
@@ -261,6 +263,12 @@ static void mcmc_table(const tw_fit_prior *pr, const tw_fit_mcmc_result *mc, con
     flagged += f, acc += mc->accept[i], map_ok += map_flag[i] == 0, flagged_map_ok += f && map_flag[i] == 0;
   }
   printf("persons whose MAP is unflagged: %d, of them chain_not_converged: %d\n", map_ok, flagged_map_ok);
+  for (int i = 0; i < n; ++i) /* one row per person and parameter, for pooling runs: log true, log q05, q50, q95 */
+    for (int a = 0; a < K; ++a) {
+      const double *q = mc->q + ((int64_t)a * n + i) * 3;
+      printf("row %d %s %.6f %.6f %.6f %.6f %.4f %.1f %.3f %d %d\n", i, names[a], log(tr[i].p[pr->index[a]]), q[0], q[1], q[2],
+             mc->rhat[a * n + i], mc->ess[a * n + i], mc->accept[i], map_flag[i], mc->flag[i]);
+    }
   printf("split R-hat over %d (person, parameter): median %.3f, 90%% %.3f, 99%% %.3f, max %.3f; %d persons flagged "
          "chain_not_converged (R-hat > 1.1); mean acceptance %.2f\n",
          n_all, all[n_all / 2], all[(int)(0.9 * (n_all - 1))], all[(int)(0.99 * (n_all - 1))], all[n_all - 1], flagged,

@@ -291,10 +291,11 @@ tw_fit_mcmc_opts tw_fit_mcmc_defaults(void);
 ** ensemble's moves need, the longest chains for the cost: split R-hat
 ** improves with the chains' length; docs/personal-twins.md). */
 int tw_fit_mcmc_walkers(int walkers, int k);
-/* The likelihood's default inflation, chosen on the Laplace coverage of
-** synthetic persons of seed 1 (twin_fit_experiment --seed=1) and scored with
-** the sampler on other seeds (docs/personal-twins.md, "Uncertainty"). */
-#define TW_FIT_INFLATE 5.0
+/* The likelihood's default inflation, chosen on the sampler's own coverage of
+** synthetic persons of seed 1 (twin_fit_experiment --seed=1; 5 before
+** 2026-12-02, chosen on the Laplace coverage) and scored with the sampler on
+** other seeds (docs/personal-twins.md, "Calibration", "Scored"). */
+#define TW_FIT_INFLATE 3.5
 
 typedef struct tw_fit_mcmc_result {
   int64_t n;

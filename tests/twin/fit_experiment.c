@@ -304,7 +304,7 @@ static int run_mcmc(const tw_fit_data *fit, const tw_fit_prior *pr, const tw_fit
   const double secs = tw_now_seconds() - t0, cpu = (double)clock() / CLOCKS_PER_SEC - c0;
   printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, t mixture of %d, %s moves, spread "
          "%.2f), inflate %.2f, seed %llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n",
-         eo->mc.walkers, eo->mc.steps, eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.t_mix,
+         tw_fit_mcmc_walkers(eo->mc.walkers, pr->k), eo->mc.steps, eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.t_mix,
          eo->mc.de ? "DE" : "stretch", eo->mc.spread, eo->mc.inflate,
          (unsigned long long)SEED, secs, (long long)mc.evaluations, 60.0 * n / (secs + map_secs));
   printf("CPU: MAP %.1f s, sampler %.1f s; MAP + sampler %.2f persons per CPU-minute (%.2f CPU-s per person)\n", map_cpu,

@@ -195,9 +195,10 @@ tw_status tw_fit_objective(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
 
 /* ---- the posterior: a batched ensemble sampler (fit_mcmc.c) -------------------------- */
 
-/* The affine-invariant ensemble sampler of Goodman and Weare (2010) with the
-** stretch move, as emcee runs it, mixed with independence moves from a
-** heavy-tailed t around the MAP (docs: a stretch move alone needs hundreds of
+/* An ensemble sampler as emcee runs it: the affine-invariant stretch move of
+** Goodman and Weare (2010) or the differential-evolution move of ter Braak
+** (2006), mixed with independence moves from a heavy-tailed t (or a mixture
+** of t's) fitted to the walkers (docs: a stretch move alone needs hundreds of
 ** steps before its walkers' R-hat settles): W walkers per person (W even), moved half
 ** against the other half, a proposal y = x_j + z (x_j' - x_j) from a walker j'
 ** of the other half with z ~ g(z) ~ 1/sqrt(z) on [1/a, a], accepted with

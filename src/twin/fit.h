@@ -195,9 +195,10 @@ tw_status tw_fit_objective(const tw_fit_sim *s, const tw_fit_data *d, const tw_f
 
 /* ---- the posterior: a batched ensemble sampler (fit_mcmc.c) -------------------------- */
 
-/* The affine-invariant ensemble sampler of Goodman and Weare (2010) with the
-** stretch move, as emcee runs it, mixed with independence moves from a
-** heavy-tailed t around the MAP (docs: a stretch move alone needs hundreds of
+/* An ensemble sampler as emcee runs it: the affine-invariant stretch move of
+** Goodman and Weare (2010) or the differential-evolution move of ter Braak
+** (2006), mixed with independence moves from a heavy-tailed t (or a mixture
+** of t's) fitted to the walkers (docs: a stretch move alone needs hundreds of
 ** steps before its walkers' R-hat settles): W walkers per person (W even), moved half
 ** against the other half, a proposal y = x_j + z (x_j' - x_j) from a walker j'
 ** of the other half with z ~ g(z) ~ 1/sqrt(z) on [1/a, a], accepted with
@@ -227,11 +228,32 @@ void tw_fit_ensemble_free(tw_fit_ensemble *e);
 void tw_fit_ensemble_start(tw_fit_ensemble *e, const double *centre, const double *L, double spread);
 /* Step `step` (>= 1), half 0 or 1: proposals for walkers [half W/2, (half + 1) W/2) into y. */
 void tw_fit_ensemble_propose(tw_fit_ensemble *e, int64_t step, int half);
+/* Step `step`, half 0 or 1: differential-evolution proposals (ter Braak 2006;
+** emcee's DEMove) for those walkers: y = x + g (x_1 - x_2) + e, x_1 != x_2 two
+** walkers of the other half, g = gamma (1 in one proposal of ten, a jump
+** between modes), e one N(0, 1e-10) shift added to every coordinate.
+** Symmetric: lz = 0. gamma = 2.38 / sqrt(2 k) is DE-MC's choice. */
+void tw_fit_ensemble_propose_de(tw_fit_ensemble *e, int64_t step, int half, double gamma);
 /* Step `step`, half 0 or 1: independence proposals for those walkers from a
 ** multivariate t with nu degrees of freedom, centre mu (n, k) and lower
 ** factor L (n, k, k); lz receives log q(x) - log q(y), so that accept is the
 ** Metropolis-Hastings rule. */
 void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu);
+/* The same from a mixture of M t's (M <= TW_FIT_T_MIX_MAX): logw (n, M) the
+** components' log weights (summing to 1), mu (n, M, k), L (n, M, k, k); the
+** component by weight, then the t; lz log q(x) - log q(y) of the mixture.
+** M = 1 draws exactly what tw_fit_ensemble_propose_t draws. */
+#define TW_FIT_T_MIX_MAX 4
+void tw_fit_ensemble_propose_tmix(tw_fit_ensemble *e, int64_t step, int half, int M, const double *logw,
+                                  const double *mu, const double *L, int nu);
+/* A mixture of M Gaussians (M <= TW_FIT_T_MIX_MAX) fitted by EM to the n
+** samples x (n, k) (fit_mixture.c): centres mu (M, k), lower factors L (M, k,
+** k) and log weights logw (M, summing to 1). M = 1: the samples' mean and
+** covariance. Started by splitting the samples into M equal groups along
+** their leading principal axis; each component's covariance shrunk towards
+** the samples' own by k + 2 pseudo-samples. work: (n (M + 2)) doubles.
+** Returns 0 when n < 2k or a covariance has no Cholesky factor. */
+int tw_fit_mixture(const double *x, int64_t n, int k, int M, double *work, double *mu, double *L, double *logw);
 /* Accepts or rejects those proposals given lp_y (n, W/2) (-INFINITY: rejected). */
 void tw_fit_ensemble_accept(tw_fit_ensemble *e, int64_t step, int half, const double *lp_y);
 
@@ -243,8 +265,8 @@ void tw_fit_ensemble_accept(tw_fit_ensemble *e, int64_t step, int half, const do
 void tw_fit_split_rhat(const double *chain, int W, int64_t L, double *rhat, double *ess);
 
 typedef struct tw_fit_mcmc_opts {
-  int walkers;       /* W, even, >= 2k; default 16 */
-  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 100 */
+  int walkers;       /* W, even, >= 2k; 0 (the default): tw_fit_mcmc_walkers, 2k and at least 10 */
+  int steps;         /* ensemble steps (each two batched simulations per block of persons), default 160 */
   int burn_in;       /* steps discarded, default 40 */
   int draws;         /* S posterior draws kept per person, default 200 (W (steps - burn_in) >= S) */
   double stretch;    /* a, default 2 */
@@ -257,13 +279,24 @@ typedef struct tw_fit_mcmc_opts {
                         through burn-in and at its end) around the walkers' mean with their covariance
                         since the last adaptation; either times t_scale^2 */
   double t_scale;    /* default 1 */
+  int t_mix;         /* components of the independence moves' proposal, a mixture of t's fitted to the walkers
+                        (tw_fit_mixture) at each adaptation, 1 to TW_FIT_T_MIX_MAX; default 1 */
+  int de;            /* the moves that are not t moves: 0 stretch, 1 differential evolution
+                        (tw_fit_ensemble_propose_de); default 1 (docs: "Choosing the moves") */
+  double de_gamma;   /* the DE moves' gamma; 0: 2.38 / sqrt(2 k) */
   uint64_t seed;     /* Philox seed, default 0 */
 } tw_fit_mcmc_opts;
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void);
-/* The likelihood's default inflation, chosen on the Laplace coverage of
-** synthetic persons of seed 1 (twin_fit_experiment --seed=1) and scored with
-** the sampler on other seeds (docs/personal-twins.md, "Uncertainty"). */
-#define TW_FIT_INFLATE 5.0
+/* The walkers a sampler runs with `walkers` asked for k parameters: walkers,
+** or for 0 twice the parameters and at least 10 (the fewest that the
+** ensemble's moves need, the longest chains for the cost: split R-hat
+** improves with the chains' length; docs/personal-twins.md). */
+int tw_fit_mcmc_walkers(int walkers, int k);
+/* The likelihood's default inflation, chosen on the sampler's own coverage of
+** synthetic persons of seed 1 (twin_fit_experiment --seed=1; 5 before
+** 2026-12-02, chosen on the Laplace coverage) and scored with the sampler on
+** other seeds (docs/personal-twins.md, "Calibration", "Scored"). */
+#define TW_FIT_INFLATE 3.5
 
 typedef struct tw_fit_mcmc_result {
   int64_t n;

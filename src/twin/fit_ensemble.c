@@ -1,6 +1,7 @@
 /*
 ** fit_ensemble.c: the model-free core of the fit's posterior sampler (fit.h):
-** the affine-invariant stretch move of Goodman and Weare (2010) and an
+** the affine-invariant stretch move of Goodman and Weare (2010), the
+** differential-evolution move of ter Braak (2006) (emcee's DEMove), and an
 ** independence move from a multivariate t around the MAP, for many persons'
 ** ensembles at once, and the split R-hat and effective sample size
 ** of a scalar over the walkers' chains. Each person's random numbers come
@@ -84,6 +85,23 @@ void tw_fit_ensemble_propose(tw_fit_ensemble *e, int64_t step, int half) {
   }
 }
 
+void tw_fit_ensemble_propose_de(tw_fit_ensemble *e, int64_t step, int half, double gamma) {
+  const int K = e->k, H = e->W / 2;
+  for (int64_t i = 0; i < e->n; ++i) {
+    tw_rng g = stream(e, i, step, half, 0);
+    for (int j = 0; j < H; ++j) {
+      const int j1 = (int)(tw_rng_u32(&g) % (uint32_t)H), d = 1 + (int)(tw_rng_u32(&g) % (uint32_t)(H > 1 ? H - 1 : 1));
+      const int o1 = (1 - half) * H + j1, o2 = (1 - half) * H + (H > 1 ? (j1 + d) % H : j1);
+      const double gj = tw_rng_uniform(&g) < 0.1 ? 1.0 : gamma, jit = 1e-5 * tw_rng_normal(&g);
+      const double *x = e->x + (i * e->W + half * H + j) * K, *x1 = e->x + (i * e->W + o1) * K,
+                   *x2 = e->x + (i * e->W + o2) * K;
+      double *y = e->y + (i * H + j) * K;
+      for (int a = 0; a < K; ++a) y[a] = x[a] + gj * (x1[a] - x2[a]) + jit;
+      e->lz[i * H + j] = 0.0; /* symmetric: the pair (o1, o2) and (o2, o1) are equally likely */
+    }
+  }
+}
+
 /* log q(x) of the multivariate t (nu) with centre mu and lower factor L (k, k), less its constant. */
 static double t_logq(const double *x, const double *mu, const double *L, int K, double nu) {
   double w[TW_FIT_MAX_PARAMS], s = 0.0;
@@ -96,13 +114,35 @@ static double t_logq(const double *x, const double *mu, const double *L, int K, 
   return -0.5 * (nu + K) * log1p(s / nu);
 }
 
-void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu) {
+/* log q(x) of the mixture of M t's (logw the components' log weights, mu (M, k),
+** L (M, k, k)), less the constant common to the components. */
+static double mix_logq(const double *x, int M, const double *logw, const double *mu, const double *L, int K, double nu) {
+  double lc[TW_FIT_T_MIX_MAX], top = -INFINITY, s = 0.0;
+  for (int c = 0; c < M; ++c) {
+    const double *Lc = L + c * K * K;
+    double logdet = 0.0;
+    for (int a = 0; a < K; ++a) logdet += log(Lc[a * K + a]);
+    lc[c] = logw[c] - logdet + t_logq(x, mu + c * K, Lc, K, nu);
+    top = lc[c] > top ? lc[c] : top;
+  }
+  for (int c = 0; c < M; ++c) s += exp(lc[c] - top);
+  return top + log(s);
+}
+
+void tw_fit_ensemble_propose_tmix(tw_fit_ensemble *e, int64_t step, int half, int M, const double *logw,
+                                  const double *mu, const double *L, int nu) {
   const int K = e->k, H = e->W / 2;
   for (int64_t i = 0; i < e->n; ++i) {
     tw_rng g = stream(e, i, step, half, 0);
-    const double *m = mu + i * K, *Li = L + i * K * K;
+    const double *wi = logw + i * M, *m = mu + i * M * K, *Li = L + i * M * K * K;
     for (int j = 0; j < H; ++j) {
       double z[TW_FIT_MAX_PARAMS], chi2 = 0.0, *y = e->y + (i * H + j) * K;
+      int c = 0;
+      if (M > 1) { /* the component, by its weight (one uniform; none for a single t) */
+        double u = tw_rng_uniform(&g), acc = exp(wi[0]);
+        while (c + 1 < M && u >= acc) acc += exp(wi[++c]);
+      }
+      const double *mc = m + c * K, *Lc = Li + c * K * K;
       for (int a = 0; a < K; ++a) z[a] = tw_rng_normal(&g);
       for (int v = 0; v < nu; ++v) {
         const double n = tw_rng_normal(&g);
@@ -111,12 +151,24 @@ void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const
       const double scale = sqrt((double)nu / chi2);
       for (int a = 0; a < K; ++a) {
         double r = 0.0;
-        for (int c = 0; c <= a; ++c) r += Li[a * K + c] * z[c];
-        y[a] = m[a] + scale * r;
+        for (int b = 0; b <= a; ++b) r += Lc[a * K + b] * z[b];
+        y[a] = mc[a] + scale * r;
       }
       const double *x = e->x + (i * e->W + half * H + j) * K;
-      e->lz[i * H + j] = t_logq(x, m, Li, K, nu) - t_logq(y, m, Li, K, nu);
+      e->lz[i * H + j] = M == 1 ? t_logq(x, m, Li, K, nu) - t_logq(y, m, Li, K, nu)
+                                : mix_logq(x, M, wi, m, Li, K, nu) - mix_logq(y, M, wi, m, Li, K, nu);
     }
+  }
+}
+
+void tw_fit_ensemble_propose_t(tw_fit_ensemble *e, int64_t step, int half, const double *mu, const double *L, int nu) {
+  static const double zero[1] = {0.0};
+  const int K = e->k;
+  for (int64_t i = 0; i < e->n; ++i) { /* one person at a time: the weights are (n, 1) zeros */
+    tw_fit_ensemble one = *e;
+    one.n = 1, one.twin_id = e->twin_id + i, one.x = e->x + i * e->W * K, one.y = e->y + i * (e->W / 2) * K;
+    one.lz = e->lz + i * (e->W / 2);
+    tw_fit_ensemble_propose_tmix(&one, step, half, 1, zero, mu + i * K, L + i * K * K, nu);
   }
 }
 

@@ -32,9 +32,10 @@ static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_twin_fit_output_cfg,
 #define INFLATE_TEXT TEXT(TW_FIT_INFLATE)
 
 static const tw_cfg_field sampler_fields[] = {
-    {.key = "walkers", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, walkers), .default_text = "16",
-     .has_range = 1, .min = 2, .max = 128, .doc = "walkers per person (even, at least twice the fitted parameters)"},
-    {.key = "steps", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, steps), .default_text = "100",
+    {.key = "walkers", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, walkers), .default_text = "0",
+     .has_range = 1, .min = 0, .max = 128,
+     .doc = "walkers per person (even, at least twice the fitted parameters; 0: twice the parameters, at least 10)"},
+    {.key = "steps", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, steps), .default_text = "160",
      .has_range = 1, .min = 5, .max = 1000000, .doc = "ensemble steps per person (two batched simulations each)"},
     {.key = "burn_in", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_sampler_cfg, burn_in), .default_text = "40",
      .has_range = 1, .min = 0, .max = 1000000, .doc = "steps discarded before the kept samples"},
@@ -55,11 +56,12 @@ static tw_status check_fit(const tw_cfg_doc *doc, void *obj) {
   if (a != floor(a) || b != floor(b) || a > b)
     return tw_cfg_error_at(doc, at, "fit_days: [%g, %g]: two whole days, first <= last (1-based, inclusive)", a, b);
   const tw_twin_fit_sampler_cfg *m = &c->sampler;
-  if (m->walkers % 2 || m->walkers < 2 * c->n_parameters || m->steps - m->burn_in < 4 ||
-      m->walkers * (m->steps - m->burn_in) < m->draws)
+  const int64_t walkers = tw_fit_mcmc_walkers((int)m->walkers, c->n_parameters);
+  if (walkers % 2 || walkers < 2 * c->n_parameters || m->steps - m->burn_in < 4 ||
+      walkers * (m->steps - m->burn_in) < m->draws)
     return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "sampler", c->mark),
                            "sampler: %lld walkers (even, at least 2 x %d parameters), %lld steps, burn_in %lld (at "
-                           "least 4 steps kept, walkers x kept >= draws %lld)", (long long)m->walkers,
+                           "least 4 steps kept, walkers x kept >= draws %lld)", (long long)walkers,
                            c->n_parameters, (long long)m->steps, (long long)m->burn_in, (long long)m->draws);
   return TW_OK;
 }
@@ -228,8 +230,8 @@ static tw_status write_fit(tw_h5_file *f, const tw_twin_fit_config *c, const tw_
 }
 
 /* The sampler's settings as root attributes. */
-static tw_status write_sampler_attrs(tw_h5_file *f, const tw_twin_fit_sampler_cfg *m) {
-  TW_TRY(tw_h5_attr_write_i64(f, "sampler_walkers", m->walkers));
+static tw_status write_sampler_attrs(tw_h5_file *f, const tw_twin_fit_sampler_cfg *m, int k) {
+  TW_TRY(tw_h5_attr_write_i64(f, "sampler_walkers", tw_fit_mcmc_walkers((int)m->walkers, k)));
   TW_TRY(tw_h5_attr_write_i64(f, "sampler_steps", m->steps));
   TW_TRY(tw_h5_attr_write_i64(f, "sampler_burn_in", m->burn_in));
   TW_TRY(tw_h5_attr_write_i64(f, "sampler_seed", m->seed));
@@ -248,7 +250,7 @@ static tw_status write_file(const char *path, const tw_cfg_doc *doc, const tw_tw
   if (st == TW_OK) st = tw_h5_write_strings(f, "/persons/id", ids, r->n, "1");
   free(ids);
   if (st == TW_OK) st = write_fit(f, c, m, mc);
-  if (st == TW_OK) st = write_sampler_attrs(f, &c->sampler);
+  if (st == TW_OK) st = write_sampler_attrs(f, &c->sampler, c->n_parameters);
   const int64_t dims[2] = {o->n, o->T};
   if (st == TW_OK) st = tw_h5_write_array(f, "/prediction/cgm", TW_F64, o->pred, 2, dims, "mg/dL");
   if (st == TW_OK) st = tw_h5_write_array(f, "/prediction/time_min", TW_F64, o->time, 1, &o->T, "min");

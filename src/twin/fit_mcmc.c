@@ -15,17 +15,20 @@
 
 #include "core/random.h" /* tw_cholesky */
 
-#include <math.h>   /* isfinite, floor, NAN, INFINITY */
+#include <math.h>   /* isfinite, floor, sqrt, NAN, INFINITY */
 #include <stdlib.h> /* calloc, free, qsort */
 #include <string.h> /* memset, memcpy */
 
 #define K_MAX TW_FIT_MAX_PARAMS
 
 tw_fit_mcmc_opts tw_fit_mcmc_defaults(void) {
-  tw_fit_mcmc_opts o = {.walkers = 16, .steps = 100, .burn_in = 40, .draws = 200, .stretch = 2.0,
-                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .seed = 0};
+  tw_fit_mcmc_opts o = {.walkers = 0, .steps = 160, .burn_in = 40, .draws = 200, .stretch = 2.0,
+                        .inflate = TW_FIT_INFLATE, .rhat_max = 1.1, .spread = 1.0, .t_every = 1, .t_scale = 1.0, .t_mix = 1, .de = 1, .de_gamma = 0.0,
+                        .seed = 0};
   return o;
 }
+
+int tw_fit_mcmc_walkers(int walkers, int k) { return walkers ? walkers : TW_MAX(10, 2 * k); }
 
 void tw_fit_mcmc_result_free(tw_fit_mcmc_result *r) {
   free(r->draws), free(r->q), free(r->rhat), free(r->ess), free(r->accept), free(r->flag);
@@ -61,16 +64,17 @@ typedef struct mc_block {
   int32_t *flag;
   int64_t C;                   /* columns of the current batch */
   int col_slot[TW_FIT_BLOCK];  /* first column of each sampled person, -1 */
-  double Lt[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS]; /* (B, k, k) the t moves' factors */
-  double mu[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS];                     /* (B, k) the t moves' centres */
-  double s1[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS];                     /* (B, k) sums of positions in the adaptation */
-  double s2[TW_FIT_BLOCK * TW_FIT_MAX_PARAMS * TW_FIT_MAX_PARAMS]; /* (B, k, k) sums of their products */
-  int64_t s_count;
+  int M;                       /* components of the t moves' mixture */
+  double *Lt, *mu, *logw;      /* (B, M, k, k), (B, M, k), (B, M): the t moves' factors, centres, log weights */
+  double *pos;                 /* (B, n_pos, k) walker positions since the last adaptation */
+  int64_t s_count, n_pos;      /* positions held per person, room for */
+  double *work;                /* (n_pos (M + 2)) the mixture fit's; (B, k, k) the Laplace factors at the start */
 } mc_block;
 
 static void block_free(mc_block *b) {
   tw_fit_ensemble_free(&b->e);
   free(b->chain), free(b->lp_y), free(b->col_person), free(b->params), free(b->bg), free(b->flag);
+  free(b->Lt), free(b->mu), free(b->logw), free(b->pos), free(b->work);
 }
 
 static tw_status block_alloc(const tw_fit_sim *s, const tw_fit_data *d, int K, const tw_fit_mcmc_opts *o,
@@ -85,7 +89,14 @@ static tw_status block_alloc(const tw_fit_sim *s, const tw_fit_data *d, int K, c
   b->params = calloc((size_t)(B * o->walkers * s->pack->n_params) + 1, sizeof(double));
   b->bg = calloc((size_t)(B * o->walkers * d->max_obs) + 1, sizeof(double));
   b->flag = calloc((size_t)(B * o->walkers) + 1, sizeof(int32_t));
-  if (!b->chain || !b->lp_y || !b->col_person || !b->params || !b->bg || !b->flag) {
+  b->M = o->t_mix, b->n_pos = (int64_t)o->walkers * (o->burn_in - o->burn_in / 4 + 1);
+  b->Lt = calloc((size_t)(B * b->M * K * K) + 1, sizeof(double));
+  b->mu = calloc((size_t)(B * b->M * K) + 1, sizeof(double));
+  b->logw = calloc((size_t)(B * b->M) + 1, sizeof(double));
+  b->pos = calloc((size_t)(B * b->n_pos * K) + 1, sizeof(double));
+  b->work = calloc((size_t)TW_MAX(b->n_pos * (b->M + 2), B * K * K) + 1, sizeof(double));
+  if (!b->chain || !b->lp_y || !b->col_person || !b->params || !b->bg || !b->flag || !b->Lt || !b->mu || !b->logw ||
+      !b->pos || !b->work) {
     block_free(b);
     return TW_FAIL(TW_ERR_NOMEM, "fit: out of memory for the sampler's block of %lld persons", (long long)B);
   }
@@ -154,58 +165,64 @@ static void block_record(mc_block *b, int64_t t, int64_t kept) {
       for (int a = 0; a < K; ++a) b->chain[((i * K + a) * W + w) * kept + t] = b->e.x[(i * W + w) * K + a];
 }
 
-/* Adds the walkers' positions to the adaptation's sums. */
+/* Adds the walkers' positions to the adaptation's samples. */
 static void block_accumulate(mc_block *b) {
   const int K = b->e.k, W = b->e.W;
+  if (b->s_count + W > b->n_pos) return;
   for (int64_t i = 0; i < b->B; ++i)
-    for (int w = 0; w < W; ++w) {
-      const double *x = b->e.x + (i * W + w) * K;
-      for (int a = 0; a < K; ++a) {
-        b->s1[i * K + a] += x[a];
-        for (int c = 0; c <= a; ++c) b->s2[(i * K + a) * K + c] += x[a] * x[c];
-      }
-    }
+    memcpy(b->pos + (i * b->n_pos + b->s_count) * K, b->e.x + i * W * K, sizeof(double) * (size_t)(W * K));
   b->s_count += W;
 }
 
-/* Half-way through burn-in and at its end: the t moves' centre and factor
-** become the mean and the covariance (times t_scale^2) of the positions since
-** the last adaptation (from a quarter of burn-in on), and stay fixed after
-** burn-in, so the kept chain is a Metropolis-Hastings chain with a fixed
-** proposal. A person whose covariance has no Cholesky factor keeps
-** the MAP and the Laplace factor. */
+/* The t moves' proposal before any adaptation: every component the t at the
+** MAP with the Laplace factor L (B, k, k), equal weights (the single t). */
+static void block_t_start(const double *theta, const double *L, mc_block *b) {
+  const int K = b->e.k, M = b->M;
+  for (int64_t i = 0; i < b->B; ++i)
+    for (int c = 0; c < M; ++c) {
+      memcpy(b->mu + (i * M + c) * K, theta + i * K, sizeof(double) * (size_t)K);
+      memcpy(b->Lt + (i * M + c) * K * K, L + i * K * K, sizeof(double) * (size_t)(K * K));
+      b->logw[i * M + c] = -log((double)M);
+    }
+}
+
+/* Half-way through burn-in and at its end: the t moves' centres, factors
+** (times t_scale) and weights become a mixture of M Gaussians fitted to the
+** positions since the last adaptation (from a quarter of burn-in on; M = 1:
+** their mean and covariance), and stay fixed after burn-in, so the kept chain
+** is a Metropolis-Hastings chain with a fixed proposal. A person whose fit
+** fails keeps the proposal it had. */
 static void block_adapt(const tw_fit_mcmc_opts *o, mc_block *b) {
-  const int K = b->e.k;
-  const double nn = (double)b->s_count;
+  const int K = b->e.k, M = b->M;
   if (b->s_count < 2 * K) return;
-  b->s_count = 0;
   for (int64_t i = 0; i < b->B; ++i) {
-    double cov[K_MAX * K_MAX], L[K_MAX * K_MAX], *m = b->s1 + i * K;
-    for (int a = 0; a < K; ++a)
-      for (int c = 0; c <= a; ++c)
-        cov[a * K + c] = cov[c * K + a] = (b->s2[(i * K + a) * K + c] - m[a] * m[c] / nn) / (nn - 1.0);
-    if (tw_cholesky(K, cov, L, "the walkers' covariance") != TW_OK) continue;
-    for (int a = 0; a < K; ++a) b->mu[i * K + a] = m[a] / nn;
-    for (int e = 0; e < K * K; ++e) b->Lt[i * K * K + e] = o->t_scale * L[e];
+    double mu[TW_FIT_T_MIX_MAX * K_MAX], L[TW_FIT_T_MIX_MAX * K_MAX * K_MAX], lw[TW_FIT_T_MIX_MAX];
+    if (!tw_fit_mixture(b->pos + i * b->n_pos * K, b->s_count, K, M, b->work, mu, L, lw)) continue;
+    memcpy(b->mu + i * M * K, mu, sizeof(double) * (size_t)(M * K));
+    memcpy(b->logw + i * M, lw, sizeof(double) * (size_t)M);
+    for (int e = 0; e < M * K * K; ++e) b->Lt[i * M * K * K + e] = o->t_scale * L[e];
   }
-  memset(b->s1, 0, sizeof b->s1), memset(b->s2, 0, sizeof b->s2);
+  b->s_count = 0;
 }
 
 static tw_status block_run(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
                            const tw_fit_mcmc_opts *o, mc_block *b, int64_t *evaluations) {
   const int H = o->walkers / 2, K = pr->k;
   const int64_t kept = o->steps - o->burn_in;
-  block_factors(pr, m, o, b, o->spread, b->Lt);
-  tw_fit_ensemble_start(&b->e, m->theta + b->i0 * K, b->Lt, 0.0);
-  block_factors(pr, m, o, b, o->t_scale, b->Lt);
-  memcpy(b->mu, m->theta + b->i0 * K, sizeof(double) * (size_t)(b->B * K));
-  memset(b->s1, 0, sizeof b->s1), memset(b->s2, 0, sizeof b->s2), b->s_count = 0;
+  const double de_gamma = o->de_gamma > 0.0 ? o->de_gamma : 2.38 / sqrt(2.0 * K);
+  double *L = b->work; /* (B, k, k) <= the mixture fit's work */
+  block_factors(pr, m, o, b, o->spread, L);
+  tw_fit_ensemble_start(&b->e, m->theta + b->i0 * K, L, 0.0);
+  block_factors(pr, m, o, b, o->t_scale, L);
+  block_t_start(m->theta + b->i0 * K, L, b);
+  b->s_count = 0;
   TW_TRY(block_logp(s, d, pr, b, b->e.x, o->walkers, b->e.lp, evaluations));
   for (int64_t step = 1; step <= o->steps; ++step) {
     const int every = step <= o->burn_in ? 2 : o->t_every; /* burn-in alternates stretch and t moves */
     const int t_move = every > 0 && step % every == 0;
     for (int half = 0; half < 2; ++half) {
-      if (t_move) tw_fit_ensemble_propose_t(&b->e, step, half, b->mu, b->Lt, 4);
+      if (t_move) tw_fit_ensemble_propose_tmix(&b->e, step, half, b->M, b->logw, b->mu, b->Lt, 4);
+      else if (o->de) tw_fit_ensemble_propose_de(&b->e, step, half, de_gamma);
       else tw_fit_ensemble_propose(&b->e, step, half);
       TW_TRY(block_logp(s, d, pr, b, b->e.y, H, b->lp_y, evaluations));
       tw_fit_ensemble_accept(&b->e, step, half, b->lp_y);
@@ -269,17 +286,21 @@ static void block_finish(const tw_fit_mcmc_opts *o, mc_block *b, double *sorted,
 static tw_status check_opts(const tw_fit_mcmc_opts *o, int K) {
   if (o->walkers < 2 * K || o->walkers % 2 || o->burn_in < 0 || o->steps - o->burn_in < 4 ||
       (int64_t)o->walkers * (o->steps - o->burn_in) < o->draws || o->draws < 1 || !(o->stretch > 1.0) ||
-      !(o->inflate > 0.0) || o->t_every < 0 || !(o->t_scale > 0.0))
+      !(o->inflate > 0.0) || o->t_every < 0 || !(o->t_scale > 0.0) || o->t_mix < 1 || o->t_mix > TW_FIT_T_MIX_MAX)
     return TW_FAIL(TW_ERR_INPUT,
                    "fit: sampler with %d walkers (even, >= 2 x %d parameters), %d steps, burn-in %d (at least 4 "
-                   "kept steps, walkers x kept >= %d draws), stretch %g (> 1), inflate %g (> 0), t_every %d (>= 0), t_scale %g (> 0)",
-                   o->walkers, K, o->steps, o->burn_in, o->draws, o->stretch, o->inflate, o->t_every, o->t_scale);
+                   "kept steps, walkers x kept >= %d draws), stretch %g (> 1), inflate %g (> 0), t_every %d (>= 0), t_scale %g (> 0), "
+                   "t_mix %d (1 to %d)", o->walkers, K, o->steps, o->burn_in, o->draws, o->stretch, o->inflate, o->t_every,
+                   o->t_scale, o->t_mix, TW_FIT_T_MIX_MAX);
   return TW_OK;
 }
 
 tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
-                      const int64_t *twin_id, const tw_fit_mcmc_opts *o, tw_fit_mcmc_result *out) {
+                      const int64_t *twin_id, const tw_fit_mcmc_opts *opts, tw_fit_mcmc_result *out) {
   const int K = pr->k;
+  tw_fit_mcmc_opts resolved = *opts;
+  const tw_fit_mcmc_opts *o = &resolved;
+  resolved.walkers = tw_fit_mcmc_walkers(opts->walkers, K);
   TW_TRY(check_opts(o, K));
   TW_TRY(result_alloc(d->n, K, o->draws, out));
   mc_block b;

@@ -25,10 +25,15 @@
 ** Options before N_PERSONS: --seed=S (the synthetic persons' seed; the
 ** likelihood's inflation was tuned on one seed and is scored on another),
 ** --inflate=X (tw_fit_noise_var's factor, default TW_FIT_INFLATE),
-** --walkers=W --steps=N --burn=B --t-every=E --t-scale=X --spread=X (the sampler, tw_fit_mcmc; --steps=0: MAP
-** and Laplace only). With the sampler on it prints, per parameter, the 90%
-** coverage of [q05, q95], the median relative error of q50, the split R-hat
-** and ESS distributions, and the persons fitted per minute of MAP + sampler.
+** --walkers=W --steps=N --burn=B --t-every=E --t-scale=X --spread=X --de=0|1 --de-gamma=X --t-mix=M (the sampler,
+** tw_fit_mcmc; --steps=0: MAP and Laplace only). With the sampler on it
+** prints, per parameter, the 90% coverage of [q05, q95], the median relative
+** error of q50, the split R-hat and ESS distributions, the persons fitted per
+** minute of wall time and per CPU-minute of MAP + sampler, and the coverage
+** the sampler's intervals would give at other inflations if they scaled as
+** sqrt(inflate) (a guide for choosing one; confirm by a run), and a `row`
+** line per person and parameter (log true value, log q05, q50, q95, R-hat,
+** ESS, acceptance, MAP flag, sampler flag) for pooling runs.
 */
 #include "fit_synth.h"
 
@@ -38,6 +43,7 @@
 #include "physio/t1d.h"
 
 #include <stdio.h>
+#include <time.h> /* clock: the process CPU time */
 
 extern const tw_pack tw_pack_t1d;
 #define NP TW_T1D_NPARAMS
@@ -186,6 +192,9 @@ static int parse_options(int argc, char **argv, exp_opts *o) {
     else if (!strncmp(argv[i], "--t-every=", 10)) o->mc.t_every = atoi(v);
     else if (!strncmp(argv[i], "--t-scale=", 10)) o->mc.t_scale = atof(v);
     else if (!strncmp(argv[i], "--spread=", 9)) o->mc.spread = atof(v);
+    else if (!strncmp(argv[i], "--de=", 5)) o->mc.de = atoi(v);
+    else if (!strncmp(argv[i], "--t-mix=", 8)) o->mc.t_mix = atoi(v);
+    else if (!strncmp(argv[i], "--de-gamma=", 11)) o->mc.de_gamma = atof(v);
     else return -1;
   }
   return i;
@@ -204,9 +213,25 @@ static double laplace_coverage(const tw_fit_prior *pr, const tw_fit_map_result *
   return 100.0 * cover / n;
 }
 
+/* The coverage of [q05, q95] the sampler would give at inflate f1 when run at
+** f0, if every interval scaled as sqrt(f1 / f0) about q50 (the likelihood
+** dominating the prior; a guide for choosing inflate, to be confirmed by a
+** run at the chosen value). */
+static double scaled_coverage(const tw_fit_mcmc_result *mc, const truth *tr, const tw_fit_prior *pr, int n, int a,
+                              double f0, double f1) {
+  int cover = 0, m = 0;
+  const double s = sqrt(f1 / f0);
+  for (int i = 0; i < n; ++i) {
+    const double tv = log(tr[i].p[pr->index[a]]), *q = mc->q + ((int64_t)a * n + i) * 3;
+    if (!(q[0] == q[0])) continue;
+    cover += q[1] - s * (q[1] - q[0]) <= tv && tv <= q[1] + s * (q[2] - q[1]), ++m;
+  }
+  return 100.0 * cover / m;
+}
+
 /* The sampler's table: coverage of [q05, q95], q50's median error, R-hat and ESS per parameter. */
 static void mcmc_table(const tw_fit_prior *pr, const tw_fit_mcmc_result *mc, const truth *tr, int n,
-                       const char *const *names) {
+                       const char *const *names, double mc_inflate, const int32_t *map_flag) {
   const int K = pr->k;
   double *v = malloc(sizeof(double) * (size_t)n), *rh = malloc(sizeof(double) * (size_t)n),
          *es = malloc(sizeof(double) * (size_t)n), *all = malloc(sizeof(double) * (size_t)(n * K));
@@ -227,34 +252,64 @@ static void mcmc_table(const tw_fit_prior *pr, const tw_fit_mcmc_result *mc, con
            rh[(int)(0.95 * (m - 1))], rh[m - 1], over, ess);
   }
   qsort(all, (size_t)n_all, sizeof *all, cmp_double);
-  int flagged = 0;
+  int flagged = 0, flagged_map_ok = 0, map_ok = 0;
   double acc = 0.0;
-  for (int i = 0; i < n; ++i) flagged += (mc->flag[i] & TW_FIT_CHAIN_NOT_CONVERGED) != 0, acc += mc->accept[i];
+  for (int i = 0; i < n; ++i) {
+    const int f = (mc->flag[i] & TW_FIT_CHAIN_NOT_CONVERGED) != 0;
+    double worst = 0.0;
+    for (int a = 0; a < K; ++a) worst = fmax(worst, mc->rhat[a * n + i]);
+    if (f) printf("person %d: chain_not_converged, R-hat max %.3f, acceptance %.2f, MAP flag %d\n", i, worst, mc->accept[i],
+                  map_flag[i]);
+    flagged += f, acc += mc->accept[i], map_ok += map_flag[i] == 0, flagged_map_ok += f && map_flag[i] == 0;
+  }
+  printf("persons whose MAP is unflagged: %d, of them chain_not_converged: %d\n", map_ok, flagged_map_ok);
+  for (int i = 0; i < n; ++i) /* one row per person and parameter, for pooling runs: log true, log q05, q50, q95 */
+    for (int a = 0; a < K; ++a) {
+      const double *q = mc->q + ((int64_t)a * n + i) * 3;
+      printf("row %d %s %.6f %.6f %.6f %.6f %.4f %.1f %.3f %d %d\n", i, names[a], log(tr[i].p[pr->index[a]]), q[0], q[1], q[2],
+             mc->rhat[a * n + i], mc->ess[a * n + i], mc->accept[i], map_flag[i], mc->flag[i]);
+    }
   printf("split R-hat over %d (person, parameter): median %.3f, 90%% %.3f, 99%% %.3f, max %.3f; %d persons flagged "
          "chain_not_converged (R-hat > 1.1); mean acceptance %.2f\n",
          n_all, all[n_all / 2], all[(int)(0.9 * (n_all - 1))], all[(int)(0.99 * (n_all - 1))], all[n_all - 1], flagged,
          acc / n);
+  n_all = 0;
+  for (int64_t j = 0; j < (int64_t)n * K; ++j)
+    if (mc->ess[j] == mc->ess[j]) all[n_all++] = mc->ess[j];
+  qsort(all, (size_t)n_all, sizeof *all, cmp_double);
+  printf("ESS over (person, parameter): median %.0f, 10%% %.0f, min %.0f\n", all[n_all / 2], all[(int)(0.1 * (n_all - 1))],
+         all[0]);
+  static const double scan[] = {1, 1.5, 2, 3, 4, 5, 6, 8};
+  printf("sampler 90%% coverage if intervals scaled as sqrt(inflate) (a guide, not a run):");
+  for (int j = 0; j < 8; ++j) {
+    printf("\n  inflate %4.1f:", scan[j]);
+    for (int a = 0; a < K; ++a) printf(" %s %3.0f%%", names[a], scaled_coverage(mc, tr, pr, n, a, mc_inflate, scan[j]));
+  }
+  printf("\n");
   free(v), free(rh), free(es), free(all);
 }
 
 /* The sampler on every person of `fit`, timed, and its table. */
 static int run_mcmc(const tw_fit_data *fit, const tw_fit_prior *pr, const tw_fit_map_result *res, const truth *tr, int n,
-                    const exp_opts *eo, const char *const *names, double map_secs) {
+                    const exp_opts *eo, const char *const *names, double map_secs, double map_cpu) {
   int64_t *ids = malloc(sizeof(int64_t) * (size_t)n);
   for (int i = 0; i < n; ++i) ids[i] = i;
   tw_fit_sim s = tw_fit_sim_default();
   tw_fit_mcmc_result mc;
-  const double t0 = tw_now_seconds();
+  const double t0 = tw_now_seconds(), c0 = (double)clock() / CLOCKS_PER_SEC;
   if (tw_fit_mcmc(&s, fit, pr, res, ids, &eo->mc, &mc) != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
     return 1;
   }
-  const double secs = tw_now_seconds() - t0;
-  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, spread %.2f), inflate %.2f, seed "
-         "%llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n", eo->mc.walkers, eo->mc.steps,
-         eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.spread, eo->mc.inflate,
+  const double secs = tw_now_seconds() - t0, cpu = (double)clock() / CLOCKS_PER_SEC - c0;
+  printf("sampler: %d walkers, %d steps (burn-in %d, t move every %d, t scale %.2f, t mixture of %d, %s moves, spread "
+         "%.2f), inflate %.2f, seed %llu: %.1f s, %lld batched simulations; MAP + sampler %.1f persons/min\n",
+         tw_fit_mcmc_walkers(eo->mc.walkers, pr->k), eo->mc.steps, eo->mc.burn_in, eo->mc.t_every, eo->mc.t_scale, eo->mc.t_mix,
+         eo->mc.de ? "DE" : "stretch", eo->mc.spread, eo->mc.inflate,
          (unsigned long long)SEED, secs, (long long)mc.evaluations, 60.0 * n / (secs + map_secs));
-  mcmc_table(pr, &mc, tr, n, names);
+  printf("CPU: MAP %.1f s, sampler %.1f s; MAP + sampler %.2f persons per CPU-minute (%.2f CPU-s per person)\n", map_cpu,
+         cpu, 60.0 * n / (cpu + map_cpu), (cpu + map_cpu) / n);
+  mcmc_table(pr, &mc, tr, n, names, eo->mc.inflate, res->flag);
   tw_fit_mcmc_result_free(&mc);
   free(ids);
   return 0;
@@ -310,12 +365,12 @@ int main(int argc, char **argv) {
   tw_fit_sim s = tw_fit_sim_default();
   tw_fit_map_opts mo = tw_fit_map_defaults();
   tw_fit_map_result res;
-  const double t0 = tw_now_seconds();
+  const double t0 = tw_now_seconds(), c0 = (double)clock() / CLOCKS_PER_SEC;
   if (tw_fit_map(&s, &fit, &pr, &mo, &res) != TW_OK) {
     fprintf(stderr, "%s\n", tw_error_message());
     return 1;
   }
-  const double secs = tw_now_seconds() - t0;
+  const double secs = tw_now_seconds() - t0, map_cpu = (double)clock() / CLOCKS_PER_SEC - c0;
   int flagged = 0, iters = 0;
   for (int i = 0; i < n; ++i) flagged += res.flag[i] != 0, iters += res.iters[i];
   printf("MAP: %.1f s, %lld batched simulations, %.1f persons/min, mean %.1f iterations, %d flagged\n", secs,
@@ -338,7 +393,7 @@ int main(int argc, char **argv) {
     for (int a = 0; a < K; ++a) printf(" %s %3.0f%%", fit_names[a], laplace_coverage(&pr, &res, tr, n, a, mo.sigma, scan[j]));
   }
   printf("\n");
-  if (eo.mc.steps > 0 && run_mcmc(&fit, &pr, &res, tr, n, &eo, fit_names, secs)) return 1;
+  if (eo.mc.steps > 0 && run_mcmc(&fit, &pr, &res, tr, n, &eo, fit_names, secs, map_cpu)) return 1;
   double *bg_map = malloc(sizeof(double) * (size_t)(n * all.max_obs)), *bg_pop = malloc(sizeof(double) * (size_t)(n * all.max_obs));
   double *theta_pop = malloc(sizeof(double) * (size_t)(n * K));
   for (int i = 0; i < n; ++i) memcpy(theta_pop + i * K, pr.mean, sizeof(double) * (size_t)K);

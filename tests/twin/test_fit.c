@@ -20,8 +20,13 @@
 **     R-hat < 1.01, ESS within 20% of the count; AR(1) 0.9: ESS within 25%
 **     of n (1 - phi)/(1 + phi); half the chains shifted 2 sd: R-hat > 1.2);
 **   - the ensemble sampler on correlated 3-d Gaussian targets of three
-**     persons, stretch moves alone and mixed with off-centre t moves: mean
-**     within 0.1 sd, variance within 15%, R-hat < 1.05, ESS above a floor.
+**     persons, stretch moves alone, differential-evolution moves alone, and
+**     each mixed with off-centre t moves (a single t, and a mixture of two
+**     t's, off-centre both ways, of unequal weights and scales): mean within
+**     0.1 sd, variance within 15%, every covariance within 0.1 of the product
+**     of the sds, R-hat < 1.05, ESS above a floor;
+**   - the EM mixture fit on 4,000 draws of a known two-component Gaussian
+**     mixture: weights within 0.03, means within 0.1, variances within 15%.
 */
 #include "tw_test.h"
 
@@ -345,29 +350,72 @@ static double toy_logp(int i, const double *x) {
   return -0.5 * s;
 }
 
-/* Runs the ensemble on the toy target: t_every 0 (stretch moves only) or 2
-** (every second step an independence t move, its centre off by 0.5 sd and
-** its scale 1.5, so that only the Hastings factor makes it right); checks the
+/* Sample covariance of dimensions a and c of n samples (k-strided rows of chain (k, n)). */
+static double toy_cov(const double *va, const double *vc, int64_t n) {
+  double ma = 0.0, mc = 0.0, s = 0.0;
+  for (int64_t t = 0; t < n; ++t) ma += va[t] / (double)n, mc += vc[t] / (double)n;
+  for (int64_t t = 0; t < n; ++t) s += (va[t] - ma) * (vc[t] - mc);
+  return s / (double)(n - 1);
+}
+
+/* The toy's covariance S_ac = (L L^T)_ac. */
+static double toy_S(int i, int a, int c) {
+  double s = 0.0;
+  for (int b = 0; b < TOY_K; ++b) s += toy_L[i][a * TOY_K + b] * toy_L[i][c * TOY_K + b];
+  return s;
+}
+
+/* Every person's covariance of the kept samples chain (N, k, W kept) within
+** 0.1 sd_a sd_c of the target's (a correlation off by less than 0.1). */
+static void check_toy_cov(const double *chain, int64_t n, int t_every, int de) {
+  for (int i = 0; i < TOY_N; ++i)
+    for (int a = 0; a < TOY_K; ++a)
+      for (int c = 0; c < a; ++c) {
+        const double got = toy_cov(chain + (i * TOY_K + a) * n, chain + (i * TOY_K + c) * n, n), want = toy_S(i, a, c);
+        const double scale = sqrt(toy_S(i, a, a) * toy_S(i, c, c));
+        CHECK_MSG(fabs(got - want) < 0.1 * scale, "t_every %d de %d person %d cov(%d,%d) %.4f (true %.4f, sd product %.4f)",
+                  t_every, de, i, a, c, got, want, scale);
+      }
+}
+
+/* Runs the ensemble on the toy target: t_every 0 (no t moves) or 2 (every
+** second step an independence t move, its centre off by 0.5 sd and its scale
+** 1.5, so that only the Hastings factor makes it right), the other steps
+** stretch moves (de 0) or differential-evolution moves (de 1); checks the
 ** sample mean and covariance of every person and the split R-hat. */
-static void run_toy(int t_every) {
+static void run_toy(int t_every, int de, int mix) {
   const int W = 16, steps = 3000, burn = 500, H = W / 2;
   const int64_t kept = steps - burn, ids[TOY_N] = {7, 8, 9};
   tw_fit_ensemble e;
   CHECK_OK(tw_fit_ensemble_alloc(TOY_N, TOY_K, W, 42, ids, &e));
   double centre[TOY_N * TOY_K], tc[TOY_N * TOY_K], L[TOY_N * TOY_K * TOY_K], lp_y[TOY_N * 8];
+  double mc[TOY_N * 2 * TOY_K], mL[TOY_N * 2 * TOY_K * TOY_K], mw[TOY_N * 2]; /* the mixture: tc/L and a second t */
   for (int i = 0; i < TOY_N; ++i)
     for (int a = 0; a < TOY_K; ++a) {
       centre[i * TOY_K + a] = toy_mu[i][a] + 0.3 * toy_L[i][a * TOY_K + a]; /* started off the mean */
       tc[i * TOY_K + a] = toy_mu[i][a] + 0.5 * toy_L[i][a * TOY_K + a];
       for (int c = 0; c < TOY_K; ++c) L[(i * TOY_K + a) * TOY_K + c] = 1.5 * toy_L[i][a * TOY_K + c];
     }
+  for (int i = 0; i < TOY_N; ++i) {
+    mw[i * 2] = log(0.3), mw[i * 2 + 1] = log(0.7);
+    for (int a = 0; a < TOY_K; ++a) {
+      mc[(i * 2) * TOY_K + a] = tc[i * TOY_K + a];
+      mc[(i * 2 + 1) * TOY_K + a] = toy_mu[i][a] - 0.7 * toy_L[i][a * TOY_K + a];
+      for (int c = 0; c < TOY_K; ++c) {
+        mL[((i * 2) * TOY_K + a) * TOY_K + c] = L[(i * TOY_K + a) * TOY_K + c];
+        mL[((i * 2 + 1) * TOY_K + a) * TOY_K + c] = 0.8 * toy_L[i][a * TOY_K + c];
+      }
+    }
+  }
   tw_fit_ensemble_start(&e, centre, NULL, 0.1);
   for (int i = 0; i < TOY_N; ++i)
     for (int w = 0; w < W; ++w) e.lp[i * W + w] = toy_logp(i, e.x + (i * W + w) * TOY_K);
   double *chain = calloc((size_t)(TOY_N * TOY_K * W * kept), sizeof(double));
   for (int64_t step = 1; step <= steps; ++step) {
     for (int half = 0; half < 2; ++half) {
-      if (t_every && step % t_every == 0) tw_fit_ensemble_propose_t(&e, step, half, tc, L, 4);
+      if (t_every && step % t_every == 0 && mix) tw_fit_ensemble_propose_tmix(&e, step, half, 2, mw, mc, mL, 4);
+      else if (t_every && step % t_every == 0) tw_fit_ensemble_propose_t(&e, step, half, tc, L, 4);
+      else if (de) tw_fit_ensemble_propose_de(&e, step, half, 2.38 / sqrt(2.0 * TOY_K));
       else tw_fit_ensemble_propose(&e, step, half);
       for (int i = 0; i < TOY_N; ++i)
         for (int j = 0; j < H; ++j) lp_y[i * H + j] = toy_logp(i, e.y + (i * H + j) * TOY_K);
@@ -388,19 +436,48 @@ static void run_toy(int t_every) {
       /* tolerances: 0.1 sd on the mean and 15% on the variance (2-3 Monte
       ** Carlo errors at ESS 300 of the 40,000 samples); ESS above 300 with
       ** stretch moves alone, above 1000 with t moves (both printed) */
-      printf("toy t_every %d person %d dim %d: mean %+.4f (%+.4f), variance %.4f (%.4f), R-hat %.4f, ESS %.0f\n",
-             t_every, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
+      printf("toy t_every %d de %d mix %d person %d dim %d: mean %+.4f (%+.4f), variance %.4f (%.4f), R-hat %.4f, ESS %.0f\n",
+             t_every, de, mix, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
       CHECK_MSG(fabs(m - toy_mu[i][a]) < 0.1 * sqrt(sd2) && fabs(s2 / sd2 - 1.0) < 0.15 && rhat < 1.05 && ess > (t_every ? 1000 : 300),
-                "t_every %d person %d dim %d: mean %.4f (true %.4f), variance %.4f (true %.4f), R-hat %.4f, ESS %.0f",
-                t_every, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
+                "t_every %d de %d person %d dim %d: mean %.4f (true %.4f), variance %.4f (true %.4f), R-hat %.4f, ESS %.0f",
+                t_every, de, i, a, m, toy_mu[i][a], s2, sd2, rhat, ess);
     }
+  check_toy_cov(chain, W * kept, t_every, de);
   free(chain);
   tw_fit_ensemble_free(&e);
 }
 
 static void test_ensemble_gaussian(void) {
-  run_toy(0);
-  run_toy(2);
+  run_toy(0, 0, 0);
+  run_toy(2, 0, 0);
+  run_toy(0, 1, 0);
+  run_toy(2, 1, 0);
+  run_toy(2, 1, 1);
+}
+
+/* tw_fit_mixture on draws of 0.35 N(m1, S1) + 0.65 N(m2, S2) in 3-d, the
+** means 4 sd apart: weights, means and variances of both components back. */
+static void test_mixture_fit(void) {
+  enum { N = 4000, K = 3 };
+  static const double m1[K] = {-2.0, 1.0, 0.0}, m2[K] = {2.0, 1.0, 1.0}, sd1[K] = {0.5, 1.0, 0.7}, sd2[K] = {1.0, 0.5, 0.4};
+  double *x = malloc(sizeof(double) * N * K), *work = malloc(sizeof(double) * N * 4), mu[2 * K], L[2 * K * K], lw[2];
+  tw_rng g = tw_rng_make(3, 0, TW_RNG_TEST, 0);
+  for (int j = 0; j < N; ++j) {
+    const int one = tw_rng_uniform(&g) < 0.35;
+    for (int a = 0; a < K; ++a) x[j * K + a] = one ? m1[a] + sd1[a] * tw_rng_normal(&g) : m2[a] + sd2[a] * tw_rng_normal(&g);
+  }
+  CHECK(tw_fit_mixture(x, N, K, 2, work, mu, L, lw));
+  const int c1 = mu[0] < mu[K] ? 0 : 1, c2 = 1 - c1; /* the component of m1: the smaller first coordinate */
+  CHECK_MSG(fabs(exp(lw[c1]) - 0.35) < 0.03 && fabs(exp(lw[c2]) - 0.65) < 0.03, "weights %.3f %.3f", exp(lw[c1]), exp(lw[c2]));
+  for (int a = 0; a < K; ++a) {
+    double v1 = 0.0, v2 = 0.0;
+    for (int c = 0; c <= a; ++c) v1 += L[(c1 * K + a) * K + c] * L[(c1 * K + a) * K + c], v2 += L[(c2 * K + a) * K + c] * L[(c2 * K + a) * K + c];
+    CHECK_MSG(fabs(mu[c1 * K + a] - m1[a]) < 0.1 && fabs(mu[c2 * K + a] - m2[a]) < 0.1, "dim %d means %.3f %.3f", a,
+              mu[c1 * K + a], mu[c2 * K + a]);
+    CHECK_MSG(fabs(v1 / (sd1[a] * sd1[a]) - 1.0) < 0.15 && fabs(v2 / (sd2[a] * sd2[a]) - 1.0) < 0.15,
+              "dim %d variances %.3f (%.3f) %.3f (%.3f)", a, v1, sd1[a] * sd1[a], v2, sd2[a] * sd2[a]);
+  }
+  free(x), free(work);
 }
 
 /* Split R-hat and ESS against chains of known behaviour (Philox normals):
@@ -440,5 +517,6 @@ int main(void) {
   TW_TEST_RUN(test_laplace);
   TW_TEST_RUN(test_split_rhat);
   TW_TEST_RUN(test_ensemble_gaussian);
+  TW_TEST_RUN(test_mixture_fit);
   return tw_test_failures_;
 }

@@ -94,7 +94,7 @@ bad 'fit_days: [1, 1]\nparameters: [Vmx, kpp1]' "bad.yaml:4:13: parameters: fit:
 bad 'fit_days: [1, 1]\nparameters: [f]' "bad.yaml:4:13: parameters: fit: 'f' is the same for all 30 reference patients"
 bad 'fit_days: [3, 1]' "bad.yaml:3:11: fit_days: \[3, 1\]: two whole days, first <= last"
 bad 'fit_days: [1, 1]\nsampler: {walkers: 7}' "bad.yaml:4:10: sampler: 7 walkers (even, at least 2 x 5 parameters)"
-bad 'fit_days: [1, 1]\nsampler: {steps: 30, burn_in: 28}' "bad.yaml:4:10: sampler: 16 walkers .*, 30 steps, burn_in 28 (at least 4 steps kept"
+bad 'fit_days: [1, 1]\nsampler: {steps: 30, burn_in: 28}' "bad.yaml:4:10: sampler: 10 walkers .*, 30 steps, burn_in 28 (at least 4 steps kept"
 printf 'kind: twin_fit\nrecords: %s\nfit_days: [1, 1]\noutput: {path: %s/bad.h5}\n' "$data/records.csv" "$tmp" > "$tmp/bad.yaml"
 "$bin" twin fit "$tmp/bad.yaml" 2> "$tmp/err" > /dev/null; [ $? -eq 2 ] || fail "an import without salt_env: exit status"
 grep -q "bad.yaml:2:10: records: .* is not a records file, so it is imported: name the salt's environment variable in salt_env" \

@@ -31,12 +31,6 @@ cp "$tests/fed.yaml" .
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 fed() { "$mpiexec" -n "$1" "$tw" fed train fed.yaml "${@:2}"; }
-same_model() { # same_model A B: every dataset identical
-  local d
-  for d in $(h5ls -r "$1" | awk '$2 == "Dataset" {print $1}'); do
-    h5diff "$1" "$2" "$d" "$d" >/dev/null || { echo "  $d differs"; return 1; }
-  done
-}
 
 # secure
 fed 3 -o sec.h5 >sec.log 2>&1 || { cat sec.log; exit 1; }
@@ -116,13 +110,6 @@ same_model half1.h5 half2.h5 || bad "sampling: two runs differ"
   && echo "ok: config check's normalised fed_train config checks" || bad "config check round trip"
 
 # bad
-expect2() { # expect2 WHAT PATTERN COMMAND...: exit 2, exactly one line of twinscale's on stderr, matching
-  local what=$1 pat=$2 rc=0; shift 2
-  "$@" >bad.out 2>bad.err || rc=$?
-  local lines; lines=$(grep -v -e '^---' -e '^ ' -e '^$' -e '^mpi[a-z]* detected' -e '^Primary job' -e '^a non-zero exit code' -e '^the job to be terminated' bad.err | grep -c . || true)
-  if [[ $rc == 2 && $lines == 1 ]] && grep -q "$pat" bad.err; then echo "ok: $what: exit 2, $(grep "$pat" bad.err)"
-  else echo "--- stderr:"; cat bad.err; bad "$what: exit $rc, $lines lines"; fi
-}
 expect2 "a site without data" "a site without data" "$tw" fed train fed.yaml \
   --set "sites=[{name: adults, files: [site-adults.h5]}, {name: empty, files: []}]"
 expect2 "model sizes differ" "build different models" fed 3 --set "sites=[{name: adults, files: [site-adults.h5]}, {name: children, files: [site-children.h5], model: {H: 8}}, {name: mixed, files: [site-mixed.h5]}]"

@@ -1,7 +1,11 @@
-# fed_data.sh: sourced by the fed tests: writes the small federation's data
-# (tests/fed/fed.yaml) into the current folder with `twinscale simulate` of
-# tests/data/train/data.yaml: one day, states every 5 minutes.
-#   fed_data TWINSCALE DATADIR
+# fed_data.sh: sourced by the fed tests (fed_cli.sh, fed_dp.sh, fed_audit.sh):
+#   fed_data TWINSCALE DATADIR   writes the small federation's data
+#     (tests/fed/fed.yaml) into the current folder with `twinscale simulate` of
+#     tests/data/train/data.yaml: one day, states every 5 minutes;
+#   same_model A B               every dataset of two model files identical;
+#   expect2 WHAT PATTERN CMD...  exit 2 and one line of twinscale's on stderr
+#     (mpirun's own lines and info lines aside), matching PATTERN; calls the
+#     sourcing script's `bad` otherwise.
 fed_data() {
   local tw=$1 data=$2
   cp "$data/train/data.yaml" sim.yaml
@@ -12,4 +16,19 @@ fed_data() {
   sim "adult#005, adolescent#001, child#005, adolescent#002" 5 site-mixed.h5
   sim "adult#009, adolescent#009, child#009" 6 ref.h5
   sim "adolescent#003, child#006" 7 site-pair.h5   # a smaller site (fed_cli's weighting check)
+}
+
+same_model() { # same_model A B: every dataset identical
+  local d
+  for d in $(h5ls -r "$1" | awk '$2 == "Dataset" {print $1}'); do
+    h5diff "$1" "$2" "$d" "$d" >/dev/null || { echo "  $d differs"; return 1; }
+  done
+}
+
+expect2() { # expect2 WHAT PATTERN COMMAND...: exit 2, exactly one line of twinscale's on stderr, matching
+  local what=$1 pat=$2 rc=0; shift 2
+  "$@" >bad.out 2>bad.err || rc=$?
+  local lines; lines=$(grep -v -e '^---' -e '^ ' -e '^$' -e '^mpi[a-z]* detected' -e '^Primary job' -e '^a non-zero exit code' -e '^the job to be terminated' -e ' info: ' bad.err | grep -c . || true)
+  if [[ $rc == 2 && $lines == 1 ]] && grep -q "$pat" bad.err; then echo "ok: $what: exit 2, $(grep "$pat" bad.err)"
+  else echo "--- stderr:"; cat bad.err; bad "$what: exit $rc, $lines lines"; fi
 }

@@ -28,12 +28,6 @@ cp "$tests/fed.yaml" .
 fail=0
 bad() { echo "FAIL: $*"; fail=1; }
 fed() { "$mpiexec" -n "$1" "$tw" fed train fed.yaml "${@:2}"; }
-same_model() { # same_model A B: every dataset identical
-  local d
-  for d in $(h5ls -r "$1" | awk '$2 == "Dataset" {print $1}'); do
-    h5diff "$1" "$2" "$d" "$d" >/dev/null || { echo "  $d differs"; return 1; }
-  done
-}
 dp=(--set privacy.epsilon=2 --set privacy.delta=1e-5 --set privacy.max_grad_norm=0.5)
 
 # budget
@@ -89,13 +83,6 @@ same_model full.h5 stop.h5 || bad "DP: resumed model differs"
   || bad "DP: resumed epsilons differ"
 
 # bad
-expect2() { # expect2 WHAT PATTERN COMMAND...: exit 2, exactly one line of twinscale's on stderr, matching
-  local what=$1 pat=$2 rc=0; shift 2
-  "$@" >bad.out 2>bad.err || rc=$?
-  local lines; lines=$(grep -v -e '^---' -e '^ ' -e '^$' -e '^mpi[a-z]* detected' -e '^Primary job' -e '^a non-zero exit code' -e '^the job to be terminated' -e ' info: ' bad.err | grep -c . || true)
-  if [[ $rc == 2 && $lines == 1 ]] && grep -q "$pat" bad.err; then echo "ok: $what: exit 2, $(grep "$pat" bad.err)"
-  else echo "--- stderr:"; cat bad.err; bad "$what: exit $rc, $lines lines"; fi
-}
 expect2 "sigma 0 with a budget" "privacy.noise_multiplier: 0 adds no noise" fed 3 "${dp[@]}" --set privacy.noise_multiplier=0
 expect2 "fewer windows than the batch" "site adults has .* training windows, fewer than train.batch.windows" \
   fed 3 "${dp[@]}" --set train.batch.windows=3000 --set train.batch.group=1000

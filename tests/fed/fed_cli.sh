@@ -81,11 +81,7 @@ same_model sec.h5 r6.h5 && echo "ok: 2 ranks per site: the model of 1" || bad "6
 # resume
 long=(--set train.steps=480 --set federation.local_steps=4 --set checkpoint.every=0)
 fed 3 -o full.h5 "${long[@]}" >full.log 2>&1 || { cat full.log; exit 1; }
-(exec "$mpiexec" -n 3 "$tw" fed train fed.yaml -o stop.h5 "${long[@]}" >stop.log 2>&1) & pid=$!
-# the leader's log line of round 5's global model: written (and flushed) as it is sent
-for _ in $(seq 3000); do grep -q '"round": 5, "from": "adults"' stop.h5.audit/adults.jsonl 2>/dev/null && break; sleep 0.01; done
-kill -TERM $pid
-wait $pid && bad "a run stopped by SIGTERM exited 0" || true
+stop_at_round 5 "$mpiexec" -n 3 "$tw" fed train fed.yaml -o stop.h5 "${long[@]}" >stop.log 2>&1 && bad "a run stopped by SIGTERM exited 0"
 grep -q "stopped by signal 15" stop.log || { cat stop.log; bad "no 'stopped by signal 15'"; }
 ls stop.h5.ckpt.adults.h5 stop.h5.ckpt.children.h5 stop.h5.ckpt.mixed.h5 >/dev/null || bad "a site's checkpoint missing"
 fed 3 -o stop.h5 "${long[@]}" --resume >resume.log 2>&1 || { cat resume.log; exit 1; }

@@ -3,6 +3,11 @@
 #     (tests/fed/fed.yaml) into the current folder with `twinscale simulate` of
 #     tests/data/train/data.yaml: one day, states every 5 minutes;
 #   same_model A B               every dataset of two model files identical;
+#   stop_at_round R CMD...       runs an mpiexec CMD in the background, waits
+#     for round R's global model in stop.h5.audit/adults.jsonl, then sends
+#     SIGTERM to the ranks themselves (as Slurm's scancel does; mpiexec's own
+#     forwarding can lag by a second under load, past the end of a short run)
+#     and waits; its exit status is the run's;
 #   expect2 WHAT PATTERN CMD...  exit 2 and one line of twinscale's on stderr
 #     (mpirun's own lines and info lines aside), matching PATTERN; calls the
 #     sourcing script's `bad` otherwise.
@@ -23,6 +28,14 @@ same_model() { # same_model A B: every dataset identical
   for d in $(h5ls -r "$1" | awk '$2 == "Dataset" {print $1}'); do
     h5diff "$1" "$2" "$d" "$d" >/dev/null || { echo "  $d differs"; return 1; }
   done
+}
+
+stop_at_round() { # stop_at_round R COMMAND...: SIGTERM to the ranks once round R is sent
+  local r=$1 pid; shift
+  "$@" & pid=$!
+  for _ in $(seq 3000); do grep -q "\"round\": $r, \"from\": \"adults\"" stop.h5.audit/adults.jsonl 2>/dev/null && break; sleep 0.01; done
+  pkill -TERM -P "$pid" || kill -TERM "$pid"
+  wait "$pid"
 }
 
 expect2() { # expect2 WHAT PATTERN COMMAND...: exit 2, exactly one line of twinscale's on stderr, matching

@@ -70,10 +70,7 @@ same_model dp.h5 r6.h5 && echo "ok: DP with 2 ranks per site: the model of 1" ||
 # resume
 long=(--set train.steps=240 --set federation.local_steps=4 --set checkpoint.every=0)
 fed 3 -o full.h5 "${dp[@]}" "${long[@]}" >full.log 2>&1 || { cat full.log; exit 1; }
-(exec "$mpiexec" -n 3 "$tw" fed train fed.yaml -o stop.h5 "${dp[@]}" "${long[@]}" >stop.log 2>&1) & pid=$!
-for _ in $(seq 3000); do grep -q '"round": 5, "from": "adults"' stop.h5.audit/adults.jsonl 2>/dev/null && break; sleep 0.01; done
-kill -TERM $pid
-wait $pid && bad "a run stopped by SIGTERM exited 0" || true
+stop_at_round 5 "$mpiexec" -n 3 "$tw" fed train fed.yaml -o stop.h5 "${dp[@]}" "${long[@]}" >stop.log 2>&1 && bad "a run stopped by SIGTERM exited 0"
 grep -q "stopped by signal 15" stop.log || { cat stop.log; bad "no 'stopped by signal 15'"; }
 fed 3 -o stop.h5 "${dp[@]}" "${long[@]}" --resume >resume.log 2>&1 || { cat resume.log; exit 1; }
 grep -q "^rounds [1-9][0-9]*\.\.60" resume.log || bad "the resumed run started at round 0"

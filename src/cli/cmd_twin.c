@@ -15,7 +15,8 @@
 ** `twinscale twin fit CONFIG [--set KEY=VALUE]... [-o PATH] [--force]`: the
 ** `twin_fit` config (src/twin/fit_job.h): every person of a records file
 ** fitted by batched MAP and written as fitted twins, with a summary line.
-** Fits on rank 0 alone (the fit is not distributed over ranks yet).
+** Under mpirun every rank fits a contiguous share of the persons and rank 0
+** writes the file (the bits of one rank: src/twin/fit_gather.c).
 **
 ** `twinscale twin replay --twins T.h5 --records R --scenario S.yaml -o OUT.h5
 ** [--person ID] [--persons P.csv --salt-env VAR] [--force]`: every fitted
@@ -96,12 +97,12 @@ int tw_cmd_twin_import(int argc, char **argv) {
 #include "cli/job_command.h"  /* tw_cli_job_command, tw_cli_job_exit */
 #include "twin/fit_job.h"     /* tw_twin_fit_run */
 
-static void fit_report(const char *path, const tw_twin_fit_report *r) {
+static void fit_report(const char *path, const tw_twin_fit_report *r, int ranks) {
   printf("wrote %s (%lld persons: %lld fitted, %lld flagged: %lld not converged, %lld without CGM in fit_days, "
          "%lld poor fits)\n", path, (long long)r->persons, (long long)r->fitted, (long long)r->flagged,
          (long long)r->not_converged, (long long)r->no_data, (long long)r->poor);
-  printf("MAP + sampler: %.1f s, %lld batched simulations, %.1f persons/min; median RMS CGM residual %.1f mg/dL; %lld "
-         "chains not converged\n", r->seconds, (long long)r->evaluations,
+  printf("MAP + sampler: %.1f s on %d rank%s, %lld batched simulations, %.1f persons/min; median RMS CGM residual "
+         "%.1f mg/dL; %lld chains not converged\n", r->seconds, ranks, ranks > 1 ? "s" : "", (long long)r->evaluations,
          r->seconds > 0 ? 60.0 * (double)r->persons / r->seconds : 0.0, r->median_rms, (long long)r->chain_not_converged);
 }
 
@@ -129,12 +130,12 @@ static int run_fit(const char *file, const tw_config_opts *co, const tw_dist *di
     snprintf(path, sizeof path, "%s", c.output.path);
     const char *salt = NULL;
     st = fit_salt(&c, doc, &salt);
-    if (st == TW_OK && dist->rank == 0) st = tw_twin_fit_run(&c, doc, salt, co->force, &rep);
+    if (st == TW_OK) st = tw_twin_fit_run(&c, doc, salt, co->force, dist, &rep);
     tw_cfg_release(&tw_twin_fit_config_schema, &c);
   }
   tw_cfg_free(doc);
   st = tw_dist_agree(dist, st);
-  if (st == TW_OK && dist->rank == 0) fit_report(path, &rep);
+  if (st == TW_OK && dist->rank == 0) fit_report(path, &rep, dist->size);
   return tw_cli_job_exit(dist, st, 0);
 }
 

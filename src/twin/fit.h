@@ -19,6 +19,7 @@
 #define TW_TWIN_FIT_H
 
 #include "core/status.h"   /* tw_status */
+#include "mpi/dist.h"      /* tw_dist */
 #include "physio/pack.h"   /* tw_pack, tw_integrator_opts */
 #include "twin/records.h"  /* tw_records */
 
@@ -166,6 +167,8 @@ typedef struct tw_fit_map_result {
 ** independent and each person's algebra is serial). */
 tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_opts *o,
                      tw_fit_map_result *out);
+/* Zeroed results of n persons (TW_ERR_NOMEM). */
+tw_status tw_fit_map_result_alloc(int64_t n, int k, tw_fit_map_result *r);
 void tw_fit_map_result_free(tw_fit_map_result *r);
 
 /* A Laplace covariance (k, k) of person i's log-parameters at the MAP: the
@@ -318,7 +321,20 @@ typedef struct tw_fit_mcmc_result {
 ** together, TW_FIT_BLOCK of them (W/2 columns each) per batched simulation. */
 tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
                       const int64_t *twin_id, const tw_fit_mcmc_opts *o, tw_fit_mcmc_result *out);
+/* Zeroed results of n persons, S draws each (TW_ERR_NOMEM). */
+tw_status tw_fit_mcmc_result_alloc(int64_t n, int k, int S, tw_fit_mcmc_result *r);
 void tw_fit_mcmc_result_free(tw_fit_mcmc_result *r);
+
+/* ---- over MPI ranks (fit_gather.c) ------------------------------------------------- */
+
+/* The results of all n persons on every rank, from each rank's own: rank r
+** fitted the persons [lo, hi) of tw_dist_block_range(n, r, size) into lm and
+** lmc (hi - lo persons). The fit of a person depends on nothing but its data
+** and its key, so the gathered results are the bits one rank would have
+** computed. m, mc receive n persons (freed by the caller); evaluations: the
+** sum over ranks. */
+tw_status tw_fit_gather(const tw_dist *d, int64_t n, const tw_fit_map_result *lm,
+                        const tw_fit_mcmc_result *lmc, tw_fit_map_result *m, tw_fit_mcmc_result *mc);
 
 TW_EXTERN_C_END
 

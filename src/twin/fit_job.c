@@ -315,30 +315,50 @@ static tw_status fit_posterior(const tw_twin_fit_config *c, const tw_fit_data *d
   return TW_OK;
 }
 
+/* This rank's share of the persons, rows [lo, hi) of the records
+** (tw_dist_block_range), fitted into lm and lmc (freed on failure). */
+static tw_status fit_share(const tw_twin_fit_config *c, const tw_records *r, const tw_dist *dist,
+                           const tw_fit_data_opts *win, const tw_fit_prior *pr, tw_fit_map_result *lm,
+                           tw_fit_mcmc_result *lmc) {
+  int64_t lo, hi;
+  tw_dist_block_range(r->n, dist->rank, dist->size, &lo, &hi);
+  int64_t *rows = malloc(sizeof(int64_t) * (size_t)(hi - lo) + 1);
+  if (!rows) return TW_FAIL(TW_ERR_NOMEM, "twin fit: out of memory");
+  for (int64_t i = lo; i < hi; ++i) rows[i - lo] = i;
+  tw_fit_data d;
+  tw_status st = tw_fit_data_build(r, rows, hi - lo, win, &d);
+  if (st == TW_OK) {
+    st = fit_posterior(c, &d, pr, rows, lm, lmc);
+    tw_fit_data_free(&d);
+  }
+  free(rows);
+  return st;
+}
+
+/* Every rank fits its share; the results are gathered; rank 0 predicts and writes. */
 static tw_status fit_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const tw_records *r,
-                             tw_twin_fit_report *rep) {
+                             const tw_dist *dist, tw_twin_fit_report *rep) {
   tw_fit_prior pr;
   if (tw_fit_prior_build(&tw_pack_t1d, (const char *const *)c->parameters, c->n_parameters, &pr) != TW_OK)
     return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "parameters", c->mark), "parameters: %s", tw_error_message());
   const double basal = pr.base[TW_T1D_P_u2ss] * pr.base[TW_T1D_P_BW] / 6000.0;
   tw_fit_data_opts win = {(c->fit_days[0] - 1) * 1440.0, c->fit_days[1] * 1440.0, basal};
-  int64_t *rows = malloc(sizeof(int64_t) * (size_t)r->n + 1);
-  if (!rows) return TW_FAIL(TW_ERR_NOMEM, "twin fit: out of memory");
-  for (int64_t i = 0; i < r->n; ++i) rows[i] = i;
-  tw_fit_data d;
-  tw_fit_map_result m;
-  tw_fit_mcmc_result mc;
+  tw_fit_map_result lm, m;
+  tw_fit_mcmc_result lmc, mc;
   const double t0 = tw_now_seconds();
-  tw_status st = tw_fit_data_build(r, rows, r->n, &win, &d);
-  if (st == TW_OK) {
-    st = fit_posterior(c, &d, &pr, rows, &m, &mc);
-    tw_fit_data_free(&d);
-  }
-  free(rows);
+  const tw_status mine = fit_share(c, r, dist, &win, &pr, &lm, &lmc);
+  tw_status st = tw_dist_agree(dist, mine);
+  if (st == TW_OK) st = tw_fit_gather(dist, r->n, &lm, &lmc, &m, &mc);
+  if (mine == TW_OK) tw_fit_map_result_free(&lm), tw_fit_mcmc_result_free(&lmc);
   TW_TRY(st);
   rep->seconds = tw_now_seconds() - t0;
   rep->evaluations = mc.evaluations;
   summarise(&m, rep);
+  if (dist->rank != 0) {
+    tw_fit_map_result_free(&m);
+    tw_fit_mcmc_result_free(&mc);
+    return TW_OK;
+  }
   fit_out o;
   memset(&o, 0, sizeof o);
   st = make_grid(r, c->predict_every, &o);
@@ -376,15 +396,15 @@ static tw_status load_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc
 }
 
 tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, int force,
-                          tw_twin_fit_report *rep) {
+                          const tw_dist *dist, tw_twin_fit_report *rep) {
   memset(rep, 0, sizeof *rep);
-  TW_TRY(tw_run_check_output(c->output.path, force));
+  TW_TRY(tw_dist_agree(dist, tw_run_check_output(c->output.path, force)));
   char path[4096];
   tw_records r;
-  TW_TRY(load_records(c, doc, salt, path, sizeof path, &r));
-  tw_status st = tw_records_check_usable(&r, path);
-  if (st == TW_OK) st = fit_records(c, doc, &r, rep);
-  tw_records_free(&r);
+  const tw_status got = load_records(c, doc, salt, path, sizeof path, &r); /* every rank reads them */
+  tw_status st = tw_dist_agree(dist, got == TW_OK ? tw_records_check_usable(&r, path) : got);
+  if (st == TW_OK) st = fit_records(c, doc, &r, dist, rep);
+  if (got == TW_OK) tw_records_free(&r);
   return st;
 }
 #else
@@ -394,8 +414,8 @@ int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc) {
 }
 
 tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, int force,
-                          tw_twin_fit_report *rep) {
-  (void)c, (void)doc, (void)salt, (void)force, (void)rep;
+                          const tw_dist *dist, tw_twin_fit_report *rep) {
+  (void)c, (void)doc, (void)salt, (void)force, (void)dist, (void)rep;
   return TW_FAIL(TW_ERR_UNSUPPORTED, "twin fit: this build has no HDF5 (the records and twins files)");
 }
 #endif

@@ -67,7 +67,7 @@ int tw_twin_fit_imports(const tw_twin_fit_config *c, const tw_cfg_doc *doc);
 ** (`force`: replace an existing file even when it is not writable). `salt`:
 ** the pseudonym salt for an import, else NULL. */
 tw_status tw_twin_fit_run(const tw_twin_fit_config *c, const tw_cfg_doc *doc, const char *salt, int force,
-                          tw_twin_fit_report *rep);
+                          const tw_dist *dist, tw_twin_fit_report *rep);
 
 TW_EXTERN_C_END
 

@@ -207,7 +207,7 @@ static tw_status buffers_alloc(int64_t cols, int np, int64_t max_obs, lm_buffers
   return TW_OK;
 }
 
-static tw_status result_alloc(int64_t n, int K, tw_fit_map_result *r) {
+tw_status tw_fit_map_result_alloc(int64_t n, int K, tw_fit_map_result *r) {
   memset(r, 0, sizeof *r);
   r->n = n, r->k = K;
   r->theta = calloc((size_t)(n * K) + 1, sizeof(double));
@@ -277,7 +277,7 @@ static int any_active(const lm_person *q, int64_t n) {
 tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_opts *o,
                      tw_fit_map_result *out) {
   const int K = pr->k;
-  TW_TRY(result_alloc(d->n, K, out));
+  TW_TRY(tw_fit_map_result_alloc(d->n, K, out));
   lm_ctx x = {.pr = pr, .sigma = o->sigma, .h = o->fd_step, .ld = d->max_obs};
   tw_fit_prior_precision(pr, x.P);
   lm_person *q = calloc((size_t)d->n + 1, sizeof *q);

@@ -35,7 +35,7 @@ void tw_fit_mcmc_result_free(tw_fit_mcmc_result *r) {
   memset(r, 0, sizeof *r);
 }
 
-static tw_status result_alloc(int64_t n, int K, int S, tw_fit_mcmc_result *r) {
+tw_status tw_fit_mcmc_result_alloc(int64_t n, int K, int S, tw_fit_mcmc_result *r) {
   memset(r, 0, sizeof *r);
   r->n = n, r->k = K, r->S = S;
   r->draws = calloc((size_t)(K * n * S) + 1, sizeof(double));
@@ -302,7 +302,7 @@ tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pr
   const tw_fit_mcmc_opts *o = &resolved;
   resolved.walkers = tw_fit_mcmc_walkers(opts->walkers, K);
   TW_TRY(check_opts(o, K));
-  TW_TRY(result_alloc(d->n, K, o->draws, out));
+  TW_TRY(tw_fit_mcmc_result_alloc(d->n, K, o->draws, out));
   mc_block b;
   tw_status st = block_alloc(s, d, K, o, twin_id, &b);
   double *sorted = malloc(sizeof(double) * (size_t)(o->walkers * (o->steps - o->burn_in)) + 1);

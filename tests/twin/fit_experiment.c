@@ -34,6 +34,9 @@
 ** sqrt(inflate) (a guide for choosing one; confirm by a run), and a `row`
 ** line per person and parameter (log true value, log q05, q50, q95, R-hat,
 ** ESS, acceptance, MAP flag, sampler flag) for pooling runs.
+** --write-records=PATH writes the synthetic persons (with their CGM) as a
+** records file and stops: `twinscale twin fit` then times the job itself,
+** under mpirun too (docs/performance.md).
 */
 #include "fit_synth.h"
 
@@ -172,6 +175,7 @@ static double rmse(const tw_fit_person *f, const double *bg, double a, double b)
 
 /* Options --name=value before the positional arguments; returns the first positional. */
 typedef struct exp_opts {
+  const char *records; /* --write-records=PATH: write the synthetic records there and stop */
   double inflate;
   tw_fit_mcmc_opts mc;
 } exp_opts;
@@ -179,7 +183,7 @@ typedef struct exp_opts {
 static int parse_options(int argc, char **argv, exp_opts *o) {
   int i = 1;
   o->mc = tw_fit_mcmc_defaults();
-  o->inflate = o->mc.inflate;
+  o->inflate = o->mc.inflate, o->records = NULL;
   for (; i < argc && !strncmp(argv[i], "--", 2); ++i) {
     const char *v = strchr(argv[i], '=');
     if (!v) return -1;
@@ -195,6 +199,7 @@ static int parse_options(int argc, char **argv, exp_opts *o) {
     else if (!strncmp(argv[i], "--de=", 5)) o->mc.de = atoi(v);
     else if (!strncmp(argv[i], "--t-mix=", 8)) o->mc.t_mix = atoi(v);
     else if (!strncmp(argv[i], "--de-gamma=", 11)) o->mc.de_gamma = atof(v);
+    else if (!strncmp(argv[i], "--write-records=", 16)) o->records = v;
     else return -1;
   }
   return i;
@@ -319,7 +324,7 @@ int main(int argc, char **argv) {
   exp_opts eo;
   const int first = parse_options(argc, argv, &eo);
   if (first < 0 || argc - first < 4) {
-    fprintf(stderr, "usage: %s [--seed=S] [--inflate=X] [--walkers=W] [--steps=N] [--burn=B] N_PERSONS FIT_DAYS "
+    fprintf(stderr, "usage: %s [--seed=S] [--inflate=X] [--walkers=W] [--steps=N] [--burn=B] [--write-records=PATH] N_PERSONS FIT_DAYS "
             "TOTAL_DAYS PARAM [PARAM ...]\n", argv[0]);
     return 2;
   }
@@ -358,6 +363,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   tw_fit_data_free(&all);
+  if (eo.records) { /* the persons as a records file, for `twinscale twin fit` (its speed over ranks) */
+    if (tw_records_write_h5(&r, eo.records) != TW_OK) return fprintf(stderr, "%s\n", tw_error_message()), 1;
+    printf("wrote %s: %d synthetic persons of %d days\n", eo.records, n, days);
+    return 0;
+  }
   if (tw_fit_data_build(&r, rows, n, &o_all, &all) != TW_OK || tw_fit_data_build(&r, rows, n, &o_fit, &fit) != TW_OK)
     return 1;
   printf("%d persons (%d parameters drawn), fit days 1-%d, predict days %d-%d, %d parameters fitted; CGM noise SD seen %.2f mg/dL (sigma %.2f)\n",

@@ -101,8 +101,9 @@ static void fit_report(const char *path, const tw_twin_fit_report *r, int ranks)
   printf("wrote %s (%lld persons: %lld fitted, %lld flagged: %lld not converged, %lld without CGM in fit_days, "
          "%lld poor fits)\n", path, (long long)r->persons, (long long)r->fitted, (long long)r->flagged,
          (long long)r->not_converged, (long long)r->no_data, (long long)r->poor);
-  printf("MAP + sampler: %.1f s on %d rank%s, %lld batched simulations, %.1f persons/min; median RMS CGM residual "
-         "%.1f mg/dL; %lld chains not converged\n", r->seconds, ranks, ranks > 1 ? "s" : "", (long long)r->evaluations,
+  printf("MAP + sampler: %.1f s on %d rank%s (%s), %lld batched simulations, %.1f persons/min; median RMS CGM residual "
+         "%.1f mg/dL; %lld chains not converged\n", r->seconds, ranks, ranks > 1 ? "s" : "", r->backend,
+         (long long)r->evaluations,
          r->seconds > 0 ? 60.0 * (double)r->persons / r->seconds : 0.0, r->median_rms, (long long)r->chain_not_converged);
 }
 

@@ -20,16 +20,22 @@
 
 #include "core/status.h"   /* tw_status */
 #include "mpi/dist.h"      /* tw_dist */
+#include "backend/backend.h" /* tw_backend */
 #include "physio/pack.h"   /* tw_pack, tw_integrator_opts */
 #include "twin/records.h"  /* tw_records */
 
 TW_EXTERN_C_BEGIN
 
 #define TW_FIT_MAX_PARAMS 12 /* parameters fitted per person, at most */
-/* Persons per batched simulation in the MAP: a batch holds TW_FIT_BLOCK (k+1)
-** columns and their bg at every CGM sample (90 days of 5-minute CGM, k = 5:
-** 80 MB), so memory does not grow with the number of persons. */
+/* Persons per batched simulation (tw_fit_sim.block) on the host: a batch
+** holds TW_FIT_BLOCK (k+1) columns and their bg at every CGM sample (90 days
+** of 5-minute CGM, k = 5: 80 MB), so memory does not grow with the number of
+** persons. On a device, TW_FIT_BLOCK_DEVICE: the minute loop's launches and
+** copies cost the same for any number of columns, so a block is made as large
+** as host memory comfortably allows (10 days of 3-minute CGM, 10 walkers:
+** 400 MB for the sampler's bg). */
 #define TW_FIT_BLOCK 64
+#define TW_FIT_BLOCK_DEVICE 1024
 
 /* Likelihood: CGM = bg + e, e ~ N(0, sigma^2) independent per sample. sigma is
 ** the standard deviation of simglucose's Dexcom sensor noise (sensor.h, the
@@ -90,12 +96,21 @@ void tw_fit_init_state(const double *p, double basal, double g0, double *x);
 ** parameter vector params[c * n_params ..] (the pack's n_params). bg (C,
 ** d->max_obs) receives the model's bg (mg/dL) at the person's CGM times
 ** (linear between whole minutes); flag (C) the tw_twin_flag of each column
-** (a failed column's bg is NaN). Runs on the pack's CPU fast path (t1d). */
+** (a failed column's bg is NaN). Runs on the pack's CPU fast path (t1d), or
+** with `backend` on that backend's physiology ops (physio_ops.h): the batch is
+** mirrored there, each minute's inputs pushed and its state pulled back for the
+** sampling on the host (one launch and three copies a minute). */
 typedef struct tw_fit_sim {
   const tw_pack *pack;      /* t1d */
   tw_integrator_opts opts;  /* RK4, 1 substep unless changed */
+  tw_backend *backend;      /* NULL: the host's fast path (tw_model_advance) */
+  int64_t block;            /* persons per batched simulation: TW_FIT_BLOCK (host), TW_FIT_BLOCK_DEVICE */
 } tw_fit_sim;
+/* The host's: t1d, RK4 with 1 substep, no backend, blocks of TW_FIT_BLOCK. */
 tw_fit_sim tw_fit_sim_default(void);
+/* The same on backend be: a device backend's (its blocks TW_FIT_BLOCK_DEVICE
+** persons); a host backend or NULL gives tw_fit_sim_default's. */
+tw_fit_sim tw_fit_sim_on(tw_backend *be);
 tw_status tw_fit_simulate(const tw_fit_sim *s, const tw_fit_data *d, int64_t C, const int64_t *col_person,
                           const double *params, double *bg, int32_t *flag);
 
@@ -159,7 +174,7 @@ typedef struct tw_fit_map_result {
   double *hess;    /* (n, k, k) the Gauss-Newton Hessian of the objective at the MAP (for a Laplace step) */
   int32_t *flag;   /* (n) TW_FIT_* bits */
   int32_t *iters;  /* (n) iterations until convergence */
-  int64_t evaluations; /* batched simulations run (one per block of TW_FIT_BLOCK persons per iteration) */
+  int64_t evaluations; /* batched simulations run (one per block of persons per iteration) */
 } tw_fit_map_result;
 
 /* The MAP of every person of d, all together. Deterministic (no random numbers;
@@ -318,7 +333,7 @@ typedef struct tw_fit_mcmc_result {
 ** its Laplace covariance. Persons the MAP did not fit (TW_FIT_NO_DATA,
 ** TW_FIT_SIM_FAILED) are not sampled: NaN draws, quantiles and R-hat.
 ** twin_id (n): each person's stream key (the records row). Persons advance
-** together, TW_FIT_BLOCK of them (W/2 columns each) per batched simulation. */
+** together, s->block of them (W/2 columns each) per batched simulation. */
 tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_prior *pr, const tw_fit_map_result *m,
                       const int64_t *twin_id, const tw_fit_mcmc_opts *o, tw_fit_mcmc_result *out);
 /* Zeroed results of n persons, S draws each (TW_ERR_NOMEM). */

@@ -66,6 +66,8 @@ static tw_status check_fit(const tw_cfg_doc *doc, void *obj) {
   return TW_OK;
 }
 
+static const char *const backends[] = {"auto", "cpu", "cuda", NULL};
+
 static const tw_cfg_field fit_fields[] = {
     {.key = "records", .type = TW_CFG_STRING, .offset = offsetof(tw_twin_fit_config, records), .required = 1,
      .doc = "a records file written by `twinscale twin import`, or a long CSV or a Nightscout export folder "
@@ -88,6 +90,8 @@ static const tw_cfg_field fit_fields[] = {
      .doc = "t1d parameters fitted (vpatient_params.csv names); the others are the population twin's"},
     {.key = "max_iter", .type = TW_CFG_INT, .offset = offsetof(tw_twin_fit_config, max_iter), .default_text = "40",
      .has_range = 1, .min = 1, .max = 10000, .doc = "Levenberg-Marquardt iterations per person, at most"},
+    {.key = "backend", .type = TW_CFG_ENUM, .offset = offsetof(tw_twin_fit_config, backend), .default_text = "auto",
+     .choices = backends, .doc = "auto (a GPU when one is visible), cpu or cuda: where the batched simulations run"},
     {.key = "predict_every", .type = TW_CFG_NUMBER, .offset = offsetof(tw_twin_fit_config, predict_every),
      .default_text = "5", .has_range = 1, .min = 1, .max = 1440, .unit = "min",
      .doc = "minutes between the samples of /prediction/cgm"},
@@ -299,14 +303,14 @@ static tw_fit_mcmc_opts sampler_opts(const tw_twin_fit_sampler_cfg *c) {
 }
 
 /* MAP then the sampler over every person of d (each person's stream keyed by its records row = rows[i] = i). */
-static tw_status fit_posterior(const tw_twin_fit_config *c, const tw_fit_data *d, const tw_fit_prior *pr,
-                               const int64_t *rows, tw_fit_map_result *m, tw_fit_mcmc_result *mc) {
-  tw_fit_sim s = tw_fit_sim_default();
+static tw_status fit_posterior(const tw_twin_fit_config *c, const tw_fit_sim *s, const tw_fit_data *d,
+                               const tw_fit_prior *pr, const int64_t *rows, tw_fit_map_result *m,
+                               tw_fit_mcmc_result *mc) {
   tw_fit_map_opts mo = tw_fit_map_defaults();
   mo.max_iter = (int)c->max_iter;
-  TW_TRY(tw_fit_map(&s, d, pr, &mo, m));
+  TW_TRY(tw_fit_map(s, d, pr, &mo, m));
   const tw_fit_mcmc_opts so = sampler_opts(&c->sampler);
-  tw_status st = tw_fit_mcmc(&s, d, pr, m, rows, &so, mc);
+  tw_status st = tw_fit_mcmc(s, d, pr, m, rows, &so, mc);
   if (st != TW_OK) {
     tw_fit_map_result_free(m);
     return st;
@@ -316,10 +320,10 @@ static tw_status fit_posterior(const tw_twin_fit_config *c, const tw_fit_data *d
 }
 
 /* This rank's share of the persons, rows [lo, hi) of the records
-** (tw_dist_block_range), fitted into lm and lmc (freed on failure). */
-static tw_status fit_share(const tw_twin_fit_config *c, const tw_records *r, const tw_dist *dist,
-                           const tw_fit_data_opts *win, const tw_fit_prior *pr, tw_fit_map_result *lm,
-                           tw_fit_mcmc_result *lmc) {
+** (tw_dist_block_range), fitted on s into lm and lmc (freed on failure). */
+static tw_status fit_share(const tw_twin_fit_config *c, const tw_fit_sim *s, const tw_records *r,
+                           const tw_dist *dist, const tw_fit_data_opts *win, const tw_fit_prior *pr,
+                           tw_fit_map_result *lm, tw_fit_mcmc_result *lmc) {
   int64_t lo, hi;
   tw_dist_block_range(r->n, dist->rank, dist->size, &lo, &hi);
   int64_t *rows = malloc(sizeof(int64_t) * (size_t)(hi - lo) + 1);
@@ -328,7 +332,7 @@ static tw_status fit_share(const tw_twin_fit_config *c, const tw_records *r, con
   tw_fit_data d;
   tw_status st = tw_fit_data_build(r, rows, hi - lo, win, &d);
   if (st == TW_OK) {
-    st = fit_posterior(c, &d, pr, rows, lm, lmc);
+    st = fit_posterior(c, s, &d, pr, rows, lm, lmc);
     tw_fit_data_free(&d);
   }
   free(rows);
@@ -346,7 +350,15 @@ static tw_status fit_records(const tw_twin_fit_config *c, const tw_cfg_doc *doc,
   tw_fit_map_result lm, m;
   tw_fit_mcmc_result lmc, mc;
   const double t0 = tw_now_seconds();
-  const tw_status mine = fit_share(c, r, dist, &win, &pr, &lm, &lmc);
+  static const char *const names[] = {"auto", "cpu", "cuda"};
+  tw_backend *be = NULL;
+  tw_status mine = tw_backend_open(names[c->backend], dist->local_rank, &be); /* a rank's GPU: its local rank's */
+  if (mine == TW_OK) {
+    snprintf(rep->backend, sizeof rep->backend, "%s (%s)", be->name, be->why);
+    const tw_fit_sim s = tw_fit_sim_on(be);
+    mine = fit_share(c, &s, r, dist, &win, &pr, &lm, &lmc);
+    tw_backend_close(be);
+  }
   tw_status st = tw_dist_agree(dist, mine);
   if (st == TW_OK) st = tw_fit_gather(dist, r->n, &lm, &lmc, &m, &mc);
   if (mine == TW_OK) tw_fit_map_result_free(&lm), tw_fit_mcmc_result_free(&lmc);

@@ -40,6 +40,7 @@ typedef struct tw_twin_fit_config {
   char **parameters;      /* the t1d parameters fitted */
   int n_parameters;
   int64_t max_iter;       /* Levenberg-Marquardt iterations */
+  int backend;            /* 0 auto, 1 cpu, 2 cuda (tw_twin_fit_backends) */
   double predict_every;   /* min between /prediction samples */
   tw_twin_fit_sampler_cfg sampler;
   tw_twin_fit_output_cfg output;
@@ -55,6 +56,7 @@ typedef struct tw_twin_fit_report {
   int64_t evaluations;      /* batched simulations of the MAP and the sampler */
   int64_t chain_not_converged; /* persons whose sampler's R-hat exceeded 1.1 */
   double seconds, median_rms; /* seconds: the whole fit, MAP and sampler */
+  char backend[320];        /* rank 0's backend, "name (why)" */
 } tw_twin_fit_report;
 
 /* 1 when c->records is not a records file (HDF5) but a CSV or a Nightscout

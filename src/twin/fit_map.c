@@ -239,14 +239,14 @@ static void lm_start(const tw_fit_data *d, const tw_fit_prior *pr, lm_person *q,
   }
 }
 
-/* One batched simulation per block of TW_FIT_BLOCK persons (bounding the
+/* One batched simulation per block of s->block persons (bounding the
 ** memory of the bg samples), all persons' columns advancing together within
 ** it; each active person then updates. */
 static tw_status lm_iterate(const tw_fit_sim *s, const tw_fit_data *d, const lm_ctx *x, const tw_fit_map_opts *o,
                             lm_person *q, lm_buffers *b, tw_fit_map_result *out) {
   const int K = x->pr->k;
-  for (int64_t i0 = 0; i0 < d->n; i0 += TW_FIT_BLOCK) {
-    const int64_t i1 = i0 + TW_FIT_BLOCK < d->n ? i0 + TW_FIT_BLOCK : d->n;
+  for (int64_t i0 = 0; i0 < d->n; i0 += s->block) {
+    const int64_t i1 = TW_MIN(i0 + s->block, d->n);
     const int64_t C = build_columns(s, d, x->pr, q, o->fd_step, i0, i1, b->col_person, b->params);
     if (C == 0) continue;
     TW_TRY(tw_fit_simulate(s, d, C, b->col_person, b->params, b->bg, b->flag));
@@ -283,7 +283,7 @@ tw_status tw_fit_map(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pri
   lm_person *q = calloc((size_t)d->n + 1, sizeof *q);
   lm_buffers b;
   memset(&b, 0, sizeof b);
-  tw_status st = q ? buffers_alloc(TW_MIN(d->n, TW_FIT_BLOCK) * (K + 1), s->pack->n_params, d->max_obs, &b)
+  tw_status st = q ? buffers_alloc(TW_MIN(d->n, s->block) * (K + 1), s->pack->n_params, d->max_obs, &b)
                    : TW_FAIL(TW_ERR_NOMEM, "fit: out of memory for %lld persons", (long long)d->n);
   if (st == TW_OK) lm_start(d, pr, q, out->flag);
   while (st == TW_OK && any_active(q, d->n)) st = lm_iterate(s, d, &x, o, q, &b, out);

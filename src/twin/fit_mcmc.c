@@ -1,6 +1,6 @@
 /*
 ** fit_mcmc.c: every person's posterior by the batched ensemble sampler
-** (fit.h, fit_ensemble.c). Persons go through in blocks of TW_FIT_BLOCK; in a
+** (fit.h, fit_ensemble.c). Persons go through in blocks of s->block; in a
 ** block every person's W/2 proposals of a half-step are columns of one
 ** batched simulation (tw_fit_simulate), so a block's whole ensemble advances
 ** with two simulations per step. The walkers start around the MAP from the
@@ -54,8 +54,8 @@ tw_status tw_fit_mcmc_result_alloc(int64_t n, int K, int S, tw_fit_mcmc_result *
 /* One block's working memory: B persons' ensembles, the kept chain, a batch. */
 typedef struct mc_block {
   int64_t B, i0;
-  int sampled[TW_FIT_BLOCK];   /* the person was fitted by the MAP */
-  double var[TW_FIT_BLOCK];    /* the likelihood's variance (mg/dL)^2 */
+  int *sampled;                /* (B) the person was fitted by the MAP */
+  double *var;                 /* (B) the likelihood's variance (mg/dL)^2 */
   tw_fit_ensemble e;
   double *chain;               /* (B, k, W, kept) */
   double *lp_y;                /* (B, W/2) */
@@ -63,7 +63,7 @@ typedef struct mc_block {
   double *params, *bg;         /* (B W/2, n_params), (B W/2, max_obs) */
   int32_t *flag;
   int64_t C;                   /* columns of the current batch */
-  int col_slot[TW_FIT_BLOCK];  /* first column of each sampled person, -1 */
+  int64_t *col_slot;           /* (B) first column of each sampled person, -1 */
   int M;                       /* components of the t moves' mixture */
   double *Lt, *mu, *logw;      /* (B, M, k, k), (B, M, k), (B, M): the t moves' factors, centres, log weights */
   double *pos;                 /* (B, n_pos, k) walker positions since the last adaptation */
@@ -75,11 +75,12 @@ static void block_free(mc_block *b) {
   tw_fit_ensemble_free(&b->e);
   free(b->chain), free(b->lp_y), free(b->col_person), free(b->params), free(b->bg), free(b->flag);
   free(b->Lt), free(b->mu), free(b->logw), free(b->pos), free(b->work);
+  free(b->sampled), free(b->var), free(b->col_slot);
 }
 
 static tw_status block_alloc(const tw_fit_sim *s, const tw_fit_data *d, int K, const tw_fit_mcmc_opts *o,
                              const int64_t *twin_id, mc_block *b) {
-  const int64_t B = TW_MIN(d->n, TW_FIT_BLOCK), kept = o->steps - o->burn_in;
+  const int64_t B = TW_MIN(d->n, s->block), kept = o->steps - o->burn_in;
   memset(b, 0, sizeof *b);
   TW_TRY(tw_fit_ensemble_alloc(B, K, o->walkers, o->seed, twin_id, &b->e));
   b->e.a = o->stretch;
@@ -95,8 +96,10 @@ static tw_status block_alloc(const tw_fit_sim *s, const tw_fit_data *d, int K, c
   b->logw = calloc((size_t)(B * b->M) + 1, sizeof(double));
   b->pos = calloc((size_t)(B * b->n_pos * K) + 1, sizeof(double));
   b->work = calloc((size_t)TW_MAX(b->n_pos * (b->M + 2), B * K * K) + 1, sizeof(double));
+  b->sampled = calloc((size_t)B + 1, sizeof(int)), b->var = calloc((size_t)B + 1, sizeof(double));
+  b->col_slot = calloc((size_t)B + 1, sizeof(int64_t));
   if (!b->chain || !b->lp_y || !b->col_person || !b->params || !b->bg || !b->flag || !b->Lt || !b->mu || !b->logw ||
-      !b->pos || !b->work) {
+      !b->pos || !b->work || !b->sampled || !b->var || !b->col_slot) {
     block_free(b);
     return TW_FAIL(TW_ERR_NOMEM, "fit: out of memory for the sampler's block of %lld persons", (long long)B);
   }
@@ -111,7 +114,7 @@ static void block_columns(const tw_fit_sim *s, const tw_fit_data *d, const tw_fi
   for (int64_t i = 0; i < b->B; ++i) {
     b->col_slot[i] = -1;
     if (!b->sampled[i]) continue;
-    b->col_slot[i] = (int)b->C;
+    b->col_slot[i] = b->C;
     for (int j = 0; j < count; ++j, ++b->C) {
       b->col_person[b->C] = b->i0 + i;
       tw_fit_params(pr, np, pos + (i * count + j) * K, d->p[b->i0 + i].weight_kg, b->params + b->C * np);
@@ -307,8 +310,8 @@ tw_status tw_fit_mcmc(const tw_fit_sim *s, const tw_fit_data *d, const tw_fit_pr
   tw_status st = block_alloc(s, d, K, o, twin_id, &b);
   double *sorted = malloc(sizeof(double) * (size_t)(o->walkers * (o->steps - o->burn_in)) + 1);
   if (st == TW_OK && !sorted) st = TW_FAIL(TW_ERR_NOMEM, "fit: out of memory");
-  for (int64_t i0 = 0; i0 < d->n && st == TW_OK; i0 += TW_FIT_BLOCK) {
-    b.i0 = i0, b.B = TW_MIN(d->n - i0, TW_FIT_BLOCK);
+  for (int64_t i0 = 0; i0 < d->n && st == TW_OK; i0 += s->block) {
+    b.i0 = i0, b.B = TW_MIN(d->n - i0, s->block);
     b.e.n = b.B, b.e.twin_id = twin_id + i0;
     for (int64_t i = 0; i < b.B; ++i) {
       b.sampled[i] = !(m->flag[i0 + i] & (TW_FIT_NO_DATA | TW_FIT_SIM_FAILED));

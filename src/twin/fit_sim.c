@@ -5,7 +5,9 @@
 */
 #include "twin/fit.h"
 
-#include "physio/integrate.h" /* tw_integrator_defaults */
+#include "physio/integrate.h"          /* tw_integrator_defaults */
+#include "physio/physio_ops.h"         /* tw_physio_ops_for: the backend's advance */
+#include "physio/physio_ops_mirror.h"  /* tw_physio_mirror: the batch on the backend */
 #include "physio/t1d.h"       /* state and parameter indexes */
 
 #include <math.h>   /* sqrt, NAN */
@@ -14,11 +16,16 @@
 
 extern const tw_pack tw_pack_t1d;
 
-tw_fit_sim tw_fit_sim_default(void) {
+tw_fit_sim tw_fit_sim_default(void) { return tw_fit_sim_on(NULL); }
+
+tw_fit_sim tw_fit_sim_on(tw_backend *be) {
   tw_fit_sim s;
   s.pack = &tw_pack_t1d;
   s.opts = tw_integrator_defaults(TW_INTEG_RK4);
   s.opts.substeps = 1;
+  const int device = be && be->device.kind != TW_DEVICE_HOST;
+  s.backend = device ? be : NULL; /* a host backend's advance is tw_model_advance: called directly */
+  s.block = device ? TW_FIT_BLOCK_DEVICE : TW_FIT_BLOCK;
   return s;
 }
 
@@ -127,6 +134,30 @@ static void fill_minute(const tw_fit_data *d, const int64_t *col_person, int64_t
   }
 }
 
+/* Minute by minute: the inputs in, one minute of integration, bg sampled.
+** With a backend the batch is mirrored there (on the host backend the mirror is
+** the batch itself: no copies). */
+static tw_status run_minutes(const tw_fit_sim *s, const tw_model *m, const tw_fit_data *d, const int64_t *col_person,
+                             fit_batch *b, tw_physio_batch *pb, double *bg) {
+  tw_physio_mirror mr;
+  if (s->backend) {
+    TW_TRY(tw_physio_mirror_create(s->backend, m, pb, 1, &mr));
+    const tw_status st = tw_physio_mirror_push(s->backend, &mr, TW_MIRROR_ALL);
+    if (st != TW_OK) return tw_physio_mirror_destroy(s->backend, &mr), st;
+  }
+  tw_status st = TW_OK;
+  for (int64_t step = 0; step < d->max_steps && st == TW_OK; ++step) {
+    fill_minute(d, col_person, step, b);
+    if (!s->backend) st = tw_model_advance(m, pb, step, 1);
+    else if ((st = tw_physio_mirror_push(s->backend, &mr, TW_MIRROR_INPUTS)) == TW_OK &&
+             (st = tw_physio_ops_for(s->backend)->advance(s->backend, m, &mr.dev, step, 1)) == TW_OK)
+      st = tw_physio_mirror_pull(s->backend, &mr, TW_MIRROR_STATE);
+    if (st == TW_OK) sample_minute(d, col_person, step, b, bg);
+  }
+  if (s->backend) tw_physio_mirror_destroy(s->backend, &mr);
+  return st;
+}
+
 tw_status tw_fit_simulate(const tw_fit_sim *s, const tw_fit_data *d, int64_t C, const int64_t *col_person,
                           const double *params, double *bg, int32_t *flag) {
   const tw_pack *pk = s->pack;
@@ -142,12 +173,7 @@ tw_status tw_fit_simulate(const tw_fit_sim *s, const tw_fit_data *d, int64_t C, 
   batch_init(pk, d, col_person, params, &b);
   tw_physio_batch pb = {.dtype = TW_PACK_F64, .n = C, .ld = C, .first_twin_id = 0, .x = b.x, .p = b.p,
                         .d = b.d, .u = b.u, .flag = flag, .opts = s->opts, .h = NULL};
-  tw_status st = TW_OK;
-  for (int64_t step = 0; step < d->max_steps && st == TW_OK; ++step) {
-    fill_minute(d, col_person, step, &b);
-    st = tw_model_advance(&m, &pb, step, 1);
-    if (st == TW_OK) sample_minute(d, col_person, step, &b, bg);
-  }
+  const tw_status st = run_minutes(s, &m, d, col_person, &b, &pb, bg);
   for (int64_t c = 0; c < C && st == TW_OK; ++c)
     if (flag[c] != TW_TWIN_OK)
       for (int64_t k = 0; k < d->max_obs; ++k) bg[c * d->max_obs + k] = NAN;

@@ -9,6 +9,9 @@
 #           and summary.json, every dataset of the file equals a 1-rank run's
 #           outside Slurm (h5diff; root attributes such as the rank count may
 #           differ) and summary.json is the same byte for byte;
+#   twin fit  `twin fit` (a two-word command) on the CSV fixture of
+#           tests/data/twin, `sbatch --wait --ntasks=2`: the summary names 2
+#           ranks and every dataset equals a 1-rank run's outside Slurm;
 #   gpu     gpu.sbatch on the cluster's two stand-in GPUs, the binary replaced
 #           by a script that prints what each rank got: 2 ranks, each with one
 #           CUDA_VISIBLE_DEVICES of its own, OMP_NUM_THREADS = --cpus-per-task;
@@ -94,6 +97,18 @@ for launch in srun mpirun; do
     ok "trial job $jid, 2 ranks by $launch, $((SECONDS - t0)) s: every dataset and summary.json equal 1 rank's"
   else bad "trial ($launch): differs from 1 rank"; fi
 done
+
+# twin fit: a two-word command through cpu.sbatch, 2 ranks by srun
+export TW_SALT="twinscale-test-salt-0123456789"
+"$tw" twin import --records "$src/tests/data/twin/records.csv" --persons "$src/tests/data/twin/persons.csv" \
+  --salt-env TW_SALT -o records.h5 >import.log 2>&1 || { cat import.log; die "twin import"; }
+printf 'kind: twin_fit\nrecords: records.h5\nfit_days: [1, 1]\noutput: {path: fit-one.h5}\n' >fit.yaml
+OMP_NUM_THREADS=1 "$tw" twin fit fit.yaml >fit-one.log 2>&1 || { cat fit-one.log; die "1-rank twin fit"; }
+t0=$SECONDS
+jid=$(submit --wait "$cpu_sbatch" twin fit fit.yaml -o fit-job.h5) || { cat job-*.out; die "twin fit job failed"; }
+if ! grep -q "^MAP + sampler: .* on 2 ranks " "job-$jid.out"; then bad "twin fit: not 2 ranks: $(cat "job-$jid.out")"
+elif same fit-one.h5 fit-job.h5; then ok "twin fit job $jid, 2 ranks by srun, $((SECONDS - t0)) s: every dataset equals 1 rank's"
+else bad "twin fit: differs from 1 rank"; fi
 
 # gpu: gpu.sbatch on the node's two stand-in GPUs (cluster.sh), with a stand-in
 # for the binary that reports what each rank was given (there is no GPU here)

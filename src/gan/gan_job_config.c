@@ -56,6 +56,8 @@ static const tw_cfg_field output_fields[] = {
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_train_output_cfg, output_fields, NULL);
 
+static const char *const combination_modes[] = {"auto", "off", NULL};
+
 static const tw_cfg_field gan_train_fields[] = {
     {.key = "cohort", .type = TW_CFG_STRING, .offset = offsetof(tw_gan_train_config, cohort), .required = 1,
      .doc = "the training cohort file (relative to this file): /cohort/covariates, /cohort/parameters and "
@@ -74,6 +76,10 @@ static const tw_cfg_field gan_train_fields[] = {
     {.key = "threads", .type = TW_CFG_INT, .offset = offsetof(tw_gan_train_config, threads), .default_text = "0",
      .has_range = 1, .min = 0, .max = 4096,
      .doc = "OpenMP threads (0: the default team); the model is the same bits for any count"},
+    {.key = "combinations", .type = TW_CFG_ENUM, .offset = offsetof(tw_gan_train_config, combinations),
+     .default_text = "auto", .choices = combination_modes,
+     .doc = "float columns of few values taken together (a reference patient's parameters) as one discrete "
+            "column of their tuples: auto (found in the data) or off (docs/gan.md, \"Fixed combinations\")"},
     {.key = "network", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, network), .sub = &network_schema,
      .default_text = "{}", .doc = "network sizes (CTGAN's defaults)"},
     {.key = "optimizer", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, optimizer),

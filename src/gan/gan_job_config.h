@@ -12,6 +12,7 @@
 **               eps: 1e-8, weight_decay: 1e-6}
 **   critic_steps: 1
 **   threads: 0                        OpenMP threads (0: the default team)
+**   combinations: auto                fixed combinations (combo.h): auto (found in the data) or off
 **   checkpoint: {every: 500, path: <output.path>.ckpt}
 **   output: {path: gan.h5}
 **
@@ -45,6 +46,7 @@ typedef struct tw_gan_train_config {
   tw_cfg_mark mark;
   char *cohort;
   int64_t steps, batch, seed, critic_steps, threads;
+  int combinations; /* 0 auto, 1 off */
   tw_gan_network_cfg network;
   tw_gan_optimizer_cfg optimizer;
   tw_train_ckpt_cfg checkpoint;  /* every, path: as `train`'s (NULL path: <output.path>.ckpt) */

@@ -131,6 +131,14 @@ tw_status tw_gan_layout_build(tw_gan_transformer *tr) {
   if (!l->spans || !l->cond_span) return TW_FAIL(TW_ERR_NOMEM, "out of memory: the layout");
   for (int j = 0; j < n; ++j) {
     const tw_gan_colx *c = &tr->cols[j];
+    const int role = tw_gan_combo_role(&tr->combo, j);
+    if (role == 2) continue; /* a combination's member: its values come with the first member's tuple */
+    if (role == 1) {
+      const int w = (int)tr->combo.n;
+      l->spans[l->n_spans++] = (tw_gan_span){TW_GAN_SPAN_SOFTMAX, l->width, w, j};
+      l->width += w;
+      continue;
+    }
     int w0, n_sp = span_widths(c, &w0);
     if (n_sp == 1) {
       l->cond_span[l->n_cond_spans++] = l->n_spans;
@@ -207,7 +215,18 @@ tw_status tw_gan_transformer_fit(const tw_gan_table *t, int threads, tw_gan_tran
   return st;
 }
 
+tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table *t) {
+  const int64_t max = TW_MIN(TW_GAN_COMBO_MAX, t->n_rows / TW_GAN_COMBO_ROWS);
+  tw_gan_combo_free(&tr->combo);
+  TW_TRY(tw_gan_combo_find(t, max, &tr->combo));
+  if (!tr->combo.n_cols) return TW_OK;
+  free(tr->layout.spans), free(tr->layout.cond_span);
+  memset(&tr->layout, 0, sizeof tr->layout);
+  return tw_gan_layout_build(tr);
+}
+
 void tw_gan_transformer_free(tw_gan_transformer *tr) {
+  tw_gan_combo_free(&tr->combo);
   for (int j = 0; tr->cols && j < tr->schema.n_cols; ++j) free(tr->cols[j].cats), free(tr->cols[j].counts);
   for (int j = 0; tr->units && j < tr->schema.n_cols; ++j) free(tr->units[j]);
   free(tr->cols), free(tr->units), free(tr->pack);
@@ -265,6 +284,12 @@ static void encode_row(const tw_gan_transformer *tr, const tw_gan_table *t, uint
     const tw_gan_span *sp = &tr->layout.spans[s];
     const tw_gan_colx *c = &tr->cols[sp->column];
     double x = tw_gan_col(t, sp->column)[i];
+    if (tw_gan_combo_role(&tr->combo, sp->column)) { /* a tuple not seen encodes as all zeros */
+      for (int q = 0; q < sp->width; ++q) out[sp->start + q] = 0.0f;
+      const int64_t k = tw_gan_combo_row(&tr->combo, t, i);
+      if (k >= 0) out[sp->start + k] = 1.0f;
+      continue;
+    }
     if (c->kind == TW_GAN_DISCRETE) {
       encode_discrete(c, x, out + sp->start);
       continue;
@@ -305,6 +330,11 @@ static double decode_continuous(const tw_gan_colx *c, const float *in) {
   return fmin(fmax(c->log_space ? exp(y) : y, c->lo), c->hi);
 }
 
+/* Every member of the combination at tuple k, into row i of out. */
+static void decode_combo(const tw_gan_combo *c, int64_t k, tw_gan_table *out, int64_t i) {
+  for (int q = 0; q < c->n_cols; ++q) out->data[(size_t)c->cols[q] * (size_t)out->n_rows + (size_t)i] = c->values[k * c->n_cols + q];
+}
+
 void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, tw_gan_table *out, int64_t row0) {
   const int64_t w = tr->layout.width;
 #pragma omp parallel for schedule(static)
@@ -314,6 +344,10 @@ void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, t
       const tw_gan_span *sp = &tr->layout.spans[s];
       const tw_gan_colx *c = &tr->cols[sp->column];
       double *cell = out->data + (size_t)sp->column * (size_t)out->n_rows + (size_t)(row0 + i);
+      if (tw_gan_combo_role(&tr->combo, sp->column)) {
+        decode_combo(&tr->combo, argmax(in + sp->start, sp->width), out, row0 + i);
+        continue;
+      }
       if (c->kind == TW_GAN_DISCRETE) {
         *cell = c->cats[argmax(in + sp->start, sp->width)];
         continue;

@@ -24,7 +24,9 @@
 ** [min, max] (SDV's enforce_min_max_values, on by default in its synthesizers:
 ** a constant column of zeros would otherwise decode to -4e-3 for half the
 ** generated rows, outside a pack parameter's range). The row layout is
-** layout.h's.
+** layout.h's. With a fixed combination (tw_gan_transformer_combine) its
+** member columns are encoded together as the one-hot of their tuple, and
+** decoded to the argmax tuple's values.
 **
 ** Where twinscale differs from rdt (docs/gan.md, "Data transformer"): no
 ** 1e-6 added to every component's probability before the draw (it sends one
@@ -36,6 +38,7 @@
 #define TW_GAN_TRANSFORM_H
 
 #include "core/status.h"
+#include "gan/combo.h"
 #include "gan/layout.h"
 #include "gan/table.h"
 #include "gan/vgm.h"
@@ -74,6 +77,8 @@ typedef struct tw_gan_transformer {
   char **units;      /* (schema.n_cols) each column's `units` attribute; NULL until tw_gan_meta_read */
   char *pack;        /* the cohort's `pack` attribute, or NULL (a file without one) */
   int64_t n_rows;    /* rows of the table it was fitted to */
+  tw_gan_combo combo; /* the fixed combination (combo.h; n_cols 0: none): its members have no spans of their
+                         own, the first carries one SOFTMAX span over the tuples (not a condition span) */
 } tw_gan_transformer;
 
 /* Fits the transformer to table t, columns fitted on `threads` OpenMP threads
@@ -81,6 +86,13 @@ typedef struct tw_gan_transformer {
 ** of fewer than 2 rows. */
 tw_status tw_gan_transformer_fit(const tw_gan_table *t, int threads, tw_gan_transformer *out);
 void tw_gan_transformer_free(tw_gan_transformer *tr);
+
+/* Fixed combinations (combo.h) of table t, the one tr was fitted to: at most
+** TW_GAN_COMBO_MAX tuples and at most one per TW_GAN_COMBO_ROWS rows; the
+** layout is rebuilt with them. Nothing changes when t has none. */
+#define TW_GAN_COMBO_MAX 100
+#define TW_GAN_COMBO_ROWS 20
+tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table *t);
 
 /* Encodes rows [row0, row0 + n) of t (t's schema the transformer's) into out
 ** (n, layout.width) floats, row-major. Each row's draws are keyed on its index

@@ -21,6 +21,8 @@
 **   range                         (C, 2) float64: a continuous column's fitted min and max
 **                                 (decoding clips to them; -inf, inf for a discrete one or
 **                                 no value); a file without it clips nothing
+**   combo_cols, combo_values,     the fixed combination (combo.h), when there is one: (M)
+**   combo_counts                  int32 member columns, (T, M) float64 tuples, (T) int64 rows
 ** Loading rebuilds the layout from the columns and refuses a file whose
 ** stored spans differ (TW_ERR_INPUT).
 */
@@ -166,6 +168,14 @@ static tw_status save_layout(tw_h5_file *f, const tw_gan_transformer *tr) {
   return st;
 }
 
+static tw_status save_combo(tw_h5_file *f, const tw_gan_combo *c) {
+  if (!c->n_cols) return TW_OK;
+  const int64_t m = c->n_cols, dims[2] = {c->n, m};
+  TW_TRY(put(f, "combo_cols", TW_I32, c->cols, 1, &m));
+  TW_TRY(put(f, "combo_values", TW_F64, c->values, 2, dims));
+  return put(f, "combo_counts", TW_I64, c->counts, 1, &c->n);
+}
+
 tw_status tw_gan_transformer_save(tw_h5_file *f, const tw_gan_transformer *tr) {
   size_t n = (size_t)tr->schema.n_cols;
   void *buf = calloc(n * NV * TW_VGM_MAX_COMPONENTS + 1, sizeof(double));
@@ -176,6 +186,7 @@ tw_status tw_gan_transformer_save(tw_h5_file *f, const tw_gan_transformer *tr) {
   if (st == TW_OK) st = save_vgm(f, tr, buf);
   if (st == TW_OK) st = save_range(f, tr, buf);
   if (st == TW_OK) st = save_categories(f, tr);
+  if (st == TW_OK) st = save_combo(f, &tr->combo);
   if (st == TW_OK) st = save_layout(f, tr);
   free(buf);
   return st;
@@ -345,6 +356,25 @@ static tw_status load_categories(tw_h5_file *f, tw_gan_transformer *tr) {
   return st;
 }
 
+/* The fixed combination, when the file has one: members ascending, continuous. */
+static tw_status load_combo(tw_h5_file *f, tw_gan_transformer *tr) {
+  if (!tw_h5_exists(f, G "combo_cols")) return TW_OK;
+  tw_gan_combo *c = &tr->combo;
+  tw_tensor a, b;
+  TW_TRY(tw_h5_read(f, G "combo_cols", TW_I32, &a));
+  c->n_cols = (int)tw_tensor_numel(&a), c->cols = a.data;
+  tw_status st = tw_h5_read(f, G "combo_values", TW_F64, &b);
+  if (st == TW_OK) c->values = b.data, c->n = c->n_cols ? tw_tensor_numel(&b) / c->n_cols : 0;
+  if (st == TW_OK && !(c->counts = malloc((size_t)c->n * sizeof *c->counts + 1))) st = TW_FAIL(TW_ERR_NOMEM, "combo");
+  if (st == TW_OK) st = get(f, "combo_counts", TW_I64, c->counts, c->n);
+  int bad = st == TW_OK && (c->n_cols < 2 || c->n < 1 || c->n * c->n_cols != tw_tensor_numel(&b));
+  for (int q = 0; st == TW_OK && !bad && q < c->n_cols; ++q)
+    bad = c->cols[q] < 0 || c->cols[q] >= tr->schema.n_cols || (q && c->cols[q] <= c->cols[q - 1]) ||
+          tr->cols[c->cols[q]].kind != TW_GAN_CONTINUOUS;
+  if (bad) st = TW_FAIL(TW_ERR_INPUT, "%s: " G "combo_*: an inconsistent fixed combination", tw_h5_path(f));
+  return st;
+}
+
 /* The layout rebuilt from the columns against the stored spans. */
 static tw_status check_layout(tw_h5_file *f, tw_gan_transformer *tr) {
   TW_TRY(tw_gan_layout_build(tr));
@@ -386,6 +416,7 @@ tw_status tw_gan_transformer_load(tw_h5_file *f, tw_gan_transformer *out) {
   if (st == TW_OK) st = load_vgm(f, out);
   if (st == TW_OK) st = load_range(f, out);
   if (st == TW_OK) st = load_categories(f, out);
+  if (st == TW_OK) st = load_combo(f, out);
   if (st == TW_OK) st = check_layout(f, out);
   if (st == TW_OK) st = load_pack(f, out);
   if (st != TW_OK) tw_gan_transformer_free(out);

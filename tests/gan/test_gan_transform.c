@@ -22,6 +22,15 @@
 ** - save/load through a model file: every field back, the same encoding and
 **   decoding; a file without /transformer/ is refused (TW_ERR_INPUT), and so
 **   is a cohort of another schema than the model's.
+** - fixed combinations (tw_gan_transformer_combine, combo.h) on the t1d
+**   cohort: as many tuples as the cohort has reference patients
+**   (/cohort/reference), every member continuous and constant within a
+**   patient, the counts summing to the rows; the members have no span, the
+**   first one a softmax span of the tuples that is no condition span; every
+**   row encodes one-hot and decodes to its own values exactly; the other
+**   columns keep their spans; through a model file the same combination and
+**   the same encoding; the mixed fixture (no float column with few values)
+**   has none.
 ** argv[2] (optional): `--bench` times the fit per column and the encode rate
 ** on the t1d cohort (docs/gan.md quotes it).
 */
@@ -374,6 +383,104 @@ static void test_save_load(void) {
   tw_error_clear();
 }
 
+/* ---- fixed combinations ---- */
+
+/* Distinct strings of the cohort's /cohort/reference. */
+static int64_t distinct_references(const char *path) {
+  tw_h5_file *h;
+  char **ref = NULL;
+  int64_t n = 0, k = 0;
+  if (tw_h5_open(path, NULL, &h) != TW_OK) return -1;
+  if (tw_h5_read_strings(h, "/cohort/reference", &ref, &n) == TW_OK)
+    for (int64_t i = 0; i < n; ++i) {
+      int seen = 0;
+      for (int64_t j = 0; j < i && !seen; ++j) seen = !strcmp(ref[i], ref[j]);
+      k += !seen;
+    }
+  for (int64_t i = 0; i < n; ++i) free(ref[i]);
+  free(ref);
+  tw_h5_close(h);
+  return k;
+}
+
+/* The combination's spans: none for the members but the first, whose span is
+** a softmax over the tuples and no condition span; every other column keeps
+** a span. */
+static void check_combo_layout(const tw_gan_transformer *tr) {
+  const tw_gan_combo *c = &tr->combo;
+  for (int j = 0; j < tr->schema.n_cols; ++j) {
+    const int s = tw_gan_column_span(tr, j), role = tw_gan_combo_role(c, j);
+    CHECK_MSG(role == 2 ? s < 0 : s >= 0, "column %s: role %d, span %d", tr->schema.cols[j].name, role, s);
+    if (role != 1) continue;
+    CHECK(tr->layout.spans[s].kind == TW_GAN_SPAN_SOFTMAX && tr->layout.spans[s].width == c->n);
+    for (int d = 0; d < tr->layout.n_cond_spans; ++d) CHECK(tr->layout.cond_span[d] != s);
+  }
+}
+
+static void check_combo_rows(const fitted *f, const tw_gan_transformer *tr, const float *enc) {
+  const int64_t n = f->table.n_rows, w = tr->layout.width;
+  const tw_gan_span *sp = &tr->layout.spans[tw_gan_column_span(tr, tr->combo.cols[0])];
+  tw_gan_table back;
+  CHECK_OK(tw_gan_table_alloc(&tr->schema, n, &back));
+  tw_gan_decode(tr, enc, n, &back, 0);
+  int64_t bad = 0, sum = 0;
+  for (int64_t k = 0; k < tr->combo.n; ++k) sum += tr->combo.counts[k];
+  for (int64_t i = 0; i < n; ++i) {
+    const float *v = enc + i * w + sp->start;
+    int ones = 0;
+    for (int q = 0; q < sp->width; ++q) ones += v[q] == 1.0f, bad += v[q] != 0.0f && v[q] != 1.0f;
+    bad += ones != 1 || v[tw_gan_combo_row(&tr->combo, &f->table, i)] != 1.0f;
+    for (int q = 0; q < tr->combo.n_cols; ++q)
+      bad += tw_gan_col(&back, tr->combo.cols[q])[i] != tw_gan_col(&f->table, tr->combo.cols[q])[i];
+  }
+  tw_gan_table_free(&back);
+  CHECK_EQ_INT(sum, n);
+  CHECK_MSG(bad == 0, "%lld rows misencoded or misdecoded", (long long)bad);
+}
+
+static void test_combo(void) {
+  fitted *mixed;
+  CHECK_OK(fitted_get(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &mixed));
+  tw_gan_combo none;
+  CHECK_OK(tw_gan_combo_find(&mixed->table, 100, &none));
+  CHECK_EQ_INT(none.n_cols, 0);
+  if (!t1d_path) return;
+  fitted *fp;
+  CHECK_OK(fitted_get(t1d_path, &fp));
+  tw_gan_transformer tr;
+  CHECK_OK(tw_gan_transformer_fit(&fp->table, 0, &tr));
+  CHECK_OK(tw_gan_transformer_combine(&tr, &fp->table));
+  const tw_gan_combo *c = &tr.combo;
+  printf("t1d cohort: a fixed combination of %d columns in %lld tuples; width %d (without: %d)\n", c->n_cols,
+         (long long)c->n, tr.layout.width, fp->tr.layout.width);
+  CHECK(c->n_cols >= 2 && c->n == distinct_references(t1d_path));
+  for (int q = 0; q < c->n_cols; ++q) CHECK(tr.schema.cols[c->cols[q]].kind == TW_GAN_CONTINUOUS);
+  check_combo_layout(&tr);
+  const int64_t n = fp->table.n_rows, w = tr.layout.width;
+  float *e = malloc((size_t)(n * w) * sizeof *e), *e2 = malloc((size_t)(n * w) * sizeof *e2);
+  CHECK_OK(tw_gan_encode(&tr, &fp->table, 7, 0, n, e));
+  check_combo_rows(fp, &tr, e);
+  char path[128];
+  snprintf(path, sizeof path, "%s/combo_model.h5", tmp_dir);
+  tw_h5_file *h;
+  CHECK_OK(tw_h5_create(path, NULL, NULL, &h));
+  CHECK_OK(tw_gan_transformer_save(h, &tr));
+  CHECK_OK(tw_h5_close(h));
+  tw_gan_transformer back;
+  CHECK_OK(tw_h5_open(path, NULL, &h));
+  CHECK_OK(tw_gan_transformer_load(h, &back));
+  CHECK_OK(tw_h5_close(h));
+  CHECK(back.combo.n_cols == c->n_cols && back.combo.n == c->n);
+  CHECK(!memcmp(back.combo.cols, c->cols, (size_t)c->n_cols * sizeof *c->cols));
+  CHECK(!memcmp(back.combo.values, c->values, (size_t)(c->n * c->n_cols) * sizeof *c->values));
+  CHECK(!memcmp(back.combo.counts, c->counts, (size_t)c->n * sizeof *c->counts));
+  CHECK_OK(tw_gan_encode(&back, &fp->table, 7, 0, n, e2));
+  CHECK(!memcmp(e, e2, (size_t)(n * w) * sizeof *e));
+  tw_gan_transformer_free(&back);
+  free(e), free(e2);
+  tw_gan_transformer_free(&tr);
+}
+
 static void test_errors(void) {
   tw_gan_schema s;
   tw_gan_table t;
@@ -427,6 +534,7 @@ int main(int argc, char **argv) {
   TW_TEST_RUN(test_component_draw);
   TW_TEST_RUN(test_determinism);
   TW_TEST_RUN(test_save_load);
+  TW_TEST_RUN(test_combo);
   TW_TEST_RUN(test_errors);
   for (int k = 0; k < 2; ++k)
     if (cache_path[k]) fitted_free(&cache[k]);

@@ -89,21 +89,95 @@ static tw_status cpu_gemm(tw_backend *be, int ta, int tb, int64_t m, int64_t n, 
 
 /* ---- random draws and copies ---------------------------------------------- */
 
+/* The fills draw LANES Philox blocks at a time, the ten rounds as vector code,
+** then map them to values (tw_gan_draw_word; Box-Muller per block for NORMAL):
+** element e gets the value tw_gan_draw_from gives it, block by block. */
+enum { LANES = 16 };
+
+/* w[4 i + k] = word k of block i0 + i of stream (seed, twin, purpose), i < LANES:
+** tw_philox_block's bits. */
+GAN_CLONES static void philox_lanes(uint64_t seed, uint64_t twin, uint32_t purpose, uint32_t i0,
+                                    uint32_t *TW_RESTRICT w) {
+  uint32_t c0[LANES], c1[LANES], c2[LANES], c3[LANES], k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+  for (int i = 0; i < LANES; ++i) {
+    c0[i] = i0 + (uint32_t)i;
+    c1[i] = purpose;
+    c2[i] = (uint32_t)twin;
+    c3[i] = (uint32_t)(twin >> 32);
+  }
+  for (int round = 0; round < 10; ++round) {
+#pragma omp simd
+    for (int i = 0; i < LANES; ++i) {
+      const uint64_t p0 = (uint64_t)TW_PHILOX_M0 * c0[i], p1 = (uint64_t)TW_PHILOX_M1 * c2[i];
+      c0[i] = (uint32_t)(p1 >> 32) ^ c1[i] ^ k0;
+      c1[i] = (uint32_t)p1;
+      c2[i] = (uint32_t)(p0 >> 32) ^ c3[i] ^ k1;
+      c3[i] = (uint32_t)p0;
+    }
+    k0 += TW_PHILOX_W0;
+    k1 += TW_PHILOX_W1;
+  }
+  for (int i = 0; i < LANES; ++i) {
+    w[4 * i] = c0[i];
+    w[4 * i + 1] = c1[i];
+    w[4 * i + 2] = c2[i];
+    w[4 * i + 3] = c3[i];
+  }
+}
+
+/* v = the values of the LANES blocks in w: 2 LANES normals or 4 LANES of the other kinds. */
+GAN_CLONES static void lanes_values(tw_gan_draw kind, const uint32_t *TW_RESTRICT w, float p, float *TW_RESTRICT v) {
+  if (kind == TW_GAN_DRAW_NORMAL) {
+    for (int i = 0; i < LANES; ++i) {
+      double z0, z1;
+      tw_normal2_f64(w + 4 * i, &z0, &z1);
+      v[2 * i] = (float)z0;
+      v[2 * i + 1] = (float)z1;
+    }
+    return;
+  }
+#pragma omp simd
+  for (int i = 0; i < 4 * LANES; ++i) v[i] = tw_gan_draw_word(kind, w[i], p);
+}
+
+/* Chunk c of elements [e0, e0 + n) of stream `twin`: blocks first + c LANES on,
+** element e0 + t written to out[(t / cols) ld + t % cols]. */
+static void fill_chunk(tw_gan_draw kind, const tw_gan_stream *st, uint64_t twin, int64_t e0, int64_t n, int64_t c,
+                       float p, int cols, float *out, int64_t ld) {
+  const int64_t epb = kind == TW_GAN_DRAW_NORMAL ? 2 : 4, b = e0 / epb + c * LANES;
+  uint32_t w[4 * LANES];
+  float v[4 * LANES];
+  philox_lanes(st->seed, twin, st->purpose, st->index0 + (uint32_t)b, w);
+  lanes_values(kind, w, p, v);
+  const int64_t lo = TW_MAX(e0, b * epb), hi = TW_MIN(e0 + n, (b + LANES) * epb);
+  int64_t r = (lo - e0) / cols, j = (lo - e0) % cols;
+  for (int64_t e = lo; e < hi; ++e) {
+    out[r * ld + j] = v[e - b * epb];
+    if (++j == cols) j = 0, ++r;
+  }
+}
+
+/* Chunks of LANES blocks covering elements [e0, e0 + n), n > 0. */
+static int64_t fill_chunks(tw_gan_draw kind, int64_t e0, int64_t n) {
+  const int64_t epb = kind == TW_GAN_DRAW_NORMAL ? 2 : 4;
+  return ((e0 + n - 1) / epb - e0 / epb) / LANES + 1;
+}
+
 static tw_status cpu_fill_random(tw_backend *be, tw_gan_draw kind, int64_t rows, int cols, const tw_gan_stream *s,
                                  float p, float *out, int64_t ld) {
+  if (rows <= 0 || cols <= 0) return TW_OK;
   const tw_gan_stream st = *s;
+  if (st.twin_per_row == 0 && st.row_elems == cols) { /* one stream, rows after rows */
+    const int64_t chunks = fill_chunks(kind, 0, rows * cols);
+#pragma omp parallel for schedule(static) if (rows * cols >= FILL_MIN)
+    for (int64_t c = 0; c < chunks; ++c) fill_chunk(kind, &st, st.twin0, 0, rows * cols, c, p, cols, out, ld);
+    return TW_OK;
+  }
 #pragma omp parallel for schedule(static) if (rows * cols >= FILL_MIN)
   for (int64_t r = 0; r < rows; ++r) {
     const uint64_t twin = st.twin0 + (uint64_t)r * st.twin_per_row;
-    tw_gan_block b = {{0, 0, 0, 0}, 0.0, 0.0};
-    uint32_t have = 0; /* block index + 1 held in b; 0: none */
-    for (int j = 0; j < cols; ++j) {
-      const int64_t e = r * st.row_elems + j;
-      const uint32_t index = st.index0 + tw_gan_draw_block(kind, e);
-      if (have != index + 1) tw_gan_block_fill(kind, st.seed, twin, st.purpose, index, &b);
-      have = index + 1;
-      out[r * ld + j] = tw_gan_draw_from(kind, &b, e, p);
-    }
+    const int64_t chunks = fill_chunks(kind, r * st.row_elems, cols);
+    for (int64_t c = 0; c < chunks; ++c) fill_chunk(kind, &st, twin, r * st.row_elems, cols, c, p, cols, out + r * ld, ld);
   }
   return TW_OK;
 }

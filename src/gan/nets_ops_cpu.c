@@ -26,6 +26,7 @@
 #include "gan/nets_ops.h"
 
 #include <math.h>   /* sqrt */
+#include <stdlib.h> /* calloc, free, malloc */
 #include <string.h> /* memcpy */
 
 #include "build_info.h" /* TW_HAVE_OPENBLAS */
@@ -359,12 +360,62 @@ static tw_status cpu_leaky_dropout_grad(tw_backend *be, int64_t count, const flo
 
 /* ---- output activations and the conditional loss -------------------------- */
 
+/* The output activations of one row as whole-row vector passes, the same bits
+** as tw_gan_activate_row: t = (x + g) / tau, each SOFTMAX span's maximum
+** (scalar), e = exp(t - max) and tanh(x) over the whole row, each span's sum in
+** order (scalar), then y = tanh or e / sum by the span's kind. sc: 4 width
+** floats of scratch; is_tanh (width): 1 on TANH spans. */
+GAN_CLONES static void activate_row_vec(int width, int n_spans, const tw_gan_span *spans,
+                                        const float *TW_RESTRICT is_tanh, const float *TW_RESTRICT x,
+                                        const float *TW_RESTRICT g, float tau, float *TW_RESTRICT sc,
+                                        float *TW_RESTRICT y) {
+  float *t = sc, *e = sc + width, *th = sc + 2 * width, *k = sc + 3 * width;
+#pragma omp simd
+  for (int j = 0; j < width; ++j) t[j] = (x[j] + g[j]) / tau;
+  for (int s = 0; s < n_spans; ++s) { /* k = the span's maximum, then 1 / its sum */
+    const int a = spans[s].start, w = spans[s].width;
+    float mx = -3.402823466e38f;
+    for (int j = a; j < a + w; ++j) mx = t[j] > mx ? t[j] : mx;
+    for (int j = a; j < a + w; ++j) k[j] = mx;
+  }
+#pragma omp simd
+  for (int j = 0; j < width; ++j) {
+    e[j] = tw_nn_expf(t[j] - k[j]);
+    th[j] = tw_nn_tanhf(x[j]);
+  }
+  for (int s = 0; s < n_spans; ++s) {
+    const int a = spans[s].start, w = spans[s].width;
+    float sum = 0.0f;
+    for (int j = a; j < a + w; ++j) sum += e[j];
+    const float inv = 1.0f / sum;
+    for (int j = a; j < a + w; ++j) k[j] = inv;
+  }
+#pragma omp simd
+  for (int j = 0; j < width; ++j) y[j] = is_tanh[j] != 0.0f ? th[j] : e[j] * k[j];
+}
+
+/* Rows per OpenMP work item of the activations (each item allocates its scratch). */
+enum { ACT_ROWS = 64 };
+
 static tw_status cpu_activate(tw_backend *be, int64_t rows, int width, int n_spans, const tw_gan_span *spans,
                               const float *raw, const float *gumbel, float tau, float *out, int64_t ldo) {
-#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
-  for (int64_t r = 0; r < rows; ++r)
-    tw_gan_activate_row(n_spans, spans, raw + r * width, gumbel + r * width, tau, out + r * ldo);
-  return TW_OK;
+  float *is_tanh = calloc((size_t)width, sizeof(float));
+  if (!is_tanh) return TW_FAIL(TW_ERR_NOMEM, "cannot allocate the activations' span map");
+  for (int s = 0; s < n_spans; ++s)
+    for (int j = spans[s].start; j < spans[s].start + spans[s].width; ++j)
+      is_tanh[j] = spans[s].kind == TW_GAN_SPAN_TANH ? 1.0f : 0.0f;
+  const int64_t blocks = (rows + ACT_ROWS - 1) / ACT_ROWS;
+  int failed = 0;
+#pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN) reduction(| : failed)
+  for (int64_t q = 0; q < blocks; ++q) {
+    float *sc = malloc((size_t)width * 4 * sizeof(float));
+    failed |= !sc;
+    for (int64_t r = q * ACT_ROWS; sc && r < TW_MIN(rows, (q + 1) * ACT_ROWS); ++r)
+      activate_row_vec(width, n_spans, spans, is_tanh, raw + r * width, gumbel + r * width, tau, sc, out + r * ldo);
+    free(sc);
+  }
+  free(is_tanh);
+  return failed ? TW_FAIL(TW_ERR_NOMEM, "cannot allocate the activations' scratch") : TW_OK;
 }
 
 static tw_status cpu_activate_backward(tw_backend *be, int64_t rows, int width, int n_spans,

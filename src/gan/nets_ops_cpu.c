@@ -15,9 +15,11 @@
 ** element maps, BatchNorm and Adam run as vector code (Adam's fmaf becomes one
 ** instruction instead of a libm call; its bits do not change: fma, sqrt and
 ** division are correctly rounded either way). Products are cut into blocks of
-** GEMM_BLOCK, fixed by the shape: 64-row blocks made OpenBLAS repack the
-** weights eight times per 500-row product, and its small-matrix kernels ran
-** a (64, 410, 648) product at a fifth of the large kernels' rate.
+** GEMM_ROWS rows or GEMM_COLS columns, fixed by the shape: 64-row blocks made
+** OpenBLAS repack the weights eight times per 500-row product, and its
+** small-matrix kernels ran a (64, 410, 648) product at a fifth of the large
+** kernels' rate; the critic's weight gradients (256, 4180) repack the other
+** operand once per column block, hence wider column blocks.
 */
 #if defined(__GNUC__) && !defined(__clang__)
 /* Selects become blends (nn_ops_cpu.c). Adam's sqrtf vectorises only without
@@ -51,7 +53,7 @@ enum { PARALLEL_MIN = 1 << 18, FILL_MIN = 1 << 15, COLS = 64 };
 
 /* ---- products ------------------------------------------------------------- */
 
-enum { GEMM_BLOCK = 256, GEMM_PARALLEL_MIN = 1 << 20 };
+enum { GEMM_ROWS = 256, GEMM_COLS = 1024, GEMM_PARALLEL_MIN = 1 << 20 };
 
 /* One block of the product: rows [i0, i0 + mb) and columns [j0, j0 + nb) of c. */
 static tw_status gemm_block(tw_backend *be, int ta, int tb, int64_t i0, int64_t mb, int64_t j0, int64_t nb,
@@ -69,7 +71,7 @@ static tw_status cpu_gemm(tw_backend *be, int ta, int tb, int64_t m, int64_t n, 
     return TW_FAIL(TW_ERR_INTERNAL, "GAN product (%lld,%lld,%lld) exceeds int sizes", (long long)m, (long long)n,
                    (long long)k);
   const int by_rows = m >= n;
-  const int64_t len = by_rows ? m : n, blocks = (len + GEMM_BLOCK - 1) / GEMM_BLOCK;
+  const int64_t len = by_rows ? m : n, bl = by_rows ? GEMM_ROWS : GEMM_COLS, blocks = (len + bl - 1) / bl;
   tw_status st = TW_OK;
 #if TW_HAVE_OPENBLAS
   const int saved = openblas_get_num_threads();
@@ -77,7 +79,7 @@ static tw_status cpu_gemm(tw_backend *be, int ta, int tb, int64_t m, int64_t n, 
 #endif
 #pragma omp parallel for schedule(static) if (blocks > 1 && m * n * k >= GEMM_PARALLEL_MIN)
   for (int64_t q = 0; q < blocks; ++q) {
-    const int64_t s0 = q * GEMM_BLOCK, sl = TW_MIN((int64_t)GEMM_BLOCK, len - s0);
+    const int64_t s0 = q * bl, sl = TW_MIN(bl, len - s0);
     const tw_status r = by_rows ? gemm_block(be, ta, tb, s0, sl, 0, n, k, a, lda, b, ldb, beta, c, ldc)
                                 : gemm_block(be, ta, tb, 0, m, s0, sl, k, a, lda, b, ldb, beta, c, ldc);
     if (r != TW_OK) {

@@ -11,7 +11,10 @@
 **   LeakyReLU(0.2) then Dropout(0.5): h = leaky(a) * mask, mask = 0 or 1/(1-p)
 **   gumbel_softmax(x, tau, hard=False): softmax((x + g) / tau), g = -log(E), E ~ Exp(1)
 **   cross_entropy(x, k) = logsumexp(x) - x_k
-** Exponentials use the vectorisable tw_nn_expf (nn/nn_math.h, 3e-7 relative).
+** Exponentials use the vectorisable tw_nn_expf (nn/nn_math.h, 3e-7 relative);
+** the Gumbel noise's two logarithms the float tw_gan_logf below (Cephes' logf,
+** plain arithmetic so that the CPU fill runs as vector code: libm's log kept
+** the fill scalar and cost a fifth of a training step).
 */
 #ifndef TW_GAN_NETS_MATH_H
 #define TW_GAN_NETS_MATH_H
@@ -32,6 +35,44 @@ typedef enum tw_gan_draw {
   TW_GAN_DRAW_DROPOUT = 3  /* 1/(1-p) with probability 1-p, else 0; U as UNIFORM */
 } tw_gan_draw;
 
+/* log(x) for a positive normal float x, relative error about 1e-7 (Cephes'
+** logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), a degree-9 polynomial in m - 1,
+** ln 2 in two parts). Gumbel noise only: not for 0, denormals, inf or NaN. */
+TW_HD float tw_gan_logf(float x) {
+#if defined(__CUDA_ARCH__)
+  uint32_t bits = __float_as_uint(x);
+#else
+  union { float f; uint32_t u; } v;
+  v.f = x;
+  uint32_t bits = v.u;
+#endif
+  int e = (int)(bits >> 23) - 127;
+  bits = (bits & 0x007FFFFFu) | 0x3F800000u; /* m in [1, 2) */
+#if defined(__CUDA_ARCH__)
+  float m = __uint_as_float(bits);
+#else
+  v.u = bits;
+  float m = v.f;
+#endif
+  const int big = m > 1.41421356f;
+  m = big ? 0.5f * m : m;
+  e += big;
+  const float f = m - 1.0f, z = f * f, fe = (float)e;
+  float y = 7.0376836292e-2f;
+  y = y * f - 1.1514610310e-1f;
+  y = y * f + 1.1676998740e-1f;
+  y = y * f - 1.2420140846e-1f;
+  y = y * f + 1.4249322787e-1f;
+  y = y * f - 1.6668057665e-1f;
+  y = y * f + 2.0000714765e-1f;
+  y = y * f - 2.4999993993e-1f;
+  y = y * f + 3.3333331174e-1f;
+  y = y * f * z;
+  y += -2.12194440e-4f * fe;
+  y += -0.5f * z;
+  return f + y + 0.693359375f * fe;
+}
+
 /* The block index (after index0) that holds element e of a `kind` stream. */
 TW_HD uint32_t tw_gan_draw_block(tw_gan_draw kind, int64_t e) {
   return (uint32_t)(kind == TW_GAN_DRAW_NORMAL ? e / 2 : e / 4);
@@ -49,13 +90,18 @@ TW_HD void tw_gan_block_fill(tw_gan_draw kind, uint64_t seed, uint64_t twin, uin
   if (kind == TW_GAN_DRAW_NORMAL) tw_normal2_f64(b->r, &b->z0, &b->z1);
 }
 
+/* The value of a UNIFORM, GUMBEL or DROPOUT element from its word x. */
+TW_HD float tw_gan_draw_word(tw_gan_draw kind, uint32_t x, float p) {
+  const float u = tw_u01_f32(x);
+  if (kind == TW_GAN_DRAW_GUMBEL) return -tw_gan_logf(-tw_gan_logf(u));
+  if (kind == TW_GAN_DRAW_DROPOUT) return u < 1.0f - p ? 1.0f / (1.0f - p) : 0.0f;
+  return u;
+}
+
 /* Element e's value from the block that holds it (tw_gan_block_fill). */
 TW_HD float tw_gan_draw_from(tw_gan_draw kind, const tw_gan_block *b, int64_t e, float p) {
   if (kind == TW_GAN_DRAW_NORMAL) return (float)(e % 2 ? b->z1 : b->z0);
-  const float u = tw_u01_f32(b->r[e % 4]);
-  if (kind == TW_GAN_DRAW_GUMBEL) return (float)(-log(-log((double)u)));
-  if (kind == TW_GAN_DRAW_DROPOUT) return u < 1.0f - p ? 1.0f / (1.0f - p) : 0.0f;
-  return u;
+  return tw_gan_draw_word(kind, b->r[e % 4], p);
 }
 
 /* The critic's LeakyReLU slope at pre-activation a. */

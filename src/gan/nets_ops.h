@@ -40,7 +40,7 @@ typedef struct tw_gan_stream {
 typedef struct tw_gan_ops {
   /* c (m,n) = op(a) op(b) + beta c, float32, row-major (be->gemm's semantics),
   ** computed so that the bits depend on the shapes only: on the CPU the larger
-  ** of m and n is cut into fixed blocks of GEMM_BLOCK, one single-threaded BLAS
+  ** of m and n is cut into fixed blocks (256 rows or 1024 columns), one single-threaded BLAS
   ** call each, the blocks shared among OpenMP threads (OpenBLAS's own threads
   ** split the work by thread count, and its kernels round by shape, so its
   ** results differ between 1 and 2 threads). */

@@ -14,7 +14,12 @@
 ** float64 reference), losses within 1e-5 relative; the Adam steps, which run
 ** in float32 on both sides in the same operation order, bit for bit. Each case
 ** prints its measured error.
+** Also the CPU random fill (Philox drawn LANES blocks at a time): every element
+** of every draw kind, for one stream per matrix and one per row, at odd sizes
+** and offsets, equals the element-wise definition (tw_gan_block_fill and
+** tw_gan_draw_from) bit for bit, and tw_gan_logf is within 3e-7 of log.
 */
+#include <math.h>   /* log, fabs */
 #include <stdio.h>  /* printf */
 #include <stdlib.h> /* malloc, free */
 #include <string.h> /* memcpy */
@@ -218,7 +223,57 @@ static void test_adam(void) {
   free_case(&c);
 }
 
+/* Mismatches of ops->fill_random against tw_gan_draw_from over a (rows, cols; ld) fill. */
+static int64_t fill_mismatches(tw_backend *be, tw_gan_draw kind, const tw_gan_stream *st, int64_t rows, int cols,
+                               int64_t ld, float *out) {
+  for (int64_t i = 0; i < rows * ld; ++i) out[i] = -7.0f;
+  if (tw_gan_ops_cpu.fill_random(be, kind, rows, cols, st, 0.5f, out, ld) != TW_OK) return -1;
+  int64_t bad = 0;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t j = 0; j < ld; ++j) {
+      if (j >= cols) {
+        bad += out[r * ld + j] != -7.0f; /* the gap between rows untouched */
+        continue;
+      }
+      const int64_t e = r * st->row_elems + j;
+      tw_gan_block b;
+      tw_gan_block_fill(kind, st->seed, st->twin0 + (uint64_t)r * st->twin_per_row, st->purpose,
+                        st->index0 + tw_gan_draw_block(kind, e), &b);
+      bad += out[r * ld + j] != tw_gan_draw_from(kind, &b, e, 0.5f);
+    }
+  return bad;
+}
+
+static void test_fills(void) {
+  tw_backend *be = NULL;
+  CHECK(tw_backend_open("cpu", 0, &be) == TW_OK);
+  float *out = malloc(37 * 131 * sizeof(float));
+  const int cols[] = {1, 7, 64, 129};
+  for (int kind = 0; kind < 4; ++kind)
+    for (int c = 0; c < 4; ++c) {
+      const tw_gan_stream matrix = {.seed = 99, .twin0 = 5, .twin_per_row = 0, .purpose = 12, .index0 = 3,
+                                    .row_elems = cols[c]};
+      const tw_gan_stream by_row = {.seed = 99, .twin0 = 5, .twin_per_row = 1, .purpose = 13, .index0 = 1,
+                                    .row_elems = 0};
+      const int64_t bad = fill_mismatches(be, (tw_gan_draw)kind, &matrix, 37, cols[c], cols[c] + 2, out) +
+                          fill_mismatches(be, (tw_gan_draw)kind, &by_row, 37, cols[c], cols[c] + 2, out);
+      if (bad) printf("fill kind %d, %d columns: %lld elements differ from the definition\n", kind, cols[c],
+                      (long long)bad);
+      CHECK(bad == 0);
+    }
+  double worst = 0.0;
+  for (int i = 1; i < 1 << 16; ++i) {
+    const float x = tw_u01_f32((uint32_t)i * 65537u) * (i % 3 ? 1.0f : 40.0f);
+    worst = fmax(worst, fabs((double)tw_gan_logf(x) - log((double)x)) / fmax(fabs(log((double)x)), 1.0));
+  }
+  printf("tw_gan_logf: largest error %.3g (relative, absolute below 1)\n", worst);
+  CHECK(worst < 3e-7);
+  free(out);
+  tw_backend_close(be);
+}
+
 int main(void) {
+  TW_TEST_RUN(test_fills);
   TW_TEST_RUN(test_critic_step);
   TW_TEST_RUN(test_generator_step);
   TW_TEST_RUN(test_adam);

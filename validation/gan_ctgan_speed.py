@@ -105,10 +105,12 @@ def run_child(cmd, env):
 
 
 def twinscale_config(work, cohort, steps, batch, seed):
-    """A gan_train config of `steps` steps of `batch` rows; returns its path."""
+    """A gan_train config of `steps` steps of `batch` rows; returns its path. combinations: off, so that
+    twinscale models every column as CTGAN does (with them the rows are narrower and a step cheaper)."""
     path = os.path.join(work, "gan-%d.yaml" % steps)
     with open(path, "w") as f:
-        f.write("kind: gan_train\ncohort: %s\nseed: %d\nsteps: %d\nbatch: %d\noutput: {path: %s}\n" %
+        f.write("kind: gan_train\ncohort: %s\nseed: %d\nsteps: %d\nbatch: %d\ncombinations: off\n"
+                "output: {path: %s}\n" %
                 (os.path.abspath(cohort), seed, steps, batch, os.path.join(work, "gan-%d.h5" % steps)))
     return path
 

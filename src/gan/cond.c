@@ -14,25 +14,43 @@
 
 /* ---- setup ---- */
 
-/* Column d's cumulative probabilities, weight(count) normalised. */
-static void column_cdf(const tw_gan_colx *c, int use_log, double *cdf) {
+/* A condition span's categories: a discrete column's, or the fixed combination's tuples. */
+typedef struct cond_cats {
+  int64_t n;
+  const int64_t *counts;      /* (n) training rows of each */
+  const tw_gan_colx *column;  /* the discrete column, or NULL: the combination */
+  const tw_gan_combo *combo;
+} cond_cats;
+
+static cond_cats span_cats(const tw_gan_transformer *tr, int j) {
+  if (tw_gan_combo_role(&tr->combo, j)) return (cond_cats){tr->combo.n, tr->combo.counts, NULL, &tr->combo};
+  return (cond_cats){tr->cols[j].n_cats, tr->cols[j].counts, &tr->cols[j], NULL};
+}
+
+/* The category of row i of t. */
+static int64_t row_category(const cond_cats *c, const tw_gan_table *t, int j, int64_t i) {
+  return c->column ? tw_gan_category_index(c->column, tw_gan_col(t, j)[i]) : tw_gan_combo_row(c->combo, t, i);
+}
+
+/* Cumulative probabilities of the categories, weight(count) normalised. */
+static void column_cdf(const cond_cats *c, int use_log, double *cdf) {
   double total = 0.0;
-  for (int64_t q = 0; q < c->n_cats; ++q) total += use_log ? log((double)c->counts[q] + 1.0) : (double)c->counts[q];
+  for (int64_t q = 0; q < c->n; ++q) total += use_log ? log((double)c->counts[q] + 1.0) : (double)c->counts[q];
   double cum = 0.0;
-  for (int64_t q = 0; q < c->n_cats; ++q) {
+  for (int64_t q = 0; q < c->n; ++q) {
     cum += use_log ? log((double)c->counts[q] + 1.0) : (double)c->counts[q];
     cdf[q] = cum / total;
   }
-  cdf[c->n_cats - 1] = 1.0;
+  cdf[c->n - 1] = 1.0;
 }
 
-/* Column d's training rows grouped by category (a counting sort, rows ascending within a category). */
-static void group_rows(const tw_gan_colx *c, const double *x, int64_t n, int64_t *rows, int64_t *first) {
+/* Column j's training rows grouped by category (a counting sort, rows ascending within a category). */
+static void group_rows(const cond_cats *c, const tw_gan_table *t, int j, int64_t *rows, int64_t *first) {
   first[0] = 0;
-  for (int64_t q = 0; q < c->n_cats; ++q) first[q + 1] = first[q] + c->counts[q];
-  int64_t *next = first + c->n_cats + 1; /* scratch: the caller gave n_cats + 1 more */
-  for (int64_t q = 0; q < c->n_cats; ++q) next[q] = first[q];
-  for (int64_t i = 0; i < n; ++i) rows[next[tw_gan_category_index(c, x[i])]++] = i;
+  for (int64_t q = 0; q < c->n; ++q) first[q + 1] = first[q] + c->counts[q];
+  int64_t *next = first + c->n + 1; /* scratch: the caller gave n + 1 more */
+  for (int64_t q = 0; q < c->n; ++q) next[q] = first[q];
+  for (int64_t i = 0; i < t->n_rows; ++i) rows[next[row_category(c, t, j, i)]++] = i;
 }
 
 static tw_status alloc_sampler(const tw_gan_layout *l, int64_t n_rows, tw_gan_cond_sampler *s) {
@@ -62,14 +80,13 @@ tw_status tw_gan_cond_init(const tw_gan_transformer *tr, const tw_gan_table *t, 
   tw_status st = alloc_sampler(l, t ? t->n_rows : 0, out);
   for (int d = 0; st == TW_OK && d < out->n_disc; ++d) {
     const tw_gan_span *sp = &l->spans[l->cond_span[d]];
-    const tw_gan_colx *c = &tr->cols[sp->column];
+    const cond_cats c = span_cats(tr, sp->column);
     out->column[d] = sp->column;
     out->offset[d] = d ? out->offset[d - 1] + (int)out->n_cats[d - 1] : 0;
-    out->n_cats[d] = c->n_cats;
-    column_cdf(c, 1, out->log_cdf + out->offset[d]);
-    column_cdf(c, 0, out->freq_cdf + out->offset[d]);
-    if (t) group_rows(c, tw_gan_col(t, sp->column), t->n_rows, out->rows + (size_t)d * (size_t)t->n_rows,
-                      out->first + out->offset[d] + d);
+    out->n_cats[d] = c.n;
+    column_cdf(&c, 1, out->log_cdf + out->offset[d]);
+    column_cdf(&c, 0, out->freq_cdf + out->offset[d]);
+    if (t) group_rows(&c, t, sp->column, out->rows + (size_t)d * (size_t)t->n_rows, out->first + out->offset[d] + d);
   }
   if (st != TW_OK) tw_gan_cond_free(out);
   return st;

@@ -111,10 +111,11 @@ static tw_status prepare(train_job *j) {
   TW_TRY(tw_gan_table_read(j->cohort, "the training cohort", &j->schema, &j->table));
   TW_TRY(tw_gan_transformer_fit(&j->table, (int)c->threads, &j->tr));
   j->have_tr = 1;
-  if (c->combinations == 0) TW_TRY(tw_gan_transformer_combine(&j->tr, &j->table));
+  if (c->combinations == 0) TW_TRY(tw_gan_transformer_combine(&j->tr, &j->table, (int)c->threads));
   if (j->tr.combo.n_cols)
-    tw_log(TW_LOG_INFO, "gan train: a fixed combination of %d columns (%s, ...) in %lld tuples: one discrete column",
-           j->tr.combo.n_cols, j->schema.cols[j->tr.combo.cols[0]].name, (long long)j->tr.combo.n);
+    tw_log(TW_LOG_INFO, "gan train: a fixed combination of %d columns (%s, ...) in %lld tuples: one discrete column; "
+           "%d columns shifted by their tuple's mean", j->tr.combo.n_cols, j->schema.cols[j->tr.combo.cols[0]].name,
+           (long long)j->tr.combo.n, tw_gan_shifted_columns(&j->tr));
   TW_TRY(tw_gan_meta_read(j->cohort, &j->tr));
   TW_TRY(tw_gan_cond_init(&j->tr, &j->table, &j->sampler));
   j->have_sampler = 1;

@@ -57,10 +57,8 @@ static void keep_components(tw_gan_colx *c) {
     if (c->vgm.weight[j] > TW_GAN_KEEP_WEIGHT) c->kept[c->n_kept++] = j;
 }
 
-static tw_status fit_continuous(const double *x, int64_t n, tw_gan_colx *c) {
-  double *v = NULL;
-  int64_t m = 0;
-  TW_TRY(fit_values(x, n, c, &v, &m));
+/* The mixture of the m values v (in the fitting space), and the components kept. */
+static tw_status fit_mixture(const double *v, int64_t m, tw_gan_colx *c) {
   tw_status st = TW_OK;
   if (m < 2) {
     trivial_mixture(v, m, &c->vgm);
@@ -72,8 +70,16 @@ static tw_status fit_continuous(const double *x, int64_t n, tw_gan_colx *c) {
     if (st == TW_OK) st = tw_vgm_fit(v, m, label, &opt, &c->vgm, NULL);
     free(label);
   }
-  free(v);
   if (st == TW_OK) keep_components(c);
+  return st;
+}
+
+static tw_status fit_continuous(const double *x, int64_t n, tw_gan_colx *c) {
+  double *v = NULL;
+  int64_t m = 0;
+  TW_TRY(fit_values(x, n, c, &v, &m));
+  tw_status st = fit_mixture(v, m, c);
+  free(v);
   return st;
 }
 
@@ -133,8 +139,10 @@ tw_status tw_gan_layout_build(tw_gan_transformer *tr) {
     const tw_gan_colx *c = &tr->cols[j];
     const int role = tw_gan_combo_role(&tr->combo, j);
     if (role == 2) continue; /* a combination's member: its values come with the first member's tuple */
-    if (role == 1) {
+    if (role == 1) { /* the tuples: a condition span as a discrete column's */
       const int w = (int)tr->combo.n;
+      l->cond_span[l->n_cond_spans++] = l->n_spans;
+      l->cond_width += w;
       l->spans[l->n_spans++] = (tw_gan_span){TW_GAN_SPAN_SOFTMAX, l->width, w, j};
       l->width += w;
       continue;
@@ -181,24 +189,43 @@ static tw_status copy_schema(const tw_gan_schema *s, tw_gan_schema *d) {
   return TW_OK;
 }
 
-/* Fits every column on `threads` threads; a failed column is fitted again on
-** this thread, so that its message is recorded where the caller reads it. */
-static tw_status fit_columns(const tw_gan_table *t, int threads, tw_gan_colx *cols) {
-  int n = t->schema->n_cols, failed = -1;
+/* fn(ctx, j) for every column j of n on `threads` threads; a failed column
+** is run again on this thread, so that its message is recorded where the
+** caller reads it (fn must be safe to run again on a column it failed). */
+typedef tw_status (*column_fn)(void *ctx, int j);
+
+static tw_status for_columns(const tw_gan_schema *schema, int threads, column_fn fn, void *ctx, const char *what) {
+  int n = schema->n_cols, failed = -1;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(tw_cohort_team(threads))
   for (int j = 0; j < n; ++j) {
-    if (fit_column(t, j, &cols[j]) != TW_OK) {
-#pragma omp critical(tw_gan_fit_failed)
+    if (fn(ctx, j) != TW_OK) {
+#pragma omp critical(tw_gan_column_failed)
       if (failed < 0 || j < failed) failed = j;
     }
   }
   if (failed < 0) return TW_OK;
   tw_error_clear();
-  tw_gan_colx again = {0};
-  tw_status st = fit_column(t, failed, &again);
-  free(again.cats), free(again.counts);
-  return st != TW_OK ? st : TW_FAIL(TW_ERR_INTERNAL, "column %s failed to fit on a worker thread only",
-                                    t->schema->cols[failed].name);
+  tw_status st = fn(ctx, failed);
+  return st != TW_OK ? st : TW_FAIL(TW_ERR_INTERNAL, "column %s failed to %s on a worker thread only",
+                                    schema->cols[failed].name, what);
+}
+
+typedef struct fit_ctx {
+  const tw_gan_table *t;
+  tw_gan_colx *cols;
+} fit_ctx;
+
+static tw_status fit_one(void *ctx, int j) {
+  fit_ctx *f = ctx;
+  tw_gan_colx *c = &f->cols[j];
+  free(c->cats), free(c->counts);
+  memset(c, 0, sizeof *c);
+  return fit_column(f->t, j, c);
+}
+
+static tw_status fit_columns(const tw_gan_table *t, int threads, tw_gan_colx *cols) {
+  fit_ctx f = {t, cols};
+  return for_columns(t->schema, threads, fit_one, &f, "fit");
 }
 
 tw_status tw_gan_transformer_fit(const tw_gan_table *t, int threads, tw_gan_transformer *out) {
@@ -215,11 +242,76 @@ tw_status tw_gan_transformer_fit(const tw_gan_table *t, int threads, tw_gan_tran
   return st;
 }
 
-tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table *t) {
+/* ---- shifts by the combination's tuples ---- */
+
+/* Continuous column j's values in the fitting space less their tuple's mean,
+** its mixture refitted to them, when the tuples explain at least
+** TW_GAN_SHIFT_R2 of its variance (transform.h). tuple: (rows) each row's. */
+static tw_status shift_column(tw_gan_colx *c, const tw_gan_combo *cb, const double *x, int64_t n,
+                              const int64_t *tuple) {
+  if (c->kind != TW_GAN_CONTINUOUS || c->has_missing) return TW_OK;
+  double *y = malloc((size_t)n * sizeof *y), *mean = calloc((size_t)cb->n + 1, sizeof *mean);
+  if (!y || !mean) return free(y), free(mean), TW_FAIL(TW_ERR_NOMEM, "out of memory: a shifted column");
+  for (int64_t i = 0; i < n; ++i) {
+    y[i] = c->log_space ? log(x[i]) : x[i];
+    mean[tuple[i]] += y[i], mean[cb->n] += y[i];
+  }
+  for (int64_t k = 0; k < cb->n; ++k) mean[k] /= (double)cb->counts[k];
+  mean[cb->n] /= (double)n;
+  double total = 0.0, within = 0.0;
+  for (int64_t i = 0; i < n; ++i) {
+    total += (y[i] - mean[cb->n]) * (y[i] - mean[cb->n]);
+    within += (y[i] - mean[tuple[i]]) * (y[i] - mean[tuple[i]]);
+  }
+  tw_status st = TW_OK;
+  if (total > 0.0 && within <= (1.0 - TW_GAN_SHIFT_R2) * total) {
+    for (int64_t i = 0; i < n; ++i) y[i] -= mean[tuple[i]];
+    st = fit_mixture(y, n, c);
+    if (st == TW_OK) c->shift = mean, mean = NULL;
+  }
+  free(y), free(mean);
+  return st;
+}
+
+typedef struct shift_ctx {
+  tw_gan_transformer *tr;
+  const tw_gan_table *t;
+  const int64_t *tuple;
+} shift_ctx;
+
+static tw_status shift_one(void *ctx, int j) {
+  shift_ctx *s = ctx;
+  if (tw_gan_combo_role(&s->tr->combo, j)) return TW_OK;
+  return shift_column(&s->tr->cols[j], &s->tr->combo, tw_gan_col(s->t, j), s->t->n_rows, s->tuple);
+}
+
+static tw_status shift_columns(tw_gan_transformer *tr, const tw_gan_table *t, int threads) {
+  int64_t *tuple = malloc((size_t)t->n_rows * sizeof *tuple + 1);
+  if (!tuple) return TW_FAIL(TW_ERR_NOMEM, "out of memory: the rows' tuples");
+  for (int64_t i = 0; i < t->n_rows; ++i) tuple[i] = tw_gan_combo_row(&tr->combo, t, i);
+  shift_ctx s = {tr, t, tuple};
+  tw_status st = for_columns(&tr->schema, threads, shift_one, &s, "shift");
+  free(tuple);
+  return st;
+}
+
+/* Column c's shift for tuple k (-1: none decoded or seen; a tuple not seen takes the mean of every row). */
+static double column_shift(const tw_gan_colx *c, const tw_gan_combo *cb, int64_t k) {
+  return c->shift ? c->shift[k >= 0 ? k : cb->n] : 0.0;
+}
+
+int tw_gan_shifted_columns(const tw_gan_transformer *tr) {
+  int m = 0;
+  for (int j = 0; j < tr->schema.n_cols; ++j) m += tr->cols[j].shift != NULL;
+  return m;
+}
+
+tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table *t, int threads) {
   const int64_t max = TW_MIN(TW_GAN_COMBO_MAX, t->n_rows / TW_GAN_COMBO_ROWS);
   tw_gan_combo_free(&tr->combo);
   TW_TRY(tw_gan_combo_find(t, max, &tr->combo));
   if (!tr->combo.n_cols) return TW_OK;
+  TW_TRY(shift_columns(tr, t, threads));
   free(tr->layout.spans), free(tr->layout.cond_span);
   memset(&tr->layout, 0, sizeof tr->layout);
   return tw_gan_layout_build(tr);
@@ -227,7 +319,7 @@ tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table 
 
 void tw_gan_transformer_free(tw_gan_transformer *tr) {
   tw_gan_combo_free(&tr->combo);
-  for (int j = 0; tr->cols && j < tr->schema.n_cols; ++j) free(tr->cols[j].cats), free(tr->cols[j].counts);
+  for (int j = 0; tr->cols && j < tr->schema.n_cols; ++j) free(tr->cols[j].cats), free(tr->cols[j].counts), free(tr->cols[j].shift);
   for (int j = 0; tr->units && j < tr->schema.n_cols; ++j) free(tr->units[j]);
   free(tr->cols), free(tr->units), free(tr->pack);
   free(tr->layout.spans), free(tr->layout.cond_span);
@@ -257,14 +349,14 @@ static int draw_component(const tw_gan_colx *c, double y, double u) {
   return c->n_kept - 1;
 }
 
-static void encode_continuous(const tw_gan_colx *c, double x, double u, float *out) {
+static void encode_continuous(const tw_gan_colx *c, double x, double shift, double u, float *out) {
   int w = c->n_kept + c->has_missing;
   for (int q = 0; q <= w; ++q) out[q] = 0.0f;
   if (isnan(x)) { /* only columns fitted with a missing value have the entry; others take the first component */
     out[1 + (c->has_missing ? c->n_kept : 0)] = 1.0f;
     return;
   }
-  double y = c->log_space ? log(x) : x;
+  double y = (c->log_space ? log(x) : x) - shift;
   int q = draw_component(c, y, u), k = c->kept[q];
   double alpha = (y - c->vgm.mean[k]) / (TW_GAN_STD_MULTIPLIER * sqrt(c->vgm.var[k]));
   out[0] = (float)fmin(fmax(alpha, -TW_GAN_ALPHA_CLIP), TW_GAN_ALPHA_CLIP);
@@ -280,13 +372,13 @@ static void encode_discrete(const tw_gan_colx *c, double x, float *out) {
 }
 
 static void encode_row(const tw_gan_transformer *tr, const tw_gan_table *t, uint64_t seed, int64_t i, float *out) {
+  const int64_t k = tr->combo.n_cols ? tw_gan_combo_row(&tr->combo, t, i) : -1;
   for (int s = 0; s < tr->layout.n_spans; ++s) {
     const tw_gan_span *sp = &tr->layout.spans[s];
     const tw_gan_colx *c = &tr->cols[sp->column];
     double x = tw_gan_col(t, sp->column)[i];
     if (tw_gan_combo_role(&tr->combo, sp->column)) { /* a tuple not seen encodes as all zeros */
       for (int q = 0; q < sp->width; ++q) out[sp->start + q] = 0.0f;
-      const int64_t k = tw_gan_combo_row(&tr->combo, t, i);
       if (k >= 0) out[sp->start + k] = 1.0f;
       continue;
     }
@@ -296,7 +388,7 @@ static void encode_row(const tw_gan_transformer *tr, const tw_gan_table *t, uint
     }
     uint32_t r[4];
     tw_philox_block(seed, (uint64_t)i, TW_RNG_GAN_SAMPLE, (uint32_t)sp->column, r);
-    encode_continuous(c, x, tw_u01_f64(r[0], r[1]), out + sp->start);
+    encode_continuous(c, x, column_shift(c, &tr->combo, k), tw_u01_f64(r[0], r[1]), out + sp->start);
     ++s; /* the component span was written with the tanh one */
   }
 }
@@ -321,12 +413,12 @@ static int64_t argmax(const float *v, int64_t n) {
   return best;
 }
 
-static double decode_continuous(const tw_gan_colx *c, const float *in) {
+static double decode_continuous(const tw_gan_colx *c, double shift, const float *in) {
   int64_t q = argmax(in + 1, c->n_kept + c->has_missing);
   if (q == c->n_kept) return NAN; /* the missing entry */
   int k = c->kept[q];
   double alpha = fmin(fmax((double)in[0], -1.0), 1.0);
-  double y = alpha * TW_GAN_STD_MULTIPLIER * sqrt(c->vgm.var[k]) + c->vgm.mean[k];
+  double y = alpha * TW_GAN_STD_MULTIPLIER * sqrt(c->vgm.var[k]) + c->vgm.mean[k] + shift;
   return fmin(fmax(c->log_space ? exp(y) : y, c->lo), c->hi);
 }
 
@@ -337,22 +429,24 @@ static void decode_combo(const tw_gan_combo *c, int64_t k, tw_gan_table *out, in
 
 void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, tw_gan_table *out, int64_t row0) {
   const int64_t w = tr->layout.width;
+  const int combo_span = tr->combo.n_cols ? tw_gan_column_span(tr, tr->combo.cols[0]) : -1;
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const float *in = rows + i * w;
+    const int64_t k = combo_span >= 0 ? argmax(in + tr->layout.spans[combo_span].start, tr->combo.n) : -1;
     for (int s = 0; s < tr->layout.n_spans; ++s) {
       const tw_gan_span *sp = &tr->layout.spans[s];
       const tw_gan_colx *c = &tr->cols[sp->column];
       double *cell = out->data + (size_t)sp->column * (size_t)out->n_rows + (size_t)(row0 + i);
       if (tw_gan_combo_role(&tr->combo, sp->column)) {
-        decode_combo(&tr->combo, argmax(in + sp->start, sp->width), out, row0 + i);
+        decode_combo(&tr->combo, k, out, row0 + i);
         continue;
       }
       if (c->kind == TW_GAN_DISCRETE) {
         *cell = c->cats[argmax(in + sp->start, sp->width)];
         continue;
       }
-      *cell = decode_continuous(c, in + sp->start);
+      *cell = decode_continuous(c, column_shift(c, &tr->combo, k), in + sp->start);
       ++s;
     }
   }

@@ -65,6 +65,8 @@ typedef struct tw_gan_colx {
   int64_t n_cats;
   double *cats;    /* (n_cats) the categories (cell values: string columns' label indices), ascending */
   int64_t *counts; /* (n_cats) training rows of each */
+  /* shifted by a fixed combination's tuples (tw_gan_transformer_combine), or NULL */
+  double *shift;   /* (combo.n + 1) the mean of each tuple's values in the fitting space, then of every row's */
 } tw_gan_colx;
 
 /* The fitted transformer. It owns a copy of the schema (names, datasets,
@@ -78,7 +80,9 @@ typedef struct tw_gan_transformer {
   char *pack;        /* the cohort's `pack` attribute, or NULL (a file without one) */
   int64_t n_rows;    /* rows of the table it was fitted to */
   tw_gan_combo combo; /* the fixed combination (combo.h; n_cols 0: none): its members have no spans of their
-                         own, the first carries one SOFTMAX span over the tuples (not a condition span) */
+                         own, the first carries one SOFTMAX span over the tuples, a condition span as a
+                         discrete column's (training by sampling draws tuples too; `--condition` cannot
+                         name it) */
 } tw_gan_transformer;
 
 /* Fits the transformer to table t, columns fitted on `threads` OpenMP threads
@@ -89,10 +93,20 @@ void tw_gan_transformer_free(tw_gan_transformer *tr);
 
 /* Fixed combinations (combo.h) of table t, the one tr was fitted to: at most
 ** TW_GAN_COMBO_MAX tuples and at most one per TW_GAN_COMBO_ROWS rows; the
-** layout is rebuilt with them. Nothing changes when t has none. */
+** layout is rebuilt with them. Nothing changes when t has none. Columns are
+** shifted on `threads` threads (0: the default; the result does not depend on it).
+** With a combination, each continuous column outside it with no missing value
+** whose tuples explain at least TW_GAN_SHIFT_R2 of its variance in the fitting
+** space (1 - within-tuple / total sum of squares) is shifted: its tuple's mean
+** is subtracted before its mixture (refitted to the differences) encodes it,
+** and the decoded row's tuple's mean added back (docs/gan.md, "Fixed
+** combinations"). A row whose tuple was not seen takes the mean of all rows. */
 #define TW_GAN_COMBO_MAX 100
 #define TW_GAN_COMBO_ROWS 20
-tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table *t);
+#define TW_GAN_SHIFT_R2 0.5
+tw_status tw_gan_transformer_combine(tw_gan_transformer *tr, const tw_gan_table *t, int threads);
+/* The columns shifted by the combination's tuples. */
+int tw_gan_shifted_columns(const tw_gan_transformer *tr);
 
 /* Encodes rows [row0, row0 + n) of t (t's schema the transformer's) into out
 ** (n, layout.width) floats, row-major. Each row's draws are keyed on its index

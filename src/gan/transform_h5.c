@@ -23,6 +23,8 @@
 **                                 no value); a file without it clips nothing
 **   combo_cols, combo_values,     the fixed combination (combo.h), when there is one: (M)
 **   combo_counts                  int32 member columns, (T, M) float64 tuples, (T) int64 rows
+**   combo_shifted, combo_shift    the columns shifted by the tuples' means, when any: (S) int32
+**                                 columns ascending, (S, T + 1) float64 their shift (transform.h)
 ** Loading rebuilds the layout from the columns and refuses a file whose
 ** stored spans differ (TW_ERR_INPUT).
 */
@@ -176,6 +178,20 @@ static tw_status save_combo(tw_h5_file *f, const tw_gan_combo *c) {
   return put(f, "combo_counts", TW_I64, c->counts, 1, &c->n);
 }
 
+static tw_status save_shifts(tw_h5_file *f, const tw_gan_transformer *tr) {
+  const int64_t s = tw_gan_shifted_columns(tr), dims[2] = {s, tr->combo.n + 1};
+  if (!s) return TW_OK;
+  int32_t *cols = malloc((size_t)s * sizeof *cols);
+  double *shift = malloc((size_t)(dims[0] * dims[1]) * sizeof *shift);
+  tw_status st = cols && shift ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "saving the shifts");
+  for (int j = 0, q = 0; st == TW_OK && j < tr->schema.n_cols; ++j)
+    if (tr->cols[j].shift) cols[q] = j, memcpy(shift + q++ * dims[1], tr->cols[j].shift, (size_t)dims[1] * sizeof *shift);
+  if (st == TW_OK) st = put(f, "combo_shifted", TW_I32, cols, 1, dims);
+  if (st == TW_OK) st = put(f, "combo_shift", TW_F64, shift, 2, dims);
+  free(cols), free(shift);
+  return st;
+}
+
 tw_status tw_gan_transformer_save(tw_h5_file *f, const tw_gan_transformer *tr) {
   size_t n = (size_t)tr->schema.n_cols;
   void *buf = calloc(n * NV * TW_VGM_MAX_COMPONENTS + 1, sizeof(double));
@@ -187,6 +203,7 @@ tw_status tw_gan_transformer_save(tw_h5_file *f, const tw_gan_transformer *tr) {
   if (st == TW_OK) st = save_range(f, tr, buf);
   if (st == TW_OK) st = save_categories(f, tr);
   if (st == TW_OK) st = save_combo(f, &tr->combo);
+  if (st == TW_OK) st = save_shifts(f, tr);
   if (st == TW_OK) st = save_layout(f, tr);
   free(buf);
   return st;
@@ -375,6 +392,28 @@ static tw_status load_combo(tw_h5_file *f, tw_gan_transformer *tr) {
   return st;
 }
 
+/* The shifted columns, when the file has any: continuous, outside the combination, ascending. */
+static tw_status load_shifts(tw_h5_file *f, tw_gan_transformer *tr) {
+  if (!tw_h5_exists(f, G "combo_shifted")) return TW_OK;
+  tw_tensor a, b = {0};
+  TW_TRY(tw_h5_read(f, G "combo_shifted", TW_I32, &a));
+  const int32_t *cols = a.data;
+  const int64_t s = tw_tensor_numel(&a), w = tr->combo.n + 1;
+  tw_status st = tw_h5_read(f, G "combo_shift", TW_F64, &b);
+  int bad = st == TW_OK && (!tr->combo.n_cols || tw_tensor_numel(&b) != s * w);
+  for (int64_t q = 0; st == TW_OK && !bad && q < s; ++q)
+    bad = cols[q] < 0 || cols[q] >= tr->schema.n_cols || (q && cols[q] <= cols[q - 1]) ||
+          tr->cols[cols[q]].kind != TW_GAN_CONTINUOUS || tw_gan_combo_role(&tr->combo, cols[q]);
+  for (int64_t q = 0; st == TW_OK && !bad && q < s; ++q) {
+    double *shift = malloc((size_t)w * sizeof *shift);
+    if (!shift) st = TW_FAIL(TW_ERR_NOMEM, "loading the shifts");
+    else memcpy(shift, (const double *)b.data + q * w, (size_t)w * sizeof *shift), tr->cols[cols[q]].shift = shift;
+  }
+  if (bad) st = TW_FAIL(TW_ERR_INPUT, "%s: " G "combo_shift*: inconsistent shifted columns", tw_h5_path(f));
+  free(a.data), free(b.data);
+  return st;
+}
+
 /* The layout rebuilt from the columns against the stored spans. */
 static tw_status check_layout(tw_h5_file *f, tw_gan_transformer *tr) {
   TW_TRY(tw_gan_layout_build(tr));
@@ -417,6 +456,7 @@ tw_status tw_gan_transformer_load(tw_h5_file *f, tw_gan_transformer *out) {
   if (st == TW_OK) st = load_range(f, out);
   if (st == TW_OK) st = load_categories(f, out);
   if (st == TW_OK) st = load_combo(f, out);
+  if (st == TW_OK) st = load_shifts(f, out);
   if (st == TW_OK) st = check_layout(f, out);
   if (st == TW_OK) st = load_pack(f, out);
   if (st != TW_OK) tw_gan_transformer_free(out);

@@ -26,7 +26,7 @@
 **   cohort: as many tuples as the cohort has reference patients
 **   (/cohort/reference), every member continuous and constant within a
 **   patient, the counts summing to the rows; the members have no span, the
-**   first one a softmax span of the tuples that is no condition span; every
+**   first one a softmax span of the tuples that is a condition span; every
 **   row encodes one-hot and decodes to its own values exactly; the other
 **   columns keep their spans; through a model file the same combination and
 **   the same encoding; the mixed fixture (no float column with few values)
@@ -404,8 +404,8 @@ static int64_t distinct_references(const char *path) {
 }
 
 /* The combination's spans: none for the members but the first, whose span is
-** a softmax over the tuples and no condition span; every other column keeps
-** a span. */
+** a softmax over the tuples and a condition span; every other column keeps a
+** span. */
 static void check_combo_layout(const tw_gan_transformer *tr) {
   const tw_gan_combo *c = &tr->combo;
   for (int j = 0; j < tr->schema.n_cols; ++j) {
@@ -413,7 +413,9 @@ static void check_combo_layout(const tw_gan_transformer *tr) {
     CHECK_MSG(role == 2 ? s < 0 : s >= 0, "column %s: role %d, span %d", tr->schema.cols[j].name, role, s);
     if (role != 1) continue;
     CHECK(tr->layout.spans[s].kind == TW_GAN_SPAN_SOFTMAX && tr->layout.spans[s].width == c->n);
-    for (int d = 0; d < tr->layout.n_cond_spans; ++d) CHECK(tr->layout.cond_span[d] != s);
+    int cond = 0;
+    for (int d = 0; d < tr->layout.n_cond_spans; ++d) cond += tr->layout.cond_span[d] == s;
+    CHECK_EQ_INT(cond, 1);
   }
 }
 
@@ -438,6 +440,51 @@ static void check_combo_rows(const fitted *f, const tw_gan_transformer *tr, cons
   CHECK_MSG(bad == 0, "%lld rows misencoded or misdecoded", (long long)bad);
 }
 
+/* Each continuous column outside the combination: shifted exactly when its
+** tuples explain at least TW_GAN_SHIFT_R2 of its variance, by each tuple's
+** mean (recomputed here); shifted columns decode back to their values. */
+static void check_shifts(const fitted *f, const tw_gan_transformer *tr, const float *enc) {
+  const int64_t n = f->table.n_rows, T = tr->combo.n;
+  double *sum = calloc((size_t)T + 1, sizeof *sum);
+  tw_gan_table back;
+  CHECK_OK(tw_gan_table_alloc(&tr->schema, n, &back));
+  tw_gan_decode(tr, enc, n, &back, 0);
+  int shifted = 0;
+  for (int j = 0; j < tr->schema.n_cols; ++j) {
+    const tw_gan_colx *c = &tr->cols[j];
+    if (c->kind != TW_GAN_CONTINUOUS || tw_gan_combo_role(&tr->combo, j) || c->has_missing) {
+      CHECK(c->shift == NULL);
+      continue;
+    }
+    const double *x = tw_gan_col(&f->table, j);
+    memset(sum, 0, (size_t)(T + 1) * sizeof *sum);
+    double all = 0.0, total = 0.0, within = 0.0;
+    for (int64_t i = 0; i < n; ++i) all += c->log_space ? log(x[i]) : x[i];
+    all /= (double)n;
+    for (int64_t i = 0; i < n; ++i) sum[tw_gan_combo_row(&tr->combo, &f->table, i)] += c->log_space ? log(x[i]) : x[i];
+    for (int64_t i = 0; i < n; ++i) {
+      const double y = c->log_space ? log(x[i]) : x[i], m = sum[tw_gan_combo_row(&tr->combo, &f->table, i)] /
+                                                          (double)tr->combo.counts[tw_gan_combo_row(&tr->combo, &f->table, i)];
+      total += (y - all) * (y - all), within += (y - m) * (y - m);
+    }
+    const int want = total > 0.0 && within <= (1.0 - TW_GAN_SHIFT_R2) * total;
+    CHECK_MSG(want == (c->shift != NULL), "column %s: R2 %.3f, shifted %d", tr->schema.cols[j].name,
+              1.0 - within / total, c->shift != NULL);
+    if (!want || !c->shift) continue;
+    ++shifted;
+    for (int64_t k = 0; k < T; ++k) CHECK_NEAR(c->shift[k], sum[k] / (double)tr->combo.counts[k], 1e-12);
+    CHECK_NEAR(c->shift[T], all, 1e-12);
+    int64_t off = 0;
+    for (int64_t i = 0; i < n; ++i) off += fabs(tw_gan_col(&back, j)[i] - x[i]) > 1e-5 * fabs(x[i]);
+    CHECK_MSG(off <= n / 100, "column %s: %lld of %lld rows decode more than 1e-5 off", tr->schema.cols[j].name,
+              (long long)off, (long long)n);
+  }
+  printf("t1d cohort: %d columns shifted by their tuple's mean\n", shifted);
+  CHECK(shifted >= 1);
+  free(sum);
+  tw_gan_table_free(&back);
+}
+
 static void test_combo(void) {
   fitted *mixed;
   CHECK_OK(fitted_get(TW_TEST_DATA_DIR "/gan/mixed/real.h5", &mixed));
@@ -449,7 +496,7 @@ static void test_combo(void) {
   CHECK_OK(fitted_get(t1d_path, &fp));
   tw_gan_transformer tr;
   CHECK_OK(tw_gan_transformer_fit(&fp->table, 0, &tr));
-  CHECK_OK(tw_gan_transformer_combine(&tr, &fp->table));
+  CHECK_OK(tw_gan_transformer_combine(&tr, &fp->table, 0));
   const tw_gan_combo *c = &tr.combo;
   printf("t1d cohort: a fixed combination of %d columns in %lld tuples; width %d (without: %d)\n", c->n_cols,
          (long long)c->n, tr.layout.width, fp->tr.layout.width);
@@ -460,6 +507,7 @@ static void test_combo(void) {
   float *e = malloc((size_t)(n * w) * sizeof *e), *e2 = malloc((size_t)(n * w) * sizeof *e2);
   CHECK_OK(tw_gan_encode(&tr, &fp->table, 7, 0, n, e));
   check_combo_rows(fp, &tr, e);
+  check_shifts(fp, &tr, e);
   char path[128];
   snprintf(path, sizeof path, "%s/combo_model.h5", tmp_dir);
   tw_h5_file *h;
@@ -474,6 +522,9 @@ static void test_combo(void) {
   CHECK(!memcmp(back.combo.cols, c->cols, (size_t)c->n_cols * sizeof *c->cols));
   CHECK(!memcmp(back.combo.values, c->values, (size_t)(c->n * c->n_cols) * sizeof *c->values));
   CHECK(!memcmp(back.combo.counts, c->counts, (size_t)c->n * sizeof *c->counts));
+  CHECK_EQ_INT(tw_gan_shifted_columns(&back), tw_gan_shifted_columns(&tr));
+  for (int j = 0; j < tr.schema.n_cols; ++j)
+    CHECK(!tr.cols[j].shift || !memcmp(back.cols[j].shift, tr.cols[j].shift, (size_t)(c->n + 1) * sizeof(double)));
   CHECK_OK(tw_gan_encode(&back, &fp->table, 7, 0, n, e2));
   CHECK(!memcmp(e, e2, (size_t)(n * w) * sizeof *e));
   tw_gan_transformer_free(&back);

@@ -76,9 +76,11 @@ static tw_status score_draw(const tw_gan_report *r, tw_gan_baseline_kind kind, i
   memset(&s, 0, sizeof s);
   s.schema = r->schema; /* shallow: the tables point at r->schema's columns, nothing here frees them */
   s.real = r->real, s.holdout = r->holdout;
+  s.pack = r->pack, s.validity = r->validity; /* shallow too */
   tw_status st = tw_gan_baseline_draw(kind, &r->real, r->synthetic.n_rows, r->seed + (uint64_t)k, &s.synthetic);
   if (st == TW_OK) st = tw_gan_quality(&s.real, &s.synthetic, &s);
   if (st == TW_OK) st = tw_gan_diagnostic(&s);
+  if (st == TW_OK) st = tw_gan_report_validity(&s);
   if (st == TW_OK) st = baseline_privacy(&s, r->random_median[k]);
   if (st == TW_OK) tw_gan_report_values(&s, v);
   tw_gan_table_free(&s.synthetic);

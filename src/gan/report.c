@@ -10,6 +10,8 @@
 #include "core/json.h"
 #include "gan/metrics.h"
 #include "gan/report.h"
+#include "gan/validity.h" /* tw_gan_validity_for, tw_gan_invalid_share */
+#include "io/h5.h"        /* tw_h5_open, tw_h5_attr_read_string */
 
 /* Mean of the values that are not NaN (pandas' mean; NaN when there are none). */
 static double nan_mean(const double *v, int64_t n) {
@@ -134,13 +136,33 @@ static tw_status privacy(tw_gan_report *r) {
                              r->dcr_baseline_medians);
 }
 
+/* The real cohort's pack and its checker (none without a `pack` attribute). */
+static tw_status read_pack(const char *real, tw_gan_report *r) {
+  tw_h5_file *f;
+  TW_TRY(tw_h5_open(real, NULL, &f));
+  if (tw_h5_attr_read_string(f, "pack", &r->pack) != TW_OK) tw_error_clear(), r->pack = NULL;
+  tw_status st = tw_h5_close(f);
+  if (st != TW_OK || !r->pack) return st;
+  if (!(r->validity = calloc(1, sizeof *r->validity))) return TW_FAIL(TW_ERR_NOMEM, "out of memory: validity");
+  st = tw_gan_validity_for(&r->schema, r->pack, NULL, 0, r->validity);
+  if (st != TW_OK) free(r->validity), r->validity = NULL;
+  return st;
+}
+
+tw_status tw_gan_report_validity(tw_gan_report *r) {
+  r->invalid_share = NAN;
+  return r->validity ? tw_gan_invalid_share(r->validity, &r->synthetic, &r->invalid_share) : TW_OK;
+}
+
 static tw_status run(const char *real, const char *syn, const char *holdout, tw_gan_report *r) {
   TW_TRY(tw_gan_schema_read(real, &r->schema));
   TW_TRY(tw_gan_table_read(real, "the real cohort", &r->schema, &r->real));
   TW_TRY(tw_gan_table_read(syn, "the synthetic cohort", &r->schema, &r->synthetic));
   TW_TRY(tw_gan_table_read(holdout, "the holdout cohort", &r->schema, &r->holdout));
+  TW_TRY(read_pack(real, r));
   TW_TRY(tw_gan_quality(&r->real, &r->synthetic, r));
   TW_TRY(tw_gan_diagnostic(r));
+  TW_TRY(tw_gan_report_validity(r));
   return privacy(r);
 }
 
@@ -162,6 +184,7 @@ void tw_gan_report_values(const tw_gan_report *r, double *v) {
   v[tw_gan_v_privacy(r, 0)] = r->new_row_synthesis;
   v[tw_gan_v_privacy(r, 1)] = r->dcr_overfitting_protection;
   v[tw_gan_v_privacy(r, 2)] = r->dcr_baseline_protection;
+  v[tw_gan_v_invalid(r)] = r->invalid_share;
 }
 
 /* What the JSON writers print for value i: the number (draws == 0), or the
@@ -254,6 +277,12 @@ static void write_parts(tw_json_writer *w, const tw_gan_report *r, const emitter
   emit(w, e, "dcr_overfitting_protection", tw_gan_v_privacy(r, 1));
   emit(w, e, "dcr_baseline_protection", tw_gan_v_privacy(r, 2));
   tw_json_end_object(w);
+  if (!r->pack) return;
+  tw_json_key(w, "validity");
+  tw_json_begin_object(w);
+  tw_json_key(w, "pack"), tw_json_string(w, r->pack);
+  emit(w, e, "invalid_share", tw_gan_v_invalid(r));
+  tw_json_end_object(w);
 }
 
 /* "utility": R^2 on the holdout trial's twins of ridge models trained on each table. */
@@ -341,6 +370,9 @@ void tw_gan_report_free(tw_gan_report *r) {
   free(r->dcr_baseline_draws);
   free(r->random_median);
   for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) free(r->baseline_values[b]), r->baseline_values[b] = NULL;
+  if (r->validity) tw_gan_validity_free(r->validity);
+  free(r->validity), free(r->pack);
+  r->validity = NULL, r->pack = NULL;
   if (r->utility) tw_gan_utility_free(r->utility);
   free(r->utility);
   r->utility = NULL;

@@ -12,6 +12,9 @@
 ** per continuous column, CategoryAdherence per discrete one. Privacy:
 ** NewRowSynthesis (real vs synthetic), DCROverfittingProtection (real vs
 ** holdout, no subsampling), DCRBaselineProtection (random rows from `seed`).
+** Validity (not SDMetrics'; validity.h): where the real cohort records its
+** pack, the share of synthetic rows that fail the pack's checks (a parameter
+** out of range, no steady state at the basal rate), as `gan sample` checks.
 ** Baselines (baseline.h) and repeated seeds: each number again for a Gaussian
 ** copula and for bootstrap rows, K times, as mean and [min, max]. Utility
 ** (metrics_utility.h): a ridge regression's R^2 for a trial endpoint.
@@ -50,12 +53,15 @@ typedef struct tw_gan_report {
   double *random_median;                /* (K) median DCR of seed + k's random rows to the real rows */
   double *baseline_values[TW_GAN_BASELINE_KINDS]; /* (K, tw_gan_report_n_values) per draw of each baseline */
   tw_gan_utility *utility;              /* NULL, or the utility (metrics_utility.h), owned */
+  char *pack;                           /* the real cohort's `pack` attribute, or NULL (nothing to check) */
+  struct tw_gan_validity *validity;     /* its checker (validity.h), owned; NULL without a pack */
+  double invalid_share;                 /* of the synthetic rows; NaN without a pack */
 } tw_gan_report;
 
 /* The report's numbers as one flat vector (the JSON's order): score,
 ** column_shapes, column_pair_trends, column_score (n_cols), the pair scores
 ** (n_pairs), adherence (n_cols), new_row_synthesis,
-** dcr_overfitting_protection, dcr_baseline_protection. */
+** dcr_overfitting_protection, dcr_baseline_protection, invalid_share. */
 enum { TW_GAN_V_SCORE = 0, TW_GAN_V_SHAPES = 1, TW_GAN_V_TRENDS = 2, TW_GAN_V_COLUMNS = 3 };
 static inline int tw_gan_v_pair(const tw_gan_report *r, int k) { return TW_GAN_V_COLUMNS + r->schema.n_cols + k; }
 static inline int tw_gan_v_adherence(const tw_gan_report *r, int j) {
@@ -63,7 +69,8 @@ static inline int tw_gan_v_adherence(const tw_gan_report *r, int j) {
 }
 /* p: 0 new_row_synthesis, 1 dcr_overfitting_protection, 2 dcr_baseline_protection. */
 static inline int tw_gan_v_privacy(const tw_gan_report *r, int p) { return tw_gan_v_adherence(r, r->schema.n_cols) + p; }
-static inline int tw_gan_report_n_values(const tw_gan_report *r) { return tw_gan_v_privacy(r, 3); }
+static inline int tw_gan_v_invalid(const tw_gan_report *r) { return tw_gan_v_privacy(r, 3); }
+static inline int tw_gan_report_n_values(const tw_gan_report *r) { return tw_gan_v_invalid(r) + 1; }
 /* Writes r's own numbers (the synthetic table's) into v (tw_gan_report_n_values). */
 void tw_gan_report_values(const tw_gan_report *r, double *v);
 
@@ -89,6 +96,8 @@ tw_status tw_gan_report_run(const char *real, const char *synthetic, const char 
 tw_status tw_gan_quality(const tw_gan_table *real, const tw_gan_table *synthetic, tw_gan_report *r);
 /* The diagnostic part: r->adherence (allocated) of r->synthetic against r->real. */
 tw_status tw_gan_diagnostic(tw_gan_report *r);
+/* r->invalid_share of r->synthetic under r->validity (NaN without one). */
+tw_status tw_gan_report_validity(tw_gan_report *r);
 /* Repeated seeds and the baselines (docs/gan.md "Baselines"): for k in
 ** 0..seeds-1, the synthetic table's DCRBaselineProtection with seed + k
 ** (k = 0 is r->dcr_baseline_protection), and each baseline drawn with seed + k

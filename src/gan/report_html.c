@@ -108,6 +108,10 @@ static void summary(const page *p) {
   summary_row(p, "DCRBaselineProtection", tw_gan_v_privacy(r, 2), "The median distance of a synthetic row to its "
               "closest real row over the same median for uniformly random rows (capped at 1): 1 when synthetic rows "
               "are as far from real people as noise is.");
+  if (r->pack)
+    summary_row(p, "Invalid share (lower is better)", tw_gan_v_invalid(r), "Not an SDMetrics number: the share of "
+                "rows that fail the pack's checks, as <code>gan sample</code> redraws them (a parameter outside its "
+                "range, or no steady state at the basal rate). A table of real twins scores 0.");
   fputs("</table>\n", p->f);
 }
 

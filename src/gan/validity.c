@@ -4,8 +4,9 @@
 */
 #include "gan/validity.h"
 
+#include <math.h>   /* NAN */
 #include <stdio.h>  /* snprintf */
-#include <stdlib.h> /* calloc, free */
+#include <stdlib.h> /* calloc, malloc, free */
 #include <string.h> /* memset, strcmp */
 
 #include "physio/pack.h" /* tw_pack_lookup, tw_pack_param_ok */
@@ -15,7 +16,7 @@ double tw_gan_invalid_rate(const tw_gan_validity_stats *s) {
 }
 
 /* The column of each of the pack's parameters ("<pack>.<param>"). */
-static tw_status find_params(const tw_gan_transformer *tr, tw_gan_validity *v) {
+static tw_status find_params(const tw_gan_schema *schema, tw_gan_validity *v) {
   const tw_pack *pk = v->pack;
   if (!(v->param_col = calloc((size_t)pk->n_params + 1, sizeof *v->param_col)))
     return TW_FAIL(TW_ERR_NOMEM, "validity: parameter columns");
@@ -23,25 +24,43 @@ static tw_status find_params(const tw_gan_transformer *tr, tw_gan_validity *v) {
     char name[256];
     snprintf(name, sizeof name, "%s.%s", pk->name, pk->params[q].name);
     int j = 0;
-    while (j < tr->schema.n_cols && strcmp(tr->schema.cols[j].name, name)) ++j;
-    if (j == tr->schema.n_cols)
-      return TW_FAIL(TW_ERR_INPUT, "the model's cohort was drawn for pack %s but has no column %s (/cohort/parameters/%s)",
+    while (j < schema->n_cols && strcmp(schema->cols[j].name, name)) ++j;
+    if (j == schema->n_cols)
+      return TW_FAIL(TW_ERR_INPUT, "the cohort was drawn for pack %s but has no column %s (/cohort/parameters/%s)",
                      pk->name, name, name);
     v->param_col[q] = j;
   }
   return TW_OK;
 }
 
-tw_status tw_gan_validity_init(const tw_gan_transformer *tr, const tw_cohort_steady_cfg *rule, int threads,
-                               tw_gan_validity *out) {
+tw_status tw_gan_validity_for(const tw_gan_schema *schema, const char *pack, const tw_cohort_steady_cfg *rule,
+                              int threads, tw_gan_validity *out) {
   memset(out, 0, sizeof *out);
   out->rule = rule ? *rule : TW_GAN_STEADY_DEFAULT;
   out->threads = threads;
-  if (!tr->pack) return TW_OK;
-  TW_TRY(tw_pack_lookup(tr->pack, &out->pack));
+  if (!pack) return TW_OK;
+  TW_TRY(tw_pack_lookup(pack, &out->pack));
   out->steady = tw_cohort_steady_applies(out->pack, &out->rule);
-  tw_status st = find_params(tr, out);
+  tw_status st = find_params(schema, out);
   if (st != TW_OK) tw_gan_validity_free(out);
+  return st;
+}
+
+tw_status tw_gan_validity_init(const tw_gan_transformer *tr, const tw_cohort_steady_cfg *rule, int threads,
+                               tw_gan_validity *out) {
+  return tw_gan_validity_for(&tr->schema, tr->pack, rule, threads, out);
+}
+
+tw_status tw_gan_invalid_share(const tw_gan_validity *v, const tw_gan_table *t, double *share) {
+  *share = NAN;
+  if (!v->pack || t->n_rows < 1) return TW_OK;
+  uint8_t *ok = malloc((size_t)t->n_rows);
+  if (!ok) return TW_FAIL(TW_ERR_NOMEM, "validity: %lld rows", (long long)t->n_rows);
+  tw_gan_validity_stats stats;
+  memset(&stats, 0, sizeof stats);
+  tw_status st = tw_gan_validity_check(v, t, ok, &stats);
+  if (st == TW_OK) *share = (double)stats.invalid / (double)t->n_rows;
+  free(ok);
   return st;
 }
 

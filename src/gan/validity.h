@@ -63,9 +63,12 @@ typedef struct tw_gan_validity_stats {
 /* invalid / drawn (0 when nothing was drawn). */
 double tw_gan_invalid_rate(const tw_gan_validity_stats *s);
 
-/* The checker for transformer tr's rows: its pack (tr->pack, looked up) and
-** the rule (NULL: TW_GAN_STEADY_DEFAULT). TW_ERR_INPUT: an unknown pack, a
-** parameter of the pack with no column. */
+/* The checker for rows of `schema` drawn for `pack` (NULL: none, every row
+** valid) under the rule (NULL: TW_GAN_STEADY_DEFAULT). TW_ERR_INPUT: an
+** unknown pack, a parameter of the pack with no column. */
+tw_status tw_gan_validity_for(const tw_gan_schema *schema, const char *pack, const tw_cohort_steady_cfg *rule,
+                              int threads, tw_gan_validity *out);
+/* The same for transformer tr's rows: its schema and pack. */
 tw_status tw_gan_validity_init(const tw_gan_transformer *tr, const tw_cohort_steady_cfg *rule, int threads,
                                tw_gan_validity *out);
 void tw_gan_validity_free(tw_gan_validity *v);
@@ -74,6 +77,9 @@ void tw_gan_validity_free(tw_gan_validity *v);
 ** are added to *stats (drawn and rounds are not touched). */
 tw_status tw_gan_validity_check(const tw_gan_validity *v, const tw_gan_table *rows, uint8_t *ok,
                                 tw_gan_validity_stats *stats);
+
+/* The share of t's rows that fail the checks (NaN: no pack, or no rows). */
+tw_status tw_gan_invalid_share(const tw_gan_validity *v, const tw_gan_table *t, double *share);
 
 /* What to sample. */
 typedef struct tw_gan_sample_request {

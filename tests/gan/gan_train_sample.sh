@@ -79,6 +79,9 @@ q, q0 = (json.load(open(p))["quality"] for p in sys.argv[1:3])
 print("quality: trained %.4f (shapes %.4f, pairs %.4f), 1 step %.4f (shapes %.4f, pairs %.4f)" %
       (q["score"], q["column_shapes"], q["column_pair_trends"], q0["score"], q0["column_shapes"], q0["column_pair_trends"]))
 assert q["score"] > q0["score"] + 0.01
+v = json.load(open(sys.argv[1]))["validity"]
+print("validity: pack %s, invalid share %.4f of the sample (redrawn valid)" % (v["pack"], v["invalid_share"]))
+assert v["pack"] == "t1d" and v["invalid_share"] == 0.0, v
 PY
 
 "$bin" gan sample --model model.h5 --n 100 --seed 6 --condition retinopathy=1 -o c.h5 > cond.out ||

@@ -142,6 +142,25 @@ static void test_redraws(void) {
   tw_gan_validity_free(&v);
 }
 
+/* tw_gan_invalid_share on the source rows themselves: the share of kinds 1
+** and 2; NaN for a cohort without a pack; a pack the schema lacks refused. */
+static void test_share(void) {
+  tw_gan_validity v;
+  double share = 0.0;
+  CHECK_OK(tw_gan_validity_for(&schema, "t1d", NULL, 0, &v));
+  CHECK_OK(tw_gan_invalid_share(&v, &source, &share));
+  int64_t bad = 0;
+  for (int64_t i = 0; i < SRC; ++i) bad += kind_of(i) != 0;
+  printf("invalid share of the %d source rows: %.4f (%lld made invalid)\n", SRC, share, (long long)bad);
+  CHECK_NEAR(share, (double)bad / SRC, 1e-15);
+  tw_gan_validity_free(&v);
+  CHECK_OK(tw_gan_validity_for(&schema, NULL, NULL, 0, &v));
+  CHECK_OK(tw_gan_invalid_share(&v, &source, &share));
+  CHECK(isnan(share));
+  CHECK_STATUS(tw_gan_validity_for(&schema, "pbpk", NULL, 0, &v), TW_ERR_INPUT);
+  tw_error_clear();
+}
+
 static void test_give_up(void) {
   tw_gan_validity v;
   CHECK_OK(tw_gan_validity_init(&tr, NULL, 0, &v));
@@ -172,6 +191,7 @@ int main(int argc, char **argv) {
   }
   TW_TEST_RUN(test_redraws);
   TW_TEST_RUN(test_give_up);
+  TW_TEST_RUN(test_share);
   free(encoded);
   tw_gan_transformer_free(&tr);
   tw_gan_table_free(&source);

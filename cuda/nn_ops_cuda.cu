@@ -267,30 +267,11 @@ static __global__ void sum_rows_kernel(I n, sum_rows_ptrs rows, int k, int first
 
 /* ---- the table's entries --------------------------------------------------- */
 
-/* Launches an element-wise kernel over n elements (nothing when n is 0) with
-** 32-bit index arithmetic when n leaves room for the grid stride, 64-bit
-** otherwise (a 64-bit division costs several times a 32-bit one, enough to
-** make these memory-bound kernels compute-bound), then checks the launch.
-** The kernel's first argument is the element count. */
-#define LAUNCH(kernel, n, ...)                                                                        \
-  do {                                                                                                \
-    const int64_t n_ = (n);                                                                           \
-    if (n_ > 0) {                                                                                     \
-      if (n_ < ((int64_t)1 << 30))                                                                    \
-        kernel<int32_t><<<tw_nn_cuda_blocks(n_), TW_NN_CUDA_THREADS, 0, tw_cuda_stream(be)>>>(        \
-            (int32_t)n_, __VA_ARGS__);                                                                \
-      else                                                                                            \
-        kernel<int64_t><<<tw_nn_cuda_blocks(n_), TW_NN_CUDA_THREADS, 0, tw_cuda_stream(be)>>>(n_,     \
-                                                                                            __VA_ARGS__); \
-      TW_CUDA_CHECK_LAUNCH();                                                                         \
-    }                                                                                                 \
-  } while (0)
-
 static tw_status cuda_gnn_combine(tw_backend *be, int T, int B, int N, int H, const float *ycat, const float *bias,
                                   const float *adj, int adj_per_twin, float *z) {
   TW_TRY(tw_cuda_activate(be));
   const int64_t S = (int64_t)T * B;
-  LAUNCH(gnn_combine_kernel, S * N * H, B, N, H, ycat, bias, adj, adj_per_twin, z);
+  TW_NN_CUDA_LAUNCH(gnn_combine_kernel, S * N * H, B, N, H, ycat, bias, adj, adj_per_twin, z);
   return TW_OK;
 }
 
@@ -299,33 +280,33 @@ static tw_status cuda_gnn_combine_backward(tw_backend *be, int T, int B, int N, 
                                            float *dbias) {
   TW_TRY(tw_cuda_activate(be));
   const int64_t S = (int64_t)T * B;
-  LAUNCH(gnn_combine_backward_kernel, S * N * H, B, N, H, z, dz, adj, adj_per_twin, dycat);
+  TW_NN_CUDA_LAUNCH(gnn_combine_backward_kernel, S * N * H, B, N, H, z, dz, adj, adj_per_twin, dycat);
   return column_sums(tw_cuda_stream(be), S * N, H, 2 * (int64_t)H, dycat, dbias);
 }
 
 static tw_status cuda_lstm_cell_forward(tw_backend *be, int64_t rows, int Hr, float *gates, const float *b_ih,
                                         const float *b_hh, const float *c_prev, float *c, float *h) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(lstm_forward_kernel, rows * Hr, Hr, gates, b_ih, b_hh, c_prev, c, h);
+  TW_NN_CUDA_LAUNCH(lstm_forward_kernel, rows * Hr, Hr, gates, b_ih, b_hh, c_prev, c, h);
   return TW_OK;
 }
 
 static tw_status cuda_lstm_cell_backward(tw_backend *be, int64_t rows, int Hr, float *gates, const float *c_prev,
                                          const float *c, const float *dh, float *dc) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(lstm_backward_kernel, rows * Hr, Hr, gates, c_prev, c, dh, dc);
+  TW_NN_CUDA_LAUNCH(lstm_backward_kernel, rows * Hr, Hr, gates, c_prev, c, dh, dc);
   return TW_OK;
 }
 
 static tw_status cuda_bias_act(tw_backend *be, int64_t rows, int n, float *a, const float *bias, tw_nn_act act) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(bias_act_kernel, rows * n, n, a, bias, act);
+  TW_NN_CUDA_LAUNCH(bias_act_kernel, rows * n, n, a, bias, act);
   return TW_OK;
 }
 
 static tw_status cuda_relu_backward(tw_backend *be, int64_t count, const float *a, float *da) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(relu_backward_kernel, count, a, da);
+  TW_NN_CUDA_LAUNCH(relu_backward_kernel, count, a, da);
   return TW_OK;
 }
 
@@ -362,7 +343,7 @@ static tw_status cuda_sum(tw_backend *be, int64_t count, const float *x, double 
 static tw_status cuda_swap01(tw_backend *be, int64_t d0, int64_t d1, int64_t inner, const float *src,
                              int64_t src_stride0, float *dst, int64_t dst_stride0) {
   TW_TRY(tw_cuda_activate(be));
-  LAUNCH(swap01_kernel, d0 * d1 * inner, d1, inner, src, src_stride0, dst, dst_stride0);
+  TW_NN_CUDA_LAUNCH(swap01_kernel, d0 * d1 * inner, d1, inner, src, src_stride0, dst, dst_stride0);
   return TW_OK;
 }
 
@@ -371,7 +352,7 @@ static tw_status cuda_adamw_step(tw_backend *be, int64_t n, float *p, const floa
                                  float grad_scale) {
   TW_TRY(tw_cuda_activate(be));
   const tw_adamw_coef c = tw_adamw_coefs(lr, b1, b2, eps, wd, step, grad_scale); /* on the host, as the CPU */
-  LAUNCH(adamw_kernel, n, p, g, m, v, c);
+  TW_NN_CUDA_LAUNCH(adamw_kernel, n, p, g, m, v, c);
   return TW_OK;
 }
 
@@ -382,7 +363,7 @@ static tw_status cuda_sum_rows(tw_backend *be, int64_t n, int k, const float *co
     const int m = k - j0 < SUM_ROWS_PER_LAUNCH ? k - j0 : SUM_ROWS_PER_LAUNCH;
     sum_rows_ptrs ptrs = {};
     for (int j = 0; j < m; ++j) ptrs.p[j] = rows[j0 + j];
-    LAUNCH(sum_rows_kernel, n, ptrs, m, j0 == 0, j0 + m == k ? scale : 1.0f, out);
+    TW_NN_CUDA_LAUNCH(sum_rows_kernel, n, ptrs, m, j0 == 0, j0 + m == k ? scale : 1.0f, out);
   }
   return TW_OK;
 }

@@ -57,8 +57,9 @@ typedef struct tw_gemm_batch {
 } tw_gemm_batch;
 
 /* Kernel families: the index of each one's slot in tw_backend.family. The table
-** types live with the families (src/physio/physio_ops.h, src/nn/nn_ops.h). */
-typedef enum tw_family { TW_FAMILY_PHYSIO = 0, TW_FAMILY_NN = 1, TW_FAMILY_COUNT } tw_family;
+** types live with the families (src/physio/physio_ops.h, src/nn/nn_ops.h,
+** src/gan/nets_ops.h). */
+typedef enum tw_family { TW_FAMILY_PHYSIO = 0, TW_FAMILY_NN = 1, TW_FAMILY_GAN = 2, TW_FAMILY_COUNT } tw_family;
 
 /* Bytes of a device communicator's name (comm_id): NCCL's ncclUniqueId. */
 #define TW_COMM_ID_BYTES 128
@@ -167,7 +168,7 @@ tw_status tw_backend_cpu_create(tw_backend **out);
 
 /* What the CUDA module (cuda/module_cuda.cu) exports, as one table named
 ** TW_CUDA_MODULE_SYMBOL; backend_module.c refuses a module whose abi differs. */
-#define TW_CUDA_MODULE_ABI 2 /* 2: tw_backend gained comm_id, comm_init, allgather */
+#define TW_CUDA_MODULE_ABI 3 /* 2: tw_backend gained comm_id, comm_init, allgather; 3: the GAN family slot */
 #define TW_CUDA_MODULE_SYMBOL "tw_cuda_module"
 #define TW_CUDA_MODULE_FILE "libtwinscale_cuda.so"
 typedef struct tw_cuda_module_api {

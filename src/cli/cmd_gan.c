@@ -3,7 +3,8 @@
 **   `twinscale gan train CONFIG [--set K=V]... [-o PATH] [--force] [--resume]`:
 **     the `gan_train` config, the job in src/gan/gan_job.h;
 **   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
-**     --output C.h5`: N valid rows as a cohort file (src/gan/gan_job.h);
+**     --output C.h5 [--backend auto|cpu|cuda]`: N valid rows as a cohort file
+**     (src/gan/gan_job.h; the generator on the CPU unless --backend says);
 **   `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json
 **     Q.json [--html P.html] [--seed S] [--seeds K] [--trials R,S,H
 **     --endpoint NAME [--arm A]]`: fidelity and privacy of a synthetic cohort
@@ -151,6 +152,7 @@ static void train_summary(const char *path, const tw_gan_train_report *r) {
   printf("steps %lld..%lld of %lld rows: %.3g steps/s; last losses: critic %.4f, penalty %.4f, generator %.4f "
          "(cond %.4f)\n", (long long)r->step0, (long long)r->step, (long long)r->batch, r->steps_per_s, r->last.critic,
          r->last.penalty, r->last.generator, r->last.cond);
+  printf("backend: %s\n", r->backend);
   printf("wrote %s (data %.1f s, training %.1f s)\n", path, r->fit_seconds, r->seconds);
 }
 
@@ -189,6 +191,7 @@ static void sample_summary(const tw_gan_sample_args *a, const tw_gan_sample_repo
 int tw_cmd_gan_sample(int argc, char **argv) {
   tw_gan_sample_args a = {.kind = TW_GAN_COND_ORIGINAL};
   int64_t n = 0, seed = 0, threads = 0;
+  int backend = 1; /* cpu: the rows of a trial's from_generator, the same bits on any machine */
   const tw_opt opts[] = {
       {.name = "model", .kind = TW_OPT_STRING, .dest = &a.model, .required = 1},
       {.name = "n", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 1e9, .required = 1},
@@ -197,10 +200,11 @@ int tw_cmd_gan_sample(int argc, char **argv) {
       {.name = "output", .short_name = 'o', .kind = TW_OPT_STRING, .dest = &a.output, .required = 1},
       {.name = "threads", .kind = TW_OPT_INT, .dest = &threads, .min = 0, .max = 4096},
       {.name = "force", .kind = TW_OPT_FLAG, .dest = &a.force},
+      {.name = "backend", .kind = TW_OPT_CHOICE, .dest = &backend, .choices = tw_opt_backends},
   };
   int bad = tw_opts_parse_named("gan sample", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
-  a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads;
+  a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads, a.backend = tw_opt_backends[backend];
   tw_gan_sample_report rep;
   const tw_status st = tw_gan_sample_run(&a, &rep);
   if (st != TW_OK) return tw_cli_fail(st);

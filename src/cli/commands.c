@@ -190,14 +190,15 @@ const tw_command tw_commands[] = {
     {"gan", "train", "train the conditional tabular GAN (CTGAN) on a cohort file",
      "usage: twinscale gan train CONFIG [--set KEY=VALUE]... [-o|--output PATH] [--force] [--resume]\n\n"
      "Reads the `gan_train` config CONFIG (cohort, steps, batch, seed, network, optimizer,\n"
-     "critic_steps, threads, checkpoint, output; every key in docs/gan.md, \"Commands\"). Every\n"
-     "dataset under /cohort/covariates/, /cohort/parameters/ and /cohort/conditions/ of the\n"
+     "critic_steps, threads, backend, checkpoint, output; every key in docs/gan.md, \"Commands\").\n"
+     "Every dataset under /cohort/covariates/, /cohort/parameters/ and /cohort/conditions/ of the\n"
      "cohort is a column (float continuous, integer and string discrete); the GAN conditions on\n"
      "the discrete ones. Fits the data transformer, trains CTGAN's generator and PacGAN critic\n"
-     "(WGAN-GP, Adam) on the CPU and writes output.path: /transformer, /generator, /critic,\n"
-     "/train (step, Adam's moments, loss curves) and the config text. The output path is checked\n"
-     "before any work. Exit status: 0; 2 bad input (one line: a config error at FILE:LINE:COLUMN,\n"
-     "a cohort that is not a cohort file or has no discrete column); 1 other failures;\n"
+     "(WGAN-GP, Adam) on the backend (auto: CUDA device 0 when one is visible, else the CPU) and\n"
+     "writes output.path: /transformer, /generator, /critic, /train (step, Adam's moments, loss\n"
+     "curves) and the config text. The output path is checked before any work. Exit status: 0;\n"
+     "2 bad input (one line: a config error at FILE:LINE:COLUMN, a cohort that is not a cohort\n"
+     "file or has no discrete column, backend: cuda without a GPU); 1 other failures;\n"
      "130/143/138 stopped by SIGINT/SIGTERM/SIGUSR1 after the step in hand: the state is in the\n"
      "checkpoint (checkpoint.path, default PATH.ckpt) and --resume goes on from it.\n\n"
      "  --set KEY=VALUE    sets a config key (dotted: network.pac=10), checked like the file\n"
@@ -207,7 +208,7 @@ const tw_command tw_commands[] = {
      tw_cmd_gan_train},
     {"gan", "sample", "sample a synthetic cohort from a GAN model, optionally conditioned",
      "usage: twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S] -o|--output C.h5\n"
-     "                            [--threads T] [--force]\n\n"
+     "                            [--threads T] [--backend B] [--force]\n\n"
      "Draws N valid rows from the generator of G.h5 (written by `gan train`): each candidate is\n"
      "decoded and its pack parameters checked against their ranges and the steady-state rule of\n"
      "`cohort generate`; invalid ones are redrawn, and the invalid rate is printed and stored in\n"
@@ -223,6 +224,9 @@ const tw_command tw_commands[] = {
      "  --seed S              the sampling key (0 to 2^53; default 0)\n"
      "  -o, --output PATH     the cohort file (written whole or not at all)\n"
      "  --threads T           OpenMP threads (default: the default team)\n"
+     "  --backend B           auto, cpu or cuda: where the generator runs (default cpu: the rows of\n"
+     "                        a trial's from_generator, the same bits on every machine; on a GPU\n"
+     "                        they agree within float rounding)\n"
      "  --force               replace an existing output even when it is not writable\n",
      tw_cmd_gan_sample},
     {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",

@@ -157,7 +157,6 @@ static tw_gan_train_opts train_opts(train_job *j) {
 static tw_status make_trainer(train_job *j) {
   const tw_gan_train_opts o = train_opts(j);
   const tw_gan_sizes sz = network_sizes(j->c, &j->tr.layout);
-  TW_TRY(tw_backend_open("cpu", 0, &j->be));
   TW_TRY(tw_gan_trainer_create(j->be, &j->tr.layout, &sz, &o, &j->trainer));
   j->data = (gan_data){.s = &j->sampler, .rows = j->rows, .width = j->tr.layout.width,
                        .cond_width = j->tr.layout.cond_width, .critic_steps = o.critic_steps};
@@ -244,6 +243,7 @@ static tw_status train_loop(train_job *j, tw_gan_train_report *rep) {
 
 static void fill_report(const train_job *j, tw_gan_train_report *rep) {
   rep->rows = j->table.n_rows, rep->columns = j->schema.n_cols, rep->discrete = count_discrete(&j->schema);
+  if (j->be) snprintf(rep->backend, sizeof rep->backend, "%s (%s)", j->be->name, j->be->why);
   if (j->have_tr) rep->width = j->tr.layout.width, rep->cond_width = j->tr.layout.cond_width;
   if (!j->trainer) return;
   rep->batch = j->trainer->opts.batch, rep->steps = j->trainer->opts.steps;
@@ -278,6 +278,9 @@ tw_status tw_gan_train_run(const tw_gan_train_config *c, const tw_cfg_doc *doc, 
   j.c = c, j.text = tw_cfg_text(doc);
   tw_cfg_resolve(doc, c->cohort, j.cohort, sizeof j.cohort);
   tw_status st = check_outputs(&j, force);
+  /* The backend before the data, so that `backend: cuda` without a GPU is
+  ** refused at once. One process: rank 0 trains (cmd_gan.c), on device 0. */
+  if (st == TW_OK) st = tw_backend_open(tw_gan_backend_names[c->backend], 0, &j.be);
   tw_gan_set_threads((int)c->threads);
   const double t0 = tw_now_seconds();
   if (st == TW_OK) st = prepare(&j);

@@ -2,8 +2,10 @@
 ** gan_job.h: the jobs behind `twinscale gan train CONFIG` and `twinscale gan
 ** sample` (issue 12, item 4; docs/gan.md, "Commands"): the data transformer,
 ** the condition sampler, the networks, the validity redraws and the cohort
-** writer put together. One process (the GAN's products use the process's
-** OpenMP threads); the CPU backend (the GAN has no CUDA kernels yet).
+** writer put together. One process: on the CPU backend the GAN's products use
+** the process's OpenMP threads; with `backend: cuda` (or auto on a machine
+** with a GPU) the networks live on CUDA device 0 (cuda/gan_ops_cuda.cu) and
+** the host keeps the data, the sampler of conditions and the cohort writer.
 **
 ** Train: the cohort's table, the transformer fitted and every row encoded
 ** once, then steps of tw_gan_train whose data source draws, per step s and
@@ -52,6 +54,7 @@ typedef struct tw_gan_train_report {
   tw_gan_losses last;               /* the last step's losses */
   int signal;                       /* the signal that stopped training (checkpoint written), 0 if none */
   char checkpoint[4096];            /* the checkpoint written on the signal, "" if none */
+  char backend[320];                /* the backend the networks ran on, "name (why)" */
 } tw_gan_train_report;
 
 /* Trains per config c (doc: paths relative to the config, the config text);
@@ -70,6 +73,7 @@ typedef struct tw_gan_sample_args {
   tw_gan_cond_kind kind; /* without a condition: how each row's condition is drawn */
   int threads;           /* OpenMP threads (0: the default team) */
   int force;             /* replace an output file that is not writable */
+  const char *backend;   /* "auto", "cpu" or "cuda" for the generator; NULL: "cpu" */
 } tw_gan_sample_args;
 
 typedef struct tw_gan_sample_report {

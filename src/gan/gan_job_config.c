@@ -57,6 +57,7 @@ static const tw_cfg_field output_fields[] = {
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_train_output_cfg, output_fields, NULL);
 
 static const char *const combination_modes[] = {"auto", "off", NULL};
+const char *const tw_gan_backend_names[] = {"auto", "cpu", "cuda", NULL};
 
 static const tw_cfg_field gan_train_fields[] = {
     {.key = "cohort", .type = TW_CFG_STRING, .offset = offsetof(tw_gan_train_config, cohort), .required = 1,
@@ -80,6 +81,10 @@ static const tw_cfg_field gan_train_fields[] = {
      .default_text = "auto", .choices = combination_modes,
      .doc = "float columns of few values taken together (a reference patient's parameters) as one discrete "
             "column of their tuples: auto (found in the data) or off (docs/gan.md, \"Fixed combinations\")"},
+    {.key = "backend", .type = TW_CFG_ENUM, .offset = offsetof(tw_gan_train_config, backend), .default_text = "auto",
+     .choices = tw_gan_backend_names,
+     .doc = "auto (CUDA device 0 when one is visible), cpu or cuda: where the networks train; the model is "
+            "the same bits for any thread count on the CPU, within float rounding of it on a GPU"},
     {.key = "network", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, network), .sub = &network_schema,
      .default_text = "{}", .doc = "network sizes (CTGAN's defaults)"},
     {.key = "optimizer", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, optimizer),

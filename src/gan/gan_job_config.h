@@ -12,6 +12,7 @@
 **               eps: 1e-8, weight_decay: 1e-6}
 **   critic_steps: 1
 **   threads: 0                        OpenMP threads (0: the default team)
+**   backend: auto                     auto (device 0 when a GPU is visible), cpu or cuda
 **   combinations: auto                fixed combinations (combo.h): auto (found in the data) or off
 **   checkpoint: {every: 500, path: <output.path>.ckpt}
 **   output: {path: gan.h5}
@@ -47,6 +48,7 @@ typedef struct tw_gan_train_config {
   char *cohort;
   int64_t steps, batch, seed, critic_steps, threads;
   int combinations; /* 0 auto, 1 off */
+  int backend;      /* 0 auto, 1 cpu, 2 cuda (tw_gan_backend_names) */
   tw_gan_network_cfg network;
   tw_gan_optimizer_cfg optimizer;
   tw_train_ckpt_cfg checkpoint;  /* every, path: as `train`'s (NULL path: <output.path>.ckpt) */
@@ -54,6 +56,9 @@ typedef struct tw_gan_train_config {
 } tw_gan_train_config;
 
 extern const tw_cfg_schema tw_gan_train_config_schema;
+
+/* The words of the backend key, by its value: "auto", "cpu", "cuda", NULL. */
+extern const char *const tw_gan_backend_names[];
 
 TW_EXTERN_C_END
 

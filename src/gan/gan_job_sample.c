@@ -100,7 +100,8 @@ static tw_status load_model(sample_job *j, model_check_fn check, void *ctx, tw_g
   st = load_transformer(j, f);
   if (st == TW_OK && check) st = check(j, ctx, &where);
   if (st == TW_OK) where = TW_GAN_GEN_CONDITION, st = fix_condition(j);
-  if (st == TW_OK) where = TW_GAN_GEN_MODEL, st = tw_backend_open("cpu", 0, &j->be);
+  if (st == TW_OK)
+    where = TW_GAN_GEN_MODEL, st = tw_backend_open(j->a->backend ? j->a->backend : "cpu", 0, &j->be);
   if (st == TW_OK) st = tw_gan_nets_read(j->be, f, &j->tr.layout, &j->nets);
   const tw_status cst = tw_h5_close(f);
   if (st != TW_OK && bad) *bad = where;

@@ -1,9 +1,9 @@
 /*
 ** nets_math.h: the GAN's pointwise math, one source for the CPU loops
-** (nets_ops_cpu.c) and the CUDA kernels that will mirror them (DESIGN.md
-** invariant 1): the random draws of training and sampling, the critic's
+** (nets_ops_cpu.c) and the CUDA kernels that mirror them (cuda/gan_ops_cuda.cu;
+** DESIGN.md invariant 1): the random draws of training and sampling, the critic's
 ** LeakyReLU with dropout (and its backward, which is also its double backward),
-** BatchNorm's element maps, the output activations (tanh, Gumbel-softmax) and
+** BatchNorm's element maps and column statistics, the output activations (tanh, Gumbel-softmax) and
 ** their backward, CTGAN's cross-entropy on the conditioned span, and the
 ** WGAN-GP penalty of one pac group.
 **
@@ -126,6 +126,46 @@ TW_HD float tw_gan_bn_relu(float f, float mean, float invstd, float gamma, float
   return y > 0.0f ? y : 0.0f;
 }
 
+/* BatchNorm's 1 / sqrt(var + eps) of one column, in double, rounded once. */
+TW_HD float tw_gan_bn_invstd(double var, float eps) { return (float)(1.0 / sqrt(var + (double)eps)); }
+
+/* One column's training statistics from its sums over `rows` rows, in double
+** (m = sum f / rows, s2 = sum (f - m)^2, both in row order): mean and invstd
+** (biased variance); the running mean and variance (unbiased) moved by
+** momentum when rmean is not NULL. */
+TW_HD void tw_gan_bn_column(int64_t rows, double m, double s2, float eps, float momentum, float *mean, float *invstd,
+                            float *rmean, float *rvar) {
+  const double var = s2 / (double)rows;
+  *mean = (float)m;
+  *invstd = tw_gan_bn_invstd(var, eps);
+  if (rmean) {
+    const double unbiased = rows > 1 ? s2 / (double)(rows - 1) : var;
+    *rmean = (float)((1.0 - momentum) * *rmean + momentum * m);
+    *rvar = (float)((1.0 - momentum) * *rvar + momentum * unbiased);
+  }
+}
+
+/* BatchNorm-ReLU backward, one element: dy (the gradient past the ReLU, from
+** the output and its gradient), xhat (the normalised input), and df from dy,
+** xhat and the column means of dy and dy xhat (msdy, msdyx). */
+TW_HD float tw_gan_bn_dy(float out, float dout) { return out > 0.0f ? dout : 0.0f; }
+TW_HD float tw_gan_bn_xhat(float f, float mean, float invstd) { return (f - mean) * invstd; }
+TW_HD float tw_gan_bn_df(float gamma, float invstd, float dy, float xhat, float msdy, float msdyx) {
+  return gamma * invstd * (dy - msdy - xhat * msdyx);
+}
+
+/* The same backward's column finish from the double sums over `rows` rows
+** (sdy = sum dy, sdyx = sum dy xhat): dbeta += sdy, dgamma += sdyx, and their
+** means for tw_gan_bn_df. */
+TW_HD void tw_gan_bn_grad_column(int64_t rows, double sdy, double sdyx, float *dgamma, float *dbeta, float *msdy,
+                                 float *msdyx) {
+  const double inv_rows = 1.0 / (double)rows;
+  *dbeta += (float)sdy;
+  *dgamma += (float)sdyx;
+  *msdy = (float)(sdy * inv_rows);
+  *msdyx = (float)(sdyx * inv_rows);
+}
+
 /* Gumbel-softmax over one span of w logits x with noise g, into y:
 ** y = softmax((x + g) / tau), the maximum subtracted first. */
 TW_HD void tw_gan_gumbel_softmax(int w, const float *x, const float *g, float tau, float *y) {
@@ -193,6 +233,29 @@ TW_HD float tw_gan_cond_ce(int w, const float *x, const float *c, float m, float
   const float inv = 1.0f / s;
   for (int j = 0; j < w; ++j) dx[j] += m * scale * (tw_nn_expf(x[j] - mx) * inv - (j == k ? 1.0f : 0.0f));
   return m * ((float)log((double)s) + mx - x[k]);
+}
+
+/* CTGAN's _cond_loss of one row: the tw_gan_cond_ce terms of its n_cond
+** conditioned spans (spans[cond_span[k]], whose one-hot sits at cond[off_k..],
+** off_k the widths of the cond spans before it), summed in k order; adds their
+** gradients to the row's dx. x, cond, mask (n_cond) and dx are the row's. */
+TW_HD float tw_gan_cond_loss_row(const tw_gan_span *spans, int n_cond, const int *cond_span, const float *x,
+                                 const float *cond, const float *mask, float scale, float *dx) {
+  float loss = 0.0f;
+  int off = 0;
+  for (int k = 0; k < n_cond; ++k) {
+    const tw_gan_span *sp = &spans[cond_span[k]];
+    loss += tw_gan_cond_ce(sp->width, x + sp->start, cond + off, mask[k], scale, dx + sp->start);
+    off += sp->width;
+  }
+  return loss;
+}
+
+/* The penalty's interpolate of one element, torch's order: alpha * real and
+** (1 - alpha) * fake, each rounded, then their sum. */
+TW_HD float tw_gan_interpolate(float alpha, float real, float fake) {
+  const float x = alpha * real, y = (1.0f - alpha) * fake;
+  return x + y;
 }
 
 /* The gradient penalty of one pac group from the critic's input gradient gx

@@ -7,8 +7,10 @@
 ** float sums through the nn table (tw_nn_ops_for: bias_act, bias_grad, sum),
 ** everything else through these entries, which compute with the TW_HD
 ** functions of gan/nets_math.h and nn/adamw.h. The CPU table is
-** tw_gan_ops_cpu (nets_ops_cpu.c, OpenMP); a CUDA table is a later slice of
-** issue 12, so tw_gan_ops_for returns NULL on a device backend for now.
+** tw_gan_ops_cpu (nets_ops_cpu.c, OpenMP), the reference; the CUDA table is
+** tw_gan_ops_cuda (cuda/gan_ops_cuda.cu, in the CUDA module), which the module
+** puts in a CUDA backend's TW_FAMILY_GAN slot; tw_gan_ops_for (nets_ops_for.c)
+** reads the slot.
 **
 ** Conventions: pointers live on the backend's device (the span table too);
 ** matrices are row-major with the leading dimension given; reductions over rows
@@ -18,7 +20,10 @@
 #ifndef TW_GAN_NETS_OPS_H
 #define TW_GAN_NETS_OPS_H
 
-#include "backend/backend.h" /* tw_backend */
+#include <stdint.h> /* INT32_MAX */
+#include <string.h> /* memset */
+
+#include "backend/backend.h" /* tw_backend, tw_gemm_batch */
 #include "core/status.h"     /* tw_status */
 #include "gan/layout.h"      /* tw_gan_span */
 #include "gan/nets_math.h"   /* tw_gan_draw */
@@ -36,6 +41,51 @@ typedef struct tw_gan_stream {
   uint32_t purpose, index0;
   int64_t row_elems;
 } tw_gan_stream;
+
+/* The value of element (r, j) of a fill of `kind` from stream s: the definition
+** the CPU's vectorised fill reproduces block by block and the CUDA fill
+** computes per element. */
+TW_HD float tw_gan_stream_value(tw_gan_draw kind, const tw_gan_stream *s, int64_t r, int64_t j, float p) {
+  const int64_t e = r * s->row_elems + j;
+  tw_gan_block b;
+  tw_gan_block_fill(kind, s->seed, s->twin0 + (uint64_t)r * s->twin_per_row, s->purpose,
+                    s->index0 + tw_gan_draw_block(kind, e), &b);
+  return tw_gan_draw_from(kind, &b, e, p);
+}
+
+/* One product of the gemm entry, or one block of it (rows [i0, i0 + mb),
+** columns [j0, j0 + nb) of c), as a single be->gemm call; the caller has
+** checked that the sizes fit in int. */
+static inline tw_gemm_batch tw_gan_gemm_desc(int ta, int tb, int64_t i0, int64_t mb, int64_t j0, int64_t nb,
+                                             int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb,
+                                             float beta, float *c, int64_t ldc) {
+  tw_gemm_batch g;
+  memset(&g, 0, sizeof g);
+  g.dtype = TW_F32;
+  g.trans_a = ta;
+  g.trans_b = tb;
+  g.m = (int)mb;
+  g.n = (int)nb;
+  g.k = (int)k;
+  g.alpha = 1.0;
+  g.beta = beta;
+  g.a = a + (ta ? i0 : i0 * lda);
+  g.lda = lda;
+  g.b = b + (tb ? j0 * ldb : j0);
+  g.ldb = ldb;
+  g.c = c + i0 * ldc + j0;
+  g.ldc = ldc;
+  g.batch = 1;
+  return g;
+}
+
+/* TW_OK when a GAN product's sizes fit cuBLAS's and BLAS's int arguments. */
+static inline tw_status tw_gan_gemm_sizes(int64_t m, int64_t n, int64_t k) {
+  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
+    return TW_FAIL(TW_ERR_INTERNAL, "GAN product (%lld,%lld,%lld) exceeds int sizes", (long long)m, (long long)n,
+                   (long long)k);
+  return TW_OK;
+}
 
 typedef struct tw_gan_ops {
   /* c (m,n) = op(a) op(b) + beta c, float32, row-major (be->gemm's semantics),
@@ -117,8 +167,9 @@ typedef struct tw_gan_ops {
 
 extern const tw_gan_ops tw_gan_ops_cpu;
 
-/* The GAN table of backend `be`: the CPU table on a host backend; NULL (no
-** kernels yet) on a device backend. */
+/* The GAN table of backend `be`: its TW_FAMILY_GAN slot (the CUDA table on a
+** CUDA backend), the CPU table on a host backend; NULL on a device backend
+** without GAN kernels. */
 const tw_gan_ops *tw_gan_ops_for(const tw_backend *be);
 
 TW_EXTERN_C_END

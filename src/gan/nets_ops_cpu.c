@@ -1,6 +1,6 @@
 /*
 ** nets_ops_cpu.c: the CPU table of the GAN's kernels (nets_ops.h), the
-** reference a CUDA table will be compared with.
+** reference the CUDA table (cuda/gan_ops_cuda.cu) is compared with.
 **
 ** Element-wise entries are OpenMP loops over rows (or elements) calling the
 ** TW_HD functions of nets_math.h; BatchNorm's statistics and the weight
@@ -30,7 +30,6 @@
 
 #include "gan/nets_ops.h"
 
-#include <math.h>   /* sqrt */
 #include <stdlib.h> /* calloc, free, malloc */
 #include <string.h> /* memcpy */
 
@@ -59,17 +58,13 @@ enum { GEMM_ROWS = 256, GEMM_COLS = 1024, GEMM_PARALLEL_MIN = 1 << 20 };
 static tw_status gemm_block(tw_backend *be, int ta, int tb, int64_t i0, int64_t mb, int64_t j0, int64_t nb,
                             int64_t k, const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
                             float *c, int64_t ldc) {
-  tw_gemm_batch g = {.dtype = TW_F32, .trans_a = ta, .trans_b = tb, .m = (int)mb, .n = (int)nb, .k = (int)k,
-                     .alpha = 1.0, .beta = beta, .a = a + (ta ? i0 : i0 * lda), .lda = lda,
-                     .b = b + (tb ? j0 * ldb : j0), .ldb = ldb, .c = c + i0 * ldc + j0, .ldc = ldc, .batch = 1};
+  const tw_gemm_batch g = tw_gan_gemm_desc(ta, tb, i0, mb, j0, nb, k, a, lda, b, ldb, beta, c, ldc);
   return be->gemm(be, &g);
 }
 
 static tw_status cpu_gemm(tw_backend *be, int ta, int tb, int64_t m, int64_t n, int64_t k, const float *a,
                           int64_t lda, const float *b, int64_t ldb, float beta, float *c, int64_t ldc) {
-  if (m > INT32_MAX || n > INT32_MAX || k > INT32_MAX)
-    return TW_FAIL(TW_ERR_INTERNAL, "GAN product (%lld,%lld,%lld) exceeds int sizes", (long long)m, (long long)n,
-                   (long long)k);
+  TW_TRY(tw_gan_gemm_sizes(m, n, k));
   const int by_rows = m >= n;
   const int64_t len = by_rows ? m : n, bl = by_rows ? GEMM_ROWS : GEMM_COLS, blocks = (len + bl - 1) / bl;
   tw_status st = TW_OK;
@@ -247,16 +242,9 @@ static tw_status cpu_bn_train_forward(tw_backend *be, int64_t rows, int n, const
     for (int j = j0; j < j1; ++j) m[j] /= (double)rows;
     column_moments(rows, n, j0, j1, f, m, v);
   }
-  for (int j = 0; j < n; ++j) {
-    const double var = v[j] / (double)rows;
-    mean[j] = (float)m[j];
-    invstd[j] = (float)(1.0 / sqrt(var + (double)eps));
-    if (running_mean) {
-      const double unbiased = rows > 1 ? v[j] / (double)(rows - 1) : var;
-      running_mean[j] = (float)((1.0 - momentum) * running_mean[j] + momentum * m[j]);
-      running_var[j] = (float)((1.0 - momentum) * running_var[j] + momentum * unbiased);
-    }
-  }
+  for (int j = 0; j < n; ++j)
+    tw_gan_bn_column(rows, m[j], v[j], eps, momentum, &mean[j], &invstd[j], running_mean ? &running_mean[j] : NULL,
+                     running_var ? &running_var[j] : NULL);
   bn_relu_map(rows, n, f, mean, invstd, gamma, beta, out, ldo);
   return TW_OK;
 }
@@ -265,7 +253,7 @@ static tw_status cpu_bn_eval_forward(tw_backend *be, int64_t rows, int n, const 
                                      const float *beta, float eps, const float *running_mean,
                                      const float *running_var, float *out, int64_t ldo) {
   float invstd[1024];
-  for (int j = 0; j < n; ++j) invstd[j] = (float)(1.0 / sqrt((double)running_var[j] + (double)eps));
+  for (int j = 0; j < n; ++j) invstd[j] = tw_gan_bn_invstd((double)running_var[j], eps);
   bn_relu_map(rows, n, f, running_mean, invstd, gamma, beta, out, ldo);
   return TW_OK;
 }
@@ -280,9 +268,9 @@ GAN_CLONES static void bn_grad_sums(int64_t rows, int n, int j0, int j1, const f
   for (int64_t r = 0; r < rows; ++r) {
 #pragma omp simd
     for (int j = j0; j < j1; ++j) {
-      const float dy = out[r * ldo + j] > 0.0f ? dout[r * ldd + j] : 0.0f;
+      const float dy = tw_gan_bn_dy(out[r * ldo + j], dout[r * ldd + j]);
       sdy[j] += dy;
-      sdyx[j] += (double)dy * (double)((f[r * n + j] - mean[j]) * invstd[j]);
+      sdyx[j] += (double)dy * (double)tw_gan_bn_xhat(f[r * n + j], mean[j], invstd[j]);
     }
   }
 }
@@ -296,9 +284,9 @@ GAN_CLONES static void bn_grad_rows(int64_t r0, int64_t r1, int n, const float *
   for (int64_t r = r0; r < r1; ++r) {
 #pragma omp simd
     for (int j = 0; j < n; ++j) {
-      const float dy = out[r * ldo + j] > 0.0f ? dout[r * ldd + j] : 0.0f;
-      const float xhat = (f[r * n + j] - mean[j]) * invstd[j];
-      df[r * n + j] = gamma[j] * invstd[j] * (dy - msdy[j] - xhat * msdyx[j]);
+      const float dy = tw_gan_bn_dy(out[r * ldo + j], dout[r * ldd + j]);
+      const float xhat = tw_gan_bn_xhat(f[r * n + j], mean[j], invstd[j]);
+      df[r * n + j] = tw_gan_bn_df(gamma[j], invstd[j], dy, xhat, msdy[j], msdyx[j]);
     }
   }
 }
@@ -312,13 +300,8 @@ static tw_status cpu_bn_relu_backward(tw_backend *be, int64_t rows, int n, const
 #pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
   for (int k = 0; k < blocks; ++k)
     bn_grad_sums(rows, n, k * COLS, TW_MIN(n, (k + 1) * COLS), f, mean, invstd, out, ldo, dout, ldd, sdy, sdyx);
-  const double inv_rows = 1.0 / (double)rows;
-  for (int j = 0; j < n; ++j) {
-    dbeta[j] += (float)sdy[j];
-    dgamma[j] += (float)sdyx[j];
-    msdy[j] = (float)(sdy[j] * inv_rows);
-    msdyx[j] = (float)(sdyx[j] * inv_rows);
-  }
+  for (int j = 0; j < n; ++j)
+    tw_gan_bn_grad_column(rows, sdy[j], sdyx[j], &dgamma[j], &dbeta[j], &msdy[j], &msdyx[j]);
   const int64_t row_blocks = (rows + BN_ROWS - 1) / BN_ROWS;
 #pragma omp parallel for schedule(static) if (rows * n >= PARALLEL_MIN)
   for (int64_t q = 0; q < row_blocks; ++q)
@@ -436,17 +419,9 @@ static tw_status cpu_cond_loss(tw_backend *be, int64_t rows, int width, const tw
                                const int *cond_span, const float *raw, const float *cond, int64_t ldc,
                                const float *mask, float scale, float *draw, float *loss_rows) {
 #pragma omp parallel for schedule(static) if (rows * width >= PARALLEL_MIN)
-  for (int64_t r = 0; r < rows; ++r) {
-    float loss = 0.0f;
-    int off = 0;
-    for (int k = 0; k < n_cond; ++k) {
-      const tw_gan_span *sp = &spans[cond_span[k]];
-      loss += tw_gan_cond_ce(sp->width, raw + r * width + sp->start, cond + r * ldc + off,
-                             mask[r * n_cond + k], scale, draw + r * width + sp->start);
-      off += sp->width;
-    }
-    loss_rows[r] = loss;
-  }
+  for (int64_t r = 0; r < rows; ++r)
+    loss_rows[r] = tw_gan_cond_loss_row(spans, n_cond, cond_span, raw + r * width, cond + r * ldc, mask + r * n_cond,
+                                        scale, draw + r * width);
   return TW_OK;
 }
 
@@ -455,13 +430,9 @@ static tw_status cpu_cond_loss(tw_backend *be, int64_t rows, int width, const tw
 static tw_status cpu_interpolate(tw_backend *be, int64_t groups, int64_t group_elems, const float *alpha,
                                  const float *real, const float *fake, float *out) {
 #pragma omp parallel for schedule(static) if (groups * group_elems >= PARALLEL_MIN)
-  for (int64_t g = 0; g < groups; ++g) {
-    const float a = alpha[g], b = 1.0f - alpha[g];
-    for (int64_t i = g * group_elems; i < (g + 1) * group_elems; ++i) {
-      const float x = a * real[i], y = b * fake[i];
-      out[i] = x + y;
-    }
-  }
+  for (int64_t g = 0; g < groups; ++g)
+    for (int64_t i = g * group_elems; i < (g + 1) * group_elems; ++i)
+      out[i] = tw_gan_interpolate(alpha[g], real[i], fake[i]);
   return TW_OK;
 }
 
@@ -504,7 +475,3 @@ const tw_gan_ops tw_gan_ops_cpu = {
     .penalty = cpu_penalty,
     .adam_step = cpu_adam_step,
 };
-
-const tw_gan_ops *tw_gan_ops_for(const tw_backend *be) {
-  return be->device.kind == TW_DEVICE_HOST ? &tw_gan_ops_cpu : NULL;
-}

@@ -49,10 +49,11 @@ static const layer LAYERS[] = {
     {"public", 0},                 /* include/twinscale/: includes nothing of src/ */
     {"core", 1},    {"mpi", 2},    {"io", 3},    {"backend", 4},
     {"physio", 5},  {"nn", 5},     /* the engines: peers */
-    {"module", 6},                 /* cuda/module_cuda.cu: the CUDA module's table of backend and families */
-    {"run", 7},                    /* the run engine */
-    {"cohort", 8},  {"trial", 8},  {"train", 8}, {"twin", 8}, /* jobs on the run engine */
-    {"gan", 9},     {"fed", 9},    /* jobs built on jobs: the GAN on cohorts and training, federation on training */
+    {"run", 6},                    /* the run engine */
+    {"cohort", 7},  {"trial", 7},  {"train", 7}, {"twin", 7}, /* jobs on the run engine */
+    {"gan", 8},     {"fed", 8},    /* jobs built on jobs: the GAN on cohorts and training, federation on training */
+    {"module", 9},                 /* cuda/module_cuda.cu: the CUDA module's table of backend and families, */
+                                   /* above every family with a CUDA table (the GAN's is at level 8) */
     {"cli", 10},
 };
 enum { N_LAYERS = sizeof LAYERS / sizeof LAYERS[0], PUBLIC = 0 };

@@ -24,7 +24,8 @@
 #   - bad input, each one line on stderr, exit 2, no output file: a missing
 #     cohort, a cohort with no discrete column (written here with h5py), a
 #     model file that is not a GAN model, --n 0, an unknown condition column,
-#     a condition value the cohort lacks.
+#     a condition value the cohort lacks, a backend other than auto, cpu or
+#     cuda (config key and --backend); the summary names the backend.
 # usage: gan_train_sample.sh TWINSCALE COHORT_CONFIG TRIAL_CONFIG PYTHON(with h5py)
 set -u
 # libgomp's idle threads spin between parallel regions and take the CPU on a
@@ -54,6 +55,8 @@ t0=$(date +%s.%N)
 "$bin" gan train gan.yaml > train.out 2> train.err || { cat train.out train.err; fail "gan train"; }
 t1=$(date +%s.%N)
 cat train.out
+# backend: auto (the default) names where it trained: cuda with a GPU, else cpu and why
+grep -Eq "^backend: (cpu|cuda) \(" train.out || fail "gan train: no backend line"
 "$bin" gan train gan.yaml --set steps=1 -o untrained.h5 > /dev/null 2>&1 || fail "gan train, 1 step"
 "$py" -s - model.h5 <<'PY' || fail "the model file's contents"
 import h5py, sys
@@ -186,5 +189,7 @@ refused not_a_model "not a GAN model file" bad.h5 gan sample --model real.h5 --n
 refused n_zero "--n" bad.h5 gan sample --model model.h5 --n 0 -o bad.h5
 refused unknown_condition "nosuch" bad.h5 gan sample --model model.h5 --n 10 --condition nosuch=1 -o bad.h5
 refused absent_value "retinopathy" bad.h5 gan sample --model model.h5 --n 10 --condition retinopathy=7 -o bad.h5
+refused bad_backend "backend" bad.h5 gan train gan.yaml --set backend=tpu -o bad.h5
+refused bad_sample_backend "--backend" bad.h5 gan sample --model model.h5 --n 10 --backend tpu -o bad.h5
 echo "training: $(awk "BEGIN {print $t1 - $t0}") s wall for the first gan train (2000 steps)"
 echo "ok"

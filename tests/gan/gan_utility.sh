@@ -8,7 +8,9 @@
 # on the real and the synthetic trial's twins, each equal to 1e-9 to numpy's
 # solution of the same ridge problem (standardised columns, ddof 1, missing at
 # the mean, constant columns out, alpha 1, intercept unpenalised); bootstrap
-# R^2 as 3 draws. report.html has the Utility section. Bad input, each exit 2
+# R^2 as 3 draws; the keys in order, "validity" (the cohorts record pack t1d;
+# the "synthetic" one, drawn by cohort generate, is all valid) before
+# "utility". report.html has the Utility section. Bad input, each exit 2
 # and one line: --trials without --endpoint, --arm alone, two files, an
 # endpoint or arm the file lacks, a cohort file in place of a results file.
 # usage: gan_utility.sh TWINSCALE COHORT_YAML TRIAL_YAML PYTHON
@@ -72,7 +74,8 @@ assert u["features"] == width, (u["features"], width)
 b = u["baselines"]["bootstrap"]
 assert b["n"] == 3 and b["min"] <= b["mean"] <= b["max"] <= 1, b
 assert u["baselines"]["gaussian_copula"] is None
-assert list(q)[:4] == ["quality", "diagnostic", "privacy", "utility"], list(q)
+assert list(q)[:5] == ["quality", "diagnostic", "privacy", "validity", "utility"], list(q)
+assert q["validity"] == {"pack": "t1d", "invalid_share": 0.0}, q["validity"]  # drawn valid by cohort generate
 PY
 
 # refused NAME TEXT ARGS...: exit 2, one line on stderr holding TEXT, no JSON

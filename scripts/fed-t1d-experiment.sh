@@ -8,8 +8,8 @@
 #      of 10 more twins from each mix (other seeds);
 #   2. 3 days of simglucose's random meals under basal-bolus therapy, states
 #      every 5 minutes (configs/train-t1d-data.yaml);
-#   3. the same model (H 32, Hr 32, L 2, M 32), window 12 + 24, AdamW at lr 3e-3,
-#      400 steps; centralised: one site holding all four sites' files, 64
+#   3. the same model (H 32, Hr 32, L 2, M 32; --model H,Hr,M), window 12 + 24,
+#      AdamW at lr 3e-3 (--lr; cosine to a tenth of it), 400 steps; centralised: one site holding all four sites' files, 64
 #      windows per step; FedAvg and FedProx (mu 0.01) over the 4 sites, 10 local
 #      steps per round, 40 rounds, each site taking 400 steps in all:
 #        same batch: 64 windows per site step (the centralised run's batch);
@@ -17,18 +17,21 @@
 #        centralised run: the same compute);
 #      every run's loss measured each round on the reference set;
 #   4. with differential privacy (docs/privacy.md): FedAvg with DP-SGD at every
-#      site, epsilon 8 per site (delta 1e-5, C 0.1 or $clip, sigma auto): fedavg-dp
-#      at 64 windows expected per site step, fedavg-dp128 at 128, fedavg-dp256
-#      at 256 (only when named in --runs).
+#      site, epsilon 8 per site (delta 1e-5, C 0.1 or --clip C, sigma auto):
+#      fedavg-dp at 64 windows expected per site step, fedavg-dpE at E (E a
+#      multiple of 8: fedavg-dp128, fedavg-dp256, ...; only when named in --runs).
 # Prints the final global validation losses and the ratios to the centralised.
 #   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"] [--twins N]
+#                                 [--model H,Hr,M] [--lr LR] [--clip C] [--seed S]
 # --twins: twins per site (default 40; the reference set stays 4 x 10).
+# --seed: the training seed (initial weights, batches, DP noise; default 1);
+# every run's files are named after it when it is not 1 (fedavg-s2.h5, ...).
 # --runs: which runs (default all: centralised fedavg fedprox fedavg16 fedprox16
 # fedavg-dp fedavg-dp128); the data are made once and kept in the work folder.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build work=$repo/build-fed steps=400
-twins=40
+twins=40 model=32,32,32 lr=3e-3 clip=0.1 seed=1
 runs="centralised fedavg fedprox fedavg16 fedprox16 fedavg-dp fedavg-dp128"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -37,7 +40,11 @@ while [ $# -gt 0 ]; do
     --steps) steps=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --twins) twins=$2; shift 2 ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --model) model=$2; shift 2 ;;
+    --lr) lr=$2; shift 2 ;;
+    --clip) clip=$2; shift 2 ;;
+    --seed) seed=$2; shift 2 ;;
+    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
     *) echo "fed-t1d-experiment.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -91,12 +98,12 @@ kind: fed_train
 train:
   pack: t1d
   data: {files: [ref-adults.h5, ref-adolescents.h5, ref-children.h5, ref-mixed.h5], validation_fraction: 0}
-  model: {H: 32, Hr: 32, L: 2, M: 32}
+  model: {H: ${model%%,*}, Hr: $(echo "$model" | cut -d, -f2), L: 2, M: ${model##*,}}
   window: {context: 12, horizon: 24, stride: 12}
-  optimizer: {lr: 3e-3, lr_min: 3e-4, warmup: 20, weight_decay: 0.01, clip: 1}
+  optimizer: {lr: $lr, lr_min: $(awk "BEGIN {print $lr / 10}"), warmup: 20, weight_decay: 0.01, clip: 1}
   steps: $steps
   batch: {windows: 16, group: 8}
-  seed: 1
+  seed: $seed
   backend: cpu
 sites:
   - {name: adults, files: [adults.h5]}
@@ -106,34 +113,37 @@ sites:
 federation: {algorithm: fedavg, local_steps: 10}
 output: {path: fedavg.h5}
 YAML
-run() { local name=$1 t0=$SECONDS; shift; echo "== $name"; "$@" >"$name.log" 2>&1 || { cat "$name.log"; exit 1; }
-        tail -1 "$name.log" >/dev/null; echo "  ($((SECONDS - t0)) s)"; }
+sfx=$([ "$seed" = 1 ] || echo "-s$seed")
+run() { local name=$1$sfx t0=$SECONDS; shift; echo "== $name"
+        "$@" -o "$name.h5" --force >"$name.log" 2>&1 || { cat "$name.log"; exit 1; }; echo "  ($((SECONDS - t0)) s)"; }
 prox=(--set federation.algorithm=fedprox --set federation.mu=0.01)
-dp=(--set privacy.epsilon=8 --set privacy.delta=1e-5 --set "privacy.max_grad_norm=${clip:-0.1}")
+dp=(--set privacy.epsilon=8 --set privacy.delta=1e-5 --set "privacy.max_grad_norm=$clip")
+fed=(mpirun -n 4 "$tw" fed train fed.yaml)
 one() {
   case $1 in
-    centralised) run centralised "$tw" fed train fed.yaml -o centralised.h5 --set train.batch.windows=64 \
+    centralised) run centralised "$tw" fed train fed.yaml --set train.batch.windows=64 \
                    --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]" ;;
-    fedavg) run fedavg mpirun -n 4 "$tw" fed train fed.yaml -o fedavg.h5 --set train.batch.windows=64 ;;
-    fedprox) run fedprox mpirun -n 4 "$tw" fed train fed.yaml -o fedprox.h5 --set train.batch.windows=64 "${prox[@]}" ;;
-    fedavg16) run fedavg16 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg16.h5 ;;
-    fedprox16) run fedprox16 mpirun -n 4 "$tw" fed train fed.yaml -o fedprox16.h5 "${prox[@]}" ;;
-    fedavg-dp) run fedavg-dp mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp.h5 --set train.batch.windows=64 "${dp[@]}" ;;
-    fedavg-dp128) run fedavg-dp128 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp128.h5 \
-                    --set train.batch.windows=128 --set train.batch.group=16 "${dp[@]}" ;;
-    fedavg-dp256) run fedavg-dp256 mpirun -n 4 "$tw" fed train fed.yaml -o fedavg-dp256.h5 \
-                    --set train.batch.windows=256 --set train.batch.group=32 "${dp[@]}" ;;
+    fedavg) run fedavg "${fed[@]}" --set train.batch.windows=64 ;;
+    fedprox) run fedprox "${fed[@]}" --set train.batch.windows=64 "${prox[@]}" ;;
+    fedavg16) run fedavg16 "${fed[@]}" ;;
+    fedprox16) run fedprox16 "${fed[@]}" "${prox[@]}" ;;
+    fedavg-dp) run fedavg-dp "${fed[@]}" --set train.batch.windows=64 "${dp[@]}" ;;
+    fedavg-dp[0-9]*) local e=${1#fedavg-dp}
+                     [ $((e % 8)) = 0 ] || { echo "fed-t1d-experiment.sh: $1: E must be a multiple of 8" >&2; exit 2; }
+                     run "$1" "${fed[@]}" --set train.batch.windows="$e" --set train.batch.group=$((e / 8)) "${dp[@]}" ;;
     *) echo "fed-t1d-experiment.sh: no run named $1" >&2; exit 2 ;;
   esac
 }
 for r in $runs; do one "$r"; done
-env -i PATH=/usr/bin:/bin /usr/bin/python3 -s - $runs <<'PY'
-import json, sys
+env -i PATH=/usr/bin:/bin SFX="$sfx" /usr/bin/python3 -s - $runs <<'PY'
+import json, os, sys
 names = [n for n in sys.argv[1:] if n == "centralised"] + [n for n in sys.argv[1:] if n != "centralised"]
-runs = {n: json.load(open(n + ".h5.json")) for n in names}
+runs = {n: json.load(open(n + os.environ["SFX"] + ".h5.json")) for n in names}
 final = {n: r["curve"][-1]["global_val_loss"] for n, r in runs.items()}
+if not names:
+    sys.exit(0)
 print("reference-set loss per round (batch per site step: centralised 64; fedavg, fedprox, fedavg-dp 64; *16: 16;"
-      " fedavg-dp128: 128)")
+      " fedavg-dpE: E)")
 print("round  steps  " + "  ".join("%12s" % n for n in names))
 k = runs[names[-1]]["local_steps"]
 for i in range(len(runs[names[-1]]["curve"])):

@@ -62,6 +62,7 @@ int tw_cmd_gan_report(int argc, char **argv);
 int tw_cmd_fed_train(int argc, char **argv);
 int tw_cmd_gan_train(int argc, char **argv);
 int tw_cmd_gan_sample(int argc, char **argv);
+int tw_cmd_gan_baseline(int argc, char **argv);
 /* tw-command-declarations: new declarations go above this line */
 
 #endif

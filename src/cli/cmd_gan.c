@@ -5,19 +5,26 @@
 **   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
 **     --output C.h5 [--backend auto|cpu|cuda]`: N valid rows as a cohort file
 **     (src/gan/gan_job.h; the generator on the CPU unless --backend says);
+**   `twinscale gan baseline --real R.h5 --kind gaussian_copula|bootstrap --n N
+**     [--condition NAME=VALUE] [--seed S] [--keep-invalid] --output B.h5`: one
+**     draw of a report baseline as a cohort file, invalid rows redrawn
+**     (src/gan/gan_job.h), for a trial and so the baseline's utility;
 **   `twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json
 **     Q.json [--html P.html] [--seed S] [--seeds K] [--trials R,S,H
-**     --endpoint NAME [--arm A]]`: fidelity and privacy of a synthetic cohort
-**     as SDMetrics defines them, beside a Gaussian copula's and bootstrap
-**     rows' over K seeds, and the utility for a trial endpoint
-**     (src/gan/report.h), as JSON, an HTML page and a few lines.
+**     --endpoint NAME [--arm A] [--baseline-trials gaussian_copula=CT,...]]`:
+**     fidelity and privacy of a synthetic cohort as SDMetrics defines them,
+**     beside a Gaussian copula's and bootstrap rows' over K seeds, and the
+**     utility for a trial endpoint, the copula's from trials of `gan
+**     baseline` files (src/gan/report.h), as JSON, an HTML page and a few lines.
 ** Each parses and calls one job; the job's output is summarised on stdout.
 */
-#include "build_info.h" /* TW_HAVE_HDF5 */
+#define _POSIX_C_SOURCE 200809L /* strdup under strict C17 */
+#include "build_info.h"         /* TW_HAVE_HDF5 */
 
 #if TW_HAVE_HDF5
 #include <stdio.h>  /* printf, snprintf */
-#include <string.h> /* strcmp, strrchr, strchr, strlen */
+#include <stdlib.h> /* free */
+#include <string.h> /* strcmp, strncmp, strrchr, strchr, strdup */
 #include <unistd.h> /* access */
 
 #include "cli/cli.h"     /* tw_cmd_gan_report, tw_cli_fail */
@@ -51,13 +58,18 @@ static void print_baselines(const tw_gan_report *r) {
   }
 }
 
+/* ", on NAME mean [min, max] (k draws)": a baseline's R^2, nothing without draws. */
+static void print_draws(const char *name, const double *r2, int n) {
+  if (!n) return;
+  tw_gan_spread s = tw_gan_spread_of(r2, n, 1, 0);
+  printf(", on %s %.4f [%.4f, %.4f] (%d draw%s)", name, s.mean, s.min, s.max, n, n == 1 ? "" : "s");
+}
+
 static void print_utility(const tw_gan_utility *u) {
   printf("utility (%s, arm %s; ridge R^2 on %lld holdout twins): trained on real %.4f, on synthetic %.4f", u->endpoint,
          u->arm, (long long)u->rows[2], u->r2_real, u->r2_synthetic);
-  if (u->n_seeds) {
-    tw_gan_spread s = tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0);
-    printf(", on bootstrap %.4f [%.4f, %.4f]", s.mean, s.min, s.max);
-  }
+  print_draws("Gaussian copula", u->r2_copula, u->n_copula);
+  print_draws("bootstrap", u->r2_bootstrap, u->n_seeds);
   printf("\n");
 }
 
@@ -87,55 +99,98 @@ static tw_status check_output(const char *option, const char *path, const char *
   return TW_OK;
 }
 
-/* --trials R,S,H (three results files) goes with --endpoint, --arm with both. */
-static tw_status split_trials(const char *trials, const char *endpoint, const char *arm, char out[3][4096]) {
-  if (!trials != !endpoint || (arm && !trials))
-    return TW_FAIL(TW_ERR_INPUT, "--trials R.h5,S.h5,H.h5 and --endpoint NAME go together (--arm needs both)");
-  if (!trials) return TW_OK;
-  const char *p = trials;
-  for (int i = 0; i < 3; ++i) {
-    const char *end = strchr(p, ',');
-    size_t n = end ? (size_t)(end - p) : strlen(p);
-    if (!n || n >= 4096 || (i < 2) != (end != NULL))
-      return TW_FAIL(TW_ERR_INPUT, "--trials %s: three results files R.h5,S.h5,H.h5 (real, synthetic, holdout)",
-                     trials);
-    snprintf(out[i], 4096, "%.*s", (int)n, p);
-    p = end ? end + 1 : p + n;
+/* The paths of a comma-separated list, at most max: pointers into *copy (a
+** copy of list, commas cut, freed by the caller); -1 for an empty path or
+** too many. */
+static int split_paths(const char *list, int max, char **copy, const char **paths) {
+  if (!(*copy = strdup(list))) return -1;
+  int n = 0;
+  for (char *p = *copy;;) {
+    char *end = strchr(p, ',');
+    if (end) *end = 0;
+    if (!*p || n == max) return -1;
+    paths[n++] = p;
+    if (!end) return n;
+    p = end + 1;
   }
+}
+
+/* The utility's inputs from the command line, and the copies their paths point into. */
+enum { MAX_BASELINE_TRIALS = 64 };
+typedef struct utility_opts {
+  const char *trials, *baseline_trials, *endpoint, *arm;
+  char *copies[2];
+  const char *copula[MAX_BASELINE_TRIALS];
+} utility_opts;
+
+/* --baseline-trials gaussian_copula=CT.h5[,...]: trials of `gan baseline` files. */
+static tw_status split_baseline_trials(utility_opts *o, tw_gan_utility_args *a) {
+  static const char prefix[] = "gaussian_copula=";
+  const char *list = o->baseline_trials;
+  if (!o->trials)
+    return TW_FAIL(TW_ERR_INPUT, "--baseline-trials %s needs --trials and --endpoint (the holdout trial's twins are "
+                   "the test set)", list);
+  if (strncmp(list, prefix, sizeof prefix - 1))
+    return TW_FAIL(TW_ERR_INPUT, "--baseline-trials %s: expected gaussian_copula=CT.h5[,CT2.h5...] (trials of `gan "
+                   "baseline` files; the bootstrap's utility is drawn from the real trial's twins)", list);
+  a->n_copula = split_paths(list + sizeof prefix - 1, MAX_BASELINE_TRIALS, &o->copies[1], o->copula);
+  if (a->n_copula < 1)
+    return TW_FAIL(TW_ERR_INPUT, "--baseline-trials %s: 1 to %d results files after gaussian_copula=, comma-separated",
+                   list, MAX_BASELINE_TRIALS);
+  a->copula = o->copula;
   return TW_OK;
 }
 
+/* --trials R,S,H (three results files) goes with --endpoint, --arm and
+** --baseline-trials with both. */
+static tw_status utility_args(utility_opts *o, tw_gan_utility_args *a) {
+  if (!o->trials != !o->endpoint || (o->arm && !o->trials))
+    return TW_FAIL(TW_ERR_INPUT, "--trials R.h5,S.h5,H.h5 and --endpoint NAME go together (--arm needs both)");
+  a->endpoint = o->endpoint, a->arm = o->arm;
+  if (o->baseline_trials) TW_TRY(split_baseline_trials(o, a));
+  if (o->trials && split_paths(o->trials, 3, &o->copies[0], a->trials) != 3)
+    return TW_FAIL(TW_ERR_INPUT, "--trials %s: three results files R.h5,S.h5,H.h5 (real, synthetic, holdout)",
+                   o->trials);
+  return TW_OK;
+}
+
+/* The report and its parts, in order: the report, the baselines, the utility, the outputs. */
+static tw_status run_report(const char *const paths[3], uint64_t seed, int seeds, const utility_opts *u,
+                            const tw_gan_utility_args *ua, const char *json, const char *html) {
+  tw_gan_report r;
+  TW_TRY(tw_gan_report_run(paths[0], paths[1], paths[2], seed, &r));
+  tw_status st = seeds > 0 ? tw_gan_report_baselines(&r, seeds) : TW_OK;
+  if (st == TW_OK && u->trials) st = tw_gan_report_utility(&r, ua);
+  if (st == TW_OK) st = write_outputs(&r, json, html);
+  tw_gan_report_free(&r);
+  return st;
+}
+
 int tw_cmd_gan_report(int argc, char **argv) {
-  const char *real = NULL, *synthetic = NULL, *holdout = NULL, *json = NULL, *html = NULL;
-  const char *trials = NULL, *endpoint = NULL, *arm = NULL;
+  const char *paths[3] = {NULL, NULL, NULL}, *json = NULL, *html = NULL;
+  utility_opts u = {0};
   int64_t seed = 0, seeds = 5;
   const tw_opt opts[] = {
-      {.name = "real", .kind = TW_OPT_STRING, .dest = &real, .required = 1},
-      {.name = "synthetic", .kind = TW_OPT_STRING, .dest = &synthetic, .required = 1},
-      {.name = "holdout", .kind = TW_OPT_STRING, .dest = &holdout, .required = 1},
+      {.name = "real", .kind = TW_OPT_STRING, .dest = &paths[0], .required = 1},
+      {.name = "synthetic", .kind = TW_OPT_STRING, .dest = &paths[1], .required = 1},
+      {.name = "holdout", .kind = TW_OPT_STRING, .dest = &paths[2], .required = 1},
       {.name = "json", .kind = TW_OPT_STRING, .dest = &json, .required = 1},
       {.name = "html", .kind = TW_OPT_STRING, .dest = &html},
       {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
       {.name = "seeds", .kind = TW_OPT_INT, .dest = &seeds, .min = 0, .max = 1000},
-      {.name = "trials", .kind = TW_OPT_STRING, .dest = &trials},
-      {.name = "endpoint", .kind = TW_OPT_STRING, .dest = &endpoint},
-      {.name = "arm", .kind = TW_OPT_STRING, .dest = &arm},
+      {.name = "trials", .kind = TW_OPT_STRING, .dest = &u.trials},
+      {.name = "endpoint", .kind = TW_OPT_STRING, .dest = &u.endpoint},
+      {.name = "arm", .kind = TW_OPT_STRING, .dest = &u.arm},
+      {.name = "baseline-trials", .kind = TW_OPT_STRING, .dest = &u.baseline_trials},
   };
   int bad = tw_opts_parse_named("gan report", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
-  char trial_buf[3][4096];
-  const char *trial_paths[3] = {trial_buf[0], trial_buf[1], trial_buf[2]};
+  tw_gan_utility_args ua = {0};
   tw_status st = check_output("json", json, NULL);
   if (st == TW_OK && html) st = check_output("html", html, json);
-  if (st == TW_OK) st = split_trials(trials, endpoint, arm, trial_buf);
-  if (st != TW_OK) return tw_cli_fail(st);
-  tw_gan_report r;
-  st = tw_gan_report_run(real, synthetic, holdout, (uint64_t)seed, &r);
-  if (st != TW_OK) return tw_cli_fail(st);
-  if (seeds > 0) st = tw_gan_report_baselines(&r, (int)seeds);
-  if (st == TW_OK && trials) st = tw_gan_report_utility(&r, trial_paths, endpoint, arm);
-  if (st == TW_OK) st = write_outputs(&r, json, html);
-  tw_gan_report_free(&r);
+  if (st == TW_OK) st = utility_args(&u, &ua);
+  if (st == TW_OK) st = run_report(paths, (uint64_t)seed, (int)seeds, &u, &ua, json, html);
+  free(u.copies[0]), free(u.copies[1]);
   return st == TW_OK ? 0 : tw_cli_fail(st);
 }
 
@@ -176,12 +231,22 @@ static int run_train(const char *file, const tw_config_opts *co, const tw_dist *
 
 int tw_cmd_gan_train(int argc, char **argv) { return tw_cli_job_command_resumable("gan train", argc, argv, run_train); }
 
+/* "I invalid (rate x: ...)": what the validity checks refused of the rows drawn. */
+static void print_invalid(const tw_gan_validity_stats *s) {
+  printf("%lld invalid (rate %.4f: %lld out of range, %lld without a steady state)\n", (long long)s->invalid,
+         tw_gan_invalid_rate(s), (long long)s->out_of_range, (long long)s->no_steady);
+}
+
+/* "D drawn in R rounds, I invalid (...)": the redraws. */
+static void print_redraws(const tw_gan_validity_stats *s) {
+  printf("%lld drawn in %d rounds, ", (long long)s->drawn, s->rounds);
+  print_invalid(s);
+}
+
 static void sample_summary(const tw_gan_sample_args *a, const tw_gan_sample_report *r) {
   const tw_gan_validity_stats *s = &r->stats;
-  printf("%lld valid rows%s%s: %lld drawn in %d rounds, %lld invalid (rate %.4f: %lld out of range, %lld without a "
-         "steady state)\n", (long long)r->n, a->condition ? " with " : "", a->condition ? a->condition : "",
-         (long long)s->drawn, s->rounds, (long long)s->invalid, r->invalid_rate, (long long)s->out_of_range,
-         (long long)s->no_steady);
+  printf("%lld valid rows%s%s: ", (long long)r->n, a->condition ? " with " : "", a->condition ? a->condition : "");
+  print_redraws(s);
   if (a->condition)
     printf("condition %s: the generator's own output had another category in %lld of %lld candidates (set to it)\n",
            a->condition, (long long)r->condition_missed, (long long)s->drawn);
@@ -209,6 +274,44 @@ int tw_cmd_gan_sample(int argc, char **argv) {
   const tw_status st = tw_gan_sample_run(&a, &rep);
   if (st != TW_OK) return tw_cli_fail(st);
   sample_summary(&a, &rep);
+  return 0;
+}
+
+static const char *const baseline_kinds[] = {"gaussian_copula", "bootstrap", NULL}; /* tw_gan_baseline_kind's order */
+
+static void baseline_summary(const tw_gan_baseline_args *a, const tw_gan_baseline_report *r) {
+  printf("%lld %srows of the %s of %lld real rows%s%s (seed %llu): ", (long long)r->n,
+         !r->checked || a->keep_invalid ? "" : "valid ", a->kind == TW_GAN_BASELINE_COPULA ? "Gaussian copula" :
+         "bootstrap", (long long)r->real_rows, a->condition ? " with " : "", a->condition ? a->condition : "",
+         (unsigned long long)a->seed);
+  if (!r->checked) printf("not checked (the cohort records no pack)\n");
+  else if (a->keep_invalid) printf("invalid rows kept, "), print_invalid(&r->stats);
+  else print_redraws(&r->stats);
+  printf("wrote %s (%.1f s)\n", a->output, r->seconds);
+}
+
+int tw_cmd_gan_baseline(int argc, char **argv) {
+  tw_gan_baseline_args a = {0};
+  int64_t n = 0, seed = 0, threads = 0;
+  int kind = 0;
+  const tw_opt opts[] = {
+      {.name = "real", .kind = TW_OPT_STRING, .dest = &a.real, .required = 1},
+      {.name = "kind", .kind = TW_OPT_CHOICE, .dest = &kind, .choices = baseline_kinds, .required = 1},
+      {.name = "n", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 1e9, .required = 1},
+      {.name = "condition", .kind = TW_OPT_STRING, .dest = &a.condition},
+      {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
+      {.name = "output", .short_name = 'o', .kind = TW_OPT_STRING, .dest = &a.output, .required = 1},
+      {.name = "keep-invalid", .kind = TW_OPT_FLAG, .dest = &a.keep_invalid},
+      {.name = "threads", .kind = TW_OPT_INT, .dest = &threads, .min = 0, .max = 4096},
+      {.name = "force", .kind = TW_OPT_FLAG, .dest = &a.force},
+  };
+  int bad = tw_opts_parse_named("gan baseline", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
+  if (bad) return bad;
+  a.kind = (tw_gan_baseline_kind)kind, a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads;
+  tw_gan_baseline_report rep;
+  const tw_status st = tw_gan_baseline_run(&a, &rep);
+  if (st != TW_OK) return tw_cli_fail(st);
+  baseline_summary(&a, &rep);
   return 0;
 }
 #endif

@@ -229,10 +229,36 @@ const tw_command tw_commands[] = {
      "                        they agree within float rounding)\n"
      "  --force               replace an existing output even when it is not writable\n",
      tw_cmd_gan_sample},
+    {"gan", "baseline", "write a report baseline's rows (Gaussian copula, bootstrap) as a cohort file for a trial",
+     "usage: twinscale gan baseline --real R.h5 --kind gaussian_copula|bootstrap --n N -o|--output B.h5\n"
+     "                              [--condition NAME=VALUE] [--seed S] [--keep-invalid] [--threads T] [--force]\n\n"
+     "Fits the baseline `gan report` measures on the rows of the cohort R.h5 (with --condition,\n"
+     "on its rows of that category, as when the report's real cohort is that subgroup) and\n"
+     "writes N of its rows as B.h5, a cohort file that `simulate` and `trial` take as twins; a\n"
+     "trial on it gives the baseline's utility in `gan report` (docs/gan.md, \"Utility\"). The rows are\n"
+     "those of the report's draw with the same seed (its draw k is seed S + k), each checked as\n"
+     "`gan sample` checks a twin (its pack parameters in range, a steady state at the basal rate\n"
+     "by cohort generate's default rule) and, when invalid, redrawn from the same sequence: the\n"
+     "first N valid rows. The invalid rate is printed and stored in B.h5's attributes.\n"
+     "Exit status: 0; 2 bad input (one line: R.h5 missing or not a cohort file, an unknown\n"
+     "kind, N < 1, a condition that names no discrete column or a value no row has); 1 other\n"
+     "failures.\n\n"
+     "  --real PATH           the cohort the baseline is fitted on (the report's real cohort)\n"
+     "  --kind K              gaussian_copula or bootstrap\n"
+     "  --n N                 rows written (>= 1)\n"
+     "  --condition NAME=VALUE  fit on the rows whose discrete column NAME has VALUE only\n"
+     "  --seed S              the draw's key (0 to 2^53; default 0)\n"
+     "  -o, --output PATH     the cohort file (written whole or not at all)\n"
+     "  --keep-invalid        write the draw's first N rows as they are (the rows the report\n"
+     "                        scored), invalid ones counted but not redrawn\n"
+     "  --threads T           OpenMP threads of the checks (default: the default team)\n"
+     "  --force               replace an existing output even when it is not writable\n",
+     tw_cmd_gan_baseline},
     {"gan", "report", "fidelity and privacy of a synthetic cohort against the real one, as SDMetrics measures them",
      "usage: twinscale gan report --real R.h5 --synthetic S.h5 --holdout H.h5 --json Q.json\n"
      "                            [--html P.html] [--seed S] [--seeds K]\n"
-     "                            [--trials RT.h5,ST.h5,HT.h5 --endpoint NAME [--arm ARM]]\n\n"
+     "                            [--trials RT.h5,ST.h5,HT.h5 --endpoint NAME [--arm ARM]\n"
+     "                             [--baseline-trials gaussian_copula=CT.h5[,CT2.h5...]]]\n\n"
      "Reads three cohort files (every dataset under /cohort/covariates/ and /cohort/parameters/\n"
      "is a column: float continuous, integer and string discrete; the synthetic and holdout\n"
      "files must have the real one's columns) and writes Q.json with SDMetrics 0.32.0's\n"
@@ -246,7 +272,8 @@ const tw_command tw_commands[] = {
      "rows and for bootstrap rows, each drawn K times (seeds S..S+K-1), as mean, sd, min, max.\n"
      "Exit status: 0; 2 bad input (a file that is not a cohort file, a column missing, extra\n"
      "or of another kind in one file, an empty table: one line naming the file and column;\n"
-     "an output folder missing or not writable);\n"
+     "an output folder missing or not writable; a trials option without --trials and\n"
+     "--endpoint, a results file that is not one or lacks the endpoint or arm);\n"
      "1 other failures.\n\n"
      "  --real PATH       the real (training) cohort\n"
      "  --synthetic PATH  the synthetic cohort\n"
@@ -261,7 +288,11 @@ const tw_command tw_commands[] = {
      "                    adds \"utility\", R^2 on the holdout twins of a ridge regression of\n"
      "                    the endpoint on the covariates and parameters, trained on each\n"
      "  --endpoint NAME   the endpoint (/endpoints/NAME of the results files)\n"
-     "  --arm ARM         its arm (default: the first)\n",
+     "  --arm ARM         its arm (default: the first)\n"
+     "  --baseline-trials gaussian_copula=CT.h5[,...]\n"
+     "                    trial results files run on Gaussian copula cohorts of `gan\n"
+     "                    baseline` (seeds S, S+1, ... give the report's draws): the copula's\n"
+     "                    utility, R^2 trained on each, as mean, sd, min, max (else null)\n",
      tw_cmd_gan_report},
 #endif
 #if TW_HAVE_YAML && TW_HAVE_HDF5

@@ -1,6 +1,9 @@
 /*
 ** baseline.c: the gan report's baselines (baseline.h): bootstrap rows and a
-** Gaussian copula on each column's empirical distribution.
+** Gaussian copula on each column's empirical distribution, any stretch of
+** their rows (row i is a function of the seed and i, so `gan baseline`'s
+** redraws continue the sequence the report draws from), and the real rows of
+** one category that a conditioned baseline is fitted on.
 **
 ** The copula's marginal of a column is its empirical distribution, kept as
 ** the sorted present values, their distinct values with cumulative counts, and
@@ -10,7 +13,9 @@
 ** docs/gan.md "Baselines".
 */
 #include <math.h>   /* isnan, floor, sqrt, NAN */
-#include <stdlib.h> /* malloc, calloc, free */
+#include <stdio.h>  /* snprintf */
+#include <stdlib.h> /* malloc, calloc, free, strtod */
+#include <string.h> /* strchr, strcmp */
 
 #include "core/random.h" /* tw_rng, tw_normal_cdf, tw_normal_quantile, TW_RNG_GAN_BASELINE */
 #include "gan/baseline.h"
@@ -26,15 +31,21 @@ const char *tw_gan_baseline_name(tw_gan_baseline_kind kind) {
   return kind == TW_GAN_BASELINE_COPULA ? "gaussian_copula" : "bootstrap";
 }
 
-tw_status tw_gan_bootstrap(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
-  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
+/* Bootstrap rows first, first + 1, ... into the out->n_rows rows of out. */
+static void bootstrap_fill(const tw_gan_table *real, int64_t first, tw_gan_table *out, uint64_t seed) {
+  const int64_t n_rows = out->n_rows;
   for (int64_t i = 0; i < n_rows; ++i) {
-    tw_rng rng = stream(seed, STREAM_BOOTSTRAP, i);
+    tw_rng rng = stream(seed, STREAM_BOOTSTRAP, first + i);
     int64_t r = (int64_t)floor(tw_rng_uniform(&rng) * (double)real->n_rows);
     if (r >= real->n_rows) r = real->n_rows - 1;
     for (int j = 0; j < real->schema->n_cols; ++j)
       out->data[(size_t)j * (size_t)n_rows + (size_t)i] = tw_gan_col(real, j)[r];
   }
+}
+
+tw_status tw_gan_bootstrap(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
+  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
+  bootstrap_fill(real, 0, out, seed);
   return TW_OK;
 }
 
@@ -154,10 +165,12 @@ static void correlation(const double *z, int64_t n, int c, double *mean, double 
   for (int a = 0; a < c; ++a) R[a * c + a] = 1.0;
 }
 
-static void copula_sample(const marginal *g, const double *L, int c, int64_t n_rows, uint64_t seed, double *e,
+/* Copula rows first, first + 1, ... into the out->n_rows rows of out. */
+static void copula_sample(const marginal *g, const double *L, int c, int64_t first, uint64_t seed, double *e,
                           tw_gan_table *out) {
+  const int64_t n_rows = out->n_rows;
   for (int64_t i = 0; i < n_rows; ++i) {
-    tw_rng rng = stream(seed, STREAM_SAMPLE, i);
+    tw_rng rng = stream(seed, STREAM_SAMPLE, first + i);
     for (int j = 0; j < c; ++j) e[j] = tw_rng_normal(&rng);
     for (int j = 0; j < c; ++j) {
       double z = 0;
@@ -167,7 +180,8 @@ static void copula_sample(const marginal *g, const double *L, int c, int64_t n_r
   }
 }
 
-tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
+/* The copula fitted on real (seed), its rows first, first + 1, ... into out. */
+static tw_status copula_fill(const tw_gan_table *real, int64_t first, uint64_t seed, tw_gan_table *out) {
   int c = real->schema->n_cols;
   size_t cc = (size_t)c * (size_t)c;
   marginal *g = calloc((size_t)c, sizeof *g);
@@ -175,20 +189,80 @@ tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed,
   double *L = malloc(cc * sizeof *L), *tmp = malloc((size_t)c * sizeof *tmp);
   tw_status st = g && z && R && L && tmp ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "out of memory: a copula of %d columns", c);
   for (int j = 0; st == TW_OK && j < c; ++j) st = marginal_fit(real, j, &g[j]);
-  if (st == TW_OK) st = tw_gan_table_alloc(real->schema, n_rows, out);
   if (st == TW_OK) {
     normal_scores(real, g, seed, z);
     correlation(z, real->n_rows, c, tmp, R);
     tw_gan_cholesky_psd(c, R, L);
-    copula_sample(g, L, c, n_rows, seed, tmp, out);
+    copula_sample(g, L, c, first, seed, tmp, out);
   }
   for (int j = 0; g && j < c; ++j) marginal_free(&g[j]);
   free(g), free(z), free(R), free(L), free(tmp);
   return st;
 }
 
+tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
+  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
+  tw_status st = copula_fill(real, 0, seed, out);
+  if (st != TW_OK) tw_gan_table_free(out);
+  return st;
+}
+
+tw_status tw_gan_baseline_fill(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t first_row, uint64_t seed,
+                               tw_gan_table *out) {
+  if (kind == TW_GAN_BASELINE_COPULA) return copula_fill(real, first_row, seed, out);
+  bootstrap_fill(real, first_row, out, seed);
+  return TW_OK;
+}
+
 tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
                                tw_gan_table *out) {
-  if (kind == TW_GAN_BASELINE_COPULA) return tw_gan_copula(real, n_rows, seed, out);
-  return tw_gan_bootstrap(real, n_rows, seed, out);
+  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
+  tw_status st = tw_gan_baseline_fill(kind, real, 0, seed, out);
+  if (st != TW_OK) tw_gan_table_free(out);
+  return st;
+}
+
+/* ---- a conditioned baseline: the real rows of one category ---- */
+
+/* The discrete column named `name` of t, or -1. */
+static int discrete_column(const tw_gan_table *t, const char *name) {
+  for (int j = 0; j < t->schema->n_cols; ++j)
+    if (!strcmp(t->schema->cols[j].name, name) && t->schema->cols[j].kind == TW_GAN_DISCRETE) return j;
+  return -1;
+}
+
+/* Does a cell of column c hold `value` (a string column's label, else the number)? */
+static int cell_is(const tw_gan_column *c, double cell, const char *value) {
+  if (c->strings) return !isnan(cell) && !strcmp(c->labels[(int64_t)cell], value);
+  char *end;
+  double v = strtod(value, &end);
+  return *value && !*end && cell == v;
+}
+
+/* Copies the rows of t whose column j holds `value` (m of them) into out. */
+static tw_status keep_rows(const tw_gan_table *t, int j, const char *value, int64_t m, tw_gan_table *out) {
+  TW_TRY(tw_gan_table_alloc(t->schema, m, out));
+  const tw_gan_column *c = &t->schema->cols[j];
+  for (int64_t i = 0, k = 0; i < t->n_rows; ++i) {
+    if (!cell_is(c, tw_gan_col(t, j)[i], value)) continue;
+    for (int q = 0; q < t->schema->n_cols; ++q) out->data[(size_t)q * (size_t)m + (size_t)k] = tw_gan_col(t, q)[i];
+    ++k;
+  }
+  return TW_OK;
+}
+
+tw_status tw_gan_baseline_restrict(const tw_gan_table *real, const char *condition, const char *path,
+                                   tw_gan_table *out) {
+  const char *eq = strchr(condition, '=');
+  if (!eq || eq == condition) return TW_FAIL(TW_ERR_INPUT, "--condition %s: expected NAME=VALUE", condition);
+  char name[256];
+  snprintf(name, sizeof name, "%.*s", (int)(eq - condition), condition);
+  int j = discrete_column(real, name);
+  if (j < 0)
+    return TW_FAIL(TW_ERR_INPUT, "--condition %s: %s has no discrete column %s (a condition names a covariate, "
+                   "parameter or condition of integers or strings)", condition, path, name);
+  int64_t m = 0;
+  for (int64_t i = 0; i < real->n_rows; ++i) m += cell_is(&real->schema->cols[j], tw_gan_col(real, j)[i], eq + 1);
+  if (!m) return TW_FAIL(TW_ERR_INPUT, "--condition %s: no row of %s has %s = %s", condition, path, name, eq + 1);
+  return keep_rows(real, j, eq + 1, m, out);
 }

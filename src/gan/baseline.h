@@ -9,7 +9,10 @@
 ** Every draw is a pure function of (seed, draw kind, row): Philox with purpose
 ** TW_RNG_GAN_BASELINE, "twin" = (stream << 56) | row (stream 0: bootstrap row,
 ** 1: the copula fit's jitter of a real row, 2: a copula sample row; 3: the
-** utility's bootstrap of real twins, src/gan/metrics_utility.c).
+** utility's bootstrap of real twins, src/gan/metrics_utility.c). So the
+** report's draw k (seed + k) and `twinscale gan baseline --seed` (a cohort
+** file of one draw, run through a trial for the copula's utility) give the
+** same rows for the same seed, up to the redraws of invalid rows.
 */
 #ifndef TW_GAN_BASELINE_H
 #define TW_GAN_BASELINE_H
@@ -43,9 +46,23 @@ tw_status tw_gan_bootstrap(const tw_gan_table *real, int64_t n_rows, uint64_t se
 ** when u falls in the missing share. */
 tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out);
 
-/* The baseline of `kind`. */
+/* The baseline of `kind`: its rows 0 .. n_rows - 1 for the seed. */
 tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
                                tw_gan_table *out);
+/* Its rows first_row .. first_row + out->n_rows - 1 into out (allocated by
+** the caller, real's schema). A row is a function of (seed, row) only, so
+** consecutive calls continue one sequence: `gan baseline` redraws invalid
+** rows from it as `gan sample` redraws a generator's (validity.h). */
+tw_status tw_gan_baseline_fill(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t first_row, uint64_t seed,
+                               tw_gan_table *out);
+
+/* The rows of real whose discrete column NAME holds VALUE (`condition` is
+** "NAME=VALUE": a string column's label, an integer column's number): the
+** table a baseline of one category is fitted on (`gan baseline --condition`),
+** as the report's real table is the subgroup's rows. TW_ERR_INPUT naming
+** path: not NAME=VALUE, no such discrete column, no row with the value. */
+tw_status tw_gan_baseline_restrict(const tw_gan_table *real, const char *condition, const char *path,
+                                   tw_gan_table *out);
 
 /* The lower Cholesky factor of a symmetric positive semi-definite (n, n)
 ** row-major matrix: a pivot <= tol * the diagonal's largest makes its column

@@ -104,9 +104,11 @@ tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds) {
   return TW_OK;
 }
 
-tw_status tw_gan_report_utility(tw_gan_report *r, const char *const trials[3], const char *endpoint, const char *arm) {
+tw_status tw_gan_report_utility(tw_gan_report *r, const tw_gan_utility_args *a) {
   if (!(r->utility = calloc(1, sizeof *r->utility))) return TW_FAIL(TW_ERR_NOMEM, "out of memory: utility");
-  tw_status st = tw_gan_utility_run(trials, endpoint, arm, r->seed, r->n_seeds, r->utility);
+  tw_gan_utility_args with_seeds = *a;
+  with_seeds.seed = r->seed, with_seeds.seeds = r->n_seeds;
+  tw_status st = tw_gan_utility_run(&with_seeds, r->utility);
   if (st != TW_OK) free(r->utility), r->utility = NULL;
   return st;
 }

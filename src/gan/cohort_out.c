@@ -1,7 +1,7 @@
 /*
 ** cohort_out.c: generated rows as a cohort file (cohort_out.h): alone (`gan
-** sample`), or after the rows of a real cohort with the generated twins
-** flagged (a trial's cohort.from_generator).
+** sample`, `gan baseline`), or after the rows of a real cohort with the
+** generated twins flagged (a trial's cohort.from_generator).
 */
 #include "gan/cohort_out.h"
 
@@ -100,7 +100,11 @@ static tw_status write_info(tw_h5_file *f, const tw_gan_sample_info *in, int64_t
   const tw_gan_validity_stats none = {0}, *s = in->stats ? in->stats : &none;
   TW_TRY(tw_h5_attr_write_string(f, "cohort_source", source));
   TW_TRY(tw_h5_attr_write_i64(f, "n_twins", n));
-  TW_TRY(tw_h5_attr_write_string(f, "gan_model", in->model ? in->model : ""));
+  if (in->baseline) {
+    TW_TRY(tw_h5_attr_write_string(f, "gan_baseline", in->baseline));
+    TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_kept", in->keep_invalid));
+  }
+  TW_TRY(tw_h5_attr_write_string(f, in->baseline ? "gan_real_cohort" : "gan_model", in->model ? in->model : ""));
   TW_TRY(tw_h5_attr_write_string(f, "gan_condition", in->condition ? in->condition : ""));
   TW_TRY(tw_h5_attr_write_i64(f, "gan_seed", (int64_t)in->seed));
   TW_TRY(tw_h5_attr_write_i64(f, "gan_rows_drawn", s->drawn));
@@ -119,7 +123,7 @@ static tw_status write_all(tw_h5_file *f, const tw_gan_transformer *tr, const tw
   TW_TRY(write_ids(f, rows->n_rows, "twin-", NULL, 0));
   TW_TRY(write_columns(f, tr, &rows, 1, rows->n_rows));
   if (tr->pack) TW_TRY(write_pack(f, tr->pack));
-  return write_info(f, info, rows->n_rows, "twinscale gan sample");
+  return write_info(f, info, rows->n_rows, info->baseline ? "twinscale gan baseline" : "twinscale gan sample");
 }
 
 /* Writes the file at `path` with `body`, to PATH.partial renamed when whole. */

@@ -1,7 +1,8 @@
 /*
-** cohort_out.h: generated rows as a cohort file (`gan sample --output`),
-** in the layout `cohort generate` writes (docs/cohorts.md, "Output") as far
-** as rows carry it, so that `simulate` and `trial` take it as their twins:
+** cohort_out.h: generated rows as a cohort file (`gan sample --output`, and
+** a baseline's rows, `gan baseline --output`), in the layout `cohort
+** generate` writes (docs/cohorts.md, "Output") as far as rows carry it, so
+** that `simulate` and `trial` take it as their twins:
 **   /cohort/id                 (n) strings "twin-000000", ...
 **   each column at its dataset path in the model's cohort (/cohort/covariates/<name>,
 **     /cohort/parameters/<pack>.<param>): float64 for continuous columns,
@@ -12,7 +13,13 @@
 **     gan_condition ("" without one), gan_seed, gan_rows_drawn,
 **     gan_rows_invalid, gan_invalid_rate, gan_invalid_out_of_range,
 **     gan_invalid_no_steady_state and its causes gan_invalid_steady_low,
-**     _high, _drift, _nonfinite (cohort_steady.h's verdicts).
+**     _high, _drift, _nonfinite (cohort_steady.h's verdicts). A baseline's
+**     file: cohort_source "twinscale gan baseline", gan_baseline
+**     ("gaussian_copula", "bootstrap"), gan_real_cohort (the cohort it was
+**     fitted on) in place of gan_model, and gan_invalid_kept (1: the invalid
+**     rows were kept, not redrawn; the counts are then of rows written).
+** The transformer passed supplies the schema, units and pack only: a
+** baseline passes one with just those (tw_gan_meta_read, no fit).
 ** Conditions are columns (/cohort/conditions/<name>, int32). No
 ** /cohort/reference (a generated twin has no reference patient), no
 ** subgroups. The file is written to PATH.partial and renamed when whole
@@ -41,10 +48,12 @@ TW_EXTERN_C_BEGIN
 
 /* Where the rows came from, for the file's attributes. */
 typedef struct tw_gan_sample_info {
-  const char *model;     /* the model file's path */
+  const char *model;     /* the model file's path; a baseline's: the real cohort's */
   const char *condition; /* "NAME=VALUE", or NULL */
   uint64_t seed;
   const tw_gan_validity_stats *stats; /* the redraws (may be NULL: none) */
+  const char *baseline;  /* NULL: a generator's rows; else the baseline's name (baseline.h) */
+  int keep_invalid;      /* a baseline's invalid rows were kept, not redrawn */
 } tw_gan_sample_info;
 
 /* Writes the rows (tr's schema) to `path`. */

@@ -29,11 +29,15 @@
 ** (the generator's own output misses it in a few rows; those are counted). The rows
 ** are a function of the model, the seed and the condition only (any thread
 ** count).
+**
+** Baseline (`gan baseline`): a report baseline's rows, fitted on the real
+** cohort, checked and redrawn by the same loop, written as a cohort file.
 */
 #ifndef TW_GAN_JOB_H
 #define TW_GAN_JOB_H
 
 #include "core/config.h"        /* tw_cfg_doc */
+#include "gan/baseline.h"       /* tw_gan_baseline_kind */
 #include "gan/gan_job_config.h" /* tw_gan_train_config */
 #include "gan/gan_train.h"      /* tw_gan_losses */
 #include "gan/validity.h"       /* tw_gan_validity_stats, tw_gan_cond_kind */
@@ -128,6 +132,43 @@ typedef struct tw_gan_cohort_gen_report {
 ** the real cohort's columns against the model's: TW_ERR_INPUT, one line, and
 ** rep->bad says which), then samples and writes a->output. */
 tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_cohort_gen_report *rep);
+
+/* `twinscale gan baseline` (gan_job_baseline.c): one draw of a report
+** baseline (baseline.h) as a cohort file a trial takes, for the baseline's
+** utility. Fitted on the real cohort's rows (with a condition, its rows of
+** that category, as the report's real table is a subgroup's), drawn with the
+** seed as the report's draw of that seed is; invalid rows redrawn through the
+** loop of tw_gan_sample_valid (validity.h) unless keep_invalid. */
+typedef struct tw_gan_baseline_args {
+  const char *real;          /* the cohort file the baseline is fitted on */
+  const char *output;        /* the cohort file written */
+  tw_gan_baseline_kind kind; /* the Gaussian copula or bootstrap */
+  const char *condition;     /* "NAME=VALUE": fit on the real rows of that category; NULL: every row */
+  int64_t n;                 /* rows written, >= 1 */
+  uint64_t seed;             /* the report's draw k is seed S + k */
+  int keep_invalid;          /* 1: write the draw's n rows as they are, invalid ones counted */
+  int threads;               /* OpenMP threads of the steady-state checks (0: the default team) */
+  int force;                 /* replace an output file that is not writable */
+} tw_gan_baseline_args;
+
+typedef struct tw_gan_baseline_report {
+  tw_gan_validity_stats stats; /* rows drawn, refused (or kept) and why */
+  double invalid_rate;
+  int64_t n;         /* rows written */
+  int64_t real_rows; /* real rows the baseline was fitted on */
+  int checked;       /* the cohort records a pack, so rows were checked */
+  double seconds;
+} tw_gan_baseline_report;
+
+/* Draws and writes a->output. TW_ERR_INPUT (one line): the real file missing
+** or not a cohort file, a bad condition (tw_gan_baseline_restrict's
+** messages), n < 1, an output that exists and is not writable. */
+tw_status tw_gan_baseline_run(const tw_gan_baseline_args *a, tw_gan_baseline_report *rep);
+
+/* The start of a job that writes n rows (sample, baseline): n >= 1, the
+** OpenMP team, the output path writable (force: replace one that is not);
+** TW_ERR_INPUT naming cmd or the path otherwise. */
+tw_status tw_gan_rows_job_begin(const char *cmd, int64_t n, const char *output, int force, int threads);
 
 /* Sets the OpenMP team for the GAN's loops when threads > 0 (the results do
 ** not depend on it). */

@@ -134,14 +134,18 @@ static void teardown(sample_job *j) {
   free(j->cond);
 }
 
+tw_status tw_gan_rows_job_begin(const char *cmd, int64_t n, const char *output, int force, int threads) {
+  if (n < 1) return TW_FAIL(TW_ERR_INPUT, "%s: --n %lld: at least one row", cmd, (long long)n);
+  tw_gan_set_threads(threads);
+  return tw_run_check_output(output, force);
+}
+
 tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *rep) {
   sample_job j;
   memset(&j, 0, sizeof j);
   memset(rep, 0, sizeof *rep);
   j.a = a;
-  if (a->n < 1) return TW_FAIL(TW_ERR_INPUT, "gan sample: --n %lld: at least one row", (long long)a->n);
-  tw_status st = tw_run_check_output(a->output, a->force);
-  tw_gan_set_threads(a->threads);
+  tw_status st = tw_gan_rows_job_begin("gan sample", a->n, a->output, a->force, a->threads);
   const double t0 = tw_now_seconds();
   if (st == TW_OK) st = load_model(&j, NULL, NULL, NULL);
   if (st == TW_OK) st = draw_rows(&j, rep);

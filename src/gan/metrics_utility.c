@@ -2,7 +2,8 @@
 ** metrics_utility.c: the gan report's utility (metrics_utility.h): the three
 ** trial results files read as tables plus one endpoint, the ridge design
 ** (standardised continuous columns, one-hot categories, an intercept), its
-** fit by Cholesky and its R^2 on the holdout twins; the bootstrap baseline.
+** fit by Cholesky and its R^2 on the holdout twins; the bootstrap baseline,
+** and the Gaussian copula's from trials of `gan baseline` files.
 */
 #include <math.h>   /* isnan, sqrt, NAN, floor */
 #include <stdio.h>  /* snprintf */
@@ -247,28 +248,56 @@ static tw_status bootstrap_r2(tw_gan_utility *u, const tw_gan_table *t, double *
   return st;
 }
 
-static tw_status utility(const char *const trials[3], const char *endpoint, const char *arm, uint64_t seed,
-                         tw_gan_schema *sc, tw_gan_table *t, double **y, tw_gan_utility *u) {
+/* R^2 on the holdout's twins (test, y_test) trained on the twins of one
+** more trial file (a Gaussian copula's): *r2, and its twins with a value. */
+static tw_status trial_r2(const char *path, const char *role, tw_gan_schema *sc, const tw_gan_utility_args *a,
+                          const tw_gan_table *test, const double *y_test, char *arm_name, int64_t *rows, double *r2) {
+  tw_gan_table t = {0};
+  double *y = NULL;
+  int w;
+  tw_status st = read_trial(path, role, sc, a->endpoint, a->arm, &t, &y, arm_name, rows);
+  if (st == TW_OK) st = tw_gan_ridge_r2(&t, y, test, y_test, 1.0, r2, &w);
+  tw_gan_table_free(&t), free(y);
+  return st;
+}
+
+/* The Gaussian copula's R^2, one per trial file of its draws. */
+static tw_status copula_r2(const tw_gan_utility_args *a, tw_gan_schema *sc, const tw_gan_table *t, double *const *y,
+                           tw_gan_utility *u) {
+  if (!a->n_copula) return TW_OK;
+  u->r2_copula = calloc((size_t)a->n_copula, sizeof *u->r2_copula);
+  u->rows_copula = calloc((size_t)a->n_copula, sizeof *u->rows_copula);
+  if (!u->r2_copula || !u->rows_copula) return TW_FAIL(TW_ERR_NOMEM, "out of memory: %d copula trials", a->n_copula);
+  u->n_copula = a->n_copula;
+  for (int k = 0; k < a->n_copula; ++k)
+    TW_TRY(trial_r2(a->copula[k], "a Gaussian copula's trial", sc, a, &t[2], y[2], u->arm, &u->rows_copula[k],
+                    &u->r2_copula[k]));
+  return TW_OK;
+}
+
+static tw_status utility(const tw_gan_utility_args *a, tw_gan_schema *sc, tw_gan_table *t, double **y,
+                         tw_gan_utility *u) {
   static const char *const roles[3] = {"the real trial", "the synthetic trial", "the holdout trial"};
-  TW_TRY(tw_gan_schema_read(trials[0], sc));
-  for (int i = 0; i < 3; ++i) TW_TRY(read_trial(trials[i], roles[i], sc, endpoint, arm, &t[i], &y[i], u->arm, &u->rows[i]));
+  TW_TRY(tw_gan_schema_read(a->trials[0], sc));
+  for (int i = 0; i < 3; ++i)
+    TW_TRY(read_trial(a->trials[i], roles[i], sc, a->endpoint, a->arm, &t[i], &y[i], u->arm, &u->rows[i]));
   TW_TRY(tw_gan_ridge_r2(&t[0], y[0], &t[2], y[2], 1.0, &u->r2_real, &u->features));
   int w;
   TW_TRY(tw_gan_ridge_r2(&t[1], y[1], &t[2], y[2], 1.0, &u->r2_synthetic, &w));
+  TW_TRY(copula_r2(a, sc, t, y, u));
   if (u->n_seeds && !(u->r2_bootstrap = calloc((size_t)u->n_seeds, sizeof(double))))
     return TW_FAIL(TW_ERR_NOMEM, "out of memory: %d seeds", u->n_seeds);
-  return bootstrap_r2(u, t, y, seed);
+  return bootstrap_r2(u, t, y, a->seed);
 }
 
-tw_status tw_gan_utility_run(const char *const trials[3], const char *endpoint, const char *arm, uint64_t seed,
-                             int seeds, tw_gan_utility *u) {
+tw_status tw_gan_utility_run(const tw_gan_utility_args *a, tw_gan_utility *u) {
   memset(u, 0, sizeof *u);
-  snprintf(u->endpoint, sizeof u->endpoint, "%s", endpoint);
-  u->n_seeds = seeds;
+  snprintf(u->endpoint, sizeof u->endpoint, "%s", a->endpoint);
+  u->n_seeds = a->seeds;
   tw_gan_schema sc = {0};
   tw_gan_table t[3] = {{0}, {0}, {0}};
   double *y[3] = {NULL, NULL, NULL};
-  tw_status st = utility(trials, endpoint, arm, seed, &sc, t, y, u);
+  tw_status st = utility(a, &sc, t, y, u);
   for (int i = 0; i < 3; ++i) tw_gan_table_free(&t[i]), free(y[i]);
   tw_gan_schema_free(&sc);
   if (st != TW_OK) tw_gan_utility_free(u);
@@ -276,6 +305,6 @@ tw_status tw_gan_utility_run(const char *const trials[3], const char *endpoint, 
 }
 
 void tw_gan_utility_free(tw_gan_utility *u) {
-  free(u->r2_bootstrap);
-  u->r2_bootstrap = NULL;
+  free(u->r2_bootstrap), free(u->r2_copula), free(u->rows_copula);
+  u->r2_bootstrap = u->r2_copula = NULL, u->rows_copula = NULL;
 }

@@ -14,9 +14,14 @@
 ** holdout trial's twins. Twins whose endpoint is NaN (a parallel arm they did
 ** not run, a failed integration) are left out, for training and testing.
 ** Train on real, test on real (holdout) against train on synthetic, test on
-** real; and the bootstrap baseline: as many real twins as the synthetic
-** trial's, drawn with replacement (seed + k, k < seeds). A Gaussian copula has
-** no endpoint without a trial of its own rows, so it has no utility here.
+** real; and the two baselines: bootstrap, as many real twins as the
+** synthetic trial's drawn with replacement (seed + k, k < seeds), and the
+** Gaussian copula, whose twins get an endpoint only from a trial of their
+** own: `twinscale gan baseline` writes a draw of it as a cohort file, and
+** the results file of each such trial given is one more training table
+** (R^2 on the same holdout twins). The copula is not given the endpoint as
+** a column to synthesise: that would model the endpoint, not simulate it,
+** a different quantity from what the synthetic cohort is measured on.
 */
 #ifndef TW_GAN_METRICS_UTILITY_H
 #define TW_GAN_METRICS_UTILITY_H
@@ -33,13 +38,24 @@ typedef struct tw_gan_utility {
   double r2_synthetic;   /* trained on the synthetic trial's twins */
   int n_seeds;
   double *r2_bootstrap;  /* (n_seeds) trained on a bootstrap of the real twins, seed + k */
+  int n_copula;          /* Gaussian copula trials given (0: its utility is unknown) */
+  double *r2_copula;     /* (n_copula) trained on each copula trial's twins */
+  int64_t *rows_copula;  /* (n_copula) their twins with a value */
 } tw_gan_utility;
 
-/* trials: real, synthetic, holdout results files; arm NULL: the first arm.
-** TW_ERR_INPUT naming the file: not a results file, no such endpoint or arm,
+/* What the utility is computed from. */
+typedef struct tw_gan_utility_args {
+  const char *trials[3];      /* real, synthetic, holdout results files */
+  const char *const *copula;  /* (n_copula) results files of trials on Gaussian copula draws (gan baseline) */
+  int n_copula;
+  const char *endpoint, *arm; /* arm NULL: the first arm */
+  uint64_t seed;              /* the bootstrap's first seed */
+  int seeds;                  /* its draws */
+} tw_gan_utility_args;
+
+/* TW_ERR_INPUT naming the file: not a results file, no such endpoint or arm,
 ** tables of other columns, no twin with a value in a table. */
-tw_status tw_gan_utility_run(const char *const trials[3], const char *endpoint, const char *arm, uint64_t seed,
-                             int seeds, tw_gan_utility *u);
+tw_status tw_gan_utility_run(const tw_gan_utility_args *a, tw_gan_utility *u);
 void tw_gan_utility_free(tw_gan_utility *u);
 
 /* The ridge model alone (tests): fits on the rows of `train` whose y is not

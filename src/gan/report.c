@@ -285,7 +285,16 @@ static void write_parts(tw_json_writer *w, const tw_gan_report *r, const emitter
   tw_json_end_object(w);
 }
 
-/* "utility": R^2 on the holdout trial's twins of ridge models trained on each table. */
+/* key: the spread of n draws, null when there are none. */
+static void write_draws(tw_json_writer *w, const char *key, const double *draws, int n) {
+  tw_json_key(w, key);
+  if (n) write_spread(w, tw_gan_spread_of(draws, n, 1, 0));
+  else tw_json_null(w);
+}
+
+/* "utility": R^2 on the holdout trial's twins of ridge models trained on each
+** table; a baseline's as the spread of its draws (the copula's: one per trial
+** of its draws given, null without). */
 static void write_utility(tw_json_writer *w, const tw_gan_utility *u) {
   tw_json_key(w, "utility");
   tw_json_begin_object(w);
@@ -299,15 +308,19 @@ static void write_utility(tw_json_writer *w, const tw_gan_utility *u) {
   tw_json_key(w, "real"), tw_json_int(w, u->rows[0]);
   tw_json_key(w, "synthetic"), tw_json_int(w, u->rows[1]);
   tw_json_key(w, "holdout"), tw_json_int(w, u->rows[2]);
+  if (u->n_copula) {
+    tw_json_key(w, "gaussian_copula");
+    tw_json_begin_array(w);
+    for (int k = 0; k < u->n_copula; ++k) tw_json_int(w, u->rows_copula[k]);
+    tw_json_end_array(w);
+  }
   tw_json_end_object(w);
   tw_json_key(w, "train_real"), tw_json_number(w, u->r2_real);
   tw_json_key(w, "train_synthetic"), tw_json_number(w, u->r2_synthetic);
   tw_json_key(w, "baselines");
   tw_json_begin_object(w);
-  tw_json_key(w, "gaussian_copula"), tw_json_null(w);
-  tw_json_key(w, "bootstrap");
-  if (u->n_seeds) write_spread(w, tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0));
-  else tw_json_null(w);
+  write_draws(w, "gaussian_copula", u->r2_copula, u->n_copula);
+  write_draws(w, "bootstrap", u->r2_bootstrap, u->n_seeds);
   tw_json_end_object(w);
   tw_json_end_object(w);
 }

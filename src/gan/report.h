@@ -17,7 +17,8 @@
 ** out of range, no steady state at the basal rate), as `gan sample` checks.
 ** Baselines (baseline.h) and repeated seeds: each number again for a Gaussian
 ** copula and for bootstrap rows, K times, as mean and [min, max]. Utility
-** (metrics_utility.h): a ridge regression's R^2 for a trial endpoint.
+** (metrics_utility.h): a ridge regression's R^2 for a trial endpoint, the
+** copula's from trials of its draws (`gan baseline` files).
 */
 #ifndef TW_GAN_REPORT_H
 #define TW_GAN_REPORT_H
@@ -106,9 +107,10 @@ tw_status tw_gan_report_validity(tw_gan_report *r);
 ** seeds >= 1; after tw_gan_report_run. */
 tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds);
 /* The utility (metrics_utility.h) from three trial results files run on the
-** real, synthetic and holdout cohorts: into r->utility, the bootstrap drawn
-** r->n_seeds times from r->seed (after tw_gan_report_baselines, if any). */
-tw_status tw_gan_report_utility(tw_gan_report *r, const char *const trials[3], const char *endpoint, const char *arm);
+** real, synthetic and holdout cohorts, and any trials of Gaussian copula
+** draws: into r->utility, the bootstrap drawn r->n_seeds times from r->seed
+** (after tw_gan_report_baselines, if any; a->seed and a->seeds are ignored). */
+tw_status tw_gan_report_utility(tw_gan_report *r, const tw_gan_utility_args *a);
 /* Writes the report as JSON (docs/gan.md), through "<path>.partial". */
 tw_status tw_gan_report_write_json(const tw_gan_report *r, const char *path);
 /* Writes the report as one self-contained HTML page (report_html.c), through

@@ -165,6 +165,13 @@ static void diagnostic(const page *p) {
   fputs("</table>\n", p->f);
 }
 
+/* A baseline's row of the utility table: n draws' R^2 as mean [min, max]. */
+static void draws_row(FILE *f, const char *label, int64_t twins, const double *r2, int n) {
+  fprintf(f, "<tr><td class=\"l\">%s, %d draw%s</td><td>%lld</td>", label, n, n == 1 ? "" : "s", (long long)twins);
+  spread_cell(f, tw_gan_spread_of(r2, n, 1, 0));
+  fputs("</tr>\n", f);
+}
+
 static void utility(const page *p) {
   const tw_gan_utility *u = p->r->utility;
   if (!u) return;
@@ -175,18 +182,16 @@ static void utility(const page *p) {
   esc(p->f, u->arm);
   fprintf(p->f, "</b>) of the %lld holdout twins from their covariates and parameters: R<sup>2</sup>, 1 for a perfect "
           "prediction, 0 for the holdout mean. A synthetic cohort is useful when its R<sup>2</sup> is near the real "
-          "cohort's. The Gaussian copula has no endpoint (its rows were not run through a trial).</p>\n<table>\n"
-          "<tr><th>trained on</th><th>twins</th><th>R<sup>2</sup></th></tr>\n", (long long)u->rows[2]);
+          "cohort's. The Gaussian copula's twins have an endpoint only from a trial of its draws (<code>twinscale "
+          "gan baseline</code>)%s.</p>\n<table>\n<tr><th>trained on</th><th>twins</th><th>R<sup>2</sup></th></tr>\n",
+          (long long)u->rows[2], u->n_copula ? "" : "; none was given, so its row is missing");
   fprintf(p->f, "<tr><td class=\"l\">real</td><td>%lld</td><td>", (long long)u->rows[0]);
   num(p->f, u->r2_real);
   fprintf(p->f, "</td></tr>\n<tr><td class=\"l\">synthetic</td><td>%lld</td><td>", (long long)u->rows[1]);
   num(p->f, u->r2_synthetic);
   fputs("</td></tr>\n", p->f);
-  if (u->n_seeds) {
-    fprintf(p->f, "<tr><td class=\"l\">bootstrap of the real twins</td><td>%lld</td>", (long long)u->rows[1]);
-    spread_cell(p->f, tw_gan_spread_of(u->r2_bootstrap, u->n_seeds, 1, 0));
-    fputs("</tr>\n", p->f);
-  }
+  if (u->n_copula) draws_row(p->f, "Gaussian copula (trials of its draws)", u->rows_copula[0], u->r2_copula, u->n_copula);
+  if (u->n_seeds) draws_row(p->f, "bootstrap of the real twins", u->rows[1], u->r2_bootstrap, u->n_seeds);
   fputs("</table>\n", p->f);
 }
 

@@ -119,36 +119,11 @@ tw_status tw_gan_validity_check(const tw_gan_validity *v, const tw_gan_table *ro
 
 /* ---- the redraw loop ---- */
 
-typedef struct sample_buffers {
-  float *cond, *gen;
+/* The candidates of one call (TW_GAN_SAMPLE_CALL rows at most) and their verdicts. */
+typedef struct call_buffers {
   uint8_t *ok;
   tw_gan_table cand;
-} sample_buffers;
-
-static tw_status buffers_alloc(const tw_gan_transformer *tr, sample_buffers *b) {
-  const tw_gan_layout *l = &tr->layout;
-  memset(b, 0, sizeof *b);
-  b->cond = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->cond_width * sizeof *b->cond + 1);
-  b->gen = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->width * sizeof *b->gen + 1);
-  b->ok = malloc(TW_GAN_SAMPLE_CALL);
-  if (!b->cond || !b->gen || !b->ok) return TW_FAIL(TW_ERR_NOMEM, "sampling: buffers");
-  return tw_gan_table_alloc(&tr->schema, TW_GAN_SAMPLE_CALL, &b->cand);
-}
-
-static void buffers_free(sample_buffers *b) {
-  free(b->cond), free(b->gen), free(b->ok);
-  tw_gan_table_free(&b->cand);
-}
-
-static void make_conditions(const tw_gan_transformer *tr, const tw_gan_cond_sampler *s, const tw_gan_sample_request *req,
-                            uint64_t first, int64_t c, float *cond) {
-  int w = tr->layout.cond_width;
-  if (!req->cond) {
-    tw_gan_cond_sample(s, req->kind, req->seed, first, c, cond);
-    return;
-  }
-  for (int64_t i = 0; i < c; ++i) memcpy(cond + i * w, req->cond, (size_t)w * sizeof *cond);
-}
+} call_buffers;
 
 /* Copies the valid rows of the c candidates into out from row *filled on. */
 static void keep_valid(const tw_gan_table *cand, const uint8_t *ok, int64_t c, tw_gan_table *out, int64_t *filled) {
@@ -160,15 +135,11 @@ static void keep_valid(const tw_gan_table *cand, const uint8_t *ok, int64_t c, t
   }
 }
 
-/* One generator call: c candidates from number *next on. */
-static tw_status one_call(const tw_gan_transformer *tr, const tw_gan_cond_sampler *s, const tw_gan_validity *v,
-                          tw_gan_generate_fn gen, void *ctx, const tw_gan_sample_request *req, int64_t c,
-                          sample_buffers *b, uint64_t *next, tw_gan_table *out, int64_t *filled,
-                          tw_gan_validity_stats *stats) {
-  make_conditions(tr, s, req, *next, c, b->cond);
-  TW_TRY(gen(ctx, c, b->cond, *next, b->gen));
+/* One call of the source: c candidates from number *next on. */
+static tw_status one_call(const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx, int64_t c, call_buffers *b,
+                          uint64_t *next, tw_gan_table *out, int64_t *filled, tw_gan_validity_stats *stats) {
   b->cand.n_rows = c; /* the first c rows of the buffer, columns c apart */
-  tw_gan_decode(tr, b->gen, c, &b->cand, 0);
+  TW_TRY(rows(ctx, *next, &b->cand));
   TW_TRY(tw_gan_validity_check(v, &b->cand, b->ok, stats));
   keep_valid(&b->cand, b->ok, c, out, filled);
   *next += (uint64_t)c;
@@ -177,28 +148,71 @@ static tw_status one_call(const tw_gan_transformer *tr, const tw_gan_cond_sample
 }
 
 static tw_status too_few(const tw_gan_validity_stats *s, int64_t filled, int64_t n) {
-  return TW_FAIL(TW_ERR_INPUT, "the generator's rows are too often not physiological: after %d rounds, %lld of %lld "
+  return TW_FAIL(TW_ERR_INPUT, "the rows drawn are too often not physiological: after %d rounds, %lld of %lld "
                                "rows valid (%lld drawn, invalid rate %.4f: %lld with a parameter out of range, %lld "
                                "without a steady state at the basal rate)",
                  s->rounds, (long long)filled, (long long)n, (long long)s->drawn, tw_gan_invalid_rate(s),
                  (long long)s->out_of_range, (long long)s->no_steady);
 }
 
-static tw_status rounds(const tw_gan_transformer *tr, const tw_gan_cond_sampler *s, const tw_gan_validity *v,
-                        tw_gan_generate_fn gen, void *ctx, const tw_gan_sample_request *req, sample_buffers *b,
-                        tw_gan_table *out, tw_gan_validity_stats *stats) {
-  int max_rounds = req->max_rounds > 0 ? req->max_rounds : 100;
+static tw_status rounds(const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx, int64_t n, int max_rounds,
+                        call_buffers *b, tw_gan_table *out, tw_gan_validity_stats *stats) {
   int64_t filled = 0;
   uint64_t next = 0;
-  while (filled < req->n) {
-    if (stats->rounds == max_rounds) return too_few(stats, filled, req->n);
+  while (filled < n) {
+    if (stats->rounds == max_rounds) return too_few(stats, filled, n);
     ++stats->rounds;
-    int64_t want = req->n - filled;
+    int64_t want = n - filled;
     for (int64_t done = 0; done < want; done += TW_GAN_SAMPLE_CALL) {
       int64_t c = want - done < TW_GAN_SAMPLE_CALL ? want - done : TW_GAN_SAMPLE_CALL;
-      TW_TRY(one_call(tr, s, v, gen, ctx, req, c, b, &next, out, &filled, stats));
+      TW_TRY(one_call(v, rows, ctx, c, b, &next, out, &filled, stats));
     }
   }
+  return TW_OK;
+}
+
+tw_status tw_gan_valid_rows(const tw_gan_schema *schema, const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx,
+                            int64_t n, int max_rounds, tw_gan_table *out, tw_gan_validity_stats *stats) {
+  memset(stats, 0, sizeof *stats);
+  memset(out, 0, sizeof *out);
+  if (n < 1) return TW_FAIL(TW_ERR_INPUT, "--n %lld: ask for at least one row", (long long)n);
+  TW_TRY(tw_gan_table_alloc(schema, n, out));
+  call_buffers b = {.ok = malloc(TW_GAN_SAMPLE_CALL)};
+  tw_status st = b.ok ? tw_gan_table_alloc(schema, TW_GAN_SAMPLE_CALL, &b.cand) : TW_FAIL(TW_ERR_NOMEM, "sampling: buffers");
+  if (st == TW_OK) st = rounds(v, rows, ctx, n, max_rounds > 0 ? max_rounds : 100, &b, out, stats);
+  free(b.ok);
+  tw_gan_table_free(&b.cand);
+  if (st != TW_OK) tw_gan_table_free(out);
+  return st;
+}
+
+/* ---- a generator as a source of rows ---- */
+
+typedef struct gen_source {
+  const tw_gan_transformer *tr;
+  const tw_gan_cond_sampler *sampler;
+  tw_gan_generate_fn gen;
+  void *ctx;
+  const tw_gan_sample_request *req;
+  float *cond, *out; /* (TW_GAN_SAMPLE_CALL, cond_width), (TW_GAN_SAMPLE_CALL, width) */
+} gen_source;
+
+static void make_conditions(const gen_source *g, uint64_t first, int64_t c) {
+  const tw_gan_sample_request *req = g->req;
+  int w = g->tr->layout.cond_width;
+  if (!req->cond) {
+    tw_gan_cond_sample(g->sampler, req->kind, req->seed, first, c, g->cond);
+    return;
+  }
+  for (int64_t i = 0; i < c; ++i) memcpy(g->cond + i * w, req->cond, (size_t)w * sizeof *g->cond);
+}
+
+/* The generator's candidates first_row.. decoded into cand. */
+static tw_status generated_rows(void *ctx, uint64_t first_row, tw_gan_table *cand) {
+  gen_source *g = ctx;
+  make_conditions(g, first_row, cand->n_rows);
+  TW_TRY(g->gen(g->ctx, cand->n_rows, g->cond, first_row, g->out));
+  tw_gan_decode(g->tr, g->out, cand->n_rows, cand, 0);
   return TW_OK;
 }
 
@@ -207,13 +221,13 @@ tw_status tw_gan_sample_valid(const tw_gan_transformer *tr, const tw_gan_cond_sa
                               const tw_gan_sample_request *req, tw_gan_table *out, tw_gan_validity_stats *stats) {
   memset(stats, 0, sizeof *stats);
   memset(out, 0, sizeof *out);
-  if (req->n < 1) return TW_FAIL(TW_ERR_INPUT, "--n %lld: ask for at least one row", (long long)req->n);
   if (!req->cond && !sampler) return TW_FAIL(TW_ERR_INTERNAL, "sampling without a condition needs the sampler");
-  TW_TRY(tw_gan_table_alloc(&tr->schema, req->n, out));
-  sample_buffers b;
-  tw_status st = buffers_alloc(tr, &b);
-  if (st == TW_OK) st = rounds(tr, sampler, v, gen, ctx, req, &b, out, stats);
-  buffers_free(&b);
-  if (st != TW_OK) tw_gan_table_free(out);
+  const tw_gan_layout *l = &tr->layout;
+  gen_source g = {.tr = tr, .sampler = sampler, .gen = gen, .ctx = ctx, .req = req,
+                  .cond = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->cond_width * sizeof(float) + 1),
+                  .out = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->width * sizeof(float) + 1)};
+  tw_status st = g.cond && g.out ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "sampling: buffers");
+  if (st == TW_OK) st = tw_gan_valid_rows(&tr->schema, v, generated_rows, &g, req->n, req->max_rounds, out, stats);
+  free(g.cond), free(g.out);
   return st;
 }

@@ -13,10 +13,13 @@
 **
 ** The redraw loop: candidates are numbered 0, 1, 2, ... in the order they are
 ** generated; the sample is the first N valid ones, in that order. Round 1
-** asks the generator for N candidates, each later round for as many as are
-** still missing, in calls of at most TW_GAN_SAMPLE_CALL rows; the generator
-** keys its noise on the candidate numbers (first_row), so the sample is a
-** function of the seed (the same for any thread count and call size).
+** asks the source for N candidates, each later round for as many as are
+** still missing, in calls of at most TW_GAN_SAMPLE_CALL rows; the source
+** keys its randomness on the candidate numbers (first_row), so the sample is
+** a function of the seed (the same for any thread count and call size). The
+** source is a generator (tw_gan_sample_valid: `gan sample`, a trial's
+** from_generator) or a baseline of the report (`gan baseline`, baseline.h):
+** one loop, so a baseline's twins are as valid as a sample's.
 */
 #ifndef TW_GAN_VALIDITY_H
 #define TW_GAN_VALIDITY_H
@@ -81,6 +84,17 @@ tw_status tw_gan_validity_check(const tw_gan_validity *v, const tw_gan_table *ro
 /* The share of t's rows that fail the checks (NaN: no pack, or no rows). */
 tw_status tw_gan_invalid_share(const tw_gan_validity *v, const tw_gan_table *t, double *share);
 
+/* A source of candidate rows: cand->n_rows rows, numbered first_row,
+** first_row + 1, ..., into cand (allocated, the schema's columns). */
+typedef tw_status (*tw_gan_rows_fn)(void *ctx, uint64_t first_row, tw_gan_table *cand);
+
+/* The first n valid rows the source gives, in the rounds above (max_rounds
+** 0: 100): out (allocated here, of `schema`) and *stats. TW_ERR_INPUT: n < 1;
+** still rows missing after max_rounds rounds (the message gives the invalid
+** rate and the commonest reason). */
+tw_status tw_gan_valid_rows(const tw_gan_schema *schema, const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx,
+                            int64_t n, int max_rounds, tw_gan_table *out, tw_gan_validity_stats *stats);
+
 /* What to sample. */
 typedef struct tw_gan_sample_request {
   int64_t n;             /* valid rows wanted (>= 1) */
@@ -90,10 +104,9 @@ typedef struct tw_gan_sample_request {
   int max_rounds;        /* rounds before giving up (0: 100) */
 } tw_gan_sample_request;
 
-/* The first req->n valid rows the generator gives: out (allocated here, tr's
-** schema) and *stats. sampler may be NULL when req->cond is given.
-** TW_ERR_INPUT: n < 1; still rows missing after max_rounds rounds (the
-** message gives the invalid rate and the commonest reason). */
+/* tw_gan_valid_rows with the generator as the source: each call's condition
+** vectors (req->cond, or drawn by sampler with req->kind), the generator's
+** outputs decoded by tr. sampler may be NULL when req->cond is given. */
 tw_status tw_gan_sample_valid(const tw_gan_transformer *tr, const tw_gan_cond_sampler *sampler,
                               const tw_gan_validity *v, tw_gan_generate_fn gen, void *ctx,
                               const tw_gan_sample_request *req, tw_gan_table *out, tw_gan_validity_stats *stats);

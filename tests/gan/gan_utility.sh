@@ -13,6 +13,18 @@
 # "utility". report.html has the Utility section. Bad input, each exit 2
 # and one line: --trials without --endpoint, --arm alone, two files, an
 # endpoint or arm the file lacks, a cohort file in place of a results file.
+#
+# The Gaussian copula's utility: `gan baseline --kind gaussian_copula` on the
+# real cohort (seed 0, 300 rows: the report's draw 0), its invalid rows
+# redrawn (this copula leaves about a quarter without a steady state, so the
+# redraws do intervene), run through the same trial and given to the report
+# (--baseline-trials); its R^2 equals numpy's to 1e-9 as the others. The
+# same draw with --keep-invalid, scored by the report as its synthetic table,
+# gives every number the report gives its own copula draw of that seed (so
+# the file's rows are the report's), and the redrawn file's rows are that
+# draw's rows in order with exactly its invalid ones left out. A bootstrap
+# with --condition retinopathy=1 has only real rows of that category. Bad
+# input to both, exit 2 and one line.
 # usage: gan_utility.sh TWINSCALE COHORT_YAML TRIAL_YAML PYTHON
 set -u
 bin=$1 cohort_cfg=$2 trial_cfg=$3 py=$4
@@ -27,11 +39,71 @@ for s in 42:300 43:300 44:200; do
   "$bin" trial "$trial_cfg" --set "twins.cohort=$tmp/c$seed.h5" --set output.trajectories.twins=0 \
     -o "$tmp/t$seed.h5" --force > "t$seed.log" 2>&1 || { tail -3 "t$seed.log"; fail "trial $seed"; }
 done
+"$bin" gan baseline --real c42.h5 --kind gaussian_copula --n 300 -o g.h5 > g.txt || { cat g.txt; fail "gan baseline"; }
+cat g.txt
+"$bin" gan baseline --real c42.h5 --kind gaussian_copula --n 300 --keep-invalid -o gk.h5 > gk.txt ||
+  { cat gk.txt; fail "gan baseline --keep-invalid"; }
+"$bin" gan baseline --real c42.h5 --kind bootstrap --n 20 --seed 3 --condition retinopathy=1 -o gb.h5 > gb.txt ||
+  { cat gb.txt; fail "gan baseline --condition"; }
+"$bin" trial "$trial_cfg" --set "twins.cohort=$tmp/g.h5" --set output.trajectories.twins=0 \
+  -o "$tmp/tg.h5" --force > tg.log 2>&1 || { tail -3 tg.log; fail "trial on the copula's cohort"; }
 "$bin" gan report --real c42.h5 --synthetic c43.h5 --holdout c44.h5 --json q.json --html r.html --seeds 3 \
-  --trials t42.h5,t43.h5,t44.h5 --endpoint mean_bg --arm pid > out.txt || { cat out.txt; fail "gan report --trials"; }
+  --trials t42.h5,t43.h5,t44.h5 --endpoint mean_bg --arm pid --baseline-trials gaussian_copula=tg.h5 > out.txt ||
+  { cat out.txt; fail "gan report --trials"; }
 grep "^utility" out.txt || fail "no utility line"
+grep -q "^utility.*on Gaussian copula .* (1 draw)" out.txt || fail "no copula utility on stdout"
 grep -q "<h2>Utility</h2>" r.html || fail "report.html has no Utility section"
-"$py" -s - q.json t42.h5 t43.h5 t44.h5 <<'PY' || fail "the utility differs from numpy's ridge"
+grep -q "Gaussian copula (trials of its draws)" r.html || fail "report.html has no copula utility"
+"$bin" gan report --real c42.h5 --synthetic gk.h5 --holdout c44.h5 --json qk.json --seeds 1 > outk.txt ||
+  { cat outk.txt; fail "gan report of the kept copula draw"; }
+"$py" -s - qk.json g.h5 gk.h5 gb.h5 c42.h5 <<'PY' || fail "the gan baseline files are not the report's draws"
+import json, sys
+import h5py, numpy as np
+q = json.load(open(sys.argv[1]))
+def rows(path):
+    f = h5py.File(path, "r")
+    cols = [np.asarray(f["cohort/" + g][k], dtype=float) for g in ("covariates", "parameters", "conditions")
+            for k in sorted(f["cohort/" + g])]
+    return np.stack(cols, 1), dict(f.attrs)
+g, ga = rows(sys.argv[2])
+gk, gka = rows(sys.argv[3])
+gb, gba = rows(sys.argv[4])
+real, _ = rows(sys.argv[5])
+assert ga["cohort_source"] == "twinscale gan baseline" and ga["gan_baseline"] == "gaussian_copula", ga
+assert ga["gan_invalid_kept"] == 0 and gka["gan_invalid_kept"] == 1
+assert ga["gan_rows_drawn"] - ga["gan_rows_invalid"] == 300 == len(g), ga
+assert ga["gan_rows_invalid"] > 0, "no redraws: the test would not exercise them"
+# every number the report gives its copula draw of seed 0 is the kept file's, scored as the synthetic table
+def flat(x, path=""):
+    if isinstance(x, dict) and set(x) == {"mean", "sd", "min", "max", "n"}:
+        return {path: x["mean"]}
+    if isinstance(x, dict):
+        return {k: v for key, val in x.items() for k, v in flat(val, path + "/" + key).items()}
+    if isinstance(x, list):
+        return {k: v for i, val in enumerate(x) for k, v in flat(val, path + "/%d" % i).items()}
+    return {path: x}
+mine = flat({k: q[k] for k in ("quality", "diagnostic", "privacy", "validity")})
+report = flat(q["baselines"]["gaussian_copula"])
+assert mine.keys() == report.keys() and len(mine) > 5000, (len(mine), len(report))
+differ = [k for k in mine if mine[k] != report[k]]
+assert not differ, differ[:5]
+kept = gka["gan_rows_invalid"]
+assert gka["gan_rows_drawn"] == 300 and q["validity"]["invalid_share"] == kept / 300, (gka, q["validity"])
+# the redrawn rows start with the draw's valid rows, in order: exactly `kept` rows of the draw skipped
+i = 0
+for row in gk:
+    if i < 300 - kept and np.array_equal(row, g[i], equal_nan=True):
+        i += 1
+assert i == 300 - kept, (i, kept)
+# bootstrap of the retinopathy = 1 rows only
+ret = sorted(h5py.File(sys.argv[5], "r")["cohort/conditions"]).index("retinopathy")
+col = real.shape[1] - len(h5py.File(sys.argv[5], "r")["cohort/conditions"]) + ret
+assert len(gb) == 20 and np.all(gb[:, col] == 1), gb[:, col]
+assert all(any(np.array_equal(r, x, equal_nan=True) for x in real[real[:, col] == 1]) for r in gb)
+print("gan baseline: %d rows drawn, %d invalid redrawn; the kept draw equals the report's in %d numbers (%d invalid)"
+      % (ga["gan_rows_drawn"], ga["gan_rows_invalid"], len(mine), kept))
+PY
+"$py" -s - q.json t42.h5 t43.h5 t44.h5 tg.h5 <<'PY' || fail "the utility differs from numpy's ridge"
 import json, sys
 import h5py, numpy as np
 q = json.load(open(sys.argv[1]))
@@ -45,7 +117,7 @@ def load(path):
             assert f["cohort/" + g][k].dtype.kind == "f", (g, k)  # a results file's columns are all floats
     arm = [a.decode() for a in f["arms/name"][:]].index("pid")
     return np.stack(cols, 1), np.asarray(f["endpoints/mean_bg"][:, arm], dtype=float)
-real, syn, hold = (load(p) for p in sys.argv[2:5])
+real, syn, hold, cop = (load(p) for p in sys.argv[2:6])
 for (X, y), key in zip((real, syn, hold), ("real", "synthetic", "holdout")):
     assert u["rows"][key] == int(np.sum(~np.isnan(y))), (key, u["rows"][key])
 def r2(train, test):
@@ -73,22 +145,33 @@ assert abs(u["train_real"] - want_real) < 1e-9 and abs(u["train_synthetic"] - wa
 assert u["features"] == width, (u["features"], width)
 b = u["baselines"]["bootstrap"]
 assert b["n"] == 3 and b["min"] <= b["mean"] <= b["max"] <= 1, b
-assert u["baselines"]["gaussian_copula"] is None
+want_cop, _ = r2(cop, hold)
+c = u["baselines"]["gaussian_copula"]
+print("R^2 trained on the Gaussian copula's trial: %.6f (numpy %.6f)" % (c["mean"], want_cop))
+assert c["n"] == 1 and c["min"] == c["mean"] == c["max"] and c["sd"] is None, c
+assert abs(c["mean"] - want_cop) < 1e-9, (c, want_cop)
+assert u["rows"]["gaussian_copula"] == [int(np.sum(~np.isnan(cop[1])))], u["rows"]
 assert list(q)[:5] == ["quality", "diagnostic", "privacy", "validity", "utility"], list(q)
 assert q["validity"] == {"pack": "t1d", "invalid_share": 0.0}, q["validity"]  # drawn valid by cohort generate
 PY
 
-# refused NAME TEXT ARGS...: exit 2, one line on stderr holding TEXT, no JSON
-refused() {
-  local name=$1 text=$2; shift 2
-  "$bin" gan report --real c42.h5 --synthetic c43.h5 --holdout c44.h5 --json bad.json --seeds 0 "$@" \
-    > "$name.out" 2> "$name.err"
+# expect_refusal NAME TEXT OUT CMD...: CMD exits 2 with one line on stderr
+# holding TEXT, and writes neither OUT nor OUT.partial
+expect_refusal() {
+  local name=$1 text=$2 out=$3; shift 3
+  "$@" > "$name.out" 2> "$name.err"
   local rc=$?
   [ "$rc" = 2 ] || { cat "$name.err"; fail "$name: exit $rc, not 2"; }
   [ "$(wc -l < "$name.err")" = 1 ] || { cat "$name.err"; fail "$name: not one line"; }
   grep -qF -- "$text" "$name.err" || { cat "$name.err"; fail "$name: no '$text'"; }
-  [ ! -e bad.json ] && [ ! -e bad.json.partial ] || fail "$name: a JSON was written"
+  [ ! -e "$out" ] && [ ! -e "$out.partial" ] || fail "$name: $out was written"
   echo "$name: $(cat "$name.err")"
+}
+# refused NAME TEXT ARGS...: `gan report ARGS` refused, no JSON
+refused() {
+  local name=$1 text=$2; shift 2
+  expect_refusal "$name" "$text" bad.json \
+    "$bin" gan report --real c42.h5 --synthetic c43.h5 --holdout c44.h5 --json bad.json --seeds 0 "$@"
 }
 refused no_endpoint "go together" --trials t42.h5,t43.h5,t44.h5
 refused arm_alone "go together" --arm pid
@@ -96,4 +179,22 @@ refused two_files "three results files" --trials t42.h5,t43.h5 --endpoint mean_b
 refused no_such_endpoint "/endpoints/nope" --trials t42.h5,t43.h5,t44.h5 --endpoint nope
 refused no_such_arm "no arm bb" --trials t42.h5,t43.h5,t44.h5 --endpoint mean_bg --arm bb
 refused cohort_not_trial "not a trial results file" --trials c42.h5,t43.h5,t44.h5 --endpoint mean_bg
+refused copula_alone "needs --trials" --baseline-trials gaussian_copula=tg.h5
+refused copula_bootstrap "expected gaussian_copula=" --trials t42.h5,t43.h5,t44.h5 --endpoint mean_bg \
+  --baseline-trials bootstrap=tg.h5
+refused copula_empty "1 to 64 results files" --trials t42.h5,t43.h5,t44.h5 --endpoint mean_bg \
+  --baseline-trials gaussian_copula=tg.h5,
+refused copula_cohort "c42.h5 (a Gaussian copula's trial)" --trials t42.h5,t43.h5,t44.h5 --endpoint mean_bg \
+  --baseline-trials gaussian_copula=c42.h5
+
+# baseline_refused NAME TEXT ARGS...: `gan baseline ARGS` refused, no cohort file
+baseline_refused() {
+  local name=$1 text=$2; shift 2
+  expect_refusal "$name" "$text" bad.h5 "$bin" gan baseline --n 5 -o bad.h5 "$@"
+}
+baseline_refused baseline_kind "gaussian_copula" --real c42.h5 --kind copula
+baseline_refused baseline_missing "nope.h5" --real nope.h5 --kind bootstrap
+baseline_refused baseline_column "no discrete column nope" --real c42.h5 --kind bootstrap --condition nope=1
+baseline_refused baseline_value "no row of c42.h5 has retinopathy = 7" --real c42.h5 --kind gaussian_copula \
+  --condition retinopathy=7
 echo "gan_utility: all checks passed"

@@ -19,10 +19,13 @@
 #   4. with differential privacy (docs/privacy.md): FedAvg with DP-SGD at every
 #      site, epsilon 8 per site (delta 1e-5, C 0.1 or --clip C, sigma auto):
 #      fedavg-dp at 64 windows expected per site step, fedavg-dpE at E (E a
-#      multiple of 8: fedavg-dp128, fedavg-dp256, ...; only when named in --runs).
+#      multiple of 8: fedavg-dp128, fedavg-dp256, ...; only when named in --runs);
+#      fedavg-clipE: the same with sigma 0.05 (epsilon about 7e4: clipping
+#      without meaningful noise); fedavgE, centralisedE: no DP, E windows a
+#      (site) step. --local-steps: k of every federated run (default 10).
 # Prints the final global validation losses and the ratios to the centralised.
 #   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"] [--twins N]
-#                                 [--model H,Hr,M] [--lr LR] [--clip C] [--seed S]
+#                                 [--model H,Hr,M] [--lr LR] [--clip C] [--seed S] [--local-steps K]
 # --twins: twins per site (default 40; the reference set stays 4 x 10).
 # --seed: the training seed (initial weights, batches, DP noise; default 1);
 # every run's files are named after it when it is not 1 (fedavg-s2.h5, ...).
@@ -31,7 +34,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build work=$repo/build-fed steps=400
-twins=40 model=32,32,32 lr=3e-3 clip=0.1 seed=1
+twins=40 model=32,32,32 lr=3e-3 clip=0.1 seed=1 k=10
 runs="centralised fedavg fedprox fedavg16 fedprox16 fedavg-dp fedavg-dp128"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -44,7 +47,8 @@ while [ $# -gt 0 ]; do
     --lr) lr=$2; shift 2 ;;
     --clip) clip=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
-    -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+    --local-steps) k=$2; shift 2 ;;
+    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
     *) echo "fed-t1d-experiment.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -110,7 +114,7 @@ sites:
   - {name: adolescents, files: [adolescents.h5]}
   - {name: children, files: [children.h5]}
   - {name: mixed, files: [mixed.h5]}
-federation: {algorithm: fedavg, local_steps: 10}
+federation: {algorithm: fedavg, local_steps: $k}
 output: {path: fedavg.h5}
 YAML
 sfx=$([ "$seed" = 1 ] || echo "-s$seed")
@@ -119,18 +123,23 @@ run() { local name=$1$sfx t0=$SECONDS; shift; echo "== $name"
 prox=(--set federation.algorithm=fedprox --set federation.mu=0.01)
 dp=(--set privacy.epsilon=8 --set privacy.delta=1e-5 --set "privacy.max_grad_norm=$clip")
 fed=(mpirun -n 4 "$tw" fed train fed.yaml)
+pooled=("$tw" fed train fed.yaml --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]")
+batch() { # batch E: B=(the --set options of E windows a (site) step, in groups of 8)
+  [[ $1 =~ ^[0-9]+$ ]] && [ $(($1 % 8)) = 0 ] || { echo "fed-t1d-experiment.sh: batch $1: a multiple of 8" >&2; exit 2; }
+  B=(--set "train.batch.windows=$1" --set "train.batch.group=$(($1 / 8))"); }
 one() {
   case $1 in
-    centralised) run centralised "$tw" fed train fed.yaml --set train.batch.windows=64 \
-                   --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]" ;;
+    centralised) run centralised "${pooled[@]}" --set train.batch.windows=64 ;;
+    centralised[0-9]*) batch "${1#centralised}"; run "$1" "${pooled[@]}" "${B[@]}" ;;
     fedavg) run fedavg "${fed[@]}" --set train.batch.windows=64 ;;
     fedprox) run fedprox "${fed[@]}" --set train.batch.windows=64 "${prox[@]}" ;;
     fedavg16) run fedavg16 "${fed[@]}" ;;
     fedprox16) run fedprox16 "${fed[@]}" "${prox[@]}" ;;
     fedavg-dp) run fedavg-dp "${fed[@]}" --set train.batch.windows=64 "${dp[@]}" ;;
-    fedavg-dp[0-9]*) local e=${1#fedavg-dp}
-                     [ $((e % 8)) = 0 ] || { echo "fed-t1d-experiment.sh: $1: E must be a multiple of 8" >&2; exit 2; }
-                     run "$1" "${fed[@]}" --set train.batch.windows="$e" --set train.batch.group=$((e / 8)) "${dp[@]}" ;;
+    fedavg-dp[0-9]*) batch "${1#fedavg-dp}"; run "$1" "${fed[@]}" "${B[@]}" "${dp[@]}" ;;
+    fedavg-clip[0-9]*) batch "${1#fedavg-clip}"
+                       run "$1" "${fed[@]}" "${B[@]}" "${dp[@]}" --set privacy.epsilon=1e6 --set privacy.noise_multiplier=0.05 ;;
+    fedavg[0-9]*) batch "${1#fedavg}"; run "$1" "${fed[@]}" "${B[@]}" ;;
     *) echo "fed-t1d-experiment.sh: no run named $1" >&2; exit 2 ;;
   esac
 }

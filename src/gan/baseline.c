@@ -165,61 +165,93 @@ static void correlation(const double *z, int64_t n, int c, double *mean, double 
   for (int a = 0; a < c; ++a) R[a * c + a] = 1.0;
 }
 
+/* A fitted baseline: the real rows and, for the copula, its marginals and
+** the Cholesky factor of its correlation; fitted once, drawn from in any
+** number of stretches. */
+struct tw_gan_baseline {
+  tw_gan_baseline_kind kind;
+  const tw_gan_table *real;
+  uint64_t seed;
+  int c;        /* columns */
+  marginal *g;  /* (c) the copula's marginals; NULL for bootstrap */
+  double *L;    /* (c, c) the lower Cholesky factor of R */
+};
+
+void tw_gan_baseline_free(tw_gan_baseline *b) {
+  if (!b) return;
+  for (int j = 0; b->g && j < b->c; ++j) marginal_free(&b->g[j]);
+  free(b->g), free(b->L), free(b);
+}
+
+/* The copula's fit: marginals, normal scores of the real rows (jittered by
+** the seed), their correlation R, and L with L L^T = R. */
+static tw_status copula_fit(tw_gan_baseline *b) {
+  const tw_gan_table *real = b->real;
+  const int c = b->c;
+  const size_t cc = (size_t)c * (size_t)c;
+  b->g = calloc((size_t)c, sizeof *b->g), b->L = malloc(cc * sizeof *b->L);
+  double *z = malloc((size_t)real->n_rows * (size_t)c * sizeof *z), *R = malloc(cc * sizeof *R);
+  double *mean = malloc((size_t)c * sizeof *mean);
+  tw_status st = b->g && b->L && z && R && mean ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "out of memory: a copula of %d columns", c);
+  for (int j = 0; st == TW_OK && j < c; ++j) st = marginal_fit(real, j, &b->g[j]);
+  if (st == TW_OK) {
+    normal_scores(real, b->g, b->seed, z);
+    correlation(z, real->n_rows, c, mean, R);
+    tw_gan_cholesky_psd(c, R, b->L);
+  }
+  free(z), free(R), free(mean);
+  return st;
+}
+
+tw_status tw_gan_baseline_fit(tw_gan_baseline_kind kind, const tw_gan_table *real, uint64_t seed,
+                              tw_gan_baseline **out) {
+  tw_gan_baseline *b = calloc(1, sizeof *b);
+  if (!b) return TW_FAIL(TW_ERR_NOMEM, "out of memory: a baseline");
+  *b = (tw_gan_baseline){.kind = kind, .real = real, .seed = seed, .c = real->schema->n_cols};
+  tw_status st = kind == TW_GAN_BASELINE_COPULA ? copula_fit(b) : TW_OK;
+  if (st != TW_OK) tw_gan_baseline_free(b), b = NULL;
+  *out = b;
+  return st;
+}
+
 /* Copula rows first, first + 1, ... into the out->n_rows rows of out. */
-static void copula_sample(const marginal *g, const double *L, int c, int64_t first, uint64_t seed, double *e,
-                          tw_gan_table *out) {
+static tw_status copula_sample(const tw_gan_baseline *b, int64_t first, tw_gan_table *out) {
+  const int c = b->c;
   const int64_t n_rows = out->n_rows;
+  double *e = malloc((size_t)c * sizeof *e);
+  if (!e) return TW_FAIL(TW_ERR_NOMEM, "out of memory: a copula of %d columns", c);
   for (int64_t i = 0; i < n_rows; ++i) {
-    tw_rng rng = stream(seed, STREAM_SAMPLE, first + i);
+    tw_rng rng = stream(b->seed, STREAM_SAMPLE, first + i);
     for (int j = 0; j < c; ++j) e[j] = tw_rng_normal(&rng);
     for (int j = 0; j < c; ++j) {
       double z = 0;
-      for (int k = 0; k <= j; ++k) z += L[j * c + k] * e[k];
-      out->data[(size_t)j * (size_t)n_rows + (size_t)i] = decode(&g[j], tw_normal_cdf(z));
+      for (int k = 0; k <= j; ++k) z += b->L[j * c + k] * e[k];
+      out->data[(size_t)j * (size_t)n_rows + (size_t)i] = decode(&b->g[j], tw_normal_cdf(z));
     }
   }
+  free(e);
+  return TW_OK;
 }
 
-/* The copula fitted on real (seed), its rows first, first + 1, ... into out. */
-static tw_status copula_fill(const tw_gan_table *real, int64_t first, uint64_t seed, tw_gan_table *out) {
-  int c = real->schema->n_cols;
-  size_t cc = (size_t)c * (size_t)c;
-  marginal *g = calloc((size_t)c, sizeof *g);
-  double *z = malloc((size_t)real->n_rows * (size_t)c * sizeof *z), *R = malloc(cc * sizeof *R);
-  double *L = malloc(cc * sizeof *L), *tmp = malloc((size_t)c * sizeof *tmp);
-  tw_status st = g && z && R && L && tmp ? TW_OK : TW_FAIL(TW_ERR_NOMEM, "out of memory: a copula of %d columns", c);
-  for (int j = 0; st == TW_OK && j < c; ++j) st = marginal_fit(real, j, &g[j]);
-  if (st == TW_OK) {
-    normal_scores(real, g, seed, z);
-    correlation(z, real->n_rows, c, tmp, R);
-    tw_gan_cholesky_psd(c, R, L);
-    copula_sample(g, L, c, first, seed, tmp, out);
-  }
-  for (int j = 0; g && j < c; ++j) marginal_free(&g[j]);
-  free(g), free(z), free(R), free(L), free(tmp);
-  return st;
-}
-
-tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
-  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
-  tw_status st = copula_fill(real, 0, seed, out);
-  if (st != TW_OK) tw_gan_table_free(out);
-  return st;
-}
-
-tw_status tw_gan_baseline_fill(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t first_row, uint64_t seed,
-                               tw_gan_table *out) {
-  if (kind == TW_GAN_BASELINE_COPULA) return copula_fill(real, first_row, seed, out);
-  bootstrap_fill(real, first_row, out, seed);
+tw_status tw_gan_baseline_fill(const tw_gan_baseline *b, int64_t first_row, tw_gan_table *out) {
+  if (b->kind == TW_GAN_BASELINE_COPULA) return copula_sample(b, first_row, out);
+  bootstrap_fill(b->real, first_row, out, b->seed);
   return TW_OK;
 }
 
 tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
                                tw_gan_table *out) {
-  TW_TRY(tw_gan_table_alloc(real->schema, n_rows, out));
-  tw_status st = tw_gan_baseline_fill(kind, real, 0, seed, out);
+  tw_gan_baseline *b = NULL;
+  TW_TRY(tw_gan_baseline_fit(kind, real, seed, &b));
+  tw_status st = tw_gan_table_alloc(real->schema, n_rows, out);
+  if (st == TW_OK) st = tw_gan_baseline_fill(b, 0, out);
   if (st != TW_OK) tw_gan_table_free(out);
+  tw_gan_baseline_free(b);
   return st;
+}
+
+tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out) {
+  return tw_gan_baseline_draw(TW_GAN_BASELINE_COPULA, real, n_rows, seed, out);
 }
 
 /* ---- a conditioned baseline: the real rows of one category ---- */

@@ -49,12 +49,19 @@ tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed,
 /* The baseline of `kind`: its rows 0 .. n_rows - 1 for the seed. */
 tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
                                tw_gan_table *out);
-/* Its rows first_row .. first_row + out->n_rows - 1 into out (allocated by
-** the caller, real's schema). A row is a function of (seed, row) only, so
-** consecutive calls continue one sequence: `gan baseline` redraws invalid
-** rows from it as `gan sample` redraws a generator's (validity.h). */
-tw_status tw_gan_baseline_fill(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t first_row, uint64_t seed,
-                               tw_gan_table *out);
+
+/* A baseline fitted once (the copula's marginals and correlation; for
+** bootstrap only the real rows, which must outlive it), to draw from in
+** stretches: tw_gan_baseline_fill writes its rows first_row .. first_row +
+** out->n_rows - 1 into out (allocated by the caller, real's schema). A row is
+** a function of (seed, row) only, so consecutive calls continue the sequence
+** tw_gan_baseline_draw starts: `gan baseline` redraws invalid rows from it as
+** `gan sample` redraws a generator's (validity.h). */
+typedef struct tw_gan_baseline tw_gan_baseline;
+tw_status tw_gan_baseline_fit(tw_gan_baseline_kind kind, const tw_gan_table *real, uint64_t seed,
+                              tw_gan_baseline **out);
+tw_status tw_gan_baseline_fill(const tw_gan_baseline *b, int64_t first_row, tw_gan_table *out);
+void tw_gan_baseline_free(tw_gan_baseline *b);
 
 /* The rows of real whose discrete column NAME holds VALUE (`condition` is
 ** "NAME=VALUE": a string column's label, an integer column's number): the

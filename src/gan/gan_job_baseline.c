@@ -30,6 +30,7 @@ typedef struct baseline_job {
   tw_gan_transformer meta;  /* the real cohort's schema, units and pack (nothing fitted) */
   tw_gan_table all, subset; /* every real row; the condition's rows */
   const tw_gan_table *fit;  /* the rows the baseline is fitted on: &all or &subset */
+  tw_gan_baseline *b;       /* the baseline fitted on them, once */
   tw_gan_validity v;
   int have_validity;
   tw_gan_table rows; /* the rows written */
@@ -50,13 +51,14 @@ static tw_status read_real(baseline_job *j) {
 /* The rows source of the redraw loop: the baseline's rows from first_row on. */
 static tw_status baseline_rows(void *ctx, uint64_t first_row, tw_gan_table *cand) {
   const baseline_job *j = ctx;
-  return tw_gan_baseline_fill(j->a->kind, j->fit, (int64_t)first_row, j->a->seed, cand);
+  return tw_gan_baseline_fill(j->b, (int64_t)first_row, cand);
 }
 
 /* --keep-invalid: the draw's first n rows, each checked and counted. */
 static tw_status draw_kept(baseline_job *j, tw_gan_validity_stats *stats) {
   const tw_gan_baseline_args *a = j->a;
-  TW_TRY(tw_gan_baseline_draw(a->kind, j->fit, a->n, a->seed, &j->rows));
+  TW_TRY(tw_gan_table_alloc(j->fit->schema, a->n, &j->rows));
+  TW_TRY(tw_gan_baseline_fill(j->b, 0, &j->rows));
   uint8_t *ok = malloc((size_t)a->n);
   if (!ok) return TW_FAIL(TW_ERR_NOMEM, "gan baseline: %lld rows", (long long)a->n);
   tw_status st = tw_gan_validity_check(&j->v, &j->rows, ok, stats);
@@ -67,6 +69,7 @@ static tw_status draw_kept(baseline_job *j, tw_gan_validity_stats *stats) {
 
 static tw_status draw_rows(baseline_job *j, tw_gan_baseline_report *rep) {
   const tw_gan_baseline_args *a = j->a;
+  TW_TRY(tw_gan_baseline_fit(a->kind, j->fit, a->seed, &j->b));
   TW_TRY(tw_gan_validity_for(&j->meta.schema, j->meta.pack, NULL, a->threads, &j->v));
   j->have_validity = 1;
   if (a->keep_invalid) TW_TRY(draw_kept(j, &rep->stats));
@@ -78,6 +81,7 @@ static tw_status draw_rows(baseline_job *j, tw_gan_baseline_report *rep) {
 
 static void teardown(baseline_job *j) {
   tw_gan_table_free(&j->rows);
+  tw_gan_baseline_free(j->b);
   if (j->have_validity) tw_gan_validity_free(&j->v);
   tw_gan_table_free(&j->subset);
   tw_gan_table_free(&j->all);

@@ -26,15 +26,18 @@
 # Prints the final global validation losses and the ratios to the centralised.
 #   scripts/fed-t1d-experiment.sh [--build DIR] [--work DIR] [--steps N] [--runs "NAMES"] [--twins N]
 #                                 [--model H,Hr,M] [--lr LR] [--clip C] [--seed S] [--local-steps K]
+#                                 [--group G]
 # --twins: twins per site (default 40; the reference set stays 4 x 10).
 # --seed: the training seed (initial weights, batches, DP noise; default 1);
 # every run's files are named after it when it is not 1 (fedavg-s2.h5, ...).
+# --group: windows per gradient group of the E-named runs (default E / 8;
+# the group sets the order of the float sums only, not the batch).
 # --runs: which runs (default all: centralised fedavg fedprox fedavg16 fedprox16
 # fedavg-dp fedavg-dp128); the data are made once and kept in the work folder.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$repo/build work=$repo/build-fed steps=400
-twins=40 model=32,32,32 lr=3e-3 clip=0.1 seed=1 k=10
+twins=40 model=32,32,32 lr=3e-3 clip=0.1 seed=1 k=10 group=
 runs="centralised fedavg fedprox fedavg16 fedprox16 fedavg-dp fedavg-dp128"
 while [ $# -gt 0 ]; do
   case $1 in
@@ -48,7 +51,8 @@ while [ $# -gt 0 ]; do
     --clip) clip=$2; shift 2 ;;
     --seed) seed=$2; shift 2 ;;
     --local-steps) k=$2; shift 2 ;;
-    -h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+    --group) group=$2; shift 2 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
     *) echo "fed-t1d-experiment.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -124,9 +128,9 @@ prox=(--set federation.algorithm=fedprox --set federation.mu=0.01)
 dp=(--set privacy.epsilon=8 --set privacy.delta=1e-5 --set "privacy.max_grad_norm=$clip")
 fed=(mpirun -n 4 "$tw" fed train fed.yaml)
 pooled=("$tw" fed train fed.yaml --set "sites=[{name: pooled, files: [adults.h5, adolescents.h5, children.h5, mixed.h5]}]")
-batch() { # batch E: B=(the --set options of E windows a (site) step, in groups of 8)
+batch() { # batch E: B=(the --set options of E windows a (site) step, in groups of --group or E / 8)
   [[ $1 =~ ^[0-9]+$ ]] && [ $(($1 % 8)) = 0 ] || { echo "fed-t1d-experiment.sh: batch $1: a multiple of 8" >&2; exit 2; }
-  B=(--set "train.batch.windows=$1" --set "train.batch.group=$(($1 / 8))"); }
+  B=(--set "train.batch.windows=$1" --set "train.batch.group=${group:-$(($1 / 8))}"); }
 one() {
   case $1 in
     centralised) run centralised "${pooled[@]}" --set train.batch.windows=64 ;;

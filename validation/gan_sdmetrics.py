@@ -11,6 +11,9 @@ report as SDMetrics computes it on the same tables, read back from the files:
                 property scores and overall score)
   diagnostic    sdmetrics.single_column.BoundaryAdherence / CategoryAdherence
                 (what the DiagnosticReport's Data Validity calls per column)
+  holdout_quality  the QualityReport's score and two property scores with
+                the holdout as the real table (`gan report`'s quality against
+                the holdout)
   privacy       sdmetrics.single_table.NewRowSynthesis (defaults),
                 DCROverfittingProtection (no subsampling),
                 DCRBaselineProtection: random, so its spread: the score for
@@ -245,6 +248,8 @@ def expected(paths):
             "files": [os.path.basename(p) for p in paths],
             "rows": [len(real), len(syn), len(holdout)],
             "quality": quality(real, syn, meta),
+            "holdout_quality": {k: v for k, v in quality(holdout, syn, meta).items()
+                                if k in ("score", "column_shapes", "column_pair_trends")},
             "diagnostic": diagnostic(real, syn, meta),
             "privacy": privacy(real, syn, holdout, meta),
         }
@@ -290,6 +295,8 @@ def differences(ours, theirs):
         return 0.0 if a is None and b is None else math.inf if a is None or b is None else abs(a - b)
     q, e = ours["quality"], theirs["quality"]
     out = [("quality", d(q[k], e[k])) for k in ("score", "column_shapes", "column_pair_trends")]
+    out += [("holdout_quality", d(ours["holdout_quality"][k], theirs["holdout_quality"][k]))
+            for k in ("score", "column_shapes", "column_pair_trends")]
     out += [(v["metric"], d(q["columns"][c]["score"], v["score"])) for c, v in e["columns"].items()]
     out += [(b["metric"], d(a["score"], b["score"]) if a["columns"] == b["columns"] else math.inf)
             for a, b in zip(q["pairs"], e["pairs"])]

@@ -36,6 +36,8 @@ static void print_summary(const tw_gan_report *r) {
          (long long)r->synthetic.n_rows, (long long)r->holdout.n_rows, r->schema.n_cols);
   printf("quality %.4f (column shapes %.4f, column pair trends %.4f)\n", r->score, r->column_shapes,
          r->column_pair_trends);
+  printf("quality against the holdout %.4f (column shapes %.4f, column pair trends %.4f)\n", r->holdout_quality[0],
+         r->holdout_quality[1], r->holdout_quality[2]);
   printf("privacy: new row synthesis %.4f, DCR overfitting protection %.4f, DCR baseline protection %.4f\n",
          r->new_row_synthesis, r->dcr_overfitting_protection, r->dcr_baseline_protection);
   if (r->pack) printf("validity (pack %s): invalid share %.4f\n", r->pack, r->invalid_share);
@@ -45,12 +47,13 @@ static void print_summary(const tw_gan_report *r) {
 static void print_baselines(const tw_gan_report *r) {
   static const char *const names[TW_GAN_BASELINE_KINDS] = {"Gaussian copula", "bootstrap"};
   int nv = tw_gan_report_n_values(r);
-  const int idx[5] = {TW_GAN_V_SCORE, tw_gan_v_privacy(r, 0), tw_gan_v_privacy(r, 1), tw_gan_v_privacy(r, 2),
-                      tw_gan_v_invalid(r)};
-  const char *const what[5] = {"quality", "new row synthesis", "DCR overfitting", "DCR baseline", "invalid share"};
+  const int idx[6] = {TW_GAN_V_SCORE,         tw_gan_v_holdout(r, 0), tw_gan_v_privacy(r, 0),
+                      tw_gan_v_privacy(r, 1), tw_gan_v_privacy(r, 2), tw_gan_v_invalid(r)};
+  const char *const what[6] = {"quality",         "against the holdout", "new row synthesis",
+                               "DCR overfitting", "DCR baseline",        "invalid share"};
   for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) {
     printf("%s (%d seeds, mean [min, max]):", names[b], r->n_seeds);
-    for (int m = 0; m < (r->pack ? 5 : 4); ++m) {
+    for (int m = 0; m < (r->pack ? 6 : 5); ++m) {
       tw_gan_spread s = tw_gan_spread_of(r->baseline_values[b], r->n_seeds, nv, idx[m]);
       printf("%s %s %.4f [%.4f, %.4f]", m ? "," : "", what[m], s.mean, s.min, s.max);
     }

@@ -79,6 +79,7 @@ static tw_status score_draw(const tw_gan_report *r, tw_gan_baseline_kind kind, i
   s.pack = r->pack, s.validity = r->validity; /* shallow too */
   tw_status st = tw_gan_baseline_draw(kind, &r->real, r->synthetic.n_rows, r->seed + (uint64_t)k, &s.synthetic);
   if (st == TW_OK) st = tw_gan_quality(&s.real, &s.synthetic, &s);
+  if (st == TW_OK) st = tw_gan_holdout_quality(&s);
   if (st == TW_OK) st = tw_gan_diagnostic(&s);
   if (st == TW_OK) st = tw_gan_report_validity(&s);
   if (st == TW_OK) st = baseline_privacy(&s, r->random_median[k]);

@@ -1,7 +1,7 @@
 /*
 ** report.c: the gan report (report.h): the three tables read, the
 ** QualityReport's two properties and score, the diagnostic adherences and the
-** privacy metrics, and the JSON document.
+** privacy metrics, the quality against the holdout, and the JSON document.
 */
 #include <math.h>   /* isnan, NAN */
 #include <stdlib.h> /* calloc, malloc, free */
@@ -111,6 +111,16 @@ tw_status tw_gan_quality(const tw_gan_table *real, const tw_gan_table *syn, tw_g
   return st;
 }
 
+tw_status tw_gan_holdout_quality(tw_gan_report *r) {
+  tw_gan_report h;
+  memset(&h, 0, sizeof h);
+  tw_status st = tw_gan_quality(&r->holdout, &r->synthetic, &h);
+  double *q = r->holdout_quality;
+  q[0] = h.score, q[1] = h.column_shapes, q[2] = h.column_pair_trends;
+  free(h.column_score), free(h.pairs);
+  return st;
+}
+
 tw_status tw_gan_diagnostic(tw_gan_report *r) {
   const tw_gan_table *real = &r->real, *syn = &r->synthetic;
   if (!(r->adherence = calloc((size_t)r->schema.n_cols, sizeof *r->adherence)))
@@ -161,6 +171,7 @@ static tw_status run(const char *real, const char *syn, const char *holdout, tw_
   TW_TRY(tw_gan_table_read(holdout, "the holdout cohort", &r->schema, &r->holdout));
   TW_TRY(read_pack(real, r));
   TW_TRY(tw_gan_quality(&r->real, &r->synthetic, r));
+  TW_TRY(tw_gan_holdout_quality(r));
   TW_TRY(tw_gan_diagnostic(r));
   TW_TRY(tw_gan_report_validity(r));
   return privacy(r);
@@ -185,6 +196,7 @@ void tw_gan_report_values(const tw_gan_report *r, double *v) {
   v[tw_gan_v_privacy(r, 1)] = r->dcr_overfitting_protection;
   v[tw_gan_v_privacy(r, 2)] = r->dcr_baseline_protection;
   v[tw_gan_v_invalid(r)] = r->invalid_share;
+  for (int p = 0; p < 3; ++p) v[tw_gan_v_holdout(r, p)] = r->holdout_quality[p];
 }
 
 /* What the JSON writers print for value i: the number (draws == 0), or the
@@ -243,12 +255,17 @@ static void write_pairs(tw_json_writer *w, const tw_gan_report *r, const emitter
   tw_json_end_array(w);
 }
 
+/* score, column_shapes, column_pair_trends: values first, first + 1, first + 2. */
+static void write_scores(tw_json_writer *w, const emitter *e, int first) {
+  emit(w, e, "score", first);
+  emit(w, e, "column_shapes", first + 1);
+  emit(w, e, "column_pair_trends", first + 2);
+}
+
 static void write_quality(tw_json_writer *w, const tw_gan_report *r, const emitter *e) {
   tw_json_key(w, "quality");
   tw_json_begin_object(w);
-  emit(w, e, "score", TW_GAN_V_SCORE);
-  emit(w, e, "column_shapes", TW_GAN_V_SHAPES);
-  emit(w, e, "column_pair_trends", TW_GAN_V_TRENDS);
+  write_scores(w, e, TW_GAN_V_SCORE);
   write_columns(w, r, e);
   write_pairs(w, r, e);
   tw_json_end_object(w);
@@ -266,6 +283,10 @@ static void write_adherence(tw_json_writer *w, const tw_gan_report *r, const emi
 /* quality, diagnostic, privacy: the synthetic table's numbers or a baseline's spreads. */
 static void write_parts(tw_json_writer *w, const tw_gan_report *r, const emitter *e) {
   write_quality(w, r, e);
+  tw_json_key(w, "holdout_quality");
+  tw_json_begin_object(w);
+  write_scores(w, e, tw_gan_v_holdout(r, 0));
+  tw_json_end_object(w);
   tw_json_key(w, "diagnostic");
   tw_json_begin_object(w);
   write_adherence(w, r, e, "boundary_adherence", TW_GAN_CONTINUOUS);

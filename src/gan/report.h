@@ -18,7 +18,12 @@
 ** Baselines (baseline.h) and repeated seeds: each number again for a Gaussian
 ** copula and for bootstrap rows, K times, as mean and [min, max]. Utility
 ** (metrics_utility.h): a ridge regression's R^2 for a trial endpoint, the
-** copula's from trials of its draws (`gan baseline` files).
+** copula's from trials of its draws (`gan baseline` files). Quality against
+** the holdout (not SDMetrics' report, its definitions): the score and its two
+** properties again with the holdout rows as the real table, so a table is
+** also judged on real people no method saw; a baseline is fitted to the real
+** rows, whose own marginals it reproduces (docs/gan.md, "In and out of
+** sample").
 */
 #ifndef TW_GAN_REPORT_H
 #define TW_GAN_REPORT_H
@@ -57,12 +62,14 @@ typedef struct tw_gan_report {
   char *pack;                           /* the real cohort's `pack` attribute, or NULL (nothing to check) */
   struct tw_gan_validity *validity;     /* its checker (validity.h), owned; NULL without a pack */
   double invalid_share;                 /* of the synthetic rows; NaN without a pack */
+  double holdout_quality[3];            /* score, column_shapes, column_pair_trends against the holdout rows */
 } tw_gan_report;
 
 /* The report's numbers as one flat vector (the JSON's order): score,
 ** column_shapes, column_pair_trends, column_score (n_cols), the pair scores
 ** (n_pairs), adherence (n_cols), new_row_synthesis,
-** dcr_overfitting_protection, dcr_baseline_protection, invalid_share. */
+** dcr_overfitting_protection, dcr_baseline_protection, invalid_share, then
+** holdout_quality (3). */
 enum { TW_GAN_V_SCORE = 0, TW_GAN_V_SHAPES = 1, TW_GAN_V_TRENDS = 2, TW_GAN_V_COLUMNS = 3 };
 static inline int tw_gan_v_pair(const tw_gan_report *r, int k) { return TW_GAN_V_COLUMNS + r->schema.n_cols + k; }
 static inline int tw_gan_v_adherence(const tw_gan_report *r, int j) {
@@ -71,7 +78,9 @@ static inline int tw_gan_v_adherence(const tw_gan_report *r, int j) {
 /* p: 0 new_row_synthesis, 1 dcr_overfitting_protection, 2 dcr_baseline_protection. */
 static inline int tw_gan_v_privacy(const tw_gan_report *r, int p) { return tw_gan_v_adherence(r, r->schema.n_cols) + p; }
 static inline int tw_gan_v_invalid(const tw_gan_report *r) { return tw_gan_v_privacy(r, 3); }
-static inline int tw_gan_report_n_values(const tw_gan_report *r) { return tw_gan_v_invalid(r) + 1; }
+/* p: 0 score, 1 column_shapes, 2 column_pair_trends, against the holdout. */
+static inline int tw_gan_v_holdout(const tw_gan_report *r, int p) { return tw_gan_v_invalid(r) + 1 + p; }
+static inline int tw_gan_report_n_values(const tw_gan_report *r) { return tw_gan_v_holdout(r, 3); }
 /* Writes r's own numbers (the synthetic table's) into v (tw_gan_report_n_values). */
 void tw_gan_report_values(const tw_gan_report *r, double *v);
 
@@ -97,6 +106,8 @@ tw_status tw_gan_report_run(const char *real, const char *synthetic, const char 
 tw_status tw_gan_quality(const tw_gan_table *real, const tw_gan_table *synthetic, tw_gan_report *r);
 /* The diagnostic part: r->adherence (allocated) of r->synthetic against r->real. */
 tw_status tw_gan_diagnostic(tw_gan_report *r);
+/* r->holdout_quality: the quality of r->synthetic with r->holdout as the real table. */
+tw_status tw_gan_holdout_quality(tw_gan_report *r);
 /* r->invalid_share of r->synthetic under r->validity (NaN without one). */
 tw_status tw_gan_report_validity(tw_gan_report *r);
 /* Repeated seeds and the baselines (docs/gan.md "Baselines"): for k in

@@ -100,6 +100,12 @@ static void summary(const page *p) {
               "(1 - |r<sub>real</sub> - r<sub>syn</sub>| / 2) or ContingencySimilarity (1 minus the total variation "
               "distance of the two-way frequency tables); a pair counts when the real |r| &gt; 0.5 or Cram&eacute;r's "
               "V &gt; 0.3.");
+  summary_row(p, "Quality score against the holdout", tw_gan_v_holdout(r, 0), "The same score with the holdout rows "
+              "as the real table: real people that neither the generator nor a baseline saw. A baseline is fitted to "
+              "the real rows and keeps their own marginals, so its score above is in sample and this one is not.");
+  summary_row(p, "&#8195;column shapes", tw_gan_v_holdout(r, 1), "Its column shapes against the holdout.");
+  summary_row(p, "&#8195;column pair trends", tw_gan_v_holdout(r, 2), "Its column pair trends against the holdout "
+              "(the pairs that count by the holdout's own correlations).");
   summary_row(p, "NewRowSynthesis", tw_gan_v_privacy(r, 0), "The share of synthetic rows that match no real row (a "
               "match: every continuous cell within 1 %, every discrete cell equal). A copy of real rows scores 0.");
   summary_row(p, "DCROverfittingProtection", tw_gan_v_privacy(r, 1), "min(2 (1 - p), 1), p the share of synthetic "

@@ -1,6 +1,6 @@
 #!/bin/bash
 # gan_cli.sh: `twinscale gan report` as a user runs it. On the mixed fixture it
-# exits 0 and writes the JSON the issue gives (quality, diagnostic, privacy),
+# exits 0 and writes the JSON the issue gives (quality, diagnostic, privacy; and the quality against the holdout),
 # whose every deterministic number equals SDMetrics' expected.json to 1e-9
 # (read back with Python's json module); the same seed writes the same file,
 # for 1 and 2 OpenMP threads too, another seed another DCRBaselineProtection. Bad input, each one line on
@@ -27,13 +27,13 @@ grep -q "^quality 0\.9" "$tmp/out" || { cat "$tmp/out"; fail "the printed summar
 /usr/bin/python3 -s - "$tmp/q.json" "$m/expected.json" <<'PY' || fail "the JSON differs from SDMetrics'"
 import json, sys
 q, e = (json.load(open(p)) for p in sys.argv[1:3])
-assert set(q) == {"quality", "diagnostic", "privacy", "seeds", "baselines"}, set(q)
+assert set(q) == {"quality", "holdout_quality", "diagnostic", "privacy", "seeds", "baselines"}, set(q)
 assert q["seeds"]["first"] == 0 and q["seeds"]["count"] == 5, q["seeds"]
 assert q["seeds"]["dcr_baseline_protection"]["n"] == 5
 assert q["seeds"]["dcr_baseline_protection"]["min"] <= q["privacy"]["dcr_baseline_protection"] <= q["seeds"]["dcr_baseline_protection"]["max"]
 for name in ("gaussian_copula", "bootstrap"):
     bq = q["baselines"][name]
-    assert set(bq) == {"quality", "diagnostic", "privacy"}, set(bq)
+    assert set(bq) == {"quality", "holdout_quality", "diagnostic", "privacy"}, set(bq)
     assert set(bq["quality"]["columns"]) == set(q["quality"]["columns"])
     assert len(bq["quality"]["pairs"]) == len(q["quality"]["pairs"])
     s = bq["quality"]["score"]
@@ -46,6 +46,7 @@ def same(a, b, what):
     assert ok, (what, a, b)
 for k in ("score", "column_shapes", "column_pair_trends"):
     same(q["quality"][k], e["quality"][k], k)
+    same(q["holdout_quality"][k], e["holdout_quality"][k], "holdout_quality " + k)
 assert q["quality"]["columns"] == {c: v for c, v in q["quality"]["columns"].items()}
 for c, v in e["quality"]["columns"].items():
     assert q["quality"]["columns"][c]["metric"] == v["metric"], c
@@ -75,7 +76,7 @@ report "$m/real.h5" "$m/synthetic.h5" "$m/holdout.h5" "$tmp/q0.json" --seeds 0 -
 /usr/bin/python3 -s - "$tmp/q0.json" "$tmp/q.json" <<'PY' || fail "--seeds 0 changed the synthetic table's numbers"
 import json, sys
 q0, q = (json.load(open(p)) for p in sys.argv[1:3])
-assert set(q0) == {"quality", "diagnostic", "privacy"}, set(q0)
+assert set(q0) == {"quality", "holdout_quality", "diagnostic", "privacy"}, set(q0)
 assert all(q0[k] == q[k] for k in q0)
 PY
 grep -q "<td>$(/usr/bin/python3 -s -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["quality"]["score"])' "$tmp/q.json")</td>" \

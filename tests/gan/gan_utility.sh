@@ -82,7 +82,7 @@ def flat(x, path=""):
     if isinstance(x, list):
         return {k: v for i, val in enumerate(x) for k, v in flat(val, path + "/%d" % i).items()}
     return {path: x}
-mine = flat({k: q[k] for k in ("quality", "diagnostic", "privacy", "validity")})
+mine = flat({k: q[k] for k in ("quality", "holdout_quality", "diagnostic", "privacy", "validity")})
 report = flat(q["baselines"]["gaussian_copula"])
 assert mine.keys() == report.keys() and len(mine) > 5000, (len(mine), len(report))
 differ = [k for k in mine if mine[k] != report[k]]
@@ -151,7 +151,7 @@ print("R^2 trained on the Gaussian copula's trial: %.6f (numpy %.6f)" % (c["mean
 assert c["n"] == 1 and c["min"] == c["mean"] == c["max"] and c["sd"] is None, c
 assert abs(c["mean"] - want_cop) < 1e-9, (c, want_cop)
 assert u["rows"]["gaussian_copula"] == [int(np.sum(~np.isnan(cop[1])))], u["rows"]
-assert list(q)[:5] == ["quality", "diagnostic", "privacy", "validity", "utility"], list(q)
+assert list(q)[:6] == ["quality", "holdout_quality", "diagnostic", "privacy", "validity", "utility"], list(q)
 assert q["validity"] == {"pack": "t1d", "invalid_share": 0.0}, q["validity"]  # drawn valid by cohort generate
 PY
 

@@ -3,7 +3,9 @@
 ** acceptance 1). The fixtures in tests/data/gan/{mixed,edge}/ and their
 ** expected.json come from validation/gan_sdmetrics.py; every deterministic
 ** metric (quality score, both properties, each column's and each pair's
-** score, null where SDMetrics' is NaN; each adherence; NewRowSynthesis;
+** score, null where SDMetrics' is NaN; the score and both properties
+** against the holdout, SDMetrics' QualityReport of (holdout, synthetic);
+** each adherence; NewRowSynthesis;
 ** DCROverfittingProtection) must equal SDMetrics' to 1e-9, and the largest
 ** difference per metric is printed. DCRBaselineProtection draws random rows:
 ** the value for seed 0 must lie within 4 sd of SDMetrics' 400 runs, and the
@@ -77,6 +79,10 @@ static int compare_fixture(const tw_gan_report *r, const tw_json_value *e) {
   int bad = !same(D_SCORE, r->score, tw_json_get(q, "score"), "quality.score");
   bad += !same(D_SCORE, r->column_shapes, tw_json_get(q, "column_shapes"), "column_shapes");
   bad += !same(D_SCORE, r->column_pair_trends, tw_json_get(q, "column_pair_trends"), "column_pair_trends");
+  const tw_json_value *hq = tw_json_get(e, "holdout_quality");
+  static const char *const hq_keys[3] = {"score", "column_shapes", "column_pair_trends"};
+  for (int k = 0; k < 3; ++k)
+    bad += !same(D_SCORE, r->holdout_quality[k], tw_json_get(hq, hq_keys[k]), "holdout_quality");
   for (int j = 0; j < r->schema.n_cols; ++j) {
     const tw_gan_column *c = &r->schema.cols[j];
     const tw_json_value *col = tw_json_get(cols, c->name);

@@ -39,6 +39,10 @@ boolean column).
 
 With --files R S H --out E.json it computes the same on any three cohort
 files instead (cohorts from `twinscale cohort generate`; not committed).
+With --files R S H --compare Q.json it compares instead a `gan report` JSON
+of the same three files with SDMetrics' numbers, printing the largest
+difference per metric (exit 1 above 1e-9) and DCRBaselineProtection beside
+SDMetrics' spread (--runs seeds).
 With --random N --twinscale BIN OUTDIR it runs `BIN gan report` on N random
 triples of small tables (2 to 5 columns of floats on the bin edges, floats,
 floats with missing values, ints, strings; 5 to 59 rows; half of them with
@@ -322,9 +326,26 @@ def random_check(n_cases, twinscale, folder):
         with open(os.path.join(d, "q.json")) as f:
             for what, diff in differences(json.load(f), expected(paths)):
                 worst[what] = max(worst.get(what, 0.0), diff)
+    return print_worst(worst)
+
+
+def print_worst(worst):
     for what, diff in sorted(worst.items()):
         print(f"{what:30s} max |twinscale - SDMetrics| {diff:.3g}")
     return 1 if max(worst.values()) > 1e-9 else 0
+
+
+def compare_files(paths, report):
+    """A `gan report` JSON of the three files against SDMetrics; exit status as random_check."""
+    with open(report) as f:
+        ours = json.load(f)
+    theirs = expected(paths)
+    worst = {}
+    for what, diff in differences(ours, theirs):
+        worst[what] = max(worst.get(what, 0.0), diff)
+    b = theirs["privacy"]["dcr_baseline_protection"]
+    print(f"DCRBaselineProtection: twinscale {ours['privacy']['dcr_baseline_protection']}, SDMetrics {b}")
+    return print_worst(worst)
 
 
 def main():
@@ -332,6 +353,7 @@ def main():
     ap.add_argument("outdir", nargs="?", help="where the fixture files and expected.json go")
     ap.add_argument("--files", nargs=3, metavar=("REAL", "SYNTHETIC", "HOLDOUT"))
     ap.add_argument("--out", help="expected JSON for --files")
+    ap.add_argument("--compare", metavar="Q.json", help="with --files: compare this gan report JSON")
     ap.add_argument("--runs", type=int, default=400, help="DCRBaselineProtection runs for its spread (400)")
     ap.add_argument("--random", type=int, metavar="N", help="compare N random small cases (in OUTDIR)")
     ap.add_argument("--twinscale", help="the twinscale binary, for --random")
@@ -342,6 +364,8 @@ def main():
         sys.exit(f"gan_sdmetrics.py: sdmetrics {sdmetrics.__version__}; the report is checked against {PINNED}")
     if args.random:
         sys.exit(random_check(args.random, args.twinscale, args.outdir))
+    if args.files and args.compare:
+        sys.exit(compare_files(args.files, args.compare))
     if args.files:
         paths, out = args.files, args.out
         return write_expected(paths, out)

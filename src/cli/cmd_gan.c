@@ -250,7 +250,10 @@ static void sample_summary(const tw_gan_sample_args *a, const tw_gan_sample_repo
   const tw_gan_validity_stats *s = &r->stats;
   printf("%lld valid rows%s%s: ", (long long)r->n, a->condition ? " with " : "", a->condition ? a->condition : "");
   print_redraws(s);
-  if (a->condition)
+  if (a->condition && a->conditioning == TW_GAN_CONDITION_REJECT)
+    printf("condition %s by rejection: %lld of %lld candidates had another category (dropped before the checks)\n",
+           a->condition, (long long)s->off_condition, (long long)s->drawn);
+  else if (a->condition)
     printf("condition %s: the generator's own output had another category in %lld of %lld candidates (set to it)\n",
            a->condition, (long long)r->condition_missed, (long long)s->drawn);
   printf("wrote %s (%.1f s)\n", a->output, r->seconds);
@@ -260,10 +263,12 @@ int tw_cmd_gan_sample(int argc, char **argv) {
   tw_gan_sample_args a = {.kind = TW_GAN_COND_ORIGINAL};
   int64_t n = 0, seed = 0, threads = 0;
   int backend = 1; /* cpu: the rows of a trial's from_generator, the same bits on any machine */
+  int conditioning = TW_GAN_CONDITION_VECTOR;
   const tw_opt opts[] = {
       {.name = "model", .kind = TW_OPT_STRING, .dest = &a.model, .required = 1},
       {.name = "n", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 1e9, .required = 1},
       {.name = "condition", .kind = TW_OPT_STRING, .dest = &a.condition},
+      {.name = "conditioning", .kind = TW_OPT_CHOICE, .dest = &conditioning, .choices = tw_gan_conditioning_names},
       {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
       {.name = "output", .short_name = 'o', .kind = TW_OPT_STRING, .dest = &a.output, .required = 1},
       {.name = "threads", .kind = TW_OPT_INT, .dest = &threads, .min = 0, .max = 4096},
@@ -273,6 +278,7 @@ int tw_cmd_gan_sample(int argc, char **argv) {
   int bad = tw_opts_parse_named("gan sample", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
   a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads, a.backend = tw_opt_backends[backend];
+  a.conditioning = (tw_gan_conditioning)conditioning;
   tw_gan_sample_report rep;
   const tw_status st = tw_gan_sample_run(&a, &rep);
   if (st != TW_OK) return tw_cli_fail(st);

@@ -91,7 +91,9 @@ static tw_status generated_cohort(const tw_dist *dist, const tw_trial_config *c,
     char model[4096], real[4096];
     tw_cfg_resolve(doc, g->model, model, sizeof model);
     if (c->twins.cohort) tw_cfg_resolve(doc, c->twins.cohort, real, sizeof real);
-    const tw_gan_cohort_gen_args a = {.model = model, .condition = g->condition, .n = g->n, .seed = (uint64_t)g->seed,
+    const tw_gan_cohort_gen_args a = {.model = model, .condition = g->condition,
+                                      .conditioning = (tw_gan_conditioning)g->conditioning, .n = g->n,
+                                      .seed = (uint64_t)g->seed,
                                       .real = c->twins.cohort ? real : NULL, .pack = c->pack,
                                       .output = c->cohort.file};
     tw_gan_cohort_gen_report r;

@@ -207,8 +207,8 @@ const tw_command tw_commands[] = {
      "  --resume           go on from the checkpoint of a stopped run of this config\n",
      tw_cmd_gan_train},
     {"gan", "sample", "sample a synthetic cohort from a GAN model, optionally conditioned",
-     "usage: twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S] -o|--output C.h5\n"
-     "                            [--threads T] [--backend B] [--force]\n\n"
+     "usage: twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE [--conditioning vector|reject]]\n"
+     "                            [--seed S] -o|--output C.h5 [--threads T] [--backend B] [--force]\n\n"
      "Draws N valid rows from the generator of G.h5 (written by `gan train`): each candidate is\n"
      "decoded and its pack parameters checked against their ranges and the steady-state rule of\n"
      "`cohort generate`; invalid ones are redrawn, and the invalid rate is printed and stored in\n"
@@ -221,6 +221,11 @@ const tw_command tw_commands[] = {
      "  --condition NAME=VALUE  every row has this category of discrete column NAME (sex=1,\n"
      "                        retinopathy=1); without it each row's condition is drawn with\n"
      "                        the training data's frequencies\n"
+     "  --conditioning M      vector (default, CTGAN's): every candidate is generated for the\n"
+     "                        condition; reject: candidates are generated as without one and only\n"
+     "                        those the generator gave the condition are kept (the generator's joint\n"
+     "                        distribution given it: closer to the real subgroup for a rare category,\n"
+     "                        at about 1 / its share more generator rows; docs/gan.md)\n"
      "  --seed S              the sampling key (0 to 2^53; default 0)\n"
      "  -o, --output PATH     the cohort file (written whole or not at all)\n"
      "  --threads T           OpenMP threads (default: the default team)\n"

@@ -106,6 +106,10 @@ static tw_status write_info(tw_h5_file *f, const tw_gan_sample_info *in, int64_t
   }
   TW_TRY(tw_h5_attr_write_string(f, in->baseline ? "gan_real_cohort" : "gan_model", in->model ? in->model : ""));
   TW_TRY(tw_h5_attr_write_string(f, "gan_condition", in->condition ? in->condition : ""));
+  if (in->condition && !in->baseline) {
+    TW_TRY(tw_h5_attr_write_string(f, "gan_conditioning", tw_gan_conditioning_names[in->conditioning]));
+    TW_TRY(tw_h5_attr_write_i64(f, "gan_rows_off_condition", s->off_condition));
+  }
   TW_TRY(tw_h5_attr_write_i64(f, "gan_seed", (int64_t)in->seed));
   TW_TRY(tw_h5_attr_write_i64(f, "gan_rows_drawn", s->drawn));
   TW_TRY(tw_h5_attr_write_i64(f, "gan_rows_invalid", s->invalid));

@@ -10,7 +10,9 @@
 **     string ones; units the training cohort's
 **   root attributes: cohort_source "twinscale gan sample", n_twins, pack and
 **     pack_parameters (when the training cohort had a pack), gan_model,
-**     gan_condition ("" without one), gan_seed, gan_rows_drawn,
+**     gan_condition ("" without one; with one, gan_conditioning "vector" or
+**     "reject" and gan_rows_off_condition, the candidates rejection dropped
+**     before the checks), gan_seed, gan_rows_drawn,
 **     gan_rows_invalid, gan_invalid_rate, gan_invalid_out_of_range,
 **     gan_invalid_no_steady_state and its causes gan_invalid_steady_low,
 **     _high, _drift, _nonfinite (cohort_steady.h's verdicts). A baseline's
@@ -50,6 +52,7 @@ TW_EXTERN_C_BEGIN
 typedef struct tw_gan_sample_info {
   const char *model;     /* the model file's path; a baseline's: the real cohort's */
   const char *condition; /* "NAME=VALUE", or NULL */
+  tw_gan_conditioning conditioning; /* how a generator's condition was imposed */
   uint64_t seed;
   const tw_gan_validity_stats *stats; /* the redraws (may be NULL: none) */
   const char *baseline;  /* NULL: a generator's rows; else the baseline's name (baseline.h) */

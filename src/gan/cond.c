@@ -154,6 +154,8 @@ void tw_gan_cond_sample(const tw_gan_cond_sampler *s, tw_gan_cond_kind kind, uin
 /* ---- --condition NAME=VALUE ---- */
 
 /* "a, b, c" (the first 20 names, then "..."), into buf. */
+const char *const tw_gan_conditioning_names[] = {"vector", "reject", NULL};
+
 static void list_names(const char *const *names, int64_t n, char *buf, size_t cap) {
   size_t used = 0;
   buf[0] = 0;

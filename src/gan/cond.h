@@ -44,6 +44,16 @@ typedef enum tw_gan_cond_kind {
   TW_GAN_COND_ORIGINAL = 1 /* category by its real frequency */
 } tw_gan_cond_kind;
 
+/* How a sample is given a condition (`gan sample --conditioning`; docs/gan.md,
+** "Rejection sampling of a condition"). VECTOR, CTGAN's: every candidate's
+** condition vector is the condition's one-hot, and its generated column is
+** set to the condition. REJECT: condition vectors drawn as without a
+** condition, and only the candidates the generator itself gave the
+** condition's category kept (validity.h, tw_gan_reject): a row of the
+** generator's joint distribution given the condition. */
+typedef enum tw_gan_conditioning { TW_GAN_CONDITION_VECTOR = 0, TW_GAN_CONDITION_REJECT = 1 } tw_gan_conditioning;
+extern const char *const tw_gan_conditioning_names[]; /* "vector", "reject", NULL: the enum's order */
+
 typedef struct tw_gan_cond_sampler {
   int n_disc;      /* discrete columns, in condition-vector order */
   int *column;     /* (n_disc) their table columns */

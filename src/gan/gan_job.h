@@ -72,9 +72,10 @@ typedef struct tw_gan_sample_args {
   const char *model;     /* a model file written by tw_gan_train_run */
   const char *output;    /* the cohort file written */
   const char *condition; /* "NAME=VALUE" (a discrete column and one of its categories), or NULL */
+  tw_gan_conditioning conditioning; /* how a condition is imposed */
   int64_t n;             /* valid rows wanted, >= 1 */
   uint64_t seed;
-  tw_gan_cond_kind kind; /* without a condition: how each row's condition is drawn */
+  tw_gan_cond_kind kind; /* without a condition, or by rejection: how each row's condition vector is drawn */
   int threads;           /* OpenMP threads (0: the default team) */
   int force;             /* replace an output file that is not writable */
   const char *backend;   /* "auto", "cpu" or "cuda" for the generator; NULL: "cpu" */
@@ -84,8 +85,9 @@ typedef struct tw_gan_sample_report {
   tw_gan_validity_stats stats; /* candidates drawn, refused and why */
   double invalid_rate;
   int64_t n;
-  int64_t condition_missed; /* with a condition: candidates whose generated column had another
-                               category (set to the condition's, as every row is) */
+  int64_t condition_missed; /* conditioned by its vector: candidates whose generated column had
+                               another category (set to the condition's, as every row is); by
+                               rejection, stats.off_condition counts those dropped */
   double seconds;
 } tw_gan_sample_report;
 
@@ -105,6 +107,7 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
 typedef struct tw_gan_cohort_gen_args {
   const char *model;     /* a model file written by tw_gan_train_run */
   const char *condition; /* "NAME=VALUE", or NULL */
+  tw_gan_conditioning conditioning; /* how the condition is imposed (tw_gan_sample_args) */
   int64_t n;             /* generated twins, >= 1 */
   uint64_t seed;
   const char *real;      /* the cohort file the generated twins join, or NULL: they are the cohort alone */

@@ -39,10 +39,7 @@ static tw_status generate_fixed(void *ctx, int64_t n, const float *cond, uint64_
   TW_TRY(tw_gan_generate(g->gen, n, cond, first_row, out));
   for (int64_t r = 0; r < n; ++r) {
     float *span = out + r * g->width + g->start;
-    int64_t best = 0;
-    for (int q = 1; q < g->span_width; ++q)
-      if (span[q] > span[best]) best = q;
-    g->missed += best != g->cat;
+    g->missed += tw_gan_argmax(span, g->span_width) != g->cat;
     for (int q = 0; q < g->span_width; ++q) span[q] = q == g->cat ? 1.0f : 0.0f;
   }
   return TW_OK;
@@ -56,6 +53,7 @@ typedef struct sample_job {
   tw_gan_validity v;
   float *cond; /* (cond_width) the fixed condition, or NULL */
   fixed_gen fixed; /* the fixed condition's span and category */
+  tw_gan_reject reject; /* the same, for rejection sampling */
   tw_backend *be;
   tw_gan_nets *nets;
   tw_gan_sampler *gen;
@@ -80,6 +78,7 @@ static tw_status fix_condition(sample_job *j) {
   TW_TRY(tw_gan_cond_fixed(&j->tr, j->a->condition, j->cond, &disc, &j->fixed.cat));
   const tw_gan_span *sp = &j->tr.layout.spans[j->tr.layout.cond_span[disc]];
   j->fixed.width = j->tr.layout.width, j->fixed.start = sp->start, j->fixed.span_width = sp->width;
+  j->reject = (tw_gan_reject){.start = sp->start, .width = sp->width, .cat = j->fixed.cat};
   return TW_OK;
 }
 
@@ -113,10 +112,13 @@ static tw_status draw_rows(sample_job *j, tw_gan_sample_report *rep) {
   TW_TRY(tw_gan_validity_init(&j->tr, NULL, a->threads, &j->v));
   j->have_validity = 1;
   TW_TRY(tw_gan_sampler_create(j->nets, a->seed, &j->gen));
-  const tw_gan_sample_request req = {.n = a->n, .cond = j->cond, .kind = a->kind, .seed = a->seed};
+  const int fixed = j->cond && a->conditioning == TW_GAN_CONDITION_VECTOR;
+  const tw_gan_sample_request req = {.n = a->n, .cond = fixed ? j->cond : NULL,
+                                     .reject = j->cond && !fixed ? &j->reject : NULL, .kind = a->kind,
+                                     .seed = a->seed};
   j->fixed.gen = j->gen;
-  TW_TRY(tw_gan_sample_valid(&j->tr, &j->cs, &j->v, j->cond ? generate_fixed : tw_gan_generate,
-                             j->cond ? (void *)&j->fixed : (void *)j->gen, &req, &j->rows, &rep->stats));
+  TW_TRY(tw_gan_sample_valid(&j->tr, &j->cs, &j->v, fixed ? generate_fixed : tw_gan_generate,
+                             fixed ? (void *)&j->fixed : (void *)j->gen, &req, &j->rows, &rep->stats));
   rep->condition_missed = j->fixed.missed;
   rep->invalid_rate = tw_gan_invalid_rate(&rep->stats);
   rep->n = j->rows.n_rows;
@@ -149,7 +151,8 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
   const double t0 = tw_now_seconds();
   if (st == TW_OK) st = load_model(&j, NULL, NULL, NULL);
   if (st == TW_OK) st = draw_rows(&j, rep);
-  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .seed = a->seed, .stats = &rep->stats};
+  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .conditioning = a->conditioning,
+                                   .seed = a->seed, .stats = &rep->stats};
   if (st == TW_OK) st = tw_gan_cohort_write(a->output, &j.tr, &j.rows, &info);
   rep->seconds = tw_now_seconds() - t0;
   teardown(&j);
@@ -217,8 +220,9 @@ tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_c
     rep->bad = TW_GAN_GEN_N;
     return TW_FAIL(TW_ERR_INPUT, "n = %lld: at least one generated twin", (long long)a->n);
   }
-  const tw_gan_sample_args sa = {.model = a->model, .output = a->output, .condition = a->condition, .n = a->n,
-                                 .seed = a->seed, .kind = TW_GAN_COND_ORIGINAL, .threads = a->threads, .force = 1};
+  const tw_gan_sample_args sa = {.model = a->model, .output = a->output, .condition = a->condition,
+                                 .conditioning = a->conditioning, .n = a->n, .seed = a->seed,
+                                 .kind = TW_GAN_COND_ORIGINAL, .threads = a->threads, .force = 1};
   sample_job j;
   real_cohort r;
   memset(&j, 0, sizeof j);
@@ -228,8 +232,8 @@ tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_c
   const double t0 = tw_now_seconds();
   tw_status st = load_model(&j, check_inputs, &r, &rep->bad);
   if (st == TW_OK) st = draw_rows(&j, &rep->sample);
-  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .seed = a->seed,
-                                   .stats = &rep->sample.stats};
+  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .conditioning = a->conditioning,
+                                   .seed = a->seed, .stats = &rep->sample.stats};
   const tw_gan_cohort_real real = {.rows = a->real ? &r.rows : NULL, .ids = r.ids, .references = r.refs,
                                    .path = a->real};
   if (st == TW_OK) st = tw_gan_cohort_write_joined(a->output, &j.tr, &real, &j.rows, &info);

@@ -15,6 +15,8 @@
 #ifndef TW_GAN_LAYOUT_H
 #define TW_GAN_LAYOUT_H
 
+#include <stdint.h> /* int64_t */
+
 #include "core/defs.h" /* TW_EXTERN_C_BEGIN */
 
 TW_EXTERN_C_BEGIN
@@ -35,6 +37,15 @@ typedef struct {
   int n_cond_spans;
   int *cond_span; /* index into spans of the discrete columns' softmax spans, in cond-vector order */
 } tw_gan_layout;
+
+/* The index of the largest of v[0..n) (the first on a tie): a softmax span's
+** category, as decoding reads it. */
+static inline int64_t tw_gan_argmax(const float *v, int64_t n) {
+  int64_t best = 0;
+  for (int64_t q = 1; q < n; ++q)
+    if (v[q] > v[best]) best = q;
+  return best;
+}
 
 TW_EXTERN_C_END
 

@@ -406,15 +406,8 @@ tw_status tw_gan_encode(const tw_gan_transformer *tr, const tw_gan_table *t, uin
 
 /* ---- decoding ---- */
 
-static int64_t argmax(const float *v, int64_t n) {
-  int64_t best = 0;
-  for (int64_t q = 1; q < n; ++q)
-    if (v[q] > v[best]) best = q;
-  return best;
-}
-
 static double decode_continuous(const tw_gan_colx *c, double shift, const float *in) {
-  int64_t q = argmax(in + 1, c->n_kept + c->has_missing);
+  int64_t q = tw_gan_argmax(in + 1, c->n_kept + c->has_missing);
   if (q == c->n_kept) return NAN; /* the missing entry */
   int k = c->kept[q];
   double alpha = fmin(fmax((double)in[0], -1.0), 1.0);
@@ -433,7 +426,7 @@ void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, t
 #pragma omp parallel for schedule(static)
   for (int64_t i = 0; i < n; ++i) {
     const float *in = rows + i * w;
-    const int64_t k = combo_span >= 0 ? argmax(in + tr->layout.spans[combo_span].start, tr->combo.n) : -1;
+    const int64_t k = combo_span >= 0 ? tw_gan_argmax(in + tr->layout.spans[combo_span].start, tr->combo.n) : -1;
     for (int s = 0; s < tr->layout.n_spans; ++s) {
       const tw_gan_span *sp = &tr->layout.spans[s];
       const tw_gan_colx *c = &tr->cols[sp->column];
@@ -443,7 +436,7 @@ void tw_gan_decode(const tw_gan_transformer *tr, const float *rows, int64_t n, t
         continue;
       }
       if (c->kind == TW_GAN_DISCRETE) {
-        *cell = c->cats[argmax(in + sp->start, sp->width)];
+        *cell = c->cats[tw_gan_argmax(in + sp->start, sp->width)];
         continue;
       }
       *cell = decode_continuous(c, column_shift(c, &tr->combo, k), in + sp->start);

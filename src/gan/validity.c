@@ -4,15 +4,16 @@
 */
 #include "gan/validity.h"
 
-#include <math.h>   /* NAN */
+#include <math.h>   /* NAN, ceil */
 #include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* calloc, malloc, free */
-#include <string.h> /* memset, strcmp */
+#include <string.h> /* memset, memmove, strcmp */
 
 #include "physio/pack.h" /* tw_pack_lookup, tw_pack_param_ok */
 
 double tw_gan_invalid_rate(const tw_gan_validity_stats *s) {
-  return s->drawn ? (double)s->invalid / (double)s->drawn : 0.0;
+  const int64_t checked = s->drawn - s->off_condition;
+  return checked ? (double)s->invalid / (double)checked : 0.0;
 }
 
 /* The column of each of the pack's parameters ("<pack>.<param>"). */
@@ -125,25 +126,29 @@ typedef struct call_buffers {
   tw_gan_table cand;
 } call_buffers;
 
-/* Copies the valid rows of the c candidates into out from row *filled on. */
+/* Copies the valid rows of the c candidates into out from row *filled on, up
+** to out's rows. */
 static void keep_valid(const tw_gan_table *cand, const uint8_t *ok, int64_t c, tw_gan_table *out, int64_t *filled) {
   int nc = out->schema->n_cols;
-  for (int64_t i = 0; i < c; ++i) {
+  for (int64_t i = 0; i < c && *filled < out->n_rows; ++i) {
     if (!ok[i]) continue;
     for (int j = 0; j < nc; ++j) out->data[(size_t)j * (size_t)out->n_rows + (size_t)*filled] = tw_gan_col(cand, j)[i];
     ++*filled;
   }
 }
 
-/* One call of the source: c candidates from number *next on. */
+/* One call of the source: c candidates from number *next on (the source may
+** keep fewer: rejection sampling). */
 static tw_status one_call(const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx, int64_t c, call_buffers *b,
                           uint64_t *next, tw_gan_table *out, int64_t *filled, tw_gan_validity_stats *stats) {
   b->cand.n_rows = c; /* the first c rows of the buffer, columns c apart */
   TW_TRY(rows(ctx, *next, &b->cand));
+  const int64_t kept = b->cand.n_rows;
   TW_TRY(tw_gan_validity_check(v, &b->cand, b->ok, stats));
-  keep_valid(&b->cand, b->ok, c, out, filled);
+  keep_valid(&b->cand, b->ok, kept, out, filled);
   *next += (uint64_t)c;
   stats->drawn += c;
+  stats->off_condition += c - kept;
   return TW_OK;
 }
 
@@ -155,15 +160,31 @@ static tw_status too_few(const tw_gan_validity_stats *s, int64_t filled, int64_t
                  (long long)s->out_of_range, (long long)s->no_steady);
 }
 
+/* Candidates for a round that misses `missing` rows: as many, or with
+** rejection sampling as many over the share kept so far (a hundred times as
+** many while none was kept), at most TW_GAN_REJECT_ROUND_MAX. */
+static int64_t round_size(const tw_gan_validity_stats *s, int64_t missing) {
+  if (!s->off_condition) return missing;
+  const int64_t kept = s->drawn - s->off_condition;
+  const double want = kept ? ceil((double)missing * (double)s->drawn / (double)kept) : 100.0 * (double)missing;
+  return want < TW_GAN_REJECT_ROUND_MAX ? (int64_t)want : TW_GAN_REJECT_ROUND_MAX;
+}
+
+static tw_status none_kept(const tw_gan_validity_stats *s) {
+  return TW_FAIL(TW_ERR_INPUT, "rejection sampling: the generator gave the condition's category in none of %lld "
+                               "candidates (condition it by its vector instead)", (long long)s->drawn);
+}
+
 static tw_status rounds(const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx, int64_t n, int max_rounds,
                         call_buffers *b, tw_gan_table *out, tw_gan_validity_stats *stats) {
   int64_t filled = 0;
   uint64_t next = 0;
   while (filled < n) {
     if (stats->rounds == max_rounds) return too_few(stats, filled, n);
+    if (stats->drawn >= TW_GAN_REJECT_GIVE_UP && stats->off_condition == stats->drawn) return none_kept(stats);
     ++stats->rounds;
-    int64_t want = n - filled;
-    for (int64_t done = 0; done < want; done += TW_GAN_SAMPLE_CALL) {
+    int64_t want = round_size(stats, n - filled);
+    for (int64_t done = 0; done < want && filled < n; done += TW_GAN_SAMPLE_CALL) {
       int64_t c = want - done < TW_GAN_SAMPLE_CALL ? want - done : TW_GAN_SAMPLE_CALL;
       TW_TRY(one_call(v, rows, ctx, c, b, &next, out, &filled, stats));
     }
@@ -207,11 +228,26 @@ static void make_conditions(const gen_source *g, uint64_t first, int64_t c) {
   for (int64_t i = 0; i < c; ++i) memcpy(g->cond + i * w, req->cond, (size_t)w * sizeof *g->cond);
 }
 
-/* The generator's candidates first_row.. decoded into cand. */
+/* Rejection sampling: the generated rows of the condition's category moved to
+** the front of out, in order; returns their count. */
+static int64_t keep_category(const tw_gan_reject *rj, int width, float *out, int64_t c) {
+  int64_t kept = 0;
+  for (int64_t i = 0; i < c; ++i) {
+    const float *row = out + i * width;
+    if (tw_gan_argmax(row + rj->start, rj->width) != rj->cat) continue;
+    if (kept != i) memmove(out + kept * width, row, (size_t)width * sizeof *out);
+    ++kept;
+  }
+  return kept;
+}
+
+/* The generator's candidates first_row.. decoded into cand (those of the
+** condition's category only, with rejection sampling). */
 static tw_status generated_rows(void *ctx, uint64_t first_row, tw_gan_table *cand) {
   gen_source *g = ctx;
   make_conditions(g, first_row, cand->n_rows);
   TW_TRY(g->gen(g->ctx, cand->n_rows, g->cond, first_row, g->out));
+  if (g->req->reject) cand->n_rows = keep_category(g->req->reject, g->tr->layout.width, g->out, cand->n_rows);
   tw_gan_decode(g->tr, g->out, cand->n_rows, cand, 0);
   return TW_OK;
 }
@@ -222,6 +258,7 @@ tw_status tw_gan_sample_valid(const tw_gan_transformer *tr, const tw_gan_cond_sa
   memset(stats, 0, sizeof *stats);
   memset(out, 0, sizeof *out);
   if (!req->cond && !sampler) return TW_FAIL(TW_ERR_INTERNAL, "sampling without a condition needs the sampler");
+  if (req->cond && req->reject) return TW_FAIL(TW_ERR_INTERNAL, "a fixed condition vector and rejection sampling");
   const tw_gan_layout *l = &tr->layout;
   gen_source g = {.tr = tr, .sampler = sampler, .gen = gen, .ctx = ctx, .req = req,
                   .cond = malloc((size_t)TW_GAN_SAMPLE_CALL * (size_t)l->cond_width * sizeof(float) + 1),

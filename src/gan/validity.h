@@ -20,6 +20,13 @@
 ** source is a generator (tw_gan_sample_valid: `gan sample`, a trial's
 ** from_generator) or a baseline of the report (`gan baseline`, baseline.h):
 ** one loop, so a baseline's twins are as valid as a sample's.
+**
+** Rejection sampling of a condition (tw_gan_reject): the source itself drops
+** the candidates whose generated category is not the condition's, before the
+** checks (which cost a steady-state integration each). A round then asks for
+** the missing rows divided by the share of candidates kept so far, and the
+** loop stops within a round once N rows are valid. The sample is still the
+** first N valid candidates in their numbering.
 */
 #ifndef TW_GAN_VALIDITY_H
 #define TW_GAN_VALIDITY_H
@@ -60,10 +67,11 @@ typedef struct tw_gan_validity_stats {
   int64_t out_of_range; /* a parameter outside its range (or not finite) */
   int64_t no_steady;    /* no steady state at the basal rate ... */
   int64_t steady_by[TW_STEADY_N_VERDICTS]; /* ... by verdict (low, high, drift, non-finite) */
+  int64_t off_condition; /* dropped by rejection sampling before the checks: another category */
   int rounds;
 } tw_gan_validity_stats;
 
-/* invalid / drawn (0 when nothing was drawn). */
+/* invalid / (drawn - off_condition): of the candidates checked (0 when none were). */
 double tw_gan_invalid_rate(const tw_gan_validity_stats *s);
 
 /* The checker for rows of `schema` drawn for `pack` (NULL: none, every row
@@ -85,7 +93,9 @@ tw_status tw_gan_validity_check(const tw_gan_validity *v, const tw_gan_table *ro
 tw_status tw_gan_invalid_share(const tw_gan_validity *v, const tw_gan_table *t, double *share);
 
 /* A source of candidate rows: cand->n_rows rows, numbered first_row,
-** first_row + 1, ..., into cand (allocated, the schema's columns). */
+** first_row + 1, ..., into cand (allocated, the schema's columns). A source
+** that rejects candidates (tw_gan_reject) keeps the ones it accepts, in order,
+** and lowers cand->n_rows to their count (the columns that far apart). */
 typedef tw_status (*tw_gan_rows_fn)(void *ctx, uint64_t first_row, tw_gan_table *cand);
 
 /* The first n valid rows the source gives, in the rounds above (max_rounds
@@ -95,10 +105,24 @@ typedef tw_status (*tw_gan_rows_fn)(void *ctx, uint64_t first_row, tw_gan_table 
 tw_status tw_gan_valid_rows(const tw_gan_schema *schema, const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx,
                             int64_t n, int max_rounds, tw_gan_table *out, tw_gan_validity_stats *stats);
 
+/* Rejection sampling of a condition: a candidate is kept when the largest
+** output of the condition column's span [start, start + width) is category
+** cat (tw_gan_argmax), i.e. when it decodes to the condition. */
+typedef struct tw_gan_reject {
+  int start, width;
+  int64_t cat;
+} tw_gan_reject;
+
+/* Rejection sampling gives up when it has kept no candidate of this many. */
+#define TW_GAN_REJECT_GIVE_UP 1000000
+/* Candidates per round at most. */
+#define TW_GAN_REJECT_ROUND_MAX (1 << 24)
+
 /* What to sample. */
 typedef struct tw_gan_sample_request {
   int64_t n;             /* valid rows wanted (>= 1) */
   const float *cond;     /* (cond_width) a fixed condition (tw_gan_cond_fixed), or NULL: drawn per candidate */
+  const tw_gan_reject *reject; /* with cond NULL: keep only the candidates of this category; NULL: all */
   tw_gan_cond_kind kind; /* how, when cond is NULL */
   uint64_t seed;
   int max_rounds;        /* rounds before giving up (0: 100) */

@@ -130,12 +130,18 @@ static const tw_cfg_field output_fields[] = {
 };
 static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_trial_output_cfg, output_fields, NULL);
 
+static const char *const conditionings[] = {"vector", "reject", NULL}; /* tw_gan_conditioning's order */
+
 static const tw_cfg_field generator_fields[] = {
     {.key = "model", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, model), .required = 1,
      .doc = "a model file of `twinscale gan train` (relative to this file), trained on a cohort of this pack"},
     {.key = "condition", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, condition),
      .doc = "NAME=VALUE: every generated twin has this category of a discrete column (retinopathy=1); default: "
             "each twin's conditions drawn at their real frequencies"},
+    {.key = "conditioning", .type = TW_CFG_ENUM, .offset = offsetof(tw_trial_generator_cfg, conditioning),
+     .default_text = "vector", .choices = conditionings,
+     .doc = "vector: every candidate is generated for the condition (CTGAN's way); reject: candidates generated "
+            "without it, those the generator gave the condition kept (docs/gan.md)"},
     {.key = "n", .type = TW_CFG_INT, .offset = offsetof(tw_trial_generator_cfg, n), .required = 1, .has_range = 1,
      .min = 1, .max = 1e9, .doc = "generated twins (each physiologically valid: invalid candidates are redrawn)"},
     {.key = "seed", .type = TW_CFG_INT, .offset = offsetof(tw_trial_generator_cfg, seed), .default_text = "0",

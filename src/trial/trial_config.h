@@ -110,6 +110,7 @@ typedef struct tw_trial_generator_cfg {
   tw_cfg_mark mark; /* line 0: no from_generator */
   char *model;      /* the model file of `twinscale gan train` (relative to the config file) */
   char *condition;  /* "NAME=VALUE": every generated twin has it; NULL: conditions drawn at their real frequencies */
+  int conditioning; /* 0 vector, 1 reject: how (tw_gan_conditioning's order; src/gan is a layer above) */
   int64_t n;        /* generated twins, >= 1 */
   int64_t seed;     /* Philox key of the sample (gan sample's --seed) */
 } tw_trial_generator_cfg;

@@ -15,6 +15,11 @@
 #   - `--condition retinopathy=1`: every sampled twin has retinopathy 1 and
 #     the file records the condition (the command prints how many candidates
 #     the generator gave another category; they are set to the condition);
+#   - `--conditioning reject`: the 100 rows are exactly the first 100 rows
+#     with retinopathy 1 of the unconditioned sample of the same seed (every
+#     column, in order: the same numbered candidates, the others dropped), the
+#     file records gan_conditioning "reject" and the candidates dropped, and
+#     the summary says how many; an unknown --conditioning is refused;
 #   - the same file (every dataset and attribute) for --threads 1 and 2;
 #     training with threads: 1 gives the default team's model file (every
 #     dataset);
@@ -103,6 +108,27 @@ r = f["cohort/conditions/retinopathy"][()]
 assert len(r) == 100 and (r == 1).all(), r
 assert f.attrs["gan_condition"] in ("retinopathy=1", b"retinopathy=1"), f.attrs["gan_condition"]
 print("conditioned on retinopathy=1: %d of %d rows have it" % ((r == 1).sum(), len(r)))
+PY
+
+"$bin" gan sample --model model.h5 --n 100 --seed 6 --condition retinopathy=1 --conditioning reject -o cr.h5 \
+  > rej.out || { cat rej.out; fail "sample by rejection"; }
+grep -q "^condition retinopathy=1 by rejection: [1-9][0-9]* of [0-9]* candidates had another category" rej.out ||
+  { cat rej.out; fail "the summary of the sample by rejection"; }
+"$bin" gan sample --model model.h5 --n 1000 --seed 6 -o u.h5 > /dev/null || fail "the unconditioned sample of seed 6"
+"$py" -s - cr.h5 u.h5 <<'PY' || fail "rejection sampling: not the unconditioned sample's rows of the category"
+import h5py, numpy as np, sys
+cr, u = (h5py.File(p, "r") for p in sys.argv[1:3])
+keep = np.flatnonzero(u["cohort/conditions/retinopathy"][()] == 1)
+assert len(keep) >= 100, "the unconditioned sample has %d rows with retinopathy 1" % len(keep)
+for g in ("covariates", "parameters", "conditions"):
+    for name in u["cohort/" + g]:
+        a, b = cr["cohort/%s/%s" % (g, name)][()], u["cohort/%s/%s" % (g, name)][()][keep[:100]]
+        assert np.array_equal(a, b), (g, name, a[:5], b[:5])
+at = cr.attrs
+assert at["gan_conditioning"] in ("reject", b"reject"), at["gan_conditioning"]
+assert 0 < at["gan_rows_off_condition"] < at["gan_rows_drawn"], dict(at)
+print("rejection: 100 rows = the first 100 of %d with retinopathy 1 in the unconditioned sample; %d of %d "
+      "candidates dropped" % (len(keep), at["gan_rows_off_condition"], at["gan_rows_drawn"]))
 PY
 
 "$bin" gan sample --model model.h5 --n 200 --seed 5 --threads 1 -o t1.h5 > /dev/null || fail "1 thread"
@@ -196,5 +222,7 @@ refused unknown_condition "nosuch" bad.h5 gan sample --model model.h5 --n 10 --c
 refused absent_value "retinopathy" bad.h5 gan sample --model model.h5 --n 10 --condition retinopathy=7 -o bad.h5
 refused bad_backend "backend" bad.h5 gan train gan.yaml --set backend=tpu -o bad.h5
 refused bad_sample_backend "--backend" bad.h5 gan sample --model model.h5 --n 10 --backend tpu -o bad.h5
+refused bad_conditioning "--conditioning" bad.h5 gan sample --model model.h5 --n 10 --condition retinopathy=1 \
+  --conditioning sideways -o bad.h5
 echo "training: $(awk "BEGIN {print $t1 - $t0}") s wall for the first gan train (2000 steps)"
 echo "ok"

@@ -17,6 +17,8 @@
 #     crossover, the real twins' endpoints are the bits of the crossover on
 #     real.h5 alone;
 #   - without `twins`, the 40 generated twins are the cohort alone (all flagged);
+#   - with `conditioning: reject`, they are the rows of `gan sample
+#     --conditioning reject` (every column), and the cohort file says so;
 #   - bad input, each one line on stderr naming the config file and the key,
 #     exit 2, no results and no cohort file: a condition value the model's
 #     data lacks, an unknown condition column, a missing model file, a file
@@ -133,6 +135,21 @@ c = h5py.File("alone.h5.cohort.h5", "r")
 assert (c["cohort/covariates/synthetic"][()] == 1).all() and c["cohort/id"].shape == (40,)
 assert "cohort/reference" not in c and c.attrs["n_real"] == 0' || fail "the cohort of generated twins alone"
 
+sed -e 's/seed: 5}/seed: 5, conditioning: reject}/' -e 's/path: alone.h5/path: rej.h5/' alone.yaml > rej.yaml
+"$bin" trial rej.yaml > rej.out 2>&1 || { cat rej.out; fail "from_generator with conditioning: reject"; }
+"$bin" gan sample --model model.h5 --n 40 --condition retinopathy=1 --conditioning reject --seed 5 -o rs.h5 \
+  > /dev/null || fail "gan sample --conditioning reject"
+"$py" -s - <<'PY' || fail "conditioning: reject did not give gan sample's rows"
+import h5py, numpy as np
+c, s = h5py.File("rej.h5.cohort.h5", "r"), h5py.File("rs.h5", "r")
+assert c.attrs["gan_conditioning"] == "reject" and c.attrs["gan_rows_off_condition"] > 0, dict(c.attrs)
+for g in ("cohort/covariates", "cohort/parameters", "cohort/conditions"):
+    for k in s[g]:
+        assert np.array_equal(c[g + "/" + k][()], s[g + "/" + k][()]), k
+print("conditioning: reject: the 40 twins are gan sample's by rejection (%d candidates dropped)"
+      % c.attrs["gan_rows_off_condition"])
+PY
+
 # refused NAME TEXT CONFIG: exit 2, one line on stderr naming CONFIG and TEXT, no results or cohort file
 refused() {
   local name=$1 text=$2 cfg=$3
@@ -154,6 +171,8 @@ bad value.yaml 's/retinopathy=1/retinopathy=7/'
 refused absent_value "cohort.from_generator.condition: " value.yaml
 bad column.yaml 's/retinopathy=1/nosuch=1/'
 refused unknown_column "cohort.from_generator.condition: " column.yaml
+bad conditioning.yaml 's/seed: 5}/seed: 5, conditioning: sideways}/'
+refused bad_conditioning "cohort.from_generator.conditioning" conditioning.yaml
 bad missing.yaml 's/model: model.h5/model: nowhere.h5/'
 refused missing_model "cohort.from_generator.model: " missing.yaml
 bad notmodel.yaml 's/model: model.h5/model: real.h5/'

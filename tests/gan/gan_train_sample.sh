@@ -27,7 +27,8 @@
 #   - a 200-step run stopped by SIGTERM after a periodic checkpoint: exit 143,
 #     the checkpoint left and no model file; --resume finishes with the
 #     networks, Adam's moments and curves of an unbroken 200-step run, bit for
-#     bit, and removes the checkpoint;
+#     bit, and removes the checkpoint; --resume with a --set the stopped run
+#     did not have is refused (exit 2) and leaves the checkpoint;
 #   - bad input, each one line on stderr, exit 2, no output file: a missing
 #     cohort, a cohort with no discrete column (written here with h5py), a
 #     model file that is not a GAN model, --n 0, an unknown condition column,
@@ -174,6 +175,11 @@ rc=$?
 [ -e model_b.h5.ckpt ] && [ ! -e model_b.h5 ] || fail "after SIGTERM: no checkpoint, or a model file"
 grep -q "checkpoint" stop.err || { cat stop.err; fail "the stop message names no checkpoint"; }
 echo "stopped: $(tail -n 1 stop.err)"
+"$bin" gan train gan_ckpt.yaml --resume --set batch=50 > other.out 2> other.err
+rc=$?
+[ "$rc" = 2 ] && grep -q "written by another config" other.err && [ -e model_b.h5.ckpt ] && [ ! -e model_b.h5 ] ||
+  { cat other.err; fail "--resume with a --set the stopped run lacked: exit $rc, not refused"; }
+echo "resume with another --set: $(cat other.err)"
 "$bin" gan train gan_ckpt.yaml --resume > resume.out 2>&1 || { cat resume.out; fail "--resume"; }
 [ ! -e model_b.h5.ckpt ] || fail "the checkpoint is left after the run ended"
 "$py" -s - model_u.h5 model_b.h5 <<'PY' || fail "stopped and resumed differs from the unbroken run"

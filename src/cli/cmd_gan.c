@@ -2,9 +2,10 @@
 ** cmd_gan.c: the conditional GAN's commands (docs/gan.md):
 **   `twinscale gan train CONFIG [--set K=V]... [-o PATH] [--force] [--resume]`:
 **     the `gan_train` config, the job in src/gan/gan_job.h;
-**   `twinscale gan sample --model G.h5 --n N [--condition NAME=VALUE] [--seed S]
-**     --output C.h5 [--backend auto|cpu|cuda]`: N valid rows as a cohort file
-**     (src/gan/gan_job.h; the generator on the CPU unless --backend says);
+**   `twinscale gan sample --model G.h5 [--model G2.h5 ...] --n N [--condition
+**     NAME=VALUE] [--seed S] --output C.h5 [--backend auto|cpu|cuda]`: N valid
+**     rows as a cohort file, from one generator or an ensemble (src/gan/gan_job.h;
+**     the generators on the CPU unless --backend says);
 **   `twinscale gan baseline --real R.h5 --kind gaussian_copula|bootstrap --n N
 **     [--condition NAME=VALUE] [--seed S] [--keep-invalid] --output B.h5`: one
 **     draw of a report baseline as a cohort file, invalid rows redrawn
@@ -264,8 +265,9 @@ int tw_cmd_gan_sample(int argc, char **argv) {
   int64_t n = 0, seed = 0, threads = 0;
   int backend = 1; /* cpu: the rows of a trial's from_generator, the same bits on any machine */
   int conditioning = TW_GAN_CONDITION_VECTOR;
+  tw_opt_list models = {0};
   const tw_opt opts[] = {
-      {.name = "model", .kind = TW_OPT_STRING, .dest = &a.model, .required = 1},
+      {.name = "model", .kind = TW_OPT_LIST, .dest = &models, .required = 1},
       {.name = "n", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 1e9, .required = 1},
       {.name = "condition", .kind = TW_OPT_STRING, .dest = &a.condition},
       {.name = "conditioning", .kind = TW_OPT_CHOICE, .dest = &conditioning, .choices = tw_gan_conditioning_names},
@@ -278,6 +280,7 @@ int tw_cmd_gan_sample(int argc, char **argv) {
   int bad = tw_opts_parse_named("gan sample", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
   a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads, a.backend = tw_opt_backends[backend];
+  a.models = models.items, a.n_models = models.n;
   a.conditioning = (tw_gan_conditioning)conditioning;
   tw_gan_sample_report rep;
   const tw_status st = tw_gan_sample_run(&a, &rep);

@@ -68,8 +68,13 @@ typedef struct tw_gan_train_report {
 tw_status tw_gan_train_run(const tw_gan_train_config *c, const tw_cfg_doc *doc, int force, int resume,
                            tw_gan_train_report *rep);
 
+/* The most model files of an ensemble (`gan sample --model` repeated). */
+#define TW_GAN_MODELS_MAX 64
+
 typedef struct tw_gan_sample_args {
-  const char *model;     /* a model file written by tw_gan_train_run */
+  const char *const *models; /* (n_models) model files written by tw_gan_train_run on one cohort file: with
+                                more than one, an ensemble (gan_train.h, tw_gan_ensemble) */
+  int n_models;
   const char *output;    /* the cohort file written */
   const char *condition; /* "NAME=VALUE" (a discrete column and one of its categories), or NULL */
   tw_gan_conditioning conditioning; /* how a condition is imposed */
@@ -91,9 +96,11 @@ typedef struct tw_gan_sample_report {
   double seconds;
 } tw_gan_sample_report;
 
-/* Samples a->n valid rows from the model and writes them as a cohort file.
-** TW_ERR_INPUT (one line): a model file that is missing, not HDF5 or not a GAN
-** model file, a bad condition (tw_gan_cond_fixed's messages), n < 1. */
+/* Samples a->n valid rows from the model (or the ensemble of the models) and
+** writes them as a cohort file. TW_ERR_INPUT (one line): a model file that is
+** missing, not HDF5 or not a GAN model file, a model whose transformer is not
+** the first's (another cohort), a bad condition (tw_gan_cond_fixed's
+** messages), n < 1. */
 tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *rep);
 
 /* A trial's cohort.from_generator (docs/trial.md, "Synthetic twins"): n twins

@@ -13,7 +13,7 @@
 #include "gan/gan_job.h"
 
 #include <stdlib.h> /* malloc, free */
-#include <string.h> /* memset, strcmp */
+#include <string.h> /* memset, strcmp, strcat, strlen */
 
 #include "core/clock.h"       /* tw_now_seconds */
 #include "gan/cohort_out.h"   /* tw_gan_cohort_write */
@@ -28,7 +28,7 @@
 ** own output for that column misses it in some rows (CTGAN leaves them; SDV's
 ** conditional sampling rejects them); those are counted. */
 typedef struct fixed_gen {
-  tw_gan_sampler *gen;
+  tw_gan_ensemble *gen;
   int width, start, span_width;
   int64_t cat;
   int64_t missed; /* candidates whose own output was another category */
@@ -36,7 +36,7 @@ typedef struct fixed_gen {
 
 static tw_status generate_fixed(void *ctx, int64_t n, const float *cond, uint64_t first_row, float *out) {
   fixed_gen *g = ctx;
-  TW_TRY(tw_gan_generate(g->gen, n, cond, first_row, out));
+  TW_TRY(tw_gan_ensemble_generate(g->gen, n, cond, first_row, out));
   for (int64_t r = 0; r < n; ++r) {
     float *span = out + r * g->width + g->start;
     g->missed += tw_gan_argmax(span, g->span_width) != g->cat;
@@ -55,8 +55,11 @@ typedef struct sample_job {
   fixed_gen fixed; /* the fixed condition's span and category */
   tw_gan_reject reject; /* the same, for rejection sampling */
   tw_backend *be;
-  tw_gan_nets *nets;
-  tw_gan_sampler *gen;
+  tw_gan_nets *nets[TW_GAN_MODELS_MAX];
+  tw_gan_sampler *gen[TW_GAN_MODELS_MAX];
+  int n_nets, n_gen;
+  tw_gan_ensemble ens; /* the generators, one or more */
+  char *model_names;   /* the model paths joined by ", " (the file's gan_model), or NULL for one */
   tw_gan_table rows;
 } sample_job;
 
@@ -86,12 +89,47 @@ static tw_status fix_condition(sample_job *j) {
 ** NULL; it sets *where to the input a failure is about. */
 typedef tw_status (*model_check_fn)(sample_job *j, void *ctx, tw_gan_gen_input *where);
 
-/* Everything from the model file: transformer, checks, condition, networks;
-** *bad says which input a failure is about (may be NULL). */
+/* Member m > 0 of an ensemble: its networks, its transformer the first
+** model's (tw_gan_transformer_same). */
+static tw_status load_member(sample_job *j, int m) {
+  const char *path = j->a->models[m];
+  tw_h5_file *f;
+  TW_TRY(tw_h5_open(path, NULL, &f));
+  tw_gan_transformer tr;
+  tw_status st = tw_gan_transformer_load(f, &tr);
+  if (st == TW_OK) {
+    st = tw_gan_transformer_same(&j->tr, &tr, path);
+    tw_gan_transformer_free(&tr);
+  }
+  if (st == TW_OK) st = tw_gan_nets_read(j->be, f, &j->tr.layout, &j->nets[m]);
+  if (st == TW_OK) j->n_nets = m + 1;
+  const tw_status cst = tw_h5_close(f);
+  return st != TW_OK ? st : cst;
+}
+
+/* The model paths as the sampled file names them: "a.h5, b.h5, ...". */
+static tw_status join_models(sample_job *j) {
+  size_t len = 1;
+  for (int m = 0; m < j->a->n_models; ++m) len += strlen(j->a->models[m]) + 2;
+  if (!(j->model_names = malloc(len))) return TW_FAIL(TW_ERR_NOMEM, "gan sample: model names");
+  j->model_names[0] = 0;
+  for (int m = 0; m < j->a->n_models; ++m)
+    strcat(strcat(j->model_names, m ? ", " : ""), j->a->models[m]);
+  return TW_OK;
+}
+
+/* Everything from the model files: the first's transformer, checks,
+** condition and networks, then the other members' networks; *bad says which
+** input a failure is about (may be NULL). */
 static tw_status load_model(sample_job *j, model_check_fn check, void *ctx, tw_gan_gen_input *bad) {
   tw_gan_gen_input where = TW_GAN_GEN_MODEL;
+  const tw_gan_sample_args *a = j->a;
+  if (a->n_models < 1 || a->n_models > TW_GAN_MODELS_MAX) {
+    if (bad) *bad = where;
+    return TW_FAIL(TW_ERR_INPUT, "%d model files: 1 to %d", a->n_models, TW_GAN_MODELS_MAX);
+  }
   tw_h5_file *f;
-  tw_status st = tw_h5_open(j->a->model, NULL, &f);
+  tw_status st = tw_h5_open(a->models[0], NULL, &f);
   if (st != TW_OK) {
     if (bad) *bad = where;
     return st;
@@ -100,25 +138,30 @@ static tw_status load_model(sample_job *j, model_check_fn check, void *ctx, tw_g
   if (st == TW_OK && check) st = check(j, ctx, &where);
   if (st == TW_OK) where = TW_GAN_GEN_CONDITION, st = fix_condition(j);
   if (st == TW_OK)
-    where = TW_GAN_GEN_MODEL, st = tw_backend_open(j->a->backend ? j->a->backend : "cpu", 0, &j->be);
-  if (st == TW_OK) st = tw_gan_nets_read(j->be, f, &j->tr.layout, &j->nets);
+    where = TW_GAN_GEN_MODEL, st = tw_backend_open(a->backend ? a->backend : "cpu", 0, &j->be);
+  if (st == TW_OK) st = tw_gan_nets_read(j->be, f, &j->tr.layout, &j->nets[0]);
+  if (st == TW_OK) j->n_nets = 1;
   const tw_status cst = tw_h5_close(f);
+  if (st == TW_OK) st = cst;
+  for (int m = 1; st == TW_OK && m < a->n_models; ++m) st = load_member(j, m);
+  if (st == TW_OK && a->n_models > 1) st = join_models(j);
   if (st != TW_OK && bad) *bad = where;
-  return st != TW_OK ? st : cst;
+  return st;
 }
 
 static tw_status draw_rows(sample_job *j, tw_gan_sample_report *rep) {
   const tw_gan_sample_args *a = j->a;
   TW_TRY(tw_gan_validity_init(&j->tr, NULL, a->threads, &j->v));
   j->have_validity = 1;
-  TW_TRY(tw_gan_sampler_create(j->nets, a->seed, &j->gen));
+  for (; j->n_gen < j->n_nets; ++j->n_gen) TW_TRY(tw_gan_sampler_create(j->nets[j->n_gen], a->seed, &j->gen[j->n_gen]));
+  tw_gan_ensemble_init(&j->ens, j->gen, j->n_gen);
   const int fixed = j->cond && a->conditioning == TW_GAN_CONDITION_VECTOR;
   const tw_gan_sample_request req = {.n = a->n, .cond = fixed ? j->cond : NULL,
                                      .reject = j->cond && !fixed ? &j->reject : NULL, .kind = a->kind,
                                      .seed = a->seed};
-  j->fixed.gen = j->gen;
-  TW_TRY(tw_gan_sample_valid(&j->tr, &j->cs, &j->v, fixed ? generate_fixed : tw_gan_generate,
-                             fixed ? (void *)&j->fixed : (void *)j->gen, &req, &j->rows, &rep->stats));
+  j->fixed.gen = &j->ens;
+  TW_TRY(tw_gan_sample_valid(&j->tr, &j->cs, &j->v, fixed ? generate_fixed : tw_gan_ensemble_generate,
+                             fixed ? (void *)&j->fixed : (void *)&j->ens, &req, &j->rows, &rep->stats));
   rep->condition_missed = j->fixed.missed;
   rep->invalid_rate = tw_gan_invalid_rate(&rep->stats);
   rep->n = j->rows.n_rows;
@@ -127,8 +170,10 @@ static tw_status draw_rows(sample_job *j, tw_gan_sample_report *rep) {
 
 static void teardown(sample_job *j) {
   tw_gan_table_free(&j->rows);
-  tw_gan_sampler_destroy(j->gen);
-  tw_gan_nets_destroy(j->nets);
+  tw_gan_ensemble_free(&j->ens);
+  for (int m = 0; m < j->n_gen; ++m) tw_gan_sampler_destroy(j->gen[m]);
+  for (int m = 0; m < j->n_nets; ++m) tw_gan_nets_destroy(j->nets[m]);
+  free(j->model_names);
   if (j->be) tw_backend_close(j->be);
   if (j->have_validity) tw_gan_validity_free(&j->v);
   if (j->have_sampler) tw_gan_cond_free(&j->cs);
@@ -151,8 +196,8 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
   const double t0 = tw_now_seconds();
   if (st == TW_OK) st = load_model(&j, NULL, NULL, NULL);
   if (st == TW_OK) st = draw_rows(&j, rep);
-  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .conditioning = a->conditioning,
-                                   .seed = a->seed, .stats = &rep->stats};
+  const tw_gan_sample_info info = {.model = j.model_names ? j.model_names : a->models[0], .condition = a->condition,
+                                   .conditioning = a->conditioning, .seed = a->seed, .stats = &rep->stats};
   if (st == TW_OK) st = tw_gan_cohort_write(a->output, &j.tr, &j.rows, &info);
   rep->seconds = tw_now_seconds() - t0;
   teardown(&j);
@@ -220,7 +265,7 @@ tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_c
     rep->bad = TW_GAN_GEN_N;
     return TW_FAIL(TW_ERR_INPUT, "n = %lld: at least one generated twin", (long long)a->n);
   }
-  const tw_gan_sample_args sa = {.model = a->model, .output = a->output, .condition = a->condition,
+  const tw_gan_sample_args sa = {.models = &a->model, .n_models = 1, .output = a->output, .condition = a->condition,
                                  .conditioning = a->conditioning, .n = a->n, .seed = a->seed,
                                  .kind = TW_GAN_COND_ORIGINAL, .threads = a->threads, .force = 1};
   sample_job j;

@@ -112,6 +112,8 @@ typedef struct tw_gan_sampler {
   tw_gan_nets *nets; /* not owned */
   tw_gan_ws *ws;
   uint64_t seed;
+  uint64_t stride, offset; /* its row l has the noise of candidate l * stride + offset (an ensemble's member
+                              offset of stride members; 1, 0 alone: set by tw_gan_sampler_create) */
   float *dev_cond, *dev_out; /* device staging */
 } tw_gan_sampler;
 
@@ -119,6 +121,26 @@ tw_status tw_gan_sampler_create(tw_gan_nets *n, uint64_t seed, tw_gan_sampler **
 void tw_gan_sampler_destroy(tw_gan_sampler *s);
 /* A tw_gan_generate_fn; ctx is a tw_gan_sampler. cond and out are host memory. */
 tw_status tw_gan_generate(void *ctx, int64_t n, const float *cond, uint64_t first_row, float *out);
+
+/* An ensemble of generators of one layout (K models trained on one cohort
+** with other seeds; docs/gan.md, "Training seeds and ensembles"): candidate
+** g is member g % K's, computed as that member's row g / K with candidate
+** g's own noise (its sampler's stride K and offset g % K). So a candidate
+** depends on (seed, g, its cond vector) only, as with one generator; with
+** K = 1 the rows are tw_gan_generate's bits; K copies of one model give that
+** model's rows up to float rounding (a row sits at another place of a
+** product). */
+typedef struct tw_gan_ensemble {
+  tw_gan_sampler **members; /* (k) not owned; tw_gan_ensemble_init sets their stride and offset */
+  int k, cond_width, width;
+  float *cond, *out; /* host staging of one member's rows of a call */
+  int64_t cap;       /* rows the staging holds */
+} tw_gan_ensemble;
+
+void tw_gan_ensemble_init(tw_gan_ensemble *e, tw_gan_sampler **members, int k);
+void tw_gan_ensemble_free(tw_gan_ensemble *e);
+/* A tw_gan_generate_fn; ctx is a tw_gan_ensemble. */
+tw_status tw_gan_ensemble_generate(void *ctx, int64_t n, const float *cond, uint64_t first_row, float *out);
 
 TW_EXTERN_C_END
 

@@ -499,3 +499,49 @@ tw_status tw_gan_transformer_check_schema(const tw_gan_transformer *tr, const tw
                      m->cols[j].kind ? "discrete" : "continuous");
   return TW_OK;
 }
+
+/* ---- an ensemble's members share one transformer --------------------------- */
+
+static int same_doubles(const double *x, const double *y, int64_t n) {
+  return n == 0 || (x && y && !memcmp(x, y, (size_t)n * sizeof(double)));
+}
+
+/* Whether column j decodes alike in a and b (continuous: the components kept
+** and their moments, the range, the shift; discrete: the categories). */
+static int same_column(const tw_gan_transformer *a, const tw_gan_transformer *b, int j) {
+  const tw_gan_colx *x = &a->cols[j], *y = &b->cols[j];
+  if (x->kind != y->kind) return 0;
+  if (x->kind == TW_GAN_DISCRETE)
+    return x->n_cats == y->n_cats && same_doubles(x->cats, y->cats, x->n_cats) &&
+           !memcmp(x->counts, y->counts, (size_t)x->n_cats * sizeof(int64_t));
+  if (x->log_space != y->log_space || x->has_missing != y->has_missing || x->n_kept != y->n_kept ||
+      !same_doubles(&x->lo, &y->lo, 1) || !same_doubles(&x->hi, &y->hi, 1) || !x->shift != !y->shift)
+    return 0;
+  for (int q = 0; q < x->n_kept; ++q) {
+    const int k = x->kept[q];
+    if (k != y->kept[q] || !same_doubles(&x->vgm.mean[k], &y->vgm.mean[k], 1) ||
+        !same_doubles(&x->vgm.var[k], &y->vgm.var[k], 1))
+      return 0;
+  }
+  return !x->shift || same_doubles(x->shift, y->shift, a->combo.n + 1);
+}
+
+static int same_combo(const tw_gan_combo *x, const tw_gan_combo *y) {
+  return x->n_cols == y->n_cols && x->n == y->n &&
+         (!x->n_cols || !memcmp(x->cols, y->cols, (size_t)x->n_cols * sizeof(int))) &&
+         same_doubles(x->values, y->values, x->n * x->n_cols) &&
+         (!x->n || !memcmp(x->counts, y->counts, (size_t)x->n * sizeof(int64_t)));
+}
+
+tw_status tw_gan_transformer_same(const tw_gan_transformer *a, const tw_gan_transformer *b, const char *what) {
+  TW_TRY(tw_gan_transformer_check_schema(a, &b->schema, what));
+  if (a->n_rows != b->n_rows || !same_combo(&a->combo, &b->combo))
+    return TW_FAIL(TW_ERR_INPUT, "%s: trained on %lld rows%s, the first model on %lld: models of an ensemble must be "
+                   "trained on one cohort file", what, (long long)b->n_rows,
+                   a->n_rows == b->n_rows ? " of other fixed combinations" : "", (long long)a->n_rows);
+  for (int j = 0; j < a->schema.n_cols; ++j)
+    if (!same_column(a, b, j))
+      return TW_FAIL(TW_ERR_INPUT, "%s: column %s is transformed otherwise than in the first model: models of an "
+                     "ensemble must be trained on one cohort file", what, a->schema.cols[j].dataset);
+  return TW_OK;
+}

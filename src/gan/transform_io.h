@@ -30,6 +30,14 @@ tw_status tw_gan_meta_read(const char *path, tw_gan_transformer *tr);
 ** schema". */
 tw_status tw_gan_transformer_check_schema(const tw_gan_transformer *tr, const tw_gan_schema *s, const char *what);
 
+/* TW_ERR_INPUT, naming `what` and the first column that differs, unless b
+** decodes rows as a does: the same schema, fitted rows, fixed combination and,
+** per column, transform (space, kept components with their means and
+** variances, range, categories and counts, shift). An ensemble's members must
+** share their transformer: models trained on one cohort file do, whatever
+** their seeds and network sizes. */
+tw_status tw_gan_transformer_same(const tw_gan_transformer *a, const tw_gan_transformer *b, const char *what);
+
 TW_EXTERN_C_END
 
 #endif

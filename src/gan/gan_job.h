@@ -112,7 +112,8 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
 ** /cohort/covariates/synthetic). The real cohort's columns are read whole
 ** (8 bytes a cell: 55 columns of a million twins is 440 MB). */
 typedef struct tw_gan_cohort_gen_args {
-  const char *model;     /* a model file written by tw_gan_train_run */
+  const char *const *models; /* (n_models) model files written by tw_gan_train_run (tw_gan_sample_args) */
+  int n_models;
   const char *condition; /* "NAME=VALUE", or NULL */
   tw_gan_conditioning conditioning; /* how the condition is imposed (tw_gan_sample_args) */
   int64_t n;             /* generated twins, >= 1 */

@@ -168,6 +168,13 @@ static tw_status draw_rows(sample_job *j, tw_gan_sample_report *rep) {
   return TW_OK;
 }
 
+/* What the sampled file records of the sample: the models, condition, seed, redraws. */
+static tw_gan_sample_info sample_info(const sample_job *j, const tw_gan_validity_stats *stats) {
+  const tw_gan_sample_args *a = j->a;
+  return (tw_gan_sample_info){.model = j->model_names ? j->model_names : a->models[0], .condition = a->condition,
+                              .conditioning = a->conditioning, .seed = a->seed, .stats = stats};
+}
+
 static void teardown(sample_job *j) {
   tw_gan_table_free(&j->rows);
   tw_gan_ensemble_free(&j->ens);
@@ -196,8 +203,7 @@ tw_status tw_gan_sample_run(const tw_gan_sample_args *a, tw_gan_sample_report *r
   const double t0 = tw_now_seconds();
   if (st == TW_OK) st = load_model(&j, NULL, NULL, NULL);
   if (st == TW_OK) st = draw_rows(&j, rep);
-  const tw_gan_sample_info info = {.model = j.model_names ? j.model_names : a->models[0], .condition = a->condition,
-                                   .conditioning = a->conditioning, .seed = a->seed, .stats = &rep->stats};
+  const tw_gan_sample_info info = sample_info(&j, &rep->stats);
   if (st == TW_OK) st = tw_gan_cohort_write(a->output, &j.tr, &j.rows, &info);
   rep->seconds = tw_now_seconds() - t0;
   teardown(&j);
@@ -240,7 +246,7 @@ static tw_status check_inputs(sample_job *j, void *ctx, tw_gan_gen_input *where)
   const char *pack = r->a->pack, *have = j->tr.pack ? j->tr.pack : "(none)";
   if (pack && (!j->tr.pack || strcmp(pack, j->tr.pack)))
     return TW_FAIL(TW_ERR_INPUT, "%s: a model of cohorts of pack %s (the training cohort's attribute `pack`), but "
-                   "this trial's pack is %s", r->a->model, have, pack);
+                   "this trial's pack is %s", r->a->models[0], have, pack);
   if (!r->a->real) return TW_OK;
   *where = TW_GAN_GEN_REAL;
   TW_TRY(tw_gan_schema_read(r->a->real, &r->schema));
@@ -265,9 +271,9 @@ tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_c
     rep->bad = TW_GAN_GEN_N;
     return TW_FAIL(TW_ERR_INPUT, "n = %lld: at least one generated twin", (long long)a->n);
   }
-  const tw_gan_sample_args sa = {.models = &a->model, .n_models = 1, .output = a->output, .condition = a->condition,
-                                 .conditioning = a->conditioning, .n = a->n, .seed = a->seed,
-                                 .kind = TW_GAN_COND_ORIGINAL, .threads = a->threads, .force = 1};
+  const tw_gan_sample_args sa = {.models = a->models, .n_models = a->n_models, .output = a->output,
+                                 .condition = a->condition, .conditioning = a->conditioning, .n = a->n,
+                                 .seed = a->seed, .kind = TW_GAN_COND_ORIGINAL, .threads = a->threads, .force = 1};
   sample_job j;
   real_cohort r;
   memset(&j, 0, sizeof j);
@@ -277,8 +283,7 @@ tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_c
   const double t0 = tw_now_seconds();
   tw_status st = load_model(&j, check_inputs, &r, &rep->bad);
   if (st == TW_OK) st = draw_rows(&j, &rep->sample);
-  const tw_gan_sample_info info = {.model = a->model, .condition = a->condition, .conditioning = a->conditioning,
-                                   .seed = a->seed, .stats = &rep->sample.stats};
+  const tw_gan_sample_info info = sample_info(&j, &rep->sample.stats);
   const tw_gan_cohort_real real = {.rows = a->real ? &r.rows : NULL, .ids = r.ids, .references = r.refs,
                                    .path = a->real};
   if (st == TW_OK) st = tw_gan_cohort_write_joined(a->output, &j.tr, &real, &j.rows, &info);

@@ -133,8 +133,12 @@ static const tw_cfg_schema output_schema = TW_CFG_SCHEMA(tw_trial_output_cfg, ou
 static const char *const conditionings[] = {"vector", "reject", NULL}; /* tw_gan_conditioning's order */
 
 static const tw_cfg_field generator_fields[] = {
-    {.key = "model", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, model), .required = 1,
+    {.key = "model", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, model),
      .doc = "a model file of `twinscale gan train` (relative to this file), trained on a cohort of this pack"},
+    {.key = "models", .type = TW_CFG_STRING_LIST, .offset = offsetof(tw_trial_generator_cfg, models),
+     .count_offset = offsetof(tw_trial_generator_cfg, n_models),
+     .doc = "in place of model: model files trained on one cohort file (other seeds), sampled as an ensemble "
+            "(`gan sample --model` each; docs/gan.md)"},
     {.key = "condition", .type = TW_CFG_STRING, .offset = offsetof(tw_trial_generator_cfg, condition),
      .doc = "NAME=VALUE: every generated twin has this category of a discrete column (retinopathy=1); default: "
             "each twin's conditions drawn at their real frequencies"},
@@ -311,6 +315,19 @@ void tw_trial_twins_cohort_path(const tw_trial_config *t, char *out, size_t cap)
            t->cohort.from_twins ? ".twins.h5" : ".cohort.h5");
 }
 
+/* from_generator: model or models (1 to TW_TRIAL_GENERATOR_MODELS_MAX), not both. */
+static tw_status check_generator_models(const tw_cfg_doc *doc, const tw_trial_generator_cfg *g) {
+  if (!g->mark.line) return TW_OK;
+  if (!g->model == !g->n_models)
+    return tw_cfg_error_at(doc, g->mark, "cohort.from_generator: give model (a GAN model file) or models (the model "
+                           "files of an ensemble), %s", g->model ? "not both" : "one of them");
+  if (g->n_models > TW_TRIAL_GENERATOR_MODELS_MAX)
+    return tw_cfg_error_at(doc, tw_cfg_path_mark_or(doc, "cohort.from_generator.models", g->mark),
+                           "cohort.from_generator.models: %d files; at most %d", g->n_models,
+                           TW_TRIAL_GENERATOR_MODELS_MAX);
+  return TW_OK;
+}
+
 /* cohort: from_twins or from_generator (not both); records only with from_twins. */
 static tw_status check_cohort(const tw_cfg_doc *doc, const tw_trial_config *t) {
   const tw_trial_cohort_cfg *c = &t->cohort;
@@ -324,7 +341,7 @@ static tw_status check_cohort(const tw_cfg_doc *doc, const tw_trial_config *t) {
   if (c->from_twins && c->from_generator.mark.line)
     return tw_cfg_error_at(doc, c->from_generator.mark, "cohort.from_generator: not with cohort.from_twins; the "
                            "generated twins join a cohort file (twins: {cohort: C.h5}) or form the cohort alone");
-  return TW_OK;
+  return check_generator_models(doc, &c->from_generator);
 }
 
 /* The twins: `twins`; cohort.from_twins in its place; cohort.from_generator

@@ -106,9 +106,15 @@ typedef struct tw_trial_output_cfg {
 ** is a layer above): the trial command samples the twins and writes the
 ** cohort file `file` (real rows first, then the generated ones, flagged in
 ** /cohort/covariates/synthetic), which every arm reads as its twins.cohort. */
+/* The most files of from_generator.models: TW_GAN_MODELS_MAX (src/gan is a
+** layer above; cmd_trial.c checks the two agree). */
+#define TW_TRIAL_GENERATOR_MODELS_MAX 64
+
 typedef struct tw_trial_generator_cfg {
   tw_cfg_mark mark; /* line 0: no from_generator */
-  char *model;      /* the model file of `twinscale gan train` (relative to the config file) */
+  char *model;      /* the model file of `twinscale gan train` (relative to the config file), or NULL with models */
+  char **models;    /* (n_models) in its place: an ensemble's model files, trained on one cohort file */
+  int n_models;
   char *condition;  /* "NAME=VALUE": every generated twin has it; NULL: conditions drawn at their real frequencies */
   int conditioning; /* 0 vector, 1 reject: how (tw_gan_conditioning's order; src/gan is a layer above) */
   int64_t n;        /* generated twins, >= 1 */

@@ -153,8 +153,9 @@ static tw_status draw_rows(sample_job *j, tw_gan_sample_report *rep) {
   const tw_gan_sample_args *a = j->a;
   TW_TRY(tw_gan_validity_init(&j->tr, NULL, a->threads, &j->v));
   j->have_validity = 1;
-  for (; j->n_gen < j->n_nets; ++j->n_gen) TW_TRY(tw_gan_sampler_create(j->nets[j->n_gen], a->seed, &j->gen[j->n_gen]));
-  tw_gan_ensemble_init(&j->ens, j->gen, j->n_gen);
+  for (; j->n_gen < j->n_nets; ++j->n_gen)
+    TW_TRY(tw_gan_sampler_create_member(j->nets[j->n_gen], a->seed, j->n_nets, j->n_gen, &j->gen[j->n_gen]));
+  TW_TRY(tw_gan_ensemble_init(&j->ens, j->gen, j->n_gen));
   const int fixed = j->cond && a->conditioning == TW_GAN_CONDITION_VECTOR;
   const tw_gan_sample_request req = {.n = a->n, .cond = fixed ? j->cond : NULL,
                                      .reject = j->cond && !fixed ? &j->reject : NULL, .kind = a->kind,

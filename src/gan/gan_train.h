@@ -112,12 +112,18 @@ typedef struct tw_gan_sampler {
   tw_gan_nets *nets; /* not owned */
   tw_gan_ws *ws;
   uint64_t seed;
-  uint64_t stride, offset; /* its row l has the noise of candidate l * stride + offset (an ensemble's member
-                              offset of stride members; 1, 0 alone: set by tw_gan_sampler_create) */
+  uint64_t stride, offset; /* its row l has the noise of candidate l * stride + offset (member `offset` of an
+                              ensemble of `stride`; 1, 0 alone) */
   float *dev_cond, *dev_out; /* device staging */
 } tw_gan_sampler;
 
 tw_status tw_gan_sampler_create(tw_gan_nets *n, uint64_t seed, tw_gan_sampler **out);
+/* Member m of an ensemble of k (tw_gan_ensemble; k = 1, m = 0 is
+** tw_gan_sampler_create): stride k, offset m, and forwards of 1/k of the
+** rows (rounded up to pac groups), so that the members of an ensemble,
+** each given 1/k of a call's candidates, compute about the rows one
+** generator would. */
+tw_status tw_gan_sampler_create_member(tw_gan_nets *n, uint64_t seed, int k, int m, tw_gan_sampler **out);
 void tw_gan_sampler_destroy(tw_gan_sampler *s);
 /* A tw_gan_generate_fn; ctx is a tw_gan_sampler. cond and out are host memory. */
 tw_status tw_gan_generate(void *ctx, int64_t n, const float *cond, uint64_t first_row, float *out);
@@ -131,13 +137,14 @@ tw_status tw_gan_generate(void *ctx, int64_t n, const float *cond, uint64_t firs
 ** model's rows up to float rounding (a row sits at another place of a
 ** product). */
 typedef struct tw_gan_ensemble {
-  tw_gan_sampler **members; /* (k) not owned; tw_gan_ensemble_init sets their stride and offset */
+  tw_gan_sampler **members; /* (k) not owned; member m made by tw_gan_sampler_create_member(k, m) */
   int k, cond_width, width;
   float *cond, *out; /* host staging of one member's rows of a call */
   int64_t cap;       /* rows the staging holds */
 } tw_gan_ensemble;
 
-void tw_gan_ensemble_init(tw_gan_ensemble *e, tw_gan_sampler **members, int k);
+/* TW_ERR_INTERNAL when a member was not made as member m of k. */
+tw_status tw_gan_ensemble_init(tw_gan_ensemble *e, tw_gan_sampler **members, int k);
 void tw_gan_ensemble_free(tw_gan_ensemble *e);
 /* A tw_gan_generate_fn; ctx is a tw_gan_ensemble. */
 tw_status tw_gan_ensemble_generate(void *ctx, int64_t n, const float *cond, uint64_t first_row, float *out);

@@ -21,12 +21,17 @@
 enum { SAMPLE_CHUNK_GROUPS = 100 }; /* CHUNK, the rows of one forward: 100 pac groups */
 
 tw_status tw_gan_sampler_create(tw_gan_nets *n, uint64_t seed, tw_gan_sampler **out) {
+  return tw_gan_sampler_create_member(n, seed, 1, 0, out);
+}
+
+tw_status tw_gan_sampler_create_member(tw_gan_nets *n, uint64_t seed, int k, int m, tw_gan_sampler **out) {
+  if (k < 1 || m < 0 || m >= k) return TW_FAIL(TW_ERR_INTERNAL, "GAN sampler: member %d of %d", m, k);
   tw_gan_sampler *s = calloc(1, sizeof *s);
   if (!s) return TW_FAIL(TW_ERR_NOMEM, "cannot allocate a GAN sampler");
   s->nets = n;
   s->seed = seed;
-  s->stride = 1;
-  const int64_t rows = (int64_t)SAMPLE_CHUNK_GROUPS * n->sz.pac;
+  s->stride = (uint64_t)k, s->offset = (uint64_t)m;
+  const int64_t rows = (int64_t)((SAMPLE_CHUNK_GROUPS + k - 1) / k) * n->sz.pac;
   tw_status st = tw_gan_ws_create(n, rows, &s->ws);
   if (st == TW_OK)
     st = n->be->alloc(n->be, (size_t)(rows * TW_MAX(n->sz.cond_width, 1)) * sizeof(float), (void **)&s->dev_cond);
@@ -95,10 +100,14 @@ tw_status tw_gan_generate(void *ctx, int64_t n, const float *cond, uint64_t firs
 
 /* ---- ensembles ------------------------------------------------------------- */
 
-void tw_gan_ensemble_init(tw_gan_ensemble *e, tw_gan_sampler **members, int k) {
+tw_status tw_gan_ensemble_init(tw_gan_ensemble *e, tw_gan_sampler **members, int k) {
   *e = (tw_gan_ensemble){.members = members, .k = k, .cond_width = members[0]->nets->sz.cond_width,
                          .width = members[0]->nets->sz.width};
-  for (int m = 0; m < k; ++m) members[m]->stride = (uint64_t)k, members[m]->offset = (uint64_t)m;
+  for (int m = 0; m < k; ++m)
+    if (members[m]->stride != (uint64_t)k || members[m]->offset != (uint64_t)m)
+      return TW_FAIL(TW_ERR_INTERNAL, "GAN ensemble: sampler %d is member %llu of %llu, not %d of %d", m,
+                     (unsigned long long)members[m]->offset, (unsigned long long)members[m]->stride, m, k);
+  return TW_OK;
 }
 
 void tw_gan_ensemble_free(tw_gan_ensemble *e) {

@@ -1,7 +1,10 @@
 /*
 ** test_gan_report.c: the gan report against SDMetrics 0.32.0 (issue 12,
 ** acceptance 1). The fixtures in tests/data/gan/{mixed,edge}/ and their
-** expected.json come from validation/gan_sdmetrics.py; every deterministic
+** expected.json come from validation/gan_sdmetrics.py, tests/data/gan/rare/
+** from its --files mode on the rare-condition run (the 60 real addison twins,
+** 150 of an ensemble's, the holdout's 60: 55 columns with conditions and
+** parameters tied per reference patient, 1,485 pairs); every deterministic
 ** metric (quality score, both properties, each column's and each pair's
 ** score, null where SDMetrics' is NaN; the score and both properties
 ** against the holdout, SDMetrics' QualityReport of (holdout, synthetic);
@@ -9,7 +12,8 @@
 ** DCROverfittingProtection) must equal SDMetrics' to 1e-9, and the largest
 ** difference per metric is printed. DCRBaselineProtection draws random rows:
 ** the value for seed 0 must lie within 4 sd of SDMetrics' 400 runs, and the
-** mean of 100 seeds here within 4 standard errors of SDMetrics' mean. Also:
+** mean of 100 seeds here within 4 standard errors of SDMetrics' mean (mixed
+** and rare). Also:
 ** the table's schema (kinds, string labels shared across tables), the same
 ** value for the same seed, the quality of a table against itself, and two
 ** cases computed by hand (no pair counting; a contingency table).
@@ -135,18 +139,19 @@ static void test_fixture(const char *set) {
 
 static void test_mixed(void) { test_fixture("mixed"); }
 static void test_edge(void) { test_fixture("edge"); }
+static void test_rare(void) { test_fixture("rare"); }
 
 /* DCRBaselineProtection: seed 0 within 4 sd of SDMetrics' runs; the mean of
 ** 100 seeds within 4 standard errors of theirs; a seed gives one value. */
-static void test_baseline_spread(void) {
+static void baseline_spread(const char *set) {
   tw_json_value e;
-  CHECK(load_expected("mixed", &e));
+  CHECK(load_expected(set, &e));
   const tw_json_value *b = tw_json_get(tw_json_get(&e, "privacy"), "dcr_baseline_protection");
   double mean_s = tw_json_get(b, "mean")->number, sd_s = tw_json_get(b, "sd")->number;
   double runs_s = tw_json_get(b, "runs")->number;
   tw_json_free(&e);
   tw_gan_report r;
-  CHECK(run_fixture("mixed", 0, &r));
+  CHECK(run_fixture(set, 0, &r));
   double first = r.dcr_baseline_protection, again, sum = 0, sum2 = 0;
   const int K = 100;
   tw_status st = tw_gan_dcr_baseline(&r.real, &r.synthetic, NULL, 0, &again, NULL);
@@ -159,13 +164,18 @@ static void test_baseline_spread(void) {
   CHECK_OK(st);
   double mean_c = sum / K, sd_c = sqrt((sum2 - K * mean_c * mean_c) / (K - 1));
   double se = sqrt(sd_c * sd_c / K + sd_s * sd_s / runs_s);
-  printf("DCRBaselineProtection: seed 0 %.6f; 100 seeds here mean %.6f sd %.6f; SDMetrics %d runs mean %.6f sd %.6f;"
-         " difference of means %.2g (%.2f standard errors)\n",
+  printf("DCRBaselineProtection (%s): seed 0 %.6f; 100 seeds here mean %.6f sd %.6f; SDMetrics %d runs mean %.6f sd "
+         "%.6f; difference of means %.2g (%.2f standard errors)\n", set,
          first, mean_c, sd_c, (int)runs_s, mean_s, sd_s, mean_c - mean_s, fabs(mean_c - mean_s) / se);
   CHECK_EQ_INT(first == again, 1);
   CHECK_NEAR(first, mean_s, 4 * sd_s);
   CHECK_NEAR(mean_c, mean_s, 4 * se);
   CHECK_NEAR(sd_c, sd_s, 0.5 * sd_s);
+}
+
+static void test_baseline_spread(void) {
+  baseline_spread("mixed");
+  baseline_spread("rare");
 }
 
 /* The schema of the mixed fixture: kinds from the dataset types, names in
@@ -238,6 +248,7 @@ int main(void) {
   TW_TEST_RUN(test_by_hand);
   TW_TEST_RUN(test_mixed);
   TW_TEST_RUN(test_edge);
+  TW_TEST_RUN(test_rare);
   TW_TEST_RUN(test_baseline_spread);
   TW_TEST_RUN(test_table);
   TW_TEST_RUN(test_self);

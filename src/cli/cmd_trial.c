@@ -87,12 +87,12 @@ static void generator_summary(const tw_trial_config *c, const tw_gan_cohort_gen_
          (long long)s->drawn, r->sample.invalid_rate, c->cohort.file);
 }
 
-/* The model files, relative to the config file: paths[k] for models[k]. */
+/* The model files, relative to the config file: paths[k] for models[k], *n of them. */
 static tw_status generator_models(const tw_cfg_doc *doc, const tw_trial_generator_cfg *g, char (**paths)[4096],
-                                  const char **models) {
-  const int n = g->model ? 1 : g->n_models;
-  if (!(*paths = calloc((size_t)n, sizeof **paths))) return TW_FAIL(TW_ERR_NOMEM, "from_generator: model paths");
-  for (int k = 0; k < n; ++k) {
+                                  const char **models, int *n) {
+  *n = g->model ? 1 : g->n_models;
+  if (!(*paths = calloc((size_t)*n, sizeof **paths))) return TW_FAIL(TW_ERR_NOMEM, "from_generator: model paths");
+  for (int k = 0; k < *n; ++k) {
     tw_cfg_resolve(doc, g->model ? g->model : g->models[k], (*paths)[k], sizeof **paths);
     models[k] = (*paths)[k];
   }
@@ -107,9 +107,10 @@ static tw_status generated_cohort(const tw_dist *dist, const tw_trial_config *c,
   if (dist->rank == 0) {
     char(*paths)[4096] = NULL, real[4096];
     const char *models[TW_GAN_MODELS_MAX];
-    st = generator_models(doc, g, &paths, models);
+    int n_models = 0;
+    st = generator_models(doc, g, &paths, models, &n_models);
     if (c->twins.cohort) tw_cfg_resolve(doc, c->twins.cohort, real, sizeof real);
-    const tw_gan_cohort_gen_args a = {.models = models, .n_models = g->model ? 1 : g->n_models,
+    const tw_gan_cohort_gen_args a = {.models = models, .n_models = n_models,
                                       .condition = g->condition, .conditioning = (tw_gan_conditioning)g->conditioning,
                                       .n = g->n, .seed = (uint64_t)g->seed, .real = c->twins.cohort ? real : NULL,
                                       .pack = c->pack, .output = c->cohort.file};

@@ -99,6 +99,10 @@ typedef struct tw_trial_output_cfg {
   int64_t chunk_twins, buffer_mb;
 } tw_trial_output_cfg;
 
+/* The most files of from_generator.models: TW_GAN_MODELS_MAX (src/gan is a
+** layer above; cmd_trial.c checks the two agree). */
+#define TW_TRIAL_GENERATOR_MODELS_MAX 64
+
 /* cohort.from_generator: twins sampled from a conditional GAN (`twinscale gan
 ** train`; docs/gan.md) as a subgroup of the trial (docs/trial.md, "Synthetic
 ** twins"). With `twins: {cohort: C.h5}` they are appended to C.h5's twins,
@@ -106,10 +110,6 @@ typedef struct tw_trial_output_cfg {
 ** is a layer above): the trial command samples the twins and writes the
 ** cohort file `file` (real rows first, then the generated ones, flagged in
 ** /cohort/covariates/synthetic), which every arm reads as its twins.cohort. */
-/* The most files of from_generator.models: TW_GAN_MODELS_MAX (src/gan is a
-** layer above; cmd_trial.c checks the two agree). */
-#define TW_TRIAL_GENERATOR_MODELS_MAX 64
-
 typedef struct tw_trial_generator_cfg {
   tw_cfg_mark mark; /* line 0: no from_generator */
   char *model;      /* the model file of `twinscale gan train` (relative to the config file), or NULL with models */

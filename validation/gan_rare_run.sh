@@ -11,6 +11,8 @@
 # is skipped (so a long training is not redone). Python: Debian's, with h5py.
 # usage: validation/gan_rare_run.sh TWINSCALE DIR [N_SAMPLE (default 1000)] [SEED (default 5)]
 #        [TRAIN_SEED (default 1)] [STEPS (default: gan train's)]
+# GAN_EXTRA, when set, is appended to the gan train config (e.g.
+# GAN_EXTRA='focus: {condition: addison=1, share: 0.5}').
 # Run on a shared machine with OMP_NUM_THREADS=1 nice -n 5 (and note `uptime`).
 set -eu
 bin=$(realpath "$1") dir=$2 n=${3:-1000} seed=${4:-5} train_seed=${5:-1} steps=${6:-0}
@@ -19,7 +21,8 @@ mkdir -p "$dir" && cd "$dir"
 step() { local out=$1; shift; [ -e "$out" ] && { echo "($out exists: skipped)"; return 0; }; echo "+ $*"; "$@"; }
 step rare.h5 "$bin" cohort generate "$cfg" -o rare.h5
 step holdout.h5 "$bin" cohort generate "$cfg" --set seed=44 --set size=4050 -o holdout.h5
-printf 'kind: gan_train\ncohort: rare.h5\nseed: %s\nsteps: %s\noutput: {path: rare-gan.h5}\n' "$train_seed" "$steps" > gan.yaml
+printf 'kind: gan_train\ncohort: rare.h5\nseed: %s\nsteps: %s\noutput: {path: rare-gan.h5}\n%s\n' "$train_seed" "$steps" \
+  "${GAN_EXTRA:-}" > gan.yaml
 step rare-gan.h5 "$bin" gan train gan.yaml
 # the twins of one condition as a cohort file of the same columns
 subset() {

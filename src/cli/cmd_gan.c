@@ -211,6 +211,8 @@ static void train_summary(const char *path, const tw_gan_train_report *r) {
   printf("steps %lld..%lld of %lld rows: %.3g steps/s; last losses: critic %.4f, penalty %.4f, generator %.4f "
          "(cond %.4f)\n", (long long)r->step0, (long long)r->step, (long long)r->batch, r->steps_per_s, r->last.critic,
          r->last.penalty, r->last.generator, r->last.cond);
+  if (r->focus[0])
+    printf("focus: %s on %.3g of the draws (%lld training rows)\n", r->focus, r->focus_share, (long long)r->focus_rows);
   printf("backend: %s\n", r->backend);
   printf("wrote %s (data %.1f s, training %.1f s)\n", path, r->fit_seconds, r->seconds);
 }

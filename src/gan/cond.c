@@ -128,10 +128,16 @@ void tw_gan_cond_train(const tw_gan_cond_sampler *s, uint64_t seed, uint64_t ste
     int d;
     int64_t q;
     tw_philox_block(seed, step, TW_RNG_GAN_TRAIN, (uint32_t)(2 * b), r);
-    draw_condition(s, s->log_cdf, r, cond + b * s->cond_width, &d, &q);
+    float *c = cond + b * s->cond_width;
+    draw_condition(s, s->log_cdf, r, c, &d, &q);
+    tw_philox_block(seed, step, TW_RNG_GAN_TRAIN, (uint32_t)(2 * b + 1), r);
+    if (s->focus_share > 0 && tw_u01_f64(r[2], r[3]) < s->focus_share) {
+      c[s->offset[d] + q] = 0.0f;
+      d = s->focus_disc, q = s->focus_cat;
+      c[s->offset[d] + q] = 1.0f;
+    }
     for (int k = 0; k < s->n_disc; ++k) mask[b * s->n_disc + k] = k == d ? 1.0f : 0.0f;
     const int64_t *first = s->first + s->offset[d] + d;
-    tw_philox_block(seed, step, TW_RNG_GAN_TRAIN, (uint32_t)(2 * b + 1), r);
     int64_t count = first[q + 1] - first[q], pick = (int64_t)(tw_u01_f64(r[0], r[1]) * (double)count);
     if (pick >= count) pick = count - 1;
     row[b] = s->rows[(size_t)d * (size_t)s->n_rows + (size_t)(first[q] + pick)];
@@ -151,7 +157,7 @@ void tw_gan_cond_sample(const tw_gan_cond_sampler *s, tw_gan_cond_kind kind, uin
   }
 }
 
-/* ---- --condition NAME=VALUE ---- */
+/* ---- a condition NAME=VALUE (--condition, focus.condition) ---- */
 
 /* "a, b, c" (the first 20 names, then "..."), into buf. */
 const char *const tw_gan_conditioning_names[] = {"vector", "reject", NULL};
@@ -178,7 +184,7 @@ static tw_status unknown_column(const tw_gan_transformer *tr, const char *name) 
     if (tr->cols[j].kind == TW_GAN_DISCRETE) names[n++] = tr->schema.cols[j].name;
   char list[1024];
   list_names(names, n, list, sizeof list);
-  return TW_FAIL(TW_ERR_INPUT, "--condition %s: no such column in the model's cohort; the discrete columns are: %s", name,
+  return TW_FAIL(TW_ERR_INPUT, "%s: no such column in the model's cohort; the discrete columns are: %s", name,
                  list);
 }
 
@@ -189,7 +195,7 @@ static tw_status unknown_value(const tw_gan_transformer *tr, int j, const char *
   int64_t n = c->n_cats < 21 ? c->n_cats : 21;
   for (int64_t q = 0; q < n; ++q) category_text(tr, j, q, text[q], sizeof text[q]), names[q] = text[q];
   list_names(names, n, list, sizeof list);
-  return TW_FAIL(TW_ERR_INPUT, "--condition %s=%s: the training data has no such value of %s; it has: %s",
+  return TW_FAIL(TW_ERR_INPUT, "%s=%s: the training data has no such value of %s; it has: %s",
                  tr->schema.cols[j].name, value, tr->schema.cols[j].name, list);
 }
 
@@ -207,16 +213,25 @@ static int64_t find_category(const tw_gan_transformer *tr, int j, const char *va
   return *value && !*end ? tw_gan_category_index(c, v) : -1;
 }
 
+tw_status tw_gan_cond_focus(tw_gan_cond_sampler *s, const tw_gan_transformer *tr, const char *text, double share) {
+  float *scratch = malloc((size_t)s->cond_width * sizeof *scratch);
+  if (!scratch) return TW_FAIL(TW_ERR_NOMEM, "out of memory: the focus condition");
+  tw_status st = tw_gan_cond_fixed(tr, text, scratch, &s->focus_disc, &s->focus_cat);
+  free(scratch);
+  if (st == TW_OK) s->focus_share = share;
+  return st;
+}
+
 tw_status tw_gan_cond_fixed(const tw_gan_transformer *tr, const char *text, float *cond, int *disc, int64_t *cat) {
   const char *eq = strchr(text, '=');
-  if (!eq || eq == text) return TW_FAIL(TW_ERR_INPUT, "--condition %s: expected NAME=VALUE", text);
+  if (!eq || eq == text) return TW_FAIL(TW_ERR_INPUT, "%s: expected NAME=VALUE", text);
   char name[256];
   snprintf(name, sizeof name, "%.*s", (int)(eq - text), text);
   int j = 0;
   while (j < tr->schema.n_cols && strcmp(tr->schema.cols[j].name, name)) ++j;
   if (j == tr->schema.n_cols) return unknown_column(tr, name);
   if (tr->cols[j].kind != TW_GAN_DISCRETE)
-    return TW_FAIL(TW_ERR_INPUT, "--condition %s: %s is continuous; a condition names a discrete column's value", text, name);
+    return TW_FAIL(TW_ERR_INPUT, "%s: %s is continuous; a condition names a discrete column's value", text, name);
   int64_t q = find_category(tr, j, eq + 1);
   if (q < 0) return unknown_value(tr, j, eq + 1);
   const tw_gan_layout *l = &tr->layout;

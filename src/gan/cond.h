@@ -65,6 +65,9 @@ typedef struct tw_gan_cond_sampler {
   int64_t *first;  /* (cond_width + n_disc) per column, where each category's rows start in its part of rows */
   int64_t n_rows;
   int cond_width;
+  double focus_share; /* the share of training draws given the focus condition (0: none; tw_gan_cond_focus) */
+  int focus_disc;     /* the focus condition's discrete column, in condition-vector order */
+  int64_t focus_cat;  /* and its category */
 } tw_gan_cond_sampler;
 
 /* The sampler of transformer tr, whose training table is t (its rows grouped
@@ -72,6 +75,13 @@ typedef struct tw_gan_cond_sampler {
 ** for it). TW_ERR_INPUT: no discrete column (the GAN conditions on one). */
 tw_status tw_gan_cond_init(const tw_gan_transformer *tr, const tw_gan_table *t, tw_gan_cond_sampler *out);
 void tw_gan_cond_free(tw_gan_cond_sampler *s);
+
+/* Focus training on one condition (`gan train`'s focus; docs/gan.md, "Focus
+** on a rare condition"): each training draw is, with probability `share`, the
+** condition `text` (NAME=VALUE, as tw_gan_cond_fixed reads it) with a real row
+** of it, and otherwise CTGAN's draw. share 0 leaves every draw as it was.
+** TW_ERR_INPUT as tw_gan_cond_fixed. */
+tw_status tw_gan_cond_focus(tw_gan_cond_sampler *s, const tw_gan_transformer *tr, const char *text, double share);
 
 /* Training draws for batch rows [0, batch) of step `step`: cond (batch,
 ** cond_width), mask (batch, n_disc), row (batch) training row indices. */

@@ -82,6 +82,7 @@ static tw_status data_source(void *ctx, uint64_t seed, int64_t step, tw_gan_phas
 
 typedef struct train_job {
   const tw_gan_train_config *c;
+  const tw_cfg_doc *doc;
   const char *text; /* the config text */
   char cohort[4096], ckpt[4096];
   tw_gan_schema schema;
@@ -104,6 +105,16 @@ static int64_t count_discrete(const tw_gan_schema *s) {
   return n;
 }
 
+/* The config's focus condition on the sampler; a refusal as FILE:LINE:COL: focus.condition: why. */
+static tw_status set_focus(train_job *j) {
+  const tw_gan_focus_cfg *f = &j->c->focus;
+  if (!f->condition || tw_gan_cond_focus(&j->sampler, &j->tr, f->condition, f->share) == TW_OK) return TW_OK;
+  char why[1024];
+  snprintf(why, sizeof why, "%s", tw_error_message());
+  tw_error_clear();
+  return tw_cfg_error_at(j->doc, tw_cfg_path_mark_or(j->doc, "focus.condition", f->mark), "focus.condition: %s", why);
+}
+
 /* The table, the transformer, the condition sampler and the encoded rows. */
 static tw_status prepare(train_job *j) {
   const tw_gan_train_config *c = j->c;
@@ -119,6 +130,7 @@ static tw_status prepare(train_job *j) {
   TW_TRY(tw_gan_meta_read(j->cohort, &j->tr));
   TW_TRY(tw_gan_cond_init(&j->tr, &j->table, &j->sampler));
   j->have_sampler = 1;
+  TW_TRY(set_focus(j));
   const size_t floats = (size_t)j->table.n_rows * (size_t)j->tr.layout.width;
   if (!(j->rows = malloc(floats * sizeof(float) + 1)))
     return TW_FAIL(TW_ERR_NOMEM, "gan train: no memory for %lld encoded rows", (long long)j->table.n_rows);
@@ -245,6 +257,12 @@ static void fill_report(const train_job *j, tw_gan_train_report *rep) {
   rep->rows = j->table.n_rows, rep->columns = j->schema.n_cols, rep->discrete = count_discrete(&j->schema);
   if (j->be) snprintf(rep->backend, sizeof rep->backend, "%s (%s)", j->be->name, j->be->why);
   if (j->have_tr) rep->width = j->tr.layout.width, rep->cond_width = j->tr.layout.cond_width;
+  if (j->have_sampler && j->sampler.focus_share > 0) {
+    const tw_gan_cond_sampler *s = &j->sampler;
+    const int64_t *first = s->first + s->offset[s->focus_disc] + s->focus_disc;
+    rep->focus_rows = first[s->focus_cat + 1] - first[s->focus_cat], rep->focus_share = s->focus_share;
+    snprintf(rep->focus, sizeof rep->focus, "%s", j->c->focus.condition);
+  }
   if (!j->trainer) return;
   rep->batch = j->trainer->opts.batch, rep->steps = j->trainer->opts.steps;
   rep->step0 = j->step0, rep->step = j->trainer->step;
@@ -275,7 +293,7 @@ tw_status tw_gan_train_run(const tw_gan_train_config *c, const tw_cfg_doc *doc, 
   train_job j;
   memset(&j, 0, sizeof j);
   memset(rep, 0, sizeof *rep);
-  j.c = c, j.text = tw_cfg_text(doc);
+  j.c = c, j.doc = doc, j.text = tw_cfg_text(doc);
   tw_cfg_resolve(doc, c->cohort, j.cohort, sizeof j.cohort);
   tw_status st = check_outputs(&j, force);
   /* The backend before the data, so that `backend: cuda` without a GPU is

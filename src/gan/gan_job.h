@@ -59,6 +59,9 @@ typedef struct tw_gan_train_report {
   int signal;                       /* the signal that stopped training (checkpoint written), 0 if none */
   char checkpoint[4096];            /* the checkpoint written on the signal, "" if none */
   char backend[320];                /* the backend the networks ran on, "name (why)" */
+  char focus[256];                  /* the focus condition, NAME=VALUE, "" if none */
+  int64_t focus_rows;               /* its training rows */
+  double focus_share;               /* and the share of the draws given it */
 } tw_gan_train_report;
 
 /* Trains per config c (doc: paths relative to the config, the config text);

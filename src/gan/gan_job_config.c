@@ -42,6 +42,15 @@ static const tw_cfg_field optimizer_fields[] = {
 };
 static const tw_cfg_schema optimizer_schema = TW_CFG_SCHEMA(tw_gan_optimizer_cfg, optimizer_fields, NULL);
 
+static const tw_cfg_field focus_fields[] = {
+    {.key = "condition", .type = TW_CFG_STRING, .offset = offsetof(tw_gan_focus_cfg, condition),
+     .doc = "NAME=VALUE: a discrete column's category (a rare condition) given to a share of the training draws, "
+            "with real rows of it (unset: CTGAN's draws only)"},
+    {.key = "share", .type = TW_CFG_NUMBER, .offset = offsetof(tw_gan_focus_cfg, share), .default_text = "0.5",
+     .has_range = 1, .min = 0, .max = 0.99, .doc = "the share of the training draws given the condition"},
+};
+static const tw_cfg_schema focus_schema = TW_CFG_SCHEMA(tw_gan_focus_cfg, focus_fields, NULL);
+
 static const tw_cfg_field checkpoint_fields[] = {
     {.key = "every", .type = TW_CFG_INT, .offset = offsetof(tw_train_ckpt_cfg, every), .default_text = "500",
      .has_range = 1, .min = 0, .max = 1e9, .unit = "steps", .doc = "steps between checkpoints (0: only on a signal)"},
@@ -89,6 +98,8 @@ static const tw_cfg_field gan_train_fields[] = {
      .default_text = "{}", .doc = "network sizes (CTGAN's defaults)"},
     {.key = "optimizer", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, optimizer),
      .sub = &optimizer_schema, .default_text = "{}", .doc = "Adam (CTGAN's defaults)"},
+    {.key = "focus", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, focus), .sub = &focus_schema,
+     .default_text = "{}", .doc = "training focused on one condition (docs/gan.md, \"Focus on a rare condition\")"},
     {.key = "checkpoint", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, checkpoint),
      .sub = &checkpoint_schema, .default_text = "{}", .doc = "checkpoints for --resume"},
     {.key = "output", .type = TW_CFG_MAP, .offset = offsetof(tw_gan_train_config, output), .sub = &output_schema,

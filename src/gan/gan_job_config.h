@@ -14,6 +14,7 @@
 **   threads: 0                        OpenMP threads (0: the default team)
 **   backend: auto                     auto (device 0 when a GPU is visible), cpu or cuda
 **   combinations: auto                fixed combinations (combo.h): auto (found in the data) or off
+**   focus: {condition: NAME=VALUE, share: 0.5}  a share of the draws on one condition (cond.h)
 **   checkpoint: {every: 500, path: <output.path>.ckpt}
 **   output: {path: gan.h5}
 **
@@ -43,6 +44,13 @@ typedef struct tw_gan_optimizer_cfg {
   double lr_generator, lr_critic, beta1, beta2, eps, weight_decay;
 } tw_gan_optimizer_cfg;
 
+/* Training focused on one condition (cond.h, tw_gan_cond_focus). */
+typedef struct tw_gan_focus_cfg {
+  tw_cfg_mark mark;
+  char *condition; /* NAME=VALUE, or NULL: CTGAN's draws only */
+  double share;    /* of the training draws, in [0, 1) */
+} tw_gan_focus_cfg;
+
 typedef struct tw_gan_train_config {
   tw_cfg_mark mark;
   char *cohort;
@@ -51,6 +59,7 @@ typedef struct tw_gan_train_config {
   int backend;      /* 0 auto, 1 cpu, 2 cuda (tw_gan_backend_names) */
   tw_gan_network_cfg network;
   tw_gan_optimizer_cfg optimizer;
+  tw_gan_focus_cfg focus;
   tw_train_ckpt_cfg checkpoint;  /* every, path: as `train`'s (NULL path: <output.path>.ckpt) */
   tw_train_output_cfg output;
 } tw_gan_train_config;

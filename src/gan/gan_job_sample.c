@@ -12,6 +12,7 @@
 #if TW_HAVE_YAML
 #include "gan/gan_job.h"
 
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* malloc, free */
 #include <string.h> /* memset, strcmp, strcat, strlen */
 
@@ -78,7 +79,12 @@ static tw_status fix_condition(sample_job *j) {
   if (!(j->cond = malloc((size_t)j->tr.layout.cond_width * sizeof(float) + 1)))
     return TW_FAIL(TW_ERR_NOMEM, "gan sample: condition vector");
   int disc = 0;
-  TW_TRY(tw_gan_cond_fixed(&j->tr, j->a->condition, j->cond, &disc, &j->fixed.cat));
+  if (tw_gan_cond_fixed(&j->tr, j->a->condition, j->cond, &disc, &j->fixed.cat) != TW_OK) {
+    char why[1024];
+    snprintf(why, sizeof why, "%s", tw_error_message());
+    tw_error_clear();
+    return TW_FAIL(TW_ERR_INPUT, "--condition %s", why);
+  }
   const tw_gan_span *sp = &j->tr.layout.spans[j->tr.layout.cond_span[disc]];
   j->fixed.width = j->tr.layout.width, j->fixed.start = sp->start, j->fixed.span_width = sp->width;
   j->reject = (tw_gan_reject){.start = sp->start, .width = sp->width, .cat = j->fixed.cat};

@@ -33,7 +33,11 @@
 #     cohort, a cohort with no discrete column (written here with h5py), a
 #     model file that is not a GAN model, --n 0, an unknown condition column,
 #     a condition value the cohort lacks, a backend other than auto, cpu or
-#     cuda (config key and --backend); the summary names the backend.
+#     cuda (config key and --backend), a focus condition the cohort lacks
+#     (FILE:LINE:COL: focus.condition) and a focus share of 1; the summary
+#     names the backend;
+#   - `focus.condition: retinopathy=1`: the summary names the condition, its
+#     share and its training rows (as many as real.h5 has).
 # usage: gan_train_sample.sh TWINSCALE COHORT_CONFIG TRIAL_CONFIG PYTHON(with h5py)
 set -u
 # libgomp's idle threads spin between parallel regions and take the CPU on a
@@ -226,9 +230,21 @@ refused not_a_model "not a GAN model file" bad.h5 gan sample --model real.h5 --n
 refused n_zero "--n" bad.h5 gan sample --model model.h5 --n 0 -o bad.h5
 refused unknown_condition "nosuch" bad.h5 gan sample --model model.h5 --n 10 --condition nosuch=1 -o bad.h5
 refused absent_value "retinopathy" bad.h5 gan sample --model model.h5 --n 10 --condition retinopathy=7 -o bad.h5
+refused bad_focus "focus.condition: retinopathy=7: the training data has no such value" \
+  bad.h5 gan train gan.yaml --set focus.condition=retinopathy=7 -o bad.h5
+refused focus_share "focus.share" bad.h5 gan train gan.yaml --set focus.condition=retinopathy=1 --set focus.share=1 \
+  -o bad.h5
 refused bad_backend "backend" bad.h5 gan train gan.yaml --set backend=tpu -o bad.h5
 refused bad_sample_backend "--backend" bad.h5 gan sample --model model.h5 --n 10 --backend tpu -o bad.h5
 refused bad_conditioning "--conditioning" bad.h5 gan sample --model model.h5 --n 10 --condition retinopathy=1 \
   --conditioning sideways -o bad.h5
+# focus: the summary names the condition, its share and its training rows (retinopathy 1 in real.h5)
+"$bin" gan train gan.yaml --set steps=5 --set focus.condition=retinopathy=1 -o focus.h5 > focus.out ||
+  fail "a focused gan train failed"
+rows=$("$py" -s -c 'import h5py, sys; print(int((h5py.File(sys.argv[1])["cohort/conditions/retinopathy"][()] == 1).sum()))' \
+  real.h5)
+grep -qF "focus: retinopathy=1 on 0.5 of the draws ($rows training rows)" focus.out ||
+  { cat focus.out; fail "the focused run's summary lacks its focus line ($rows rows)"; }
+echo "focus: $(grep '^focus' focus.out)"
 echo "training: $(awk "BEGIN {print $t1 - $t0}") s wall for the first gan train (2000 steps)"
 echo "ok"

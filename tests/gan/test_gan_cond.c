@@ -17,7 +17,11 @@
 **   errors (TW_ERR_INPUT, one line): no '=', an unknown column (the message
 **   names the discrete ones), a continuous column, an absent value (the
 **   message names the present ones);
-** - a table with no discrete column: TW_ERR_INPUT.
+** - a table with no discrete column: TW_ERR_INPUT;
+** - focus (`gan train`'s focus): with grp=3 at share 0.5, grp=3 is drawn
+**   for 0.5 + 0.5 * 0.5 * p_log(3) of the rows (within 4 standard errors),
+**   each with one of grp=3's six rows and the mask on grp; at share 0 the
+**   draws are the unfocused sampler's bits; a continuous column is refused.
 */
 #define _POSIX_C_SOURCE 200809L /* strdup */
 #include <math.h>
@@ -234,6 +238,33 @@ static void test_fixed(void) {
   expect_error("grp=1.5", "no such value");
 }
 
+static void test_focus(void) {
+  size_t cw = BATCH * (size_t)sampler.cond_width;
+  float *c0 = malloc(cw * sizeof *c0), *c1 = malloc(cw * sizeof *c1), m0[BATCH * 2], m1[BATCH * 2];
+  int64_t r0[BATCH], r1[BATCH];
+  draw_step(9, c0, m0, r0);
+  CHECK_OK(tw_gan_cond_focus(&sampler, &tr, "grp=3", 0.0));
+  draw_step(9, c1, m1, r1);
+  CHECK(!memcmp(c0, c1, cw * sizeof *c0) && !memcmp(m0, m1, sizeof m0) && !memcmp(r0, r1, sizeof r0));
+  CHECK_OK(tw_gan_cond_focus(&sampler, &tr, "grp=3", 0.5));
+  tallies *t = calloc(1, sizeof *t);
+  for (int s = 0; s < STEPS; ++s) {
+    draw_step((uint64_t)s, c1, m1, r1);
+    tally_batch(c1, m1, r1, t);
+  }
+  double pg[4], n = STEPS * BATCH;
+  log_probs(grp_count, 4, pg);
+  const double want = 0.5 + 0.25 * pg[2], got = (double)t->grp[2] / n;
+  printf("focus grp=3 at share 0.5: drawn %.4f of rows (expected %.4f)\n", got, want);
+  CHECK_EQ_INT(t->bad, 0);
+  CHECK_NEAR(got, want, 4 * sqrt(want * (1 - want) / n));
+  sampler.focus_share = 0.0;
+  CHECK_STATUS(tw_gan_cond_focus(&sampler, &tr, "x=1", 0.5), TW_ERR_INPUT);
+  CHECK(strstr(tw_error_message(), "x is continuous") && sampler.focus_share == 0.0);
+  tw_error_clear();
+  free(c0), free(c1), free(t);
+}
+
 static void test_no_discrete(void) {
   tw_gan_schema s = {0};
   s.cols = calloc(1, sizeof *s.cols);
@@ -262,6 +293,7 @@ int main(void) {
   TW_TEST_RUN(test_determinism);
   TW_TEST_RUN(test_sampling);
   TW_TEST_RUN(test_fixed);
+  TW_TEST_RUN(test_focus);
   TW_TEST_RUN(test_no_discrete);
   tw_gan_cond_free(&sampler);
   tw_gan_transformer_free(&tr);

@@ -230,6 +230,14 @@ static tw_status cuda_release(tw_cuda_impl *impl) {
   return comm;
 }
 
+/* cuBLAS's version (major * 10000 + minor * 100 + patch; 0: unknown) and the device. */
+static void cuda_gemm_kernel(tw_backend *be, char *buf, size_t cap) {
+  int version = 0;
+  if (cublasGetVersion(tw_cuda_impl_of(be)->cublas, &version) != CUBLAS_STATUS_SUCCESS) version = 0;
+  if (version > 0) snprintf(buf, cap, "cuBLAS %d on %s", version, be->why);
+  else snprintf(buf, cap, "cuBLAS on %s", be->why);
+}
+
 static void cuda_destroy(tw_backend *be) {
   tw_cuda_impl *impl = tw_cuda_impl_of(be);
   if (impl && cuda_release(impl) != TW_OK) {
@@ -280,6 +288,7 @@ tw_status tw_backend_cuda_create(int device_index, tw_backend **out) {
   be->fill_bytes = cuda_fill_bytes;
   be->synchronize = cuda_synchronize;
   be->gemm = cuda_gemm;
+  be->gemm_kernel = cuda_gemm_kernel;
   be->destroy = cuda_destroy;
 #if TW_HAVE_NCCL
   be->comm_id = cuda_comm_id;

@@ -77,6 +77,12 @@ struct tw_backend {
   tw_status (*fill_bytes)(tw_backend *be, void *dst, int byte, size_t bytes);
   tw_status (*synchronize)(tw_backend *be);
   tw_status (*gemm)(tw_backend *be, const tw_gemm_batch *g);
+  /* What computes gemm, into buf (cap bytes): "OpenBLAS 0.3.21 ... Cooperlake
+  ** ..." (the library's own line, with the CPU core it chose), "reference GEMM"
+  ** or "cuBLAS 130000". Another kernel sums in another order, and a training
+  ** carries the last bit into another model: a model file records this line
+  ** (root attribute `gemm`) beside its commit. Loads OpenBLAS if not yet. */
+  void (*gemm_kernel)(tw_backend *be, char *buf, size_t cap);
   void (*destroy)(tw_backend *be); /* also leaves and frees the communicator, if any */
 
   /* Collectives between the devices of a job's ranks, one communicator per

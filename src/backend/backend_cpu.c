@@ -14,6 +14,7 @@
 */
 #include "backend/backend.h"
 
+#include <stdio.h>  /* snprintf */
 #include <stdlib.h> /* aligned_alloc, free, calloc */
 #include <string.h> /* memcpy, memset */
 
@@ -101,6 +102,18 @@ static tw_status cpu_gemm(tw_backend *be, const tw_gemm_batch *g) {
   return TW_OK;
 }
 
+/* OpenBLAS's own line (version, build, the core it chose for this CPU), or the
+** reference GEMM where OpenBLAS is not built in or could not be loaded. */
+static void cpu_gemm_kernel(tw_backend *be, char *buf, size_t cap) {
+  (void)be;
+  const char *line = "reference GEMM";
+#if TW_HAVE_OPENBLAS
+  const tw_blas *blas = tw_blas_get();
+  if (blas->sgemm) line = blas->get_config ? blas->get_config() : "OpenBLAS";
+#endif
+  snprintf(buf, cap, "%s", line);
+}
+
 static void cpu_destroy(tw_backend *be) { free(be); }
 
 tw_status tw_backend_cpu_create(tw_backend **out) {
@@ -116,6 +129,7 @@ tw_status tw_backend_cpu_create(tw_backend **out) {
   be->fill_bytes = cpu_fill_bytes;
   be->synchronize = cpu_synchronize;
   be->gemm = cpu_gemm;
+  be->gemm_kernel = cpu_gemm_kernel;
   be->destroy = cpu_destroy;
   /* be->family stays NULL: each family's lookup gives its own CPU table. */
   *out = be;

@@ -36,6 +36,7 @@ static void load(void) {
   *(void **)&g_blas.dgemm = d;
   *(void **)&g_blas.get_num_threads = get;
   *(void **)&g_blas.set_num_threads = set;
+  *(void **)&g_blas.get_config = sym(h, "openblas_get_config"); /* optional: provenance only */
   TW_DEBUG("OpenBLAS loaded on first use, %d thread(s)", g_blas.get_num_threads());
 }
 

@@ -31,6 +31,7 @@ typedef struct tw_blas {
   tw_cblas_dgemm_fn dgemm;
   int (*get_num_threads)(void);
   void (*set_num_threads)(int);
+  char *(*get_config)(void); /* "OpenBLAS 0.3.21 ... Cooperlake ...": version and the core it chose; may be NULL */
 } tw_blas;
 
 /* The loaded library's entries (loading it on the first call, thread-safe). */

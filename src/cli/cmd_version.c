@@ -14,6 +14,16 @@
 
 static const char *yes_no(int flag) { return flag ? "yes" : "no"; }
 
+/* The CPU backend's GEMM as a model file records it (root attribute `gemm`). */
+static void print_cpu_gemm(void) {
+  tw_backend *be = NULL;
+  if (tw_backend_cpu_create(&be) != TW_OK) return;
+  char line[256];
+  be->gemm_kernel(be, line, sizeof line);
+  printf("CPU GEMM: %s\n", line);
+  tw_backend_close(be);
+}
+
 int tw_cmd_version(int argc, char **argv) {
   int bad = tw_opts_parse_named("version", NULL, 0, argc, argv);
   if (bad) return bad;
@@ -28,6 +38,7 @@ int tw_cmd_version(int argc, char **argv) {
 #else
   printf("  OpenMP    no\n");
 #endif
+  print_cpu_gemm();
   char devices[2048];
   tw_backend_cuda_describe(devices, sizeof devices);
   printf("CUDA devices: %s\n", devices[0] ? "" : (TW_HAVE_CUDA ? "none found" : "n/a (built without CUDA)"));

@@ -181,7 +181,9 @@ static tw_status make_trainer(train_job *j) {
 /* The model file (or a checkpoint: the same layout) at `path`, through
 ** PATH.partial. */
 static tw_status write_model(const train_job *j, const char *path) {
-  const tw_h5_run_info info = {j->text, (uint64_t)j->c->seed, 1};
+  char gemm[256];
+  j->be->gemm_kernel(j->be, gemm, sizeof gemm);
+  const tw_h5_run_info info = {j->text, (uint64_t)j->c->seed, 1, gemm};
   tw_h5_file *f;
   TW_TRY(tw_h5_create(path, NULL, &info, &f));
   tw_status st = tw_h5_attr_write_string(f, "model_kind", "twinscale gan");

@@ -31,6 +31,7 @@ typedef struct tw_h5_run_info {
   const char *config_text; /* the full config, as read */
   uint64_t seed;
   int rank_count;
+  const char *gemm; /* what computed the GEMMs (tw_backend.gemm_kernel), for a model; NULL: not written */
 } tw_h5_run_info;
 
 /* Creates (truncating) a results file. `dist` NULL or of size 1: serial; otherwise

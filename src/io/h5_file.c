@@ -83,6 +83,7 @@ static tw_status write_run_info(tw_h5_file *f, const tw_h5_run_info *info) {
   tw_h5_where(f, "attribute", "seed");
   TW_TRY(tw_h5_attr_put(f->file, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, &info->seed));
   TW_TRY(tw_h5_attr_write_i64(f, "rank_count", info->rank_count));
+  if (info->gemm) TW_TRY(tw_h5_attr_write_string(f, "gemm", info->gemm));
   return TW_OK;
 }
 

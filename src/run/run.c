@@ -213,7 +213,7 @@ static tw_status run_job(tw_run *run, tw_h5_file **f, tw_run_report *rep) {
   if (resuming && run->dist->rank == 0)
     tw_log(TW_LOG_INFO, "%s: going on from %s: %lld of %lld twins were finished", job->name, run->record,
            (long long)run->prior, (long long)job->n_twins);
-  tw_h5_run_info info = {run->opts->config_text, run->opts->seed, run->dist->size};
+  tw_h5_run_info info = {run->opts->config_text, run->opts->seed, run->dist->size, NULL};
   TW_TRY(tw_dist_agree(run->dist, resuming ? tw_h5_reopen(run->opts->output, run->dist, &info, f)
                                            : tw_h5_create(run->opts->output, run->dist, &info, f)));
   TW_TRY(tw_dist_agree(run->dist, job->open(job->ctx, run, *f)));

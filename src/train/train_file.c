@@ -35,7 +35,9 @@ static tw_status fetch(tw_trainer *t, const float *dev, float **host) {
 
 /* The model, and with `optimizer` the checkpoint's extras, into `path`. */
 static tw_status write_file(tw_trainer *t, const char *path, const char *config_text, int optimizer) {
-  tw_h5_run_info info = {config_text, (uint64_t)t->c->seed, t->dist->size};
+  char gemm[256];
+  t->be->gemm_kernel(t->be, gemm, sizeof gemm);
+  tw_h5_run_info info = {config_text, (uint64_t)t->c->seed, t->dist->size, gemm};
   const tw_grt_twin_info ti = {t->data.every_min, t->C, t->K};
   float *p = NULL, *m = NULL, *v = NULL;
   tw_h5_file *f = NULL;

@@ -227,6 +227,13 @@ cublasStatus_t cublasSetMathMode(cublasHandle_t handle, cublasMath_t mode) {
   return CUBLAS_STATUS_SUCCESS;
 }
 
+/* 0: the emulator is no release of cuBLAS (the backend then names no version). */
+cublasStatus_t cublasGetVersion(cublasHandle_t handle, int *version) {
+  if (cublasStatus_t st = check_handle(handle, "cublasGetVersion")) return st;
+  *version = 0;
+  return CUBLAS_STATUS_SUCCESS;
+}
+
 cublasStatus_t cublasGetMathMode(cublasHandle_t handle, cublasMath_t *mode) {
   if (cublasStatus_t st = check_handle(handle, "cublasGetMathMode")) return st;
   *mode = handle->math;

@@ -22,7 +22,9 @@
 #     the summary says how many; an unknown --conditioning is refused;
 #   - the same file (every dataset and attribute) for --threads 1 and 2;
 #     training with threads: 1 gives the default team's model file (every
-#     dataset);
+#     dataset); the model file's root attribute gemm is the CPU GEMM line of
+#     `twinscale version`, and names Haswell under OPENBLAS_CORETYPE=Haswell
+#     (where the build has OpenBLAS);
 #   - `twinscale trial` (tests/data/trial/strata.yaml) runs on the sample;
 #   - a 200-step run stopped by SIGTERM after a periodic checkpoint: exit 143,
 #     the checkpoint left and no model file; --resume finishes with the
@@ -205,6 +207,22 @@ a.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else No
 for n in names:
     assert np.array_equal(a[n][()], b[n][()]), n
 print("threads 1 = default team: %d datasets equal" % len(names))
+PY
+# The model file names the GEMM that trained it (root attribute gemm), as
+# `twinscale version` does; OpenBLAS's core is the one it chose, so
+# OPENBLAS_CORETYPE=Haswell shows in it (another core: other bits).
+"$bin" version | sed -n 's/^CPU GEMM: //p' > gemm.txt
+[ -s gemm.txt ] || fail "twinscale version: no CPU GEMM line"
+OPENBLAS_CORETYPE=Haswell "$bin" gan train gan.yaml --set steps=1 -o model_haswell.h5 > /dev/null 2>&1 ||
+  fail "gan train under OPENBLAS_CORETYPE=Haswell"
+"$py" -s - model_1.h5 model_haswell.h5 gemm.txt <<'PY' || fail "the model files' gemm attribute"
+import h5py, sys
+native, haswell = (h5py.File(p, "r").attrs["gemm"] for p in sys.argv[1:3])
+native, haswell = (v.decode() if isinstance(v, bytes) else v for v in (native, haswell))
+line = open(sys.argv[3]).read().strip()
+assert native == line, (native, line)
+assert ("OpenBLAS" not in line) or ("Haswell" in haswell.split()), haswell
+print("gemm: %s; under OPENBLAS_CORETYPE=Haswell: %s" % (native, haswell))
 PY
 
 # refused NAME TEXT OUTPUT COMMAND...: exit 2, one line on stderr with TEXT, OUTPUT not written

@@ -175,7 +175,7 @@ static void test_strings(void) {
 static void test_attributes_and_run_info(void) {
   const char *path = file_path("attrs");
   const char *config = "name: quickstart\nseed: 42\ncohort:\n  size: 1000\n";
-  tw_h5_run_info info = {config, 42, 1};
+  tw_h5_run_info info = {config, 42, 1, NULL};
   tw_h5_file *f;
   CHECK_OK(tw_h5_create(path, NULL, &info, &f));
   CHECK_OK(tw_h5_attr_write_i64(f, "N", 10));

@@ -32,7 +32,7 @@ static int file_exists(const char *p) {
 }
 
 static void test_write_collectively(void) {
-  tw_h5_run_info info = {config_text, 20261128, dist.size};
+  tw_h5_run_info info = {config_text, 20261128, dist.size, NULL};
   tw_h5_file *f;
   CHECK_OK(tw_h5_create(path, &dist, &info, &f));
   /* Per-twin rows: this rank's contiguous id range. */

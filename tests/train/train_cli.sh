@@ -2,6 +2,7 @@
 # train_cli.sh: `twinscale train` and `evaluate` end to end on the small data
 # of tests/data/train (ctest train_cli):
 #   threads  1 and 2 OpenMP threads give the same model file, every dataset;
+#   gemm     its root attribute gemm is `twinscale version`'s CPU GEMM line;
 #   kill     a run killed with SIGKILL at a random step after its first
 #            checkpoint, then `--resume`d, ends with the same weights, moments
 #            and curve as a run never stopped;
@@ -39,6 +40,11 @@ cp "$data/data.yaml" . && "$tw" simulate data.yaml >sim.log 2>&1 || { cat sim.lo
 # threads
 for th in 1 2; do setup t$th; (cd t$th && OMP_NUM_THREADS=$th "$tw" train train.yaml >log 2>&1) || { cat t$th/log; exit 1; }; done
 if same t1 t2 model.h5; then ok "1 and 2 threads: the same model"; else bad "1 and 2 threads differ"; fi
+# gemm: the model file names the GEMM that trained it, as `twinscale version` does
+gemm=$("$tw" version | sed -n 's/^CPU GEMM: //p')
+recorded=$(h5dump -a /gemm t1/model.h5 | sed -n 's/^ *(0): "\(.*\)"$/\1/p')
+if [[ -n $gemm && $recorded == "$gemm" ]]; then ok "gemm attribute: $recorded"
+else bad "gemm attribute '$recorded', twinscale version says '$gemm'"; fi
 
 # kill: a longer run, so that the kill lands mid-run
 long=(--set steps=400 --set validate_every=50 --set checkpoint.every=7)

@@ -46,14 +46,13 @@ static void print_summary(const tw_gan_report *r) {
 
 /* One line per baseline: quality and privacy, mean [min, max] over the seeds. */
 static void print_baselines(const tw_gan_report *r) {
-  static const char *const names[TW_GAN_BASELINE_KINDS] = {"Gaussian copula", "bootstrap"};
   int nv = tw_gan_report_n_values(r);
   const int idx[6] = {TW_GAN_V_SCORE,         tw_gan_v_holdout(r, 0), tw_gan_v_privacy(r, 0),
                       tw_gan_v_privacy(r, 1), tw_gan_v_privacy(r, 2), tw_gan_v_invalid(r)};
   const char *const what[6] = {"quality",         "against the holdout", "new row synthesis",
                                "DCR overfitting", "DCR baseline",        "invalid share"};
-  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) {
-    printf("%s (%d seeds, mean [min, max]):", names[b], r->n_seeds);
+  for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b) {
+    printf("%s (%d seeds, mean [min, max]):", tw_gan_report_baseline_list[b].title, r->n_seeds);
     for (int m = 0; m < (r->pack ? 6 : 5); ++m) {
       tw_gan_spread s = tw_gan_spread_of(r->baseline_values[b], r->n_seeds, nv, idx[m]);
       printf("%s %s %.4f [%.4f, %.4f]", m ? "," : "", what[m], s.mean, s.min, s.max);

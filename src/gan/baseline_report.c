@@ -5,9 +5,11 @@
 ** table is, so that the report can set the generator's numbers beside what a
 ** copula and a copy reach, each with its spread over the seeds.
 **
+** The third baseline is the copula's valid twins (report.h): the same draw
+** with its invalid rows redrawn, as `gan baseline` writes it.
 ** Draw k uses seed + k for everything random: the baseline's rows and the
 ** random rows of DCRBaselineProtection, which are the same for the synthetic
-** table and both baselines of that draw (one DCR of random rows per seed).
+** table and every baseline of that draw (one DCR of random rows per seed).
 ** Also tw_gan_report_utility, which attaches the utility (metrics_utility.h).
 */
 #include <math.h>   /* isnan, sqrt, NAN */
@@ -17,6 +19,13 @@
 #include "gan/metrics.h"
 #include "gan/metrics_internal.h"
 #include "gan/report.h"
+#include "gan/validity.h" /* tw_gan_baseline_valid_rows */
+
+const tw_gan_report_baseline tw_gan_report_baseline_list[TW_GAN_REPORT_BASELINES] = {
+    {"gaussian_copula", "Gaussian copula", TW_GAN_BASELINE_COPULA, 0},
+    {"bootstrap", "bootstrap", TW_GAN_BASELINE_BOOTSTRAP, 0},
+    {"gaussian_copula_valid", "Gaussian copula, valid twins", TW_GAN_BASELINE_COPULA, 1},
+};
 
 tw_gan_spread tw_gan_spread_of(const double *values, int draws, int stride, int index) {
   tw_gan_spread s = {NAN, NAN, NAN, NAN, 0};
@@ -70,14 +79,27 @@ static tw_status baseline_privacy(tw_gan_report *s, double random_median) {
   return st;
 }
 
+/* The rows of baseline rb for a seed: its draw, or with rb->valid (and a pack
+** to check) the draw's first valid rows, as `gan baseline --seed` writes them. */
+static tw_status draw(const tw_gan_report *r, const tw_gan_report_baseline *rb, uint64_t seed, tw_gan_table *out) {
+  const int64_t n = r->synthetic.n_rows;
+  if (!rb->valid || !r->validity) return tw_gan_baseline_draw(rb->kind, &r->real, n, seed, out);
+  tw_gan_baseline *b;
+  TW_TRY(tw_gan_baseline_fit(rb->kind, &r->real, seed, &b));
+  tw_gan_validity_stats stats;
+  tw_status st = tw_gan_baseline_valid_rows(b, &r->schema, r->validity, n, out, &stats);
+  tw_gan_baseline_free(b);
+  return st;
+}
+
 /* One draw of one baseline, scored into v (tw_gan_report_n_values). */
-static tw_status score_draw(const tw_gan_report *r, tw_gan_baseline_kind kind, int k, double *v) {
+static tw_status score_draw(const tw_gan_report *r, const tw_gan_report_baseline *rb, int k, double *v) {
   tw_gan_report s;
   memset(&s, 0, sizeof s);
   s.schema = r->schema; /* shallow: the tables point at r->schema's columns, nothing here frees them */
   s.real = r->real, s.holdout = r->holdout;
   s.pack = r->pack, s.validity = r->validity; /* shallow too */
-  tw_status st = tw_gan_baseline_draw(kind, &r->real, r->synthetic.n_rows, r->seed + (uint64_t)k, &s.synthetic);
+  tw_status st = draw(r, rb, r->seed + (uint64_t)k, &s.synthetic);
   if (st == TW_OK) st = tw_gan_quality(&s.real, &s.synthetic, &s);
   if (st == TW_OK) st = tw_gan_holdout_quality(&s);
   if (st == TW_OK) st = tw_gan_diagnostic(&s);
@@ -95,13 +117,14 @@ tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds) {
   r->n_seeds = seeds;
   r->dcr_baseline_draws = calloc((size_t)seeds, sizeof(double));
   r->random_median = calloc((size_t)seeds, sizeof(double));
-  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) r->baseline_values[b] = calloc((size_t)seeds * nv, sizeof(double));
-  if (!r->dcr_baseline_draws || !r->random_median || !r->baseline_values[0] || !r->baseline_values[1])
-    return TW_FAIL(TW_ERR_NOMEM, "out of memory: %d seeds of %zu numbers", seeds, nv);
+  int have = r->dcr_baseline_draws && r->random_median;
+  for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b)
+    have &= (r->baseline_values[b] = calloc((size_t)seeds * nv, sizeof(double))) != NULL;
+  if (!have) return TW_FAIL(TW_ERR_NOMEM, "out of memory: %d seeds of %zu numbers", seeds, nv);
   TW_TRY(synthetic_seeds(r));
   for (int k = 0; k < seeds; ++k)
-    for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b)
-      TW_TRY(score_draw(r, (tw_gan_baseline_kind)b, k, r->baseline_values[b] + (size_t)k * nv));
+    for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b)
+      TW_TRY(score_draw(r, &tw_gan_report_baseline_list[b], k, r->baseline_values[b] + (size_t)k * nv));
   return TW_OK;
 }
 

@@ -48,12 +48,6 @@ static tw_status read_real(baseline_job *j) {
   return tw_gan_baseline_restrict(&j->all, a->condition, a->real, &j->subset);
 }
 
-/* The rows source of the redraw loop: the baseline's rows from first_row on. */
-static tw_status baseline_rows(void *ctx, uint64_t first_row, tw_gan_table *cand) {
-  const baseline_job *j = ctx;
-  return tw_gan_baseline_fill(j->b, (int64_t)first_row, cand);
-}
-
 /* --keep-invalid: the draw's first n rows, each checked and counted. */
 static tw_status draw_kept(baseline_job *j, tw_gan_validity_stats *stats) {
   const tw_gan_baseline_args *a = j->a;
@@ -73,7 +67,7 @@ static tw_status draw_rows(baseline_job *j, tw_gan_baseline_report *rep) {
   TW_TRY(tw_gan_validity_for(&j->meta.schema, j->meta.pack, NULL, a->threads, &j->v));
   j->have_validity = 1;
   if (a->keep_invalid) TW_TRY(draw_kept(j, &rep->stats));
-  else TW_TRY(tw_gan_valid_rows(&j->meta.schema, &j->v, baseline_rows, j, a->n, 0, &j->rows, &rep->stats));
+  else TW_TRY(tw_gan_baseline_valid_rows(j->b, &j->meta.schema, &j->v, a->n, &j->rows, &rep->stats));
   rep->invalid_rate = tw_gan_invalid_rate(&rep->stats);
   rep->n = j->rows.n_rows, rep->real_rows = j->fit->n_rows, rep->checked = j->v.pack != NULL;
   return TW_OK;

@@ -357,9 +357,9 @@ static void write_seeds(tw_json_writer *w, const tw_gan_report *r) {
   tw_json_end_object(w);
   tw_json_key(w, "baselines");
   tw_json_begin_object(w);
-  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) {
+  for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b) {
     emitter e = {r->baseline_values[b], r->n_seeds, tw_gan_report_n_values(r)};
-    tw_json_key(w, tw_gan_baseline_name((tw_gan_baseline_kind)b));
+    tw_json_key(w, tw_gan_report_baseline_list[b].key);
     tw_json_begin_object(w);
     write_parts(w, r, &e);
     tw_json_end_object(w);
@@ -403,7 +403,7 @@ void tw_gan_report_free(tw_gan_report *r) {
   free(r->dcr_syn_real);
   free(r->dcr_baseline_draws);
   free(r->random_median);
-  for (int b = 0; b < TW_GAN_BASELINE_KINDS; ++b) free(r->baseline_values[b]), r->baseline_values[b] = NULL;
+  for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b) free(r->baseline_values[b]), r->baseline_values[b] = NULL;
   if (r->validity) tw_gan_validity_free(r->validity);
   free(r->validity), free(r->pack);
   r->validity = NULL, r->pack = NULL;

@@ -40,6 +40,21 @@ typedef struct tw_gan_pair_score {
   double score;       /* NaN: the pair does not count (below threshold, constant, undefined) */
 } tw_gan_pair_score;
 
+/* The baselines a report draws, in the JSON's order (docs/gan.md
+** "Baselines"): the Gaussian copula and bootstrap as drawn, and the copula's
+** valid twins, its invalid rows redrawn as `gan baseline` redraws them (the
+** first N valid rows of the same draw; the draw itself where the real cohort
+** names no pack), so that a generator's sample, whose invalid rows are
+** redrawn too, meets a copula of the same validity. */
+enum { TW_GAN_REPORT_BASELINES = 3 };
+typedef struct tw_gan_report_baseline {
+  const char *key;   /* the JSON's: "gaussian_copula", "bootstrap", "gaussian_copula_valid" */
+  const char *title; /* stdout's and report.html's */
+  tw_gan_baseline_kind kind;
+  int valid;         /* invalid rows redrawn */
+} tw_gan_report_baseline;
+extern const tw_gan_report_baseline tw_gan_report_baseline_list[TW_GAN_REPORT_BASELINES];
+
 typedef struct tw_gan_report {
   tw_gan_schema schema;                 /* of the real file; the others were read against it */
   tw_gan_table real, synthetic, holdout;
@@ -57,7 +72,7 @@ typedef struct tw_gan_report {
   int n_seeds;                          /* K; 0: no baselines were drawn */
   double *dcr_baseline_draws;           /* (K) the synthetic table's DCRBaselineProtection, seed + k */
   double *random_median;                /* (K) median DCR of seed + k's random rows to the real rows */
-  double *baseline_values[TW_GAN_BASELINE_KINDS]; /* (K, tw_gan_report_n_values) per draw of each baseline */
+  double *baseline_values[TW_GAN_REPORT_BASELINES]; /* (K, tw_gan_report_n_values) per draw of each baseline */
   tw_gan_utility *utility;              /* NULL, or the utility (metrics_utility.h), owned */
   char *pack;                           /* the real cohort's `pack` attribute, or NULL (nothing to check) */
   struct tw_gan_validity *validity;     /* its checker (validity.h), owned; NULL without a pack */

@@ -2,7 +2,7 @@
 ** report_html.c: tw_gan_report_write_html (report.h), report.html of a gan
 ** report: one self-contained page (inline CSS, no script, nothing loaded),
 ** in the style of the trial's report.html (src/trial/report*.c): the summary
-** with the synthetic table's numbers beside the two baselines' (mean and
+** with the synthetic table's numbers beside the three baselines' (mean and
 ** [min, max] over the seeds) and a sentence per number saying what it
 ** measures, then the quality per column and per pair, the diagnostic per
 ** column, and how the numbers were made. Every text from the files (column
@@ -70,13 +70,14 @@ static void value_cells(const page *p, int i) {
     fputs("]</span>", p->f);
   }
   fputs("</td>", p->f);
-  for (int b = 0; r->n_seeds && b < TW_GAN_BASELINE_KINDS; ++b)
+  for (int b = 0; r->n_seeds && b < TW_GAN_REPORT_BASELINES; ++b)
     spread_cell(p->f, tw_gan_spread_of(r->baseline_values[b], r->n_seeds, tw_gan_report_n_values(r), i));
 }
 
 static void header_row(const page *p, const char *first, const char *last) {
   fprintf(p->f, "<tr><th>%s</th><th>synthetic</th>", first);
-  if (p->r->n_seeds) fputs("<th>Gaussian copula</th><th>bootstrap</th>", p->f);
+  for (int b = 0; p->r->n_seeds && b < TW_GAN_REPORT_BASELINES; ++b)
+    fprintf(p->f, "<th>%s</th>", tw_gan_report_baseline_list[b].title);
   if (last) fprintf(p->f, "<th class=\"l\">%s</th>", last);
   fputs("</tr>\n", p->f);
 }

@@ -207,6 +207,17 @@ tw_status tw_gan_valid_rows(const tw_gan_schema *schema, const tw_gan_validity *
   return st;
 }
 
+/* ---- a baseline as a source of rows ---- */
+
+static tw_status baseline_rows(void *ctx, uint64_t first_row, tw_gan_table *cand) {
+  return tw_gan_baseline_fill(ctx, (int64_t)first_row, cand);
+}
+
+tw_status tw_gan_baseline_valid_rows(const tw_gan_baseline *b, const tw_gan_schema *schema, const tw_gan_validity *v,
+                                     int64_t n, tw_gan_table *out, tw_gan_validity_stats *stats) {
+  return tw_gan_valid_rows(schema, v, baseline_rows, (void *)b, n, 0, out, stats);
+}
+
 /* ---- a generator as a source of rows ---- */
 
 typedef struct gen_source {

@@ -33,6 +33,7 @@
 
 #include "cohort/cohort_steady.h" /* tw_cohort_steady_cfg, TW_STEADY_N_VERDICTS */
 #include "core/status.h"
+#include "gan/baseline.h" /* tw_gan_baseline: a source of rows */
 #include "gan/cond.h"
 #include "gan/transform.h"
 
@@ -104,6 +105,13 @@ typedef tw_status (*tw_gan_rows_fn)(void *ctx, uint64_t first_row, tw_gan_table 
 ** rate and the commonest reason). */
 tw_status tw_gan_valid_rows(const tw_gan_schema *schema, const tw_gan_validity *v, tw_gan_rows_fn rows, void *ctx,
                             int64_t n, int max_rounds, tw_gan_table *out, tw_gan_validity_stats *stats);
+
+/* tw_gan_valid_rows with a fitted baseline (baseline.h) as the source: its
+** rows 0, 1, ... of the seed it was fitted with, the invalid ones dropped, so
+** the first n valid rows of that draw (`gan baseline`; the report's copula of
+** valid twins). */
+tw_status tw_gan_baseline_valid_rows(const tw_gan_baseline *b, const tw_gan_schema *schema, const tw_gan_validity *v,
+                                     int64_t n, tw_gan_table *out, tw_gan_validity_stats *stats);
 
 /* Rejection sampling of a condition: a candidate is kept when the largest
 ** output of the condition column's span [start, start + width) is category

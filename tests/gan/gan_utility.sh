@@ -22,7 +22,9 @@
 # same draw with --keep-invalid, scored by the report as its synthetic table,
 # gives every number the report gives its own copula draw of that seed (so
 # the file's rows are the report's), and the redrawn file's rows are that
-# draw's rows in order with exactly its invalid ones left out. A bootstrap
+# draw's rows in order with exactly its invalid ones left out; scored as the
+# synthetic table, it gives every number of the report's "copula, valid
+# twins" (gaussian_copula_valid) of that seed. A bootstrap
 # with --condition retinopathy=1 has only real rows of that category. Bad
 # input to both, exit 2 and one line.
 # usage: gan_utility.sh TWINSCALE COHORT_YAML TRIAL_YAML PYTHON
@@ -56,10 +58,13 @@ grep -q "<h2>Utility</h2>" r.html || fail "report.html has no Utility section"
 grep -q "Gaussian copula (trials of its draws)" r.html || fail "report.html has no copula utility"
 "$bin" gan report --real c42.h5 --synthetic gk.h5 --holdout c44.h5 --json qk.json --seeds 1 > outk.txt ||
   { cat outk.txt; fail "gan report of the kept copula draw"; }
-"$py" -s - qk.json g.h5 gk.h5 gb.h5 c42.h5 <<'PY' || fail "the gan baseline files are not the report's draws"
+"$bin" gan report --real c42.h5 --synthetic g.h5 --holdout c44.h5 --json qg.json --seeds 1 > outg.txt ||
+  { cat outg.txt; fail "gan report of the redrawn copula draw"; }
+"$py" -s - qk.json g.h5 gk.h5 gb.h5 c42.h5 qg.json <<'PY' || fail "the gan baseline files are not the report's draws"
 import json, sys
 import h5py, numpy as np
 q = json.load(open(sys.argv[1]))
+qg = json.load(open(sys.argv[6]))
 def rows(path):
     f = h5py.File(path, "r")
     cols = [np.asarray(f["cohort/" + g][k], dtype=float) for g in ("covariates", "parameters", "conditions")
@@ -82,11 +87,17 @@ def flat(x, path=""):
     if isinstance(x, list):
         return {k: v for i, val in enumerate(x) for k, v in flat(val, path + "/%d" % i).items()}
     return {path: x}
-mine = flat({k: q[k] for k in ("quality", "holdout_quality", "diagnostic", "privacy", "validity")})
-report = flat(q["baselines"]["gaussian_copula"])
-assert mine.keys() == report.keys() and len(mine) > 5000, (len(mine), len(report))
-differ = [k for k in mine if mine[k] != report[k]]
-assert not differ, differ[:5]
+def same(scored, baseline):
+    mine = flat({k: scored[k] for k in ("quality", "holdout_quality", "diagnostic", "privacy", "validity")})
+    report = flat(q["baselines"][baseline])
+    assert mine.keys() == report.keys() and len(mine) > 5000, (len(mine), len(report))
+    differ = [k for k in mine if mine[k] != report[k]]
+    assert not differ, (baseline, differ[:5])
+    return mine
+mine = same(q, "gaussian_copula")
+# and the redrawn file, scored so, is the report's copula of valid twins (invalid share 0)
+same(qg, "gaussian_copula_valid")
+assert q["baselines"]["gaussian_copula_valid"]["validity"]["invalid_share"]["max"] == 0
 kept = gka["gan_rows_invalid"]
 assert gka["gan_rows_drawn"] == 300 and q["validity"]["invalid_share"] == kept / 300, (gka, q["validity"])
 # the redrawn rows start with the draw's valid rows, in order: exactly `kept` rows of the draw skipped

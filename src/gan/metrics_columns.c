@@ -50,8 +50,8 @@ static double ks_d(const double *a, int64_t na, const double *b, int64_t nb) {
 }
 
 tw_status tw_gan_ks_complement(const double *real, int64_t nr, const double *syn, int64_t ns, double *out) {
-  double *a, *b;
-  int64_t na, nb;
+  double *a = NULL, *b = NULL;
+  int64_t na = 0, nb = 0;
   TW_TRY(tw_gan_sorted_present(real, nr, &a, &na));
   tw_status st = tw_gan_sorted_present(syn, ns, &b, &nb);
   if (st != TW_OK) return free(a), st;
@@ -104,7 +104,7 @@ static double tv_sorted(const double *a, int64_t na, const double *b, int64_t nb
 
 tw_status tw_gan_tv_complement(const double *real, int64_t nr, const double *syn, int64_t ns, double *out) {
   double *a = NULL, *b = NULL, *u = NULL;
-  int64_t na, nb, *c = NULL;
+  int64_t na = 0, nb = 0, *c = NULL;
   tw_status st = TW_OK;
   TW_TRY_GOTO(st, tw_gan_sorted_present(real, nr, &a, &na), done);
   TW_TRY_GOTO(st, tw_gan_sorted_present(syn, ns, &b, &nb), done);
@@ -157,8 +157,8 @@ static int holds(const double *u, int64_t k, double x) {
 }
 
 tw_status tw_gan_category_adherence(const double *real, int64_t nr, const double *syn, int64_t ns, double *out) {
-  double *a;
-  int64_t na;
+  double *a = NULL;
+  int64_t na = 0;
   TW_TRY(tw_gan_sorted_present(real, nr, &a, &na));
   int real_missing = na < nr;
   int64_t valid = 0;

@@ -4,7 +4,7 @@
 # crossover trial in 13 chunks of 16 twins is the run; its uninterrupted
 # results file is the reference, and "identical" means every dataset equal
 # (h5diff, no tolerance):
-#   kill     SIGKILL at a random moment after the first chunk is recorded,
+#   kill     SIGKILL once a random number (1-8) of chunks is recorded,
 #            3 times: --resume finishes a file identical to the reference,
 #            and no .partial, .resume or .strings file stays behind;
 #   term     SIGTERM: exit 143, the .partial file and the record kept; --resume:
@@ -39,7 +39,8 @@ identical() {
   return $diff
 }
 leftovers() { ls "$1".partial "$1".resume "$1".partial.strings 2>/dev/null || true; }
-chunks_done() { grep -o '^done [01]*' "$1.resume" 2>/dev/null | tr -cd 1 | wc -c; }
+# (0 when there is no record: a finished run removed it; pipefail must not end the script)
+chunks_done() { { grep -o '^done [01]*' "$1.resume" 2>/dev/null || true; } | tr -cd 1 | wc -c; }
 
 "$tw" cohort generate "$repo/configs/cohort-t1d.yaml" --set size=200 --set "subgroups=[]" -o cohort.h5 >cohort.log 2>&1 ||
   { cat cohort.log; exit 1; }
@@ -48,12 +49,15 @@ sed -e 's#cohort: cohort-t1d.h5 .*#cohort: cohort.h5#' -e 's#^duration_min: .*#d
 args=(trial trial.yaml --set output.chunk_twins=16)
 "$tw" "${args[@]}" -o ref.h5 >ref.log 2>&1 || { cat ref.log; exit 1; }
 
-# start NAME [LAUNCH...]: the run in the background, its pid in $pid; waits for a first recorded chunk
+# start NAME [LAUNCH...]: the run in the background, its pid in $pid; waits for
+# $after recorded chunks (default 1). Waiting for a number of chunks, not a
+# time, keeps the kill mid-run however fast the build is (an -O3 build finished
+# the 2-rank runs within the old random sleep of up to 0.4 s).
 start() {
   local name=$1; shift
   rm -f "$name".h5 "$name".h5.*
   ("$@" "$tw" "${args[@]}" -o "$name.h5" >"$name.log" 2>&1) & pid=$!
-  for _ in $(seq 3000); do (( $(chunks_done "$name.h5") >= 1 )) && return 0; sleep 0.01; done
+  for _ in $(seq 3000); do (( $(chunks_done "$name.h5") >= ${after:-1} )) && return 0; sleep 0.01; done
   return 1
 }
 resume() { # NAME [LAUNCH...] (a hung run fails the test: timeout)
@@ -63,8 +67,7 @@ resume() { # NAME [LAUNCH...] (a hung run fails the test: timeout)
 
 # kill
 for i in 1 2 3; do
-  start kill$i || { bad "kill $i: no chunk recorded"; continue; }
-  sleep "0.$((RANDOM % 5))"
+  after=$((1 + RANDOM % 8)) start kill$i || { bad "kill $i: no chunk recorded"; continue; }
   kill -9 $pid 2>/dev/null || true; wait $pid 2>/dev/null || true
   at=$(chunks_done kill$i.h5)
   if [[ -f kill$i.h5 ]]; then bad "kill $i: the run ended before the kill"; continue; fi
@@ -135,11 +138,11 @@ else bad "file-size limit: exit $rc, left: $(leftovers full.h5) $(ls full.h5 2>/
 if [[ -n $mpiexec ]]; then
   for plan in 2:2 2:1 1:2; do
     n0=${plan%%:*} n1=${plan##*:} name=r$n0$n1
-    start "$name" "$mpiexec" -n "$n0" || { bad "$name: no chunk recorded"; continue; }
-    sleep "0.$((RANDOM % 5))"
-    victim=$(pgrep -f -- "-o $name.h5" | tail -1)
+    after=$((1 + RANDOM % 6)) start "$name" "$mpiexec" -n "$n0" || { bad "$name: no chunk recorded"; continue; }
+    victim=$(pgrep -f -- "-o $name.h5" | tail -1 || true)
     kill -9 "$victim" 2>/dev/null || true; wait $pid 2>/dev/null || true
     at=$(chunks_done "$name.h5")
+    if [[ -f $name.h5 ]]; then bad "$name: the run ended before the kill"; continue; fi
     if resume "$name" "$mpiexec" -n "$n1" && identical "$name.h5" && [[ -z $(leftovers "$name.h5") ]]; then
       ok "$n0 ranks, one killed with $at chunks recorded, resumed on $n1: identical"
     else bad "$n0 ranks killed at $at, resumed on $n1: differs or left $(leftovers "$name.h5")"; fi

@@ -23,6 +23,7 @@
 #include "build_info.h"         /* TW_HAVE_HDF5 */
 
 #if TW_HAVE_HDF5
+#include <math.h>   /* isnan, NAN */
 #include <stdio.h>  /* printf, snprintf */
 #include <stdlib.h> /* free */
 #include <string.h> /* strcmp, strncmp, strrchr, strchr, strdup */
@@ -52,13 +53,32 @@ static void print_baselines(const tw_gan_report *r) {
   const char *const what[6] = {"quality",         "against the holdout", "new row synthesis",
                                "DCR overfitting", "DCR baseline",        "invalid share"};
   for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b) {
-    printf("%s (%d seeds, mean [min, max]):", tw_gan_report_baseline_list[b].title, r->n_seeds);
+    printf("%s", tw_gan_report_baseline_list[b].title);
+    if (tw_gan_report_baseline_list[b].kind == TW_GAN_BASELINE_SMOOTHED)
+      printf(" (bandwidth %g%s, swap %g)", r->smoothing.bandwidth, r->smoothing_matched ? "" : ", the largest tried: "
+             "not as private", r->smoothing.swap);
+    printf(" (%d seeds, mean [min, max]):", r->n_seeds);
     for (int m = 0; m < (r->pack ? 6 : 5); ++m) {
       tw_gan_spread s = tw_gan_spread_of(r->baseline_values[b], r->n_seeds, nv, idx[m]);
       printf("%s %s %.4f [%.4f, %.4f]", m ? "," : "", what[m], s.mean, s.min, s.max);
     }
     printf("\n");
   }
+}
+
+/* "at equal privacy: ...": tw_gan_report_equal_privacy's verdict, in sample and against the holdout. */
+static void print_equal_privacy(const tw_gan_report *r) {
+  static const char *const verdict[3] = {"undecided (a baseline less private and not beaten)", "no", "yes"};
+  const tw_gan_equal_privacy e = tw_gan_report_equal_privacy(r);
+  printf("at equal privacy (baselines with mean new row synthesis and DCR overfitting protection at least the "
+         "synthetic table's%s), quality above every draw of", r->pack ? ", invalid share at most its" : "");
+  for (int b = 0, first = 1; b < TW_GAN_REPORT_BASELINES; ++b)
+    if (tw_gan_report_baseline_list[b].equal_privacy) {
+      printf("%s %s%s", first ? "" : " and", tw_gan_report_baseline_list[b].title,
+             e.as_private[b] ? "" : " (less private)");
+      first = 0;
+    }
+  printf(": %s; against the holdout: %s\n", verdict[e.verdict[0] + 1], verdict[e.verdict[1] + 1]);
 }
 
 /* ", on NAME mean [min, max] (k draws)": a baseline's R^2, nothing without draws. */
@@ -81,7 +101,7 @@ static tw_status write_outputs(const tw_gan_report *r, const char *json, const c
   TW_TRY(tw_gan_report_write_json(r, json));
   if (html) TW_TRY(tw_gan_report_write_html(r, html));
   print_summary(r);
-  if (r->n_seeds) print_baselines(r);
+  if (r->n_seeds) print_baselines(r), print_equal_privacy(r);
   if (r->utility) print_utility(r->utility);
   printf("wrote %s%s%s\n", json, html ? " and " : "", html ? html : "");
   return TW_OK;
@@ -290,26 +310,44 @@ int tw_cmd_gan_sample(int argc, char **argv) {
   return 0;
 }
 
-static const char *const baseline_kinds[] = {"gaussian_copula", "bootstrap", NULL}; /* tw_gan_baseline_kind's order */
-
 static void baseline_summary(const tw_gan_baseline_args *a, const tw_gan_baseline_report *r) {
-  printf("%lld %srows of the %s of %lld real rows%s%s (seed %llu): ", (long long)r->n,
-         !r->checked || a->keep_invalid ? "" : "valid ", a->kind == TW_GAN_BASELINE_COPULA ? "Gaussian copula" :
-         "bootstrap", (long long)r->real_rows, a->condition ? " with " : "", a->condition ? a->condition : "",
-         (unsigned long long)a->seed);
+  static const char *const titles[TW_GAN_BASELINE_KINDS] = {"Gaussian copula", "bootstrap", "smoothed bootstrap"};
+  char smoothing[96] = "";
+  if (a->kind == TW_GAN_BASELINE_SMOOTHED)
+    snprintf(smoothing, sizeof smoothing, " (bandwidth %g, swap %g)", a->smoothing.bandwidth, a->smoothing.swap);
+  printf("%lld %srows of the %s%s of %lld real rows%s%s (seed %llu): ", (long long)r->n,
+         !r->checked || a->keep_invalid ? "" : "valid ", titles[a->kind], smoothing, (long long)r->real_rows,
+         a->condition ? " with " : "", a->condition ? a->condition : "", (unsigned long long)a->seed);
   if (!r->checked) printf("not checked (the cohort records no pack)\n");
   else if (a->keep_invalid) printf("invalid rows kept, "), print_invalid(&r->stats);
   else print_redraws(&r->stats);
   printf("wrote %s (%.1f s)\n", a->output, r->seconds);
 }
 
+/* --bandwidth and --swap: a smoothed bootstrap's, its defaults when not given; refused for another kind. */
+static int baseline_smoothing(tw_gan_baseline_args *a, double bandwidth, double swap) {
+  const int given = !isnan(bandwidth) || !isnan(swap);
+  if (given && a->kind != TW_GAN_BASELINE_SMOOTHED) {
+    fprintf(stderr, "twinscale gan baseline: --%s: only --kind smoothed_bootstrap takes it\n",
+            isnan(bandwidth) ? "swap" : "bandwidth");
+    return 2;
+  }
+  a->smoothing = TW_GAN_SMOOTHING_DEFAULT;
+  if (!isnan(bandwidth)) a->smoothing.bandwidth = bandwidth;
+  if (!isnan(swap)) a->smoothing.swap = swap;
+  return 0;
+}
+
 int tw_cmd_gan_baseline(int argc, char **argv) {
   tw_gan_baseline_args a = {0};
   int64_t n = 0, seed = 0, threads = 0;
   int kind = 0;
+  double bandwidth = NAN, swap = NAN;
   const tw_opt opts[] = {
       {.name = "real", .kind = TW_OPT_STRING, .dest = &a.real, .required = 1},
-      {.name = "kind", .kind = TW_OPT_CHOICE, .dest = &kind, .choices = baseline_kinds, .required = 1},
+      {.name = "kind", .kind = TW_OPT_CHOICE, .dest = &kind, .choices = tw_gan_baseline_names, .required = 1},
+      {.name = "bandwidth", .kind = TW_OPT_NUMBER, .dest = &bandwidth, .min = 0, .max = 100},
+      {.name = "swap", .kind = TW_OPT_NUMBER, .dest = &swap, .min = 0, .max = 1},
       {.name = "n", .kind = TW_OPT_INT, .dest = &n, .min = 1, .max = 1e9, .required = 1},
       {.name = "condition", .kind = TW_OPT_STRING, .dest = &a.condition},
       {.name = "seed", .kind = TW_OPT_INT, .dest = &seed, .min = 0, .max = 9007199254740992.0},
@@ -321,6 +359,7 @@ int tw_cmd_gan_baseline(int argc, char **argv) {
   int bad = tw_opts_parse_named("gan baseline", opts, (int)TW_ARRAY_LEN(opts), argc, argv);
   if (bad) return bad;
   a.kind = (tw_gan_baseline_kind)kind, a.n = n, a.seed = (uint64_t)seed, a.threads = (int)threads;
+  if ((bad = baseline_smoothing(&a, bandwidth, swap))) return bad;
   tw_gan_baseline_report rep;
   const tw_status st = tw_gan_baseline_run(&a, &rep);
   if (st != TW_OK) return tw_cli_fail(st);

@@ -239,9 +239,10 @@ const tw_command tw_commands[] = {
      "                        they agree within float rounding)\n"
      "  --force               replace an existing output even when it is not writable\n",
      tw_cmd_gan_sample},
-    {"gan", "baseline", "write a report baseline's rows (Gaussian copula, bootstrap) as a cohort file for a trial",
-     "usage: twinscale gan baseline --real R.h5 --kind gaussian_copula|bootstrap --n N -o|--output B.h5\n"
-     "                              [--condition NAME=VALUE] [--seed S] [--keep-invalid] [--threads T] [--force]\n\n"
+    {"gan", "baseline", "write a report baseline's rows (Gaussian copula, bootstrap, smoothed bootstrap) as a cohort file",
+     "usage: twinscale gan baseline --real R.h5 --kind gaussian_copula|bootstrap|smoothed_bootstrap --n N\n"
+     "                              -o|--output B.h5 [--bandwidth H] [--swap P] [--condition NAME=VALUE]\n"
+     "                              [--seed S] [--keep-invalid] [--threads T] [--force]\n\n"
      "Fits the baseline `gan report` measures on the rows of the cohort R.h5 (with --condition,\n"
      "on its rows of that category, as when the report's real cohort is that subgroup) and\n"
      "writes N of its rows as B.h5, a cohort file that `simulate` and `trial` take as twins; a\n"
@@ -251,10 +252,15 @@ const tw_command tw_commands[] = {
      "by cohort generate's default rule) and, when invalid, redrawn from the same sequence: the\n"
      "first N valid rows. The invalid rate is printed and stored in B.h5's attributes.\n"
      "Exit status: 0; 2 bad input (one line: R.h5 missing or not a cohort file, an unknown\n"
-     "kind, N < 1, a condition that names no discrete column or a value no row has); 1 other\n"
-     "failures.\n\n"
+     "kind, N < 1, a condition that names no discrete column or a value no row has, --bandwidth\n"
+     "or --swap with another kind); 1 other failures.\n\n"
      "  --real PATH           the cohort the baseline is fitted on (the report's real cohort)\n"
-     "  --kind K              gaussian_copula or bootstrap\n"
+     "  --kind K              gaussian_copula, bootstrap or smoothed_bootstrap (real rows with\n"
+     "                        Gaussian noise on the continuous columns, docs/gan.md)\n"
+     "  --bandwidth H         the smoothed bootstrap's noise, in standard deviations of each\n"
+     "                        column (log space where positive; 0 to 100, default 1)\n"
+     "  --swap P              the smoothed bootstrap's chance that a discrete cell takes another\n"
+     "                        real row's value (0 to 1, default 0.3)\n"
      "  --n N                 rows written (>= 1)\n"
      "  --condition NAME=VALUE  fit on the rows whose discrete column NAME has VALUE only\n"
      "  --seed S              the draw's key (0 to 2^53; default 0)\n"

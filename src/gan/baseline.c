@@ -19,16 +19,24 @@
 
 #include "core/random.h" /* tw_rng, tw_normal_cdf, tw_normal_quantile, TW_RNG_GAN_BASELINE */
 #include "gan/baseline.h"
+#include "gan/combo.h" /* tw_gan_combo_find: the smoothed bootstrap's fixed columns */
 #include "gan/metrics_internal.h"
 
-enum { STREAM_BOOTSTRAP = 0, STREAM_FIT = 1, STREAM_SAMPLE = 2 };
+enum { STREAM_BOOTSTRAP = 0, STREAM_FIT = 1, STREAM_SAMPLE = 2, STREAM_SMOOTHED = 4 }; /* 3: metrics_utility.c */
 
 static tw_rng stream(uint64_t seed, int kind, int64_t row) {
   return tw_rng_make(seed, ((uint64_t)kind << 56) | (uint64_t)row, TW_RNG_GAN_BASELINE, 0);
 }
 
-const char *tw_gan_baseline_name(tw_gan_baseline_kind kind) {
-  return kind == TW_GAN_BASELINE_COPULA ? "gaussian_copula" : "bootstrap";
+const char *const tw_gan_baseline_names[TW_GAN_BASELINE_KINDS + 1] = {"gaussian_copula", "bootstrap",
+                                                                      "smoothed_bootstrap", NULL};
+
+const char *tw_gan_baseline_name(tw_gan_baseline_kind kind) { return tw_gan_baseline_names[kind]; }
+
+/* A uniform row index of the real table. */
+static int64_t pick_row(tw_rng *rng, int64_t n) {
+  int64_t r = (int64_t)floor(tw_rng_uniform(rng) * (double)n);
+  return r < n ? r : n - 1;
 }
 
 /* Bootstrap rows first, first + 1, ... into the out->n_rows rows of out. */
@@ -36,8 +44,7 @@ static void bootstrap_fill(const tw_gan_table *real, int64_t first, tw_gan_table
   const int64_t n_rows = out->n_rows;
   for (int64_t i = 0; i < n_rows; ++i) {
     tw_rng rng = stream(seed, STREAM_BOOTSTRAP, first + i);
-    int64_t r = (int64_t)floor(tw_rng_uniform(&rng) * (double)real->n_rows);
-    if (r >= real->n_rows) r = real->n_rows - 1;
+    const int64_t r = pick_row(&rng, real->n_rows);
     for (int j = 0; j < real->schema->n_cols; ++j)
       out->data[(size_t)j * (size_t)n_rows + (size_t)i] = tw_gan_col(real, j)[r];
   }
@@ -165,22 +172,32 @@ static void correlation(const double *z, int64_t n, int c, double *mean, double 
   for (int a = 0; a < c; ++a) R[a * c + a] = 1.0;
 }
 
+/* How the smoothed bootstrap treats a column. */
+typedef enum smooth_mode { KEEP = 0, NOISE = 1, NOISE_LOG = 2, SWAP = 3 } smooth_mode;
+typedef struct smooth_col {
+  smooth_mode mode;
+  double sd;     /* NOISE: of the values; NOISE_LOG: of their logs (population sd) */
+  double lo, hi; /* the real [min, max] (of the logs for NOISE_LOG), where the noise is truncated */
+} smooth_col;
+
 /* A fitted baseline: the real rows and, for the copula, its marginals and
-** the Cholesky factor of its correlation; fitted once, drawn from in any
-** number of stretches. */
+** the Cholesky factor of its correlation, for the smoothed bootstrap each
+** column's treatment; fitted once, drawn from in any number of stretches. */
 struct tw_gan_baseline {
   tw_gan_baseline_kind kind;
   const tw_gan_table *real;
   uint64_t seed;
   int c;        /* columns */
-  marginal *g;  /* (c) the copula's marginals; NULL for bootstrap */
+  marginal *g;  /* (c) the copula's marginals; NULL otherwise */
   double *L;    /* (c, c) the lower Cholesky factor of R */
+  smooth_col *s; /* (c) the smoothed bootstrap's columns; NULL otherwise */
+  tw_gan_smoothing smoothing;
 };
 
 void tw_gan_baseline_free(tw_gan_baseline *b) {
   if (!b) return;
   for (int j = 0; b->g && j < b->c; ++j) marginal_free(&b->g[j]);
-  free(b->g), free(b->L), free(b);
+  free(b->g), free(b->L), free(b->s), free(b);
 }
 
 /* The copula's fit: marginals, normal scores of the real rows (jittered by
@@ -203,12 +220,90 @@ static tw_status copula_fit(tw_gan_baseline *b) {
   return st;
 }
 
+/* ---- the smoothed bootstrap ---- */
+
+/* Column j's treatment: a discrete column is swapped, a member of the
+** combination kept, a continuous column with two or more distinct present
+** values noised (in log space when they are all positive). */
+static tw_status smooth_column(const tw_gan_table *real, const tw_gan_combo *combo, int j, smooth_col *sc) {
+  *sc = (smooth_col){.mode = KEEP};
+  if (real->schema->cols[j].kind == TW_GAN_DISCRETE) return sc->mode = SWAP, TW_OK;
+  if (tw_gan_combo_role(combo, j)) return TW_OK;
+  double *v;
+  int64_t m;
+  TW_TRY(tw_gan_sorted_present(tw_gan_col(real, j), real->n_rows, &v, &m));
+  if (m >= 2 && v[0] < v[m - 1]) {
+    sc->mode = v[0] > 0 ? NOISE_LOG : NOISE;
+    sc->lo = sc->mode == NOISE_LOG ? log(v[0]) : v[0], sc->hi = sc->mode == NOISE_LOG ? log(v[m - 1]) : v[m - 1];
+    double mean = 0, ss = 0;
+    for (int64_t i = 0; i < m; ++i) mean += sc->mode == NOISE_LOG ? log(v[i]) : v[i];
+    mean /= (double)m;
+    for (int64_t i = 0; i < m; ++i) {
+      double d = (sc->mode == NOISE_LOG ? log(v[i]) : v[i]) - mean;
+      ss += d * d;
+    }
+    sc->sd = sqrt(ss / (double)m);
+  }
+  free(v);
+  return TW_OK;
+}
+
+static tw_status smoothed_fit(tw_gan_baseline *b) {
+  b->smoothing = TW_GAN_SMOOTHING_DEFAULT;
+  if (!(b->s = calloc((size_t)b->c, sizeof *b->s)))
+    return TW_FAIL(TW_ERR_NOMEM, "out of memory: a smoothed bootstrap of %d columns", b->c);
+  tw_gan_combo combo;
+  TW_TRY(tw_gan_combo_find(b->real, b->real->n_rows / 2, &combo));
+  tw_status st = TW_OK;
+  for (int j = 0; st == TW_OK && j < b->c; ++j) st = smooth_column(b->real, &combo, j, &b->s[j]);
+  tw_gan_combo_free(&combo);
+  return st;
+}
+
+void tw_gan_baseline_smooth(tw_gan_baseline *b, tw_gan_smoothing s) { b->smoothing = s; }
+
+/* t (in [lo, hi]) plus normal noise of sd s truncated to [lo, hi], by the
+** inverse of the truncated distribution at w in (0, 1): no mass piles up at
+** a bound (clipping would copy the real extremes, a real person's values,
+** into every row noised past them). */
+static double truncated_step(double t, double s, double lo, double hi, double w) {
+  if (!(s > 0)) return t;
+  const double a = tw_normal_cdf((lo - t) / s), b = tw_normal_cdf((hi - t) / s);
+  const double y = t + s * tw_normal_quantile(a + w * (b - a));
+  return y < lo ? lo : y > hi ? hi : y;
+}
+
+/* One cell: the picked row's value x of column j, smoothed with this
+** column's three numbers (drawn whatever the treatment). */
+static double smooth_cell(const tw_gan_baseline *b, int j, double x, tw_rng *rng) {
+  const smooth_col *sc = &b->s[j];
+  const double u = tw_rng_uniform(rng);
+  const int64_t other = pick_row(rng, b->real->n_rows);
+  const double w = tw_rng_uniform(rng);
+  if (sc->mode == SWAP) return u < b->smoothing.swap ? tw_gan_col(b->real, j)[other] : x;
+  if (sc->mode == KEEP || isnan(x)) return x;
+  const double s = b->smoothing.bandwidth * sc->sd;
+  if (sc->mode == NOISE) return truncated_step(x, s, sc->lo, sc->hi, w);
+  return exp(truncated_step(log(x), s, sc->lo, sc->hi, w));
+}
+
+/* Smoothed bootstrap rows first, first + 1, ... into the out->n_rows rows of out. */
+static void smoothed_fill(const tw_gan_baseline *b, int64_t first, tw_gan_table *out) {
+  const int64_t n_rows = out->n_rows;
+  for (int64_t i = 0; i < n_rows; ++i) {
+    tw_rng rng = stream(b->seed, STREAM_SMOOTHED, first + i);
+    const int64_t r = pick_row(&rng, b->real->n_rows);
+    for (int j = 0; j < b->c; ++j)
+      out->data[(size_t)j * (size_t)n_rows + (size_t)i] = smooth_cell(b, j, tw_gan_col(b->real, j)[r], &rng);
+  }
+}
+
 tw_status tw_gan_baseline_fit(tw_gan_baseline_kind kind, const tw_gan_table *real, uint64_t seed,
                               tw_gan_baseline **out) {
   tw_gan_baseline *b = calloc(1, sizeof *b);
   if (!b) return TW_FAIL(TW_ERR_NOMEM, "out of memory: a baseline");
   *b = (tw_gan_baseline){.kind = kind, .real = real, .seed = seed, .c = real->schema->n_cols};
-  tw_status st = kind == TW_GAN_BASELINE_COPULA ? copula_fit(b) : TW_OK;
+  tw_status st = kind == TW_GAN_BASELINE_COPULA ? copula_fit(b) : kind == TW_GAN_BASELINE_SMOOTHED ? smoothed_fit(b) : TW_OK;
   if (st != TW_OK) tw_gan_baseline_free(b), b = NULL;
   *out = b;
   return st;
@@ -235,7 +330,8 @@ static tw_status copula_sample(const tw_gan_baseline *b, int64_t first, tw_gan_t
 
 tw_status tw_gan_baseline_fill(const tw_gan_baseline *b, int64_t first_row, tw_gan_table *out) {
   if (b->kind == TW_GAN_BASELINE_COPULA) return copula_sample(b, first_row, out);
-  bootstrap_fill(b->real, first_row, out, b->seed);
+  if (b->kind == TW_GAN_BASELINE_SMOOTHED) smoothed_fill(b, first_row, out);
+  else bootstrap_fill(b->real, first_row, out, b->seed);
   return TW_OK;
 }
 

@@ -5,11 +5,15 @@
 ** rows. A generator is worth its training only if it beats both on quality at
 ** equal privacy: bootstrap is the best quality a copy can reach (its privacy
 ** is nil), the copula what a few marginals and one correlation matrix give.
+** The third, a smoothed bootstrap, is bootstrap bought privacy with noise:
+** the report draws it at the bandwidth that gives the synthetic table's
+** privacy, so that "at equal privacy" is a comparison it makes itself.
 **
 ** Every draw is a pure function of (seed, draw kind, row): Philox with purpose
 ** TW_RNG_GAN_BASELINE, "twin" = (stream << 56) | row (stream 0: bootstrap row,
 ** 1: the copula fit's jitter of a real row, 2: a copula sample row; 3: the
-** utility's bootstrap of real twins, src/gan/metrics_utility.c). So the
+** utility's bootstrap of real twins, src/gan/metrics_utility.c; 4: a
+** smoothed bootstrap row). So the
 ** report's draw k (seed + k) and `twinscale gan baseline --seed` (a cohort
 ** file of one draw, run through a trial for the copula's utility) give the
 ** same rows for the same seed, up to the redraws of invalid rows.
@@ -24,11 +28,36 @@ TW_EXTERN_C_BEGIN
 typedef enum tw_gan_baseline_kind {
   TW_GAN_BASELINE_COPULA = 0,    /* "gaussian_copula" */
   TW_GAN_BASELINE_BOOTSTRAP = 1, /* "bootstrap" */
-  TW_GAN_BASELINE_KINDS = 2
+  TW_GAN_BASELINE_SMOOTHED = 2,  /* "smoothed_bootstrap" */
+  TW_GAN_BASELINE_KINDS = 3
 } tw_gan_baseline_kind;
 
-/* The JSON name of a baseline: "gaussian_copula", "bootstrap". */
+/* The JSON names in the kinds' order, NULL-terminated (`gan baseline --kind`'s choices). */
+extern const char *const tw_gan_baseline_names[TW_GAN_BASELINE_KINDS + 1];
+/* The JSON name of a baseline: "gaussian_copula", "bootstrap", "smoothed_bootstrap". */
 const char *tw_gan_baseline_name(tw_gan_baseline_kind kind);
+
+/* A smoothed bootstrap (Silverman's; synthpop's `smoothing`): bootstrap rows
+** made private by noise (docs/gan.md, "The baselines at the generator's
+** privacy and validity"). Each row is a real row drawn uniformly, then
+** - a continuous column gets Gaussian noise of `bandwidth` times its standard
+**   deviation over the real rows (population sd; log space where every real
+**   value is positive), truncated to the real [min, max] (drawn from the
+**   normal restricted to it, not clipped: clipping would put the real
+**   extremes into every row noised past them); a missing cell stays missing;
+** - a discrete column, with probability `swap`, takes the column's value of
+**   another real row drawn uniformly (a draw from its marginal);
+** - the columns of the real table's fixed combination (combo.h, detected
+**   with up to rows / 2 tuples: the parameters a reference patient fixes)
+**   stay the row's own, so a twin keeps one patient's consistent values.
+** Bandwidth 0 and swap 0 give real rows. Every row draws the same numbers
+** whatever the bandwidth (common random numbers), so the report's search
+** for the bandwidth of a privacy compares like with like. */
+typedef struct tw_gan_smoothing {
+  double bandwidth; /* >= 0, in standard deviations */
+  double swap;      /* in [0, 1] */
+} tw_gan_smoothing;
+#define TW_GAN_SMOOTHING_DEFAULT ((tw_gan_smoothing){1.0, 0.3})
 
 /* n_rows rows drawn with replacement from the real rows, each uniformly
 ** (Philox (seed, row i, stream 0)): every row is a real row. */
@@ -46,7 +75,8 @@ tw_status tw_gan_bootstrap(const tw_gan_table *real, int64_t n_rows, uint64_t se
 ** when u falls in the missing share. */
 tw_status tw_gan_copula(const tw_gan_table *real, int64_t n_rows, uint64_t seed, tw_gan_table *out);
 
-/* The baseline of `kind`: its rows 0 .. n_rows - 1 for the seed. */
+/* The baseline of `kind`: its rows 0 .. n_rows - 1 for the seed (a smoothed
+** bootstrap's with TW_GAN_SMOOTHING_DEFAULT). */
 tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *real, int64_t n_rows, uint64_t seed,
                                tw_gan_table *out);
 
@@ -60,6 +90,9 @@ tw_status tw_gan_baseline_draw(tw_gan_baseline_kind kind, const tw_gan_table *re
 typedef struct tw_gan_baseline tw_gan_baseline;
 tw_status tw_gan_baseline_fit(tw_gan_baseline_kind kind, const tw_gan_table *real, uint64_t seed,
                               tw_gan_baseline **out);
+/* The smoothing of a fitted smoothed bootstrap (TW_GAN_SMOOTHING_DEFAULT
+** until set); nothing for another kind. The fit does not depend on it. */
+void tw_gan_baseline_smooth(tw_gan_baseline *b, tw_gan_smoothing s);
 tw_status tw_gan_baseline_fill(const tw_gan_baseline *b, int64_t first_row, tw_gan_table *out);
 void tw_gan_baseline_free(tw_gan_baseline *b);
 

@@ -104,6 +104,10 @@ static tw_status write_info(tw_h5_file *f, const tw_gan_sample_info *in, int64_t
     TW_TRY(tw_h5_attr_write_string(f, "gan_baseline", in->baseline));
     TW_TRY(tw_h5_attr_write_i64(f, "gan_invalid_kept", in->keep_invalid));
   }
+  if (in->smoothing) {
+    TW_TRY(tw_h5_attr_write_f64(f, "gan_bandwidth", in->smoothing->bandwidth));
+    TW_TRY(tw_h5_attr_write_f64(f, "gan_swap", in->smoothing->swap));
+  }
   TW_TRY(tw_h5_attr_write_string(f, in->baseline ? "gan_real_cohort" : "gan_model", in->model ? in->model : ""));
   TW_TRY(tw_h5_attr_write_string(f, "gan_condition", in->condition ? in->condition : ""));
   if (in->condition && !in->baseline) {

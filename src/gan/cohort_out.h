@@ -43,6 +43,7 @@
 #ifndef TW_GAN_COHORT_OUT_H
 #define TW_GAN_COHORT_OUT_H
 
+#include "gan/baseline.h" /* tw_gan_smoothing */
 #include "gan/transform.h"
 #include "gan/validity.h"
 
@@ -57,6 +58,7 @@ typedef struct tw_gan_sample_info {
   const tw_gan_validity_stats *stats; /* the redraws (may be NULL: none) */
   const char *baseline;  /* NULL: a generator's rows; else the baseline's name (baseline.h) */
   int keep_invalid;      /* a baseline's invalid rows were kept, not redrawn */
+  const tw_gan_smoothing *smoothing; /* a smoothed bootstrap's bandwidth and swap, else NULL */
 } tw_gan_sample_info;
 
 /* Writes the rows (tr's schema) to `path`. */

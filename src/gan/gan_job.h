@@ -156,7 +156,8 @@ tw_status tw_gan_cohort_from_generator(const tw_gan_cohort_gen_args *a, tw_gan_c
 typedef struct tw_gan_baseline_args {
   const char *real;          /* the cohort file the baseline is fitted on */
   const char *output;        /* the cohort file written */
-  tw_gan_baseline_kind kind; /* the Gaussian copula or bootstrap */
+  tw_gan_baseline_kind kind; /* the Gaussian copula, bootstrap or smoothed bootstrap */
+  tw_gan_smoothing smoothing; /* the smoothed bootstrap's (baseline.h) */
   const char *condition;     /* "NAME=VALUE": fit on the real rows of that category; NULL: every row */
   int64_t n;                 /* rows written, >= 1 */
   uint64_t seed;             /* the report's draw k is seed S + k */

@@ -1,6 +1,6 @@
 /*
 ** gan_job_baseline.c: `twinscale gan baseline` (gan_job.h): one draw of a
-** report baseline (baseline.h: the Gaussian copula or bootstrap rows, fitted
+** report baseline (baseline.h: the Gaussian copula, bootstrap or smoothed bootstrap rows, fitted
 ** on the real cohort or on its rows of one category) written as a cohort
 ** file (cohort_out.h) that `trial` takes, so that the copula's twins get
 ** endpoints and the report its utility (docs/gan.md, "Utility").
@@ -64,6 +64,7 @@ static tw_status draw_kept(baseline_job *j, tw_gan_validity_stats *stats) {
 static tw_status draw_rows(baseline_job *j, tw_gan_baseline_report *rep) {
   const tw_gan_baseline_args *a = j->a;
   TW_TRY(tw_gan_baseline_fit(a->kind, j->fit, a->seed, &j->b));
+  tw_gan_baseline_smooth(j->b, a->smoothing);
   TW_TRY(tw_gan_validity_for(&j->meta.schema, j->meta.pack, NULL, a->threads, &j->v));
   j->have_validity = 1;
   if (a->keep_invalid) TW_TRY(draw_kept(j, &rep->stats));
@@ -92,7 +93,8 @@ tw_status tw_gan_baseline_run(const tw_gan_baseline_args *a, tw_gan_baseline_rep
   if (st == TW_OK) st = read_real(&j);
   if (st == TW_OK) st = draw_rows(&j, rep);
   const tw_gan_sample_info info = {.model = a->real, .condition = a->condition, .seed = a->seed, .stats = &rep->stats,
-                                   .baseline = tw_gan_baseline_name(a->kind), .keep_invalid = a->keep_invalid};
+                                   .baseline = tw_gan_baseline_name(a->kind), .keep_invalid = a->keep_invalid,
+                                   .smoothing = a->kind == TW_GAN_BASELINE_SMOOTHED ? &a->smoothing : NULL};
   if (st == TW_OK) st = tw_gan_cohort_write(a->output, &j.meta, &j.rows, &info);
   rep->seconds = tw_now_seconds() - t0;
   teardown(&j);

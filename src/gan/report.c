@@ -346,6 +346,45 @@ static void write_utility(tw_json_writer *w, const tw_gan_utility *u) {
   tw_json_end_object(w);
 }
 
+/* A smoothed bootstrap's "smoothing": the bandwidth the report matched. */
+static void write_smoothing(tw_json_writer *w, const tw_gan_report *r) {
+  tw_json_key(w, "smoothing");
+  tw_json_begin_object(w);
+  tw_json_key(w, "bandwidth"), tw_json_number(w, r->smoothing.bandwidth);
+  tw_json_key(w, "swap"), tw_json_number(w, r->smoothing.swap);
+  tw_json_key(w, "matched"), tw_json_bool(w, r->smoothing_matched);
+  tw_json_end_object(w);
+}
+
+/* A verdict: true, false, or null (undecided). */
+static void write_verdict(tw_json_writer *w, const char *key, int v) {
+  tw_json_key(w, key);
+  if (v < 0) tw_json_null(w);
+  else tw_json_bool(w, v);
+}
+
+/* "equal_privacy": tw_gan_report_equal_privacy's comparison. */
+static void write_equal_privacy(tw_json_writer *w, const tw_gan_report *r) {
+  const tw_gan_equal_privacy e = tw_gan_report_equal_privacy(r);
+  tw_json_key(w, "equal_privacy");
+  tw_json_begin_object(w);
+  tw_json_key(w, "baselines");
+  tw_json_begin_object(w);
+  for (int b = 0; b < TW_GAN_REPORT_BASELINES; ++b) {
+    if (!tw_gan_report_baseline_list[b].equal_privacy) continue;
+    tw_json_key(w, tw_gan_report_baseline_list[b].key);
+    tw_json_begin_object(w);
+    tw_json_key(w, "as_private"), tw_json_bool(w, e.as_private[b]);
+    tw_json_key(w, "beaten"), tw_json_bool(w, e.beaten[b][0]);
+    tw_json_key(w, "beaten_against_holdout"), tw_json_bool(w, e.beaten[b][1]);
+    tw_json_end_object(w);
+  }
+  tw_json_end_object(w);
+  write_verdict(w, "beats_baselines", e.verdict[0]);
+  write_verdict(w, "beats_baselines_against_holdout", e.verdict[1]);
+  tw_json_end_object(w);
+}
+
 static void write_seeds(tw_json_writer *w, const tw_gan_report *r) {
   tw_json_key(w, "seeds");
   tw_json_begin_object(w);
@@ -362,9 +401,11 @@ static void write_seeds(tw_json_writer *w, const tw_gan_report *r) {
     tw_json_key(w, tw_gan_report_baseline_list[b].key);
     tw_json_begin_object(w);
     write_parts(w, r, &e);
+    if (tw_gan_report_baseline_list[b].kind == TW_GAN_BASELINE_SMOOTHED) write_smoothing(w, r);
     tw_json_end_object(w);
   }
   tw_json_end_object(w);
+  write_equal_privacy(w, r);
 }
 
 typedef struct document_ctx {

@@ -41,17 +41,23 @@ typedef struct tw_gan_pair_score {
 } tw_gan_pair_score;
 
 /* The baselines a report draws, in the JSON's order (docs/gan.md
-** "Baselines"): the Gaussian copula and bootstrap as drawn, and the copula's
+** "Baselines"): the Gaussian copula and bootstrap as drawn; the copula's
 ** valid twins, its invalid rows redrawn as `gan baseline` redraws them (the
 ** first N valid rows of the same draw; the draw itself where the real cohort
 ** names no pack), so that a generator's sample, whose invalid rows are
-** redrawn too, meets a copula of the same validity. */
-enum { TW_GAN_REPORT_BASELINES = 3 };
+** redrawn too, meets a copula of the same validity; and a smoothed bootstrap
+** (baseline.h) of valid twins at the bandwidth that gives the synthetic
+** table's privacy (tw_gan_report_baselines). The last two are the ones the
+** report compares with the synthetic table at equal privacy
+** (tw_gan_equal_privacy): bootstrap has none, the copula's raw draw has
+** invalid twins. */
+enum { TW_GAN_REPORT_BASELINES = 4 };
 typedef struct tw_gan_report_baseline {
-  const char *key;   /* the JSON's: "gaussian_copula", "bootstrap", "gaussian_copula_valid" */
+  const char *key;   /* the JSON's: "gaussian_copula", "bootstrap", "gaussian_copula_valid", "smoothed_bootstrap" */
   const char *title; /* stdout's and report.html's */
   tw_gan_baseline_kind kind;
   int valid;         /* invalid rows redrawn */
+  int equal_privacy; /* in the comparison at the synthetic table's privacy */
 } tw_gan_report_baseline;
 extern const tw_gan_report_baseline tw_gan_report_baseline_list[TW_GAN_REPORT_BASELINES];
 
@@ -78,6 +84,8 @@ typedef struct tw_gan_report {
   struct tw_gan_validity *validity;     /* its checker (validity.h), owned; NULL without a pack */
   double invalid_share;                 /* of the synthetic rows; NaN without a pack */
   double holdout_quality[3];            /* score, column_shapes, column_pair_trends against the holdout rows */
+  tw_gan_smoothing smoothing;           /* the smoothed bootstrap's: the bandwidth matched (swap 0.3) */
+  int smoothing_matched;                /* 0: not even the largest bandwidth tried reached the privacy */
 } tw_gan_report;
 
 /* The report's numbers as one flat vector (the JSON's order): score,
@@ -132,6 +140,23 @@ tw_status tw_gan_report_validity(tw_gan_report *r);
 ** (its DCRBaselineProtection against the same random rows of seed + k).
 ** seeds >= 1; after tw_gan_report_run. */
 tw_status tw_gan_report_baselines(tw_gan_report *r, int seeds);
+/* The comparison at equal privacy (docs/gan.md, "The baselines at the
+** generator's privacy and validity"), of the baselines with equal_privacy:
+** a baseline is as private when its mean NewRowSynthesis and mean
+** DCROverfittingProtection over the K draws are at least the synthetic
+** table's, and (with a pack) its mean invalid share at most the table's; the
+** table beats it when its quality is above the baseline's largest over the
+** draws. The verdict: 0 when a baseline as private is not beaten; else -1
+** (undecided) when a less private one is not beaten; else 1 (beating a less
+** private baseline, whose quality its privacy has not cost, counts). After
+** tw_gan_report_baselines. */
+typedef struct tw_gan_equal_privacy {
+  int as_private[TW_GAN_REPORT_BASELINES];  /* per baseline of the list (0 for one outside the comparison) */
+  int beaten[TW_GAN_REPORT_BASELINES][2];   /* in sample, against the holdout */
+  int verdict[2];                           /* in sample, against the holdout: 1, 0 or -1 */
+} tw_gan_equal_privacy;
+tw_gan_equal_privacy tw_gan_report_equal_privacy(const tw_gan_report *r);
+
 /* The utility (metrics_utility.h) from three trial results files run on the
 ** real, synthetic and holdout cohorts, and any trials of Gaussian copula
 ** draws: into r->utility, the bootstrap drawn r->n_seeds times from r->seed

@@ -88,6 +88,28 @@ static void summary_row(const page *p, const char *name, int i, const char *mean
   fprintf(p->f, "<td class=\"m\">%s</td></tr>\n", meaning);
 }
 
+/* The verdict at equal privacy (tw_gan_report_equal_privacy), one paragraph. */
+static void equal_privacy(const page *p) {
+  static const char *const verdict[3] = {"undecided: a baseline less private than it is not beaten", "no", "yes"};
+  const tw_gan_report *r = p->r;
+  const tw_gan_equal_privacy e = tw_gan_report_equal_privacy(r);
+  fputs("<p><b>Better than the baselines at equal privacy?</b> In sample ", p->f);
+  fprintf(p->f, "<b>%s</b>, against the holdout <b>%s</b>. Compared: ", verdict[e.verdict[0] + 1],
+          verdict[e.verdict[1] + 1]);
+  for (int b = 0, first = 1; b < TW_GAN_REPORT_BASELINES; ++b) {
+    if (!tw_gan_report_baseline_list[b].equal_privacy) continue;
+    fprintf(p->f, "%s%s (%s private%s)", first ? "" : "; ", tw_gan_report_baseline_list[b].title,
+            e.as_private[b] ? "as" : "less", e.beaten[b][0] ? ", beaten in sample" : ", not beaten in sample");
+    first = 0;
+  }
+  fprintf(p->f, ". A baseline is as private when its mean NewRowSynthesis and DCROverfittingProtection over the "
+          "draws are at least the synthetic table's%s; the table beats it when its quality is above the baseline's "
+          "largest over the draws. The smoothed bootstrap's bandwidth, %g standard deviations, is %s.</p>\n",
+          r->pack ? " and its mean invalid share at most the table's" : "", r->smoothing.bandwidth,
+          r->smoothing_matched ? "the smallest tried (0 to 8) that gives that privacy"
+                               : "the largest tried, and it does not give that privacy");
+}
+
 static void summary(const page *p) {
   const tw_gan_report *r = p->r;
   fputs("<h2>Summary</h2>\n<table>\n", p->f);
@@ -120,6 +142,7 @@ static void summary(const page *p) {
                 "rows that fail the pack's checks, as <code>gan sample</code> redraws them (a parameter outside its "
                 "range, or no steady state at the basal rate). A table of real twins scores 0.");
   fputs("</table>\n", p->f);
+  if (r->n_seeds) equal_privacy(p);
 }
 
 static void columns(const page *p) {
@@ -214,7 +237,12 @@ static void method(const page *p) {
             "rows. <b>Gaussian copula</b>: each real column's empirical distribution, the correlation of the normal "
             "scores, rows drawn from that multivariate normal and mapped back (categories by their frequency "
             "intervals, as SDV's GaussianCopulaSynthesizer encodes them). <b>Bootstrap</b>: real rows drawn with "
-            "replacement, the best quality a copy reaches, with no privacy.",
+            "replacement, the best quality a copy reaches, with no privacy. <b>Valid twins</b>: a draw's rows that "
+            "fail the pack's checks redrawn, as <code>gan sample</code> redraws a generator's. <b>Smoothed "
+            "bootstrap</b>: real rows with Gaussian noise of a bandwidth times each continuous column's standard "
+            "deviation (log space where positive, clipped to the real range), a discrete cell swapped for another "
+            "row's with probability 0.3, the columns a reference patient fixes kept; its bandwidth is the smallest of "
+            "0 to 8 at which its draws are as private as the synthetic table.",
             r->n_seeds, (unsigned long long)r->seed, (unsigned long long)(r->seed + (uint64_t)r->n_seeds - 1),
             2.0 / (r->n_seeds + 1), r->n_seeds);
   else

@@ -9,8 +9,10 @@
 # synthetic cohort with other columns, a column of another kind, a boolean
 # column (an HDF5 enum), an empty holdout, a missing option, --seeds negative
 # or not a number, --html in a missing folder or equal to --json. The default
-# 5 seeds add "seeds" and "baselines" (each baseline number a mean, sd, min,
-# max over 5 draws; bootstrap's NewRowSynthesis 0); --seeds 0 writes the
+# 5 seeds add "seeds", "baselines" (each baseline number a mean, sd, min,
+# max over 5 draws; bootstrap's NewRowSynthesis 0; the smoothed bootstrap's
+# bandwidth one of the grid's) and "equal_privacy", whose every flag and
+# verdict follows from those numbers by its rule; --seeds 0 writes the
 # synthetic table's keys alone with the same numbers; --html writes a page
 # holding the quality score.
 # usage: gan_cli.sh TWINSCALE FIXTURE_DIR
@@ -27,13 +29,29 @@ grep -q "^quality 0\.9" "$tmp/out" || { cat "$tmp/out"; fail "the printed summar
 /usr/bin/python3 -s - "$tmp/q.json" "$m/expected.json" <<'PY' || fail "the JSON differs from SDMetrics'"
 import json, sys
 q, e = (json.load(open(p)) for p in sys.argv[1:3])
-assert set(q) == {"quality", "holdout_quality", "diagnostic", "privacy", "seeds", "baselines"}, set(q)
+assert set(q) == {"quality", "holdout_quality", "diagnostic", "privacy", "seeds", "baselines", "equal_privacy"}, set(q)
+assert list(q["baselines"]) == ["gaussian_copula", "bootstrap", "gaussian_copula_valid", "smoothed_bootstrap"]
+sm = q["baselines"]["smoothed_bootstrap"]["smoothing"]
+assert sm["bandwidth"] in (0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8) and sm["swap"] == 0.3, sm
+# equal_privacy, recomputed: as private = mean NRS and DCRO at least the table's; beaten = quality above the max
+ep, verdicts = q["equal_privacy"], {}
+assert list(ep["baselines"]) == ["gaussian_copula_valid", "smoothed_bootstrap"], ep
+for name, flags in ep["baselines"].items():
+    bp, bq = q["baselines"][name]["privacy"], q["baselines"][name]
+    as_private = all(bp[k]["mean"] >= q["privacy"][k] for k in ("new_row_synthesis", "dcr_overfitting_protection"))
+    beaten = [q[k]["score"] > bq[k]["score"]["max"] for k in ("quality", "holdout_quality")]
+    assert flags == {"as_private": as_private, "beaten": beaten[0], "beaten_against_holdout": beaten[1]}, (name, flags)
+    verdicts[name] = (as_private, beaten)
+for w, key in enumerate(("beats_baselines", "beats_baselines_against_holdout")):
+    lost = any(a and not b[w] for a, b in verdicts.values())
+    undecided = any(not a and not b[w] for a, b in verdicts.values())
+    assert ep[key] == (False if lost else None if undecided else True), (key, ep[key], verdicts)
 assert q["seeds"]["first"] == 0 and q["seeds"]["count"] == 5, q["seeds"]
 assert q["seeds"]["dcr_baseline_protection"]["n"] == 5
 assert q["seeds"]["dcr_baseline_protection"]["min"] <= q["privacy"]["dcr_baseline_protection"] <= q["seeds"]["dcr_baseline_protection"]["max"]
-for name in ("gaussian_copula", "bootstrap"):
+for name in ("gaussian_copula", "bootstrap", "gaussian_copula_valid", "smoothed_bootstrap"):
     bq = q["baselines"][name]
-    assert set(bq) == {"quality", "holdout_quality", "diagnostic", "privacy"}, set(bq)
+    assert set(bq) - {"smoothing"} == {"quality", "holdout_quality", "diagnostic", "privacy"}, set(bq)
     assert set(bq["quality"]["columns"]) == set(q["quality"]["columns"])
     assert len(bq["quality"]["pairs"]) == len(q["quality"]["pairs"])
     s = bq["quality"]["score"]

@@ -27,6 +27,18 @@
 # twins" (gaussian_copula_valid) of that seed. A bootstrap
 # with --condition retinopathy=1 has only real rows of that category. Bad
 # input to both, exit 2 and one line.
+#
+# The smoothed bootstrap at the synthetic table's privacy: in the report of
+# a smoothed bootstrap of bandwidth 1.5 and seed 7 (one seed; on these 300
+# twins the copula's privacy, DCROverfittingProtection 1, is more than any
+# bandwidth of the smoothed bootstrap reaches: it keeps each twin's reference
+# patient) its bandwidth h is one of the grid's;
+# `gan baseline --kind smoothed_bootstrap --bandwidth h` (seed 0), scored as
+# the synthetic table, gives every number of the report's
+# "smoothed_bootstrap"; its draw as drawn (--keep-invalid: the search's) is
+# at least as private as the table (NewRowSynthesis,
+# DCROverfittingProtection), the grid's bandwidth below h not (the search
+# found the smallest). --bandwidth with another kind is refused.
 # usage: gan_utility.sh TWINSCALE COHORT_YAML TRIAL_YAML PYTHON
 set -u
 bin=$1 cohort_cfg=$2 trial_cfg=$3 py=$4
@@ -89,7 +101,7 @@ def flat(x, path=""):
     return {path: x}
 def same(scored, baseline):
     mine = flat({k: scored[k] for k in ("quality", "holdout_quality", "diagnostic", "privacy", "validity")})
-    report = flat(q["baselines"][baseline])
+    report = flat({k: v for k, v in q["baselines"][baseline].items() if k != "smoothing"})
     assert mine.keys() == report.keys() and len(mine) > 5000, (len(mine), len(report))
     differ = [k for k in mine if mine[k] != report[k]]
     assert not differ, (baseline, differ[:5])
@@ -114,6 +126,52 @@ assert all(any(np.array_equal(r, x, equal_nan=True) for x in real[real[:, col] =
 print("gan baseline: %d rows drawn, %d invalid redrawn; the kept draw equals the report's in %d numbers (%d invalid)"
       % (ga["gan_rows_drawn"], ga["gan_rows_invalid"], len(mine), kept))
 PY
+# the report of a smoothed bootstrap (seed 7): its own smoothed bootstrap's bandwidth, the smallest of the grid as private
+"$bin" gan baseline --real c42.h5 --kind smoothed_bootstrap --bandwidth 1.5 --seed 7 --n 300 -o s7.h5 > /dev/null ||
+  fail "gan baseline --kind smoothed_bootstrap --seed 7"
+"$bin" gan report --real c42.h5 --synthetic s7.h5 --holdout c44.h5 --json q7.json --seeds 1 > /dev/null ||
+  fail "gan report of the smoothed bootstrap of seed 7"
+h=$("$py" -s -c 'import json,sys; print(json.load(open(sys.argv[1]))["baselines"]["smoothed_bootstrap"]["smoothing"]["bandwidth"])' q7.json)
+below=$("$py" -s -c 'import sys; g = [0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8]; h = float(sys.argv[1]); print(max([x for x in g if x < h], default=""))' "$h")
+[ -n "$below" ] || fail "the matched bandwidth is 0: the test would not check that the search found the smallest"
+for b in "$h" "k$h" "k$below"; do
+  keep=() bw=$b
+  [ "${b#k}" = "$b" ] || keep=(--keep-invalid) bw=${b#k}
+  "$bin" gan baseline --real c42.h5 --kind smoothed_bootstrap --bandwidth "$bw" --n 300 "${keep[@]}" -o "s$b.h5" > "s$b.txt" ||
+    { cat "s$b.txt"; fail "gan baseline --kind smoothed_bootstrap --bandwidth $bw ${keep[*]}"; }
+  "$bin" gan report --real c42.h5 --synthetic "s$b.h5" --holdout c44.h5 --json "qs$b.json" --seeds 1 > /dev/null ||
+    fail "gan report of the smoothed bootstrap at $b"
+done
+cat "s$h.txt"
+"$py" -s - q7.json "qs$h.json" "qsk$h.json" "qsk$below.json" "s$h.h5" <<'PY' || fail "the smoothed bootstrap is not the report's"
+import json, sys
+import h5py
+q, qs, qk, qb = (json.load(open(p)) for p in sys.argv[1:5])
+def flat(x, path=""):
+    if isinstance(x, dict) and set(x) == {"mean", "sd", "min", "max", "n"}:
+        return {path: x["mean"]}
+    if isinstance(x, dict):
+        return {k: v for key, val in x.items() for k, v in flat(val, path + "/" + key).items()}
+    return {path: x} if not isinstance(x, list) else {k: v for i, val in enumerate(x) for k, v in flat(val, path + "/%d" % i).items()}
+mine = flat({k: qs[k] for k in ("quality", "holdout_quality", "diagnostic", "privacy", "validity")})
+report = flat({k: v for k, v in q["baselines"]["smoothed_bootstrap"].items() if k != "smoothing"})
+assert mine.keys() == report.keys() and len(mine) > 5000, (len(mine), len(report))
+differ = [k for k in mine if mine[k] != report[k]]
+assert not differ, differ[:5]
+a = dict(h5py.File(sys.argv[5], "r").attrs)
+assert a["gan_baseline"] == "smoothed_bootstrap" and a["gan_swap"] == 0.3, a
+assert a["gan_bandwidth"] == q["baselines"]["smoothed_bootstrap"]["smoothing"]["bandwidth"], a
+keys = ("new_row_synthesis", "dcr_overfitting_protection")
+assert q["baselines"]["smoothed_bootstrap"]["smoothing"]["matched"] is True
+assert all(qk["privacy"][k] >= q["privacy"][k] for k in keys), (qk["privacy"], q["privacy"])
+assert not all(qb["privacy"][k] >= q["privacy"][k] for k in keys), (qb["privacy"], q["privacy"])
+print("smoothed bootstrap: as drawn, bandwidth %g as private as the table (%s: %s), the grid's next below not (%s)"
+      % (a["gan_bandwidth"], [q["privacy"][k] for k in keys], [qk["privacy"][k] for k in keys],
+         [qb["privacy"][k] for k in keys]))
+PY
+"$bin" gan baseline --real c42.h5 --kind bootstrap --bandwidth 1 --n 3 -o bw.h5 2> bw.err
+[ $? = 2 ] && [ "$(wc -l < bw.err)" = 1 ] && grep -q "only --kind smoothed_bootstrap" bw.err && [ ! -e bw.h5 ] ||
+  { cat bw.err; fail "--bandwidth with --kind bootstrap"; }
 "$py" -s - q.json t42.h5 t43.h5 t44.h5 tg.h5 <<'PY' || fail "the utility differs from numpy's ridge"
 import json, sys
 import h5py, numpy as np

@@ -11,7 +11,16 @@
 ** with x (the mean of x rises with d), KSComplement > 0.95 per column and
 ** TVComplement of d > 0.97; the same seed gives the same bytes, another seed
 ** other rows. Bootstrap rows are each equal to some real row (NewRowSynthesis
-** 0). The semi-definite Cholesky of a rank-2 3x3 matrix gives rank 2 and
+** 0). The smoothed bootstrap: bandwidth 0 and swap 0 give real rows; at
+** bandwidth 0.5 every continuous value lies within the real range (v
+** positive, its missing share kept within 4 binomial sd), the constant stays,
+** x's sd grows by sqrt(1 + 0.5^2) within 5 %, and the discrete column is the
+** same as at bandwidth 0 (the numbers drawn do not depend on the bandwidth);
+** at bandwidth 3 no value of x is the real minimum or maximum (truncated,
+** not clipped); swap 1 makes d independent of x (|r| < 0.1 against the
+** real 0.8), swap 0 keeps it; the same seed gives the same bytes. On a table
+** whose two columns take five tuples (a fixed combination), every row keeps
+** one of the tuples while the third column is noised. The semi-definite Cholesky of a rank-2 3x3 matrix gives rank 2 and
 ** L L^T = a. The spread of draws with a NaN. On the mixed fixture with 3
 ** seeds: the synthetic table's numbers are those of the run without seeds,
 ** seed 0's DCRBaselineProtection is the report's, bootstrap's
@@ -150,6 +159,105 @@ static void test_bootstrap(void) {
   tw_gan_table_free(&real), tw_gan_table_free(&a), tw_gan_table_free(&b);
 }
 
+/* A smoothed bootstrap of real: n rows with (bandwidth, swap), seed 5. */
+static void smoothed(const tw_gan_table *real, double h, double p, int64_t n, tw_gan_table *out) {
+  tw_gan_baseline *b;
+  CHECK_OK(tw_gan_baseline_fit(TW_GAN_BASELINE_SMOOTHED, real, 5, &b));
+  tw_gan_baseline_smooth(b, (tw_gan_smoothing){h, p});
+  CHECK_OK(tw_gan_table_alloc(real->schema, n, out));
+  CHECK_OK(tw_gan_baseline_fill(b, 0, out));
+  tw_gan_baseline_free(b);
+}
+
+/* Every continuous value of t within real's range (BoundaryAdherence 1), v positive, the constant kept. */
+static void check_in_range(const tw_gan_table *real, const tw_gan_table *t) {
+  for (int j = 0; j < C; ++j)
+    if (cols[j].kind == TW_GAN_CONTINUOUS) {
+      double adh = tw_gan_boundary_adherence(tw_gan_col(real, j), N, tw_gan_col(t, j), t->n_rows);
+      CHECK_MSG(adh == 1.0, "column %s: adherence %.4f", cols[j].name, adh);
+    }
+  for (int64_t i = 0; i < t->n_rows; ++i) {
+    CHECK(tw_gan_col(t, 5)[i] == 3.5);
+    CHECK(!(tw_gan_col(t, 3)[i] <= 0));
+  }
+}
+
+static double sd_of(const double *v, int64_t n) {
+  double m = 0, ss = 0;
+  for (int64_t i = 0; i < n; ++i) m += v[i];
+  m /= (double)n;
+  for (int64_t i = 0; i < n; ++i) ss += (v[i] - m) * (v[i] - m);
+  return sqrt(ss / (double)n);
+}
+
+/* Rows of t whose column j holds real's minimum or maximum of it exactly. */
+static int64_t at_extremes(const tw_gan_table *real, const tw_gan_table *t, int j) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (int64_t i = 0; i < real->n_rows; ++i) lo = fmin(lo, tw_gan_col(real, j)[i]), hi = fmax(hi, tw_gan_col(real, j)[i]);
+  int64_t k = 0;
+  for (int64_t i = 0; i < t->n_rows; ++i) k += tw_gan_col(t, j)[i] == lo || tw_gan_col(t, j)[i] == hi;
+  return k;
+}
+
+static void test_smoothed(void) {
+  enum { M = 1000 };
+  tw_gan_table real, h0, h05, h05b, h3, s1;
+  constructed(&real);
+  smoothed(&real, 0, 0, 300, &h0);
+  int64_t copies = 0;
+  for (int64_t i = 0; i < 300; ++i) copies += is_real_row(&real, &h0, i);
+  CHECK_EQ_INT(copies, 300);
+  tw_gan_table_free(&h0);
+  smoothed(&real, 0, 0.3, M, &h0);
+  smoothed(&real, 0.5, 0.3, M, &h05);
+  smoothed(&real, 0.5, 0.3, M, &h05b);
+  CHECK(memcmp(h05.data, h05b.data, (size_t)M * C * sizeof(double)) == 0);
+  check_in_range(&real, &h05);
+  CHECK(memcmp(tw_gan_col(&h0, 4), tw_gan_col(&h05, 4), M * sizeof(double)) == 0);
+  double miss = missing_share(tw_gan_col(&h05, 3), M), sd_miss = 4 * sqrt(0.1 * 0.9 / M);
+  CHECK_MSG(fabs(miss - missing_share(tw_gan_col(&real, 3), N)) < sd_miss, "missing share %.3f", miss);
+  double ratio = sd_of(tw_gan_col(&h05, 0), M) / sd_of(tw_gan_col(&h0, 0), M);
+  CHECK_MSG(fabs(ratio / sqrt(1.25) - 1) < 0.05, "sd ratio %.3f, expected %.3f", ratio, sqrt(1.25));
+  smoothed(&real, 3, 0.3, M, &h3);
+  CHECK_MSG(at_extremes(&real, &h3, 0) == 0, "%lld rows at x's real extremes", (long long)at_extremes(&real, &h3, 0));
+  smoothed(&real, 0, 1, M, &s1);
+  double r_real = pearson(tw_gan_col(&real, 0), tw_gan_col(&real, 4), N);
+  double r_kept = pearson(tw_gan_col(&h0, 0), tw_gan_col(&h0, 4), M) / 0.7; /* swap 0.3 keeps 70 % of the link */
+  double r_swapped = pearson(tw_gan_col(&s1, 0), tw_gan_col(&s1, 4), M);
+  CHECK_MSG(r_real > 0.7 && fabs(r_kept - r_real) < 0.1 && fabs(r_swapped) < 0.1, "r real %.3f, swap 0.3 %.3f / 0.7, "
+            "swap 1 %.3f", r_real, r_kept * 0.7, r_swapped);
+  tw_gan_table_free(&real), tw_gan_table_free(&h0), tw_gan_table_free(&h05), tw_gan_table_free(&h05b);
+  tw_gan_table_free(&h3), tw_gan_table_free(&s1);
+}
+
+/* Two columns that take five tuples together and a third that varies: the
+** smoothed bootstrap keeps each row's tuple and noises the third. */
+static void test_smoothed_combo(void) {
+  enum { R = 200, T = 5 };
+  tw_gan_column tc[3] = {{.name = "p1", .kind = TW_GAN_CONTINUOUS}, {.name = "p2", .kind = TW_GAN_CONTINUOUS},
+                         {.name = "z", .kind = TW_GAN_CONTINUOUS}};
+  tw_gan_schema ts = {3, tc};
+  tw_gan_table real, out;
+  CHECK_OK(tw_gan_table_alloc(&ts, R, &real));
+  for (int64_t i = 0; i < R; ++i) {
+    tw_rng rng = tw_rng_make(7, (uint64_t)i, TW_RNG_TEST, 0);
+    real.data[i] = 1.0 + (double)(i % T), real.data[R + i] = 10.0 / (1.0 + (double)(i % T));
+    real.data[2 * R + i] = tw_rng_normal(&rng);
+  }
+  smoothed(&real, 1, 0, 400, &out);
+  int64_t kept = 0, moved = 0;
+  for (int64_t i = 0; i < 400; ++i) {
+    double p1 = tw_gan_col(&out, 0)[i], p2 = tw_gan_col(&out, 1)[i];
+    kept += p1 == floor(p1) && p1 >= 1 && p1 <= T && p2 == 10.0 / p1;
+    int real_z = 0;
+    for (int64_t r = 0; r < R; ++r) real_z |= tw_gan_col(&out, 2)[i] == tw_gan_col(&real, 2)[r];
+    moved += !real_z;
+  }
+  CHECK_EQ_INT(kept, 400);
+  CHECK_EQ_INT(moved, 400);
+  tw_gan_table_free(&real), tw_gan_table_free(&out);
+}
+
 /* a = B B^T with B (3, 2): rank 2; the third row is the sum of the first two. */
 static void test_cholesky(void) {
   const double B[3][2] = {{1, 0.5}, {0.3, 2}, {1.3, 2.5}};
@@ -268,6 +376,8 @@ int main(void) {
   TW_TEST_RUN(test_spread);
   TW_TEST_RUN(test_cholesky);
   TW_TEST_RUN(test_bootstrap);
+  TW_TEST_RUN(test_smoothed);
+  TW_TEST_RUN(test_smoothed_combo);
   TW_TEST_RUN(test_copula);
   TW_TEST_RUN(test_report_seeds);
   return TW_TEST_RESULT();

@@ -33,8 +33,8 @@ static const char css[] =
     "table{border-collapse:collapse;margin:.6em 0 1em;font-size:.9em}\n"
     "th,td{padding:.25em .7em;border-bottom:1px solid #e3e3e3;text-align:right;vertical-align:top}\n"
     "th{background:#f4f4f4;font-weight:600}th:first-child,td:first-child,td.l{text-align:left}\n"
-    "td{white-space:nowrap}td.m{white-space:normal;text-align:left;color:#444;max-width:30em}\n"
-    "th.l{text-align:left}span.iv{color:#777;font-size:.9em}\n";
+    "td{white-space:nowrap}td.m{white-space:normal;text-align:left;color:#444;min-width:18em;max-width:30em}\n"
+    "th.l{text-align:left}span.iv{display:block;color:#777;font-size:.85em}\n";
 
 static void esc(FILE *f, const char *s) {
   for (; s && *s; ++s) {

@@ -9,6 +9,8 @@
 
 #include <dlfcn.h>   /* dlopen, dlsym */
 #include <pthread.h> /* pthread_once: one load, whichever thread asks first */
+#include <stdlib.h>  /* getenv, setenv */
+#include <string.h>  /* strcmp */
 
 #include "core/log.h" /* TW_WARN when OpenBLAS is missing at run time, TW_DEBUG when loaded */
 
@@ -22,7 +24,21 @@ static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 /* dlsym into a function pointer without a data-to-function cast warning. */
 static void *sym(void *h, const char *name) { return h ? dlsym(h, name) : NULL; }
 
+/* The pinned kernels (blas_lazy.h): OPENBLAS_CORETYPE=Haswell for the load,
+** on an x86-64 CPU with AVX2 and FMA, unless the user named a core or set
+** TW_BLAS_PIN=0. OpenBLAS reads the variable when it is loaded, which is
+** now: nothing has loaded it before the first GEMM. */
+static void pin_core(void) {
+#if defined(__x86_64__)
+  const char *pin = getenv("TW_BLAS_PIN");
+  if (getenv("OPENBLAS_CORETYPE") || (pin && !strcmp(pin, "0"))) return;
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) setenv("OPENBLAS_CORETYPE", "Haswell", 0);
+#endif
+}
+
 static void load(void) {
+  pin_core();
   const char *tried[2] = {"libopenblas.so.0", TW_OPENBLAS_PATH};
   void *h = NULL;
   for (int i = 0; i < 2 && !h; ++i) h = dlopen(tried[i], RTLD_NOW | RTLD_LOCAL);

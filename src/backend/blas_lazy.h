@@ -9,6 +9,18 @@
 ** (or thread query) instead: libopenblas.so.0, then the path CMake found.
 ** Where it cannot be loaded, GEMM falls back to the reference GEMM with one
 ** warning. Only in builds with TW_HAVE_OPENBLAS.
+**
+** Pinned kernels. OpenBLAS picks its GEMM kernels, and their blocking, by the
+** CPU it finds (Cooperlake on a Zen 4, SkylakeX on a Xeon, Haswell on a
+** laptop), and a kernel of another blocking sums a product in another order:
+** the same training gave another model on another machine (docs/gan.md,
+** "The training's own spread"). So the load sets OPENBLAS_CORETYPE=Haswell
+** on every x86-64 CPU with AVX2 and FMA: one kernel, whose blocking is fixed
+** at OpenBLAS's build (not derived from the cache size), so the same
+** OpenBLAS gives the same bits on any such machine (docs/distribution.md).
+** A user who sets OPENBLAS_CORETYPE gets that core; TW_BLAS_PIN=0 leaves the
+** choice to OpenBLAS. Elsewhere (no AVX2, another architecture) nothing is
+** pinned. Model files record the kernel (`twinscale version` prints it).
 */
 #ifndef TW_BLAS_LAZY_H
 #define TW_BLAS_LAZY_H

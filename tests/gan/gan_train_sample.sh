@@ -24,7 +24,11 @@
 #     training with threads: 1 gives the default team's model file (every
 #     dataset); the model file's root attribute gemm is the CPU GEMM line of
 #     `twinscale version`, and names Haswell under OPENBLAS_CORETYPE=Haswell
-#     (where the build has OpenBLAS);
+#     (where the build has OpenBLAS); on a CPU with AVX2 and FMA the kernels
+#     are pinned (blas_lazy.h): a 3-step model is the same in every dataset
+#     with and without OPENBLAS_CORETYPE=Haswell and names Haswell, under
+#     OPENBLAS_CORETYPE=SandyBridge (another blocking) it differs, and under
+#     TW_BLAS_PIN=0 its gemm is `TW_BLAS_PIN=0 twinscale version`'s;
 #   - `twinscale trial` (tests/data/trial/strata.yaml) runs on the sample;
 #   - a 200-step run stopped by SIGTERM after a periodic checkpoint: exit 143,
 #     the checkpoint left and no model file; --resume finishes with the
@@ -224,6 +228,32 @@ assert native == line, (native, line)
 assert ("OpenBLAS" not in line) or ("Haswell" in haswell.split()), haswell
 print("gemm: %s; under OPENBLAS_CORETYPE=Haswell: %s" % (native, haswell))
 PY
+# Pinned kernels: where OpenBLAS runs on a CPU with AVX2 and FMA, the default is Haswell's kernels.
+if grep -q OpenBLAS gemm.txt && grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+  for k in pinned:env Haswell:env\ OPENBLAS_CORETYPE=Haswell sandy:env\ OPENBLAS_CORETYPE=SandyBridge            free:env\ TW_BLAS_PIN=0; do
+    ${k#*:} "$bin" gan train gan.yaml --set steps=3 -o "model_${k%%:*}.h5" > /dev/null 2>&1 ||
+      fail "gan train (${k#*:})"
+  done
+  TW_BLAS_PIN=0 "$bin" version | sed -n 's/^CPU GEMM: //p' > gemm_free.txt
+  "$py" -s - model_pinned.h5 model_Haswell.h5 model_sandy.h5 model_free.h5 gemm_free.txt <<'PY' ||
+import h5py, numpy as np, sys
+p, h, s, f = (h5py.File(x, "r") for x in sys.argv[1:5])
+attr = lambda g: g.attrs["gemm"].decode() if isinstance(g.attrs["gemm"], bytes) else g.attrs["gemm"]
+names = []
+p.visititems(lambda n, o: names.append(n) if isinstance(o, h5py.Dataset) else None)
+same = lambda a, b: all(np.array_equal(a[n][()], b[n][()]) for n in names)
+assert "Haswell" in attr(p).split() and attr(p) == attr(h), (attr(p), attr(h))
+assert same(p, h), "the default model differs from OPENBLAS_CORETYPE=Haswell's"
+assert "Sandybridge" in attr(s).split(), attr(s)
+assert not same(p, s), "SandyBridge's kernels gave the pinned model's bits: the test would not see a kernel"
+assert attr(f) == open(sys.argv[5]).read().strip(), (attr(f),)
+print("pinned: %d datasets equal to OPENBLAS_CORETYPE=Haswell's, SandyBridge's differ; TW_BLAS_PIN=0: %s"
+      % (len(names), attr(f)))
+PY
+    fail "the pinned GEMM kernels"
+else
+  echo "pinned kernels: not checked (no OpenBLAS, or a CPU without AVX2 and FMA)"
+fi
 
 # refused NAME TEXT OUTPUT COMMAND...: exit 2, one line on stderr with TEXT, OUTPUT not written
 refused() {

@@ -35,7 +35,9 @@ static void print_help(void) {
     printf("  %-18s %s\n", full, c->summary);
   }
   printf("\n`twinscale <command> --help` describes one command.\n"
-         "Environment: TW_LOG=debug|info|warn|error sets the log level (default info).\n");
+         "Environment: TW_LOG=debug|info|warn|error sets the log level (default info);\n"
+         "OPENBLAS_CORETYPE=NAME picks OpenBLAS's kernels (default Haswell's on x86-64 with AVX2 and FMA,\n"
+         "the same bits on every such CPU), TW_BLAS_PIN=0 leaves the choice to OpenBLAS.\n");
 }
 
 /* Lists the commands of `group` for `twinscale <group>` without a subcommand. */

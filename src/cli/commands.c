@@ -376,7 +376,8 @@ const tw_command tw_commands[] = {
      "  --steps    sequence length T (default 24)\n"
      "  --repeats  R timed calls (default 3)\n"
      "  --mode     forward, train (forward+backward of the MSE loss) or both (default)\n"
-     "  --chunk    twins per workspace chunk (default: 16 on the cpu, the batch on a GPU)\n"
+     "  --chunk    twins per workspace chunk (default: 16 on the cpu; on a GPU the batch, at most the\n"
+     "             twins whose products index within int: 34,952 for the reference model, T=24)\n"
      "  --device   CUDA device index (default 0)\n",
      tw_cmd_bench_nn},
     {"bench", "gemm", "time a large square GEMM: the machine's measured GEMM ceiling",

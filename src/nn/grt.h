@@ -143,9 +143,13 @@ typedef struct tw_grt_workspace {
 } tw_grt_workspace;
 
 size_t tw_grt_workspace_floats(const tw_grt_sizes *sz, int chunk, int T, int train);
+/* The most twins one chunk of T steps may hold: the largest product of a chunk
+** (T * chunk * N rows of 4 * max(H, Hr) gates) must index below INT32_MAX, as
+** BLAS and cuBLAS take int dimensions. */
+int tw_grt_max_chunk(const tw_grt_sizes *sz, int T);
 /* A chunk size that suits the backend: on the host small enough that a slot's
 ** per-step buffers stay in cache; on a GPU large enough to fill it, within
-** `max_bytes` of workspace (0: no limit). Never more than B. */
+** `max_bytes` of workspace (0: no limit) and tw_grt_max_chunk. Never more than B. */
 int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, int T, int train, size_t max_bytes);
 tw_status tw_grt_workspace_create(tw_backend *be, const tw_grt_sizes *sz, int chunk, int T, int train,
                                   tw_grt_workspace *ws);

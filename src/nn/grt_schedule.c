@@ -34,7 +34,7 @@ int tw_grt_default_chunk(const tw_backend *be, const tw_grt_sizes *sz, int B, in
     const size_t fit = max_bytes / (per_twin ? per_twin : 1);
     if ((size_t)chunk > fit) chunk = fit > 0 ? (int)fit : 1;
   }
-  return TW_MAX(1, TW_MIN(chunk, B));
+  return TW_MAX(1, TW_MIN(TW_MIN(chunk, B), tw_grt_max_chunk(sz, T)));
 }
 
 static int thread_num(void) {

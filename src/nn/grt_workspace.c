@@ -68,6 +68,11 @@ size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *ba
   return used;
 }
 
+int tw_grt_max_chunk(const tw_grt_sizes *sz, int T) {
+  const int64_t per_twin = (int64_t)TW_MAX(T, 1) * sz->N * 4 * TW_MAX(TW_MAX(sz->Hr, sz->H), 1);
+  return (int)TW_MAX(1, TW_MIN((INT32_MAX - 1) / per_twin, INT32_MAX));
+}
+
 size_t tw_grt_workspace_floats(const tw_grt_sizes *sz, int chunk, int T, int train) {
   grt_ws_map map;
   return grt_ws_cut(sz, chunk, T, train, NULL, &map);
@@ -94,9 +99,9 @@ tw_status tw_grt_workspace_create(tw_backend *be, const tw_grt_sizes *sz, int ch
   tw_grt_layout lay;
   TW_TRY(tw_grt_layout_make(sz, &lay));
   if (chunk <= 0 || T <= 0) return TW_FAIL(TW_ERR_INPUT, "GRT workspace: chunk %d and T %d must be positive", chunk, T);
-  if ((int64_t)T * chunk * sz->N * 4 * (int64_t)TW_MAX(sz->Hr, sz->H) >= INT32_MAX)
-    return TW_FAIL(TW_ERR_INPUT, "GRT workspace: chunk %d x T %d is too large for one product; use a smaller chunk",
-                   chunk, T);
+  if (chunk > tw_grt_max_chunk(sz, T))
+    return TW_FAIL(TW_ERR_INPUT, "GRT workspace: chunk %d x T %d is too large for one product; at most %d twins",
+                   chunk, T, tw_grt_max_chunk(sz, T));
   ws->sz = *sz;
   ws->chunk = chunk;
   ws->T = T;

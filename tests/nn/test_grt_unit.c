@@ -2,7 +2,9 @@
 ** test_grt_unit.c: the GRT's pieces on the CPU (unit label): the parameter
 ** layout, the pointwise math against libm, rollout against the teacher-forced
 ** forward and against chained one-step forwards, bit-identical results for 1
-** and 2 threads, an empty mask, and argument errors.
+** and 2 threads, an empty mask, argument errors, and the largest chunk whose
+** products index within int (a chunk past it refused before any allocation; the
+** default chunk never past it, as a 65,536-twin batch on an H200 once was).
 */
 #include <math.h>   /* expf, tanh, exp */
 #include <stdio.h>  /* printf */
@@ -244,6 +246,25 @@ static void bad_arguments_are_input_errors(void) {
   nn_case_free(&c);
 }
 
+static void chunk_within_int_products(void) {
+  const tw_grt_sizes ref = {10, 16, 64, 64, 2, 64, 4};
+  const int max = tw_grt_max_chunk(&ref, 24); /* 24 * 10 * 4 * 64 = 61,440 per twin */
+  CHECK_EQ_INT(max, (INT32_MAX - 1) / 61440);
+  CHECK((int64_t)max * 61440 < INT32_MAX && (int64_t)(max + 1) * 61440 >= INT32_MAX);
+  tw_backend *be = NULL;
+  CHECK_OK(tw_backend_open("cpu", 0, &be));
+  tw_grt_workspace ws = {0};
+  CHECK_STATUS(tw_grt_workspace_create(be, &ref, max + 1, 24, 0, &ws), TW_ERR_INPUT);
+  CHECK(ws.base == NULL);
+  tw_error_clear();
+  CHECK(tw_grt_default_chunk(be, &ref, 1 << 20, 24, 0, 0) <= 16);
+  be->device.kind = TW_DEVICE_CUDA; /* the GPU's rule, on a host table: the whole batch, capped */
+  CHECK_EQ_INT(tw_grt_default_chunk(be, &ref, 1 << 16, 24, 0, 0), max);
+  CHECK_EQ_INT(tw_grt_default_chunk(be, &ref, 1 << 12, 24, 0, 0), 1 << 12);
+  be->device.kind = TW_DEVICE_HOST;
+  tw_backend_close(be);
+}
+
 int main(void) {
   TW_TEST_RUN(layout_matches_pytorch_state_dict);
   TW_TEST_RUN(pointwise_math_matches_libm);
@@ -251,5 +272,6 @@ int main(void) {
   TW_TEST_RUN(rollout_in_ranges_matches_forward);
   TW_TEST_RUN(backward_bit_identical_across_threads);
   TW_TEST_RUN(bad_arguments_are_input_errors);
+  TW_TEST_RUN(chunk_within_int_products);
   return TW_TEST_RESULT();
 }

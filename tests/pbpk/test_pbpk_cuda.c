@@ -10,6 +10,9 @@
 ** second) and float64 DOPRI5. Acceptance at every hour: every state of every
 ** twin finite, ||gpu - cpu|| / ||cpu|| <= 1e-4 (float32) or 1e-9 (float64), the
 ** padding lanes (NaN) never written, and no twin flagged on either side.
+** Measured on an H200 (4 Dec 2026): 0 in all three, bit for bit (kernels
+** without FMA contraction, DOPRI5's step factor without pow); before either,
+** float64 DOPRI5 had differed by 6.96e-9 (a step size one ulp apart).
 */
 #include <math.h> /* sqrt, isnan, INFINITY */
 

@@ -9,6 +9,15 @@
 #
 #   scripts/gpu-check.sh                      # from the repository root
 #   scripts/gpu-check.sh --dry-run            # everything that needs no GPU (CI runs it)
+#   scripts/gpu-check.sh --fetch-deps         # here, with Debian's apt: libyaml into .gpu-deps/
+#
+# libyaml: without it the config commands, and so the gpu test run_sim_cuda (the
+# run engine's chunk on the GPU), are not built, and the check reports that test
+# as skipped. A GPU machine without Debian's packages can be given them:
+# --fetch-deps downloads libyaml's Debian packages into .gpu-deps/ (git-ignored);
+# carry that folder to the GPU machine and every run unpacks each .deb found
+# there into <build>/deps (dpkg -x, never into /), points pkg-config and the
+# loader at it, and builds with libyaml.
 #
 # --dry-run configures and builds the same kernels-only configuration (with CUDA
 # where nvcc is found, else without it, saying so), runs `twinscale version`,
@@ -43,8 +52,12 @@ dry=0
 for arg in "$@"; do
   case "$arg" in
     --dry-run) dry=1 ;;
+    --fetch-deps)
+      mkdir -p .gpu-deps && (cd .gpu-deps && apt-get download libyaml-0-2 libyaml-dev) || exit 1
+      echo "gpu-check: $(ls .gpu-deps/*.deb | wc -l) packages in .gpu-deps/; carry .gpu-deps to the GPU machine"
+      exit 0 ;;
     -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d'; exit 0 ;;
-    *) echo "gpu-check.sh: unknown option $arg (expected --dry-run)" >&2; exit 2 ;;
+    *) echo "gpu-check.sh: unknown option $arg (expected --dry-run or --fetch-deps)" >&2; exit 2 ;;
   esac
 done
 build=${TW_GPU_CHECK_BUILD:-build-gpu}
@@ -133,6 +146,20 @@ need_option() {
   fi
   rows+=("$name|ok|0|${cmd[*]} takes $*")
 }
+
+# use_carried_deps: unpacks .gpu-deps/*.deb (from --fetch-deps) into $build/deps,
+# rewrites their pkg-config prefix and points pkg-config and the loader there.
+use_carried_deps() {
+  local debs=(.gpu-deps/*.deb) root pc
+  [[ -e ${debs[0]} ]] || return 0
+  root=$(mkdir -p "$build/deps" && cd "$build/deps" && pwd)
+  for d in "${debs[@]}"; do dpkg -x "$d" "$root" || { echo "gpu-check: cannot unpack $d"; return 1; }; done
+  for pc in "$root"/usr/lib/*/pkgconfig/*.pc; do sed -i "s|^prefix=.*|prefix=$root/usr|" "$pc"; done
+  export PKG_CONFIG_PATH=$(dirname "$pc")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+  export LD_LIBRARY_PATH=$(dirname "$(dirname "$pc")")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+  echo "gpu-check: ${#debs[@]} carried packages unpacked into $root"
+}
+use_carried_deps || exit 1
 
 cuda=ON
 if ((dry)); then

@@ -19,11 +19,12 @@
 */
 #include <math.h>   /* sqrt, fabs, ldexp, isfinite */
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* malloc, free, qsort */
+#include <stdlib.h> /* malloc, free */
 #include <string.h> /* strcmp, strchr, strstr */
 
 #include "backend/backend.h" /* the backend under test */
 #include "build_info.h"      /* TW_HAVE_OPENBLAS for the description */
+#include "cli/bench.h"       /* tw_bench_median */
 #include "cli/cli.h"
 #include "cli/options.h" /* tw_opts_parse_named */
 #include "core/clock.h"  /* tw_now_seconds */
@@ -72,11 +73,6 @@ static int parse_args(int argc, char **argv, gemm_bench *b) {
   if (b->math != TW_MATH_FP32 && (b->dtype != TW_F32 || !cuda))
     return tw_cli_usage_error("bench gemm: --math %s needs --backend cuda and --dtype f32", maths[math]);
   return 0;
-}
-
-static int compare_doubles(const void *x, const void *y) {
-  double a = *(const double *)x, b = *(const double *)y;
-  return (a > b) - (a < b);
 }
 
 static double element(tw_dtype dtype, const void *p, size_t i) {
@@ -213,8 +209,7 @@ int tw_cmd_bench_gemm(int argc, char **argv) {
     free(t);
     return tw_cli_fail(st);
   }
-  qsort(t, (size_t)b.repeats, sizeof *t, compare_doubles);
-  double median = b.repeats % 2 ? t[b.repeats / 2] : 0.5 * (t[b.repeats / 2 - 1] + t[b.repeats / 2]);
+  const double median = tw_bench_median(t, b.repeats);
   double flop = 2.0 * b.n * (double)b.n * b.n;
   printf("  time: median %.4f ms (min %.4f, max %.4f)\n", median * 1e3, t[0] * 1e3, t[b.repeats - 1] * 1e3);
   printf("  check: %d random entries vs float64 dot products, largest error %.2e x ||a_i|| ||b_j|| (bound %.2e)\n",

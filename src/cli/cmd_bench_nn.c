@@ -15,17 +15,15 @@
 **   nn cpu threads=2 B=8192 T=24 forward: 1.23e+05 twin-steps/s 119.6 GFLOP/s (median of 3, 1.60 s)
 */
 #include <stdio.h>  /* printf */
-#include <stdlib.h> /* malloc, free, qsort */
+#include <stdlib.h> /* malloc, free */
 
 #include "backend/backend.h" /* the backend under test */
+#include "cli/bench.h"       /* tw_bench_median */
 #include "cli/cli.h"
 #include "cli/options.h" /* tw_opts_parse_named, tw_opt_ints */
 #include "core/clock.h"  /* tw_now_seconds */
 #include "core/random.h" /* Philox inputs */
 #include "nn/grt.h"      /* the model and its entry points */
-#if defined(_OPENMP)
-#include <omp.h> /* omp_set_num_threads */
-#endif
 
 typedef struct nn_bench {
   const char *backend;
@@ -55,11 +53,6 @@ static int parse_args(int argc, char **argv, nn_bench *b) {
   b->forward = mode != 1;
   b->train = mode != 0;
   return bad;
-}
-
-static int compare_doubles(const void *x, const void *y) {
-  double a = *(const double *)x, c = *(const double *)y;
-  return (a > c) - (a < c);
 }
 
 /* n floats uniform in (lo, hi) from Philox stream `purpose` of `seed`. */
@@ -136,8 +129,7 @@ static tw_status run_mode(tw_backend *be, const nn_bench *b, const tw_grt_model 
     TW_TRY_GOTO(st, be->synchronize(be), done);
     if (r >= 0) t[r] = tw_now_seconds() - t0;
   }
-  qsort(t, (size_t)b->repeats, sizeof t[0], compare_doubles);
-  const double med = t[b->repeats / 2], steps = (double)batch->B * batch->T;
+  const double med = tw_bench_median(t, b->repeats), steps = (double)batch->B * batch->T;
   const double flops = tw_grt_flops_per_twin_step(s) * (train ? 3.0 : 1.0);
   printf("nn %s threads=%d B=%d T=%d %s: %.4g twin-steps/s %.1f GFLOP/s (median of %d, %.3f s, chunk %d x %d slots)\n",
          b->backend, b->threads, batch->B, batch->T, train ? "forward+backward" : "forward", steps / med,
@@ -152,12 +144,7 @@ int tw_cmd_bench_nn(int argc, char **argv) {
   nn_bench b;
   int rc = parse_args(argc, argv, &b);
   if (rc) return rc;
-#if defined(_OPENMP)
-  if (b.threads) omp_set_num_threads(b.threads);
-  b.threads = omp_get_max_threads();
-#else
-  b.threads = 1;
-#endif
+  b.threads = tw_bench_threads(b.threads);
   const tw_grt_sizes sz = {10, 16, 64, 64, 2, 64, 4};
   tw_grt_model m = {0};
   tw_status st = tw_grt_layout_make(&sz, &m.layout);

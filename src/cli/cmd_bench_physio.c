@@ -23,11 +23,8 @@
 #include <stdlib.h> /* calloc */
 #include <string.h> /* memset, memcpy */
 
-#ifdef _OPENMP
-#include <omp.h> /* omp_get_max_threads, omp_set_num_threads */
-#endif
-
 #include "backend/backend.h"    /* tw_backend_open: --backend */
+#include "cli/bench.h"          /* tw_bench_threads */
 #include "cli/cli.h"            /* tw_cli_fail */
 #include "cli/options.h"        /* tw_opts_parse_named */
 #include "core/clock.h"         /* tw_now_seconds */
@@ -227,11 +224,7 @@ int tw_cmd_bench_physio(int argc, char **argv) {
   bench_args a;
   int bad = parse(argc, argv, &a);
   if (bad) return bad;
-  int threads = 1;
-#ifdef _OPENMP
-  if (a.threads > 0) omp_set_num_threads((int)a.threads);
-  threads = omp_get_max_threads();
-#endif
+  const int threads = tw_bench_threads((int)a.threads);
   tw_backend *be = NULL;
   tw_status st = tw_backend_open(a.backend, 0, &be);
   if (st != TW_OK) { /* "cuda" without a GPU or module: TW_ERR_UNSUPPORTED, exit 2 */

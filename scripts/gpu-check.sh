@@ -37,9 +37,9 @@
 #   TW_GPU_CHECK_DRY_CUDA  --dry-run only: ON (default where nvcc is found) or OFF
 #
 # Steps: configure, build, `twinscale version`, `ctest -L gpu`, `twinscale bench
-# gemm --backend cuda` in each math mode and in float64, `bench physio` and
-# `bench nn` with --backend cuda where `twinscale --help` lists them and they take
-# --backend, and
+# gemm --backend cuda` in each math mode and in float64, `bench physio`,
+# `bench nn` and `bench gan` with --backend cuda where `twinscale --help` lists
+# them and they take --backend, and
 # scripts/compare-pytorch.sh --backend cuda where it exists and PyTorch imports.
 # A benchmark's headline is the last line it prints.
 #
@@ -228,7 +228,7 @@ if [[ -n "$devices" ]] || ((dry)); then
   gpu_step gemm-f32-bf16 60 "$tw" bench gemm --backend cuda --math bf16
   gpu_step gemm-f64 60 "$tw" bench gemm --backend cuda --dtype f64
   # A benchmark runs here once it exists and takes --backend.
-  for what in physio nn; do
+  for what in physio nn gan; do
     if ! "$tw" --help | grep -qE "^ +bench $what "; then
       rows+=("bench-$what|absent|0|not in this build's twinscale --help")
     elif ! "$tw" bench "$what" --help | grep -q -- "--backend"; then

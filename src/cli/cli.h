@@ -43,6 +43,7 @@ int tw_cmd_version(int argc, char **argv);
 int tw_cmd_bench_gemm(int argc, char **argv);
 int tw_cmd_config_check(int argc, char **argv);
 int tw_cmd_bench_nn(int argc, char **argv);
+int tw_cmd_bench_gan(int argc, char **argv);
 int tw_cmd_simulate(int argc, char **argv);
 int tw_cmd_trial(int argc, char **argv);
 int tw_cmd_train(int argc, char **argv);

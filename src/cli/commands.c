@@ -380,6 +380,28 @@ const tw_command tw_commands[] = {
      "             twins whose products index within int: 34,952 for the reference model, T=24)\n"
      "  --device   CUDA device index (default 0)\n",
      tw_cmd_bench_nn},
+    {"bench", "gan", "time the GAN's training steps (CTGAN's networks) on a backend, without a cohort file",
+     "usage: twinscale bench gan [--backend cpu|cuda] [--threads N] [--device I] [--batch B]\n"
+     "                           [--steps S] [--repeats R] [--continuous C] [--modes M]\n"
+     "                           [--discrete D] [--categories K]\n\n"
+     "Trains CTGAN's networks through `gan train`'s trainer (critic with gradient penalty,\n"
+     "generator, Adam) on random rows drawn per step on the host, for a layout of C continuous\n"
+     "columns (a tanh offset and an M-mode one-hot each) and D discrete columns of K\n"
+     "categories, all conditioned: by default 51 x (1 + 7) + 4 x 2 = 416 floats, close to the\n"
+     "rare-condition cohort of docs/gan.md (410). 3 warm-up steps, then R windows of S steps;\n"
+     "prints the median window's steps/s and rows/s. For a GPU machine without HDF5, where\n"
+     "`gan train` cannot read a cohort.\n\n"
+     "  --backend     cpu (default) or cuda\n"
+     "  --threads     OpenMP threads on the cpu (default: OMP_NUM_THREADS or all cores)\n"
+     "  --device      CUDA device index (default 0)\n"
+     "  --batch       rows per step, a multiple of pac 10 (default 500, CTGAN's)\n"
+     "  --steps       steps per timed window (default 20)\n"
+     "  --repeats     timed windows (default 3)\n"
+     "  --continuous  continuous columns (default 51)\n"
+     "  --modes       mixture components per continuous column (default 7)\n"
+     "  --discrete    discrete columns, each conditioned (default 4)\n"
+     "  --categories  categories per discrete column (default 2)\n",
+     tw_cmd_bench_gan},
     {"bench", "gemm", "time a large square GEMM: the machine's measured GEMM ceiling",
      "usage: twinscale bench gemm [--backend cpu|cuda] [--dtype f32|f64] [--math fp32|tf32|bf16]\n"
      "                            [--size N] [--repeats R] [--device I]\n\n"

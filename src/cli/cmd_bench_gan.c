@@ -100,12 +100,14 @@ static tw_status layout_make(const gan_bench *b, bench_layout *out) {
 
 static void layout_free(bench_layout *l) { free(l->spans), free(l->cond_span); }
 
-/* One row's draws: r[0] picks the conditioned column, r[1] its category, then
-** four words per column from further Philox blocks. */
+/* Row i's draws, one Philox block each, at index base + 0 (r[0] picks the
+** conditioned column, r[1] its category) and base + 1 + j for column j (r[0]
+** the offset, r[1] the mode or category). */
 static void fill_row(const gan_bench *b, const tw_gan_layout *lay, uint64_t seed, uint64_t ctr, int64_t i,
                      tw_gan_phase phase, const tw_gan_batch *out) {
+  const uint32_t base = (uint32_t)(i * (b->continuous + b->discrete + 1));
   uint32_t r[4];
-  tw_philox_block(seed, ctr, TW_RNG_TEST, (uint32_t)(i * (b->continuous + b->discrete + 1)), r);
+  tw_philox_block(seed, ctr, TW_RNG_TEST, base, r);
   const int col = (int)(r[0] % (uint32_t)b->discrete), cat = (int)(r[1] % (uint32_t)b->categories);
   float *cond = out->cond + i * lay->cond_width, *mask = out->mask + i * lay->n_cond_spans;
   memset(cond, 0, (size_t)lay->cond_width * sizeof(float));
@@ -116,7 +118,7 @@ static void fill_row(const gan_bench *b, const tw_gan_layout *lay, uint64_t seed
   float *row = out->real + i * lay->width;
   memset(row, 0, (size_t)lay->width * sizeof(float));
   for (int j = 0; j < b->continuous + b->discrete; ++j) {
-    tw_philox_block(seed, ctr, TW_RNG_TEST, (uint32_t)(i * (b->continuous + b->discrete + 1) + 1 + j), r);
+    tw_philox_block(seed, ctr, TW_RNG_TEST, base + 1 + (uint32_t)j, r);
     const tw_gan_span *sp = &lay->spans[j < b->continuous ? 2 * j : lay->cond_span[j - b->continuous]];
     if (j < b->continuous) {
       row[sp->start] = 1.8f * tw_u01_f32(r[0]) - 0.9f;

@@ -70,7 +70,7 @@ size_t grt_ws_cut(const tw_grt_sizes *sz, int chunk, int T, int train, float *ba
 
 int tw_grt_max_chunk(const tw_grt_sizes *sz, int T) {
   const int64_t per_twin = (int64_t)TW_MAX(T, 1) * sz->N * 4 * TW_MAX(TW_MAX(sz->Hr, sz->H), 1);
-  return (int)TW_MAX(1, TW_MIN((INT32_MAX - 1) / per_twin, INT32_MAX));
+  return (int)TW_MAX(1, (INT32_MAX - 1) / per_twin);
 }
 
 size_t tw_grt_workspace_floats(const tw_grt_sizes *sz, int chunk, int T, int train) {
@@ -99,9 +99,10 @@ tw_status tw_grt_workspace_create(tw_backend *be, const tw_grt_sizes *sz, int ch
   tw_grt_layout lay;
   TW_TRY(tw_grt_layout_make(sz, &lay));
   if (chunk <= 0 || T <= 0) return TW_FAIL(TW_ERR_INPUT, "GRT workspace: chunk %d and T %d must be positive", chunk, T);
-  if (chunk > tw_grt_max_chunk(sz, T))
+  const int most = tw_grt_max_chunk(sz, T);
+  if (chunk > most)
     return TW_FAIL(TW_ERR_INPUT, "GRT workspace: chunk %d x T %d is too large for one product; at most %d twins",
-                   chunk, T, tw_grt_max_chunk(sz, T));
+                   chunk, T, most);
   ws->sz = *sz;
   ws->chunk = chunk;
   ws->T = T;
